@@ -1,0 +1,234 @@
+//! Byte storage that is borrowed from the decoder's input or shared without copying.
+
+use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::ops::Deref;
+
+use bytes::Bytes;
+
+/// Bytes of a protocol value: a slice of the decoder's input, or a shared
+/// reference-counted buffer.
+///
+/// Decoding yields `Buf::Borrowed`; [`IntoStatic::into_static`] copies such a
+/// slice once into a [`Bytes`], and [`IntoStatic::into_shared`] turns a slice
+/// that lies inside a received frame into a [`Bytes::slice_ref`] of that frame,
+/// without copying. Equality, ordering and hashing look at the bytes only.
+#[derive(Clone)]
+pub enum Buf<'a> {
+    /// A slice of some input that outlives the value.
+    Borrowed(&'a [u8]),
+    /// Shared, reference-counted storage.
+    Shared(Bytes),
+}
+
+impl<'a> Buf<'a> {
+    /// The bytes.
+    #[inline]
+    pub fn as_bytes(&self) -> &[u8] {
+        match self {
+            Buf::Borrowed(b) => b,
+            Buf::Shared(b) => b,
+        }
+    }
+
+    /// A buffer from a `'static` slice (no copy).
+    pub const fn from_static(bytes: &'static [u8]) -> Buf<'static> {
+        Buf::Borrowed(bytes)
+    }
+
+    /// The bytes as `Bytes`, copying only when they are borrowed.
+    pub fn into_bytes(self) -> Bytes {
+        match self {
+            Buf::Borrowed(b) => Bytes::copy_from_slice(b),
+            Buf::Shared(b) => b,
+        }
+    }
+
+    /// Converts to owned storage, sharing `frame` when the borrowed slice lies inside it.
+    fn to_static_in(self, frame: Option<&Bytes>) -> Buf<'static> {
+        match self {
+            Buf::Borrowed(b) => {
+                if let Some(frame) = frame {
+                    let start = frame.as_ptr() as usize;
+                    let p = b.as_ptr() as usize;
+                    if p >= start && p + b.len() <= start + frame.len() {
+                        return Buf::Shared(frame.slice_ref(b));
+                    }
+                }
+                Buf::Shared(Bytes::copy_from_slice(b))
+            }
+            Buf::Shared(b) => Buf::Shared(b),
+        }
+    }
+}
+
+impl Deref for Buf<'_> {
+    type Target = [u8];
+    #[inline]
+    fn deref(&self) -> &[u8] {
+        self.as_bytes()
+    }
+}
+
+impl AsRef<[u8]> for Buf<'_> {
+    fn as_ref(&self) -> &[u8] {
+        self.as_bytes()
+    }
+}
+
+impl PartialEq for Buf<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_bytes() == other.as_bytes()
+    }
+}
+impl Eq for Buf<'_> {}
+
+impl PartialOrd for Buf<'_> {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Buf<'_> {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.as_bytes().cmp(other.as_bytes())
+    }
+}
+
+impl Hash for Buf<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.as_bytes().hash(state)
+    }
+}
+
+impl fmt::Debug for Buf<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "b\"{}\"", self.as_bytes().escape_ascii())
+    }
+}
+
+impl<'a> From<&'a [u8]> for Buf<'a> {
+    fn from(b: &'a [u8]) -> Self {
+        Buf::Borrowed(b)
+    }
+}
+impl<'a> From<&'a str> for Buf<'a> {
+    fn from(s: &'a str) -> Self {
+        Buf::Borrowed(s.as_bytes())
+    }
+}
+impl From<Vec<u8>> for Buf<'static> {
+    fn from(v: Vec<u8>) -> Self {
+        Buf::Shared(Bytes::from(v))
+    }
+}
+impl From<String> for Buf<'static> {
+    fn from(s: String) -> Self {
+        Buf::Shared(Bytes::from(s))
+    }
+}
+impl From<Bytes> for Buf<'static> {
+    fn from(b: Bytes) -> Self {
+        Buf::Shared(b)
+    }
+}
+
+/// Conversion of a borrowed value into one that owns (or shares) its data.
+///
+/// Implemented by every type in this crate that has a lifetime. Implementors
+/// write [`IntoStatic::into_static_in`]; callers use [`IntoStatic::into_static`]
+/// (copies borrowed bytes once) or [`IntoStatic::into_shared`] (no copy for bytes
+/// that lie inside `frame`, e.g. the frame buffer a decoder read from).
+pub trait IntoStatic: Sized {
+    /// The owned form, usually `Self` with `'static`.
+    type Static: 'static;
+
+    /// Converts, sharing `frame` for borrowed slices inside it when given.
+    fn into_static_in(self, frame: Option<&Bytes>) -> Self::Static;
+
+    /// Converts, copying borrowed bytes.
+    fn into_static(self) -> Self::Static {
+        self.into_static_in(None)
+    }
+
+    /// Converts, sharing `frame` for borrowed bytes inside it (no payload copy).
+    fn into_shared(self, frame: &Bytes) -> Self::Static {
+        self.into_static_in(Some(frame))
+    }
+}
+
+impl IntoStatic for Buf<'_> {
+    type Static = Buf<'static>;
+    fn into_static_in(self, frame: Option<&Bytes>) -> Buf<'static> {
+        self.to_static_in(frame)
+    }
+}
+
+impl<T: IntoStatic> IntoStatic for Vec<T> {
+    type Static = Vec<T::Static>;
+    fn into_static_in(self, frame: Option<&Bytes>) -> Self::Static {
+        self.into_iter().map(|x| x.into_static_in(frame)).collect()
+    }
+}
+
+impl<T: IntoStatic> IntoStatic for Option<T> {
+    type Static = Option<T::Static>;
+    fn into_static_in(self, frame: Option<&Bytes>) -> Self::Static {
+        self.map(|x| x.into_static_in(frame))
+    }
+}
+
+impl<T: IntoStatic> IntoStatic for Box<T> {
+    type Static = Box<T::Static>;
+    fn into_static_in(self, frame: Option<&Bytes>) -> Self::Static {
+        Box::new((*self).into_static_in(frame))
+    }
+}
+
+impl<A: IntoStatic, B: IntoStatic> IntoStatic for (A, B) {
+    type Static = (A::Static, B::Static);
+    fn into_static_in(self, frame: Option<&Bytes>) -> Self::Static {
+        (self.0.into_static_in(frame), self.1.into_static_in(frame))
+    }
+}
+
+/// Implements [`IntoStatic`] as the identity for types without borrowed data.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! impl_into_static_copy {
+    ($($t:ty),* $(,)?) => {$(
+        impl $crate::IntoStatic for $t {
+            type Static = $t;
+            fn into_static_in(self, _: Option<&::bytes::Bytes>) -> $t { self }
+        }
+    )*};
+}
+
+impl_into_static_copy!(u8, u16, u32, u64, i64, bool, std::num::NonZeroU32, std::num::NonZeroU64, char);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn into_shared_does_not_copy_slices_of_the_frame() {
+        let frame = Bytes::from_static(b"* 1 FETCH (BODY[] {5}\r\nhello)\r\n");
+        let inner = &frame[23..28];
+        let buf = Buf::Borrowed(inner).into_shared(&frame);
+        match buf {
+            Buf::Shared(b) => {
+                assert_eq!(&b[..], b"hello");
+                assert_eq!(b.as_ptr(), inner.as_ptr());
+            }
+            Buf::Borrowed(_) => panic!("expected shared"),
+        }
+    }
+
+    #[test]
+    fn into_shared_copies_foreign_slices() {
+        let frame = Bytes::from_static(b"abc");
+        let other = b"xyz".to_vec();
+        let buf = Buf::Borrowed(&other).into_shared(&frame);
+        assert_eq!(buf.as_bytes(), b"xyz");
+        assert_ne!(buf.as_ptr(), other.as_ptr());
+    }
+}

@@ -1,0 +1,52 @@
+//! Message types of IMAP4rev2 (RFC 9051) and IMAP4rev1 (RFC 3501): commands,
+//! responses and every data item, plus the extensions real servers speak.
+//!
+//! This crate only describes messages; it never reads or writes a socket.
+//! `imap-codec` turns bytes into these types and back, `imap-state` runs
+//! sessions on top of them.
+//!
+//! ```text
+//!  bytes --imap-codec--> Command<'a> / Response<'a> (borrowing the bytes)
+//!                             |
+//!                             +-- into_static() / into_shared(frame) --> owned, no payload copy
+//! ```
+//!
+//! Values borrow from the decoder's input ([`Buf::Borrowed`]); [`IntoStatic`]
+//! turns them into owned values, sharing a received frame instead of copying
+//! it. Constructors validate: an [`Atom`] cannot hold a space, a [`Quoted`]
+//! cannot hold CR or LF, a [`Tag`] follows the grammar.
+//!
+//! ```
+//! use imap_proto::{AString, Atom, Mailbox, SequenceSet, Tag};
+//!
+//! let tag = Tag::try_from("A001").unwrap();
+//! assert!(Tag::try_from("A 1").is_err());
+//! assert!(Atom::try_from("two words").is_err());
+//! let mailbox = Mailbox::from_name("日本語");
+//! assert_eq!(mailbox.as_bytes(), b"&ZeVnLIqe-");
+//! let set = SequenceSet::try_from("1,3:5,7:*").unwrap();
+//! assert!(set.contains(4, 10));
+//! # let _ = (tag, AString::from("x"));
+//! ```
+
+#![warn(missing_docs, missing_debug_implementations)]
+
+mod buf;
+pub mod chars;
+mod core;
+mod datetime;
+mod error;
+mod flag;
+mod mailbox;
+mod secret;
+mod sequence;
+pub mod utf7;
+
+pub use crate::buf::{Buf, IntoStatic};
+pub use crate::core::{AString, Atom, AtomExt, IString, Literal, LiteralMode, NString, Quoted, Tag, Text, Vec1};
+pub use crate::datetime::{Date, DateTime, MONTHS};
+pub use crate::error::ValidationError;
+pub use crate::flag::{keywords, Flag, FlagFetch, FlagPerm};
+pub use crate::mailbox::{Mailbox, MailboxOther};
+pub use crate::secret::Secret;
+pub use crate::sequence::{SeqOrUid, Sequence, SequenceSet};
