@@ -1,0 +1,561 @@
+//! Parsers for the building blocks of the grammar (RFC 9051 §9): numbers,
+//! atoms, strings, sequence sets, flags, mailboxes, dates.
+
+use std::num::{NonZeroU32, NonZeroU64};
+
+use imap_proto::{
+    chars, AString, Atom, AtomExt, Buf, Date, DateTime, Flag, FlagFetch, FlagPerm, IString,
+    Literal, LiteralMode, Mailbox, NString, Quoted, SeqOrUid, Sequence, SequenceSet, Tag, Text,
+    Vec1,
+};
+use nom::bytes::streaming::{tag_no_case, take_while, take_while1};
+
+use super::{cut_fail, fail, IResult, Kind, PError};
+
+/// `SP`
+#[inline]
+pub(crate) fn sp(i: &[u8]) -> IResult<'_, ()> {
+    match i.first() {
+        None => Err(nom::Err::Incomplete(nom::Needed::new(1))),
+        Some(b' ') => Ok((&i[1..], ())),
+        Some(_) => fail(i, "expected SP"),
+    }
+}
+
+/// `CRLF`
+#[inline]
+pub(crate) fn crlf(i: &[u8]) -> IResult<'_, ()> {
+    match i {
+        [b'\r', b'\n', rest @ ..] => Ok((rest, ())),
+        [] | [b'\r'] => Err(nom::Err::Incomplete(nom::Needed::new(2 - i.len()))),
+        _ => fail(i, "expected CRLF"),
+    }
+}
+
+/// A byte, case-sensitively.
+#[inline]
+pub(crate) fn byte(c: u8) -> impl Fn(&[u8]) -> IResult<'_, ()> {
+    move |i: &[u8]| match i.first() {
+        None => Err(nom::Err::Incomplete(nom::Needed::new(1))),
+        Some(&b) if b == c => Ok((&i[1..], ())),
+        Some(_) => fail(i, "unexpected character"),
+    }
+}
+
+/// A keyword, ASCII case-insensitively (RFC 9051 §9: the grammar is case-insensitive).
+#[inline]
+pub(crate) fn kw<'a>(word: &'static str) -> impl Fn(&'a [u8]) -> IResult<'a, ()> {
+    move |i: &'a [u8]| {
+        let (rest, _) = tag_no_case::<_, _, PError<'a>>(word)(i)?;
+        Ok((rest, ()))
+    }
+}
+
+/// `1*DIGIT` as `u64`, rejecting overflow.
+fn digits_u64(i: &[u8]) -> IResult<'_, u64> {
+    let (rest, d) = take_while1(|b: u8| b.is_ascii_digit())(i)?;
+    let mut n: u64 = 0;
+    for &b in d {
+        n = match n.checked_mul(10).and_then(|n| n.checked_add((b - b'0') as u64)) {
+            Some(n) => n,
+            None => return cut_fail(i, "number out of range"),
+        };
+    }
+    Ok((rest, n))
+}
+
+/// `number`: an unsigned 32-bit integer.
+pub(crate) fn number(i: &[u8]) -> IResult<'_, u32> {
+    let (rest, n) = digits_u64(i)?;
+    match u32::try_from(n) {
+        Ok(n) => Ok((rest, n)),
+        Err(_) => cut_fail(i, "number out of range"),
+    }
+}
+
+/// `nz-number`
+pub(crate) fn nz_number(i: &[u8]) -> IResult<'_, NonZeroU32> {
+    let (rest, n) = number(i)?;
+    match NonZeroU32::new(n) {
+        Some(n) => Ok((rest, n)),
+        None => cut_fail(i, "expected a non-zero number"),
+    }
+}
+
+/// `number64` (RFC 9051): an unsigned 63-bit integer.
+pub(crate) fn number64(i: &[u8]) -> IResult<'_, u64> {
+    let (rest, n) = digits_u64(i)?;
+    if n > i64::MAX as u64 {
+        return cut_fail(i, "number out of range");
+    }
+    Ok((rest, n))
+}
+
+/// `nz-number64`
+pub(crate) fn nz_number64(i: &[u8]) -> IResult<'_, NonZeroU64> {
+    let (rest, n) = number64(i)?;
+    match NonZeroU64::new(n) {
+        Some(n) => Ok((rest, n)),
+        None => cut_fail(i, "expected a non-zero number"),
+    }
+}
+
+/// `atom`
+#[inline]
+pub(crate) fn atom(i: &[u8]) -> IResult<'_, Atom<'_>> {
+    let (rest, a) = take_while1(chars::is_atom_char)(i)?;
+    Ok((rest, Atom::unvalidated(a)))
+}
+
+/// `1*ASTRING-CHAR`
+fn astring_atom(i: &[u8]) -> IResult<'_, AtomExt<'_>> {
+    let (rest, a) = take_while1(chars::is_astring_char)(i)?;
+    Ok((rest, AtomExt::unvalidated(a)))
+}
+
+/// `tag`
+pub(crate) fn tag_(i: &[u8]) -> IResult<'_, Tag<'_>> {
+    let (rest, a) = take_while1(chars::is_tag_char)(i)?;
+    Ok((rest, Tag::unvalidated(a)))
+}
+
+/// `quoted`: `"` *QUOTED-CHAR `"`, unescaping `\"` and `\\`.
+///
+/// Accepts 8-bit bytes (UTF-8 in IMAP4rev2, and real servers' Latin-1).
+pub(crate) fn quoted(i: &[u8]) -> IResult<'_, Quoted<'_>> {
+    let (body, ()) = byte(b'"')(i)?;
+    // Fast path: no escapes.
+    let mut pos = 0;
+    loop {
+        match memchr::memchr3(b'"', b'\\', b'\r', &body[pos..]) {
+            None => {
+                if let Some(at) = body.iter().position(|&b| b == b'\n' || b == 0) {
+                    return cut_fail(&body[at..], "invalid character in quoted string");
+                }
+                return Err(nom::Err::Incomplete(nom::Needed::Unknown));
+            }
+            Some(p) => {
+                let at = pos + p;
+                match body[at] {
+                    b'"' => {
+                        let content = &body[..at];
+                        if let Some(bad) = content.iter().position(|&b| b == b'\n' || b == 0) {
+                            return cut_fail(&body[bad..], "invalid character in quoted string");
+                        }
+                        return Ok((&body[at + 1..], Quoted::unvalidated(content)));
+                    }
+                    b'\\' => return quoted_escaped(body, at),
+                    _ => return cut_fail(&body[at..], "CR in quoted string"),
+                }
+            }
+        }
+    }
+}
+
+/// The slow path of [`quoted`]: the content has escapes; it is copied once.
+fn quoted_escaped(body: &[u8], first_escape: usize) -> IResult<'_, Quoted<'_>> {
+    let mut out = Vec::with_capacity(body.len().min(256));
+    out.extend_from_slice(&body[..first_escape]);
+    let mut k = first_escape;
+    loop {
+        match body.get(k) {
+            None => return Err(nom::Err::Incomplete(nom::Needed::Unknown)),
+            Some(b'"') => return Ok((&body[k + 1..], Quoted::unvalidated(Buf::from(out)))),
+            Some(b'\\') => match body.get(k + 1) {
+                None => return Err(nom::Err::Incomplete(nom::Needed::Unknown)),
+                Some(&c @ (b'"' | b'\\')) => {
+                    out.push(c);
+                    k += 2;
+                }
+                Some(_) => return cut_fail(&body[k..], "invalid escape in quoted string"),
+            },
+            Some(&c) if chars::is_text_char(c) => {
+                out.push(c);
+                k += 1;
+            }
+            Some(_) => return cut_fail(&body[k..], "invalid character in quoted string"),
+        }
+    }
+}
+
+/// A literal header `{n}` or `{n+}` followed by CRLF; returns the length and mode.
+pub(crate) fn literal_header(i: &[u8]) -> IResult<'_, (u32, LiteralMode)> {
+    let (i, ()) = byte(b'{')(i)?;
+    let (i, len) = number(i)?;
+    let (i, mode) = match i.first() {
+        None => return Err(nom::Err::Incomplete(nom::Needed::new(1))),
+        Some(b'+') => (&i[1..], LiteralMode::NonSync),
+        Some(_) => (i, LiteralMode::Sync),
+    };
+    let (i, ()) = byte(b'}')(i)?;
+    let (i, ()) = crlf(i)?;
+    Ok((i, (len, mode)))
+}
+
+/// Takes `len` bytes of literal data, or reports the literal as announced.
+pub(crate) fn literal_data(i: &[u8], len: u32, mode: LiteralMode) -> IResult<'_, &[u8]> {
+    let n = len as usize;
+    if i.len() < n {
+        return Err(nom::Err::Failure(PError {
+            input: i,
+            kind: Kind::Literal { len, mode },
+        }));
+    }
+    Ok((&i[n..], &i[..n]))
+}
+
+/// `literal`
+pub(crate) fn literal(i: &[u8]) -> IResult<'_, Literal<'_>> {
+    let (i, (len, mode)) = literal_header(i)?;
+    let (i, data) = literal_data(i, len, mode)?;
+    Ok((i, Literal::unvalidated(data, mode)))
+}
+
+/// `string`: quoted or literal.
+#[inline]
+pub(crate) fn string(i: &[u8]) -> IResult<'_, IString<'_>> {
+    match i.first() {
+        None => Err(nom::Err::Incomplete(nom::Needed::new(1))),
+        Some(b'"') => quoted(i).map(|(r, q)| (r, IString::Quoted(q))),
+        Some(b'{') => literal(i).map(|(r, l)| (r, IString::Literal(l))),
+        Some(_) => fail(i, "expected a string"),
+    }
+}
+
+/// `nil`
+pub(crate) fn nil(i: &[u8]) -> IResult<'_, ()> {
+    kw("NIL")(i)
+}
+
+/// `nstring`: a string or `NIL`.
+#[inline]
+pub(crate) fn nstring(i: &[u8]) -> IResult<'_, NString<'_>> {
+    match i.first() {
+        Some(b'n' | b'N') => nil(i).map(|(r, ())| (r, NString(None))),
+        _ => string(i).map(|(r, s)| (r, NString(Some(s)))),
+    }
+}
+
+/// `astring`
+#[inline]
+pub(crate) fn astring(i: &[u8]) -> IResult<'_, AString<'_>> {
+    match i.first() {
+        None => Err(nom::Err::Incomplete(nom::Needed::new(1))),
+        Some(b'"' | b'{') => string(i).map(|(r, s)| (r, AString::String(s))),
+        Some(_) => astring_atom(i).map(|(r, a)| (r, AString::Atom(a))),
+    }
+}
+
+/// `text`: the rest of the line up to CRLF (possibly empty).
+pub(crate) fn text(i: &[u8]) -> IResult<'_, Text<'_>> {
+    let (rest, t) = take_while(chars::is_text_char)(i)?;
+    Ok((rest, Text::unvalidated(t)))
+}
+
+/// `mailbox`
+pub(crate) fn mailbox(i: &[u8]) -> IResult<'_, Mailbox<'_>> {
+    let (rest, a) = astring(i)?;
+    Ok((rest, Mailbox::from_astring(a)))
+}
+
+/// `seq-number`: `nz-number` or `*`.
+fn seq_number(i: &[u8]) -> IResult<'_, SeqOrUid> {
+    match i.first() {
+        Some(b'*') => Ok((&i[1..], SeqOrUid::Asterisk)),
+        _ => nz_number(i).map(|(r, n)| (r, SeqOrUid::Value(n))),
+    }
+}
+
+/// `sequence-set`, including `$` (RFC 5182).
+pub(crate) fn sequence_set(i: &[u8]) -> IResult<'_, SequenceSet> {
+    if let Some(b'$') = i.first() {
+        return Ok((&i[1..], SequenceSet::LastResult));
+    }
+    let mut items = Vec::new();
+    let mut i = i;
+    loop {
+        let (r, a) = seq_number(i)?;
+        let (r, item) = match r.first() {
+            None => return Err(nom::Err::Incomplete(nom::Needed::new(1))),
+            Some(b':') => {
+                let (r, b) = seq_number(&r[1..])?;
+                (r, Sequence::Range(a, b))
+            }
+            Some(_) => (r, Sequence::Single(a)),
+        };
+        items.push(item);
+        match r.first() {
+            None => return Err(nom::Err::Incomplete(nom::Needed::new(1))),
+            Some(b',') => i = &r[1..],
+            Some(_) => return Ok((r, SequenceSet::Set(Vec1::unvalidated(items)))),
+        }
+    }
+}
+
+/// `flag`: a system flag, `\`-extension, or keyword.
+pub(crate) fn flag(i: &[u8]) -> IResult<'_, Flag<'_>> {
+    match i.first() {
+        Some(b'\\') => {
+            let (r, a) = atom(&i[1..])?;
+            Ok((r, Flag::system(a)))
+        }
+        _ => atom(i).map(|(r, a)| (r, Flag::Keyword(a))),
+    }
+}
+
+/// `flag-fetch`: a flag or `\Recent`.
+pub(crate) fn flag_fetch(i: &[u8]) -> IResult<'_, FlagFetch<'_>> {
+    let (r, f) = flag(i)?;
+    Ok((
+        r,
+        match f {
+            Flag::Extension(a) if a.as_bytes().eq_ignore_ascii_case(b"Recent") => FlagFetch::Recent,
+            f => FlagFetch::Flag(f),
+        },
+    ))
+}
+
+/// `flag-perm`: a flag or `\*`.
+pub(crate) fn flag_perm(i: &[u8]) -> IResult<'_, FlagPerm<'_>> {
+    if i.starts_with(b"\\*") {
+        return Ok((&i[2..], FlagPerm::Asterisk));
+    }
+    if i == b"\\" {
+        return Err(nom::Err::Incomplete(nom::Needed::new(1)));
+    }
+    flag(i).map(|(r, f)| (r, FlagPerm::Flag(f)))
+}
+
+/// `"(" [x *(SP x)] ")"`
+pub(crate) fn paren_list<'a, T>(
+    item: impl Fn(&'a [u8]) -> IResult<'a, T>,
+) -> impl Fn(&'a [u8]) -> IResult<'a, Vec<T>> {
+    move |i: &'a [u8]| {
+        let (mut i, ()) = byte(b'(')(i)?;
+        let mut out = Vec::new();
+        if let Some(b')') = i.first() {
+            return Ok((&i[1..], out));
+        }
+        loop {
+            let (r, x) = item(i)?;
+            out.push(x);
+            match r.first() {
+                None => return Err(nom::Err::Incomplete(nom::Needed::new(1))),
+                Some(b' ') => i = &r[1..],
+                Some(b')') => return Ok((&r[1..], out)),
+                Some(_) => return fail(r, "expected SP or )"),
+            }
+        }
+    }
+}
+
+/// `"(" x *(SP x) ")"`: a non-empty list.
+pub(crate) fn paren_list1<'a, T>(
+    item: impl Fn(&'a [u8]) -> IResult<'a, T>,
+) -> impl Fn(&'a [u8]) -> IResult<'a, Vec1<T>> {
+    let list = paren_list(item);
+    move |i: &'a [u8]| {
+        let (r, v) = list(i)?;
+        match Vec1::try_from(v) {
+            Ok(v) => Ok((r, v)),
+            Err(_) => fail(i, "expected a non-empty list"),
+        }
+    }
+}
+
+/// `x *(SP x)`: items separated by single spaces (no parentheses).
+pub(crate) fn sp_list1<'a, T>(
+    item: impl Fn(&'a [u8]) -> IResult<'a, T>,
+) -> impl Fn(&'a [u8]) -> IResult<'a, Vec1<T>> {
+    move |i: &'a [u8]| {
+        let (mut i, first) = item(i)?;
+        let mut out = vec![first];
+        while let Some(b' ') = i.first() {
+            match item(&i[1..]) {
+                Ok((r, x)) => {
+                    out.push(x);
+                    i = r;
+                }
+                Err(nom::Err::Error(_)) => break,
+                Err(e) => return Err(e),
+            }
+        }
+        Ok((i, Vec1::unvalidated(out)))
+    }
+}
+
+/// `flag-list`: `"(" [flag *(SP flag)] ")"`.
+pub(crate) fn flag_list(i: &[u8]) -> IResult<'_, Vec<Flag<'_>>> {
+    paren_list(flag)(i)
+}
+
+fn month(i: &[u8]) -> IResult<'_, u8> {
+    if i.len() < 3 {
+        // Keep prefixes incomplete only if they could still be a month.
+        let ok = imap_proto::MONTHS
+            .iter()
+            .any(|m| m.as_bytes()[..i.len()].eq_ignore_ascii_case(i));
+        return if ok {
+            Err(nom::Err::Incomplete(nom::Needed::new(3 - i.len())))
+        } else {
+            fail(i, "expected a month name")
+        };
+    }
+    match imap_proto::MONTHS
+        .iter()
+        .position(|m| m.as_bytes().eq_ignore_ascii_case(&i[..3]))
+    {
+        Some(p) => Ok((&i[3..], p as u8 + 1)),
+        None => fail(i, "expected a month name"),
+    }
+}
+
+fn fixed_digits(i: &[u8], n: usize) -> IResult<'_, u32> {
+    let avail = i.len().min(n);
+    if let Some(p) = i[..avail].iter().position(|b| !b.is_ascii_digit()) {
+        return fail(&i[p..], "expected a digit");
+    }
+    if i.len() < n {
+        return Err(nom::Err::Incomplete(nom::Needed::new(n - i.len())));
+    }
+    let v = i[..n].iter().fold(0u32, |a, &b| a * 10 + (b - b'0') as u32);
+    Ok((&i[n..], v))
+}
+
+/// `date-text`: `date-day "-" date-month "-" date-year`.
+fn date_text(i: &[u8]) -> IResult<'_, Date> {
+    let start = i;
+    let (i, d) = take_while1(|b: u8| b.is_ascii_digit())(i)?;
+    if d.len() > 2 {
+        return fail(start, "expected a day of 1 or 2 digits");
+    }
+    let day = d.iter().fold(0u8, |a, &b| a * 10 + (b - b'0'));
+    let (i, ()) = byte(b'-')(i)?;
+    let (i, month) = month(i)?;
+    let (i, ()) = byte(b'-')(i)?;
+    let (i, year) = fixed_digits(i, 4)?;
+    match Date::new(year as u16, month, day) {
+        Ok(date) => Ok((i, date)),
+        Err(_) => cut_fail(start, "invalid date"),
+    }
+}
+
+/// `date`: `date-text` or `DQUOTE date-text DQUOTE`.
+pub(crate) fn date(i: &[u8]) -> IResult<'_, Date> {
+    match i.first() {
+        Some(b'"') => {
+            let (r, d) = date_text(&i[1..])?;
+            let (r, ()) = byte(b'"')(r)?;
+            Ok((r, d))
+        }
+        _ => date_text(i),
+    }
+}
+
+/// `date-time`: `DQUOTE date-day-fixed "-" date-month "-" date-year SP time SP zone DQUOTE`.
+pub(crate) fn date_time(i: &[u8]) -> IResult<'_, DateTime> {
+    let start = i;
+    let (i, ()) = byte(b'"')(i)?;
+    // date-day-fixed = (SP DIGIT) / 2DIGIT
+    let (i, day) = match i.first() {
+        None => return Err(nom::Err::Incomplete(nom::Needed::new(2))),
+        Some(b' ') => fixed_digits(&i[1..], 1)?,
+        Some(_) => fixed_digits(i, 2)?,
+    };
+    let (i, ()) = byte(b'-')(i)?;
+    let (i, month) = month(i)?;
+    let (i, ()) = byte(b'-')(i)?;
+    let (i, year) = fixed_digits(i, 4)?;
+    let (i, ()) = sp(i)?;
+    let (i, hour) = fixed_digits(i, 2)?;
+    let (i, ()) = byte(b':')(i)?;
+    let (i, minute) = fixed_digits(i, 2)?;
+    let (i, ()) = byte(b':')(i)?;
+    let (i, second) = fixed_digits(i, 2)?;
+    let (i, ()) = sp(i)?;
+    let (i, sign) = match i.first() {
+        None => return Err(nom::Err::Incomplete(nom::Needed::new(5))),
+        Some(b'+') => (&i[1..], 1i16),
+        Some(b'-') => (&i[1..], -1i16),
+        Some(_) => return fail(i, "expected + or - of a zone"),
+    };
+    let (i, zone) = fixed_digits(i, 4)?;
+    let (i, ()) = byte(b'"')(i)?;
+    let zone_minutes = sign * ((zone / 100) as i16 * 60 + (zone % 100) as i16);
+    if zone % 100 >= 60 {
+        return cut_fail(start, "invalid zone");
+    }
+    let date = match Date::new(year as u16, month, day as u8) {
+        Ok(d) => d,
+        Err(_) => return cut_fail(start, "invalid date"),
+    };
+    match DateTime::new(date, hour as u8, minute as u8, second as u8, zone_minutes) {
+        Ok(dt) => Ok((i, dt)),
+        Err(_) => cut_fail(start, "invalid time"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn complete<'a, T: std::fmt::Debug>(
+        p: impl Fn(&'a [u8]) -> IResult<'a, T>,
+        i: &'a [u8],
+    ) -> (T, &'a [u8]) {
+        let (r, v) = p(i).unwrap_or_else(|e| panic!("{:?} on {:?}", e, i.escape_ascii().to_string()));
+        (v, r)
+    }
+
+    #[test]
+    fn quoted_unescapes() {
+        let (q, r) = complete(quoted, b"\"a\\\"b\\\\c\" x");
+        assert_eq!(q.as_bytes(), b"a\"b\\c");
+        assert_eq!(r, b" x");
+        assert!(matches!(quoted(b"\"abc"), Err(nom::Err::Incomplete(_))));
+        assert!(matches!(quoted(b"\"a\rb\""), Err(nom::Err::Failure(_))));
+        assert!(matches!(quoted(b"\"a\\x\""), Err(nom::Err::Failure(_))));
+    }
+
+    #[test]
+    fn literal_announced() {
+        let e = literal(b"{5}\r\nab").unwrap_err();
+        assert!(matches!(
+            e,
+            nom::Err::Failure(PError { kind: Kind::Literal { len: 5, mode: LiteralMode::Sync }, .. })
+        ));
+        let (l, r) = complete(literal, b"{5+}\r\nhello)");
+        assert_eq!(l.data(), b"hello");
+        assert_eq!(l.mode(), LiteralMode::NonSync);
+        assert_eq!(r, b")");
+    }
+
+    #[test]
+    fn sequence_sets() {
+        let (s, r) = complete(sequence_set, b"1,3:5,7:* ");
+        assert_eq!(s, SequenceSet::try_from("1,3:5,7:*").unwrap());
+        assert_eq!(r, b" ");
+        assert!(matches!(sequence_set(b"1,3:5"), Err(nom::Err::Incomplete(_))));
+        assert!(sequence_set(b"0 ").is_err());
+    }
+
+    #[test]
+    fn date_times() {
+        let (d, _) = complete(date_time, b"\"17-Jul-1996 02:44:25 -0700\"");
+        assert_eq!(d.unix_timestamp(), 837_596_665);
+        let (d, _) = complete(date_time, b"\" 1-Feb-2000 00:00:00 +0000\"");
+        assert_eq!(d.date().day(), 1);
+        assert!(date_time(b"\"17-Jux-1996 02:44:25 -0700\"").is_err());
+        assert!(matches!(date_time(b"\"17-Ju"), Err(nom::Err::Incomplete(_))));
+        let (d, _) = complete(date, b"1-Feb-1994 ");
+        assert_eq!((d.year(), d.month(), d.day()), (1994, 2, 1));
+    }
+
+    #[test]
+    fn numbers() {
+        assert_eq!(complete(number, b"4294967295 ").0, u32::MAX);
+        assert!(matches!(number(b"4294967296 "), Err(nom::Err::Failure(_))));
+        assert_eq!(complete(number64, b"9223372036854775807 ").0, i64::MAX as u64);
+        assert!(matches!(number(b"12"), Err(nom::Err::Incomplete(_))));
+    }
+}

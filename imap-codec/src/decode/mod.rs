@@ -1,0 +1,160 @@
+//! Decoders: nom parsers over borrowed input, and the [`Decoded`] outcome.
+
+pub(crate) mod core;
+
+use imap_proto::{LiteralMode, Tag};
+
+use crate::error::DecodeError;
+
+/// The outcome of decoding a message from the front of some input.
+///
+/// Short input is never an error: it is [`Decoded::Incomplete`] or
+/// [`Decoded::LiteralAnnounced`].
+#[must_use]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decoded<'a, T> {
+    /// A whole message, which used the first `consumed` bytes of the input.
+    Complete {
+        /// The message.
+        message: T,
+        /// How many bytes it used.
+        consumed: usize,
+    },
+    /// More bytes are needed; append and decode again.
+    Incomplete,
+    /// The input ends inside a literal whose header `{len}\r\n` is complete.
+    /// For a synchronizing literal the peer waits for a continuation request
+    /// (`+`) before it sends the data.
+    LiteralAnnounced {
+        /// The tag of the command the literal belongs to (commands only).
+        tag: Option<Tag<'a>>,
+        /// The announced length.
+        len: u32,
+        /// Synchronizing or not.
+        mode: LiteralMode,
+    },
+}
+
+impl<'a, T> Decoded<'a, T> {
+    /// The message if complete.
+    pub fn complete(self) -> Option<(T, usize)> {
+        match self {
+            Decoded::Complete { message, consumed } => Some((message, consumed)),
+            _ => None,
+        }
+    }
+}
+
+/// What went wrong inside a parser; turned into a [`DecodeError`] or
+/// [`Decoded::LiteralAnnounced`] at the top.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Nom(nom::error::ErrorKind),
+    Expected(&'static str),
+    Literal { len: u32, mode: LiteralMode },
+}
+
+/// A parser error: where (the rest of the input) and what.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct PError<'a> {
+    pub(crate) input: &'a [u8],
+    pub(crate) kind: Kind,
+}
+
+impl<'a> nom::error::ParseError<&'a [u8]> for PError<'a> {
+    fn from_error_kind(input: &'a [u8], kind: nom::error::ErrorKind) -> Self {
+        PError {
+            input,
+            kind: Kind::Nom(kind),
+        }
+    }
+
+    fn append(_: &'a [u8], _: nom::error::ErrorKind, other: Self) -> Self {
+        other
+    }
+
+    fn or(self, other: Self) -> Self {
+        // Keep the error that got further into the input.
+        if other.input.len() <= self.input.len() {
+            other
+        } else {
+            self
+        }
+    }
+}
+
+impl<'a> nom::error::ContextError<&'a [u8]> for PError<'a> {
+    fn add_context(_: &'a [u8], ctx: &'static str, mut other: Self) -> Self {
+        if let Kind::Nom(_) = other.kind {
+            other.kind = Kind::Expected(ctx);
+        }
+        other
+    }
+}
+
+impl<'a, E> nom::error::FromExternalError<&'a [u8], E> for PError<'a> {
+    fn from_external_error(input: &'a [u8], kind: nom::error::ErrorKind, _: E) -> Self {
+        PError {
+            input,
+            kind: Kind::Nom(kind),
+        }
+    }
+}
+
+/// The result type of every parser in this crate.
+pub(crate) type IResult<'a, O> = nom::IResult<&'a [u8], O, PError<'a>>;
+
+/// An error at `input` saying what was expected.
+pub(crate) fn fail<'a, O>(input: &'a [u8], what: &'static str) -> IResult<'a, O> {
+    Err(nom::Err::Error(PError {
+        input,
+        kind: Kind::Expected(what),
+    }))
+}
+
+/// Like [`fail`], but stops `alt` from trying other branches.
+pub(crate) fn cut_fail<'a, O>(input: &'a [u8], what: &'static str) -> IResult<'a, O> {
+    Err(nom::Err::Failure(PError {
+        input,
+        kind: Kind::Expected(what),
+    }))
+}
+
+/// Runs a top-level parser and maps its outcome onto [`Decoded`].
+pub(crate) fn run<'a, T>(
+    input: &'a [u8],
+    tag: Option<Tag<'a>>,
+    parser: impl FnOnce(&'a [u8]) -> IResult<'a, T>,
+) -> Result<Decoded<'a, T>, DecodeError> {
+    match parser(input) {
+        Ok((rest, message)) => Ok(Decoded::Complete {
+            message,
+            consumed: input.len() - rest.len(),
+        }),
+        Err(nom::Err::Incomplete(_)) => Ok(Decoded::Incomplete),
+        Err(nom::Err::Error(e)) | Err(nom::Err::Failure(e)) => match e.kind {
+            Kind::Literal { len, mode } => Ok(Decoded::LiteralAnnounced { tag, len, mode }),
+            Kind::Expected(reason) => Err(DecodeError {
+                offset: input.len() - e.input.len(),
+                reason,
+            }),
+            Kind::Nom(k) => Err(DecodeError {
+                offset: input.len() - e.input.len(),
+                reason: nom_reason(k),
+            }),
+        },
+    }
+}
+
+fn nom_reason(k: nom::error::ErrorKind) -> &'static str {
+    use nom::error::ErrorKind as K;
+    match k {
+        K::Tag => "unexpected token",
+        K::Digit => "expected a number",
+        K::CrLf => "expected CRLF",
+        K::Char => "unexpected character",
+        K::Alt => "no alternative matched",
+        K::TakeWhile1 => "expected at least one character",
+        _ => "syntax error",
+    }
+}

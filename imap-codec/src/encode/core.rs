@@ -1,0 +1,231 @@
+//! Encoders of the grammar's building blocks.
+
+use bytes::BufMut;
+use imap_proto::{
+    AString, Atom, AtomExt, Date, DateTime, Flag, FlagFetch, FlagPerm, IString, Literal, Mailbox,
+    NString, Quoted, SeqOrUid, Sequence, SequenceSet, Tag, Text, Vec1, MONTHS,
+};
+
+use super::{join, Encode, Writer};
+
+macro_rules! raw {
+    ($($t:ident),*) => {$(
+        impl Encode for $t<'_> {
+            #[inline]
+            fn encode<B: BufMut>(&self, w: &mut Writer<'_, B>) {
+                w.put(self.as_bytes())
+            }
+        }
+    )*};
+}
+raw!(Atom, AtomExt, Tag, Text);
+
+impl Encode for Quoted<'_> {
+    fn encode<B: BufMut>(&self, w: &mut Writer<'_, B>) {
+        w.put_u8(b'"');
+        let b = self.as_bytes();
+        let mut start = 0;
+        for (k, &c) in b.iter().enumerate() {
+            if c == b'"' || c == b'\\' {
+                w.put(&b[start..k]);
+                w.put_u8(b'\\');
+                start = k;
+            }
+        }
+        w.put(&b[start..]);
+        w.put_u8(b'"');
+    }
+}
+
+impl Encode for Literal<'_> {
+    fn encode<B: BufMut>(&self, w: &mut Writer<'_, B>) {
+        w.put_literal(self.data(), self.mode(), false)
+    }
+}
+
+impl Encode for IString<'_> {
+    #[inline]
+    fn encode<B: BufMut>(&self, w: &mut Writer<'_, B>) {
+        match self {
+            IString::Quoted(q) => q.encode(w),
+            IString::Literal(l) => l.encode(w),
+        }
+    }
+}
+
+impl Encode for NString<'_> {
+    #[inline]
+    fn encode<B: BufMut>(&self, w: &mut Writer<'_, B>) {
+        match &self.0 {
+            Some(s) => s.encode(w),
+            None => w.put(b"NIL"),
+        }
+    }
+}
+
+impl Encode for AString<'_> {
+    #[inline]
+    fn encode<B: BufMut>(&self, w: &mut Writer<'_, B>) {
+        match self {
+            AString::Atom(a) => a.encode(w),
+            AString::String(s) => s.encode(w),
+        }
+    }
+}
+
+impl Encode for Mailbox<'_> {
+    fn encode<B: BufMut>(&self, w: &mut Writer<'_, B>) {
+        match self {
+            Mailbox::Inbox => w.put(b"INBOX"),
+            Mailbox::Other(o) => o.as_astring().encode(w),
+        }
+    }
+}
+
+impl Encode for SeqOrUid {
+    fn encode<B: BufMut>(&self, w: &mut Writer<'_, B>) {
+        match self {
+            SeqOrUid::Value(n) => w.put_num(n.get() as u64),
+            SeqOrUid::Asterisk => w.put_u8(b'*'),
+        }
+    }
+}
+
+impl Encode for Sequence {
+    fn encode<B: BufMut>(&self, w: &mut Writer<'_, B>) {
+        match self {
+            Sequence::Single(s) => s.encode(w),
+            Sequence::Range(a, b) => {
+                a.encode(w);
+                w.put_u8(b':');
+                b.encode(w);
+            }
+        }
+    }
+}
+
+impl Encode for SequenceSet {
+    fn encode<B: BufMut>(&self, w: &mut Writer<'_, B>) {
+        match self {
+            SequenceSet::Set(items) => join(w, items, b","),
+            SequenceSet::LastResult => w.put_u8(b'$'),
+        }
+    }
+}
+
+impl Encode for Flag<'_> {
+    fn encode<B: BufMut>(&self, w: &mut Writer<'_, B>) {
+        match self {
+            Flag::Answered => w.put(b"\\Answered"),
+            Flag::Flagged => w.put(b"\\Flagged"),
+            Flag::Deleted => w.put(b"\\Deleted"),
+            Flag::Seen => w.put(b"\\Seen"),
+            Flag::Draft => w.put(b"\\Draft"),
+            Flag::Extension(a) => {
+                w.put_u8(b'\\');
+                a.encode(w)
+            }
+            Flag::Keyword(a) => a.encode(w),
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+    }
+}
+
+impl Encode for FlagFetch<'_> {
+    fn encode<B: BufMut>(&self, w: &mut Writer<'_, B>) {
+        match self {
+            FlagFetch::Flag(f) => f.encode(w),
+            FlagFetch::Recent => w.put(b"\\Recent"),
+        }
+    }
+}
+
+impl Encode for FlagPerm<'_> {
+    fn encode<B: BufMut>(&self, w: &mut Writer<'_, B>) {
+        match self {
+            FlagPerm::Flag(f) => f.encode(w),
+            FlagPerm::Asterisk => w.put(b"\\*"),
+        }
+    }
+}
+
+impl Encode for Date {
+    /// `1-Feb-1994` (unquoted `date-text`).
+    fn encode<B: BufMut>(&self, w: &mut Writer<'_, B>) {
+        w.put_num(self.day() as u64);
+        w.put_u8(b'-');
+        w.put(MONTHS[self.month() as usize - 1].as_bytes());
+        w.put_u8(b'-');
+        put_fixed(w, self.year() as u32, 4);
+    }
+}
+
+impl Encode for DateTime {
+    /// `"17-Jul-1996 02:44:25 -0700"`, the day padded with a space.
+    fn encode<B: BufMut>(&self, w: &mut Writer<'_, B>) {
+        let d = self.date();
+        w.put_u8(b'"');
+        if d.day() < 10 {
+            w.put_u8(b' ');
+        }
+        w.put_num(d.day() as u64);
+        w.put_u8(b'-');
+        w.put(MONTHS[d.month() as usize - 1].as_bytes());
+        w.put_u8(b'-');
+        put_fixed(w, d.year() as u32, 4);
+        w.put_u8(b' ');
+        put_fixed(w, self.hour() as u32, 2);
+        w.put_u8(b':');
+        put_fixed(w, self.minute() as u32, 2);
+        w.put_u8(b':');
+        put_fixed(w, self.second() as u32, 2);
+        let z = self.zone_minutes();
+        w.put(if z < 0 { b" -" } else { b" +" });
+        let z = z.unsigned_abs() as u32;
+        put_fixed(w, (z / 60) * 100 + z % 60, 4);
+        w.put_u8(b'"');
+    }
+}
+
+fn put_fixed<B: BufMut>(w: &mut Writer<'_, B>, n: u32, width: usize) {
+    let mut tmp = [b'0'; 10];
+    let mut n = n;
+    for k in (0..width).rev() {
+        tmp[k] = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
+    w.put(&tmp[..width]);
+}
+
+impl<T: Encode> Encode for Vec1<T> {
+    /// Space-separated items (callers add parentheses where the grammar has them).
+    fn encode<B: BufMut>(&self, w: &mut Writer<'_, B>) {
+        join(w, self, b" ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoted_escapes() {
+        let q = Quoted::try_from("a\"b\\c").unwrap();
+        assert_eq!(q.to_vec(), b"\"a\\\"b\\\\c\"");
+    }
+
+    #[test]
+    fn date_time_is_canonical() {
+        let d = DateTime::new(Date::new(1996, 7, 7).unwrap(), 2, 4, 5, -420).unwrap();
+        assert_eq!(d.to_vec(), b"\" 7-Jul-1996 02:04:05 -0700\"");
+        let d = DateTime::new(Date::new(2024, 12, 17).unwrap(), 23, 59, 59, 330).unwrap();
+        assert_eq!(d.to_vec(), b"\"17-Dec-2024 23:59:59 +0530\"");
+    }
+
+    #[test]
+    fn sequence_set() {
+        let s = SequenceSet::try_from("1,3:5,7:*").unwrap();
+        assert_eq!(s.to_vec(), b"1,3:5,7:*");
+    }
+}
