@@ -4,6 +4,7 @@
 pub mod decode;
 pub mod encode;
 mod error;
+pub mod framer;
 
 pub use crate::decode::Decoded;
 pub use crate::encode::{encode, encode_marked, Encode, LiteralMark, Writer};

@@ -203,7 +203,17 @@ macro_rules! impl_into_static_copy {
     )*};
 }
 
-impl_into_static_copy!(u8, u16, u32, u64, i64, bool, std::num::NonZeroU32, std::num::NonZeroU64, char);
+impl_into_static_copy!(
+    u8,
+    u16,
+    u32,
+    u64,
+    i64,
+    bool,
+    std::num::NonZeroU32,
+    std::num::NonZeroU64,
+    char
+);
 
 #[cfg(test)]
 mod tests {

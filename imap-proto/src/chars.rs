@@ -22,7 +22,10 @@ const fn atom_char(b: u8) -> bool {
     b >= 0x01
         && b <= 0x7f
         && !is_ctl(b)
-        && !matches!(b, b'(' | b')' | b'{' | b' ' | b'%' | b'*' | b'"' | b'\\' | b']')
+        && !matches!(
+            b,
+            b'(' | b')' | b'{' | b' ' | b'%' | b'*' | b'"' | b'\\' | b']'
+        )
 }
 
 const fn astring_char(b: u8) -> bool {

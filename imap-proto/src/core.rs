@@ -119,11 +119,7 @@ macro_rules! ascii_str {
     };
 }
 
-fn check_all(
-    bytes: &[u8],
-    ok: fn(u8) -> bool,
-    what: &'static str,
-) -> Result<(), ValidationError> {
+fn check_all(bytes: &[u8], ok: fn(u8) -> bool, what: &'static str) -> Result<(), ValidationError> {
     if bytes.is_empty() {
         return Err(ValidationError::Empty { what });
     }
@@ -361,9 +357,8 @@ impl<'a> From<&'a str> for IString<'a> {
     /// Panics never: a `&str` may hold NUL, which is then sent as a literal
     /// unvalidated; use [`IString::try_new`] to reject NUL.
     fn from(s: &'a str) -> Self {
-        IString::try_new(s).unwrap_or_else(|_| {
-            IString::Literal(Literal::unvalidated(s, LiteralMode::Sync))
-        })
+        IString::try_new(s)
+            .unwrap_or_else(|_| IString::Literal(Literal::unvalidated(s, LiteralMode::Sync)))
     }
 }
 
@@ -443,16 +438,21 @@ impl<'a> AString<'a> {
 
 impl<'a> From<&'a str> for AString<'a> {
     fn from(s: &'a str) -> Self {
-        AString::try_new(s)
-            .unwrap_or_else(|_| AString::String(IString::Literal(Literal::unvalidated(s, LiteralMode::Sync))))
+        AString::try_new(s).unwrap_or_else(|_| {
+            AString::String(IString::Literal(Literal::unvalidated(s, LiteralMode::Sync)))
+        })
     }
 }
 
 impl From<String> for AString<'static> {
     fn from(s: String) -> Self {
         let buf = Buf::from(s);
-        AString::try_new(buf.clone())
-            .unwrap_or_else(|_| AString::String(IString::Literal(Literal::unvalidated(buf, LiteralMode::Sync))))
+        AString::try_new(buf.clone()).unwrap_or_else(|_| {
+            AString::String(IString::Literal(Literal::unvalidated(
+                buf,
+                LiteralMode::Sync,
+            )))
+        })
     }
 }
 
@@ -566,7 +566,11 @@ mod tests {
         assert!(Atom::try_from("FLAGS").is_ok());
         assert_eq!(
             Atom::try_from("a b"),
-            Err(ValidationError::InvalidByte { what: "atom", byte: b' ', at: 1 })
+            Err(ValidationError::InvalidByte {
+                what: "atom",
+                byte: b' ',
+                at: 1
+            })
         );
         assert!(Atom::try_from("").is_err());
         assert!(Atom::try_from("a]").is_err());
@@ -590,10 +594,22 @@ mod tests {
     #[test]
     fn astring_chooses_by_content() {
         assert!(matches!(AString::from("INBOX"), AString::Atom(_)));
-        assert!(matches!(AString::from("two words"), AString::String(IString::Quoted(_))));
-        assert!(matches!(AString::from(""), AString::String(IString::Quoted(_))));
-        assert!(matches!(AString::from("a\r\nb"), AString::String(IString::Literal(_))));
-        assert!(matches!(AString::from("日本"), AString::String(IString::Literal(_))));
+        assert!(matches!(
+            AString::from("two words"),
+            AString::String(IString::Quoted(_))
+        ));
+        assert!(matches!(
+            AString::from(""),
+            AString::String(IString::Quoted(_))
+        ));
+        assert!(matches!(
+            AString::from("a\r\nb"),
+            AString::String(IString::Literal(_))
+        ));
+        assert!(matches!(
+            AString::from("日本"),
+            AString::String(IString::Literal(_))
+        ));
     }
 
     #[test]

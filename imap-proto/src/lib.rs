@@ -32,21 +32,36 @@
 #![warn(missing_docs, missing_debug_implementations)]
 
 mod buf;
+mod capability;
 pub mod chars;
+pub mod command;
 mod core;
 mod datetime;
 mod error;
 mod flag;
 mod mailbox;
+pub mod response;
 mod secret;
+mod section;
 mod sequence;
+mod status;
+#[cfg(feature = "proptest")]
+pub mod strategies;
 pub mod utf7;
 
 pub use crate::buf::{Buf, IntoStatic};
-pub use crate::core::{AString, Atom, AtomExt, IString, Literal, LiteralMode, NString, Quoted, Tag, Text, Vec1};
+pub use crate::capability::{AuthMechanism, Capability};
+pub use crate::core::{
+    AString, Atom, AtomExt, IString, Literal, LiteralMode, NString, Quoted, Tag, Text, Vec1,
+};
 pub use crate::datetime::{Date, DateTime, MONTHS};
 pub use crate::error::ValidationError;
 pub use crate::flag::{keywords, Flag, FlagFetch, FlagPerm};
 pub use crate::mailbox::{Mailbox, MailboxOther};
 pub use crate::secret::Secret;
+pub use crate::section::{Partial, Section, SectionText};
 pub use crate::sequence::{SeqOrUid, Sequence, SequenceSet};
+pub use crate::status::StatusAttribute;
+
+pub use crate::command::*;
+pub use crate::response::*;

@@ -44,7 +44,11 @@ impl Sequence {
         match *self {
             Sequence::Single(s) => v(s) == n,
             Sequence::Range(a, b) => {
-                let (lo, hi) = if v(a) <= v(b) { (v(a), v(b)) } else { (v(b), v(a)) };
+                let (lo, hi) = if v(a) <= v(b) {
+                    (v(a), v(b))
+                } else {
+                    (v(b), v(a))
+                };
                 lo <= n && n <= hi
             }
         }

@@ -205,7 +205,10 @@ mod tests {
             decode(b"~peter/mail/&U,BTFw-/&ZeVnLIqe-").unwrap(),
             "~peter/mail/台北/日本語"
         );
-        assert_eq!(encode("~peter/mail/台北/日本語"), "~peter/mail/&U,BTFw-/&ZeVnLIqe-");
+        assert_eq!(
+            encode("~peter/mail/台北/日本語"),
+            "~peter/mail/&U,BTFw-/&ZeVnLIqe-"
+        );
         // Astral plane: a surrogate pair.
         assert_eq!(decode(encode("📧 mail").as_bytes()).unwrap(), "📧 mail");
     }

@@ -4,9 +4,9 @@
 use std::num::{NonZeroU32, NonZeroU64};
 
 use imap_proto::{
-    chars, AString, Atom, AtomExt, Buf, Date, DateTime, Flag, FlagFetch, FlagPerm, IString,
-    Literal, LiteralMode, Mailbox, NString, Quoted, SeqOrUid, Sequence, SequenceSet, Tag, Text,
-    Vec1,
+    chars, AString, Atom, AtomExt, AuthMechanism, Buf, Capability, Date, DateTime, Flag, FlagFetch,
+    FlagPerm, IString, Literal, LiteralMode, Mailbox, NString, Quoted, Section, SectionText,
+    SeqOrUid, Sequence, SequenceSet, StatusAttribute, Tag, Text, Vec1,
 };
 use nom::bytes::streaming::{tag_no_case, take_while, take_while1};
 
@@ -56,7 +56,10 @@ fn digits_u64(i: &[u8]) -> IResult<'_, u64> {
     let (rest, d) = take_while1(|b: u8| b.is_ascii_digit())(i)?;
     let mut n: u64 = 0;
     for &b in d {
-        n = match n.checked_mul(10).and_then(|n| n.checked_add((b - b'0') as u64)) {
+        n = match n
+            .checked_mul(10)
+            .and_then(|n| n.checked_add((b - b'0') as u64))
+        {
             Some(n) => n,
             None => return cut_fail(i, "number out of range"),
         };
@@ -124,31 +127,25 @@ pub(crate) fn tag_(i: &[u8]) -> IResult<'_, Tag<'_>> {
 /// Accepts 8-bit bytes (UTF-8 in IMAP4rev2, and real servers' Latin-1).
 pub(crate) fn quoted(i: &[u8]) -> IResult<'_, Quoted<'_>> {
     let (body, ()) = byte(b'"')(i)?;
-    // Fast path: no escapes.
-    let mut pos = 0;
-    loop {
-        match memchr::memchr3(b'"', b'\\', b'\r', &body[pos..]) {
-            None => {
-                if let Some(at) = body.iter().position(|&b| b == b'\n' || b == 0) {
-                    return cut_fail(&body[at..], "invalid character in quoted string");
-                }
-                return Err(nom::Err::Incomplete(nom::Needed::Unknown));
+    // Fast path: no escapes, the content is borrowed.
+    match memchr::memchr3(b'"', b'\\', b'\r', body) {
+        None => {
+            if let Some(at) = body.iter().position(|&b| b == b'\n' || b == 0) {
+                return cut_fail(&body[at..], "invalid character in quoted string");
             }
-            Some(p) => {
-                let at = pos + p;
-                match body[at] {
-                    b'"' => {
-                        let content = &body[..at];
-                        if let Some(bad) = content.iter().position(|&b| b == b'\n' || b == 0) {
-                            return cut_fail(&body[bad..], "invalid character in quoted string");
-                        }
-                        return Ok((&body[at + 1..], Quoted::unvalidated(content)));
-                    }
-                    b'\\' => return quoted_escaped(body, at),
-                    _ => return cut_fail(&body[at..], "CR in quoted string"),
-                }
-            }
+            Err(nom::Err::Incomplete(nom::Needed::Unknown))
         }
+        Some(at) => match body[at] {
+            b'"' => {
+                let content = &body[..at];
+                if let Some(bad) = content.iter().position(|&b| b == b'\n' || b == 0) {
+                    return cut_fail(&body[bad..], "invalid character in quoted string");
+                }
+                Ok((&body[at + 1..], Quoted::unvalidated(content)))
+            }
+            b'\\' => quoted_escaped(body, at),
+            _ => cut_fail(&body[at..], "CR in quoted string"),
+        },
     }
 }
 
@@ -495,15 +492,119 @@ pub(crate) fn date_time(i: &[u8]) -> IResult<'_, DateTime> {
     }
 }
 
+/// `capability`: an atom mapped onto [`Capability`].
+pub(crate) fn capability(i: &[u8]) -> IResult<'_, Capability<'_>> {
+    atom(i).map(|(r, a)| (r, Capability::from_atom(a)))
+}
+
+/// `auth-type`: an atom mapped onto [`AuthMechanism`].
+pub(crate) fn auth_mechanism(i: &[u8]) -> IResult<'_, AuthMechanism<'_>> {
+    atom(i).map(|(r, a)| (r, AuthMechanism::from_atom(a)))
+}
+
+/// `status-att`
+pub(crate) fn status_attribute(i: &[u8]) -> IResult<'_, StatusAttribute> {
+    let (r, a) = atom(i)?;
+    match StatusAttribute::from_name(a.as_bytes()) {
+        Some(s) => Ok((r, s)),
+        None => fail(i, "unknown STATUS attribute"),
+    }
+}
+
+/// `header-list`: `"(" header-fld-name *(SP header-fld-name) ")"`.
+fn header_list(i: &[u8]) -> IResult<'_, Vec1<AString<'_>>> {
+    paren_list1(astring)(i)
+}
+
+/// `section-msgtext` or `MIME`.
+fn section_text(i: &[u8], with_part: bool) -> IResult<'_, SectionText<'_>> {
+    let (r, word) = take_while1(|b: u8| b.is_ascii_alphabetic() || b == b'.')(i)?;
+    let w = |s: &str| word.eq_ignore_ascii_case(s.as_bytes());
+    if w("HEADER") {
+        Ok((r, SectionText::Header))
+    } else if w("TEXT") {
+        Ok((r, SectionText::Text))
+    } else if w("MIME") && with_part {
+        Ok((r, SectionText::Mime))
+    } else if w("HEADER.FIELDS") {
+        let (r, ()) = sp(r)?;
+        header_list(r).map(|(r, l)| (r, SectionText::HeaderFields(l)))
+    } else if w("HEADER.FIELDS.NOT") {
+        let (r, ()) = sp(r)?;
+        header_list(r).map(|(r, l)| (r, SectionText::HeaderFieldsNot(l)))
+    } else {
+        fail(i, "expected HEADER, HEADER.FIELDS, TEXT or MIME")
+    }
+}
+
+/// `section`: `"[" [section-spec] "]"`.
+pub(crate) fn section(i: &[u8]) -> IResult<'_, Section<'_>> {
+    let (mut r, ()) = byte(b'[')(i)?;
+    let mut part = Vec::new();
+    let mut text = None;
+    if r.first().is_some_and(|b| b.is_ascii_digit()) {
+        loop {
+            let (r2, n) = nz_number(r)?;
+            part.push(n);
+            match r2 {
+                [b'.', d, ..] if d.is_ascii_digit() => r = &r2[1..],
+                [b'.', ..] => {
+                    let (r3, t) = section_text(&r2[1..], true)?;
+                    text = Some(t);
+                    r = r3;
+                    break;
+                }
+                [] => return Err(nom::Err::Incomplete(nom::Needed::new(1))),
+                _ => {
+                    r = r2;
+                    break;
+                }
+            }
+        }
+    } else if r.first().is_some_and(|b| b.is_ascii_alphabetic()) {
+        let (r2, t) = section_text(r, false)?;
+        text = Some(t);
+        r = r2;
+    }
+    let (r, ()) = byte(b']')(r)?;
+    match Section::new(part, text) {
+        Ok(s) => Ok((r, s)),
+        Err(_) => fail(i, "invalid section"),
+    }
+}
+
+/// `section-binary`: `"[" [section-part] "]"`.
+pub(crate) fn section_binary(i: &[u8]) -> IResult<'_, Vec<NonZeroU32>> {
+    let (mut r, ()) = byte(b'[')(i)?;
+    let mut part = Vec::new();
+    if r.first() != Some(&b']') {
+        loop {
+            let (r2, n) = nz_number(r)?;
+            part.push(n);
+            match r2.first() {
+                Some(b'.') => r = &r2[1..],
+                _ => {
+                    r = r2;
+                    break;
+                }
+            }
+        }
+    }
+    let (r, ()) = byte(b']')(r)?;
+    Ok((r, part))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use imap_proto::IntoStatic;
 
     fn complete<'a, T: std::fmt::Debug>(
         p: impl Fn(&'a [u8]) -> IResult<'a, T>,
         i: &'a [u8],
     ) -> (T, &'a [u8]) {
-        let (r, v) = p(i).unwrap_or_else(|e| panic!("{:?} on {:?}", e, i.escape_ascii().to_string()));
+        let (r, v) =
+            p(i).unwrap_or_else(|e| panic!("{:?} on {:?}", e, i.escape_ascii().to_string()));
         (v, r)
     }
 
@@ -522,7 +623,13 @@ mod tests {
         let e = literal(b"{5}\r\nab").unwrap_err();
         assert!(matches!(
             e,
-            nom::Err::Failure(PError { kind: Kind::Literal { len: 5, mode: LiteralMode::Sync }, .. })
+            nom::Err::Failure(PError {
+                kind: Kind::Literal {
+                    len: 5,
+                    mode: LiteralMode::Sync
+                },
+                ..
+            })
         ));
         let (l, r) = complete(literal, b"{5+}\r\nhello)");
         assert_eq!(l.data(), b"hello");
@@ -535,7 +642,10 @@ mod tests {
         let (s, r) = complete(sequence_set, b"1,3:5,7:* ");
         assert_eq!(s, SequenceSet::try_from("1,3:5,7:*").unwrap());
         assert_eq!(r, b" ");
-        assert!(matches!(sequence_set(b"1,3:5"), Err(nom::Err::Incomplete(_))));
+        assert!(matches!(
+            sequence_set(b"1,3:5"),
+            Err(nom::Err::Incomplete(_))
+        ));
         assert!(sequence_set(b"0 ").is_err());
     }
 
@@ -546,16 +656,79 @@ mod tests {
         let (d, _) = complete(date_time, b"\" 1-Feb-2000 00:00:00 +0000\"");
         assert_eq!(d.date().day(), 1);
         assert!(date_time(b"\"17-Jux-1996 02:44:25 -0700\"").is_err());
-        assert!(matches!(date_time(b"\"17-Ju"), Err(nom::Err::Incomplete(_))));
+        assert!(matches!(
+            date_time(b"\"17-Ju"),
+            Err(nom::Err::Incomplete(_))
+        ));
         let (d, _) = complete(date, b"1-Feb-1994 ");
         assert_eq!((d.year(), d.month(), d.day()), (1994, 2, 1));
+    }
+
+    #[test]
+    fn sections() {
+        let (s, _) = complete(section, b"[1.2.HEADER.FIELDS (From To)] ");
+        assert_eq!(s.part().len(), 2);
+        assert!(matches!(s.text_spec(), Some(SectionText::HeaderFields(l)) if l.len() == 2));
+        let (s, _) = complete(section, b"[] ");
+        assert_eq!(s, Section::whole());
+        let (s, _) = complete(section, b"[4.1.MIME] ");
+        assert_eq!(s.text_spec(), Some(&SectionText::Mime));
+        assert!(section(b"[MIME] ").is_err());
+        assert!(matches!(section(b"[1."), Err(nom::Err::Incomplete(_))));
     }
 
     #[test]
     fn numbers() {
         assert_eq!(complete(number, b"4294967295 ").0, u32::MAX);
         assert!(matches!(number(b"4294967296 "), Err(nom::Err::Failure(_))));
-        assert_eq!(complete(number64, b"9223372036854775807 ").0, i64::MAX as u64);
+        assert_eq!(
+            complete(number64, b"9223372036854775807 ").0,
+            i64::MAX as u64
+        );
         assert!(matches!(number(b"12"), Err(nom::Err::Incomplete(_))));
+    }
+
+    mod roundtrip {
+        use super::super::*;
+        use crate::Encode;
+        use imap_proto::strategies as st;
+        use imap_proto::IntoStatic;
+        use proptest::prelude::*;
+
+        /// Encodes, appends a terminator the parser must stop at, decodes.
+        fn rt<T, F>(v: &T, p: F) -> T
+        where
+            T: Encode + std::fmt::Debug,
+            F: for<'a> Fn(&'a [u8]) -> IResult<'a, T>,
+        {
+            let mut b = v.to_vec();
+            b.extend_from_slice(b")\r\n");
+            let (rest, out) = p(&b)
+                .unwrap_or_else(|e| panic!("{e:?} decoding {:?}", b.escape_ascii().to_string()));
+            assert_eq!(rest, b")\r\n", "{:?}", b.escape_ascii().to_string());
+            out
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(500))]
+            #[test]
+            fn astring_rt(v in st::astring()) { prop_assert_eq!(rt(&v, |i| astring(i).map(|(r, x)| (r, x.into_static()))), v); }
+            #[test]
+            fn nstring_rt(v in st::nstring()) { prop_assert_eq!(rt(&v, |i| nstring(i).map(|(r, x)| (r, x.into_static()))), v); }
+            #[test]
+            fn mailbox_rt(v in st::mailbox()) { prop_assert_eq!(rt(&v, |i| mailbox(i).map(|(r, x)| (r, x.into_static()))), v); }
+            #[test]
+            fn seqset_rt(v in st::sequence_set()) { prop_assert_eq!(rt(&v, sequence_set), v); }
+            #[test]
+            fn date_time_rt(v in st::date_time()) { prop_assert_eq!(rt(&v, date_time), v); }
+            #[test]
+            fn date_rt(v in st::date()) { prop_assert_eq!(rt(&v, date), v); }
+            #[test]
+            fn section_rt(v in st::section()) { prop_assert_eq!(rt(&v, |i| section(i).map(|(r, x)| (r, x.into_static()))), v); }
+            #[test]
+            fn capability_rt(v in st::capability()) { prop_assert_eq!(rt(&v, |i| capability(i).map(|(r, x)| (r, x.into_static()))), v); }
+            #[test]
+            fn flag_rt(v in st::flag_perm()) { prop_assert_eq!(rt(&v, |i| flag_perm(i).map(|(r, x)| (r, x.into_static()))), v); }
+        }
     }
 }

@@ -1,6 +1,11 @@
 //! Decoders: nom parsers over borrowed input, and the [`Decoded`] outcome.
 
+mod command;
 pub(crate) mod core;
+mod response;
+
+pub use command::*;
+pub use response::*;
 
 use imap_proto::{LiteralMode, Tag};
 

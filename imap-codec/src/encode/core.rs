@@ -2,8 +2,9 @@
 
 use bytes::BufMut;
 use imap_proto::{
-    AString, Atom, AtomExt, Date, DateTime, Flag, FlagFetch, FlagPerm, IString, Literal, Mailbox,
-    NString, Quoted, SeqOrUid, Sequence, SequenceSet, Tag, Text, Vec1, MONTHS,
+    AString, Atom, AtomExt, AuthMechanism, Capability, Date, DateTime, Flag, FlagFetch, FlagPerm,
+    IString, Literal, Mailbox, NString, Quoted, Section, SectionText, SeqOrUid, Sequence,
+    SequenceSet, StatusAttribute, Tag, Text, Vec1, MONTHS,
 };
 
 use super::{join, Encode, Writer};
@@ -202,6 +203,74 @@ impl<T: Encode> Encode for Vec1<T> {
     /// Space-separated items (callers add parentheses where the grammar has them).
     fn encode<B: BufMut>(&self, w: &mut Writer<'_, B>) {
         join(w, self, b" ")
+    }
+}
+
+impl Encode for Capability<'_> {
+    fn encode<B: BufMut>(&self, w: &mut Writer<'_, B>) {
+        let (name, param) = self.parts();
+        w.put(name);
+        if let Some(p) = param {
+            w.put_u8(b'=');
+            w.put(p);
+        }
+    }
+}
+
+impl Encode for AuthMechanism<'_> {
+    fn encode<B: BufMut>(&self, w: &mut Writer<'_, B>) {
+        w.put(self.as_bytes())
+    }
+}
+
+impl Encode for StatusAttribute {
+    fn encode<B: BufMut>(&self, w: &mut Writer<'_, B>) {
+        w.put(self.as_str().as_bytes())
+    }
+}
+
+impl Encode for SectionText<'_> {
+    fn encode<B: BufMut>(&self, w: &mut Writer<'_, B>) {
+        match self {
+            SectionText::Header => w.put(b"HEADER"),
+            SectionText::Text => w.put(b"TEXT"),
+            SectionText::Mime => w.put(b"MIME"),
+            SectionText::HeaderFields(l) => {
+                w.put(b"HEADER.FIELDS (");
+                l.encode(w);
+                w.put_u8(b')');
+            }
+            SectionText::HeaderFieldsNot(l) => {
+                w.put(b"HEADER.FIELDS.NOT (");
+                l.encode(w);
+                w.put_u8(b')');
+            }
+        }
+    }
+}
+
+impl Encode for Section<'_> {
+    /// `[1.2.TEXT]`, brackets included.
+    fn encode<B: BufMut>(&self, w: &mut Writer<'_, B>) {
+        w.put_u8(b'[');
+        put_part(w, self.part());
+        if let Some(t) = self.text_spec() {
+            if !self.part().is_empty() {
+                w.put_u8(b'.');
+            }
+            t.encode(w);
+        }
+        w.put_u8(b']');
+    }
+}
+
+/// Writes a `section-part` such as `1.2.3`.
+pub(crate) fn put_part<B: BufMut>(w: &mut Writer<'_, B>, part: &[std::num::NonZeroU32]) {
+    for (k, n) in part.iter().enumerate() {
+        if k > 0 {
+            w.put_u8(b'.');
+        }
+        w.put_num(n.get() as u64);
     }
 }
 

@@ -1,6 +1,8 @@
 //! Encoders: write messages into a caller-supplied buffer, marking literal boundaries.
 
+mod command;
 pub(crate) mod core;
+mod response;
 
 use bytes::BufMut;
 use imap_proto::LiteralMode;
@@ -29,7 +31,9 @@ pub struct Writer<'b, B: BufMut> {
 
 impl<B: BufMut> std::fmt::Debug for Writer<'_, B> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Writer").field("written", &self.written).finish()
+        f.debug_struct("Writer")
+            .field("written", &self.written)
+            .finish()
     }
 }
 

@@ -1,0 +1,1 @@
+//! Decoding commands (client to server).

@@ -1,0 +1,1 @@
+//! Decoding greetings and responses (server to client).

@@ -1,0 +1,1 @@
+//! Framing: splits a byte stream into whole messages (CRLF and literals), in any chunking.

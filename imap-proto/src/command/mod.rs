@@ -1,0 +1,1 @@
+//! Commands a client sends (RFC 9051 §6), with the extension commands.

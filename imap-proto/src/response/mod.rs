@@ -1,0 +1,1 @@
+//! Responses a server sends (RFC 9051 §7): greeting, status responses, data, continuation requests.
