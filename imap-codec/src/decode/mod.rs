@@ -2,6 +2,7 @@
 
 mod command;
 pub(crate) mod core;
+pub(crate) mod fetch;
 mod response;
 
 pub use command::*;

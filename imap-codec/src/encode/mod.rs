@@ -2,6 +2,7 @@
 
 mod command;
 pub(crate) mod core;
+mod fetch;
 mod response;
 
 use bytes::BufMut;

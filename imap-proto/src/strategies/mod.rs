@@ -4,6 +4,7 @@
 //! `decode(encode(x)) == x` can be checked for all of them.
 
 mod command;
+mod fetch;
 mod response;
 
 use std::num::NonZeroU32;
@@ -245,4 +246,5 @@ pub fn capability() -> impl Strategy<Value = Capability<'static>> {
 }
 
 pub use command::*;
+pub use fetch::*;
 pub use response::*;
