@@ -7,7 +7,6 @@ use crate::core::Atom;
 
 /// A SASL mechanism name (`auth-type`), e.g. in `AUTH=PLAIN` or `AUTHENTICATE PLAIN`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
 pub enum AuthMechanism<'a> {
     /// `PLAIN` (RFC 4616)
     Plain,
@@ -95,7 +94,6 @@ macro_rules! capabilities {
         /// `THREAD=`, ...) keep their parameter; unknown ones are kept in
         /// [`Capability::Other`], so nothing is lost.
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        #[non_exhaustive]
         pub enum Capability<'a> {
             $(#[doc = $pdoc] $pv,)*
             /// `AUTH=<mechanism>`

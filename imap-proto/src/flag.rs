@@ -11,7 +11,6 @@ use crate::core::Atom;
 /// [`FlagFetch`] (it cannot be stored). Comparison of system flags is
 /// case-insensitive on the wire: the decoder maps any case to the variant.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
 pub enum Flag<'a> {
     /// `\Answered`
     Answered,

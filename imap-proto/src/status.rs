@@ -3,7 +3,6 @@
 
 /// A `status-att`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
 pub enum StatusAttribute {
     /// `MESSAGES`: number of messages.
     Messages,

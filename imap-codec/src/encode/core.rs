@@ -127,8 +127,6 @@ impl Encode for Flag<'_> {
                 a.encode(w)
             }
             Flag::Keyword(a) => a.encode(w),
-            #[allow(unreachable_patterns)]
-            _ => {}
         }
     }
 }

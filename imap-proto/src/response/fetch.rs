@@ -9,7 +9,6 @@ use crate::flag::FlagFetch;
 
 /// A `msg-att` item of a FETCH response.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
 pub enum MessageDataItem<'a> {
     /// `UID n`
     Uid(NonZeroU32),
