@@ -154,3 +154,73 @@ pub fn check(wire: &[u8], expected: &[MessageDataItem<'_>], canonical: Option<&[
     assert_eq!(owned.as_slice(), expected);
     check_prefixes(wire);
 }
+
+/// An extension tail: disposition, then language and location if given.
+pub fn tail<'a>(
+    dsp: Option<imap_proto::Disposition<'a>>,
+    lang: Option<imap_proto::BodyLanguage<'a>>,
+    loc: Option<(NString<'a>, Vec<imap_proto::BodyExtension<'a>>)>,
+) -> Option<imap_proto::ExtensionTail<'a>> {
+    Some(imap_proto::ExtensionTail {
+        disposition: dsp,
+        language: lang.map(|language| imap_proto::LanguageTail {
+            language,
+            location: loc.map(|(location, extensions)| imap_proto::LocationTail {
+                location,
+                extensions,
+            }),
+        }),
+    })
+}
+
+/// `NIL` as a language.
+pub fn no_lang<'a>() -> Option<imap_proto::BodyLanguage<'a>> {
+    Some(imap_proto::BodyLanguage::Single(NIL))
+}
+
+/// A disposition with quoted parameters.
+pub fn dsp<'a>(kind: &'a str, p: &[(&'a str, &'a str)]) -> imap_proto::Disposition<'a> {
+    imap_proto::Disposition {
+        kind: q(kind),
+        params: params(p),
+    }
+}
+
+/// Adds single-part extension data.
+pub fn with_ext<'a>(
+    mut b: Body<'a>,
+    md5: NString<'a>,
+    tail: Option<imap_proto::ExtensionTail<'a>>,
+) -> Body<'a> {
+    b.extension = Some(imap_proto::SinglePartExtension { md5, tail });
+    b
+}
+
+/// A multipart.
+pub fn multi<'a>(
+    parts: Vec<imap_proto::BodyStructure<'a>>,
+    subtype: &'a str,
+    extension: Option<imap_proto::MultipartExtension<'a>>,
+) -> imap_proto::BodyStructure<'a> {
+    imap_proto::BodyStructure::Multipart(imap_proto::Multipart {
+        parts: imap_proto::Vec1::try_from(parts).expect("parts"),
+        subtype: q(subtype),
+        extension,
+    })
+}
+
+/// Multipart extension data.
+pub fn mext<'a>(
+    p: &[(&'a str, &'a str)],
+    tail: Option<imap_proto::ExtensionTail<'a>>,
+) -> Option<imap_proto::MultipartExtension<'a>> {
+    Some(imap_proto::MultipartExtension {
+        params: params(p),
+        tail,
+    })
+}
+
+/// A single part as a body structure.
+pub fn one(b: Body<'_>) -> imap_proto::BodyStructure<'_> {
+    imap_proto::BodyStructure::Single(b)
+}
