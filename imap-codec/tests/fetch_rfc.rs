@@ -514,3 +514,41 @@ fn message_rfc822_kind_is_structural() {
         None,
     );
 }
+
+#[test]
+fn text_without_lines_and_message_global() {
+    // A TEXT part without a line count (broken servers) stays basic, with its extension data.
+    let b = Body {
+        kind: BodyKind::Basic {
+            media_type: q("text"),
+            subtype: q("plain"),
+        },
+        fields: fields(&[], None, None, "7bit", 3),
+        extension: Some(imap_proto::SinglePartExtension {
+            md5: ns("abc"),
+            tail: None,
+        }),
+    };
+    check(
+        b"(BODYSTRUCTURE (\"text\" \"plain\" NIL NIL NIL \"7bit\" 3 \"abc\"))",
+        &[M::BodyStructure(BodyStructure::Single(b))],
+        None,
+    );
+    // MESSAGE/GLOBAL (RFC 6532) with an envelope is an encapsulated message.
+    let inner = BodyStructure::Single(text("PLAIN", fields(&[], None, None, "8BIT", 5), 1));
+    let msg = Body {
+        kind: BodyKind::Message {
+            subtype: imap_proto::MessageSubtype::Global,
+            envelope: Box::default(),
+            body: Box::new(inner),
+            lines: 4,
+        },
+        fields: fields(&[], None, None, "8BIT", 100),
+        extension: None,
+    };
+    check(
+        b"(BODY (\"message\" \"global\" NIL NIL NIL \"8BIT\" 100 (NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL) (\"TEXT\" \"PLAIN\" NIL NIL NIL \"8BIT\" 5 1) 4))",
+        &[M::Body(BodyStructure::Single(msg))],
+        Some(b"(BODY (\"MESSAGE\" \"GLOBAL\" NIL NIL NIL \"8BIT\" 100 (NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL) (\"TEXT\" \"PLAIN\" NIL NIL NIL \"8BIT\" 5 1) 4))"),
+    );
+}

@@ -9,30 +9,30 @@ use imap_proto::{
 };
 
 /// A quoted string.
-pub fn q(s: &str) -> IString<'_> {
+pub(crate) fn q(s: &str) -> IString<'_> {
     IString::Quoted(Quoted::try_from(s).expect("quotable"))
 }
 
 /// A synchronizing literal.
-pub fn lit(s: &[u8]) -> IString<'_> {
+pub(crate) fn lit(s: &[u8]) -> IString<'_> {
     IString::Literal(Literal::try_new(s).expect("no NUL"))
 }
 
 /// A quoted nstring.
-pub fn ns(s: &str) -> NString<'_> {
+pub(crate) fn ns(s: &str) -> NString<'_> {
     NString(Some(q(s)))
 }
 
 /// `NIL`
-pub const NIL: NString<'static> = NString(None);
+pub(crate) const NIL: NString<'static> = NString(None);
 
 /// An nstring, quoted or NIL.
-pub fn on(s: Option<&str>) -> NString<'_> {
+pub(crate) fn on(s: Option<&str>) -> NString<'_> {
     s.map_or(NIL, ns)
 }
 
 /// An address from optional quoted fields.
-pub fn addr<'a>(
+pub(crate) fn addr<'a>(
     name: Option<&'a str>,
     adl: Option<&'a str>,
     mailbox: Option<&'a str>,
@@ -42,7 +42,7 @@ pub fn addr<'a>(
 }
 
 /// Quoted parameter pairs.
-pub fn params<'a>(pairs: &[(&'a str, &'a str)]) -> Vec<BodyParam<'a>> {
+pub(crate) fn params<'a>(pairs: &[(&'a str, &'a str)]) -> Vec<BodyParam<'a>> {
     pairs
         .iter()
         .map(|(n, v)| BodyParam::new(q(n), q(v)))
@@ -50,7 +50,7 @@ pub fn params<'a>(pairs: &[(&'a str, &'a str)]) -> Vec<BodyParam<'a>> {
 }
 
 /// Body fields with quoted strings.
-pub fn fields<'a>(
+pub(crate) fn fields<'a>(
     p: &[(&'a str, &'a str)],
     id: Option<&'a str>,
     desc: Option<&'a str>,
@@ -67,7 +67,7 @@ pub fn fields<'a>(
 }
 
 /// A text part without extension data.
-pub fn text<'a>(subtype: &'a str, fields: BodyFields<'a>, lines: u64) -> Body<'a> {
+pub(crate) fn text<'a>(subtype: &'a str, fields: BodyFields<'a>, lines: u64) -> Body<'a> {
     Body {
         kind: BodyKind::Text {
             subtype: q(subtype),
@@ -79,7 +79,7 @@ pub fn text<'a>(subtype: &'a str, fields: BodyFields<'a>, lines: u64) -> Body<'a
 }
 
 /// A basic part without extension data.
-pub fn basic<'a>(ty: &'a str, subtype: &'a str, fields: BodyFields<'a>) -> Body<'a> {
+pub(crate) fn basic<'a>(ty: &'a str, subtype: &'a str, fields: BodyFields<'a>) -> Body<'a> {
     Body {
         kind: BodyKind::Basic {
             media_type: q(ty),
@@ -91,7 +91,7 @@ pub fn basic<'a>(ty: &'a str, subtype: &'a str, fields: BodyFields<'a>) -> Body<
 }
 
 /// The item list of an untagged FETCH response line: strips `* n FETCH ` and CRLF.
-pub fn items_of(line: &[u8]) -> &[u8] {
+pub(crate) fn items_of(line: &[u8]) -> &[u8] {
     assert!(line.starts_with(b"* "), "not an untagged response");
     let at = line
         .windows(7)
@@ -102,7 +102,7 @@ pub fn items_of(line: &[u8]) -> &[u8] {
 }
 
 /// Encodes an item list with its parentheses.
-pub fn encode_items(items: &[MessageDataItem<'_>]) -> Vec<u8> {
+pub(crate) fn encode_items(items: &[MessageDataItem<'_>]) -> Vec<u8> {
     let mut out = vec![b'('];
     for (k, item) in items.iter().enumerate() {
         if k > 0 {
@@ -115,7 +115,7 @@ pub fn encode_items(items: &[MessageDataItem<'_>]) -> Vec<u8> {
 }
 
 /// Every strict prefix decodes as Incomplete or LiteralAnnounced.
-pub fn check_prefixes(wire: &[u8]) {
+pub(crate) fn check_prefixes(wire: &[u8]) {
     for n in 0..wire.len() {
         match decode_msg_att_list(&wire[..n]) {
             Ok(Decoded::Incomplete) | Ok(Decoded::LiteralAnnounced { .. }) => {}
@@ -129,7 +129,7 @@ pub fn check_prefixes(wire: &[u8]) {
 
 /// Decodes `wire` (an item list), compares with `expected`, re-encodes to
 /// `canonical` (or `wire` itself), decodes that again and checks every prefix.
-pub fn check(wire: &[u8], expected: &[MessageDataItem<'_>], canonical: Option<&[u8]>) {
+pub(crate) fn check(wire: &[u8], expected: &[MessageDataItem<'_>], canonical: Option<&[u8]>) {
     let decoded = decode_msg_att_list(wire)
         .unwrap_or_else(|e| panic!("{e} in {:?}", String::from_utf8_lossy(wire)));
     let (items, used) = decoded.complete().expect("complete");
@@ -156,7 +156,7 @@ pub fn check(wire: &[u8], expected: &[MessageDataItem<'_>], canonical: Option<&[
 }
 
 /// An extension tail: disposition, then language and location if given.
-pub fn tail<'a>(
+pub(crate) fn tail<'a>(
     dsp: Option<imap_proto::Disposition<'a>>,
     lang: Option<imap_proto::BodyLanguage<'a>>,
     loc: Option<(NString<'a>, Vec<imap_proto::BodyExtension<'a>>)>,
@@ -174,12 +174,12 @@ pub fn tail<'a>(
 }
 
 /// `NIL` as a language.
-pub fn no_lang<'a>() -> Option<imap_proto::BodyLanguage<'a>> {
+pub(crate) fn no_lang<'a>() -> Option<imap_proto::BodyLanguage<'a>> {
     Some(imap_proto::BodyLanguage::Single(NIL))
 }
 
 /// A disposition with quoted parameters.
-pub fn dsp<'a>(kind: &'a str, p: &[(&'a str, &'a str)]) -> imap_proto::Disposition<'a> {
+pub(crate) fn dsp<'a>(kind: &'a str, p: &[(&'a str, &'a str)]) -> imap_proto::Disposition<'a> {
     imap_proto::Disposition {
         kind: q(kind),
         params: params(p),
@@ -187,7 +187,7 @@ pub fn dsp<'a>(kind: &'a str, p: &[(&'a str, &'a str)]) -> imap_proto::Dispositi
 }
 
 /// Adds single-part extension data.
-pub fn with_ext<'a>(
+pub(crate) fn with_ext<'a>(
     mut b: Body<'a>,
     md5: NString<'a>,
     tail: Option<imap_proto::ExtensionTail<'a>>,
@@ -197,7 +197,7 @@ pub fn with_ext<'a>(
 }
 
 /// A multipart.
-pub fn multi<'a>(
+pub(crate) fn multi<'a>(
     parts: Vec<imap_proto::BodyStructure<'a>>,
     subtype: &'a str,
     extension: Option<imap_proto::MultipartExtension<'a>>,
@@ -210,7 +210,7 @@ pub fn multi<'a>(
 }
 
 /// Multipart extension data.
-pub fn mext<'a>(
+pub(crate) fn mext<'a>(
     p: &[(&'a str, &'a str)],
     tail: Option<imap_proto::ExtensionTail<'a>>,
 ) -> Option<imap_proto::MultipartExtension<'a>> {
@@ -221,6 +221,6 @@ pub fn mext<'a>(
 }
 
 /// A single part as a body structure.
-pub fn one(b: Body<'_>) -> imap_proto::BodyStructure<'_> {
+pub(crate) fn one(b: Body<'_>) -> imap_proto::BodyStructure<'_> {
     imap_proto::BodyStructure::Single(b)
 }

@@ -165,8 +165,8 @@ impl MessageSubtype {
     /// `RFC822` or `GLOBAL`.
     pub fn as_str(self) -> &'static str {
         match self {
-            MessageSubtype::Rfc822 => "RFC822",
-            MessageSubtype::Global => "GLOBAL",
+            Self::Rfc822 => "RFC822",
+            Self::Global => "GLOBAL",
         }
     }
 }
@@ -499,7 +499,7 @@ pub enum BodyExtension<'a> {
     /// A number.
     Number(u64),
     /// A parenthesised list.
-    List(Vec<BodyExtension<'a>>),
+    List(Vec<Self>),
 }
 
 impl IntoStatic for BodyExtension<'_> {
