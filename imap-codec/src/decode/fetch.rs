@@ -1,29 +1,255 @@
 //! Decoding FETCH response data items (`msg-att`, RFC 9051 §7.5.2).
+//!
+//! Every item dispatches on its name (one scan of the name, then a
+//! case-insensitive comparison with the few names that share its first
+//! byte); strings and literals are borrowed from the input.
 
-use imap_proto::{MessageDataItem, Vec1};
+mod body;
+mod envelope;
 
-use super::core::{flag_fetch, kw, nz_number, paren_list, paren_list1, sp};
-use super::{fail, IResult};
+use imap_proto::{chars, Atom, BinaryData, Buf, GmailLabel, MessageDataItem, ObjectId, Vec1};
+use nom::bytes::streaming::take_while1;
+
+pub(crate) use self::body::{body, body_extension};
+pub(crate) use self::envelope::envelope;
+use super::core::{
+    astring, atom, byte, date_time, flag_fetch, literal_data, literal_header, nil, nstring, number,
+    nz_number, paren_list, paren_list1, section, section_binary, sp,
+};
+use super::{cut_fail, fail, run, Decoded, IResult};
+use crate::error::DecodeError;
+
+/// How deeply body structures (multipart and message/rfc822 levels) and
+/// extension data lists may nest before the decoder gives up with an error.
+pub const MAX_BODY_DEPTH: usize = 64;
 
 /// One `msg-att` item.
 pub(crate) fn msg_att(i: &[u8]) -> IResult<'_, MessageDataItem<'_>> {
-    match i.first().map(u8::to_ascii_uppercase) {
-        Some(b'U') => {
-            let (r, ()) = kw("UID")(i)?;
+    use MessageDataItem as M;
+
+    let (r, name) = item_name(i)?;
+    let is = |word: &str| name.eq_ignore_ascii_case(word.as_bytes());
+    match name[0].to_ascii_uppercase() {
+        b'U' if is("UID") => {
             let (r, ()) = sp(r)?;
-            nz_number(r).map(|(r, n)| (r, MessageDataItem::Uid(n)))
+            nz_number(r).map(|(r, n)| (r, M::Uid(n)))
         }
-        Some(b'F') => {
-            let (r, ()) = kw("FLAGS")(i)?;
+        b'F' if is("FLAGS") => {
             let (r, ()) = sp(r)?;
-            paren_list(flag_fetch)(r).map(|(r, f)| (r, MessageDataItem::Flags(f)))
+            paren_list(flag_fetch)(r).map(|(r, f)| (r, M::Flags(f)))
         }
-        None => Err(nom::Err::Incomplete(nom::Needed::new(1))),
-        _ => fail(i, "unknown FETCH data item"),
+        b'E' if is("ENVELOPE") => {
+            let (r, ()) = sp(r)?;
+            envelope(r).map(|(r, e)| (r, M::Envelope(e)))
+        }
+        b'E' if is("EMAILID") => {
+            let (r, ()) = sp(r)?;
+            paren_object_id(r).map(|(r, id)| (r, M::EmailId(id)))
+        }
+        b'I' if is("INTERNALDATE") => {
+            let (r, ()) = sp(r)?;
+            date_time(r).map(|(r, d)| (r, M::InternalDate(d)))
+        }
+        b'R' if is("RFC822.SIZE") => {
+            let (r, ()) = sp(r)?;
+            number_u64(r).map(|(r, n)| (r, M::Rfc822Size(n)))
+        }
+        b'R' if is("RFC822") => {
+            let (r, ()) = sp(r)?;
+            nstring(r).map(|(r, s)| (r, M::Rfc822(s)))
+        }
+        b'R' if is("RFC822.HEADER") => {
+            let (r, ()) = sp(r)?;
+            nstring(r).map(|(r, s)| (r, M::Rfc822Header(s)))
+        }
+        b'R' if is("RFC822.TEXT") => {
+            let (r, ()) = sp(r)?;
+            nstring(r).map(|(r, s)| (r, M::Rfc822Text(s)))
+        }
+        b'B' if is("BODY") => match r.first() {
+            None => Err(nom::Err::Incomplete(nom::Needed::new(1))),
+            Some(b'[') => {
+                let (r, section) = section(r)?;
+                let (r, origin) = origin(r)?;
+                let (r, ()) = sp(r)?;
+                let (r, data) = nstring(r)?;
+                Ok((
+                    r,
+                    M::BodySection {
+                        section,
+                        origin,
+                        data,
+                    },
+                ))
+            }
+            Some(b' ') => body(&r[1..], 0).map(|(r, b)| (r, M::Body(b))),
+            Some(_) => fail(r, "expected [ or SP after BODY"),
+        },
+        b'B' if is("BODYSTRUCTURE") => {
+            let (r, ()) = sp(r)?;
+            body(r, 0).map(|(r, b)| (r, M::BodyStructure(b)))
+        }
+        b'B' if is("BINARY") => {
+            let (r, section) = section_binary(r)?;
+            let (r, origin) = origin(r)?;
+            let (r, ()) = sp(r)?;
+            let (r, data) = binary_data(r)?;
+            Ok((
+                r,
+                M::Binary {
+                    section,
+                    origin,
+                    data,
+                },
+            ))
+        }
+        b'B' if is("BINARY.SIZE") => {
+            let (r, section) = section_binary(r)?;
+            let (r, ()) = sp(r)?;
+            number(r).map(|(r, size)| (r, M::BinarySize { section, size }))
+        }
+        b'M' if is("MODSEQ") => {
+            let (r, ()) = sp(r)?;
+            let (r, ()) = byte(b'(')(r)?;
+            let (r, n) = number_u64(r)?;
+            let (r, ()) = byte(b')')(r)?;
+            Ok((r, M::ModSeq(n)))
+        }
+        b'T' if is("THREADID") => {
+            let (r, ()) = sp(r)?;
+            match r.first() {
+                Some(b'n' | b'N') => nil(r).map(|(r, ())| (r, M::ThreadId(None))),
+                _ => paren_object_id(r).map(|(r, id)| (r, M::ThreadId(Some(id)))),
+            }
+        }
+        b'S' if is("SAVEDATE") => {
+            let (r, ()) = sp(r)?;
+            match r.first() {
+                Some(b'n' | b'N') => nil(r).map(|(r, ())| (r, M::SaveDate(None))),
+                _ => date_time(r).map(|(r, d)| (r, M::SaveDate(Some(d)))),
+            }
+        }
+        b'P' if is("PREVIEW") => {
+            let (r, ()) = sp(r)?;
+            nstring(r).map(|(r, s)| (r, M::Preview(s)))
+        }
+        b'X' if is("X-GM-MSGID") => {
+            let (r, ()) = sp(r)?;
+            number_u64(r).map(|(r, n)| (r, M::GmailMsgId(n)))
+        }
+        b'X' if is("X-GM-THRID") => {
+            let (r, ()) = sp(r)?;
+            number_u64(r).map(|(r, n)| (r, M::GmailThrId(n)))
+        }
+        b'X' if is("X-GM-LABELS") => {
+            let (r, ()) = sp(r)?;
+            paren_list(gmail_label)(r).map(|(r, l)| (r, M::GmailLabels(l)))
+        }
+        _ => {
+            if r.first() == Some(&b'[') {
+                return fail(r, "unknown FETCH data item with a section");
+            }
+            let (r, ()) = sp(r)?;
+            let (r, value) = body_extension(r, 0)?;
+            Ok((
+                r,
+                M::Other {
+                    name: Atom::unvalidated(name),
+                    value,
+                },
+            ))
+        }
     }
 }
 
 /// `"(" msg-att *(SP msg-att) ")"`
 pub(crate) fn msg_att_list(i: &[u8]) -> IResult<'_, Vec1<MessageDataItem<'_>>> {
     paren_list1(msg_att)(i)
+}
+
+/// Decodes a parenthesised FETCH item list, `"(" msg-att *(SP msg-att) ")"`
+/// (the part after `* n FETCH `), from the front of `input`.
+///
+/// Short input is [`Decoded::Incomplete`] or [`Decoded::LiteralAnnounced`].
+///
+/// ```
+/// use imap_codec::decode::decode_msg_att_list;
+/// use imap_proto::MessageDataItem;
+///
+/// let input = b"(UID 447 RFC822.SIZE 44827)";
+/// let (items, used) = decode_msg_att_list(input).unwrap().complete().unwrap();
+/// assert_eq!(used, input.len());
+/// assert_eq!(items[1], MessageDataItem::Rfc822Size(44827));
+/// ```
+pub fn decode_msg_att_list(
+    input: &[u8],
+) -> Result<Decoded<'_, Vec1<MessageDataItem<'_>>>, DecodeError> {
+    run(input, None, msg_att_list)
+}
+
+/// The name of an item: atom characters up to `[` (where a section starts).
+fn item_name(i: &[u8]) -> IResult<'_, &[u8]> {
+    take_while1(|b: u8| chars::is_atom_char(b) && b != b'[')(i)
+}
+
+/// `1*DIGIT` as a `u64` (numbers above `number64`'s 63 bits are accepted
+/// where the item holds a `u64`, so every value round-trips).
+pub(crate) fn number_u64(i: &[u8]) -> IResult<'_, u64> {
+    let (rest, d) = take_while1(|b: u8| b.is_ascii_digit())(i)?;
+    let mut n: u64 = 0;
+    for &b in d {
+        n = match n
+            .checked_mul(10)
+            .and_then(|n| n.checked_add(u64::from(b - b'0')))
+        {
+            Some(n) => n,
+            None => return cut_fail(i, "number out of range"),
+        };
+    }
+    Ok((rest, n))
+}
+
+/// `["<" number ">"]` after a section.
+fn origin(i: &[u8]) -> IResult<'_, Option<u32>> {
+    match i.first() {
+        None => Err(nom::Err::Incomplete(nom::Needed::new(1))),
+        Some(b'<') => {
+            let (r, n) = number(&i[1..])?;
+            let (r, ()) = byte(b'>')(r)?;
+            Ok((r, Some(n)))
+        }
+        Some(_) => Ok((i, None)),
+    }
+}
+
+/// `nstring / literal8`
+fn binary_data(i: &[u8]) -> IResult<'_, BinaryData<'_>> {
+    match i.first() {
+        Some(b'~') => {
+            // literal8 = "~{" number64 "}" CRLF *OCTET; a stray "+" is tolerated.
+            let (r, (len, mode)) = literal_header(&i[1..])?;
+            let (r, data) = literal_data(r, len, mode)?;
+            Ok((r, BinaryData::Literal8(Buf::Borrowed(data))))
+        }
+        _ => nstring(i).map(|(r, s)| (r, BinaryData::NString(s))),
+    }
+}
+
+/// `"(" objectid ")"` (RFC 8474).
+fn paren_object_id(i: &[u8]) -> IResult<'_, ObjectId<'_>> {
+    let (r, ()) = byte(b'(')(i)?;
+    let (r, id) = take_while1(ObjectId::is_id_char)(r)?;
+    if id.len() > 255 {
+        return cut_fail(r, "objectid longer than 255 characters");
+    }
+    let (r, ()) = byte(b')')(r)?;
+    Ok((r, ObjectId::unvalidated(id)))
+}
+
+/// A Gmail label: `\` atom (system label) or astring.
+fn gmail_label(i: &[u8]) -> IResult<'_, GmailLabel<'_>> {
+    match i.first() {
+        Some(b'\\') => atom(&i[1..]).map(|(r, a)| (r, GmailLabel::System(a))),
+        _ => astring(i).map(|(r, a)| (r, GmailLabel::Label(a))),
+    }
 }

@@ -6,6 +6,7 @@ pub(crate) mod fetch;
 mod response;
 
 pub use command::*;
+pub use fetch::{decode_msg_att_list, MAX_BODY_DEPTH};
 pub use response::*;
 
 use imap_proto::{LiteralMode, Tag};

@@ -1,27 +1,290 @@
-//! FETCH response data items (RFC 9051 §7.5.2 `msg-att`).
+//! FETCH response data items (RFC 9051 §7.5.2 `msg-att`) and the extension
+//! items real servers send (CONDSTORE, BINARY, OBJECTID, SAVEDATE, PREVIEW, Gmail).
 
+use std::fmt;
 use std::num::NonZeroU32;
 
 use bytes::Bytes;
 
-use crate::buf::IntoStatic;
+use crate::buf::{Buf, IntoStatic};
+use crate::core::{AString, Atom, NString};
+use crate::datetime::DateTime;
+use crate::error::ValidationError;
 use crate::flag::FlagFetch;
+use crate::response::body::{BodyExtension, BodyStructure};
+use crate::response::envelope::Envelope;
+use crate::section::Section;
 
-/// A `msg-att` item of a FETCH response.
+/// A `msg-att` item of a FETCH response (RFC 9051 §7.5.2).
+///
+/// Unknown items decode as [`MessageDataItem::Other`]. An `Other` whose name
+/// is a known item name (any case), or contains `[`, does not decode back to
+/// itself: build known items with their own variants.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum MessageDataItem<'a> {
     /// `UID n`
     Uid(NonZeroU32),
     /// `FLAGS (...)`
     Flags(Vec<FlagFetch<'a>>),
+    /// `ENVELOPE (...)`
+    Envelope(Envelope<'a>),
+    /// `INTERNALDATE "17-Jul-1996 02:44:25 -0700"`
+    InternalDate(DateTime),
+    /// `RFC822.SIZE n` (`number64` in IMAP4rev2)
+    Rfc822Size(u64),
+    /// `RFC822 nstring` (IMAP4rev1): the whole message.
+    Rfc822(NString<'a>),
+    /// `RFC822.HEADER nstring` (IMAP4rev1)
+    Rfc822Header(NString<'a>),
+    /// `RFC822.TEXT nstring` (IMAP4rev1)
+    Rfc822Text(NString<'a>),
+    /// `BODY (...)`: the body structure without extension data.
+    Body(BodyStructure<'a>),
+    /// `BODYSTRUCTURE (...)`: the body structure with extension data.
+    BodyStructure(BodyStructure<'a>),
+    /// `BODY[section]<origin> nstring`: (part of) a message section. A literal
+    /// payload borrows the decoder's input.
+    BodySection {
+        /// Which section.
+        section: Section<'a>,
+        /// The origin octet, when the client asked for a partial fetch.
+        origin: Option<u32>,
+        /// The content.
+        data: NString<'a>,
+    },
+    /// `BINARY[part]<origin> (nstring / literal8)` (RFC 3516): a section with
+    /// its transfer encoding removed.
+    Binary {
+        /// The part path, empty for the whole message.
+        section: Vec<NonZeroU32>,
+        /// The origin octet, when the client asked for a partial fetch.
+        origin: Option<u32>,
+        /// The content.
+        data: BinaryData<'a>,
+    },
+    /// `BINARY.SIZE[part] n` (RFC 3516)
+    BinarySize {
+        /// The part path, empty for the whole message.
+        section: Vec<NonZeroU32>,
+        /// Decoded size in octets.
+        size: u32,
+    },
+    /// `MODSEQ (n)` (RFC 7162): the message's mod-sequence (63-bit).
+    ModSeq(u64),
+    /// `EMAILID (id)` (RFC 8474)
+    EmailId(ObjectId<'a>),
+    /// `THREADID (id)` or `THREADID NIL` (RFC 8474)
+    ThreadId(Option<ObjectId<'a>>),
+    /// `SAVEDATE date-time` or `SAVEDATE NIL` (RFC 8514)
+    SaveDate(Option<DateTime>),
+    /// `PREVIEW nstring` (RFC 8970)
+    Preview(NString<'a>),
+    /// `X-GM-MSGID n` (Gmail): the message id, 64-bit.
+    GmailMsgId(u64),
+    /// `X-GM-THRID n` (Gmail): the thread id, 64-bit.
+    GmailThrId(u64),
+    /// `X-GM-LABELS (...)` (Gmail)
+    GmailLabels(Vec<GmailLabel<'a>>),
+    /// An item this crate does not know, kept with its value.
+    Other {
+        /// The item name.
+        name: Atom<'a>,
+        /// Its value: an nstring, a number, or a nested list of these.
+        value: BodyExtension<'a>,
+    },
 }
 
 impl IntoStatic for MessageDataItem<'_> {
     type Static = MessageDataItem<'static>;
     fn into_static_in(self, frame: Option<&Bytes>) -> MessageDataItem<'static> {
+        use MessageDataItem as M;
         match self {
-            MessageDataItem::Uid(u) => MessageDataItem::Uid(u),
-            MessageDataItem::Flags(f) => MessageDataItem::Flags(f.into_static_in(frame)),
+            M::Uid(u) => M::Uid(u),
+            M::Flags(f) => M::Flags(f.into_static_in(frame)),
+            M::Envelope(e) => M::Envelope(e.into_static_in(frame)),
+            M::InternalDate(d) => M::InternalDate(d),
+            M::Rfc822Size(n) => M::Rfc822Size(n),
+            M::Rfc822(s) => M::Rfc822(s.into_static_in(frame)),
+            M::Rfc822Header(s) => M::Rfc822Header(s.into_static_in(frame)),
+            M::Rfc822Text(s) => M::Rfc822Text(s.into_static_in(frame)),
+            M::Body(b) => M::Body(b.into_static_in(frame)),
+            M::BodyStructure(b) => M::BodyStructure(b.into_static_in(frame)),
+            M::BodySection {
+                section,
+                origin,
+                data,
+            } => M::BodySection {
+                section: section.into_static_in(frame),
+                origin,
+                data: data.into_static_in(frame),
+            },
+            M::Binary {
+                section,
+                origin,
+                data,
+            } => M::Binary {
+                section,
+                origin,
+                data: data.into_static_in(frame),
+            },
+            M::BinarySize { section, size } => M::BinarySize { section, size },
+            M::ModSeq(n) => M::ModSeq(n),
+            M::EmailId(id) => M::EmailId(id.into_static_in(frame)),
+            M::ThreadId(id) => M::ThreadId(id.into_static_in(frame)),
+            M::SaveDate(d) => M::SaveDate(d),
+            M::Preview(s) => M::Preview(s.into_static_in(frame)),
+            M::GmailMsgId(n) => M::GmailMsgId(n),
+            M::GmailThrId(n) => M::GmailThrId(n),
+            M::GmailLabels(l) => M::GmailLabels(l.into_static_in(frame)),
+            M::Other { name, value } => M::Other {
+                name: name.into_static_in(frame),
+                value: value.into_static_in(frame),
+            },
         }
+    }
+}
+
+/// The content of a `BINARY[...]` item: `nstring / literal8` (RFC 3516).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum BinaryData<'a> {
+    /// A string (no NUL in the data) or `NIL`.
+    NString(NString<'a>),
+    /// `~{n}\r\n...`: any octets, NUL included.
+    Literal8(Buf<'a>),
+}
+
+impl BinaryData<'_> {
+    /// The content, `None` for `NIL`.
+    pub fn as_bytes(&self) -> Option<&[u8]> {
+        match self {
+            BinaryData::NString(s) => s.as_bytes(),
+            BinaryData::Literal8(b) => Some(b),
+        }
+    }
+}
+
+impl IntoStatic for BinaryData<'_> {
+    type Static = BinaryData<'static>;
+    fn into_static_in(self, frame: Option<&Bytes>) -> BinaryData<'static> {
+        match self {
+            BinaryData::NString(s) => BinaryData::NString(s.into_static_in(frame)),
+            BinaryData::Literal8(b) => BinaryData::Literal8(b.into_static_in(frame)),
+        }
+    }
+}
+
+/// An `objectid` (RFC 8474 §7): 1 to 255 of `ALPHA / DIGIT / "_" / "-"`.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ObjectId<'a>(Buf<'a>);
+
+impl<'a> ObjectId<'a> {
+    /// Validates and wraps an object id.
+    pub fn try_new(bytes: impl Into<Buf<'a>>) -> Result<Self, ValidationError> {
+        let buf = bytes.into();
+        Self::check(&buf)?;
+        Ok(ObjectId(buf))
+    }
+
+    /// Wraps bytes a decoder has validated.
+    #[doc(hidden)]
+    pub fn unvalidated(bytes: impl Into<Buf<'a>>) -> Self {
+        let buf = bytes.into();
+        debug_assert!(Self::check(&buf).is_ok(), "unvalidated ObjectId: {buf:?}");
+        ObjectId(buf)
+    }
+
+    /// Whether `b` may appear in an object id.
+    pub fn is_id_char(b: u8) -> bool {
+        b.is_ascii_alphanumeric() || b == b'_' || b == b'-'
+    }
+
+    /// The id.
+    pub fn as_str(&self) -> &str {
+        // Validated to be ASCII at construction.
+        std::str::from_utf8(self.0.as_bytes()).unwrap_or_default()
+    }
+
+    fn check(b: &[u8]) -> Result<(), ValidationError> {
+        if b.is_empty() {
+            return Err(ValidationError::Empty { what: "objectid" });
+        }
+        if b.len() > 255 {
+            return Err(ValidationError::OutOfRange { what: "objectid" });
+        }
+        match b.iter().position(|&c| !Self::is_id_char(c)) {
+            Some(at) => Err(ValidationError::InvalidByte {
+                what: "objectid",
+                byte: b[at],
+                at,
+            }),
+            None => Ok(()),
+        }
+    }
+}
+
+impl<'a> TryFrom<&'a str> for ObjectId<'a> {
+    type Error = ValidationError;
+    fn try_from(s: &'a str) -> Result<Self, ValidationError> {
+        Self::try_new(s)
+    }
+}
+
+impl TryFrom<String> for ObjectId<'static> {
+    type Error = ValidationError;
+    fn try_from(s: String) -> Result<Self, ValidationError> {
+        Self::try_new(s)
+    }
+}
+
+impl fmt::Debug for ObjectId<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ObjectId({:?})", self.as_str())
+    }
+}
+
+impl fmt::Display for ObjectId<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl IntoStatic for ObjectId<'_> {
+    type Static = ObjectId<'static>;
+    fn into_static_in(self, frame: Option<&Bytes>) -> ObjectId<'static> {
+        ObjectId(self.0.into_static_in(frame))
+    }
+}
+
+/// A Gmail label in `X-GM-LABELS`: a system label such as `\Inbox` or a user label.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum GmailLabel<'a> {
+    /// `\Inbox`, `\Sent`, `\Important`, ...: held without the backslash.
+    System(Atom<'a>),
+    /// A user label (an astring, modified UTF-7 for non-ASCII names).
+    Label(AString<'a>),
+}
+
+impl IntoStatic for GmailLabel<'_> {
+    type Static = GmailLabel<'static>;
+    fn into_static_in(self, frame: Option<&Bytes>) -> GmailLabel<'static> {
+        match self {
+            GmailLabel::System(a) => GmailLabel::System(a.into_static_in(frame)),
+            GmailLabel::Label(a) => GmailLabel::Label(a.into_static_in(frame)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn object_ids() {
+        assert!(ObjectId::try_from("M6d99ac3275bb4e").is_ok());
+        assert!(ObjectId::try_from("a_b-c").is_ok());
+        assert!(ObjectId::try_from("").is_err());
+        assert!(ObjectId::try_from("a b").is_err());
+        assert!(ObjectId::try_new("x".repeat(256)).is_err());
+        assert!(ObjectId::try_new("x".repeat(255)).is_ok());
     }
 }

@@ -1,1 +1,300 @@
-//! Strategies for FETCH data items.
+//! Strategies for FETCH data items: envelopes, body structures of bounded
+//! depth, and every [`MessageDataItem`] variant.
+//!
+//! The composite strategies are boxed: their value trees are large, and
+//! unboxed they overflow a test thread's stack in debug builds.
+
+use proptest::collection::vec;
+use proptest::option;
+use proptest::prelude::*;
+
+use super::{astring, atom, date_time, flag_fetch, istring, nstring, nz_u32, section, vec1};
+use crate::{
+    Address, BinaryData, Body, BodyExtension, BodyFields, BodyKind, BodyLanguage, BodyParam,
+    BodyStructure, Buf, Disposition, Envelope, ExtensionTail, GmailLabel, LanguageTail,
+    LocationTail, MessageDataItem, MessageSubtype, Multipart, MultipartExtension, ObjectId,
+    SinglePartExtension,
+};
+
+/// Item names the decoder knows; `Other` never uses them.
+const KNOWN_ITEMS: &[&str] = &[
+    "UID",
+    "FLAGS",
+    "ENVELOPE",
+    "INTERNALDATE",
+    "RFC822",
+    "RFC822.SIZE",
+    "RFC822.HEADER",
+    "RFC822.TEXT",
+    "BODY",
+    "BODYSTRUCTURE",
+    "BINARY",
+    "BINARY.SIZE",
+    "MODSEQ",
+    "EMAILID",
+    "THREADID",
+    "SAVEDATE",
+    "PREVIEW",
+    "X-GM-MSGID",
+    "X-GM-THRID",
+    "X-GM-LABELS",
+];
+
+/// An `address`, including group markers.
+pub fn address() -> impl Strategy<Value = Address<'static>> {
+    (nstring(), nstring(), nstring(), nstring())
+        .prop_map(|(name, adl, mailbox, host)| Address::new(name, adl, mailbox, host))
+}
+
+fn address_list() -> impl Strategy<Value = Vec<Address<'static>>> {
+    vec(address(), 0..3)
+}
+
+/// An `envelope`.
+pub fn envelope() -> BoxedStrategy<Envelope<'static>> {
+    (
+        (nstring(), nstring()),
+        (
+            address_list(),
+            address_list(),
+            address_list(),
+            address_list(),
+            address_list(),
+            address_list(),
+        ),
+        (nstring(), nstring()),
+    )
+        .prop_map(
+            |(
+                (date, subject),
+                (from, sender, reply_to, to, cc, bcc),
+                (in_reply_to, message_id),
+            )| {
+                Envelope {
+                    date,
+                    subject,
+                    from,
+                    sender,
+                    reply_to,
+                    to,
+                    cc,
+                    bcc,
+                    in_reply_to,
+                    message_id,
+                }
+            },
+        )
+        .boxed()
+}
+
+/// A `body-fld-param` list (empty for `NIL`).
+pub fn body_params() -> impl Strategy<Value = Vec<BodyParam<'static>>> {
+    vec(
+        (istring(), istring()).prop_map(|(name, value)| BodyParam { name, value }),
+        0..3,
+    )
+}
+
+/// `body-fields`
+pub fn body_fields() -> BoxedStrategy<BodyFields<'static>> {
+    (body_params(), nstring(), nstring(), istring(), any::<u32>())
+        .prop_map(|(params, id, description, encoding, size)| BodyFields {
+            params,
+            id,
+            description,
+            encoding,
+            size,
+        })
+        .boxed()
+}
+
+/// A `body-extension` value (also the value of an unknown item), nested at most 3 deep.
+pub fn body_extension() -> impl Strategy<Value = BodyExtension<'static>> {
+    prop_oneof![
+        nstring().prop_map(BodyExtension::NString),
+        any::<u64>().prop_map(BodyExtension::Number),
+    ]
+    .prop_recursive(3, 12, 4, |inner| {
+        vec(inner, 0..4).prop_map(BodyExtension::List)
+    })
+}
+
+/// `body-fld-dsp`
+pub fn disposition() -> impl Strategy<Value = Disposition<'static>> {
+    (istring(), body_params()).prop_map(|(kind, params)| Disposition { kind, params })
+}
+
+/// `body-fld-lang`
+pub fn body_language() -> impl Strategy<Value = BodyLanguage<'static>> {
+    prop_oneof![
+        nstring().prop_map(BodyLanguage::Single),
+        vec1(istring(), 1..3).prop_map(BodyLanguage::List),
+    ]
+}
+
+/// The optional end of extension data: disposition, language, location, more.
+pub fn extension_tail() -> BoxedStrategy<Option<ExtensionTail<'static>>> {
+    option::of(
+        (
+            option::of(disposition()),
+            option::of((
+                body_language(),
+                option::of((nstring(), vec(body_extension(), 0..3))),
+            )),
+        )
+            .prop_map(|(disposition, language)| ExtensionTail {
+                disposition,
+                language: language.map(|(language, location)| LanguageTail {
+                    language,
+                    location: location.map(|(location, extensions)| LocationTail {
+                        location,
+                        extensions,
+                    }),
+                }),
+            }),
+    )
+    .boxed()
+}
+
+fn single_extension() -> BoxedStrategy<Option<SinglePartExtension<'static>>> {
+    option::of(
+        (nstring(), extension_tail()).prop_map(|(md5, tail)| SinglePartExtension { md5, tail }),
+    )
+    .boxed()
+}
+
+fn multipart_extension() -> BoxedStrategy<Option<MultipartExtension<'static>>> {
+    option::of(
+        (body_params(), extension_tail())
+            .prop_map(|(params, tail)| MultipartExtension { params, tail }),
+    )
+    .boxed()
+}
+
+fn leaf_kind() -> impl Strategy<Value = BodyKind<'static>> {
+    prop_oneof![
+        (istring(), istring()).prop_map(|(media_type, subtype)| BodyKind::Basic {
+            media_type,
+            subtype
+        }),
+        (istring(), any::<u64>()).prop_map(|(subtype, lines)| BodyKind::Text { subtype, lines }),
+    ]
+}
+
+/// A `body` (BODYSTRUCTURE form, with or without extension data), at most 4 levels deep.
+pub fn body_structure() -> BoxedStrategy<BodyStructure<'static>> {
+    (leaf_kind().boxed(), body_fields(), single_extension())
+        .prop_map(|(kind, fields, extension)| {
+            BodyStructure::Single(Body {
+                kind,
+                fields,
+                extension,
+            })
+        })
+        .prop_recursive(3, 16, 3, |inner| {
+            prop_oneof![
+                (vec1(inner.clone(), 1..4), istring(), multipart_extension()).prop_map(
+                    |(parts, subtype, extension)| BodyStructure::Multipart(Multipart {
+                        parts,
+                        subtype,
+                        extension,
+                    })
+                ),
+                (
+                    prop_oneof![Just(MessageSubtype::Rfc822), Just(MessageSubtype::Global)],
+                    envelope(),
+                    inner,
+                    any::<u64>(),
+                    body_fields(),
+                    single_extension(),
+                )
+                    .prop_map(
+                        |(subtype, envelope, body, lines, fields, extension)| {
+                            BodyStructure::Single(Body {
+                                kind: BodyKind::Message {
+                                    subtype,
+                                    envelope: Box::new(envelope),
+                                    body: Box::new(body),
+                                    lines,
+                                },
+                                fields,
+                                extension,
+                            })
+                        }
+                    ),
+            ]
+        })
+        .boxed()
+}
+
+/// An `objectid` (RFC 8474).
+pub fn object_id() -> impl Strategy<Value = ObjectId<'static>> {
+    "[A-Za-z0-9_-]{1,24}".prop_map(|s| ObjectId::try_from(s).expect("objectid chars"))
+}
+
+/// A Gmail label.
+pub fn gmail_label() -> impl Strategy<Value = GmailLabel<'static>> {
+    prop_oneof![
+        atom().prop_map(GmailLabel::System),
+        astring().prop_map(GmailLabel::Label),
+    ]
+}
+
+/// `BINARY[...]` content.
+pub fn binary_data() -> impl Strategy<Value = BinaryData<'static>> {
+    prop_oneof![
+        nstring().prop_map(BinaryData::NString),
+        vec(any::<u8>(), 0..40).prop_map(|b| BinaryData::Literal8(Buf::from(b))),
+    ]
+}
+
+/// Any FETCH data item, `Other` with a name the decoder does not know.
+pub fn message_data_item() -> BoxedStrategy<MessageDataItem<'static>> {
+    use MessageDataItem as M;
+    let part = || vec(nz_u32(), 0..4);
+    prop_oneof![
+        nz_u32().prop_map(M::Uid),
+        vec(flag_fetch(), 0..4).prop_map(M::Flags),
+        envelope().prop_map(M::Envelope),
+        date_time().prop_map(M::InternalDate),
+        any::<u64>().prop_map(M::Rfc822Size),
+        nstring().prop_map(M::Rfc822),
+        nstring().prop_map(M::Rfc822Header),
+        nstring().prop_map(M::Rfc822Text),
+        body_structure().prop_map(M::Body),
+        body_structure().prop_map(M::BodyStructure),
+        (section(), option::of(any::<u32>()), nstring()).prop_map(|(section, origin, data)| {
+            M::BodySection {
+                section,
+                origin,
+                data,
+            }
+        }),
+        (part(), option::of(any::<u32>()), binary_data()).prop_map(|(section, origin, data)| {
+            M::Binary {
+                section,
+                origin,
+                data,
+            }
+        }),
+        (part(), any::<u32>()).prop_map(|(section, size)| M::BinarySize { section, size }),
+        any::<u64>().prop_map(M::ModSeq),
+        object_id().prop_map(M::EmailId),
+        option::of(object_id()).prop_map(M::ThreadId),
+        option::of(date_time()).prop_map(M::SaveDate),
+        nstring().prop_map(M::Preview),
+        any::<u64>().prop_map(M::GmailMsgId),
+        any::<u64>().prop_map(M::GmailThrId),
+        vec(gmail_label(), 0..4).prop_map(M::GmailLabels),
+        (
+            atom().prop_filter("unknown item name", |a| {
+                !KNOWN_ITEMS
+                    .iter()
+                    .any(|k| k.as_bytes().eq_ignore_ascii_case(a.as_bytes()))
+            }),
+            body_extension(),
+        )
+            .prop_map(|(name, value)| M::Other { name, value }),
+    ]
+    .boxed()
+}

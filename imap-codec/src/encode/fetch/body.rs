@@ -1,0 +1,167 @@
+//! Encoding `body` (BODY and BODYSTRUCTURE).
+
+use bytes::BufMut;
+use imap_proto::{
+    Body, BodyExtension, BodyKind, BodyLanguage, BodyParam, BodyStructure, Disposition,
+    ExtensionTail, Multipart,
+};
+
+use super::super::{paren, Encode, Writer};
+
+impl Encode for BodyStructure<'_> {
+    fn encode<B: BufMut>(&self, w: &mut Writer<'_, B>) {
+        w.put_u8(b'(');
+        match self {
+            BodyStructure::Single(b) => b.encode(w),
+            BodyStructure::Multipart(m) => m.encode(w),
+        }
+        w.put_u8(b')');
+    }
+}
+
+impl Encode for Body<'_> {
+    /// The content of a single part's parentheses. `Text` parts are written
+    /// as `"TEXT" subtype`, `Message` parts as `"MESSAGE" "RFC822"`/`"GLOBAL"`.
+    fn encode<B: BufMut>(&self, w: &mut Writer<'_, B>) {
+        match &self.kind {
+            BodyKind::Basic {
+                media_type,
+                subtype,
+            } => {
+                media_type.encode(w);
+                w.put_u8(b' ');
+                subtype.encode(w);
+            }
+            BodyKind::Text { subtype, .. } => {
+                w.put(b"\"TEXT\" ");
+                subtype.encode(w);
+            }
+            BodyKind::Message { subtype, .. } => {
+                w.put(b"\"MESSAGE\" \"");
+                w.put(subtype.as_str().as_bytes());
+                w.put_u8(b'"');
+            }
+        }
+        let f = &self.fields;
+        w.put_u8(b' ');
+        put_params(w, &f.params);
+        w.put_u8(b' ');
+        f.id.encode(w);
+        w.put_u8(b' ');
+        f.description.encode(w);
+        w.put_u8(b' ');
+        f.encoding.encode(w);
+        w.put_u8(b' ');
+        w.put_num(u64::from(f.size));
+        match &self.kind {
+            BodyKind::Basic { .. } => {}
+            BodyKind::Text { lines, .. } => {
+                w.put_u8(b' ');
+                w.put_num(*lines);
+            }
+            BodyKind::Message {
+                envelope,
+                body,
+                lines,
+                ..
+            } => {
+                w.put_u8(b' ');
+                envelope.encode(w);
+                w.put_u8(b' ');
+                body.encode(w);
+                w.put_u8(b' ');
+                w.put_num(*lines);
+            }
+        }
+        if let Some(ext) = &self.extension {
+            w.put_u8(b' ');
+            ext.md5.encode(w);
+            put_tail(w, ext.tail.as_ref());
+        }
+    }
+}
+
+impl Encode for Multipart<'_> {
+    /// The content of a multipart's parentheses: parts without separators,
+    /// then the subtype and extension data.
+    fn encode<B: BufMut>(&self, w: &mut Writer<'_, B>) {
+        for part in &self.parts {
+            part.encode(w);
+        }
+        w.put_u8(b' ');
+        self.subtype.encode(w);
+        if let Some(ext) = &self.extension {
+            w.put_u8(b' ');
+            put_params(w, &ext.params);
+            put_tail(w, ext.tail.as_ref());
+        }
+    }
+}
+
+/// `[SP body-fld-dsp [SP body-fld-lang [SP body-fld-loc *(SP body-extension)]]]`
+fn put_tail<B: BufMut>(w: &mut Writer<'_, B>, tail: Option<&ExtensionTail<'_>>) {
+    let Some(tail) = tail else { return };
+    w.put_u8(b' ');
+    match &tail.disposition {
+        Some(d) => d.encode(w),
+        None => w.put(b"NIL"),
+    }
+    let Some(lang) = &tail.language else { return };
+    w.put_u8(b' ');
+    lang.language.encode(w);
+    let Some(loc) = &lang.location else { return };
+    w.put_u8(b' ');
+    loc.location.encode(w);
+    for e in &loc.extensions {
+        w.put_u8(b' ');
+        e.encode(w);
+    }
+}
+
+/// `body-fld-param`, `NIL` when empty.
+fn put_params<B: BufMut>(w: &mut Writer<'_, B>, params: &[BodyParam<'_>]) {
+    if params.is_empty() {
+        w.put(b"NIL");
+        return;
+    }
+    w.put_u8(b'(');
+    for (k, p) in params.iter().enumerate() {
+        if k > 0 {
+            w.put_u8(b' ');
+        }
+        p.name.encode(w);
+        w.put_u8(b' ');
+        p.value.encode(w);
+    }
+    w.put_u8(b')');
+}
+
+impl Encode for Disposition<'_> {
+    /// `("attachment" ("FILENAME" "a.pdf"))`
+    fn encode<B: BufMut>(&self, w: &mut Writer<'_, B>) {
+        w.put_u8(b'(');
+        self.kind.encode(w);
+        w.put_u8(b' ');
+        put_params(w, &self.params);
+        w.put_u8(b')');
+    }
+}
+
+impl Encode for BodyLanguage<'_> {
+    fn encode<B: BufMut>(&self, w: &mut Writer<'_, B>) {
+        match self {
+            BodyLanguage::Single(s) => s.encode(w),
+            BodyLanguage::List(l) => paren(w, l),
+        }
+    }
+}
+
+impl Encode for BodyExtension<'_> {
+    fn encode<B: BufMut>(&self, w: &mut Writer<'_, B>) {
+        match self {
+            BodyExtension::NString(s) => s.encode(w),
+            BodyExtension::Number(n) => w.put_num(*n),
+            BodyExtension::List(l) => paren(w, l),
+        }
+    }
+}

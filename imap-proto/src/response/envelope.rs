@@ -1,0 +1,137 @@
+//! The envelope structure of a message (RFC 9051 §7.5.2 `ENVELOPE`, `envelope` in §9).
+
+use bytes::Bytes;
+
+use crate::buf::IntoStatic;
+use crate::core::NString;
+
+/// An `envelope`: the parsed RFC 5322 header fields of a message.
+///
+/// The address lists are `"(" 1*address ")" / nil`; an empty `Vec` stands for
+/// `NIL` (the grammar has no empty list; a server's `()` decodes as `NIL`).
+/// The server fills `sender` and `reply_to` from `from` when the header
+/// fields are absent (RFC 9051 §7.5.2).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct Envelope<'a> {
+    /// `env-date`: the `Date:` header field, unparsed.
+    pub date: NString<'a>,
+    /// `env-subject`: the `Subject:` header field (encoded words not decoded).
+    pub subject: NString<'a>,
+    /// `env-from`
+    pub from: Vec<Address<'a>>,
+    /// `env-sender`
+    pub sender: Vec<Address<'a>>,
+    /// `env-reply-to`
+    pub reply_to: Vec<Address<'a>>,
+    /// `env-to`
+    pub to: Vec<Address<'a>>,
+    /// `env-cc`
+    pub cc: Vec<Address<'a>>,
+    /// `env-bcc`
+    pub bcc: Vec<Address<'a>>,
+    /// `env-in-reply-to`
+    pub in_reply_to: NString<'a>,
+    /// `env-message-id`
+    pub message_id: NString<'a>,
+}
+
+impl IntoStatic for Envelope<'_> {
+    type Static = Envelope<'static>;
+    fn into_static_in(self, frame: Option<&Bytes>) -> Envelope<'static> {
+        Envelope {
+            date: self.date.into_static_in(frame),
+            subject: self.subject.into_static_in(frame),
+            from: self.from.into_static_in(frame),
+            sender: self.sender.into_static_in(frame),
+            reply_to: self.reply_to.into_static_in(frame),
+            to: self.to.into_static_in(frame),
+            cc: self.cc.into_static_in(frame),
+            bcc: self.bcc.into_static_in(frame),
+            in_reply_to: self.in_reply_to.into_static_in(frame),
+            message_id: self.message_id.into_static_in(frame),
+        }
+    }
+}
+
+/// An `address` (RFC 9051 §9): `"(" addr-name SP addr-adl SP addr-mailbox SP addr-host ")"`.
+///
+/// RFC 5322 group syntax uses a NIL `host`: with a non-NIL `mailbox` the
+/// address starts a group named `mailbox`, with a NIL `mailbox` it ends the
+/// group ([`Address::kind`]).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct Address<'a> {
+    /// `addr-name`: the display name (phrase), RFC 5322 quoting removed.
+    pub name: NString<'a>,
+    /// `addr-adl`: the obsolete source route.
+    pub adl: NString<'a>,
+    /// `addr-mailbox`: the local part, or the group name at a group start.
+    pub mailbox: NString<'a>,
+    /// `addr-host`: the domain, NIL at group markers.
+    pub host: NString<'a>,
+}
+
+/// What an [`Address`] stands for in an address list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AddressKind {
+    /// An ordinary mailbox (`host` is not NIL).
+    Mailbox,
+    /// The start of a group: `mailbox` holds the group name.
+    GroupStart,
+    /// The end of a group (RFC 822 `;`).
+    GroupEnd,
+}
+
+impl<'a> Address<'a> {
+    /// An address from its four fields.
+    pub fn new(
+        name: NString<'a>,
+        adl: NString<'a>,
+        mailbox: NString<'a>,
+        host: NString<'a>,
+    ) -> Self {
+        Address {
+            name,
+            adl,
+            mailbox,
+            host,
+        }
+    }
+
+    /// Mailbox, group start or group end (RFC 9051 §7.5.2).
+    pub fn kind(&self) -> AddressKind {
+        match (&self.host.0, &self.mailbox.0) {
+            (Some(_), _) => AddressKind::Mailbox,
+            (None, Some(_)) => AddressKind::GroupStart,
+            (None, None) => AddressKind::GroupEnd,
+        }
+    }
+}
+
+impl IntoStatic for Address<'_> {
+    type Static = Address<'static>;
+    fn into_static_in(self, frame: Option<&Bytes>) -> Address<'static> {
+        Address {
+            name: self.name.into_static_in(frame),
+            adl: self.adl.into_static_in(frame),
+            mailbox: self.mailbox.into_static_in(frame),
+            host: self.host.into_static_in(frame),
+        }
+    }
+}
+
+crate::impl_into_static_copy!(AddressKind);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn group_markers() {
+        let start = Address::new(NString::NIL, NString::NIL, "friends".into(), NString::NIL);
+        let end = Address::default();
+        let member = Address::new("A".into(), NString::NIL, "a".into(), "example.org".into());
+        assert_eq!(start.kind(), AddressKind::GroupStart);
+        assert_eq!(end.kind(), AddressKind::GroupEnd);
+        assert_eq!(member.kind(), AddressKind::Mailbox);
+    }
+}
