@@ -471,6 +471,7 @@ impl Encode for TaggedExtVal<'_> {
             TaggedExtVal::Number(n) => w.put_num(*n),
             TaggedExtVal::SequenceSet(s) => s.encode(w),
             TaggedExtVal::Comp(c) => paren(w, c),
+            TaggedExtVal::String(s) => s.encode(w),
         }
     }
 }

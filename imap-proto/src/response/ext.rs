@@ -5,7 +5,7 @@
 use bytes::Bytes;
 
 use crate::buf::IntoStatic;
-use crate::core::AString;
+use crate::core::{AString, IString};
 use crate::sequence::SequenceSet;
 
 /// A `tagged-ext-val` (RFC 4466 §2.1, RFC 9051 §9).
@@ -21,6 +21,9 @@ pub enum TaggedExtVal<'a> {
     SequenceSet(SequenceSet),
     /// `"(" [tagged-ext-comp] ")"`: the items of the list.
     Comp(Vec<TaggedExtComp<'a>>),
+    /// A string: not in the ABNF, but RFC 9051 §7.3.1 shows one
+    /// (`Sample "text"`), so the decoder accepts it.
+    String(IString<'a>),
 }
 
 /// An item of a `tagged-ext-comp` list: an `astring` or a nested list.
@@ -39,6 +42,7 @@ impl IntoStatic for TaggedExtVal<'_> {
             TaggedExtVal::Number(n) => TaggedExtVal::Number(n),
             TaggedExtVal::SequenceSet(s) => TaggedExtVal::SequenceSet(s),
             TaggedExtVal::Comp(c) => TaggedExtVal::Comp(c.into_static_in(frame)),
+            TaggedExtVal::String(s) => TaggedExtVal::String(s.into_static_in(frame)),
         }
     }
 }

@@ -112,6 +112,18 @@ fn message_data(i: &[u8]) -> IResult<'_, Response<'_>> {
     Ok((r, Response::Data(data)))
 }
 
+/// One or more spaces (lenient: RFC examples and servers sometimes double them).
+fn sps(i: &[u8]) -> IResult<'_, ()> {
+    let (mut r, ()) = sp(i)?;
+    while let Some(b' ') = r.first() {
+        r = &r[1..];
+    }
+    if r.is_empty() {
+        return Err(nom::Err::Incomplete(nom::Needed::new(1)));
+    }
+    Ok((r, ()))
+}
+
 /// Items `SP x` repeated while the next byte after a space is accepted by `starts`.
 fn sp_items<'a, T>(
     mut i: &'a [u8],
@@ -184,7 +196,7 @@ fn mailbox_list(i: &[u8]) -> IResult<'_, MailboxList<'_>> {
     let (r, attributes) = paren_list(mbx_attribute)(r)?;
     let (r, ()) = sp(r)?;
     let (r, delimiter) = delimiter(r)?;
-    let (r, ()) = sp(r)?;
+    let (r, ()) = sps(r)?;
     let (r, mailbox) = mailbox(r)?;
     let (r, extended) = match r {
         [b' ', b'(', ..] => paren_list(list_extended_item)(&r[1..])?,
@@ -259,6 +271,8 @@ pub(crate) fn tagged_ext_val(i: &[u8]) -> IResult<'_, TaggedExtVal<'_>> {
             }
         }
         Some(b'*' | b'$') => sequence_set(i).map(|(r, s)| (r, TaggedExtVal::SequenceSet(s))),
+        // Lenient: a string (RFC 9051 §7.3.1 shows `Sample "text"`).
+        Some(b'"' | b'{') => string(i).map(|(r, s)| (r, TaggedExtVal::String(s))),
         Some(_) => fail(i, "expected a number, sequence set or list"),
     }
 }
@@ -275,11 +289,11 @@ fn comp_list(i: &[u8], depth: usize) -> IResult<'_, Vec<TaggedExtComp<'_>>> {
 
 /// `SP namespace SP namespace SP namespace`.
 fn namespace(i: &[u8]) -> IResult<'_, Data<'_>> {
-    let (r, ()) = sp(i)?;
+    let (r, ()) = sps(i)?;
     let (r, personal) = namespace_list(r)?;
-    let (r, ()) = sp(r)?;
+    let (r, ()) = sps(r)?;
     let (r, other) = namespace_list(r)?;
-    let (r, ()) = sp(r)?;
+    let (r, ()) = sps(r)?;
     let (r, shared) = namespace_list(r)?;
     Ok((
         r,
@@ -525,6 +539,9 @@ fn thread(i: &[u8]) -> IResult<'_, Data<'_>> {
                 out.push(t);
                 r = r2;
             }
+            // Lenient: spaces between thread lists.
+            Some(b' ') if r.get(1) == Some(&b'(') => r = &r[1..],
+            Some(b' ') if r.len() == 1 => return Err(nom::Err::Incomplete(nom::Needed::new(1))),
             _ => return Ok((r, Data::Thread(out))),
         }
     }
