@@ -37,9 +37,9 @@ impl Encode for Response<'_> {
 impl Encode for Status {
     fn encode<B: BufMut>(&self, w: &mut Writer<'_, B>) {
         w.put(match self {
-            Status::Ok => b"OK",
-            Status::No => b"NO",
-            Status::Bad => b"BAD",
+            Self::Ok => b"OK",
+            Self::No => b"NO",
+            Self::Bad => b"BAD",
         })
     }
 }

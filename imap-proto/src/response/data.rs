@@ -141,7 +141,7 @@ pub struct Thread {
     /// The chain of messages at this level.
     pub ids: Vec<NonZeroU32>,
     /// The branches below the last message.
-    pub children: Vec<Thread>,
+    pub children: Vec<Self>,
 }
 
 /// A `quota-resource` (RFC 9208 §5.1): name, usage and limit.

@@ -32,7 +32,7 @@ pub enum TaggedExtComp<'a> {
     /// `astring`
     AString(AString<'a>),
     /// `"(" tagged-ext-comp ")"`: a nested list (space-separated items).
-    List(Vec<TaggedExtComp<'a>>),
+    List(Vec<Self>),
 }
 
 impl IntoStatic for TaggedExtVal<'_> {
