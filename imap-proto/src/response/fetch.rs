@@ -198,6 +198,11 @@ impl<'a> ObjectId<'a> {
         b.is_ascii_alphanumeric() || b == b'_' || b == b'-'
     }
 
+    /// The bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
+
     /// The id.
     pub fn as_str(&self) -> &str {
         // Validated to be ASCII at construction.

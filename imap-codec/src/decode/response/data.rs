@@ -1,0 +1,713 @@
+//! Untagged responses: `* ` followed by status, data or message data.
+
+use imap_proto::{
+    AString, AclEntry, Data, ESearch, ESearchPartialRange, ListExtendedItem, Mailbox,
+    MailboxAttribute, MailboxList, MetadataItems, NString8, NamespaceDescr, NamespaceExtension,
+    Namespaces, OtherData, QuotaResource, Response, SearchReturnData, StatusItem, TaggedExtComp,
+    TaggedExtVal, Thread, Vec1,
+};
+use nom::bytes::streaming::take_while;
+
+use super::code::objectid_paren;
+use super::{line_end, untagged_status};
+use crate::decode::core::{
+    astring, atom, byte, capability, flag_list, kw, literal_data, literal_header, mailbox, nil,
+    nstring, number, number64, nz_number, paren_list, paren_list1, quoted, sequence_set, sp,
+    string, text,
+};
+use crate::decode::fetch::msg_att_list;
+use crate::decode::{cut_fail, fail, IResult};
+
+/// Deepest nesting of THREAD lists and extension values accepted.
+const MAX_DEPTH: usize = 64;
+
+/// Everything after `* `, including CRLF.
+pub(crate) fn untagged(i: &[u8]) -> IResult<'_, Response<'_>> {
+    fn d<'a>(res: IResult<'a, Data<'a>>) -> IResult<'a, Response<'a>> {
+        let (r, d) = res?;
+        let (r, ()) = line_end(r)?;
+        Ok((r, Response::Data(d)))
+    }
+    let line = i;
+    match i.first() {
+        None => Err(nom::Err::Incomplete(nom::Needed::new(1))),
+        Some(b'0'..=b'9') => message_data(i),
+        Some(_) => {
+            let (r, name) = atom(i)?;
+            let w = name.as_bytes();
+            if let Some(res) = untagged_status(r, w) {
+                return res;
+            }
+            let mut upper = [0u8; 12];
+            if w.len() > upper.len() {
+                return other(line);
+            }
+            upper[..w.len()].copy_from_slice(w);
+            upper.make_ascii_uppercase();
+            match &upper[..w.len()] {
+                b"CAPABILITY" => d(capability_data(r)),
+                b"ENABLED" => d(enabled(r)),
+                b"FLAGS" => d(flags(r)),
+                b"LIST" => d(mailbox_list(r).map(|(r, l)| (r, Data::List(l)))),
+                b"LSUB" => d(mailbox_list(r).map(|(r, l)| (r, Data::Lsub(l)))),
+                b"NAMESPACE" => d(namespace(r)),
+                b"STATUS" => d(status(r)),
+                b"ESEARCH" => d(esearch(r)),
+                b"SEARCH" => d(search(r, false)),
+                b"SORT" => d(search(r, true)),
+                b"THREAD" => d(thread(r)),
+                b"VANISHED" => d(vanished(r)),
+                b"ID" => d(id(r)),
+                b"QUOTA" => d(quota(r)),
+                b"QUOTAROOT" => d(quota_root(r)),
+                b"ACL" => d(acl(r)),
+                b"LISTRIGHTS" => d(list_rights(r)),
+                b"MYRIGHTS" => d(my_rights(r)),
+                b"METADATA" => d(metadata(r)),
+                _ => other(line),
+            }
+        }
+    }
+}
+
+/// An unknown untagged response: the raw line.
+fn other(line: &[u8]) -> IResult<'_, Response<'_>> {
+    let (r, t) = text(line)?;
+    let (r, ()) = super::super::core::crlf(r)?;
+    Ok((
+        r,
+        Response::Data(Data::Other(OtherData::unvalidated(t.into_inner()))),
+    ))
+}
+
+/// `nz-number SP ("EXPUNGE" / "FETCH" ...)`, `number SP ("EXISTS" / "RECENT")`.
+fn message_data(i: &[u8]) -> IResult<'_, Response<'_>> {
+    let line = i;
+    let (r, n) = number(i)?;
+    let (r, ()) = sp(r)?;
+    let (r2, name) = atom(r)?;
+    let w = name.as_bytes();
+    let nz = || match std::num::NonZeroU32::new(n) {
+        Some(v) => Ok(v),
+        None => Err(nom::Err::Failure(crate::decode::PError {
+            input: line,
+            kind: crate::decode::Kind::Expected("expected a non-zero number"),
+        })),
+    };
+    let (r, data) = if w.eq_ignore_ascii_case(b"EXISTS") {
+        (r2, Data::Exists(n))
+    } else if w.eq_ignore_ascii_case(b"RECENT") {
+        (r2, Data::Recent(n))
+    } else if w.eq_ignore_ascii_case(b"EXPUNGE") {
+        (r2, Data::Expunge(nz()?))
+    } else if w.eq_ignore_ascii_case(b"FETCH") {
+        let seq = nz()?;
+        let (r, ()) = sp(r2)?;
+        let (r, items) = msg_att_list(r)?;
+        (r, Data::Fetch { seq, items })
+    } else {
+        return other(line);
+    };
+    let (r, ()) = line_end(r)?;
+    Ok((r, Response::Data(data)))
+}
+
+/// One or more spaces (lenient: RFC examples and servers sometimes double them).
+fn sps(i: &[u8]) -> IResult<'_, ()> {
+    let (mut r, ()) = sp(i)?;
+    while let Some(b' ') = r.first() {
+        r = &r[1..];
+    }
+    if r.is_empty() {
+        return Err(nom::Err::Incomplete(nom::Needed::new(1)));
+    }
+    Ok((r, ()))
+}
+
+/// Items `SP x` repeated while the next byte after a space is accepted by `starts`.
+fn sp_items<'a, T>(
+    mut i: &'a [u8],
+    starts: impl Fn(u8) -> bool,
+    item: impl Fn(&'a [u8]) -> IResult<'a, T>,
+) -> IResult<'a, Vec<T>> {
+    let mut out = Vec::new();
+    loop {
+        match i {
+            [b' ', c, ..] if starts(*c) => {
+                let (r, x) = item(&i[1..])?;
+                out.push(x);
+                i = r;
+            }
+            [] | [b' '] => return Err(nom::Err::Incomplete(nom::Needed::new(1))),
+            _ => return Ok((i, out)),
+        }
+    }
+}
+
+fn is_atom_start(c: u8) -> bool {
+    imap_proto::chars::is_atom_char(c)
+}
+
+fn is_astring_start(c: u8) -> bool {
+    imap_proto::chars::is_astring_char(c) || c == b'"' || c == b'{'
+}
+
+fn capability_data(i: &[u8]) -> IResult<'_, Data<'_>> {
+    let (r, caps) = sp_items(i, is_atom_start, capability)?;
+    match Vec1::try_from(caps) {
+        Ok(c) => Ok((r, Data::Capability(c))),
+        Err(_) => fail(i, "expected a capability"),
+    }
+}
+
+fn enabled(i: &[u8]) -> IResult<'_, Data<'_>> {
+    sp_items(i, is_atom_start, capability).map(|(r, c)| (r, Data::Enabled(c)))
+}
+
+fn flags(i: &[u8]) -> IResult<'_, Data<'_>> {
+    let (r, ()) = sp(i)?;
+    flag_list(r).map(|(r, f)| (r, Data::Flags(f)))
+}
+
+/// A hierarchy delimiter: `DQUOTE QUOTED-CHAR DQUOTE` or `NIL`.
+fn delimiter(i: &[u8]) -> IResult<'_, Option<char>> {
+    match i.first() {
+        Some(b'"') => {
+            let (r, q) = quoted(i)?;
+            let s = std::str::from_utf8(q.as_bytes()).ok();
+            let mut chars = s.map(str::chars).into_iter().flatten();
+            match (chars.next(), chars.next()) {
+                (Some(c), None) => Ok((r, Some(c))),
+                _ => fail(i, "expected a single delimiter character"),
+            }
+        }
+        _ => nil(i).map(|(r, ())| (r, None)),
+    }
+}
+
+fn mbx_attribute(i: &[u8]) -> IResult<'_, MailboxAttribute<'_>> {
+    let (r, ()) = byte(b'\\')(i)?;
+    atom(r).map(|(r, a)| (r, MailboxAttribute::from_atom(a)))
+}
+
+/// `SP mailbox-list` (the leading SP included).
+fn mailbox_list(i: &[u8]) -> IResult<'_, MailboxList<'_>> {
+    let (r, ()) = sp(i)?;
+    let (r, attributes) = paren_list(mbx_attribute)(r)?;
+    let (r, ()) = sp(r)?;
+    let (r, delimiter) = delimiter(r)?;
+    let (r, ()) = sps(r)?;
+    let (r, mailbox) = mailbox(r)?;
+    let (r, extended) = match r {
+        [b' ', b'(', ..] => paren_list(list_extended_item)(&r[1..])?,
+        [] | [b' '] => return Err(nom::Err::Incomplete(nom::Needed::new(1))),
+        _ => (r, Vec::new()),
+    };
+    Ok((
+        r,
+        MailboxList {
+            attributes,
+            delimiter,
+            mailbox,
+            extended,
+        },
+    ))
+}
+
+/// `mbox-list-extended-item`: read generically, then CHILDINFO and OLDNAME.
+fn list_extended_item(i: &[u8]) -> IResult<'_, ListExtendedItem<'_>> {
+    let (r, tag) = astring(i)?;
+    let (r, ()) = sp(r)?;
+    let (r, value) = tagged_ext_val(r)?;
+    let t = tag.as_bytes();
+    let item = match value {
+        TaggedExtVal::Comp(items)
+            if t.eq_ignore_ascii_case(b"CHILDINFO") && all_astrings(&items) =>
+        {
+            let v: Vec<AString<'_>> = items
+                .into_iter()
+                .filter_map(|c| match c {
+                    TaggedExtComp::AString(a) => Some(a),
+                    TaggedExtComp::List(_) => None,
+                })
+                .collect();
+            ListExtendedItem::ChildInfo(Vec1::unvalidated(v))
+        }
+        TaggedExtVal::Comp(mut items)
+            if t.eq_ignore_ascii_case(b"OLDNAME")
+                && items.len() == 1
+                && matches!(items[0], TaggedExtComp::AString(_)) =>
+        {
+            match items.pop() {
+                Some(TaggedExtComp::AString(a)) => {
+                    ListExtendedItem::OldName(Mailbox::from_astring(a))
+                }
+                // Checked just above.
+                _ => return fail(i, "expected OLDNAME (mailbox)"),
+            }
+        }
+        value => ListExtendedItem::Other { tag, value },
+    };
+    Ok((r, item))
+}
+
+fn all_astrings(items: &[TaggedExtComp<'_>]) -> bool {
+    !items.is_empty() && items.iter().all(|c| matches!(c, TaggedExtComp::AString(_)))
+}
+
+/// `tagged-ext-val`: a number, a sequence set or a parenthesized list.
+pub(crate) fn tagged_ext_val(i: &[u8]) -> IResult<'_, TaggedExtVal<'_>> {
+    match i.first() {
+        None => Err(nom::Err::Incomplete(nom::Needed::new(1))),
+        Some(b'(') => comp_list(i, 0).map(|(r, l)| (r, TaggedExtVal::Comp(l))),
+        Some(b'0'..=b'9') => {
+            let (r, _) = take_while(|b: u8| b.is_ascii_digit())(i)?;
+            match r.first() {
+                None => Err(nom::Err::Incomplete(nom::Needed::new(1))),
+                Some(b',' | b':') => {
+                    sequence_set(i).map(|(r, s)| (r, TaggedExtVal::SequenceSet(s)))
+                }
+                Some(_) => number64(i).map(|(r, n)| (r, TaggedExtVal::Number(n))),
+            }
+        }
+        Some(b'*' | b'$') => sequence_set(i).map(|(r, s)| (r, TaggedExtVal::SequenceSet(s))),
+        // Lenient: a string (RFC 9051 §7.3.1 shows `Sample "text"`).
+        Some(b'"' | b'{') => string(i).map(|(r, s)| (r, TaggedExtVal::String(s))),
+        Some(_) => fail(i, "expected a number, sequence set or list"),
+    }
+}
+
+fn comp_list(i: &[u8], depth: usize) -> IResult<'_, Vec<TaggedExtComp<'_>>> {
+    if depth > MAX_DEPTH {
+        return cut_fail(i, "nesting too deep");
+    }
+    paren_list(move |i| match i.first() {
+        Some(b'(') => comp_list(i, depth + 1).map(|(r, l)| (r, TaggedExtComp::List(l))),
+        _ => astring(i).map(|(r, a)| (r, TaggedExtComp::AString(a))),
+    })(i)
+}
+
+/// `SP namespace SP namespace SP namespace`.
+fn namespace(i: &[u8]) -> IResult<'_, Data<'_>> {
+    let (r, ()) = sps(i)?;
+    let (r, personal) = namespace_list(r)?;
+    let (r, ()) = sps(r)?;
+    let (r, other) = namespace_list(r)?;
+    let (r, ()) = sps(r)?;
+    let (r, shared) = namespace_list(r)?;
+    Ok((
+        r,
+        Data::Namespace(Namespaces {
+            personal,
+            other,
+            shared,
+        }),
+    ))
+}
+
+/// `nil / "(" 1*namespace-descr ")"`
+fn namespace_list(i: &[u8]) -> IResult<'_, Vec<NamespaceDescr<'_>>> {
+    if let Some(b'N' | b'n') = i.first() {
+        return nil(i).map(|(r, ())| (r, Vec::new()));
+    }
+    let (mut r, ()) = byte(b'(')(i)?;
+    let mut out = Vec::new();
+    loop {
+        match r.first() {
+            None => return Err(nom::Err::Incomplete(nom::Needed::new(1))),
+            Some(b')') if !out.is_empty() => return Ok((&r[1..], out)),
+            // Lenient: a space between descriptions.
+            Some(b' ') if !out.is_empty() => r = &r[1..],
+            Some(_) => {
+                let (r2, d) = namespace_descr(r)?;
+                out.push(d);
+                r = r2;
+            }
+        }
+    }
+}
+
+fn namespace_descr(i: &[u8]) -> IResult<'_, NamespaceDescr<'_>> {
+    let (r, ()) = byte(b'(')(i)?;
+    let (r, prefix) = string(r)?;
+    let (r, ()) = sp(r)?;
+    let (mut r, delimiter) = delimiter(r)?;
+    let mut extensions = Vec::new();
+    loop {
+        match r.first() {
+            None => return Err(nom::Err::Incomplete(nom::Needed::new(1))),
+            Some(b')') => {
+                return Ok((
+                    &r[1..],
+                    NamespaceDescr {
+                        prefix,
+                        delimiter,
+                        extensions,
+                    },
+                ))
+            }
+            Some(b' ') => {
+                let (r2, name) = string(&r[1..])?;
+                let (r2, ()) = sp(r2)?;
+                let (r2, values) = paren_list1(string)(r2)?;
+                extensions.push(NamespaceExtension { name, values });
+                r = r2;
+            }
+            Some(_) => return fail(r, "expected SP or )"),
+        }
+    }
+}
+
+/// `SP mailbox SP "(" [status-att-val *(SP status-att-val)] ")"`
+fn status(i: &[u8]) -> IResult<'_, Data<'_>> {
+    let (r, ()) = sp(i)?;
+    let (r, mailbox) = mailbox(r)?;
+    let (r, ()) = sp(r)?;
+    let (mut r, ()) = byte(b'(')(r)?;
+    let mut items = Vec::new();
+    loop {
+        match r.first() {
+            None => return Err(nom::Err::Incomplete(nom::Needed::new(1))),
+            Some(b')') => return Ok((&r[1..], Data::Status { mailbox, items })),
+            // Lenient: extra spaces.
+            Some(b' ') => r = &r[1..],
+            Some(_) => {
+                let (r2, item) = status_item(r)?;
+                items.push(item);
+                r = r2;
+            }
+        }
+    }
+}
+
+fn status_item(i: &[u8]) -> IResult<'_, StatusItem<'_>> {
+    let (r, name) = atom(i)?;
+    let (r, ()) = sp(r)?;
+    let w = name.as_bytes();
+    let is = |s: &str| w.eq_ignore_ascii_case(s.as_bytes());
+    let num = |f: fn(u32) -> StatusItem<'static>| number(r).map(|(r, n)| (r, f(n)));
+    if is("MESSAGES") {
+        num(StatusItem::Messages)
+    } else if is("UIDNEXT") {
+        num(StatusItem::UidNext)
+    } else if is("UIDVALIDITY") {
+        num(StatusItem::UidValidity)
+    } else if is("UNSEEN") {
+        num(StatusItem::Unseen)
+    } else if is("DELETED") {
+        num(StatusItem::Deleted)
+    } else if is("RECENT") {
+        num(StatusItem::Recent)
+    } else if is("SIZE") {
+        number64(r).map(|(r, n)| (r, StatusItem::Size(n)))
+    } else if is("HIGHESTMODSEQ") {
+        number64(r).map(|(r, n)| (r, StatusItem::HighestModSeq(n)))
+    } else if is("APPENDLIMIT") {
+        match r.first() {
+            Some(b'N' | b'n') => nil(r).map(|(r, ())| (r, StatusItem::AppendLimit(None))),
+            _ => number64(r).map(|(r, n)| (r, StatusItem::AppendLimit(Some(n)))),
+        }
+    } else if is("MAILBOXID") {
+        objectid_paren(r).map(|(r, id)| (r, StatusItem::MailboxId(id)))
+    } else {
+        tagged_ext_val(r).map(|(r, value)| (r, StatusItem::Other { name, value }))
+    }
+}
+
+/// `[SP "(" "TAG" SP tag-string ")"] [SP "UID"] *(SP search-return-data)`
+fn esearch(i: &[u8]) -> IResult<'_, Data<'_>> {
+    let mut e = ESearch {
+        tag: None,
+        uid: false,
+        data: Vec::new(),
+    };
+    let mut r = i;
+    loop {
+        match r {
+            [] | [b' '] => return Err(nom::Err::Incomplete(nom::Needed::new(1))),
+            [b' ', b'(', ..] if e.tag.is_none() => {
+                let (r2, ()) = byte(b'(')(&r[1..])?;
+                let (r2, ()) = kw("TAG")(r2)?;
+                let (r2, ()) = sp(r2)?;
+                let (r2, t) = astring(r2)?;
+                let (r2, ()) = byte(b')')(r2)?;
+                e.tag = Some(t);
+                r = r2;
+            }
+            [b' ', c, ..] if is_atom_start(*c) => {
+                let (r2, name) = atom(&r[1..])?;
+                if name.as_bytes().eq_ignore_ascii_case(b"UID") {
+                    e.uid = true;
+                    r = r2;
+                    continue;
+                }
+                let (r2, ()) = sp(r2)?;
+                let (r2, item) = search_return_data(r2, name)?;
+                e.data.push(item);
+                r = r2;
+            }
+            _ => return Ok((r, Data::ESearch(e))),
+        }
+    }
+}
+
+fn search_return_data<'a>(
+    i: &'a [u8],
+    name: imap_proto::Atom<'a>,
+) -> IResult<'a, SearchReturnData<'a>> {
+    let w = name.as_bytes();
+    let is = |s: &str| w.eq_ignore_ascii_case(s.as_bytes());
+    if is("MIN") {
+        nz_number(i).map(|(r, n)| (r, SearchReturnData::Min(n)))
+    } else if is("MAX") {
+        nz_number(i).map(|(r, n)| (r, SearchReturnData::Max(n)))
+    } else if is("ALL") {
+        sequence_set(i).map(|(r, s)| (r, SearchReturnData::All(s)))
+    } else if is("COUNT") {
+        number(i).map(|(r, n)| (r, SearchReturnData::Count(n)))
+    } else if is("MODSEQ") {
+        number64(i).map(|(r, n)| (r, SearchReturnData::ModSeq(n)))
+    } else if is("PARTIAL") {
+        let (r, ()) = byte(b'(')(i)?;
+        let (r, range) = partial_range(r)?;
+        let (r, ()) = sp(r)?;
+        let (r, results) = match r.first() {
+            Some(b'N' | b'n') => nil(r).map(|(r, ())| (r, None))?,
+            _ => sequence_set(r).map(|(r, s)| (r, Some(s)))?,
+        };
+        let (r, ()) = byte(b')')(r)?;
+        Ok((r, SearchReturnData::Partial { range, results }))
+    } else {
+        tagged_ext_val(i).map(|(r, value)| (r, SearchReturnData::Other { name, value }))
+    }
+}
+
+/// `partial-range` (RFC 9394): `a:b` or `-a:-b`.
+fn partial_range(i: &[u8]) -> IResult<'_, ESearchPartialRange> {
+    let last = i.first() == Some(&b'-');
+    let r = if last { &i[1..] } else { i };
+    let (r, a) = nz_number(r)?;
+    let (r, ()) = byte(b':')(r)?;
+    let r = if last { byte(b'-')(r)?.0 } else { r };
+    let (r, b) = nz_number(r)?;
+    Ok((
+        r,
+        if last {
+            ESearchPartialRange::Last(a, b)
+        } else {
+            ESearchPartialRange::First(a, b)
+        },
+    ))
+}
+
+/// `*(SP nz-number) [SP "(" "MODSEQ" SP mod-sequence-value ")"]`
+fn search(i: &[u8], sort: bool) -> IResult<'_, Data<'_>> {
+    let (mut r, ids) = sp_items(i, |c| c.is_ascii_digit(), nz_number)?;
+    let mut mod_seq = None;
+    if let [b' ', b'(', ..] = r {
+        let (r2, ()) = byte(b'(')(&r[1..])?;
+        let (r2, ()) = kw("MODSEQ")(r2)?;
+        let (r2, ()) = sp(r2)?;
+        let (r2, n) = number64(r2)?;
+        let (r2, ()) = byte(b')')(r2)?;
+        mod_seq = Some(n);
+        r = r2;
+    }
+    Ok((
+        r,
+        if sort {
+            Data::Sort { ids, mod_seq }
+        } else {
+            Data::Search { ids, mod_seq }
+        },
+    ))
+}
+
+/// `[SP 1*thread-list]`
+fn thread(i: &[u8]) -> IResult<'_, Data<'_>> {
+    let mut out = Vec::new();
+    let mut r = match i {
+        [b' ', b'(', ..] => &i[1..],
+        [] | [b' '] => return Err(nom::Err::Incomplete(nom::Needed::new(1))),
+        _ => return Ok((i, Data::Thread(out))),
+    };
+    loop {
+        match r.first() {
+            None => return Err(nom::Err::Incomplete(nom::Needed::new(1))),
+            Some(b'(') => {
+                let (r2, t) = thread_list(r, 0)?;
+                out.push(t);
+                r = r2;
+            }
+            // Lenient: spaces between thread lists.
+            Some(b' ') if r.get(1) == Some(&b'(') => r = &r[1..],
+            Some(b' ') if r.len() == 1 => return Err(nom::Err::Incomplete(nom::Needed::new(1))),
+            _ => return Ok((r, Data::Thread(out))),
+        }
+    }
+}
+
+fn thread_list(i: &[u8], depth: usize) -> IResult<'_, Thread> {
+    if depth > MAX_DEPTH {
+        return cut_fail(i, "thread nesting too deep");
+    }
+    let (mut r, ()) = byte(b'(')(i)?;
+    let mut t = Thread::default();
+    loop {
+        match r.first() {
+            None => return Err(nom::Err::Incomplete(nom::Needed::new(1))),
+            Some(b')') => return Ok((&r[1..], t)),
+            Some(b' ') => r = &r[1..],
+            Some(b'(') => {
+                let (r2, c) = thread_list(r, depth + 1)?;
+                t.children.push(c);
+                r = r2;
+            }
+            Some(b'0'..=b'9') if t.children.is_empty() => {
+                let (r2, n) = nz_number(r)?;
+                t.ids.push(n);
+                r = r2;
+            }
+            Some(_) => return fail(r, "expected a number or thread list"),
+        }
+    }
+}
+
+/// `SP ["(EARLIER)" SP] known-uids`
+fn vanished(i: &[u8]) -> IResult<'_, Data<'_>> {
+    let (r, ()) = sp(i)?;
+    let (r, earlier) = match r.first() {
+        Some(b'(') => {
+            let (r, ()) = kw("(EARLIER)")(r)?;
+            let (r, ()) = sp(r)?;
+            (r, true)
+        }
+        _ => (r, false),
+    };
+    let (r, uids) = sequence_set(r)?;
+    Ok((r, Data::Vanished { earlier, uids }))
+}
+
+/// `SP id-params-list`
+fn id(i: &[u8]) -> IResult<'_, Data<'_>> {
+    let (r, ()) = sp(i)?;
+    if let Some(b'N' | b'n') = r.first() {
+        return nil(r).map(|(r, ())| (r, Data::Id(None)));
+    }
+    let (r, params) = paren_list(|i| {
+        let (r, k) = string(i)?;
+        let (r, ()) = sp(r)?;
+        let (r, v) = nstring(r)?;
+        Ok((r, (k, v)))
+    })(r)?;
+    Ok((r, Data::Id(Some(params))))
+}
+
+/// `SP quota-root-name SP quota-list`
+fn quota(i: &[u8]) -> IResult<'_, Data<'_>> {
+    let (r, ()) = sp(i)?;
+    let (r, root) = astring(r)?;
+    let (r, ()) = sp(r)?;
+    let (r, resources) = paren_list(|i| {
+        let (r, name) = atom(i)?;
+        let (r, ()) = sp(r)?;
+        let (r, usage) = number64(r)?;
+        let (r, ()) = sp(r)?;
+        let (r, limit) = number64(r)?;
+        Ok((r, QuotaResource { name, usage, limit }))
+    })(r)?;
+    Ok((r, Data::Quota { root, resources }))
+}
+
+/// `SP mailbox *(SP quota-root-name)`
+fn quota_root(i: &[u8]) -> IResult<'_, Data<'_>> {
+    let (r, ()) = sp(i)?;
+    let (r, mailbox) = mailbox(r)?;
+    let (r, roots) = sp_items(r, is_astring_start, astring)?;
+    Ok((r, Data::QuotaRoot { mailbox, roots }))
+}
+
+/// `SP mailbox *(SP identifier SP rights)`
+fn acl(i: &[u8]) -> IResult<'_, Data<'_>> {
+    let (r, ()) = sp(i)?;
+    let (r, mailbox) = mailbox(r)?;
+    let (r, entries) = sp_items(r, is_astring_start, |i| {
+        let (r, identifier) = astring(i)?;
+        let (r, ()) = sp(r)?;
+        let (r, rights) = astring(r)?;
+        Ok((r, AclEntry { identifier, rights }))
+    })?;
+    Ok((r, Data::Acl { mailbox, entries }))
+}
+
+/// `SP mailbox SP identifier SP rights *(SP rights)`
+fn list_rights(i: &[u8]) -> IResult<'_, Data<'_>> {
+    let (r, ()) = sp(i)?;
+    let (r, mailbox) = mailbox(r)?;
+    let (r, ()) = sp(r)?;
+    let (r, identifier) = astring(r)?;
+    let (r, ()) = sp(r)?;
+    let (r, required) = astring(r)?;
+    let (r, optional) = sp_items(r, is_astring_start, astring)?;
+    Ok((
+        r,
+        Data::ListRights {
+            mailbox,
+            identifier,
+            required,
+            optional,
+        },
+    ))
+}
+
+/// `SP mailbox SP rights`
+fn my_rights(i: &[u8]) -> IResult<'_, Data<'_>> {
+    let (r, ()) = sp(i)?;
+    let (r, mailbox) = mailbox(r)?;
+    let (r, ()) = sp(r)?;
+    let (r, rights) = astring(r)?;
+    Ok((r, Data::MyRights { mailbox, rights }))
+}
+
+/// `SP mailbox SP (entry-values / entry-list)`
+fn metadata(i: &[u8]) -> IResult<'_, Data<'_>> {
+    let (r, ()) = sp(i)?;
+    let (r, mailbox) = mailbox(r)?;
+    let (r, ()) = sp(r)?;
+    let (r, items) = match r.first() {
+        Some(b'(') => {
+            let (r, v) = paren_list1(|i| {
+                let (r, entry) = astring(i)?;
+                let (r, ()) = sp(r)?;
+                let (r, value) = nstring8(r)?;
+                Ok((r, (entry, value)))
+            })(r)?;
+            (r, MetadataItems::Values(v))
+        }
+        _ => {
+            let (r, first) = astring(r)?;
+            let (r, rest) = sp_items(r, is_astring_start, astring)?;
+            let mut v = Vec1::new(first);
+            for x in rest {
+                v.push(x);
+            }
+            (r, MetadataItems::Entries(v))
+        }
+    };
+    Ok((r, Data::Metadata { mailbox, items }))
+}
+
+/// `nstring / literal8`
+fn nstring8(i: &[u8]) -> IResult<'_, NString8<'_>> {
+    match i.first() {
+        Some(b'~') => {
+            let (r, (len, mode)) = literal_header(&i[1..])?;
+            let (r, data) = literal_data(r, len, mode)?;
+            Ok((
+                r,
+                NString8::Literal8(imap_proto::Literal::unvalidated(data, mode)),
+            ))
+        }
+        _ => nstring(i).map(|(r, s)| (r, NString8::NString(s))),
+    }
+}
