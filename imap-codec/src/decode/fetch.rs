@@ -106,7 +106,7 @@ pub(crate) fn msg_att(i: &[u8]) -> IResult<'_, MessageDataItem<'_>> {
         b'B' if is("BINARY.SIZE") => {
             let (r, section) = section_binary(r)?;
             let (r, ()) = sp(r)?;
-            number(r).map(|(r, size)| (r, M::BinarySize { section, size }))
+            number_u64(r).map(|(r, size)| (r, M::BinarySize { section, size }))
         }
         b'M' if is("MODSEQ") => {
             let (r, ()) = sp(r)?;

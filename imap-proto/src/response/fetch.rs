@@ -66,8 +66,11 @@ pub enum MessageDataItem<'a> {
     BinarySize {
         /// The part path, empty for the whole message.
         section: Vec<NonZeroU32>,
-        /// Decoded size in octets.
-        size: u32,
+        /// Decoded size in octets. RFC 3516 makes it a `number` (32 bits);
+        /// the decoder takes any 64-bit value, because Dovecot 2.3 sends
+        /// values such as `18446744073709551409` for multipart parts
+        /// (seen in the recorded session in imap-codec/tests/data/dovecot/).
+        size: u64,
     },
     /// `MODSEQ (n)` (RFC 7162): the message's mod-sequence (63-bit).
     ModSeq(u64),

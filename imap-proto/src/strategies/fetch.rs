@@ -277,7 +277,7 @@ pub fn message_data_item() -> BoxedStrategy<MessageDataItem<'static>> {
                 data,
             }
         }),
-        (part(), any::<u32>()).prop_map(|(section, size)| M::BinarySize { section, size }),
+        (part(), any::<u64>()).prop_map(|(section, size)| M::BinarySize { section, size }),
         any::<u64>().prop_map(M::ModSeq),
         object_id().prop_map(M::EmailId),
         option::of(object_id()).prop_map(M::ThreadId),
