@@ -5,6 +5,8 @@ pub mod decode;
 pub mod encode;
 mod error;
 pub mod framer;
+#[doc(hidden)]
+pub mod fuzzing;
 
 pub use crate::decode::Decoded;
 pub use crate::encode::{encode, encode_marked, Encode, LiteralMark, Writer};

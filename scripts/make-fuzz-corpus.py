@@ -1,0 +1,95 @@
+#!/usr/bin/env python3
+"""Builds the fuzz seed corpora (fuzz/corpus/<target>/) from RFC examples and recorded sessions.
+
+Usage: scripts/make-fuzz-corpus.py   (from the workspace root; rewrites the seed files it owns)
+
+Seeds are named by the SHA-1 of their content, so re-running adds nothing twice.
+"""
+import glob
+import hashlib
+import os
+import re
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def split_messages(data):
+    """Splits a byte stream into messages: lines, following {n} / {n+} / ~{n} literals."""
+    out, pos = [], 0
+    while pos < len(data):
+        start = pos
+        while True:
+            end = data.find(b"\r\n", pos)
+            if end < 0:
+                return out
+            line = data[pos:end]
+            pos = end + 2
+            m = re.search(rb"~?\{(\d+)\+?\}$", line)
+            if m and not re.match(rb"^(\* (OK|NO|BAD|BYE|PREAUTH)|\+|[^ ]+ (OK|NO|BAD))", data[start:end]):
+                pos += int(m.group(1))
+                continue
+            break
+        out.append(data[start:pos])
+    return out
+
+
+def rows(path):
+    for line in open(path, encoding="utf-8"):
+        line = line.rstrip("\n")
+        if line and not line.startswith("#"):
+            yield line.split("\t")
+
+
+def write(target, seeds):
+    d = os.path.join(ROOT, "fuzz", "corpus", target)
+    os.makedirs(d, exist_ok=True)
+    n = 0
+    for s in seeds:
+        if not s:
+            continue
+        name = hashlib.sha1(s).hexdigest()
+        with open(os.path.join(d, name), "wb") as f:
+            f.write(s)
+        n += 1
+    print(f"{target}: {n} seeds")
+
+
+def main():
+    data = os.path.join(ROOT, "imap-codec", "tests", "data")
+    responses = []
+    for p in glob.glob(os.path.join(data, "responses", "*.txt")):
+        responses += [r[1].encode() + b"\r\n" for r in rows(p) if len(r) > 1]
+    for p in glob.glob(os.path.join(data, "dovecot", "*.responses")):
+        responses += split_messages(open(p, "rb").read())
+    # Keep the corpus small: the largest messages add little coverage.
+    responses = sorted(r for r in set(responses) if len(r) <= 8192)[:600]
+    write("decode_response", responses)
+    greetings = [r for r in responses if re.match(rb"^\* (OK|PREAUTH|BYE)", r)][:100]
+    write("decode_greeting", greetings)
+
+    commands = []
+    for p in glob.glob(os.path.join(data, "commands", "*.txt")):
+        commands += [r[1].encode() + b"\r\n" for r in rows(p) if len(r) > 1]
+    for p in glob.glob(os.path.join(data, "dovecot", "*.commands")):
+        commands += split_messages(open(p, "rb").read())
+    commands = sorted(c for c in set(commands) if len(c) <= 8192)[:600]
+    if commands:
+        write("decode_command", commands)
+
+    names = ["INBOX", "&ZeVnLIqe-", "&kAFP4W4IMH8-", "&-", "Tom &- Jerry", "~peter/mail/&U,BTFw-/&ZeVnLIqe-",
+             "Sent Items", "[Gmail]/All Mail", "&2D3cAQ-", "Archive/2026", "&AMk-milie"]
+    write("utf7_mailbox", [n.encode() for n in names] + ["送信済み".encode(), "日本語/メール".encode()])
+
+    # framer_chunks: whole sessions cut into pieces of a few messages.
+    streams = []
+    for p in glob.glob(os.path.join(data, "dovecot", "*.responses")):
+        msgs = split_messages(open(p, "rb").read())
+        for k in range(0, len(msgs), 6):
+            stream = b"".join(msgs[k:k + 6])
+            if len(stream) <= 16384:
+                streams.append(stream)
+    write("framer_chunks", streams[:200])
+
+
+if __name__ == "__main__":
+    main()
