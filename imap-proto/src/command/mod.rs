@@ -542,6 +542,10 @@ pub enum AuthenticateData<'a> {
     Cancel,
 }
 
+/// The `DONE` line that ends IDLE (RFC 9051 §6.3.13); encodes as `DONE` CRLF.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct IdleDone;
+
 /// A `charset` (RFC 9051 §9): `atom / quoted`; the form is kept.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Charset<'a> {
