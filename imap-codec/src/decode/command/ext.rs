@@ -454,12 +454,20 @@ fn event_group(i: &[u8]) -> IResult<'_, NotifyEventGroup<'_>> {
         let (r, e) = paren_list1(notify_event)(i)?;
         (r, Some(e))
     } else {
-        let at = i;
         let (r, w) = word(i)?;
-        if !is(w, "NONE") {
-            return fail(at, "expected ( or NONE");
+        if is(w, "NONE") {
+            (r, None)
+        } else {
+            // Lenient: events without parentheses, as in RFC 5465's examples.
+            let (mut r, e) = notify_event(i)?;
+            let mut events = vec![e];
+            while peek(r)?.1 == b' ' {
+                let (r2, e) = notify_event(&r[1..])?;
+                events.push(e);
+                r = r2;
+            }
+            (r, Some(Vec1::unvalidated(events)))
         }
-        (r, None)
     };
     let (i, ()) = byte(b')')(i)?;
     Ok((i, NotifyEventGroup { filter, events }))

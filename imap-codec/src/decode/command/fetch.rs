@@ -2,14 +2,14 @@
 //! RFC 3516, RFC 8474, RFC 8514, RFC 8970, RFC 9394, Gmail).
 
 use imap_proto::{
-    CommandBody, FetchAttribute, FetchItems, FetchModifier, Partial, StoreAction, StoreModifier,
-    StoreTarget,
+    Atom, CommandBody, FetchAttribute, FetchItems, FetchModifier, Partial, StoreAction,
+    StoreModifier, StoreTarget,
 };
 
 use super::search::{gmail_label, partial_range};
 use super::{at_sp_paren, ext_param, is, peek, word};
 use crate::decode::core::{
-    atom, byte, flag, number, number64, nz_number, nz_number64, paren_list, paren_list1, section,
+    byte, flag, number, number64, nz_number, nz_number64, paren_list, paren_list1, section,
     section_binary, sequence_set, sp, sp_list1,
 };
 use crate::decode::{fail, IResult};
@@ -161,8 +161,7 @@ pub(crate) fn fetch_att(i: &[u8]) -> IResult<'_, FetchAttribute<'_>> {
     } else if u("ALL") || u("FAST") || u("FULL") {
         return fail(i, "FETCH macro inside a list");
     } else {
-        let (r, a) = atom(i)?;
-        return Ok((r, A::Other(a)));
+        return Ok((r, A::Other(Atom::unvalidated(w))));
     };
     Ok((r, a))
 }
