@@ -267,7 +267,7 @@ fn values_of_search() {
             criteria: Vec1::try_from(vec![
                 SearchKey::Flagged,
                 SearchKey::Since(date(1994, 2, 1)),
-                SearchKey::not(SearchKey::From(AString::String(IString::Quoted(
+                SearchKey::negated(SearchKey::From(AString::String(IString::Quoted(
                     Quoted::try_from("Smith").unwrap()
                 )))),
             ])

@@ -644,7 +644,7 @@ pub enum TaggedExtComp<'a> {
     /// An `astring`.
     AString(AString<'a>),
     /// `"(" tagged-ext-comp ")"`.
-    List(Vec1<TaggedExtComp<'a>>),
+    List(Vec1<Self>),
 }
 
 /// A generic extension parameter `label [SP tagged-ext-val]` (RFC 4466):

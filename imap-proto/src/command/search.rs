@@ -47,13 +47,13 @@ pub enum SearchKey<'a> {
     /// `NEW` (IMAP4rev1 only)
     New,
     /// `NOT key`
-    Not(Box<SearchKey<'a>>),
+    Not(Box<Self>),
     /// `OLD` (IMAP4rev1 only)
     Old,
     /// `ON date`
     On(Date),
     /// `OR key1 key2`
-    Or(Box<SearchKey<'a>>, Box<SearchKey<'a>>),
+    Or(Box<Self>, Box<Self>),
     /// `RECENT` (IMAP4rev1 only)
     Recent,
     /// `SEEN`
@@ -91,7 +91,7 @@ pub enum SearchKey<'a> {
     /// A sequence set of message numbers (or `$`).
     SequenceSet(SequenceSet),
     /// `( key key ... )`: all must match.
-    And(Vec1<SearchKey<'a>>),
+    And(Vec1<Self>),
     /// `MODSEQ [entry-name entry-type] modseq` (RFC 7162 §3.1.5)
     ModSeq {
         /// The metadata item to look at, if given.
@@ -127,12 +127,12 @@ pub enum SearchKey<'a> {
 
 impl<'a> SearchKey<'a> {
     /// `NOT key`.
-    pub fn not(key: SearchKey<'a>) -> Self {
+    pub fn negated(key: Self) -> Self {
         Self::Not(Box::new(key))
     }
 
     /// `OR a b`.
-    pub fn or(a: SearchKey<'a>, b: SearchKey<'a>) -> Self {
+    pub fn or(a: Self, b: Self) -> Self {
         Self::Or(Box::new(a), Box::new(b))
     }
 

@@ -186,7 +186,7 @@ pub fn search_key_leaf() -> BoxedStrategy<SearchKey<'static>> {
 pub fn search_key() -> impl Strategy<Value = SearchKey<'static>> {
     search_key_leaf().prop_recursive(4, 24, 4, |inner| {
         prop_oneof![
-            inner.clone().prop_map(SearchKey::not),
+            inner.clone().prop_map(SearchKey::negated),
             (inner.clone(), inner.clone()).prop_map(|(a, b)| SearchKey::or(a, b)),
             vec1(inner, 1..4).prop_map(SearchKey::And),
         ]
