@@ -1,1 +1,0 @@
-//! Decoding commands (client to server).

@@ -1,0 +1,503 @@
+//! LIST, APPEND, ID, QUOTA, ACL, METADATA, COMPRESS and NOTIFY arguments.
+
+use imap_proto::chars;
+use imap_proto::{
+    AclModMode, AclRights, AppendData, AppendMessage, CatenatePart, CommandBody,
+    CompressionAlgorithm, GetMetadataOption, ListChars, ListMailbox, ListOptionExtension,
+    ListPatterns, ListReturnOption, ListSelectOption, Mailbox, MetadataDepth, MetadataEntry,
+    MetadataValue, NotifyEvent, NotifyEventGroup, NotifyFilter, QuotaLimit, QuotaResourceName,
+    Vec1,
+};
+use nom::bytes::streaming::take_while1;
+
+use super::fetch::fetch_att;
+use super::{at_sp_paren, comp_list1, ext_param, is, literal8, peek, word};
+use crate::decode::core::{
+    astring, atom, byte, date_time, flag_list, literal, mailbox, nstring, number, number64,
+    paren_list, paren_list1, sp, status_attribute, string,
+};
+use crate::decode::{fail, IResult};
+
+/// `list-mailbox`: `1*list-char / string`.
+pub(super) fn list_mailbox(i: &[u8]) -> IResult<'_, ListMailbox<'_>> {
+    match peek(i)?.1 {
+        b'"' | b'{' => string(i).map(|(r, s)| (r, ListMailbox::String(s))),
+        _ => {
+            let (r, t) = take_while1(chars::is_list_char)(i)?;
+            Ok((r, ListMailbox::Token(ListChars::unvalidated(t))))
+        }
+    }
+}
+
+pub(super) fn list_args(i: &[u8]) -> IResult<'_, CommandBody<'_>> {
+    let (i, ()) = sp(i)?;
+    let (i, selection) = if peek(i)?.1 == b'(' {
+        let (r, s) = paren_list(list_select_opt)(i)?;
+        let (r, ()) = sp(r)?;
+        (r, Some(s))
+    } else {
+        (i, None)
+    };
+    let (i, reference) = mailbox(i)?;
+    let (i, ()) = sp(i)?;
+    let (i, patterns) = if peek(i)?.1 == b'(' {
+        let (r, l) = paren_list1(list_mailbox)(i)?;
+        (r, ListPatterns::Multiple(l))
+    } else {
+        let (r, m) = list_mailbox(i)?;
+        (r, ListPatterns::Single(m))
+    };
+    let (i, return_options) = if peek(i)?.1 == b' ' {
+        let (r, w) = word(&i[1..])?;
+        if !is(w, "RETURN") {
+            return fail(&i[1..], "expected RETURN");
+        }
+        let (r, ()) = sp(r)?;
+        let (r, o) = paren_list(list_return_opt)(r)?;
+        (r, Some(o))
+    } else {
+        (i, None)
+    };
+    Ok((
+        i,
+        CommandBody::List {
+            selection,
+            reference,
+            patterns,
+            return_options,
+        },
+    ))
+}
+
+/// `option-extension`: `name [SP "(" option-val-comp ")"]`.
+fn list_option_ext(i: &[u8]) -> IResult<'_, ListOptionExtension<'_>> {
+    let (r, name) = atom(i)?;
+    if at_sp_paren(r)?.1 {
+        let (r, v) = comp_list1(&r[1..])?;
+        return Ok((
+            r,
+            ListOptionExtension {
+                name,
+                value: Some(v),
+            },
+        ));
+    }
+    Ok((r, ListOptionExtension { name, value: None }))
+}
+
+fn list_select_opt(i: &[u8]) -> IResult<'_, ListSelectOption<'_>> {
+    let (r, w) = word(i)?;
+    let o = if is(w, "SUBSCRIBED") {
+        ListSelectOption::Subscribed
+    } else if is(w, "REMOTE") {
+        ListSelectOption::Remote
+    } else if is(w, "RECURSIVEMATCH") {
+        ListSelectOption::RecursiveMatch
+    } else if is(w, "SPECIAL-USE") {
+        ListSelectOption::SpecialUse
+    } else {
+        return list_option_ext(i).map(|(r, o)| (r, ListSelectOption::Other(o)));
+    };
+    Ok((r, o))
+}
+
+fn list_return_opt(i: &[u8]) -> IResult<'_, ListReturnOption<'_>> {
+    let (r, w) = word(i)?;
+    let o = if is(w, "SUBSCRIBED") {
+        ListReturnOption::Subscribed
+    } else if is(w, "CHILDREN") {
+        ListReturnOption::Children
+    } else if is(w, "SPECIAL-USE") {
+        ListReturnOption::SpecialUse
+    } else if is(w, "MYRIGHTS") {
+        ListReturnOption::MyRights
+    } else if is(w, "STATUS") {
+        let (r, ()) = sp(r)?;
+        let (r, a) = paren_list1(status_attribute)(r)?;
+        return Ok((r, ListReturnOption::Status(a)));
+    } else {
+        return list_option_ext(i).map(|(r, o)| (r, ListReturnOption::Other(o)));
+    };
+    Ok((r, o))
+}
+
+pub(super) fn append_args(i: &[u8]) -> IResult<'_, CommandBody<'_>> {
+    let (i, ()) = sp(i)?;
+    let (mut i, mailbox) = mailbox(i)?;
+    let mut messages = Vec::new();
+    loop {
+        let (r, ()) = sp(i)?;
+        let (r, flags) = if peek(r)?.1 == b'(' {
+            let (r, f) = flag_list(r)?;
+            let (r, ()) = sp(r)?;
+            (r, Some(f))
+        } else {
+            (r, None)
+        };
+        let (r, date) = if peek(r)?.1 == b'"' {
+            let (r, d) = date_time(r)?;
+            let (r, ()) = sp(r)?;
+            (r, Some(d))
+        } else {
+            (r, None)
+        };
+        let (r, data) = append_data(r)?;
+        messages.push(AppendMessage { flags, date, data });
+        i = r;
+        if peek(i)?.1 != b' ' {
+            break;
+        }
+    }
+    Ok((
+        i,
+        CommandBody::Append {
+            mailbox,
+            messages: Vec1::unvalidated(messages),
+        },
+    ))
+}
+
+fn append_data(i: &[u8]) -> IResult<'_, AppendData<'_>> {
+    match peek(i)?.1 {
+        b'{' => literal(i).map(|(r, l)| (r, AppendData::Literal(l))),
+        b'~' => literal8(i).map(|(r, l)| (r, AppendData::Literal8(l))),
+        _ => {
+            let (r, w) = word(i)?;
+            if is(w, "CATENATE") {
+                let (r, ()) = sp(r)?;
+                let (r, parts) = paren_list1(cat_part)(r)?;
+                Ok((r, AppendData::Catenate(parts)))
+            } else if is(w, "UTF8") {
+                let (r, ()) = sp(r)?;
+                let (r, ()) = byte(b'(')(r)?;
+                let (r, l) = literal8(r)?;
+                let (r, ()) = byte(b')')(r)?;
+                Ok((r, AppendData::Utf8(l)))
+            } else {
+                fail(i, "expected a literal, CATENATE or UTF8")
+            }
+        }
+    }
+}
+
+fn cat_part(i: &[u8]) -> IResult<'_, CatenatePart<'_>> {
+    let (r, w) = word(i)?;
+    if is(w, "URL") {
+        let (r, ()) = sp(r)?;
+        return astring(r).map(|(r, u)| (r, CatenatePart::Url(u)));
+    }
+    if is(w, "TEXT") {
+        let (r, ()) = sp(r)?;
+        return if peek(r)?.1 == b'~' {
+            literal8(r).map(|(r, l)| (r, CatenatePart::Text8(l)))
+        } else {
+            literal(r).map(|(r, l)| (r, CatenatePart::Text(l)))
+        };
+    }
+    fail(i, "expected URL or TEXT")
+}
+
+pub(super) fn id_args(i: &[u8]) -> IResult<'_, CommandBody<'_>> {
+    let (i, ()) = sp(i)?;
+    if peek(i)?.1 != b'(' {
+        let (r, ()) = crate::decode::core::nil(i)?;
+        return Ok((r, CommandBody::Id { parameters: None }));
+    }
+    let mut params = Vec::new();
+    let mut r = &i[1..];
+    if peek(r)?.1 == b')' {
+        return Ok((
+            &r[1..],
+            CommandBody::Id {
+                parameters: Some(params),
+            },
+        ));
+    }
+    loop {
+        let (r2, k) = string(r)?;
+        let (r2, ()) = sp(r2)?;
+        let (r2, v) = nstring(r2)?;
+        params.push((k, v));
+        match peek(r2)?.1 {
+            b' ' => r = &r2[1..],
+            b')' => {
+                return Ok((
+                    &r2[1..],
+                    CommandBody::Id {
+                        parameters: Some(params),
+                    },
+                ))
+            }
+            _ => return fail(r2, "expected SP or )"),
+        }
+    }
+}
+
+pub(super) fn setquota_args(i: &[u8]) -> IResult<'_, CommandBody<'_>> {
+    let (i, ()) = sp(i)?;
+    let (i, root) = astring(i)?;
+    let (i, ()) = sp(i)?;
+    let (i, limits) = paren_list(|i| {
+        let (r, a) = atom(i)?;
+        let (r, ()) = sp(r)?;
+        let (r, limit) = number64(r)?;
+        Ok((
+            r,
+            QuotaLimit {
+                resource: QuotaResourceName::from_atom(a),
+                limit,
+            },
+        ))
+    })(i)?;
+    Ok((i, CommandBody::SetQuota { root, limits }))
+}
+
+pub(super) fn setacl_args(i: &[u8]) -> IResult<'_, CommandBody<'_>> {
+    let (i, ()) = sp(i)?;
+    let (i, mailbox) = mailbox(i)?;
+    let (i, ()) = sp(i)?;
+    let (i, identifier) = astring(i)?;
+    let (i, ()) = sp(i)?;
+    let at = i;
+    let (i, mod_rights) = astring(i)?;
+    let b = mod_rights.as_bytes();
+    let (mode, skip) = match b.first() {
+        Some(b'+') => (AclModMode::Add, 1),
+        Some(b'-') => (AclModMode::Remove, 1),
+        _ => (AclModMode::Replace, 0),
+    };
+    let rights = match mod_rights.into_inner() {
+        imap_proto::Buf::Borrowed(s) => AclRights::try_new(&s[skip..]),
+        imap_proto::Buf::Shared(s) => AclRights::try_new(s.slice(skip..)),
+    };
+    match rights {
+        Ok(rights) => Ok((
+            i,
+            CommandBody::SetAcl {
+                mailbox,
+                identifier,
+                mode,
+                rights,
+            },
+        )),
+        Err(_) => fail(at, "ACL rights must be lowercase letters and digits"),
+    }
+}
+
+fn getmetadata_option(i: &[u8]) -> IResult<'_, GetMetadataOption<'_>> {
+    let (r, w) = word(i)?;
+    if is(w, "MAXSIZE") {
+        let (r, ()) = sp(r)?;
+        let (r, n) = number(r)?;
+        return Ok((r, GetMetadataOption::MaxSize(n)));
+    }
+    if is(w, "DEPTH") {
+        let (r, ()) = sp(r)?;
+        let at = r;
+        let (r, d) = word(r)?;
+        let d = if d == b"0" {
+            MetadataDepth::Zero
+        } else if d == b"1" {
+            MetadataDepth::One
+        } else if is(d, "INFINITY") {
+            MetadataDepth::Infinity
+        } else {
+            return fail(at, "expected 0, 1 or infinity");
+        };
+        return Ok((r, GetMetadataOption::Depth(d)));
+    }
+    ext_param(i).map(|(r, p)| (r, GetMetadataOption::Other(p)))
+}
+
+fn metadata_entry(i: &[u8]) -> IResult<'_, MetadataEntry<'_>> {
+    astring(i).map(|(r, a)| (r, MetadataEntry::new(a)))
+}
+
+/// Whether `i` is `(MAXSIZE` or `(DEPTH` (options after the mailbox, as in
+/// the examples of RFC 5464).
+fn at_metadata_options(i: &[u8]) -> IResult<'_, bool> {
+    if peek(i)?.1 != b'(' {
+        return Ok((i, false));
+    }
+    let (_, w) = word(&i[1..]).or_else(|e| match e {
+        nom::Err::Error(_) => Ok((i, &i[..0])),
+        e => Err(e),
+    })?;
+    Ok((i, is(w, "MAXSIZE") || is(w, "DEPTH")))
+}
+
+pub(super) fn getmetadata_args(i: &[u8]) -> IResult<'_, CommandBody<'_>> {
+    let (i, ()) = sp(i)?;
+    let (i, mut options) = if peek(i)?.1 == b'(' {
+        let (r, o) = paren_list1(getmetadata_option)(i)?;
+        let (r, ()) = sp(r)?;
+        (r, o.into_vec())
+    } else {
+        (i, Vec::new())
+    };
+    let (i, mailbox): (_, Mailbox<'_>) = mailbox(i)?;
+    let (mut i, ()) = sp(i)?;
+    if options.is_empty() && at_metadata_options(i)?.1 {
+        let (r, o) = paren_list1(getmetadata_option)(i)?;
+        let (r, ()) = sp(r)?;
+        options = o.into_vec();
+        i = r;
+    }
+    let (i, entries) = if peek(i)?.1 == b'(' {
+        paren_list1(metadata_entry)(i)?
+    } else {
+        crate::decode::core::sp_list1(metadata_entry)(i)?
+    };
+    Ok((
+        i,
+        CommandBody::GetMetadata {
+            options,
+            mailbox,
+            entries,
+        },
+    ))
+}
+
+pub(super) fn setmetadata_args(i: &[u8]) -> IResult<'_, CommandBody<'_>> {
+    let (i, ()) = sp(i)?;
+    let (i, mailbox) = mailbox(i)?;
+    let (i, ()) = sp(i)?;
+    let (i, entries) = paren_list1(|i| {
+        let (r, e) = metadata_entry(i)?;
+        let (r, ()) = sp(r)?;
+        let (r, v) = if peek(r)?.1 == b'~' {
+            let (r, l) = literal8(r)?;
+            (r, MetadataValue::Literal8(l))
+        } else {
+            let (r, s) = nstring(r)?;
+            (r, MetadataValue::NString(s))
+        };
+        Ok((r, (e, v)))
+    })(i)?;
+    Ok((i, CommandBody::SetMetadata { mailbox, entries }))
+}
+
+pub(super) fn compress_args(i: &[u8]) -> IResult<'_, CommandBody<'_>> {
+    let (i, ()) = sp(i)?;
+    let (i, a) = atom(i)?;
+    let algorithm = if is(a.as_bytes(), "DEFLATE") {
+        CompressionAlgorithm::Deflate
+    } else {
+        CompressionAlgorithm::Other(a)
+    };
+    Ok((i, CommandBody::Compress { algorithm }))
+}
+
+pub(super) fn notify_args(i: &[u8]) -> IResult<'_, CommandBody<'_>> {
+    let (i, ()) = sp(i)?;
+    let at = i;
+    let (i, w) = word(i)?;
+    if is(w, "NONE") {
+        return Ok((i, CommandBody::NotifyNone));
+    }
+    if !is(w, "SET") {
+        return fail(at, "expected SET or NONE");
+    }
+    let (i, ()) = sp(i)?;
+    let (i, status) = if peek(i)?.1 != b'(' {
+        let at = i;
+        let (r, w) = word(i)?;
+        if !is(w, "STATUS") {
+            return fail(at, "expected STATUS or (");
+        }
+        let (r, ()) = sp(r)?;
+        (r, true)
+    } else {
+        (i, false)
+    };
+    let (i, groups) = crate::decode::core::sp_list1(event_group)(i)?;
+    Ok((i, CommandBody::NotifySet { status, groups }))
+}
+
+fn one_or_more_mailbox(i: &[u8]) -> IResult<'_, Vec1<Mailbox<'_>>> {
+    if peek(i)?.1 == b'(' {
+        return paren_list1(mailbox)(i);
+    }
+    mailbox(i).map(|(r, m)| (r, Vec1::new(m)))
+}
+
+fn event_group(i: &[u8]) -> IResult<'_, NotifyEventGroup<'_>> {
+    let (i, ()) = byte(b'(')(i)?;
+    let at = i;
+    let (i, w) = word(i)?;
+    let (i, filter) = if is(w, "SELECTED") {
+        (i, NotifyFilter::Selected)
+    } else if is(w, "SELECTED-DELAYED") {
+        (i, NotifyFilter::SelectedDelayed)
+    } else if is(w, "INBOXES") {
+        (i, NotifyFilter::Inboxes)
+    } else if is(w, "PERSONAL") {
+        (i, NotifyFilter::Personal)
+    } else if is(w, "SUBSCRIBED") {
+        (i, NotifyFilter::Subscribed)
+    } else if is(w, "SUBTREE") || is(w, "MAILBOXES") {
+        let (r, ()) = sp(i)?;
+        let (r, m) = one_or_more_mailbox(r)?;
+        (
+            r,
+            if is(w, "SUBTREE") {
+                NotifyFilter::Subtree(m)
+            } else {
+                NotifyFilter::Mailboxes(m)
+            },
+        )
+    } else {
+        return fail(at, "unknown NOTIFY mailbox filter");
+    };
+    let (i, ()) = sp(i)?;
+    let (i, events) = if peek(i)?.1 == b'(' {
+        let (r, e) = paren_list1(notify_event)(i)?;
+        (r, Some(e))
+    } else {
+        let (r, w) = word(i)?;
+        if is(w, "NONE") {
+            (r, None)
+        } else {
+            // Lenient: events without parentheses, as in RFC 5465's examples.
+            let (mut r, e) = notify_event(i)?;
+            let mut events = vec![e];
+            while peek(r)?.1 == b' ' {
+                let (r2, e) = notify_event(&r[1..])?;
+                events.push(e);
+                r = r2;
+            }
+            (r, Some(Vec1::unvalidated(events)))
+        }
+    };
+    let (i, ()) = byte(b')')(i)?;
+    Ok((i, NotifyEventGroup { filter, events }))
+}
+
+fn notify_event(i: &[u8]) -> IResult<'_, NotifyEvent<'_>> {
+    let (r, a) = atom(i)?;
+    let w = a.as_bytes();
+    let e = if is(w, "MESSAGENEW") {
+        if at_sp_paren(r)?.1 {
+            let (r, atts) = paren_list1(fetch_att)(&r[1..])?;
+            return Ok((r, NotifyEvent::MessageNew(Some(atts))));
+        }
+        NotifyEvent::MessageNew(None)
+    } else if is(w, "MESSAGEEXPUNGE") {
+        NotifyEvent::MessageExpunge
+    } else if is(w, "FLAGCHANGE") {
+        NotifyEvent::FlagChange
+    } else if is(w, "ANNOTATIONCHANGE") {
+        NotifyEvent::AnnotationChange
+    } else if is(w, "MAILBOXNAME") {
+        NotifyEvent::MailboxName
+    } else if is(w, "SUBSCRIPTIONCHANGE") {
+        NotifyEvent::SubscriptionChange
+    } else if is(w, "MAILBOXMETADATACHANGE") {
+        NotifyEvent::MailboxMetadataChange
+    } else if is(w, "SERVERMETADATACHANGE") {
+        NotifyEvent::ServerMetadataChange
+    } else {
+        NotifyEvent::Other(a)
+    };
+    Ok((r, e))
+}

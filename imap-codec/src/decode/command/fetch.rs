@@ -1,0 +1,239 @@
+//! FETCH and STORE arguments (RFC 9051 §6.4.5-6, RFC 4466, RFC 7162,
+//! RFC 3516, RFC 8474, RFC 8514, RFC 8970, RFC 9394, Gmail).
+
+use imap_proto::{
+    Atom, CommandBody, FetchAttribute, FetchItems, FetchModifier, Partial, StoreAction,
+    StoreModifier, StoreTarget,
+};
+
+use super::search::{gmail_label, partial_range};
+use super::{at_sp_paren, ext_param, is, peek, word};
+use crate::decode::core::{
+    byte, flag, number, number64, nz_number, nz_number64, paren_list, paren_list1, section,
+    section_binary, sequence_set, sp, sp_list1,
+};
+use crate::decode::{fail, IResult};
+
+pub(super) fn fetch_args(i: &[u8], uid: bool) -> IResult<'_, CommandBody<'_>> {
+    let (i, ()) = sp(i)?;
+    let (i, sequence_set) = sequence_set(i)?;
+    let (i, ()) = sp(i)?;
+    let (i, items) = if peek(i)?.1 == b'(' {
+        let (r, l) = paren_list1(fetch_att)(i)?;
+        (r, FetchItems::List(l))
+    } else {
+        let (r, w) = word(i)?;
+        if is(w, "ALL") {
+            (r, FetchItems::All)
+        } else if is(w, "FAST") {
+            (r, FetchItems::Fast)
+        } else if is(w, "FULL") {
+            (r, FetchItems::Full)
+        } else {
+            let (r, a) = fetch_att(i)?;
+            (r, FetchItems::Single(a))
+        }
+    };
+    let (i, modifiers) = if at_sp_paren(i)?.1 {
+        let (r, m) = paren_list1(fetch_modifier)(&i[1..])?;
+        (r, m.into_vec())
+    } else {
+        (i, Vec::new())
+    };
+    Ok((
+        i,
+        CommandBody::Fetch {
+            uid,
+            sequence_set,
+            items,
+            modifiers,
+        },
+    ))
+}
+
+fn fetch_modifier(i: &[u8]) -> IResult<'_, FetchModifier<'_>> {
+    let (r, w) = word(i)?;
+    if is(w, "CHANGEDSINCE") {
+        let (r, ()) = sp(r)?;
+        let (r, n) = nz_number64(r)?;
+        return Ok((r, FetchModifier::ChangedSince(n)));
+    }
+    if is(w, "VANISHED") {
+        return Ok((r, FetchModifier::Vanished));
+    }
+    if is(w, "PARTIAL") {
+        let (r, ()) = sp(r)?;
+        let (r, p) = partial_range(r)?;
+        return Ok((r, FetchModifier::Partial(p)));
+    }
+    ext_param(i).map(|(r, p)| (r, FetchModifier::Other(p)))
+}
+
+/// `"<" number "." nz-number ">"` if present.
+fn opt_partial(i: &[u8]) -> IResult<'_, Option<Partial>> {
+    if peek(i)?.1 != b'<' {
+        return Ok((i, None));
+    }
+    let (r, offset) = number(&i[1..])?;
+    let (r, ()) = byte(b'.')(r)?;
+    let (r, count) = nz_number(r)?;
+    let (r, ()) = byte(b'>')(r)?;
+    Ok((r, Some(Partial { offset, count })))
+}
+
+/// One `fetch-att`.
+pub(crate) fn fetch_att(i: &[u8]) -> IResult<'_, FetchAttribute<'_>> {
+    use FetchAttribute as A;
+    let (r, w) = word(i)?;
+    let u = |k: &str| is(w, k);
+    let a = if u("ENVELOPE") {
+        A::Envelope
+    } else if u("FLAGS") {
+        A::Flags
+    } else if u("INTERNALDATE") {
+        A::InternalDate
+    } else if u("RFC822.SIZE") {
+        A::Rfc822Size
+    } else if u("RFC822") {
+        A::Rfc822
+    } else if u("RFC822.HEADER") {
+        A::Rfc822Header
+    } else if u("RFC822.TEXT") {
+        A::Rfc822Text
+    } else if u("BODYSTRUCTURE") {
+        A::BodyStructure
+    } else if u("UID") {
+        A::Uid
+    } else if u("BODY") || u("BODY.PEEK") {
+        let peek_ = u("BODY.PEEK");
+        if !peek_ && peek(r)?.1 != b'[' {
+            return Ok((r, A::Body));
+        }
+        let (r, section) = section(r)?;
+        let (r, partial) = opt_partial(r)?;
+        return Ok((
+            r,
+            A::BodySection {
+                peek: peek_,
+                section,
+                partial,
+            },
+        ));
+    } else if u("BINARY") || u("BINARY.PEEK") {
+        let (r, part) = section_binary(r)?;
+        let (r, partial) = opt_partial(r)?;
+        return Ok((
+            r,
+            A::Binary {
+                peek: u("BINARY.PEEK"),
+                part,
+                partial,
+            },
+        ));
+    } else if u("BINARY.SIZE") {
+        let (r, part) = section_binary(r)?;
+        return Ok((r, A::BinarySize { part }));
+    } else if u("MODSEQ") {
+        A::ModSeq
+    } else if u("EMAILID") {
+        A::EmailId
+    } else if u("THREADID") {
+        A::ThreadId
+    } else if u("SAVEDATE") {
+        A::SaveDate
+    } else if u("PREVIEW") {
+        // `PREVIEW (LAZY)`: look past " (" for LAZY, else the parenthesis
+        // belongs to what follows (FETCH modifiers).
+        if at_sp_paren(r)?.1 {
+            let (r2, m) = word(&r[2..])?;
+            if is(m, "LAZY") {
+                let (r2, ()) = byte(b')')(r2)?;
+                return Ok((r2, A::Preview { lazy: true }));
+            }
+        }
+        A::Preview { lazy: false }
+    } else if u("X-GM-MSGID") {
+        A::GmailMsgId
+    } else if u("X-GM-THRID") {
+        A::GmailThrId
+    } else if u("X-GM-LABELS") {
+        A::GmailLabels
+    } else if u("ALL") || u("FAST") || u("FULL") {
+        return fail(i, "FETCH macro inside a list");
+    } else {
+        return Ok((r, A::Other(Atom::unvalidated(w))));
+    };
+    Ok((r, a))
+}
+
+pub(super) fn store_args(i: &[u8], uid: bool) -> IResult<'_, CommandBody<'_>> {
+    let (i, ()) = sp(i)?;
+    let (i, sequence_set) = sequence_set(i)?;
+    let (i, ()) = sp(i)?;
+    let (i, modifiers) = if peek(i)?.1 == b'(' {
+        let (r, m) = paren_list1(store_modifier)(i)?;
+        let (r, ()) = sp(r)?;
+        (r, m.into_vec())
+    } else {
+        (i, Vec::new())
+    };
+    let (i, action) = match peek(i)?.1 {
+        b'+' => (&i[1..], StoreAction::Add),
+        b'-' => (&i[1..], StoreAction::Remove),
+        _ => (i, StoreAction::Replace),
+    };
+    let at = i;
+    let (i, w) = word(i)?;
+    let (labels, silent) = if is(w, "FLAGS") {
+        (false, false)
+    } else if is(w, "FLAGS.SILENT") {
+        (false, true)
+    } else if is(w, "X-GM-LABELS") {
+        (true, false)
+    } else if is(w, "X-GM-LABELS.SILENT") {
+        (true, true)
+    } else {
+        return fail(at, "expected FLAGS or FLAGS.SILENT");
+    };
+    let (i, ()) = sp(i)?;
+    let paren = peek(i)?.1 == b'(';
+    let (i, target) = match (labels, paren) {
+        (false, true) => {
+            let (r, f) = paren_list(flag)(i)?;
+            (r, StoreTarget::Flags(f))
+        }
+        (false, false) => {
+            let (r, f) = sp_list1(flag)(i)?;
+            (r, StoreTarget::Flags(f.into_vec()))
+        }
+        (true, true) => {
+            let (r, f) = paren_list(gmail_label)(i)?;
+            (r, StoreTarget::GmailLabels(f))
+        }
+        (true, false) => {
+            let (r, f) = sp_list1(gmail_label)(i)?;
+            (r, StoreTarget::GmailLabels(f.into_vec()))
+        }
+    };
+    Ok((
+        i,
+        CommandBody::Store {
+            uid,
+            sequence_set,
+            modifiers,
+            action,
+            silent,
+            target,
+        },
+    ))
+}
+
+fn store_modifier(i: &[u8]) -> IResult<'_, StoreModifier<'_>> {
+    let (r, w) = word(i)?;
+    if is(w, "UNCHANGEDSINCE") {
+        let (r, ()) = sp(r)?;
+        let (r, n) = number64(r)?;
+        return Ok((r, StoreModifier::UnchangedSince(n)));
+    }
+    ext_param(i).map(|(r, p)| (r, StoreModifier::Other(p)))
+}

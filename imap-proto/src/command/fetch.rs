@@ -1,0 +1,202 @@
+//! FETCH items and modifiers (RFC 9051 §6.4.5 `fetch-att`, RFC 4466
+//! `fetch-modifier`, and extensions).
+
+use std::num::{NonZeroU32, NonZeroU64};
+
+use bytes::Bytes;
+
+use super::{ExtParam, PartialRange};
+use crate::buf::IntoStatic;
+use crate::core::{Atom, Vec1};
+use crate::section::{Partial, Section};
+
+/// What a FETCH command asks for: a macro, one item, or a parenthesised list.
+/// The form is kept (`FETCH 1 FLAGS` and `FETCH 1 (FLAGS)` stay distinct).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum FetchItems<'a> {
+    /// `ALL`: `(FLAGS INTERNALDATE RFC822.SIZE ENVELOPE)`
+    All,
+    /// `FAST`: `(FLAGS INTERNALDATE RFC822.SIZE)`
+    Fast,
+    /// `FULL`: `(FLAGS INTERNALDATE RFC822.SIZE ENVELOPE BODY)`
+    Full,
+    /// One item without parentheses.
+    Single(FetchAttribute<'a>),
+    /// `( item item ... )`
+    List(Vec1<FetchAttribute<'a>>),
+}
+
+impl<'a> FetchItems<'a> {
+    /// The items the form stands for (macros expanded, RFC 9051 §6.4.5).
+    pub fn expand(&self) -> Vec<FetchAttribute<'a>> {
+        use FetchAttribute as A;
+        match self {
+            Self::All => vec![A::Flags, A::InternalDate, A::Rfc822Size, A::Envelope],
+            Self::Fast => vec![A::Flags, A::InternalDate, A::Rfc822Size],
+            Self::Full => vec![
+                A::Flags,
+                A::InternalDate,
+                A::Rfc822Size,
+                A::Envelope,
+                A::Body,
+            ],
+            Self::Single(a) => vec![a.clone()],
+            Self::List(l) => l.to_vec(),
+        }
+    }
+}
+
+/// A `fetch-att` (RFC 9051 §6.4.5 and §9, RFC 3501, and the extensions named
+/// on each variant).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum FetchAttribute<'a> {
+    /// `ENVELOPE`
+    Envelope,
+    /// `FLAGS`
+    Flags,
+    /// `INTERNALDATE`
+    InternalDate,
+    /// `RFC822.SIZE`
+    Rfc822Size,
+    /// `RFC822` (IMAP4rev1; same as `BODY[]`)
+    Rfc822,
+    /// `RFC822.HEADER` (IMAP4rev1; same as `BODY.PEEK[HEADER]`)
+    Rfc822Header,
+    /// `RFC822.TEXT` (IMAP4rev1; same as `BODY[TEXT]`)
+    Rfc822Text,
+    /// `BODY`: the non-extensible body structure.
+    Body,
+    /// `BODYSTRUCTURE`
+    BodyStructure,
+    /// `UID`
+    Uid,
+    /// `BODY[section]<partial>` or `BODY.PEEK[section]<partial>`.
+    BodySection {
+        /// `.PEEK`: do not set `\Seen`.
+        peek: bool,
+        /// The section.
+        section: Section<'a>,
+        /// `<offset.count>`
+        partial: Option<Partial>,
+    },
+    /// `BINARY[part]<partial>` or `BINARY.PEEK[...]` (RFC 3516, RFC 9051).
+    Binary {
+        /// `.PEEK`
+        peek: bool,
+        /// The part path (empty for the whole message).
+        part: Vec<NonZeroU32>,
+        /// `<offset.count>`
+        partial: Option<Partial>,
+    },
+    /// `BINARY.SIZE[part]` (RFC 3516, RFC 9051)
+    BinarySize {
+        /// The part path.
+        part: Vec<NonZeroU32>,
+    },
+    /// `MODSEQ` (RFC 7162)
+    ModSeq,
+    /// `EMAILID` (RFC 8474)
+    EmailId,
+    /// `THREADID` (RFC 8474)
+    ThreadId,
+    /// `SAVEDATE` (RFC 8514)
+    SaveDate,
+    /// `PREVIEW` or `PREVIEW (LAZY)` (RFC 8970)
+    Preview {
+        /// `(LAZY)`: only if cheaply available.
+        lazy: bool,
+    },
+    /// `X-GM-MSGID` (Gmail)
+    GmailMsgId,
+    /// `X-GM-THRID` (Gmail)
+    GmailThrId,
+    /// `X-GM-LABELS` (Gmail)
+    GmailLabels,
+    /// Another item that is a bare atom; never one of the names above.
+    Other(Atom<'a>),
+}
+
+/// A `fetch-modifier` (RFC 4466 §2.4).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum FetchModifier<'a> {
+    /// `CHANGEDSINCE modseq` (RFC 7162 §3.1.4)
+    ChangedSince(NonZeroU64),
+    /// `VANISHED` (RFC 7162 §3.2.6, UID FETCH only)
+    Vanished,
+    /// `PARTIAL range` (RFC 9394)
+    Partial(PartialRange),
+    /// Any other modifier; never one of the names above.
+    Other(ExtParam<'a>),
+}
+
+impl IntoStatic for FetchItems<'_> {
+    type Static = FetchItems<'static>;
+    fn into_static_in(self, f: Option<&Bytes>) -> FetchItems<'static> {
+        match self {
+            Self::All => FetchItems::All,
+            Self::Fast => FetchItems::Fast,
+            Self::Full => FetchItems::Full,
+            Self::Single(a) => FetchItems::Single(a.into_static_in(f)),
+            Self::List(l) => FetchItems::List(l.into_static_in(f)),
+        }
+    }
+}
+
+impl IntoStatic for FetchAttribute<'_> {
+    type Static = FetchAttribute<'static>;
+    fn into_static_in(self, f: Option<&Bytes>) -> FetchAttribute<'static> {
+        use FetchAttribute as A;
+        match self {
+            A::Envelope => A::Envelope,
+            A::Flags => A::Flags,
+            A::InternalDate => A::InternalDate,
+            A::Rfc822Size => A::Rfc822Size,
+            A::Rfc822 => A::Rfc822,
+            A::Rfc822Header => A::Rfc822Header,
+            A::Rfc822Text => A::Rfc822Text,
+            A::Body => A::Body,
+            A::BodyStructure => A::BodyStructure,
+            A::Uid => A::Uid,
+            A::BodySection {
+                peek,
+                section,
+                partial,
+            } => A::BodySection {
+                peek,
+                section: section.into_static_in(f),
+                partial,
+            },
+            A::Binary {
+                peek,
+                part,
+                partial,
+            } => A::Binary {
+                peek,
+                part,
+                partial,
+            },
+            A::BinarySize { part } => A::BinarySize { part },
+            A::ModSeq => A::ModSeq,
+            A::EmailId => A::EmailId,
+            A::ThreadId => A::ThreadId,
+            A::SaveDate => A::SaveDate,
+            A::Preview { lazy } => A::Preview { lazy },
+            A::GmailMsgId => A::GmailMsgId,
+            A::GmailThrId => A::GmailThrId,
+            A::GmailLabels => A::GmailLabels,
+            A::Other(a) => A::Other(a.into_static_in(f)),
+        }
+    }
+}
+
+impl IntoStatic for FetchModifier<'_> {
+    type Static = FetchModifier<'static>;
+    fn into_static_in(self, f: Option<&Bytes>) -> FetchModifier<'static> {
+        match self {
+            Self::ChangedSince(n) => FetchModifier::ChangedSince(n),
+            Self::Vanished => FetchModifier::Vanished,
+            Self::Partial(p) => FetchModifier::Partial(p),
+            Self::Other(p) => FetchModifier::Other(p.into_static_in(f)),
+        }
+    }
+}

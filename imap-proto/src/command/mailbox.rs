@@ -1,0 +1,301 @@
+//! Mailbox command arguments: SELECT/EXAMINE and CREATE parameters, LIST
+//! patterns and options (RFC 9051 §6.3, RFC 4466, RFC 5258, RFC 5819,
+//! RFC 6154, RFC 7162).
+
+use std::num::{NonZeroU32, NonZeroU64};
+
+use bytes::Bytes;
+
+use super::{validated_buf, ExtParam, TaggedExtComp};
+use crate::buf::IntoStatic;
+use crate::chars;
+use crate::core::{Atom, IString, Vec1};
+use crate::error::ValidationError;
+use crate::sequence::SequenceSet;
+use crate::status::StatusAttribute;
+
+/// A `select-param` (RFC 4466 §2.1, RFC 7162).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum SelectParameter<'a> {
+    /// `CONDSTORE` (RFC 7162 §3.1.8)
+    CondStore,
+    /// `QRESYNC (uidvalidity modseq [known-uids] [(seq-set uid-set)])` (RFC 7162 §3.2.5)
+    QResync {
+        /// The last known UIDVALIDITY.
+        uid_validity: NonZeroU32,
+        /// The last known mod-sequence.
+        mod_seq: NonZeroU64,
+        /// UIDs the client knows.
+        known_uids: Option<SequenceSet>,
+        /// `(known-sequence-set known-uid-set)`: message numbers and their UIDs.
+        seq_match_data: Option<(SequenceSet, SequenceSet)>,
+    },
+    /// Any other parameter; never one of the names above.
+    Other(ExtParam<'a>),
+}
+
+/// A `create-param` (RFC 4466 §2.2, RFC 6154 §5.1).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum CreateParameter<'a> {
+    /// `USE (\Drafts ...)` (RFC 6154 CREATE-SPECIAL-USE)
+    Use(Vec<UseAttribute<'a>>),
+    /// Any other parameter; never `USE`.
+    Other(ExtParam<'a>),
+}
+
+/// A special-use attribute, `use-attr` (RFC 6154 §6).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum UseAttribute<'a> {
+    /// `\All`
+    All,
+    /// `\Archive`
+    Archive,
+    /// `\Drafts`
+    Drafts,
+    /// `\Flagged`
+    Flagged,
+    /// `\Junk`
+    Junk,
+    /// `\Sent`
+    Sent,
+    /// `\Trash`
+    Trash,
+    /// `\atom`, another attribute (held without the backslash); never one of the above.
+    Other(Atom<'a>),
+}
+
+impl<'a> UseAttribute<'a> {
+    /// The known attributes with their names (without backslash).
+    pub const KNOWN: [(&'static str, UseAttribute<'static>); 7] = [
+        ("All", UseAttribute::All),
+        ("Archive", UseAttribute::Archive),
+        ("Drafts", UseAttribute::Drafts),
+        ("Flagged", UseAttribute::Flagged),
+        ("Junk", UseAttribute::Junk),
+        ("Sent", UseAttribute::Sent),
+        ("Trash", UseAttribute::Trash),
+    ];
+
+    /// The attribute for a name without backslash (any case).
+    pub fn from_atom(a: Atom<'a>) -> Self {
+        Self::KNOWN
+            .iter()
+            .find(|(n, _)| n.as_bytes().eq_ignore_ascii_case(a.as_bytes()))
+            .map(|(_, u)| u.clone())
+            .unwrap_or(Self::Other(a))
+    }
+
+    /// The name without backslash.
+    pub fn name(&self) -> &[u8] {
+        match self {
+            Self::Other(a) => a.as_bytes(),
+            known => Self::KNOWN
+                .iter()
+                .find(|(_, u)| u == known)
+                .map(|(n, _)| n.as_bytes())
+                .unwrap_or_default(),
+        }
+    }
+}
+
+validated_buf!(
+    /// The unquoted form of a `list-mailbox`: `1*list-char` (atom characters,
+    /// `%`, `*` and `]`).
+    ListChars,
+    |b| {
+        if b.is_empty() {
+            return Err(ValidationError::Empty { what: "list-mailbox" });
+        }
+        match b.iter().position(|&c| !chars::is_list_char(c)) {
+            Some(at) => Err(ValidationError::InvalidByte {
+                what: "list-mailbox",
+                byte: b[at],
+                at,
+            }),
+            None => Ok(()),
+        }
+    }
+);
+
+/// A `list-mailbox` (RFC 9051 §9): a pattern with wildcards `*` and `%`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ListMailbox<'a> {
+    /// `1*list-char`, e.g. `INBOX.*`
+    Token(ListChars<'a>),
+    /// A quoted string or literal.
+    String(IString<'a>),
+}
+
+impl ListMailbox<'_> {
+    /// The pattern bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        match self {
+            Self::Token(t) => t.as_bytes(),
+            Self::String(s) => s.as_bytes(),
+        }
+    }
+}
+
+impl<'a> From<&'a str> for ListMailbox<'a> {
+    /// A token where possible, else a string.
+    fn from(s: &'a str) -> Self {
+        match ListChars::try_new(s) {
+            Ok(t) => Self::Token(t),
+            Err(_) => Self::String(IString::from(s)),
+        }
+    }
+}
+
+/// `mbox-or-pat` (RFC 5258): one pattern, or `(` patterns `)`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ListPatterns<'a> {
+    /// One pattern, without parentheses.
+    Single(ListMailbox<'a>),
+    /// `(p1 p2 ...)` (LIST-EXTENDED)
+    Multiple(Vec1<ListMailbox<'a>>),
+}
+
+/// A `list-select-opt` (RFC 5258 §6, RFC 6154).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ListSelectOption<'a> {
+    /// `SUBSCRIBED`
+    Subscribed,
+    /// `REMOTE`
+    Remote,
+    /// `RECURSIVEMATCH`
+    RecursiveMatch,
+    /// `SPECIAL-USE` (RFC 6154)
+    SpecialUse,
+    /// Any other option; never one of the names above.
+    Other(ListOptionExtension<'a>),
+}
+
+/// A `return-option` of LIST (RFC 5258 §6, RFC 5819, RFC 6154, RFC 8440).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ListReturnOption<'a> {
+    /// `SUBSCRIBED`
+    Subscribed,
+    /// `CHILDREN`
+    Children,
+    /// `STATUS (attributes)` (RFC 5819)
+    Status(Vec1<StatusAttribute>),
+    /// `SPECIAL-USE` (RFC 6154)
+    SpecialUse,
+    /// `MYRIGHTS` (RFC 8440)
+    MyRights,
+    /// Any other option; never one of the names above.
+    Other(ListOptionExtension<'a>),
+}
+
+/// `option-extension` (RFC 5258 §6): `name [SP "(" option-val-comp ")"]`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ListOptionExtension<'a> {
+    /// The option name (`option-standard-tag` or `option-vendor-tag`).
+    pub name: Atom<'a>,
+    /// The parenthesised value.
+    pub value: Option<Vec1<TaggedExtComp<'a>>>,
+}
+
+impl IntoStatic for SelectParameter<'_> {
+    type Static = SelectParameter<'static>;
+    fn into_static_in(self, f: Option<&Bytes>) -> SelectParameter<'static> {
+        match self {
+            Self::CondStore => SelectParameter::CondStore,
+            Self::QResync {
+                uid_validity,
+                mod_seq,
+                known_uids,
+                seq_match_data,
+            } => SelectParameter::QResync {
+                uid_validity,
+                mod_seq,
+                known_uids,
+                seq_match_data,
+            },
+            Self::Other(p) => SelectParameter::Other(p.into_static_in(f)),
+        }
+    }
+}
+
+impl IntoStatic for CreateParameter<'_> {
+    type Static = CreateParameter<'static>;
+    fn into_static_in(self, f: Option<&Bytes>) -> CreateParameter<'static> {
+        match self {
+            Self::Use(u) => CreateParameter::Use(u.into_static_in(f)),
+            Self::Other(p) => CreateParameter::Other(p.into_static_in(f)),
+        }
+    }
+}
+
+impl IntoStatic for UseAttribute<'_> {
+    type Static = UseAttribute<'static>;
+    fn into_static_in(self, f: Option<&Bytes>) -> UseAttribute<'static> {
+        match self {
+            Self::All => UseAttribute::All,
+            Self::Archive => UseAttribute::Archive,
+            Self::Drafts => UseAttribute::Drafts,
+            Self::Flagged => UseAttribute::Flagged,
+            Self::Junk => UseAttribute::Junk,
+            Self::Sent => UseAttribute::Sent,
+            Self::Trash => UseAttribute::Trash,
+            Self::Other(a) => UseAttribute::Other(a.into_static_in(f)),
+        }
+    }
+}
+
+impl IntoStatic for ListMailbox<'_> {
+    type Static = ListMailbox<'static>;
+    fn into_static_in(self, f: Option<&Bytes>) -> ListMailbox<'static> {
+        match self {
+            Self::Token(t) => ListMailbox::Token(t.into_static_in(f)),
+            Self::String(s) => ListMailbox::String(s.into_static_in(f)),
+        }
+    }
+}
+
+impl IntoStatic for ListPatterns<'_> {
+    type Static = ListPatterns<'static>;
+    fn into_static_in(self, f: Option<&Bytes>) -> ListPatterns<'static> {
+        match self {
+            Self::Single(m) => ListPatterns::Single(m.into_static_in(f)),
+            Self::Multiple(l) => ListPatterns::Multiple(l.into_static_in(f)),
+        }
+    }
+}
+
+impl IntoStatic for ListSelectOption<'_> {
+    type Static = ListSelectOption<'static>;
+    fn into_static_in(self, f: Option<&Bytes>) -> ListSelectOption<'static> {
+        match self {
+            Self::Subscribed => ListSelectOption::Subscribed,
+            Self::Remote => ListSelectOption::Remote,
+            Self::RecursiveMatch => ListSelectOption::RecursiveMatch,
+            Self::SpecialUse => ListSelectOption::SpecialUse,
+            Self::Other(o) => ListSelectOption::Other(o.into_static_in(f)),
+        }
+    }
+}
+
+impl IntoStatic for ListReturnOption<'_> {
+    type Static = ListReturnOption<'static>;
+    fn into_static_in(self, f: Option<&Bytes>) -> ListReturnOption<'static> {
+        match self {
+            Self::Subscribed => ListReturnOption::Subscribed,
+            Self::Children => ListReturnOption::Children,
+            Self::Status(s) => ListReturnOption::Status(s),
+            Self::SpecialUse => ListReturnOption::SpecialUse,
+            Self::MyRights => ListReturnOption::MyRights,
+            Self::Other(o) => ListReturnOption::Other(o.into_static_in(f)),
+        }
+    }
+}
+
+impl IntoStatic for ListOptionExtension<'_> {
+    type Static = ListOptionExtension<'static>;
+    fn into_static_in(self, f: Option<&Bytes>) -> ListOptionExtension<'static> {
+        ListOptionExtension {
+            name: self.name.into_static_in(f),
+            value: self.value.into_static_in(f),
+        }
+    }
+}
