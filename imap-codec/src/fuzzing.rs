@@ -20,8 +20,18 @@ pub fn decode_response(data: &[u8]) {
                 message: again,
                 consumed,
             }) => {
-                assert_eq!(consumed, once.len(), "re-encoding not used whole: {:?}", once.escape_ascii().to_string());
-                assert_eq!(again, message, "round trip of {:?}", once.escape_ascii().to_string());
+                assert_eq!(
+                    consumed,
+                    once.len(),
+                    "re-encoding not used whole: {:?}",
+                    once.escape_ascii().to_string()
+                );
+                assert_eq!(
+                    again,
+                    message,
+                    "round trip of {:?}",
+                    once.escape_ascii().to_string()
+                );
                 assert_eq!(again.to_vec(), once, "encoding is not canonical");
             }
             other => panic!(
@@ -43,7 +53,12 @@ pub fn decode_greeting(data: &[u8]) {
                 consumed,
             }) => {
                 assert_eq!(consumed, once.len());
-                assert_eq!(again, message, "round trip of {:?}", once.escape_ascii().to_string());
+                assert_eq!(
+                    again,
+                    message,
+                    "round trip of {:?}",
+                    once.escape_ascii().to_string()
+                );
                 assert_eq!(again.to_vec(), once, "encoding is not canonical");
             }
             other => panic!(

@@ -488,7 +488,7 @@ fn values_of_fetch_and_store() {
             silent: false,
             target: StoreTarget::GmailLabels(vec![
                 GmailLabel::System(Atom::try_from("Inbox").unwrap()),
-                GmailLabel::Name(astr("foo")),
+                GmailLabel::Label(astr("foo")),
             ]),
         }
     );
@@ -522,13 +522,10 @@ fn values_of_mailbox_extensions() {
                     name: Atom::try_from("X-BAR").unwrap(),
                     value: Some(TaggedExtVal::Comp(vec![
                         TaggedExtComp::AString(astr("a")),
-                        TaggedExtComp::List(
-                            Vec1::try_from(vec![
-                                TaggedExtComp::AString(astr("b")),
-                                TaggedExtComp::AString(astr("c")),
-                            ])
-                            .unwrap()
-                        ),
+                        TaggedExtComp::List(vec![
+                            TaggedExtComp::AString(astr("b")),
+                            TaggedExtComp::AString(astr("c")),
+                        ]),
                     ])),
                 }),
             ],

@@ -597,7 +597,6 @@ pub(crate) fn section_binary(i: &[u8]) -> IResult<'_, Vec<NonZeroU32>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use imap_proto::IntoStatic;
 
     fn complete<'a, T: std::fmt::Debug>(
         p: impl Fn(&'a [u8]) -> IResult<'a, T>,

@@ -22,11 +22,13 @@ pub use self::fetch::*;
 pub use self::mailbox::*;
 pub use self::search::*;
 pub use self::store::*;
+
 use crate::buf::{Buf, IntoStatic};
 use crate::capability::{AuthMechanism, Capability};
 use crate::core::{AString, Atom, IString, LiteralMode, NString, Quoted, Tag, Text, Vec1};
 use crate::error::ValidationError;
 use crate::mailbox::Mailbox;
+use crate::response::{GmailLabel, TaggedExtComp, TaggedExtVal};
 use crate::secret::Secret;
 use crate::sequence::SequenceSet;
 use crate::status::StatusAttribute;
@@ -622,31 +624,6 @@ impl std::fmt::Debug for Literal8<'_> {
     }
 }
 
-/// `tagged-ext-val` (RFC 4466 §2.1, RFC 9051 §9): the value of a generic
-/// extension parameter.
-///
-/// A sequence set that is a single number is [`TaggedExtVal::Number`] (the
-/// wire forms are the same); [`TaggedExtVal::SequenceSet`] holds the others.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum TaggedExtVal<'a> {
-    /// `number` / `number64`
-    Number(u64),
-    /// A `sequence-set` other than one plain number, e.g. `1:5,7` or `$`.
-    SequenceSet(SequenceSet),
-    /// `"(" [tagged-ext-comp] ")"`: a possibly empty list.
-    Comp(Vec<TaggedExtComp<'a>>),
-}
-
-/// One element of a `tagged-ext-comp` list (RFC 4466): an `astring` or a
-/// parenthesised non-empty list.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum TaggedExtComp<'a> {
-    /// An `astring`.
-    AString(AString<'a>),
-    /// `"(" tagged-ext-comp ")"`.
-    List(Vec1<Self>),
-}
-
 /// A generic extension parameter `label [SP tagged-ext-val]` (RFC 4466):
 /// `select-param`, `create-param`, `fetch-modifier`, `store-modifier`,
 /// `search-ret-opt-ext` all have this form.
@@ -937,27 +914,6 @@ impl IntoStatic for Literal8<'_> {
         Literal8 {
             data: self.data.into_static_in(f),
             mode: self.mode,
-        }
-    }
-}
-
-impl IntoStatic for TaggedExtVal<'_> {
-    type Static = TaggedExtVal<'static>;
-    fn into_static_in(self, f: Option<&Bytes>) -> TaggedExtVal<'static> {
-        match self {
-            Self::Number(n) => TaggedExtVal::Number(n),
-            Self::SequenceSet(s) => TaggedExtVal::SequenceSet(s),
-            Self::Comp(c) => TaggedExtVal::Comp(c.into_static_in(f)),
-        }
-    }
-}
-
-impl IntoStatic for TaggedExtComp<'_> {
-    type Static = TaggedExtComp<'static>;
-    fn into_static_in(self, f: Option<&Bytes>) -> TaggedExtComp<'static> {
-        match self {
-            Self::AString(a) => TaggedExtComp::AString(a.into_static_in(f)),
-            Self::List(l) => TaggedExtComp::List(l.into_static_in(f)),
         }
     }
 }

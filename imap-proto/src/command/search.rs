@@ -5,11 +5,11 @@ use std::num::NonZeroU32;
 
 use bytes::Bytes;
 
-use super::{validated_buf, ExtParam, GmailLabel};
+use super::{ExtParam, GmailLabel};
 use crate::buf::IntoStatic;
 use crate::core::{AString, Atom, Quoted, Vec1};
 use crate::datetime::Date;
-use crate::error::ValidationError;
+use crate::response::ObjectId;
 use crate::sequence::SequenceSet;
 
 /// A `search-key` (RFC 9051 §6.4.4 and §9, RFC 3501 §6.4.4, and extensions).
@@ -167,27 +167,6 @@ pub enum EntryTypeReq {
     /// `all`
     All,
 }
-
-validated_buf!(
-    /// An `objectid` (RFC 8474 §7): 1 to 255 letters, digits, `_` or `-`.
-    ObjectId,
-    |b| {
-        if b.is_empty() || b.len() > 255 {
-            return Err(ValidationError::OutOfRange { what: "objectid" });
-        }
-        match b
-            .iter()
-            .position(|&c| !(c.is_ascii_alphanumeric() || c == b'_' || c == b'-'))
-        {
-            Some(at) => Err(ValidationError::InvalidByte {
-                what: "objectid",
-                byte: b[at],
-                at,
-            }),
-            None => Ok(()),
-        }
-    }
-);
 
 /// A `search-return-opt` (RFC 9051 §6.4.4, RFC 4731, RFC 5182, RFC 5267, RFC 9394).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -2,9 +2,10 @@
 
 use bytes::Bytes;
 
+use crate::response::GmailLabel;
+
 use super::ExtParam;
 use crate::buf::IntoStatic;
-use crate::core::{AString, Atom};
 use crate::flag::Flag;
 
 /// How STORE changes the flags: `FLAGS`, `+FLAGS` or `-FLAGS`.
@@ -30,15 +31,6 @@ pub enum StoreTarget<'a> {
     GmailLabels(Vec<GmailLabel<'a>>),
 }
 
-/// A Gmail label: `\Inbox`-style system labels or any `astring`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum GmailLabel<'a> {
-    /// `\atom`, e.g. `\Important` (held without the backslash).
-    System(Atom<'a>),
-    /// A user label.
-    Name(AString<'a>),
-}
-
 /// A `store-modifier` (RFC 4466 §2.5).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum StoreModifier<'a> {
@@ -54,16 +46,6 @@ impl IntoStatic for StoreTarget<'_> {
         match self {
             Self::Flags(l) => StoreTarget::Flags(l.into_static_in(f)),
             Self::GmailLabels(l) => StoreTarget::GmailLabels(l.into_static_in(f)),
-        }
-    }
-}
-
-impl IntoStatic for GmailLabel<'_> {
-    type Static = GmailLabel<'static>;
-    fn into_static_in(self, f: Option<&Bytes>) -> GmailLabel<'static> {
-        match self {
-            Self::System(a) => GmailLabel::System(a.into_static_in(f)),
-            Self::Name(a) => GmailLabel::Name(a.into_static_in(f)),
         }
     }
 }

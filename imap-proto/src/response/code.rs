@@ -5,11 +5,12 @@ use std::num::NonZeroU32;
 use bytes::Bytes;
 
 use super::fetch::ObjectId;
+use crate::command::Charset;
 
 use crate::buf::{Buf, IntoStatic};
 use crate::capability::Capability;
 use crate::chars;
-use crate::core::{Atom, Quoted, Vec1};
+use crate::core::{Atom, Vec1};
 use crate::error::ValidationError;
 use crate::flag::FlagPerm;
 use crate::sequence::SequenceSet;
@@ -130,15 +131,6 @@ pub enum ResponseCode<'a> {
     BadUrl(CodeText<'a>),
     /// Any other code (`atom [SP 1*<any TEXT-CHAR except "]">]`), kept as sent.
     Other(OtherCode<'a>),
-}
-
-/// A `charset` in `BADCHARSET` (RFC 9051 §9): an atom or a quoted string.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum Charset<'a> {
-    /// `UTF-8`
-    Atom(Atom<'a>),
-    /// `"UTF-8"`
-    Quoted(Quoted<'a>),
 }
 
 /// A `METADATA` response code (RFC 5464 §4.2.1, §4.3).
@@ -347,16 +339,6 @@ impl IntoStatic for ResponseCode<'_> {
             C::TooBig => C::TooBig,
             C::BadUrl(t) => C::BadUrl(t.into_static_in(frame)),
             C::Other(o) => C::Other(o.into_static_in(frame)),
-        }
-    }
-}
-
-impl IntoStatic for Charset<'_> {
-    type Static = Charset<'static>;
-    fn into_static_in(self, frame: Option<&Bytes>) -> Charset<'static> {
-        match self {
-            Charset::Atom(a) => Charset::Atom(a.into_static_in(frame)),
-            Charset::Quoted(q) => Charset::Quoted(q.into_static_in(frame)),
         }
     }
 }

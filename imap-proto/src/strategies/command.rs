@@ -16,13 +16,13 @@ use super::{
 use crate::{
     AclModMode, AclRights, AppendData, AppendMessage, Atom, AuthenticateData, Buf, CatenatePart,
     Charset, Command, CommandBody, CompressionAlgorithm, CreateParameter, EntryTypeReq, ExtParam,
-    FetchAttribute, FetchItems, FetchModifier, GetMetadataOption, GmailLabel, ListChars,
-    ListMailbox, ListOptionExtension, ListPatterns, ListReturnOption, ListSelectOption, Literal8,
-    LiteralMode, MetadataDepth, MetadataEntry, MetadataValue, NotifyEvent, NotifyEventGroup,
-    NotifyFilter, ObjectId, PartialRange, QuotaLimit, QuotaResourceName, SearchKey,
-    SearchModSeqEntry, SearchReturnOption, Secret, SelectParameter, Sequence, SequenceSet,
-    SortCriterion, SortKey, StoreAction, StoreModifier, StoreTarget, TaggedExtComp, TaggedExtVal,
-    Text, ThreadAlgorithm, UseAttribute, KNOWN_COMMANDS,
+    FetchAttribute, FetchItems, FetchModifier, GetMetadataOption, ListChars, ListMailbox,
+    ListOptionExtension, ListPatterns, ListReturnOption, ListSelectOption, Literal8, LiteralMode,
+    MetadataDepth, MetadataEntry, MetadataValue, NotifyEvent, NotifyEventGroup, NotifyFilter,
+    ObjectId, PartialRange, QuotaLimit, QuotaResourceName, SearchKey, SearchModSeqEntry,
+    SearchReturnOption, Secret, SelectParameter, Sequence, SequenceSet, SortCriterion, SortKey,
+    StoreAction, StoreModifier, StoreTarget, TaggedExtComp, TaggedExtVal, Text, ThreadAlgorithm,
+    UseAttribute, KNOWN_COMMANDS,
 };
 
 fn u63() -> impl Strategy<Value = u64> {
@@ -43,12 +43,12 @@ pub fn tagged_ext_comp() -> impl Strategy<Value = TaggedExtComp<'static>> {
     astring()
         .prop_map(TaggedExtComp::AString)
         .prop_recursive(3, 12, 3, |inner| {
-            vec1(inner, 1..4).prop_map(TaggedExtComp::List)
+            vec1(inner, 1..4).prop_map(|v| TaggedExtComp::List(v.into_vec()))
         })
 }
 
 /// A `tagged-ext-val`.
-pub fn tagged_ext_val() -> impl Strategy<Value = TaggedExtVal<'static>> {
+pub fn command_tagged_ext_val() -> impl Strategy<Value = TaggedExtVal<'static>> {
     prop_oneof![
         u63().prop_map(TaggedExtVal::Number),
         sequence_set()
@@ -63,7 +63,7 @@ pub fn tagged_ext_val() -> impl Strategy<Value = TaggedExtVal<'static>> {
 
 /// A generic extension parameter with an `X-` name.
 pub fn ext_param() -> impl Strategy<Value = ExtParam<'static>> {
-    (ext_name(), proptest::option::of(tagged_ext_val()))
+    (ext_name(), proptest::option::of(command_tagged_ext_val()))
         .prop_map(|(name, value)| ExtParam { name, value })
 }
 
@@ -87,14 +87,6 @@ pub fn literal8() -> impl Strategy<Value = Literal8<'static>> {
             },
         )
     })
-}
-
-/// A Gmail label.
-pub fn gmail_label() -> impl Strategy<Value = GmailLabel<'static>> {
-    prop_oneof![
-        atom().prop_map(GmailLabel::System),
-        astring().prop_map(GmailLabel::Name),
-    ]
 }
 
 fn partial_range() -> impl Strategy<Value = PartialRange> {
@@ -161,7 +153,7 @@ pub fn search_key_leaf() -> BoxedStrategy<SearchKey<'static>> {
         nz_u32().prop_map(K::Younger).boxed(),
         object_id().prop_map(K::EmailId).boxed(),
         object_id().prop_map(K::ThreadId).boxed(),
-        gmail_label().prop_map(K::GmailLabels).boxed(),
+        super::fetch::gmail_label().prop_map(K::GmailLabels).boxed(),
         (
             proptest::option::of((
                 quoted(),
@@ -435,7 +427,7 @@ fn notify_group() -> impl Strategy<Value = NotifyEventGroup<'static>> {
 fn store_target() -> impl Strategy<Value = StoreTarget<'static>> {
     prop_oneof![
         3 => vec(flag(), 0..4).prop_map(StoreTarget::Flags),
-        1 => vec(gmail_label(), 0..4).prop_map(StoreTarget::GmailLabels),
+        1 => vec(super::fetch::gmail_label(), 0..4).prop_map(StoreTarget::GmailLabels),
     ]
 }
 

@@ -16,11 +16,11 @@ use super::{
 };
 use crate::{
     AclEntry, Atom, Charset, CodeText, ContinueRequest, Data, ESearch, ESearchPartialRange,
-    FlagFetch, Greeting, GreetingKind, ListExtendedItem, MailboxAttribute, MailboxList,
-    MessageDataItem, MetadataCode, MetadataItems, NString8, NamespaceDescr, NamespaceExtension,
-    Namespaces, ObjectId, OtherCode, OtherData, QuotaResource, RespText, Response, ResponseCode,
-    SearchReturnData, SequenceSet, Status, StatusAttribute, StatusItem, StatusKind, StatusResponse,
-    TaggedExtComp, TaggedExtVal, Text, Thread,
+    Greeting, GreetingKind, ListExtendedItem, MailboxAttribute, MailboxList, MetadataCode,
+    MetadataItems, NString8, NamespaceDescr, NamespaceExtension, Namespaces, OtherCode, OtherData,
+    QuotaResource, RespText, Response, ResponseCode, SearchReturnData, SequenceSet, Status,
+    StatusAttribute, StatusItem, StatusKind, StatusResponse, TaggedExtComp, TaggedExtVal, Text,
+    Thread,
 };
 
 /// A `u64` that fits `number64`.

@@ -523,7 +523,7 @@ fn comp_list(i: &[u8], depth: usize) -> IResult<'_, Vec<TaggedExtComp<'_>>> {
         let (r, item) = if peek(i)?.1 == b'(' {
             let (r, v) = comp_list(&i[1..], depth + 1)?;
             match Vec1::try_from(v) {
-                Ok(v) => (r, TaggedExtComp::List(v)),
+                Ok(v) => (r, TaggedExtComp::List(v.into_vec())),
                 Err(_) => return fail(i, "expected a non-empty list"),
             }
         } else {

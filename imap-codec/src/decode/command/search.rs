@@ -202,7 +202,7 @@ pub(super) fn gmail_label(i: &[u8]) -> IResult<'_, GmailLabel<'_>> {
         let (r, a) = atom(&i[1..])?;
         return Ok((r, GmailLabel::System(a)));
     }
-    astring(i).map(|(r, a)| (r, GmailLabel::Name(a)))
+    astring(i).map(|(r, a)| (r, GmailLabel::Label(a)))
 }
 
 fn nz(n: NonZeroU32) -> NonZeroU32 {

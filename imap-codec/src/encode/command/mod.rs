@@ -7,13 +7,12 @@ mod search;
 use base64::Engine as _;
 use bytes::BufMut;
 use imap_proto::{
-    AclModMode, AppendData, AppendMessage, AuthenticateData, CatenatePart, Charset, Command,
-    CommandBody, CompressionAlgorithm, CreateParameter, ExtParam, FetchAttribute, FetchItems,
-    FetchModifier, GetMetadataOption, GmailLabel, IdleDone, ListMailbox, ListOptionExtension,
-    ListPatterns, ListReturnOption, ListSelectOption, Literal8, MetadataDepth, MetadataEntry,
-    MetadataValue, NotifyEvent, NotifyEventGroup, NotifyFilter, Partial, PartialRange, QuotaLimit,
-    QuotaResourceName, SelectParameter, StoreAction, StoreModifier, StoreTarget, TaggedExtComp,
-    TaggedExtVal, UseAttribute,
+    AclModMode, AppendData, AppendMessage, AuthenticateData, CatenatePart, Command, CommandBody,
+    CompressionAlgorithm, CreateParameter, ExtParam, FetchAttribute, FetchItems, FetchModifier,
+    GetMetadataOption, IdleDone, ListMailbox, ListOptionExtension, ListPatterns, ListReturnOption,
+    ListSelectOption, Literal8, MetadataDepth, MetadataEntry, MetadataValue, NotifyEvent,
+    NotifyEventGroup, NotifyFilter, Partial, PartialRange, QuotaLimit, QuotaResourceName,
+    SelectParameter, StoreAction, StoreModifier, StoreTarget, UseAttribute,
 };
 
 use super::core::put_part;
@@ -445,25 +444,6 @@ impl Encode for ExtParam<'_> {
     }
 }
 
-impl Encode for TaggedExtVal<'_> {
-    fn encode<B: BufMut>(&self, w: &mut Writer<'_, B>) {
-        match self {
-            Self::Number(n) => w.put_num(*n),
-            Self::SequenceSet(s) => s.encode(w),
-            Self::Comp(c) => paren(w, c),
-        }
-    }
-}
-
-impl Encode for TaggedExtComp<'_> {
-    fn encode<B: BufMut>(&self, w: &mut Writer<'_, B>) {
-        match self {
-            Self::AString(a) => a.encode(w),
-            Self::List(l) => paren(w, l),
-        }
-    }
-}
-
 impl Encode for SelectParameter<'_> {
     fn encode<B: BufMut>(&self, w: &mut Writer<'_, B>) {
         match self {
@@ -621,15 +601,6 @@ impl Encode for CatenatePart<'_> {
     }
 }
 
-impl Encode for Charset<'_> {
-    fn encode<B: BufMut>(&self, w: &mut Writer<'_, B>) {
-        match self {
-            Self::Atom(a) => a.encode(w),
-            Self::Quoted(q) => q.encode(w),
-        }
-    }
-}
-
 impl Encode for PartialRange {
     fn encode<B: BufMut>(&self, w: &mut Writer<'_, B>) {
         match self {
@@ -757,18 +728,6 @@ impl Encode for StoreModifier<'_> {
                 w.put_num(*n);
             }
             Self::Other(p) => p.encode(w),
-        }
-    }
-}
-
-impl Encode for GmailLabel<'_> {
-    fn encode<B: BufMut>(&self, w: &mut Writer<'_, B>) {
-        match self {
-            Self::System(a) => {
-                w.put_u8(b'\\');
-                a.encode(w);
-            }
-            Self::Name(a) => a.encode(w),
         }
     }
 }
