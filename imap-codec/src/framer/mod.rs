@@ -208,6 +208,8 @@ impl Framer {
                 }
                 Phase::Line if self.msg.skipping => self.skip_line(),
                 Phase::Line => self.line(),
+                // Pending (and rejectable) until a byte after the header arrives.
+                Phase::Announced(_) if self.buf.len() == self.pos => return None,
                 Phase::Announced(ref lit) => {
                     let lit = lit.clone();
                     self.begin_literal(lit)
@@ -228,9 +230,14 @@ impl Framer {
         }
     }
 
-    /// Refuses the literal just reported by [`FrameEvent::LiteralAnnounced`]
-    /// (call it before the next [`poll_event`](Self::poll_event)); the
-    /// caller answers the command with a tagged NO or BAD instead of `+`.
+    /// Refuses the literal just reported by [`FrameEvent::LiteralAnnounced`];
+    /// the caller answers the command with a tagged NO or BAD instead of `+`.
+    ///
+    /// Call it right after the announcement, before the next
+    /// [`poll_event`](Self::poll_event). (The announced literal stays
+    /// rejectable until a byte after its header has arrived and
+    /// `poll_event` has been called: a synchronizing literal, whose data
+    /// only comes after `+`, can still be rejected after draining the events.)
     ///
     /// The framer drops the message. For a synchronizing literal in a
     /// command the client does not send the data (RFC 9051 §4.3), so the
