@@ -262,6 +262,7 @@ fn depth_is_limited_outside_text() {
     assert_eq!(frame(&ev[2]).0, b"A1 BAD (((\r\n");
     assert_eq!(error(&ev[3]).kind, FrameErrorKind::TooDeep { limit: 2 });
     assert_eq!(&error(&ev[3]).raw[..], b"* 1 FETCH (BODY ((");
+    assert_eq!(error(&ev[3]).tag(), None);
     assert_eq!(frame(&ev[4]).0, b"* 2 EXISTS\r\n");
 }
 
@@ -329,6 +330,7 @@ fn bare_lf() {
     assert_eq!(ev.len(), 2);
     let e = error(&ev[0]);
     assert_eq!(e.kind, FrameErrorKind::BareLf);
+    assert_eq!(e.tag().unwrap().as_bytes(), b"A1");
     assert_eq!(&e.raw[..], b"A1 NOOP\n");
     assert_eq!(e.at, 7);
     assert_eq!(frame(&ev[1]).0, b"A2 NOOP\r\n");
@@ -369,6 +371,7 @@ fn literal_limits_and_append() {
         }
     );
     assert_eq!(&e.raw[..], b"A2 LOGIN {11}\r\n");
+    assert_eq!(e.tag().unwrap().as_bytes(), b"A2");
     assert_eq!(
         e.to_string(),
         "literal of 11 bytes exceeds limit 10 (message at byte 74, detected at byte 88)"

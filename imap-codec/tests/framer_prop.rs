@@ -51,7 +51,7 @@ enum Ev {
 impl From<FrameEvent> for Ev {
     fn from(e: FrameEvent) -> Self {
         match e {
-            FrameEvent::Frame(f) => Ev::Frame {
+            FrameEvent::Frame(f) => Self::Frame {
                 bytes: f.bytes.to_vec(),
                 offset: f.offset,
                 streamed: f.streamed_literals,
@@ -63,7 +63,7 @@ impl From<FrameEvent> for Ev {
                 binary,
                 append,
                 offset,
-            } => Ev::Announced {
+            } => Self::Announced {
                 tag: tag.map(|t| t.as_bytes().to_vec()),
                 len,
                 mode,
@@ -76,15 +76,15 @@ impl From<FrameEvent> for Ev {
                 mode,
                 binary,
                 offset,
-            } => Ev::Start {
+            } => Self::Start {
                 len,
                 mode,
                 binary,
                 offset,
             },
-            FrameEvent::LiteralChunk(c) => Ev::Chunk(c.to_vec()),
-            FrameEvent::LiteralEnd => Ev::End,
-            FrameEvent::Error(e) => Ev::Error {
+            FrameEvent::LiteralChunk(c) => Self::Chunk(c.to_vec()),
+            FrameEvent::LiteralEnd => Self::End,
+            FrameEvent::Error(e) => Self::Error {
                 kind: e.kind,
                 offset: e.offset,
                 at: e.at,

@@ -128,6 +128,17 @@ pub struct FrameError {
     pub raw: Bytes,
 }
 
+impl FrameError {
+    /// The offending message's first token if it is a valid tag: for a
+    /// command, the tag to answer with a tagged BAD (shares `raw`, no copy).
+    pub fn tag(&self) -> Option<Tag<'static>> {
+        let end = memchr::memchr(b' ', &self.raw).unwrap_or(self.raw.len());
+        let token = &self.raw[..end];
+        let valid = !token.is_empty() && token.iter().all(|&b| imap_proto::chars::is_tag_char(b));
+        valid.then(|| Tag::unvalidated(self.raw.slice(..end)))
+    }
+}
+
 impl fmt::Debug for FrameError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("FrameError")

@@ -352,33 +352,31 @@ impl Framer {
             .saturating_add(1);
         let end = self.buf.len().min(line_cap).min(msg_cap);
         let max_depth = self.msg.count_depth.then_some(cfg.max_depth);
-        loop {
-            let (stop, n) = lex::scan(&self.buf[self.pos..end], &mut self.msg.scan, max_depth);
-            self.scanned += n as u64;
-            match stop {
-                Stop::Lf(k) => return self.line_end(self.pos + k),
-                Stop::Deep(k) => {
-                    let at = self.pos + k;
-                    self.pos = at + 1;
-                    if self.class(at) == Class::Text {
-                        // Free text: parentheses mean nothing.
-                        self.msg.count_depth = false;
-                        return Step::Continue;
-                    }
-                    let limit = self.config.max_depth;
-                    return self.fail(FrameErrorKind::TooDeep { limit }, at, None);
+        let (stop, n) = lex::scan(&self.buf[self.pos..end], &mut self.msg.scan, max_depth);
+        self.scanned += n as u64;
+        match stop {
+            Stop::Lf(k) => self.line_end(self.pos + k),
+            Stop::Deep(k) => {
+                let at = self.pos + k;
+                self.pos = at + 1;
+                if self.class(at) == Class::Text {
+                    // Free text: parentheses mean nothing.
+                    self.msg.count_depth = false;
+                    return Step::Continue;
                 }
-                Stop::End => {
-                    self.pos = end;
-                    if end == line_cap {
-                        let limit = self.config.max_line;
-                        return self.fail(FrameErrorKind::LineTooLong { limit }, end - 1, None);
-                    }
-                    if end == msg_cap {
-                        let limit = self.config.max_message;
-                        return self.fail(FrameErrorKind::MessageTooLong { limit }, end - 1, None);
-                    }
-                    return Step::More;
+                let limit = self.config.max_depth;
+                self.fail(FrameErrorKind::TooDeep { limit }, at, None)
+            }
+            Stop::End => {
+                self.pos = end;
+                if end == line_cap {
+                    let limit = self.config.max_line;
+                    self.fail(FrameErrorKind::LineTooLong { limit }, end - 1, None)
+                } else if end == msg_cap {
+                    let limit = self.config.max_message;
+                    self.fail(FrameErrorKind::MessageTooLong { limit }, end - 1, None)
+                } else {
+                    Step::More
                 }
             }
         }
