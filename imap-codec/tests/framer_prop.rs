@@ -559,3 +559,89 @@ proptest! {
         prop_assert!(bytewise.scanned() <= whole.scanned());
     }
 }
+
+/// Bytes heavy in framing characters.
+fn noise() -> impl Strategy<Value = Vec<u8>> {
+    prop::collection::vec(
+        prop_oneof![
+            6 => prop::sample::select(b"\r\n{}()\"\\~+0123456789 *AOK".to_vec()),
+            1 => any::<u8>(),
+        ],
+        0..400,
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    /// Arbitrary input never panics, never holds more than the limits allow,
+    /// and gives the same events in any chunking.
+    #[test]
+    fn arbitrary_input_is_chunking_invariant_and_bounded(
+        input in noise(),
+        commands in any::<bool>(),
+        announce in any::<bool>(),
+        stream in prop::option::of(0u64..20),
+        lenient_lf in any::<bool>(),
+        line_mode in any::<bool>(),
+        limits in (0usize..50, 0u64..60, 0usize..150, 0u32..5, 1usize..8),
+        sizes in prop::collection::vec(1usize..12, 1..8),
+    ) {
+        let mut config = FramerConfig::new(if commands {
+            Direction::ClientToServer
+        } else {
+            Direction::ServerToClient
+        });
+        (config.max_line, config.max_literal, config.max_message, config.max_depth, config.stream_chunk) = limits;
+        config.max_append_literal = config.max_literal * 2;
+        config.announce_literals = announce;
+        config.stream_literals_above = stream;
+        config.lenient_lf = lenient_lf;
+        let bound = config.max_message + config.stream_chunk;
+
+        let drive = |chunks: Vec<Vec<u8>>| -> Result<(Vec<Ev>, Framer), TestCaseError> {
+            let mut f = Framer::new(config.clone());
+            f.set_line_mode(line_mode);
+            let mut out = Vec::new();
+            for chunk in chunks {
+                f.push(&chunk);
+                while let Some(e) = f.poll_event() {
+                    // Reject every other announced literal, deterministically.
+                    let reject = matches!(e, FrameEvent::LiteralAnnounced { len, .. } if len % 2 == 1);
+                    out.push(Ev::from(e));
+                    if reject {
+                        prop_assert!(f.reject_literal());
+                    }
+                }
+                prop_assert!(f.buffered() <= bound, "buffered {} > {bound}", f.buffered());
+            }
+            let s = f.stats();
+            prop_assert!(s.consumed <= s.pushed && s.consumed + f.buffered() as u64 >= s.pushed);
+            Ok((out, f))
+        };
+        let (whole, fw) = drive(vec![input.clone()])?;
+        let (chunked, fc) = drive(split(&input, &sizes))?;
+        prop_assert_eq!(&chunked, &whole);
+        prop_assert_eq!(fc.stats(), fw.stats());
+        let (bytewise, fb) = drive(input.iter().map(|&b| vec![b]).collect())?;
+        prop_assert_eq!(&bytewise, &whole);
+        prop_assert_eq!(fb.stats(), fw.stats());
+        // Frames and errors tile the consumed stream, in order.
+        let mut next = 0;
+        for e in &whole {
+            match e {
+                Ev::Frame { offset, bytes, streamed: 0 } => {
+                    prop_assert!(*offset >= next);
+                    prop_assert_eq!(&input[*offset as usize..*offset as usize + bytes.len()], &bytes[..]);
+                    next = *offset + bytes.len() as u64;
+                }
+                Ev::Error { offset, at, raw, .. } => {
+                    prop_assert!(*offset >= next && *at >= *offset);
+                    prop_assert_eq!(*raw.last().unwrap(), input[*at as usize]);
+                    next = *at + 1;
+                }
+                _ => {}
+            }
+        }
+    }
+}

@@ -90,7 +90,7 @@ pub struct Framer {
 }
 
 /// What the framer does next.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 enum Phase {
     /// Between messages.
     Idle,
@@ -109,7 +109,7 @@ enum Phase {
 }
 
 /// A literal whose header was framed.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 struct Lit {
     len: u64,
     mode: LiteralMode,
@@ -210,10 +210,7 @@ impl Framer {
                 Phase::Line => self.line(),
                 // Pending (and rejectable) until a byte after the header arrives.
                 Phase::Announced(_) if self.buf.len() == self.pos => return None,
-                Phase::Announced(ref lit) => {
-                    let lit = lit.clone();
-                    self.begin_literal(lit)
-                }
+                Phase::Announced(lit) => self.begin_literal(lit),
                 Phase::Literal { remaining } => self.literal(remaining),
                 Phase::Stream { remaining } => self.stream(remaining),
                 Phase::StreamEnd => {
@@ -248,10 +245,9 @@ impl Framer {
     ///
     /// Returns `false`, and does nothing, if no announced literal is pending.
     pub fn reject_literal(&mut self) -> bool {
-        let Phase::Announced(ref lit) = self.phase else {
+        let Phase::Announced(Lit { len, mode, .. }) = self.phase else {
             return false;
         };
-        let (len, mode) = (lit.len, lit.mode);
         let dropped = self.take_message(self.pos);
         self.stats.discarded += dropped.len() as u64;
         if self.data_follows(mode) {
