@@ -1,0 +1,676 @@
+//! Framing: splits a byte stream into whole messages (CRLF and literals), in any chunking.
+//!
+//! The [`Framer`] is purely lexical: it finds where each message ends, and
+//! enforces limits before it buffers bytes, but it does not decode. It keeps
+//! its scan position between [`push`](Framer::push) calls, so the work is
+//! linear in the bytes fed, whatever the chunking.
+//!
+//! ```text
+//!  push(&[u8]) --> [ BytesMut buffer | scan position ] --> poll_event()
+//!                                                          |-- Frame(one message, zero-copy Bytes)
+//!                                                          |-- LiteralAnnounced (commands: answer `+`)
+//!                                                          |-- LiteralStart / LiteralChunk / LiteralEnd
+//!                                                          '-- Error (limit or framing), then resync
+//! ```
+//!
+//! A message is a line ending in CRLF, or, where the grammar allows a literal,
+//! a line ending in a literal header (`{n}`, `{n+}`, `~{n}`, `~{n+}`) followed
+//! by `n` bytes of data and the rest of the message, recursively:
+//!
+//! - commands ([`Direction::ClientToServer`]): every line ending with a
+//!   literal header announces a literal (commands have no free text), except
+//!   in [line mode](Framer::set_line_mode) (AUTHENTICATE responses, IDLE's `DONE`);
+//! - responses ([`Direction::ServerToClient`]): untagged data responses
+//!   (`* 3 FETCH ...`, `* LIST ...`) may carry literals; status responses
+//!   (`* OK/NO/BAD/BYE/PREAUTH`, tagged responses) and continuation requests
+//!   (`+ ...`) are one line of text: `* OK some text {3}` ends at its CRLF.
+//!
+//! A literal header inside an unterminated quoted string is not a literal.
+//!
+//! ```
+//! use imap_codec::framer::{Direction, FrameEvent, Framer, FramerConfig};
+//!
+//! let mut framer = Framer::new(FramerConfig::new(Direction::ClientToServer));
+//! framer.push(b"A1 LOGIN {5}\r\n");
+//! let Some(FrameEvent::LiteralAnnounced { tag, len: 5, .. }) = framer.poll_event() else {
+//!     panic!()
+//! };
+//! assert_eq!(tag.unwrap().as_bytes(), b"A1");
+//! assert_eq!(framer.poll_event(), None); // the server now answers "+ ..."
+//! framer.push(b"alice secret\r\nA2 NOOP\r\n");
+//! let Some(FrameEvent::Frame(frame)) = framer.poll_event() else { panic!() };
+//! assert_eq!(&frame.bytes[..], b"A1 LOGIN {5}\r\nalice secret\r\n");
+//! let Some(FrameEvent::Frame(frame)) = framer.poll_event() else { panic!() };
+//! assert_eq!(&frame.bytes[..], b"A2 NOOP\r\n");
+//! assert_eq!(framer.poll_event(), None);
+//! ```
+
+mod config;
+mod event;
+mod lex;
+
+use std::fmt;
+
+use bytes::{Buf as _, BytesMut};
+use imap_proto::{LiteralMode, Tag};
+
+pub use self::config::{Direction, FramerConfig};
+pub use self::event::{Frame, FrameError, FrameErrorKind, FrameEvent, FramerStats};
+use self::lex::{Class, ScanState, Stop, Tail};
+
+/// Splits one direction of an IMAP stream into messages.
+///
+/// Contract: after each [`push`](Self::push), call
+/// [`poll_event`](Self::poll_event) until it returns `None`. The framer then
+/// buffers at most the current message as far as it has arrived (bounded by
+/// the limits of its [`FramerConfig`]), or less than one
+/// [`stream_chunk`](FramerConfig::stream_chunk) of a streamed literal, plus
+/// whatever was pushed since. Bytes scanned once are never scanned again.
+pub struct Framer {
+    config: FramerConfig,
+    /// Bytes not yet handed out. `buf[0]` is the first byte of the current
+    /// message (or of its part after a streamed literal).
+    buf: BytesMut,
+    /// The part of the current message before its last streamed literal,
+    /// moved out of `buf` when that literal began.
+    head: BytesMut,
+    /// Scan position in `buf`: bytes before it belong to the current message.
+    pos: usize,
+    /// Start of the current line in `buf`.
+    line_start: usize,
+    phase: Phase,
+    msg: Message,
+    /// End of the line being skipped after an error.
+    tail: Tail,
+    line_mode: bool,
+    /// Stream offset of `buf[0]`.
+    consumed: u64,
+    stats: FramerStats,
+    scanned: u64,
+}
+
+/// What the framer does next.
+#[derive(Debug, Clone, Copy)]
+enum Phase {
+    /// Between messages.
+    Idle,
+    /// Scanning a line of the current message.
+    Line,
+    /// `LiteralAnnounced` was reported; the literal's data comes next.
+    Announced(Lit),
+    /// Data of a buffered literal: `remaining` bytes still to arrive.
+    Literal { remaining: u64 },
+    /// Data of a streamed literal.
+    Stream { remaining: u64 },
+    /// The last chunk was reported; `LiteralEnd` comes next.
+    StreamEnd,
+    /// Skipping `remaining` bytes of a literal of a bad or rejected message.
+    Skip { remaining: u64 },
+}
+
+/// A literal whose header was framed.
+#[derive(Debug, Clone, Copy)]
+struct Lit {
+    len: u64,
+    mode: LiteralMode,
+    binary: bool,
+    streamed: bool,
+    /// Where its digits are in `buf`.
+    digits: (usize, usize),
+}
+
+/// What the framer knows about the current message.
+#[derive(Debug, Clone)]
+struct Message {
+    /// Stream offset of its first byte.
+    offset: u64,
+    /// Known after the first line (or earlier for commands and line mode).
+    class: Option<Class>,
+    /// Whether parentheses are limited (not in free text).
+    count_depth: bool,
+    scan: ScanState,
+    /// Tag and APPEND-ness of a command, computed at its first literal.
+    command: Option<(Option<Tag<'static>>, bool)>,
+    streamed: u32,
+    /// After an error or rejection: skip the rest of this message.
+    skipping: bool,
+}
+
+impl Message {
+    fn new(offset: u64, direction: Direction, line_mode: bool) -> Self {
+        let class = if line_mode {
+            Some(Class::Text)
+        } else if direction == Direction::ClientToServer {
+            Some(Class::Data)
+        } else {
+            None
+        };
+        Self {
+            offset,
+            class,
+            count_depth: !line_mode,
+            scan: ScanState::default(),
+            command: None,
+            streamed: 0,
+            skipping: false,
+        }
+    }
+}
+
+/// The outcome of one step of [`Framer::poll_event`].
+enum Step {
+    Event(FrameEvent),
+    More,
+    Continue,
+}
+
+impl Framer {
+    /// A framer with the given configuration, at stream offset 0, not in line mode.
+    pub fn new(config: FramerConfig) -> Self {
+        Self {
+            buf: BytesMut::new(),
+            head: BytesMut::new(),
+            pos: 0,
+            line_start: 0,
+            phase: Phase::Idle,
+            msg: Message::new(0, config.direction, false),
+            tail: Tail::new(),
+            line_mode: false,
+            consumed: 0,
+            stats: FramerStats::default(),
+            scanned: 0,
+            config,
+        }
+    }
+
+    /// Appends received bytes. Nothing is scanned until [`poll_event`](Self::poll_event).
+    pub fn push(&mut self, bytes: &[u8]) {
+        self.stats.pushed += bytes.len() as u64;
+        self.buf.extend_from_slice(bytes);
+    }
+
+    /// The next event, or `None` when more input is needed.
+    ///
+    /// Scans only bytes it has not scanned before.
+    #[must_use]
+    pub fn poll_event(&mut self) -> Option<FrameEvent> {
+        loop {
+            let step = match self.phase {
+                Phase::Idle => {
+                    if self.buf.is_empty() {
+                        return None;
+                    }
+                    self.msg = Message::new(self.consumed, self.config.direction, self.line_mode);
+                    self.pos = 0;
+                    self.line_start = 0;
+                    self.phase = Phase::Line;
+                    Step::Continue
+                }
+                Phase::Line if self.msg.skipping => self.skip_line(),
+                Phase::Line => self.line(),
+                // Pending (and rejectable) until a byte after the header arrives.
+                Phase::Announced(_) if self.buf.len() == self.pos => return None,
+                Phase::Announced(lit) => self.begin_literal(lit),
+                Phase::Literal { remaining } => self.literal(remaining),
+                Phase::Stream { remaining } => self.stream(remaining),
+                Phase::StreamEnd => {
+                    self.phase = Phase::Line;
+                    Step::Event(FrameEvent::LiteralEnd)
+                }
+                Phase::Skip { remaining } => self.skip_literal(remaining),
+            };
+            match step {
+                Step::Event(event) => return Some(event),
+                Step::More => return None,
+                Step::Continue => {}
+            }
+        }
+    }
+
+    /// Refuses the literal just reported by [`FrameEvent::LiteralAnnounced`];
+    /// the caller answers the command with a tagged NO or BAD instead of `+`.
+    ///
+    /// Call it right after the announcement, before the next
+    /// [`poll_event`](Self::poll_event). (The announced literal stays
+    /// rejectable until a byte after its header has arrived and
+    /// `poll_event` has been called: a synchronizing literal, whose data
+    /// only comes after `+`, can still be rejected after draining the events.)
+    ///
+    /// The framer drops the message. For a synchronizing literal in a
+    /// command the client does not send the data (RFC 9051 §4.3), so the
+    /// next byte starts a new message. For a non-synchronizing literal
+    /// (RFC 7888 §4, choice 1: the server reads the data and rejects the
+    /// command), and for any literal in a response, the data and the rest of
+    /// the message are skipped without buffering them.
+    ///
+    /// Returns `false`, and does nothing, if no announced literal is pending.
+    pub fn reject_literal(&mut self) -> bool {
+        let Phase::Announced(Lit { len, mode, .. }) = self.phase else {
+            return false;
+        };
+        let dropped = self.take_message(self.pos);
+        self.stats.discarded += dropped.len() as u64;
+        if self.data_follows(mode) {
+            self.msg.skipping = true;
+            self.msg.scan = ScanState::default();
+            self.tail.clear();
+            self.phase = Phase::Skip { remaining: len };
+        } else {
+            self.phase = Phase::Idle;
+        }
+        true
+    }
+
+    /// In line mode every line is a whole message: literal headers and
+    /// parentheses are text. A server turns it on for the client's lines of
+    /// an AUTHENTICATE exchange and while waiting for IDLE's `DONE`.
+    ///
+    /// Takes effect for messages that start after the call: call it after
+    /// the [`FrameEvent::Frame`] of the command that starts the exchange,
+    /// before the next [`poll_event`](Self::poll_event).
+    pub fn set_line_mode(&mut self, on: bool) {
+        self.line_mode = on;
+    }
+
+    /// Whether line mode is on.
+    pub fn line_mode(&self) -> bool {
+        self.line_mode
+    }
+
+    /// Drops every buffered byte and starts afresh at the next pushed byte,
+    /// keeping stream offsets and counters. After STARTTLS, call it before
+    /// the TLS handshake, so that plaintext sent ahead is not taken for
+    /// protected input. Returns how many bytes were dropped.
+    pub fn discard_buffered(&mut self) -> usize {
+        let n = self.buf.len() + self.head.len();
+        self.consumed += self.buf.len() as u64;
+        self.stats.discarded += n as u64;
+        self.buf.clear();
+        self.head.clear();
+        self.pos = 0;
+        self.line_start = 0;
+        self.phase = Phase::Idle;
+        n
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &FramerConfig {
+        &self.config
+    }
+
+    /// Counters.
+    pub fn stats(&self) -> FramerStats {
+        FramerStats {
+            consumed: self.consumed,
+            ..self.stats
+        }
+    }
+
+    /// Bytes held: the current message as far as it arrived, and unscanned input.
+    pub fn buffered(&self) -> usize {
+        self.buf.len() + self.head.len()
+    }
+
+    /// While a literal is streamed (from [`FrameEvent::LiteralStart`] to
+    /// [`FrameEvent::LiteralEnd`]): the message before that literal's data,
+    /// as the final [`Frame`] will hold it (e.g. `A1 APPEND INBOX {0000}\r\n`),
+    /// so the caller can look at the command before the data is stored.
+    pub fn streaming_head(&self) -> Option<&[u8]> {
+        match self.phase {
+            Phase::Stream { .. } | Phase::StreamEnd => Some(&self.head),
+            _ => None,
+        }
+    }
+
+    /// Bytes the scanner examined so far (for tests of linear work).
+    #[doc(hidden)]
+    pub fn scanned(&self) -> u64 {
+        self.scanned
+    }
+
+    /// Capacity of the internal buffers (for tests of bounded memory).
+    #[doc(hidden)]
+    pub fn buffer_capacity(&self) -> usize {
+        self.buf.capacity() + self.head.capacity()
+    }
+
+    /// Scans the current line as far as input and limits allow.
+    fn line(&mut self) -> Step {
+        let cfg = &self.config;
+        // Exclusive ends: the deciding byte of each limit is the last one scanned.
+        let line_cap = self
+            .line_start
+            .saturating_add(cfg.max_line)
+            .saturating_add(2);
+        let msg_cap = cfg
+            .max_message
+            .saturating_sub(self.head.len())
+            .saturating_add(1);
+        let end = self.buf.len().min(line_cap).min(msg_cap);
+        let max_depth = self.msg.count_depth.then_some(cfg.max_depth);
+        let (stop, n) = lex::scan(&self.buf[self.pos..end], &mut self.msg.scan, max_depth);
+        self.scanned += n as u64;
+        match stop {
+            Stop::Lf(k) => self.line_end(self.pos + k),
+            Stop::Deep(k) => {
+                let at = self.pos + k;
+                self.pos = at + 1;
+                if self.class(at) == Class::Text {
+                    // Free text: parentheses mean nothing.
+                    self.msg.count_depth = false;
+                    return Step::Continue;
+                }
+                let limit = self.config.max_depth;
+                self.fail(FrameErrorKind::TooDeep { limit }, at, None)
+            }
+            Stop::End => {
+                self.pos = end;
+                if end == line_cap {
+                    let limit = self.config.max_line;
+                    self.fail(FrameErrorKind::LineTooLong { limit }, end - 1, None)
+                } else if end == msg_cap {
+                    let limit = self.config.max_message;
+                    self.fail(FrameErrorKind::MessageTooLong { limit }, end - 1, None)
+                } else {
+                    Step::More
+                }
+            }
+        }
+    }
+
+    /// A line ends with the LF at `lf`.
+    fn line_end(&mut self, lf: usize) -> Step {
+        let cr = lf > self.line_start && self.buf[lf - 1] == b'\r';
+        let content_end = lf - usize::from(cr);
+        let cfg = &self.config;
+        if content_end - self.line_start > cfg.max_line {
+            let limit = cfg.max_line;
+            return self.fail(FrameErrorKind::LineTooLong { limit }, lf, Some(content_end));
+        }
+        if self.head.len() + lf + 1 > cfg.max_message {
+            let limit = cfg.max_message;
+            return self.fail(
+                FrameErrorKind::MessageTooLong { limit },
+                lf,
+                Some(content_end),
+            );
+        }
+        if !cr && !cfg.lenient_lf {
+            return self.fail(FrameErrorKind::BareLf, lf, Some(content_end));
+        }
+        let header = if self.class(content_end) == Class::Data && !self.msg.scan.in_quote {
+            self.scanned += 1;
+            lex::literal_header(&self.buf[self.line_start..content_end])
+        } else {
+            None
+        };
+        let Some(header) = header else {
+            let bytes = self.take_message(lf + 1);
+            self.stats.frames += 1;
+            self.phase = Phase::Idle;
+            return Step::Event(FrameEvent::Frame(Frame {
+                bytes,
+                offset: self.msg.offset,
+                streamed_literals: self.msg.streamed,
+            }));
+        };
+        let (tag, append) = match (self.config.direction, &self.msg.command) {
+            (Direction::ServerToClient, _) => (None, false),
+            (Direction::ClientToServer, Some(info)) => info.clone(),
+            (Direction::ClientToServer, None) => {
+                // The first literal ends the first line, which is all in `buf`.
+                let info = lex::command_info(&self.buf[..content_end]);
+                self.scanned += info.0.as_ref().map_or(1, |t| t.as_bytes().len() + 1) as u64;
+                self.msg.command = Some(info.clone());
+                info
+            }
+        };
+        let cfg = &self.config;
+        let limit = if append {
+            cfg.max_append_literal
+        } else {
+            cfg.max_literal
+        };
+        if header.len > limit {
+            let kind = FrameErrorKind::LiteralTooLarge {
+                len: header.len,
+                limit,
+                append,
+            };
+            return self.fail(kind, lf, Some(content_end));
+        }
+        let streamed = cfg.stream_literals_above.is_some_and(|t| header.len > t);
+        let buffered = (self.head.len() + lf + 1) as u64;
+        if !streamed && buffered.saturating_add(header.len) > cfg.max_message as u64 {
+            let limit = cfg.max_message;
+            return self.fail(
+                FrameErrorKind::MessageTooLong { limit },
+                lf,
+                Some(content_end),
+            );
+        }
+        self.msg.scan.in_quote = false;
+        self.msg.scan.escape = false;
+        self.pos = lf + 1;
+        let lit = Lit {
+            len: header.len,
+            mode: header.mode,
+            binary: header.binary,
+            streamed,
+            digits: (
+                self.line_start + header.digits.start,
+                self.line_start + header.digits.end,
+            ),
+        };
+        if !self.config.announce_literals {
+            return self.begin_literal(lit);
+        }
+        let event = FrameEvent::LiteralAnnounced {
+            tag,
+            len: lit.len,
+            mode: lit.mode,
+            binary: lit.binary,
+            append,
+            offset: self.consumed + self.pos as u64,
+        };
+        self.phase = Phase::Announced(lit);
+        Step::Event(event)
+    }
+
+    /// The data of a literal whose header ends at `self.pos` comes next.
+    fn begin_literal(&mut self, lit: Lit) -> Step {
+        self.stats.literals += 1;
+        if !lit.streamed {
+            self.phase = Phase::Literal { remaining: lit.len };
+            return Step::Continue;
+        }
+        // The frame keeps the header with its digits zeroed (an empty literal).
+        self.buf[lit.digits.0..lit.digits.1].fill(b'0');
+        let head = self.buf.split_to(self.pos);
+        self.consumed += self.pos as u64;
+        self.head.unsplit(head);
+        self.pos = 0;
+        self.line_start = 0;
+        self.msg.streamed += 1;
+        self.phase = Phase::Stream { remaining: lit.len };
+        Step::Event(FrameEvent::LiteralStart {
+            len: lit.len,
+            mode: lit.mode,
+            binary: lit.binary,
+            offset: self.consumed,
+        })
+    }
+
+    /// Takes the data of a buffered literal as it arrives (not scanned).
+    fn literal(&mut self, remaining: u64) -> Step {
+        let available = (self.buf.len() - self.pos) as u64;
+        let take = available.min(remaining);
+        // `take <= available`, a usize.
+        self.pos += take as usize;
+        self.stats.literal_bytes += take;
+        if take == remaining {
+            self.line_start = self.pos;
+            self.phase = Phase::Line;
+            Step::Continue
+        } else {
+            self.phase = Phase::Literal {
+                remaining: remaining - take,
+            };
+            Step::More
+        }
+    }
+
+    /// Hands out the next chunk of a streamed literal once it has arrived.
+    fn stream(&mut self, remaining: u64) -> Step {
+        // `want <= stream_chunk`, a usize.
+        let want = remaining.min(self.config.stream_chunk.max(1) as u64) as usize;
+        if self.buf.len() < want {
+            return Step::More;
+        }
+        let chunk = self.buf.split_to(want).freeze();
+        self.consumed += want as u64;
+        self.stats.literal_bytes += want as u64;
+        let rest = remaining - want as u64;
+        self.phase = if rest == 0 {
+            Phase::StreamEnd
+        } else {
+            Phase::Stream { remaining: rest }
+        };
+        Step::Event(FrameEvent::LiteralChunk(chunk))
+    }
+
+    /// Skips a line of a bad or rejected message, keeping only its end.
+    fn skip_line(&mut self) -> Step {
+        // While skipping, `pos == line_start == 0`: scanned bytes are dropped.
+        let (stop, n) = lex::scan(&self.buf, &mut self.msg.scan, None);
+        self.scanned += n as u64;
+        self.tail.extend(&self.buf[..n]);
+        self.drop_front(n);
+        match stop {
+            Stop::Lf(_) => self.skipped_line_end(),
+            Stop::End | Stop::Deep(_) => Step::More,
+        }
+    }
+
+    /// A skipped line ended (`tail` holds its end, up to the LF): skip the
+    /// data of a literal announced there, or end the message.
+    fn skipped_line_end(&mut self) -> Step {
+        let mut line = self.tail.as_slice();
+        if let [rest @ .., b'\n'] = line {
+            line = rest;
+        }
+        if let [rest @ .., b'\r'] = line {
+            line = rest;
+        }
+        let header = if self.msg.class != Some(Class::Text) && !self.msg.scan.in_quote {
+            lex::literal_header(line)
+        } else {
+            None
+        };
+        self.tail.clear();
+        self.msg.scan.in_quote = false;
+        self.msg.scan.escape = false;
+        match header {
+            Some(h) if self.data_follows(h.mode) => {
+                self.phase = Phase::Skip { remaining: h.len };
+            }
+            _ => self.phase = Phase::Idle,
+        }
+        Step::Continue
+    }
+
+    /// Skips literal data of a bad or rejected message as it arrives.
+    fn skip_literal(&mut self, remaining: u64) -> Step {
+        let take = (self.buf.len() as u64).min(remaining);
+        // `take <= buf.len()`, a usize.
+        self.drop_front(take as usize);
+        if take == remaining {
+            self.phase = Phase::Line;
+            Step::Continue
+        } else {
+            self.phase = Phase::Skip {
+                remaining: remaining - take,
+            };
+            Step::More
+        }
+    }
+
+    /// Reports an error detected at `buf[at]` and starts skipping the rest
+    /// of the message. `line_end` is the end of the line's content when the
+    /// deciding byte is its LF.
+    fn fail(&mut self, kind: FrameErrorKind, at: usize, line_end: Option<usize>) -> Step {
+        let stop = line_end.unwrap_or(at + 1);
+        // Classify before the first line leaves the buffer.
+        self.class(stop);
+        self.tail.clear();
+        self.tail.extend(&self.buf[self.line_start..stop]);
+        let at_offset = self.consumed + at as u64;
+        let raw = self.take_message(at + 1);
+        self.stats.errors += 1;
+        self.stats.discarded += raw.len() as u64;
+        self.msg.skipping = true;
+        self.phase = Phase::Line;
+        if line_end.is_some() {
+            self.skipped_line_end();
+        }
+        Step::Event(FrameEvent::Error(FrameError {
+            kind,
+            offset: self.msg.offset,
+            at: at_offset,
+            raw,
+        }))
+    }
+
+    /// The class of the current message, computed from its first line up
+    /// to `upto` if not known yet (then the first line is all in `buf`).
+    fn class(&mut self, upto: usize) -> Class {
+        if let Some(class) = self.msg.class {
+            return class;
+        }
+        let class = lex::classify_response(&self.buf[..upto]);
+        self.scanned += upto.min(10) as u64;
+        self.msg.class = Some(class);
+        class
+    }
+
+    /// Whether a literal's data follows its header without a `+`.
+    fn data_follows(&self, mode: LiteralMode) -> bool {
+        self.config.direction == Direction::ServerToClient || mode == LiteralMode::NonSync
+    }
+
+    /// Splits off the current message through `buf[..end]` (with its part
+    /// before a streamed literal, if any).
+    fn take_message(&mut self, end: usize) -> bytes::Bytes {
+        let part = self.buf.split_to(end);
+        self.consumed += end as u64;
+        self.pos = 0;
+        self.line_start = 0;
+        if self.head.is_empty() {
+            part.freeze()
+        } else {
+            let mut head = std::mem::take(&mut self.head);
+            head.unsplit(part);
+            head.freeze()
+        }
+    }
+
+    /// Drops `n` skipped bytes from the front of `buf`.
+    fn drop_front(&mut self, n: usize) {
+        self.buf.advance(n);
+        self.consumed += n as u64;
+        self.stats.discarded += n as u64;
+    }
+}
+
+impl fmt::Debug for Framer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Never the buffered bytes: they may hold credentials.
+        f.debug_struct("Framer")
+            .field("direction", &self.config.direction)
+            .field("phase", &self.phase)
+            .field("buffered", &self.buffered())
+            .field("line_mode", &self.line_mode)
+            .field("stats", &self.stats())
+            .finish()
+    }
+}
