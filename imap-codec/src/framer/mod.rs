@@ -46,6 +46,7 @@
 //! ```
 
 mod config;
+mod decode;
 mod event;
 mod lex;
 

@@ -1,0 +1,91 @@
+//! Decoding a [`Frame`]: the framer found the message's end, the decoder reads it.
+
+use imap_proto::{AuthenticateData, Command, Greeting, Response};
+
+use super::Frame;
+use crate::decode::{self, Decoded};
+use crate::error::DecodeError;
+
+/// Runs a decoder on a whole frame: it must use every byte.
+fn whole<'a, T>(
+    bytes: &'a [u8],
+    decoded: Result<Decoded<'a, T>, DecodeError>,
+) -> Result<T, DecodeError> {
+    match decoded? {
+        Decoded::Complete { message, consumed } if consumed == bytes.len() => Ok(message),
+        Decoded::Complete { consumed, .. } => Err(DecodeError {
+            offset: consumed,
+            reason: "bytes after the end of the message",
+        }),
+        Decoded::Incomplete | Decoded::LiteralAnnounced { .. } => Err(DecodeError {
+            offset: bytes.len(),
+            reason: "message ends early",
+        }),
+    }
+}
+
+impl Frame {
+    /// Decodes the frame as a server response, borrowing from the frame.
+    ///
+    /// Error offsets are relative to the frame; add [`Frame::offset`] for the
+    /// position in the stream.
+    pub fn decode_response(&self) -> Result<Response<'_>, DecodeError> {
+        whole(&self.bytes, decode::response(&self.bytes))
+    }
+
+    /// Decodes the frame as the server greeting.
+    pub fn decode_greeting(&self) -> Result<Greeting<'_>, DecodeError> {
+        whole(&self.bytes, decode::greeting(&self.bytes))
+    }
+
+    /// Decodes the frame as a client command.
+    pub fn decode_command(&self) -> Result<Command<'_>, DecodeError> {
+        whole(&self.bytes, decode::command(&self.bytes))
+    }
+
+    /// Decodes the frame as a line of an AUTHENTICATE exchange.
+    pub fn decode_authenticate_data(&self) -> Result<AuthenticateData<'_>, DecodeError> {
+        whole(&self.bytes, decode::authenticate_data(&self.bytes))
+    }
+
+    /// Decodes the frame as the `DONE` that ends IDLE.
+    pub fn decode_idle_done(&self) -> Result<(), DecodeError> {
+        whole(&self.bytes, decode::idle_done(&self.bytes))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Direction, FrameEvent, Framer, FramerConfig};
+
+    fn frames(dir: Direction, input: &[u8]) -> Vec<super::Frame> {
+        let mut f = Framer::new(FramerConfig::new(dir));
+        f.push(input);
+        let mut out = Vec::new();
+        while let Some(ev) = f.poll_event() {
+            if let FrameEvent::Frame(fr) = ev {
+                out.push(fr);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn frames_decode() {
+        let fr = frames(
+            Direction::ServerToClient,
+            b"* 1 FETCH (UID 7 BODY[] {5}\r\nhello)\r\nA1 OK done\r\n",
+        );
+        assert_eq!(fr.len(), 2);
+        assert!(fr[0].decode_response().is_ok());
+        assert!(fr[1].decode_response().is_ok());
+        let fr = frames(
+            Direction::ClientToServer,
+            b"A1 NOOP\r\nDONE\r\nA2 FETCH 0 FLAGS\r\n",
+        );
+        assert!(fr[0].decode_command().is_ok());
+        assert!(fr[1].decode_idle_done().is_ok());
+        let e = fr[2].decode_command().unwrap_err();
+        assert_eq!(e.offset, 9);
+    }
+}
