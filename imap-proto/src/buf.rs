@@ -45,7 +45,7 @@ impl<'a> Buf<'a> {
     }
 
     /// Converts to owned storage, sharing `frame` when the borrowed slice lies inside it.
-    fn to_static_in(self, frame: Option<&Bytes>) -> Buf<'static> {
+    fn share_or_copy(self, frame: Option<&Bytes>) -> Buf<'static> {
         match self {
             Buf::Borrowed(b) => {
                 if let Some(frame) = frame {
@@ -159,7 +159,7 @@ pub trait IntoStatic: Sized {
 impl IntoStatic for Buf<'_> {
     type Static = Buf<'static>;
     fn into_static_in(self, frame: Option<&Bytes>) -> Buf<'static> {
-        self.to_static_in(frame)
+        self.share_or_copy(frame)
     }
 }
 

@@ -473,7 +473,7 @@ pub struct Vec1<T>(Vec<T>);
 impl<T> Vec1<T> {
     /// A list of one item.
     pub fn new(first: T) -> Self {
-        Vec1(vec![first])
+        Self(vec![first])
     }
 
     /// Appends an item.
@@ -500,7 +500,7 @@ impl<T> Vec1<T> {
     #[doc(hidden)]
     pub fn unvalidated(v: Vec<T>) -> Self {
         debug_assert!(!v.is_empty());
-        Vec1(v)
+        Self(v)
     }
 }
 
@@ -523,14 +523,14 @@ impl<T> TryFrom<Vec<T>> for Vec1<T> {
         if v.is_empty() {
             Err(ValidationError::Empty { what: "list" })
         } else {
-            Ok(Vec1(v))
+            Ok(Self(v))
         }
     }
 }
 
 impl<T> From<T> for Vec1<T> {
     fn from(t: T) -> Self {
-        Vec1::new(t)
+        Self::new(t)
     }
 }
 

@@ -26,7 +26,7 @@ impl Date {
         if day > days_in_month(year, month) {
             return Err(ValidationError::OutOfRange { what: "date" });
         }
-        Ok(Date { year, month, day })
+        Ok(Self { year, month, day })
     }
 
     /// Year (1..=9999).
@@ -75,7 +75,7 @@ impl DateTime {
         if hour > 23 || minute > 59 || second > 60 || zone_minutes.unsigned_abs() > 99 * 60 + 59 {
             return Err(ValidationError::OutOfRange { what: "date-time" });
         }
-        Ok(DateTime {
+        Ok(Self {
             date,
             hour,
             minute,

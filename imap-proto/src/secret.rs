@@ -14,7 +14,7 @@ pub struct Secret<T>(T);
 impl<T> Secret<T> {
     /// Wraps a secret value.
     pub fn new(value: T) -> Self {
-        Secret(value)
+        Self(value)
     }
 
     /// The secret value. Named so that every use is visible in review.
@@ -30,7 +30,7 @@ impl<T> Secret<T> {
 
 impl<T> From<T> for Secret<T> {
     fn from(value: T) -> Self {
-        Secret(value)
+        Self(value)
     }
 }
 

@@ -42,8 +42,8 @@ impl Sequence {
             SeqOrUid::Asterisk => largest,
         };
         match *self {
-            Sequence::Single(s) => v(s) == n,
-            Sequence::Range(a, b) => {
+            Self::Single(s) => v(s) == n,
+            Self::Range(a, b) => {
                 let (lo, hi) = if v(a) <= v(b) {
                     (v(a), v(b))
                 } else {
@@ -67,12 +67,12 @@ pub enum SequenceSet {
 impl SequenceSet {
     /// A set of one number.
     pub fn single(n: NonZeroU32) -> Self {
-        SequenceSet::Set(Vec1::new(Sequence::Single(SeqOrUid::Value(n))))
+        Self::Set(Vec1::new(Sequence::Single(SeqOrUid::Value(n))))
     }
 
     /// `1:*`: everything.
     pub fn all() -> Self {
-        SequenceSet::Set(Vec1::new(Sequence::Range(
+        Self::Set(Vec1::new(Sequence::Range(
             SeqOrUid::Value(NonZeroU32::MIN),
             SeqOrUid::Asterisk,
         )))
@@ -80,14 +80,14 @@ impl SequenceSet {
 
     /// A range `a:b`.
     pub fn range(a: SeqOrUid, b: SeqOrUid) -> Self {
-        SequenceSet::Set(Vec1::new(Sequence::Range(a, b)))
+        Self::Set(Vec1::new(Sequence::Range(a, b)))
     }
 
     /// Whether `n` is in the set (`*` being `largest`); `$` contains nothing known here.
     pub fn contains(&self, n: u32, largest: u32) -> bool {
         match self {
-            SequenceSet::Set(s) => s.iter().any(|x| x.contains(n, largest)),
-            SequenceSet::LastResult => false,
+            Self::Set(s) => s.iter().any(|x| x.contains(n, largest)),
+            Self::LastResult => false,
         }
     }
 }
@@ -98,7 +98,7 @@ impl TryFrom<&str> for SequenceSet {
     /// Parses `1,3:5,7:*` or `$`.
     fn try_from(s: &str) -> Result<Self, ValidationError> {
         if s == "$" {
-            return Ok(SequenceSet::LastResult);
+            return Ok(Self::LastResult);
         }
         let bad = ValidationError::Invalid {
             what: "sequence set",
@@ -123,13 +123,13 @@ impl TryFrom<&str> for SequenceSet {
                 None => Sequence::Single(one(part)?),
             });
         }
-        Ok(SequenceSet::Set(Vec1::try_from(items)?))
+        Ok(Self::Set(Vec1::try_from(items)?))
     }
 }
 
 impl From<NonZeroU32> for SequenceSet {
     fn from(n: NonZeroU32) -> Self {
-        SequenceSet::single(n)
+        Self::single(n)
     }
 }
 

@@ -28,38 +28,38 @@ pub enum StatusAttribute {
 
 impl StatusAttribute {
     /// Every attribute, in the order above.
-    pub const ALL: [StatusAttribute; 10] = [
-        StatusAttribute::Messages,
-        StatusAttribute::UidNext,
-        StatusAttribute::UidValidity,
-        StatusAttribute::Unseen,
-        StatusAttribute::Deleted,
-        StatusAttribute::Size,
-        StatusAttribute::Recent,
-        StatusAttribute::HighestModSeq,
-        StatusAttribute::AppendLimit,
-        StatusAttribute::MailboxId,
+    pub const ALL: [Self; 10] = [
+        Self::Messages,
+        Self::UidNext,
+        Self::UidValidity,
+        Self::Unseen,
+        Self::Deleted,
+        Self::Size,
+        Self::Recent,
+        Self::HighestModSeq,
+        Self::AppendLimit,
+        Self::MailboxId,
     ];
 
     /// The name on the wire.
     pub fn as_str(&self) -> &'static str {
         match self {
-            StatusAttribute::Messages => "MESSAGES",
-            StatusAttribute::UidNext => "UIDNEXT",
-            StatusAttribute::UidValidity => "UIDVALIDITY",
-            StatusAttribute::Unseen => "UNSEEN",
-            StatusAttribute::Deleted => "DELETED",
-            StatusAttribute::Size => "SIZE",
-            StatusAttribute::Recent => "RECENT",
-            StatusAttribute::HighestModSeq => "HIGHESTMODSEQ",
-            StatusAttribute::AppendLimit => "APPENDLIMIT",
-            StatusAttribute::MailboxId => "MAILBOXID",
+            Self::Messages => "MESSAGES",
+            Self::UidNext => "UIDNEXT",
+            Self::UidValidity => "UIDVALIDITY",
+            Self::Unseen => "UNSEEN",
+            Self::Deleted => "DELETED",
+            Self::Size => "SIZE",
+            Self::Recent => "RECENT",
+            Self::HighestModSeq => "HIGHESTMODSEQ",
+            Self::AppendLimit => "APPENDLIMIT",
+            Self::MailboxId => "MAILBOXID",
         }
     }
 
     /// The attribute for a name (any case).
     pub fn from_name(name: &[u8]) -> Option<Self> {
-        StatusAttribute::ALL
+        Self::ALL
             .iter()
             .copied()
             .find(|a| a.as_str().as_bytes().eq_ignore_ascii_case(name))

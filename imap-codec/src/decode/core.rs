@@ -482,9 +482,8 @@ pub(crate) fn date_time(i: &[u8]) -> IResult<'_, DateTime> {
     if zone % 100 >= 60 {
         return cut_fail(start, "invalid zone");
     }
-    let date = match Date::new(year as u16, month, day as u8) {
-        Ok(d) => d,
-        Err(_) => return cut_fail(start, "invalid date"),
+    let Ok(date) = Date::new(year as u16, month, day as u8) else {
+        return cut_fail(start, "invalid date");
     };
     match DateTime::new(date, hour as u8, minute as u8, second as u8, zone_minutes) {
         Ok(dt) => Ok((i, dt)),

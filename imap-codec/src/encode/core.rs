@@ -86,8 +86,8 @@ impl Encode for Mailbox<'_> {
 impl Encode for SeqOrUid {
     fn encode<B: BufMut>(&self, w: &mut Writer<'_, B>) {
         match self {
-            SeqOrUid::Value(n) => w.put_num(n.get() as u64),
-            SeqOrUid::Asterisk => w.put_u8(b'*'),
+            Self::Value(n) => w.put_num(n.get() as u64),
+            Self::Asterisk => w.put_u8(b'*'),
         }
     }
 }
@@ -95,8 +95,8 @@ impl Encode for SeqOrUid {
 impl Encode for Sequence {
     fn encode<B: BufMut>(&self, w: &mut Writer<'_, B>) {
         match self {
-            Sequence::Single(s) => s.encode(w),
-            Sequence::Range(a, b) => {
+            Self::Single(s) => s.encode(w),
+            Self::Range(a, b) => {
                 a.encode(w);
                 w.put_u8(b':');
                 b.encode(w);
@@ -108,8 +108,8 @@ impl Encode for Sequence {
 impl Encode for SequenceSet {
     fn encode<B: BufMut>(&self, w: &mut Writer<'_, B>) {
         match self {
-            SequenceSet::Set(items) => join(w, items, b","),
-            SequenceSet::LastResult => w.put_u8(b'$'),
+            Self::Set(items) => join(w, items, b","),
+            Self::LastResult => w.put_u8(b'$'),
         }
     }
 }

@@ -81,7 +81,7 @@ impl Encode for MessageDataItem<'_> {
                 w.put(b"BINARY.SIZE[");
                 put_part(w, section);
                 w.put(b"] ");
-                w.put_num(u64::from(*size));
+                w.put_num(*size);
             }
             M::ModSeq(n) => {
                 w.put(b"MODSEQ (");
