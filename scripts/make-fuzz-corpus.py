@@ -62,17 +62,21 @@ def main():
     for p in glob.glob(os.path.join(data, "dovecot", "*.responses")):
         responses += split_messages(open(p, "rb").read())
     # Keep the corpus small: the largest messages add little coverage.
-    responses = sorted(r for r in set(responses) if len(r) <= 8192)[:600]
+    responses = sorted(r for r in set(responses) if len(r) <= 4096)[:600]
     write("decode_response", responses)
     greetings = [r for r in responses if re.match(rb"^\* (OK|PREAUTH|BYE)", r)][:100]
     write("decode_greeting", greetings)
 
     commands = []
     for p in glob.glob(os.path.join(data, "commands", "*.txt")):
-        commands += [r[1].encode() + b"\r\n" for r in rows(p) if len(r) > 1]
+        for line in open(p, encoding="utf-8"):
+            line = line.rstrip("\n")
+            if line and not line.startswith("#"):
+                line = line[3:] if line.startswith("=> ") else line
+                commands.append(line.replace("<CRLF>", "\r\n").replace("<NUL>", "\0").encode() + b"\r\n")
     for p in glob.glob(os.path.join(data, "dovecot", "*.commands")):
         commands += split_messages(open(p, "rb").read())
-    commands = sorted(c for c in set(commands) if len(c) <= 8192)[:600]
+    commands = sorted(c for c in set(commands) if len(c) <= 4096)[:600]
     if commands:
         write("decode_command", commands)
 

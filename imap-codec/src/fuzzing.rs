@@ -5,7 +5,8 @@
 //! regression input through them (`tests/fuzz_replay.rs`), so CI checks the
 //! same properties without a fuzzer.
 
-use crate::decode::{greeting, response, Decoded};
+use crate::decode::{command, greeting, response, Decoded};
+use crate::framer::{Direction, FrameEvent, Framer, FramerConfig};
 use crate::encode::Encode;
 
 /// Decodes `data` as a server response. When a message decodes, its encoding
@@ -81,5 +82,94 @@ pub fn utf7_mailbox(data: &[u8]) {
         assert_eq!(imap_proto::utf7::decode(e.as_bytes()).as_deref(), Ok(s));
         let mailbox = imap_proto::Mailbox::from_name(s);
         assert_eq!(mailbox.name().as_deref(), Ok(s));
+    }
+}
+
+/// Like [`decode_response`], for client commands.
+pub fn decode_command(data: &[u8]) {
+    if let Ok(Decoded::Complete { message, consumed }) = command(data) {
+        assert!(consumed > 0 && consumed <= data.len());
+        let once = message.to_vec();
+        match command(&once) {
+            Ok(Decoded::Complete {
+                message: again,
+                consumed,
+            }) => {
+                assert_eq!(consumed, once.len());
+                assert_eq!(again, message, "round trip of {:?}", once.escape_ascii().to_string());
+                assert_eq!(again.to_vec(), once, "encoding is not canonical");
+            }
+            other => panic!(
+                "encoding {:?} of {message:?} does not decode: {other:?}",
+                once.escape_ascii().to_string()
+            ),
+        }
+    }
+}
+
+/// The framer gives the same events whatever the chunking, and its buffer
+/// stays within the configured limits.
+///
+/// The first four bytes choose the direction, small limits, literal streaming
+/// and a chunking pattern; the rest is the stream.
+pub fn framer_chunks(data: &[u8]) {
+    let [a, b, c, d, stream @ ..] = data else {
+        return;
+    };
+    let direction = if a & 1 == 0 {
+        Direction::ServerToClient
+    } else {
+        Direction::ClientToServer
+    };
+    let mut config = FramerConfig::new(direction);
+    config.max_line = 64 + (*b as usize) * 8;
+    config.max_literal = 16 + (*c as u64) * 32;
+    config.max_append_literal = config.max_literal / 2;
+    config.max_message = config.max_line + config.max_literal as usize * 2;
+    config.max_depth = 1 + (a >> 4) as u32;
+    config.lenient_lf = a & 2 != 0;
+    if a & 4 != 0 {
+        config.stream_literals_above = Some(8);
+        config.stream_chunk = 5;
+    }
+    let bound = config.max_message + config.stream_chunk + 4096;
+
+    let run = |sizes: &mut dyn FnMut() -> usize| -> Vec<FrameEvent> {
+        let mut f = Framer::new(config.clone());
+        let mut events = Vec::new();
+        let mut rest = stream;
+        while !rest.is_empty() {
+            let n = sizes().clamp(1, rest.len());
+            f.push(&rest[..n]);
+            rest = &rest[n..];
+            while let Some(ev) = f.poll_event() {
+                events.push(ev);
+            }
+            assert!(f.buffered() <= bound, "buffer {} above {bound}", f.buffered());
+        }
+        events
+    };
+    let whole = run(&mut || usize::MAX);
+    let mut k = 0usize;
+    let pattern = [(*d as usize % 7) + 1, (*d as usize / 7 % 13) + 1, 1, 64];
+    let chunked = run(&mut || {
+        k += 1;
+        pattern[k % pattern.len()]
+    });
+    assert_eq!(whole, chunked);
+    let bytewise = run(&mut || 1);
+    assert_eq!(whole, bytewise);
+    // Frames decode without panicking (errors are fine).
+    for ev in &whole {
+        if let FrameEvent::Frame(frame) = ev {
+            match direction {
+                Direction::ServerToClient => {
+                    let _ = frame.decode_response();
+                }
+                _ => {
+                    let _ = frame.decode_command();
+                }
+            }
+        }
     }
 }

@@ -1,0 +1,6 @@
+#![no_main]
+//! Checks `imap_codec::fuzzing::framer_chunks` on arbitrary bytes.
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| imap_codec::fuzzing::framer_chunks(data));

@@ -1,0 +1,55 @@
+//! Replays the fuzz seed corpora (`fuzz/corpus/<target>/`) and every input a
+//! fuzzer ever found a problem with (`tests/data/fuzz/<target>/`) through the
+//! same checks the fuzz targets run (`imap_codec::fuzzing`), so that CI checks
+//! them on the stable toolchain without a fuzzer.
+
+use std::path::Path;
+
+fn replay(target: &str, check: fn(&[u8])) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dirs = [
+        root.join("../fuzz/corpus").join(target),
+        root.join("tests/data/fuzz").join(target),
+    ];
+    let mut n = 0;
+    for dir in &dirs {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            continue;
+        };
+        let mut paths: Vec<_> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        paths.sort();
+        for path in paths {
+            let data = std::fs::read(&path).expect("read corpus file");
+            let result = std::panic::catch_unwind(|| check(&data));
+            assert!(result.is_ok(), "{target}: {} fails", path.display());
+            n += 1;
+        }
+    }
+    assert!(n > 0, "{target}: no corpus found");
+    eprintln!("{target}: {n} inputs");
+}
+
+#[test]
+fn decode_response() {
+    replay("decode_response", imap_codec::fuzzing::decode_response);
+}
+
+#[test]
+fn decode_greeting() {
+    replay("decode_greeting", imap_codec::fuzzing::decode_greeting);
+}
+
+#[test]
+fn decode_command() {
+    replay("decode_command", imap_codec::fuzzing::decode_command);
+}
+
+#[test]
+fn utf7_mailbox() {
+    replay("utf7_mailbox", imap_codec::fuzzing::utf7_mailbox);
+}
+
+#[test]
+fn framer_chunks() {
+    replay("framer_chunks", imap_codec::fuzzing::framer_chunks);
+}
