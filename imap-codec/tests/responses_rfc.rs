@@ -169,11 +169,7 @@ fn rfc9051_status_responses() {
     use ResponseCode as C;
     kat(
         "* OK [UIDVALIDITY 3857529045] UIDs valid",
-        untagged(
-            Status::Ok,
-            Some(C::UidValidity(nz(3857529045))),
-            "UIDs valid",
-        ),
+        untagged(Status::Ok, Some(C::UidValidity(3857529045)), "UIDs valid"),
     );
     kat(
         "* OK [PERMANENTFLAGS (\\Deleted \\Seen \\*)] Limited",
