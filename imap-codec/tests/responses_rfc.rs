@@ -3,8 +3,9 @@
 //! Data files (imap-codec/tests/data/responses/):
 //! - `rfc.txt`: lines that re-encode byte for byte;
 //! - `canonical.txt`: lines that re-encode in the documented canonical form;
-//! - `invalid.txt`: RFC lines that are not responses (elisions, prose, typos);
-//! - `lenient_pending.txt`: RFC lines that only a lenient decoder accepts (they must not panic).
+//! - `invalid.txt`: RFC lines that are not responses (elisions, prose, typos).
+//!
+//! RFC lines that only a lenient decoder accepts are in `tests/lenient.rs`.
 
 use std::num::NonZeroU32;
 
@@ -15,7 +16,6 @@ use imap_proto::*;
 const RFC: &str = include_str!("data/responses/rfc.txt");
 const CANONICAL: &str = include_str!("data/responses/canonical.txt");
 const INVALID: &str = include_str!("data/responses/invalid.txt");
-const LENIENT_PENDING: &str = include_str!("data/responses/lenient_pending.txt");
 
 fn rows(data: &str) -> impl Iterator<Item = Vec<&str>> {
     data.lines()
@@ -97,16 +97,6 @@ fn rfc_non_responses_are_errors() {
         let b = crlf(row[1]);
         assert!(response(&b).is_err(), "{} {}", row[0], row[1]);
     }
-}
-
-#[test]
-fn lenient_pending_lines_do_not_panic() {
-    let mut n = 0;
-    for row in rows(LENIENT_PENDING) {
-        let _ = response(&crlf(row[1]));
-        n += 1;
-    }
-    assert_eq!(n, 2);
 }
 
 /// Decodes, checks the value, re-encodes to the same bytes, checks prefixes.

@@ -16,7 +16,7 @@ use super::core::{
     astring, atom, byte, date_time, flag_fetch, literal_data, literal_header, nil, nstring, number,
     nz_number, section, section_binary,
 };
-use super::response::lenient::{sps, ws_list, ws_list1};
+use super::response::lenient::{extra_sp, sps, ws_list, ws_list1};
 use super::{cut_fail, fail, run, Decoded, IResult};
 use crate::error::DecodeError;
 
@@ -115,8 +115,8 @@ pub(crate) fn msg_att(i: &[u8]) -> IResult<'_, MessageDataItem<'_>> {
         b'M' if is("MODSEQ") => {
             let (r, ()) = sps(r)?;
             let (r, ()) = byte(b'(')(r)?;
-            let (r, n) = number_u64(r)?;
-            let (r, ()) = byte(b')')(r)?;
+            let (r, n) = number_u64(extra_sp(r))?;
+            let (r, ()) = byte(b')')(extra_sp(r))?;
             Ok((r, M::ModSeq(n)))
         }
         b'T' if is("THREADID") => {
@@ -245,11 +245,11 @@ fn binary_data(i: &[u8]) -> IResult<'_, BinaryData<'_>> {
 /// `"(" objectid ")"` (RFC 8474).
 fn paren_object_id(i: &[u8]) -> IResult<'_, ObjectId<'_>> {
     let (r, ()) = byte(b'(')(i)?;
-    let (r, id) = take_while1(ObjectId::is_id_char)(r)?;
+    let (r, id) = take_while1(ObjectId::is_id_char)(extra_sp(r))?;
     if id.len() > 255 {
         return cut_fail(r, "objectid longer than 255 characters");
     }
-    let (r, ()) = byte(b')')(r)?;
+    let (r, ()) = byte(b')')(extra_sp(r))?;
     Ok((r, ObjectId::unvalidated(id)))
 }
 

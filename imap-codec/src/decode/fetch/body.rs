@@ -33,6 +33,7 @@ pub(crate) fn body(i: &[u8], depth: usize) -> IResult<'_, BodyStructure<'_>> {
         return cut_fail(i, "body structure nested too deeply");
     }
     let (r, ()) = byte(b'(')(i)?;
+    let r = extra_sp(r);
     let (r, b) = match r.first() {
         None => return incomplete(),
         Some(b'(') => multipart(r, depth).map(|(r, m)| (r, BodyStructure::Multipart(m)))?,
@@ -314,19 +315,20 @@ fn body_fld_dsp(i: &[u8]) -> IResult<'_, Option<Disposition<'_>>> {
 fn body_fld_lang(i: &[u8]) -> IResult<'_, BodyLanguage<'_>> {
     match i.first() {
         Some(b'(') => {
-            let mut r = &i[1..];
+            let mut r = extra_sp(&i[1..]);
             let mut out = Vec::new();
             loop {
                 let (r2, s) = string(r)?;
                 out.push(s);
-                match r2.first() {
-                    None => return incomplete(),
-                    Some(b' ') => r = &r2[1..],
-                    Some(b')') => {
-                        return Ok((&r2[1..], BodyLanguage::List(Vec1::unvalidated(out))))
-                    }
-                    Some(_) => return fail(r2, "expected SP or )"),
+                let (r2, m) = more(r2)?;
+                if m {
+                    r = r2;
+                    continue;
                 }
+                return match r2.first() {
+                    Some(b')') => Ok((&r2[1..], BodyLanguage::List(Vec1::unvalidated(out)))),
+                    _ => fail(r2, "expected SP or )"),
+                };
             }
         }
         _ => nstring(i).map(|(r, s)| (r, BodyLanguage::Single(s))),
