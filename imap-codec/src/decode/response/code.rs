@@ -6,8 +6,8 @@ use imap_proto::{
 use nom::bytes::streaming::{take_while, take_while1};
 
 use crate::decode::core::{
-    atom, byte, capability, flag_perm, number, number64, nz_number, paren_list, paren_list1,
-    quoted, sequence_set, sp, sp_list1,
+    atom, byte, capability, flag_perm, number, number64, nz_number, paren_list1, quoted,
+    sequence_set, sp, sp_list1,
 };
 use crate::decode::{fail, IResult};
 

@@ -15,6 +15,9 @@ use std::fmt;
 ///
 /// Each constant names one deviation, the servers it was seen from, and the
 /// canonical form the value re-encodes to.
+///
+/// The set may over-report in one case: a quirk accepted inside a response
+/// code that then turns out not to parse (the bracket is read as text).
 #[derive(Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct Quirks(u32);
 
