@@ -6,8 +6,8 @@
 //! same properties without a fuzzer.
 
 use crate::decode::{command, greeting, response, Decoded};
-use crate::framer::{Direction, FrameEvent, Framer, FramerConfig};
 use crate::encode::Encode;
+use crate::framer::{Direction, FrameEvent, Framer, FramerConfig};
 
 /// Decodes `data` as a server response. When a message decodes, its encoding
 /// must decode to an equal value using all of its bytes, and encoding that
@@ -96,7 +96,12 @@ pub fn decode_command(data: &[u8]) {
                 consumed,
             }) => {
                 assert_eq!(consumed, once.len());
-                assert_eq!(again, message, "round trip of {:?}", once.escape_ascii().to_string());
+                assert_eq!(
+                    again,
+                    message,
+                    "round trip of {:?}",
+                    once.escape_ascii().to_string()
+                );
                 assert_eq!(again.to_vec(), once, "encoding is not canonical");
             }
             other => panic!(
@@ -145,7 +150,11 @@ pub fn framer_chunks(data: &[u8]) {
             while let Some(ev) = f.poll_event() {
                 events.push(ev);
             }
-            assert!(f.buffered() <= bound, "buffer {} above {bound}", f.buffered());
+            assert!(
+                f.buffered() <= bound,
+                "buffer {} above {bound}",
+                f.buffered()
+            );
         }
         events
     };

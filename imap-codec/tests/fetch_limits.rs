@@ -126,7 +126,6 @@ fn invalid_input_is_an_error() {
         &b"(UID 0)"[..],
         b"(UID x)",
         b"()",
-        b"(FLAGS (\\Seen) )",
         b"(BODY[MIME] NIL)",
         b"(BODYSTRUCTURE (\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 1 1 NIL NIL NIL NIL NIL x))",
         b"(ENVELOPE (NIL NIL (x) NIL NIL NIL NIL NIL NIL NIL))",

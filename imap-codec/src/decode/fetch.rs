@@ -14,8 +14,9 @@ pub(crate) use self::body::{body, body_extension};
 pub(crate) use self::envelope::envelope;
 use super::core::{
     astring, atom, byte, date_time, flag_fetch, literal_data, literal_header, nil, nstring, number,
-    nz_number, paren_list, paren_list1, section, section_binary, sp,
+    nz_number, section, section_binary,
 };
+use super::response::lenient::{extra_sp, sps, ws_list, ws_list1};
 use super::{cut_fail, fail, run, Decoded, IResult};
 use crate::error::DecodeError;
 
@@ -31,39 +32,39 @@ pub(crate) fn msg_att(i: &[u8]) -> IResult<'_, MessageDataItem<'_>> {
     let is = |word: &str| name.eq_ignore_ascii_case(word.as_bytes());
     match name[0].to_ascii_uppercase() {
         b'U' if is("UID") => {
-            let (r, ()) = sp(r)?;
+            let (r, ()) = sps(r)?;
             nz_number(r).map(|(r, n)| (r, M::Uid(n)))
         }
         b'F' if is("FLAGS") => {
-            let (r, ()) = sp(r)?;
-            paren_list(flag_fetch)(r).map(|(r, f)| (r, M::Flags(f)))
+            let (r, ()) = sps(r)?;
+            ws_list(flag_fetch)(r).map(|(r, f)| (r, M::Flags(f)))
         }
         b'E' if is("ENVELOPE") => {
-            let (r, ()) = sp(r)?;
+            let (r, ()) = sps(r)?;
             envelope(r).map(|(r, e)| (r, M::Envelope(e)))
         }
         b'E' if is("EMAILID") => {
-            let (r, ()) = sp(r)?;
+            let (r, ()) = sps(r)?;
             paren_object_id(r).map(|(r, id)| (r, M::EmailId(id)))
         }
         b'I' if is("INTERNALDATE") => {
-            let (r, ()) = sp(r)?;
+            let (r, ()) = sps(r)?;
             date_time(r).map(|(r, d)| (r, M::InternalDate(d)))
         }
         b'R' if is("RFC822.SIZE") => {
-            let (r, ()) = sp(r)?;
+            let (r, ()) = sps(r)?;
             number_u64(r).map(|(r, n)| (r, M::Rfc822Size(n)))
         }
         b'R' if is("RFC822") => {
-            let (r, ()) = sp(r)?;
+            let (r, ()) = sps(r)?;
             nstring(r).map(|(r, s)| (r, M::Rfc822(s)))
         }
         b'R' if is("RFC822.HEADER") => {
-            let (r, ()) = sp(r)?;
+            let (r, ()) = sps(r)?;
             nstring(r).map(|(r, s)| (r, M::Rfc822Header(s)))
         }
         b'R' if is("RFC822.TEXT") => {
-            let (r, ()) = sp(r)?;
+            let (r, ()) = sps(r)?;
             nstring(r).map(|(r, s)| (r, M::Rfc822Text(s)))
         }
         b'B' if is("BODY") => match r.first() {
@@ -71,7 +72,7 @@ pub(crate) fn msg_att(i: &[u8]) -> IResult<'_, MessageDataItem<'_>> {
             Some(b'[') => {
                 let (r, section) = section(r)?;
                 let (r, origin) = origin(r)?;
-                let (r, ()) = sp(r)?;
+                let (r, ()) = sps(r)?;
                 let (r, data) = nstring(r)?;
                 Ok((
                     r,
@@ -82,17 +83,20 @@ pub(crate) fn msg_att(i: &[u8]) -> IResult<'_, MessageDataItem<'_>> {
                     },
                 ))
             }
-            Some(b' ') => body(&r[1..], 0).map(|(r, b)| (r, M::Body(b))),
+            Some(b' ') => {
+                let (r, ()) = sps(r)?;
+                body(r, 0).map(|(r, b)| (r, M::Body(b)))
+            }
             Some(_) => fail(r, "expected [ or SP after BODY"),
         },
         b'B' if is("BODYSTRUCTURE") => {
-            let (r, ()) = sp(r)?;
+            let (r, ()) = sps(r)?;
             body(r, 0).map(|(r, b)| (r, M::BodyStructure(b)))
         }
         b'B' if is("BINARY") => {
             let (r, section) = section_binary(r)?;
             let (r, origin) = origin(r)?;
-            let (r, ()) = sp(r)?;
+            let (r, ()) = sps(r)?;
             let (r, data) = binary_data(r)?;
             Ok((
                 r,
@@ -105,51 +109,51 @@ pub(crate) fn msg_att(i: &[u8]) -> IResult<'_, MessageDataItem<'_>> {
         }
         b'B' if is("BINARY.SIZE") => {
             let (r, section) = section_binary(r)?;
-            let (r, ()) = sp(r)?;
+            let (r, ()) = sps(r)?;
             number_u64(r).map(|(r, size)| (r, M::BinarySize { section, size }))
         }
         b'M' if is("MODSEQ") => {
-            let (r, ()) = sp(r)?;
+            let (r, ()) = sps(r)?;
             let (r, ()) = byte(b'(')(r)?;
-            let (r, n) = number_u64(r)?;
-            let (r, ()) = byte(b')')(r)?;
+            let (r, n) = number_u64(extra_sp(r))?;
+            let (r, ()) = byte(b')')(extra_sp(r))?;
             Ok((r, M::ModSeq(n)))
         }
         b'T' if is("THREADID") => {
-            let (r, ()) = sp(r)?;
+            let (r, ()) = sps(r)?;
             match r.first() {
                 Some(b'n' | b'N') => nil(r).map(|(r, ())| (r, M::ThreadId(None))),
                 _ => paren_object_id(r).map(|(r, id)| (r, M::ThreadId(Some(id)))),
             }
         }
         b'S' if is("SAVEDATE") => {
-            let (r, ()) = sp(r)?;
+            let (r, ()) = sps(r)?;
             match r.first() {
                 Some(b'n' | b'N') => nil(r).map(|(r, ())| (r, M::SaveDate(None))),
                 _ => date_time(r).map(|(r, d)| (r, M::SaveDate(Some(d)))),
             }
         }
         b'P' if is("PREVIEW") => {
-            let (r, ()) = sp(r)?;
+            let (r, ()) = sps(r)?;
             nstring(r).map(|(r, s)| (r, M::Preview(s)))
         }
         b'X' if is("X-GM-MSGID") => {
-            let (r, ()) = sp(r)?;
+            let (r, ()) = sps(r)?;
             number_u64(r).map(|(r, n)| (r, M::GmailMsgId(n)))
         }
         b'X' if is("X-GM-THRID") => {
-            let (r, ()) = sp(r)?;
+            let (r, ()) = sps(r)?;
             number_u64(r).map(|(r, n)| (r, M::GmailThrId(n)))
         }
         b'X' if is("X-GM-LABELS") => {
-            let (r, ()) = sp(r)?;
-            paren_list(gmail_label)(r).map(|(r, l)| (r, M::GmailLabels(l)))
+            let (r, ()) = sps(r)?;
+            ws_list(gmail_label)(r).map(|(r, l)| (r, M::GmailLabels(l)))
         }
         _ => {
             if r.first() == Some(&b'[') {
                 return fail(r, "unknown FETCH data item with a section");
             }
-            let (r, ()) = sp(r)?;
+            let (r, ()) = sps(r)?;
             let (r, value) = body_extension(r, 0)?;
             Ok((
                 r,
@@ -163,8 +167,11 @@ pub(crate) fn msg_att(i: &[u8]) -> IResult<'_, MessageDataItem<'_>> {
 }
 
 /// `"(" msg-att *(SP msg-att) ")"`
+///
+/// Lenient: spaces after `(`, before `)` (QQ Mail: `(UID 5 )`) and more
+/// than one between items (DavMail).
 pub(crate) fn msg_att_list(i: &[u8]) -> IResult<'_, Vec1<MessageDataItem<'_>>> {
-    paren_list1(msg_att)(i)
+    ws_list1(msg_att)(i)
 }
 
 /// Decodes a parenthesised FETCH item list, `"(" msg-att *(SP msg-att) ")"`
@@ -238,11 +245,11 @@ fn binary_data(i: &[u8]) -> IResult<'_, BinaryData<'_>> {
 /// `"(" objectid ")"` (RFC 8474).
 fn paren_object_id(i: &[u8]) -> IResult<'_, ObjectId<'_>> {
     let (r, ()) = byte(b'(')(i)?;
-    let (r, id) = take_while1(ObjectId::is_id_char)(r)?;
+    let (r, id) = take_while1(ObjectId::is_id_char)(extra_sp(r))?;
     if id.len() > 255 {
         return cut_fail(r, "objectid longer than 255 characters");
     }
-    let (r, ()) = byte(b')')(r)?;
+    let (r, ()) = byte(b')')(extra_sp(r))?;
     Ok((r, ObjectId::unvalidated(id)))
 }
 

@@ -4,18 +4,23 @@
 //! `Incomplete`, so that every strict prefix of a valid response decodes as
 //! [`Decoded::Incomplete`] (or [`Decoded::LiteralAnnounced`] inside a literal).
 //!
-//! Leniency (real servers): a response code without the space and text after
-//! it (`* OK [HIGHESTMODSEQ 9]`), `* BYE`/tagged status without text, a bare
-//! `+`, trailing spaces at the end of data lines, a `[` that does not start a
-//! valid code (read as text), known codes with malformed arguments (kept as
-//! [`ResponseCode::Other`]), unknown untagged responses (kept as
-//! [`Data::Other`]).
+//! Leniency (real servers): see [`ResponseDecoder`] for the list of
+//! accepted deviations and [`Quirks`] for how a caller learns which ones a
+//! response used. Besides those, a `[` that does not start a valid code is
+//! read as text, known codes with malformed arguments are kept as
+//! [`imap_proto::ResponseCode::Other`], unknown untagged responses as
+//! [`imap_proto::Data::Other`].
 
 mod code;
 mod data;
+pub(crate) mod lenient;
+pub(crate) mod quirks;
+
+pub use self::quirks::Quirks;
 
 use imap_proto::{
-    ContinueRequest, Greeting, GreetingKind, RespText, Response, Status, StatusKind, StatusResponse,
+    ContinueRequest, Greeting, GreetingKind, IntoStatic, RespText, Response, Status, StatusKind,
+    StatusResponse,
 };
 
 use super::core::{atom, byte, crlf, sp, tag_, text};
@@ -49,6 +54,183 @@ pub fn response(input: &[u8]) -> Result<Decoded<'_, Response<'_>>, DecodeError> 
     run(input, None, response_p)
 }
 
+/// A response decoder with options: the lenient decoding of [`response`]
+/// plus the deviations that are ambiguous and therefore opt-in.
+///
+/// [`response`] and [`greeting`] (and `ResponseDecoder::default()`) accept
+/// every known server deviation that cannot be mistaken for valid input,
+/// and re-encode the value in canonical form:
+///
+/// | deviation | example (servers) | decoded as, canonical form |
+/// |---|---|---|
+/// | extra spaces | `*  3 EXISTS` (DavMail), `* 3  EXISTS`, `* SEARCH 1  2` | single spaces |
+/// | trailing spaces | `* CAPABILITY IMAP4rev1 IDLE `, `* SEARCH 1 2 `, `* STATUS INBOX (MESSAGES 0) ` | no trailing space |
+/// | space after `(` / before `)` | `(UID 5 )` (QQ Mail), `(\Flagged \Answered )` (SurgeMail), `ENVELOPE ( "date" ...` (RFC 9051 example), `... NIL )` in BODYSTRUCTURE (Yahoo Japan) | no such space |
+/// | missing text | `* OK [HIGHESTMODSEQ 9]` (Gmail), `* OK [UNSEEN 1]` (QQ Mail), `* BYE`, bare `+` | `[CODE] ` / `* BYE ` / `+ ` with empty text |
+/// | `()` for `NIL` | envelope address list `()` (Mail.ru), body parameters `()` | `NIL` |
+/// | `NIL` for a string | body parameter value (Mail.ru), body encoding (maddy), media type/subtype | `""` |
+/// | negative size | body size or lines `-1` (Dovecot/Exchange), `-2` (SmarterMail) | `0` |
+/// | disposition without parameters | `("attachment")`, bare `"inline"` (Exchange) | `("attachment" NIL)` |
+/// | `\*` in `FLAGS` | `* FLAGS (\Answered \*)` (Zoho, GreenMail) | dropped: `* FLAGS (\Answered)` |
+/// | zero for `nz-number` | `[UIDVALIDITY 0]`, `[UIDNEXT 0]` (SmarterMail) | kept: `0` |
+/// | 8-bit bytes | Latin-1 or UTF-8 in quoted strings and text (Proton Bridge) | kept byte for byte |
+/// | empty STATUS list | `* STATUS INBOX ()` (mail.163.com) | kept: `()` |
+/// | unquoted `[`/`]` in mailbox names | `* LIST () "/" [Gmail]/Sent` (Dovecot) | valid `astring`, kept |
+/// | progress lines | `* OK Searched 91% of the mailbox, ETA 0:01` (Dovecot) | valid, kept |
+///
+/// Opt-in (off by default, because a lone LF could be the first half of a
+/// CRLF split across reads, and because the strict CRLF check protects
+/// against response injection through mangled line ends):
+///
+/// - [`lone_lf`](Self::lone_lf): a line ended by LF alone. The value
+///   re-encodes with CRLF. Decoding such a line copies it once (the value is
+///   owned); lines with CRLF are decoded as by [`response`], zero-copy.
+///
+/// [`ResponseDecoder::decode_with_quirks`] also reports which deviations a
+/// response used ([`Quirks`]), at no cost for conforming input.
+///
+/// ```
+/// use imap_codec::decode::{Quirks, ResponseDecoder};
+/// use imap_proto::{Data, Response};
+///
+/// let lenient = ResponseDecoder { lone_lf: true };
+/// let (d, quirks) = lenient.decode_with_quirks(b"*  3 EXISTS\n");
+/// let (r, used) = d.unwrap().complete().unwrap();
+/// assert_eq!((r, used), (Response::Data(Data::Exists(3)), 12));
+/// assert!(quirks.contains(Quirks::EXTRA_SPACE | Quirks::LONE_LF));
+/// assert!(ResponseDecoder::default().decode(b"* 3 EXISTS\n").is_err());
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct ResponseDecoder {
+    /// Accept a lone LF as line end (default `false`): seen from servers
+    /// behind line-mangling proxies and from test servers written in
+    /// scripting languages.
+    pub lone_lf: bool,
+}
+
+impl ResponseDecoder {
+    /// The default decoder: lenient, but strict on line ends.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Decodes one response from the front of `input`, like [`response`].
+    pub fn decode<'a>(&self, input: &'a [u8]) -> Result<Decoded<'a, Response<'a>>, DecodeError> {
+        if !self.lone_lf {
+            return response(input);
+        }
+        match response(input) {
+            Err(e) if is_lone_lf(input, e.offset) => decode_lone_lf(input, e.offset),
+            other => other,
+        }
+    }
+
+    /// Decodes the greeting from the front of `input`, like [`greeting`].
+    pub fn decode_greeting<'a>(
+        &self,
+        input: &'a [u8],
+    ) -> Result<Decoded<'a, Greeting<'a>>, DecodeError> {
+        match greeting(input) {
+            Err(e) if self.lone_lf && is_lone_lf(input, e.offset) => {
+                let patched =
+                    patch_lone_lfs(input, e.offset, |b| run(b, None, greeting_p).map(owned))?;
+                Ok(patched.into_decoded())
+            }
+            other => other,
+        }
+    }
+
+    /// [`ResponseDecoder::decode`], and the quirks the response used.
+    pub fn decode_with_quirks<'a>(
+        &self,
+        input: &'a [u8],
+    ) -> (Result<Decoded<'a, Response<'a>>, DecodeError>, Quirks) {
+        let _ = quirks::take();
+        let r = self.decode(input);
+        (r, quirks::take())
+    }
+}
+
+/// Whether `input[at]` is an LF not preceded by CR.
+fn is_lone_lf(input: &[u8], at: usize) -> bool {
+    input.get(at) == Some(&b'\n') && (at == 0 || input[at - 1] != b'\r')
+}
+
+fn decode_lone_lf(input: &[u8], at: usize) -> Result<Decoded<'_, Response<'_>>, DecodeError> {
+    let patched = patch_lone_lfs(input, at, |b| run(b, None, response_p).map(owned))?;
+    Ok(patched.into_decoded())
+}
+
+/// The outcome of decoding a copy of the input in which CRs were inserted
+/// before lone LFs, owned and with offsets of the original input.
+struct Patched<T> {
+    outcome: Decoded<'static, T>,
+    /// Where CRs were inserted, in the original input.
+    inserted: Vec<usize>,
+}
+
+impl<T> Patched<T> {
+    fn into_decoded<'a>(self) -> Decoded<'a, T> {
+        match self.outcome {
+            Decoded::Complete { message, consumed } => Decoded::Complete {
+                message,
+                consumed: consumed - self.inserted.len(),
+            },
+            Decoded::Incomplete => Decoded::Incomplete,
+            Decoded::LiteralAnnounced { tag, len, mode } => {
+                Decoded::LiteralAnnounced { tag, len, mode }
+            }
+        }
+    }
+}
+
+/// A decoded value that owns its data (literal announcements lose their tag).
+fn owned<T: IntoStatic>(d: Decoded<'_, T>) -> Decoded<'static, T::Static> {
+    match d {
+        Decoded::Complete { message, consumed } => Decoded::Complete {
+            message: message.into_static(),
+            consumed,
+        },
+        Decoded::Incomplete => Decoded::Incomplete,
+        Decoded::LiteralAnnounced { len, mode, .. } => Decoded::LiteralAnnounced {
+            tag: None,
+            len,
+            mode,
+        },
+    }
+}
+
+/// Decodes a copy of `input` with a CR inserted before each lone LF that
+/// the parser stops at (the first at `first`), one at a time, so that LFs
+/// inside literals are never touched. Only for the opt-in lone-LF mode: it
+/// copies the message once and parses it once per lone LF.
+fn patch_lone_lfs<S>(
+    input: &[u8],
+    first: usize,
+    parse: impl Fn(&[u8]) -> Result<Decoded<'static, S>, DecodeError>,
+) -> Result<Patched<S>, DecodeError> {
+    let mut buf = input.to_vec();
+    let mut inserted = Vec::new();
+    let mut at = first;
+    loop {
+        buf.insert(at, b'\r');
+        inserted.push(at - inserted.len());
+        quirks::note(Quirks::LONE_LF);
+        match parse(&buf) {
+            Ok(outcome) => return Ok(Patched { outcome, inserted }),
+            // Each round turns one more lone LF into CRLF, so this ends.
+            Err(e) if is_lone_lf(&buf, e.offset) => at = e.offset,
+            Err(e) => {
+                let before = inserted.iter().filter(|&&p| p < e.offset).count();
+                return Err(DecodeError {
+                    offset: e.offset - before,
+                    reason: e.reason,
+                });
+            }
+        }
+    }
+}
+
 fn greeting_p(i: &[u8]) -> IResult<'_, Greeting<'_>> {
     let (i, ()) = byte(b'*')(i)?;
     let (i, ()) = sp(i)?;
@@ -73,7 +255,7 @@ fn response_p(i: &[u8]) -> IResult<'_, Response<'_>> {
         None => Err(nom::Err::Incomplete(nom::Needed::new(1))),
         Some(b'+') => continue_req(&i[1..]),
         Some(b'*') => {
-            let (i, ()) = sp(&i[1..])?;
+            let (i, ()) = lenient::sps(&i[1..])?;
             data::untagged(i)
         }
         Some(_) => tagged(i),
@@ -84,7 +266,10 @@ fn response_p(i: &[u8]) -> IResult<'_, Response<'_>> {
 fn continue_req(i: &[u8]) -> IResult<'_, Response<'_>> {
     let (i, text) = match i.first() {
         None => return Err(nom::Err::Incomplete(nom::Needed::new(1))),
-        Some(b'\r') => (i, empty_text()),
+        Some(b'\r') => {
+            quirks::note(Quirks::MISSING_TEXT);
+            (i, empty_text())
+        }
         Some(b' ') => resp_text(&i[1..])?,
         Some(_) => return fail(i, "expected SP after +"),
     };
@@ -95,7 +280,7 @@ fn continue_req(i: &[u8]) -> IResult<'_, Response<'_>> {
 /// `response-tagged`: `tag SP resp-cond-state CRLF`.
 fn tagged(i: &[u8]) -> IResult<'_, Response<'_>> {
     let (i, tag) = tag_(i)?;
-    let (i, ()) = sp(i)?;
+    let (i, ()) = lenient::sps(i)?;
     let start = i;
     let (i, word) = atom(i)?;
     let Some(status) = status_word(word.as_bytes()) else {
@@ -127,7 +312,10 @@ fn status_word(w: &[u8]) -> Option<Status> {
 pub(crate) fn status_tail(i: &[u8]) -> IResult<'_, RespText<'_>> {
     let (i, text) = match i.first() {
         None => return Err(nom::Err::Incomplete(nom::Needed::new(1))),
-        Some(b'\r') => (i, empty_text()),
+        Some(b'\r') => {
+            quirks::note(Quirks::MISSING_TEXT);
+            (i, empty_text())
+        }
         Some(b' ') => resp_text(&i[1..])?,
         Some(_) => return fail(i, "expected SP"),
     };
@@ -164,10 +352,11 @@ pub(crate) fn resp_text(i: &[u8]) -> IResult<'_, RespText<'_>> {
                     return Ok((r, RespText::unvalidated(Some(c), t)));
                 }
                 Some(b'\r') => {
+                    quirks::note(Quirks::MISSING_TEXT);
                     return Ok((
                         r,
                         RespText::unvalidated(Some(c), imap_proto::Text::unvalidated(&b""[..])),
-                    ))
+                    ));
                 }
                 Some(_) => {}
             },
@@ -186,11 +375,7 @@ pub(crate) fn resp_text(i: &[u8]) -> IResult<'_, RespText<'_>> {
 
 /// Spaces (lenient) then CRLF: the end of a data line.
 pub(crate) fn line_end(i: &[u8]) -> IResult<'_, ()> {
-    let mut i = i;
-    while let Some(b' ') = i.first() {
-        i = &i[1..];
-    }
-    crlf(i)
+    crlf(lenient::extra_sp(i))
 }
 
 #[cfg(test)]

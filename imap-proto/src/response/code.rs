@@ -39,10 +39,12 @@ pub enum ResponseCode<'a> {
     ReadWrite,
     /// `TRYCREATE` (RFC 9051 §7.1).
     TryCreate,
-    /// `UIDNEXT n` (RFC 9051 §7.1).
-    UidNext(NonZeroU32),
-    /// `UIDVALIDITY n` (RFC 9051 §7.1).
-    UidValidity(NonZeroU32),
+    /// `UIDNEXT n` (RFC 9051 §7.1). The grammar says `nz-number`; `0` is
+    /// accepted and kept because real servers send it for empty mailboxes.
+    UidNext(u32),
+    /// `UIDVALIDITY n` (RFC 9051 §7.1). The grammar says `nz-number`; `0`
+    /// is accepted and kept because real servers (SmarterMail) send it.
+    UidValidity(u32),
     /// `UNSEEN n` (RFC 3501 §7.1; IMAP4rev1 only).
     Unseen(NonZeroU32),
     /// `CLOSED` (RFC 9051 §7.1, RFC 7162 §3.2.11).

@@ -5,6 +5,11 @@
 //! digit) after its fields, a `MESSAGE/RFC822` or `MESSAGE/GLOBAL` part an
 //! envelope (`(`). Parts that lack them (sent by some servers) are kept as
 //! basic parts rather than rejected.
+//!
+//! Lenient (see [`crate::decode::ResponseDecoder`]): extra spaces between
+//! fields and before `)`, `NIL` for the media type, subtype, encoding and
+//! parameter values (read as `""`), `()` for parameters, negative sizes and
+//! line counts (read as 0), a disposition without parameters.
 
 use imap_proto::{
     Body, BodyExtension, BodyFields, BodyKind, BodyLanguage, BodyParam, BodyStructure, Disposition,
@@ -12,7 +17,9 @@ use imap_proto::{
     MultipartExtension, SinglePartExtension, Vec1,
 };
 
-use super::super::core::{byte, nil, nstring, number, sp, string};
+use super::super::core::{byte, nil, nstring, string};
+use super::super::response::lenient::{extra_sp, more, size_number, sps, string_or_nil};
+use super::super::response::quirks::{self, Quirks};
 use super::super::{cut_fail, fail, IResult};
 use super::{envelope, number_u64, MAX_BODY_DEPTH};
 
@@ -26,11 +33,13 @@ pub(crate) fn body(i: &[u8], depth: usize) -> IResult<'_, BodyStructure<'_>> {
         return cut_fail(i, "body structure nested too deeply");
     }
     let (r, ()) = byte(b'(')(i)?;
+    let r = extra_sp(r);
     let (r, b) = match r.first() {
         None => return incomplete(),
         Some(b'(') => multipart(r, depth).map(|(r, m)| (r, BodyStructure::Multipart(m)))?,
         Some(_) => single(r, depth).map(|(r, b)| (r, BodyStructure::Single(b)))?,
     };
+    let r = extra_sp(r);
     let (r, ()) = byte(b')')(r)?;
     Ok((r, b))
 }
@@ -44,25 +53,37 @@ fn multipart(i: &[u8], depth: usize) -> IResult<'_, Multipart<'_>> {
         parts.push(part);
         match r2 {
             [b'(', ..] => r = r2,
-            // Lenient: a space between parts.
-            [b' ', b'(', ..] => r = &r2[1..],
-            [b' ', _, ..] => {
-                r = &r2[1..];
-                break;
+            // Lenient: spaces between parts (maddy).
+            [b' ', ..] => {
+                let n = r2.iter().take_while(|&&b| b == b' ').count();
+                let r3 = &r2[n..];
+                match r3.first() {
+                    None => return incomplete(),
+                    Some(b'(') => {
+                        quirks::note(Quirks::EXTRA_SPACE);
+                        r = r3;
+                    }
+                    Some(_) => {
+                        if n > 1 {
+                            quirks::note(Quirks::EXTRA_SPACE);
+                        }
+                        r = r3;
+                        break;
+                    }
+                }
             }
-            [] | [b' '] => return incomplete(),
+            [] => return incomplete(),
             _ => return fail(r2, "expected a body part or SP"),
         }
     }
-    let (r, subtype) = string(r)?;
-    let (r, extension) = match r.first() {
-        None => return incomplete(),
-        Some(b' ') => {
-            let (r, params) = body_fld_param(&r[1..])?;
-            let (r, tail) = extension_tail(r, depth)?;
-            (r, Some(MultipartExtension { params, tail }))
-        }
-        Some(_) => (r, None),
+    let (r, subtype) = string_or_nil(r)?;
+    let (r, m) = more(r)?;
+    let (r, extension) = if m {
+        let (r, params) = body_fld_param(r)?;
+        let (r, tail) = extension_tail(r, depth)?;
+        (r, Some(MultipartExtension { params, tail }))
+    } else {
+        (r, None)
     };
     Ok((
         r,
@@ -76,71 +97,45 @@ fn multipart(i: &[u8], depth: usize) -> IResult<'_, Multipart<'_>> {
 
 /// `body-type-1part` (without the parentheses).
 fn single(i: &[u8], depth: usize) -> IResult<'_, Body<'_>> {
-    let (r, media_type) = string(i)?;
-    let (r, ()) = sp(r)?;
-    let (r, subtype) = string(r)?;
-    let (r, ()) = sp(r)?;
+    let (r, media_type) = string_or_nil(i)?;
+    let (r, ()) = sps(r)?;
+    let (r, subtype) = string_or_nil(r)?;
+    let (r, ()) = sps(r)?;
     let (r, fields) = body_fields(r)?;
     let ty = media_type.as_bytes();
-    let (r, kind) = if ty.eq_ignore_ascii_case(b"TEXT") {
-        match r {
-            [b' ', d, ..] if d.is_ascii_digit() => {
-                let (r, lines) = number_u64(&r[1..])?;
-                (r, BodyKind::Text { subtype, lines })
-            }
-            [] | [b' '] => return incomplete(),
-            _ => (
-                r,
-                BodyKind::Basic {
-                    media_type,
-                    subtype,
-                },
-            ),
+    let (r, m) = more(r)?;
+    let (r, m, kind) = match r.first() {
+        Some(&c) if m && ty.eq_ignore_ascii_case(b"TEXT") && (c.is_ascii_digit() || c == b'-') => {
+            let (r, lines) = size_number(r, u64::MAX)?;
+            let (r, m) = more(r)?;
+            (r, m, BodyKind::Text { subtype, lines })
         }
-    } else if let Some(msg) = message_subtype(ty, &subtype) {
-        match r {
-            [b' ', b'(', ..] => {
-                let (r, env) = envelope(&r[1..])?;
-                let (r, ()) = sp(r)?;
+        Some(b'(') if m => match message_subtype(ty, &subtype) {
+            Some(msg) => {
+                let (r, env) = envelope(r)?;
+                let (r, ()) = sps(r)?;
                 let (r, inner) = body(r, depth + 1)?;
-                let (r, ()) = sp(r)?;
-                let (r, lines) = number_u64(r)?;
-                (
-                    r,
-                    BodyKind::Message {
-                        subtype: msg,
-                        envelope: Box::new(env),
-                        body: Box::new(inner),
-                        lines,
-                    },
-                )
+                let (r, ()) = sps(r)?;
+                let (r, lines) = size_number(r, u64::MAX)?;
+                let (r, m) = more(r)?;
+                let kind = BodyKind::Message {
+                    subtype: msg,
+                    envelope: Box::new(env),
+                    body: Box::new(inner),
+                    lines,
+                };
+                (r, m, kind)
             }
-            [] | [b' '] => return incomplete(),
-            _ => (
-                r,
-                BodyKind::Basic {
-                    media_type,
-                    subtype,
-                },
-            ),
-        }
-    } else {
-        (
-            r,
-            BodyKind::Basic {
-                media_type,
-                subtype,
-            },
-        )
+            None => (r, m, basic(media_type, subtype)),
+        },
+        _ => (r, m, basic(media_type, subtype)),
     };
-    let (r, extension) = match r.first() {
-        None => return incomplete(),
-        Some(b' ') => {
-            let (r, md5) = nstring(&r[1..])?;
-            let (r, tail) = extension_tail(r, depth)?;
-            (r, Some(SinglePartExtension { md5, tail }))
-        }
-        Some(_) => (r, None),
+    let (r, extension) = if m {
+        let (r, md5) = nstring(r)?;
+        let (r, tail) = extension_tail(r, depth)?;
+        (r, Some(SinglePartExtension { md5, tail }))
+    } else {
+        (r, None)
     };
     Ok((
         r,
@@ -150,6 +145,13 @@ fn single(i: &[u8], depth: usize) -> IResult<'_, Body<'_>> {
             extension,
         },
     ))
+}
+
+fn basic<'a>(media_type: IString<'a>, subtype: IString<'a>) -> BodyKind<'a> {
+    BodyKind::Basic {
+        media_type,
+        subtype,
+    }
 }
 
 fn message_subtype(ty: &[u8], subtype: &IString<'_>) -> Option<MessageSubtype> {
@@ -169,14 +171,16 @@ fn message_subtype(ty: &[u8], subtype: &IString<'_>) -> Option<MessageSubtype> {
 /// `body-fields`
 fn body_fields(i: &[u8]) -> IResult<'_, BodyFields<'_>> {
     let (r, params) = body_fld_param(i)?;
-    let (r, ()) = sp(r)?;
+    let (r, ()) = sps(r)?;
     let (r, id) = nstring(r)?;
-    let (r, ()) = sp(r)?;
+    let (r, ()) = sps(r)?;
     let (r, description) = nstring(r)?;
-    let (r, ()) = sp(r)?;
-    let (r, encoding) = string(r)?;
-    let (r, ()) = sp(r)?;
-    let (r, size) = number(r)?;
+    let (r, ()) = sps(r)?;
+    let (r, encoding) = string_or_nil(r)?;
+    let (r, ()) = sps(r)?;
+    let (r, size) = size_number(r, u64::from(u32::MAX))?;
+    // In range: checked by `size_number`.
+    let size = size as u32;
     Ok((
         r,
         BodyFields {
@@ -191,28 +195,33 @@ fn body_fields(i: &[u8]) -> IResult<'_, BodyFields<'_>> {
 
 /// `body-fld-param`: `"(" string SP string *(SP string SP string) ")" / nil`.
 ///
-/// Lenient: `()` decodes as `NIL`.
+/// Lenient: `()` decodes as `NIL`, a `NIL` name or value as `""` (Mail.ru
+/// sends `("boundary" NIL)`), extra spaces.
 fn body_fld_param(i: &[u8]) -> IResult<'_, Vec<BodyParam<'_>>> {
     match i.first() {
         None => incomplete(),
         Some(b'n' | b'N') => nil(i).map(|(r, ())| (r, Vec::new())),
         Some(b'(') => {
-            let mut r = &i[1..];
+            let mut r = extra_sp(&i[1..]);
             let mut out = Vec::new();
             if let Some(b')') = r.first() {
+                quirks::note(Quirks::EMPTY_LIST_FOR_NIL);
                 return Ok((&r[1..], out));
             }
             loop {
-                let (r2, name) = string(r)?;
-                let (r2, ()) = sp(r2)?;
-                let (r2, value) = string(r2)?;
+                let (r2, name) = string_or_nil(r)?;
+                let (r2, ()) = sps(r2)?;
+                let (r2, value) = string_or_nil(r2)?;
                 out.push(BodyParam { name, value });
-                match r2.first() {
-                    None => return incomplete(),
-                    Some(b' ') => r = &r2[1..],
-                    Some(b')') => return Ok((&r2[1..], out)),
-                    Some(_) => return fail(r2, "expected SP or )"),
+                let (r2, m) = more(r2)?;
+                if m {
+                    r = r2;
+                    continue;
                 }
+                return match r2.first() {
+                    Some(b')') => Ok((&r2[1..], out)),
+                    _ => fail(r2, "expected SP or )"),
+                };
             }
         }
         Some(_) => fail(i, "expected a parameter list or NIL"),
@@ -221,65 +230,81 @@ fn body_fld_param(i: &[u8]) -> IResult<'_, Vec<BodyParam<'_>>> {
 
 /// `[SP body-fld-dsp [SP body-fld-lang [SP body-fld-loc *(SP body-extension)]]]`
 fn extension_tail(i: &[u8], depth: usize) -> IResult<'_, Option<ExtensionTail<'_>>> {
-    let r = match i.first() {
-        None => return incomplete(),
-        Some(b' ') => &i[1..],
-        Some(_) => return Ok((i, None)),
-    };
+    let (r, m) = more(i)?;
+    if !m {
+        return Ok((r, None));
+    }
     let (r, disposition) = body_fld_dsp(r)?;
-    let (r, language) = match r.first() {
-        None => return incomplete(),
-        Some(b' ') => {
-            let (r, language) = body_fld_lang(&r[1..])?;
-            let (r, location) = match r.first() {
-                None => return incomplete(),
-                Some(b' ') => {
-                    let (mut r, location) = nstring(&r[1..])?;
-                    let mut extensions = Vec::new();
-                    loop {
-                        match r.first() {
-                            None => return incomplete(),
-                            Some(b' ') => {
-                                let (r2, e) = body_extension(&r[1..], depth + 1)?;
-                                extensions.push(e);
-                                r = r2;
-                            }
-                            Some(_) => break,
-                        }
-                    }
-                    (
-                        r,
-                        Some(LocationTail {
-                            location,
-                            extensions,
-                        }),
-                    )
-                }
-                Some(_) => (r, None),
-            };
-            (r, Some(LanguageTail { language, location }))
-        }
-        Some(_) => (r, None),
-    };
-    Ok((
-        r,
-        Some(ExtensionTail {
+    let (r, m) = more(r)?;
+    if !m {
+        let tail = ExtensionTail {
             disposition,
+            language: None,
+        };
+        return Ok((r, Some(tail)));
+    }
+    let (r, language) = body_fld_lang(r)?;
+    let (r, m) = more(r)?;
+    if !m {
+        let tail = ExtensionTail {
+            disposition,
+            language: Some(LanguageTail {
+                language,
+                location: None,
+            }),
+        };
+        return Ok((r, Some(tail)));
+    }
+    let (mut r, location) = nstring(r)?;
+    let mut extensions = Vec::new();
+    loop {
+        let (r2, m) = more(r)?;
+        r = r2;
+        if !m {
+            break;
+        }
+        let (r2, e) = body_extension(r, depth + 1)?;
+        extensions.push(e);
+        r = r2;
+    }
+    let tail = ExtensionTail {
+        disposition,
+        language: Some(LanguageTail {
             language,
+            location: Some(LocationTail {
+                location,
+                extensions,
+            }),
         }),
-    ))
+    };
+    Ok((r, Some(tail)))
 }
 
 /// `body-fld-dsp`: `"(" string SP body-fld-param ")" / nil`.
+///
+/// Lenient: `("attachment")` without parameters, and a bare string
+/// `"inline"` (Exchange), both with empty parameters.
 fn body_fld_dsp(i: &[u8]) -> IResult<'_, Option<Disposition<'_>>> {
     match i.first() {
         None => incomplete(),
         Some(b'n' | b'N') => nil(i).map(|(r, ())| (r, None)),
         Some(b'(') => {
-            let (r, kind) = string(&i[1..])?;
-            let (r, ()) = sp(r)?;
-            let (r, params) = body_fld_param(r)?;
+            let (r, kind) = string(extra_sp(&i[1..]))?;
+            let (r, m) = more(r)?;
+            let (r, params) = if m {
+                body_fld_param(r)?
+            } else {
+                quirks::note(Quirks::DISPOSITION_WITHOUT_PARAMS);
+                (r, Vec::new())
+            };
+            let r = extra_sp(r);
             let (r, ()) = byte(b')')(r)?;
+            Ok((r, Some(Disposition { kind, params })))
+        }
+        Some(b'"' | b'{') => {
+            let (r, kind) = string(i)?;
+            quirks::note(Quirks::DISPOSITION_WITHOUT_PARAMS);
+            let params = Vec::new();
             Ok((r, Some(Disposition { kind, params })))
         }
         Some(_) => fail(i, "expected a disposition or NIL"),
@@ -290,19 +315,20 @@ fn body_fld_dsp(i: &[u8]) -> IResult<'_, Option<Disposition<'_>>> {
 fn body_fld_lang(i: &[u8]) -> IResult<'_, BodyLanguage<'_>> {
     match i.first() {
         Some(b'(') => {
-            let mut r = &i[1..];
+            let mut r = extra_sp(&i[1..]);
             let mut out = Vec::new();
             loop {
                 let (r2, s) = string(r)?;
                 out.push(s);
-                match r2.first() {
-                    None => return incomplete(),
-                    Some(b' ') => r = &r2[1..],
-                    Some(b')') => {
-                        return Ok((&r2[1..], BodyLanguage::List(Vec1::unvalidated(out))))
-                    }
-                    Some(_) => return fail(r2, "expected SP or )"),
+                let (r2, m) = more(r2)?;
+                if m {
+                    r = r2;
+                    continue;
                 }
+                return match r2.first() {
+                    Some(b')') => Ok((&r2[1..], BodyLanguage::List(Vec1::unvalidated(out)))),
+                    _ => fail(r2, "expected SP or )"),
+                };
             }
         }
         _ => nstring(i).map(|(r, s)| (r, BodyLanguage::Single(s))),
@@ -319,7 +345,7 @@ pub(crate) fn body_extension(i: &[u8], depth: usize) -> IResult<'_, BodyExtensio
             if depth >= MAX_BODY_DEPTH {
                 return cut_fail(i, "extension data nested too deeply");
             }
-            let mut r = &i[1..];
+            let mut r = extra_sp(&i[1..]);
             let mut out = Vec::new();
             if let Some(b')') = r.first() {
                 return Ok((&r[1..], BodyExtension::List(out)));
@@ -327,12 +353,15 @@ pub(crate) fn body_extension(i: &[u8], depth: usize) -> IResult<'_, BodyExtensio
             loop {
                 let (r2, e) = body_extension(r, depth + 1)?;
                 out.push(e);
-                match r2.first() {
-                    None => return incomplete(),
-                    Some(b' ') => r = &r2[1..],
-                    Some(b')') => return Ok((&r2[1..], BodyExtension::List(out))),
-                    Some(_) => return fail(r2, "expected SP or )"),
+                let (r2, m) = more(r2)?;
+                if m {
+                    r = r2;
+                    continue;
                 }
+                return match r2.first() {
+                    Some(b')') => Ok((&r2[1..], BodyExtension::List(out))),
+                    _ => fail(r2, "expected SP or )"),
+                };
             }
         }
         Some(b) if b.is_ascii_digit() => number_u64(i).map(|(r, n)| (r, BodyExtension::Number(n))),

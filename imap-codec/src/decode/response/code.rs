@@ -6,10 +6,13 @@ use imap_proto::{
 use nom::bytes::streaming::{take_while, take_while1};
 
 use crate::decode::core::{
-    atom, byte, capability, flag_perm, number, number64, nz_number, paren_list, paren_list1,
-    quoted, sequence_set, sp, sp_list1,
+    atom, byte, capability, flag_perm, number, number64, nz_number, paren_list1, quoted,
+    sequence_set, sp, sp_list1,
 };
 use crate::decode::{fail, IResult};
+
+use super::lenient::ws_list;
+use super::quirks::{self, Quirks};
 
 /// `"[" resp-text-code "]"`. Known codes with arguments that do not parse
 /// are kept as [`ResponseCode::Other`] with their raw arguments.
@@ -105,20 +108,29 @@ fn known<'a>(i: &'a [u8], name: &[u8]) -> IResult<'a, Option<ResponseCode<'a>>> 
         }
         b"PERMANENTFLAGS" => {
             let (r, ()) = sp(i)?;
-            let (r, f) = paren_list(flag_perm)(r)?;
+            let (r, f) = ws_list(flag_perm)(r)?;
             Ok((r, Some(C::PermanentFlags(f))))
         }
-        b"UIDNEXT" | b"UIDVALIDITY" | b"UNSEEN" => {
+        b"UIDNEXT" | b"UIDVALIDITY" => {
             let (r, ()) = sp(i)?;
-            let (r, v) = nz_number(r)?;
+            // Lenient: 0 (the grammar says nz-number).
+            let (r, v) = number(r)?;
+            if v == 0 {
+                quirks::note(Quirks::ZERO_NUMBER);
+            }
             Ok((
                 r,
-                Some(match n {
-                    b"UIDNEXT" => C::UidNext(v),
-                    b"UIDVALIDITY" => C::UidValidity(v),
-                    _ => C::Unseen(v),
+                Some(if n == b"UIDNEXT" {
+                    C::UidNext(v)
+                } else {
+                    C::UidValidity(v)
                 }),
             ))
+        }
+        b"UNSEEN" => {
+            let (r, ()) = sp(i)?;
+            let (r, v) = nz_number(r)?;
+            Ok((r, Some(C::Unseen(v))))
         }
         b"HIGHESTMODSEQ" => {
             let (r, ()) = sp(i)?;

@@ -1,7 +1,7 @@
 //! Untagged responses: `* ` followed by status, data or message data.
 
 use imap_proto::{
-    AString, AclEntry, Data, ESearch, ESearchPartialRange, ListExtendedItem, Mailbox,
+    AString, AclEntry, Data, ESearch, ESearchPartialRange, FlagPerm, ListExtendedItem, Mailbox,
     MailboxAttribute, MailboxList, MetadataItems, NString8, NamespaceDescr, NamespaceExtension,
     Namespaces, OtherData, QuotaResource, Response, SearchReturnData, StatusItem, TaggedExtComp,
     TaggedExtVal, Thread, Vec1,
@@ -9,9 +9,11 @@ use imap_proto::{
 use nom::bytes::streaming::take_while;
 
 use super::code::objectid_paren;
+use super::lenient::{sps, ws_list, ws_list_opt};
+use super::quirks::{self, Quirks};
 use super::{line_end, untagged_status};
 use crate::decode::core::{
-    astring, atom, byte, capability, flag_list, kw, literal_data, literal_header, mailbox, nil,
+    astring, atom, byte, capability, flag_perm, kw, literal_data, literal_header, mailbox, nil,
     nstring, number, number64, nz_number, paren_list, paren_list1, quoted, sequence_set, sp,
     string, text,
 };
@@ -84,7 +86,7 @@ fn other(line: &[u8]) -> IResult<'_, Response<'_>> {
 fn message_data(i: &[u8]) -> IResult<'_, Response<'_>> {
     let line = i;
     let (r, n) = number(i)?;
-    let (r, ()) = sp(r)?;
+    let (r, ()) = sps(r)?;
     let (r2, name) = atom(r)?;
     let w = name.as_bytes();
     let nz = || match std::num::NonZeroU32::new(n) {
@@ -102,7 +104,7 @@ fn message_data(i: &[u8]) -> IResult<'_, Response<'_>> {
         (r2, Data::Expunge(nz()?))
     } else if w.eq_ignore_ascii_case(b"FETCH") {
         let seq = nz()?;
-        let (r, ()) = sp(r2)?;
+        let (r, ()) = sps(r2)?;
         let (r, items) = msg_att_list(r)?;
         (r, Data::Fetch { seq, items })
     } else {
@@ -112,19 +114,8 @@ fn message_data(i: &[u8]) -> IResult<'_, Response<'_>> {
     Ok((r, Response::Data(data)))
 }
 
-/// One or more spaces (lenient: RFC examples and servers sometimes double them).
-fn sps(i: &[u8]) -> IResult<'_, ()> {
-    let (mut r, ()) = sp(i)?;
-    while let Some(b' ') = r.first() {
-        r = &r[1..];
-    }
-    if r.is_empty() {
-        return Err(nom::Err::Incomplete(nom::Needed::new(1)));
-    }
-    Ok((r, ()))
-}
-
-/// Items `SP x` repeated while the next byte after a space is accepted by `starts`.
+/// Items `SP x` repeated while the next byte after a space is accepted by
+/// `starts`. Lenient: more than one space before an item.
 fn sp_items<'a, T>(
     mut i: &'a [u8],
     starts: impl Fn(u8) -> bool,
@@ -137,6 +128,20 @@ fn sp_items<'a, T>(
                 let (r, x) = item(&i[1..])?;
                 out.push(x);
                 i = r;
+            }
+            [b' ', b' ', ..] => {
+                let n = i.iter().take_while(|&&b| b == b' ').count();
+                match i.get(n) {
+                    None => return Err(nom::Err::Incomplete(nom::Needed::new(1))),
+                    Some(&c) if starts(c) => {
+                        quirks::note(Quirks::EXTRA_SPACE);
+                        let (r, x) = item(&i[n..])?;
+                        out.push(x);
+                        i = r;
+                    }
+                    // Trailing spaces: left for `line_end`.
+                    Some(_) => return Ok((i, out)),
+                }
             }
             [] | [b' '] => return Err(nom::Err::Incomplete(nom::Needed::new(1))),
             _ => return Ok((i, out)),
@@ -164,9 +169,23 @@ fn enabled(i: &[u8]) -> IResult<'_, Data<'_>> {
     sp_items(i, is_atom_start, capability).map(|(r, c)| (r, Data::Enabled(c)))
 }
 
+/// `SP flag-list`. Lenient: `\*` (only valid in PERMANENTFLAGS) is dropped.
 fn flags(i: &[u8]) -> IResult<'_, Data<'_>> {
-    let (r, ()) = sp(i)?;
-    flag_list(r).map(|(r, f)| (r, Data::Flags(f)))
+    let (r, ()) = sps(i)?;
+    let (r, f) = ws_list_opt(|i| {
+        let (r, f) = flag_perm(i)?;
+        Ok((
+            r,
+            match f {
+                FlagPerm::Flag(f) => Some(f),
+                FlagPerm::Asterisk => {
+                    quirks::note(Quirks::FLAGS_ASTERISK);
+                    None
+                }
+            },
+        ))
+    })(r)?;
+    Ok((r, Data::Flags(f)))
 }
 
 /// A hierarchy delimiter: `DQUOTE QUOTED-CHAR DQUOTE` or `NIL`.
@@ -281,7 +300,7 @@ fn comp_list(i: &[u8], depth: usize) -> IResult<'_, Vec<TaggedExtComp<'_>>> {
     if depth > MAX_DEPTH {
         return cut_fail(i, "nesting too deep");
     }
-    paren_list(move |i| match i.first() {
+    ws_list(move |i| match i.first() {
         Some(b'(') => comp_list(i, depth + 1).map(|(r, l)| (r, TaggedExtComp::List(l))),
         _ => astring(i).map(|(r, a)| (r, TaggedExtComp::AString(a))),
     })(i)
@@ -359,30 +378,19 @@ fn namespace_descr(i: &[u8]) -> IResult<'_, NamespaceDescr<'_>> {
 }
 
 /// `SP mailbox SP "(" [status-att-val *(SP status-att-val)] ")"`
+///
+/// Lenient: extra spaces anywhere between the parts.
 fn status(i: &[u8]) -> IResult<'_, Data<'_>> {
-    let (r, ()) = sp(i)?;
+    let (r, ()) = sps(i)?;
     let (r, mailbox) = mailbox(r)?;
-    let (r, ()) = sp(r)?;
-    let (mut r, ()) = byte(b'(')(r)?;
-    let mut items = Vec::new();
-    loop {
-        match r.first() {
-            None => return Err(nom::Err::Incomplete(nom::Needed::new(1))),
-            Some(b')') => return Ok((&r[1..], Data::Status { mailbox, items })),
-            // Lenient: extra spaces.
-            Some(b' ') => r = &r[1..],
-            Some(_) => {
-                let (r2, item) = status_item(r)?;
-                items.push(item);
-                r = r2;
-            }
-        }
-    }
+    let (r, ()) = sps(r)?;
+    let (r, items) = ws_list(status_item)(r)?;
+    Ok((r, Data::Status { mailbox, items }))
 }
 
 fn status_item(i: &[u8]) -> IResult<'_, StatusItem<'_>> {
     let (r, name) = atom(i)?;
-    let (r, ()) = sp(r)?;
+    let (r, ()) = sps(r)?;
     let w = name.as_bytes();
     let is = |s: &str| w.eq_ignore_ascii_case(s.as_bytes());
     let num = |f: fn(u32) -> StatusItem<'static>| number(r).map(|(r, n)| (r, f(n)));
@@ -594,9 +602,9 @@ fn id(i: &[u8]) -> IResult<'_, Data<'_>> {
     if let Some(b'N' | b'n') = r.first() {
         return nil(r).map(|(r, ())| (r, Data::Id(None)));
     }
-    let (r, params) = paren_list(|i| {
+    let (r, params) = ws_list(|i| {
         let (r, k) = string(i)?;
-        let (r, ()) = sp(r)?;
+        let (r, ()) = sps(r)?;
         let (r, v) = nstring(r)?;
         Ok((r, (k, v)))
     })(r)?;
@@ -608,11 +616,11 @@ fn quota(i: &[u8]) -> IResult<'_, Data<'_>> {
     let (r, ()) = sp(i)?;
     let (r, root) = astring(r)?;
     let (r, ()) = sp(r)?;
-    let (r, resources) = paren_list(|i| {
+    let (r, resources) = ws_list(|i| {
         let (r, name) = atom(i)?;
-        let (r, ()) = sp(r)?;
+        let (r, ()) = sps(r)?;
         let (r, usage) = number64(r)?;
-        let (r, ()) = sp(r)?;
+        let (r, ()) = sps(r)?;
         let (r, limit) = number64(r)?;
         Ok((r, QuotaResource { name, usage, limit }))
     })(r)?;

@@ -1,0 +1,165 @@
+//! Building blocks that accept the deviations of real servers (extra spaces,
+//! `NIL` for strings, negative sizes) in response data. Commands do not use
+//! them: the command decoder stays strict.
+//!
+//! Each helper is as fast as its strict counterpart on conforming input and
+//! notes the quirk ([`quirks::note`]) only when it accepts one. Every helper
+//! returns `Incomplete` at the end of the input, never an error.
+
+use imap_proto::{IString, Quoted, Vec1};
+
+use super::quirks::{self, Quirks};
+use crate::decode::core::{byte, nil, sp, string};
+use crate::decode::fetch::number_u64;
+use crate::decode::{fail, IResult};
+
+fn incomplete<'a, T>() -> IResult<'a, T> {
+    Err(nom::Err::Incomplete(nom::Needed::new(1)))
+}
+
+/// The input after any spaces, and whether there were any.
+#[inline]
+fn skip_sp(i: &[u8]) -> (&[u8], usize) {
+    let n = i.iter().take_while(|&&b| b == b' ').count();
+    (&i[n..], n)
+}
+
+/// `SP`, tolerating more than one space (noted as [`Quirks::EXTRA_SPACE`]).
+/// At the end of the input (after the spaces) it is `Incomplete`, because
+/// more spaces may follow.
+#[inline]
+pub(crate) fn sps(i: &[u8]) -> IResult<'_, ()> {
+    let (r, ()) = sp(i)?;
+    match r.first() {
+        Some(b' ') => {
+            quirks::note(Quirks::EXTRA_SPACE);
+            let (r, _) = skip_sp(r);
+            if r.is_empty() {
+                return incomplete();
+            }
+            Ok((r, ()))
+        }
+        None => incomplete(),
+        Some(_) => Ok((r, ())),
+    }
+}
+
+/// Spaces that the grammar does not allow here (after `(`, before `)`):
+/// skips them and notes the quirk.
+#[inline]
+pub(crate) fn extra_sp(i: &[u8]) -> &[u8] {
+    match i.first() {
+        Some(b' ') => {
+            quirks::note(Quirks::EXTRA_SPACE);
+            skip_sp(i).0
+        }
+        _ => i,
+    }
+}
+
+/// Whether another element follows in a list whose elements are separated
+/// by `SP`: `true` with the input at that element (after one or more
+/// spaces), `false` with the input at the terminator (after spaces that
+/// precede a `)`, which are noted as a quirk).
+#[inline]
+pub(crate) fn more(i: &[u8]) -> IResult<'_, bool> {
+    match i {
+        [] => incomplete(),
+        [b' ', c, ..] if *c != b' ' && *c != b')' => Ok((&i[1..], true)),
+        [b' ', ..] => {
+            let (r, n) = skip_sp(i);
+            match r.first() {
+                None => incomplete(),
+                Some(b')') => {
+                    quirks::note(Quirks::EXTRA_SPACE);
+                    Ok((r, false))
+                }
+                Some(_) => {
+                    if n > 1 {
+                        quirks::note(Quirks::EXTRA_SPACE);
+                    }
+                    Ok((r, true))
+                }
+            }
+        }
+        _ => Ok((i, false)),
+    }
+}
+
+/// `"(" [x *(SP x)] ")"` that also accepts spaces after `(`, before `)` and
+/// more than one between items; `item` may drop an element by returning
+/// `None`. One `Vec` per list.
+pub(crate) fn ws_list_opt<'a, T>(
+    item: impl Fn(&'a [u8]) -> IResult<'a, Option<T>>,
+) -> impl Fn(&'a [u8]) -> IResult<'a, Vec<T>> {
+    move |i: &'a [u8]| {
+        let (r, ()) = byte(b'(')(i)?;
+        let mut r = extra_sp(r);
+        let mut out = Vec::new();
+        if let Some(b')') = r.first() {
+            return Ok((&r[1..], out));
+        }
+        loop {
+            let (r2, x) = item(r)?;
+            out.extend(x);
+            let (r2, m) = more(r2)?;
+            if m {
+                r = r2;
+                continue;
+            }
+            return match r2.first() {
+                Some(b')') => Ok((&r2[1..], out)),
+                _ => fail(r2, "expected SP or )"),
+            };
+        }
+    }
+}
+
+/// [`ws_list_opt`] for items that are never dropped.
+pub(crate) fn ws_list<'a, T>(
+    item: impl Fn(&'a [u8]) -> IResult<'a, T>,
+) -> impl Fn(&'a [u8]) -> IResult<'a, Vec<T>> {
+    ws_list_opt(move |i| item(i).map(|(r, x)| (r, Some(x))))
+}
+
+/// [`ws_list`] that must hold at least one item.
+pub(crate) fn ws_list1<'a, T>(
+    item: impl Fn(&'a [u8]) -> IResult<'a, T>,
+) -> impl Fn(&'a [u8]) -> IResult<'a, Vec1<T>> {
+    let list = ws_list(item);
+    move |i: &'a [u8]| {
+        let (r, v) = list(i)?;
+        match Vec1::try_from(v) {
+            Ok(v) => Ok((r, v)),
+            Err(_) => fail(i, "expected a non-empty list"),
+        }
+    }
+}
+
+/// `string`, or `NIL` read as the empty quoted string (noted as
+/// [`Quirks::NIL_FOR_STRING`]); it re-encodes as `""`.
+pub(crate) fn string_or_nil(i: &[u8]) -> IResult<'_, IString<'_>> {
+    match i.first() {
+        Some(b'n' | b'N') => {
+            let (r, ()) = nil(i)?;
+            quirks::note(Quirks::NIL_FOR_STRING);
+            Ok((r, IString::Quoted(Quoted::unvalidated(&b""[..]))))
+        }
+        _ => string(i),
+    }
+}
+
+/// An unsigned number of at most `max`, or a negative number read as `0`
+/// (noted as [`Quirks::NEGATIVE_NUMBER`]; it re-encodes as `0`).
+pub(crate) fn size_number(i: &[u8], max: u64) -> IResult<'_, u64> {
+    if let Some(b'-') = i.first() {
+        let (r, _) = number_u64(&i[1..])?;
+        quirks::note(Quirks::NEGATIVE_NUMBER);
+        return Ok((r, 0));
+    }
+    let (r, n) = number_u64(i)?;
+    if n > max {
+        return crate::decode::cut_fail(i, "number out of range");
+    }
+    Ok((r, n))
+}

@@ -1,0 +1,905 @@
+//! Lenient response decoding: the deviations of real servers.
+//!
+//! One test per quirk, named after the quirk and the server it comes from,
+//! with the evidence (an issue thread or the server's documentation) in a
+//! comment. Each asserts the decoded value, the canonical re-encoding, that
+//! the canonical form decodes to the same value, the quirk reported, and
+//! that every strict prefix of the quirky line is `Incomplete`.
+//!
+//! `data/lenient/quirks.txt` holds more quirky lines (with their sources)
+//! checked the same way, including the RFC example lines that only a lenient
+//! decoder accepts.
+
+use std::num::NonZeroU32;
+
+use imap_codec::decode::{response, Quirks, ResponseDecoder};
+use imap_codec::{Decoded, Encode};
+use imap_proto::strategies as st;
+use imap_proto::*;
+use proptest::prelude::*;
+
+const QUIRKS: &str = include_str!("data/lenient/quirks.txt");
+
+fn crlf(s: &[u8]) -> Vec<u8> {
+    let mut b = s.to_vec();
+    b.extend_from_slice(b"\r\n");
+    b
+}
+
+fn nz(n: u32) -> NonZeroU32 {
+    NonZeroU32::new(n).unwrap()
+}
+
+/// Decodes a whole line with the default decoder; returns the value and quirks.
+fn decode(b: &[u8]) -> (Response<'_>, Quirks) {
+    match ResponseDecoder::default().decode_with_quirks(b) {
+        (Ok(Decoded::Complete { message, consumed }), q) => {
+            assert_eq!(consumed, b.len(), "{}", b.escape_ascii());
+            (message, q)
+        }
+        (other, _) => panic!("{:?} for {}", other, b.escape_ascii()),
+    }
+}
+
+/// Every strict prefix is Incomplete or LiteralAnnounced, never an error or complete.
+fn assert_prefixes(d: &ResponseDecoder, b: &[u8]) {
+    for k in 0..b.len() {
+        match d.decode(&b[..k]) {
+            Ok(Decoded::Incomplete) | Ok(Decoded::LiteralAnnounced { .. }) => {}
+            other => panic!(
+                "prefix {k} of {}: {:?}",
+                b.escape_ascii(),
+                other.map(|d| d.complete().map(|c| c.1))
+            ),
+        }
+    }
+}
+
+/// The quirk check: `line` (without CRLF) decodes to a value that `check`
+/// accepts, reporting `quirk`, re-encodes to `canonical`, which decodes
+/// to the same value without quirks; prefixes are incomplete.
+fn quirk(line: &[u8], quirk: Quirks, canonical: &[u8], check: impl FnOnce(&Response<'_>)) {
+    let b = crlf(line);
+    let (r, q) = decode(&b);
+    assert!(
+        q.contains(quirk) && (quirk != Quirks::NONE || q.is_empty()),
+        "{q:?} lacks {quirk:?} for {}",
+        b.escape_ascii()
+    );
+    check(&r);
+    let canon = crlf(canonical);
+    assert_eq!(
+        r.to_vec().escape_ascii().to_string(),
+        canon.escape_ascii().to_string()
+    );
+    let (again, q2) = decode(&canon);
+    assert_eq!(again, r);
+    // A zero where nz-number belongs is kept, so its canonical form has it too.
+    assert!(
+        q2.is_empty() || q2 == Quirks::ZERO_NUMBER,
+        "canonical form has quirks {q2:?}"
+    );
+    assert_prefixes(&ResponseDecoder::default(), &b);
+}
+
+fn fetch_items<'r, 'a>(r: &'r Response<'a>) -> &'r [MessageDataItem<'a>] {
+    match r {
+        Response::Data(Data::Fetch { items, .. }) => items.as_slice(),
+        other => panic!("not FETCH: {other:?}"),
+    }
+}
+
+fn single_body<'r, 'a>(r: &'r Response<'a>) -> &'r Body<'a> {
+    match fetch_items(r) {
+        [MessageDataItem::Body(BodyStructure::Single(b))
+        | MessageDataItem::BodyStructure(BodyStructure::Single(b))] => b,
+        other => panic!("not one single-part body: {other:?}"),
+    }
+}
+
+fn status_text<'r, 'a>(r: &'r Response<'a>) -> &'r RespText<'a> {
+    match r {
+        Response::Status(s) => &s.text,
+        other => panic!("not a status response: {other:?}"),
+    }
+}
+
+// --- Extra and trailing spaces ------------------------------------------------
+
+/// QQ Mail: a space before the closing parenthesis of a FETCH list.
+/// Evidence: https://github.com/jakartaee/mail-api/issues/209 (`11487 FETCH (UID 19436 )`).
+#[test]
+fn extra_space_before_paren_qq_mail() {
+    quirk(
+        b"* 11487 FETCH (UID 19436 )",
+        Quirks::EXTRA_SPACE,
+        b"* 11487 FETCH (UID 19436)",
+        |r| {
+            assert_eq!(
+                *r,
+                Response::Data(Data::Fetch {
+                    seq: nz(11487),
+                    items: Vec1::new(MessageDataItem::Uid(nz(19436))),
+                })
+            )
+        },
+    );
+}
+
+/// DavMail: two spaces after `*` for mailboxes above 500 messages (a
+/// keep-alive trick), and two spaces inside a FETCH list.
+/// Evidence: https://github.com/mguessan/davmail/issues/122,
+/// https://github.com/modern-email/defects/issues/45,
+/// https://github.com/mguessan/davmail/issues/454.
+#[test]
+fn extra_space_after_star_davmail() {
+    quirk(
+        b"*  1688 EXISTS",
+        Quirks::EXTRA_SPACE,
+        b"* 1688 EXISTS",
+        |r| assert_eq!(*r, Response::Data(Data::Exists(1688))),
+    );
+    quirk(b"* 3  EXISTS", Quirks::EXTRA_SPACE, b"* 3 EXISTS", |r| {
+        assert_eq!(*r, Response::Data(Data::Exists(3)))
+    });
+    quirk(
+        b"* 1 FETCH (UID 1989 FLAGS (\\Seen)  RFC822.SIZE 3797)",
+        Quirks::EXTRA_SPACE,
+        b"* 1 FETCH (UID 1989 FLAGS (\\Seen) RFC822.SIZE 3797)",
+        |r| assert_eq!(fetch_items(r).len(), 3),
+    );
+}
+
+/// Dovecot (and others): a trailing space after the last capability; a
+/// SEARCH result with a trailing space (David.fx); STATUS with a trailing
+/// space (Exchange behind a Dovecot proxy).
+/// Evidence: https://github.com/chatmail/async-imap/issues/131,
+/// https://github.com/jstedfast/MailKit/issues/422,
+/// https://github.com/modern-email/defects/issues/9.
+#[test]
+fn trailing_space_dovecot_exchange() {
+    quirk(
+        b"* CAPABILITY IMAP4rev1 IDLE ",
+        Quirks::EXTRA_SPACE,
+        b"* CAPABILITY IMAP4rev1 IDLE",
+        |r| assert!(matches!(r, Response::Data(Data::Capability(c)) if c.len() == 2)),
+    );
+    quirk(
+        b"* SEARCH 1 2 ",
+        Quirks::EXTRA_SPACE,
+        b"* SEARCH 1 2",
+        |r| {
+            assert_eq!(
+                *r,
+                Response::Data(Data::Search {
+                    ids: vec![nz(1), nz(2)],
+                    mod_seq: None
+                })
+            )
+        },
+    );
+    quirk(
+        b"* SEARCH 1  2",
+        Quirks::EXTRA_SPACE,
+        b"* SEARCH 1 2",
+        |_| {},
+    );
+    quirk(
+        b"* STATUS INBOX (MESSAGES 2 )",
+        Quirks::EXTRA_SPACE,
+        b"* STATUS INBOX (MESSAGES 2)",
+        |r| {
+            assert_eq!(
+                *r,
+                Response::Data(Data::Status {
+                    mailbox: Mailbox::Inbox,
+                    items: vec![StatusItem::Messages(2)]
+                })
+            )
+        },
+    );
+}
+
+/// SurgeMail: a trailing space inside FLAGS and PERMANENTFLAGS lists (RFC
+/// 9394's example has one too).
+/// Evidence: https://github.com/chatmail/async-imap/issues/123.
+#[test]
+fn extra_space_in_flag_lists_surgemail() {
+    quirk(
+        b"* FLAGS (\\Answered \\Flagged \\Deleted \\Draft \\Seen $Forwarded )",
+        Quirks::EXTRA_SPACE,
+        b"* FLAGS (\\Answered \\Flagged \\Deleted \\Draft \\Seen $Forwarded)",
+        |r| assert!(matches!(r, Response::Data(Data::Flags(f)) if f.len() == 6)),
+    );
+    quirk(
+        b"* 12888 FETCH (FLAGS (\\Flagged \\Answered ) MODSEQ (98306) UID 25997)",
+        Quirks::EXTRA_SPACE,
+        b"* 12888 FETCH (FLAGS (\\Flagged \\Answered) MODSEQ (98306) UID 25997)",
+        |r| {
+            assert_eq!(
+                fetch_items(r),
+                [
+                    MessageDataItem::Flags(vec![
+                        FlagFetch::Flag(Flag::Flagged),
+                        FlagFetch::Flag(Flag::Answered)
+                    ]),
+                    MessageDataItem::ModSeq(98306),
+                    MessageDataItem::Uid(nz(25997)),
+                ]
+            )
+        },
+    );
+}
+
+/// RFC 9051 §7.5.2 itself: `ENVELOPE ( "Wed, ...` with a space after the
+/// opening parenthesis (the example line was in lenient_pending.txt).
+#[test]
+fn extra_space_after_paren_in_envelope_rfc9051() {
+    let line = QUIRKS
+        .lines()
+        .find(|l| l.contains("line 6233"))
+        .and_then(|l| l.split('\t').nth(2))
+        .unwrap();
+    let b = crlf(line.as_bytes());
+    let (r, q) = decode(&b);
+    assert!(q.contains(Quirks::EXTRA_SPACE));
+    let env = fetch_items(&r)
+        .iter()
+        .find_map(|i| match i {
+            MessageDataItem::Envelope(e) => Some(e),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(
+        env.date.as_bytes(),
+        Some(&b"Wed, 17 Jul 1996 02:23:25 -0700 (PDT)"[..])
+    );
+    assert_eq!(env.cc.len(), 2);
+}
+
+/// Yahoo Japan: a space before the `)` that closes a multipart body
+/// structure, after the disposition.
+/// Evidence: https://github.com/emailjs/emailjs-imap-handler/pull/8.
+#[test]
+fn extra_space_in_bodystructure_yahoo_japan() {
+    quirk(
+        b"* 2 FETCH (BODYSTRUCTURE ((\"text\" \"plain\" NIL NIL NIL \"7bit\" 25 1 NIL NIL NIL NIL)(\"text\" \"html\" NIL NIL NIL \"7bit\" 77 2 NIL NIL NIL NIL) \"alternative\" (\"boundary\" \"pzu8\") NIL ))",
+        Quirks::EXTRA_SPACE,
+        b"* 2 FETCH (BODYSTRUCTURE ((\"TEXT\" \"plain\" NIL NIL NIL \"7bit\" 25 1 NIL NIL NIL NIL)(\"TEXT\" \"html\" NIL NIL NIL \"7bit\" 77 2 NIL NIL NIL NIL) \"alternative\" (\"boundary\" \"pzu8\") NIL))",
+        |r| match fetch_items(r) {
+            [MessageDataItem::BodyStructure(BodyStructure::Multipart(m))] => {
+                let ext = m.extension.as_ref().unwrap();
+                assert_eq!(ext.param("boundary"), Some(&b"pzu8"[..]));
+                assert!(ext.tail.as_ref().unwrap().disposition.is_none());
+            }
+            other => panic!("{other:?}"),
+        },
+    );
+}
+
+// --- Missing text -------------------------------------------------------------
+
+/// Gmail: `* OK [HIGHESTMODSEQ n]` without SP and text (RFC 7162's own
+/// examples do this, see erratum 5055); iCloud and QQ Mail likewise.
+/// Evidence: https://github.com/modern-email/defects/issues/28,
+/// https://github.com/apple/swift-nio-imap/pull/435.
+#[test]
+fn missing_text_after_code_gmail() {
+    quirk(
+        b"* OK [HIGHESTMODSEQ 9]",
+        Quirks::MISSING_TEXT,
+        b"* OK [HIGHESTMODSEQ 9] ",
+        |r| {
+            let t = status_text(r);
+            assert_eq!(t.code(), Some(&ResponseCode::HighestModSeq(9)));
+            assert!(t.human().as_bytes().is_empty());
+        },
+    );
+    // A bare COPYUID status line, untagged and tagged.
+    quirk(
+        b"* OK [COPYUID 1 1:3 4:6]",
+        Quirks::MISSING_TEXT,
+        b"* OK [COPYUID 1 1:3 4:6] ",
+        |r| {
+            assert!(matches!(
+                status_text(r).code(),
+                Some(ResponseCode::CopyUid { .. })
+            ))
+        },
+    );
+    quirk(
+        b"A003 OK [COPYUID 38505 304,319:320 3956:3958]",
+        Quirks::MISSING_TEXT,
+        b"A003 OK [COPYUID 38505 304,319:320 3956:3958] ",
+        |r| assert!(matches!(r, Response::Status(s) if s.tag().is_some())),
+    );
+}
+
+/// QQ Mail sends a bare `+` to AUTHENTICATE; `* BYE` without text.
+/// Evidence: https://github.com/jstedfast/MailKit/issues/1241 (log `S: +`).
+#[test]
+fn bare_continuation_and_bye_qq_mail() {
+    quirk(b"+", Quirks::MISSING_TEXT, b"+ ", |r| {
+        assert_eq!(*r, Response::Continue(ContinueRequest::bare()))
+    });
+    quirk(b"* BYE", Quirks::MISSING_TEXT, b"* BYE ", |r| {
+        assert!(matches!(r, Response::Status(s) if s.kind == StatusKind::Bye))
+    });
+}
+
+// --- NIL and () ---------------------------------------------------------------
+
+/// Mail.ru (Dovecot): `()` for an empty envelope address list.
+/// Evidence: https://github.com/apple/swift-nio-imap/issues/821.
+#[test]
+fn empty_address_list_mail_ru() {
+    quirk(
+        b"* 5 FETCH (ENVELOPE (\"Wed, 11 Oct 2023 02:11:04 +0000\" \"s\" ((\"Tn\" NIL \"info\" \"e.example\")) NIL NIL () NIL NIL \"<a@b>\" \"<c@d>\"))",
+        Quirks::EMPTY_LIST_FOR_NIL,
+        b"* 5 FETCH (ENVELOPE (\"Wed, 11 Oct 2023 02:11:04 +0000\" \"s\" ((\"Tn\" NIL \"info\" \"e.example\")) NIL NIL NIL NIL NIL \"<a@b>\" \"<c@d>\"))",
+        |r| match fetch_items(r) {
+            [MessageDataItem::Envelope(e)] => {
+                assert!(e.to.is_empty());
+                assert_eq!(e.from.len(), 1);
+            }
+            other => panic!("{other:?}"),
+        },
+    );
+}
+
+/// go-imap v1 based servers: `()` for empty body parameters.
+/// Evidence: https://github.com/emersion/go-imap/issues/545,
+/// https://github.com/y10k/rims/issues/15.
+#[test]
+fn empty_body_params_go_imap() {
+    quirk(
+        b"* 1 FETCH (BODYSTRUCTURE (\"text\" \"plain\" () NIL NIL \"7bit\" 6002 79 NIL NIL NIL NIL))",
+        Quirks::EMPTY_LIST_FOR_NIL,
+        b"* 1 FETCH (BODYSTRUCTURE (\"TEXT\" \"plain\" NIL NIL NIL \"7bit\" 6002 79 NIL NIL NIL NIL))",
+        |r| assert!(single_body(r).fields.params.is_empty()),
+    );
+}
+
+/// Mail.ru: `NIL` as a body parameter value, `("boundary" NIL)`.
+/// Evidence: https://github.com/modern-email/defects/issues/50,
+/// https://github.com/pimalaya/himalaya/issues/649.
+#[test]
+fn nil_param_value_mail_ru() {
+    quirk(
+        b"* 1 FETCH (BODYSTRUCTURE ((\"text\" \"plain\" NIL NIL NIL \"8bit\" 17 0 NIL NIL NIL NIL) \"alternative\" (\"boundary\" NIL)))",
+        Quirks::NIL_FOR_STRING,
+        b"* 1 FETCH (BODYSTRUCTURE ((\"TEXT\" \"plain\" NIL NIL NIL \"8bit\" 17 0 NIL NIL NIL NIL) \"alternative\" (\"boundary\" \"\")))",
+        |r| match fetch_items(r) {
+            [MessageDataItem::BodyStructure(BodyStructure::Multipart(m))] => {
+                assert_eq!(m.extension.as_ref().unwrap().param("boundary"), Some(&b""[..]));
+            }
+            other => panic!("{other:?}"),
+        },
+    );
+}
+
+/// maddy: `NIL` as the body encoding; `NIL` subtype seen in the wild too.
+/// Evidence: https://github.com/foxcpp/maddy/issues/756,
+/// https://github.com/modern-email/defects/issues/41.
+#[test]
+fn nil_encoding_and_subtype_maddy() {
+    quirk(
+        b"* 1 FETCH (BODYSTRUCTURE (\"text\" \"plain\" NIL NIL NIL NIL 6002 79 NIL NIL NIL NIL))",
+        Quirks::NIL_FOR_STRING,
+        b"* 1 FETCH (BODYSTRUCTURE (\"TEXT\" \"plain\" NIL NIL NIL \"\" 6002 79 NIL NIL NIL NIL))",
+        |r| {
+            let b = single_body(r);
+            assert_eq!(b.fields.encoding.as_bytes(), b"");
+            assert!(matches!(b.kind, BodyKind::Text { lines: 79, .. }));
+        },
+    );
+    quirk(
+        b"* 1 FETCH (BODY (\"APPLICATION\" NIL NIL NIL NIL \"BASE64\" 10))",
+        Quirks::NIL_FOR_STRING,
+        b"* 1 FETCH (BODY (\"APPLICATION\" \"\" NIL NIL NIL \"BASE64\" 10))",
+        |r| assert_eq!(single_body(r).subtype(), b""),
+    );
+}
+
+// --- Negative numbers ---------------------------------------------------------
+
+/// Dovecot/Exchange: body size `-1`; SmarterMail: `-2`; Dovecot: lines `-1`.
+/// Evidence: https://github.com/emersion/go-imap/issues/534,
+/// https://github.com/jstedfast/MailKit/issues/385,
+/// https://github.com/modern-email/defects/issues/27.
+#[test]
+fn negative_body_size_dovecot_smartermail() {
+    quirk(
+        b"* 1 FETCH (BODY (\"multipart\" \"parallel\" (\"boundary\" \"_90b3_\") NIL NIL \"7BIT\" -1))",
+        Quirks::NEGATIVE_NUMBER,
+        b"* 1 FETCH (BODY (\"multipart\" \"parallel\" (\"boundary\" \"_90b3_\") NIL NIL \"7BIT\" 0))",
+        |r| assert_eq!(single_body(r).fields.size, 0),
+    );
+    quirk(
+        b"* 1 FETCH (BODY (\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" -2 -1))",
+        Quirks::NEGATIVE_NUMBER,
+        b"* 1 FETCH (BODY (\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 0 0))",
+        |r| {
+            let b = single_body(r);
+            assert_eq!(b.fields.size, 0);
+            assert!(matches!(b.kind, BodyKind::Text { lines: 0, .. }));
+        },
+    );
+}
+
+// --- Dispositions -------------------------------------------------------------
+
+/// Exchange: the disposition as a bare string, `"inline"`, instead of
+/// `("inline" NIL)`; others omit the parameter list, `("attachment")`.
+/// Evidence: https://github.com/jstedfast/MailKit/issues/919.
+#[test]
+fn disposition_without_params_exchange() {
+    quirk(
+        b"* 37 FETCH (BODYSTRUCTURE (\"text\" \"plain\" NIL NIL NIL \"QUOTED-PRINTABLE\" 850 31 NIL \"inline\" NIL NIL))",
+        Quirks::DISPOSITION_WITHOUT_PARAMS,
+        b"* 37 FETCH (BODYSTRUCTURE (\"TEXT\" \"plain\" NIL NIL NIL \"QUOTED-PRINTABLE\" 850 31 NIL (\"inline\" NIL) NIL NIL))",
+        |r| {
+            let d = single_body(r).extension.as_ref().unwrap().disposition().unwrap();
+            assert_eq!(d.kind.as_bytes(), b"inline");
+            assert!(d.params.is_empty());
+        },
+    );
+    quirk(
+        b"* 1 FETCH (BODYSTRUCTURE (\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 10 1 NIL (\"attachment\") NIL NIL))",
+        Quirks::DISPOSITION_WITHOUT_PARAMS,
+        b"* 1 FETCH (BODYSTRUCTURE (\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 10 1 NIL (\"attachment\" NIL) NIL NIL))",
+        |r| {
+            let d = single_body(r).extension.as_ref().unwrap().disposition().unwrap();
+            assert_eq!(d.kind.as_bytes(), b"attachment");
+        },
+    );
+}
+
+// --- Flags, numbers -----------------------------------------------------------
+
+/// Zoho (and GreenMail before 2.0.1): `\*` in the untagged FLAGS list,
+/// where only PERMANENTFLAGS may hold it. Dropped.
+/// Evidence: https://github.com/modern-email/defects/issues/44,
+/// https://github.com/greenmail-mail-test/greenmail/issues/633.
+#[test]
+fn asterisk_in_flags_zoho() {
+    quirk(
+        b"* FLAGS (\\Answered \\*)",
+        Quirks::FLAGS_ASTERISK,
+        b"* FLAGS (\\Answered)",
+        |r| assert_eq!(*r, Response::Data(Data::Flags(vec![Flag::Answered]))),
+    );
+    // In PERMANENTFLAGS it is valid and kept.
+    quirk(
+        b"* OK [PERMANENTFLAGS (\\* \\Seen)] ok",
+        Quirks::NONE,
+        b"* OK [PERMANENTFLAGS (\\* \\Seen)] ok",
+        |r| {
+            assert_eq!(
+                status_text(r).code(),
+                Some(&ResponseCode::PermanentFlags(vec![
+                    FlagPerm::Asterisk,
+                    FlagPerm::Flag(Flag::Seen)
+                ]))
+            )
+        },
+    );
+}
+
+/// SmarterMail: `UIDVALIDITY 0` and `UIDNEXT 0` (also mail.xwtec.cn).
+/// Evidence: https://github.com/jstedfast/MailKit/issues/150,
+/// https://github.com/jstedfast/MailKit/issues/1010,
+/// https://github.com/modern-email/defects/issues/52.
+#[test]
+fn zero_uidvalidity_smartermail() {
+    quirk(
+        b"* OK [UIDVALIDITY 0] UIDs valid",
+        Quirks::ZERO_NUMBER,
+        b"* OK [UIDVALIDITY 0] UIDs valid",
+        |r| assert_eq!(status_text(r).code(), Some(&ResponseCode::UidValidity(0))),
+    );
+    quirk(
+        b"* OK [UIDNEXT 0] Predicted next UID",
+        Quirks::ZERO_NUMBER,
+        b"* OK [UIDNEXT 0] Predicted next UID",
+        |r| assert_eq!(status_text(r).code(), Some(&ResponseCode::UidNext(0))),
+    );
+}
+
+/// Numbers above 2^32: 63-bit mod-sequences (RFC 7162), 64-bit sizes.
+#[test]
+fn large_numbers_condstore() {
+    let max = i64::MAX as u64;
+    quirk(
+        b"* OK [HIGHESTMODSEQ 9223372036854775807] x",
+        Quirks::NONE,
+        b"* OK [HIGHESTMODSEQ 9223372036854775807] x",
+        |r| {
+            assert_eq!(
+                status_text(r).code(),
+                Some(&ResponseCode::HighestModSeq(max))
+            )
+        },
+    );
+    quirk(
+        b"* 1 FETCH (MODSEQ (9223372036854775807) RFC822.SIZE 44294967296)",
+        Quirks::NONE,
+        b"* 1 FETCH (MODSEQ (9223372036854775807) RFC822.SIZE 44294967296)",
+        |r| {
+            assert_eq!(
+                fetch_items(r),
+                [
+                    MessageDataItem::ModSeq(max),
+                    MessageDataItem::Rfc822Size(44_294_967_296)
+                ]
+            )
+        },
+    );
+    quirk(
+        b"* SEARCH 2 5 (MODSEQ 9223372036854775807)",
+        Quirks::NONE,
+        b"* SEARCH 2 5 (MODSEQ 9223372036854775807)",
+        |r| {
+            assert!(matches!(r, Response::Data(Data::Search { mod_seq: Some(m), .. }) if *m == max))
+        },
+    );
+    // Beyond 63 bits MODSEQ is an error in HIGHESTMODSEQ (kept as an unknown code).
+    let (r, _) = decode(b"* OK [HIGHESTMODSEQ 9223372036854775808] x\r\n");
+    assert!(matches!(
+        status_text(&r).code(),
+        Some(ResponseCode::Other(_))
+    ));
+}
+
+// --- Bytes and names that are valid but trip up strict parsers ----------------
+
+/// Proton Bridge: raw 8-bit (UTF-8 and Latin-1) bytes in quoted strings;
+/// 8-bit text in status lines. Kept byte for byte.
+/// Evidence: https://github.com/modern-email/defects/issues/38.
+#[test]
+fn eight_bit_bytes_proton_bridge() {
+    let line = b"* 2 FETCH (ENVELOPE (NIL \"caf\xe9\" ((\"Cl\xc3\xa9ment\" NIL \"c\" \"localhost\")) NIL NIL NIL NIL NIL NIL NIL))";
+    quirk(line, Quirks::NONE, line, |r| match fetch_items(r) {
+        [MessageDataItem::Envelope(e)] => {
+            assert_eq!(e.subject.as_bytes(), Some(&b"caf\xe9"[..]));
+            assert_eq!(e.from[0].name.as_bytes(), Some(&b"Cl\xc3\xa9ment"[..]));
+        }
+        other => panic!("{other:?}"),
+    });
+    let line = b"* OK [ALERT] \xc3\x9cberf\xfcllt";
+    quirk(line, Quirks::NONE, line, |r| {
+        assert_eq!(status_text(r).human().as_bytes(), b"\xc3\x9cberf\xfcllt")
+    });
+}
+
+/// Dovecot: unquoted mailbox names with `[` and `]` are valid astrings
+/// (`]` is an ASTRING-CHAR, `[` an ATOM-CHAR) and decode as such.
+/// Evidence: https://github.com/mxk/go-imap/pull/1.
+#[test]
+fn unquoted_brackets_in_mailbox_dovecot() {
+    quirk(
+        b"* LIST (\\HasNoChildren) \"/\" [Gmail]/Sent",
+        Quirks::NONE,
+        b"* LIST (\\HasNoChildren) \"/\" [Gmail]/Sent",
+        |r| match r {
+            Response::Data(Data::List(l)) => assert_eq!(l.mailbox.as_bytes(), b"[Gmail]/Sent"),
+            other => panic!("{other:?}"),
+        },
+    );
+    quirk(
+        b"* STATUS [Gmail]/All (MESSAGES 5)",
+        Quirks::NONE,
+        b"* STATUS [Gmail]/All (MESSAGES 5)",
+        |_| {},
+    );
+    // Unquoted names with spaces are not accepted: no server was found to send them.
+    assert!(response(b"* STATUS [Gmail]/All Mail (MESSAGES 5)\r\n").is_err());
+}
+
+/// mail.163.com: an empty STATUS list.
+/// Evidence: https://github.com/modern-email/defects/issues/15.
+#[test]
+fn empty_status_list_163() {
+    quirk(
+        b"* STATUS INBOX ()",
+        Quirks::NONE,
+        b"* STATUS INBOX ()",
+        |r| {
+            assert_eq!(
+                *r,
+                Response::Data(Data::Status {
+                    mailbox: Mailbox::Inbox,
+                    items: vec![]
+                })
+            )
+        },
+    );
+}
+
+/// Dovecot: untagged progress lines during long SEARCHes.
+/// Evidence: https://github.com/jonhoo/rust-imap/pull/179,
+/// https://github.com/roundcube/roundcubemail/issues/5126.
+#[test]
+fn progress_line_dovecot() {
+    quirk(
+        b"* OK Searched 91% of the mailbox, ETA 0:01",
+        Quirks::NONE,
+        b"* OK Searched 91% of the mailbox, ETA 0:01",
+        |r| {
+            let t = status_text(r);
+            assert!(t.code().is_none());
+            assert_eq!(
+                t.human().as_bytes(),
+                b"Searched 91% of the mailbox, ETA 0:01"
+            );
+        },
+    );
+}
+
+// --- Lone LF (opt-in) ---------------------------------------------------------
+
+/// A lone LF as line end: rejected by default, accepted by
+/// `ResponseDecoder { lone_lf: true }`. LFs inside literals are data.
+/// Evidence: https://github.com/apple/swift-nio-imap/pull/234 (swift-nio-imap
+/// accepts LF for "real-world clients/servers that might only use '\n'").
+#[test]
+fn lone_lf_opt_in() {
+    let lf = ResponseDecoder { lone_lf: true };
+    assert!(response(b"* 3 EXISTS\n").is_err());
+    assert!(ResponseDecoder::new().decode(b"* 3 EXISTS\n").is_err());
+
+    let (d, q) = lf.decode_with_quirks(b"* 3 EXISTS\n* 4 EXISTS\r\n");
+    assert_eq!(
+        d.unwrap(),
+        Decoded::Complete {
+            message: Response::Data(Data::Exists(3)),
+            consumed: 11
+        }
+    );
+    assert_eq!(q, Quirks::LONE_LF);
+
+    // A literal header ended by LF; the LFs in the literal's data are kept.
+    let input = b"* 1 FETCH (BODY[] {5}\na\nb\nc UID 7)\n";
+    let (r, used) = lf.decode(input).unwrap().complete().unwrap();
+    assert_eq!(used, input.len());
+    assert_eq!(
+        fetch_items(&r)[0],
+        MessageDataItem::BodySection {
+            section: Section::whole(),
+            origin: None,
+            data: NString(Some(IString::Literal(
+                Literal::try_new(&b"a\nb\nc"[..]).unwrap()
+            )))
+        }
+    );
+    assert_eq!(
+        r.to_vec(),
+        b"* 1 FETCH (BODY[] {5}\r\na\nb\nc UID 7)\r\n".to_vec()
+    );
+    assert_prefixes(&lf, input);
+
+    // Conforming input is decoded zero-copy, as by `response`.
+    let (r, _) = lf
+        .decode(b"* OK [ALERT] x\r\n")
+        .unwrap()
+        .complete()
+        .unwrap();
+    assert_eq!(status_text(&r).code(), Some(&ResponseCode::Alert));
+    // Errors keep offsets in the original input.
+    let e = lf.decode(b"* 3 EXISTS\n* x").unwrap();
+    assert!(matches!(e, Decoded::Complete { consumed: 11, .. }));
+    let e = lf.decode(b"* OK\n(").map(|_| ());
+    assert!(e.is_ok());
+    let e = lf.decode(b"A1 XYZ\n").unwrap_err();
+    assert_eq!(e.offset, 3);
+}
+
+/// Conforming input reports no quirks.
+#[test]
+fn no_quirks_for_conforming_input() {
+    for line in [
+        &b"* 1 FETCH (UID 5 FLAGS (\\Seen))\r\n"[..],
+        b"* OK [UIDVALIDITY 3] x\r\n",
+        b"A1 OK done\r\n",
+        b"+ idling\r\n",
+        b"* 1 FETCH (BODYSTRUCTURE (\"TEXT\" \"PLAIN\" (\"CHARSET\" \"UTF-8\") NIL NIL \"7BIT\" 10 1 NIL (\"inline\" NIL) NIL NIL))\r\n",
+    ] {
+        let (r, q) = decode(line);
+        assert!(q.is_empty(), "{q:?} for {r:?}");
+    }
+}
+
+// --- The data file and properties ---------------------------------------------
+
+fn quirk_rows() -> Vec<(Quirks, String, Vec<u8>, Vec<u8>)> {
+    QUIRKS
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+        .map(|l| {
+            let f: Vec<&str> = l.split('\t').collect();
+            assert_eq!(f.len(), 4, "{l}");
+            let q = match f[0] {
+                "EXTRA_SPACE" => Quirks::EXTRA_SPACE,
+                "MISSING_TEXT" => Quirks::MISSING_TEXT,
+                "EMPTY_LIST_FOR_NIL" => Quirks::EMPTY_LIST_FOR_NIL,
+                "NIL_FOR_STRING" => Quirks::NIL_FOR_STRING,
+                "NEGATIVE_NUMBER" => Quirks::NEGATIVE_NUMBER,
+                "DISPOSITION_WITHOUT_PARAMS" => Quirks::DISPOSITION_WITHOUT_PARAMS,
+                "FLAGS_ASTERISK" => Quirks::FLAGS_ASTERISK,
+                "ZERO_NUMBER" => Quirks::ZERO_NUMBER,
+                "NONE" => Quirks::NONE,
+                other => panic!("unknown quirk {other}"),
+            };
+            (
+                q,
+                f[1].to_string(),
+                crlf(f[2].as_bytes()),
+                crlf(f[3].as_bytes()),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn quirk_table() {
+    let rows = quirk_rows();
+    assert!(rows.len() >= 40, "{}", rows.len());
+    for (q, source, line, canon) in rows {
+        let (r, seen) = decode(&line);
+        assert!(
+            seen.contains(q) && (q != Quirks::NONE || seen.is_empty()),
+            "{source}: {seen:?}"
+        );
+        assert_eq!(
+            r.to_vec().escape_ascii().to_string(),
+            canon.escape_ascii().to_string(),
+            "{source}"
+        );
+        let (again, seen) = decode(&canon);
+        assert_eq!(again, r, "{source}");
+        assert!(
+            seen.is_empty() || seen == Quirks::ZERO_NUMBER,
+            "{source}: canonical form has {seen:?}"
+        );
+        assert_prefixes(&ResponseDecoder::default(), &line);
+    }
+}
+
+/// The end of the literal whose header starts at `b[k] == b'{'`.
+fn literal_end(b: &[u8], k: usize) -> usize {
+    let close = k + b[k..].iter().position(|&x| x == b'}').unwrap();
+    let digits: String = b[k + 1..close]
+        .iter()
+        .filter(|x| x.is_ascii_digit())
+        .map(|&x| x as char)
+        .collect();
+    close + 3 + digits.parse::<usize>().unwrap()
+}
+
+/// Inserts spaces into an encoded response where servers put extra ones:
+/// after `(`, before `)` and next to an existing space, but never inside
+/// quoted strings, literals or `[...]` sections. `choose` decides per spot.
+fn add_spaces(b: &[u8], choose: &[bool]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(b.len() + 16);
+    let mut k = 0;
+    let mut spot = 0;
+    let mut pick = || {
+        spot += 1;
+        choose
+            .get(spot % choose.len().max(1))
+            .copied()
+            .unwrap_or(false)
+    };
+    while k < b.len() {
+        let c = b[k];
+        match c {
+            b'"' => {
+                let start = k;
+                k += 1;
+                while b[k] != b'"' {
+                    k += if b[k] == b'\\' { 2 } else { 1 };
+                }
+                out.extend_from_slice(&b[start..=k]);
+                k += 1;
+                continue;
+            }
+            b'{' => {
+                let end = literal_end(b, k);
+                out.extend_from_slice(&b[k..end]);
+                k = end;
+                continue;
+            }
+            b'[' => {
+                // The matching "]" at parenthesis depth 0 (a header list may hold "]").
+                let mut depth = 0;
+                let mut close = k + 1;
+                loop {
+                    match b[close] {
+                        b'(' => depth += 1,
+                        b')' => depth -= 1,
+                        b'"' => {
+                            close += 1;
+                            while b[close] != b'"' {
+                                close += if b[close] == b'\\' { 2 } else { 1 };
+                            }
+                        }
+                        b'{' => close = literal_end(b, close) - 1,
+                        b']' if depth == 0 => break,
+                        _ => {}
+                    }
+                    close += 1;
+                }
+                out.extend_from_slice(&b[k..=close]);
+                k = close + 1;
+                continue;
+            }
+            b')' if pick() => out.extend_from_slice(b" )"),
+            b'(' if pick() => out.extend_from_slice(b"( "),
+            b' ' if pick() => out.extend_from_slice(b"  "),
+            b'\r' => {
+                // A trailing space before CRLF.
+                if pick() && k + 2 == b.len() {
+                    out.push(b' ');
+                }
+                out.push(c);
+            }
+            _ => out.push(c),
+        }
+        k += 1;
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    /// Extra spaces in a FETCH response never change the value, are reported,
+    /// and a strict prefix of the spaced line is still incomplete.
+    #[test]
+    fn extra_spaces_keep_the_value(
+        items in proptest::collection::vec(st::message_data_item(), 1..4),
+        seq in 1u32..1000,
+        choose in proptest::collection::vec(any::<bool>(), 1..32),
+        cut in any::<proptest::sample::Index>(),
+    ) {
+        let r = Response::Data(Data::Fetch {
+            seq: nz(seq),
+            items: Vec1::try_from(items).unwrap(),
+        });
+        let b = r.to_vec();
+        let spaced = add_spaces(&b, &choose);
+        let d = ResponseDecoder::default();
+        match d.decode_with_quirks(&spaced) {
+            (Ok(Decoded::Complete { message, consumed }), q) => {
+                prop_assert_eq!(consumed, spaced.len());
+                prop_assert_eq!(message.into_static(), r);
+                prop_assert_eq!(q.contains(Quirks::EXTRA_SPACE), spaced != b);
+            }
+            (other, _) => prop_assert!(false, "{:?} for {:?}", other, spaced.escape_ascii().to_string()),
+        }
+        let k = cut.index(spaced.len());
+        prop_assert!(
+            matches!(d.decode(&spaced[..k]), Ok(Decoded::Incomplete | Decoded::LiteralAnnounced { .. })),
+            "prefix {} of {:?}", k, spaced.escape_ascii().to_string()
+        );
+    }
+
+    /// The strict prefix property on the quirky lines of the data file, also
+    /// with lone LFs (for the opt-in decoder).
+    #[test]
+    fn quirky_prefixes_are_incomplete(row in any::<proptest::sample::Index>(), cut in any::<proptest::sample::Index>(), lone_lf: bool) {
+        let rows = quirk_rows();
+        let (_, source, line, _) = &rows[row.index(rows.len())];
+        let mut line = line.clone();
+        if lone_lf {
+            line.remove(line.len() - 2);
+        }
+        let d = ResponseDecoder { lone_lf };
+        let k = cut.index(line.len());
+        prop_assert!(
+            matches!(d.decode(&line[..k]), Ok(Decoded::Incomplete | Decoded::LiteralAnnounced { .. })),
+            "{}: prefix {}", source, k
+        );
+        prop_assert!(matches!(d.decode(&line), Ok(Decoded::Complete { consumed, .. }) if consumed == line.len()), "{}", source);
+    }
+}
