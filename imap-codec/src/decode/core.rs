@@ -151,8 +151,12 @@ pub(crate) fn quoted(i: &[u8]) -> IResult<'_, Quoted<'_>> {
 
 /// The slow path of [`quoted`]: the content has escapes; it is copied once.
 fn quoted_escaped(body: &[u8], first_escape: usize) -> IResult<'_, Quoted<'_>> {
+    let head = &body[..first_escape];
+    if let Some(bad) = head.iter().position(|&b| b == b'\n' || b == 0) {
+        return cut_fail(&body[bad..], "invalid character in quoted string");
+    }
     let mut out = Vec::with_capacity(body.len().min(256));
-    out.extend_from_slice(&body[..first_escape]);
+    out.extend_from_slice(head);
     let mut k = first_escape;
     loop {
         match body.get(k) {
