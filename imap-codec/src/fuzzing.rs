@@ -8,6 +8,7 @@
 use crate::decode::{command, greeting, response, Decoded};
 use crate::encode::Encode;
 use crate::framer::{Direction, FrameEvent, Framer, FramerConfig};
+use imap_proto::{Command, Response};
 
 /// Decodes `data` as a server response. When a message decodes, its encoding
 /// must decode to an equal value using all of its bytes, and encoding that
@@ -180,5 +181,47 @@ pub fn framer_chunks(data: &[u8]) {
                 }
             }
         }
+    }
+}
+
+/// A structured command: its encoding decodes to the same value and is canonical.
+pub fn roundtrip_command(c: &Command<'_>) {
+    let once = c.to_vec();
+    match command(&once) {
+        Ok(Decoded::Complete { message, consumed }) => {
+            assert_eq!(consumed, once.len());
+            assert_eq!(
+                &message,
+                c,
+                "round trip of {:?}",
+                once.escape_ascii().to_string()
+            );
+            assert_eq!(message.to_vec(), once);
+        }
+        other => panic!(
+            "encoding {:?} of {c:?} does not decode: {other:?}",
+            once.escape_ascii().to_string()
+        ),
+    }
+}
+
+/// A structured response: its encoding decodes to the same value and is canonical.
+pub fn roundtrip_response(r: &Response<'_>) {
+    let once = r.to_vec();
+    match response(&once) {
+        Ok(Decoded::Complete { message, consumed }) => {
+            assert_eq!(consumed, once.len());
+            assert_eq!(
+                &message,
+                r,
+                "round trip of {:?}",
+                once.escape_ascii().to_string()
+            );
+            assert_eq!(message.to_vec(), once);
+        }
+        other => panic!(
+            "encoding {:?} of {r:?} does not decode: {other:?}",
+            once.escape_ascii().to_string()
+        ),
     }
 }

@@ -53,3 +53,25 @@ fn utf7_mailbox() {
 fn framer_chunks() {
     replay("framer_chunks", imap_codec::fuzzing::framer_chunks);
 }
+
+fn structured<T: for<'u> arbitrary::Arbitrary<'u>>(data: &[u8]) -> Option<T> {
+    T::arbitrary_take_rest(arbitrary::Unstructured::new(data)).ok()
+}
+
+#[test]
+fn roundtrip_command() {
+    replay("roundtrip_command", |data| {
+        if let Some(c) = structured::<imap_proto::Command<'static>>(data) {
+            imap_codec::fuzzing::roundtrip_command(&c);
+        }
+    });
+}
+
+#[test]
+fn roundtrip_response() {
+    replay("roundtrip_response", |data| {
+        if let Some(r) = structured::<imap_proto::Response<'static>>(data) {
+            imap_codec::fuzzing::roundtrip_response(&r);
+        }
+    });
+}

@@ -31,6 +31,8 @@
 
 #![warn(missing_docs, missing_debug_implementations)]
 
+#[cfg(feature = "arbitrary")]
+pub mod arbitrary;
 mod buf;
 mod capability;
 pub mod chars;

@@ -1,0 +1,7 @@
+#![no_main]
+//! Structured input: an arbitrary `Command` (feature `arbitrary` of imap-proto)
+//! encodes, decodes to the same value, and encodes canonically.
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|value: imap_proto::Command<'static>| imap_codec::fuzzing::roundtrip_command(&value));
