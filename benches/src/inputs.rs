@@ -42,7 +42,7 @@ impl Input {
     /// An input of `messages`.
     pub fn new(name: &'static str, messages: Vec<Vec<u8>>) -> Self {
         let stream = concat(&messages);
-        Input {
+        Self {
             name,
             messages,
             stream,

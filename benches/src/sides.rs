@@ -12,7 +12,7 @@ use std::hint::black_box;
 
 use imap_codec::decode::response;
 use imap_codec::Decoded;
-use upstream_imap_codec::decode::{Decoder as _, ResponseDecodeError};
+use upstream_imap_codec::decode::Decoder as _;
 use upstream_imap_codec::encode::{Encoder as _, Fragment};
 use upstream_imap_codec::{CommandCodec, ResponseCodec};
 
@@ -33,10 +33,10 @@ impl Side {
     /// The name used in benchmark ids and tables.
     pub fn name(self) -> &'static str {
         match self {
-            Side::Ours => "ours",
-            Side::ImapCodec => "imap-codec-1.0",
-            Side::ImapProto => "imap-proto-0.17",
-            Side::Memcpy => "memcpy",
+            Self::Ours => "ours",
+            Self::ImapCodec => "imap-codec-1.0",
+            Self::ImapProto => "imap-proto-0.17",
+            Self::Memcpy => "memcpy",
         }
     }
 }
@@ -90,9 +90,6 @@ pub fn imap_codec_responses(stream: &[u8]) -> Result<usize, StreamError> {
                 rest = r;
                 n += 1;
             }
-            Err(
-                e @ (ResponseDecodeError::Incomplete | ResponseDecodeError::LiteralFound { .. }),
-            ) => return Err(stream_error(n, stream.len() - rest.len(), e)),
             Err(e) => return Err(stream_error(n, stream.len() - rest.len(), e)),
         }
     }
