@@ -8,6 +8,9 @@
 
 #![warn(missing_docs, missing_debug_implementations)]
 
+pub mod inputs;
+pub mod sides;
+
 /// A small, fast, seeded pseudo-random generator (xorshift64*).
 #[derive(Debug, Clone)]
 pub struct Rng(u64);
@@ -207,6 +210,13 @@ fn bodystructure(rng: &mut Rng, out: &mut String) {
 /// An initial sync: `* n FETCH (UID FLAGS INTERNALDATE RFC822.SIZE ENVELOPE BODYSTRUCTURE MODSEQ)`
 /// for `count` messages.
 pub fn sync_metadata(seed: u64, count: u32) -> Vec<Vec<u8>> {
+    sync_metadata_with(seed, count, true)
+}
+
+/// [`sync_metadata`] with or without the `MODSEQ` item (RFC 7162), which not
+/// every crate compared can decode. Both variants are otherwise byte for byte
+/// the same (the random choices do not depend on `modseq`).
+pub fn sync_metadata_with(seed: u64, count: u32, modseq: bool) -> Vec<Vec<u8>> {
     let mut rng = Rng::new(seed);
     let mut uid = 1000u64;
     (1..=count as u64)
@@ -225,7 +235,10 @@ pub fn sync_metadata(seed: u64, count: u32) -> Vec<Vec<u8>> {
             envelope(&mut rng, n, &mut s);
             s.push_str(" BODYSTRUCTURE ");
             bodystructure(&mut rng, &mut s);
-            s.push_str(&format!(" MODSEQ ({}))\r\n", 100_000 + n * 7));
+            if modseq {
+                s.push_str(&format!(" MODSEQ ({})", 100_000 + n * 7));
+            }
+            s.push_str(")\r\n");
             s.into_bytes()
         })
         .collect()
@@ -319,6 +332,20 @@ pub fn client_mix(seed: u64, count: u32) -> Vec<Vec<u8>> {
             }
             .into_bytes()
         })
+        .collect()
+}
+
+/// The messages that contain none of `patterns` (to leave out shapes that a
+/// crate compared cannot decode, by their content).
+pub fn without(messages: &[Vec<u8>], patterns: &[&str]) -> Vec<Vec<u8>> {
+    messages
+        .iter()
+        .filter(|m| {
+            !patterns
+                .iter()
+                .any(|p| m.windows(p.len()).any(|w| w == p.as_bytes()))
+        })
+        .cloned()
         .collect()
 }
 

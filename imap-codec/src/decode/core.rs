@@ -8,7 +8,7 @@ use imap_proto::{
     FlagPerm, IString, Literal, LiteralMode, Mailbox, NString, Quoted, Section, SectionText,
     SeqOrUid, Sequence, SequenceSet, StatusAttribute, Tag, Text, Vec1,
 };
-use nom::bytes::streaming::{tag_no_case, take_while, take_while1};
+use nom::bytes::streaming::{take_while, take_while1};
 
 use super::{cut_fail, fail, IResult, Kind, PError};
 
@@ -43,31 +43,65 @@ pub(crate) fn byte(c: u8) -> impl Fn(&[u8]) -> IResult<'_, ()> {
 }
 
 /// A keyword, ASCII case-insensitively (RFC 9051 §9: the grammar is case-insensitive).
+///
+/// Compares in place (no per-byte iterator adaptors): a mismatch is a
+/// recoverable `Tag` error, a matching but short input is `Incomplete`.
 #[inline]
 pub(crate) fn kw<'a>(word: &'static str) -> impl Fn(&'a [u8]) -> IResult<'a, ()> {
     move |i: &'a [u8]| {
-        let (rest, _) = tag_no_case::<_, _, PError<'a>>(word)(i)?;
-        Ok((rest, ()))
+        let w = word.as_bytes();
+        let n = w.len().min(i.len());
+        if !i[..n].eq_ignore_ascii_case(&w[..n]) {
+            return Err(nom::Err::Error(PError {
+                input: i,
+                kind: Kind::Nom(nom::error::ErrorKind::Tag),
+            }));
+        }
+        if n < w.len() {
+            return Err(nom::Err::Incomplete(nom::Needed::new(w.len() - n)));
+        }
+        Ok((&i[n..], ()))
     }
 }
 
 /// `1*DIGIT` as `u64`, rejecting overflow.
-fn digits_u64(i: &[u8]) -> IResult<'_, u64> {
-    let (rest, d) = take_while1(|b: u8| b.is_ascii_digit())(i)?;
+///
+/// One pass, no intermediate slice: the digits are accumulated as they are
+/// scanned. Input that ends in digits is `Incomplete` (more digits may
+/// follow), even if the number already overflowed, as with a scan first.
+#[inline]
+pub(crate) fn digits_u64(i: &[u8]) -> IResult<'_, u64> {
     let mut n: u64 = 0;
-    for &b in d {
-        n = match n
-            .checked_mul(10)
-            .and_then(|n| n.checked_add((b - b'0') as u64))
-        {
-            Some(n) => n,
-            None => return cut_fail(i, "number out of range"),
-        };
+    let mut overflow = false;
+    let mut k = 0;
+    while let Some(&b) = i.get(k) {
+        let d = b.wrapping_sub(b'0');
+        if d > 9 {
+            break;
+        }
+        match n.checked_mul(10).and_then(|n| n.checked_add(u64::from(d))) {
+            Some(v) => n = v,
+            None => overflow = true,
+        }
+        k += 1;
     }
-    Ok((rest, n))
+    if k == i.len() {
+        return Err(nom::Err::Incomplete(nom::Needed::new(1)));
+    }
+    if k == 0 {
+        return Err(nom::Err::Error(PError {
+            input: i,
+            kind: Kind::Nom(nom::error::ErrorKind::TakeWhile1),
+        }));
+    }
+    if overflow {
+        return cut_fail(i, "number out of range");
+    }
+    Ok((&i[k..], n))
 }
 
 /// `number`: an unsigned 32-bit integer.
+#[inline]
 pub(crate) fn number(i: &[u8]) -> IResult<'_, u32> {
     let (rest, n) = digits_u64(i)?;
     match u32::try_from(n) {
@@ -125,28 +159,71 @@ pub(crate) fn tag_(i: &[u8]) -> IResult<'_, Tag<'_>> {
 /// `quoted`: `"` *QUOTED-CHAR `"`, unescaping `\"` and `\\`.
 ///
 /// Accepts 8-bit bytes (UTF-8 in IMAP4rev2, and real servers' Latin-1).
+#[inline]
 pub(crate) fn quoted(i: &[u8]) -> IResult<'_, Quoted<'_>> {
     let (body, ()) = byte(b'"')(i)?;
-    // Fast path: no escapes, the content is borrowed.
-    match memchr::memchr3(b'"', b'\\', b'\r', body) {
-        None => {
-            if let Some(at) = body.iter().position(|&b| b == b'\n' || b == 0) {
-                return cut_fail(&body[at..], "invalid character in quoted string");
-            }
-            Err(nom::Err::Incomplete(nom::Needed::Unknown))
-        }
-        Some(at) => match body[at] {
-            b'"' => {
-                let content = &body[..at];
-                if let Some(bad) = content.iter().position(|&b| b == b'\n' || b == 0) {
-                    return cut_fail(&body[bad..], "invalid character in quoted string");
-                }
-                Ok((&body[at + 1..], Quoted::unvalidated(content)))
-            }
-            b'\\' => quoted_escaped(body, at),
-            _ => cut_fail(&body[at..], "CR in quoted string"),
-        },
+    // Fast path: one scan to the first byte that ends or complicates the
+    // string; without escapes the content is borrowed.
+    let at = quoted_stop(body);
+    match body.get(at) {
+        None => Err(nom::Err::Incomplete(nom::Needed::Unknown)),
+        Some(b'"') => Ok((&body[at + 1..], Quoted::unvalidated(&body[..at]))),
+        Some(b'\\') => quoted_escaped(body, at),
+        Some(b'\r') => cut_fail(&body[at..], "CR in quoted string"),
+        Some(_) => cut_fail(&body[at..], "invalid character in quoted string"),
     }
+}
+
+/// The bytes that stop the fast path of [`quoted`]: `"`, `\`, CR, LF, NUL.
+static QUOTED_STOP: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b'"' as usize] = true;
+    t[b'\\' as usize] = true;
+    t[b'\r' as usize] = true;
+    t[b'\n' as usize] = true;
+    t[0] = true;
+    t
+};
+
+/// The index of the first [`QUOTED_STOP`] byte of `b`, or `b.len()`.
+///
+/// Eight bytes at a time (SWAR, safe code): a word is flagged if a byte is
+/// `"`, `\` or below 0x0E (which covers NUL, LF and CR). The lowest flagged
+/// byte is always a real match of one of the three tests (borrows only
+/// propagate upwards), and the table decides whether it stops the string
+/// (a TAB, say, does not). Quoted strings in FETCH data are mostly 5 to 60
+/// bytes long, where this beats `memchr` (whose set-up dominates) and a
+/// byte-at-a-time loop.
+#[inline]
+fn quoted_stop(b: &[u8]) -> usize {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    #[inline(always)]
+    fn zero_byte(y: u64) -> u64 {
+        y.wrapping_sub(LO) & !y & HI
+    }
+    let mut k = 0;
+    while let Some(chunk) = b.get(k..k + 8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(word);
+        let m = (x.wrapping_sub(LO * 0x0E) & !x & HI)
+            | zero_byte(x ^ (LO * u64::from(b'"')))
+            | zero_byte(x ^ (LO * u64::from(b'\\')));
+        if m == 0 {
+            k += 8;
+            continue;
+        }
+        let at = k + (m.trailing_zeros() / 8) as usize;
+        if QUOTED_STOP[b[at] as usize] {
+            return at;
+        }
+        k = at + 1;
+    }
+    while k < b.len() && !QUOTED_STOP[b[k] as usize] {
+        k += 1;
+    }
+    k
 }
 
 /// The slow path of [`quoted`]: the content has escapes; it is copied once.
@@ -224,8 +301,14 @@ pub(crate) fn string(i: &[u8]) -> IResult<'_, IString<'_>> {
 }
 
 /// `nil`
+#[inline]
 pub(crate) fn nil(i: &[u8]) -> IResult<'_, ()> {
-    kw("NIL")(i)
+    match i {
+        [a, b, c, rest @ ..] if (a | 0x20) == b'n' && (b | 0x20) == b'i' && (c | 0x20) == b'l' => {
+            Ok((rest, ()))
+        }
+        _ => kw("NIL")(i),
+    }
 }
 
 /// `nstring`: a string or `NIL`.

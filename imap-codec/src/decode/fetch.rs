@@ -201,19 +201,9 @@ fn item_name(i: &[u8]) -> IResult<'_, &[u8]> {
 
 /// `1*DIGIT` as a `u64` (numbers above `number64`'s 63 bits are accepted
 /// where the item holds a `u64`, so every value round-trips).
+#[inline]
 pub(crate) fn number_u64(i: &[u8]) -> IResult<'_, u64> {
-    let (rest, d) = take_while1(|b: u8| b.is_ascii_digit())(i)?;
-    let mut n: u64 = 0;
-    for &b in d {
-        n = match n
-            .checked_mul(10)
-            .and_then(|n| n.checked_add(u64::from(b - b'0')))
-        {
-            Some(n) => n,
-            None => return cut_fail(i, "number out of range"),
-        };
-    }
-    Ok((rest, n))
+    super::core::digits_u64(i)
 }
 
 /// `["<" number ">"]` after a section.

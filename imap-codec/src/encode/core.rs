@@ -22,9 +22,17 @@ macro_rules! raw {
 raw!(Atom, AtomExt, Tag, Text);
 
 impl Encode for Quoted<'_> {
+    #[inline]
     fn encode<B: BufMut>(&self, w: &mut Writer<'_, B>) {
-        w.put_u8(b'"');
         let b = self.as_bytes();
+        // Fast path: nothing to escape (almost every string).
+        if !needs_escape(b) {
+            w.put_u8(b'"');
+            w.put(b);
+            w.put_u8(b'"');
+            return;
+        }
+        w.put_u8(b'"');
         let mut start = 0;
         for (k, &c) in b.iter().enumerate() {
             if c == b'"' || c == b'\\' {
@@ -36,6 +44,39 @@ impl Encode for Quoted<'_> {
         w.put(&b[start..]);
         w.put_u8(b'"');
     }
+}
+
+/// True if `b` holds a `"` or `\\` (which a quoted string escapes).
+///
+/// Eight bytes at a time (SWAR, safe code): a byte equal to `c` is a zero
+/// byte of `x ^ c*0x01..01`, and `(y - 0x01..01) & !y & 0x80..80` is non-zero
+/// exactly when `y` has a zero byte.
+#[inline]
+fn needs_escape(b: &[u8]) -> bool {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    #[inline(always)]
+    fn zero_byte(y: u64) -> u64 {
+        y.wrapping_sub(LO) & !y & HI
+    }
+    #[inline(always)]
+    fn special(word: [u8; 8]) -> bool {
+        let x = u64::from_le_bytes(word);
+        zero_byte(x ^ (LO * u64::from(b'"'))) | zero_byte(x ^ (LO * u64::from(b'\\'))) != 0
+    }
+    let mut chunks = b.chunks_exact(8);
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        if special(word) {
+            return true;
+        }
+    }
+    // The tail, padded with NULs (neither `"` nor `\\`).
+    let rest = chunks.remainder();
+    let mut word = [0u8; 8];
+    word[..rest.len()].copy_from_slice(rest);
+    special(word)
 }
 
 impl Encode for Literal<'_> {

@@ -1,0 +1,223 @@
+//! Heap allocations per decoded (or encoded) message, for each crate and group.
+//!
+//! A separate bench binary with a counting `#[global_allocator]`, so that the
+//! timing benches (`imap`) run on the plain system allocator. Every call of
+//! `alloc`, `alloc_zeroed` and `realloc` counts as one allocation (a `Vec`
+//! that grows twice costs three). Run with
+//! `cargo bench -p imap-benches --bench allocs`; the table is printed and
+//! written to `target/criterion/allocs.tsv`, from which the `imap` bench's
+//! summary takes its allocation column.
+
+// A global allocator is an `unsafe impl`; this file is the only place in the
+// benches that needs `unsafe` (see the lints in Cargo.toml).
+#![allow(unsafe_code)]
+#![warn(clippy::undocumented_unsafe_blocks)]
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+
+use imap_benches::inputs::{self, Input};
+use imap_benches::sides::{self, Side};
+
+struct Counting;
+
+static ALLOCS: AtomicU64 = AtomicU64::new(0);
+static BYTES: AtomicU64 = AtomicU64::new(0);
+
+// SAFETY: every method forwards to `System` with the caller's arguments
+// unchanged; the counters are plain atomics and do not touch the memory.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCS.fetch_add(1, Relaxed);
+        BYTES.fetch_add(layout.size() as u64, Relaxed);
+        // SAFETY: forwarded unchanged; the caller upholds `alloc`'s contract.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        ALLOCS.fetch_add(1, Relaxed);
+        BYTES.fetch_add(layout.size() as u64, Relaxed);
+        // SAFETY: as above.
+        unsafe { System.alloc_zeroed(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: as above.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCS.fetch_add(1, Relaxed);
+        BYTES.fetch_add(new_size as u64, Relaxed);
+        // SAFETY: as above.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// Allocations (and bytes) made by one call of `f`.
+fn count<T>(f: impl FnOnce() -> T) -> (u64, u64, T) {
+    let (a0, b0) = (ALLOCS.load(Relaxed), BYTES.load(Relaxed));
+    let out = f();
+    (ALLOCS.load(Relaxed) - a0, BYTES.load(Relaxed) - b0, out)
+}
+
+struct Row {
+    group: String,
+    input: &'static str,
+    side: Side,
+    messages: usize,
+    allocs: u64,
+    bytes: u64,
+}
+
+fn decode_rows(rows: &mut Vec<Row>, group: &str, input: &Input, sides_: &[Side]) {
+    for &side in sides_ {
+        let f = match side {
+            Side::Ours => sides::ours_responses,
+            Side::ImapCodec => sides::imap_codec_responses,
+            Side::ImapProto => sides::imap_proto_responses,
+            Side::Memcpy => unreachable!("memcpy is not a decoder"),
+        };
+        // Once to warm up anything lazy, then counted.
+        assert_eq!(
+            f(&input.stream),
+            Ok(input.count()),
+            "{group} {}",
+            side.name()
+        );
+        let (allocs, bytes, n) = count(|| f(&input.stream));
+        assert_eq!(n, Ok(input.count()));
+        rows.push(Row {
+            group: group.to_string(),
+            input: input.name,
+            side,
+            messages: input.count(),
+            allocs,
+            bytes,
+        });
+    }
+}
+
+/// A message's shape: its words with numbers and flag lists blanked.
+fn shape(m: &[u8]) -> String {
+    let s = String::from_utf8_lossy(m);
+    let mut out = String::new();
+    let mut in_flags = false;
+    for w in s.split(' ') {
+        let w = w.trim_end_matches("\r\n");
+        if in_flags {
+            in_flags = !w.contains(')');
+            continue;
+        }
+        if w.starts_with("(\\") || w.starts_with("($") || w == "()" || w == "())" {
+            in_flags = !w.contains(')');
+            out.push_str("(..) ");
+        } else if w.chars().any(|c| c.is_ascii_digit()) {
+            out.push_str("n ");
+        } else {
+            out.push_str(w);
+            out.push(' ');
+        }
+    }
+    out
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; ignore arguments.
+    let mut rows = Vec::new();
+    let (sync, sync_nm) = (inputs::sync_full(), inputs::sync_no_modseq());
+    let both = [Side::Ours, Side::ImapProto];
+    let all = [Side::Ours, Side::ImapCodec, Side::ImapProto];
+    decode_rows(&mut rows, "responses/sync_metadata", &sync, &both);
+    decode_rows(&mut rows, "responses/sync_metadata", &sync_nm, &all);
+    decode_rows(&mut rows, "responses/bodies", &inputs::bodies_full(), &all);
+    decode_rows(
+        &mut rows,
+        "responses/mixed_small",
+        &inputs::mixed_full(),
+        &both,
+    );
+    decode_rows(
+        &mut rows,
+        "responses/mixed_small",
+        &inputs::mixed_no_modseq(),
+        &all,
+    );
+
+    // Encoding (into a buffer reserved beforehand, so only the encoder's own
+    // allocations count).
+    for (group, input) in [
+        ("encode/sync_metadata", &sync_nm),
+        ("encode/bodies", &inputs::bodies_full()),
+        ("encode/mixed_small", &inputs::mixed_no_modseq()),
+    ] {
+        let mut out = Vec::with_capacity(input.len() * 2);
+        let ours = sides::ours_decode_all(&input.stream);
+        let (allocs, bytes, _) = count(|| sides::ours_encode(&ours, &mut out));
+        rows.push(Row {
+            group: group.into(),
+            input: input.name,
+            side: Side::Ours,
+            messages: input.count(),
+            allocs,
+            bytes,
+        });
+        let theirs = sides::imap_codec_decode_all(&input.stream);
+        let (allocs, bytes, _) = count(|| sides::imap_codec_encode(&theirs, &mut out));
+        rows.push(Row {
+            group: group.into(),
+            input: input.name,
+            side: Side::ImapCodec,
+            messages: input.count(),
+            allocs,
+            bytes,
+        });
+    }
+
+    // Per message shape (ours): responses without lists must not allocate.
+    println!("allocations per message by shape (ours, responses/mixed_small):");
+    let mut seen = std::collections::BTreeMap::new();
+    for m in &inputs::mixed_full().messages {
+        let (allocs, _, n) = count(|| sides::ours_responses(m));
+        assert_eq!(n, Ok(1));
+        seen.entry(shape(m)).or_insert((allocs, m.clone()));
+    }
+    for (allocs, m) in seen.values() {
+        println!(
+            "  {allocs:>2}  {}",
+            String::from_utf8_lossy(&m[..m.len() - 2])
+        );
+    }
+
+    let mut tsv = String::from("group\tinput\tside\tmessages\tallocs\tbytes\n");
+    println!(
+        "\n{:<26} {:<10} {:<16} {:>8} {:>12} {:>12}",
+        "group", "input", "side", "messages", "allocs/msg", "bytes/msg"
+    );
+    for r in &rows {
+        let per = r.allocs as f64 / r.messages as f64;
+        let bper = r.bytes as f64 / r.messages as f64;
+        println!(
+            "{:<26} {:<10} {:<16} {:>8} {:>12.2} {:>12.0}",
+            r.group,
+            r.input,
+            r.side.name(),
+            r.messages,
+            per,
+            bper
+        );
+        tsv.push_str(&format!(
+            "{}\t{}\t{}\t{}\t{}\t{}\n",
+            r.group,
+            r.input,
+            r.side.name(),
+            r.messages,
+            r.allocs,
+            r.bytes
+        ));
+    }
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/criterion");
+    if std::fs::create_dir_all(&dir).is_ok() {
+        let _ = std::fs::write(dir.join("allocs.tsv"), tsv);
+    }
+}

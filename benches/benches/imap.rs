@@ -1,0 +1,316 @@
+//! Criterion benchmarks: our codec side by side with imap-codec 1.0 and
+//! imap-proto 0.17 on the same inputs.
+//!
+//! `cargo bench -p imap-benches` runs these and the allocation counter
+//! (`benches/allocs.rs`); at the end this binary prints the summary table of
+//! RESULTS.md (throughput, messages per second, ratios, allocations per
+//! message). `IMAP_BENCH_QUICK=1` shortens every measurement (the whole run
+//! then takes about a minute and a half on a 2-core machine).
+//!
+//! Every group measures whole streams: our side loops over
+//! `decode::response(&buf[pos..])` advancing by `consumed`; imap-codec 1.0
+//! uses `ResponseCodec`/`CommandCodec` with `Decoder::decode`, imap-proto 0.17
+//! `Response::parse`, both of which return the rest of the input. Before a
+//! group is measured, every side is checked to decode every message of its
+//! input (a parser that fails early would look fast).
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use criterion::measurement::WallTime;
+use criterion::{BenchmarkGroup, BenchmarkId, Criterion, Throughput};
+use imap_benches::inputs::{self, Input};
+use imap_benches::sides::{self, Side, StreamError};
+
+type Decoder = fn(&[u8]) -> Result<usize, StreamError>;
+
+fn decoder(side: Side) -> Decoder {
+    match side {
+        Side::Ours => sides::ours_responses,
+        Side::ImapCodec => sides::imap_codec_responses,
+        Side::ImapProto => sides::imap_proto_responses,
+        Side::Memcpy => unreachable!("memcpy is not a decoder"),
+    }
+}
+
+/// Measures `side` decoding `input` as one stream, after checking that it
+/// decodes every message.
+fn decode_bench(g: &mut BenchmarkGroup<'_, WallTime>, side: Side, input: &Input, f: Decoder) {
+    assert_eq!(
+        f(&input.stream),
+        Ok(input.count()),
+        "{} does not decode every message of {}",
+        side.name(),
+        input.name
+    );
+    g.throughput(Throughput::Bytes(input.len() as u64));
+    g.bench_with_input(
+        BenchmarkId::new(side.name(), input.name),
+        &input.stream,
+        |b, s| b.iter(|| f(s)),
+    );
+}
+
+fn responses(c: &mut Criterion) {
+    let both = [Side::Ours, Side::ImapProto];
+    let all = [Side::Ours, Side::ImapCodec, Side::ImapProto];
+
+    let mut g = c.benchmark_group("responses/sync_metadata");
+    let full = inputs::sync_full();
+    for side in both {
+        decode_bench(&mut g, side, &full, decoder(side));
+    }
+    let no_modseq = inputs::sync_no_modseq();
+    for side in all {
+        decode_bench(&mut g, side, &no_modseq, decoder(side));
+    }
+    g.finish();
+
+    let mut g = c.benchmark_group("responses/bodies");
+    let bodies = inputs::bodies_full();
+    for side in all {
+        decode_bench(&mut g, side, &bodies, decoder(side));
+    }
+    let mut dst = vec![0u8; bodies.len()];
+    g.throughput(Throughput::Bytes(bodies.len() as u64));
+    g.bench_function(BenchmarkId::new(Side::Memcpy.name(), bodies.name), |b| {
+        b.iter(|| sides::memcpy(&bodies.stream, &mut dst))
+    });
+    g.finish();
+
+    let mut g = c.benchmark_group("responses/mixed_small");
+    let full = inputs::mixed_full();
+    for side in both {
+        decode_bench(&mut g, side, &full, decoder(side));
+    }
+    let no_modseq = inputs::mixed_no_modseq();
+    for side in all {
+        decode_bench(&mut g, side, &no_modseq, decoder(side));
+    }
+    g.finish();
+}
+
+fn commands(c: &mut Criterion) {
+    // TODO(merge): add our side, `imap_codec::decode::command` looped over
+    // the stream like `sides::ours_responses`, on both `inputs::client_full()`
+    // and `inputs::client_no_condstore()`. The command decoder is written in
+    // another branch; the lead adds it here after merging.
+    // imap-proto 0.17 has no command parser.
+    let mut g = c.benchmark_group("commands/client_mix");
+    let input = inputs::client_no_condstore();
+    decode_bench(&mut g, Side::ImapCodec, &input, sides::imap_codec_commands);
+    g.finish();
+}
+
+fn encode(c: &mut Criterion) {
+    for (group, input) in [
+        ("encode/sync_metadata", inputs::sync_no_modseq()),
+        ("encode/bodies", inputs::bodies_full()),
+        ("encode/mixed_small", inputs::mixed_no_modseq()),
+    ] {
+        let mut g = c.benchmark_group(group);
+        g.throughput(Throughput::Bytes(input.len() as u64));
+        let mut out = Vec::with_capacity(input.len() * 2);
+
+        let ours = sides::ours_decode_all(&input.stream);
+        sides::ours_encode(&ours, &mut out);
+        assert_eq!(sides::ours_responses(&out), Ok(input.count()));
+        g.bench_function(BenchmarkId::new(Side::Ours.name(), input.name), |b| {
+            b.iter(|| sides::ours_encode(&ours, &mut out))
+        });
+
+        let theirs = sides::imap_codec_decode_all(&input.stream);
+        sides::imap_codec_encode(&theirs, &mut out);
+        assert_eq!(sides::imap_codec_responses(&out), Ok(input.count()));
+        g.bench_function(BenchmarkId::new(Side::ImapCodec.name(), input.name), |b| {
+            b.iter(|| sides::imap_codec_encode(&theirs, &mut out))
+        });
+        g.finish();
+    }
+
+    // TODO(merge): add our side (`imap_codec::encode` of the commands that
+    // `imap_codec::decode::command` decodes from the same input).
+    let mut g = c.benchmark_group("encode/client_mix");
+    let input = inputs::client_no_condstore();
+    g.throughput(Throughput::Bytes(input.len() as u64));
+    let theirs = sides::imap_codec_decode_all_commands(&input.stream);
+    let mut out = Vec::with_capacity(input.len() * 2);
+    sides::imap_codec_encode_commands(&theirs, &mut out);
+    assert_eq!(sides::imap_codec_commands(&out), Ok(input.count()));
+    g.bench_function(BenchmarkId::new(Side::ImapCodec.name(), input.name), |b| {
+        b.iter(|| sides::imap_codec_encode_commands(&theirs, &mut out))
+    });
+    g.finish();
+
+    // TODO(merge): `framing/chunked` (the sync stream fed to
+    // `imap_codec::framer::Framer` in 1, 64, 4096 and whole-buffer chunks)
+    // once the framer is merged; it is not in this branch.
+}
+
+fn config() -> Criterion {
+    let c = Criterion::default();
+    let c = if inputs::quick() {
+        c.warm_up_time(Duration::from_millis(300))
+            .measurement_time(Duration::from_secs(1))
+            .sample_size(10)
+    } else {
+        c.warm_up_time(Duration::from_secs(1))
+            .measurement_time(Duration::from_secs(4))
+            .sample_size(50)
+    };
+    c.configure_from_args()
+}
+
+fn main() {
+    let mut c = config();
+    responses(&mut c);
+    commands(&mut c);
+    encode(&mut c);
+    c.final_summary();
+    summary::print();
+}
+
+/// The table of RESULTS.md, from criterion's estimates of this run and the
+/// allocation counts of `benches/allocs.rs`.
+mod summary {
+    use super::*;
+
+    struct Entry {
+        group: &'static str,
+        input: Input,
+        sides: &'static [Side],
+    }
+
+    fn criterion_dir() -> PathBuf {
+        if let Some(h) = std::env::var_os("CRITERION_HOME") {
+            return h.into();
+        }
+        let target = std::env::var_os("CARGO_TARGET_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"));
+        target.join("criterion")
+    }
+
+    fn safe(s: &str) -> String {
+        s.replace(['?', '"', '/', '\\', '*', '<', '>', ':', '|', '^'], "_")
+    }
+
+    /// Mean time of one iteration in nanoseconds.
+    fn mean_ns(group: &str, side: Side, input: &str) -> Option<f64> {
+        let p = criterion_dir()
+            .join(safe(group))
+            .join(safe(side.name()))
+            .join(safe(input))
+            .join("new/estimates.json");
+        let v: serde_json::Value = serde_json::from_slice(&std::fs::read(p).ok()?).ok()?;
+        v["mean"]["point_estimate"].as_f64()
+    }
+
+    /// Allocations per message from `target/criterion/allocs.tsv`.
+    fn allocs(group: &str, side: Side, input: &str) -> Option<f64> {
+        let tsv = std::fs::read_to_string(criterion_dir().join("allocs.tsv")).ok()?;
+        tsv.lines().find_map(|l| {
+            let f: Vec<&str> = l.split('\t').collect();
+            (f.len() == 6 && f[0] == group && f[1] == input && f[2] == side.name()).then(|| {
+                let n: f64 = f[3].parse().ok()?;
+                let a: f64 = f[4].parse().ok()?;
+                Some(a / n)
+            })?
+        })
+    }
+
+    pub(super) fn print() {
+        const ALL: &[Side] = &[Side::Ours, Side::ImapCodec, Side::ImapProto];
+        const BOTH: &[Side] = &[Side::Ours, Side::ImapProto];
+        const OURS_CODEC: &[Side] = &[Side::Ours, Side::ImapCodec];
+        let entries = [
+            Entry {
+                group: "responses/sync_metadata",
+                input: inputs::sync_full(),
+                sides: BOTH,
+            },
+            Entry {
+                group: "responses/sync_metadata",
+                input: inputs::sync_no_modseq(),
+                sides: ALL,
+            },
+            Entry {
+                group: "responses/bodies",
+                input: inputs::bodies_full(),
+                sides: &[Side::Ours, Side::ImapCodec, Side::ImapProto, Side::Memcpy],
+            },
+            Entry {
+                group: "responses/mixed_small",
+                input: inputs::mixed_full(),
+                sides: BOTH,
+            },
+            Entry {
+                group: "responses/mixed_small",
+                input: inputs::mixed_no_modseq(),
+                sides: ALL,
+            },
+            Entry {
+                group: "commands/client_mix",
+                input: inputs::client_no_condstore(),
+                sides: &[Side::ImapCodec],
+            },
+            Entry {
+                group: "encode/sync_metadata",
+                input: inputs::sync_no_modseq(),
+                sides: OURS_CODEC,
+            },
+            Entry {
+                group: "encode/bodies",
+                input: inputs::bodies_full(),
+                sides: OURS_CODEC,
+            },
+            Entry {
+                group: "encode/mixed_small",
+                input: inputs::mixed_no_modseq(),
+                sides: OURS_CODEC,
+            },
+            Entry {
+                group: "encode/client_mix",
+                input: inputs::client_no_condstore(),
+                sides: &[Side::ImapCodec],
+            },
+        ];
+        println!();
+        println!("| group | input (messages, bytes) | crate | MB/s | messages/s | ours / this | allocations per message |");
+        println!("|---|---|---|---:|---:|---:|---:|");
+        for e in &entries {
+            let ours = mean_ns(e.group, Side::Ours, e.input.name);
+            for &side in e.sides {
+                let Some(ns) = mean_ns(e.group, side, e.input.name) else {
+                    continue;
+                };
+                let mbs = e.input.len() as f64 / ns * 1e3;
+                let (msgs, alloc) = if side == Side::Memcpy {
+                    ("".to_string(), "".to_string())
+                } else {
+                    (
+                        format!("{:.0}", e.input.count() as f64 / ns * 1e9),
+                        allocs(e.group, side, e.input.name)
+                            .map_or("".to_string(), |a| format!("{a:.2}")),
+                    )
+                };
+                let ratio = match ours {
+                    Some(o) if side != Side::Ours => format!("{:.2}x", ns / o),
+                    _ => "".to_string(),
+                };
+                println!(
+                    "| {} | {} ({}, {}) | {} | {:.0} | {} | {} | {} |",
+                    e.group,
+                    e.input.name,
+                    e.input.count(),
+                    e.input.len(),
+                    side.name(),
+                    mbs,
+                    msgs,
+                    ratio,
+                    alloc
+                );
+            }
+        }
+    }
+}

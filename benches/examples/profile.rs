@@ -1,0 +1,58 @@
+//! A small driver for profiling one side on one input under callgrind:
+//!
+//! ```text
+//! cargo build --profile bench -p imap-benches --example profile
+//! valgrind --tool=callgrind --callgrind-out-file=cg.out \
+//!     target/release/examples/profile sync ours 3
+//! callgrind_annotate cg.out | head -60
+//! ```
+//!
+//! Inputs: `sync`, `sync-no-modseq`, `mixed`, `bodies`, `encode-sync`,
+//! `encode-mixed`. Sides: `ours`, `imap-codec`, `imap-proto`.
+
+use imap_benches::{inputs, sides};
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let which = args.get(1).map_or("sync", String::as_str);
+    let side = args.get(2).map_or("ours", String::as_str);
+    let rounds: usize = args.get(3).and_then(|n| n.parse().ok()).unwrap_or(3);
+    let input = match which {
+        "sync" | "encode-sync" => inputs::sync_full(),
+        "sync-no-modseq" | "encode-sync-no-modseq" => inputs::sync_no_modseq(),
+        "mixed" | "encode-mixed" => inputs::mixed_full(),
+        "bodies" => inputs::bodies_full(),
+        other => panic!("unknown input {other}"),
+    };
+    let s = &input.stream;
+    let mut out = Vec::with_capacity(s.len() * 2);
+    let mut total = 0;
+    if which.starts_with("encode") {
+        match side {
+            "ours" => {
+                let msgs = sides::ours_decode_all(s);
+                for _ in 0..rounds {
+                    total += sides::ours_encode(&msgs, &mut out);
+                }
+            }
+            "imap-codec" => {
+                let msgs = sides::imap_codec_decode_all(s);
+                for _ in 0..rounds {
+                    total += sides::imap_codec_encode(&msgs, &mut out);
+                }
+            }
+            other => panic!("unknown side {other}"),
+        }
+    } else {
+        let f = match side {
+            "ours" => sides::ours_responses,
+            "imap-codec" => sides::imap_codec_responses,
+            "imap-proto" => sides::imap_proto_responses,
+            other => panic!("unknown side {other}"),
+        };
+        for _ in 0..rounds {
+            total += f(s).expect("every message decodes");
+        }
+    }
+    println!("{which} {side}: {rounds} rounds, {total}");
+}

@@ -1,0 +1,257 @@
+//! The contestants: one function per crate and task, each decoding (or
+//! encoding) a whole stream of messages the way a user of that crate would.
+//!
+//! Every decoder function returns the number of messages it decoded, or an
+//! error naming the first message it could not decode, so that the bench setup
+//! can assert that every side decodes every message of the input (a parser
+//! that stops early would look fast). Each decoded message is passed through
+//! [`black_box`] and dropped, so the cost of building and dropping the value
+//! is measured on every side.
+
+use std::hint::black_box;
+
+use imap_codec::decode::response;
+use imap_codec::Decoded;
+use upstream_imap_codec::decode::Decoder as _;
+use upstream_imap_codec::encode::{Encoder as _, Fragment};
+use upstream_imap_codec::{CommandCodec, ResponseCodec};
+
+/// Which crate a measurement belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Side {
+    /// This workspace's `imap-codec`.
+    Ours,
+    /// imap-codec 1.0 from crates.io.
+    ImapCodec,
+    /// imap-proto 0.17 from crates.io.
+    ImapProto,
+    /// A plain `memcpy` of the same bytes (a baseline, not a decoder).
+    Memcpy,
+}
+
+impl Side {
+    /// The name used in benchmark ids and tables.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Ours => "ours",
+            Self::ImapCodec => "imap-codec-1.0",
+            Self::ImapProto => "imap-proto-0.17",
+            Self::Memcpy => "memcpy",
+        }
+    }
+}
+
+/// Where and why a side stopped decoding a stream.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StreamError {
+    /// Index of the message that failed.
+    pub message: usize,
+    /// Byte offset of that message in the stream.
+    pub offset: usize,
+    /// What the decoder said.
+    pub reason: String,
+}
+
+fn stream_error(message: usize, offset: usize, reason: impl std::fmt::Debug) -> StreamError {
+    StreamError {
+        message,
+        offset,
+        reason: format!("{reason:?}"),
+    }
+}
+
+/// Decodes a stream of responses with our decoder, advancing by `consumed`.
+pub fn ours_responses(stream: &[u8]) -> Result<usize, StreamError> {
+    let mut pos = 0;
+    let mut n = 0;
+    while pos < stream.len() {
+        match response(&stream[pos..]) {
+            Ok(Decoded::Complete { message, consumed }) => {
+                black_box(&message);
+                pos += consumed;
+                n += 1;
+            }
+            other => return Err(stream_error(n, pos, other)),
+        }
+    }
+    Ok(n)
+}
+
+/// Decodes a stream of responses with imap-codec 1.0 (`ResponseCodec` and
+/// `Decoder::decode`, which returns the remaining input).
+pub fn imap_codec_responses(stream: &[u8]) -> Result<usize, StreamError> {
+    let codec = ResponseCodec::default();
+    let mut rest = stream;
+    let mut n = 0;
+    while !rest.is_empty() {
+        match codec.decode(rest) {
+            Ok((r, message)) => {
+                black_box(&message);
+                rest = r;
+                n += 1;
+            }
+            Err(e) => return Err(stream_error(n, stream.len() - rest.len(), e)),
+        }
+    }
+    Ok(n)
+}
+
+/// Decodes a stream of responses with imap-proto 0.17 (`Response::parse`,
+/// which returns the remaining input).
+pub fn imap_proto_responses(stream: &[u8]) -> Result<usize, StreamError> {
+    let mut rest = stream;
+    let mut n = 0;
+    while !rest.is_empty() {
+        match upstream_imap_proto::Response::parse(rest) {
+            Ok((r, message)) => {
+                black_box(&message);
+                rest = r;
+                n += 1;
+            }
+            Err(e) => return Err(stream_error(n, stream.len() - rest.len(), e)),
+        }
+    }
+    Ok(n)
+}
+
+/// Decodes a stream of commands with imap-codec 1.0 (`CommandCodec`).
+///
+/// Our side of `commands/*` is added when the command decoder is merged
+/// (`imap_codec::decode::command`).
+pub fn imap_codec_commands(stream: &[u8]) -> Result<usize, StreamError> {
+    let codec = CommandCodec::default();
+    let mut rest = stream;
+    let mut n = 0;
+    while !rest.is_empty() {
+        match codec.decode(rest) {
+            Ok((r, message)) => {
+                black_box(&message);
+                rest = r;
+                n += 1;
+            }
+            Err(e) => return Err(stream_error(n, stream.len() - rest.len(), format!("{e:?}"))),
+        }
+    }
+    Ok(n)
+}
+
+/// A plain copy of `src` into `dst` (the `memcpy` baseline of `responses/bodies`).
+pub fn memcpy(src: &[u8], dst: &mut [u8]) -> usize {
+    dst.copy_from_slice(src);
+    black_box(dst).len()
+}
+
+/// Our responses of a stream, decoded once (the input of the encode benches).
+///
+/// # Panics
+/// If a message does not decode.
+pub fn ours_decode_all(stream: &[u8]) -> Vec<imap_proto::Response<'_>> {
+    let mut out = Vec::new();
+    let mut pos = 0;
+    while pos < stream.len() {
+        match response(&stream[pos..]) {
+            Ok(Decoded::Complete { message, consumed }) => {
+                out.push(message);
+                pos += consumed;
+            }
+            other => panic!("ours: message at {pos} does not decode: {other:?}"),
+        }
+    }
+    out
+}
+
+/// imap-codec 1.0's responses of a stream, decoded once.
+///
+/// # Panics
+/// If a message does not decode.
+pub fn imap_codec_decode_all(
+    stream: &[u8],
+) -> Vec<upstream_imap_codec::imap_types::response::Response<'_>> {
+    let codec = ResponseCodec::default();
+    let mut out = Vec::new();
+    let mut rest = stream;
+    while !rest.is_empty() {
+        match codec.decode(rest) {
+            Ok((r, m)) => {
+                out.push(m);
+                rest = r;
+            }
+            Err(e) => panic!(
+                "imap-codec: message at {} does not decode: {e:?}",
+                stream.len() - rest.len()
+            ),
+        }
+    }
+    out
+}
+
+/// imap-codec 1.0's commands of a stream, decoded once.
+///
+/// # Panics
+/// If a message does not decode.
+pub fn imap_codec_decode_all_commands(
+    stream: &[u8],
+) -> Vec<upstream_imap_codec::imap_types::command::Command<'_>> {
+    let codec = CommandCodec::default();
+    let mut out = Vec::new();
+    let mut rest = stream;
+    while !rest.is_empty() {
+        match codec.decode(rest) {
+            Ok((r, m)) => {
+                out.push(m);
+                rest = r;
+            }
+            Err(e) => panic!(
+                "imap-codec: command at {} does not decode: {e:?}",
+                stream.len() - rest.len()
+            ),
+        }
+    }
+    out
+}
+
+/// Encodes our responses into `out` (cleared first), one after the other.
+pub fn ours_encode(messages: &[imap_proto::Response<'_>], out: &mut Vec<u8>) -> usize {
+    out.clear();
+    for m in messages {
+        imap_codec::encode(m, out);
+    }
+    black_box(&out).len()
+}
+
+/// Encodes imap-codec 1.0 responses with `ResponseCodec::encode`, appending
+/// every fragment to `out` (cleared first).
+pub fn imap_codec_encode(
+    messages: &[upstream_imap_codec::imap_types::response::Response<'_>],
+    out: &mut Vec<u8>,
+) -> usize {
+    let codec = ResponseCodec::default();
+    out.clear();
+    for m in messages {
+        append_fragments(codec.encode(m), out);
+    }
+    black_box(&out).len()
+}
+
+/// Encodes imap-codec 1.0 commands with `CommandCodec::encode` into `out` (cleared first).
+pub fn imap_codec_encode_commands(
+    messages: &[upstream_imap_codec::imap_types::command::Command<'_>],
+    out: &mut Vec<u8>,
+) -> usize {
+    let codec = CommandCodec::default();
+    out.clear();
+    for m in messages {
+        append_fragments(codec.encode(m), out);
+    }
+    black_box(&out).len()
+}
+
+fn append_fragments(encoded: upstream_imap_codec::encode::Encoded, out: &mut Vec<u8>) {
+    for f in encoded {
+        match f {
+            Fragment::Line { data } | Fragment::Literal { data, .. } => {
+                out.extend_from_slice(&data)
+            }
+        }
+    }
+}
