@@ -144,6 +144,23 @@ fn main() {
         &all,
     );
 
+    let client = inputs::client_no_condstore();
+    for (side, f) in [
+        (Side::Ours, sides::ours_commands as fn(&[u8]) -> _),
+        (Side::ImapCodec, sides::imap_codec_commands),
+    ] {
+        let (allocs, bytes, n) = count(|| f(&client.stream));
+        assert_eq!(n, Ok(client.count()));
+        rows.push(Row {
+            group: "commands/client_mix".into(),
+            input: client.name,
+            side,
+            messages: client.count(),
+            allocs,
+            bytes,
+        });
+    }
+
     // Encoding (into a buffer reserved beforehand, so only the encoder's own
     // allocations count).
     for (group, input) in [

@@ -91,13 +91,12 @@ fn responses(c: &mut Criterion) {
 }
 
 fn commands(c: &mut Criterion) {
-    // TODO(merge): add our side, `imap_codec::decode::command` looped over
-    // the stream like `sides::ours_responses`, on both `inputs::client_full()`
-    // and `inputs::client_no_condstore()`. The command decoder is written in
-    // another branch; the lead adds it here after merging.
     // imap-proto 0.17 has no command parser.
     let mut g = c.benchmark_group("commands/client_mix");
+    let full = inputs::client_full();
+    decode_bench(&mut g, Side::Ours, &full, sides::ours_commands);
     let input = inputs::client_no_condstore();
+    decode_bench(&mut g, Side::Ours, &input, sides::ours_commands);
     decode_bench(&mut g, Side::ImapCodec, &input, sides::imap_codec_commands);
     g.finish();
 }
@@ -128,13 +127,17 @@ fn encode(c: &mut Criterion) {
         g.finish();
     }
 
-    // TODO(merge): add our side (`imap_codec::encode` of the commands that
-    // `imap_codec::decode::command` decodes from the same input).
     let mut g = c.benchmark_group("encode/client_mix");
     let input = inputs::client_no_condstore();
     g.throughput(Throughput::Bytes(input.len() as u64));
-    let theirs = sides::imap_codec_decode_all_commands(&input.stream);
     let mut out = Vec::with_capacity(input.len() * 2);
+    let ours = sides::ours_decode_all_commands(&input.stream);
+    sides::ours_encode_commands(&ours, &mut out);
+    assert_eq!(sides::ours_commands(&out), Ok(input.count()));
+    g.bench_function(BenchmarkId::new(Side::Ours.name(), input.name), |b| {
+        b.iter(|| sides::ours_encode_commands(&ours, &mut out))
+    });
+    let theirs = sides::imap_codec_decode_all_commands(&input.stream);
     sides::imap_codec_encode_commands(&theirs, &mut out);
     assert_eq!(sides::imap_codec_commands(&out), Ok(input.count()));
     g.bench_function(BenchmarkId::new(Side::ImapCodec.name(), input.name), |b| {
@@ -142,9 +145,23 @@ fn encode(c: &mut Criterion) {
     });
     g.finish();
 
-    // TODO(merge): `framing/chunked` (the sync stream fed to
-    // `imap_codec::framer::Framer` in 1, 64, 4096 and whole-buffer chunks)
-    // once the framer is merged; it is not in this branch.
+}
+
+/// `framing/chunked`: the sync stream through the framer and decoder, fed in
+/// 1, 64, 4096 and whole-buffer chunks (64-byte chunks should cost at most
+/// 1.5x the whole buffer; 1-byte chunks stay linear in the input size).
+fn framing(c: &mut Criterion) {
+    let mut g = c.benchmark_group("framing/chunked");
+    let input = inputs::sync_full();
+    g.throughput(Throughput::Bytes(input.len() as u64));
+    for chunk in [1usize, 64, 4096, input.len()] {
+        assert_eq!(sides::ours_framed(&input.stream, chunk), Ok(input.count()));
+        let name = if chunk == input.len() { "whole".to_string() } else { chunk.to_string() };
+        g.bench_with_input(BenchmarkId::new("ours", name), &chunk, |b, &chunk| {
+            b.iter(|| sides::ours_framed(&input.stream, chunk))
+        });
+    }
+    g.finish();
 }
 
 fn config() -> Criterion {
@@ -166,6 +183,7 @@ fn main() {
     responses(&mut c);
     commands(&mut c);
     encode(&mut c);
+    framing(&mut c);
     c.final_summary();
     summary::print();
 }
@@ -251,8 +269,13 @@ mod summary {
             },
             Entry {
                 group: "commands/client_mix",
+                input: inputs::client_full(),
+                sides: &[Side::Ours],
+            },
+            Entry {
+                group: "commands/client_mix",
                 input: inputs::client_no_condstore(),
-                sides: &[Side::ImapCodec],
+                sides: OURS_CODEC,
             },
             Entry {
                 group: "encode/sync_metadata",
@@ -272,7 +295,7 @@ mod summary {
             Entry {
                 group: "encode/client_mix",
                 input: inputs::client_no_condstore(),
-                sides: &[Side::ImapCodec],
+                sides: OURS_CODEC,
             },
         ];
         println!();

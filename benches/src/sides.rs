@@ -10,7 +10,8 @@
 
 use std::hint::black_box;
 
-use imap_codec::decode::response;
+use imap_codec::decode::{command, response};
+use imap_codec::framer::{Direction, FrameEvent, Framer, FramerConfig};
 use imap_codec::Decoded;
 use upstream_imap_codec::decode::Decoder as _;
 use upstream_imap_codec::encode::{Encoder as _, Fragment};
@@ -114,10 +115,76 @@ pub fn imap_proto_responses(stream: &[u8]) -> Result<usize, StreamError> {
     Ok(n)
 }
 
-/// Decodes a stream of commands with imap-codec 1.0 (`CommandCodec`).
+/// Decodes a stream of commands with our decoder, advancing by `consumed`.
+pub fn ours_commands(stream: &[u8]) -> Result<usize, StreamError> {
+    let mut pos = 0;
+    let mut n = 0;
+    while pos < stream.len() {
+        match command(&stream[pos..]) {
+            Ok(Decoded::Complete { message, consumed }) => {
+                black_box(&message);
+                pos += consumed;
+                n += 1;
+            }
+            other => return Err(stream_error(n, pos, other)),
+        }
+    }
+    Ok(n)
+}
+
+/// Our commands of a stream, decoded once (the input of `encode/client_mix`).
 ///
-/// Our side of `commands/*` is added when the command decoder is merged
-/// (`imap_codec::decode::command`).
+/// # Panics
+/// If a command does not decode.
+pub fn ours_decode_all_commands(stream: &[u8]) -> Vec<imap_proto::Command<'_>> {
+    let mut out = Vec::new();
+    let mut pos = 0;
+    while pos < stream.len() {
+        match command(&stream[pos..]) {
+            Ok(Decoded::Complete { message, consumed }) => {
+                out.push(message);
+                pos += consumed;
+            }
+            other => panic!("ours: command at {pos} does not decode: {other:?}"),
+        }
+    }
+    out
+}
+
+/// Encodes our commands into `out` (cleared first), one after the other.
+pub fn ours_encode_commands(messages: &[imap_proto::Command<'_>], out: &mut Vec<u8>) -> usize {
+    out.clear();
+    for m in messages {
+        imap_codec::encode(m, out);
+    }
+    black_box(&out).len()
+}
+
+/// Feeds a response stream to our framer in `chunk`-byte pieces and decodes
+/// every frame; returns the number of messages.
+pub fn ours_framed(stream: &[u8], chunk: usize) -> Result<usize, StreamError> {
+    let mut framer = Framer::new(FramerConfig::new(Direction::ServerToClient));
+    let mut n = 0;
+    for piece in stream.chunks(chunk) {
+        framer.push(piece);
+        while let Some(ev) = framer.poll_event() {
+            match ev {
+                FrameEvent::Frame(frame) => {
+                    match frame.decode_response() {
+                        Ok(m) => black_box(&m),
+                        Err(e) => return Err(stream_error(n, frame.offset as usize, e)),
+                    };
+                    n += 1;
+                }
+                FrameEvent::Error(e) => return Err(stream_error(n, e.offset as usize, e)),
+                _ => {}
+            }
+        }
+    }
+    Ok(n)
+}
+
+/// Decodes a stream of commands with imap-codec 1.0 (`CommandCodec`).
 pub fn imap_codec_commands(stream: &[u8]) -> Result<usize, StreamError> {
     let codec = CommandCodec::default();
     let mut rest = stream;
