@@ -18,7 +18,7 @@ shift $(( $# >= 2 ? 2 : 1 ))
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || mapfile -t targets < <(cargo fuzz list)
 
-cargo fuzz build -s none "${targets[@]/#/}" >/dev/null 2>&1 || cargo fuzz build -s none
+cargo fuzz build -s none >/dev/null
 mkdir -p target/logs
 run() {
     local t=$1 work=target/corpus/$1
