@@ -1,4 +1,32 @@
-//! Zero-copy streaming decoder and encoder for IMAP (RFC 9051, RFC 3501).
+//! Zero-copy streaming decoder and encoder for IMAP (RFC 9051 IMAP4rev2,
+//! RFC 3501 IMAP4rev1 and the extensions real servers speak), both
+//! directions.
+//!
+//! This crate never does I/O. The [`framer::Framer`] takes bytes in any
+//! chunking and hands out whole messages; the [`decode`] functions turn a
+//! message into the types of `imap-proto`, borrowing strings and literals
+//! from the input; [`Encode`] writes a message into a buffer of yours.
+//!
+//! ```text
+//!  bytes --> Framer --> Frame --> decode::response / decode::command --> Response<'_> / Command<'_>
+//!                                                                            |
+//!  bytes <------------------ encode(&msg, &mut buf) / encode_marked <--------+
+//! ```
+//!
+//! ```
+//! use imap_codec::{decode, Decoded, Encode};
+//!
+//! let input = b"A1 UID FETCH 1:* (FLAGS ENVELOPE)\r\n";
+//! let Ok(Decoded::Complete { message, consumed }) = decode::command(input) else {
+//!     panic!("a whole command")
+//! };
+//! assert_eq!(consumed, input.len());
+//! assert_eq!(message.to_vec(), input);
+//!
+//! // Short input is not an error; a bad message is, with its offset.
+//! assert_eq!(decode::command(&input[..10]), Ok(Decoded::Incomplete));
+//! assert_eq!(decode::command(b"A1 FETCH 0 FLAGS\r\n").unwrap_err().offset, 9);
+//! ```
 #![warn(missing_docs, missing_debug_implementations)]
 
 pub mod decode;
@@ -11,3 +39,8 @@ pub mod fuzzing;
 pub use crate::decode::Decoded;
 pub use crate::encode::{encode, encode_marked, Encode, LiteralMark, Writer};
 pub use crate::error::DecodeError;
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
