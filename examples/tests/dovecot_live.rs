@@ -30,7 +30,7 @@ impl Conn {
         stream
             .set_read_timeout(Some(Duration::from_secs(10)))
             .expect("set timeout");
-        Conn {
+        Self {
             stream,
             framer: Framer::new(FramerConfig::new(Direction::ServerToClient)),
             next_tag: 1,
