@@ -263,3 +263,17 @@ fn an_endless_list_is_refused_with_bounded_memory() {
     assert_eq!(frame(&ev[1]).0, b"* 1 EXISTS\r\n");
     assert_eq!(f.stats().discarded, 8 + 100 * chunk.len() as u64 + 2);
 }
+
+#[test]
+fn classified_like_the_whole_line_when_a_limit_stops_the_scan() {
+    // `* OK(` is no status response (OK needs a space), so its parenthesis
+    // counts, even when it is the first one and the depth limit is 0.
+    let mut c = config(Direction::ServerToClient, 2);
+    c.max_depth = 0;
+    let ev = events(c, b"* OK(x)\r\n* OK (x)\r\n* OK a b\r\n* OKAY a\r\n");
+    assert_eq!(ev.len(), 4, "{ev:?}");
+    assert_eq!(error(&ev[0]).kind, FrameErrorKind::TooDeep { limit: 0 });
+    assert_eq!(frame(&ev[1]).0, b"* OK (x)\r\n");
+    assert_eq!(frame(&ev[2]).0, b"* OK a b\r\n");
+    assert_eq!(error(&ev[3]).kind, too_many(2));
+}

@@ -64,8 +64,8 @@ pub(super) fn literal_header(line: &[u8]) -> Option<Header> {
 /// responses (always status responses) and continuation requests (`+`,
 /// §7.6) carry text, never literals. Untagged data responses may.
 /// The keyword must be followed by SP, `[`, or the end of the line; the
-/// prefix handed in always ends at a line end or before a `(`, so it
-/// classifies like the whole line.
+/// prefix handed in always ends at a line end, or with a `(` or the first
+/// byte of an item beyond the limit, so it classifies like the whole line.
 pub(super) fn classify_response(line: &[u8]) -> Class {
     const STATUS: [&[u8]; 5] = [b"OK", b"NO", b"BAD", b"BYE", b"PREAUTH"];
     match line {

@@ -361,30 +361,28 @@ impl Framer {
         self.scanned += n as u64;
         match stop {
             Stop::Lf(k) => self.line_end(self.pos + k),
-            Stop::Deep(k) => {
+            Stop::Deep(k) | Stop::Items(k) => {
                 let at = self.pos + k;
                 self.pos = at + 1;
-                if self.class(at) == Class::Text {
-                    // Free text: parentheses mean nothing.
+                // Classified with the deciding byte, the prefix classifies
+                // like the whole line: it ends with a `(`, or holds `* `,
+                // the next token and the space after it (the top level
+                // admits two items), or it is a `(` inside a list.
+                if self.class(at + 1) == Class::Text {
+                    // Free text: parentheses and words mean nothing.
                     self.msg.limited = false;
                     return Step::Continue;
                 }
-                let limit = self.config.max_depth;
-                self.fail(FrameErrorKind::TooDeep { limit }, at, None)
-            }
-            Stop::Items(k) => {
-                let at = self.pos + k;
-                self.pos = at + 1;
-                // The prefix holds at least `* ` and the next token with
-                // the byte after it (the top level admits two items), or
-                // a `(`: it classifies like the whole line.
-                if self.class(at) == Class::Text {
-                    // Free text: words are no items.
-                    self.msg.limited = false;
-                    return Step::Continue;
-                }
-                let limit = self.config.max_list_items;
-                self.fail(FrameErrorKind::TooManyItems { limit }, at, None)
+                let kind = if matches!(stop, Stop::Deep(_)) {
+                    FrameErrorKind::TooDeep {
+                        limit: self.config.max_depth,
+                    }
+                } else {
+                    FrameErrorKind::TooManyItems {
+                        limit: self.config.max_list_items,
+                    }
+                };
+                self.fail(kind, at, None)
             }
             Stop::End => {
                 self.pos = end;
