@@ -212,7 +212,20 @@ fn scan_limited(bytes: &[u8], st: &mut ScanState, limits: Limits<'_>) -> (Stop, 
         max_items,
         outer,
     } = limits;
-    for (k, &b) in bytes.iter().enumerate() {
+    let mut k = 0;
+    while k < bytes.len() {
+        if st.in_item || st.in_quote {
+            // Bytes inside an item or a quoted string change nothing: skip
+            // them in a tight loop.
+            while k < bytes.len() && !st.escape && SPECIAL[bytes[k] as usize] == PLAIN {
+                k += 1;
+            }
+            if k == bytes.len() {
+                break;
+            }
+        }
+        let b = bytes[k];
+        k += 1;
         if st.escape {
             st.escape = false;
             if b != b'\n' {
@@ -222,7 +235,7 @@ fn scan_limited(bytes: &[u8], st: &mut ScanState, limits: Limits<'_>) -> (Stop, 
         let class = SPECIAL[b as usize];
         if st.in_quote {
             match class {
-                LF => return (Stop::Lf(k), k + 1),
+                LF => return (Stop::Lf(k - 1), k),
                 QUOTE => st.in_quote = false,
                 BACKSLASH => st.escape = true,
                 _ => {}
@@ -230,7 +243,7 @@ fn scan_limited(bytes: &[u8], st: &mut ScanState, limits: Limits<'_>) -> (Stop, 
             continue;
         }
         match class {
-            LF => return (Stop::Lf(k), k + 1),
+            LF => return (Stop::Lf(k - 1), k),
             SP => {
                 st.in_item = false;
                 continue;
@@ -263,7 +276,7 @@ fn scan_limited(bytes: &[u8], st: &mut ScanState, limits: Limits<'_>) -> (Stop, 
             OPEN => {
                 st.depth = st.depth.saturating_add(1);
                 if !over && st.depth > max_depth {
-                    return (Stop::Deep(k), k + 1);
+                    return (Stop::Deep(k - 1), k);
                 }
                 if !over {
                     outer.push(st.items);
@@ -274,7 +287,7 @@ fn scan_limited(bytes: &[u8], st: &mut ScanState, limits: Limits<'_>) -> (Stop, 
             _ => {}
         }
         if over {
-            return (Stop::Items(k), k + 1);
+            return (Stop::Items(k - 1), k);
         }
     }
     (Stop::End, bytes.len())
