@@ -116,8 +116,9 @@ pub fn decode_command(data: &[u8]) {
 /// The framer gives the same events whatever the chunking, and its buffer
 /// stays within the configured limits.
 ///
-/// The first four bytes choose the direction, small limits, literal streaming
-/// and a chunking pattern; the rest is the stream.
+/// The first four bytes choose the direction, small limits (the item limit
+/// from the line and literal bytes, 0 to 31), literal streaming and a
+/// chunking pattern; the rest is the stream.
 pub fn framer_chunks(data: &[u8]) {
     let [a, b, c, d, stream @ ..] = data else {
         return;
@@ -133,6 +134,7 @@ pub fn framer_chunks(data: &[u8]) {
     config.max_append_literal = config.max_literal / 2;
     config.max_message = config.max_line + config.max_literal as usize * 2;
     config.max_depth = 1 + (a >> 4) as u32;
+    config.max_list_items = u32::from(b ^ c) % 32;
     config.lenient_lf = a & 2 != 0;
     if a & 4 != 0 {
         config.stream_literals_above = Some(8);

@@ -1,6 +1,7 @@
 //! Property tests of the framer: a generated session (lines, literals of all
 //! syntaxes, status lines with `{n}` text, overlong lines, deep nesting, bare
-//! LFs, oversized literals and messages, rejected literals, streamed literals)
+//! LFs, oversized literals and messages, rejected literals, streamed literals,
+//! lists with quoted strings, nested lists and literals over the item limit)
 //! gives exactly the events a structural model predicts, whether it is fed
 //! whole, in random chunks (splitting CRLFs and `{n}` headers), or byte by byte.
 
@@ -13,6 +14,7 @@ const MAX_LITERAL: u64 = 30;
 const MAX_APPEND: u64 = 60;
 const MAX_MESSAGE: usize = 120;
 const MAX_DEPTH: u32 = 3;
+const MAX_ITEMS: u32 = 6;
 const STREAM_ABOVE: u64 = 8;
 const CHUNK: usize = 5;
 
@@ -147,6 +149,92 @@ enum Item {
     Deep { text_class: bool, k: u32 },
     /// A line ending in a lone LF.
     BareLf { text: Vec<u8> },
+    /// A message whose text after the prefix is a parenthesised list.
+    List {
+        name: u8,
+        reject: bool,
+        elems: Vec<Elem>,
+    },
+}
+
+/// An element of a generated list.
+#[derive(Debug, Clone)]
+enum Elem {
+    /// A token without spaces.
+    Atom(Vec<u8>),
+    /// A quoted string (with spaces, parentheses, escaped quotes).
+    Quoted(Vec<u8>),
+    /// A list of atoms.
+    Nested(Vec<Vec<u8>>),
+    /// A literal: its header ends a line, its data follows.
+    Literal(Lit),
+}
+
+/// The model of item counting: per list (the top level and each
+/// parenthesised list), the tokens that follow a space or the list's start.
+struct Items {
+    /// Item counts, top level first, innermost list last.
+    levels: Vec<u32>,
+    /// The previous byte outside quotes was part of an item.
+    glued: bool,
+    quoted: bool,
+    escaped: bool,
+}
+
+impl Items {
+    fn new() -> Self {
+        Self {
+            levels: vec![0],
+            glued: false,
+            quoted: false,
+            escaped: false,
+        }
+    }
+
+    /// The index of the first byte of `scanned` (a line without its LF, or
+    /// part of it) that starts an item beyond the limit of its list.
+    fn over(&mut self, scanned: &[u8]) -> Option<usize> {
+        for (i, &b) in scanned.iter().enumerate() {
+            if self.quoted {
+                if self.escaped {
+                    self.escaped = false;
+                } else if b == b'\\' {
+                    self.escaped = true;
+                } else if b == b'"' {
+                    self.quoted = false;
+                }
+                continue;
+            }
+            match b {
+                b' ' => self.glued = false,
+                b'\r' => {}
+                b')' => {
+                    if self.levels.len() > 1 {
+                        self.levels.pop();
+                    }
+                    self.glued = true;
+                }
+                _ => {
+                    if !self.glued {
+                        self.glued = true;
+                        let top = self.levels.len() == 1;
+                        let n = self.levels.last_mut().unwrap(); // never empty
+                        *n += 1;
+                        if *n > if top { MAX_ITEMS.max(2) } else { MAX_ITEMS } {
+                            return Some(i);
+                        }
+                    }
+                    if b == b'"' {
+                        self.quoted = true;
+                    } else if b == b'(' {
+                        self.levels.push(0);
+                        self.glued = false;
+                    }
+                }
+            }
+        }
+        None
+    }
 }
 
 struct Model {
@@ -166,6 +254,7 @@ impl Model {
         c.max_append_literal = MAX_APPEND;
         c.max_message = MAX_MESSAGE;
         c.max_depth = MAX_DEPTH;
+        c.max_list_items = MAX_ITEMS;
         c.announce_literals = self.announce;
         c.stream_literals_above = self.stream.then_some(STREAM_ABOVE);
         c.stream_chunk = CHUNK;
@@ -204,14 +293,27 @@ impl Model {
                 };
                 self.out.extend_from_slice(prefix.as_bytes());
                 self.out.extend_from_slice(text);
+                let (kind, at) = match Items::new().over(&self.out[offset..]) {
+                    Some(k) => (
+                        FrameErrorKind::TooManyItems { limit: MAX_ITEMS },
+                        offset + k,
+                    ),
+                    None => (FrameErrorKind::BareLf, self.out.len()),
+                };
                 self.out.push(b'\n');
-                let raw = self.out[offset..].to_vec();
-                self.error(FrameErrorKind::BareLf, offset, self.out.len() - 1, raw);
+                let raw = self.out[offset..=at].to_vec();
+                self.error(kind, offset, at, raw);
             }
+            Item::List {
+                name,
+                reject,
+                elems,
+            } => self.message(*name, *reject, &list_segs(elems)),
         }
     }
 
-    /// A message whose lines hold no quotes and no parentheses.
+    /// A message: its lines hold no unterminated quoted string, no
+    /// literal header inside quotes, no parentheses nested too deep.
     fn message(&mut self, name: u8, reject: bool, segs: &[Seg]) {
         let offset = self.out.len();
         let (tag, append, prefix) = if self.commands() {
@@ -230,6 +332,7 @@ impl Model {
         // What the frame holds (streamed data left out, digits zeroed).
         let mut frame: Vec<u8> = Vec::new();
         let mut streamed = 0;
+        let mut items = Items::new();
         for (i, seg) in segs.iter().enumerate() {
             let mut content = if i == 0 {
                 prefix.clone().into_bytes()
@@ -255,6 +358,14 @@ impl Model {
                 (Some(l), _) => Some((FrameErrorKind::LineTooLong { limit: MAX_LINE }, l)),
                 (None, Some(m)) => Some((FrameErrorKind::MessageTooLong { limit: MAX_MESSAGE }, m)),
                 (None, None) => None,
+            };
+            // Items are counted as the line is scanned: an item error wins
+            // if it comes first, or at the same byte.
+            let broken = match (items.over(&line[..line.len() - 1]), broken) {
+                (Some(k), b) if b.as_ref().map_or(true, |&(_, at)| k <= at) => {
+                    Some((FrameErrorKind::TooManyItems { limit: MAX_ITEMS }, k))
+                }
+                (_, b) => b,
             };
             let line_offset = self.out.len();
             self.out.extend_from_slice(&line);
@@ -371,7 +482,21 @@ impl Model {
         }
         self.out.extend_from_slice(&content);
         self.out.extend_from_slice(b"\r\n");
-        if content.len() > MAX_LINE {
+        // Commands are counted; response text is not.
+        let items = if self.commands() {
+            Items::new().over(&content)
+        } else {
+            None
+        };
+        if let Some(k) = items.filter(|&k| content.len() <= MAX_LINE || k <= MAX_LINE + 1) {
+            let raw = self.out[offset..=offset + k].to_vec();
+            self.error(
+                FrameErrorKind::TooManyItems { limit: MAX_ITEMS },
+                offset,
+                offset + k,
+                raw,
+            );
+        } else if content.len() > MAX_LINE {
             let raw = self.out[offset..offset + MAX_LINE + 2].to_vec();
             self.error(
                 FrameErrorKind::LineTooLong { limit: MAX_LINE },
@@ -398,6 +523,8 @@ impl Model {
         self.out.extend_from_slice(prefix);
         self.out.extend(std::iter::repeat(b'(').take(k as usize));
         self.out.extend_from_slice(b"x {2}\r\n");
+        // Never too many items (at most 5 in a list).
+        assert_eq!(Items::new().over(&self.out[offset..]), None);
         let counted = self.commands() || !text_class;
         if counted && k > MAX_DEPTH {
             let at = offset + prefix.len() + MAX_DEPTH as usize;
@@ -441,6 +568,37 @@ impl Model {
     }
 }
 
+/// The lines of a message holding `(elems)`: each literal's header ends a line.
+fn list_segs(elems: &[Elem]) -> Vec<Seg> {
+    let mut segs = Vec::new();
+    let mut text = b"(".to_vec();
+    for (i, elem) in elems.iter().enumerate() {
+        if i > 0 {
+            text.push(b' ');
+        }
+        match elem {
+            Elem::Atom(a) => text.extend_from_slice(a),
+            Elem::Quoted(q) => {
+                text.push(b'"');
+                text.extend_from_slice(q);
+                text.push(b'"');
+            }
+            Elem::Nested(atoms) => {
+                text.push(b'(');
+                text.extend_from_slice(&atoms.join(&b' '));
+                text.push(b')');
+            }
+            Elem::Literal(lit) => segs.push(Seg {
+                text: std::mem::take(&mut text),
+                lit: Some(lit.clone()),
+            }),
+        }
+    }
+    text.push(b')');
+    segs.push(Seg { text, lit: None });
+    segs
+}
+
 /// Text without quotes, backslashes, parentheses, braces or line ends.
 fn text(max: usize) -> impl Strategy<Value = Vec<u8>> {
     prop::collection::vec(
@@ -479,6 +637,26 @@ fn seg() -> impl Strategy<Value = Seg> {
         .prop_map(|(text, lit)| Seg { text, lit })
 }
 
+fn atom() -> impl Strategy<Value = Vec<u8>> {
+    prop::collection::vec(prop::sample::select(b"abXY19*%]~".to_vec()), 1..4)
+}
+
+fn elem() -> impl Strategy<Value = Elem> {
+    prop_oneof![
+        4 => atom().prop_map(Elem::Atom),
+        2 => prop::collection::vec(
+            prop_oneof![
+                3 => prop::sample::select(b"a ()[]{}1".to_vec()).prop_map(|b| vec![b]),
+                1 => Just(b"\\\"".to_vec()),
+            ],
+            0..6,
+        )
+        .prop_map(|q| Elem::Quoted(q.concat())),
+        1 => prop::collection::vec(atom(), 0..8).prop_map(Elem::Nested),
+        1 => lit().prop_map(Elem::Literal),
+    ]
+}
+
 fn item() -> impl Strategy<Value = Item> {
     prop_oneof![
         6 => (any::<u8>(), prop::bool::weighted(0.15), prop::collection::vec(seg(), 1..6))
@@ -487,6 +665,8 @@ fn item() -> impl Strategy<Value = Item> {
             .prop_map(|(kind, text)| Item::Text { kind, text }),
         1 => (any::<bool>(), 0..MAX_DEPTH + 3).prop_map(|(text_class, k)| Item::Deep { text_class, k }),
         1 => text(20).prop_map(|text| Item::BareLf { text }),
+        3 => (any::<u8>(), prop::bool::weighted(0.15), prop::collection::vec(elem(), 0..10))
+            .prop_map(|(name, reject, elems)| Item::List { name, reject, elems }),
     ]
 }
 
@@ -584,7 +764,7 @@ proptest! {
         stream in prop::option::of(0u64..20),
         lenient_lf in any::<bool>(),
         line_mode in any::<bool>(),
-        limits in (0usize..50, 0u64..60, 0usize..150, 0u32..5, 1usize..8),
+        limits in (0usize..50, 0u64..60, 0usize..150, 0u32..5, 1usize..8, 0u32..8),
         sizes in prop::collection::vec(1usize..12, 1..8),
     ) {
         let mut config = FramerConfig::new(if commands {
@@ -592,7 +772,7 @@ proptest! {
         } else {
             Direction::ServerToClient
         });
-        (config.max_line, config.max_literal, config.max_message, config.max_depth, config.stream_chunk) = limits;
+        (config.max_line, config.max_literal, config.max_message, config.max_depth, config.stream_chunk, config.max_list_items) = limits;
         config.max_append_literal = config.max_literal * 2;
         config.announce_literals = announce;
         config.stream_literals_above = stream;

@@ -52,6 +52,16 @@ pub struct FramerConfig {
     /// Not checked in status responses, continuation requests and line mode,
     /// where parentheses are free text. Default [`FramerConfig::DEFAULT_MAX_DEPTH`] (64).
     pub max_depth: u32,
+    /// Most items in one list: in each parenthesised list, and at the top
+    /// level of a message (its SP-separated tokens, the tag or `*` and the
+    /// name included: `* SEARCH 2 3 5` has 5; at least 2 always pass).
+    /// A quoted string, a literal and a nested list are one item each; extra
+    /// spaces count nothing. Not checked where [`max_depth`](Self::max_depth)
+    /// is not. Bounds what a decoder allocates for one list, which
+    /// `max_message` alone does not: a list of empty literals (`{0}` and a
+    /// line end, 5 bytes each) could otherwise hold millions of items.
+    /// Default [`FramerConfig::DEFAULT_MAX_LIST_ITEMS`] (32,768).
+    pub max_list_items: u32,
     /// Literals longer than this many bytes are not buffered: their data is
     /// handed out as [`FrameEvent::LiteralChunk`](super::FrameEvent::LiteralChunk)s.
     /// Default `None` (every literal is buffered inside its frame).
@@ -81,6 +91,15 @@ impl FramerConfig {
     pub const DEFAULT_MAX_MESSAGE: usize = 96 * 1024 * 1024;
     /// Default [`max_depth`](Self::max_depth): 64.
     pub const DEFAULT_MAX_DEPTH: u32 = 64;
+    /// Default [`max_list_items`](Self::max_list_items): 32,768, the most
+    /// items a line of [`DEFAULT_MAX_LINE`](Self::DEFAULT_MAX_LINE) bytes can
+    /// hold in one list (an item takes a byte and its separator). So with
+    /// the default line limit the item limit never rejects a one-line
+    /// message, such as a `* SEARCH`, `* SORT` or `* ESEARCH` answer of a
+    /// large mailbox, that the line limit accepts; it only bounds lists that
+    /// span lines through literals. If you raise `max_line` to accept longer
+    /// answers, raise this to `max_line / 2` as well.
+    pub const DEFAULT_MAX_LIST_ITEMS: u32 = 32 * 1024;
     /// Default [`stream_chunk`](Self::stream_chunk): 64 KiB.
     pub const DEFAULT_STREAM_CHUNK: usize = 64 * 1024;
 
@@ -93,6 +112,7 @@ impl FramerConfig {
             max_append_literal: Self::DEFAULT_MAX_APPEND_LITERAL,
             max_message: Self::DEFAULT_MAX_MESSAGE,
             max_depth: Self::DEFAULT_MAX_DEPTH,
+            max_list_items: Self::DEFAULT_MAX_LIST_ITEMS,
             stream_literals_above: None,
             stream_chunk: Self::DEFAULT_STREAM_CHUNK,
             announce_literals: direction == Direction::ClientToServer,

@@ -187,6 +187,14 @@ pub enum FrameErrorKind {
         /// `max_depth`.
         limit: u32,
     },
+    /// A list holds more than `max_list_items` items: the top level of the
+    /// message (at least 2 items pass there) or a parenthesised list.
+    /// Detected at the first byte of the first item too many.
+    #[error("list holds more items than limit {limit}")]
+    TooManyItems {
+        /// `max_list_items`.
+        limit: u32,
+    },
     /// A LF without CR ended a line (and `lenient_lf` is off). Detected at
     /// the LF, which ends the offending line.
     #[error("line ends with a bare LF")]

@@ -64,8 +64,8 @@ pub(super) fn literal_header(line: &[u8]) -> Option<Header> {
 /// responses (always status responses) and continuation requests (`+`,
 /// §7.6) carry text, never literals. Untagged data responses may.
 /// The keyword must be followed by SP, `[`, or the end of the line; the
-/// prefix handed in always ends at a line end or before a `(`, so it
-/// classifies like the whole line.
+/// prefix handed in always ends at a line end, or with a `(` or the first
+/// byte of an item beyond the limit, so it classifies like the whole line.
 pub(super) fn classify_response(line: &[u8]) -> Class {
     const STATUS: [&[u8]; 5] = [b"OK", b"NO", b"BAD", b"BYE", b"PREAUTH"];
     match line {
@@ -104,12 +104,30 @@ pub(super) fn command_info(line: &[u8]) -> (Option<Tag<'static>>, bool) {
     (tag, append)
 }
 
-/// The scan state of one message: quoting and parenthesis depth.
+/// The scan state of one message: quoting, parenthesis depth and items.
 #[derive(Debug, Clone, Default)]
 pub(super) struct ScanState {
     pub(super) in_quote: bool,
     pub(super) escape: bool,
     pub(super) depth: u32,
+    /// Outside quotes: the last byte belonged to an item, so the next one
+    /// does not start a new item (only kept while limits apply).
+    pub(super) in_item: bool,
+    /// Items so far in the innermost open list, or at the top level of the
+    /// message at depth 0 (only kept while limits apply).
+    pub(super) items: u32,
+}
+
+/// The limits a scan enforces outside free text.
+#[derive(Debug)]
+pub(super) struct Limits<'s> {
+    pub(super) max_depth: u32,
+    pub(super) max_items: u32,
+    /// Item counts of the lists enclosing the innermost one, outermost
+    /// first; its length is the depth. The framer keeps it between messages
+    /// (cleared) to reuse the allocation; it never holds more than
+    /// `max_depth` counts.
+    pub(super) outer: &'s mut Vec<u32>,
 }
 
 /// Where a scan stopped.
@@ -119,6 +137,8 @@ pub(super) enum Stop {
     Lf(usize),
     /// At a `(` (consumed) that made the depth exceed the limit.
     Deep(usize),
+    /// At the first byte (consumed) of an item beyond the limit of its list.
+    Items(usize),
     /// The slice is exhausted.
     End,
 }
@@ -129,6 +149,8 @@ const QUOTE: u8 = 2;
 const BACKSLASH: u8 = 3;
 const OPEN: u8 = 4;
 const CLOSE: u8 = 5;
+const SP: u8 = 6;
+const CR: u8 = 7;
 
 static SPECIAL: [u8; 256] = {
     let mut t = [PLAIN; 256];
@@ -137,14 +159,33 @@ static SPECIAL: [u8; 256] = {
     t[b'\\' as usize] = BACKSLASH;
     t[b'(' as usize] = OPEN;
     t[b')' as usize] = CLOSE;
+    t[b' ' as usize] = SP;
+    t[b'\r' as usize] = CR;
     t
 };
 
 /// Scans `bytes` for the line end, tracking quoted strings (a `\` escapes
 /// the next byte inside quotes) and the depth of parentheses outside them.
-/// With `max_depth` set, stops at the `(` that exceeds it.
+/// With `limits`, also counts items and stops at the `(` that exceeds the
+/// depth limit or at the first byte of an item beyond the item limit.
 /// Returns where it stopped and how many bytes it examined.
-pub(super) fn scan(bytes: &[u8], st: &mut ScanState, max_depth: Option<u32>) -> (Stop, usize) {
+///
+/// Items are counted per list: the top level of the message (depth 0) and
+/// each parenthesised list. An item starts at a byte outside quotes that
+/// is not SP, CR or `)`, at the start of the message or after a SP or the
+/// `(` opening its list. So a quoted string, a nested list and a literal
+/// (its header `{n}`; its data is never scanned) are one item each, and
+/// extra spaces count nothing. At depth 0 the limit is at least 2, so that
+/// a tag and a command name (or `*` and a response name) always pass.
+pub(super) fn scan(bytes: &[u8], st: &mut ScanState, limits: Option<Limits<'_>>) -> (Stop, usize) {
+    match limits {
+        None => scan_free(bytes, st),
+        Some(limits) => scan_limited(bytes, st, limits),
+    }
+}
+
+/// [`scan`] without limits (free text, skipped lines): no item counts.
+fn scan_free(bytes: &[u8], st: &mut ScanState) -> (Stop, usize) {
     for (k, &b) in bytes.iter().enumerate() {
         if st.escape {
             st.escape = false;
@@ -153,18 +194,100 @@ pub(super) fn scan(bytes: &[u8], st: &mut ScanState, max_depth: Option<u32>) -> 
             }
         }
         match SPECIAL[b as usize] {
-            PLAIN => {}
             LF => return (Stop::Lf(k), k + 1),
             QUOTE => st.in_quote = !st.in_quote,
             BACKSLASH => st.escape = st.in_quote,
-            OPEN if !st.in_quote => {
-                st.depth = st.depth.saturating_add(1);
-                if max_depth.is_some_and(|m| st.depth > m) {
-                    return (Stop::Deep(k), k + 1);
-                }
-            }
+            OPEN if !st.in_quote => st.depth = st.depth.saturating_add(1),
             CLOSE if !st.in_quote => st.depth = st.depth.saturating_sub(1),
             _ => {}
+        }
+    }
+    (Stop::End, bytes.len())
+}
+
+/// [`scan`] with limits.
+fn scan_limited(bytes: &[u8], st: &mut ScanState, limits: Limits<'_>) -> (Stop, usize) {
+    let Limits {
+        max_depth,
+        max_items,
+        outer,
+    } = limits;
+    let mut k = 0;
+    while k < bytes.len() {
+        if st.in_item || st.in_quote {
+            // Bytes inside an item or a quoted string change nothing: skip
+            // them in a tight loop.
+            while k < bytes.len() && !st.escape && SPECIAL[bytes[k] as usize] == PLAIN {
+                k += 1;
+            }
+            if k == bytes.len() {
+                break;
+            }
+        }
+        let b = bytes[k];
+        k += 1;
+        if st.escape {
+            st.escape = false;
+            if b != b'\n' {
+                continue;
+            }
+        }
+        let class = SPECIAL[b as usize];
+        if st.in_quote {
+            match class {
+                LF => return (Stop::Lf(k - 1), k),
+                QUOTE => st.in_quote = false,
+                BACKSLASH => st.escape = true,
+                _ => {}
+            }
+            continue;
+        }
+        match class {
+            LF => return (Stop::Lf(k - 1), k),
+            SP => {
+                st.in_item = false;
+                continue;
+            }
+            CR => continue,
+            CLOSE => {
+                if let Some(items) = outer.pop() {
+                    st.depth -= 1;
+                    st.items = items;
+                }
+                // The list was an item of the enclosing one.
+                st.in_item = true;
+                continue;
+            }
+            _ => {}
+        }
+        // PLAIN, BACKSLASH (a flag), QUOTE or OPEN: part of an item.
+        let over = !st.in_item && {
+            st.in_item = true;
+            st.items = st.items.saturating_add(1);
+            let limit = if st.depth == 0 {
+                max_items.max(2)
+            } else {
+                max_items
+            };
+            st.items > limit
+        };
+        match class {
+            QUOTE => st.in_quote = true,
+            OPEN => {
+                st.depth = st.depth.saturating_add(1);
+                if !over && st.depth > max_depth {
+                    return (Stop::Deep(k - 1), k);
+                }
+                if !over {
+                    outer.push(st.items);
+                    st.items = 0;
+                    st.in_item = false;
+                }
+            }
+            _ => {}
+        }
+        if over {
+            return (Stop::Items(k - 1), k);
         }
     }
     (Stop::End, bytes.len())
@@ -294,18 +417,84 @@ mod tests {
         assert_eq!(command_info(b"").0, None);
     }
 
+    fn limits(outer: &mut Vec<u32>, max_depth: u32, max_items: u32) -> Option<Limits<'_>> {
+        Some(Limits {
+            max_depth,
+            max_items,
+            outer,
+        })
+    }
+
     #[test]
     fn scanning() {
+        let mut outer = Vec::new();
         let mut st = ScanState::default();
         assert_eq!(
-            scan(b"a \"(\\\"(\" ((", &mut st, Some(1)),
+            scan(b"a \"(\\\"(\" ((", &mut st, limits(&mut outer, 1, 9)),
             (Stop::Deep(10), 11)
         );
         let mut st = ScanState::default();
-        assert_eq!(scan(b"(\")\" x\r\n", &mut st, Some(1)), (Stop::Lf(7), 8));
-        assert_eq!(st.depth, 1);
+        outer.clear();
+        assert_eq!(
+            scan(b"(\")\" x\r\n", &mut st, limits(&mut outer, 1, 9)),
+            (Stop::Lf(7), 8)
+        );
+        assert_eq!((st.depth, st.items, &outer[..]), (1, 2, &[1][..]));
         let mut st = ScanState::default();
         assert_eq!(scan(b"abc", &mut st, None), (Stop::End, 3));
+    }
+
+    #[test]
+    fn counting_items() {
+        // (input, limit, where the scan stops)
+        let cases: &[(&[u8], u32, Stop)] = &[
+            // Top level: at least 2 items pass.
+            (b"A1 NOOP\r\n", 0, Stop::Lf(8)),
+            (b"A1 NOOP x", 2, Stop::Items(8)),
+            (b"  A1   NOOP  \r\n", 2, Stop::Lf(14)),
+            (b"* SEARCH 1 2 3\r\n", 5, Stop::Lf(15)),
+            (b"* SEARCH 1 2 3 4", 5, Stop::Items(15)),
+            // A quoted string is one item, whatever it holds.
+            (b"a (\"x y\\\" (z\" b)", 2, Stop::End),
+            (b"a (\"x y\" b c)", 2, Stop::Items(11)),
+            // A nested list is one item of its list, and starts its own.
+            (b"a ((1 2) (3 4))", 2, Stop::End),
+            (b"a ((1 2) (3 4) x)", 2, Stop::Items(15)),
+            (b"a ((1 2 3))", 2, Stop::Items(8)),
+            // Bytes after `)` or glued to a token start nothing.
+            (b"a (x(y)z\\w)", 1, Stop::End),
+            (b"a b c ()", 3, Stop::Items(6)),
+            // An empty list has no items; a limit of 0 applies inside lists.
+            (b"() (x", 0, Stop::Items(4)),
+            // The literal's header is its item.
+            (b"a (x {3}\r\n", 1, Stop::Items(5)),
+        ];
+        for (input, limit, stop) in cases {
+            let mut outer = Vec::new();
+            let mut st = ScanState::default();
+            let got = scan(input, &mut st, limits(&mut outer, 9, *limit)).0;
+            assert_eq!(got, *stop, "{:?}", input.escape_ascii().to_string());
+        }
+    }
+
+    #[test]
+    fn counting_goes_on_across_calls() {
+        let input = b"* 1 FETCH (FLAGS (a b c) X {2}\r\n";
+        let mut outer = Vec::new();
+        let mut whole = ScanState::default();
+        let end = scan(input, &mut whole, limits(&mut outer, 9, 4));
+        assert_eq!(end, (Stop::Lf(31), 32));
+        outer.clear();
+        let mut st = ScanState::default();
+        for (k, b) in input.iter().enumerate() {
+            let got = scan(std::slice::from_ref(b), &mut st, limits(&mut outer, 9, 4));
+            let want = if k == 31 { Stop::Lf(0) } else { Stop::End };
+            assert_eq!(got.0, want);
+        }
+        assert_eq!((st.items, st.depth, &outer[..]), (4, 1, &[4][..]));
+        // After the literal's data, the list goes on.
+        let more = scan(b" Y Z)\r\n", &mut st, limits(&mut outer, 9, 4));
+        assert_eq!(more, (Stop::Items(1), 2));
     }
 
     #[test]

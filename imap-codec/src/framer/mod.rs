@@ -81,6 +81,8 @@ pub struct Framer {
     line_start: usize,
     phase: Phase,
     msg: Message,
+    /// Item counts of the lists enclosing the current one (see [`lex::Limits`]).
+    outer: Vec<u32>,
     /// End of the line being skipped after an error.
     tail: Tail,
     line_mode: bool,
@@ -127,8 +129,8 @@ struct Message {
     offset: u64,
     /// Known after the first line (or earlier for commands and line mode).
     class: Option<Class>,
-    /// Whether parentheses are limited (not in free text).
-    count_depth: bool,
+    /// Whether depth and items are limited (not in free text).
+    limited: bool,
     scan: ScanState,
     /// Tag and APPEND-ness of a command, computed at its first literal.
     command: Option<(Option<Tag<'static>>, bool)>,
@@ -149,7 +151,7 @@ impl Message {
         Self {
             offset,
             class,
-            count_depth: !line_mode,
+            limited: !line_mode,
             scan: ScanState::default(),
             command: None,
             streamed: 0,
@@ -175,6 +177,7 @@ impl Framer {
             line_start: 0,
             phase: Phase::Idle,
             msg: Message::new(0, config.direction, false),
+            outer: Vec::new(),
             tail: Tail::new(),
             line_mode: false,
             consumed: 0,
@@ -202,6 +205,7 @@ impl Framer {
                         return None;
                     }
                     self.msg = Message::new(self.consumed, self.config.direction, self.line_mode);
+                    self.outer.clear();
                     self.pos = 0;
                     self.line_start = 0;
                     self.phase = Phase::Line;
@@ -348,21 +352,37 @@ impl Framer {
             .saturating_sub(self.head.len())
             .saturating_add(1);
         let end = self.buf.len().min(line_cap).min(msg_cap);
-        let max_depth = self.msg.count_depth.then_some(cfg.max_depth);
-        let (stop, n) = lex::scan(&self.buf[self.pos..end], &mut self.msg.scan, max_depth);
+        let limits = self.msg.limited.then_some(lex::Limits {
+            max_depth: cfg.max_depth,
+            max_items: cfg.max_list_items,
+            outer: &mut self.outer,
+        });
+        let (stop, n) = lex::scan(&self.buf[self.pos..end], &mut self.msg.scan, limits);
         self.scanned += n as u64;
         match stop {
             Stop::Lf(k) => self.line_end(self.pos + k),
-            Stop::Deep(k) => {
+            Stop::Deep(k) | Stop::Items(k) => {
                 let at = self.pos + k;
                 self.pos = at + 1;
-                if self.class(at) == Class::Text {
-                    // Free text: parentheses mean nothing.
-                    self.msg.count_depth = false;
+                // Classified with the deciding byte, the prefix classifies
+                // like the whole line: it ends with a `(`, or holds `* `,
+                // the next token and the space after it (the top level
+                // admits two items), or it is a `(` inside a list.
+                if self.class(at + 1) == Class::Text {
+                    // Free text: parentheses and words mean nothing.
+                    self.msg.limited = false;
                     return Step::Continue;
                 }
-                let limit = self.config.max_depth;
-                self.fail(FrameErrorKind::TooDeep { limit }, at, None)
+                let kind = if matches!(stop, Stop::Deep(_)) {
+                    FrameErrorKind::TooDeep {
+                        limit: self.config.max_depth,
+                    }
+                } else {
+                    FrameErrorKind::TooManyItems {
+                        limit: self.config.max_list_items,
+                    }
+                };
+                self.fail(kind, at, None)
             }
             Stop::End => {
                 self.pos = end;
@@ -452,6 +472,8 @@ impl Framer {
         }
         self.msg.scan.in_quote = false;
         self.msg.scan.escape = false;
+        // The literal is one item (its header); its data is not scanned.
+        self.msg.scan.in_item = true;
         self.pos = lf + 1;
         let lit = Lit {
             len: header.len,
@@ -549,7 +571,7 @@ impl Framer {
         self.drop_front(n);
         match stop {
             Stop::Lf(_) => self.skipped_line_end(),
-            Stop::End | Stop::Deep(_) => Step::More,
+            Stop::End | Stop::Deep(_) | Stop::Items(_) => Step::More,
         }
     }
 
