@@ -3,7 +3,7 @@
 use imap_proto::{AuthenticateData, Command, Greeting, Response};
 
 use super::Frame;
-use crate::decode::{self, Decoded};
+use crate::decode::{self, Decoded, ResponseDecoder};
 use crate::error::DecodeError;
 
 /// Runs a decoder on a whole frame: it must use every byte.
@@ -31,6 +31,20 @@ impl Frame {
     /// position in the stream.
     pub fn decode_response(&self) -> Result<Response<'_>, DecodeError> {
         whole(&self.bytes, decode::response(&self.bytes))
+    }
+
+    /// Decodes the frame as a server response with `decoder`'s options, e.g.
+    /// [`ResponseDecoder::lone_lf`] for frames of a framer with
+    /// [`FramerConfig::lenient_lf`](super::FramerConfig::lenient_lf).
+    ///
+    /// With `lone_lf` the value may own a copy of the frame's lines (see
+    /// [`ResponseDecoder::decode`]), so it is returned as `'static`.
+    pub fn decode_response_with(
+        &self,
+        decoder: &ResponseDecoder,
+    ) -> Result<Response<'static>, DecodeError> {
+        use imap_proto::IntoStatic;
+        whole(&self.bytes, decoder.decode(&self.bytes)).map(|r| r.into_shared(&self.bytes))
     }
 
     /// Decodes the frame as the server greeting.
@@ -87,5 +101,23 @@ mod tests {
         assert!(fr[1].decode_idle_done().is_ok());
         let e = fr[2].decode_command().unwrap_err();
         assert_eq!(e.offset, 9);
+    }
+
+    #[test]
+    fn lone_lf_frames_decode_with_options() {
+        let mut config = FramerConfig::new(Direction::ServerToClient);
+        config.lenient_lf = true;
+        let mut f = Framer::new(config);
+        f.push(b"* 2 EXISTS\n* 1 FETCH (BODY[] {3}\nabc)\n");
+        let decoder = crate::decode::ResponseDecoder { lone_lf: true };
+        let mut n = 0;
+        while let Some(ev) = f.poll_event() {
+            if let FrameEvent::Frame(fr) = ev {
+                assert!(fr.decode_response().is_err());
+                assert!(fr.decode_response_with(&decoder).is_ok());
+                n += 1;
+            }
+        }
+        assert_eq!(n, 2);
     }
 }
