@@ -144,7 +144,6 @@ fn encode(c: &mut Criterion) {
         b.iter(|| sides::imap_codec_encode_commands(&theirs, &mut out))
     });
     g.finish();
-
 }
 
 /// `framing/chunked`: the sync stream through the framer and decoder, fed in
@@ -156,7 +155,11 @@ fn framing(c: &mut Criterion) {
     g.throughput(Throughput::Bytes(input.len() as u64));
     for chunk in [1usize, 64, 4096, input.len()] {
         assert_eq!(sides::ours_framed(&input.stream, chunk), Ok(input.count()));
-        let name = if chunk == input.len() { "whole".to_string() } else { chunk.to_string() };
+        let name = if chunk == input.len() {
+            "whole".to_string()
+        } else {
+            chunk.to_string()
+        };
         g.bench_with_input(BenchmarkId::new("ours", name), &chunk, |b, &chunk| {
             b.iter(|| sides::ours_framed(&input.stream, chunk))
         });

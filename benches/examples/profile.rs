@@ -8,7 +8,7 @@
 //! ```
 //!
 //! Inputs: `sync`, `sync-no-modseq`, `mixed`, `bodies`, `encode-sync`,
-//! `encode-mixed`. Sides: `ours`, `imap-codec`, `imap-proto`.
+//! `encode-sync-no-modseq`, `encode-mixed`, `encode-bodies`. Sides: `ours`, `imap-codec`, `imap-proto`.
 
 use imap_benches::{inputs, sides};
 
@@ -21,7 +21,7 @@ fn main() {
         "sync" | "encode-sync" => inputs::sync_full(),
         "sync-no-modseq" | "encode-sync-no-modseq" => inputs::sync_no_modseq(),
         "mixed" | "encode-mixed" => inputs::mixed_full(),
-        "bodies" => inputs::bodies_full(),
+        "bodies" | "encode-bodies" => inputs::bodies_full(),
         other => panic!("unknown input {other}"),
     };
     let s = &input.stream;
