@@ -159,15 +159,26 @@ pub(crate) fn tag_(i: &[u8]) -> IResult<'_, Tag<'_>> {
 /// `quoted`: `"` *QUOTED-CHAR `"`, unescaping `\"` and `\\`.
 ///
 /// Accepts 8-bit bytes (UTF-8 in IMAP4rev2, and real servers' Latin-1).
-#[inline]
+#[inline(always)]
 pub(crate) fn quoted(i: &[u8]) -> IResult<'_, Quoted<'_>> {
     let (body, ()) = byte(b'"')(i)?;
     // Fast path: one scan to the first byte that ends or complicates the
     // string; without escapes the content is borrowed.
     let at = quoted_stop(body);
     match body.get(at) {
-        None => Err(nom::Err::Incomplete(nom::Needed::Unknown)),
         Some(b'"') => Ok((&body[at + 1..], Quoted::unvalidated(&body[..at]))),
+        _ => quoted_slow(body, at),
+    }
+}
+
+/// What [`quoted`] does when the scan stopped elsewhere than at the closing
+/// `"`: short input, an escape or an invalid byte (out of line, so that the
+/// fast path inlined into [`nstring`] and friends stays small).
+#[cold]
+#[inline(never)]
+fn quoted_slow(body: &[u8], at: usize) -> IResult<'_, Quoted<'_>> {
+    match body.get(at) {
+        None => Err(nom::Err::Incomplete(nom::Needed::Unknown)),
         Some(b'\\') => quoted_escaped(body, at),
         Some(b'\r') => cut_fail(&body[at..], "CR in quoted string"),
         Some(_) => cut_fail(&body[at..], "invalid character in quoted string"),
@@ -312,12 +323,22 @@ pub(crate) fn nil(i: &[u8]) -> IResult<'_, ()> {
 }
 
 /// `nstring`: a string or `NIL`.
-#[inline]
+#[inline(always)]
 pub(crate) fn nstring(i: &[u8]) -> IResult<'_, NString<'_>> {
+    // Dispatch on the first byte; the quoted fast path is inlined here (the
+    // common case in envelopes and body structures), literals are not.
     match i.first() {
+        Some(b'"') => quoted(i).map(|(r, q)| (r, NString(Some(IString::Quoted(q))))),
         Some(b'n' | b'N') => nil(i).map(|(r, ())| (r, NString(None))),
-        _ => string(i).map(|(r, s)| (r, NString(Some(s)))),
+        _ => nstring_other(i),
     }
+}
+
+/// [`nstring`] for anything but a quoted string or `NIL`: a literal, short
+/// input or an error.
+#[inline(never)]
+fn nstring_other(i: &[u8]) -> IResult<'_, NString<'_>> {
+    string(i).map(|(r, s)| (r, NString(Some(s))))
 }
 
 /// `astring`

@@ -16,7 +16,7 @@ use super::core::{
     astring, atom, byte, date_time, flag_fetch, literal_data, literal_header, nil, nstring, number,
     nz_number, section, section_binary,
 };
-use super::response::lenient::{extra_sp, sps, ws_list, ws_list1};
+use super::response::lenient::{extra_sp, more, sps, ws_list};
 use super::{cut_fail, fail, run, Decoded, IResult};
 use crate::error::DecodeError;
 
@@ -171,8 +171,31 @@ pub(crate) fn msg_att(i: &[u8]) -> IResult<'_, MessageDataItem<'_>> {
 /// Lenient: spaces after `(`, before `)` (QQ Mail: `(UID 5 )`) and more
 /// than one between items (DavMail).
 pub(crate) fn msg_att_list(i: &[u8]) -> IResult<'_, Vec1<MessageDataItem<'_>>> {
-    ws_list1(msg_att)(i)
+    let (r, ()) = byte(b'(')(i)?;
+    let mut r = extra_sp(r);
+    if let Some(b')') = r.first() {
+        return fail(i, "expected a non-empty list");
+    }
+    let mut out = Vec::with_capacity(ITEMS_CAPACITY);
+    loop {
+        let (r2, x) = msg_att(r)?;
+        out.push(x);
+        let (r2, m) = more(r2)?;
+        if m {
+            r = r2;
+            continue;
+        }
+        return match r2.first() {
+            Some(b')') => Ok((&r2[1..], Vec1::unvalidated(out))),
+            _ => fail(r2, "expected SP or )"),
+        };
+    }
 }
+
+/// The capacity a FETCH item list starts with: a metadata sync asks for 6
+/// to 8 items (UID FLAGS INTERNALDATE RFC822.SIZE ENVELOPE BODYSTRUCTURE
+/// MODSEQ), and one allocation of 8 costs less than growing from 4.
+const ITEMS_CAPACITY: usize = 8;
 
 /// Decodes a parenthesised FETCH item list, `"(" msg-att *(SP msg-att) ")"`
 /// (the part after `* n FETCH `), from the front of `input`.
