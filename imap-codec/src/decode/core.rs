@@ -205,8 +205,8 @@ static QUOTED_STOP: [bool; 256] = {
 /// (a TAB, say, does not). Quoted strings in FETCH data are mostly 5 to 60
 /// bytes long, where this beats `memchr` (whose set-up dominates) and a
 /// byte-at-a-time loop.
-#[inline]
-fn quoted_stop(b: &[u8]) -> usize {
+#[inline(always)]
+pub(crate) fn quoted_stop(b: &[u8]) -> usize {
     const LO: u64 = 0x0101_0101_0101_0101;
     const HI: u64 = 0x8080_8080_8080_8080;
     #[inline(always)]
