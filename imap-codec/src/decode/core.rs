@@ -71,6 +71,36 @@ pub(crate) fn kw<'a>(word: &'static str) -> impl Fn(&'a [u8]) -> IResult<'a, ()>
 /// follow), even if the number already overflowed, as with a scan first.
 #[inline]
 pub(crate) fn digits_u64(i: &[u8]) -> IResult<'_, u64> {
+    // Up to 19 digits cannot overflow a u64: accumulate without checks.
+    let mut n: u64 = 0;
+    let mut k = 0;
+    while let Some(&b) = i.get(k) {
+        let d = b.wrapping_sub(b'0');
+        if d > 9 {
+            break;
+        }
+        n = n * 10 + u64::from(d);
+        k += 1;
+        if k == 19 {
+            return digits_u64_long(i);
+        }
+    }
+    if k == i.len() {
+        return Err(nom::Err::Incomplete(nom::Needed::new(1)));
+    }
+    if k == 0 {
+        return Err(nom::Err::Error(PError {
+            input: i,
+            kind: Kind::Nom(nom::error::ErrorKind::TakeWhile1),
+        }));
+    }
+    Ok((&i[k..], n))
+}
+
+/// [`digits_u64`] for numbers of 19 digits or more, with overflow checks.
+#[cold]
+#[inline(never)]
+fn digits_u64_long(i: &[u8]) -> IResult<'_, u64> {
     let mut n: u64 = 0;
     let mut overflow = false;
     let mut k = 0;
@@ -704,6 +734,39 @@ pub(crate) fn section_binary(i: &[u8]) -> IResult<'_, Vec<NonZeroU32>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn digits_u64_at_the_overflow_boundary() {
+        for n in [
+            0,
+            9,
+            10,
+            999_999_999_999_999_999,
+            1_000_000_000_000_000_000,
+            u64::MAX - 1,
+            u64::MAX,
+        ] {
+            let s = format!("{n} ");
+            assert_eq!(digits_u64(s.as_bytes()), Ok((&b" "[..], n)), "{n}");
+            assert!(matches!(
+                digits_u64(&s.as_bytes()[..s.len() - 1]),
+                Err(nom::Err::Incomplete(_))
+            ));
+        }
+        assert!(matches!(
+            digits_u64(b"18446744073709551616 "),
+            Err(nom::Err::Failure(_))
+        ));
+        assert!(matches!(
+            digits_u64(b"99999999999999999999999 "),
+            Err(nom::Err::Failure(_))
+        ));
+        assert_eq!(
+            digits_u64(b"0000000000000000000000042)"),
+            Ok((&b")"[..], 42))
+        );
+        assert!(matches!(digits_u64(b"x"), Err(nom::Err::Error(_))));
+    }
 
     fn complete<'a, T: std::fmt::Debug>(
         p: impl Fn(&'a [u8]) -> IResult<'a, T>,

@@ -24,7 +24,9 @@ use crate::error::DecodeError;
 /// extension data lists may nest before the decoder gives up with an error.
 pub const MAX_BODY_DEPTH: usize = 64;
 
-/// One `msg-att` item.
+/// One `msg-att` item (inlined into its one caller, [`msg_att_list`], so
+/// that the 448-byte item is not copied out of a `Result` first).
+#[inline(always)]
 pub(crate) fn msg_att(i: &[u8]) -> IResult<'_, MessageDataItem<'_>> {
     use MessageDataItem as M;
 
