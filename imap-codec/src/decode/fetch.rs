@@ -31,7 +31,7 @@ pub(crate) fn msg_att(i: &[u8]) -> IResult<'_, MessageDataItem<'_>> {
     use MessageDataItem as M;
 
     let (r, name) = item_name(i)?;
-    let is = |word: &str| name.eq_ignore_ascii_case(word.as_bytes());
+    let is = |word: &str| same_name(name, word.as_bytes());
     match name[0].to_ascii_uppercase() {
         b'U' if is("UID") => {
             let (r, ()) = sps(r)?;
@@ -220,8 +220,42 @@ pub fn decode_msg_att_list(
 }
 
 /// The name of an item: atom characters up to `[` (where a section starts).
+#[inline(always)]
 fn item_name(i: &[u8]) -> IResult<'_, &[u8]> {
-    take_while1(|b: u8| chars::is_atom_char(b) && b != b'[')(i)
+    match i.iter().position(|&b| !chars::is_atom_char(b) || b == b'[') {
+        Some(0) => fail(i, "expected a FETCH item name"),
+        Some(n) => Ok((&i[n..], &i[..n])),
+        None => Err(nom::Err::Incomplete(nom::Needed::new(1))),
+    }
+}
+
+/// Whether item name `name` (atom characters) is `word` (upper-case
+/// letters, digits, `.` and `-`), ignoring ASCII case; eight bytes at a time.
+///
+/// `x | 0x20` folds letters to lower case; for a digit, `.` or `-` in `word`
+/// the only other byte that folds to the same value is a control character,
+/// which is not an atom character, so no other name compares equal.
+#[inline(always)]
+fn same_name(name: &[u8], word: &[u8]) -> bool {
+    const FOLD: u64 = 0x2020_2020_2020_2020;
+    #[inline(always)]
+    fn load(b: &[u8], at: usize) -> u64 {
+        let mut a = [0u8; 8];
+        let n = (b.len() - at).min(8);
+        a[..n].copy_from_slice(&b[at..at + n]);
+        u64::from_le_bytes(a)
+    }
+    if name.len() != word.len() {
+        return false;
+    }
+    let mut at = 0;
+    while at < name.len() {
+        if load(name, at) | FOLD != load(word, at) | FOLD {
+            return false;
+        }
+        at += 8;
+    }
+    true
 }
 
 /// `1*DIGIT` as a `u64` (numbers above `number64`'s 63 bits are accepted
