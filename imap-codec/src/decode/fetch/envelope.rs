@@ -64,6 +64,11 @@ fn address_list(i: &[u8]) -> IResult<'_, Vec<Address<'_>>> {
             loop {
                 match r {
                     [b'(', ..] => {
+                        if out.len() == out.capacity() && !out.is_empty() {
+                            // A long list (To, Cc): grow 4 -> 16 -> 64, not
+                            // 4 -> 8 -> 16 (each step copies the addresses).
+                            out.reserve(3 * out.len());
+                        }
                         // The fast path's result goes straight into the list.
                         if let Some((r2, a)) = address_fast(r) {
                             out.push(a);
