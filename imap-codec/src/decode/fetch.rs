@@ -24,10 +24,11 @@ use crate::error::DecodeError;
 /// extension data lists may nest before the decoder gives up with an error.
 pub const MAX_BODY_DEPTH: usize = 64;
 
-/// One `msg-att` item (inlined into its one caller, [`msg_att_list`], so
-/// that the 448-byte item is not copied out of a `Result` first).
+/// One `msg-att` item, pushed onto `out` (inlined into its one caller,
+/// [`msg_att_list`]; pushing in each arm saves copying the 448-byte item
+/// out of a `Result` first).
 #[inline(always)]
-pub(crate) fn msg_att(i: &[u8]) -> IResult<'_, MessageDataItem<'_>> {
+pub(crate) fn msg_att<'a>(i: &'a [u8], out: &mut Vec<MessageDataItem<'a>>) -> IResult<'a, ()> {
     use MessageDataItem as M;
 
     let (r, name) = item_name(i)?;
@@ -35,39 +36,66 @@ pub(crate) fn msg_att(i: &[u8]) -> IResult<'_, MessageDataItem<'_>> {
     match name[0].to_ascii_uppercase() {
         b'U' if is("UID") => {
             let (r, ()) = sps(r)?;
-            nz_number(r).map(|(r, n)| (r, M::Uid(n)))
+            nz_number(r).map(|(r, n)| {
+                out.push(M::Uid(n));
+                (r, ())
+            })
         }
         b'F' if is("FLAGS") => {
             let (r, ()) = sps(r)?;
-            ws_list(flag_fetch)(r).map(|(r, f)| (r, M::Flags(f)))
+            ws_list(flag_fetch)(r).map(|(r, f)| {
+                out.push(M::Flags(f));
+                (r, ())
+            })
         }
         b'E' if is("ENVELOPE") => {
             let (r, ()) = sps(r)?;
-            envelope(r).map(|(r, e)| (r, M::Envelope(e)))
+            envelope(r).map(|(r, e)| {
+                out.push(M::Envelope(e));
+                (r, ())
+            })
         }
         b'E' if is("EMAILID") => {
             let (r, ()) = sps(r)?;
-            paren_object_id(r).map(|(r, id)| (r, M::EmailId(id)))
+            paren_object_id(r).map(|(r, id)| {
+                out.push(M::EmailId(id));
+                (r, ())
+            })
         }
         b'I' if is("INTERNALDATE") => {
             let (r, ()) = sps(r)?;
-            date_time(r).map(|(r, d)| (r, M::InternalDate(d)))
+            date_time(r).map(|(r, d)| {
+                out.push(M::InternalDate(d));
+                (r, ())
+            })
         }
         b'R' if is("RFC822.SIZE") => {
             let (r, ()) = sps(r)?;
-            number_u64(r).map(|(r, n)| (r, M::Rfc822Size(n)))
+            number_u64(r).map(|(r, n)| {
+                out.push(M::Rfc822Size(n));
+                (r, ())
+            })
         }
         b'R' if is("RFC822") => {
             let (r, ()) = sps(r)?;
-            nstring(r).map(|(r, s)| (r, M::Rfc822(s)))
+            nstring(r).map(|(r, s)| {
+                out.push(M::Rfc822(s));
+                (r, ())
+            })
         }
         b'R' if is("RFC822.HEADER") => {
             let (r, ()) = sps(r)?;
-            nstring(r).map(|(r, s)| (r, M::Rfc822Header(s)))
+            nstring(r).map(|(r, s)| {
+                out.push(M::Rfc822Header(s));
+                (r, ())
+            })
         }
         b'R' if is("RFC822.TEXT") => {
             let (r, ()) = sps(r)?;
-            nstring(r).map(|(r, s)| (r, M::Rfc822Text(s)))
+            nstring(r).map(|(r, s)| {
+                out.push(M::Rfc822Text(s));
+                (r, ())
+            })
         }
         b'B' if is("BODY") => match r.first() {
             None => Err(nom::Err::Incomplete(nom::Needed::new(1))),
@@ -76,80 +104,116 @@ pub(crate) fn msg_att(i: &[u8]) -> IResult<'_, MessageDataItem<'_>> {
                 let (r, origin) = origin(r)?;
                 let (r, ()) = sps(r)?;
                 let (r, data) = nstring(r)?;
-                Ok((
-                    r,
-                    M::BodySection {
+                {
+                    out.push(M::BodySection {
                         section,
                         origin,
                         data,
-                    },
-                ))
+                    });
+                    Ok((r, ()))
+                }
             }
             Some(b' ') => {
                 let (r, ()) = sps(r)?;
-                body(r, 0).map(|(r, b)| (r, M::Body(b)))
+                body(r, 0).map(|(r, b)| {
+                    out.push(M::Body(b));
+                    (r, ())
+                })
             }
             Some(_) => fail(r, "expected [ or SP after BODY"),
         },
         b'B' if is("BODYSTRUCTURE") => {
             let (r, ()) = sps(r)?;
-            body(r, 0).map(|(r, b)| (r, M::BodyStructure(b)))
+            body(r, 0).map(|(r, b)| {
+                out.push(M::BodyStructure(b));
+                (r, ())
+            })
         }
         b'B' if is("BINARY") => {
             let (r, section) = section_binary(r)?;
             let (r, origin) = origin(r)?;
             let (r, ()) = sps(r)?;
             let (r, data) = binary_data(r)?;
-            Ok((
-                r,
-                M::Binary {
+            {
+                out.push(M::Binary {
                     section,
                     origin,
                     data,
-                },
-            ))
+                });
+                Ok((r, ()))
+            }
         }
         b'B' if is("BINARY.SIZE") => {
             let (r, section) = section_binary(r)?;
             let (r, ()) = sps(r)?;
-            number_u64(r).map(|(r, size)| (r, M::BinarySize { section, size }))
+            number_u64(r).map(|(r, size)| {
+                out.push(M::BinarySize { section, size });
+                (r, ())
+            })
         }
         b'M' if is("MODSEQ") => {
             let (r, ()) = sps(r)?;
             let (r, ()) = byte(b'(')(r)?;
             let (r, n) = number_u64(extra_sp(r))?;
             let (r, ()) = byte(b')')(extra_sp(r))?;
-            Ok((r, M::ModSeq(n)))
+            {
+                out.push(M::ModSeq(n));
+                Ok((r, ()))
+            }
         }
         b'T' if is("THREADID") => {
             let (r, ()) = sps(r)?;
             match r.first() {
-                Some(b'n' | b'N') => nil(r).map(|(r, ())| (r, M::ThreadId(None))),
-                _ => paren_object_id(r).map(|(r, id)| (r, M::ThreadId(Some(id)))),
+                Some(b'n' | b'N') => nil(r).map(|(r, ())| {
+                    out.push(M::ThreadId(None));
+                    (r, ())
+                }),
+                _ => paren_object_id(r).map(|(r, id)| {
+                    out.push(M::ThreadId(Some(id)));
+                    (r, ())
+                }),
             }
         }
         b'S' if is("SAVEDATE") => {
             let (r, ()) = sps(r)?;
             match r.first() {
-                Some(b'n' | b'N') => nil(r).map(|(r, ())| (r, M::SaveDate(None))),
-                _ => date_time(r).map(|(r, d)| (r, M::SaveDate(Some(d)))),
+                Some(b'n' | b'N') => nil(r).map(|(r, ())| {
+                    out.push(M::SaveDate(None));
+                    (r, ())
+                }),
+                _ => date_time(r).map(|(r, d)| {
+                    out.push(M::SaveDate(Some(d)));
+                    (r, ())
+                }),
             }
         }
         b'P' if is("PREVIEW") => {
             let (r, ()) = sps(r)?;
-            nstring(r).map(|(r, s)| (r, M::Preview(s)))
+            nstring(r).map(|(r, s)| {
+                out.push(M::Preview(s));
+                (r, ())
+            })
         }
         b'X' if is("X-GM-MSGID") => {
             let (r, ()) = sps(r)?;
-            number_u64(r).map(|(r, n)| (r, M::GmailMsgId(n)))
+            number_u64(r).map(|(r, n)| {
+                out.push(M::GmailMsgId(n));
+                (r, ())
+            })
         }
         b'X' if is("X-GM-THRID") => {
             let (r, ()) = sps(r)?;
-            number_u64(r).map(|(r, n)| (r, M::GmailThrId(n)))
+            number_u64(r).map(|(r, n)| {
+                out.push(M::GmailThrId(n));
+                (r, ())
+            })
         }
         b'X' if is("X-GM-LABELS") => {
             let (r, ()) = sps(r)?;
-            ws_list(gmail_label)(r).map(|(r, l)| (r, M::GmailLabels(l)))
+            ws_list(gmail_label)(r).map(|(r, l)| {
+                out.push(M::GmailLabels(l));
+                (r, ())
+            })
         }
         _ => {
             if r.first() == Some(&b'[') {
@@ -157,13 +221,13 @@ pub(crate) fn msg_att(i: &[u8]) -> IResult<'_, MessageDataItem<'_>> {
             }
             let (r, ()) = sps(r)?;
             let (r, value) = body_extension(r, 0)?;
-            Ok((
-                r,
-                M::Other {
+            {
+                out.push(M::Other {
                     name: Atom::unvalidated(name),
                     value,
-                },
-            ))
+                });
+                Ok((r, ()))
+            }
         }
     }
 }
@@ -180,8 +244,7 @@ pub(crate) fn msg_att_list(i: &[u8]) -> IResult<'_, Vec1<MessageDataItem<'_>>> {
     }
     let mut out = Vec::with_capacity(ITEMS_CAPACITY);
     loop {
-        let (r2, x) = msg_att(r)?;
-        out.push(x);
+        let (r2, ()) = msg_att(r, &mut out)?;
         let (r2, m) = more(r2)?;
         if m {
             r = r2;
