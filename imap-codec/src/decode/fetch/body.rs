@@ -44,13 +44,39 @@ pub(crate) fn body(i: &[u8], depth: usize) -> IResult<'_, BodyStructure<'_>> {
     Ok((r, b))
 }
 
+/// [`body`], pushed onto `out` (a multipart's parts): the 440-byte value is
+/// not returned in a `Result` first. On an error `out` may hold the part,
+/// but then the whole multipart fails.
+fn body_into<'a>(i: &'a [u8], depth: usize, out: &mut Vec<BodyStructure<'a>>) -> IResult<'a, ()> {
+    if depth >= MAX_BODY_DEPTH {
+        return cut_fail(i, "body structure nested too deeply");
+    }
+    let (r, ()) = byte(b'(')(i)?;
+    let r = extra_sp(r);
+    let r = match r.first() {
+        None => return incomplete(),
+        Some(b'(') => {
+            let (r, m) = multipart(r, depth)?;
+            out.push(BodyStructure::Multipart(m));
+            r
+        }
+        Some(_) => {
+            let (r, b) = single(r, depth)?;
+            out.push(BodyStructure::Single(b));
+            r
+        }
+    };
+    let r = extra_sp(r);
+    let (r, ()) = byte(b')')(r)?;
+    Ok((r, ()))
+}
+
 /// `1*body SP media-subtype [SP body-ext-mpart]` (without the parentheses).
 fn multipart(i: &[u8], depth: usize) -> IResult<'_, Multipart<'_>> {
     let mut parts = Vec::new();
     let mut r = i;
     loop {
-        let (r2, part) = body(r, depth + 1)?;
-        parts.push(part);
+        let (r2, ()) = body_into(r, depth + 1, &mut parts)?;
         match r2 {
             [b'(', ..] => r = r2,
             // Lenient: spaces between parts (maddy).
