@@ -73,7 +73,7 @@ fn body_into<'a>(i: &'a [u8], depth: usize, out: &mut Vec<BodyStructure<'a>>) ->
 
 /// `1*body SP media-subtype [SP body-ext-mpart]` (without the parentheses).
 fn multipart(i: &[u8], depth: usize) -> IResult<'_, Multipart<'_>> {
-    let mut parts = Vec::new();
+    let mut parts = Vec::with_capacity(4);
     let mut r = i;
     loop {
         let (r2, ()) = body_into(r, depth + 1, &mut parts)?;
@@ -227,7 +227,8 @@ fn params_fast(i: &[u8]) -> Option<(Vec<BodyParam<'_>>, &[u8])> {
         },
         b'(' => {
             let mut r = &i[1..];
-            let mut out = Vec::new();
+            // What the first push would allocate, without the growth path.
+            let mut out = Vec::with_capacity(4);
             loop {
                 let (name, r2) = quoted_fast(r)?;
                 let (value, r2) = quoted_fast(sp_fast(r2)?)?;
@@ -351,11 +352,11 @@ fn body_fld_param(i: &[u8]) -> IResult<'_, Vec<BodyParam<'_>>> {
         Some(b'n' | b'N') => nil(i).map(|(r, ())| (r, Vec::new())),
         Some(b'(') => {
             let mut r = extra_sp(&i[1..]);
-            let mut out = Vec::new();
             if let Some(b')') = r.first() {
                 quirks::note(Quirks::EMPTY_LIST_FOR_NIL);
-                return Ok((&r[1..], out));
+                return Ok((&r[1..], Vec::new()));
             }
+            let mut out = Vec::with_capacity(4);
             loop {
                 let (r2, name) = string_or_nil(r)?;
                 let (r2, ()) = sps(r2)?;

@@ -60,7 +60,9 @@ fn address_list(i: &[u8]) -> IResult<'_, Vec<Address<'_>>> {
         Some(b'n' | b'N') => nil(i).map(|(r, ())| (r, Vec::new())),
         Some(b'(') => {
             let mut r = extra_sp(&i[1..]);
-            let mut out = Vec::new();
+            // What the first push would allocate, without the growth path
+            // (`()`, read as NIL, then allocates for nothing: rare).
+            let mut out = Vec::with_capacity(4);
             loop {
                 match r {
                     [b'(', ..] => {

@@ -95,10 +95,12 @@ pub(crate) fn ws_list_opt<'a, T>(
     move |i: &'a [u8]| {
         let (r, ()) = byte(b'(')(i)?;
         let mut r = extra_sp(r);
-        let mut out = Vec::new();
         if let Some(b')') = r.first() {
-            return Ok((&r[1..], out));
+            return Ok((&r[1..], Vec::new()));
         }
+        // What the first push would allocate, without the growth path (an
+        // item may be dropped, leaving the list empty: rare).
+        let mut out = Vec::with_capacity(4);
         loop {
             let (r2, x) = item(r)?;
             out.extend(x);
