@@ -14,7 +14,7 @@
 #![warn(clippy::undocumented_unsafe_blocks)]
 
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 
 use imap_benches::inputs::{self, Input};
 use imap_benches::sides::{self, Side};
@@ -24,12 +24,26 @@ struct Counting;
 static ALLOCS: AtomicU64 = AtomicU64::new(0);
 static BYTES: AtomicU64 = AtomicU64::new(0);
 
+/// While set, every allocation is also counted by size in `BY_SIZE`
+/// (`alloc`) or `BY_SIZE_RE` (`realloc`, by the new size).
+static BY_SIZE_ON: AtomicBool = AtomicBool::new(false);
+const SIZE_SLOTS: usize = 8193;
+static BY_SIZE: [AtomicU64; SIZE_SLOTS] = [const { AtomicU64::new(0) }; SIZE_SLOTS];
+static BY_SIZE_RE: [AtomicU64; SIZE_SLOTS] = [const { AtomicU64::new(0) }; SIZE_SLOTS];
+
+fn by_size(table: &[AtomicU64; SIZE_SLOTS], size: usize) {
+    if BY_SIZE_ON.load(Relaxed) {
+        table[size.min(SIZE_SLOTS - 1)].fetch_add(1, Relaxed);
+    }
+}
+
 // SAFETY: every method forwards to `System` with the caller's arguments
 // unchanged; the counters are plain atomics and do not touch the memory.
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         ALLOCS.fetch_add(1, Relaxed);
         BYTES.fetch_add(layout.size() as u64, Relaxed);
+        by_size(&BY_SIZE, layout.size());
         // SAFETY: forwarded unchanged; the caller upholds `alloc`'s contract.
         unsafe { System.alloc(layout) }
     }
@@ -46,6 +60,7 @@ unsafe impl GlobalAlloc for Counting {
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         ALLOCS.fetch_add(1, Relaxed);
         BYTES.fetch_add(new_size as u64, Relaxed);
+        by_size(&BY_SIZE_RE, new_size);
         // SAFETY: as above.
         unsafe { System.realloc(ptr, layout, new_size) }
     }
@@ -206,6 +221,8 @@ fn main() {
         );
     }
 
+    sync_by_size(&sync);
+
     let mut tsv = String::from("group\tinput\tside\tmessages\tallocs\tbytes\n");
     println!(
         "\n{:<26} {:<10} {:<16} {:>8} {:>12} {:>12}",
@@ -236,5 +253,56 @@ fn main() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/criterion");
     if std::fs::create_dir_all(&dir).is_ok() {
         let _ = std::fs::write(dir.join("allocs.tsv"), tsv);
+    }
+}
+
+/// Where the allocations of `responses/sync_metadata` (ours) come from: every
+/// allocation of one pass counted by size, each size named by the element
+/// types whose multiple it is (a `Vec<T>` of capacity k allocates
+/// `k * size_of::<T>()`; growth from 4 to 8 to 16 shows as `realloc`s).
+fn sync_by_size(sync: &Input) {
+    use std::mem::size_of;
+    let types: [(&str, usize); 8] = [
+        (
+            "MessageDataItem",
+            size_of::<imap_proto::MessageDataItem<'_>>(),
+        ),
+        ("Address", size_of::<imap_proto::Address<'_>>()),
+        ("BodyStructure", size_of::<imap_proto::BodyStructure<'_>>()),
+        ("Envelope", size_of::<imap_proto::Envelope<'_>>()),
+        ("BodyParam", size_of::<imap_proto::BodyParam<'_>>()),
+        ("FlagFetch", size_of::<imap_proto::FlagFetch<'_>>()),
+        ("IString", size_of::<imap_proto::IString<'_>>()),
+        ("BodyExtension", size_of::<imap_proto::BodyExtension<'_>>()),
+    ];
+    for t in &BY_SIZE {
+        t.store(0, Relaxed);
+    }
+    for t in &BY_SIZE_RE {
+        t.store(0, Relaxed);
+    }
+    BY_SIZE_ON.store(true, Relaxed);
+    let n = sides::ours_responses(&sync.stream);
+    BY_SIZE_ON.store(false, Relaxed);
+    assert_eq!(n, Ok(sync.count()));
+    let per = |c: u64| c as f64 / sync.count() as f64;
+    println!("\nallocations per message by size (ours, responses/sync_metadata full):");
+    println!("  {:>6} {:>8} {:>8}  could be", "bytes", "alloc", "realloc");
+    for size in 0..SIZE_SLOTS {
+        let (a, r) = (BY_SIZE[size].load(Relaxed), BY_SIZE_RE[size].load(Relaxed));
+        if a + r == 0 {
+            continue;
+        }
+        let names: Vec<String> = types
+            .iter()
+            .filter(|(_, t)| size % t == 0)
+            .map(|(name, t)| format!("{} x {name}", size / t))
+            .collect();
+        println!(
+            "  {size:>6} {:>8.2} {:>8.2}  {}",
+            per(a),
+            per(r),
+            names.join(", ")
+        );
     }
 }

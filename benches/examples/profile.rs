@@ -8,7 +8,8 @@
 //! ```
 //!
 //! Inputs: `sync`, `sync-no-modseq`, `mixed`, `bodies`, `encode-sync`,
-//! `encode-mixed`. Sides: `ours`, `imap-codec`, `imap-proto`.
+//! `encode-sync-no-modseq`, `encode-mixed`, `encode-bodies`, `commands`
+//! (`client_mix` no-condstore; sides `ours` and `imap-codec`). Sides: `ours`, `imap-codec`, `imap-proto`.
 
 use imap_benches::{inputs, sides};
 
@@ -21,7 +22,8 @@ fn main() {
         "sync" | "encode-sync" => inputs::sync_full(),
         "sync-no-modseq" | "encode-sync-no-modseq" => inputs::sync_no_modseq(),
         "mixed" | "encode-mixed" => inputs::mixed_full(),
-        "bodies" => inputs::bodies_full(),
+        "bodies" | "encode-bodies" => inputs::bodies_full(),
+        "commands" => inputs::client_no_condstore(),
         other => panic!("unknown input {other}"),
     };
     let s = &input.stream;
@@ -44,11 +46,13 @@ fn main() {
             other => panic!("unknown side {other}"),
         }
     } else {
-        let f = match side {
-            "ours" => sides::ours_responses,
-            "imap-codec" => sides::imap_codec_responses,
-            "imap-proto" => sides::imap_proto_responses,
-            other => panic!("unknown side {other}"),
+        let f = match (which, side) {
+            ("commands", "ours") => sides::ours_commands,
+            ("commands", "imap-codec") => sides::imap_codec_commands,
+            (_, "ours") => sides::ours_responses,
+            (_, "imap-codec") => sides::imap_codec_responses,
+            (_, "imap-proto") => sides::imap_proto_responses,
+            (_, other) => panic!("unknown side {other}"),
         };
         for _ in 0..rounds {
             total += f(s).expect("every message decodes");

@@ -71,6 +71,36 @@ pub(crate) fn kw<'a>(word: &'static str) -> impl Fn(&'a [u8]) -> IResult<'a, ()>
 /// follow), even if the number already overflowed, as with a scan first.
 #[inline]
 pub(crate) fn digits_u64(i: &[u8]) -> IResult<'_, u64> {
+    // Up to 19 digits cannot overflow a u64: accumulate without checks.
+    let mut n: u64 = 0;
+    let mut k = 0;
+    while let Some(&b) = i.get(k) {
+        let d = b.wrapping_sub(b'0');
+        if d > 9 {
+            break;
+        }
+        n = n * 10 + u64::from(d);
+        k += 1;
+        if k == 19 {
+            return digits_u64_long(i);
+        }
+    }
+    if k == i.len() {
+        return Err(nom::Err::Incomplete(nom::Needed::new(1)));
+    }
+    if k == 0 {
+        return Err(nom::Err::Error(PError {
+            input: i,
+            kind: Kind::Nom(nom::error::ErrorKind::TakeWhile1),
+        }));
+    }
+    Ok((&i[k..], n))
+}
+
+/// [`digits_u64`] for numbers of 19 digits or more, with overflow checks.
+#[cold]
+#[inline(never)]
+fn digits_u64_long(i: &[u8]) -> IResult<'_, u64> {
     let mut n: u64 = 0;
     let mut overflow = false;
     let mut k = 0;
@@ -159,15 +189,26 @@ pub(crate) fn tag_(i: &[u8]) -> IResult<'_, Tag<'_>> {
 /// `quoted`: `"` *QUOTED-CHAR `"`, unescaping `\"` and `\\`.
 ///
 /// Accepts 8-bit bytes (UTF-8 in IMAP4rev2, and real servers' Latin-1).
-#[inline]
+#[inline(always)]
 pub(crate) fn quoted(i: &[u8]) -> IResult<'_, Quoted<'_>> {
     let (body, ()) = byte(b'"')(i)?;
     // Fast path: one scan to the first byte that ends or complicates the
     // string; without escapes the content is borrowed.
     let at = quoted_stop(body);
     match body.get(at) {
-        None => Err(nom::Err::Incomplete(nom::Needed::Unknown)),
         Some(b'"') => Ok((&body[at + 1..], Quoted::unvalidated(&body[..at]))),
+        _ => quoted_slow(body, at),
+    }
+}
+
+/// What [`quoted`] does when the scan stopped elsewhere than at the closing
+/// `"`: short input, an escape or an invalid byte (out of line, so that the
+/// fast path inlined into [`nstring`] and friends stays small).
+#[cold]
+#[inline(never)]
+fn quoted_slow(body: &[u8], at: usize) -> IResult<'_, Quoted<'_>> {
+    match body.get(at) {
+        None => Err(nom::Err::Incomplete(nom::Needed::Unknown)),
         Some(b'\\') => quoted_escaped(body, at),
         Some(b'\r') => cut_fail(&body[at..], "CR in quoted string"),
         Some(_) => cut_fail(&body[at..], "invalid character in quoted string"),
@@ -194,8 +235,8 @@ static QUOTED_STOP: [bool; 256] = {
 /// (a TAB, say, does not). Quoted strings in FETCH data are mostly 5 to 60
 /// bytes long, where this beats `memchr` (whose set-up dominates) and a
 /// byte-at-a-time loop.
-#[inline]
-fn quoted_stop(b: &[u8]) -> usize {
+#[inline(always)]
+pub(crate) fn quoted_stop(b: &[u8]) -> usize {
     const LO: u64 = 0x0101_0101_0101_0101;
     const HI: u64 = 0x8080_8080_8080_8080;
     #[inline(always)]
@@ -312,12 +353,22 @@ pub(crate) fn nil(i: &[u8]) -> IResult<'_, ()> {
 }
 
 /// `nstring`: a string or `NIL`.
-#[inline]
+#[inline(always)]
 pub(crate) fn nstring(i: &[u8]) -> IResult<'_, NString<'_>> {
+    // Dispatch on the first byte; the quoted fast path is inlined here (the
+    // common case in envelopes and body structures), literals are not.
     match i.first() {
+        Some(b'"') => quoted(i).map(|(r, q)| (r, NString(Some(IString::Quoted(q))))),
         Some(b'n' | b'N') => nil(i).map(|(r, ())| (r, NString(None))),
-        _ => string(i).map(|(r, s)| (r, NString(Some(s)))),
+        _ => nstring_other(i),
     }
+}
+
+/// [`nstring`] for anything but a quoted string or `NIL`: a literal, short
+/// input or an error.
+#[inline(never)]
+fn nstring_other(i: &[u8]) -> IResult<'_, NString<'_>> {
+    string(i).map(|(r, s)| (r, NString(Some(s))))
 }
 
 /// `astring`
@@ -683,6 +734,39 @@ pub(crate) fn section_binary(i: &[u8]) -> IResult<'_, Vec<NonZeroU32>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn digits_u64_at_the_overflow_boundary() {
+        for n in [
+            0,
+            9,
+            10,
+            999_999_999_999_999_999,
+            1_000_000_000_000_000_000,
+            u64::MAX - 1,
+            u64::MAX,
+        ] {
+            let s = format!("{n} ");
+            assert_eq!(digits_u64(s.as_bytes()), Ok((&b" "[..], n)), "{n}");
+            assert!(matches!(
+                digits_u64(&s.as_bytes()[..s.len() - 1]),
+                Err(nom::Err::Incomplete(_))
+            ));
+        }
+        assert!(matches!(
+            digits_u64(b"18446744073709551616 "),
+            Err(nom::Err::Failure(_))
+        ));
+        assert!(matches!(
+            digits_u64(b"99999999999999999999999 "),
+            Err(nom::Err::Failure(_))
+        ));
+        assert_eq!(
+            digits_u64(b"0000000000000000000000042)"),
+            Ok((&b")"[..], 42))
+        );
+        assert!(matches!(digits_u64(b"x"), Err(nom::Err::Error(_))));
+    }
 
     fn complete<'a, T: std::fmt::Debug>(
         p: impl Fn(&'a [u8]) -> IResult<'a, T>,

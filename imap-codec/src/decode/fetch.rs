@@ -16,7 +16,7 @@ use super::core::{
     astring, atom, byte, date_time, flag_fetch, literal_data, literal_header, nil, nstring, number,
     nz_number, section, section_binary,
 };
-use super::response::lenient::{extra_sp, sps, ws_list, ws_list1};
+use super::response::lenient::{extra_sp, more, sps, ws_list};
 use super::{cut_fail, fail, run, Decoded, IResult};
 use crate::error::DecodeError;
 
@@ -24,48 +24,78 @@ use crate::error::DecodeError;
 /// extension data lists may nest before the decoder gives up with an error.
 pub const MAX_BODY_DEPTH: usize = 64;
 
-/// One `msg-att` item.
-pub(crate) fn msg_att(i: &[u8]) -> IResult<'_, MessageDataItem<'_>> {
+/// One `msg-att` item, pushed onto `out` (inlined into its one caller,
+/// [`msg_att_list`]; pushing in each arm saves copying the 448-byte item
+/// out of a `Result` first).
+#[inline(always)]
+pub(crate) fn msg_att<'a>(i: &'a [u8], out: &mut Vec<MessageDataItem<'a>>) -> IResult<'a, ()> {
     use MessageDataItem as M;
 
     let (r, name) = item_name(i)?;
-    let is = |word: &str| name.eq_ignore_ascii_case(word.as_bytes());
+    let is = |word: &str| same_name(name, word.as_bytes());
     match name[0].to_ascii_uppercase() {
         b'U' if is("UID") => {
             let (r, ()) = sps(r)?;
-            nz_number(r).map(|(r, n)| (r, M::Uid(n)))
+            nz_number(r).map(|(r, n)| {
+                out.push(M::Uid(n));
+                (r, ())
+            })
         }
         b'F' if is("FLAGS") => {
             let (r, ()) = sps(r)?;
-            ws_list(flag_fetch)(r).map(|(r, f)| (r, M::Flags(f)))
+            ws_list(flag_fetch)(r).map(|(r, f)| {
+                out.push(M::Flags(f));
+                (r, ())
+            })
         }
         b'E' if is("ENVELOPE") => {
             let (r, ()) = sps(r)?;
-            envelope(r).map(|(r, e)| (r, M::Envelope(e)))
+            envelope(r).map(|(r, e)| {
+                out.push(M::Envelope(e));
+                (r, ())
+            })
         }
         b'E' if is("EMAILID") => {
             let (r, ()) = sps(r)?;
-            paren_object_id(r).map(|(r, id)| (r, M::EmailId(id)))
+            paren_object_id(r).map(|(r, id)| {
+                out.push(M::EmailId(id));
+                (r, ())
+            })
         }
         b'I' if is("INTERNALDATE") => {
             let (r, ()) = sps(r)?;
-            date_time(r).map(|(r, d)| (r, M::InternalDate(d)))
+            date_time(r).map(|(r, d)| {
+                out.push(M::InternalDate(d));
+                (r, ())
+            })
         }
         b'R' if is("RFC822.SIZE") => {
             let (r, ()) = sps(r)?;
-            number_u64(r).map(|(r, n)| (r, M::Rfc822Size(n)))
+            number_u64(r).map(|(r, n)| {
+                out.push(M::Rfc822Size(n));
+                (r, ())
+            })
         }
         b'R' if is("RFC822") => {
             let (r, ()) = sps(r)?;
-            nstring(r).map(|(r, s)| (r, M::Rfc822(s)))
+            nstring(r).map(|(r, s)| {
+                out.push(M::Rfc822(s));
+                (r, ())
+            })
         }
         b'R' if is("RFC822.HEADER") => {
             let (r, ()) = sps(r)?;
-            nstring(r).map(|(r, s)| (r, M::Rfc822Header(s)))
+            nstring(r).map(|(r, s)| {
+                out.push(M::Rfc822Header(s));
+                (r, ())
+            })
         }
         b'R' if is("RFC822.TEXT") => {
             let (r, ()) = sps(r)?;
-            nstring(r).map(|(r, s)| (r, M::Rfc822Text(s)))
+            nstring(r).map(|(r, s)| {
+                out.push(M::Rfc822Text(s));
+                (r, ())
+            })
         }
         b'B' if is("BODY") => match r.first() {
             None => Err(nom::Err::Incomplete(nom::Needed::new(1))),
@@ -74,80 +104,116 @@ pub(crate) fn msg_att(i: &[u8]) -> IResult<'_, MessageDataItem<'_>> {
                 let (r, origin) = origin(r)?;
                 let (r, ()) = sps(r)?;
                 let (r, data) = nstring(r)?;
-                Ok((
-                    r,
-                    M::BodySection {
+                {
+                    out.push(M::BodySection {
                         section,
                         origin,
                         data,
-                    },
-                ))
+                    });
+                    Ok((r, ()))
+                }
             }
             Some(b' ') => {
                 let (r, ()) = sps(r)?;
-                body(r, 0).map(|(r, b)| (r, M::Body(b)))
+                body(r, 0).map(|(r, b)| {
+                    out.push(M::Body(b));
+                    (r, ())
+                })
             }
             Some(_) => fail(r, "expected [ or SP after BODY"),
         },
         b'B' if is("BODYSTRUCTURE") => {
             let (r, ()) = sps(r)?;
-            body(r, 0).map(|(r, b)| (r, M::BodyStructure(b)))
+            body(r, 0).map(|(r, b)| {
+                out.push(M::BodyStructure(b));
+                (r, ())
+            })
         }
         b'B' if is("BINARY") => {
             let (r, section) = section_binary(r)?;
             let (r, origin) = origin(r)?;
             let (r, ()) = sps(r)?;
             let (r, data) = binary_data(r)?;
-            Ok((
-                r,
-                M::Binary {
+            {
+                out.push(M::Binary {
                     section,
                     origin,
                     data,
-                },
-            ))
+                });
+                Ok((r, ()))
+            }
         }
         b'B' if is("BINARY.SIZE") => {
             let (r, section) = section_binary(r)?;
             let (r, ()) = sps(r)?;
-            number_u64(r).map(|(r, size)| (r, M::BinarySize { section, size }))
+            number_u64(r).map(|(r, size)| {
+                out.push(M::BinarySize { section, size });
+                (r, ())
+            })
         }
         b'M' if is("MODSEQ") => {
             let (r, ()) = sps(r)?;
             let (r, ()) = byte(b'(')(r)?;
             let (r, n) = number_u64(extra_sp(r))?;
             let (r, ()) = byte(b')')(extra_sp(r))?;
-            Ok((r, M::ModSeq(n)))
+            {
+                out.push(M::ModSeq(n));
+                Ok((r, ()))
+            }
         }
         b'T' if is("THREADID") => {
             let (r, ()) = sps(r)?;
             match r.first() {
-                Some(b'n' | b'N') => nil(r).map(|(r, ())| (r, M::ThreadId(None))),
-                _ => paren_object_id(r).map(|(r, id)| (r, M::ThreadId(Some(id)))),
+                Some(b'n' | b'N') => nil(r).map(|(r, ())| {
+                    out.push(M::ThreadId(None));
+                    (r, ())
+                }),
+                _ => paren_object_id(r).map(|(r, id)| {
+                    out.push(M::ThreadId(Some(id)));
+                    (r, ())
+                }),
             }
         }
         b'S' if is("SAVEDATE") => {
             let (r, ()) = sps(r)?;
             match r.first() {
-                Some(b'n' | b'N') => nil(r).map(|(r, ())| (r, M::SaveDate(None))),
-                _ => date_time(r).map(|(r, d)| (r, M::SaveDate(Some(d)))),
+                Some(b'n' | b'N') => nil(r).map(|(r, ())| {
+                    out.push(M::SaveDate(None));
+                    (r, ())
+                }),
+                _ => date_time(r).map(|(r, d)| {
+                    out.push(M::SaveDate(Some(d)));
+                    (r, ())
+                }),
             }
         }
         b'P' if is("PREVIEW") => {
             let (r, ()) = sps(r)?;
-            nstring(r).map(|(r, s)| (r, M::Preview(s)))
+            nstring(r).map(|(r, s)| {
+                out.push(M::Preview(s));
+                (r, ())
+            })
         }
         b'X' if is("X-GM-MSGID") => {
             let (r, ()) = sps(r)?;
-            number_u64(r).map(|(r, n)| (r, M::GmailMsgId(n)))
+            number_u64(r).map(|(r, n)| {
+                out.push(M::GmailMsgId(n));
+                (r, ())
+            })
         }
         b'X' if is("X-GM-THRID") => {
             let (r, ()) = sps(r)?;
-            number_u64(r).map(|(r, n)| (r, M::GmailThrId(n)))
+            number_u64(r).map(|(r, n)| {
+                out.push(M::GmailThrId(n));
+                (r, ())
+            })
         }
         b'X' if is("X-GM-LABELS") => {
             let (r, ()) = sps(r)?;
-            ws_list(gmail_label)(r).map(|(r, l)| (r, M::GmailLabels(l)))
+            ws_list(gmail_label)(r).map(|(r, l)| {
+                out.push(M::GmailLabels(l));
+                (r, ())
+            })
         }
         _ => {
             if r.first() == Some(&b'[') {
@@ -155,13 +221,13 @@ pub(crate) fn msg_att(i: &[u8]) -> IResult<'_, MessageDataItem<'_>> {
             }
             let (r, ()) = sps(r)?;
             let (r, value) = body_extension(r, 0)?;
-            Ok((
-                r,
-                M::Other {
+            {
+                out.push(M::Other {
                     name: Atom::unvalidated(name),
                     value,
-                },
-            ))
+                });
+                Ok((r, ()))
+            }
         }
     }
 }
@@ -171,8 +237,30 @@ pub(crate) fn msg_att(i: &[u8]) -> IResult<'_, MessageDataItem<'_>> {
 /// Lenient: spaces after `(`, before `)` (QQ Mail: `(UID 5 )`) and more
 /// than one between items (DavMail).
 pub(crate) fn msg_att_list(i: &[u8]) -> IResult<'_, Vec1<MessageDataItem<'_>>> {
-    ws_list1(msg_att)(i)
+    let (r, ()) = byte(b'(')(i)?;
+    let mut r = extra_sp(r);
+    if let Some(b')') = r.first() {
+        return fail(i, "expected a non-empty list");
+    }
+    let mut out = Vec::with_capacity(ITEMS_CAPACITY);
+    loop {
+        let (r2, ()) = msg_att(r, &mut out)?;
+        let (r2, m) = more(r2)?;
+        if m {
+            r = r2;
+            continue;
+        }
+        return match r2.first() {
+            Some(b')') => Ok((&r2[1..], Vec1::unvalidated(out))),
+            _ => fail(r2, "expected SP or )"),
+        };
+    }
 }
+
+/// The capacity a FETCH item list starts with: a metadata sync asks for 6
+/// to 8 items (UID FLAGS INTERNALDATE RFC822.SIZE ENVELOPE BODYSTRUCTURE
+/// MODSEQ), and one allocation of 8 costs less than growing from 4.
+const ITEMS_CAPACITY: usize = 8;
 
 /// Decodes a parenthesised FETCH item list, `"(" msg-att *(SP msg-att) ")"`
 /// (the part after `* n FETCH `), from the front of `input`.
@@ -195,8 +283,42 @@ pub fn decode_msg_att_list(
 }
 
 /// The name of an item: atom characters up to `[` (where a section starts).
+#[inline(always)]
 fn item_name(i: &[u8]) -> IResult<'_, &[u8]> {
-    take_while1(|b: u8| chars::is_atom_char(b) && b != b'[')(i)
+    match i.iter().position(|&b| !chars::is_atom_char(b) || b == b'[') {
+        Some(0) => fail(i, "expected a FETCH item name"),
+        Some(n) => Ok((&i[n..], &i[..n])),
+        None => Err(nom::Err::Incomplete(nom::Needed::new(1))),
+    }
+}
+
+/// Whether item name `name` (atom characters) is `word` (upper-case
+/// letters, digits, `.` and `-`), ignoring ASCII case; eight bytes at a time.
+///
+/// `x | 0x20` folds letters to lower case; for a digit, `.` or `-` in `word`
+/// the only other byte that folds to the same value is a control character,
+/// which is not an atom character, so no other name compares equal.
+#[inline(always)]
+fn same_name(name: &[u8], word: &[u8]) -> bool {
+    const FOLD: u64 = 0x2020_2020_2020_2020;
+    #[inline(always)]
+    fn load(b: &[u8], at: usize) -> u64 {
+        let mut a = [0u8; 8];
+        let n = (b.len() - at).min(8);
+        a[..n].copy_from_slice(&b[at..at + n]);
+        u64::from_le_bytes(a)
+    }
+    if name.len() != word.len() {
+        return false;
+    }
+    let mut at = 0;
+    while at < name.len() {
+        if load(name, at) | FOLD != load(word, at) | FOLD {
+            return false;
+        }
+        at += 8;
+    }
+    true
 }
 
 /// `1*DIGIT` as a `u64` (numbers above `number64`'s 63 bits are accepted

@@ -24,35 +24,78 @@ raw!(Atom, AtomExt, Tag, Text);
 impl Encode for Quoted<'_> {
     #[inline]
     fn encode<B: BufMut>(&self, w: &mut Writer<'_, B>) {
-        let b = self.as_bytes();
-        // Fast path: nothing to escape (almost every string).
-        if !needs_escape(b) {
-            w.put_u8(b'"');
-            w.put(b);
-            w.put_u8(b'"');
-            return;
-        }
-        w.put_u8(b'"');
-        let mut start = 0;
-        for (k, &c) in b.iter().enumerate() {
-            if c == b'"' || c == b'\\' {
-                w.put(&b[start..k]);
-                w.put_u8(b'\\');
-                start = k;
-            }
-        }
-        w.put(&b[start..]);
-        w.put_u8(b'"');
+        put_quoted(w, b"\"", self.as_bytes());
     }
+}
+
+/// Writes `prefix` (which ends with the opening `"`), the content of a quoted
+/// string, escaped where needed, and the closing `"`.
+///
+/// Callers that write a separator before a string pass it in `prefix` (e.g.
+/// `b" \""`): one `put` fewer per string.
+#[inline(always)]
+pub(crate) fn put_quoted<B: BufMut, const N: usize>(
+    w: &mut Writer<'_, B>,
+    prefix: &[u8; N],
+    b: &[u8],
+) {
+    w.put(prefix);
+    // Fast path: nothing to escape (almost every string).
+    if needs_escape(b) {
+        put_escaped(w, b);
+    } else {
+        w.put(b);
+    }
+    w.put_u8(b'"');
+}
+
+/// Writes the byte `sep`, then `s`; a quoted string's opening `"` joins `sep`
+/// in one `put` (the hot path of envelopes and body structures).
+#[inline(always)]
+pub(crate) fn put_sep_istring<B: BufMut>(w: &mut Writer<'_, B>, sep: u8, s: &IString<'_>) {
+    match s {
+        IString::Quoted(q) => put_quoted(w, &[sep, b'"'], q.as_bytes()),
+        IString::Literal(l) => {
+            w.put_u8(sep);
+            l.encode(w);
+        }
+    }
+}
+
+/// Writes the byte `sep`, then `s` (`NIL` or a string), as [`put_sep_istring`].
+#[inline(always)]
+pub(crate) fn put_sep_nstring<B: BufMut>(w: &mut Writer<'_, B>, sep: u8, s: &NString<'_>) {
+    match &s.0 {
+        Some(s) => put_sep_istring(w, sep, s),
+        None => w.put(&[sep, b'N', b'I', b'L']),
+    }
+}
+
+/// The content of a quoted string with `"` and `\\` escaped (the rare path,
+/// kept out of line so that the fast path stays small).
+#[cold]
+#[inline(never)]
+fn put_escaped<B: BufMut>(w: &mut Writer<'_, B>, b: &[u8]) {
+    let mut start = 0;
+    for (k, &c) in b.iter().enumerate() {
+        if c == b'"' || c == b'\\' {
+            w.put(&b[start..k]);
+            w.put_u8(b'\\');
+            start = k;
+        }
+    }
+    w.put(&b[start..]);
 }
 
 /// True if `b` holds a `"` or `\\` (which a quoted string escapes).
 ///
 /// Eight bytes at a time (SWAR, safe code): a byte equal to `c` is a zero
 /// byte of `x ^ c*0x01..01`, and `(y - 0x01..01) & !y & 0x80..80` is non-zero
-/// exactly when `y` has a zero byte.
+/// exactly when `y` has a zero byte. The last, partial word is read as the
+/// (overlapping) last eight bytes; strings shorter than eight bytes are read
+/// as two overlapping halves, so no byte-wise copy (or `memcpy` call) is needed.
 #[inline]
-fn needs_escape(b: &[u8]) -> bool {
+pub(crate) fn needs_escape(b: &[u8]) -> bool {
     const LO: u64 = 0x0101_0101_0101_0101;
     const HI: u64 = 0x8080_8080_8080_8080;
     #[inline(always)]
@@ -60,23 +103,41 @@ fn needs_escape(b: &[u8]) -> bool {
         y.wrapping_sub(LO) & !y & HI
     }
     #[inline(always)]
-    fn special(word: [u8; 8]) -> bool {
-        let x = u64::from_le_bytes(word);
+    fn special(x: u64) -> bool {
         zero_byte(x ^ (LO * u64::from(b'"'))) | zero_byte(x ^ (LO * u64::from(b'\\'))) != 0
     }
-    let mut chunks = b.chunks_exact(8);
-    for chunk in &mut chunks {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        if special(word) {
-            return true;
-        }
+    #[inline(always)]
+    fn word(b: &[u8], at: usize) -> u64 {
+        let mut a = [0u8; 8];
+        a.copy_from_slice(&b[at..at + 8]);
+        u64::from_le_bytes(a)
     }
-    // The tail, padded with NULs (neither `"` nor `\\`).
-    let rest = chunks.remainder();
-    let mut word = [0u8; 8];
-    word[..rest.len()].copy_from_slice(rest);
-    special(word)
+    #[inline(always)]
+    fn half(b: &[u8], at: usize) -> u64 {
+        let mut a = [0u8; 4];
+        a.copy_from_slice(&b[at..at + 4]);
+        u64::from(u32::from_le_bytes(a))
+    }
+    let n = b.len();
+    if n >= 8 {
+        let mut at = 0;
+        while at + 8 < n {
+            if special(word(b, at)) {
+                return true;
+            }
+            at += 8;
+        }
+        special(word(b, n - 8))
+    } else if n >= 4 {
+        // Both halves may overlap; a byte counted twice changes nothing.
+        special(half(b, 0) | (half(b, n - 4) << 32))
+    } else if n > 0 {
+        // One to three bytes: first, middle and last (the upper bytes are 0,
+        // which is neither `"` nor `\\`).
+        special(u64::from(b[0]) | (u64::from(b[n / 2]) << 8) | (u64::from(b[n - 1]) << 16))
+    } else {
+        false
+    }
 }
 
 impl Encode for Literal<'_> {
@@ -316,6 +377,21 @@ pub(crate) fn put_part<B: BufMut>(w: &mut Writer<'_, B>, part: &[std::num::NonZe
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn needs_escape_every_length_and_position() {
+        for n in 0..40 {
+            let plain = vec![b'a'; n];
+            assert!(!needs_escape(&plain), "{n}");
+            for at in 0..n {
+                for c in [b'"', b'\\'] {
+                    let mut v = plain.clone();
+                    v[at] = c;
+                    assert!(needs_escape(&v), "{n} {at} {c}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn quoted_escapes() {

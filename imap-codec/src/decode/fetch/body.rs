@@ -14,10 +14,10 @@
 use imap_proto::{
     Body, BodyExtension, BodyFields, BodyKind, BodyLanguage, BodyParam, BodyStructure, Disposition,
     ExtensionTail, IString, LanguageTail, LocationTail, MessageSubtype, Multipart,
-    MultipartExtension, SinglePartExtension, Vec1,
+    MultipartExtension, NString, Quoted, SinglePartExtension, Vec1,
 };
 
-use super::super::core::{byte, nil, nstring, string};
+use super::super::core::{byte, digits_u64, nil, nstring, quoted_stop, string};
 use super::super::response::lenient::{extra_sp, more, size_number, sps, string_or_nil};
 use super::super::response::quirks::{self, Quirks};
 use super::super::{cut_fail, fail, IResult};
@@ -44,13 +44,39 @@ pub(crate) fn body(i: &[u8], depth: usize) -> IResult<'_, BodyStructure<'_>> {
     Ok((r, b))
 }
 
+/// [`body`], pushed onto `out` (a multipart's parts): the 440-byte value is
+/// not returned in a `Result` first. On an error `out` may hold the part,
+/// but then the whole multipart fails.
+fn body_into<'a>(i: &'a [u8], depth: usize, out: &mut Vec<BodyStructure<'a>>) -> IResult<'a, ()> {
+    if depth >= MAX_BODY_DEPTH {
+        return cut_fail(i, "body structure nested too deeply");
+    }
+    let (r, ()) = byte(b'(')(i)?;
+    let r = extra_sp(r);
+    let r = match r.first() {
+        None => return incomplete(),
+        Some(b'(') => {
+            let (r, m) = multipart(r, depth)?;
+            out.push(BodyStructure::Multipart(m));
+            r
+        }
+        Some(_) => {
+            let (r, b) = single(r, depth)?;
+            out.push(BodyStructure::Single(b));
+            r
+        }
+    };
+    let r = extra_sp(r);
+    let (r, ()) = byte(b')')(r)?;
+    Ok((r, ()))
+}
+
 /// `1*body SP media-subtype [SP body-ext-mpart]` (without the parentheses).
 fn multipart(i: &[u8], depth: usize) -> IResult<'_, Multipart<'_>> {
-    let mut parts = Vec::new();
+    let mut parts = Vec::with_capacity(4);
     let mut r = i;
     loop {
-        let (r2, part) = body(r, depth + 1)?;
-        parts.push(part);
+        let (r2, ()) = body_into(r, depth + 1, &mut parts)?;
         match r2 {
             [b'(', ..] => r = r2,
             // Lenient: spaces between parts (maddy).
@@ -97,6 +123,129 @@ fn multipart(i: &[u8], depth: usize) -> IResult<'_, Multipart<'_>> {
 
 /// `body-type-1part` (without the parentheses).
 fn single(i: &[u8], depth: usize) -> IResult<'_, Body<'_>> {
+    if let Some((r, b)) = single_fast(i, depth) {
+        return Ok((r, b));
+    }
+    single_general(i, depth)
+}
+
+/// The common form of a basic or text part: quoted strings without
+/// escapes, `NIL`, single spaces, parameters as quoted pairs; no
+/// message/rfc822 part. `None` for anything else (and for short input or
+/// errors), which [`single_general`] then decodes from the part's start: it
+/// accepts everything this accepts, with the same result.
+///
+/// Not inlined: its locals would otherwise sit in the frames of the
+/// recursion through message/rfc822 parts (deep nesting must not overflow
+/// the stack, in debug builds too).
+#[inline(never)]
+fn single_fast(i: &[u8], depth: usize) -> Option<(&[u8], Body<'_>)> {
+    let (media_type, r) = quoted_fast(i)?;
+    let (subtype, r) = quoted_fast(sp_fast(r)?)?;
+    let (params, r) = params_fast(sp_fast(r)?)?;
+    let (id, r) = nstring_fast(sp_fast(r)?)?;
+    let (description, r) = nstring_fast(sp_fast(r)?)?;
+    let (encoding, r) = quoted_fast(sp_fast(r)?)?;
+    let (r, size) = digits_u64(sp_fast(r)?).ok()?;
+    let size = u32::try_from(size).ok()?;
+    let ty = media_type.as_bytes();
+    let (r, kind) = if ty.eq_ignore_ascii_case(b"TEXT") {
+        let (r, lines) = digits_u64(sp_fast(r)?).ok()?;
+        (r, BodyKind::Text { subtype, lines })
+    } else if ty.eq_ignore_ascii_case(b"MESSAGE") {
+        return None;
+    } else {
+        (r, basic(media_type, subtype))
+    };
+    let (r, extension) = match r {
+        [b')', ..] => (r, None),
+        _ => {
+            let (md5, r) = nstring_fast(sp_fast(r)?)?;
+            let (r, tail) = extension_tail(r, depth).ok()?;
+            (r, Some(SinglePartExtension { md5, tail }))
+        }
+    };
+    let fields = BodyFields {
+        params,
+        id,
+        description,
+        encoding,
+        size,
+    };
+    Some((
+        r,
+        Body {
+            kind,
+            fields,
+            extension,
+        },
+    ))
+}
+
+/// `SP` followed by something other than a space or `)` (what [`more`]
+/// reads as "another element follows" without noting a quirk).
+#[inline(always)]
+fn sp_fast(i: &[u8]) -> Option<&[u8]> {
+    match i {
+        [b' ', c, ..] if *c != b' ' && *c != b')' => Some(&i[1..]),
+        _ => None,
+    }
+}
+
+/// A quoted string without escapes.
+#[inline(always)]
+fn quoted_fast(i: &[u8]) -> Option<(IString<'_>, &[u8])> {
+    let body = i.strip_prefix(b"\"")?;
+    let at = quoted_stop(body);
+    if body.get(at) != Some(&b'"') {
+        return None;
+    }
+    let s = IString::Quoted(Quoted::unvalidated(&body[..at]));
+    Some((s, &body[at + 1..]))
+}
+
+/// A quoted string without escapes, or `NIL`.
+#[inline(always)]
+fn nstring_fast(i: &[u8]) -> Option<(NString<'_>, &[u8])> {
+    match i.first()? {
+        b'"' => quoted_fast(i).map(|(s, r)| (NString(Some(s)), r)),
+        b'N' | b'n' => match i {
+            [_, b'I' | b'i', b'L' | b'l', rest @ ..] => Some((NString(None), rest)),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// `NIL` or `("name" "value" ...)` with quoted strings without escapes.
+#[inline(always)]
+fn params_fast(i: &[u8]) -> Option<(Vec<BodyParam<'_>>, &[u8])> {
+    match i.first()? {
+        b'N' | b'n' => match i {
+            [_, b'I' | b'i', b'L' | b'l', rest @ ..] => Some((Vec::new(), rest)),
+            _ => None,
+        },
+        b'(' => {
+            let mut r = &i[1..];
+            // What the first push would allocate, without the growth path.
+            let mut out = Vec::with_capacity(4);
+            loop {
+                let (name, r2) = quoted_fast(r)?;
+                let (value, r2) = quoted_fast(sp_fast(r2)?)?;
+                out.push(BodyParam { name, value });
+                match r2 {
+                    [b')', rest @ ..] => return Some((out, rest)),
+                    _ => r = sp_fast(r2)?,
+                }
+            }
+        }
+        _ => None,
+    }
+}
+
+/// `body-type-1part`, every form (see [`single_fast`]).
+#[inline(never)]
+fn single_general(i: &[u8], depth: usize) -> IResult<'_, Body<'_>> {
     let (r, media_type) = string_or_nil(i)?;
     let (r, ()) = sps(r)?;
     let (r, subtype) = string_or_nil(r)?;
@@ -203,11 +352,11 @@ fn body_fld_param(i: &[u8]) -> IResult<'_, Vec<BodyParam<'_>>> {
         Some(b'n' | b'N') => nil(i).map(|(r, ())| (r, Vec::new())),
         Some(b'(') => {
             let mut r = extra_sp(&i[1..]);
-            let mut out = Vec::new();
             if let Some(b')') = r.first() {
                 quirks::note(Quirks::EMPTY_LIST_FOR_NIL);
-                return Ok((&r[1..], out));
+                return Ok((&r[1..], Vec::new()));
             }
+            let mut out = Vec::with_capacity(4);
             loop {
                 let (r2, name) = string_or_nil(r)?;
                 let (r2, ()) = sps(r2)?;

@@ -6,10 +6,10 @@
 //! notes the quirk ([`quirks::note`]) only when it accepts one. Every helper
 //! returns `Incomplete` at the end of the input, never an error.
 
-use imap_proto::{IString, Quoted, Vec1};
+use imap_proto::{IString, Quoted};
 
 use super::quirks::{self, Quirks};
-use crate::decode::core::{byte, nil, sp, string};
+use crate::decode::core::{byte, nil, quoted, sp, string};
 use crate::decode::fetch::number_u64;
 use crate::decode::{fail, IResult};
 
@@ -95,10 +95,12 @@ pub(crate) fn ws_list_opt<'a, T>(
     move |i: &'a [u8]| {
         let (r, ()) = byte(b'(')(i)?;
         let mut r = extra_sp(r);
-        let mut out = Vec::new();
         if let Some(b')') = r.first() {
-            return Ok((&r[1..], out));
+            return Ok((&r[1..], Vec::new()));
         }
+        // What the first push would allocate, without the growth path (an
+        // item may be dropped, leaving the list empty: rare).
+        let mut out = Vec::with_capacity(4);
         loop {
             let (r2, x) = item(r)?;
             out.extend(x);
@@ -122,24 +124,12 @@ pub(crate) fn ws_list<'a, T>(
     ws_list_opt(move |i| item(i).map(|(r, x)| (r, Some(x))))
 }
 
-/// [`ws_list`] that must hold at least one item.
-pub(crate) fn ws_list1<'a, T>(
-    item: impl Fn(&'a [u8]) -> IResult<'a, T>,
-) -> impl Fn(&'a [u8]) -> IResult<'a, Vec1<T>> {
-    let list = ws_list(item);
-    move |i: &'a [u8]| {
-        let (r, v) = list(i)?;
-        match Vec1::try_from(v) {
-            Ok(v) => Ok((r, v)),
-            Err(_) => fail(i, "expected a non-empty list"),
-        }
-    }
-}
-
 /// `string`, or `NIL` read as the empty quoted string (noted as
 /// [`Quirks::NIL_FOR_STRING`]); it re-encodes as `""`.
+#[inline(always)]
 pub(crate) fn string_or_nil(i: &[u8]) -> IResult<'_, IString<'_>> {
     match i.first() {
+        Some(b'"') => quoted(i).map(|(r, q)| (r, IString::Quoted(q))),
         Some(b'n' | b'N') => {
             let (r, ()) = nil(i)?;
             quirks::note(Quirks::NIL_FOR_STRING);

@@ -6,6 +6,7 @@ use imap_proto::{
     ExtensionTail, Multipart,
 };
 
+use super::super::core::{put_sep_istring, put_sep_nstring};
 use super::super::{paren, Encode, Writer};
 
 impl Encode for BodyStructure<'_> {
@@ -45,12 +46,9 @@ impl Encode for Body<'_> {
         let f = &self.fields;
         w.put_u8(b' ');
         put_params(w, &f.params);
-        w.put_u8(b' ');
-        f.id.encode(w);
-        w.put_u8(b' ');
-        f.description.encode(w);
-        w.put_u8(b' ');
-        f.encoding.encode(w);
+        put_sep_nstring(w, b' ', &f.id);
+        put_sep_nstring(w, b' ', &f.description);
+        put_sep_istring(w, b' ', &f.encoding);
         w.put_u8(b' ');
         w.put_num(u64::from(f.size));
         match &self.kind {
@@ -124,14 +122,9 @@ fn put_params<B: BufMut>(w: &mut Writer<'_, B>, params: &[BodyParam<'_>]) {
         w.put(b"NIL");
         return;
     }
-    w.put_u8(b'(');
     for (k, p) in params.iter().enumerate() {
-        if k > 0 {
-            w.put_u8(b' ');
-        }
-        p.name.encode(w);
-        w.put_u8(b' ');
-        p.value.encode(w);
+        put_sep_istring(w, if k == 0 { b'(' } else { b' ' }, &p.name);
+        put_sep_istring(w, b' ', &p.value);
     }
     w.put_u8(b')');
 }

@@ -3,16 +3,15 @@
 use bytes::BufMut;
 use imap_proto::{Address, Envelope};
 
+use super::super::core::put_sep_nstring;
 use super::super::{Encode, Writer};
 
 impl Encode for Envelope<'_> {
     /// `(date subject from sender reply-to to cc bcc in-reply-to message-id)`,
     /// an empty address list as `NIL`.
     fn encode<B: BufMut>(&self, w: &mut Writer<'_, B>) {
-        w.put_u8(b'(');
-        self.date.encode(w);
-        w.put_u8(b' ');
-        self.subject.encode(w);
+        put_sep_nstring(w, b'(', &self.date);
+        put_sep_nstring(w, b' ', &self.subject);
         for list in [
             &self.from,
             &self.sender,
@@ -24,10 +23,8 @@ impl Encode for Envelope<'_> {
             w.put_u8(b' ');
             put_address_list(w, list);
         }
-        w.put_u8(b' ');
-        self.in_reply_to.encode(w);
-        w.put_u8(b' ');
-        self.message_id.encode(w);
+        put_sep_nstring(w, b' ', &self.in_reply_to);
+        put_sep_nstring(w, b' ', &self.message_id);
         w.put_u8(b')');
     }
 }
@@ -46,14 +43,10 @@ fn put_address_list<B: BufMut>(w: &mut Writer<'_, B>, list: &[Address<'_>]) {
 
 impl Encode for Address<'_> {
     fn encode<B: BufMut>(&self, w: &mut Writer<'_, B>) {
-        w.put_u8(b'(');
-        self.name.encode(w);
-        w.put_u8(b' ');
-        self.adl.encode(w);
-        w.put_u8(b' ');
-        self.mailbox.encode(w);
-        w.put_u8(b' ');
-        self.host.encode(w);
+        put_sep_nstring(w, b'(', &self.name);
+        put_sep_nstring(w, b' ', &self.adl);
+        put_sep_nstring(w, b' ', &self.mailbox);
+        put_sep_nstring(w, b' ', &self.host);
         w.put_u8(b')');
     }
 }
