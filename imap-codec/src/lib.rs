@@ -37,7 +37,10 @@ pub mod framer;
 pub mod fuzzing;
 
 pub use crate::decode::Decoded;
-pub use crate::encode::{encode, encode_marked, Encode, LiteralMark, Writer};
+pub use crate::encode::{
+    encode, encode_marked, encode_marked_with, Encode, LiteralMark, LiteralPolicy, Writer,
+    LITERAL_MINUS_MAX,
+};
 pub use crate::error::DecodeError;
 
 /// The README's examples, compiled and run as doctests.

@@ -23,11 +23,50 @@ pub struct LiteralMark {
     pub mode: LiteralMode,
 }
 
+/// Which literal syntax to write, given what the peer supports (RFC 7888).
+///
+/// A value keeps the mode it was built or decoded with; a client encodes for
+/// the server it talks to with one of these.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LiteralPolicy {
+    /// Write each literal with its own mode (the default).
+    #[default]
+    AsGiven,
+    /// The peer has neither LITERAL+ nor LITERAL-: every literal is
+    /// synchronizing (`{n}`).
+    SyncOnly,
+    /// LITERAL-: non-synchronizing literals only up to this many bytes
+    /// ([`LITERAL_MINUS_MAX`]); longer ones are written synchronizing.
+    NonSyncUpTo(u32),
+    /// LITERAL+: every literal is non-synchronizing (`{n+}`), so the client
+    /// never waits for a continuation request.
+    NonSyncAll,
+}
+
+/// The largest non-synchronizing literal a LITERAL- server accepts (RFC 7888 §5).
+pub const LITERAL_MINUS_MAX: u32 = 4096;
+
+impl LiteralPolicy {
+    /// The mode to write for a literal of `len` bytes built with `mode`.
+    pub fn mode_for(self, mode: LiteralMode, len: usize) -> LiteralMode {
+        match self {
+            Self::AsGiven => mode,
+            Self::SyncOnly => LiteralMode::Sync,
+            Self::NonSyncUpTo(max) if mode == LiteralMode::NonSync && len <= max as usize => {
+                LiteralMode::NonSync
+            }
+            Self::NonSyncUpTo(_) => LiteralMode::Sync,
+            Self::NonSyncAll => LiteralMode::NonSync,
+        }
+    }
+}
+
 /// Writes one message into a buffer; used by every [`Encode`] implementation.
 pub struct Writer<'b, B: BufMut> {
     buf: &'b mut B,
     written: usize,
     marks: Option<&'b mut Vec<LiteralMark>>,
+    literals: LiteralPolicy,
 }
 
 impl<B: BufMut> std::fmt::Debug for Writer<'_, B> {
@@ -45,6 +84,7 @@ impl<'b, B: BufMut> Writer<'b, B> {
             buf,
             written: 0,
             marks: None,
+            literals: LiteralPolicy::AsGiven,
         }
     }
 
@@ -54,7 +94,15 @@ impl<'b, B: BufMut> Writer<'b, B> {
             buf,
             written: 0,
             marks: Some(marks),
+            literals: LiteralPolicy::AsGiven,
         }
+    }
+
+    /// The same writer, writing literals as `policy` says.
+    #[must_use]
+    pub fn with_literal_policy(mut self, policy: LiteralPolicy) -> Self {
+        self.literals = policy;
+        self
     }
 
     /// Appends raw bytes.
@@ -90,6 +138,7 @@ impl<'b, B: BufMut> Writer<'b, B> {
 
     /// Appends a literal: header, CRLF and data, recording a [`LiteralMark`].
     pub fn put_literal(&mut self, data: &[u8], mode: LiteralMode, binary: bool) {
+        let mode = self.literals.mode_for(mode, data.len());
         if binary {
             self.put_u8(b'~');
         }
@@ -157,6 +206,30 @@ pub fn encode<B: BufMut, T: Encode + ?Sized>(msg: &T, buf: &mut B) {
     msg.encode(&mut Writer::new(buf));
 }
 
+/// Like [`encode_marked`], writing literals as `policy` says (for the
+/// server's LITERAL+ / LITERAL- capability).
+///
+/// ```
+/// use imap_codec::{decode, encode_marked_with, Decoded, LiteralPolicy, LITERAL_MINUS_MAX};
+///
+/// let input = b"A1 APPEND INBOX {5+}\r\nhello\r\n";
+/// let Ok(Decoded::Complete { message, .. }) = decode::command(input) else { panic!() };
+/// let (mut out, mut marks) = (Vec::new(), Vec::new());
+/// encode_marked_with(&message, &mut out, &mut marks, LiteralPolicy::SyncOnly);
+/// assert_eq!(out, b"A1 APPEND INBOX {5}\r\nhello\r\n");
+/// out.clear();
+/// encode_marked_with(&message, &mut out, &mut marks, LiteralPolicy::NonSyncUpTo(LITERAL_MINUS_MAX));
+/// assert_eq!(out, input);
+/// ```
+pub fn encode_marked_with<B: BufMut, T: Encode + ?Sized>(
+    msg: &T,
+    buf: &mut B,
+    marks: &mut Vec<LiteralMark>,
+    policy: LiteralPolicy,
+) {
+    msg.encode(&mut Writer::with_marks(buf, marks).with_literal_policy(policy));
+}
+
 /// Encodes `msg` into `buf` and appends a [`LiteralMark`] to `marks` for every
 /// literal, so a client can pause after each synchronizing literal's header.
 pub fn encode_marked<B: BufMut, T: Encode + ?Sized>(
@@ -165,4 +238,41 @@ pub fn encode_marked<B: BufMut, T: Encode + ?Sized>(
     marks: &mut Vec<LiteralMark>,
 ) {
     msg.encode(&mut Writer::with_marks(buf, marks));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn literal_policy() {
+        use LiteralMode::{NonSync, Sync};
+        assert_eq!(LiteralPolicy::AsGiven.mode_for(NonSync, 10), NonSync);
+        assert_eq!(LiteralPolicy::SyncOnly.mode_for(NonSync, 10), Sync);
+        assert_eq!(LiteralPolicy::NonSyncAll.mode_for(Sync, 1 << 20), NonSync);
+        let minus = LiteralPolicy::NonSyncUpTo(LITERAL_MINUS_MAX);
+        assert_eq!(minus.mode_for(NonSync, 4096), NonSync);
+        assert_eq!(minus.mode_for(NonSync, 4097), Sync);
+        assert_eq!(minus.mode_for(Sync, 10), Sync);
+    }
+
+    #[test]
+    fn marks_follow_the_policy() {
+        let mut out = Vec::new();
+        let mut marks = Vec::new();
+        let mut w =
+            Writer::with_marks(&mut out, &mut marks).with_literal_policy(LiteralPolicy::SyncOnly);
+        w.put(b"A1 APPEND INBOX ");
+        w.put_literal(b"hello", LiteralMode::NonSync, false);
+        w.put(b"\r\n");
+        assert_eq!(out, b"A1 APPEND INBOX {5}\r\nhello\r\n");
+        assert_eq!(
+            marks,
+            vec![LiteralMark {
+                offset: 21,
+                len: 5,
+                mode: LiteralMode::Sync
+            }]
+        );
+    }
 }
