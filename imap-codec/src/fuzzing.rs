@@ -82,7 +82,12 @@ pub fn utf7_mailbox(data: &[u8]) {
         let e = imap_proto::utf7::encode(s);
         assert_eq!(imap_proto::utf7::decode(e.as_bytes()).as_deref(), Ok(s));
         let mailbox = imap_proto::Mailbox::from_name(s);
-        assert_eq!(mailbox.name().as_deref(), Ok(s));
+        if s.eq_ignore_ascii_case("INBOX") {
+            // INBOX is case-insensitive (RFC 9051 §5.1): any case is the inbox.
+            assert_eq!(mailbox, imap_proto::Mailbox::Inbox);
+        } else {
+            assert_eq!(mailbox.name().as_deref(), Ok(s));
+        }
     }
 }
 
