@@ -240,6 +240,31 @@ mod summary {
         })
     }
 
+    /// `framing/chunked`: throughput per chunk size and the ratio to the whole buffer.
+    fn print_framing() {
+        let input = inputs::sync_full();
+        let Some(whole) = mean_ns("framing/chunked", Side::Ours, "whole") else {
+            return;
+        };
+        println!();
+        println!("| framing/chunked (sync_metadata full, framer + decoder) | MB/s | time / whole-buffer time |");
+        println!("|---|---:|---:|");
+        for chunk in ["1", "64", "4096", "whole"] {
+            if let Some(ns) = mean_ns("framing/chunked", Side::Ours, chunk) {
+                let name = if chunk == "whole" {
+                    "whole buffer".to_string()
+                } else {
+                    format!("{chunk}-byte chunks")
+                };
+                println!(
+                    "| {name} | {:.0} | {:.2}x |",
+                    input.len() as f64 / ns * 1e3,
+                    ns / whole
+                );
+            }
+        }
+    }
+
     pub(super) fn print() {
         const ALL: &[Side] = &[Side::Ours, Side::ImapCodec, Side::ImapProto];
         const BOTH: &[Side] = &[Side::Ours, Side::ImapProto];
@@ -338,5 +363,6 @@ mod summary {
                 );
             }
         }
+        print_framing();
     }
 }
