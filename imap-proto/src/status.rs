@@ -24,11 +24,14 @@ pub enum StatusAttribute {
     AppendLimit,
     /// `MAILBOXID` (RFC 8474 OBJECTID).
     MailboxId,
+    /// `DELETED-STORAGE`: storage freed by expunging the `\Deleted` messages
+    /// (RFC 9208 §4.4, QUOTA).
+    DeletedStorage,
 }
 
 impl StatusAttribute {
     /// Every attribute, in the order above.
-    pub const ALL: [Self; 10] = [
+    pub const ALL: [Self; 11] = [
         Self::Messages,
         Self::UidNext,
         Self::UidValidity,
@@ -39,6 +42,7 @@ impl StatusAttribute {
         Self::HighestModSeq,
         Self::AppendLimit,
         Self::MailboxId,
+        Self::DeletedStorage,
     ];
 
     /// The name on the wire.
@@ -54,6 +58,7 @@ impl StatusAttribute {
             Self::HighestModSeq => "HIGHESTMODSEQ",
             Self::AppendLimit => "APPENDLIMIT",
             Self::MailboxId => "MAILBOXID",
+            Self::DeletedStorage => "DELETED-STORAGE",
         }
     }
 

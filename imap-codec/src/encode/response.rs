@@ -530,6 +530,7 @@ impl Encode for StatusItem<'_> {
             StatusItem::Size(n) => num(w, b"SIZE ", *n),
             StatusItem::Recent(n) => num(w, b"RECENT ", *n as u64),
             StatusItem::HighestModSeq(n) => num(w, b"HIGHESTMODSEQ ", *n),
+            StatusItem::DeletedStorage(n) => num(w, b"DELETED-STORAGE ", *n),
             StatusItem::AppendLimit(Some(n)) => num(w, b"APPENDLIMIT ", *n),
             StatusItem::AppendLimit(None) => w.put(b"APPENDLIMIT NIL"),
             StatusItem::MailboxId(id) => {

@@ -38,6 +38,8 @@ pub enum StatusItem<'a> {
     AppendLimit(Option<u64>),
     /// `MAILBOXID (id)` (RFC 8474 §4.1)
     MailboxId(ObjectId<'a>),
+    /// `DELETED-STORAGE n` (RFC 9208 §4.4), in the quota's storage unit (KiB)
+    DeletedStorage(u64),
     /// An attribute without a variant, with a generic value. The name is never
     /// one of the attributes above.
     Other {
@@ -62,6 +64,7 @@ impl StatusItem<'_> {
             StatusItem::HighestModSeq(_) => StatusAttribute::HighestModSeq,
             StatusItem::AppendLimit(_) => StatusAttribute::AppendLimit,
             StatusItem::MailboxId(_) => StatusAttribute::MailboxId,
+            StatusItem::DeletedStorage(_) => StatusAttribute::DeletedStorage,
             StatusItem::Other { .. } => return None,
         })
     }
@@ -130,6 +133,7 @@ impl IntoStatic for StatusItem<'_> {
             S::Size(n) => S::Size(n),
             S::Recent(n) => S::Recent(n),
             S::HighestModSeq(n) => S::HighestModSeq(n),
+            S::DeletedStorage(n) => S::DeletedStorage(n),
             S::AppendLimit(n) => S::AppendLimit(n),
             S::MailboxId(i) => S::MailboxId(i.into_static_in(frame)),
             S::Other { name, value } => S::Other {

@@ -261,6 +261,7 @@ pub fn status_item() -> impl Strategy<Value = StatusItem<'static>> {
         n64().prop_map(StatusItem::Size),
         any::<u32>().prop_map(StatusItem::Recent),
         n64().prop_map(StatusItem::HighestModSeq),
+        n64().prop_map(StatusItem::DeletedStorage),
         option::of(n64()).prop_map(StatusItem::AppendLimit),
         object_id().prop_map(StatusItem::MailboxId),
         (

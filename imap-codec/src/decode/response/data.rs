@@ -417,6 +417,8 @@ fn status_item(i: &[u8]) -> IResult<'_, StatusItem<'_>> {
         }
     } else if is("MAILBOXID") {
         objectid_paren(r).map(|(r, id)| (r, StatusItem::MailboxId(id)))
+    } else if is("DELETED-STORAGE") {
+        number64(r).map(|(r, n)| (r, StatusItem::DeletedStorage(n)))
     } else {
         tagged_ext_val(r).map(|(r, value)| (r, StatusItem::Other { name, value }))
     }
