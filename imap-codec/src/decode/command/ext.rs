@@ -323,7 +323,14 @@ fn at_metadata_options(i: &[u8]) -> IResult<'_, bool> {
         nom::Err::Error(_) => Ok((i, &i[..0])),
         e => Err(e),
     })?;
-    Ok((i, is(w, "MAXSIZE") || is(w, "DEPTH")))
+    if !(is(w, "MAXSIZE") || is(w, "DEPTH")) {
+        return Ok((i, false));
+    }
+    // Only the whole token: `(MAXSIZE/x ...)` is a list of entries.
+    match i.get(1 + w.len()) {
+        None => Err(nom::Err::Incomplete(nom::Needed::new(1))),
+        Some(&b) => Ok((i, b == b' ')),
+    }
 }
 
 pub(super) fn getmetadata_args(i: &[u8]) -> IResult<'_, CommandBody<'_>> {
