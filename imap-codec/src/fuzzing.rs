@@ -10,37 +10,42 @@ use crate::encode::Encode;
 use crate::framer::{Direction, FrameEvent, Framer, FramerConfig};
 use imap_proto::{Command, Response};
 
+/// Checks that `$value`, a message decoded by `$decode`, encodes to bytes
+/// that `$decode` reads whole back into an equal value, and that encoding
+/// that value gives the same bytes again (the encoding is canonical).
+macro_rules! assert_reencodes {
+    ($decode:path, $value:expr) => {{
+        let value = $value;
+        let once = value.to_vec();
+        match $decode(&once) {
+            Ok(Decoded::Complete {
+                message: again,
+                consumed,
+            }) => {
+                let shown = once.escape_ascii().to_string();
+                assert_eq!(
+                    consumed,
+                    once.len(),
+                    "re-encoding not used whole: {shown:?}"
+                );
+                assert_eq!(&again, value, "round trip of {shown:?}");
+                assert_eq!(again.to_vec(), once, "encoding is not canonical: {shown:?}");
+            }
+            other => panic!(
+                "encoding {:?} of {value:?} does not decode: {other:?}",
+                once.escape_ascii().to_string()
+            ),
+        }
+    }};
+}
+
 /// Decodes `data` as a server response. When a message decodes, its encoding
 /// must decode to an equal value using all of its bytes, and encoding that
 /// value again must give the same bytes (the encoding is canonical).
 pub fn decode_response(data: &[u8]) {
     if let Ok(Decoded::Complete { message, consumed }) = response(data) {
         assert!(consumed > 0 && consumed <= data.len());
-        let once = message.to_vec();
-        match response(&once) {
-            Ok(Decoded::Complete {
-                message: again,
-                consumed,
-            }) => {
-                assert_eq!(
-                    consumed,
-                    once.len(),
-                    "re-encoding not used whole: {:?}",
-                    once.escape_ascii().to_string()
-                );
-                assert_eq!(
-                    again,
-                    message,
-                    "round trip of {:?}",
-                    once.escape_ascii().to_string()
-                );
-                assert_eq!(again.to_vec(), once, "encoding is not canonical");
-            }
-            other => panic!(
-                "encoding {:?} of {message:?} does not decode: {other:?}",
-                once.escape_ascii().to_string()
-            ),
-        }
+        assert_reencodes!(response, &message);
     }
 }
 
@@ -48,26 +53,15 @@ pub fn decode_response(data: &[u8]) {
 pub fn decode_greeting(data: &[u8]) {
     if let Ok(Decoded::Complete { message, consumed }) = greeting(data) {
         assert!(consumed > 0 && consumed <= data.len());
-        let once = message.to_vec();
-        match greeting(&once) {
-            Ok(Decoded::Complete {
-                message: again,
-                consumed,
-            }) => {
-                assert_eq!(consumed, once.len());
-                assert_eq!(
-                    again,
-                    message,
-                    "round trip of {:?}",
-                    once.escape_ascii().to_string()
-                );
-                assert_eq!(again.to_vec(), once, "encoding is not canonical");
-            }
-            other => panic!(
-                "encoding {:?} of {message:?} does not decode: {other:?}",
-                once.escape_ascii().to_string()
-            ),
-        }
+        assert_reencodes!(greeting, &message);
+    }
+}
+
+/// Like [`decode_response`], for client commands.
+pub fn decode_command(data: &[u8]) {
+    if let Ok(Decoded::Complete { message, consumed }) = command(data) {
+        assert!(consumed > 0 && consumed <= data.len());
+        assert_reencodes!(command, &message);
     }
 }
 
@@ -87,33 +81,6 @@ pub fn utf7_mailbox(data: &[u8]) {
             assert_eq!(mailbox, imap_proto::Mailbox::Inbox);
         } else {
             assert_eq!(mailbox.name().as_deref(), Ok(s));
-        }
-    }
-}
-
-/// Like [`decode_response`], for client commands.
-pub fn decode_command(data: &[u8]) {
-    if let Ok(Decoded::Complete { message, consumed }) = command(data) {
-        assert!(consumed > 0 && consumed <= data.len());
-        let once = message.to_vec();
-        match command(&once) {
-            Ok(Decoded::Complete {
-                message: again,
-                consumed,
-            }) => {
-                assert_eq!(consumed, once.len());
-                assert_eq!(
-                    again,
-                    message,
-                    "round trip of {:?}",
-                    once.escape_ascii().to_string()
-                );
-                assert_eq!(again.to_vec(), once, "encoding is not canonical");
-            }
-            other => panic!(
-                "encoding {:?} of {message:?} does not decode: {other:?}",
-                once.escape_ascii().to_string()
-            ),
         }
     }
 }
@@ -193,42 +160,10 @@ pub fn framer_chunks(data: &[u8]) {
 
 /// A structured command: its encoding decodes to the same value and is canonical.
 pub fn roundtrip_command(c: &Command<'_>) {
-    let once = c.to_vec();
-    match command(&once) {
-        Ok(Decoded::Complete { message, consumed }) => {
-            assert_eq!(consumed, once.len());
-            assert_eq!(
-                &message,
-                c,
-                "round trip of {:?}",
-                once.escape_ascii().to_string()
-            );
-            assert_eq!(message.to_vec(), once);
-        }
-        other => panic!(
-            "encoding {:?} of {c:?} does not decode: {other:?}",
-            once.escape_ascii().to_string()
-        ),
-    }
+    assert_reencodes!(command, c);
 }
 
 /// A structured response: its encoding decodes to the same value and is canonical.
 pub fn roundtrip_response(r: &Response<'_>) {
-    let once = r.to_vec();
-    match response(&once) {
-        Ok(Decoded::Complete { message, consumed }) => {
-            assert_eq!(consumed, once.len());
-            assert_eq!(
-                &message,
-                r,
-                "round trip of {:?}",
-                once.escape_ascii().to_string()
-            );
-            assert_eq!(message.to_vec(), once);
-        }
-        other => panic!(
-            "encoding {:?} of {r:?} does not decode: {other:?}",
-            once.escape_ascii().to_string()
-        ),
-    }
+    assert_reencodes!(response, r);
 }
