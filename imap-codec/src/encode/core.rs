@@ -374,6 +374,27 @@ pub(crate) fn put_part<B: BufMut>(w: &mut Writer<'_, B>, part: &[std::num::NonZe
     }
 }
 
+/// The ID parameter list of the ID command and response (RFC 2971 §3.3):
+/// `NIL` or `(field value ...)`.
+pub(crate) fn id_params<B: BufMut>(
+    w: &mut Writer<'_, B>,
+    params: Option<&[(IString<'_>, NString<'_>)]>,
+) {
+    let Some(params) = params else {
+        return w.put(b"NIL");
+    };
+    w.put_u8(b'(');
+    for (k, (name, value)) in params.iter().enumerate() {
+        if k > 0 {
+            w.put_u8(b' ');
+        }
+        name.encode(w);
+        w.put_u8(b' ');
+        value.encode(w);
+    }
+    w.put_u8(b')');
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -304,18 +304,9 @@ impl Encode for Data<'_> {
                 });
                 uids.encode(w);
             }
-            Data::Id(None) => w.put(b"ID NIL"),
-            Data::Id(Some(params)) => {
-                w.put(b"ID (");
-                for (k, (name, value)) in params.iter().enumerate() {
-                    if k > 0 {
-                        w.put_u8(b' ');
-                    }
-                    name.encode(w);
-                    w.put_u8(b' ');
-                    value.encode(w);
-                }
-                w.put_u8(b')');
+            Data::Id(params) => {
+                w.put(b"ID ");
+                crate::encode::core::id_params(w, params.as_deref());
             }
             Data::Quota { root, resources } => {
                 w.put(b"QUOTA ");

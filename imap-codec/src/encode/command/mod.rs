@@ -316,21 +316,7 @@ impl Encode for CommandBody<'_> {
             }
             C::Id { parameters } => {
                 w.put(b"ID ");
-                match parameters {
-                    None => w.put(b"NIL"),
-                    Some(p) => {
-                        w.put_u8(b'(');
-                        for (k, (name, value)) in p.iter().enumerate() {
-                            if k > 0 {
-                                w.put_u8(b' ');
-                            }
-                            name.encode(w);
-                            w.put_u8(b' ');
-                            value.encode(w);
-                        }
-                        w.put_u8(b')');
-                    }
-                }
+                crate::encode::core::id_params(w, parameters.as_deref());
             }
             C::GetQuota { root } => {
                 w.put(b"GETQUOTA ");
