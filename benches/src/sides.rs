@@ -13,7 +13,7 @@ use std::hint::black_box;
 use imap_codec::decode::{command, response};
 use imap_codec::framer::{Direction, FrameEvent, Framer, FramerConfig};
 use imap_codec::Decoded;
-use upstream_imap_codec::decode::Decoder as _;
+use upstream_imap_codec::decode::Decoder;
 use upstream_imap_codec::encode::{Encoder as _, Fragment};
 use upstream_imap_codec::{CommandCodec, ResponseCodec};
 
@@ -78,10 +78,12 @@ pub fn ours_responses(stream: &[u8]) -> Result<usize, StreamError> {
     Ok(n)
 }
 
-/// Decodes a stream of responses with imap-codec 1.0 (`ResponseCodec` and
-/// `Decoder::decode`, which returns the remaining input).
-pub fn imap_codec_responses(stream: &[u8]) -> Result<usize, StreamError> {
-    let codec = ResponseCodec::default();
+/// Decodes a stream with an imap-codec 1.0 codec (`Decoder::decode` returns
+/// the remaining input), counting the messages.
+fn imap_codec_count<C: Decoder>(codec: &C, stream: &[u8]) -> Result<usize, StreamError>
+where
+    for<'a> C::Error<'a>: std::fmt::Debug,
+{
     let mut rest = stream;
     let mut n = 0;
     while !rest.is_empty() {
@@ -95,6 +97,36 @@ pub fn imap_codec_responses(stream: &[u8]) -> Result<usize, StreamError> {
         }
     }
     Ok(n)
+}
+
+/// Decodes a stream with an imap-codec 1.0 codec, keeping the messages.
+///
+/// # Panics
+/// If a message does not decode.
+fn imap_codec_collect<'a, C: Decoder>(codec: &C, stream: &'a [u8]) -> Vec<C::Message<'a>>
+where
+    for<'e> C::Error<'e>: std::fmt::Debug,
+{
+    let mut out = Vec::new();
+    let mut rest = stream;
+    while !rest.is_empty() {
+        match codec.decode(rest) {
+            Ok((r, m)) => {
+                out.push(m);
+                rest = r;
+            }
+            Err(e) => panic!(
+                "imap-codec: message at {} does not decode: {e:?}",
+                stream.len() - rest.len()
+            ),
+        }
+    }
+    out
+}
+
+/// Decodes a stream of responses with imap-codec 1.0 (`ResponseCodec`).
+pub fn imap_codec_responses(stream: &[u8]) -> Result<usize, StreamError> {
+    imap_codec_count(&ResponseCodec::default(), stream)
 }
 
 /// Decodes a stream of responses with imap-proto 0.17 (`Response::parse`,
@@ -186,20 +218,7 @@ pub fn ours_framed(stream: &[u8], chunk: usize) -> Result<usize, StreamError> {
 
 /// Decodes a stream of commands with imap-codec 1.0 (`CommandCodec`).
 pub fn imap_codec_commands(stream: &[u8]) -> Result<usize, StreamError> {
-    let codec = CommandCodec::default();
-    let mut rest = stream;
-    let mut n = 0;
-    while !rest.is_empty() {
-        match codec.decode(rest) {
-            Ok((r, message)) => {
-                black_box(&message);
-                rest = r;
-                n += 1;
-            }
-            Err(e) => return Err(stream_error(n, stream.len() - rest.len(), format!("{e:?}"))),
-        }
-    }
-    Ok(n)
+    imap_codec_count(&CommandCodec::default(), stream)
 }
 
 /// A plain copy of `src` into `dst` (the `memcpy` baseline of `responses/bodies`).
@@ -234,47 +253,17 @@ pub fn ours_decode_all(stream: &[u8]) -> Vec<imap_proto::Response<'_>> {
 pub fn imap_codec_decode_all(
     stream: &[u8],
 ) -> Vec<upstream_imap_codec::imap_types::response::Response<'_>> {
-    let codec = ResponseCodec::default();
-    let mut out = Vec::new();
-    let mut rest = stream;
-    while !rest.is_empty() {
-        match codec.decode(rest) {
-            Ok((r, m)) => {
-                out.push(m);
-                rest = r;
-            }
-            Err(e) => panic!(
-                "imap-codec: message at {} does not decode: {e:?}",
-                stream.len() - rest.len()
-            ),
-        }
-    }
-    out
+    imap_codec_collect(&ResponseCodec::default(), stream)
 }
 
 /// imap-codec 1.0's commands of a stream, decoded once.
 ///
 /// # Panics
-/// If a message does not decode.
+/// If a command does not decode.
 pub fn imap_codec_decode_all_commands(
     stream: &[u8],
 ) -> Vec<upstream_imap_codec::imap_types::command::Command<'_>> {
-    let codec = CommandCodec::default();
-    let mut out = Vec::new();
-    let mut rest = stream;
-    while !rest.is_empty() {
-        match codec.decode(rest) {
-            Ok((r, m)) => {
-                out.push(m);
-                rest = r;
-            }
-            Err(e) => panic!(
-                "imap-codec: command at {} does not decode: {e:?}",
-                stream.len() - rest.len()
-            ),
-        }
-    }
-    out
+    imap_codec_collect(&CommandCodec::default(), stream)
 }
 
 /// Encodes our responses into `out` (cleared first), one after the other.
