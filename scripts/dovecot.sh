@@ -166,7 +166,10 @@ service imap-login {
 CONF
 
 doveconf -c "$CONF" -n >/dev/null || die "config check failed"
-dovecot -c "$CONF" || die "dovecot failed to start; see $D/log/dovecot.log"
+# The master daemonizes but keeps its stderr: point it at a file, never at the
+# caller's pipe, or a caller reading our output to EOF waits for Dovecot to exit.
+dovecot -c "$CONF" </dev/null >>"$D/log/startup.log" 2>&1 ||
+    die "dovecot failed to start: $(tail -5 "$D/log/startup.log"); see also $D/log/dovecot.log"
 for _ in $(seq 150); do
     if listening "$IMAP_PORT" && listening "$IMAPS_PORT"; then break; fi
     sleep 0.2
