@@ -85,15 +85,16 @@ fn terry_envelope(subject: &'static str, message_id: &'static str) -> Envelope<'
     Envelope {
         date: ns("Wed, 17 Jul 1996 02:23:25 -0700 (PDT)"),
         subject: ns(subject),
-        from: terry(),
-        sender: terry(),
-        reply_to: terry(),
-        to: vec![addr(None, None, Some("imap"), Some("cac.washington.edu"))],
+        from: terry().into(),
+        sender: terry().into(),
+        reply_to: terry().into(),
+        to: vec![addr(None, None, Some("imap"), Some("cac.washington.edu"))].into(),
         cc: vec![
             addr(None, None, Some("minutes"), Some("CNRI.Reston.VA.US")),
             addr(Some("John Klensin"), None, Some("KLENSIN"), Some("MIT.EDU")),
-        ],
-        bcc: vec![],
+        ]
+        .into(),
+        bcc: vec![].into(),
         in_reply_to: NIL,
         message_id: ns(message_id),
     }
@@ -229,7 +230,8 @@ fn rfc9051_bodystructure_examples() {
                 73,
             )),
         ])
-        .unwrap(),
+        .unwrap()
+        .into(),
         subtype: q("MIXED"),
         extension: None,
     });
@@ -539,8 +541,7 @@ fn text_without_lines_and_message_global() {
     let msg = Body {
         kind: BodyKind::Message {
             subtype: imap_proto::MessageSubtype::Global,
-            envelope: Box::default(),
-            body: Box::new(inner),
+            message: imap_proto::Encapsulated::new(Default::default(), inner),
             lines: 4,
         },
         fields: fields(&[], None, None, "8BIT", 100),

@@ -119,21 +119,22 @@ fn dovecot_mixed_alternative_with_rfc2231_attachment() {
     let imap_proto::BodyStructure::Multipart(m) = &structure else {
         unreachable!()
     };
-    let imap_proto::BodyStructure::Single(att) = &m.parts[1] else {
+    let parts = m.parts.to_vec();
+    let imap_proto::BodyStructure::Single(att) = &parts[1] else {
         unreachable!()
     };
     let ext = att.extension.as_ref().unwrap();
     let d = ext.disposition().unwrap();
     assert_eq!(d.kind.as_bytes(), b"attachment");
     assert_eq!(
-        d.param("FILENAME*"),
+        d.param("FILENAME*").as_deref(),
         Some(&b"utf-8''%E6%97%A5%E6%9C%AC%E8%AA%9E.pdf"[..])
     );
     assert_eq!(ext.location(), None);
     assert!(ext.extensions().is_empty());
     assert_eq!(att.media_type(), b"application");
     assert_eq!(
-        m.extension.as_ref().unwrap().param("Boundary"),
+        m.extension.as_ref().unwrap().param("Boundary").as_deref(),
         Some(&b"b1_5f1c"[..])
     );
     assert_eq!(structure.depth(), 3);
@@ -215,12 +216,12 @@ fn dovecot_message_rfc822_attachment() {
     let inner_env = Envelope {
         date: ns("Mon, 3 Jun 2024 09:12:44 +0200"),
         subject: ns("Quarterly numbers"),
-        from: alice(),
-        sender: alice(),
-        reply_to: alice(),
-        to: vec![addr(Some("Bob"), None, Some("bob"), Some("example.org"))],
-        cc: vec![],
-        bcc: vec![],
+        from: alice().into(),
+        sender: alice().into(),
+        reply_to: alice().into(),
+        to: vec![addr(Some("Bob"), None, Some("bob"), Some("example.org"))].into(),
+        cc: vec![].into(),
+        bcc: vec![].into(),
         in_reply_to: NIL,
         message_id: ns("<20240603091244.A12@example.com>"),
     };
@@ -268,8 +269,7 @@ fn dovecot_message_rfc822_attachment() {
         imap_proto::Body {
             kind: BodyKind::Message {
                 subtype: MessageSubtype::Rfc822,
-                envelope: Box::new(inner_env),
-                body: Box::new(inner_body),
+                message: imap_proto::Encapsulated::new(inner_env, inner_body),
                 lines: 38,
             },
             fields: fields(&[], None, None, "7bit", 1843),
@@ -349,13 +349,14 @@ fn envelope_with_encoded_words_and_groups() {
     let env = Envelope {
         date: ns("Tue, 14 May 2024 10:01:02 +0900"),
         subject: ns("=?ISO-2022-JP?B?GyRCRnxLXDhsGyhC?= =?UTF-8?B?5Lya6K2w44Gu6K2w5LqL6Yyy?="),
-        from: yamada(),
-        sender: yamada(),
-        reply_to: yamada(),
+        from: yamada().into(),
+        sender: yamada().into(),
+        reply_to: yamada().into(),
         to: vec![
             addr(None, None, Some("undisclosed-recipients"), None),
             addr(None, None, None, None),
-        ],
+        ]
+        .into(),
         cc: vec![
             addr(None, None, Some("team"), None),
             addr(
@@ -366,8 +367,9 @@ fn envelope_with_encoded_words_and_groups() {
             ),
             addr(Some("Jiro"), None, Some("jiro"), Some("example.jp")),
             addr(None, None, None, None),
-        ],
-        bcc: vec![],
+        ]
+        .into(),
+        bcc: vec![].into(),
         in_reply_to: ns("<20240514.abc@example.jp>"),
         message_id: ns("<20240514.def@example.jp>"),
     };
@@ -406,7 +408,8 @@ fn envelope_with_raw_utf8_literal_subject() {
             None,
             Some("yamada"),
             Some("example.jp"),
-        )],
+        )]
+        .into(),
         ..Envelope::default()
     };
     check(wire.as_bytes(), &[M::Uid(nz(89)), M::Envelope(env)], None);
@@ -464,7 +467,8 @@ ENVELOPE (NIL NIL NIL NIL NIL ((NIL NIL \"a\" \"b\")(NIL NIL \"c\" \"d\")) NIL N
         to: vec![
             addr(None, None, Some("a"), Some("b")),
             addr(None, None, Some("c"), Some("d")),
-        ],
+        ]
+        .into(),
         ..Envelope::default()
     };
     check(

@@ -269,7 +269,7 @@ fn extra_space_in_bodystructure_yahoo_japan() {
         |r| match fetch_items(r) {
             [MessageDataItem::BodyStructure(BodyStructure::Multipart(m))] => {
                 let ext = m.extension.as_ref().unwrap();
-                assert_eq!(ext.param("boundary"), Some(&b"pzu8"[..]));
+                assert_eq!(ext.param("boundary").as_deref(), Some(&b"pzu8"[..]));
                 assert!(ext.tail.as_ref().unwrap().disposition.is_none());
             }
             other => panic!("{other:?}"),
@@ -371,7 +371,10 @@ fn nil_param_value_mail_ru() {
         b"* 1 FETCH (BODYSTRUCTURE ((\"TEXT\" \"plain\" NIL NIL NIL \"8bit\" 17 0 NIL NIL NIL NIL) \"alternative\" (\"boundary\" \"\")))",
         |r| match fetch_items(r) {
             [MessageDataItem::BodyStructure(BodyStructure::Multipart(m))] => {
-                assert_eq!(m.extension.as_ref().unwrap().param("boundary"), Some(&b""[..]));
+                assert_eq!(
+                    m.extension.as_ref().unwrap().param("boundary").as_deref(),
+                    Some(&b""[..])
+                );
             }
             other => panic!("{other:?}"),
         },
@@ -562,7 +565,10 @@ fn eight_bit_bytes_proton_bridge() {
     quirk(line, Quirks::NONE, line, |r| match fetch_items(r) {
         [MessageDataItem::Envelope(e)] => {
             assert_eq!(e.subject.as_bytes(), Some(&b"caf\xe9"[..]));
-            assert_eq!(e.from[0].name.as_bytes(), Some(&b"Cl\xc3\xa9ment"[..]));
+            assert_eq!(
+                e.from.to_vec()[0].name.as_bytes(),
+                Some(&b"Cl\xc3\xa9ment"[..])
+            );
         }
         other => panic!("{other:?}"),
     });

@@ -10,6 +10,7 @@ use imap_proto::{
 };
 use nom::bytes::streaming::{take_while, take_while1};
 
+use super::response::quirks;
 use super::{cut_fail, fail, IResult, Kind, PError};
 
 /// `SP`
@@ -93,6 +94,9 @@ pub(crate) fn digits_u64(i: &[u8]) -> IResult<'_, u64> {
             input: i,
             kind: Kind::Nom(nom::error::ErrorKind::TakeWhile1),
         }));
+    }
+    if k > 1 && i[0] == b'0' {
+        quirks::note_not_canonical();
     }
     Ok((&i[k..], n))
 }
@@ -345,7 +349,9 @@ pub(crate) fn string(i: &[u8]) -> IResult<'_, IString<'_>> {
 #[inline]
 pub(crate) fn nil(i: &[u8]) -> IResult<'_, ()> {
     match i {
+        [b'N', b'I', b'L', rest @ ..] => Ok((rest, ())),
         [a, b, c, rest @ ..] if (a | 0x20) == b'n' && (b | 0x20) == b'i' && (c | 0x20) == b'l' => {
+            quirks::note_not_canonical();
             Ok((rest, ()))
         }
         _ => kw("NIL")(i),

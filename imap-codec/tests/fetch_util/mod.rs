@@ -58,7 +58,7 @@ pub(crate) fn fields<'a>(
     size: u32,
 ) -> BodyFields<'a> {
     BodyFields {
-        params: params(p),
+        params: params(p).into(),
         id: on(id),
         description: on(desc),
         encoding: q(enc),
@@ -182,7 +182,7 @@ pub(crate) fn no_lang<'a>() -> Option<imap_proto::BodyLanguage<'a>> {
 pub(crate) fn dsp<'a>(kind: &'a str, p: &[(&'a str, &'a str)]) -> imap_proto::Disposition<'a> {
     imap_proto::Disposition {
         kind: q(kind),
-        params: params(p),
+        params: params(p).into(),
     }
 }
 
@@ -203,7 +203,7 @@ pub(crate) fn multi<'a>(
     extension: Option<imap_proto::MultipartExtension<'a>>,
 ) -> imap_proto::BodyStructure<'a> {
     imap_proto::BodyStructure::Multipart(imap_proto::Multipart {
-        parts: imap_proto::Vec1::try_from(parts).expect("parts"),
+        parts: imap_proto::Vec1::try_from(parts).expect("parts").into(),
         subtype: q(subtype),
         extension,
     })
@@ -215,7 +215,7 @@ pub(crate) fn mext<'a>(
     tail: Option<imap_proto::ExtensionTail<'a>>,
 ) -> Option<imap_proto::MultipartExtension<'a>> {
     Some(imap_proto::MultipartExtension {
-        params: params(p),
+        params: params(p).into(),
         tail,
     })
 }

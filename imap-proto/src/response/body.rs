@@ -6,11 +6,13 @@
 //! fields can only be present in order (md5/params, disposition, language,
 //! location, further extensions), which the nested `Option`s encode.
 
+use std::borrow::Cow;
+
 use bytes::Bytes;
 
 use crate::buf::IntoStatic;
 use crate::core::{IString, NString, Vec1};
-use crate::response::envelope::Envelope;
+pub use crate::response::wire::{Encapsulated, ParamList, PartList};
 
 /// A `body` (RFC 9051 §9): one part or a multipart.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -27,10 +29,10 @@ impl<'a> BodyStructure<'a> {
     pub fn depth(&self) -> usize {
         match self {
             BodyStructure::Single(b) => match &b.kind {
-                BodyKind::Message { body, .. } => 1 + body.depth(),
+                BodyKind::Message { message, .. } => 1 + message.body().depth(),
                 _ => 1,
             },
-            BodyStructure::Multipart(m) => 1 + m.parts.iter().map(Self::depth).max().unwrap_or(0),
+            BodyStructure::Multipart(m) => 1 + m.parts.iter().map(|p| p.depth()).max().unwrap_or(0),
         }
     }
 }
@@ -113,10 +115,8 @@ pub enum BodyKind<'a> {
     Message {
         /// `RFC822` or `GLOBAL` (RFC 6532).
         subtype: MessageSubtype,
-        /// The encapsulated message's envelope.
-        envelope: Box<Envelope<'a>>,
-        /// The encapsulated message's body structure.
-        body: Box<BodyStructure<'a>>,
+        /// The encapsulated message's envelope and body structure.
+        message: Encapsulated<'a>,
         /// `body-fld-lines`
         lines: u64,
     },
@@ -139,13 +139,11 @@ impl IntoStatic for BodyKind<'_> {
             },
             BodyKind::Message {
                 subtype,
-                envelope,
-                body,
+                message,
                 lines,
             } => BodyKind::Message {
                 subtype,
-                envelope: envelope.into_static_in(frame),
-                body: body.into_static_in(frame),
+                message: message.into_static_in(frame),
                 lines,
             },
         }
@@ -177,7 +175,7 @@ crate::impl_into_static_copy!(MessageSubtype);
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct BodyFields<'a> {
     /// `body-fld-param`: `Content-Type` parameters; empty for `NIL`.
-    pub params: Vec<BodyParam<'a>>,
+    pub params: ParamList<'a>,
     /// `body-fld-id`: `Content-ID`.
     pub id: NString<'a>,
     /// `body-fld-desc`: `Content-Description`.
@@ -190,8 +188,8 @@ pub struct BodyFields<'a> {
 
 impl<'a> BodyFields<'a> {
     /// The value of parameter `name` (ASCII case-insensitive), e.g. `CHARSET`.
-    pub fn param(&self, name: &str) -> Option<&[u8]> {
-        param(&self.params, name)
+    pub fn param(&self, name: &str) -> Option<Cow<'_, [u8]>> {
+        self.params.get(name)
     }
 }
 
@@ -240,18 +238,11 @@ impl IntoStatic for BodyParam<'_> {
     }
 }
 
-fn param<'p>(params: &'p [BodyParam<'_>], name: &str) -> Option<&'p [u8]> {
-    params
-        .iter()
-        .find(|p| p.name.as_bytes().eq_ignore_ascii_case(name.as_bytes()))
-        .map(|p| p.value.as_bytes())
-}
-
 /// `body-type-mpart`: `1*body SP media-subtype [SP body-ext-mpart]`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Multipart<'a> {
     /// The parts, in order.
-    pub parts: Vec1<BodyStructure<'a>>,
+    pub parts: PartList<'a>,
     /// `media-subtype`, e.g. `"MIXED"`, `"ALTERNATIVE"`.
     pub subtype: IString<'a>,
     /// `body-ext-mpart`: only in `BODYSTRUCTURE`, never in `BODY`.
@@ -314,15 +305,15 @@ impl IntoStatic for SinglePartExtension<'_> {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct MultipartExtension<'a> {
     /// `body-fld-param`: `Content-Type` parameters (e.g. `BOUNDARY`); empty for `NIL`.
-    pub params: Vec<BodyParam<'a>>,
+    pub params: ParamList<'a>,
     /// Disposition and what follows, if sent.
     pub tail: Option<ExtensionTail<'a>>,
 }
 
 impl<'a> MultipartExtension<'a> {
     /// The value of parameter `name` (ASCII case-insensitive), e.g. `BOUNDARY`.
-    pub fn param(&self, name: &str) -> Option<&[u8]> {
-        param(&self.params, name)
+    pub fn param(&self, name: &str) -> Option<Cow<'_, [u8]>> {
+        self.params.get(name)
     }
 
     /// `body-fld-dsp`, if sent and not NIL.
@@ -443,13 +434,13 @@ pub struct Disposition<'a> {
     /// The disposition type, e.g. `"attachment"` or `"inline"`.
     pub kind: IString<'a>,
     /// Its parameters (e.g. `filename`); empty for `NIL`.
-    pub params: Vec<BodyParam<'a>>,
+    pub params: ParamList<'a>,
 }
 
 impl<'a> Disposition<'a> {
     /// The value of parameter `name` (ASCII case-insensitive), e.g. `FILENAME`.
-    pub fn param(&self, name: &str) -> Option<&[u8]> {
-        param(&self.params, name)
+    pub fn param(&self, name: &str) -> Option<Cow<'_, [u8]>> {
+        self.params.get(name)
     }
 }
 

@@ -4,6 +4,7 @@ use bytes::Bytes;
 
 use crate::buf::IntoStatic;
 use crate::core::NString;
+pub use crate::response::wire::AddressList;
 
 /// An `envelope`: the parsed RFC 5322 header fields of a message.
 ///
@@ -18,17 +19,17 @@ pub struct Envelope<'a> {
     /// `env-subject`: the `Subject:` header field (encoded words not decoded).
     pub subject: NString<'a>,
     /// `env-from`
-    pub from: Vec<Address<'a>>,
+    pub from: AddressList<'a>,
     /// `env-sender`
-    pub sender: Vec<Address<'a>>,
+    pub sender: AddressList<'a>,
     /// `env-reply-to`
-    pub reply_to: Vec<Address<'a>>,
+    pub reply_to: AddressList<'a>,
     /// `env-to`
-    pub to: Vec<Address<'a>>,
+    pub to: AddressList<'a>,
     /// `env-cc`
-    pub cc: Vec<Address<'a>>,
+    pub cc: AddressList<'a>,
     /// `env-bcc`
-    pub bcc: Vec<Address<'a>>,
+    pub bcc: AddressList<'a>,
     /// `env-in-reply-to`
     pub in_reply_to: NString<'a>,
     /// `env-message-id`

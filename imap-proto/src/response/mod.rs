@@ -8,6 +8,7 @@ mod ext;
 mod fetch;
 mod list;
 mod status;
+mod wire;
 
 pub use body::*;
 pub use code::*;
@@ -17,6 +18,7 @@ pub use ext::*;
 pub use fetch::*;
 pub use list::*;
 pub use status::*;
+pub use wire::{AddressIter, ParamIter, PartIter};
 
 use bytes::Bytes;
 

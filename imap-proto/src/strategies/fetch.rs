@@ -11,9 +11,9 @@ use proptest::prelude::*;
 use super::{astring, atom, date_time, flag_fetch, istring, nstring, nz_u32, section, vec1};
 use crate::{
     Address, BinaryData, Body, BodyExtension, BodyFields, BodyKind, BodyLanguage, BodyParam,
-    BodyStructure, Buf, Disposition, Envelope, ExtensionTail, GmailLabel, LanguageTail,
-    LocationTail, MessageDataItem, MessageSubtype, Multipart, MultipartExtension, ObjectId,
-    SinglePartExtension,
+    BodyStructure, Buf, Disposition, Encapsulated, Envelope, ExtensionTail, GmailLabel,
+    LanguageTail, LocationTail, MessageDataItem, MessageSubtype, Multipart, MultipartExtension,
+    ObjectId, SinglePartExtension,
 };
 
 /// Item names the decoder knows; `Other` never uses them.
@@ -73,12 +73,12 @@ pub fn envelope() -> BoxedStrategy<Envelope<'static>> {
                 Envelope {
                     date,
                     subject,
-                    from,
-                    sender,
-                    reply_to,
-                    to,
-                    cc,
-                    bcc,
+                    from: from.into(),
+                    sender: sender.into(),
+                    reply_to: reply_to.into(),
+                    to: to.into(),
+                    cc: cc.into(),
+                    bcc: bcc.into(),
                     in_reply_to,
                     message_id,
                 }
@@ -99,7 +99,7 @@ pub fn body_params() -> impl Strategy<Value = Vec<BodyParam<'static>>> {
 pub fn body_fields() -> BoxedStrategy<BodyFields<'static>> {
     (body_params(), nstring(), nstring(), istring(), any::<u32>())
         .prop_map(|(params, id, description, encoding, size)| BodyFields {
-            params,
+            params: params.into(),
             id,
             description,
             encoding,
@@ -121,7 +121,10 @@ pub fn body_extension() -> impl Strategy<Value = BodyExtension<'static>> {
 
 /// `body-fld-dsp`
 pub fn disposition() -> impl Strategy<Value = Disposition<'static>> {
-    (istring(), body_params()).prop_map(|(kind, params)| Disposition { kind, params })
+    (istring(), body_params()).prop_map(|(kind, params)| Disposition {
+        kind,
+        params: params.into(),
+    })
 }
 
 /// `body-fld-lang`
@@ -165,8 +168,10 @@ fn single_extension() -> BoxedStrategy<Option<SinglePartExtension<'static>>> {
 
 fn multipart_extension() -> BoxedStrategy<Option<MultipartExtension<'static>>> {
     option::of(
-        (body_params(), extension_tail())
-            .prop_map(|(params, tail)| MultipartExtension { params, tail }),
+        (body_params(), extension_tail()).prop_map(|(params, tail)| MultipartExtension {
+            params: params.into(),
+            tail,
+        }),
     )
     .boxed()
 }
@@ -195,7 +200,7 @@ pub fn body_structure() -> BoxedStrategy<BodyStructure<'static>> {
             prop_oneof![
                 (vec1(inner.clone(), 1..4), istring(), multipart_extension()).prop_map(
                     |(parts, subtype, extension)| BodyStructure::Multipart(Multipart {
-                        parts,
+                        parts: parts.into(),
                         subtype,
                         extension,
                     })
@@ -213,8 +218,7 @@ pub fn body_structure() -> BoxedStrategy<BodyStructure<'static>> {
                             BodyStructure::Single(Body {
                                 kind: BodyKind::Message {
                                     subtype,
-                                    envelope: Box::new(envelope),
-                                    body: Box::new(body),
+                                    message: Encapsulated::new(envelope, body),
                                     lines,
                                 },
                                 fields,

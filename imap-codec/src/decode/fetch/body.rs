@@ -12,9 +12,10 @@
 //! line counts (read as 0), a disposition without parameters.
 
 use imap_proto::{
-    Body, BodyExtension, BodyFields, BodyKind, BodyLanguage, BodyParam, BodyStructure, Disposition,
-    ExtensionTail, IString, LanguageTail, LocationTail, MessageSubtype, Multipart,
-    MultipartExtension, NString, Quoted, SinglePartExtension, Vec1,
+    Body, BodyExtension, BodyFields, BodyKind, BodyLanguage, BodyParam, BodyStructure, Buf,
+    Disposition, Encapsulated, Envelope, ExtensionTail, IString, LanguageTail, LocationTail,
+    MessageSubtype, Multipart, MultipartExtension, NString, ParamList, PartList, Quoted,
+    SinglePartExtension, Vec1,
 };
 
 use super::super::core::{byte, digits_u64, nil, nstring, quoted_stop, string};
@@ -44,64 +45,14 @@ pub(crate) fn body(i: &[u8], depth: usize) -> IResult<'_, BodyStructure<'_>> {
     Ok((r, b))
 }
 
-/// [`body`], pushed onto `out` (a multipart's parts): the 440-byte value is
-/// not returned in a `Result` first. On an error `out` may hold the part,
-/// but then the whole multipart fails.
-fn body_into<'a>(i: &'a [u8], depth: usize, out: &mut Vec<BodyStructure<'a>>) -> IResult<'a, ()> {
-    if depth >= MAX_BODY_DEPTH {
-        return cut_fail(i, "body structure nested too deeply");
-    }
-    let (r, ()) = byte(b'(')(i)?;
-    let r = extra_sp(r);
-    let r = match r.first() {
-        None => return incomplete(),
-        Some(b'(') => {
-            let (r, m) = multipart(r, depth)?;
-            out.push(BodyStructure::Multipart(m));
-            r
-        }
-        Some(_) => {
-            let (r, b) = single(r, depth)?;
-            out.push(BodyStructure::Single(b));
-            r
-        }
-    };
-    let r = extra_sp(r);
-    let (r, ()) = byte(b')')(r)?;
-    Ok((r, ()))
-}
-
 /// `1*body SP media-subtype [SP body-ext-mpart]` (without the parentheses).
+///
+/// The parts keep their bytes and are read again by [`read_part`] when
+/// iterated (see `imap_proto::PartList`).
 fn multipart(i: &[u8], depth: usize) -> IResult<'_, Multipart<'_>> {
-    let mut parts = Vec::with_capacity(4);
-    let mut r = i;
-    loop {
-        let (r2, ()) = body_into(r, depth + 1, &mut parts)?;
-        match r2 {
-            [b'(', ..] => r = r2,
-            // Lenient: spaces between parts (maddy).
-            [b' ', ..] => {
-                let n = r2.iter().take_while(|&&b| b == b' ').count();
-                let r3 = &r2[n..];
-                match r3.first() {
-                    None => return incomplete(),
-                    Some(b'(') => {
-                        quirks::note(Quirks::EXTRA_SPACE);
-                        r = r3;
-                    }
-                    Some(_) => {
-                        if n > 1 {
-                            quirks::note(Quirks::EXTRA_SPACE);
-                        }
-                        r = r3;
-                        break;
-                    }
-                }
-            }
-            [] => return incomplete(),
-            _ => return fail(r2, "expected a body part or SP"),
-        }
-    }
+    let (res, quirky) = quirks::scoped(|| parts(i, depth));
+    let (r, (n, end)) = res?;
+    let parts = PartList::from_wire(Buf::Borrowed(&i[..end]), n, !quirky, read_part);
     let (r, subtype) = string_or_nil(r)?;
     let (r, m) = more(r)?;
     let (r, extension) = if m {
@@ -114,11 +65,86 @@ fn multipart(i: &[u8], depth: usize) -> IResult<'_, Multipart<'_>> {
     Ok((
         r,
         Multipart {
-            parts: Vec1::unvalidated(parts),
+            parts,
             subtype,
             extension,
         },
     ))
+}
+
+/// The parts of a multipart: how many, and where the last one ends; the
+/// rest starts at the subtype.
+fn parts(i: &[u8], depth: usize) -> IResult<'_, (u32, usize)> {
+    let mut n: u32 = 0;
+    let mut r = i;
+    loop {
+        let (r2, _) = body(r, depth + 1)?;
+        n = match n.checked_add(1) {
+            Some(n) => n,
+            None => return cut_fail(r2, "too many body parts"),
+        };
+        let end = i.len() - r2.len();
+        match r2 {
+            [b'(', ..] => r = r2,
+            // Lenient: spaces between parts (maddy).
+            [b' ', ..] => {
+                let k = r2.iter().take_while(|&&b| b == b' ').count();
+                let r3 = &r2[k..];
+                match r3.first() {
+                    None => return incomplete(),
+                    Some(b'(') => {
+                        quirks::note(Quirks::EXTRA_SPACE);
+                        r = r3;
+                    }
+                    Some(_) => {
+                        if k > 1 {
+                            quirks::note(Quirks::EXTRA_SPACE);
+                        }
+                        return Ok((r3, (n, end)));
+                    }
+                }
+            }
+            [] => return incomplete(),
+            _ => return fail(r2, "expected a body part or SP"),
+        }
+    }
+}
+
+/// Reads the part at the start of `i` (an element of a checked
+/// [`PartList`]): the part and the bytes it used.
+fn read_part(i: &[u8]) -> Option<(BodyStructure<'_>, usize)> {
+    let (r, b) = body(i, 0).ok()?;
+    Some((b, i.len() - r.len()))
+}
+
+/// Reads `envelope SP body` of a checked encapsulated message.
+fn read_encapsulated(i: &[u8]) -> (Envelope<'_>, BodyStructure<'_>) {
+    let read = |i| -> IResult<'_, _> {
+        let (r, env) = envelope(i)?;
+        let (r, ()) = sps(r)?;
+        let (r, inner) = body(r, 0)?;
+        Ok((r, (env, inner)))
+    };
+    match read(i) {
+        Ok((_, x)) => x,
+        // Cannot happen for bytes the decoder checked; an empty part rather
+        // than a panic.
+        Err(_) => (Envelope::default(), unreadable_part()),
+    }
+}
+
+fn unreadable_part() -> BodyStructure<'static> {
+    BodyStructure::Single(Body {
+        kind: basic(IString::from("APPLICATION"), IString::from("OCTET-STREAM")),
+        fields: BodyFields {
+            params: ParamList::default(),
+            id: NString::NIL,
+            description: NString::NIL,
+            encoding: IString::from("7BIT"),
+            size: 0,
+        },
+        extension: None,
+    })
 }
 
 /// `body-type-1part` (without the parentheses).
@@ -151,6 +177,9 @@ fn single_fast(i: &[u8], depth: usize) -> Option<(&[u8], Body<'_>)> {
     let ty = media_type.as_bytes();
     let (r, kind) = if ty.eq_ignore_ascii_case(b"TEXT") {
         let (r, lines) = digits_u64(sp_fast(r)?).ok()?;
+        if ty != b"TEXT" {
+            quirks::note_not_canonical();
+        }
         (r, BodyKind::Text { subtype, lines })
     } else if ty.eq_ignore_ascii_case(b"MESSAGE") {
         return None;
@@ -209,8 +238,8 @@ fn quoted_fast(i: &[u8]) -> Option<(IString<'_>, &[u8])> {
 fn nstring_fast(i: &[u8]) -> Option<(NString<'_>, &[u8])> {
     match i.first()? {
         b'"' => quoted_fast(i).map(|(s, r)| (NString(Some(s)), r)),
-        b'N' | b'n' => match i {
-            [_, b'I' | b'i', b'L' | b'l', rest @ ..] => Some((NString(None), rest)),
+        b'N' => match i {
+            [_, b'I', b'L', rest @ ..] => Some((NString(None), rest)),
             _ => None,
         },
         _ => None,
@@ -219,22 +248,24 @@ fn nstring_fast(i: &[u8]) -> Option<(NString<'_>, &[u8])> {
 
 /// `NIL` or `("name" "value" ...)` with quoted strings without escapes.
 #[inline(always)]
-fn params_fast(i: &[u8]) -> Option<(Vec<BodyParam<'_>>, &[u8])> {
+fn params_fast(i: &[u8]) -> Option<(ParamList<'_>, &[u8])> {
     match i.first()? {
-        b'N' | b'n' => match i {
-            [_, b'I' | b'i', b'L' | b'l', rest @ ..] => Some((Vec::new(), rest)),
+        b'N' => match i {
+            [_, b'I', b'L', rest @ ..] => Some((ParamList::default(), rest)),
             _ => None,
         },
         b'(' => {
             let mut r = &i[1..];
-            // What the first push would allocate, without the growth path.
-            let mut out = Vec::with_capacity(4);
+            let mut n: u32 = 0;
             loop {
-                let (name, r2) = quoted_fast(r)?;
-                let (value, r2) = quoted_fast(sp_fast(r2)?)?;
-                out.push(BodyParam { name, value });
+                let (_, r2) = quoted_fast(r)?;
+                let (_, r2) = quoted_fast(sp_fast(r2)?)?;
+                n = n.checked_add(1)?;
                 match r2 {
-                    [b')', rest @ ..] => return Some((out, rest)),
+                    [b')', rest @ ..] => {
+                        let wire = Buf::Borrowed(&i[..i.len() - rest.len()]);
+                        return Some((ParamList::from_wire(wire, n, true, read_param), rest));
+                    }
                     _ => r = sp_fast(r2)?,
                 }
             }
@@ -257,20 +288,34 @@ fn single_general(i: &[u8], depth: usize) -> IResult<'_, Body<'_>> {
         Some(&c) if m && ty.eq_ignore_ascii_case(b"TEXT") && (c.is_ascii_digit() || c == b'-') => {
             let (r, lines) = size_number(r, u64::MAX)?;
             let (r, m) = more(r)?;
+            if !is_quoted(&media_type, b"TEXT") {
+                quirks::note_not_canonical();
+            }
             (r, m, BodyKind::Text { subtype, lines })
         }
         Some(b'(') if m => match message_subtype(ty, &subtype) {
             Some(msg) => {
-                let (r, env) = envelope(r)?;
-                let (r, ()) = sps(r)?;
-                let (r, inner) = body(r, depth + 1)?;
+                if !is_quoted(&media_type, b"MESSAGE")
+                    || !is_quoted(&subtype, msg.as_str().as_bytes())
+                {
+                    quirks::note_not_canonical();
+                }
+                let start = r;
+                let (res, quirky) = quirks::scoped(|| -> IResult<'_, ()> {
+                    let (r, _) = envelope(r)?;
+                    let (r, ()) = sps(r)?;
+                    let (r, _) = body(r, depth + 1)?;
+                    Ok((r, ()))
+                });
+                let (r, ()) = res?;
+                let wire = Buf::Borrowed(&start[..start.len() - r.len()]);
+                let message = Encapsulated::from_wire(wire, !quirky, read_encapsulated);
                 let (r, ()) = sps(r)?;
                 let (r, lines) = size_number(r, u64::MAX)?;
                 let (r, m) = more(r)?;
                 let kind = BodyKind::Message {
                     subtype: msg,
-                    envelope: Box::new(env),
-                    body: Box::new(inner),
+                    message,
                     lines,
                 };
                 (r, m, kind)
@@ -294,6 +339,11 @@ fn single_general(i: &[u8], depth: usize) -> IResult<'_, Body<'_>> {
             extension,
         },
     ))
+}
+
+/// Whether `s` is written exactly as the encoder writes `word`: `"WORD"`.
+fn is_quoted(s: &IString<'_>, word: &[u8]) -> bool {
+    matches!(s, IString::Quoted(q) if q.as_bytes() == word)
 }
 
 fn basic<'a>(media_type: IString<'a>, subtype: IString<'a>) -> BodyKind<'a> {
@@ -346,35 +396,59 @@ fn body_fields(i: &[u8]) -> IResult<'_, BodyFields<'_>> {
 ///
 /// Lenient: `()` decodes as `NIL`, a `NIL` name or value as `""` (Mail.ru
 /// sends `("boundary" NIL)`), extra spaces.
-fn body_fld_param(i: &[u8]) -> IResult<'_, Vec<BodyParam<'_>>> {
+fn body_fld_param(i: &[u8]) -> IResult<'_, ParamList<'_>> {
     match i.first() {
         None => incomplete(),
-        Some(b'n' | b'N') => nil(i).map(|(r, ())| (r, Vec::new())),
+        Some(b'n' | b'N') => nil(i).map(|(r, ())| (r, ParamList::default())),
         Some(b'(') => {
-            let mut r = extra_sp(&i[1..]);
-            if let Some(b')') = r.first() {
-                quirks::note(Quirks::EMPTY_LIST_FOR_NIL);
-                return Ok((&r[1..], Vec::new()));
-            }
-            let mut out = Vec::with_capacity(4);
-            loop {
-                let (r2, name) = string_or_nil(r)?;
-                let (r2, ()) = sps(r2)?;
-                let (r2, value) = string_or_nil(r2)?;
-                out.push(BodyParam { name, value });
-                let (r2, m) = more(r2)?;
-                if m {
-                    r = r2;
-                    continue;
-                }
-                return match r2.first() {
-                    Some(b')') => Ok((&r2[1..], out)),
-                    _ => fail(r2, "expected SP or )"),
-                };
-            }
+            let (res, quirky) = quirks::scoped(|| params(i));
+            let (r, n) = res?;
+            let wire = Buf::Borrowed(&i[..i.len() - r.len()]);
+            Ok((r, ParamList::from_wire(wire, n, !quirky, read_param)))
         }
         Some(_) => fail(i, "expected a parameter list or NIL"),
     }
+}
+
+/// The parameters of a list starting with `(`: how many there are.
+fn params(i: &[u8]) -> IResult<'_, u32> {
+    let mut r = extra_sp(&i[1..]);
+    if let Some(b')') = r.first() {
+        quirks::note(Quirks::EMPTY_LIST_FOR_NIL);
+        return Ok((&r[1..], 0));
+    }
+    let mut n: u32 = 0;
+    loop {
+        let (r2, _) = param(r)?;
+        n = match n.checked_add(1) {
+            Some(n) => n,
+            None => return cut_fail(r2, "too many parameters"),
+        };
+        let (r2, m) = more(r2)?;
+        if m {
+            r = r2;
+            continue;
+        }
+        return match r2.first() {
+            Some(b')') => Ok((&r2[1..], n)),
+            _ => fail(r2, "expected SP or )"),
+        };
+    }
+}
+
+/// One attribute/value pair: `string SP string`.
+fn param(i: &[u8]) -> IResult<'_, BodyParam<'_>> {
+    let (r, name) = string_or_nil(i)?;
+    let (r, ()) = sps(r)?;
+    let (r, value) = string_or_nil(r)?;
+    Ok((r, BodyParam { name, value }))
+}
+
+/// Reads the parameter at the start of `i` (an element of a checked
+/// [`ParamList`]): the parameter and the bytes it used.
+fn read_param(i: &[u8]) -> Option<(BodyParam<'_>, usize)> {
+    let (r, p) = param(i).ok()?;
+    Some((p, i.len() - r.len()))
 }
 
 /// `[SP body-fld-dsp [SP body-fld-lang [SP body-fld-loc *(SP body-extension)]]]`
@@ -444,7 +518,7 @@ fn body_fld_dsp(i: &[u8]) -> IResult<'_, Option<Disposition<'_>>> {
                 body_fld_param(r)?
             } else {
                 quirks::note(Quirks::DISPOSITION_WITHOUT_PARAMS);
-                (r, Vec::new())
+                (r, ParamList::default())
             };
             let r = extra_sp(r);
             let (r, ()) = byte(b')')(r)?;
@@ -453,7 +527,7 @@ fn body_fld_dsp(i: &[u8]) -> IResult<'_, Option<Disposition<'_>>> {
         Some(b'"' | b'{') => {
             let (r, kind) = string(i)?;
             quirks::note(Quirks::DISPOSITION_WITHOUT_PARAMS);
-            let params = Vec::new();
+            let params = ParamList::default();
             Ok((r, Some(Disposition { kind, params })))
         }
         Some(_) => fail(i, "expected a disposition or NIL"),

@@ -1,11 +1,11 @@
 //! Decoding `envelope` and `address` (RFC 9051 §9).
 
-use imap_proto::{Address, Envelope, IString, NString, Quoted};
+use imap_proto::{Address, AddressList, Buf, Envelope, IString, NString, Quoted};
 
 use super::super::core::{byte, nil, nstring, quoted_stop};
 use super::super::response::lenient::{extra_sp, sps};
 use super::super::response::quirks::{self, Quirks};
-use super::super::{fail, IResult};
+use super::super::{cut_fail, fail, IResult};
 
 /// `envelope`
 pub(crate) fn envelope(i: &[u8]) -> IResult<'_, Envelope<'_>> {
@@ -52,55 +52,67 @@ pub(crate) fn envelope(i: &[u8]) -> IResult<'_, Envelope<'_>> {
 
 /// `"(" 1*address ")" / nil`; `NIL` is an empty list.
 ///
+/// The list keeps its bytes; its addresses are read again by
+/// [`read_address`] when iterated (see `imap_proto::AddressList`).
 /// Lenient: accepts `()` as `NIL` (Mail.ru) and spaces around and between
-/// addresses.
-fn address_list(i: &[u8]) -> IResult<'_, Vec<Address<'_>>> {
+/// addresses; such a list is written back in canonical form.
+fn address_list(i: &[u8]) -> IResult<'_, AddressList<'_>> {
     match i.first() {
         None => Err(nom::Err::Incomplete(nom::Needed::new(1))),
-        Some(b'n' | b'N') => nil(i).map(|(r, ())| (r, Vec::new())),
+        Some(b'n' | b'N') => nil(i).map(|(r, ())| (r, AddressList::default())),
         Some(b'(') => {
-            let mut r = extra_sp(&i[1..]);
-            // What the first push would allocate, without the growth path
-            // (`()`, read as NIL, then allocates for nothing: rare).
-            let mut out = Vec::with_capacity(4);
-            loop {
-                match r {
-                    [b'(', ..] => {
-                        if out.len() == out.capacity() && !out.is_empty() {
-                            // A long list (To, Cc): grow 4 -> 16 -> 64, not
-                            // 4 -> 8 -> 16 (each step copies the addresses).
-                            out.reserve(3 * out.len());
-                        }
-                        // The fast path's result goes straight into the list.
-                        if let Some((r2, a)) = address_fast(r) {
-                            out.push(a);
-                            r = r2;
-                            continue;
-                        }
-                        let (r2, a) = address_general(r)?;
-                        out.push(a);
-                        r = r2;
-                    }
-                    [b')', ..] => {
-                        if out.is_empty() {
-                            quirks::note(Quirks::EMPTY_LIST_FOR_NIL);
-                        }
-                        return Ok((&r[1..], out));
-                    }
-                    [b' ', ..] => {
-                        let r2 = extra_sp(r);
-                        if r2.is_empty() {
-                            return Err(nom::Err::Incomplete(nom::Needed::new(1)));
-                        }
-                        r = r2;
-                    }
-                    [] => return Err(nom::Err::Incomplete(nom::Needed::new(1))),
-                    _ => return fail(r, "expected an address or )"),
-                }
-            }
+            let (res, quirky) = quirks::scoped(|| addresses(i));
+            let (r, n) = res?;
+            let wire = Buf::Borrowed(&i[..i.len() - r.len()]);
+            Ok((r, AddressList::from_wire(wire, n, !quirky, read_address)))
         }
         Some(_) => fail(i, "expected an address list or NIL"),
     }
+}
+
+/// The addresses of a list starting with `(`: how many there are.
+fn addresses(i: &[u8]) -> IResult<'_, u32> {
+    let mut r = extra_sp(&i[1..]);
+    let mut n: u32 = 0;
+    loop {
+        match r {
+            [b'(', ..] => {
+                r = match address_fast(r) {
+                    Some((r2, _)) => r2,
+                    None => address_general(r)?.0,
+                };
+                n = match n.checked_add(1) {
+                    Some(n) => n,
+                    None => return cut_fail(r, "too many addresses"),
+                };
+            }
+            [b')', ..] => {
+                if n == 0 {
+                    quirks::note(Quirks::EMPTY_LIST_FOR_NIL);
+                }
+                return Ok((&r[1..], n));
+            }
+            [b' ', ..] => {
+                let r2 = extra_sp(r);
+                if r2.is_empty() {
+                    return Err(nom::Err::Incomplete(nom::Needed::new(1)));
+                }
+                r = r2;
+            }
+            [] => return Err(nom::Err::Incomplete(nom::Needed::new(1))),
+            _ => return fail(r, "expected an address or )"),
+        }
+    }
+}
+
+/// Reads the address at the start of `i` (an element of a checked
+/// [`AddressList`]): the address and the bytes it used.
+fn read_address(i: &[u8]) -> Option<(Address<'_>, usize)> {
+    let (r, a) = match address_fast(i) {
+        Some(x) => x,
+        None => address_general(i).ok()?,
+    };
+    Some((a, i.len() - r.len()))
 }
 
 /// The common form of an address, `(f SP f SP f SP f)` where every field is
@@ -140,8 +152,8 @@ fn field_fast(i: &[u8], end: u8) -> Option<(NString<'_>, &[u8])> {
             let s = IString::Quoted(Quoted::unvalidated(&body[..at]));
             Some((NString(Some(s)), &body[at + 2..]))
         }
-        b'N' | b'n' => match i {
-            [_, b'I' | b'i', b'L' | b'l', c, rest @ ..] if *c == end => Some((NString(None), rest)),
+        b'N' => match i {
+            [_, b'I', b'L', c, rest @ ..] if *c == end => Some((NString(None), rest)),
             _ => None,
         },
         _ => None,

@@ -123,13 +123,37 @@ thread_local! {
     static SEEN: Cell<u32> = const { Cell::new(0) };
 }
 
+/// Not a quirk, never reported: strict syntax that the encoder writes
+/// differently (`nil`, `"text"`, a number with leading zeros). A list
+/// received with it is written back in canonical form, not copied.
+const NOT_CANONICAL: u32 = 1 << 31;
+
+/// Records that the input used a form the encoder writes differently.
+#[cold]
+pub(crate) fn note_not_canonical() {
+    SEEN.with(|s| s.set(s.get() | NOT_CANONICAL));
+}
+
 /// Records that the decoder accepted quirk `q`.
 #[cold]
 pub(crate) fn note(q: Quirks) {
     SEEN.with(|s| s.set(s.get() | q.0));
 }
 
+/// Runs `f`; returns its result and whether it accepted a quirk. The record
+/// keeps the quirks accepted before and inside `f`.
+#[inline]
+pub(crate) fn scoped<T>(f: impl FnOnce() -> T) -> (T, bool) {
+    let outer = SEEN.with(|s| s.replace(0));
+    let t = f();
+    let inner = SEEN.with(|s| s.replace(outer));
+    if inner != 0 {
+        SEEN.with(|s| s.set(outer | inner));
+    }
+    (t, inner != 0)
+}
+
 /// Clears the record; returns what it held.
 pub(crate) fn take() -> Quirks {
-    Quirks(SEEN.with(|s| s.replace(0)))
+    Quirks(SEEN.with(|s| s.replace(0)) & !NOT_CANONICAL)
 }

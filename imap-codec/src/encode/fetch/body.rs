@@ -2,8 +2,8 @@
 
 use bytes::BufMut;
 use imap_proto::{
-    Body, BodyExtension, BodyKind, BodyLanguage, BodyParam, BodyStructure, Disposition,
-    ExtensionTail, Multipart,
+    Body, BodyExtension, BodyKind, BodyLanguage, BodyStructure, Disposition, ExtensionTail,
+    Multipart, ParamList,
 };
 
 use super::super::core::{put_sep_istring, put_sep_nstring};
@@ -57,16 +57,16 @@ impl Encode for Body<'_> {
                 w.put_u8(b' ');
                 w.put_num(*lines);
             }
-            BodyKind::Message {
-                envelope,
-                body,
-                lines,
-                ..
-            } => {
+            BodyKind::Message { message, lines, .. } => {
                 w.put_u8(b' ');
-                envelope.encode(w);
-                w.put_u8(b' ');
-                body.encode(w);
+                if let Some(bytes) = message.verbatim() {
+                    w.put(bytes);
+                } else {
+                    let (envelope, body) = message.get();
+                    envelope.encode(w);
+                    w.put_u8(b' ');
+                    body.encode(w);
+                }
                 w.put_u8(b' ');
                 w.put_num(*lines);
             }
@@ -83,8 +83,12 @@ impl Encode for Multipart<'_> {
     /// The content of a multipart's parentheses: parts without separators,
     /// then the subtype and extension data.
     fn encode<B: BufMut>(&self, w: &mut Writer<'_, B>) {
-        for part in &self.parts {
-            part.encode(w);
+        if let Some(bytes) = self.parts.verbatim() {
+            w.put(bytes);
+        } else {
+            for part in &self.parts {
+                part.encode(w);
+            }
         }
         w.put_u8(b' ');
         self.subtype.encode(w);
@@ -116,8 +120,13 @@ fn put_tail<B: BufMut>(w: &mut Writer<'_, B>, tail: Option<&ExtensionTail<'_>>) 
     }
 }
 
-/// `body-fld-param`, `NIL` when empty.
-fn put_params<B: BufMut>(w: &mut Writer<'_, B>, params: &[BodyParam<'_>]) {
+/// `body-fld-param`, `NIL` when empty; a decoded list received in strict
+/// syntax as received.
+fn put_params<B: BufMut>(w: &mut Writer<'_, B>, params: &ParamList<'_>) {
+    if let Some(bytes) = params.verbatim() {
+        w.put(bytes);
+        return;
+    }
     if params.is_empty() {
         w.put(b"NIL");
         return;

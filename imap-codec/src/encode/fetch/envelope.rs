@@ -1,7 +1,7 @@
 //! Encoding `envelope` and `address`.
 
 use bytes::BufMut;
-use imap_proto::{Address, Envelope};
+use imap_proto::{Address, AddressList, Envelope};
 
 use super::super::core::put_sep_nstring;
 use super::super::{Encode, Writer};
@@ -29,7 +29,12 @@ impl Encode for Envelope<'_> {
     }
 }
 
-fn put_address_list<B: BufMut>(w: &mut Writer<'_, B>, list: &[Address<'_>]) {
+/// A decoded list received in strict syntax is written as received.
+fn put_address_list<B: BufMut>(w: &mut Writer<'_, B>, list: &AddressList<'_>) {
+    if let Some(bytes) = list.verbatim() {
+        w.put(bytes);
+        return;
+    }
     if list.is_empty() {
         w.put(b"NIL");
         return;

@@ -1,0 +1,423 @@
+//! Lists of ENVELOPE and BODYSTRUCTURE data kept in their received wire form.
+//!
+//! A FETCH response of an initial sync carries, per message, six address
+//! lists, several parameter lists, multipart parts and encapsulated messages.
+//! Decoding each into a `Vec` would cost about a dozen heap allocations per
+//! message. Instead the decoder checks such a list against the grammar and
+//! keeps its bytes (a slice of the input, or of a shared frame after
+//! [`IntoStatic::into_shared`]); the elements are read again, without
+//! allocating, when they are iterated. Lists built by a program hold their
+//! elements in a `Vec`. Both forms compare, hash and print by their
+//! elements, so a decoded list equals the list it was encoded from.
+//!
+//! Reading an element again costs what decoding it cost: code that visits
+//! every element many times can keep [`AddressList::to_vec`] (or the
+//! equivalent) instead.
+//!
+//! Only the decoder (`imap-codec`) creates the wire form, through the
+//! doc-hidden `from_wire` constructors: it passes the function that reads
+//! one element, so the grammar lives in one place.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::hash::{Hash, Hasher};
+
+use bytes::Bytes;
+
+use crate::buf::{Buf, IntoStatic};
+use crate::core::Vec1;
+use crate::response::body::{BodyParam, BodyStructure};
+use crate::response::envelope::{Address, Envelope};
+
+macro_rules! wire_list {
+    (
+        $(#[$doc:meta])*
+        $name:ident, $iter:ident, $item:ident, enclosed: $enclosed:literal
+    ) => {
+        $(#[$doc])*
+        #[derive(Clone)]
+        pub struct $name<'a>(ListRepr<'a, $item<'a>, for<'r> fn(&'r [u8]) -> Option<($item<'r>, usize)>>);
+
+        impl<'a> $name<'a> {
+            /// A list decoded from `bytes` (doc-hidden: for the decoder, which
+            /// has checked that `bytes` hold `len` elements that `read` reads
+            /// one after the other). `verbatim` says whether the bytes are in
+            /// the syntax the encoder would write, so that it may copy them.
+            #[doc(hidden)]
+            pub fn from_wire(
+                bytes: Buf<'a>,
+                len: u32,
+                verbatim: bool,
+                read: for<'r> fn(&'r [u8]) -> Option<($item<'r>, usize)>,
+            ) -> Self {
+                $name(ListRepr::Wire { bytes, len, verbatim, read })
+            }
+
+            /// The number of elements.
+            pub fn len(&self) -> usize {
+                match &self.0 {
+                    ListRepr::Wire { len, .. } => *len as usize,
+                    ListRepr::Owned(v) => v.len(),
+                }
+            }
+
+            /// Whether the list has no element (`NIL`).
+            pub fn is_empty(&self) -> bool {
+                self.len() == 0
+            }
+
+            /// The elements in order; those of a decoded list are read from its
+            /// bytes as the iterator goes (no allocation).
+            pub fn iter(&self) -> $iter<'_> {
+                $iter(match &self.0 {
+                    ListRepr::Wire { bytes, len, read, .. } => {
+                        let b = bytes.as_bytes();
+                        let rest = if $enclosed { b.get(1..).unwrap_or_default() } else { b };
+                        IterRepr::Wire { rest, left: *len, read: *read }
+                    }
+                    ListRepr::Owned(v) => IterRepr::Owned(v.iter()),
+                })
+            }
+
+            /// The elements, collected (borrowing from `self`).
+            pub fn to_vec(&self) -> Vec<$item<'_>> {
+                self.iter().map(Cow::into_owned).collect()
+            }
+
+            /// The list's bytes as received, when the encoder may write them
+            /// unchanged; `None` for lists built from values.
+            pub fn verbatim(&self) -> Option<&[u8]> {
+                match &self.0 {
+                    ListRepr::Wire { bytes, verbatim: true, .. } => Some(bytes.as_bytes()),
+                    _ => None,
+                }
+            }
+        }
+
+        impl<'a> From<Vec<$item<'a>>> for $name<'a> {
+            fn from(v: Vec<$item<'a>>) -> Self {
+                $name(ListRepr::Owned(v))
+            }
+        }
+
+        impl<'a> FromIterator<$item<'a>> for $name<'a> {
+            fn from_iter<I: IntoIterator<Item = $item<'a>>>(iter: I) -> Self {
+                $name(ListRepr::Owned(iter.into_iter().collect()))
+            }
+        }
+
+        impl<'r> IntoIterator for &'r $name<'_> {
+            type Item = Cow<'r, $item<'r>>;
+            type IntoIter = $iter<'r>;
+            fn into_iter(self) -> $iter<'r> {
+                self.iter()
+            }
+        }
+
+        impl PartialEq for $name<'_> {
+            fn eq(&self, other: &Self) -> bool {
+                self.len() == other.len() && self.iter().eq(other.iter())
+            }
+        }
+
+        impl Eq for $name<'_> {}
+
+        impl Hash for $name<'_> {
+            fn hash<H: Hasher>(&self, state: &mut H) {
+                self.len().hash(state);
+                for x in self.iter() {
+                    x.hash(state);
+                }
+            }
+        }
+
+        impl fmt::Debug for $name<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_list().entries(self.iter()).finish()
+            }
+        }
+
+        impl IntoStatic for $name<'_> {
+            type Static = $name<'static>;
+            fn into_static_in(self, frame: Option<&Bytes>) -> $name<'static> {
+                $name(match self.0 {
+                    ListRepr::Wire { bytes, len, verbatim, read } => ListRepr::Wire {
+                        bytes: bytes.into_static_in(frame),
+                        len,
+                        verbatim,
+                        read,
+                    },
+                    ListRepr::Owned(v) => ListRepr::Owned(v.into_static_in(frame)),
+                })
+            }
+        }
+
+        #[doc = concat!("Iterator over the elements of a [`", stringify!($name), "`].")]
+        #[derive(Clone)]
+        pub struct $iter<'r>(IterRepr<'r, $item<'r>, for<'x> fn(&'x [u8]) -> Option<($item<'x>, usize)>>);
+
+        impl<'r> Iterator for $iter<'r> {
+            type Item = Cow<'r, $item<'r>>;
+
+            fn next(&mut self) -> Option<Self::Item> {
+                match &mut self.0 {
+                    IterRepr::Wire { rest, left, read } => {
+                        if *left == 0 {
+                            return None;
+                        }
+                        let r = skip_spaces(rest);
+                        match read(r) {
+                            Some((x, used)) => {
+                                *rest = r.get(used..).unwrap_or_default();
+                                *left -= 1;
+                                Some(Cow::Owned(x))
+                            }
+                            // Cannot happen for bytes the decoder checked;
+                            // end the list rather than panic.
+                            None => {
+                                *left = 0;
+                                None
+                            }
+                        }
+                    }
+                    IterRepr::Owned(it) => it.next().map(Cow::Borrowed),
+                }
+            }
+
+            fn size_hint(&self) -> (usize, Option<usize>) {
+                match &self.0 {
+                    IterRepr::Wire { left, .. } => (0, Some(*left as usize)),
+                    IterRepr::Owned(it) => it.size_hint(),
+                }
+            }
+        }
+
+        impl fmt::Debug for $iter<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_struct(stringify!($iter)).finish_non_exhaustive()
+            }
+        }
+    };
+}
+
+/// Storage of a list: its checked wire bytes, or values.
+#[derive(Clone)]
+enum ListRepr<'a, T, F> {
+    Wire {
+        bytes: Buf<'a>,
+        len: u32,
+        verbatim: bool,
+        read: F,
+    },
+    Owned(Vec<T>),
+}
+
+#[derive(Clone)]
+enum IterRepr<'r, T, F> {
+    Wire { rest: &'r [u8], left: u32, read: F },
+    Owned(std::slice::Iter<'r, T>),
+}
+
+/// Lenient input may hold extra spaces between elements; the element
+/// readers start at an element.
+fn skip_spaces(b: &[u8]) -> &[u8] {
+    let n = b.iter().take_while(|&&c| c == b' ').count();
+    &b[n..]
+}
+
+wire_list! {
+    /// An address list of an [`Envelope`]: `"(" 1*address ")" / nil` (RFC 9051 §9);
+    /// `NIL` is the empty list.
+    ///
+    /// Iterating yields `Cow<Address>`: borrowed for a list built from values,
+    /// read from the bytes for a decoded one.
+    ///
+    /// ```
+    /// use imap_proto::{Address, AddressList, NString};
+    ///
+    /// let to: AddressList = vec![Address::new(
+    ///     NString::NIL,
+    ///     NString::NIL,
+    ///     "alice".into(),
+    ///     "example.org".into(),
+    /// )]
+    /// .into();
+    /// assert_eq!(to.len(), 1);
+    /// assert_eq!(to.iter().next().unwrap().host.as_bytes(), Some(&b"example.org"[..]));
+    /// ```
+    AddressList, AddressIter, Address, enclosed: true
+}
+
+wire_list! {
+    /// A `body-fld-param` list (RFC 9051 §9): `Content-Type` or
+    /// `Content-Disposition` parameters; `NIL` is the empty list.
+    ///
+    /// Iterating yields `Cow<BodyParam>` (see [`AddressList`]).
+    ParamList, ParamIter, BodyParam, enclosed: true
+}
+
+wire_list! {
+    /// The parts of a multipart body (`1*body` in `body-type-mpart`, RFC 9051
+    /// §9): never empty.
+    ///
+    /// Iterating yields `Cow<BodyStructure>` (see [`AddressList`]); a decoded
+    /// part's own lists are read lazily too.
+    PartList, PartIter, BodyStructure, enclosed: false
+}
+
+impl Default for AddressList<'_> {
+    fn default() -> Self {
+        AddressList(ListRepr::Owned(Vec::new()))
+    }
+}
+
+impl Default for ParamList<'_> {
+    fn default() -> Self {
+        ParamList(ListRepr::Owned(Vec::new()))
+    }
+}
+
+impl<'a> ParamList<'a> {
+    /// The value of parameter `name` (ASCII case-insensitive), e.g. `CHARSET`.
+    pub fn get(&self, name: &str) -> Option<Cow<'_, [u8]>> {
+        self.iter()
+            .find(|p| p.name.as_bytes().eq_ignore_ascii_case(name.as_bytes()))
+            .map(|p| match p {
+                Cow::Borrowed(p) => Cow::Borrowed(p.value.as_bytes()),
+                Cow::Owned(p) => match p.value.into_inner() {
+                    Buf::Borrowed(b) => Cow::Borrowed(b),
+                    Buf::Shared(b) => Cow::Owned(b.to_vec()),
+                },
+            })
+    }
+}
+
+impl<'a> PartList<'a> {
+    /// The first part (a multipart has at least one).
+    pub fn first(&self) -> Option<Cow<'_, BodyStructure<'_>>> {
+        self.iter().next()
+    }
+}
+
+impl<'a> From<Vec1<BodyStructure<'a>>> for PartList<'a> {
+    fn from(v: Vec1<BodyStructure<'a>>) -> Self {
+        PartList(ListRepr::Owned(v.into_vec()))
+    }
+}
+
+/// The envelope and body structure of an encapsulated message (a
+/// `MESSAGE/RFC822` or `MESSAGE/GLOBAL` part, RFC 9051 §7.5.2).
+///
+/// Decoded parts keep the bytes `envelope SP body` and read them on access
+/// (see the [module documentation](self)).
+#[derive(Clone)]
+pub struct Encapsulated<'a>(EncRepr<'a>);
+
+type ReadEncapsulated = for<'r> fn(&'r [u8]) -> (Envelope<'r>, BodyStructure<'r>);
+
+#[derive(Clone)]
+enum EncRepr<'a> {
+    Wire {
+        bytes: Buf<'a>,
+        verbatim: bool,
+        read: ReadEncapsulated,
+    },
+    Owned(Box<(Envelope<'a>, BodyStructure<'a>)>),
+}
+
+impl<'a> Encapsulated<'a> {
+    /// An encapsulated message from its envelope and body structure.
+    pub fn new(envelope: Envelope<'a>, body: BodyStructure<'a>) -> Self {
+        Encapsulated(EncRepr::Owned(Box::new((envelope, body))))
+    }
+
+    /// Decoded from `envelope SP body` bytes (doc-hidden: for the decoder,
+    /// which has checked them; see `AddressList::from_wire`).
+    #[doc(hidden)]
+    pub fn from_wire(bytes: Buf<'a>, verbatim: bool, read: ReadEncapsulated) -> Self {
+        Encapsulated(EncRepr::Wire {
+            bytes,
+            verbatim,
+            read,
+        })
+    }
+
+    /// The envelope and the body structure.
+    pub fn get(&self) -> (Cow<'_, Envelope<'_>>, Cow<'_, BodyStructure<'_>>) {
+        match &self.0 {
+            EncRepr::Wire { bytes, read, .. } => {
+                let (e, b) = read(bytes.as_bytes());
+                (Cow::Owned(e), Cow::Owned(b))
+            }
+            EncRepr::Owned(x) => (Cow::Borrowed(&x.0), Cow::Borrowed(&x.1)),
+        }
+    }
+
+    /// The encapsulated message's envelope.
+    pub fn envelope(&self) -> Cow<'_, Envelope<'_>> {
+        self.get().0
+    }
+
+    /// The encapsulated message's body structure.
+    pub fn body(&self) -> Cow<'_, BodyStructure<'_>> {
+        self.get().1
+    }
+
+    /// The bytes `envelope SP body` as received, when the encoder may write
+    /// them unchanged; `None` for values built by a program.
+    pub fn verbatim(&self) -> Option<&[u8]> {
+        match &self.0 {
+            EncRepr::Wire {
+                bytes,
+                verbatim: true,
+                ..
+            } => Some(bytes.as_bytes()),
+            _ => None,
+        }
+    }
+}
+
+impl PartialEq for Encapsulated<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.get() == other.get()
+    }
+}
+
+impl Eq for Encapsulated<'_> {}
+
+impl Hash for Encapsulated<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.get().hash(state);
+    }
+}
+
+impl fmt::Debug for Encapsulated<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (e, b) = self.get();
+        f.debug_struct("Encapsulated")
+            .field("envelope", &e)
+            .field("body", &b)
+            .finish()
+    }
+}
+
+impl IntoStatic for Encapsulated<'_> {
+    type Static = Encapsulated<'static>;
+    fn into_static_in(self, frame: Option<&Bytes>) -> Encapsulated<'static> {
+        Encapsulated(match self.0 {
+            EncRepr::Wire {
+                bytes,
+                verbatim,
+                read,
+            } => EncRepr::Wire {
+                bytes: bytes.into_static_in(frame),
+                verbatim,
+                read,
+            },
+            EncRepr::Owned(x) => {
+                let (e, b) = *x;
+                EncRepr::Owned(Box::new((e.into_static_in(frame), b.into_static_in(frame))))
+            }
+        })
+    }
+}
