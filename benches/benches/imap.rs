@@ -64,6 +64,18 @@ fn responses(c: &mut Criterion) {
     for side in all {
         decode_bench(&mut g, side, &no_modseq, decoder(side));
     }
+    // Ours again, reading every address and parameter after decoding (our
+    // lists are read on iteration; the other crates built them already).
+    assert_eq!(
+        sides::ours_responses_walk(&no_modseq.stream),
+        Ok(no_modseq.count())
+    );
+    g.throughput(Throughput::Bytes(no_modseq.len() as u64));
+    g.bench_with_input(
+        BenchmarkId::new("ours+walk", no_modseq.name),
+        &no_modseq.stream,
+        |b, s| b.iter(|| sides::ours_responses_walk(s)),
+    );
     g.finish();
 
     let mut g = c.benchmark_group("responses/bodies");

@@ -78,6 +78,77 @@ pub fn ours_responses(stream: &[u8]) -> Result<usize, StreamError> {
     Ok(n)
 }
 
+/// Like [`ours_responses`], and then reads every ENVELOPE and BODYSTRUCTURE
+/// field, so that the cost of reading our lazily kept lists (see
+/// `imap_proto::AddressList`) is measured too. Returns the message count.
+pub fn ours_responses_walk(stream: &[u8]) -> Result<usize, StreamError> {
+    use imap_proto::{Data, MessageDataItem, Response};
+    let mut pos = 0;
+    let mut n = 0;
+    while pos < stream.len() {
+        match response(&stream[pos..]) {
+            Ok(Decoded::Complete { message, consumed }) => {
+                if let Response::Data(Data::Fetch { items, .. }) = &message {
+                    for item in items.as_slice() {
+                        match item {
+                            MessageDataItem::Envelope(e) => black_box(walk_envelope(e)),
+                            MessageDataItem::BodyStructure(b) | MessageDataItem::Body(b) => {
+                                black_box(walk_body(b))
+                            }
+                            _ => 0,
+                        };
+                    }
+                }
+                pos += consumed;
+                n += 1;
+            }
+            other => return Err(stream_error(n, pos, other)),
+        }
+    }
+    Ok(n)
+}
+
+/// Bytes of every address of `e`.
+fn walk_envelope(e: &imap_proto::Envelope<'_>) -> usize {
+    let mut total = 0;
+    for list in [&e.from, &e.sender, &e.reply_to, &e.to, &e.cc, &e.bcc] {
+        for a in list {
+            for f in [&a.name, &a.adl, &a.mailbox, &a.host] {
+                total += f.as_bytes().map_or(0, <[u8]>::len);
+            }
+        }
+    }
+    total
+}
+
+/// Bytes of every parameter, plus the envelopes of encapsulated messages,
+/// of every part of `b`.
+fn walk_body(b: &imap_proto::BodyStructure<'_>) -> usize {
+    use imap_proto::{BodyKind, BodyStructure, ParamList};
+    fn params(p: &ParamList<'_>) -> usize {
+        p.iter()
+            .map(|p| p.name.as_bytes().len() + p.value.as_bytes().len())
+            .sum()
+    }
+    match b {
+        BodyStructure::Single(s) => {
+            let mut total = params(&s.fields.params);
+            if let Some(d) = s.extension.as_ref().and_then(|x| x.disposition()) {
+                total += params(&d.params);
+            }
+            if let BodyKind::Message { message, .. } = &s.kind {
+                let (env, body) = message.get();
+                total += walk_envelope(&env) + walk_body(&body);
+            }
+            total
+        }
+        BodyStructure::Multipart(m) => {
+            let ext = m.extension.as_ref().map_or(0, |x| params(&x.params));
+            ext + m.parts.iter().map(|p| walk_body(&p)).sum::<usize>()
+        }
+    }
+}
+
 /// Decodes a stream with an imap-codec 1.0 codec (`Decoder::decode` returns
 /// the remaining input), counting the messages.
 fn imap_codec_count<C: Decoder>(codec: &C, stream: &[u8]) -> Result<usize, StreamError>
