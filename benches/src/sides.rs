@@ -10,9 +10,11 @@
 
 use std::hint::black_box;
 
+use bytes::Bytes;
 use imap_codec::decode::{command, response};
 use imap_codec::framer::{Direction, FrameEvent, Framer, FramerConfig};
-use imap_codec::Decoded;
+use imap_codec::{Decoded, Vectored};
+use imap_proto::IntoStatic;
 use upstream_imap_codec::decode::Decoder;
 use upstream_imap_codec::encode::{Encoder as _, Fragment};
 use upstream_imap_codec::{CommandCodec, ResponseCodec};
@@ -22,6 +24,9 @@ use upstream_imap_codec::{CommandCodec, ResponseCodec};
 pub enum Side {
     /// This workspace's `imap-codec`.
     Ours,
+    /// This workspace's `imap-codec`, encoding with `encode_vectored`: large
+    /// shared literal payloads are referenced, not copied.
+    OursVectored,
     /// imap-codec 1.0 from crates.io.
     ImapCodec,
     /// imap-proto 0.17 from crates.io.
@@ -35,6 +40,7 @@ impl Side {
     pub fn name(self) -> &'static str {
         match self {
             Self::Ours => "ours",
+            Self::OursVectored => "ours_vectored",
             Self::ImapCodec => "imap-codec-1.0",
             Self::ImapProto => "imap-proto-0.17",
             Self::Memcpy => "memcpy",
@@ -317,6 +323,19 @@ pub fn ours_decode_all(stream: &[u8]) -> Vec<imap_proto::Response<'_>> {
     out
 }
 
+/// Our responses of a stream held in a `Bytes` frame, decoded once and their
+/// literals shared with the frame (`into_shared`, no copy): what a server
+/// holds when it sends messages it read from its store or received.
+///
+/// # Panics
+/// If a message does not decode.
+pub fn ours_decode_all_shared(frame: &Bytes) -> Vec<imap_proto::Response<'static>> {
+    ours_decode_all(frame)
+        .into_iter()
+        .map(|m| m.into_shared(frame))
+        .collect()
+}
+
 /// imap-codec 1.0's responses of a stream, decoded once.
 ///
 /// # Panics
@@ -342,6 +361,17 @@ pub fn ours_encode(messages: &[imap_proto::Response<'_>], out: &mut Vec<u8>) -> 
     out.clear();
     for m in messages {
         imap_codec::encode(m, out);
+    }
+    black_box(&out).len()
+}
+
+/// Encodes our responses with `encode_vectored` into `out` (cleared first),
+/// one after the other; returns the length of the whole output (head and
+/// spliced payloads), which is not copied into one buffer.
+pub fn ours_encode_vectored(messages: &[imap_proto::Response<'_>], out: &mut Vectored) -> usize {
+    out.clear();
+    for m in messages {
+        imap_codec::encode_vectored(m, out);
     }
     black_box(&out).len()
 }

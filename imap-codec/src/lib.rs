@@ -38,8 +38,8 @@ pub mod fuzzing;
 
 pub use crate::decode::Decoded;
 pub use crate::encode::{
-    encode, encode_marked, encode_marked_with, Encode, LiteralMark, LiteralPolicy, Writer,
-    LITERAL_MINUS_MAX,
+    encode, encode_marked, encode_marked_with, encode_vectored, encode_vectored_with, Encode,
+    LiteralMark, LiteralPolicy, Splice, Vectored, Writer, LITERAL_MINUS_MAX,
 };
 pub use crate::error::DecodeError;
 

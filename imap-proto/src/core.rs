@@ -276,6 +276,12 @@ impl<'a> Literal<'a> {
         &self.data
     }
 
+    /// The payload buffer, borrowed or shared: an encoder can reference a
+    /// [`Buf::Shared`] payload instead of copying it (vectored encoding).
+    pub fn buf(&self) -> &Buf<'a> {
+        &self.data
+    }
+
     /// The payload buffer.
     pub fn into_inner(self) -> Buf<'a> {
         self.data

@@ -142,7 +142,7 @@ pub(crate) fn needs_escape(b: &[u8]) -> bool {
 
 impl Encode for Literal<'_> {
     fn encode<B: BufMut>(&self, w: &mut Writer<'_, B>) {
-        w.put_literal(self.data(), self.mode(), false)
+        w.put_literal(self.buf(), self.mode(), false)
     }
 }
 

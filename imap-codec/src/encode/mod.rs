@@ -4,9 +4,14 @@ mod command;
 pub(crate) mod core;
 mod fetch;
 mod response;
+mod vectored;
 
-use bytes::BufMut;
-use imap_proto::LiteralMode;
+use bytes::{BufMut, Bytes};
+use imap_proto::{Buf, LiteralMode};
+
+pub use self::vectored::{
+    encode_vectored, encode_vectored_with, Chunks, Splice, Vectored, DEFAULT_SPLICE_THRESHOLD,
+};
 
 /// Where a literal's data starts in encoded output.
 ///
@@ -67,6 +72,18 @@ pub struct Writer<'b, B: BufMut> {
     written: usize,
     marks: Option<&'b mut Vec<LiteralMark>>,
     literals: LiteralPolicy,
+    splices: Option<SpliceSink<'b>>,
+}
+
+/// Where a vectored [`Writer`] records the literal payloads it does not copy.
+struct SpliceSink<'b> {
+    splices: &'b mut Vec<Splice>,
+    /// Shared payloads of at least this many bytes are spliced.
+    threshold: usize,
+    /// Length of the head buffer when the writer started.
+    head_start: usize,
+    /// Payload bytes spliced so far (counted in `written`, not in the buffer).
+    spliced: usize,
 }
 
 impl<B: BufMut> std::fmt::Debug for Writer<'_, B> {
@@ -85,6 +102,7 @@ impl<'b, B: BufMut> Writer<'b, B> {
             written: 0,
             marks: None,
             literals: LiteralPolicy::AsGiven,
+            splices: None,
         }
     }
 
@@ -95,6 +113,7 @@ impl<'b, B: BufMut> Writer<'b, B> {
             written: 0,
             marks: Some(marks),
             literals: LiteralPolicy::AsGiven,
+            splices: None,
         }
     }
 
@@ -102,6 +121,24 @@ impl<'b, B: BufMut> Writer<'b, B> {
     #[must_use]
     pub fn with_literal_policy(mut self, policy: LiteralPolicy) -> Self {
         self.literals = policy;
+        self
+    }
+
+    /// The same writer, recording shared literal payloads of at least
+    /// `threshold` bytes in `splices` instead of copying them; `head_start`
+    /// is the length of the buffer before this writer's first byte.
+    fn splicing(
+        mut self,
+        splices: &'b mut Vec<Splice>,
+        threshold: usize,
+        head_start: usize,
+    ) -> Self {
+        self.splices = Some(SpliceSink {
+            splices,
+            threshold,
+            head_start,
+            spliced: 0,
+        });
         self
     }
 
@@ -137,7 +174,13 @@ impl<'b, B: BufMut> Writer<'b, B> {
     }
 
     /// Appends a literal: header, CRLF and data, recording a [`LiteralMark`].
-    pub fn put_literal(&mut self, data: &[u8], mode: LiteralMode, binary: bool) {
+    ///
+    /// `data` is a byte slice or a [`Buf`] (or [`Bytes`]). A vectored writer
+    /// ([`encode_vectored`]) writes the header only for a shared payload of
+    /// at least its threshold and records a [`Splice`] of it instead of
+    /// copying the data; [`Writer::written`] counts the data either way.
+    pub fn put_literal<D: Payload + ?Sized>(&mut self, data: &D, mode: LiteralMode, binary: bool) {
+        let (data, shared) = (data.bytes(), data.shared());
         let mode = self.literals.mode_for(mode, data.len());
         if binary {
             self.put_u8(b'~');
@@ -156,12 +199,80 @@ impl<'b, B: BufMut> Writer<'b, B> {
                 mode,
             });
         }
+        if let (Some(sink), Some(shared)) = (self.splices.as_mut(), shared) {
+            if data.len() >= sink.threshold {
+                sink.splices.push(Splice {
+                    at: sink.head_start + self.written - sink.spliced,
+                    data: shared.clone(),
+                });
+                sink.spliced += data.len();
+                self.written += data.len();
+                return;
+            }
+        }
         self.put(data);
     }
 
     /// Bytes written so far.
     pub fn written(&self) -> usize {
         self.written
+    }
+}
+
+/// A literal's data as [`Writer::put_literal`] takes it: its bytes and, when
+/// they are held in a shared [`Bytes`], that buffer (which a vectored writer
+/// references instead of copying).
+pub trait Payload {
+    /// The data.
+    fn bytes(&self) -> &[u8];
+    /// The same data as shared storage, if it is held so.
+    fn shared(&self) -> Option<&Bytes>;
+}
+
+impl Payload for [u8] {
+    #[inline]
+    fn bytes(&self) -> &[u8] {
+        self
+    }
+    #[inline]
+    fn shared(&self) -> Option<&Bytes> {
+        None
+    }
+}
+
+impl<const N: usize> Payload for [u8; N] {
+    #[inline]
+    fn bytes(&self) -> &[u8] {
+        self
+    }
+    #[inline]
+    fn shared(&self) -> Option<&Bytes> {
+        None
+    }
+}
+
+impl Payload for Bytes {
+    #[inline]
+    fn bytes(&self) -> &[u8] {
+        self
+    }
+    #[inline]
+    fn shared(&self) -> Option<&Bytes> {
+        Some(self)
+    }
+}
+
+impl Payload for Buf<'_> {
+    #[inline]
+    fn bytes(&self) -> &[u8] {
+        self.as_bytes()
+    }
+    #[inline]
+    fn shared(&self) -> Option<&Bytes> {
+        match self {
+            Buf::Borrowed(_) => None,
+            Buf::Shared(b) => Some(b),
+        }
     }
 }
 

@@ -641,7 +641,7 @@ impl Encode for NString8<'_> {
     fn encode<B: BufMut>(&self, w: &mut Writer<'_, B>) {
         match self {
             NString8::NString(s) => s.encode(w),
-            NString8::Literal8(l) => w.put_literal(l.data(), l.mode(), true),
+            NString8::Literal8(l) => w.put_literal(l.buf(), l.mode(), true),
         }
     }
 }

@@ -604,6 +604,12 @@ impl<'a> Literal8<'a> {
         &self.data
     }
 
+    /// The payload buffer, borrowed or shared: an encoder can reference a
+    /// [`Buf::Shared`] payload instead of copying it (vectored encoding).
+    pub fn buf(&self) -> &Buf<'a> {
+        &self.data
+    }
+
     /// Synchronizing or not.
     pub fn mode(&self) -> LiteralMode {
         self.mode

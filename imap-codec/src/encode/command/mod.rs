@@ -530,7 +530,7 @@ impl Encode for ListReturnOption<'_> {
 
 impl Encode for Literal8<'_> {
     fn encode<B: BufMut>(&self, w: &mut Writer<'_, B>) {
-        w.put_literal(self.data(), self.mode(), true)
+        w.put_literal(self.buf(), self.mode(), true)
     }
 }
 
