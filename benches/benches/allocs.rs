@@ -91,6 +91,7 @@ fn decode_rows(rows: &mut Vec<Row>, group: &str, input: &Input, sides_: &[Side])
             Side::Ours => sides::ours_responses,
             Side::ImapCodec => sides::imap_codec_responses,
             Side::ImapProto => sides::imap_proto_responses,
+            Side::OursWalk => sides::ours_responses_walk,
             Side::OursVectored => unreachable!("vectored is an encoding mode"),
             Side::Memcpy => unreachable!("memcpy is not a decoder"),
         };
@@ -145,7 +146,8 @@ fn main() {
     let both = [Side::Ours, Side::ImapProto];
     let all = [Side::Ours, Side::ImapCodec, Side::ImapProto];
     decode_rows(&mut rows, "responses/sync_metadata", &sync, &both);
-    decode_rows(&mut rows, "responses/sync_metadata", &sync_nm, &all);
+    let with_walk = [Side::Ours, Side::OursWalk, Side::ImapCodec, Side::ImapProto];
+    decode_rows(&mut rows, "responses/sync_metadata", &sync_nm, &with_walk);
     decode_rows(&mut rows, "responses/bodies", &inputs::bodies_full(), &all);
     decode_rows(
         &mut rows,

@@ -27,6 +27,9 @@ pub enum Side {
     /// This workspace's `imap-codec`, encoding with `encode_vectored`: large
     /// shared literal payloads are referenced, not copied.
     OursVectored,
+    /// This workspace's decoder, then reading every address and parameter
+    /// (see [`ours_responses_walk`]).
+    OursWalk,
     /// imap-codec 1.0 from crates.io.
     ImapCodec,
     /// imap-proto 0.17 from crates.io.
@@ -41,6 +44,7 @@ impl Side {
         match self {
             Self::Ours => "ours",
             Self::OursVectored => "ours_vectored",
+            Self::OursWalk => "ours+walk",
             Self::ImapCodec => "imap-codec-1.0",
             Self::ImapProto => "imap-proto-0.17",
             Self::Memcpy => "memcpy",
