@@ -105,10 +105,13 @@ fn dovecot_mixed_alternative_with_rfc2231_attachment() {
     );
     let expected = [
         M::Uid(nz(1021)),
-        M::Flags(vec![
-            FlagFetch::Flag(Flag::Seen),
-            FlagFetch::Flag(Flag::keyword("$Forwarded").unwrap()),
-        ]),
+        M::Flags(
+            vec![
+                FlagFetch::Flag(Flag::Seen),
+                FlagFetch::Flag(Flag::keyword("$Forwarded").unwrap()),
+            ]
+            .into(),
+        ),
         M::Rfc822Size(195803),
         M::BodyStructure(structure.clone()),
     ];
@@ -441,7 +444,7 @@ fn gmail_body_literal_and_quoted_system_labels() {
                 origin: None,
                 data: NString(Some(lit(msg))),
             },
-            M::Flags(vec![]),
+            M::Flags(vec![].into()),
         ],
         None,
     );

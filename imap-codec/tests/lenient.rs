@@ -219,10 +219,13 @@ fn extra_space_in_flag_lists_surgemail() {
             assert_eq!(
                 fetch_items(r),
                 [
-                    MessageDataItem::Flags(vec![
-                        FlagFetch::Flag(Flag::Flagged),
-                        FlagFetch::Flag(Flag::Answered)
-                    ]),
+                    MessageDataItem::Flags(
+                        vec![
+                            FlagFetch::Flag(Flag::Flagged),
+                            FlagFetch::Flag(Flag::Answered)
+                        ]
+                        .into()
+                    ),
                     MessageDataItem::ModSeq(98306),
                     MessageDataItem::Uid(nz(25997)),
                 ]

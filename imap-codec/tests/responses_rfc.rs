@@ -467,10 +467,9 @@ fn rfc9051_data() {
             seq: nz(14),
             items: Vec1::try_from(vec![
                 MessageDataItem::Uid(nz(1305)),
-                MessageDataItem::Flags(vec![
-                    FlagFetch::Flag(Flag::Seen),
-                    FlagFetch::Flag(Flag::Deleted),
-                ]),
+                MessageDataItem::Flags(
+                    vec![FlagFetch::Flag(Flag::Seen), FlagFetch::Flag(Flag::Deleted)].into(),
+                ),
             ])
             .unwrap(),
         }),

@@ -438,7 +438,19 @@ pub(crate) fn flag(i: &[u8]) -> IResult<'_, Flag<'_>> {
     match i.first() {
         Some(b'\\') => {
             let (r, a) = atom(&i[1..])?;
-            Ok((r, Flag::system(a)))
+            let f = Flag::system(a);
+            let canonical: &[u8] = match &f {
+                Flag::Seen => b"Seen",
+                Flag::Answered => b"Answered",
+                Flag::Flagged => b"Flagged",
+                Flag::Deleted => b"Deleted",
+                Flag::Draft => b"Draft",
+                _ => &[],
+            };
+            if !canonical.is_empty() && &i[1..i.len() - r.len()] != canonical {
+                quirks::note_not_canonical();
+            }
+            Ok((r, f))
         }
         _ => atom(i).map(|(r, a)| (r, Flag::Keyword(a))),
     }
@@ -450,7 +462,12 @@ pub(crate) fn flag_fetch(i: &[u8]) -> IResult<'_, FlagFetch<'_>> {
     Ok((
         r,
         match f {
-            Flag::Extension(a) if a.as_bytes().eq_ignore_ascii_case(b"Recent") => FlagFetch::Recent,
+            Flag::Extension(a) if a.as_bytes().eq_ignore_ascii_case(b"Recent") => {
+                if a.as_bytes() != b"Recent" {
+                    quirks::note_not_canonical();
+                }
+                FlagFetch::Recent
+            }
             f => FlagFetch::Flag(f),
         },
     ))

@@ -7,7 +7,10 @@
 mod body;
 mod envelope;
 
-use imap_proto::{chars, Atom, BinaryData, Buf, GmailLabel, MessageDataItem, ObjectId, Vec1};
+use imap_proto::{
+    chars, Atom, BinaryData, Buf, FlagFetch, FlagFetchList, GmailLabel, MessageDataItem, ObjectId,
+    Vec1,
+};
 use nom::bytes::streaming::take_while1;
 
 pub(crate) use self::body::{body, body_extension};
@@ -16,13 +19,31 @@ use super::core::{
     astring, atom, byte, date_time, flag_fetch, literal_data, literal_header, nil, nstring, number,
     nz_number, section, section_binary,
 };
-use super::response::lenient::{extra_sp, more, sps, ws_list};
+use super::response::lenient::{extra_sp, more, sps, ws_count, ws_list};
+use super::response::quirks;
 use super::{cut_fail, fail, run, Decoded, IResult};
 use crate::error::DecodeError;
 
 /// How deeply body structures (multipart and message/rfc822 levels) and
 /// extension data lists may nest before the decoder gives up with an error.
 pub const MAX_BODY_DEPTH: usize = 64;
+
+/// `"(" [flag-fetch *(SP flag-fetch)] ")"`, kept in wire form (see
+/// `imap_proto::FlagFetchList`). Lenient: extra spaces (then written back
+/// in canonical form).
+fn fetch_flags(i: &[u8]) -> IResult<'_, FlagFetchList<'_>> {
+    let (res, quirky) = quirks::scoped(|| ws_count(flag_fetch)(i));
+    let (r, n) = res?;
+    let wire = Buf::Borrowed(&i[..i.len() - r.len()]);
+    Ok((r, FlagFetchList::from_wire(wire, n, !quirky, read_flag)))
+}
+
+/// Reads the flag at the start of `i` (an element of a checked
+/// [`FlagFetchList`]): the flag and the bytes it used.
+fn read_flag(i: &[u8]) -> Option<(FlagFetch<'_>, usize)> {
+    let (r, f) = flag_fetch(i).ok()?;
+    Some((f, i.len() - r.len()))
+}
 
 /// One `msg-att` item, pushed onto `out` (inlined into its one caller,
 /// [`msg_att_list`]; pushing in each arm saves copying the 448-byte item
@@ -43,7 +64,7 @@ pub(crate) fn msg_att<'a>(i: &'a [u8], out: &mut Vec<MessageDataItem<'a>>) -> IR
         }
         b'F' if is("FLAGS") => {
             let (r, ()) = sps(r)?;
-            ws_list(flag_fetch)(r).map(|(r, f)| {
+            fetch_flags(r).map(|(r, f)| {
                 out.push(M::Flags(f));
                 (r, ())
             })

@@ -20,7 +20,19 @@ impl Encode for MessageDataItem<'_> {
             }
             M::Flags(f) => {
                 w.put(b"FLAGS ");
-                paren(w, f);
+                match f.verbatim() {
+                    Some(bytes) => w.put(bytes),
+                    None => {
+                        w.put_u8(b'(');
+                        for (k, flag) in f.iter().enumerate() {
+                            if k > 0 {
+                                w.put_u8(b' ');
+                            }
+                            flag.encode(w);
+                        }
+                        w.put_u8(b')');
+                    }
+                }
             }
             M::Envelope(e) => {
                 w.put(b"ENVELOPE ");

@@ -10,9 +10,9 @@ use crate::buf::{Buf, IntoStatic};
 use crate::core::{AString, Atom, NString};
 use crate::datetime::DateTime;
 use crate::error::ValidationError;
-use crate::flag::FlagFetch;
 use crate::response::body::{BodyExtension, BodyStructure};
 use crate::response::envelope::Envelope;
+use crate::response::wire::FlagFetchList;
 use crate::section::Section;
 
 /// A `msg-att` item of a FETCH response (RFC 9051 §7.5.2).
@@ -25,7 +25,7 @@ pub enum MessageDataItem<'a> {
     /// `UID n`
     Uid(NonZeroU32),
     /// `FLAGS (...)`
-    Flags(Vec<FlagFetch<'a>>),
+    Flags(FlagFetchList<'a>),
     /// `ENVELOPE (...)`
     Envelope(Envelope<'a>),
     /// `INTERNALDATE "17-Jul-1996 02:44:25 -0700"`

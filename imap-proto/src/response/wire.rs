@@ -26,6 +26,7 @@ use bytes::Bytes;
 
 use crate::buf::{Buf, IntoStatic};
 use crate::core::Vec1;
+use crate::flag::FlagFetch;
 use crate::response::body::{BodyParam, BodyStructure};
 use crate::response::envelope::{Address, Envelope};
 
@@ -263,6 +264,20 @@ wire_list! {
     /// Iterating yields `Cow<BodyStructure>` (see [`AddressList`]); a decoded
     /// part's own lists are read lazily too.
     PartList, PartIter, BodyStructure, enclosed: false
+}
+
+wire_list! {
+    /// The flags of a message in a FETCH response (`FLAGS (...)`,
+    /// `flag-fetch` of RFC 9051 §9), `\Recent` included.
+    ///
+    /// Iterating yields `Cow<FlagFetch>` (see [`AddressList`]).
+    FlagFetchList, FlagFetchIter, FlagFetch, enclosed: true
+}
+
+impl Default for FlagFetchList<'_> {
+    fn default() -> Self {
+        FlagFetchList(ListRepr::Owned(Vec::new()))
+    }
 }
 
 impl Default for AddressList<'_> {

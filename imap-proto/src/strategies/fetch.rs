@@ -258,7 +258,7 @@ pub fn message_data_item() -> BoxedStrategy<MessageDataItem<'static>> {
     let part = || vec(nz_u32(), 0..4);
     prop_oneof![
         nz_u32().prop_map(M::Uid),
-        vec(flag_fetch(), 0..4).prop_map(M::Flags),
+        vec(flag_fetch(), 0..4).prop_map(|f| M::Flags(f.into())),
         envelope().prop_map(M::Envelope),
         date_time().prop_map(M::InternalDate),
         any::<u64>().prop_map(M::Rfc822Size),

@@ -124,6 +124,37 @@ pub(crate) fn ws_list<'a, T>(
     ws_list_opt(move |i| item(i).map(|(r, x)| (r, Some(x))))
 }
 
+/// [`ws_list`] that keeps nothing: how many items the list holds (for the
+/// lists kept in wire form, e.g. `imap_proto::FlagFetchList`).
+pub(crate) fn ws_count<'a, T>(
+    item: impl Fn(&'a [u8]) -> IResult<'a, T>,
+) -> impl Fn(&'a [u8]) -> IResult<'a, u32> {
+    move |i: &'a [u8]| {
+        let (r, ()) = byte(b'(')(i)?;
+        let mut r = extra_sp(r);
+        if let Some(b')') = r.first() {
+            return Ok((&r[1..], 0));
+        }
+        let mut n: u32 = 0;
+        loop {
+            let (r2, _) = item(r)?;
+            n = match n.checked_add(1) {
+                Some(n) => n,
+                None => return crate::decode::cut_fail(r2, "too many list items"),
+            };
+            let (r2, m) = more(r2)?;
+            if m {
+                r = r2;
+                continue;
+            }
+            return match r2.first() {
+                Some(b')') => Ok((&r2[1..], n)),
+                _ => fail(r2, "expected SP or )"),
+            };
+        }
+    }
+}
+
 /// `string`, or `NIL` read as the empty quoted string (noted as
 /// [`Quirks::NIL_FOR_STRING`]); it re-encodes as `""`.
 #[inline(always)]
