@@ -64,11 +64,57 @@ impl StatusAttribute {
 
     /// The attribute for a name (any case).
     pub fn from_name(name: &[u8]) -> Option<Self> {
-        Self::ALL
-            .iter()
-            .copied()
-            .find(|a| a.as_str().as_bytes().eq_ignore_ascii_case(name))
+        // On the command decoder's hot path: one uppercase copy, then a
+        // match the compiler turns into length and word comparisons.
+        let mut up = [0u8; 15];
+        let up = up.get_mut(..name.len())?;
+        for (u, b) in up.iter_mut().zip(name) {
+            *u = b.to_ascii_uppercase();
+        }
+        Some(match &*up {
+            b"MESSAGES" => Self::Messages,
+            b"UIDNEXT" => Self::UidNext,
+            b"UIDVALIDITY" => Self::UidValidity,
+            b"UNSEEN" => Self::Unseen,
+            b"DELETED" => Self::Deleted,
+            b"SIZE" => Self::Size,
+            b"RECENT" => Self::Recent,
+            b"HIGHESTMODSEQ" => Self::HighestModSeq,
+            b"APPENDLIMIT" => Self::AppendLimit,
+            b"MAILBOXID" => Self::MailboxId,
+            b"DELETED-STORAGE" => Self::DeletedStorage,
+            _ => return None,
+        })
     }
 }
 
 crate::impl_into_static_copy!(StatusAttribute);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_in_any_case() {
+        for a in StatusAttribute::ALL {
+            let name = a.as_str();
+            assert_eq!(StatusAttribute::from_name(name.as_bytes()), Some(a));
+            let lower = name.to_ascii_lowercase();
+            assert_eq!(StatusAttribute::from_name(lower.as_bytes()), Some(a));
+        }
+        for other in [
+            "",
+            "X",
+            "MESSAGE",
+            "MESSAGESS",
+            "DELETED-STORAGEX",
+            "UIDNEXT ",
+        ] {
+            assert_eq!(
+                StatusAttribute::from_name(other.as_bytes()),
+                None,
+                "{other}"
+            );
+        }
+    }
+}

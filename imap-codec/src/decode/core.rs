@@ -490,10 +490,12 @@ pub(crate) fn paren_list<'a, T>(
 ) -> impl Fn(&'a [u8]) -> IResult<'a, Vec<T>> {
     move |i: &'a [u8]| {
         let (mut i, ()) = byte(b'(')(i)?;
-        let mut out = Vec::new();
         if let Some(b')') = i.first() {
-            return Ok((&i[1..], out));
+            return Ok((&i[1..], Vec::new()));
         }
+        // FETCH attribute and header-field lists often hold 5 to 8 items:
+        // one allocation instead of growing from 4.
+        let mut out = Vec::with_capacity(8);
         loop {
             let (r, x) = item(i)?;
             out.push(x);
