@@ -9,7 +9,8 @@
 //!
 //! Inputs: `sync`, `sync-no-modseq`, `mixed`, `bodies`, `encode-sync`,
 //! `encode-sync-no-modseq`, `encode-mixed`, `encode-bodies`, `commands`
-//! (`client_mix` no-condstore; sides `ours` and `imap-codec`). Sides: `ours`, `imap-codec`, `imap-proto`.
+//! (`client_mix` no-condstore; sides `ours` and `imap-codec`). Sides: `ours`, `ours+walk` (decode, then read every
+//! address and parameter), `imap-codec`, `imap-proto`.
 
 use imap_benches::{inputs, sides};
 
@@ -50,6 +51,7 @@ fn main() {
             ("commands", "ours") => sides::ours_commands,
             ("commands", "imap-codec") => sides::imap_codec_commands,
             (_, "ours") => sides::ours_responses,
+            (_, "ours+walk") => sides::ours_responses_walk,
             (_, "imap-codec") => sides::imap_codec_responses,
             (_, "imap-proto") => sides::imap_proto_responses,
             (_, other) => panic!("unknown side {other}"),
