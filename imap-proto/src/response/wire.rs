@@ -230,8 +230,15 @@ wire_list! {
     /// An address list of an [`Envelope`]: `"(" 1*address ")" / nil` (RFC 9051 §9);
     /// `NIL` is the empty list.
     ///
-    /// Iterating yields `Cow<Address>`: borrowed for a list built from values,
-    /// read from the bytes for a decoded one.
+    /// A decoded list keeps its bytes (checked against the grammar when it
+    /// was decoded: a slice of the input, or of a shared frame after
+    /// `into_shared`) and reads its addresses again, without allocating, as
+    /// you iterate; a list built from values holds a `Vec`. Both forms
+    /// compare, hash and print by their elements. Iterating yields
+    /// `Cow<Address>`: borrowed for a built list, read from the bytes for a
+    /// decoded one. Reading costs what decoding cost: [`to_vec`](Self::to_vec)
+    /// once if you visit the addresses many times. The encoder copies a
+    /// decoded list's bytes when they were received in canonical syntax.
     ///
     /// ```
     /// use imap_proto::{Address, AddressList, NString};
@@ -324,7 +331,7 @@ impl<'a> From<Vec1<BodyStructure<'a>>> for PartList<'a> {
 /// `MESSAGE/RFC822` or `MESSAGE/GLOBAL` part, RFC 9051 §7.5.2).
 ///
 /// Decoded parts keep the bytes `envelope SP body` and read them on access
-/// (see the [module documentation](self)).
+/// (see [`AddressList`]).
 #[derive(Clone)]
 pub struct Encapsulated<'a>(EncRepr<'a>);
 

@@ -1,0 +1,212 @@
+//! Lists kept in wire form (`AddressList`, `ParamList`, `PartList`,
+//! `Encapsulated`, `FlagFetchList`): decoded ones equal, hash and print like
+//! built ones, survive `into_shared` without a copy, and re-encode as a copy
+//! only when they were received in canonical syntax.
+
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
+
+use bytes::Bytes;
+use imap_codec::{decode, encode, Decoded};
+use imap_proto::{
+    Address, AddressList, BodyKind, BodyParam, BodyStructure, Data, Flag, FlagFetch, IntoStatic,
+    MessageDataItem, NString, ParamList, Response,
+};
+
+fn items(input: &[u8]) -> Vec<MessageDataItem<'_>> {
+    match decode::response(input) {
+        Ok(Decoded::Complete {
+            message: Response::Data(Data::Fetch { items, .. }),
+            consumed,
+        }) if consumed == input.len() => items.into_vec(),
+        other => panic!("{other:?}"),
+    }
+}
+
+fn reencode(input: &[u8]) -> Vec<u8> {
+    let Ok(Decoded::Complete { message, .. }) = decode::response(input) else {
+        panic!("decodes")
+    };
+    let mut out = Vec::new();
+    encode(&message, &mut out);
+    out
+}
+
+fn hash<T: Hash>(x: &T) -> u64 {
+    let mut h = DefaultHasher::new();
+    x.hash(&mut h);
+    h.finish()
+}
+
+fn addr<'a>(name: Option<&'a str>, mailbox: &'a str, host: &'a str) -> Address<'a> {
+    Address::new(
+        name.map_or(NString::NIL, NString::from),
+        NString::NIL,
+        mailbox.into(),
+        host.into(),
+    )
+}
+
+const ENVELOPE: &[u8] = b"* 1 FETCH (ENVELOPE (NIL \"Hi\" ((\"Ann\" NIL \"ann\" \"example.org\")) NIL NIL ((NIL NIL \"bob\" \"example.org\")(NIL NIL \"eve\" \"example.org\")) NIL NIL NIL NIL))\r\n";
+
+#[test]
+fn decoded_lists_equal_hash_and_print_like_built_ones() {
+    let items = items(ENVELOPE);
+    let [MessageDataItem::Envelope(e)] = items.as_slice() else {
+        panic!("{items:?}")
+    };
+    let built: AddressList<'_> = vec![
+        addr(None, "bob", "example.org"),
+        addr(None, "eve", "example.org"),
+    ]
+    .into();
+    assert_eq!(e.to, built);
+    assert_eq!(hash(&e.to), hash(&built));
+    assert_eq!(format!("{:?}", e.to), format!("{built:?}"));
+    assert_eq!(e.to.len(), 2);
+    assert_eq!(e.to.iter().count(), 2);
+    assert!(e.sender.is_empty());
+    assert_eq!(e.sender, AddressList::default());
+    // A list with other elements differs.
+    let other: AddressList<'_> = vec![addr(None, "bob", "example.org")].into();
+    assert_ne!(e.to, other);
+    assert_eq!(e.from.to_vec(), [addr(Some("Ann"), "ann", "example.org")]);
+}
+
+#[test]
+fn canonical_lists_are_copied_as_received() {
+    let items = items(ENVELOPE);
+    let [MessageDataItem::Envelope(e)] = items.as_slice() else {
+        panic!()
+    };
+    assert_eq!(
+        e.to.verbatim(),
+        Some(&b"((NIL NIL \"bob\" \"example.org\")(NIL NIL \"eve\" \"example.org\"))"[..])
+    );
+    // NIL lists are built (empty), never verbatim.
+    assert_eq!(e.cc.verbatim(), None);
+    assert_eq!(reencode(ENVELOPE), ENVELOPE);
+}
+
+#[test]
+fn lists_in_other_forms_are_reencoded_canonically() {
+    // Lowercase nil, a system flag in another case, "text" and a leading
+    // zero are strict syntax the encoder writes differently; `()` for NIL
+    // and extra spaces are lenient quirks.
+    let cases: [(&[u8], &[u8]); 6] = [
+        (
+            b"* 1 FETCH (ENVELOPE (NIL NIL ((nil NIL \"a\" \"b\")) NIL NIL NIL NIL NIL NIL NIL))\r\n",
+            b"* 1 FETCH (ENVELOPE (NIL NIL ((NIL NIL \"a\" \"b\")) NIL NIL NIL NIL NIL NIL NIL))\r\n",
+        ),
+        (
+            b"* 1 FETCH (ENVELOPE (NIL NIL () NIL NIL NIL NIL NIL NIL NIL))\r\n",
+            b"* 1 FETCH (ENVELOPE (NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL))\r\n",
+        ),
+        (
+            b"* 1 FETCH (FLAGS (\\seen $Junk))\r\n",
+            b"* 1 FETCH (FLAGS (\\Seen $Junk))\r\n",
+        ),
+        (
+            b"* 1 FETCH (FLAGS ( \\Seen  $Junk ))\r\n",
+            b"* 1 FETCH (FLAGS (\\Seen $Junk))\r\n",
+        ),
+        (
+            b"* 1 FETCH (BODYSTRUCTURE ((\"text\" \"plain\" NIL NIL NIL \"7bit\" 5 1)(\"TEXT\" \"html\" NIL NIL NIL \"7bit\" 5 1) \"alternative\"))\r\n",
+            b"* 1 FETCH (BODYSTRUCTURE ((\"TEXT\" \"plain\" NIL NIL NIL \"7bit\" 5 1)(\"TEXT\" \"html\" NIL NIL NIL \"7bit\" 5 1) \"alternative\"))\r\n",
+        ),
+        (
+            b"* 1 FETCH (BODYSTRUCTURE ((\"TEXT\" \"plain\" NIL NIL NIL \"7bit\" 05 1)(\"TEXT\" \"html\" NIL NIL NIL \"7bit\" 5 1) \"alternative\"))\r\n",
+            b"* 1 FETCH (BODYSTRUCTURE ((\"TEXT\" \"plain\" NIL NIL NIL \"7bit\" 5 1)(\"TEXT\" \"html\" NIL NIL NIL \"7bit\" 5 1) \"alternative\"))\r\n",
+        ),
+    ];
+    for (input, canonical) in cases {
+        assert_eq!(
+            String::from_utf8_lossy(&reencode(input)),
+            String::from_utf8_lossy(canonical)
+        );
+        assert_eq!(items(input), items(canonical));
+        assert_eq!(reencode(canonical), canonical);
+    }
+}
+
+#[test]
+fn flags_read_on_iteration() {
+    let input = b"* 7 FETCH (UID 9 FLAGS (\\Seen \\Recent $Junk))\r\n";
+    let items = items(input);
+    let MessageDataItem::Flags(f) = &items[1] else {
+        panic!("{items:?}")
+    };
+    assert_eq!(f.len(), 3);
+    let flags: Vec<FlagFetch<'_>> = f.iter().map(|x| x.into_owned()).collect();
+    assert_eq!(
+        flags,
+        [
+            FlagFetch::Flag(Flag::Seen),
+            FlagFetch::Recent,
+            FlagFetch::Flag(Flag::keyword("$Junk").unwrap()),
+        ]
+    );
+    assert_eq!(f.verbatim(), Some(&b"(\\Seen \\Recent $Junk)"[..]));
+}
+
+const FORWARDED: &[u8] = b"* 3 FETCH (BODYSTRUCTURE ((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"utf-8\" \"FORMAT\" \"flowed\") NIL NIL \"7BIT\" 20 1)(\"MESSAGE\" \"RFC822\" NIL NIL NIL \"7BIT\" 300 (NIL \"Inner\" ((NIL NIL \"c\" \"d\")) NIL NIL NIL NIL NIL NIL NIL) (\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 10 1) 12) \"MIXED\" (\"BOUNDARY\" \"xyz\")))\r\n";
+
+#[test]
+fn parts_params_and_encapsulated_messages() {
+    let items = items(FORWARDED);
+    let [MessageDataItem::BodyStructure(BodyStructure::Multipart(m))] = items.as_slice() else {
+        panic!("{items:?}")
+    };
+    assert_eq!(m.parts.len(), 2);
+    assert_eq!(
+        m.extension.as_ref().unwrap().param("boundary").as_deref(),
+        Some(&b"xyz"[..])
+    );
+    let parts = m.parts.to_vec();
+    let BodyStructure::Single(text) = &parts[0] else {
+        panic!()
+    };
+    let expected: ParamList<'_> = vec![
+        BodyParam::new("CHARSET", "utf-8"),
+        BodyParam::new("FORMAT", "flowed"),
+    ]
+    .into();
+    assert_eq!(text.fields.params, expected);
+    assert_eq!(text.fields.param("format").as_deref(), Some(&b"flowed"[..]));
+    assert_eq!(text.fields.param("name"), None);
+    let BodyStructure::Single(fwd) = &parts[1] else {
+        panic!()
+    };
+    let BodyKind::Message { message, lines, .. } = &fwd.kind else {
+        panic!("{fwd:?}")
+    };
+    assert_eq!(*lines, 12);
+    let (envelope, body) = message.get();
+    assert_eq!(envelope.subject.as_bytes(), Some(&b"Inner"[..]));
+    assert_eq!(envelope.from.to_vec(), [addr(None, "c", "d")]);
+    assert!(matches!(&*body, BodyStructure::Single(b) if b.fields.size == 10));
+    assert_eq!(m.parts.first().unwrap().into_owned(), parts[0]);
+    let top = BodyStructure::Multipart(m.clone());
+    assert_eq!(top.depth(), 3);
+    assert_eq!(reencode(FORWARDED), FORWARDED);
+}
+
+#[test]
+fn shared_lists_keep_pointing_into_the_frame() {
+    let frame = Bytes::from_static(FORWARDED);
+    let items: Vec<MessageDataItem<'static>> = items(&frame)
+        .into_iter()
+        .map(|i| i.into_shared(&frame))
+        .collect();
+    let [MessageDataItem::BodyStructure(BodyStructure::Multipart(m))] = items.as_slice() else {
+        panic!()
+    };
+    let wire = m.parts.verbatim().expect("canonical");
+    let inside = frame.as_ptr() as usize..frame.as_ptr() as usize + frame.len();
+    assert!(inside.contains(&(wire.as_ptr() as usize)), "no copy");
+    assert_eq!(m.parts.len(), 2);
+    assert_eq!(m.parts.iter().count(), 2);
+    // into_static copies, and the copy reads the same.
+    let owned = items[0].clone().into_static();
+    assert_eq!(owned, items[0]);
+}
