@@ -117,6 +117,14 @@ macro_rules! wire_list {
 
         impl PartialEq for $name<'_> {
             fn eq(&self, other: &Self) -> bool {
+                // The same bytes hold the same elements.
+                if let (ListRepr::Wire { bytes: a, .. }, ListRepr::Wire { bytes: b, .. }) =
+                    (&self.0, &other.0)
+                {
+                    if a.as_bytes() == b.as_bytes() {
+                        return true;
+                    }
+                }
                 self.len() == other.len() && self.iter().eq(other.iter())
             }
         }
@@ -401,6 +409,13 @@ impl<'a> Encapsulated<'a> {
 
 impl PartialEq for Encapsulated<'_> {
     fn eq(&self, other: &Self) -> bool {
+        if let (EncRepr::Wire { bytes: a, .. }, EncRepr::Wire { bytes: b, .. }) =
+            (&self.0, &other.0)
+        {
+            if a.as_bytes() == b.as_bytes() {
+                return true;
+            }
+        }
         self.get() == other.get()
     }
 }
