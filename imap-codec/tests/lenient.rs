@@ -268,7 +268,7 @@ fn extra_space_in_bodystructure_yahoo_japan() {
     quirk(
         b"* 2 FETCH (BODYSTRUCTURE ((\"text\" \"plain\" NIL NIL NIL \"7bit\" 25 1 NIL NIL NIL NIL)(\"text\" \"html\" NIL NIL NIL \"7bit\" 77 2 NIL NIL NIL NIL) \"alternative\" (\"boundary\" \"pzu8\") NIL ))",
         Quirks::EXTRA_SPACE,
-        b"* 2 FETCH (BODYSTRUCTURE ((\"TEXT\" \"plain\" NIL NIL NIL \"7bit\" 25 1 NIL NIL NIL NIL)(\"TEXT\" \"html\" NIL NIL NIL \"7bit\" 77 2 NIL NIL NIL NIL) \"alternative\" (\"boundary\" \"pzu8\") NIL))",
+        b"* 2 FETCH (BODYSTRUCTURE ((\"text\" \"plain\" NIL NIL NIL \"7bit\" 25 1 NIL NIL NIL NIL)(\"text\" \"html\" NIL NIL NIL \"7bit\" 77 2 NIL NIL NIL NIL) \"alternative\" (\"boundary\" \"pzu8\") NIL))",
         |r| match fetch_items(r) {
             [MessageDataItem::BodyStructure(BodyStructure::Multipart(m))] => {
                 let ext = m.extension.as_ref().unwrap();
@@ -358,7 +358,7 @@ fn empty_body_params_go_imap() {
     quirk(
         b"* 1 FETCH (BODYSTRUCTURE (\"text\" \"plain\" () NIL NIL \"7bit\" 6002 79 NIL NIL NIL NIL))",
         Quirks::EMPTY_LIST_FOR_NIL,
-        b"* 1 FETCH (BODYSTRUCTURE (\"TEXT\" \"plain\" NIL NIL NIL \"7bit\" 6002 79 NIL NIL NIL NIL))",
+        b"* 1 FETCH (BODYSTRUCTURE (\"text\" \"plain\" NIL NIL NIL \"7bit\" 6002 79 NIL NIL NIL NIL))",
         |r| assert!(single_body(r).fields.params.is_empty()),
     );
 }
@@ -371,7 +371,7 @@ fn nil_param_value_mail_ru() {
     quirk(
         b"* 1 FETCH (BODYSTRUCTURE ((\"text\" \"plain\" NIL NIL NIL \"8bit\" 17 0 NIL NIL NIL NIL) \"alternative\" (\"boundary\" NIL)))",
         Quirks::NIL_FOR_STRING,
-        b"* 1 FETCH (BODYSTRUCTURE ((\"TEXT\" \"plain\" NIL NIL NIL \"8bit\" 17 0 NIL NIL NIL NIL) \"alternative\" (\"boundary\" \"\")))",
+        b"* 1 FETCH (BODYSTRUCTURE ((\"text\" \"plain\" NIL NIL NIL \"8bit\" 17 0 NIL NIL NIL NIL) \"alternative\" (\"boundary\" \"\")))",
         |r| match fetch_items(r) {
             [MessageDataItem::BodyStructure(BodyStructure::Multipart(m))] => {
                 assert_eq!(
@@ -392,7 +392,7 @@ fn nil_encoding_and_subtype_maddy() {
     quirk(
         b"* 1 FETCH (BODYSTRUCTURE (\"text\" \"plain\" NIL NIL NIL NIL 6002 79 NIL NIL NIL NIL))",
         Quirks::NIL_FOR_STRING,
-        b"* 1 FETCH (BODYSTRUCTURE (\"TEXT\" \"plain\" NIL NIL NIL \"\" 6002 79 NIL NIL NIL NIL))",
+        b"* 1 FETCH (BODYSTRUCTURE (\"text\" \"plain\" NIL NIL NIL \"\" 6002 79 NIL NIL NIL NIL))",
         |r| {
             let b = single_body(r);
             assert_eq!(b.fields.encoding.as_bytes(), b"");
@@ -443,7 +443,7 @@ fn disposition_without_params_exchange() {
     quirk(
         b"* 37 FETCH (BODYSTRUCTURE (\"text\" \"plain\" NIL NIL NIL \"QUOTED-PRINTABLE\" 850 31 NIL \"inline\" NIL NIL))",
         Quirks::DISPOSITION_WITHOUT_PARAMS,
-        b"* 37 FETCH (BODYSTRUCTURE (\"TEXT\" \"plain\" NIL NIL NIL \"QUOTED-PRINTABLE\" 850 31 NIL (\"inline\" NIL) NIL NIL))",
+        b"* 37 FETCH (BODYSTRUCTURE (\"text\" \"plain\" NIL NIL NIL \"QUOTED-PRINTABLE\" 850 31 NIL (\"inline\" NIL) NIL NIL))",
         |r| {
             let d = single_body(r).extension.as_ref().unwrap().disposition().unwrap();
             assert_eq!(d.kind.as_bytes(), b"inline");
@@ -711,7 +711,7 @@ fn no_quirks_for_conforming_input() {
         b"* OK [UIDVALIDITY 3] x\r\n",
         b"A1 OK done\r\n",
         b"+ idling\r\n",
-        b"* 1 FETCH (BODYSTRUCTURE (\"TEXT\" \"PLAIN\" (\"CHARSET\" \"UTF-8\") NIL NIL \"7BIT\" 10 1 NIL (\"inline\" NIL) NIL NIL))\r\n",
+        b"* 1 FETCH (BODYSTRUCTURE (\"text\" \"PLAIN\" (\"CHARSET\" \"UTF-8\") NIL NIL \"7BIT\" 10 1 NIL (\"inline\" NIL) NIL NIL))\r\n",
     ] {
         let (r, q) = decode(line);
         assert!(q.is_empty(), "{q:?} for {r:?}");

@@ -86,14 +86,22 @@ fn canonical_lists_are_copied_as_received() {
     // NIL lists are built (empty), never verbatim.
     assert_eq!(e.cc.verbatim(), None);
     assert_eq!(reencode(ENVELOPE), ENVELOPE);
+    // Dovecot writes media types in lower case; they are kept as sent.
+    let dovecot = b"* 1 FETCH (BODYSTRUCTURE ((\"text\" \"plain\" (\"charset\" \"utf-8\") NIL NIL \"7bit\" 5 1 NIL NIL NIL NIL)(\"message\" \"rfc822\" NIL NIL NIL \"7bit\" 300 (NIL \"x\" NIL NIL NIL NIL NIL NIL NIL NIL) (\"text\" \"plain\" NIL NIL NIL \"7bit\" 10 1) 12 NIL NIL NIL NIL) \"mixed\" (\"boundary\" \"b\") NIL NIL NIL))\r\n";
+    let decoded = self::items(dovecot);
+    let [MessageDataItem::BodyStructure(BodyStructure::Multipart(m))] = decoded.as_slice() else {
+        panic!("{decoded:?}")
+    };
+    assert!(m.parts.verbatim().is_some());
+    assert_eq!(reencode(dovecot), dovecot);
 }
 
 #[test]
 fn lists_in_other_forms_are_reencoded_canonically() {
-    // Lowercase nil, a system flag in another case, "text" and a leading
-    // zero are strict syntax the encoder writes differently; `()` for NIL
-    // and extra spaces are lenient quirks.
-    let cases: [(&[u8], &[u8]); 6] = [
+    // Lowercase nil, a system flag in another case and a leading zero are
+    // strict syntax the encoder writes differently; `()` for NIL and extra
+    // spaces are lenient quirks.
+    let cases: [(&[u8], &[u8]); 5] = [
         (
             b"* 1 FETCH (ENVELOPE (NIL NIL ((nil NIL \"a\" \"b\")) NIL NIL NIL NIL NIL NIL NIL))\r\n",
             b"* 1 FETCH (ENVELOPE (NIL NIL ((NIL NIL \"a\" \"b\")) NIL NIL NIL NIL NIL NIL NIL))\r\n",
@@ -109,10 +117,6 @@ fn lists_in_other_forms_are_reencoded_canonically() {
         (
             b"* 1 FETCH (FLAGS ( \\Seen  $Junk ))\r\n",
             b"* 1 FETCH (FLAGS (\\Seen $Junk))\r\n",
-        ),
-        (
-            b"* 1 FETCH (BODYSTRUCTURE ((\"text\" \"plain\" NIL NIL NIL \"7bit\" 5 1)(\"TEXT\" \"html\" NIL NIL NIL \"7bit\" 5 1) \"alternative\"))\r\n",
-            b"* 1 FETCH (BODYSTRUCTURE ((\"TEXT\" \"plain\" NIL NIL NIL \"7bit\" 5 1)(\"TEXT\" \"html\" NIL NIL NIL \"7bit\" 5 1) \"alternative\"))\r\n",
         ),
         (
             b"* 1 FETCH (BODYSTRUCTURE ((\"TEXT\" \"plain\" NIL NIL NIL \"7bit\" 05 1)(\"TEXT\" \"html\" NIL NIL NIL \"7bit\" 5 1) \"alternative\"))\r\n",

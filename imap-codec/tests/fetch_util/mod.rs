@@ -66,10 +66,26 @@ pub(crate) fn fields<'a>(
     }
 }
 
-/// A text part without extension data.
+/// A text part (`"TEXT"`) without extension data.
 pub(crate) fn text<'a>(subtype: &'a str, fields: BodyFields<'a>, lines: u64) -> Body<'a> {
+    text_as(q("TEXT"), subtype, fields, lines)
+}
+
+/// A text part written `"text"` (as Dovecot sends it) without extension data.
+pub(crate) fn ltext<'a>(subtype: &'a str, fields: BodyFields<'a>, lines: u64) -> Body<'a> {
+    text_as(q("text"), subtype, fields, lines)
+}
+
+/// A text part with its media type written as `media_type`.
+pub(crate) fn text_as<'a>(
+    media_type: IString<'a>,
+    subtype: &'a str,
+    fields: BodyFields<'a>,
+    lines: u64,
+) -> Body<'a> {
     Body {
         kind: BodyKind::Text {
+            media_type,
             subtype: q(subtype),
             lines,
         },

@@ -15,6 +15,9 @@ use crate::core::{IString, NString, Vec1};
 pub use crate::response::wire::{Encapsulated, ParamList, PartList};
 
 /// A `body` (RFC 9051 §9): one part or a multipart.
+// A single part is larger than a multipart (whose parts stay in wire form);
+// boxing it would cost an allocation per part decoded.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum BodyStructure<'a> {
     /// `body-type-1part`
@@ -59,20 +62,21 @@ pub struct Body<'a> {
 }
 
 impl<'a> Body<'a> {
-    /// The media type, e.g. `TEXT` or `IMAGE` (as the server sent it for basic parts).
+    /// The media type as the server sent it, e.g. `TEXT`, `text` or `IMAGE`.
     pub fn media_type(&self) -> &[u8] {
         match &self.kind {
-            BodyKind::Basic { media_type, .. } => media_type.as_bytes(),
-            BodyKind::Text { .. } => b"TEXT",
-            BodyKind::Message { .. } => b"MESSAGE",
+            BodyKind::Basic { media_type, .. }
+            | BodyKind::Text { media_type, .. }
+            | BodyKind::Message { media_type, .. } => media_type.as_bytes(),
         }
     }
 
-    /// The media subtype, e.g. `PLAIN` or `RFC822`.
+    /// The media subtype as the server sent it, e.g. `PLAIN` or `rfc822`.
     pub fn subtype(&self) -> &[u8] {
         match &self.kind {
-            BodyKind::Basic { subtype, .. } | BodyKind::Text { subtype, .. } => subtype.as_bytes(),
-            BodyKind::Message { subtype, .. } => subtype.as_str().as_bytes(),
+            BodyKind::Basic { subtype, .. }
+            | BodyKind::Text { subtype, .. }
+            | BodyKind::Message { subtype, .. } => subtype.as_bytes(),
         }
     }
 }
@@ -90,10 +94,14 @@ impl IntoStatic for Body<'_> {
 
 /// The type-specific part of a [`Body`]: `body-type-basic`, `body-type-text`, `body-type-msg`.
 ///
-/// Canonical form: `Text` encodes its type as `"TEXT"` and `Message` as
-/// `"MESSAGE" "RFC822"` (or `"GLOBAL"`), whatever case the server used. A
-/// `TEXT` part without a line count and a `MESSAGE/RFC822` part without an
-/// envelope (sent by some servers) decode as `Basic`.
+/// The kind follows the media type (ASCII case-insensitive): `TEXT` parts
+/// with a line count are `Text`, `MESSAGE/RFC822` and `MESSAGE/GLOBAL` parts
+/// with an envelope are `Message`, everything else (also a `TEXT` part
+/// without a line count or a `MESSAGE/RFC822` part without an envelope, sent
+/// by some servers) is `Basic`. The words are kept as sent (Dovecot sends
+/// `"text"`, `"message" "rfc822"`) and encoded as kept; a `Text` or
+/// `Message` built with other words is encoded as `"TEXT"`, `"MESSAGE"`,
+/// `"RFC822"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum BodyKind<'a> {
     /// `media-basic SP body-fields`: any other type, e.g. `"IMAGE" "PNG"`.
@@ -105,6 +113,8 @@ pub enum BodyKind<'a> {
     },
     /// `media-text SP body-fields SP body-fld-lines`
     Text {
+        /// `"TEXT"`, in the case the server used.
+        media_type: IString<'a>,
         /// `media-subtype`, e.g. `"PLAIN"`, `"HTML"`.
         subtype: IString<'a>,
         /// `body-fld-lines`: size in lines (in the transfer encoding).
@@ -113,8 +123,11 @@ pub enum BodyKind<'a> {
     /// `media-message SP body-fields SP envelope SP body SP body-fld-lines`:
     /// an encapsulated message.
     Message {
-        /// `RFC822` or `GLOBAL` (RFC 6532).
-        subtype: MessageSubtype,
+        /// `"MESSAGE"`, in the case the server used.
+        media_type: IString<'a>,
+        /// `"RFC822"` or `"GLOBAL"` (RFC 6532), in the case the server used;
+        /// see [`BodyKind::message_subtype`].
+        subtype: IString<'a>,
         /// The encapsulated message's envelope and body structure.
         message: Encapsulated<'a>,
         /// `body-fld-lines`
@@ -133,16 +146,23 @@ impl IntoStatic for BodyKind<'_> {
                 media_type: media_type.into_static_in(frame),
                 subtype: subtype.into_static_in(frame),
             },
-            BodyKind::Text { subtype, lines } => BodyKind::Text {
+            BodyKind::Text {
+                media_type,
+                subtype,
+                lines,
+            } => BodyKind::Text {
+                media_type: media_type.into_static_in(frame),
                 subtype: subtype.into_static_in(frame),
                 lines,
             },
             BodyKind::Message {
+                media_type,
                 subtype,
                 message,
                 lines,
             } => BodyKind::Message {
-                subtype,
+                media_type: media_type.into_static_in(frame),
+                subtype: subtype.into_static_in(frame),
                 message: message.into_static_in(frame),
                 lines,
             },
@@ -159,7 +179,48 @@ pub enum MessageSubtype {
     Global,
 }
 
+impl<'a> BodyKind<'a> {
+    /// A `Text` kind with the media type written `"TEXT"`.
+    pub fn text(subtype: impl Into<IString<'a>>, lines: u64) -> Self {
+        BodyKind::Text {
+            media_type: IString::from("TEXT"),
+            subtype: subtype.into(),
+            lines,
+        }
+    }
+
+    /// A `Message` kind written `"MESSAGE" "RFC822"` or `"MESSAGE" "GLOBAL"`.
+    pub fn message(subtype: MessageSubtype, message: Encapsulated<'a>, lines: u64) -> Self {
+        BodyKind::Message {
+            media_type: IString::from("MESSAGE"),
+            subtype: IString::from(subtype.as_str()),
+            message,
+            lines,
+        }
+    }
+
+    /// For a `Message`, which subtype it is (`None` for other kinds, and for
+    /// a `Message` built with another subtype, which encodes as `RFC822`).
+    pub fn message_subtype(&self) -> Option<MessageSubtype> {
+        match self {
+            BodyKind::Message { subtype, .. } => MessageSubtype::from_name(subtype.as_bytes()),
+            _ => None,
+        }
+    }
+}
+
 impl MessageSubtype {
+    /// `RFC822` or `GLOBAL` in any case.
+    pub fn from_name(name: &[u8]) -> Option<Self> {
+        if name.eq_ignore_ascii_case(b"RFC822") {
+            Some(Self::Rfc822)
+        } else if name.eq_ignore_ascii_case(b"GLOBAL") {
+            Some(Self::Global)
+        } else {
+            None
+        }
+    }
+
     /// `RFC822` or `GLOBAL`.
     pub fn as_str(self) -> &'static str {
         match self {

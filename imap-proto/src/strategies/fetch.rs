@@ -11,9 +11,9 @@ use proptest::prelude::*;
 use super::{astring, atom, date_time, flag_fetch, istring, nstring, nz_u32, section, vec1};
 use crate::{
     Address, BinaryData, Body, BodyExtension, BodyFields, BodyKind, BodyLanguage, BodyParam,
-    BodyStructure, Buf, Disposition, Encapsulated, Envelope, ExtensionTail, GmailLabel,
-    LanguageTail, LocationTail, MessageDataItem, MessageSubtype, Multipart, MultipartExtension,
-    ObjectId, SinglePartExtension,
+    BodyStructure, Buf, Disposition, Encapsulated, Envelope, ExtensionTail, GmailLabel, IString,
+    LanguageTail, LocationTail, MessageDataItem, Multipart, MultipartExtension, ObjectId,
+    SinglePartExtension,
 };
 
 /// Item names the decoder knows; `Other` never uses them.
@@ -182,7 +182,13 @@ fn leaf_kind() -> impl Strategy<Value = BodyKind<'static>> {
             media_type,
             subtype
         }),
-        (istring(), any::<u64>()).prop_map(|(subtype, lines)| BodyKind::Text { subtype, lines }),
+        (word_case("TEXT"), istring(), any::<u64>()).prop_map(|(media_type, subtype, lines)| {
+            BodyKind::Text {
+                media_type,
+                subtype,
+                lines,
+            }
+        }),
     ]
 }
 
@@ -206,7 +212,10 @@ pub fn body_structure() -> BoxedStrategy<BodyStructure<'static>> {
                     })
                 ),
                 (
-                    prop_oneof![Just(MessageSubtype::Rfc822), Just(MessageSubtype::Global)],
+                    (
+                        word_case("MESSAGE"),
+                        prop_oneof![word_case("RFC822"), word_case("GLOBAL")]
+                    ),
                     envelope(),
                     inner,
                     any::<u64>(),
@@ -214,9 +223,10 @@ pub fn body_structure() -> BoxedStrategy<BodyStructure<'static>> {
                     single_extension(),
                 )
                     .prop_map(
-                        |(subtype, envelope, body, lines, fields, extension)| {
+                        |((media_type, subtype), envelope, body, lines, fields, extension)| {
                             BodyStructure::Single(Body {
                                 kind: BodyKind::Message {
+                                    media_type,
                                     subtype,
                                     message: Encapsulated::new(envelope, body),
                                     lines,
@@ -229,6 +239,22 @@ pub fn body_structure() -> BoxedStrategy<BodyStructure<'static>> {
             ]
         })
         .boxed()
+}
+
+/// `word` as a quoted string in upper, lower or capitalised case (servers
+/// differ: Dovecot sends `"text"`, others `"TEXT"`).
+fn word_case(word: &'static str) -> BoxedStrategy<IString<'static>> {
+    let lower = word.to_ascii_lowercase();
+    let capitalised = format!("{}{}", &word[..1], &lower[1..]);
+    let quoted = |w: String| {
+        IString::Quoted(crate::Quoted::try_new(Buf::Shared(w.into_bytes().into())).expect("a word"))
+    };
+    prop_oneof![
+        Just(IString::from(word)),
+        Just(quoted(lower)),
+        Just(quoted(capitalised)),
+    ]
+    .boxed()
 }
 
 /// An `objectid` (RFC 8474).

@@ -177,10 +177,12 @@ fn single_fast(i: &[u8], depth: usize) -> Option<(&[u8], Body<'_>)> {
     let ty = media_type.as_bytes();
     let (r, kind) = if ty.eq_ignore_ascii_case(b"TEXT") {
         let (r, lines) = digits_u64(sp_fast(r)?).ok()?;
-        if ty != b"TEXT" {
-            quirks::note_not_canonical();
-        }
-        (r, BodyKind::Text { subtype, lines })
+        let kind = BodyKind::Text {
+            media_type,
+            subtype,
+            lines,
+        };
+        (r, kind)
     } else if ty.eq_ignore_ascii_case(b"MESSAGE") {
         return None;
     } else {
@@ -288,18 +290,15 @@ fn single_general(i: &[u8], depth: usize) -> IResult<'_, Body<'_>> {
         Some(&c) if m && ty.eq_ignore_ascii_case(b"TEXT") && (c.is_ascii_digit() || c == b'-') => {
             let (r, lines) = size_number(r, u64::MAX)?;
             let (r, m) = more(r)?;
-            if !is_quoted(&media_type, b"TEXT") {
-                quirks::note_not_canonical();
-            }
-            (r, m, BodyKind::Text { subtype, lines })
+            let kind = BodyKind::Text {
+                media_type,
+                subtype,
+                lines,
+            };
+            (r, m, kind)
         }
         Some(b'(') if m => match message_subtype(ty, &subtype) {
-            Some(msg) => {
-                if !is_quoted(&media_type, b"MESSAGE")
-                    || !is_quoted(&subtype, msg.as_str().as_bytes())
-                {
-                    quirks::note_not_canonical();
-                }
+            Some(_) => {
                 let start = r;
                 let (res, quirky) = quirks::scoped(|| -> IResult<'_, ()> {
                     let (r, _) = envelope(r)?;
@@ -314,7 +313,8 @@ fn single_general(i: &[u8], depth: usize) -> IResult<'_, Body<'_>> {
                 let (r, lines) = size_number(r, u64::MAX)?;
                 let (r, m) = more(r)?;
                 let kind = BodyKind::Message {
-                    subtype: msg,
+                    media_type,
+                    subtype,
                     message,
                     lines,
                 };
@@ -341,11 +341,6 @@ fn single_general(i: &[u8], depth: usize) -> IResult<'_, Body<'_>> {
     ))
 }
 
-/// Whether `s` is written exactly as the encoder writes `word`: `"WORD"`.
-fn is_quoted(s: &IString<'_>, word: &[u8]) -> bool {
-    matches!(s, IString::Quoted(q) if q.as_bytes() == word)
-}
-
 fn basic<'a>(media_type: IString<'a>, subtype: IString<'a>) -> BodyKind<'a> {
     BodyKind::Basic {
         media_type,
@@ -357,14 +352,7 @@ fn message_subtype(ty: &[u8], subtype: &IString<'_>) -> Option<MessageSubtype> {
     if !ty.eq_ignore_ascii_case(b"MESSAGE") {
         return None;
     }
-    let s = subtype.as_bytes();
-    if s.eq_ignore_ascii_case(b"RFC822") {
-        Some(MessageSubtype::Rfc822)
-    } else if s.eq_ignore_ascii_case(b"GLOBAL") {
-        Some(MessageSubtype::Global)
-    } else {
-        None
-    }
+    MessageSubtype::from_name(subtype.as_bytes())
 }
 
 /// `body-fields`

@@ -3,7 +3,7 @@
 use bytes::BufMut;
 use imap_proto::{
     Body, BodyExtension, BodyKind, BodyLanguage, BodyStructure, Disposition, ExtensionTail,
-    Multipart, ParamList,
+    IString, MessageSubtype, Multipart, ParamList,
 };
 
 use super::super::core::{put_sep_istring, put_sep_nstring};
@@ -33,14 +33,26 @@ impl Encode for Body<'_> {
                 w.put_u8(b' ');
                 subtype.encode(w);
             }
-            BodyKind::Text { subtype, .. } => {
-                w.put(b"\"TEXT\" ");
+            BodyKind::Text {
+                media_type,
+                subtype,
+                ..
+            } => {
+                put_word(w, media_type, b"TEXT");
+                w.put_u8(b' ');
                 subtype.encode(w);
             }
-            BodyKind::Message { subtype, .. } => {
-                w.put(b"\"MESSAGE\" \"");
-                w.put(subtype.as_str().as_bytes());
-                w.put_u8(b'"');
+            BodyKind::Message {
+                media_type,
+                subtype,
+                ..
+            } => {
+                put_word(w, media_type, b"MESSAGE");
+                w.put_u8(b' ');
+                match MessageSubtype::from_name(subtype.as_bytes()) {
+                    Some(_) => subtype.encode(w),
+                    None => w.put(b"\"RFC822\""),
+                }
             }
         }
         let f = &self.fields;
@@ -117,6 +129,18 @@ fn put_tail<B: BufMut>(w: &mut Writer<'_, B>, tail: Option<&ExtensionTail<'_>>) 
     for e in &loc.extensions {
         w.put_u8(b' ');
         e.encode(w);
+    }
+}
+
+/// `word` as kept (any case), or `"WORD"` if it is another word: the kind
+/// of a part follows its media type, so `Text` must stay `TEXT`.
+fn put_word<B: BufMut>(w: &mut Writer<'_, B>, kept: &IString<'_>, word: &[u8]) {
+    if kept.as_bytes().eq_ignore_ascii_case(word) {
+        kept.encode(w);
+    } else {
+        w.put_u8(b'"');
+        w.put(word);
+        w.put_u8(b'"');
     }
 }
 
