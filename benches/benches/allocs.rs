@@ -92,7 +92,7 @@ fn decode_rows(rows: &mut Vec<Row>, group: &str, input: &Input, sides_: &[Side])
             Side::ImapCodec => sides::imap_codec_responses,
             Side::ImapProto => sides::imap_proto_responses,
             Side::OursWalk => sides::ours_responses_walk,
-            Side::OursVectored => unreachable!("vectored is an encoding mode"),
+            Side::OursVectored | Side::OursBuilt => unreachable!("an encoding side"),
             Side::Memcpy => unreachable!("memcpy is not a decoder"),
         };
         // Once to warm up anything lazy, then counted.
