@@ -389,7 +389,10 @@ mod summary {
                 };
                 let ratio = match ours {
                     Some(o)
-                        if !matches!(side, Side::Ours | Side::OursVectored | Side::OursWalk) =>
+                        if !matches!(
+                            side,
+                            Side::Ours | Side::OursVectored | Side::OursWalk | Side::OursBuilt
+                        ) =>
                     {
                         format!("{:.2}x", ns / o)
                     }
