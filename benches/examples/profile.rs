@@ -8,7 +8,8 @@
 //! ```
 //!
 //! Inputs: `sync`, `sync-no-modseq`, `mixed`, `bodies`, `encode-sync`,
-//! `encode-sync-no-modseq`, `encode-mixed`, `encode-bodies`, `commands`
+//! `encode-sync-no-modseq`, `encode-sync-built` (ours only: the messages as
+//! built values, see `sides::ours_built`), `encode-mixed`, `encode-bodies`, `commands`
 //! (`client_mix` no-condstore; sides `ours` and `imap-codec`). Sides: `ours`, `ours+walk` (decode, then read every
 //! address and parameter), `imap-codec`, `imap-proto`.
 
@@ -21,7 +22,9 @@ fn main() {
     let rounds: usize = args.get(3).and_then(|n| n.parse().ok()).unwrap_or(3);
     let input = match which {
         "sync" | "encode-sync" => inputs::sync_full(),
-        "sync-no-modseq" | "encode-sync-no-modseq" => inputs::sync_no_modseq(),
+        "sync-no-modseq" | "encode-sync-no-modseq" | "encode-sync-built" => {
+            inputs::sync_no_modseq()
+        }
         "mixed" | "encode-mixed" => inputs::mixed_full(),
         "bodies" | "encode-bodies" => inputs::bodies_full(),
         "commands" => inputs::client_no_condstore(),
@@ -32,6 +35,13 @@ fn main() {
     let mut total = 0;
     if which.starts_with("encode") {
         match side {
+            "ours" if which == "encode-sync-built" => {
+                let frame = bytes::Bytes::copy_from_slice(s);
+                let msgs = sides::ours_built(&frame);
+                for _ in 0..rounds {
+                    total += sides::ours_encode(&msgs, &mut out);
+                }
+            }
             "ours" => {
                 let msgs = sides::ours_decode_all(s);
                 for _ in 0..rounds {
