@@ -334,137 +334,15 @@ pub fn ours_decode_all(stream: &[u8]) -> Vec<imap_proto::Response<'_>> {
 /// `frame`'s messages as a program holding them would: decoded, made owned
 /// with `into_shared(frame)` (strings become `Bytes` slices of the frame,
 /// not copies), and every list of ENVELOPE, BODYSTRUCTURE and FLAGS turned
-/// from its received bytes into a `Vec` of values, so that encoding them
-/// writes every element instead of copying a list as received
-/// (`encode/sync_metadata`'s `ours+built` side).
+/// from its received bytes into a `Vec` of values
+/// (`imap_codec::fuzzing::materialize`), so that encoding them writes every
+/// element instead of copying a list as received (`encode/sync_metadata`'s
+/// `ours+built` side).
 pub fn ours_built(frame: &Bytes) -> Vec<imap_proto::Response<'static>> {
-    use imap_proto::{Data, IntoStatic, MessageDataItem as M, Response, Vec1};
-    let b = built::Builder(frame);
     ours_decode_all(frame)
         .iter()
-        .map(|m| match m {
-            Response::Data(Data::Fetch { seq, items }) => {
-                let items: Vec<M<'static>> = items
-                    .as_slice()
-                    .iter()
-                    .map(|item| match item {
-                        M::Envelope(e) => M::Envelope(b.envelope(e)),
-                        M::BodyStructure(x) => M::BodyStructure(b.body(x)),
-                        M::Body(x) => M::Body(b.body(x)),
-                        M::Flags(f) => M::Flags(b.list(f.iter())),
-                        other => other.clone().into_shared(frame),
-                    })
-                    .collect();
-                Response::Data(Data::Fetch {
-                    seq: *seq,
-                    items: Vec1::try_from(items).expect("non-empty"),
-                })
-            }
-            other => other.clone().into_shared(frame),
-        })
+        .map(|m| imap_codec::fuzzing::materialize(m, Some(frame)))
         .collect()
-}
-
-/// Deep copies with every wire-form list turned into values.
-mod built {
-    use std::borrow::Cow;
-
-    use bytes::Bytes;
-    use imap_proto::{
-        Body, BodyKind, BodyStructure, Encapsulated, Envelope, ExtensionTail, IntoStatic, Multipart,
-    };
-
-    /// Makes values owned by sharing the frame they were decoded from.
-    pub(super) struct Builder<'f>(pub(super) &'f Bytes);
-
-    impl Builder<'_> {
-        fn own<T: IntoStatic + Clone>(&self, x: &T) -> T::Static {
-            x.clone().into_shared(self.0)
-        }
-
-        pub(super) fn list<'r, T, L>(&self, items: impl Iterator<Item = Cow<'r, T>>) -> L
-        where
-            T: Clone + IntoStatic + 'r,
-            L: FromIterator<T::Static>,
-        {
-            items.map(|x| x.into_owned().into_shared(self.0)).collect()
-        }
-
-        pub(super) fn envelope(&self, e: &Envelope<'_>) -> Envelope<'static> {
-            Envelope {
-                date: self.own(&e.date),
-                subject: self.own(&e.subject),
-                from: self.list(e.from.iter()),
-                sender: self.list(e.sender.iter()),
-                reply_to: self.list(e.reply_to.iter()),
-                to: self.list(e.to.iter()),
-                cc: self.list(e.cc.iter()),
-                bcc: self.list(e.bcc.iter()),
-                in_reply_to: self.own(&e.in_reply_to),
-                message_id: self.own(&e.message_id),
-            }
-        }
-
-        fn tail(&self, t: &Option<ExtensionTail<'_>>) -> Option<ExtensionTail<'static>> {
-            let mut owned = self.own(t)?;
-            if let (Some(d), Some(Some(received))) = (
-                owned.disposition.as_mut(),
-                t.as_ref().map(|t| t.disposition.as_ref()),
-            ) {
-                d.params = self.list(received.params.iter());
-            }
-            Some(owned)
-        }
-
-        pub(super) fn body(&self, b: &BodyStructure<'_>) -> BodyStructure<'static> {
-            match b {
-                BodyStructure::Single(s) => {
-                    let kind = match &s.kind {
-                        BodyKind::Message {
-                            media_type,
-                            subtype,
-                            message,
-                            lines,
-                        } => {
-                            let (env, inner) = message.get();
-                            BodyKind::Message {
-                                media_type: self.own(media_type),
-                                subtype: self.own(subtype),
-                                message: Encapsulated::new(self.envelope(&env), self.body(&inner)),
-                                lines: *lines,
-                            }
-                        }
-                        other => self.own(other),
-                    };
-                    let mut fields = self.own(&s.fields);
-                    fields.params = self.list(s.fields.params.iter());
-                    let extension = s
-                        .extension
-                        .as_ref()
-                        .map(|x| imap_proto::SinglePartExtension {
-                            md5: self.own(&x.md5),
-                            tail: self.tail(&x.tail),
-                        });
-                    BodyStructure::Single(Body {
-                        kind,
-                        fields,
-                        extension,
-                    })
-                }
-                BodyStructure::Multipart(m) => BodyStructure::Multipart(Multipart {
-                    parts: m.parts.iter().map(|p| self.body(&p)).collect(),
-                    subtype: self.own(&m.subtype),
-                    extension: m
-                        .extension
-                        .as_ref()
-                        .map(|x| imap_proto::MultipartExtension {
-                            params: self.list(x.params.iter()),
-                            tail: self.tail(&x.tail),
-                        }),
-                }),
-            }
-        }
-    }
 }
 
 /// Our responses of a stream held in a `Bytes` frame, decoded once and their

@@ -8,7 +8,13 @@
 use crate::decode::{command, greeting, response, Decoded};
 use crate::encode::Encode;
 use crate::framer::{Direction, FrameEvent, Framer, FramerConfig};
-use imap_proto::{Command, Response};
+use std::borrow::Cow;
+
+use bytes::Bytes;
+use imap_proto::{
+    Body, BodyKind, BodyStructure, Command, Encapsulated, Envelope, ExtensionTail, IntoStatic,
+    Multipart, MultipartExtension, PartList, Response, SinglePartExtension,
+};
 
 /// Checks that `$value`, a message decoded by `$decode`, encodes to bytes
 /// that `$decode` reads whole back into an equal value, and that encoding
@@ -46,6 +52,144 @@ pub fn decode_response(data: &[u8]) {
     if let Ok(Decoded::Complete { message, consumed }) = response(data) {
         assert!(consumed > 0 && consumed <= data.len());
         assert_reencodes!(response, &message);
+        // A list copied as received re-decodes to the same bytes, which
+        // compare equal without being read: read every element here, and
+        // check that the values, encoded one by one, decode back equal.
+        let values = materialize(&message, None);
+        assert_eq!(values, message, "a list reads differently than it decoded");
+        assert_reencodes!(response, &values);
+    }
+}
+
+/// `message` with every list of ENVELOPE, BODYSTRUCTURE and FETCH FLAGS read
+/// from its received bytes into a `Vec` of values (as a program building
+/// the message would hold it), made owned by `into_static_in(frame)`
+/// (sharing `frame` where the data lies in it). Reading every element also
+/// checks that each list reads as many elements as it counted.
+pub fn materialize(message: &Response<'_>, frame: Option<&Bytes>) -> Response<'static> {
+    use imap_proto::{Data, IntoStatic, MessageDataItem as M, Vec1};
+    let b = Materialize(frame);
+    match message {
+        Response::Data(Data::Fetch { seq, items }) => {
+            let items: Vec<M<'static>> = items
+                .as_slice()
+                .iter()
+                .map(|item| match item {
+                    M::Envelope(e) => M::Envelope(b.envelope(e)),
+                    M::BodyStructure(x) => M::BodyStructure(b.body(x)),
+                    M::Body(x) => M::Body(b.body(x)),
+                    M::Flags(f) => M::Flags(b.list(f.len(), f.iter())),
+                    other => other.clone().into_static_in(frame),
+                })
+                .collect();
+            Response::Data(Data::Fetch {
+                seq: *seq,
+                items: Vec1::try_from(items).expect("a FETCH has items"),
+            })
+        }
+        other => other.clone().into_static_in(frame),
+    }
+}
+
+/// Deep copies with every wire-form list read into values.
+struct Materialize<'f>(Option<&'f Bytes>);
+
+impl Materialize<'_> {
+    fn own<T: IntoStatic + Clone>(&self, x: &T) -> T::Static {
+        x.clone().into_static_in(self.0)
+    }
+
+    fn list<'r, T, L>(&self, len: usize, items: impl Iterator<Item = Cow<'r, T>>) -> L
+    where
+        T: Clone + IntoStatic + 'r,
+        L: FromIterator<T::Static>,
+    {
+        let mut n = 0;
+        let out = items
+            .inspect(|_| n += 1)
+            .map(|x| x.into_owned().into_static_in(self.0))
+            .collect();
+        assert_eq!(n, len, "a list read {n} elements but counted {len}");
+        out
+    }
+
+    fn envelope(&self, e: &Envelope<'_>) -> Envelope<'static> {
+        Envelope {
+            date: self.own(&e.date),
+            subject: self.own(&e.subject),
+            from: self.list(e.from.len(), e.from.iter()),
+            sender: self.list(e.sender.len(), e.sender.iter()),
+            reply_to: self.list(e.reply_to.len(), e.reply_to.iter()),
+            to: self.list(e.to.len(), e.to.iter()),
+            cc: self.list(e.cc.len(), e.cc.iter()),
+            bcc: self.list(e.bcc.len(), e.bcc.iter()),
+            in_reply_to: self.own(&e.in_reply_to),
+            message_id: self.own(&e.message_id),
+        }
+    }
+
+    fn tail(&self, t: &Option<ExtensionTail<'_>>) -> Option<ExtensionTail<'static>> {
+        let mut owned = self.own(t)?;
+        if let (Some(d), Some(Some(received))) = (
+            owned.disposition.as_mut(),
+            t.as_ref().map(|t| t.disposition.as_ref()),
+        ) {
+            d.params = self.list(received.params.len(), received.params.iter());
+        }
+        Some(owned)
+    }
+
+    fn body(&self, b: &BodyStructure<'_>) -> BodyStructure<'static> {
+        match b {
+            BodyStructure::Single(s) => {
+                let kind = match &s.kind {
+                    BodyKind::Message {
+                        media_type,
+                        subtype,
+                        message,
+                        lines,
+                    } => {
+                        let (env, inner) = message.get();
+                        BodyKind::Message {
+                            media_type: self.own(media_type),
+                            subtype: self.own(subtype),
+                            message: Encapsulated::new(self.envelope(&env), self.body(&inner)),
+                            lines: *lines,
+                        }
+                    }
+                    other => self.own(other),
+                };
+                let mut fields = self.own(&s.fields);
+                fields.params = self.list(s.fields.params.len(), s.fields.params.iter());
+                let extension = s.extension.as_ref().map(|x| SinglePartExtension {
+                    md5: self.own(&x.md5),
+                    tail: self.tail(&x.tail),
+                });
+                BodyStructure::Single(Body {
+                    kind,
+                    fields,
+                    extension,
+                })
+            }
+            BodyStructure::Multipart(m) => {
+                let mut n = 0;
+                let parts: PartList<'static> = m
+                    .parts
+                    .iter()
+                    .inspect(|_| n += 1)
+                    .map(|p| self.body(&p))
+                    .collect();
+                assert_eq!(n, m.parts.len(), "parts read differ from parts counted");
+                BodyStructure::Multipart(Multipart {
+                    parts,
+                    subtype: self.own(&m.subtype),
+                    extension: m.extension.as_ref().map(|x| MultipartExtension {
+                        params: self.list(x.params.len(), x.params.iter()),
+                        tail: self.tail(&x.tail),
+                    }),
+                })
+            }
+        }
     }
 }
 
