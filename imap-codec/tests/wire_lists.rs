@@ -214,3 +214,17 @@ fn shared_lists_keep_pointing_into_the_frame() {
     let owned = items[0].clone().into_static();
     assert_eq!(owned, items[0]);
 }
+
+#[test]
+fn owned_fetch_items_give_back_spare_capacity() {
+    let input = b"* 7 FETCH (UID 9 FLAGS (\\Seen))\r\n";
+    let Ok(Decoded::Complete { message, .. }) = decode::response(input) else {
+        panic!()
+    };
+    let Response::Data(Data::Fetch { items, .. }) = message.into_static() else {
+        panic!()
+    };
+    let items = items.into_vec();
+    assert_eq!(items.len(), 2);
+    assert_eq!(items.capacity(), 2);
+}

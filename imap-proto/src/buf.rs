@@ -165,8 +165,13 @@ impl IntoStatic for Buf<'_> {
 
 impl<T: IntoStatic> IntoStatic for Vec<T> {
     type Static = Vec<T::Static>;
+    /// Also gives back spare capacity: decoders reserve room for typical
+    /// lists (a FETCH item list starts with 8), which a value kept for long
+    /// should not carry.
     fn into_static_in(self, frame: Option<&Bytes>) -> Self::Static {
-        self.into_iter().map(|x| x.into_static_in(frame)).collect()
+        let mut v: Vec<T::Static> = self.into_iter().map(|x| x.into_static_in(frame)).collect();
+        v.shrink_to_fit();
+        v
     }
 }
 
