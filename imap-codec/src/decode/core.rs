@@ -86,6 +86,15 @@ pub(crate) fn digits_u64(i: &[u8]) -> IResult<'_, u64> {
             return digits_u64_long(i);
         }
     }
+    digits_end(i, k, n)
+}
+
+/// The end of [`digits_u64`] and [`digits_u64_long`], after `k` digits of
+/// `i` read as `n`: incomplete if the input ends in digits, an error
+/// without digits, and a note when the number has leading zeros (the
+/// encoder writes it without them).
+#[inline(always)]
+fn digits_end(i: &[u8], k: usize, n: u64) -> IResult<'_, u64> {
     if k == i.len() {
         return Err(nom::Err::Incomplete(nom::Needed::new(1)));
     }
@@ -119,19 +128,11 @@ fn digits_u64_long(i: &[u8]) -> IResult<'_, u64> {
         }
         k += 1;
     }
-    if k == i.len() {
-        return Err(nom::Err::Incomplete(nom::Needed::new(1)));
-    }
-    if k == 0 {
-        return Err(nom::Err::Error(PError {
-            input: i,
-            kind: Kind::Nom(nom::error::ErrorKind::TakeWhile1),
-        }));
-    }
+    let (rest, n) = digits_end(i, k, n)?;
     if overflow {
         return cut_fail(i, "number out of range");
     }
-    Ok((&i[k..], n))
+    Ok((rest, n))
 }
 
 /// `number`: an unsigned 32-bit integer.

@@ -32,10 +32,21 @@ pub const MAX_BODY_DEPTH: usize = 64;
 /// `imap_proto::FlagFetchList`). Lenient: extra spaces (then written back
 /// in canonical form).
 fn fetch_flags(i: &[u8]) -> IResult<'_, FlagFetchList<'_>> {
-    let (res, quirky) = quirks::scoped(|| ws_count(flag_fetch)(i));
+    let (r, (wire, n, verbatim)) = checked_list(i, ws_count(flag_fetch))?;
+    Ok((r, FlagFetchList::from_wire(wire, n, verbatim, read_flag)))
+}
+
+/// The step every list kept in wire form shares: `count` checks the list
+/// at the start of `i` and says how many elements it holds; the result is
+/// the bytes it used, that count, and whether the encoder may copy the
+/// bytes (no lenient quirk and nothing it writes differently inside).
+fn checked_list<'a>(
+    i: &'a [u8],
+    count: impl FnOnce(&'a [u8]) -> IResult<'a, u32>,
+) -> IResult<'a, (Buf<'a>, u32, bool)> {
+    let (res, quirky) = quirks::scoped(|| count(i));
     let (r, n) = res?;
-    let wire = Buf::Borrowed(&i[..i.len() - r.len()]);
-    Ok((r, FlagFetchList::from_wire(wire, n, !quirky, read_flag)))
+    Ok((r, (Buf::Borrowed(&i[..i.len() - r.len()]), n, !quirky)))
 }
 
 /// Reads the flag at the start of `i` (an element of a checked

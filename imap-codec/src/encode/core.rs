@@ -7,7 +7,7 @@ use imap_proto::{
     SequenceSet, StatusAttribute, Tag, Text, Vec1, MONTHS,
 };
 
-use super::{join, Encode, Writer};
+use super::{join, paren_pairs, Encode, Writer};
 
 macro_rules! raw {
     ($($t:ident),*) => {$(
@@ -380,19 +380,10 @@ pub(crate) fn id_params<B: BufMut>(
     w: &mut Writer<'_, B>,
     params: Option<&[(IString<'_>, NString<'_>)]>,
 ) {
-    let Some(params) = params else {
-        return w.put(b"NIL");
-    };
-    w.put_u8(b'(');
-    for (k, (name, value)) in params.iter().enumerate() {
-        if k > 0 {
-            w.put_u8(b' ');
-        }
-        name.encode(w);
-        w.put_u8(b' ');
-        value.encode(w);
+    match params {
+        Some(params) => paren_pairs(w, params),
+        None => w.put(b"NIL"),
     }
-    w.put_u8(b')');
 }
 
 #[cfg(test)]

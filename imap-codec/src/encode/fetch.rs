@@ -22,16 +22,7 @@ impl Encode for MessageDataItem<'_> {
                 w.put(b"FLAGS ");
                 match f.verbatim() {
                     Some(bytes) => w.put(bytes),
-                    None => {
-                        w.put_u8(b'(');
-                        for (k, flag) in f.iter().enumerate() {
-                            if k > 0 {
-                                w.put_u8(b' ');
-                            }
-                            flag.encode(w);
-                        }
-                        w.put_u8(b')');
-                    }
+                    None => paren(w, f),
                 }
             }
             M::Envelope(e) => {

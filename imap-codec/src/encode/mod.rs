@@ -295,9 +295,19 @@ impl<T: Encode + ?Sized> Encode for &T {
     }
 }
 
+impl<T: Encode + Clone> Encode for std::borrow::Cow<'_, T> {
+    fn encode<B: BufMut>(&self, w: &mut Writer<'_, B>) {
+        (**self).encode(w)
+    }
+}
+
 /// Writes `items` separated by `sep`.
-pub(crate) fn join<B: BufMut, T: Encode>(w: &mut Writer<'_, B>, items: &[T], sep: &[u8]) {
-    for (k, x) in items.iter().enumerate() {
+pub(crate) fn join<B: BufMut, T: Encode>(
+    w: &mut Writer<'_, B>,
+    items: impl IntoIterator<Item = T>,
+    sep: &[u8],
+) {
+    for (k, x) in items.into_iter().enumerate() {
         if k > 0 {
             w.put(sep);
         }
@@ -306,9 +316,30 @@ pub(crate) fn join<B: BufMut, T: Encode>(w: &mut Writer<'_, B>, items: &[T], sep
 }
 
 /// Writes `"(" items ")"` separated by spaces.
-pub(crate) fn paren<B: BufMut, T: Encode>(w: &mut Writer<'_, B>, items: &[T]) {
+pub(crate) fn paren<B: BufMut, T: Encode>(
+    w: &mut Writer<'_, B>,
+    items: impl IntoIterator<Item = T>,
+) {
     w.put_u8(b'(');
     join(w, items, b" ");
+    w.put_u8(b')');
+}
+
+/// Writes `"(" k1 SP v1 SP k2 SP v2 ... ")"`: the attribute/value lists of
+/// ID, SETMETADATA and METADATA.
+pub(crate) fn paren_pairs<'p, B: BufMut, K: Encode + 'p, V: Encode + 'p>(
+    w: &mut Writer<'_, B>,
+    pairs: impl IntoIterator<Item = &'p (K, V)>,
+) {
+    w.put_u8(b'(');
+    for (k, (key, value)) in pairs.into_iter().enumerate() {
+        if k > 0 {
+            w.put_u8(b' ');
+        }
+        key.encode(w);
+        w.put_u8(b' ');
+        value.encode(w);
+    }
     w.put_u8(b')');
 }
 

@@ -10,7 +10,7 @@ use imap_proto::{
     Thread,
 };
 
-use super::{paren, Encode, Writer};
+use super::{paren, paren_pairs, Encode, Writer};
 
 impl Encode for Greeting<'_> {
     fn encode<B: BufMut>(&self, w: &mut Writer<'_, B>) {
@@ -358,18 +358,7 @@ impl Encode for Data<'_> {
                 mailbox.encode(w);
                 w.put_u8(b' ');
                 match items {
-                    MetadataItems::Values(v) => {
-                        w.put_u8(b'(');
-                        for (k, (entry, value)) in v.iter().enumerate() {
-                            if k > 0 {
-                                w.put_u8(b' ');
-                            }
-                            entry.encode(w);
-                            w.put_u8(b' ');
-                            value.encode(w);
-                        }
-                        w.put_u8(b')');
-                    }
+                    MetadataItems::Values(v) => paren_pairs(w, v),
                     MetadataItems::Entries(e) => e.encode(w),
                 }
             }

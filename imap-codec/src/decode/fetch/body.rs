@@ -19,10 +19,10 @@ use imap_proto::{
 };
 
 use super::super::core::{byte, digits_u64, nil, nstring, quoted_stop, string};
-use super::super::response::lenient::{extra_sp, more, size_number, sps, string_or_nil};
+use super::super::response::lenient::{extra_sp, more, size_number, sps, string_or_nil, ws_count};
 use super::super::response::quirks::{self, Quirks};
 use super::super::{cut_fail, fail, IResult};
-use super::{envelope, number_u64, MAX_BODY_DEPTH};
+use super::{checked_list, envelope, number_u64, MAX_BODY_DEPTH};
 
 fn incomplete<'a, T>() -> IResult<'a, T> {
     Err(nom::Err::Incomplete(nom::Needed::new(1)))
@@ -389,39 +389,21 @@ fn body_fld_param(i: &[u8]) -> IResult<'_, ParamList<'_>> {
         None => incomplete(),
         Some(b'n' | b'N') => nil(i).map(|(r, ())| (r, ParamList::default())),
         Some(b'(') => {
-            let (res, quirky) = quirks::scoped(|| params(i));
-            let (r, n) = res?;
-            let wire = Buf::Borrowed(&i[..i.len() - r.len()]);
-            Ok((r, ParamList::from_wire(wire, n, !quirky, read_param)))
+            let (r, (wire, n, verbatim)) = checked_list(i, params)?;
+            Ok((r, ParamList::from_wire(wire, n, verbatim, read_param)))
         }
         Some(_) => fail(i, "expected a parameter list or NIL"),
     }
 }
 
-/// The parameters of a list starting with `(`: how many there are.
+/// The parameters of a list starting with `(`: how many there are
+/// (`()` is read as `NIL`, a quirk).
 fn params(i: &[u8]) -> IResult<'_, u32> {
-    let mut r = extra_sp(&i[1..]);
-    if let Some(b')') = r.first() {
+    let (r, n) = ws_count(param)(i)?;
+    if n == 0 {
         quirks::note(Quirks::EMPTY_LIST_FOR_NIL);
-        return Ok((&r[1..], 0));
     }
-    let mut n: u32 = 0;
-    loop {
-        let (r2, _) = param(r)?;
-        n = match n.checked_add(1) {
-            Some(n) => n,
-            None => return cut_fail(r2, "too many parameters"),
-        };
-        let (r2, m) = more(r2)?;
-        if m {
-            r = r2;
-            continue;
-        }
-        return match r2.first() {
-            Some(b')') => Ok((&r2[1..], n)),
-            _ => fail(r2, "expected SP or )"),
-        };
-    }
+    Ok((r, n))
 }
 
 /// One attribute/value pair: `string SP string`.

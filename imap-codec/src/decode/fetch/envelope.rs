@@ -1,11 +1,12 @@
 //! Decoding `envelope` and `address` (RFC 9051 §9).
 
-use imap_proto::{Address, AddressList, Buf, Envelope, IString, NString, Quoted};
+use imap_proto::{Address, AddressList, Envelope, IString, NString, Quoted};
 
 use super::super::core::{byte, nil, nstring, quoted_stop};
 use super::super::response::lenient::{extra_sp, sps};
 use super::super::response::quirks::{self, Quirks};
 use super::super::{cut_fail, fail, IResult};
+use super::checked_list;
 
 /// `envelope`
 pub(crate) fn envelope(i: &[u8]) -> IResult<'_, Envelope<'_>> {
@@ -61,10 +62,8 @@ fn address_list(i: &[u8]) -> IResult<'_, AddressList<'_>> {
         None => Err(nom::Err::Incomplete(nom::Needed::new(1))),
         Some(b'n' | b'N') => nil(i).map(|(r, ())| (r, AddressList::default())),
         Some(b'(') => {
-            let (res, quirky) = quirks::scoped(|| addresses(i));
-            let (r, n) = res?;
-            let wire = Buf::Borrowed(&i[..i.len() - r.len()]);
-            Ok((r, AddressList::from_wire(wire, n, !quirky, read_address)))
+            let (r, (wire, n, verbatim)) = checked_list(i, addresses)?;
+            Ok((r, AddressList::from_wire(wire, n, verbatim, read_address)))
         }
         Some(_) => fail(i, "expected an address list or NIL"),
     }

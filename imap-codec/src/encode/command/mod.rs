@@ -16,7 +16,7 @@ use imap_proto::{
 };
 
 use super::core::put_part;
-use super::{join, paren, Encode, Writer};
+use super::{join, paren, paren_pairs, Encode, Writer};
 
 impl Encode for Command<'_> {
     fn encode<B: BufMut>(&self, w: &mut Writer<'_, B>) {
@@ -380,16 +380,8 @@ impl Encode for CommandBody<'_> {
             C::SetMetadata { mailbox, entries } => {
                 w.put(b"SETMETADATA ");
                 mailbox.encode(w);
-                w.put(b" (");
-                for (k, (e, v)) in entries.iter().enumerate() {
-                    if k > 0 {
-                        w.put_u8(b' ');
-                    }
-                    e.encode(w);
-                    w.put_u8(b' ');
-                    v.encode(w);
-                }
-                w.put_u8(b')');
+                w.put_u8(b' ');
+                paren_pairs(w, entries);
             }
             C::Compress { algorithm } => {
                 w.put(b"COMPRESS ");
