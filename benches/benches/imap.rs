@@ -418,23 +418,33 @@ mod summary {
         print_framing();
     }
 
+    /// A line under the table: how many times `side`'s time on `group`
+    /// (sync_metadata no-modseq) the other crates take.
+    fn print_side_ratios(group: &str, side: Side, what: &str, others: &[Side]) {
+        let input = inputs::sync_no_modseq();
+        let Some(ours) = mean_ns(group, side, input.name) else {
+            return;
+        };
+        let ratios: Option<Vec<String>> = others
+            .iter()
+            .map(|&o| {
+                mean_ns(group, o, input.name).map(|ns| format!("{:.2}x {}", ns / ours, o.name()))
+            })
+            .collect();
+        if let Some(ratios) = ratios {
+            println!();
+            println!("{group}, {} ({what}): {}", side.name(), ratios.join(", "));
+        }
+    }
+
     /// `responses/sync_metadata`: the other crates against ours when every
     /// address and parameter is read after decoding.
     fn print_walk() {
-        let input = inputs::sync_no_modseq();
-        let g = "responses/sync_metadata";
-        let (Some(w), Some(c), Some(p)) = (
-            mean_ns(g, Side::OursWalk, input.name),
-            mean_ns(g, Side::ImapCodec, input.name),
-            mean_ns(g, Side::ImapProto, input.name),
-        ) else {
-            return;
-        };
-        println!();
-        println!(
-            "responses/sync_metadata, ours+walk (decode, then read every address and parameter): {:.2}x imap-codec-1.0, {:.2}x imap-proto-0.17",
-            c / w,
-            p / w
+        print_side_ratios(
+            "responses/sync_metadata",
+            Side::OursWalk,
+            "decode, then read every address and parameter",
+            &[Side::ImapCodec, Side::ImapProto],
         );
     }
 
@@ -442,18 +452,11 @@ mod summary {
     /// built by a program (every list element written, nothing copied as
     /// received).
     fn print_built() {
-        let input = inputs::sync_no_modseq();
-        let g = "encode/sync_metadata";
-        let (Some(b), Some(c)) = (
-            mean_ns(g, Side::OursBuilt, input.name),
-            mean_ns(g, Side::ImapCodec, input.name),
-        ) else {
-            return;
-        };
-        println!();
-        println!(
-            "encode/sync_metadata, ours+built (lists held as values, every element encoded): {:.2}x imap-codec-1.0",
-            c / b
+        print_side_ratios(
+            "encode/sync_metadata",
+            Side::OursBuilt,
+            "lists held as values, every element encoded",
+            &[Side::ImapCodec],
         );
     }
 

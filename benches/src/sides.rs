@@ -77,19 +77,9 @@ fn stream_error(message: usize, offset: usize, reason: impl std::fmt::Debug) -> 
 
 /// Decodes a stream of responses with our decoder, advancing by `consumed`.
 pub fn ours_responses(stream: &[u8]) -> Result<usize, StreamError> {
-    let mut pos = 0;
-    let mut n = 0;
-    while pos < stream.len() {
-        match response(&stream[pos..]) {
-            Ok(Decoded::Complete { message, consumed }) => {
-                black_box(&message);
-                pos += consumed;
-                n += 1;
-            }
-            other => return Err(stream_error(n, pos, other)),
-        }
-    }
-    Ok(n)
+    ours_responses_with(stream, |message| {
+        black_box(message);
+    })
 }
 
 /// Like [`ours_responses`], and then reads every ENVELOPE and BODYSTRUCTURE
@@ -97,22 +87,33 @@ pub fn ours_responses(stream: &[u8]) -> Result<usize, StreamError> {
 /// `imap_proto::AddressList`) is measured too. Returns the message count.
 pub fn ours_responses_walk(stream: &[u8]) -> Result<usize, StreamError> {
     use imap_proto::{Data, MessageDataItem, Response};
+    ours_responses_with(stream, |message| {
+        if let Response::Data(Data::Fetch { items, .. }) = message {
+            for item in items.as_slice() {
+                match item {
+                    MessageDataItem::Envelope(e) => black_box(walk_envelope(e)),
+                    MessageDataItem::BodyStructure(b) | MessageDataItem::Body(b) => {
+                        black_box(walk_body(b))
+                    }
+                    _ => 0,
+                };
+            }
+        }
+    })
+}
+
+/// The stream loop of [`ours_responses`] and [`ours_responses_walk`]:
+/// decodes each message, hands it to `visit`, counts it.
+fn ours_responses_with(
+    stream: &[u8],
+    mut visit: impl FnMut(&imap_proto::Response<'_>),
+) -> Result<usize, StreamError> {
     let mut pos = 0;
     let mut n = 0;
     while pos < stream.len() {
         match response(&stream[pos..]) {
             Ok(Decoded::Complete { message, consumed }) => {
-                if let Response::Data(Data::Fetch { items, .. }) = &message {
-                    for item in items.as_slice() {
-                        match item {
-                            MessageDataItem::Envelope(e) => black_box(walk_envelope(e)),
-                            MessageDataItem::BodyStructure(b) | MessageDataItem::Body(b) => {
-                                black_box(walk_body(b))
-                            }
-                            _ => 0,
-                        };
-                    }
-                }
+                visit(&message);
                 pos += consumed;
                 n += 1;
             }
