@@ -203,7 +203,7 @@ fn main() {
             // payload is a reference count increment, not an allocation.
             let frame = bytes::Bytes::from(input.stream.clone());
             let shared = sides::ours_decode_all_shared(&frame);
-            let mut out = imap_codec::Vectored::new();
+            let mut out = imapkit_codec::Vectored::new();
             sides::ours_encode_vectored(&shared, &mut out);
             let (allocs, bytes, n) = count(|| sides::ours_encode_vectored(&shared, &mut out));
             assert_eq!(n, input.len());
@@ -287,15 +287,15 @@ fn sync_by_size(sync: &Input) {
     let types: [(&str, usize); 8] = [
         (
             "MessageDataItem",
-            size_of::<imap_proto::MessageDataItem<'_>>(),
+            size_of::<imapkit_proto::MessageDataItem<'_>>(),
         ),
-        ("Address", size_of::<imap_proto::Address<'_>>()),
-        ("BodyStructure", size_of::<imap_proto::BodyStructure<'_>>()),
-        ("Envelope", size_of::<imap_proto::Envelope<'_>>()),
-        ("BodyParam", size_of::<imap_proto::BodyParam<'_>>()),
-        ("FlagFetch", size_of::<imap_proto::FlagFetch<'_>>()),
-        ("IString", size_of::<imap_proto::IString<'_>>()),
-        ("BodyExtension", size_of::<imap_proto::BodyExtension<'_>>()),
+        ("Address", size_of::<imapkit_proto::Address<'_>>()),
+        ("BodyStructure", size_of::<imapkit_proto::BodyStructure<'_>>()),
+        ("Envelope", size_of::<imapkit_proto::Envelope<'_>>()),
+        ("BodyParam", size_of::<imapkit_proto::BodyParam<'_>>()),
+        ("FlagFetch", size_of::<imapkit_proto::FlagFetch<'_>>()),
+        ("IString", size_of::<imapkit_proto::IString<'_>>()),
+        ("BodyExtension", size_of::<imapkit_proto::BodyExtension<'_>>()),
     ];
     for t in &BY_SIZE {
         t.store(0, Relaxed);

@@ -178,7 +178,7 @@ fn encode(c: &mut Criterion) {
 fn vectored_bench(g: &mut BenchmarkGroup<'_, WallTime>, input: &Input) {
     let frame = bytes::Bytes::from(input.stream.clone());
     let shared = sides::ours_decode_all_shared(&frame);
-    let mut out = imap_codec::Vectored::new();
+    let mut out = imapkit_codec::Vectored::new();
     assert_eq!(sides::ours_encode_vectored(&shared, &mut out), input.len());
     assert_eq!(out.chunks().collect::<Vec<_>>().concat(), input.stream);
     assert!(!out.splices().is_empty(), "no payload is spliced");

@@ -11,10 +11,10 @@
 use std::hint::black_box;
 
 use bytes::Bytes;
-use imap_codec::decode::{command, response};
-use imap_codec::framer::{Direction, FrameEvent, Framer, FramerConfig};
-use imap_codec::{Decoded, Vectored};
-use imap_proto::IntoStatic;
+use imapkit_codec::decode::{command, response};
+use imapkit_codec::framer::{Direction, FrameEvent, Framer, FramerConfig};
+use imapkit_codec::{Decoded, Vectored};
+use imapkit_proto::IntoStatic;
 use upstream_imap_codec::decode::Decoder;
 use upstream_imap_codec::encode::{Encoder as _, Fragment};
 use upstream_imap_codec::{CommandCodec, ResponseCodec};
@@ -22,9 +22,9 @@ use upstream_imap_codec::{CommandCodec, ResponseCodec};
 /// Which crate a measurement belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Side {
-    /// This workspace's `imap-codec`.
+    /// This workspace's `imapkit-codec`.
     Ours,
-    /// This workspace's `imap-codec`, encoding with `encode_vectored`: large
+    /// This workspace's `imapkit-codec`, encoding with `encode_vectored`: large
     /// shared literal payloads are referenced, not copied.
     OursVectored,
     /// This workspace's decoder, then reading every address and parameter
@@ -84,9 +84,9 @@ pub fn ours_responses(stream: &[u8]) -> Result<usize, StreamError> {
 
 /// Like [`ours_responses`], and then reads every ENVELOPE and BODYSTRUCTURE
 /// field, so that the cost of reading our lazily kept lists (see
-/// `imap_proto::AddressList`) is measured too. Returns the message count.
+/// `imapkit_proto::AddressList`) is measured too. Returns the message count.
 pub fn ours_responses_walk(stream: &[u8]) -> Result<usize, StreamError> {
-    use imap_proto::{Data, MessageDataItem, Response};
+    use imapkit_proto::{Data, MessageDataItem, Response};
     ours_responses_with(stream, |message| {
         if let Response::Data(Data::Fetch { items, .. }) = message {
             for item in items.as_slice() {
@@ -106,7 +106,7 @@ pub fn ours_responses_walk(stream: &[u8]) -> Result<usize, StreamError> {
 /// decodes each message, hands it to `visit`, counts it.
 fn ours_responses_with(
     stream: &[u8],
-    mut visit: impl FnMut(&imap_proto::Response<'_>),
+    mut visit: impl FnMut(&imapkit_proto::Response<'_>),
 ) -> Result<usize, StreamError> {
     let mut pos = 0;
     let mut n = 0;
@@ -124,7 +124,7 @@ fn ours_responses_with(
 }
 
 /// Bytes of every address of `e`.
-fn walk_envelope(e: &imap_proto::Envelope<'_>) -> usize {
+fn walk_envelope(e: &imapkit_proto::Envelope<'_>) -> usize {
     let mut total = 0;
     for list in [&e.from, &e.sender, &e.reply_to, &e.to, &e.cc, &e.bcc] {
         for a in list {
@@ -138,8 +138,8 @@ fn walk_envelope(e: &imap_proto::Envelope<'_>) -> usize {
 
 /// Bytes of every parameter, plus the envelopes of encapsulated messages,
 /// of every part of `b`.
-fn walk_body(b: &imap_proto::BodyStructure<'_>) -> usize {
-    use imap_proto::{BodyKind, BodyStructure, ParamList};
+fn walk_body(b: &imapkit_proto::BodyStructure<'_>) -> usize {
+    use imapkit_proto::{BodyKind, BodyStructure, ParamList};
     fn params(p: &ParamList<'_>) -> usize {
         p.iter()
             .map(|p| p.name.as_bytes().len() + p.value.as_bytes().len())
@@ -254,7 +254,7 @@ pub fn ours_commands(stream: &[u8]) -> Result<usize, StreamError> {
 ///
 /// # Panics
 /// If a command does not decode.
-pub fn ours_decode_all_commands(stream: &[u8]) -> Vec<imap_proto::Command<'_>> {
+pub fn ours_decode_all_commands(stream: &[u8]) -> Vec<imapkit_proto::Command<'_>> {
     let mut out = Vec::new();
     let mut pos = 0;
     while pos < stream.len() {
@@ -270,10 +270,10 @@ pub fn ours_decode_all_commands(stream: &[u8]) -> Vec<imap_proto::Command<'_>> {
 }
 
 /// Encodes our commands into `out` (cleared first), one after the other.
-pub fn ours_encode_commands(messages: &[imap_proto::Command<'_>], out: &mut Vec<u8>) -> usize {
+pub fn ours_encode_commands(messages: &[imapkit_proto::Command<'_>], out: &mut Vec<u8>) -> usize {
     out.clear();
     for m in messages {
-        imap_codec::encode(m, out);
+        imapkit_codec::encode(m, out);
     }
     black_box(&out).len()
 }
@@ -317,7 +317,7 @@ pub fn memcpy(src: &[u8], dst: &mut [u8]) -> usize {
 ///
 /// # Panics
 /// If a message does not decode.
-pub fn ours_decode_all(stream: &[u8]) -> Vec<imap_proto::Response<'_>> {
+pub fn ours_decode_all(stream: &[u8]) -> Vec<imapkit_proto::Response<'_>> {
     let mut out = Vec::new();
     let mut pos = 0;
     while pos < stream.len() {
@@ -336,13 +336,13 @@ pub fn ours_decode_all(stream: &[u8]) -> Vec<imap_proto::Response<'_>> {
 /// with `into_shared(frame)` (strings become `Bytes` slices of the frame,
 /// not copies), and every list of ENVELOPE, BODYSTRUCTURE and FLAGS turned
 /// from its received bytes into a `Vec` of values
-/// (`imap_codec::fuzzing::materialize`), so that encoding them writes every
+/// (`imapkit_codec::fuzzing::materialize`), so that encoding them writes every
 /// element instead of copying a list as received (`encode/sync_metadata`'s
 /// `ours+built` side).
-pub fn ours_built(frame: &Bytes) -> Vec<imap_proto::Response<'static>> {
+pub fn ours_built(frame: &Bytes) -> Vec<imapkit_proto::Response<'static>> {
     ours_decode_all(frame)
         .iter()
-        .map(|m| imap_codec::fuzzing::materialize(m, Some(frame)))
+        .map(|m| imapkit_codec::fuzzing::materialize(m, Some(frame)))
         .collect()
 }
 
@@ -352,7 +352,7 @@ pub fn ours_built(frame: &Bytes) -> Vec<imap_proto::Response<'static>> {
 ///
 /// # Panics
 /// If a message does not decode.
-pub fn ours_decode_all_shared(frame: &Bytes) -> Vec<imap_proto::Response<'static>> {
+pub fn ours_decode_all_shared(frame: &Bytes) -> Vec<imapkit_proto::Response<'static>> {
     ours_decode_all(frame)
         .into_iter()
         .map(|m| m.into_shared(frame))
@@ -380,10 +380,10 @@ pub fn imap_codec_decode_all_commands(
 }
 
 /// Encodes our responses into `out` (cleared first), one after the other.
-pub fn ours_encode(messages: &[imap_proto::Response<'_>], out: &mut Vec<u8>) -> usize {
+pub fn ours_encode(messages: &[imapkit_proto::Response<'_>], out: &mut Vec<u8>) -> usize {
     out.clear();
     for m in messages {
-        imap_codec::encode(m, out);
+        imapkit_codec::encode(m, out);
     }
     black_box(&out).len()
 }
@@ -391,10 +391,10 @@ pub fn ours_encode(messages: &[imap_proto::Response<'_>], out: &mut Vec<u8>) -> 
 /// Encodes our responses with `encode_vectored` into `out` (cleared first),
 /// one after the other; returns the length of the whole output (head and
 /// spliced payloads), which is not copied into one buffer.
-pub fn ours_encode_vectored(messages: &[imap_proto::Response<'_>], out: &mut Vectored) -> usize {
+pub fn ours_encode_vectored(messages: &[imapkit_proto::Response<'_>], out: &mut Vectored) -> usize {
     out.clear();
     for m in messages {
-        imap_codec::encode_vectored(m, out);
+        imapkit_codec::encode_vectored(m, out);
     }
     black_box(&out).len()
 }

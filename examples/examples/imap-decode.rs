@@ -18,8 +18,8 @@
 
 use std::process::ExitCode;
 
-use imap_codec::framer::{Direction, Frame, FrameEvent, Framer, FramerConfig};
-use imap_codec::{DecodeError, Encode};
+use imapkit_codec::framer::{Direction, Frame, FrameEvent, Framer, FramerConfig};
+use imapkit_codec::{DecodeError, Encode};
 
 const EMBEDDED_RESPONSES: &[u8] =
     include_bytes!("../../imap-codec/tests/data/dovecot/session.responses");
@@ -91,8 +91,8 @@ fn handle_frame(frame: &Frame, o: &Options, s: &mut Summary) -> Result<(), Decod
             }
             if o.roundtrip {
                 let bytes = r.to_vec();
-                let again = imap_codec::decode::response(&bytes);
-                let same = matches!(&again, Ok(imap_codec::Decoded::Complete { message, consumed })
+                let again = imapkit_codec::decode::response(&bytes);
+                let same = matches!(&again, Ok(imapkit_codec::Decoded::Complete { message, consumed })
                     if *consumed == bytes.len() && *message == r);
                 if !same {
                     s.mismatches += 1;
@@ -113,8 +113,8 @@ fn handle_frame(frame: &Frame, o: &Options, s: &mut Summary) -> Result<(), Decod
                     }
                     if o.roundtrip {
                         let bytes = c.to_vec();
-                        let again = imap_codec::decode::command(&bytes);
-                        let same = matches!(&again, Ok(imap_codec::Decoded::Complete { message, consumed })
+                        let again = imapkit_codec::decode::command(&bytes);
+                        let same = matches!(&again, Ok(imapkit_codec::Decoded::Complete { message, consumed })
                             if *consumed == bytes.len() && *message == c);
                         if !same {
                             s.mismatches += 1;

@@ -10,9 +10,9 @@ use std::net::TcpStream;
 use std::time::Duration;
 
 use bytes::Bytes;
-use imap_codec::framer::{Direction, FrameEvent, Framer, FramerConfig};
-use imap_codec::{decode, encode_marked, Decoded, LiteralMark};
-use imap_proto::{
+use imapkit_codec::framer::{Direction, FrameEvent, Framer, FramerConfig};
+use imapkit_codec::{decode, encode_marked, Decoded, LiteralMark};
+use imapkit_proto::{
     AString, AppendData, AppendMessage, Command, CommandBody, Data, FetchAttribute, FetchItems,
     Flag, ListMailbox, ListPatterns, Literal, LiteralMode, Mailbox, MessageDataItem, Response,
     Secret, Section, SequenceSet, Status, Tag, Vec1,

@@ -4,4 +4,4 @@
 
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|value: imap_proto::Command<'static>| imap_codec::fuzzing::roundtrip_command(&value));
+fuzz_target!(|value: imapkit_proto::Command<'static>| imapkit_codec::fuzzing::roundtrip_command(&value));

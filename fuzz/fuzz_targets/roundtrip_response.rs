@@ -4,4 +4,4 @@
 
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|value: imap_proto::Response<'static>| imap_codec::fuzzing::roundtrip_response(&value));
+fuzz_target!(|value: imapkit_proto::Response<'static>| imapkit_codec::fuzzing::roundtrip_response(&value));

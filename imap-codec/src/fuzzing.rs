@@ -11,7 +11,7 @@ use crate::framer::{Direction, FrameEvent, Framer, FramerConfig};
 use std::borrow::Cow;
 
 use bytes::Bytes;
-use imap_proto::{
+use imapkit_proto::{
     Body, BodyKind, BodyStructure, Command, Encapsulated, Envelope, ExtensionTail, IntoStatic,
     Multipart, MultipartExtension, PartList, Response, SinglePartExtension,
 };
@@ -67,7 +67,7 @@ pub fn decode_response(data: &[u8]) {
 /// (sharing `frame` where the data lies in it). Reading every element also
 /// checks that each list reads as many elements as it counted.
 pub fn materialize(message: &Response<'_>, frame: Option<&Bytes>) -> Response<'static> {
-    use imap_proto::{Data, IntoStatic, MessageDataItem as M, Vec1};
+    use imapkit_proto::{Data, IntoStatic, MessageDataItem as M, Vec1};
     let b = Materialize(frame);
     match message {
         Response::Data(Data::Fetch { seq, items }) => {
@@ -213,16 +213,16 @@ pub fn decode_command(data: &[u8]) {
 /// was canonical (re-encodes to the input); valid UTF-8 input encodes and
 /// decodes back to itself.
 pub fn utf7_mailbox(data: &[u8]) {
-    if let Ok(s) = imap_proto::utf7::decode(data) {
-        assert_eq!(imap_proto::utf7::encode(&s).as_bytes(), data);
+    if let Ok(s) = imapkit_proto::utf7::decode(data) {
+        assert_eq!(imapkit_proto::utf7::encode(&s).as_bytes(), data);
     }
     if let Ok(s) = std::str::from_utf8(data) {
-        let e = imap_proto::utf7::encode(s);
-        assert_eq!(imap_proto::utf7::decode(e.as_bytes()).as_deref(), Ok(s));
-        let mailbox = imap_proto::Mailbox::from_name(s);
+        let e = imapkit_proto::utf7::encode(s);
+        assert_eq!(imapkit_proto::utf7::decode(e.as_bytes()).as_deref(), Ok(s));
+        let mailbox = imapkit_proto::Mailbox::from_name(s);
         if s.eq_ignore_ascii_case("INBOX") {
             // INBOX is case-insensitive (RFC 9051 §5.1): any case is the inbox.
-            assert_eq!(mailbox, imap_proto::Mailbox::Inbox);
+            assert_eq!(mailbox, imapkit_proto::Mailbox::Inbox);
         } else {
             assert_eq!(mailbox.name().as_deref(), Ok(s));
         }

@@ -4,7 +4,7 @@
 //!
 //! This crate never does I/O. The [`framer::Framer`] takes bytes in any
 //! chunking and hands out whole messages; the [`decode`] functions turn a
-//! message into the types of `imap-proto`, borrowing strings and literals
+//! message into the types of `imapkit-proto`, borrowing strings and literals
 //! from the input; [`Encode`] writes a message into a buffer of yours.
 //!
 //! ```text
@@ -14,7 +14,7 @@
 //! ```
 //!
 //! ```
-//! use imap_codec::{decode, Decoded, Encode};
+//! use imapkit_codec::{decode, Decoded, Encode};
 //!
 //! let input = b"A1 UID FETCH 1:* (FLAGS ENVELOPE)\r\n";
 //! let Ok(Decoded::Complete { message, consumed }) = decode::command(input) else {

@@ -5,9 +5,9 @@
 
 use std::num::{NonZeroU32, NonZeroU64};
 
-use imap_codec::decode::{authenticate_data, command, idle_done};
-use imap_codec::{Decoded, Encode};
-use imap_proto::*;
+use imapkit_codec::decode::{authenticate_data, command, idle_done};
+use imapkit_codec::{Decoded, Encode};
+use imapkit_proto::*;
 
 /// (line number, wire bytes, canonical encoding)
 fn examples() -> Vec<(usize, Vec<u8>, Vec<u8>)> {

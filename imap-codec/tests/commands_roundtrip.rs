@@ -2,10 +2,10 @@
 //! hold, and for AUTHENTICATE lines; every strict prefix of an encoded
 //! command is Incomplete or LiteralAnnounced.
 
-use imap_codec::decode::{authenticate_data, command};
-use imap_codec::{Decoded, Encode};
-use imap_proto::strategies as st;
-use imap_proto::IntoStatic;
+use imapkit_codec::decode::{authenticate_data, command};
+use imapkit_codec::{Decoded, Encode};
+use imapkit_proto::strategies as st;
+use imapkit_proto::IntoStatic;
 use proptest::prelude::*;
 
 proptest! {

@@ -2,9 +2,9 @@
 //! `scripts/record-dovecot-session.py`) decodes message by message, and every
 //! message re-encodes to a value that decodes the same.
 
-use imap_codec::decode::response;
-use imap_codec::framer::{Direction, FrameEvent, Framer, FramerConfig};
-use imap_codec::{Decoded, Encode};
+use imapkit_codec::decode::response;
+use imapkit_codec::framer::{Direction, FrameEvent, Framer, FramerConfig};
+use imapkit_codec::{Decoded, Encode};
 
 const RESPONSES: &[u8] = include_bytes!("data/dovecot/session.responses");
 

@@ -3,13 +3,13 @@
 //! are the message's own memory (not copied); literal marks are unchanged.
 
 use bytes::Bytes;
-use imap_codec::decode::{command, response};
-use imap_codec::{
+use imapkit_codec::decode::{command, response};
+use imapkit_codec::{
     encode_marked_with, encode_vectored, encode_vectored_with, Decoded, Encode, LiteralPolicy,
     Vectored, LITERAL_MINUS_MAX,
 };
-use imap_proto::strategies as st;
-use imap_proto::{Command, IntoStatic, Response};
+use imapkit_proto::strategies as st;
+use imapkit_proto::{Command, IntoStatic, Response};
 use proptest::prelude::*;
 
 /// `n` bytes of message-like text (no NUL, so valid in a `literal`).
@@ -88,7 +88,7 @@ fn fetch_body_payloads_below_at_and_above_the_threshold() {
         let header = format!("* 3 FETCH (UID 9 BODY[] {{{n}}}\r\n");
         let frame = wire(&[header.as_bytes(), &body, b")\r\n"]);
         let message = shared_response(&frame);
-        let v = check(&message, imap_codec::encode::DEFAULT_SPLICE_THRESHOLD);
+        let v = check(&message, imapkit_codec::encode::DEFAULT_SPLICE_THRESHOLD);
         let chunks: Vec<&[u8]> = v.chunks().collect();
         if n >= 1024 {
             assert_eq!(v.splices().len(), 1, "{n}");

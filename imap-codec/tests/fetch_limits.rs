@@ -1,8 +1,8 @@
 //! Nesting limits and zero-copy guarantees of the FETCH decoder.
 
-use imap_codec::decode::{decode_msg_att_list, MAX_BODY_DEPTH};
-use imap_codec::Decoded;
-use imap_proto::{BinaryData, BodyStructure, IString, MessageDataItem, NString};
+use imapkit_codec::decode::{decode_msg_att_list, MAX_BODY_DEPTH};
+use imapkit_codec::Decoded;
+use imapkit_proto::{BinaryData, BodyStructure, IString, MessageDataItem, NString};
 
 const LEAF: &str = "(\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 1 1)";
 

@@ -10,7 +10,7 @@ mod util;
 
 use std::num::NonZeroU32;
 
-use imap_proto::{
+use imapkit_proto::{
     BinaryData, Body, BodyKind, BodyStructure, Buf, Date, DateTime, Envelope, Flag, FlagFetch,
     MessageDataItem as M, Multipart, ObjectId, Section, SectionText, Vec1,
 };
@@ -156,7 +156,7 @@ BODY (\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 3028 92))\r
         &[M::BodySection {
             section: Section::text(SectionText::Header).unwrap(),
             origin: None,
-            data: imap_proto::NString(Some(lit(&header))),
+            data: imapkit_proto::NString(Some(lit(&header))),
         }],
     );
     line(
@@ -193,7 +193,7 @@ BODY (\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 3028 92))\r
         &[M::BodySection {
             section: Section::text(SectionText::Header).unwrap(),
             origin: None,
-            data: imap_proto::NString(Some(lit(HEADER_342))),
+            data: imapkit_proto::NString(Some(lit(HEADER_342))),
         }],
     );
 }
@@ -384,7 +384,7 @@ fn rfc8970_preview() {
     check(b"(PREVIEW NIL)", &[M::Preview(NIL)], None);
     check(
         b"(PREVIEW {12}\r\n\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e...)",
-        &[M::Preview(imap_proto::NString(Some(lit(
+        &[M::Preview(imapkit_proto::NString(Some(lit(
             "日本語...".as_bytes()
         ))))],
         None,
@@ -436,7 +436,7 @@ fn rfc3501_rfc822_items() {
     check(
         b"(RFC822 {7}\r\nA: b\r\n\r RFC822.HEADER \"A: b\" RFC822.TEXT NIL)",
         &[
-            M::Rfc822(imap_proto::NString(Some(lit(b"A: b\r\n\r")))),
+            M::Rfc822(imapkit_proto::NString(Some(lit(b"A: b\r\n\r")))),
             M::Rfc822Header(ns("A: b")),
             M::Rfc822Text(NIL),
         ],
@@ -448,8 +448,8 @@ fn rfc3501_rfc822_items() {
 fn body_sections_and_partial() {
     let fields_sec = Section::text(SectionText::HeaderFields(
         Vec1::try_from(vec![
-            imap_proto::AString::from("FROM"),
-            imap_proto::AString::from("SUBJECT"),
+            imapkit_proto::AString::from("FROM"),
+            imapkit_proto::AString::from("SUBJECT"),
         ])
         .unwrap(),
     ))
@@ -460,7 +460,7 @@ fn body_sections_and_partial() {
             M::BodySection {
                 section: fields_sec,
                 origin: None,
-                data: imap_proto::NString(Some(lit(b"From: a\n"))),
+                data: imapkit_proto::NString(Some(lit(b"From: a\n"))),
             },
             M::BodySection {
                 section: Section::new(vec![nz(1), nz(2)], Some(SectionText::Mime)).unwrap(),
@@ -470,7 +470,7 @@ fn body_sections_and_partial() {
             M::BodySection {
                 section: Section::whole(),
                 origin: Some(0),
-                data: imap_proto::NString(Some(lit(b"abc"))),
+                data: imapkit_proto::NString(Some(lit(b"abc"))),
             },
             M::BodySection {
                 section: Section::new(vec![nz(2)], None).unwrap(),
@@ -526,7 +526,7 @@ fn text_without_lines_and_message_global() {
             subtype: q("plain"),
         },
         fields: fields(&[], None, None, "7bit", 3),
-        extension: Some(imap_proto::SinglePartExtension {
+        extension: Some(imapkit_proto::SinglePartExtension {
             md5: ns("abc"),
             tail: None,
         }),
@@ -542,7 +542,7 @@ fn text_without_lines_and_message_global() {
         kind: BodyKind::Message {
             media_type: q("message"),
             subtype: q("global"),
-            message: imap_proto::Encapsulated::new(Default::default(), inner),
+            message: imapkit_proto::Encapsulated::new(Default::default(), inner),
             lines: 4,
         },
         fields: fields(&[], None, None, "8BIT", 100),

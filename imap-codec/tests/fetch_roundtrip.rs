@@ -4,10 +4,10 @@
 #[path = "fetch_util/mod.rs"]
 mod util;
 
-use imap_codec::decode::decode_msg_att_list;
-use imap_codec::{Decoded, Encode};
-use imap_proto::strategies as st;
-use imap_proto::{IntoStatic, MessageDataItem};
+use imapkit_codec::decode::decode_msg_att_list;
+use imapkit_codec::{Decoded, Encode};
+use imapkit_proto::strategies as st;
+use imapkit_proto::{IntoStatic, MessageDataItem};
 use proptest::prelude::*;
 
 fn roundtrip(items: &[MessageDataItem<'static>]) -> Result<(), TestCaseError> {
@@ -65,7 +65,7 @@ proptest! {
 fn encoding_writes_into_the_callers_buffer() {
     let item = MessageDataItem::Rfc822Size(5);
     let mut buf = Vec::with_capacity(64);
-    imap_codec::encode(&item, &mut buf);
+    imapkit_codec::encode(&item, &mut buf);
     assert_eq!(buf, b"RFC822.SIZE 5");
     assert_eq!(item.to_vec(), buf);
 }

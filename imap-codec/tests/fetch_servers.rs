@@ -8,7 +8,7 @@ mod util;
 
 use std::num::NonZeroU32;
 
-use imap_proto::{
+use imapkit_proto::{
     AString, AddressKind, Atom, BodyExtension, BodyKind, BodyLanguage, Envelope, Flag, FlagFetch,
     GmailLabel, IString, MessageDataItem as M, NString, Quoted, Section,
 };
@@ -112,11 +112,11 @@ fn dovecot_mixed_alternative_with_rfc2231_attachment() {
     check(items, &expected, None);
 
     // The accessors find the attachment's RFC 2231 file name.
-    let imap_proto::BodyStructure::Multipart(m) = &structure else {
+    let imapkit_proto::BodyStructure::Multipart(m) = &structure else {
         unreachable!()
     };
     let parts = m.parts.to_vec();
-    let imap_proto::BodyStructure::Single(att) = &parts[1] else {
+    let imapkit_proto::BodyStructure::Single(att) = &parts[1] else {
         unreachable!()
     };
     let ext = att.extension.as_ref().unwrap();
@@ -262,11 +262,11 @@ fn dovecot_message_rfc822_attachment() {
         mext(&[("boundary", "rel-1")], four_nils()),
     );
     let forwarded = with_ext(
-        imap_proto::Body {
+        imapkit_proto::Body {
             kind: BodyKind::Message {
                 media_type: q("message"),
                 subtype: q("rfc822"),
-                message: imap_proto::Encapsulated::new(inner_env, inner_body),
+                message: imapkit_proto::Encapsulated::new(inner_env, inner_body),
                 lines: 38,
             },
             fields: fields(&[], None, None, "7bit", 1843),
@@ -296,7 +296,7 @@ fn dovecot_message_rfc822_attachment() {
             tail(
                 None,
                 Some(BodyLanguage::List(
-                    imap_proto::Vec1::try_from(vec![q("en"), q("de")]).unwrap(),
+                    imapkit_proto::Vec1::try_from(vec![q("en"), q("de")]).unwrap(),
                 )),
                 Some((
                     ns("http://example.com/m"),

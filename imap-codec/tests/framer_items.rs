@@ -1,8 +1,8 @@
 //! Known-answer tests of the framer's limit on the number of items in a list
 //! (`FramerConfig::max_list_items`, `FrameErrorKind::TooManyItems`).
 
-use imap_codec::framer::{Direction, FrameError, FrameErrorKind, FrameEvent, Framer, FramerConfig};
-use imap_proto::LiteralMode;
+use imapkit_codec::framer::{Direction, FrameError, FrameErrorKind, FrameEvent, Framer, FramerConfig};
+use imapkit_proto::LiteralMode;
 
 fn config(direction: Direction, max_list_items: u32) -> FramerConfig {
     let mut c = FramerConfig::new(direction);

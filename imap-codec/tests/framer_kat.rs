@@ -1,7 +1,7 @@
 //! Known-answer tests of the framer: byte-exact frames, announcements, errors.
 
-use imap_codec::framer::{Direction, FrameError, FrameErrorKind, FrameEvent, Framer, FramerConfig};
-use imap_proto::LiteralMode;
+use imapkit_codec::framer::{Direction, FrameError, FrameErrorKind, FrameEvent, Framer, FramerConfig};
+use imapkit_proto::LiteralMode;
 
 fn commands() -> FramerConfig {
     FramerConfig::new(Direction::ClientToServer)

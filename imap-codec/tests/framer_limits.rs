@@ -1,6 +1,6 @@
 //! Bounded memory and linear work of the framer on large inputs.
 
-use imap_codec::framer::{Direction, FrameErrorKind, FrameEvent, Framer, FramerConfig};
+use imapkit_codec::framer::{Direction, FrameErrorKind, FrameEvent, Framer, FramerConfig};
 
 const KIB: usize = 1024;
 const MIB: usize = 1024 * 1024;

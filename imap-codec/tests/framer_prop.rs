@@ -5,8 +5,8 @@
 //! gives exactly the events a structural model predicts, whether it is fed
 //! whole, in random chunks (splitting CRLFs and `{n}` headers), or byte by byte.
 
-use imap_codec::framer::{Direction, FrameErrorKind, FrameEvent, Framer, FramerConfig};
-use imap_proto::LiteralMode;
+use imapkit_codec::framer::{Direction, FrameErrorKind, FrameEvent, Framer, FramerConfig};
+use imapkit_proto::LiteralMode;
 use proptest::prelude::*;
 
 const MAX_LINE: usize = 40;

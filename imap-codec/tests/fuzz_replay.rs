@@ -1,6 +1,6 @@
 //! Replays the fuzz seed corpora (`fuzz/corpus/<target>/`) and every input a
 //! fuzzer ever found a problem with (`tests/data/fuzz/<target>/`) through the
-//! same checks the fuzz targets run (`imap_codec::fuzzing`), so that CI checks
+//! same checks the fuzz targets run (`imapkit_codec::fuzzing`), so that CI checks
 //! them on the stable toolchain without a fuzzer.
 
 use std::path::Path;
@@ -31,27 +31,27 @@ fn replay(target: &str, check: fn(&[u8])) {
 
 #[test]
 fn decode_response() {
-    replay("decode_response", imap_codec::fuzzing::decode_response);
+    replay("decode_response", imapkit_codec::fuzzing::decode_response);
 }
 
 #[test]
 fn decode_greeting() {
-    replay("decode_greeting", imap_codec::fuzzing::decode_greeting);
+    replay("decode_greeting", imapkit_codec::fuzzing::decode_greeting);
 }
 
 #[test]
 fn decode_command() {
-    replay("decode_command", imap_codec::fuzzing::decode_command);
+    replay("decode_command", imapkit_codec::fuzzing::decode_command);
 }
 
 #[test]
 fn utf7_mailbox() {
-    replay("utf7_mailbox", imap_codec::fuzzing::utf7_mailbox);
+    replay("utf7_mailbox", imapkit_codec::fuzzing::utf7_mailbox);
 }
 
 #[test]
 fn framer_chunks() {
-    replay("framer_chunks", imap_codec::fuzzing::framer_chunks);
+    replay("framer_chunks", imapkit_codec::fuzzing::framer_chunks);
 }
 
 fn structured<T: for<'u> arbitrary::Arbitrary<'u>>(data: &[u8]) -> Option<T> {
@@ -61,8 +61,8 @@ fn structured<T: for<'u> arbitrary::Arbitrary<'u>>(data: &[u8]) -> Option<T> {
 #[test]
 fn roundtrip_command() {
     replay("roundtrip_command", |data| {
-        if let Some(c) = structured::<imap_proto::Command<'static>>(data) {
-            imap_codec::fuzzing::roundtrip_command(&c);
+        if let Some(c) = structured::<imapkit_proto::Command<'static>>(data) {
+            imapkit_codec::fuzzing::roundtrip_command(&c);
         }
     });
 }
@@ -70,8 +70,8 @@ fn roundtrip_command() {
 #[test]
 fn roundtrip_response() {
     replay("roundtrip_response", |data| {
-        if let Some(r) = structured::<imap_proto::Response<'static>>(data) {
-            imap_codec::fuzzing::roundtrip_response(&r);
+        if let Some(r) = structured::<imapkit_proto::Response<'static>>(data) {
+            imapkit_codec::fuzzing::roundtrip_response(&r);
         }
     });
 }

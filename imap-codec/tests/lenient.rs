@@ -12,10 +12,10 @@
 
 use std::num::NonZeroU32;
 
-use imap_codec::decode::{response, Quirks, ResponseDecoder};
-use imap_codec::{Decoded, Encode};
-use imap_proto::strategies as st;
-use imap_proto::*;
+use imapkit_codec::decode::{response, Quirks, ResponseDecoder};
+use imapkit_codec::{Decoded, Encode};
+use imapkit_proto::strategies as st;
+use imapkit_proto::*;
 use proptest::prelude::*;
 
 const QUIRKS: &str = include_str!("data/lenient/quirks.txt");

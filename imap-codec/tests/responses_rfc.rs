@@ -9,9 +9,9 @@
 
 use std::num::NonZeroU32;
 
-use imap_codec::decode::{greeting, response};
-use imap_codec::{Decoded, Encode};
-use imap_proto::*;
+use imapkit_codec::decode::{greeting, response};
+use imapkit_codec::{Decoded, Encode};
+use imapkit_proto::*;
 
 const RFC: &str = include_str!("data/responses/rfc.txt");
 const CANONICAL: &str = include_str!("data/responses/canonical.txt");

@@ -1,9 +1,9 @@
 //! `decode(encode(x)) == x` for every response and greeting the types can hold.
 
-use imap_codec::decode::{greeting, response};
-use imap_codec::{Decoded, Encode};
-use imap_proto::strategies as st;
-use imap_proto::IntoStatic;
+use imapkit_codec::decode::{greeting, response};
+use imapkit_codec::{Decoded, Encode};
+use imapkit_proto::strategies as st;
+use imapkit_proto::IntoStatic;
 use proptest::prelude::*;
 
 proptest! {

@@ -7,8 +7,8 @@ use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
 
 use bytes::Bytes;
-use imap_codec::{decode, encode, Decoded};
-use imap_proto::{
+use imapkit_codec::{decode, encode, Decoded};
+use imapkit_proto::{
     Address, AddressList, BodyKind, BodyParam, BodyStructure, Data, Flag, FlagFetch, IntoStatic,
     MessageDataItem, NString, ParamList, Response,
 };

@@ -7,7 +7,7 @@
 //!
 //! ```
 //! use arbitrary::{Arbitrary, Unstructured};
-//! use imap_proto::Command;
+//! use imapkit_proto::Command;
 //!
 //! let bytes = [7u8; 64];
 //! let command = Command::arbitrary(&mut Unstructured::new(&bytes)).unwrap();

@@ -2,7 +2,7 @@
 //! responses and every data item, plus the extensions real servers speak.
 //!
 //! This crate only describes messages; it never reads or writes a socket.
-//! `imap-codec` turns bytes into these types and back, `imap-state` runs
+//! `imapkit-codec` turns bytes into these types and back, `imapkit-state` runs
 //! sessions on top of them.
 //!
 //! ```text
@@ -23,7 +23,7 @@
 //! lists you build hold a `Vec`.
 //!
 //! ```
-//! use imap_proto::{AString, Atom, Mailbox, SequenceSet, Tag};
+//! use imapkit_proto::{AString, Atom, Mailbox, SequenceSet, Tag};
 //!
 //! let tag = Tag::try_from("A001").unwrap();
 //! assert!(Tag::try_from("A 1").is_err());

@@ -14,7 +14,7 @@ use crate::utf7;
 /// as sent: modified UTF-7 unless UTF-8 was enabled (RFC 6855).
 ///
 /// ```
-/// use imap_proto::Mailbox;
+/// use imapkit_proto::Mailbox;
 /// let sent = Mailbox::from_name("送信済み");
 /// assert_eq!(sent.as_bytes(), b"&kAFP4W4IMH8-");
 /// assert_eq!(sent.name().unwrap(), "送信済み");

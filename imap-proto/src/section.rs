@@ -12,7 +12,7 @@ use crate::error::ValidationError;
 /// A `section`: a MIME part path and what of it, `[]` being the whole message.
 ///
 /// ```
-/// use imap_proto::{Section, SectionText};
+/// use imapkit_proto::{Section, SectionText};
 /// let s = Section::new(vec![1.try_into().unwrap(), 2.try_into().unwrap()], Some(SectionText::Mime)).unwrap();
 /// assert_eq!(s.part().len(), 2);
 /// // MIME needs a part number (RFC 9051 §6.4.5).

@@ -50,8 +50,8 @@ fn sextet(b: u8) -> Option<u32> {
 /// Encodes a mailbox name to modified UTF-7.
 ///
 /// ```
-/// assert_eq!(imap_proto::utf7::encode("日本語"), "&ZeVnLIqe-");
-/// assert_eq!(imap_proto::utf7::encode("Tom & Jerry"), "Tom &- Jerry");
+/// assert_eq!(imapkit_proto::utf7::encode("日本語"), "&ZeVnLIqe-");
+/// assert_eq!(imapkit_proto::utf7::encode("Tom & Jerry"), "Tom &- Jerry");
 /// ```
 pub fn encode(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
@@ -99,9 +99,9 @@ fn flush(out: &mut String, units: &mut Vec<u16>) {
 /// Decodes canonical modified UTF-7 to a string.
 ///
 /// ```
-/// assert_eq!(imap_proto::utf7::decode(b"&ZeVnLIqe-").unwrap(), "日本語");
-/// assert_eq!(imap_proto::utf7::decode(b"&-").unwrap(), "&");
-/// assert!(imap_proto::utf7::decode(b"&ZeVnLIqe").is_err());
+/// assert_eq!(imapkit_proto::utf7::decode(b"&ZeVnLIqe-").unwrap(), "日本語");
+/// assert_eq!(imapkit_proto::utf7::decode(b"&-").unwrap(), "&");
+/// assert!(imapkit_proto::utf7::decode(b"&ZeVnLIqe").is_err());
 /// ```
 pub fn decode(input: &[u8]) -> Result<String, Utf7Error> {
     let mut out = String::with_capacity(input.len());

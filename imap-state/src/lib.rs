@@ -7,10 +7,10 @@
 //! downstream code can already depend on one crate.
 //!
 //! ```
-//! use imap_state::proto::Tag;
+//! use imapkit_state::proto::Tag;
 //! assert!(Tag::try_from("A001").is_ok());
 //! ```
 #![warn(missing_docs, missing_debug_implementations)]
 
-pub use imap_codec as codec;
-pub use imap_proto as proto;
+pub use imapkit_codec as codec;
+pub use imapkit_proto as proto;

@@ -3,7 +3,7 @@
 
 use std::num::{NonZeroU32, NonZeroU64};
 
-use imap_proto::{
+use imapkit_proto::{
     chars, AString, Atom, AtomExt, AuthMechanism, Buf, Capability, Date, DateTime, Flag, FlagFetch,
     FlagPerm, IString, Literal, LiteralMode, Mailbox, NString, Quoted, Section, SectionText,
     SeqOrUid, Sequence, SequenceSet, StatusAttribute, Tag, Text, Vec1,
@@ -553,7 +553,7 @@ pub(crate) fn flag_list(i: &[u8]) -> IResult<'_, Vec<Flag<'_>>> {
 fn month(i: &[u8]) -> IResult<'_, u8> {
     if i.len() < 3 {
         // Keep prefixes incomplete only if they could still be a month.
-        let ok = imap_proto::MONTHS
+        let ok = imapkit_proto::MONTHS
             .iter()
             .any(|m| m.as_bytes()[..i.len()].eq_ignore_ascii_case(i));
         return if ok {
@@ -562,7 +562,7 @@ fn month(i: &[u8]) -> IResult<'_, u8> {
             fail(i, "expected a month name")
         };
     }
-    match imap_proto::MONTHS
+    match imapkit_proto::MONTHS
         .iter()
         .position(|m| m.as_bytes().eq_ignore_ascii_case(&i[..3]))
     {
@@ -886,8 +886,8 @@ mod tests {
     mod roundtrip {
         use super::super::*;
         use crate::Encode;
-        use imap_proto::strategies as st;
-        use imap_proto::IntoStatic;
+        use imapkit_proto::strategies as st;
+        use imapkit_proto::IntoStatic;
         use proptest::prelude::*;
 
         /// Encodes, appends a terminator the parser must stop at, decodes.

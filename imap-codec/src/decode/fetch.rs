@@ -7,7 +7,7 @@
 mod body;
 mod envelope;
 
-use imap_proto::{
+use imapkit_proto::{
     chars, Atom, BinaryData, Buf, FlagFetch, FlagFetchList, GmailLabel, MessageDataItem, ObjectId,
     Vec1,
 };
@@ -29,7 +29,7 @@ use crate::error::DecodeError;
 pub const MAX_BODY_DEPTH: usize = 64;
 
 /// `"(" [flag-fetch *(SP flag-fetch)] ")"`, kept in wire form (see
-/// `imap_proto::FlagFetchList`). Lenient: extra spaces (then written back
+/// `imapkit_proto::FlagFetchList`). Lenient: extra spaces (then written back
 /// in canonical form).
 fn fetch_flags(i: &[u8]) -> IResult<'_, FlagFetchList<'_>> {
     let (r, (wire, n, verbatim)) = checked_list(i, ws_count(flag_fetch))?;
@@ -300,8 +300,8 @@ const ITEMS_CAPACITY: usize = 8;
 /// Short input is [`Decoded::Incomplete`] or [`Decoded::LiteralAnnounced`].
 ///
 /// ```
-/// use imap_codec::decode::decode_msg_att_list;
-/// use imap_proto::MessageDataItem;
+/// use imapkit_codec::decode::decode_msg_att_list;
+/// use imapkit_proto::MessageDataItem;
 ///
 /// let input = b"(UID 447 RFC822.SIZE 44827)";
 /// let (items, used) = decode_msg_att_list(input).unwrap().complete().unwrap();

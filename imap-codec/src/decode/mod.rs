@@ -9,7 +9,7 @@ pub use command::*;
 pub use fetch::{decode_msg_att_list, MAX_BODY_DEPTH};
 pub use response::*;
 
-use imap_proto::{LiteralMode, Tag};
+use imapkit_proto::{LiteralMode, Tag};
 
 use crate::error::DecodeError;
 

@@ -8,8 +8,8 @@
 //! accepted deviations and [`Quirks`] for how a caller learns which ones a
 //! response used. Besides those, a `[` that does not start a valid code is
 //! read as text, known codes with malformed arguments are kept as
-//! [`imap_proto::ResponseCode::Other`], unknown untagged responses as
-//! [`imap_proto::Data::Other`].
+//! [`imapkit_proto::ResponseCode::Other`], unknown untagged responses as
+//! [`imapkit_proto::Data::Other`].
 
 mod code;
 mod data;
@@ -18,7 +18,7 @@ pub(crate) mod quirks;
 
 pub use self::quirks::Quirks;
 
-use imap_proto::{
+use imapkit_proto::{
     ContinueRequest, Greeting, GreetingKind, IntoStatic, RespText, Response, Status, StatusKind,
     StatusResponse,
 };
@@ -30,7 +30,7 @@ use crate::error::DecodeError;
 /// Decodes the server greeting (RFC 9051 §7.1, `greeting`) from the front of `input`.
 ///
 /// ```
-/// use imap_codec::decode::greeting;
+/// use imapkit_codec::decode::greeting;
 /// let d = greeting(b"* OK IMAP4rev2 server ready\r\n").unwrap();
 /// assert!(d.complete().is_some());
 /// ```
@@ -44,8 +44,8 @@ pub fn greeting(input: &[u8]) -> Result<Decoded<'_, Greeting<'_>>, DecodeError> 
 /// [`Decoded::LiteralAnnounced`] with `tag: None`.
 ///
 /// ```
-/// use imap_codec::decode::response;
-/// use imap_proto::{Data, Response};
+/// use imapkit_codec::decode::response;
+/// use imapkit_proto::{Data, Response};
 /// let (r, n) = response(b"* 23 EXISTS\r\n").unwrap().complete().unwrap();
 /// assert_eq!(r, Response::Data(Data::Exists(23)));
 /// assert_eq!(n, 13);
@@ -90,8 +90,8 @@ pub fn response(input: &[u8]) -> Result<Decoded<'_, Response<'_>>, DecodeError> 
 /// response used ([`Quirks`]), at no cost for conforming input.
 ///
 /// ```
-/// use imap_codec::decode::{Quirks, ResponseDecoder};
-/// use imap_proto::{Data, Response};
+/// use imapkit_codec::decode::{Quirks, ResponseDecoder};
+/// use imapkit_proto::{Data, Response};
 ///
 /// let lenient = ResponseDecoder { lone_lf: true };
 /// let (d, quirks) = lenient.decode_with_quirks(b"*  3 EXISTS\n");
@@ -335,7 +335,7 @@ pub(crate) fn untagged_status<'a>(i: &'a [u8], word: &[u8]) -> Option<IResult<'a
 }
 
 fn empty_text<'a>() -> RespText<'a> {
-    RespText::unvalidated(None, imap_proto::Text::unvalidated(&b""[..]))
+    RespText::unvalidated(None, imapkit_proto::Text::unvalidated(&b""[..]))
 }
 
 /// `resp-text`: `["[" resp-text-code "]" SP] [text]`, up to (not including) CRLF.
@@ -355,7 +355,7 @@ pub(crate) fn resp_text(i: &[u8]) -> IResult<'_, RespText<'_>> {
                     quirks::note(Quirks::MISSING_TEXT);
                     return Ok((
                         r,
-                        RespText::unvalidated(Some(c), imap_proto::Text::unvalidated(&b""[..])),
+                        RespText::unvalidated(Some(c), imapkit_proto::Text::unvalidated(&b""[..])),
                     ));
                 }
                 Some(_) => {}

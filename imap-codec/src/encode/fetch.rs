@@ -5,7 +5,7 @@ mod body;
 mod envelope;
 
 use bytes::BufMut;
-use imap_proto::{BinaryData, GmailLabel, LiteralMode, MessageDataItem, ObjectId};
+use imapkit_proto::{BinaryData, GmailLabel, LiteralMode, MessageDataItem, ObjectId};
 
 use super::core::put_part;
 use super::{paren, Encode, Writer};

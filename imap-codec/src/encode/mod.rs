@@ -7,7 +7,7 @@ mod response;
 mod vectored;
 
 use bytes::{BufMut, Bytes};
-use imap_proto::{Buf, LiteralMode};
+use imapkit_proto::{Buf, LiteralMode};
 
 pub use self::vectored::{
     encode_vectored, encode_vectored_with, Chunks, Splice, Vectored, DEFAULT_SPLICE_THRESHOLD,
@@ -352,7 +352,7 @@ pub fn encode<B: BufMut, T: Encode + ?Sized>(msg: &T, buf: &mut B) {
 /// server's LITERAL+ / LITERAL- capability).
 ///
 /// ```
-/// use imap_codec::{decode, encode_marked_with, Decoded, LiteralPolicy, LITERAL_MINUS_MAX};
+/// use imapkit_codec::{decode, encode_marked_with, Decoded, LiteralPolicy, LITERAL_MINUS_MAX};
 ///
 /// let input = b"A1 APPEND INBOX {5+}\r\nhello\r\n";
 /// let Ok(Decoded::Complete { message, .. }) = decode::command(input) else { panic!() };

@@ -2,7 +2,7 @@
 //! keywords, single spaces, CRLF at the end of each response).
 
 use bytes::BufMut;
-use imap_proto::{
+use imapkit_proto::{
     AclEntry, Charset, ContinueRequest, Data, ESearch, ESearchPartialRange, Greeting, GreetingKind,
     ListExtendedItem, MailboxAttribute, MailboxList, MetadataCode, MetadataItems, NString8,
     NamespaceDescr, NamespaceExtension, QuotaResource, RespText, Response, ResponseCode,

@@ -32,10 +32,10 @@ pub struct Splice {
 /// buffers keep their capacity, so encoding into a reused `Vectored` does
 /// not allocate.
 ///
-/// Only payloads held as [`imap_proto::Buf::Shared`] (or given as [`Bytes`])
+/// Only payloads held as [`imapkit_proto::Buf::Shared`] (or given as [`Bytes`])
 /// and at least [`Vectored::threshold`] bytes long are spliced; borrowed
 /// payloads (a message still borrowing its decoder's input) are copied into
-/// the head. [`IntoStatic::into_shared`](imap_proto::IntoStatic::into_shared)
+/// the head. [`IntoStatic::into_shared`](imapkit_proto::IntoStatic::into_shared)
 /// turns a decoded message into one whose literals share the frame it was
 /// decoded from.
 #[derive(Debug, Clone)]
@@ -175,8 +175,8 @@ impl FusedIterator for Chunks<'_> {}
 /// use std::io::{IoSlice, Write};
 ///
 /// use bytes::Bytes;
-/// use imap_codec::{decode, encode_vectored, Decoded, Encode, Vectored};
-/// use imap_proto::IntoStatic;
+/// use imapkit_codec::{decode, encode_vectored, Decoded, Encode, Vectored};
+/// use imapkit_proto::IntoStatic;
 ///
 /// // A response held by a server, its 4 KiB body in a `Bytes` frame.
 /// let body = "x".repeat(4096);
@@ -236,7 +236,7 @@ pub fn encode_vectored_with<T: Encode + ?Sized>(
 
 #[cfg(test)]
 mod tests {
-    use imap_proto::LiteralMode;
+    use imapkit_proto::LiteralMode;
 
     use super::*;
 

@@ -15,7 +15,7 @@ pub enum Direction {
 /// Build one with [`FramerConfig::new`] and change the public fields:
 ///
 /// ```
-/// use imap_codec::framer::{Direction, FramerConfig};
+/// use imapkit_codec::framer::{Direction, FramerConfig};
 ///
 /// let mut config = FramerConfig::new(Direction::ClientToServer);
 /// config.max_literal = 64 * 1024; // small literals except in APPEND

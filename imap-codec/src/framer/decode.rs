@@ -1,6 +1,6 @@
 //! Decoding a [`Frame`]: the framer found the message's end, the decoder reads it.
 
-use imap_proto::{AuthenticateData, Command, Greeting, Response};
+use imapkit_proto::{AuthenticateData, Command, Greeting, Response};
 
 use super::Frame;
 use crate::decode::{self, Decoded, ResponseDecoder};
@@ -43,7 +43,7 @@ impl Frame {
         &self,
         decoder: &ResponseDecoder,
     ) -> Result<Response<'static>, DecodeError> {
-        use imap_proto::IntoStatic;
+        use imapkit_proto::IntoStatic;
         whole(&self.bytes, decoder.decode(&self.bytes)).map(|r| r.into_shared(&self.bytes))
     }
 

@@ -4,7 +4,7 @@
 use std::ops::Range;
 
 use bytes::Bytes;
-use imap_proto::{chars, LiteralMode, Tag};
+use imapkit_proto::{chars, LiteralMode, Tag};
 
 /// Whether literal syntax at a line end is a literal in this message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -28,7 +28,7 @@
 //! A literal header inside an unterminated quoted string is not a literal.
 //!
 //! ```
-//! use imap_codec::framer::{Direction, FrameEvent, Framer, FramerConfig};
+//! use imapkit_codec::framer::{Direction, FrameEvent, Framer, FramerConfig};
 //!
 //! let mut framer = Framer::new(FramerConfig::new(Direction::ClientToServer));
 //! framer.push(b"A1 LOGIN {5}\r\n");
@@ -53,7 +53,7 @@ mod lex;
 use std::fmt;
 
 use bytes::{Buf as _, BytesMut};
-use imap_proto::{LiteralMode, Tag};
+use imapkit_proto::{LiteralMode, Tag};
 
 pub use self::config::{Direction, FramerConfig};
 pub use self::event::{Frame, FrameError, FrameErrorKind, FrameEvent, FramerStats};

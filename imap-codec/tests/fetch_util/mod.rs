@@ -1,9 +1,9 @@
 //! Helpers shared by the FETCH tests: value builders and the known-answer check.
 #![allow(dead_code)]
 
-use imap_codec::decode::decode_msg_att_list;
-use imap_codec::{Decoded, Encode};
-use imap_proto::{
+use imapkit_codec::decode::decode_msg_att_list;
+use imapkit_codec::{Decoded, Encode};
+use imapkit_proto::{
     Address, Body, BodyFields, BodyKind, BodyParam, IString, IntoStatic, Literal, MessageDataItem,
     NString, Quoted,
 };
@@ -173,15 +173,15 @@ pub(crate) fn check(wire: &[u8], expected: &[MessageDataItem<'_>], canonical: Op
 
 /// An extension tail: disposition, then language and location if given.
 pub(crate) fn tail<'a>(
-    dsp: Option<imap_proto::Disposition<'a>>,
-    lang: Option<imap_proto::BodyLanguage<'a>>,
-    loc: Option<(NString<'a>, Vec<imap_proto::BodyExtension<'a>>)>,
-) -> Option<imap_proto::ExtensionTail<'a>> {
-    Some(imap_proto::ExtensionTail {
+    dsp: Option<imapkit_proto::Disposition<'a>>,
+    lang: Option<imapkit_proto::BodyLanguage<'a>>,
+    loc: Option<(NString<'a>, Vec<imapkit_proto::BodyExtension<'a>>)>,
+) -> Option<imapkit_proto::ExtensionTail<'a>> {
+    Some(imapkit_proto::ExtensionTail {
         disposition: dsp,
-        language: lang.map(|language| imap_proto::LanguageTail {
+        language: lang.map(|language| imapkit_proto::LanguageTail {
             language,
-            location: loc.map(|(location, extensions)| imap_proto::LocationTail {
+            location: loc.map(|(location, extensions)| imapkit_proto::LocationTail {
                 location,
                 extensions,
             }),
@@ -190,13 +190,13 @@ pub(crate) fn tail<'a>(
 }
 
 /// `NIL` as a language.
-pub(crate) fn no_lang<'a>() -> Option<imap_proto::BodyLanguage<'a>> {
-    Some(imap_proto::BodyLanguage::Single(NIL))
+pub(crate) fn no_lang<'a>() -> Option<imapkit_proto::BodyLanguage<'a>> {
+    Some(imapkit_proto::BodyLanguage::Single(NIL))
 }
 
 /// A disposition with quoted parameters.
-pub(crate) fn dsp<'a>(kind: &'a str, p: &[(&'a str, &'a str)]) -> imap_proto::Disposition<'a> {
-    imap_proto::Disposition {
+pub(crate) fn dsp<'a>(kind: &'a str, p: &[(&'a str, &'a str)]) -> imapkit_proto::Disposition<'a> {
+    imapkit_proto::Disposition {
         kind: q(kind),
         params: params(p).into(),
     }
@@ -206,20 +206,20 @@ pub(crate) fn dsp<'a>(kind: &'a str, p: &[(&'a str, &'a str)]) -> imap_proto::Di
 pub(crate) fn with_ext<'a>(
     mut b: Body<'a>,
     md5: NString<'a>,
-    tail: Option<imap_proto::ExtensionTail<'a>>,
+    tail: Option<imapkit_proto::ExtensionTail<'a>>,
 ) -> Body<'a> {
-    b.extension = Some(imap_proto::SinglePartExtension { md5, tail });
+    b.extension = Some(imapkit_proto::SinglePartExtension { md5, tail });
     b
 }
 
 /// A multipart.
 pub(crate) fn multi<'a>(
-    parts: Vec<imap_proto::BodyStructure<'a>>,
+    parts: Vec<imapkit_proto::BodyStructure<'a>>,
     subtype: &'a str,
-    extension: Option<imap_proto::MultipartExtension<'a>>,
-) -> imap_proto::BodyStructure<'a> {
-    imap_proto::BodyStructure::Multipart(imap_proto::Multipart {
-        parts: imap_proto::Vec1::try_from(parts).expect("parts").into(),
+    extension: Option<imapkit_proto::MultipartExtension<'a>>,
+) -> imapkit_proto::BodyStructure<'a> {
+    imapkit_proto::BodyStructure::Multipart(imapkit_proto::Multipart {
+        parts: imapkit_proto::Vec1::try_from(parts).expect("parts").into(),
         subtype: q(subtype),
         extension,
     })
@@ -228,15 +228,15 @@ pub(crate) fn multi<'a>(
 /// Multipart extension data.
 pub(crate) fn mext<'a>(
     p: &[(&'a str, &'a str)],
-    tail: Option<imap_proto::ExtensionTail<'a>>,
-) -> Option<imap_proto::MultipartExtension<'a>> {
-    Some(imap_proto::MultipartExtension {
+    tail: Option<imapkit_proto::ExtensionTail<'a>>,
+) -> Option<imapkit_proto::MultipartExtension<'a>> {
+    Some(imapkit_proto::MultipartExtension {
         params: params(p).into(),
         tail,
     })
 }
 
 /// A single part as a body structure.
-pub(crate) fn one(b: Body<'_>) -> imap_proto::BodyStructure<'_> {
-    imap_proto::BodyStructure::Single(b)
+pub(crate) fn one(b: Body<'_>) -> imapkit_proto::BodyStructure<'_> {
+    imapkit_proto::BodyStructure::Single(b)
 }

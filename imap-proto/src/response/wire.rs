@@ -14,7 +14,7 @@
 //! every element many times can keep [`AddressList::to_vec`] (or the
 //! equivalent) instead.
 //!
-//! Only the decoder (`imap-codec`) creates the wire form, through the
+//! Only the decoder (`imapkit-codec`) creates the wire form, through the
 //! doc-hidden `from_wire` constructors: it passes the function that reads
 //! one element, so the grammar lives in one place.
 
@@ -249,7 +249,7 @@ wire_list! {
     /// decoded list's bytes when they were received in canonical syntax.
     ///
     /// ```
-    /// use imap_proto::{Address, AddressList, NString};
+    /// use imapkit_proto::{Address, AddressList, NString};
     ///
     /// let to: AddressList = vec![Address::new(
     ///     NString::NIL,

@@ -1,7 +1,7 @@
 //! LIST, APPEND, ID, QUOTA, ACL, METADATA, COMPRESS and NOTIFY arguments.
 
-use imap_proto::chars;
-use imap_proto::{
+use imapkit_proto::chars;
+use imapkit_proto::{
     AclModMode, AclRights, AppendData, AppendMessage, CatenatePart, CommandBody,
     CompressionAlgorithm, GetMetadataOption, ListChars, ListMailbox, ListOptionExtension,
     ListPatterns, ListReturnOption, ListSelectOption, Mailbox, MetadataDepth, MetadataEntry,
@@ -267,8 +267,8 @@ pub(super) fn setacl_args(i: &[u8]) -> IResult<'_, CommandBody<'_>> {
         _ => (AclModMode::Replace, 0),
     };
     let rights = match mod_rights.into_inner() {
-        imap_proto::Buf::Borrowed(s) => AclRights::try_new(&s[skip..]),
-        imap_proto::Buf::Shared(s) => AclRights::try_new(s.slice(skip..)),
+        imapkit_proto::Buf::Borrowed(s) => AclRights::try_new(&s[skip..]),
+        imapkit_proto::Buf::Shared(s) => AclRights::try_new(s.slice(skip..)),
     };
     match rights {
         Ok(rights) => Ok((

@@ -1,7 +1,7 @@
 //! FETCH and STORE arguments (RFC 9051 §6.4.5-6, RFC 4466, RFC 7162,
 //! RFC 3516, RFC 8474, RFC 8514, RFC 8970, RFC 9394, Gmail).
 
-use imap_proto::{
+use imapkit_proto::{
     Atom, CommandBody, FetchAttribute, FetchItems, FetchModifier, Partial, StoreAction,
     StoreModifier, StoreTarget,
 };

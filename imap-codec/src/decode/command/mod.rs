@@ -12,7 +12,7 @@ mod fetch;
 mod search;
 
 use base64::Engine as _;
-use imap_proto::{
+use imapkit_proto::{
     AString, AuthMechanism, AuthenticateData, Buf, Capability, Command, CommandBody,
     CreateParameter, ExtParam, Literal8, Secret, SelectParameter, TaggedExtComp, TaggedExtVal,
     UseAttribute, Vec1,
@@ -315,7 +315,7 @@ fn command_body(i: &[u8]) -> IResult<'_, CommandBody<'_>> {
 }
 
 /// An unknown command: the name and the raw rest of the line.
-fn other_command<'a>(start: &'a [u8], name: imap_proto::Atom<'a>) -> IResult<'a, CommandBody<'a>> {
+fn other_command<'a>(start: &'a [u8], name: imapkit_proto::Atom<'a>) -> IResult<'a, CommandBody<'a>> {
     let i = &start[name.as_bytes().len()..];
     match peek(i)?.1 {
         b' ' => {

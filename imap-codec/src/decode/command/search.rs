@@ -3,7 +3,7 @@
 
 use std::num::NonZeroU32;
 
-use imap_proto::{
+use imapkit_proto::{
     Charset, CommandBody, EntryTypeReq, GmailLabel, ObjectId, PartialRange, SearchKey,
     SearchModSeqEntry, SearchReturnOption, SortCriterion, SortKey, ThreadAlgorithm, Vec1,
 };

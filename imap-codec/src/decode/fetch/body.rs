@@ -11,7 +11,7 @@
 //! parameter values (read as `""`), `()` for parameters, negative sizes and
 //! line counts (read as 0), a disposition without parameters.
 
-use imap_proto::{
+use imapkit_proto::{
     Body, BodyExtension, BodyFields, BodyKind, BodyLanguage, BodyParam, BodyStructure, Buf,
     Disposition, Encapsulated, Envelope, ExtensionTail, IString, LanguageTail, LocationTail,
     MessageSubtype, Multipart, MultipartExtension, NString, ParamList, PartList, Quoted,
@@ -48,7 +48,7 @@ pub(crate) fn body(i: &[u8], depth: usize) -> IResult<'_, BodyStructure<'_>> {
 /// `1*body SP media-subtype [SP body-ext-mpart]` (without the parentheses).
 ///
 /// The parts keep their bytes and are read again by [`read_part`] when
-/// iterated (see `imap_proto::PartList`).
+/// iterated (see `imapkit_proto::PartList`).
 fn multipart(i: &[u8], depth: usize) -> IResult<'_, Multipart<'_>> {
     let (res, quirky) = quirks::scoped(|| parts(i, depth));
     let (r, (n, end)) = res?;

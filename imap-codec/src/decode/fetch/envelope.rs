@@ -1,6 +1,6 @@
 //! Decoding `envelope` and `address` (RFC 9051 §9).
 
-use imap_proto::{Address, AddressList, Envelope, IString, NString, Quoted};
+use imapkit_proto::{Address, AddressList, Envelope, IString, NString, Quoted};
 
 use super::super::core::{byte, nil, nstring, quoted_stop};
 use super::super::response::lenient::{extra_sp, sps};
@@ -54,7 +54,7 @@ pub(crate) fn envelope(i: &[u8]) -> IResult<'_, Envelope<'_>> {
 /// `"(" 1*address ")" / nil`; `NIL` is an empty list.
 ///
 /// The list keeps its bytes; its addresses are read again by
-/// [`read_address`] when iterated (see `imap_proto::AddressList`).
+/// [`read_address`] when iterated (see `imapkit_proto::AddressList`).
 /// Lenient: accepts `()` as `NIL` (Mail.ru) and spaces around and between
 /// addresses; such a list is written back in canonical form.
 fn address_list(i: &[u8]) -> IResult<'_, AddressList<'_>> {

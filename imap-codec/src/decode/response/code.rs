@@ -1,6 +1,6 @@
 //! `resp-text-code` (RFC 9051 §9) and the codes of extensions.
 
-use imap_proto::{
+use imapkit_proto::{
     is_code_text_char, Charset, CodeText, MetadataCode, ObjectId, OtherCode, ResponseCode,
 };
 use nom::bytes::streaming::{take_while, take_while1};

@@ -1,6 +1,6 @@
 //! Untagged responses: `* ` followed by status, data or message data.
 
-use imap_proto::{
+use imapkit_proto::{
     AString, AclEntry, Data, ESearch, ESearchPartialRange, FlagPerm, ListExtendedItem, Mailbox,
     MailboxAttribute, MailboxList, MetadataItems, NString8, NamespaceDescr, NamespaceExtension,
     Namespaces, OtherData, QuotaResource, Response, SearchReturnData, StatusItem, TaggedExtComp,
@@ -150,11 +150,11 @@ fn sp_items<'a, T>(
 }
 
 fn is_atom_start(c: u8) -> bool {
-    imap_proto::chars::is_atom_char(c)
+    imapkit_proto::chars::is_atom_char(c)
 }
 
 fn is_astring_start(c: u8) -> bool {
-    imap_proto::chars::is_astring_char(c) || c == b'"' || c == b'{'
+    imapkit_proto::chars::is_astring_char(c) || c == b'"' || c == b'{'
 }
 
 fn capability_data(i: &[u8]) -> IResult<'_, Data<'_>> {
@@ -463,7 +463,7 @@ fn esearch(i: &[u8]) -> IResult<'_, Data<'_>> {
 
 fn search_return_data<'a>(
     i: &'a [u8],
-    name: imap_proto::Atom<'a>,
+    name: imapkit_proto::Atom<'a>,
 ) -> IResult<'a, SearchReturnData<'a>> {
     let w = name.as_bytes();
     let is = |s: &str| w.eq_ignore_ascii_case(s.as_bytes());
@@ -715,7 +715,7 @@ fn nstring8(i: &[u8]) -> IResult<'_, NString8<'_>> {
             let (r, data) = literal_data(r, len, mode)?;
             Ok((
                 r,
-                NString8::Literal8(imap_proto::Literal::unvalidated(data, mode)),
+                NString8::Literal8(imapkit_proto::Literal::unvalidated(data, mode)),
             ))
         }
         _ => nstring(i).map(|(r, s)| (r, NString8::NString(s))),

@@ -6,7 +6,7 @@
 //! notes the quirk ([`quirks::note`]) only when it accepts one. Every helper
 //! returns `Incomplete` at the end of the input, never an error.
 
-use imap_proto::{IString, Quoted};
+use imapkit_proto::{IString, Quoted};
 
 use super::quirks::{self, Quirks};
 use crate::decode::core::{byte, nil, quoted, sp, string};
@@ -125,7 +125,7 @@ pub(crate) fn ws_list<'a, T>(
 }
 
 /// [`ws_list`] that keeps nothing: how many items the list holds (for the
-/// lists kept in wire form, e.g. `imap_proto::FlagFetchList`).
+/// lists kept in wire form, e.g. `imapkit_proto::FlagFetchList`).
 pub(crate) fn ws_count<'a, T>(
     item: impl Fn(&'a [u8]) -> IResult<'a, T>,
 ) -> impl Fn(&'a [u8]) -> IResult<'a, u32> {

@@ -51,7 +51,7 @@ impl Quirks {
     /// parameters; re-encodes as `("attachment" NIL)`.
     pub const DISPOSITION_WITHOUT_PARAMS: Self = Self(1 << 5);
     /// `\*` in an untagged `FLAGS` list, where only `PERMANENTFLAGS` may hold
-    /// it (Zoho, GreenMail). It is dropped from [`imap_proto::Data::Flags`];
+    /// it (Zoho, GreenMail). It is dropped from [`imapkit_proto::Data::Flags`];
     /// the flag list re-encodes without it.
     pub const FLAGS_ASTERISK: Self = Self(1 << 6);
     /// Zero where the grammar wants `nz-number`: `[UIDVALIDITY 0]`,

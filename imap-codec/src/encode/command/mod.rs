@@ -6,7 +6,7 @@ mod search;
 
 use base64::Engine as _;
 use bytes::BufMut;
-use imap_proto::{
+use imapkit_proto::{
     AclModMode, AppendData, AppendMessage, AuthenticateData, CatenatePart, Command, CommandBody,
     CompressionAlgorithm, CreateParameter, ExtParam, FetchAttribute, FetchItems, FetchModifier,
     GetMetadataOption, IdleDone, ListMailbox, ListOptionExtension, ListPatterns, ListReturnOption,
@@ -772,7 +772,7 @@ impl Encode for NotifyEventGroup<'_> {
 impl Encode for NotifyFilter<'_> {
     /// Filter names in upper case; a single mailbox without parentheses.
     fn encode<B: BufMut>(&self, w: &mut Writer<'_, B>) {
-        let mailboxes = |w: &mut Writer<'_, B>, m: &imap_proto::Vec1<imap_proto::Mailbox<'_>>| {
+        let mailboxes = |w: &mut Writer<'_, B>, m: &imapkit_proto::Vec1<imapkit_proto::Mailbox<'_>>| {
             if m.len() == 1 {
                 m.first().encode(w);
             } else {
@@ -822,7 +822,7 @@ impl Encode for NotifyEvent<'_> {
 
 #[cfg(test)]
 mod tests {
-    use imap_proto::{Buf, Secret, Tag};
+    use imapkit_proto::{Buf, Secret, Tag};
 
     use super::*;
 

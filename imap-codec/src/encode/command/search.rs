@@ -1,7 +1,7 @@
 //! Encoding SEARCH keys, return options and SORT/THREAD criteria.
 
 use bytes::BufMut;
-use imap_proto::{
+use imapkit_proto::{
     EntryTypeReq, SearchKey, SearchReturnOption, SortCriterion, SortKey, ThreadAlgorithm,
 };
 

@@ -1,7 +1,7 @@
 //! Encoding `body` (BODY and BODYSTRUCTURE).
 
 use bytes::BufMut;
-use imap_proto::{
+use imapkit_proto::{
     Body, BodyExtension, BodyKind, BodyLanguage, BodyStructure, Disposition, ExtensionTail,
     IString, MessageSubtype, Multipart, ParamList,
 };

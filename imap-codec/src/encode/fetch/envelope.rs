@@ -1,7 +1,7 @@
 //! Encoding `envelope` and `address`.
 
 use bytes::BufMut;
-use imap_proto::{Address, AddressList, Envelope};
+use imapkit_proto::{Address, AddressList, Envelope};
 
 use super::super::core::put_sep_nstring;
 use super::super::{Encode, Writer};
