@@ -290,12 +290,18 @@ fn sync_by_size(sync: &Input) {
             size_of::<imapkit_proto::MessageDataItem<'_>>(),
         ),
         ("Address", size_of::<imapkit_proto::Address<'_>>()),
-        ("BodyStructure", size_of::<imapkit_proto::BodyStructure<'_>>()),
+        (
+            "BodyStructure",
+            size_of::<imapkit_proto::BodyStructure<'_>>(),
+        ),
         ("Envelope", size_of::<imapkit_proto::Envelope<'_>>()),
         ("BodyParam", size_of::<imapkit_proto::BodyParam<'_>>()),
         ("FlagFetch", size_of::<imapkit_proto::FlagFetch<'_>>()),
         ("IString", size_of::<imapkit_proto::IString<'_>>()),
-        ("BodyExtension", size_of::<imapkit_proto::BodyExtension<'_>>()),
+        (
+            "BodyExtension",
+            size_of::<imapkit_proto::BodyExtension<'_>>(),
+        ),
     ];
     for t in &BY_SIZE {
         t.store(0, Relaxed);

@@ -1,7 +1,9 @@
 //! Known-answer tests of the framer's limit on the number of items in a list
 //! (`FramerConfig::max_list_items`, `FrameErrorKind::TooManyItems`).
 
-use imapkit_codec::framer::{Direction, FrameError, FrameErrorKind, FrameEvent, Framer, FramerConfig};
+use imapkit_codec::framer::{
+    Direction, FrameError, FrameErrorKind, FrameEvent, Framer, FramerConfig,
+};
 use imapkit_proto::LiteralMode;
 
 fn config(direction: Direction, max_list_items: u32) -> FramerConfig {

@@ -1,6 +1,8 @@
 //! Known-answer tests of the framer: byte-exact frames, announcements, errors.
 
-use imapkit_codec::framer::{Direction, FrameError, FrameErrorKind, FrameEvent, Framer, FramerConfig};
+use imapkit_codec::framer::{
+    Direction, FrameError, FrameErrorKind, FrameEvent, Framer, FramerConfig,
+};
 use imapkit_proto::LiteralMode;
 
 fn commands() -> FramerConfig {

@@ -199,6 +199,63 @@ buf_newtype!(
 );
 ascii_str!(Tag);
 
+/// Makes the tags of a session's commands: `prefix` and a counter, `A1`,
+/// `A2`, ... (RFC 9051 §2.2.1: a client uses a different tag for each
+/// command).
+///
+/// ```
+/// use imapkit_proto::TagGenerator;
+///
+/// let mut tags = TagGenerator::new("A").unwrap();
+/// assert_eq!(tags.next_tag().as_str(), "A1");
+/// assert_eq!(tags.next_tag().as_str(), "A2");
+/// assert!(TagGenerator::new("A B").is_err());
+/// ```
+#[derive(Debug, Clone)]
+pub struct TagGenerator {
+    prefix: String,
+    counter: u64,
+}
+
+impl TagGenerator {
+    /// Tags `prefix1`, `prefix2`, ...; fails if `prefix` holds a byte a tag
+    /// cannot (space, `+`, `(`, `{`, `*`, ...). An empty prefix gives `1`, `2`, ...
+    pub fn new(prefix: &str) -> Result<Self, ValidationError> {
+        if !prefix.is_empty() {
+            check_tag(prefix.as_bytes())?;
+        }
+        Ok(Self {
+            prefix: prefix.to_owned(),
+            counter: 0,
+        })
+    }
+
+    /// The next tag.
+    pub fn next_tag(&mut self) -> Tag<'static> {
+        self.counter += 1;
+        let mut s = String::with_capacity(self.prefix.len() + 20);
+        s.push_str(&self.prefix);
+        s.push_str(&self.counter.to_string());
+        // A valid prefix followed by digits is a valid tag.
+        Tag::unvalidated(s.into_bytes())
+    }
+
+    /// How many tags were made.
+    pub fn count(&self) -> u64 {
+        self.counter
+    }
+}
+
+impl Default for TagGenerator {
+    /// Tags `A1`, `A2`, ...
+    fn default() -> Self {
+        Self {
+            prefix: "A".to_owned(),
+            counter: 0,
+        }
+    }
+}
+
 buf_newtype!(
     /// The content of a quoted string (RFC 9051 §4.3), unescaped: no NUL, CR or LF.
     ///

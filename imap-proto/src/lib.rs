@@ -60,7 +60,8 @@ pub mod utf7;
 pub use crate::buf::{Buf, IntoStatic};
 pub use crate::capability::{AuthMechanism, Capability};
 pub use crate::core::{
-    AString, Atom, AtomExt, IString, Literal, LiteralMode, NString, Quoted, Tag, Text, Vec1,
+    AString, Atom, AtomExt, IString, Literal, LiteralMode, NString, Quoted, Tag, TagGenerator,
+    Text, Vec1,
 };
 pub use crate::datetime::{Date, DateTime, MONTHS};
 pub use crate::error::ValidationError;

@@ -1,16 +1,20 @@
 //! Client and server IMAP session state machines (sans-IO).
 //!
-//! Not built yet: this crate reserves the place in the workspace for the
-//! session state machines described in the workspace's design notes
-//! (`handle_input` / `poll_transmit` / `poll_event`, tags, IDLE, STARTTLS,
-//! AUTHENTICATE). Today it re-exports the codec and the types so that
-//! downstream code can already depend on one crate.
+//! Under construction: the SASL mechanisms ([`sasl`]), the error taxonomy
+//! ([`error`]) and the timer table are here; the `Client` and `Server`
+//! machines follow. The codec and the types are re-exported so that
+//! downstream code can depend on one crate.
 //!
 //! ```
 //! use imapkit_state::proto::Tag;
 //! assert!(Tag::try_from("A001").is_ok());
 //! ```
 #![warn(missing_docs, missing_debug_implementations)]
+
+pub mod error;
+pub mod sasl;
+#[allow(dead_code)] // used by the Client and Server, which follow
+mod timer;
 
 pub use imapkit_codec as codec;
 pub use imapkit_proto as proto;

@@ -134,7 +134,8 @@ impl FrameError {
     pub fn tag(&self) -> Option<Tag<'static>> {
         let end = memchr::memchr(b' ', &self.raw).unwrap_or(self.raw.len());
         let token = &self.raw[..end];
-        let valid = !token.is_empty() && token.iter().all(|&b| imapkit_proto::chars::is_tag_char(b));
+        let valid =
+            !token.is_empty() && token.iter().all(|&b| imapkit_proto::chars::is_tag_char(b));
         valid.then(|| Tag::unvalidated(self.raw.slice(..end)))
     }
 }

@@ -315,7 +315,10 @@ fn command_body(i: &[u8]) -> IResult<'_, CommandBody<'_>> {
 }
 
 /// An unknown command: the name and the raw rest of the line.
-fn other_command<'a>(start: &'a [u8], name: imapkit_proto::Atom<'a>) -> IResult<'a, CommandBody<'a>> {
+fn other_command<'a>(
+    start: &'a [u8],
+    name: imapkit_proto::Atom<'a>,
+) -> IResult<'a, CommandBody<'a>> {
     let i = &start[name.as_bytes().len()..];
     match peek(i)?.1 {
         b' ' => {

@@ -772,13 +772,14 @@ impl Encode for NotifyEventGroup<'_> {
 impl Encode for NotifyFilter<'_> {
     /// Filter names in upper case; a single mailbox without parentheses.
     fn encode<B: BufMut>(&self, w: &mut Writer<'_, B>) {
-        let mailboxes = |w: &mut Writer<'_, B>, m: &imapkit_proto::Vec1<imapkit_proto::Mailbox<'_>>| {
-            if m.len() == 1 {
-                m.first().encode(w);
-            } else {
-                paren(w, m);
-            }
-        };
+        let mailboxes =
+            |w: &mut Writer<'_, B>, m: &imapkit_proto::Vec1<imapkit_proto::Mailbox<'_>>| {
+                if m.len() == 1 {
+                    m.first().encode(w);
+                } else {
+                    paren(w, m);
+                }
+            };
         match self {
             Self::Selected => w.put(b"SELECTED"),
             Self::SelectedDelayed => w.put(b"SELECTED-DELAYED"),
