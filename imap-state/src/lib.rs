@@ -1,9 +1,9 @@
 //! Client and server IMAP session state machines (sans-IO).
 //!
-//! Under construction: the SASL mechanisms ([`sasl`]), the error taxonomy
-//! ([`error`]) and the timer table are here; the `Client` and `Server`
-//! machines follow. The codec and the types are re-exported so that
-//! downstream code can depend on one crate.
+//! Under construction: the client ([`client`]), the SASL mechanisms
+//! ([`sasl`]), the error taxonomy ([`error`]); the server follows. The codec
+//! and the types are re-exported so that downstream code can depend on one
+//! crate.
 //!
 //! ```
 //! use imapkit_state::proto::Tag;
@@ -11,10 +11,15 @@
 //! ```
 #![warn(missing_docs, missing_debug_implementations)]
 
+pub mod client;
 pub mod error;
+mod handle;
+pub mod mailbox;
 pub mod sasl;
-#[allow(dead_code)] // used by the Client and Server, which follow
+mod security;
 mod timer;
 
+pub use crate::handle::CommandHandle;
+pub use crate::security::ConnectionSecurity;
 pub use imapkit_codec as codec;
 pub use imapkit_proto as proto;

@@ -40,8 +40,9 @@ pub enum LiteralPolicy {
     /// The peer has neither LITERAL+ nor LITERAL-: every literal is
     /// synchronizing (`{n}`).
     SyncOnly,
-    /// LITERAL-: non-synchronizing literals only up to this many bytes
-    /// ([`LITERAL_MINUS_MAX`]); longer ones are written synchronizing.
+    /// LITERAL-: every literal of at most this many bytes
+    /// ([`LITERAL_MINUS_MAX`]) is written non-synchronizing, longer ones
+    /// synchronizing (RFC 7888 §5), whatever mode they were built with.
     NonSyncUpTo(u32),
     /// LITERAL+: every literal is non-synchronizing (`{n+}`), so the client
     /// never waits for a continuation request.
@@ -57,9 +58,7 @@ impl LiteralPolicy {
         match self {
             Self::AsGiven => mode,
             Self::SyncOnly => LiteralMode::Sync,
-            Self::NonSyncUpTo(max) if mode == LiteralMode::NonSync && len <= max as usize => {
-                LiteralMode::NonSync
-            }
+            Self::NonSyncUpTo(max) if len <= max as usize => LiteralMode::NonSync,
             Self::NonSyncUpTo(_) => LiteralMode::Sync,
             Self::NonSyncAll => LiteralMode::NonSync,
         }
@@ -395,7 +394,8 @@ mod tests {
         let minus = LiteralPolicy::NonSyncUpTo(LITERAL_MINUS_MAX);
         assert_eq!(minus.mode_for(NonSync, 4096), NonSync);
         assert_eq!(minus.mode_for(NonSync, 4097), Sync);
-        assert_eq!(minus.mode_for(Sync, 10), Sync);
+        assert_eq!(minus.mode_for(Sync, 10), NonSync);
+        assert_eq!(minus.mode_for(Sync, 4097), Sync);
     }
 
     #[test]

@@ -1,0 +1,175 @@
+//! What the server announced: capabilities (RFC 9051 §7.2.2) and ENABLEd
+//! extensions (RFC 5161), and the encoder settings that follow from them.
+
+use imapkit_codec::{LiteralPolicy, LITERAL_MINUS_MAX};
+use imapkit_proto::{AuthMechanism, Capability};
+
+/// The server's capabilities as last announced, and the extensions enabled.
+///
+/// Forgotten after STARTTLS and after authentication (RFC 9051 §6.2.1,
+/// §6.2.2: they may change), then learned again from the server's next
+/// announcement; [`known`](Self::known) says whether there is one.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Capabilities {
+    list: Vec<Capability<'static>>,
+    known: bool,
+    enabled: Vec<Capability<'static>>,
+}
+
+impl Capabilities {
+    /// Whether the server announced its capabilities since they were last forgotten.
+    pub fn known(&self) -> bool {
+        self.known
+    }
+
+    /// The capabilities as announced (empty while not [`known`](Self::known)).
+    pub fn list(&self) -> &[Capability<'static>] {
+        &self.list
+    }
+
+    /// Whether the server announced `cap`.
+    pub fn has(&self, cap: &Capability<'_>) -> bool {
+        self.list.iter().any(|c| c.parts() == cap.parts())
+    }
+
+    /// Whether the server announced `AUTH=mechanism`.
+    pub fn has_auth(&self, mechanism: &AuthMechanism<'_>) -> bool {
+        self.list
+            .iter()
+            .any(|c| matches!(c, Capability::Auth(m) if m.as_bytes().eq_ignore_ascii_case(mechanism.as_bytes())))
+    }
+
+    /// The SASL mechanisms announced with `AUTH=`.
+    pub fn auth_mechanisms(&self) -> impl Iterator<Item = &AuthMechanism<'static>> {
+        self.list.iter().filter_map(|c| match c {
+            Capability::Auth(m) => Some(m),
+            _ => None,
+        })
+    }
+
+    /// `IMAP4rev2` (RFC 9051).
+    pub fn imap4rev2(&self) -> bool {
+        self.has(&Capability::Imap4Rev2)
+    }
+
+    /// The extensions the server said are enabled (`* ENABLED`, RFC 5161).
+    pub fn enabled(&self) -> &[Capability<'static>] {
+        &self.enabled
+    }
+
+    /// Whether `cap` was enabled.
+    pub fn is_enabled(&self, cap: &Capability<'_>) -> bool {
+        self.enabled.iter().any(|c| c.parts() == cap.parts())
+    }
+
+    /// How literals are written to this server (RFC 7888): all
+    /// non-synchronizing with LITERAL+, non-synchronizing up to 4096 bytes
+    /// with LITERAL- (IMAP4rev2 implies LITERAL-, RFC 9051 §4.3), else all
+    /// synchronizing.
+    pub fn literal_policy(&self) -> LiteralPolicy {
+        if self.has(&Capability::LiteralPlus) {
+            LiteralPolicy::NonSyncAll
+        } else if self.has(&Capability::LiteralMinus) || self.imap4rev2() {
+            LiteralPolicy::NonSyncUpTo(LITERAL_MINUS_MAX)
+        } else {
+            LiteralPolicy::SyncOnly
+        }
+    }
+
+    /// Whether quoted strings may carry UTF-8: after `ENABLE UTF8=ACCEPT`
+    /// (RFC 6855 §3) or `ENABLE IMAP4rev2` (RFC 9051 §6.3.1).
+    pub fn utf8_accepted(&self) -> bool {
+        self.enabled.iter().any(|c| match c {
+            Capability::Imap4Rev2 => true,
+            Capability::Utf8(a) => a.as_bytes().eq_ignore_ascii_case(b"ACCEPT"),
+            _ => false,
+        })
+    }
+
+    /// Replaces the announced list.
+    pub(crate) fn learn(&mut self, caps: impl IntoIterator<Item = Capability<'static>>) {
+        self.list.clear();
+        self.list.extend(caps);
+        self.known = true;
+    }
+
+    /// Forgets the announced list (enabled extensions stay: they belong to the
+    /// authenticated session, which ENABLE needs first).
+    pub(crate) fn forget(&mut self) {
+        self.list.clear();
+        self.known = false;
+    }
+
+    /// Forgets everything, enabled extensions too (after STARTTLS).
+    pub(crate) fn reset(&mut self) {
+        self.forget();
+        self.enabled.clear();
+    }
+
+    /// Records `* ENABLED` data.
+    pub(crate) fn enable(&mut self, caps: impl IntoIterator<Item = Capability<'static>>) {
+        for cap in caps {
+            if !self.is_enabled(&cap) {
+                self.enabled.push(cap);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use imapkit_proto::Atom;
+
+    use super::*;
+
+    fn caps(names: &[&'static str]) -> Capabilities {
+        let mut c = Capabilities::default();
+        c.learn(
+            names
+                .iter()
+                .map(|n| Capability::from_atom(Atom::try_from(*n).unwrap())),
+        );
+        c
+    }
+
+    #[test]
+    fn literal_policy_follows_the_announcement() {
+        assert_eq!(
+            caps(&["IMAP4rev1"]).literal_policy(),
+            LiteralPolicy::SyncOnly
+        );
+        assert_eq!(
+            caps(&["IMAP4rev1", "LITERAL-"]).literal_policy(),
+            LiteralPolicy::NonSyncUpTo(4096)
+        );
+        assert_eq!(
+            caps(&["IMAP4rev2"]).literal_policy(),
+            LiteralPolicy::NonSyncUpTo(4096)
+        );
+        assert_eq!(
+            caps(&["IMAP4rev1", "LITERAL+", "LITERAL-"]).literal_policy(),
+            LiteralPolicy::NonSyncAll
+        );
+    }
+
+    #[test]
+    fn auth_mechanisms_any_case() {
+        let c = caps(&["IMAP4rev1", "AUTH=PLAIN", "auth=scram-sha-256"]);
+        assert!(c.has_auth(&AuthMechanism::Plain));
+        assert!(c.has_auth(&AuthMechanism::ScramSha256));
+        assert!(!c.has_auth(&AuthMechanism::XOAuth2));
+        assert_eq!(c.auth_mechanisms().count(), 2);
+    }
+
+    #[test]
+    fn forget_keeps_enabled_reset_drops_it() {
+        let mut c = caps(&["IMAP4rev1", "ENABLE"]);
+        c.enable([Capability::Utf8(Atom::try_from("ACCEPT").unwrap())]);
+        assert!(c.utf8_accepted());
+        c.forget();
+        assert!(!c.known());
+        assert!(c.utf8_accepted());
+        c.reset();
+        assert!(!c.utf8_accepted());
+    }
+}
