@@ -8,7 +8,12 @@
 # $IMAPS_PORT (default 11993: implicit TLS). Users alice/secret and bob/secret,
 # Maildir, config, TLS material (private CA in DIR/tls/ca.pem) and logs all under
 # DIR; /etc/dovecot is never used. RAWLOG=1 records raw post-login traffic under
-# DIR/rawlog/<user>/. Needs: apt-get install -y dovecot-imapd (Debian 12: 2.3.19).
+# DIR/rawlog/<user>/. DOVECOT_DISABLE_PLAINTEXT_AUTH=yes refuses LOGIN and
+# AUTHENTICATE before TLS (LOGINDISABLED); the default allows them. A
+# certificate placed in DIR/tls/server.pem (and server.key) before the first
+# start is served instead of a generated one. SASL: PLAIN, LOGIN, SCRAM-SHA-1,
+# SCRAM-SHA-256; COMPRESS=DEFLATE (imap_zlib). Needs: apt-get install -y
+# dovecot-imapd (Debian 12: 2.3.19).
 set -euo pipefail
 
 die() { echo "dovecot.sh: $*" >&2; exit 1; }
@@ -106,8 +111,8 @@ first_valid_uid = 1
 ssl = yes
 ssl_cert = <$D/tls/server.pem
 ssl_key = <$D/tls/server.key
-disable_plaintext_auth = no
-auth_mechanisms = plain login
+disable_plaintext_auth = ${DOVECOT_DISABLE_PLAINTEXT_AUTH:-no}
+auth_mechanisms = plain login scram-sha-1 scram-sha-256
 auth_failure_delay = 0
 passdb {
   driver = passwd-file
@@ -120,7 +125,7 @@ userdb {
 mail_location = maildir:~/Maildir
 mail_fsync = never
 mail_max_userip_connections = 1000
-mail_plugins = \$mail_plugins quota acl
+mail_plugins = \$mail_plugins quota acl zlib
 mail_attribute_dict = file:%h/Maildir/dovecot-attributes
 plugin {
   quota = maildir:User quota
@@ -148,7 +153,7 @@ namespace inbox {
   }
 }
 protocol imap {
-  mail_plugins = \$mail_plugins imap_quota imap_acl
+  mail_plugins = \$mail_plugins imap_quota imap_acl imap_zlib
   imap_metadata = yes
   $RAW
 }

@@ -6,4 +6,5 @@
 
 #![warn(missing_docs, missing_debug_implementations)]
 
+pub mod blocking;
 pub mod dovecot;

@@ -529,11 +529,9 @@ fn starttls_required_upgrades_before_anything_else() {
         config.starttls = StartTlsPolicy::Required;
         let mut s = Script::new(config, ConnectionSecurity::Plaintext, split);
         s.server(b"* OK [CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED] hi\r\n");
-        // The application's LOGIN waits for TLS (and LOGINDISABLED is a
+        // The application's LOGIN waits for TLS (LOGINDISABLED is a
         // plaintext-only announcement).
-        let login = s.client.login(s.now, "u", secret("p"));
-        assert_eq!(login, Err(UsageError::LoginDisabled));
-        let noop = s.client.enqueue(s.now, CommandBody::Noop).unwrap();
+        s.client.login(s.now, "u", secret("p")).unwrap();
         let mut sent = s.sent();
         assert_eq!(sent, "A1 STARTTLS\r\n");
         s.server(b"A1 OK begin TLS\r\n");
@@ -543,9 +541,13 @@ fn starttls_required_upgrades_before_anything_else() {
         s.client.tls_established(s.now).unwrap();
         assert!(!s.client.capabilities().known());
         let after = s.sent();
-        assert_eq!(after, "A2 CAPABILITY\r\nA3 NOOP\r\n");
+        // CAPABILITY first; LOGIN is a barrier and waits for it.
+        assert_eq!(after, "A2 CAPABILITY\r\n");
         sent.push_str(&after);
-        let _ = noop;
+        s.server(b"* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\nA2 OK\r\n");
+        let after = s.sent();
+        assert_eq!(after, "A3 LOGIN u p\r\n");
+        sent.push_str(&after);
         (s.events(), sent)
     });
 }
@@ -907,4 +909,16 @@ fn debug_of_events_never_shows_the_password() {
     assert!(!debug.contains("hunter2"), "{debug}");
     let _ = Status::Ok;
     let _ = Split::Whole;
+}
+
+#[test]
+fn capabilities_announced_during_login_are_kept() {
+    // Dovecot sends the post-login capabilities untagged before the OK.
+    let mut s = Script::tls(ClientConfig::default());
+    s.server(b"* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] hi\r\n");
+    s.client.login(s.now, "u", secret("p")).unwrap();
+    assert_eq!(s.sent(), "A1 LOGIN u p\r\n");
+    s.server(b"* CAPABILITY IMAP4rev1 IDLE MOVE\r\nA1 OK Logged in\r\n");
+    assert!(s.client.capabilities().has(&Capability::Move));
+    assert_eq!(s.sent(), "", "nothing asked again");
 }

@@ -14,6 +14,9 @@ pub struct Capabilities {
     list: Vec<Capability<'static>>,
     known: bool,
     enabled: Vec<Capability<'static>>,
+    /// Counts announcements, so the client can tell whether one arrived
+    /// while a command was in flight.
+    generation: u64,
 }
 
 impl Capabilities {
@@ -91,6 +94,12 @@ impl Capabilities {
         self.list.clear();
         self.list.extend(caps);
         self.known = true;
+        self.generation += 1;
+    }
+
+    /// How many announcements were learned so far.
+    pub(crate) fn generation(&self) -> u64 {
+        self.generation
     }
 
     /// Forgets the announced list (enabled extensions stay: they belong to the

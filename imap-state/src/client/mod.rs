@@ -155,6 +155,8 @@ struct InFlight {
     answers: Answers,
     internal: bool,
     detail: Detail,
+    /// [`Capabilities::generation`] when it was sent.
+    caps_generation: u64,
 }
 
 /// What a command in flight waits for besides its tagged response.
@@ -596,11 +598,14 @@ impl Client {
         body: &CommandBody<'_>,
         mechanism: Option<&dyn ClientMechanism>,
     ) -> Option<UsageError> {
+        // While STARTTLS may still come, the check waits for the send.
         let plaintext = self.security == ConnectionSecurity::Plaintext
-            && !self.config.allow_plaintext_credentials;
+            && !self.config.allow_plaintext_credentials
+            && !self.tls_pending();
         match body {
             CommandBody::Login { .. } => {
-                if self.caps.has(&Capability::LoginDisabled) {
+                // LOGINDISABLED before TLS says nothing about after.
+                if self.caps.has(&Capability::LoginDisabled) && !self.tls_pending() {
                     return Some(UsageError::LoginDisabled);
                 }
                 if plaintext {
@@ -631,6 +636,14 @@ impl Client {
             _ => {}
         }
         None
+    }
+
+    /// Whether the STARTTLS policy has yet to be applied on this plaintext
+    /// connection (a command enqueued now is sent after it).
+    fn tls_pending(&self) -> bool {
+        self.security == ConnectionSecurity::Plaintext
+            && self.config.starttls != StartTlsPolicy::Never
+            && (self.state == SessionState::Greeting || self.gate != Gate::Open)
     }
 
     /// Starts queued commands as far as the gate and RFC 9051 §5.5 allow.
@@ -739,6 +752,7 @@ impl Client {
             answers,
             internal,
             detail,
+            caps_generation: self.caps.generation(),
         });
         self.events.push_back(Event::CommandSent { handle, tag });
         let (part, progress) = outgoing.next_part();
@@ -1026,13 +1040,13 @@ impl Client {
                 self.arm_command_timer(now);
                 return;
             }
-            (Kind::Login, _) if ok => self.authenticated(&code),
+            (Kind::Login, _) if ok => self.authenticated(entry.caps_generation),
             (Kind::Authenticate, Detail::Authenticate(mut exchange)) => {
                 if let Some(e) = exchange.failed.take() {
                     outcome = Outcome::Sasl(e);
                 } else if ok {
                     match exchange.mechanism.complete() {
-                        Ok(()) => self.authenticated(&code),
+                        Ok(()) => self.authenticated(entry.caps_generation),
                         Err(e) => {
                             outcome = Outcome::Sasl(e.clone());
                             close = Some(CloseReason::Sasl(e));
@@ -1125,10 +1139,12 @@ impl Client {
     }
 
     /// LOGIN or AUTHENTICATE succeeded (RFC 9051 §6.2.2: capabilities may
-    /// change; the OK's CAPABILITY code, if any, was applied already).
-    fn authenticated(&mut self, code: &Option<ResponseCode<'static>>) {
+    /// change). Those announced while it ran (untagged, as Dovecot does, or
+    /// in the OK's code, applied already) are the new ones; otherwise they
+    /// are forgotten and asked for again.
+    fn authenticated(&mut self, caps_generation: u64) {
         self.state = SessionState::Authenticated;
-        if !matches!(code, Some(ResponseCode::Capability(_))) {
+        if self.caps.generation() == caps_generation {
             self.caps.forget();
             self.events.push_back(Event::CapabilitiesChanged);
             self.ask_capabilities(false);
@@ -1155,6 +1171,7 @@ impl Client {
                 done: false,
                 refresh: true,
             }),
+            caps_generation: self.caps.generation(),
         });
         let (part, _) = outgoing.next_part();
         self.push_out(part);

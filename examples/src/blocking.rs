@@ -1,0 +1,281 @@
+//! A blocking driver for the [`Client`] over `std::net` and rustls: the
+//! sans-IO loop written once, for the interop tests and small tools.
+//!
+//! It owns the socket and the clock: it writes what the client wants sent,
+//! reads with a timeout that follows [`Client::poll_timeout`], runs the TLS
+//! handshake when the client asks for it after STARTTLS, and hands the
+//! client's events to the caller.
+
+use std::collections::VecDeque;
+use std::io::{self, Read, Write};
+use std::net::{TcpStream, ToSocketAddrs};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use imapkit_state::client::{Client, ClientConfig, Completion, Event};
+use imapkit_state::{CommandHandle, ConnectionSecurity};
+use rustls::pki_types::ServerName;
+use rustls::{ClientConnection, StreamOwned};
+
+/// How to secure the connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Security {
+    /// TLS from the first byte (port 993).
+    Tls,
+    /// Plain TCP, upgraded with STARTTLS as the client's policy says (port 143).
+    StartTls,
+    /// Plain TCP only (tests, loopback).
+    Plain,
+}
+
+/// A TCP stream, before or after TLS.
+#[derive(Debug)]
+pub enum Stream {
+    /// Plain TCP.
+    Plain(TcpStream),
+    /// TLS over TCP.
+    Tls(Box<StreamOwned<ClientConnection, TcpStream>>),
+}
+
+impl Stream {
+    fn tcp(&self) -> &TcpStream {
+        match self {
+            Self::Plain(s) => s,
+            Self::Tls(s) => &s.sock,
+        }
+    }
+}
+
+impl Read for Stream {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Self::Plain(s) => s.read(buf),
+            Self::Tls(s) => s.read(buf),
+        }
+    }
+}
+
+impl Write for Stream {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Self::Plain(s) => s.write(buf),
+            Self::Tls(s) => s.write(buf),
+        }
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Self::Plain(s) => s.flush(),
+            Self::Tls(s) => s.flush(),
+        }
+    }
+}
+
+/// A [`Client`] driven over a blocking socket.
+#[derive(Debug)]
+pub struct Session {
+    /// The state machine (read its state, enqueue commands).
+    pub client: Client,
+    stream: Option<Stream>,
+    tls: Arc<rustls::ClientConfig>,
+    server_name: ServerName<'static>,
+    events: VecDeque<Event>,
+    out: Vec<u8>,
+    closed: bool,
+}
+
+impl Session {
+    /// Connects to `host:port` and starts the session (the greeting is
+    /// read on the first wait).
+    pub fn connect(
+        host: &str,
+        port: u16,
+        security: Security,
+        tls: Arc<rustls::ClientConfig>,
+        config: ClientConfig,
+    ) -> io::Result<Self> {
+        let addr = (host, port)
+            .to_socket_addrs()?
+            .next()
+            .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "no address"))?;
+        let tcp = TcpStream::connect_timeout(&addr, Duration::from_secs(10))?;
+        tcp.set_nodelay(true)?;
+        let server_name = ServerName::try_from(host.to_owned())
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
+        let (stream, conn_security) = match security {
+            Security::Tls => (
+                tls_stream(&tls, &server_name, tcp)?,
+                ConnectionSecurity::Tls,
+            ),
+            Security::StartTls | Security::Plain => {
+                (Stream::Plain(tcp), ConnectionSecurity::Plaintext)
+            }
+        };
+        let client = Client::new(Arc::new(config), Instant::now(), conn_security);
+        Ok(Self {
+            client,
+            stream: Some(stream),
+            tls,
+            server_name,
+            events: VecDeque::new(),
+            out: Vec::new(),
+            closed: false,
+        })
+    }
+
+    /// The TLS exporter value for channel binding (RFC 9266,
+    /// `EXPORTER-Channel-Binding`, 32 bytes), when TLS is up.
+    pub fn tls_exporter(&self) -> Option<Vec<u8>> {
+        let Some(Stream::Tls(s)) = &self.stream else {
+            return None;
+        };
+        let mut out = vec![0u8; 32];
+        s.conn
+            .export_keying_material(&mut out, b"EXPORTER-Channel-Binding", None)
+            .ok()?;
+        Some(out)
+    }
+
+    /// Writes what the client wants to send.
+    pub fn flush(&mut self) -> io::Result<()> {
+        self.out.clear();
+        if self
+            .client
+            .poll_transmit(Instant::now(), &mut self.out)
+            .is_some()
+        {
+            if let Some(stream) = self.stream.as_mut() {
+                stream.write_all(&self.out)?;
+                stream.flush()?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The next event, reading from the socket as needed; `None` once the
+    /// session is closed and every event was taken.
+    pub fn next_event(&mut self) -> io::Result<Option<Event>> {
+        loop {
+            self.flush()?;
+            while let Some(event) = self.client.poll_event() {
+                if let Event::StartTls { .. } = event {
+                    self.upgrade()?;
+                }
+                if let Event::Closed { .. } = event {
+                    self.closed = true;
+                }
+                self.events.push_back(event);
+            }
+            if let Some(event) = self.events.pop_front() {
+                return Ok(Some(event));
+            }
+            if self.closed {
+                return Ok(None);
+            }
+            self.read_once()?;
+        }
+    }
+
+    /// Waits for `handle`'s completion; returns it and the events before it.
+    pub fn wait(&mut self, handle: CommandHandle) -> io::Result<(Vec<Event>, Completion)> {
+        let mut seen = Vec::new();
+        while let Some(event) = self.next_event()? {
+            match event {
+                Event::Completed(c) if c.handle == handle => return Ok((seen, c)),
+                other => seen.push(other),
+            }
+        }
+        Err(io::Error::new(
+            io::ErrorKind::UnexpectedEof,
+            format!("session closed before the command completed: {seen:?}"),
+        ))
+    }
+
+    /// Reads once (blocking until data, EOF or the client's next timer).
+    fn read_once(&mut self) -> io::Result<()> {
+        let Some(stream) = self.stream.as_mut() else {
+            self.client.handle_eof(Instant::now());
+            return Ok(());
+        };
+        let now = Instant::now();
+        let wait = self.client.poll_timeout().map(|at| {
+            at.saturating_duration_since(now)
+                .max(Duration::from_millis(1))
+        });
+        stream.tcp().set_read_timeout(wait)?;
+        let mut buf = [0u8; 16 * 1024];
+        match stream.read(&mut buf) {
+            Ok(0) => self.client.handle_eof(Instant::now()),
+            Ok(n) => self.client.handle_input(Instant::now(), &buf[..n]),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                ) =>
+            {
+                self.client.handle_timeout(Instant::now())
+            }
+            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
+                self.client.handle_eof(Instant::now())
+            }
+            Err(e) => return Err(e),
+        }
+        Ok(())
+    }
+
+    /// STARTTLS was answered OK: the TLS handshake, then tell the client.
+    fn upgrade(&mut self) -> io::Result<()> {
+        self.flush()?;
+        let Some(Stream::Plain(tcp)) = self.stream.take() else {
+            return Err(io::Error::other("STARTTLS on a TLS stream"));
+        };
+        let mut stream = tls_stream(&self.tls, &self.server_name, tcp)?;
+        if let Stream::Tls(s) = &mut stream {
+            while s.conn.is_handshaking() {
+                s.conn.complete_io(&mut s.sock)?;
+            }
+        }
+        self.stream = Some(stream);
+        self.client
+            .tls_established(Instant::now())
+            .map_err(io::Error::other)
+    }
+}
+
+fn tls_stream(
+    tls: &Arc<rustls::ClientConfig>,
+    name: &ServerName<'static>,
+    tcp: TcpStream,
+) -> io::Result<Stream> {
+    let conn = ClientConnection::new(tls.clone(), name.clone()).map_err(io::Error::other)?;
+    Ok(Stream::Tls(Box::new(StreamOwned::new(conn, tcp))))
+}
+
+/// A rustls client configuration trusting the PEM certificates in
+/// `ca_file`, or the Mozilla roots (webpki-roots) when `None`.
+pub fn tls_config(ca_file: Option<&std::path::Path>) -> io::Result<Arc<rustls::ClientConfig>> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::CertificateDer;
+    let mut roots = rustls::RootCertStore::empty();
+    match ca_file {
+        Some(path) => {
+            for cert in CertificateDer::pem_file_iter(path).map_err(io::Error::other)? {
+                roots
+                    .add(cert.map_err(io::Error::other)?)
+                    .map_err(io::Error::other)?;
+            }
+        }
+        None => roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
+    }
+    // The ring provider keeps the build free of cmake and aws-lc; rustls
+    // 0.23.48 deprecates it for lacking post-quantum key exchange. A client
+    // that wants that turns on rustls' `aws_lc_rs` feature and uses
+    // `rustls::crypto::aws_lc_rs::default_provider()` here instead.
+    #[allow(deprecated)]
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(io::Error::other)?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(Arc::new(config))
+}
