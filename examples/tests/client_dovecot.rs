@@ -172,15 +172,13 @@ fn idle_sees_an_append_from_another_connection() {
             std::time::Instant::now() < deadline,
             "no EXISTS during IDLE"
         );
-        match a.next_event().unwrap().expect("open") {
-            Event::Data {
-                data: Data::Exists(n),
-                ..
-            } => {
-                assert_eq!(n, exists + 1);
-                break;
-            }
-            _ => {}
+        if let Event::Data {
+            data: Data::Exists(n),
+            ..
+        } = a.next_event().unwrap().expect("open")
+        {
+            assert_eq!(n, exists + 1);
+            break;
         }
     }
     a.client.idle_done(std::time::Instant::now()).unwrap();
