@@ -87,14 +87,21 @@ impl MessageMeta {
 fn resolve<'p>(root: &'p Part, path: &[NonZeroU32]) -> Option<&'p Part> {
     let mut cur = root;
     for (i, n) in path.iter().enumerate() {
-        if i > 0 {
-            if let PartKind::Message(inner) = &cur.kind {
-                cur = inner;
+        // Below the first level, only a multipart or an encapsulated
+        // message has parts.
+        let container = if i == 0 {
+            cur
+        } else {
+            match &cur.kind {
+                PartKind::Message(inner) => inner,
+                PartKind::Multipart(_) => cur,
+                PartKind::Leaf => return None,
             }
-        }
-        cur = match &cur.kind {
+        };
+        cur = match &container.kind {
             PartKind::Multipart(parts) => parts.get(n.get() as usize - 1)?,
-            _ if n.get() == 1 => cur,
+            // Part 1 of a message that is not multipart is its body.
+            _ if n.get() == 1 => container,
             _ => return None,
         };
     }
