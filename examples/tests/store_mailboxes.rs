@@ -30,7 +30,10 @@ fn first_login_creates_inbox_and_special_use_mailboxes() {
     let special = alice
         .list(&ListQuery::new("", "*").with_options(&[ListSelectOption::SpecialUse], &[]))
         .unwrap();
-    assert_eq!(names(&special), vec!["Archive", "Drafts", "Junk", "Sent", "Trash"]);
+    assert_eq!(
+        names(&special),
+        vec!["Archive", "Drafts", "Junk", "Sent", "Trash"]
+    );
     assert_eq!(
         alice.subscriptions(),
         vec!["Archive", "Drafts", "INBOX", "Junk", "Sent", "Trash"]
@@ -46,13 +49,21 @@ fn patterns_children_and_subscriptions() {
     let store = open(&dir);
     let alice = store.account("alice").unwrap();
     alice.create("Work/2024/Q1", None).unwrap();
-    alice.create("日本語/メモ", Some(SpecialUse::Flagged)).unwrap();
+    alice
+        .create("日本語/メモ", Some(SpecialUse::Flagged))
+        .unwrap();
     alice.create("inbox/Lists", None).unwrap();
     assert_eq!(alice.create("Work", None), Err(StoreError::AlreadyExists));
-    assert!(matches!(alice.create("a//b", None), Err(StoreError::InvalidName { .. })));
+    assert!(matches!(
+        alice.create("a//b", None),
+        Err(StoreError::InvalidName { .. })
+    ));
     // `%` stops at the delimiter, `*` does not; the reference is prepended.
     assert_eq!(names(&list(&alice, "", "Work/%")), vec!["Work/2024"]);
-    assert_eq!(names(&list(&alice, "Work/", "*")), vec!["Work/2024", "Work/2024/Q1"]);
+    assert_eq!(
+        names(&list(&alice, "Work/", "*")),
+        vec!["Work/2024", "Work/2024/Q1"]
+    );
     assert_eq!(names(&list(&alice, "", "Inbox/%")), vec!["INBOX/Lists"]);
     let jp = list(&alice, "", "日本語*");
     assert_eq!(names(&jp), vec!["日本語", "日本語/メモ"]);
@@ -62,7 +73,10 @@ fn patterns_children_and_subscriptions() {
     alice.subscribe("Work/2024/Q1").unwrap();
     alice.subscribe("Gone").unwrap();
     let q = ListQuery::new("", "%").with_options(
-        &[ListSelectOption::Subscribed, ListSelectOption::RecursiveMatch],
+        &[
+            ListSelectOption::Subscribed,
+            ListSelectOption::RecursiveMatch,
+        ],
         &[ListReturnOption::Subscribed],
     );
     let sub = alice.list(&q).unwrap();
@@ -80,10 +94,14 @@ fn delete_keeps_children_and_refuses_inbox() {
     let store = open(&dir);
     let alice = store.account("alice").unwrap();
     alice.create("P/C", None).unwrap();
-    alice.append("P", crlf("Subject: x\n\n"), &[], None).unwrap();
+    alice
+        .append("P", crlf("Subject: x\n\n"), &[], None)
+        .unwrap();
     assert_eq!(
         alice.delete("INBOX"),
-        Err(StoreError::Cannot { what: "delete INBOX" })
+        Err(StoreError::Cannot {
+            what: "delete INBOX"
+        })
     );
     assert_eq!(alice.delete("Nope"), Err(StoreError::NoSuchMailbox));
     // A parent with children loses its messages and becomes \Noselect.
@@ -110,7 +128,9 @@ fn rename_moves_the_hierarchy_and_inbox_rename_moves_messages() {
     let store = open(&dir);
     let alice = store.account("alice").unwrap();
     alice.create("A/B/C", None).unwrap();
-    alice.append("A/B", crlf("Subject: b\n\n"), &[Flag::Seen], None).unwrap();
+    alice
+        .append("A/B", crlf("Subject: b\n\n"), &[Flag::Seen], None)
+        .unwrap();
     let before = alice.status("A/B").unwrap();
     alice.subscribe("A/B/C").unwrap();
     alice.rename("A", "Z/Y").unwrap();
@@ -123,17 +143,29 @@ fn rename_moves_the_hierarchy_and_inbox_rename_moves_messages() {
     );
     // Same mailbox: UIDVALIDITY, messages and flags kept.
     let after = alice.status("Z/Y/B").unwrap();
-    assert_eq!((after.uid_validity, after.messages, after.unseen), (before.uid_validity, 1, 0));
+    assert_eq!(
+        (after.uid_validity, after.messages, after.unseen),
+        (before.uid_validity, 1, 0)
+    );
     assert!(alice.subscriptions().contains(&"Z/Y/B/C".to_string()));
-    assert_eq!(alice.rename("Z/Y", "Z/Y/B/D"), Err(StoreError::Cannot { what: "rename a mailbox below itself" }));
+    assert_eq!(
+        alice.rename("Z/Y", "Z/Y/B/D"),
+        Err(StoreError::Cannot {
+            what: "rename a mailbox below itself"
+        })
+    );
     assert_eq!(alice.rename("Z", "Sent"), Err(StoreError::AlreadyExists));
     assert_eq!(alice.rename("Nope", "New"), Err(StoreError::NoSuchMailbox));
 
     // RENAME INBOX: messages move to the new mailbox, INBOX stays, empty;
     // INBOX's children are not renamed (RFC 9051 §6.3.6).
     alice.create("INBOX/Kid", None).unwrap();
-    alice.append("INBOX", crlf("Subject: 1\n\n"), &[Flag::Flagged], None).unwrap();
-    alice.append("INBOX", crlf("Subject: 2\n\n"), &[], None).unwrap();
+    alice
+        .append("INBOX", crlf("Subject: 1\n\n"), &[Flag::Flagged], None)
+        .unwrap();
+    alice
+        .append("INBOX", crlf("Subject: 2\n\n"), &[], None)
+        .unwrap();
     let inbox_validity = alice.status("INBOX").unwrap().uid_validity;
     alice.rename("INBOX", "Old Inbox").unwrap();
     let inbox = alice.status("INBOX").unwrap();
@@ -151,8 +183,12 @@ fn status_counts() {
     let dir = TempDir::new("status");
     let store = open(&dir);
     let alice = store.account("alice").unwrap();
-    alice.append("INBOX", crlf("Subject: a\n\nx\n"), &[Flag::Seen], None).unwrap();
-    alice.append("INBOX", crlf("Subject: b\n\ny\n"), &[Flag::Deleted], None).unwrap();
+    alice
+        .append("INBOX", crlf("Subject: a\n\nx\n"), &[Flag::Seen], None)
+        .unwrap();
+    alice
+        .append("INBOX", crlf("Subject: b\n\ny\n"), &[Flag::Deleted], None)
+        .unwrap();
     let s = alice.status("INBOX").unwrap();
     assert_eq!(s.messages, 2);
     assert_eq!(s.unseen, 1);

@@ -31,8 +31,13 @@ fn uids_flags_uidvalidity_and_modseq_survive_a_restart() {
         }
         let mut sel = alice.select("Lists/日本語", false).unwrap();
         let all = sel.resolve(&SequenceSet::all(), false).unwrap();
-        sel.store(&all[1..2], StoreAction::Add, &[Flag::Flagged, kw("$Work")], None)
-            .unwrap();
+        sel.store(
+            &all[1..2],
+            StoreAction::Add,
+            &[Flag::Flagged, kw("$Work")],
+            None,
+        )
+        .unwrap();
         sel.store(&all[0..1], StoreAction::Add, &[Flag::Deleted], None)
             .unwrap();
         let gone = sel.expunge(None).unwrap();
@@ -59,7 +64,10 @@ fn uids_flags_uidvalidity_and_modseq_survive_a_restart() {
     assert_eq!(msgs[1].flags().flags.to_flags(), vec![Flag::Seen]);
     assert!(msgs[0].modseq() > msgs[1].modseq());
     assert_eq!(msgs[0].internal_date(), date);
-    assert_eq!(&msgs[1].bytes().unwrap()[..], b"Subject: 2\r\n\r\nbody 2\r\n");
+    assert_eq!(
+        &msgs[1].bytes().unwrap()[..],
+        b"Subject: 2\r\n\r\nbody 2\r\n"
+    );
     assert!(info.flags.contains(&kw("$Work")));
     assert!(alice.subscriptions().contains(&"Lists/日本語".to_string()));
     // New UIDs continue after the highest ever given, and modseq grows.
@@ -88,8 +96,12 @@ fn a_crash_keeps_everything_acknowledged_and_drops_the_rest() {
             .unwrap()
             .flatten()
             .map(|e| e.path())
-            .find(|p| p.is_dir() && p.join("journal").exists() && {
-                fs::read_to_string(p.join("journal")).unwrap().contains("A 1 ")
+            .find(|p| {
+                p.is_dir() && p.join("journal").exists() && {
+                    fs::read_to_string(p.join("journal"))
+                        .unwrap()
+                        .contains("A 1 ")
+                }
             })
             .unwrap();
     }
@@ -104,7 +116,11 @@ fn a_crash_keeps_everything_acknowledged_and_drops_the_rest() {
     std::io::Write::write_all(&mut j, b"F 1 99 8 #12").unwrap();
     drop(j);
     fs::write(inbox_dir.join("tmp/123.M1P1Q1"), b"partial").unwrap();
-    fs::write(inbox_dir.join("cur/124.M1P1Q1:2,"), b"Subject: lost\r\n\r\n").unwrap();
+    fs::write(
+        inbox_dir.join("cur/124.M1P1Q1:2,"),
+        b"Subject: lost\r\n\r\n",
+    )
+    .unwrap();
     fs::create_dir_all(user_dir.join("Mdeadx99/cur")).unwrap();
     fs::write(
         inbox_dir.join("new/125.M1P1Q1.host"),
@@ -120,13 +136,21 @@ fn a_crash_keeps_everything_acknowledged_and_drops_the_rest() {
     assert_eq!(msgs[0].flags().flags.to_flags(), vec![Flag::Answered]);
     assert_eq!(&msgs[0].bytes().unwrap()[..], b"Subject: kept\r\n\r\nx\r\n");
     assert_eq!(msgs[1].uid(), 2);
-    assert_eq!(&msgs[1].bytes().unwrap()[..], b"Subject: delivered\r\n\r\nhi\r\n");
-    assert!(fs::read_dir(inbox_dir.join("tmp")).unwrap().next().is_none());
+    assert_eq!(
+        &msgs[1].bytes().unwrap()[..],
+        b"Subject: delivered\r\n\r\nhi\r\n"
+    );
+    assert!(fs::read_dir(inbox_dir.join("tmp"))
+        .unwrap()
+        .next()
+        .is_none());
     assert!(!inbox_dir.join("cur/124.M1P1Q1:2,").exists());
     assert!(!inbox_dir.join("new/125.M1P1Q1.host").exists());
     assert!(!user_dir.join("Mdeadx99").exists());
     // The torn line was cut off: the journal ends with a whole line.
-    assert!(fs::read(inbox_dir.join("journal")).unwrap().ends_with(b"\n"));
+    assert!(fs::read(inbox_dir.join("journal"))
+        .unwrap()
+        .ends_with(b"\n"));
 }
 
 #[test]
@@ -166,7 +190,9 @@ fn journal_is_compacted_and_still_reads_back() {
     {
         let store = open(&dir);
         let alice = store.account("alice").unwrap();
-        alice.append("INBOX", crlf("Subject: a\n\n"), &[], None).unwrap();
+        alice
+            .append("INBOX", crlf("Subject: a\n\n"), &[], None)
+            .unwrap();
         let mut sel = alice.select("INBOX", false).unwrap();
         let mut rx = sel.subscribe();
         for i in 0..1200 {
@@ -175,7 +201,8 @@ fn journal_is_compacted_and_still_reads_back() {
             } else {
                 StoreAction::Remove
             };
-            sel.store(&[(1, 1)], action, &[Flag::Flagged], None).unwrap();
+            sel.store(&[(1, 1)], action, &[Flag::Flagged], None)
+                .unwrap();
         }
         // A receiver that fell behind is told how many changes it lost,
         // then gets the newest CHANNEL_CAPACITY ones.
@@ -198,7 +225,11 @@ fn journal_is_compacted_and_still_reads_back() {
     }
     assert!(journal_len < 1000, "compacted: {journal_len} lines");
     let store = open(&dir);
-    let sel = store.account("alice").unwrap().select("INBOX", false).unwrap();
+    let sel = store
+        .account("alice")
+        .unwrap()
+        .select("INBOX", false)
+        .unwrap();
     assert_eq!(sel.info().highest_modseq, 1202);
     let m = &sel.messages(&[(1, 1)])[0];
     assert_eq!(m.flags().flags.to_flags(), Vec::<Flag<'static>>::new());

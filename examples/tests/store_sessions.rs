@@ -4,9 +4,7 @@
 
 mod store_util;
 
-use imap_examples::store::{
-    AclChange, Change, ListQuery, Rights, StoreError, StoredFlags, Update,
-};
+use imap_examples::store::{AclChange, Change, ListQuery, Rights, StoreError, StoredFlags, Update};
 use imapkit_proto::{Flag, SequenceSet, StoreAction};
 use store_util::{crlf, open, TempDir};
 
@@ -27,11 +25,15 @@ fn another_session_sees_appends_flags_and_expunges_in_order() {
     let mut rx = b.subscribe();
 
     // Session A: a flag, an expunge, an append.
-    a.store(&[(1, 1)], StoreAction::Add, &[Flag::Seen], None).unwrap();
-    a.store(&[(2, 2)], StoreAction::Add, &[Flag::Deleted], None).unwrap();
+    a.store(&[(1, 1)], StoreAction::Add, &[Flag::Seen], None)
+        .unwrap();
+    a.store(&[(2, 2)], StoreAction::Add, &[Flag::Deleted], None)
+        .unwrap();
     let expunged = a.expunge(None).unwrap();
     assert_eq!(expunged, vec![Update::Expunge { seq: 2, uid: 2 }]);
-    let up = alice.append("INBOX", crlf("Subject: 4\n\n"), &[], None).unwrap();
+    let up = alice
+        .append("INBOX", crlf("Subject: 4\n\n"), &[], None)
+        .unwrap();
     assert_eq!(up.uid, 4);
 
     // B is told, in the order it happened.
@@ -49,7 +51,9 @@ fn another_session_sees_appends_flags_and_expunges_in_order() {
     assert_eq!(ups[0], Update::Exists(4));
     // B was told first, so the new message is \Recent in B, not in A.
     assert_eq!(ups[1], Update::Recent(1));
-    assert!(ups.iter().any(|u| matches!(u, Update::Flags { seq: 1, uid: 1, .. })));
+    assert!(ups
+        .iter()
+        .any(|u| matches!(u, Update::Flags { seq: 1, uid: 1, .. })));
     assert_eq!(b.exists(), 4);
     assert_eq!(b.uid(2), Some(2));
     assert!(b.messages(&[(2, 2)]).is_empty(), "the ghost has no data");
@@ -69,23 +73,39 @@ fn store_variants_and_unchangedsince() {
     let dir = TempDir::new("store");
     let store = open(&dir);
     let alice = store.account("alice").unwrap();
-    alice.append("INBOX", crlf("Subject: 1\n\n"), &[], None).unwrap();
-    alice.append("INBOX", crlf("Subject: 2\n\n"), &[], None).unwrap();
+    alice
+        .append("INBOX", crlf("Subject: 1\n\n"), &[], None)
+        .unwrap();
+    alice
+        .append("INBOX", crlf("Subject: 2\n\n"), &[], None)
+        .unwrap();
     let mut s = alice.select("INBOX", false).unwrap();
     let all = s.resolve(&SequenceSet::all(), false).unwrap();
     let kw = Flag::keyword("$Label1").unwrap();
     let r = s
-        .store(&all, StoreAction::Replace, &[Flag::Flagged, kw.clone()], None)
+        .store(
+            &all,
+            StoreAction::Replace,
+            &[Flag::Flagged, kw.clone()],
+            None,
+        )
         .unwrap();
     assert_eq!(r.messages.len(), 2);
     assert!(r.messages.iter().all(|m| m.4));
     let modseq = r.messages[0].3;
     // Nothing changes: no new modseq.
-    let r = s.store(&all, StoreAction::Add, &[Flag::Flagged], None).unwrap();
+    let r = s
+        .store(&all, StoreAction::Add, &[Flag::Flagged], None)
+        .unwrap();
     assert!(r.messages.iter().all(|m| !m.4 && m.3 == modseq));
     // UNCHANGEDSINCE older than the message's modseq: MODIFIED.
     let r = s
-        .store(&all[..1], StoreAction::Remove, &[kw.clone()], Some(modseq - 1))
+        .store(
+            &all[..1],
+            StoreAction::Remove,
+            std::slice::from_ref(&kw),
+            Some(modseq - 1),
+        )
         .unwrap();
     assert_eq!(r.modified, vec![1]);
     assert!(r.messages.is_empty());
@@ -108,17 +128,22 @@ fn store_variants_and_unchangedsince() {
     );
     // Sequence numbers past the end are an error, UIDs are not.
     let over = SequenceSet::try_from("5").unwrap();
-    assert_eq!(s.resolve(&over, false).unwrap_err(), StoreError::InvalidSequence);
+    assert_eq!(
+        s.resolve(&over, false).unwrap_err(),
+        StoreError::InvalidSequence
+    );
     assert!(s.resolve(&over, true).unwrap().is_empty());
     assert_eq!(
-        s.resolve(&SequenceSet::try_from("9:*").unwrap(), true).unwrap(),
+        s.resolve(&SequenceSet::try_from("9:*").unwrap(), true)
+            .unwrap(),
         vec![(2, 2)],
         "n:* includes the last UID"
     );
     // EXAMINE is read-only.
     let mut ro = alice.select("INBOX", true).unwrap();
     assert_eq!(
-        ro.store(&all, StoreAction::Add, &[Flag::Seen], None).unwrap_err(),
+        ro.store(&all, StoreAction::Add, &[Flag::Seen], None)
+            .unwrap_err(),
         StoreError::ReadOnly
     );
     assert!(ro.info().permanent_flags.is_empty());
@@ -131,14 +156,22 @@ fn copy_and_move_report_copyuid_and_keep_flags() {
     let alice = store.account("alice").unwrap();
     for i in 1..=3 {
         alice
-            .append("INBOX", crlf(&format!("Subject: {i}\n\n")), &[Flag::Seen], None)
+            .append(
+                "INBOX",
+                crlf(&format!("Subject: {i}\n\n")),
+                &[Flag::Seen],
+                None,
+            )
             .unwrap();
     }
     let mut s = alice.select("INBOX", false).unwrap();
     let c = s.copy(&[(1, 1), (3, 3)], "Archive").unwrap();
     assert_eq!(c.source, vec![1, 3]);
     assert_eq!(c.destination, vec![1, 2]);
-    assert_eq!(c.uid_validity, alice.status("Archive").unwrap().uid_validity);
+    assert_eq!(
+        c.uid_validity,
+        alice.status("Archive").unwrap().uid_validity
+    );
     let (m, expunges) = s.move_to(&[(2, 2)], "Trash").unwrap();
     assert_eq!((m.source, m.destination), (vec![2], vec![1]));
     assert_eq!(expunges, vec![Update::Expunge { seq: 2, uid: 2 }]);
@@ -147,7 +180,10 @@ fn copy_and_move_report_copyuid_and_keep_flags() {
     let msgs = t.messages(&[(1, 1)]);
     assert_eq!(&msgs[0].bytes().unwrap()[..], b"Subject: 2\r\n\r\n");
     assert_eq!(msgs[0].flags().flags.to_flags(), vec![Flag::Seen]);
-    assert_eq!(s.copy(&[(1, 1)], "Nowhere").unwrap_err(), StoreError::NoSuchMailbox);
+    assert_eq!(
+        s.copy(&[(1, 1)], "Nowhere").unwrap_err(),
+        StoreError::NoSuchMailbox
+    );
     let a = alice.select("Archive", true).unwrap();
     let orig = s.messages(&[(1, 1)]);
     // EMAILID is kept by COPY (RFC 8474 §5.1).
@@ -165,18 +201,34 @@ fn shared_mailbox_acl_and_flags_seen_by_both_users() {
         .append("Shared/Team", crlf("Subject: plan\n\n"), &[], None)
         .unwrap();
     // Bob sees nothing until alice grants rights.
-    assert_eq!(bob.select("Shared/Team", false).unwrap_err(), StoreError::NoSuchMailbox);
-    assert!(bob.list(&ListQuery::new("", "Shared/*")).unwrap().is_empty());
+    assert_eq!(
+        bob.select("Shared/Team", false).unwrap_err(),
+        StoreError::NoSuchMailbox
+    );
+    assert!(bob
+        .list(&ListQuery::new("", "Shared/*"))
+        .unwrap()
+        .is_empty());
     assert_eq!(alice.my_rights("Shared/Team").unwrap(), Rights::ALL);
     assert_eq!(
         bob.set_acl("Shared/Team", "bob", AclChange::Replace, Rights::ALL),
         Err(StoreError::NoSuchMailbox)
     );
     alice
-        .set_acl("Shared/Team", "bob", AclChange::Replace, Rights::parse("lrs").unwrap())
+        .set_acl(
+            "Shared/Team",
+            "bob",
+            AclChange::Replace,
+            Rights::parse("lrs").unwrap(),
+        )
         .unwrap();
     alice
-        .set_acl("Shared/Team", "bob", AclChange::Add, Rights::parse("w").unwrap())
+        .set_acl(
+            "Shared/Team",
+            "bob",
+            AclChange::Add,
+            Rights::parse("w").unwrap(),
+        )
         .unwrap();
     assert_eq!(bob.my_rights("Shared/Team").unwrap().to_string(), "lrsw");
     assert_eq!(
@@ -186,7 +238,10 @@ fn shared_mailbox_acl_and_flags_seen_by_both_users() {
             ("bob".to_string(), Rights::parse("lrsw").unwrap())
         ]
     );
-    assert_eq!(bob.acl("Shared/Team").unwrap_err(), StoreError::NoPermission { right: 'a' });
+    assert_eq!(
+        bob.acl("Shared/Team").unwrap_err(),
+        StoreError::NoPermission { right: 'a' }
+    );
     let listed = bob.list(&ListQuery::new("", "*")).unwrap();
     let shared: Vec<&str> = listed
         .iter()
@@ -201,8 +256,13 @@ fn shared_mailbox_acl_and_flags_seen_by_both_users() {
     let mut rx = a.subscribe();
     let mut b = bob.select("Shared/Team", false).unwrap();
     assert!(!b.is_read_only());
-    b.store(&[(1, 1)], StoreAction::Add, &[Flag::Seen, Flag::Flagged], None)
-        .unwrap();
+    b.store(
+        &[(1, 1)],
+        StoreAction::Add,
+        &[Flag::Seen, Flag::Flagged],
+        None,
+    )
+    .unwrap();
     match rx.try_recv().unwrap() {
         Change::FlagsChanged { uid: 1, flags, .. } => {
             assert_eq!(flags.to_flags(), vec![Flag::Flagged, Flag::Seen])
@@ -210,14 +270,22 @@ fn shared_mailbox_acl_and_flags_seen_by_both_users() {
         other => panic!("unexpected {other:?}"),
     }
     let ups = a.poll_changes(true);
-    assert!(matches!(&ups[..], [Update::Flags { seq: 1, uid: 1, flags, .. }] if flags.flags.seen()));
+    assert!(
+        matches!(&ups[..], [Update::Flags { seq: 1, uid: 1, flags, .. }] if flags.flags.seen())
+    );
     // Without right t, bob cannot set \Deleted (it keeps its value), nor
     // expunge, nor append (i).
-    let r = b.store(&[(1, 1)], StoreAction::Add, &[Flag::Deleted], None).unwrap();
+    let r = b
+        .store(&[(1, 1)], StoreAction::Add, &[Flag::Deleted], None)
+        .unwrap();
     assert!(!r.messages[0].2.flags.deleted());
-    assert_eq!(b.expunge(None).unwrap_err(), StoreError::NoPermission { right: 'e' });
     assert_eq!(
-        bob.append("Shared/Team", crlf("Subject: x\n\n"), &[], None).unwrap_err(),
+        b.expunge(None).unwrap_err(),
+        StoreError::NoPermission { right: 'e' }
+    );
+    assert_eq!(
+        bob.append("Shared/Team", crlf("Subject: x\n\n"), &[], None)
+            .unwrap_err(),
         StoreError::NoPermission { right: 'i' }
     );
     // The ACL survives a restart; removing all rights hides the mailbox.
@@ -227,7 +295,10 @@ fn shared_mailbox_acl_and_flags_seen_by_both_users() {
     let bob = store.account("bob").unwrap();
     assert_eq!(bob.my_rights("Shared/Team").unwrap().to_string(), "lrsw");
     alice.delete_acl("Shared/Team", "bob").unwrap();
-    assert_eq!(bob.status("Shared/Team").unwrap_err(), StoreError::NoSuchMailbox);
+    assert_eq!(
+        bob.status("Shared/Team").unwrap_err(),
+        StoreError::NoSuchMailbox
+    );
     // Personal mailboxes keep a fixed ACL.
     assert!(matches!(
         alice.set_acl("INBOX", "bob", AclChange::Add, Rights::ALL),
@@ -247,7 +318,8 @@ fn deleting_a_selected_mailbox_is_reported() {
     assert_eq!(rx.try_recv().unwrap(), Change::Deleted);
     assert_eq!(s.poll_changes(true), vec![Update::MailboxDeleted]);
     assert_eq!(
-        s.store(&[], StoreAction::Add, &[Flag::Seen], None).unwrap_err(),
+        s.store(&[], StoreAction::Add, &[Flag::Seen], None)
+            .unwrap_err(),
         StoreError::MailboxDeleted
     );
 }

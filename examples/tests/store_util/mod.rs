@@ -23,7 +23,7 @@ impl TempDir {
                 .as_nanos()
         ));
         std::fs::create_dir_all(&p).unwrap();
-        TempDir(p)
+        Self(p)
     }
 }
 
