@@ -2,9 +2,11 @@
 //!
 //! The examples themselves live in `examples/examples/`; this library holds
 //! what several of them need, such as starting a throw-away Dovecot on
-//! loopback for interop tests.
+//! loopback for interop tests, and the mail store of the demo server
+//! ([`store`]).
 
 #![warn(missing_docs, missing_debug_implementations)]
 
 pub mod blocking;
 pub mod dovecot;
+pub mod store;

@@ -1,0 +1,208 @@
+//! Mailbox names: validation, the INBOX rule, conversion between the
+//! store's UTF-8 names and the wire form (modified UTF-7, or UTF-8 after
+//! `ENABLE UTF8=ACCEPT`), and LIST pattern matching (RFC 9051 §5.1, §6.3.9).
+
+use imapkit_proto::{utf7, AString, Mailbox};
+
+use crate::store::error::{Result, StoreError};
+
+/// The hierarchy delimiter of every namespace.
+pub const DELIMITER: char = '/';
+
+/// The first component of shared mailbox names (the shared namespace is
+/// `"Shared/"`, RFC 2342).
+pub const SHARED_ROOT: &str = "Shared";
+
+/// The longest name the store accepts, in bytes of UTF-8.
+pub const MAX_NAME_LEN: usize = 512;
+
+/// Checks a UTF-8 mailbox name and returns its canonical form: `INBOX` in
+/// any case (as the whole name or as its first component) is written
+/// `INBOX`.
+///
+/// ```
+/// use imap_examples::store::normalize_name;
+/// assert_eq!(normalize_name("inbox").unwrap(), "INBOX");
+/// assert_eq!(normalize_name("Inbox/Lists").unwrap(), "INBOX/Lists");
+/// assert_eq!(normalize_name("日本語/メモ").unwrap(), "日本語/メモ");
+/// assert!(normalize_name("a//b").is_err());
+/// assert!(normalize_name("a/*").is_err());
+/// ```
+pub fn normalize_name(name: &str) -> Result<String> {
+    let bad = |reason| Err(StoreError::InvalidName { reason });
+    if name.is_empty() {
+        return bad("empty name");
+    }
+    if name.len() > MAX_NAME_LEN {
+        return bad("name too long");
+    }
+    if name.chars().any(|c| c.is_control()) {
+        return bad("control character in name");
+    }
+    if name.contains(['*', '%']) {
+        return bad("wildcard in name");
+    }
+    let mut out = String::with_capacity(name.len());
+    for (i, part) in name.split(DELIMITER).enumerate() {
+        if part.is_empty() {
+            return bad("empty hierarchy level");
+        }
+        if part == "." || part == ".." {
+            return bad("dot level");
+        }
+        if i > 0 {
+            out.push(DELIMITER);
+        }
+        if i == 0 && part.eq_ignore_ascii_case("INBOX") {
+            out.push_str("INBOX");
+        } else {
+            out.push_str(part);
+        }
+    }
+    Ok(out)
+}
+
+/// The UTF-8 name of a mailbox as a client sent it: modified UTF-7 decoded,
+/// or the bytes as UTF-8 when `utf8` (the session enabled `UTF8=ACCEPT`,
+/// RFC 6855 §3). The result is normalized ([`normalize_name`]).
+///
+/// ```
+/// use imap_examples::store::{name_from_wire, name_to_wire};
+/// use imapkit_proto::Mailbox;
+/// let m = Mailbox::try_from("&ZeVnLIqe-/x").unwrap();
+/// assert_eq!(name_from_wire(&m, false).unwrap(), "日本語/x");
+/// assert_eq!(name_to_wire("日本語/x", false), m);
+/// assert_eq!(name_from_wire(&Mailbox::Inbox, false).unwrap(), "INBOX");
+/// ```
+pub fn name_from_wire(mailbox: &Mailbox<'_>, utf8: bool) -> Result<String> {
+    normalize_name(&text_from_wire(mailbox.as_bytes(), utf8)?)
+}
+
+/// A LIST pattern (reference or mailbox argument) as UTF-8, decoded like
+/// [`name_from_wire`] but not normalized (wildcards stay).
+pub fn pattern_from_wire(bytes: &[u8], utf8: bool) -> Result<String> {
+    text_from_wire(bytes, utf8)
+}
+
+fn text_from_wire(bytes: &[u8], utf8: bool) -> Result<String> {
+    if utf8 {
+        String::from_utf8(bytes.to_vec()).map_err(|_| StoreError::InvalidName {
+            reason: "name is not UTF-8",
+        })
+    } else {
+        utf7::decode(bytes).map_err(|_| StoreError::InvalidName {
+            reason: "name is not modified UTF-7",
+        })
+    }
+}
+
+/// The wire form of a UTF-8 name: modified UTF-7, or UTF-8 when `utf8`.
+pub fn name_to_wire(name: &str, utf8: bool) -> Mailbox<'static> {
+    if name == "INBOX" {
+        return Mailbox::Inbox;
+    }
+    if utf8 {
+        Mailbox::from_astring(AString::from(name.to_string()))
+    } else {
+        Mailbox::from_name(name)
+    }
+}
+
+/// Whether `name` matches a LIST pattern: `*` matches any characters, `%`
+/// any characters but the delimiter (RFC 9051 §6.3.9). A pattern whose first
+/// level is `INBOX` in any case matches `INBOX`.
+///
+/// ```
+/// use imap_examples::store::pattern_matches;
+/// assert!(pattern_matches("*", "a/b/c"));
+/// assert!(pattern_matches("a/%", "a/b"));
+/// assert!(!pattern_matches("a/%", "a/b/c"));
+/// assert!(pattern_matches("inbox", "INBOX"));
+/// assert!(pattern_matches("%/%", "日本語/メモ"));
+/// ```
+pub fn pattern_matches(pattern: &str, name: &str) -> bool {
+    let pattern = inbox_first(pattern);
+    let p: Vec<char> = pattern.chars().collect();
+    let n: Vec<char> = name.chars().collect();
+    glob(&p, &n)
+}
+
+/// The pattern with a leading `inbox` level (any case) spelled `INBOX`.
+fn inbox_first(pattern: &str) -> String {
+    let (first, rest) = match pattern.find(DELIMITER) {
+        Some(i) => pattern.split_at(i),
+        None => (pattern, ""),
+    };
+    if first.eq_ignore_ascii_case("INBOX") {
+        format!("INBOX{rest}")
+    } else {
+        pattern.to_string()
+    }
+}
+
+/// Wildcard matching in O(|p|·|n|) with the usual star-backtracking.
+fn glob(p: &[char], n: &[char]) -> bool {
+    // memo[i][j]: does p[i..] match n[j..]?
+    let mut memo = vec![vec![None::<bool>; n.len() + 1]; p.len() + 1];
+    fn go(p: &[char], n: &[char], i: usize, j: usize, memo: &mut Vec<Vec<Option<bool>>>) -> bool {
+        if let Some(v) = memo[i][j] {
+            return v;
+        }
+        let v = if i == p.len() {
+            j == n.len()
+        } else {
+            match p[i] {
+                '*' => go(p, n, i + 1, j, memo) || (j < n.len() && go(p, n, i, j + 1, memo)),
+                '%' => {
+                    go(p, n, i + 1, j, memo)
+                        || (j < n.len() && n[j] != DELIMITER && go(p, n, i, j + 1, memo))
+                }
+                c => j < n.len() && n[j] == c && go(p, n, i + 1, j + 1, memo),
+            }
+        };
+        memo[i][j] = Some(v);
+        v
+    }
+    go(p, n, 0, 0, &mut memo)
+}
+
+/// The parent of a name (`a/b` → `a`), `None` at the top.
+pub(crate) fn parent(name: &str) -> Option<&str> {
+    name.rfind(DELIMITER).map(|i| &name[..i])
+}
+
+/// Whether `name` lies below `ancestor`.
+pub(crate) fn is_below(name: &str, ancestor: &str) -> bool {
+    name.len() > ancestor.len()
+        && name.starts_with(ancestor)
+        && name[ancestor.len()..].starts_with(DELIMITER)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn glob_cases() {
+        assert!(pattern_matches("%", "INBOX"));
+        assert!(!pattern_matches("%", "a/b"));
+        assert!(pattern_matches("a*", "a/b"));
+        assert!(pattern_matches("*b", "a/b"));
+        assert!(pattern_matches("a%b", "axxb"));
+        assert!(!pattern_matches("a%b", "a/b"));
+        assert!(pattern_matches("", ""));
+        assert!(!pattern_matches("", "a"));
+        assert!(pattern_matches("INBOX/%", "INBOX/x"));
+        assert!(pattern_matches("Inbox/*", "INBOX/x/y"));
+        assert!(pattern_matches("**%%*", "a/b"));
+    }
+
+    #[test]
+    fn below_and_parent() {
+        assert!(is_below("a/b", "a"));
+        assert!(!is_below("ab", "a"));
+        assert!(!is_below("a", "a"));
+        assert_eq!(parent("a/b/c"), Some("a/b"));
+        assert_eq!(parent("a"), None);
+    }
+}
