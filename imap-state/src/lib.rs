@@ -12,6 +12,7 @@
 #![warn(missing_docs, missing_debug_implementations)]
 
 pub mod error;
+pub mod mailbox;
 pub mod sasl;
 #[allow(dead_code)] // used by the Client and Server, which follow
 mod timer;
