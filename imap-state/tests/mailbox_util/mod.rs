@@ -10,7 +10,7 @@ use imapkit_state::mailbox::{MailboxChange, SelectedMailbox};
 
 /// What one response did to the model.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Out {
+pub(crate) enum Out {
     Change(MailboxChange),
     Violation(ViolationKind),
 }
@@ -18,7 +18,7 @@ pub enum Out {
 /// Feeds one server line (without CRLF): data to `handle_data`, a code to
 /// `handle_code`, a tagged response then to `select_completed` or
 /// `command_completed`.
-pub fn feed(mb: &mut SelectedMailbox, line: &str) -> Vec<Out> {
+pub(crate) fn feed(mb: &mut SelectedMailbox, line: &str) -> Vec<Out> {
     let bytes = format!("{line}\r\n");
     let (response, used) = decode::response(bytes.as_bytes())
         .unwrap_or_else(|e| panic!("{line:?} does not decode: {e:?}"))
@@ -52,7 +52,7 @@ pub fn feed(mb: &mut SelectedMailbox, line: &str) -> Vec<Out> {
 
 /// Feeds the `S: ` lines of a transcript (`C: ` lines and others are
 /// skipped) and returns everything they did, in order.
-pub fn script(mb: &mut SelectedMailbox, transcript: &str) -> Vec<Out> {
+pub(crate) fn script(mb: &mut SelectedMailbox, transcript: &str) -> Vec<Out> {
     transcript
         .lines()
         .filter_map(|l| l.trim().strip_prefix("S: "))
@@ -61,7 +61,7 @@ pub fn script(mb: &mut SelectedMailbox, transcript: &str) -> Vec<Out> {
 }
 
 /// Only the changes; panics on a violation.
-pub fn changes(mb: &mut SelectedMailbox, transcript: &str) -> Vec<MailboxChange> {
+pub(crate) fn changes(mb: &mut SelectedMailbox, transcript: &str) -> Vec<MailboxChange> {
     script(mb, transcript)
         .into_iter()
         .map(|o| match o {
@@ -72,6 +72,6 @@ pub fn changes(mb: &mut SelectedMailbox, transcript: &str) -> Vec<MailboxChange>
 }
 
 /// The message numbers and UIDs of the model, `None` for unknown UIDs.
-pub fn uids(mb: &SelectedMailbox) -> Vec<Option<u32>> {
+pub(crate) fn uids(mb: &SelectedMailbox) -> Vec<Option<u32>> {
     (1..=mb.exists()).map(|s| mb.uid(s)).collect()
 }
