@@ -222,3 +222,67 @@ fn timings() {
     );
     assert_eq!(map.runs(), N as usize);
 }
+
+/// The whole model after a full sync of 100,000 messages with contiguous
+/// UIDs, every response decoded from its line.
+#[test]
+fn selected_mailbox_of_100000_contiguous_messages_fits_in_16_kib() {
+    use imapkit_codec::decode;
+    use imapkit_proto::{Mailbox, Response};
+    use imapkit_state::mailbox::SelectedMailbox;
+
+    let mut mb = SelectedMailbox::new(Mailbox::Inbox, false);
+    let feed = |mb: &mut SelectedMailbox, line: &str| {
+        let bytes = format!("{line}\r\n");
+        let (r, _) = decode::response(bytes.as_bytes())
+            .unwrap()
+            .complete()
+            .unwrap();
+        match r {
+            Response::Data(d) => {
+                mb.handle_data(&d).unwrap();
+            }
+            Response::Status(s) => {
+                if let Some(c) = s.code() {
+                    mb.handle_code(c).unwrap();
+                }
+                if s.tag().is_some() {
+                    if mb.is_selecting() {
+                        mb.select_completed();
+                    } else {
+                        mb.command_completed();
+                    }
+                }
+            }
+            Response::Continue(_) => unreachable!("no continuation here"),
+        }
+    };
+    for line in [
+        "* 100000 EXISTS",
+        "* OK [UIDVALIDITY 1] UIDs valid",
+        "* OK [UIDNEXT 100001] next",
+        "* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Forwarded)",
+        "* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Forwarded \\*)] ok",
+        "* OK [HIGHESTMODSEQ 200000] ok",
+        "A1 OK [READ-WRITE] SELECT completed",
+    ] {
+        feed(&mut mb, line);
+    }
+    for seq in 1..=N {
+        feed(
+            &mut mb,
+            &format!(
+                "* {seq} FETCH (UID {seq} FLAGS (\\Seen) MODSEQ ({}))",
+                seq + 1
+            ),
+        );
+    }
+    feed(&mut mb, "A2 OK FETCH completed");
+    assert_eq!(mb.uids().runs(), 1);
+    assert_eq!(mb.uids().unknown(), 0);
+    println!(
+        "SelectedMailbox, 100,000 contiguous UIDs after a full sync: {} bytes",
+        mb.heap_bytes()
+    );
+    assert!(mb.heap_bytes() <= 16 * KIB);
+}

@@ -1,6 +1,7 @@
 //! [`SelectedMailbox`]: what the client knows of the mailbox it selected,
 //! kept right by the responses the server sends.
 
+use std::num::{NonZeroU32, NonZeroU64};
 use std::ops::RangeInclusive;
 
 use imapkit_proto::{
@@ -245,11 +246,11 @@ impl SelectedMailbox {
         if self.selecting {
             return None;
         }
-        let uid_validity = std::num::NonZeroU32::new(self.uid_validity?)?;
+        let uid_validity = NonZeroU32::new(self.uid_validity?)?;
         let ModSeq::Highest(h) = self.mod_seq else {
             return None;
         };
-        let highest_modseq = std::num::NonZeroU64::new(h)?;
+        let highest_modseq = NonZeroU64::new(h)?;
         let uids = self.uids.segments().map_while(|s| s.uids());
         Some(MailboxSnapshot::new(uid_validity, highest_modseq, uids))
     }
@@ -321,6 +322,17 @@ impl SelectedMailbox {
     /// `MAILBOXID` (RFC 8474).
     pub fn mailbox_id(&self) -> Option<&ObjectId<'static>> {
         self.mailbox_id.as_ref()
+    }
+
+    /// The heap memory the model holds, by capacity: the UID map and the
+    /// flag lists (not the bytes of keyword names, which are short).
+    pub fn heap_bytes(&self) -> usize {
+        self.uids.heap_bytes()
+            + self.flags.capacity() * size_of::<Flag<'static>>()
+            + self
+                .permanent_flags
+                .as_ref()
+                .map_or(0, |f| f.capacity() * size_of::<FlagPerm<'static>>())
     }
 
     /// The sequence number <-> UID map.

@@ -151,8 +151,7 @@ impl UidMap {
         let high = self
             .next_run(ci, ri)
             .map_or(u64::from(u32::MAX) + 1, |n| u64::from(n.uid))
-            - after
-            - 1;
+            .saturating_sub(after + 1);
         let u = u64::from(uid);
         if u < low || u > high {
             return Err(ViolationKind::UidOutOfOrder { seq, uid });
