@@ -135,9 +135,12 @@ impl SelectedMailbox {
                 })
             }
             Data::Vanished { earlier, uids } => {
-                let star = match earlier {
-                    true => u32::MAX,
-                    false => self.uids.uid(self.uids.len()).unwrap_or(u32::MAX),
+                // `*` is the largest UID in use (RFC 9051 §6.4.8); with the
+                // last message's UID unknown, any UID above the known ones.
+                let star = if *earlier {
+                    u32::MAX
+                } else {
+                    self.uids.uid(self.uids.len()).unwrap_or(u32::MAX)
                 };
                 let ranges = uid_ranges(uids, star);
                 if !earlier {
