@@ -135,8 +135,9 @@ impl SelectedMailbox {
                 })
             }
             Data::Vanished { earlier, uids } => {
-                // `*` is the UID of the last message (RFC 9051 §9 `seq-number`); with
-                // that UID unknown, any UID above the known ones.
+                // `*` is the UID of the last message (RFC 9051 §9
+                // `seq-number`); with that UID unknown, any UID above the
+                // known ones.
                 let star = if *earlier {
                     u32::MAX
                 } else {
