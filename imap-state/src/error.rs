@@ -119,6 +119,43 @@ pub enum ViolationKind {
     /// The peer sent bytes after the connection should have ended (after BYE).
     #[error("data after BYE")]
     AfterBye,
+    /// A FETCH gave a message a UID that does not fit between the UIDs of
+    /// its neighbours: UIDs strictly increase with sequence numbers
+    /// (RFC 9051 §2.3.1.1).
+    #[error("UID {uid} of message {seq} contradicts the UID order")]
+    UidOutOfOrder {
+        /// The sequence number.
+        seq: u32,
+        /// The UID received.
+        uid: u32,
+    },
+    /// A FETCH gave a message another UID than the one known for it (a UID
+    /// never changes while UIDVALIDITY stays, RFC 9051 §2.3.1.1).
+    #[error("message {seq} has UID {known}, not {got}")]
+    UidChanged {
+        /// The sequence number.
+        seq: u32,
+        /// The UID known for it.
+        known: u32,
+        /// The UID received.
+        got: u32,
+    },
+    /// UIDVALIDITY changed while the mailbox stayed selected (RFC 9051
+    /// §2.3.1.1: it is announced once, at selection).
+    #[error("UIDVALIDITY {got} differs from {known} of the selected mailbox")]
+    UidValidityChanged {
+        /// The value known.
+        known: u32,
+        /// The value received.
+        got: u32,
+    },
+    /// A VANISHED response (without EARLIER) named a UID that is not in the
+    /// mailbox (RFC 7162 §3.2.10.2).
+    #[error("VANISHED names UID {uid}, which is not in the mailbox")]
+    VanishedNotInMailbox {
+        /// The first such UID.
+        uid: u32,
+    },
 }
 
 /// The caller asked for something the session cannot do now. Nothing was

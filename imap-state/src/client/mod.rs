@@ -48,7 +48,7 @@ use self::order::{Answers, Kind, Traits};
 use self::outgoing::{Outgoing, Progress};
 use crate::error::{PeerViolation, UsageError, ViolationKind};
 use crate::handle::CommandHandle;
-use crate::mailbox::SelectedMailbox;
+use crate::mailbox::{MailboxChange, MailboxSnapshot, SelectedMailbox};
 use crate::sasl::ClientMechanism;
 use crate::timer::{TimerKind, TimerTable};
 use crate::ConnectionSecurity;
@@ -80,6 +80,10 @@ pub struct Client {
     timers: TimerTable<Timer, 3>,
     /// The selected mailbox's model (state Selected).
     mailbox: Option<SelectedMailbox>,
+    /// A SELECT is in flight while `mailbox` stays selected until the
+    /// server's `[CLOSED]` (QRESYNC, RFC 7162 §3.2.11): responses before it
+    /// are about the old mailbox.
+    closing: bool,
     /// DEFLATE streams once COMPRESS is active, and compressed input not yet inflated.
     deflate: Option<(Deflate, Vec<u8>)>,
     /// The last BYE received.
@@ -144,6 +148,8 @@ struct Queued {
     /// Sent by the client itself (CAPABILITY, STARTTLS): may pass the TLS gate.
     internal: bool,
     mechanism: Option<Box<dyn ClientMechanism>>,
+    /// SELECT/EXAMINE with QRESYNC: the cache it resynchronizes.
+    snapshot: Option<MailboxSnapshot>,
 }
 
 /// A command sent and not completed.
@@ -157,6 +163,8 @@ struct InFlight {
     detail: Detail,
     /// [`Capabilities::generation`] when it was sent.
     caps_generation: u64,
+    /// A FETCH: the flags it asks for are not reported as changes.
+    fetch: bool,
 }
 
 /// What a command in flight waits for besides its tagged response.
@@ -166,7 +174,7 @@ enum Detail {
     Authenticate(Exchange),
     Idle(IdlePhase),
     /// SELECT / EXAMINE: the model being built.
-    Select(SelectedMailbox),
+    Select(Box<SelectedMailbox>),
 }
 
 /// What a tagged response leads to after its completion event.
@@ -218,6 +226,7 @@ impl Client {
             events: VecDeque::new(),
             timers,
             mailbox: None,
+            closing: false,
             deflate: None,
             bye: None,
             config,
@@ -347,7 +356,7 @@ impl Client {
         now: Instant,
         body: CommandBody<'static>,
     ) -> Result<CommandHandle, UsageError> {
-        self.enqueue_inner(now, body, None)
+        self.enqueue_inner(now, body, None, None)
     }
 
     /// `LOGIN user password` (RFC 9051 §6.2.3). Refused on a connection not
@@ -377,7 +386,7 @@ impl Client {
             mechanism: mechanism.name(),
             initial_response: None,
         };
-        self.enqueue_inner(now, body, Some(mechanism))
+        self.enqueue_inner(now, body, Some(mechanism), None)
     }
 
     /// `SELECT mailbox` (RFC 9051 §6.3.2).
@@ -408,6 +417,51 @@ impl Client {
                 parameters: Vec::new(),
             },
         )
+    }
+
+    /// `SELECT mailbox (QRESYNC (...))` (RFC 7162 §3.2.5), or EXAMINE with
+    /// `read_only`: selects `mailbox` resynchronizing the cached `snapshot`
+    /// (taken with [`SelectedMailbox::snapshot`] in an earlier session).
+    /// Needs `ENABLE QRESYNC` first (RFC 7162 §3.2.3). At its completion the
+    /// model reports [`MailboxChange::Resynced`](crate::mailbox::MailboxChange::Resynced)
+    /// when the server's answer agrees with the snapshot, otherwise
+    /// `ResyncNeeded` or `UidValidityChanged`.
+    pub fn select_qresync(
+        &mut self,
+        now: Instant,
+        mailbox: Mailbox<'static>,
+        snapshot: MailboxSnapshot,
+        read_only: bool,
+    ) -> Result<CommandHandle, UsageError> {
+        if !self.caps.is_enabled(&Capability::QResync) {
+            return Err(UsageError::Unexpected(
+                "SELECT (QRESYNC) before ENABLE QRESYNC",
+            ));
+        }
+        let parameters = vec![snapshot.select_parameter()];
+        let body = if read_only {
+            CommandBody::Examine {
+                mailbox,
+                parameters,
+            }
+        } else {
+            CommandBody::Select {
+                mailbox,
+                parameters,
+            }
+        };
+        self.enqueue_inner(now, body, None, Some(snapshot))
+    }
+
+    /// `ENABLE capability...` (RFC 5161): e.g. `CONDSTORE`, `QRESYNC`,
+    /// `UTF8=ACCEPT`, `IMAP4rev2`. The server's `* ENABLED` answer is kept
+    /// in [`Capabilities::enabled`].
+    pub fn enable(
+        &mut self,
+        now: Instant,
+        capabilities: imapkit_proto::Vec1<Capability<'static>>,
+    ) -> Result<CommandHandle, UsageError> {
+        self.enqueue(now, CommandBody::Enable { capabilities })
     }
 
     /// `IDLE` (RFC 2177): updates arrive as events until
@@ -534,6 +588,7 @@ impl Client {
         now: Instant,
         body: CommandBody<'static>,
         mechanism: Option<Box<dyn ClientMechanism>>,
+        snapshot: Option<MailboxSnapshot>,
     ) -> Result<CommandHandle, UsageError> {
         if matches!(self.state, SessionState::Closed | SessionState::Logout) || self.bye.is_some() {
             return Err(UsageError::Closed);
@@ -558,6 +613,7 @@ impl Client {
             traits,
             internal: false,
             mechanism,
+            snapshot,
         });
         // A command behind an active IDLE ends it (RFC 2177 §3: the client
         // must send DONE before any other command).
@@ -697,6 +753,7 @@ impl Client {
             traits,
             internal,
             mechanism,
+            mut snapshot,
         } = q;
         let mut detail = Detail::None;
         if let Some(mechanism) = mechanism {
@@ -725,22 +782,32 @@ impl Client {
                     refresh: false,
                 })
             }
-            CommandBody::Select { mailbox, .. } => {
-                detail = Detail::Select(SelectedMailbox::new(mailbox.clone(), false));
-            }
-            CommandBody::Examine { mailbox, .. } => {
-                detail = Detail::Select(SelectedMailbox::new(mailbox.clone(), true));
+            CommandBody::Select { mailbox, .. } | CommandBody::Examine { mailbox, .. } => {
+                let read_only = matches!(body, CommandBody::Examine { .. });
+                let model = match snapshot.take() {
+                    Some(snapshot) => {
+                        SelectedMailbox::resync(mailbox.clone(), read_only, &snapshot)
+                    }
+                    None => SelectedMailbox::new(mailbox.clone(), read_only),
+                };
+                detail = Detail::Select(Box::new(model));
             }
             _ => {}
         }
         if traits.kind == Kind::Select {
             // RFC 9051 §6.3.2: a SELECT closes the mailbox selected before,
-            // whatever its outcome.
-            self.mailbox = None;
+            // whatever its outcome. With QRESYNC enabled the server marks the
+            // moment with `[CLOSED]` (RFC 7162 §3.2.11); until then its
+            // responses are about the old mailbox.
+            self.closing = self.mailbox.is_some() && self.caps.is_enabled(&Capability::QResync);
+            if !self.closing {
+                self.mailbox = None;
+            }
             if self.state == SessionState::Selected {
                 self.state = SessionState::Authenticated;
             }
         }
+        let fetch = matches!(body, CommandBody::Fetch { .. });
         let tag = self.tags.next_tag();
         let command = Command::new(tag.clone(), body);
         let mut outgoing = Outgoing::encode(&command, self.caps.literal_policy());
@@ -753,6 +820,7 @@ impl Client {
             internal,
             detail,
             caps_generation: self.caps.generation(),
+            fetch,
         });
         self.events.push_back(Event::CommandSent { handle, tag });
         let (part, progress) = outgoing.next_part();
@@ -779,6 +847,7 @@ impl Client {
             traits,
             internal: true,
             mechanism: None,
+            snapshot: None,
         });
     }
 
@@ -923,7 +992,7 @@ impl Client {
             Response::Status(status) => match status.kind {
                 StatusKind::Tagged { .. } => self.on_tagged(now, status, &frame),
                 StatusKind::Bye => self.on_bye(status),
-                StatusKind::Untagged(_) => self.on_untagged_status(status),
+                StatusKind::Untagged(_) => self.on_untagged_status(status, &frame),
                 StatusKind::PreAuth => {
                     let v = PeerViolation::new(
                         ViolationKind::OutOfState("PREAUTH after the greeting"),
@@ -1031,6 +1100,18 @@ impl Client {
         };
         let mut close = None;
         let mut then = Then::Nothing;
+        if entry.traits.kind != Kind::Select {
+            if let Some(code) = &code {
+                self.model_code(code, frame);
+            }
+            if let Some(change) = self
+                .mailbox
+                .as_mut()
+                .and_then(SelectedMailbox::command_completed)
+            {
+                self.events.push_back(Event::Mailbox(change));
+            }
+        }
         match (entry.traits.kind, entry.detail) {
             // The refresh: a new IDLE, same handle (unless commands wait).
             (Kind::Idle, Detail::Idle(IdlePhase::Done { refresh: true }))
@@ -1083,9 +1164,20 @@ impl Client {
                     handle: entry.handle,
                 });
             }
-            (Kind::Select, Detail::Select(model)) => {
+            (Kind::Select, Detail::Select(mut model)) => {
+                self.closing = false;
                 if ok {
-                    self.mailbox = Some(model);
+                    if let Some(code) = &code {
+                        match model.handle_code(code) {
+                            Ok(Some(change)) => self.events.push_back(Event::Mailbox(change)),
+                            Ok(None) => {}
+                            Err(kind) => self.violation(kind, frame),
+                        }
+                    }
+                    for change in model.select_completed() {
+                        self.events.push_back(Event::Mailbox(change));
+                    }
+                    self.mailbox = Some(*model);
                     self.state = SessionState::Selected;
                 } else {
                     self.mailbox = None;
@@ -1172,6 +1264,7 @@ impl Client {
                 refresh: true,
             }),
             caps_generation: self.caps.generation(),
+            fetch: false,
         });
         let (part, _) = outgoing.next_part();
         self.push_out(part);
@@ -1198,8 +1291,17 @@ impl Client {
         }
     }
 
-    fn on_untagged_status(&mut self, status: StatusResponse<'static>) {
+    fn on_untagged_status(&mut self, status: StatusResponse<'static>, frame: &Frame) {
         self.on_resp_text(&status.text);
+        if let Some(code) = status.code() {
+            if matches!(code, ResponseCode::Closed) && self.closing {
+                // The old mailbox is closed here; what follows is the new one's.
+                self.closing = false;
+                self.mailbox = None;
+            } else {
+                self.model_code(code, frame);
+            }
+        }
         let handle = self.sole_in_flight();
         self.events.push_back(Event::Status { handle, status });
     }
@@ -1227,7 +1329,7 @@ impl Client {
         }
     }
 
-    fn on_data(&mut self, data: Data<'static>, _frame: &Frame) {
+    fn on_data(&mut self, data: Data<'static>, frame: &Frame) {
         match &data {
             Data::Capability(caps) => {
                 self.caps.learn(caps.as_slice().iter().cloned());
@@ -1237,7 +1339,86 @@ impl Client {
             _ => {}
         }
         let handle = self.route(&data);
+        // The flags a FETCH asked for are its answer, not a change.
+        let asked = handle.is_some_and(|h| self.in_flight.iter().any(|f| f.handle == h && f.fetch));
+        let change = self.model_data(&data, frame);
         self.events.push_back(Event::Data { handle, data });
+        match change {
+            Some(MailboxChange::FlagsChanged { .. }) if asked => {}
+            Some(change) => self.events.push_back(Event::Mailbox(change)),
+            None => {}
+        }
+    }
+
+    /// The model that responses are about now: the one being selected, the
+    /// old one until `[CLOSED]`, or the selected one.
+    fn model_mut(&mut self) -> Option<&mut SelectedMailbox> {
+        if !self.closing {
+            if let Some(f) = self
+                .in_flight
+                .iter_mut()
+                .find(|f| matches!(f.detail, Detail::Select(_)))
+            {
+                let Detail::Select(model) = &mut f.detail else {
+                    unreachable!("found by this pattern")
+                };
+                return Some(model);
+            }
+        }
+        self.mailbox.as_mut()
+    }
+
+    /// Applies untagged data to the mailbox model; a response that does not
+    /// fit is reported and leaves the model unchanged.
+    fn model_data(&mut self, data: &Data<'_>, frame: &Frame) -> Option<MailboxChange> {
+        let about_messages = matches!(
+            data,
+            Data::Expunge(_) | Data::Fetch { .. } | Data::Vanished { .. }
+        );
+        if matches!(data, Data::Expunge(_)) && self.in_flight.is_empty() {
+            // RFC 9051 §7.5.1: never while no command is in progress. The
+            // server did expunge, so the model follows; the fault is reported.
+            self.violation(
+                ViolationKind::OutOfState("EXPUNGE while no command is in progress"),
+                frame,
+            );
+        }
+        let Some(model) = self.model_mut() else {
+            if about_messages {
+                self.violation(
+                    ViolationKind::OutOfState("message data while no mailbox is selected"),
+                    frame,
+                );
+            }
+            return None;
+        };
+        match model.handle_data(data) {
+            Ok(change) => change,
+            Err(kind) => {
+                self.violation(kind, frame);
+                None
+            }
+        }
+    }
+
+    /// Applies a response code to the mailbox model.
+    fn model_code(&mut self, code: &ResponseCode<'_>, frame: &Frame) {
+        let Some(model) = self.model_mut() else {
+            return;
+        };
+        match model.handle_code(code) {
+            Ok(Some(change)) => self.events.push_back(Event::Mailbox(change)),
+            Ok(None) => {}
+            Err(kind) => self.violation(kind, frame),
+        }
+    }
+
+    fn violation(&mut self, kind: ViolationKind, frame: &Frame) {
+        self.events.push_back(Event::Violation(PeerViolation::new(
+            kind,
+            frame.offset,
+            &frame.bytes,
+        )));
     }
 
     /// The command in flight that asked for `data`, if exactly one did.
