@@ -186,3 +186,296 @@ fn idle_sees_an_append_from_another_connection() {
     assert!(done.is_ok());
     logout(a);
 }
+
+/// A message of a few hundred bytes, different for each `i`.
+fn message(i: usize) -> String {
+    format!(
+        "From: Sender {i} <s{i}@example.org>\r\nTo: bob@example.org\r\nSubject: message {i}\r\n\
+         Message-ID: <{i}@example.org>\r\n\r\n{}\r\n",
+        "body line\r\n".repeat(i % 7 + 1)
+    )
+}
+
+/// Creates `mailbox` afresh (a Dovecot left by an earlier run may hold it)
+/// and appends `count` messages with pipelined APPENDs (LITERAL+).
+fn seed(s: &mut Session, mailbox: &str, count: usize) {
+    let _ = s.client.enqueue(
+        std::time::Instant::now(),
+        body(&format!("DELETE {mailbox}")),
+    );
+    let _ = s.client.enqueue(
+        std::time::Instant::now(),
+        body(&format!("CREATE {mailbox}")),
+    );
+    let flags = ["", "\\Seen", "\\Seen \\Flagged", "\\Answered", "$Label1"];
+    let mut handles = Vec::new();
+    for i in 0..count {
+        let m = message(i);
+        let line = format!(
+            "APPEND {mailbox} ({}) {{{}+}}\r\n{m}",
+            flags[i % flags.len()],
+            m.len()
+        );
+        handles.push(
+            s.client
+                .enqueue(std::time::Instant::now(), body(&line))
+                .unwrap(),
+        );
+    }
+    for h in handles {
+        let (_, done) = s.wait(h).unwrap();
+        assert!(done.is_ok(), "{done:?}");
+    }
+}
+
+/// `(uid, flags, size)` of every message, as `doveadm fetch` sees them.
+fn doveadm_fetch(dc: &Dovecot, user: &str, mailbox: &str) -> Vec<(u32, Vec<String>, u64)> {
+    let out = std::process::Command::new("doveadm")
+        .arg("-c")
+        .arg(dc.dir.join("dovecot.conf"))
+        .args([
+            "fetch",
+            "-u",
+            user,
+            "uid flags size.virtual",
+            "mailbox",
+            mailbox,
+            "all",
+        ])
+        .output()
+        .expect("run doveadm");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut rows = Vec::new();
+    for record in text.split('\x0c') {
+        let (mut uid, mut flags, mut size) = (None, Vec::new(), None);
+        for line in record.lines() {
+            if let Some(v) = line.strip_prefix("uid: ") {
+                uid = v.trim().parse().ok();
+            } else if let Some(v) = line.strip_prefix("flags:") {
+                flags = stored_flags(v.split_whitespace().map(str::to_owned));
+            } else if let Some(v) = line.strip_prefix("size.virtual: ") {
+                size = v.trim().parse().ok();
+            }
+        }
+        if let (Some(uid), Some(size)) = (uid, size) {
+            flags.sort();
+            rows.push((uid, flags, size));
+        }
+    }
+    rows
+}
+
+/// A full sync by our client: `(uid, flags, size)` of every message.
+fn full_sync(s: &mut Session, mailbox: &str) -> Vec<(u32, Vec<String>, u64)> {
+    let h = s
+        .client
+        .examine(std::time::Instant::now(), Mailbox::from_name(mailbox))
+        .unwrap();
+    let (_, done) = s.wait(h).unwrap();
+    assert!(done.is_ok(), "{done:?}");
+    let events = run(s, body("UID FETCH 1:* (UID FLAGS RFC822.SIZE)"));
+    let mut rows = Vec::new();
+    for e in events {
+        if let Event::Data {
+            data: Data::Fetch { items, .. },
+            ..
+        } = e
+        {
+            let (mut uid, mut flags, mut size) = (0, Vec::new(), 0);
+            for item in items.iter() {
+                match item {
+                    imapkit_proto::MessageDataItem::Uid(u) => uid = u.get(),
+                    imapkit_proto::MessageDataItem::Rfc822Size(n) => size = *n,
+                    imapkit_proto::MessageDataItem::Flags(f) => {
+                        flags = stored_flags(f.iter().map(|f| flag_text(&f)));
+                    }
+                    _ => {}
+                }
+            }
+            flags.sort();
+            rows.push((uid, flags, size));
+        }
+    }
+    rows.sort();
+    rows
+}
+
+/// `\Recent` belongs to one session (RFC 3501 §2.3.2), not to the message:
+/// left out of every comparison.
+fn stored_flags(flags: impl Iterator<Item = String>) -> Vec<String> {
+    let mut v: Vec<String> = flags.filter(|f| f != "\\Recent").collect();
+    v.sort();
+    v
+}
+
+fn flag_text(f: &imapkit_proto::FlagFetch<'_>) -> String {
+    let mut out = Vec::new();
+    imapkit_codec::encode(f, &mut out);
+    String::from_utf8(out).unwrap()
+}
+
+#[test]
+fn full_sync_matches_doveadm() {
+    let Some(dc) = dovecot() else { return };
+    let mut s = session(&dc, Security::Tls, ClientConfig::default());
+    login(&mut s, "alice");
+    seed(&mut s, "sync-test", 3000);
+    let ours = full_sync(&mut s, "sync-test");
+    logout(s);
+    let theirs = doveadm_fetch(&dc, "alice", "sync-test");
+    assert_eq!(ours.len(), 3000);
+    assert_eq!(ours, theirs);
+}
+
+#[test]
+fn qresync_resync_equals_a_fresh_full_sync() {
+    use imapkit_state::mailbox::MailboxChange;
+    use std::collections::BTreeMap;
+    let Some(dc) = dovecot() else { return };
+    let enable = |s: &mut Session| {
+        let h = s
+            .client
+            .enable(
+                std::time::Instant::now(),
+                vec![imapkit_proto::Capability::QResync].try_into().unwrap(),
+            )
+            .unwrap();
+        assert!(s.wait(h).unwrap().1.is_ok());
+    };
+    // A: a full sync, keeping a model and a flag cache.
+    let mut a = session(&dc, Security::Tls, ClientConfig::default());
+    login(&mut a, "alice");
+    seed(&mut a, "qresync-test", 40);
+    enable(&mut a);
+    let mut cache: BTreeMap<u32, Vec<String>> = full_sync(&mut a, "qresync-test")
+        .into_iter()
+        .map(|(uid, flags, _)| (uid, flags))
+        .collect();
+    let snapshot = a.client.mailbox().unwrap().snapshot().expect("snapshot");
+    logout(a);
+    // B: flags changed, messages expunged, new ones appended.
+    let mut b = session(&dc, Security::Tls, ClientConfig::default());
+    login(&mut b, "alice");
+    let h = b
+        .client
+        .select(
+            std::time::Instant::now(),
+            Mailbox::from_name("qresync-test"),
+        )
+        .unwrap();
+    assert!(b.wait(h).unwrap().1.is_ok());
+    run(&mut b, body("UID STORE 5:9 +FLAGS (\\Flagged)"));
+    run(&mut b, body("UID STORE 12 -FLAGS (\\Seen)"));
+    run(&mut b, body("UID STORE 3,7,20:25 +FLAGS (\\Deleted)"));
+    run(&mut b, body("EXPUNGE"));
+    for i in 0..3 {
+        let m = message(100 + i);
+        run(
+            &mut b,
+            body(&format!(
+                "APPEND qresync-test (\\Draft) {{{}+}}\r\n{m}",
+                m.len()
+            )),
+        );
+    }
+    logout(b);
+    // A again: QRESYNC select, apply the changes to the cache.
+    let mut a = session(&dc, Security::Tls, ClientConfig::default());
+    login(&mut a, "alice");
+    enable(&mut a);
+    let h = a
+        .client
+        .select_qresync(
+            std::time::Instant::now(),
+            Mailbox::from_name("qresync-test"),
+            snapshot,
+            true,
+        )
+        .unwrap();
+    let (events, done) = a.wait(h).unwrap();
+    assert!(done.is_ok(), "{done:?}");
+    let mut resynced = false;
+    for e in &events {
+        match e {
+            Event::Violation(v) => panic!("{v:?}"),
+            Event::Mailbox(MailboxChange::Resynced { .. }) => resynced = true,
+            Event::Mailbox(MailboxChange::ResyncNeeded { .. }) => {
+                panic!("resync needed: {events:?}")
+            }
+            Event::Mailbox(MailboxChange::Vanished { uids, .. }) => {
+                for r in uids {
+                    for uid in r.clone() {
+                        cache.remove(&uid);
+                    }
+                }
+            }
+            Event::Mailbox(MailboxChange::FlagsChanged {
+                uid: Some(uid),
+                flags,
+                ..
+            }) => {
+                let f = stored_flags(
+                    flags
+                        .iter()
+                        .map(|f| flag_text(&imapkit_proto::FlagFetch::Flag(f.clone()))),
+                );
+                cache.insert(*uid, f);
+            }
+            _ => {}
+        }
+    }
+    assert!(resynced, "{events:?}");
+    // New messages are outside the known UIDs the snapshot sent, so the
+    // server does not report them (RFC 7162 §3.2.5): fetch them.
+    let unknown = a.client.mailbox().unwrap().uids().unknown();
+    assert_eq!(unknown, 3);
+    let last_known = a.client.mailbox().unwrap().uids().max_uid().unwrap_or(0);
+    for e in run(
+        &mut a,
+        body(&format!("UID FETCH {}:* (UID FLAGS)", last_known + 1)),
+    ) {
+        if let Event::Data {
+            data: Data::Fetch { items, .. },
+            ..
+        } = e
+        {
+            let (mut uid, mut flags) = (0, Vec::new());
+            for item in items.iter() {
+                match item {
+                    imapkit_proto::MessageDataItem::Uid(u) => uid = u.get(),
+                    imapkit_proto::MessageDataItem::Flags(f) => {
+                        flags = stored_flags(f.iter().map(|f| flag_text(&f)));
+                    }
+                    _ => {}
+                }
+            }
+            flags.sort();
+            cache.insert(uid, flags);
+        }
+    }
+    let model: Vec<u32> = (1..=a.client.mailbox().unwrap().exists())
+        .map(|seq| {
+            a.client
+                .mailbox()
+                .unwrap()
+                .uid(seq)
+                .unwrap_or_else(|| panic!("UID of {seq} unknown: {events:#?}"))
+        })
+        .collect();
+    logout(a);
+    // C: a fresh full sync.
+    let mut c = session(&dc, Security::Tls, ClientConfig::default());
+    login(&mut c, "alice");
+    let fresh = full_sync(&mut c, "qresync-test");
+    logout(c);
+    let fresh_uids: Vec<u32> = fresh.iter().map(|r| r.0).collect();
+    assert_eq!(model, fresh_uids);
+    let fresh_flags: BTreeMap<u32, Vec<String>> =
+        fresh.into_iter().map(|(u, f, _)| (u, f)).collect();
+    assert_eq!(cache, fresh_flags);
+}
