@@ -17,6 +17,19 @@
 //! | `SCRAM-SHA-1-PLUS`, `SCRAM-SHA-256-PLUS` with `tls-exporter` (RFC 9266) | [`scram::ScramClient`] | [`scram::ScramServer`] | no |
 //!
 //! Further mechanisms implement [`ClientMechanism`] or [`ServerMechanism`].
+//!
+//! Conventions all of them follow:
+//! - A client-first mechanism whose [`ClientMechanism::respond`] is called
+//!   before [`ClientMechanism::initial_response`] with an empty challenge
+//!   (a server without SASL-IR asked with `+ `) answers with its first
+//!   message; a server half started without an initial response asks with
+//!   an empty challenge.
+//! - An `Err` ends the exchange: the Client cancels it (`*`), the Server
+//!   answers `BAD` or `NO`. A call out of order (a second `start`, a
+//!   [`Supply`] nobody asked for) is [`SaslError::UnexpectedMessage`] and
+//!   leaves the state as it was.
+//! - Error values and `Debug` output name fields and reasons, never a
+//!   password, token, key or proof.
 
 use std::fmt;
 

@@ -263,7 +263,7 @@ impl ServerMechanism for OAuthBearerServer {
 
 /// Parses `gs2-header ^A *kvpair ^A` (RFC 7628 §3.1). `host` is the
 /// server's own name, if it checks the client's.
-pub(crate) fn parse(message: &[u8], host: Option<&str>) -> Result<Parsed, SaslError> {
+fn parse(message: &[u8], host: Option<&str>) -> Result<Parsed, SaslError> {
     let bad = |reason| SaslError::Malformed {
         mechanism: NAME,
         reason,

@@ -259,7 +259,7 @@ pub(crate) fn verdict(identity: Identity, valid: bool) -> ServerStep {
 
 /// Parses `[authzid] NUL authcid NUL passwd` (RFC 4616 §2): exactly three
 /// fields, UTF-8, with a non-empty authcid and password.
-pub(crate) fn parse(message: &[u8]) -> Result<Credentials, SaslError> {
+fn parse(message: &[u8]) -> Result<Credentials, SaslError> {
     let bad = |reason| SaslError::Malformed {
         mechanism: NAME,
         reason,

@@ -194,7 +194,7 @@ impl ServerMechanism for XOAuth2Server {
 
 /// Parses `user=U^Aauth=Bearer T^A^A`. Other keys are ignored; `user` and
 /// `auth` are required, the user is non-empty UTF-8.
-pub(crate) fn parse(message: &[u8]) -> Result<Parsed, SaslError> {
+fn parse(message: &[u8]) -> Result<Parsed, SaslError> {
     let bad = |reason| SaslError::Malformed {
         mechanism: NAME,
         reason,
