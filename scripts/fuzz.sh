@@ -5,11 +5,13 @@
 #
 # SECONDS per target; JOBS targets at a time (default 2, one per core); all
 # targets when none are named. Uses the stable toolchain without sanitizers
-# (`cargo fuzz run -s none`), the dictionary fuzz/dict/imap.dict and the seed
-# corpus fuzz/corpus/<target>/ (new inputs go to fuzz/target/corpus/<target>/,
-# so the committed seeds stay small). Exits 1 if any target found a crash;
-# crashing inputs are in fuzz/artifacts/<target>/ and belong, once fixed,
-# under imap-codec/tests/data/fuzz/<target>/ (replayed by `cargo test`).
+# (`cargo fuzz run -s none`), the dictionary fuzz/dict/<target>.dict if there
+# is one (sasl) or else fuzz/dict/imap.dict, and the seed corpus
+# fuzz/corpus/<target>/ (new inputs go to fuzz/target/corpus/<target>/, so the
+# committed seeds stay small). Exits 1 if any target found a crash; crashing
+# inputs are in fuzz/artifacts/<target>/ and belong, once fixed, under
+# imap-codec/tests/data/fuzz/<target>/, or imap-state/tests/data/fuzz/sasl/
+# for the sasl target (replayed by `cargo test`).
 set -euo pipefail
 cd "$(dirname "$0")/../fuzz"
 secs=${1:?usage: scripts/fuzz.sh SECONDS [JOBS] [TARGET...]}
@@ -21,10 +23,11 @@ targets=("$@")
 cargo fuzz build -s none >/dev/null
 mkdir -p target/logs
 run() {
-    local t=$1 work=target/corpus/$1
+    local t=$1 work=target/corpus/$1 dict=dict/imap.dict
+    [ -f "dict/$t.dict" ] && dict=dict/$t.dict
     mkdir -p "$work" "artifacts/$t"
     cargo fuzz run -s none "$t" "$work" "corpus/$t" -- \
-        -max_total_time="$secs" -dict=dict/imap.dict -print_final_stats=1 \
+        -max_total_time="$secs" -dict="$dict" -print_final_stats=1 \
         -rss_limit_mb=2048 -timeout=10 >"target/logs/$t.log" 2>&1
 }
 pids=()

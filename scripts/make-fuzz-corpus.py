@@ -94,6 +94,58 @@ def main():
                 streams.append(stream)
     write("framer_chunks", streams[:200])
 
+    write("sasl", sasl_seeds())
+
+
+# The `sasl` target's checks, in the order of CHECKS in
+# imap-state/src/sasl/fuzzing.rs: a seed is the check's index, then its input.
+SASL_CHECKS = [
+    "plain_server", "plain_round_trip", "login_server", "xoauth2_server", "xoauth2_round_trip",
+    "oauthbearer_server", "oauthbearer_round_trip", "bearer_clients_take_any_error", "scram_attributes",
+    "gs2_header", "scram_server_client_first", "scram_server_client_final", "scram_client_server_first",
+    "scram_client_server_final",
+]
+
+
+def sasl_seeds():
+    """Messages from RFC 4616, 5802, 7628 and 7677 (and Google's XOAUTH2 format), each under its check."""
+    rfc7628_error = (b'{"status":"invalid_token","scope":"example_scope",'
+                     b'"openid-configuration":"https://example.com/.well-known/openid-configuration"}')
+    client_first = [b"n,,n=user,r=fyko+d2lbbFgONRv9qkxdawL", b"n,,n=user,r=rOprNGfwEbeRWgbNEkqO",
+                    b"p=tls-exporter,,n=user,r=fyko+d2lbbFgONRv9qkxdawL",
+                    b"y,a=admin=2Cops,n=us=3Der,r=fyko+d2lbbFgONRv9qkxdawL"]
+    server_first = [b"r=fyko+d2lbbFgONRv9qkxdawL3rfcNHYJY1ZVvWVs7j,s=QSXCR+Q6sek8bf92,i=4096",
+                    b"r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096",
+                    b"e=unknown-user"]
+    client_final = [b"c=biws,r=fyko+d2lbbFgONRv9qkxdawL3rfcNHYJY1ZVvWVs7j,p=v0X8v3Bz2T0CJGbJQyF0X+HI4Ts=",
+                    b"c=biws,r=fyko+d2lbbFgONRv9qkxdawL3rfcNHYJY1ZVvWVs7j,x=ext,"
+                    b"p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ="]
+    server_final = [b"v=rmF9pqV8S7suAoZWja4dJRkFsKQ=", b"v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=",
+                    b"e=invalid-proof", b"v=rmF9pqV8S7suAoZWja4dJRkFsKQ=,x=ext"]
+    inputs = {
+        "plain_server": [b"\0tim\0tanstaaftanstaaf", b"Ursel\0Kurt\0xipj3plmq", b"Kurt\0Kurt\0xipj3plmq"],
+        "plain_round_trip": [b"Ursel\xffKurt\xffxipj3plmq", b"\xfftim\xfftanstaaftanstaaf"],
+        "login_server": [b"tim", b"tanstaaftanstaaf"],
+        "xoauth2_server": [b"user=someuser@example.com\x01auth=Bearer ya29.vF9dft4qmTc2Nvb3RlckBhdHRhdmlzdGEuY29tCg\x01\x01",
+                           b"user=u\x01auth=\x01\x01"],
+        "xoauth2_round_trip": [b"someuser@example.com\xffya29.vF9dft4qmTc2Nvb3RlckBhdHRhdmlzdGEuY29tCg"],
+        "oauthbearer_server": [
+            b"n,a=user@example.com,\x01host=server.example.com\x01port=143\x01"
+            b"auth=Bearer vF9dft4qmTc2Nvb3RlckBhbHRhdmlzdGEuY29tCg==\x01\x01",
+            b"n,a=user@example.com,\x01host=server.example.com\x01port=143\x01auth=\x01\x01",
+            b"y,a=u,\x01host=imap.example.com\x01auth=Bearer t\x01\x01"],
+        "oauthbearer_round_trip": [b"user@example.com\xffvF9dft4qmTc2Nvb3RlckBhbHRhdmlzdGEuY29tCg==\xffserver.example.com"],
+        "bearer_clients_take_any_error": [rfc7628_error, b'{"status":"401","schemes":"bearer"}'],
+        "scram_attributes": client_first + server_first + client_final + server_final,
+        "gs2_header": [b"n,,", b"y,,", b"p=tls-exporter,a=admin=2Cops,", b"n,a=user@example.com,"],
+        "scram_server_client_first": client_first,
+        "scram_server_client_final": client_final,
+        "scram_client_server_first": server_first,
+        "scram_client_server_final": server_final,
+    }
+    assert list(inputs) == SASL_CHECKS
+    return [bytes([i]) + m for i, name in enumerate(SASL_CHECKS) for m in inputs[name]]
+
 
 if __name__ == "__main__":
     main()

@@ -9,20 +9,41 @@
 //!
 //! | mechanism | client | server | sends a reusable secret |
 //! |---|---|---|---|
-//! | `PLAIN` (RFC 4616) | `plain::PlainClient` | `plain::PlainServer` | yes, the password |
-//! | `LOGIN` (draft-murchison-sasl-login) | `login::LoginClient` | `login::LoginServer` | yes, the password |
-//! | `XOAUTH2` (Google, Microsoft) | `xoauth2::XOAuth2Client` | `xoauth2::XOAuth2Server` | yes, the bearer token |
-//! | `OAUTHBEARER` (RFC 7628) | `oauthbearer::OAuthBearerClient` | `oauthbearer::OAuthBearerServer` | yes, the bearer token |
-//! | `SCRAM-SHA-1`, `SCRAM-SHA-256` (RFC 5802, RFC 7677) | `scram::ScramClient` | `scram::ScramServer` | no |
-//! | `SCRAM-SHA-256-PLUS` with `tls-exporter` (RFC 9266) | `scram::ScramClient` | `scram::ScramServer` | no |
+//! | `PLAIN` (RFC 4616) | [`plain::PlainClient`] | [`plain::PlainServer`] | yes, the password |
+//! | `LOGIN` (draft-murchison-sasl-login) | [`login::LoginClient`] | [`login::LoginServer`] | yes, the password |
+//! | `XOAUTH2` (Google, Microsoft) | [`xoauth2::XOAuth2Client`] | [`xoauth2::XOAuth2Server`] | yes, the bearer token |
+//! | `OAUTHBEARER` (RFC 7628) | [`oauthbearer::OAuthBearerClient`] | [`oauthbearer::OAuthBearerServer`] | yes, the bearer token |
+//! | `SCRAM-SHA-1`, `SCRAM-SHA-256` (RFC 5802, RFC 7677) | [`scram::ScramClient`] | [`scram::ScramServer`] | no |
+//! | `SCRAM-SHA-1-PLUS`, `SCRAM-SHA-256-PLUS` with `tls-exporter` (RFC 9266) | [`scram::ScramClient`] | [`scram::ScramServer`] | no |
 //!
 //! Further mechanisms implement [`ClientMechanism`] or [`ServerMechanism`].
-
-// The mechanisms (login, oauthbearer, plain, scram, xoauth2) are added here.
+//!
+//! Conventions all of them follow:
+//! - A client-first mechanism whose [`ClientMechanism::respond`] is called
+//!   before [`ClientMechanism::initial_response`] with an empty challenge
+//!   (a server without SASL-IR asked with `+ `) answers with its first
+//!   message; a server half started without an initial response asks with
+//!   an empty challenge.
+//! - An `Err` ends the exchange: the Client cancels it (`*`), the Server
+//!   answers `BAD` or `NO`. A call out of order (a second `start`, a
+//!   [`Supply`] nobody asked for) is [`SaslError::UnexpectedMessage`] and
+//!   leaves the state as it was.
+//! - Error values and `Debug` output name fields and reasons, never a
+//!   password, token, key or proof.
 
 use std::fmt;
 
 use imapkit_proto::{AuthMechanism, Secret};
+
+mod bearer;
+#[doc(hidden)]
+pub mod fuzzing;
+mod gs2;
+pub mod login;
+pub mod oauthbearer;
+pub mod plain;
+pub mod scram;
+pub mod xoauth2;
 
 /// Why a SASL exchange cannot go on.
 ///
@@ -77,6 +98,11 @@ pub enum SaslError {
     /// e.g. it holds a prohibited character.
     #[error("string refused by SASLprep")]
     SaslPrep,
+    /// SCRAM: a nonce the caller supplied is unusable: shorter than
+    /// [`scram::MIN_NONCE_LEN`] characters, or holding a character outside
+    /// printable ASCII or a comma (RFC 5802 §7, `printable`).
+    #[error("{0} nonce must be at least 18 printable ASCII characters without a comma")]
+    InvalidNonce(&'static str),
     /// The user name contains a character the mechanism cannot carry (a NUL
     /// for PLAIN, `^A` for XOAUTH2 / OAUTHBEARER).
     #[error("{mechanism}: invalid character in {field}")]
