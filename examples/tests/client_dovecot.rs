@@ -479,3 +479,73 @@ fn qresync_resync_equals_a_fresh_full_sync() {
         fresh.into_iter().map(|(u, f, _)| (u, f)).collect();
     assert_eq!(cache, fresh_flags);
 }
+
+/// A nonce for SCRAM from the TLS library's secure random generator.
+fn nonce() -> String {
+    use base64::Engine as _;
+    #[allow(deprecated)] // see blocking::tls_config on the ring provider
+    let provider = rustls::crypto::ring::default_provider();
+    let mut bytes = [0u8; 18];
+    provider.secure_random.fill(&mut bytes).expect("random");
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+fn authenticate(s: &mut Session, mechanism: Box<dyn imapkit_state::sasl::ClientMechanism>) {
+    let h = s
+        .client
+        .authenticate(std::time::Instant::now(), mechanism)
+        .unwrap();
+    let (_, done) = s.wait(h).unwrap();
+    assert_eq!(done.outcome, Outcome::Ok, "{done:?}");
+    assert_eq!(s.client.state(), SessionState::Authenticated);
+}
+
+#[test]
+fn authenticate_plain_over_starttls() {
+    use imapkit_state::sasl::plain::PlainClient;
+    let Some(dc) = dovecot() else { return };
+    let mut s = session(&dc, Security::StartTls, ClientConfig::default());
+    authenticate(
+        &mut s,
+        Box::new(PlainClient::new("alice", Secret::new("secret".into()))),
+    );
+    logout(s);
+}
+
+#[test]
+fn authenticate_scram_sha_256() {
+    use imapkit_state::sasl::scram::{ScramClient, ScramHash};
+    use imapkit_state::sasl::ChannelBinding;
+    let Some(dc) = dovecot() else { return };
+    let mut s = session(&dc, Security::Tls, ClientConfig::default());
+    // Dovecot 2.3 has no -PLUS mechanisms: the client says it could bind
+    // the channel but the server did not offer it ("y").
+    let m = ScramClient::new(
+        ScramHash::Sha256,
+        "alice",
+        Secret::new("secret".into()),
+        nonce(),
+        ChannelBinding::SupportedNotAdvertised,
+    );
+    authenticate(&mut s, Box::new(m));
+    logout(s);
+    // A wrong password fails with the server's code.
+    let mut s = session(&dc, Security::Tls, ClientConfig::default());
+    let m = ScramClient::new(
+        ScramHash::Sha256,
+        "alice",
+        Secret::new("wrong".into()),
+        nonce(),
+        ChannelBinding::None,
+    );
+    let h = s
+        .client
+        .authenticate(std::time::Instant::now(), Box::new(m))
+        .unwrap();
+    let (_, done) = s.wait(h).unwrap();
+    assert_eq!(done.outcome, Outcome::No, "{done:?}");
+    assert_eq!(
+        done.code,
+        Some(imapkit_proto::ResponseCode::AuthenticationFailed)
+    );
+}

@@ -149,6 +149,10 @@ pub struct Completion {
     pub code: Option<ResponseCode<'static>>,
     /// The tagged response's text.
     pub text: Option<Text<'static>>,
+    /// AUTHENTICATE that failed: what the server said inside the SASL
+    /// exchange (the JSON of an XOAUTH2 / OAUTHBEARER error challenge,
+    /// SCRAM's `e=`), never a secret.
+    pub sasl_detail: Option<String>,
 }
 
 impl Completion {

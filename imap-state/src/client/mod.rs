@@ -1100,6 +1100,7 @@ impl Client {
         };
         let mut close = None;
         let mut then = Then::Nothing;
+        let mut sasl_detail = None;
         if entry.traits.kind != Kind::Select {
             if let Some(code) = &code {
                 self.model_code(code, frame);
@@ -1123,6 +1124,9 @@ impl Client {
             }
             (Kind::Login, _) if ok => self.authenticated(entry.caps_generation),
             (Kind::Authenticate, Detail::Authenticate(mut exchange)) => {
+                if !ok {
+                    sasl_detail = exchange.mechanism.failure_detail().map(str::to_owned);
+                }
                 if let Some(e) = exchange.failed.take() {
                     outcome = Outcome::Sasl(e);
                 } else if ok {
@@ -1217,6 +1221,7 @@ impl Client {
             outcome,
             code,
             text: Some(text),
+            sasl_detail,
         }));
         if let Some(reason) = close {
             self.close_with(reason);
@@ -1510,6 +1515,7 @@ impl Client {
             outcome,
             code: None,
             text: None,
+            sasl_detail: None,
         }));
     }
 
