@@ -8,5 +8,6 @@
 #![warn(missing_docs, missing_debug_implementations)]
 
 pub mod blocking;
+pub mod cli;
 pub mod dovecot;
 pub mod store;
