@@ -12,9 +12,14 @@
 #![warn(missing_docs, missing_debug_implementations)]
 
 pub mod error;
+mod outbuf;
 pub mod sasl;
+mod security;
+pub mod server;
 #[allow(dead_code)] // used by the Client and Server, which follow
 mod timer;
+
+pub use security::ConnectionSecurity;
 
 pub use imapkit_codec as codec;
 pub use imapkit_proto as proto;
