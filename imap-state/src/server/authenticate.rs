@@ -357,9 +357,14 @@ impl Server {
                 "Malformed authentication message",
                 AuthOutcome::Malformed,
             ),
+            // A proof, binding or nonce that does not verify, or the
+            // mechanism's way of reporting a rejection.
             Err(_) => {
-                let code = ResponseCode::AuthenticationFailed;
-                self.auth_failed(now, ex, code, AuthOutcome::Failed);
+                let (code, outcome) = match ex.refusal {
+                    Some(refusal) => (refusal.code(), outcome_of(refusal)),
+                    None => (ResponseCode::AuthenticationFailed, AuthOutcome::Failed),
+                };
+                self.auth_failed(now, ex, code, outcome);
             }
         }
     }
