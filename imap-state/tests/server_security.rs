@@ -548,3 +548,29 @@ fn close_reason_after_autologout_is_reported_once() {
     assert_eq!(h.server.poll_timeout(), None);
     let _ = CloseReason::AutoLogout;
 }
+
+#[test]
+fn commands_before_an_offending_one_are_answered_before_bye() {
+    let mut config = ServerConfig::default();
+    config.literals = LiteralSupport::Plus;
+    let (wire, log) = same_under_every_split(
+        |s| {
+            let mut h = Harness::selected(config.clone(), s);
+            h.policy.auto_respond = false;
+            h
+        },
+        |h| {
+            h.send(b"a UID FETCH 1 (UID)\r\nb APPEND INBOX {40000000+}\r\nc NOOP\r\n");
+            assert!(!h.server.is_closed());
+            assert!(!h.server.wants_read());
+            h.answer(vec![], imapkit_state::server::Completion::ok());
+        },
+    );
+    assert_eq!(
+        wire,
+        "a OK completed\r\n* BYE [TOOBIG] Literal too large\r\n"
+    );
+    assert_eq!(log.first().unwrap(), "command a UID FETCH");
+    assert_eq!(log.last().unwrap(), "closed Limit");
+    assert!(!log.iter().any(|l| l.contains("NOOP")));
+}

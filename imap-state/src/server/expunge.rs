@@ -62,6 +62,11 @@ impl HeldQueue {
         })
     }
 
+    /// Whether a command's completion is held (the command is in progress).
+    pub(crate) fn holds_completion(&self) -> bool {
+        self.items.iter().any(|h| matches!(h, Held::Done { .. }))
+    }
+
     /// The next response that may go out: the front one, unless it is an
     /// EXPUNGE and `expunge_allowed` is false.
     pub(crate) fn pop_ready(&mut self, expunge_allowed: bool) -> Option<Held> {

@@ -181,15 +181,6 @@ impl Server {
             Handler::Enable => self.enable(command),
             Handler::Idle => self.idle(now, command.tag),
             Handler::App(effect) => {
-                if effect == state::Effect::Select && self.state == SessionState::Selected {
-                    // RFC 9051 §6.3.2: the selected mailbox is closed first.
-                    self.flush_held();
-                    self.out.push(&imapkit_proto::StatusResponse::untagged(
-                        Status::Ok,
-                        coded_text(ResponseCode::Closed, "Previous mailbox closed"),
-                    ));
-                    self.state = SessionState::Authenticated;
-                }
                 if self.features.has(state::Features::CONDSTORE) && enables_condstore(&command.body)
                 {
                     self.enabled.condstore = true;
@@ -205,6 +196,15 @@ impl Server {
                 if !route.seq_sensitive {
                     // A command is in progress: held EXPUNGEs may go out.
                     self.flush_held();
+                }
+                if effect == state::Effect::Select && self.state == SessionState::Selected {
+                    // RFC 9051 §6.3.2: the selected mailbox is closed first
+                    // (its EXPUNGEs went out just above).
+                    self.out.push(&imapkit_proto::StatusResponse::untagged(
+                        Status::Ok,
+                        coded_text(ResponseCode::Closed, "Previous mailbox closed"),
+                    ));
+                    self.state = SessionState::Authenticated;
                 }
                 let request = Request {
                     id,

@@ -527,7 +527,10 @@ impl Server {
             Effect::Deselect | Effect::Unauthenticate => {}
         }
         let response = StatusResponse::tagged(entry.tag, completion.status, completion.text);
-        if self.held.owns(entry.id) {
+        // A completion follows its held data; except that of a
+        // sequence-number command, whose held EXPUNGEs may only go out
+        // after it (RFC 9051 §7.5.1).
+        if !entry.seq_sensitive && self.held.owns(entry.id) {
             self.held.push(Held::Done {
                 owner: entry.id,
                 response,
@@ -678,7 +681,10 @@ impl Server {
     /// Whether an EXPUNGE may be sent now (RFC 9051 §7.5.1): a command is
     /// in progress, and none of the sequence-number commands.
     fn expunge_allowed(&self) -> bool {
-        let in_progress = !self.in_flight.is_empty() || matches!(self.mode, Mode::Idle { .. });
+        // A command whose completion is held is still in progress.
+        let in_progress = !self.in_flight.is_empty()
+            || matches!(self.mode, Mode::Idle { .. })
+            || self.held.holds_completion();
         in_progress && !self.in_flight.iter().any(|r| r.seq_sensitive)
     }
 
