@@ -538,9 +538,7 @@ fn a_client_that_never_reads_cannot_grow_memory() {
                 let data = Data::Fetch {
                     seq: nz(1),
                     items: Vec1::new(MessageDataItem::Rfc822(
-                        imapkit_state::proto::NString::try_from(body.as_str())
-                            .unwrap()
-                            .into_static(),
+                        imapkit_state::proto::NString::from(body.as_str()).into_static(),
                     )),
                 };
                 h.server.send_data(h.now, &request, data).unwrap();

@@ -12,7 +12,7 @@
 //!
 //! [`Server::wants_read`]: super::Server::wants_read
 
-use imapkit_proto::{AuthMechanism, RespText, ResponseCode, Status, Tag};
+use imapkit_proto::{AuthMechanism, RespText, ResponseCode, Status, Text};
 
 use crate::sasl::{Credentials, Identity};
 
@@ -30,18 +30,12 @@ pub struct RequestId(pub(crate) u64);
 #[must_use = "a command stays in flight until it is completed with Server::respond"]
 pub struct Request {
     pub(crate) id: RequestId,
-    pub(crate) tag: Tag<'static>,
 }
 
 impl Request {
     /// The command's id.
     pub fn id(&self) -> RequestId {
         self.id
-    }
-
-    /// The command's tag.
-    pub fn tag(&self) -> &Tag<'static> {
-        &self.tag
     }
 }
 
@@ -182,10 +176,11 @@ impl ScramLookup {
     }
 }
 
-/// A response text from a constant.
+/// A response text from a constant (without CR, LF, NUL or a leading `[`:
+/// checked in debug builds; the hot path of every completion skips the scan).
 pub(crate) fn static_text(s: &'static str) -> RespText<'static> {
-    // Callers pass constants without CR, LF, NUL or a leading `[`.
-    RespText::text(s).expect("a constant response text is valid")
+    debug_assert!(RespText::text(s).is_ok(), "{s:?}");
+    RespText::unvalidated(None, Text::unvalidated(s.as_bytes()))
 }
 
 /// A response text with a code, from a constant.

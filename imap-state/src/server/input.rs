@@ -26,8 +26,9 @@ impl Server {
         match &self.mode {
             Mode::Normal => {
                 self.pending.is_none()
-                    && self.in_flight.len() < self.config.limits.max_in_flight.max(1)
-                    && !self.in_flight.iter().any(|r| r.exclusive)
+                    && (self.in_flight.is_empty()
+                        || (self.in_flight.len() < self.config.limits.max_in_flight
+                            && !self.in_flight.iter().any(|r| r.exclusive)))
                     && !self.out.is_full()
             }
             Mode::Auth(ex) => ex.awaits_response() && !self.out.is_full(),
@@ -206,10 +207,7 @@ impl Server {
                     ));
                     self.state = SessionState::Authenticated;
                 }
-                let request = Request {
-                    id,
-                    tag: command.tag.clone(),
-                };
+                let request = Request { id };
                 self.events
                     .push_back(Event::CommandReceived { request, command });
             }

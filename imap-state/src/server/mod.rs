@@ -721,6 +721,9 @@ impl Server {
 
     /// Sends the held responses that may go out now, in order.
     fn flush_held(&mut self) {
+        if self.held.is_empty() {
+            return;
+        }
         while let Some(held) = self.held.pop_ready(self.expunge_allowed()) {
             match held {
                 Held::Data { data, .. } => self.out.push(&Response::Data(data)),

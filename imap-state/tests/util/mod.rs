@@ -284,8 +284,7 @@ impl Harness {
 
     /// The output so far as text, cleared.
     pub fn take_wire(&mut self) -> String {
-        let s = String::from_utf8(std::mem::take(&mut self.wire)).expect("ASCII output");
-        s
+        String::from_utf8(std::mem::take(&mut self.wire)).expect("ASCII output")
     }
 
     /// The log so far, cleared.
