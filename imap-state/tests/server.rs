@@ -673,3 +673,56 @@ fn stream_offsets_survive_the_buffer_release() {
         )]
     );
 }
+
+#[test]
+fn commands_in_flight_are_limited() {
+    let mut config = ServerConfig::default();
+    config.limits.max_in_flight = 3;
+    let mut h = manual(config, Split::Whole);
+    h.send(b"a UID FETCH 1 (UID)\r\nb UID FETCH 2 (UID)\r\nc UID FETCH 3 (UID)\r\nd UID FETCH 4 (UID)\r\n");
+    // Three handed out; the fourth waits in the input.
+    assert_eq!(h.server.in_flight(), 3);
+    assert!(!h.server.wants_read());
+    h.answer(vec![], Completion::ok());
+    assert_eq!(h.server.in_flight(), 3);
+    assert_eq!(h.log.last().unwrap(), "command d UID FETCH");
+}
+
+#[test]
+fn a_command_over_the_message_limit() {
+    let mut config = ServerConfig::default();
+    config.limits.max_literal = 1000;
+    config.limits.max_append_literal = 1000;
+    config.limits.max_message = 1500;
+    let mut h = Harness::selected(config, Split::Whole);
+    let mut input = Vec::new();
+    for (tag, cmd) in [("a", "SEARCH TEXT"), ("b", "APPEND INBOX")] {
+        input.extend_from_slice(format!("{tag} {cmd} {{900}}\r\n").as_bytes());
+        input.extend(vec![b'q'; 900]);
+        input.extend_from_slice(b" {900}\r\n");
+        input.extend(vec![b'q'; 900]);
+        input.extend_from_slice(b"\r\n");
+    }
+    input.extend_from_slice(b"c NOOP\r\n");
+    h.send(&input);
+    // The second literal would make each command larger than the limit.
+    let wire = h.take_wire();
+    assert!(wire.contains("a BAD Command too long\r\n"), "{wire}");
+    assert!(
+        wire.contains("b NO [TOOBIG] Message too large\r\n"),
+        "{wire}"
+    );
+    assert!(wire.ends_with("c OK completed\r\n"), "{wire}");
+}
+
+#[test]
+fn audit_events_carry_the_peer_address() {
+    let mut h = Harness::new(ServerConfig::default(), Plaintext, Split::Whole);
+    h.server
+        .set_peer_address("198.51.100.4:40000".parse().unwrap());
+    h.send(b"a LOGIN mallory x\r\n");
+    assert_eq!(
+        h.take_log(),
+        ["audit peer=198.51.100.4:40000 tls=no login user=\"mallory\" outcome=PrivacyRequired failures=0"]
+    );
+}
