@@ -55,7 +55,7 @@ fn transcript(picks: &[usize]) -> Vec<u8> {
         }
         out.extend_from_slice(line.as_bytes());
         if line.contains("{5000+}") {
-            out.extend(std::iter::repeat_n(b'x', 5000));
+            out.extend(vec![b'x'; 5000]);
             out.extend_from_slice(b"\r\n");
         }
     }
