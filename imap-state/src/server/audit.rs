@@ -108,6 +108,8 @@ pub enum LimitKind {
     AuthFailures,
     /// Input kept arriving while the session was not reading.
     InputBacklog,
+    /// The client's COMPRESS=DEFLATE stream is corrupt: the connection ends.
+    Compression,
 }
 
 impl LimitKind {
@@ -125,6 +127,7 @@ impl LimitKind {
             Self::Garbage => "too many invalid commands before login",
             Self::AuthFailures => "too many failed authentications",
             Self::InputBacklog => "too much unread input",
+            Self::Compression => "corrupt compressed input",
         }
     }
 }

@@ -21,6 +21,8 @@ pub(crate) struct Context {
     pub(crate) security: ConnectionSecurity,
     /// A channel-binding value is known (for the `-PLUS` mechanisms).
     pub(crate) channel_binding: bool,
+    /// Offer COMPRESS=DEFLATE (configured, not active yet).
+    pub(crate) compress: bool,
 }
 
 /// The capability list for `ctx`.
@@ -43,6 +45,11 @@ pub(crate) fn list(config: &ServerConfig, ctx: Context) -> Vec1<Capability<'stat
         );
     } else if config.capabilities.contains(&Capability::Id) {
         caps.push(Capability::Id);
+    }
+    if ctx.authenticated && ctx.compress && config.compress {
+        // A constant atom.
+        let deflate = imapkit_proto::Atom::try_from("DEFLATE").expect("an atom");
+        caps.push(Capability::Compress(deflate));
     }
     match config.literals {
         LiteralSupport::Minus => caps.push(Capability::LiteralMinus),
@@ -158,6 +165,7 @@ mod tests {
             authenticated: false,
             security: ConnectionSecurity::Plaintext,
             channel_binding: false,
+            compress: true,
         };
         assert_eq!(
             names(&config(), ctx),
@@ -171,6 +179,7 @@ mod tests {
             authenticated: false,
             security: ConnectionSecurity::Tls,
             channel_binding: false,
+            compress: true,
         };
         assert_eq!(
             names(&config(), ctx),
@@ -185,12 +194,21 @@ mod tests {
 
     #[test]
     fn after_login_the_full_set() {
-        let ctx = Context {
+        let mut ctx = Context {
             authenticated: true,
             security: ConnectionSecurity::Tls,
             channel_binding: false,
+            compress: true,
         };
         assert_eq!(names(&config(), ctx), "IMAP4rev2 IMAP4rev1 IDLE LITERAL-");
+        let mut c = config();
+        c.compress = true;
+        assert_eq!(
+            names(&c, ctx),
+            "IMAP4rev2 IMAP4rev1 IDLE COMPRESS=DEFLATE LITERAL-"
+        );
+        ctx.compress = false;
+        assert_eq!(names(&c, ctx), "IMAP4rev2 IMAP4rev1 IDLE LITERAL-");
     }
 
     #[test]

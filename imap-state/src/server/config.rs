@@ -325,6 +325,10 @@ pub struct ServerConfig {
     pub timeouts: Timeouts,
     /// Failed-authentication delays and cut-offs.
     pub throttle: Throttle,
+    /// Offer COMPRESS=DEFLATE after authentication (RFC 4978). An active
+    /// compression holds DEFLATE state of some tens of KiB per connection.
+    /// Default `false`.
+    pub compress: bool,
 }
 
 impl ServerConfig {
@@ -379,6 +383,7 @@ impl Default for ServerConfig {
             limits: Limits::default(),
             timeouts: Timeouts::default(),
             throttle: Throttle::default(),
+            compress: false,
         }
     }
 }
@@ -402,6 +407,7 @@ impl fmt::Debug for ServerConfig {
             .field("limits", &self.limits)
             .field("timeouts", &self.timeouts)
             .field("throttle", &self.throttle)
+            .field("compress", &self.compress)
             .finish()
     }
 }

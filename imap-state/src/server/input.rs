@@ -181,6 +181,7 @@ impl Server {
             Handler::Authenticate => self.authenticate(now, command),
             Handler::Enable => self.enable(command),
             Handler::Idle => self.idle(now, command.tag),
+            Handler::Compress => self.start_compress(command),
             Handler::App(effect) => {
                 if self.features.has(state::Features::CONDSTORE) && enables_condstore(&command.body)
                 {

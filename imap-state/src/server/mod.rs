@@ -73,6 +73,7 @@
 mod audit;
 mod authenticate;
 mod capability;
+mod compress;
 mod config;
 mod decision;
 mod event;
@@ -149,6 +150,12 @@ pub struct Server {
     /// After the OK to STARTTLS: the stream offset after the STARTTLS
     /// command and the plaintext bytes dropped since.
     injected: Option<(u64, usize)>,
+    /// COMPRESS=DEFLATE, once active (taken out while inflating).
+    deflate: Option<Box<compress::Deflate>>,
+    /// COMPRESS=DEFLATE is active.
+    compressing: bool,
+    /// Output queued before COMPRESS was activated (its OK): sent as is.
+    plain_prefix: Vec<u8>,
 }
 
 /// What the session is doing besides its [`SessionState`].
@@ -302,6 +309,9 @@ impl Server {
             next_id: 0,
             counters: Counters::default(),
             injected: None,
+            deflate: None,
+            compressing: false,
+            plain_prefix: Vec::new(),
             config,
         }
     }
@@ -386,6 +396,15 @@ impl Server {
             }
             _ => {}
         }
+        if self.compressing {
+            self.handle_compressed(now, bytes);
+        } else {
+            self.push_input(now, bytes);
+        }
+    }
+
+    /// Plain (decrypted, inflated) input to the framer, then read it.
+    fn push_input(&mut self, now: Instant, bytes: &[u8]) {
         self.framer.push(bytes);
         self.framer_pushed = self.framer_pushed.saturating_add(bytes.len());
         if !bytes.is_empty() {
@@ -571,10 +590,10 @@ impl Server {
     /// held back (the output was full), so call it until `None`.
     #[must_use]
     pub fn poll_transmit(&mut self, now: Instant, buf: &mut Vec<u8>) -> Option<usize> {
-        if self.out.is_empty() {
+        if !self.has_output() {
             return None;
         }
-        let n = self.out.take_into(buf);
+        let n = self.take_output(buf);
         self.after_transmit(now);
         Some(n)
     }
@@ -583,12 +602,22 @@ impl Server {
     /// in `out` (cleared first) without copying: large literal payloads the
     /// application passed as shared `Bytes` are referenced
     /// ([`Vectored::chunks`], one `writev`). Returns the output's length.
+    /// (With COMPRESS=DEFLATE active the output is compressed into the
+    /// head: nothing is left to reference.)
     #[must_use]
     pub fn poll_transmit_vectored(&mut self, now: Instant, out: &mut Vectored) -> Option<usize> {
-        if self.out.is_empty() {
+        if !self.has_output() {
             return None;
         }
-        let n = self.out.swap_into(out);
+        let n = if self.deflate.is_some() || !self.plain_prefix.is_empty() {
+            let mut bytes = Vec::new();
+            self.take_output(&mut bytes);
+            out.clear();
+            imapkit_codec::encode_vectored(&RawBytes(&bytes), out);
+            bytes.len()
+        } else {
+            self.out.swap_into(out)
+        };
         self.after_transmit(now);
         Some(n)
     }
@@ -636,6 +665,7 @@ impl Server {
                 ),
                 security: self.security,
                 channel_binding: self.channel_binding.is_some(),
+                compress: self.config.compress && !self.compressing,
             },
         )
     }
@@ -800,10 +830,13 @@ impl Server {
 
     /// Gives back buffer memory when nothing is queued or in progress.
     fn shrink_if_quiet(&mut self) {
-        if !self.out.is_empty() || !self.events.is_empty() {
+        if self.has_output() || !self.events.is_empty() {
             return;
         }
         self.out.shrink();
+        if self.plain_prefix.capacity() > 0 {
+            self.plain_prefix = Vec::new();
+        }
         if self.events.capacity() > 0 {
             self.events = VecDeque::new();
         }
@@ -833,6 +866,15 @@ impl Server {
     }
 }
 
+/// Bytes written as they are (compressed output handed over in a `Vectored`).
+struct RawBytes<'a>(&'a [u8]);
+
+impl imapkit_codec::Encode for RawBytes<'_> {
+    fn encode<B: bytes::BufMut>(&self, w: &mut imapkit_codec::Writer<'_, B>) {
+        w.put(self.0);
+    }
+}
+
 impl std::fmt::Debug for Server {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Server")
@@ -844,6 +886,7 @@ impl std::fmt::Debug for Server {
             .field("in_flight", &self.in_flight.len())
             .field("output", &self.out.len())
             .field("framer", &self.framer)
+            .field("deflate", &self.deflate)
             .finish_non_exhaustive()
     }
 }

@@ -39,7 +39,7 @@ impl Server {
             Mode::Closed => return Err(UsageError::Closed),
             _ => return Err(UsageError::Unexpected("no STARTTLS in progress")),
         }
-        if !self.out.is_empty() {
+        if self.has_output() {
             return Err(UsageError::Unexpected(
                 "the STARTTLS response has not been transmitted",
             ));

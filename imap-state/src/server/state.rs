@@ -65,6 +65,8 @@ pub(crate) enum Handler {
     Enable,
     /// The session answers `+ idling` and waits for DONE.
     Idle,
+    /// The session answers OK and compresses from then on (RFC 4978).
+    Compress,
     /// The application answers; the completion has this effect on the state.
     App(Effect),
 }
@@ -151,6 +153,7 @@ impl Features {
     pub(crate) const QRESYNC: u32 = 1 << 16;
     pub(crate) const UTF8: u32 = 1 << 17;
     pub(crate) const REV1: u32 = 1 << 18;
+    pub(crate) const COMPRESS: u32 = 1 << 19;
 
     /// The features of `config.capabilities`.
     pub(crate) fn of(config: &ServerConfig) -> Self {
@@ -186,6 +189,9 @@ impl Features {
                 Capability::Utf8(_) => Self::UTF8,
                 _ => 0,
             };
+        }
+        if config.compress {
+            bits |= Self::COMPRESS;
         }
         Self(bits)
     }
@@ -258,6 +264,7 @@ fn table(name: &str) -> Option<Row> {
         "GETMETADATA" => row(AUTH, APP, false, F::METADATA),
         "SETMETADATA" => row(AUTH, APP, true, F::METADATA),
         "NOTIFY" => row(AUTH, APP, true, F::NOTIFY),
+        "COMPRESS" => row(AUTH, Handler::Compress, true, F::COMPRESS),
         "UNAUTHENTICATE" => row(
             AUTH,
             Handler::App(Effect::Unauthenticate),
