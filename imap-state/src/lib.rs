@@ -1,8 +1,8 @@
 //! Client and server IMAP session state machines (sans-IO).
 //!
 //! Under construction: the SASL mechanisms ([`sasl`]), the error taxonomy
-//! ([`error`]) and the timer table are here; the `Client` and `Server`
-//! machines follow. The codec and the types are re-exported so that
+//! ([`error`]), the timer table and the [`server`] session are here; the
+//! `Client` machine follows. The codec and the types are re-exported so that
 //! downstream code can depend on one crate.
 //!
 //! ```

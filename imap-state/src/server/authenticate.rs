@@ -32,8 +32,8 @@ use crate::sasl::{
 };
 use crate::security::ConnectionSecurity;
 
-/// A LOGIN or AUTHENTICATE exchange in progress.
-#[derive(Debug)]
+/// A LOGIN or AUTHENTICATE exchange in progress. `Debug` shows the
+/// mechanism's name, the user and the phase, never the mechanism's state.
 pub(super) struct AuthExchange {
     request: RequestId,
     tag: Tag<'static>,
@@ -45,7 +45,6 @@ pub(super) struct AuthExchange {
     phase: Phase,
 }
 
-#[derive(Debug)]
 enum Kind {
     /// The LOGIN command.
     Login,
@@ -94,6 +93,17 @@ impl AuthExchange {
             Kind::Login => None,
             Kind::Sasl { name, .. } => Some(name.clone()),
         }
+    }
+}
+
+impl std::fmt::Debug for AuthExchange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthExchange")
+            .field("request", &self.request)
+            .field("mechanism", &self.mechanism())
+            .field("user", &self.user)
+            .field("phase", &self.phase)
+            .finish_non_exhaustive()
     }
 }
 

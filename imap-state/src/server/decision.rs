@@ -5,12 +5,16 @@
 //! ([`LoginAttempt`], [`ScramLookup`]) are owned tokens, like quinn-proto's
 //! `Incoming`: answering consumes the token, so a command cannot be
 //! completed twice, and a token that is dropped unanswered leaves its
-//! command in flight, where it stays visible: the session reads no further
-//! command behind a pending login decision ([`Server::wants_read`] stays
-//! false) and the autologout timer ends the connection in the end. The
-//! tokens are `#[must_use]`.
+//! command in flight, where it stays visible: it counts in
+//! [`Server::in_flight`] (and towards the in-flight limit), a command that
+//! runs alone or a pending login decision keeps the session from reading
+//! further commands ([`Server::wants_read`] stays false), and the
+//! autologout timer ends a connection stuck that way. The tokens are
+//! `#[must_use]`; a token answered to the wrong session or twice is
+//! refused with [`UsageError::UnknownCommand`](crate::error::UsageError::UnknownCommand).
 //!
 //! [`Server::wants_read`]: super::Server::wants_read
+//! [`Server::in_flight`]: super::Server::in_flight
 
 use imapkit_proto::{AuthMechanism, RespText, ResponseCode, Status, Text};
 

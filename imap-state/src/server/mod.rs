@@ -54,6 +54,49 @@
 //! - Every authentication attempt is reported as an [`AuditEvent`], never
 //!   with the secret; no `Debug` output holds one.
 //!
+//! # Example
+//!
+//! An application loop in miniature (no sockets: the client's bytes are
+//! given, the server's collected):
+//!
+//! ```
+//! use std::sync::Arc;
+//! use std::time::Instant;
+//!
+//! use imapkit_state::server::{AuthVerdict, Completion, Event, Server, ServerConfig};
+//! use imapkit_state::ConnectionSecurity;
+//!
+//! let now = Instant::now();
+//! let mut server = Server::new(Arc::new(ServerConfig::default()), now, ConnectionSecurity::Tls);
+//! let mut wire = Vec::new();
+//! server.handle_input(now, b"a1 LOGIN alice secret\r\na2 SELECT INBOX\r\n");
+//! loop {
+//!     let mut progress = false;
+//!     while server.poll_transmit(now, &mut wire).is_some() {
+//!         progress = true; // write `wire` to the socket
+//!     }
+//!     while let Some(event) = server.poll_event() {
+//!         progress = true;
+//!         match event {
+//!             Event::LoginAttempt(attempt) => {
+//!                 // Check attempt.credentials() against the user store.
+//!                 server.decide_login(now, attempt, AuthVerdict::Accept).unwrap();
+//!             }
+//!             Event::CommandReceived { request, command } => {
+//!                 assert_eq!(command.body.name(), "SELECT");
+//!                 server.respond(now, request, Completion::ok()).map_err(|(e, _)| e).unwrap();
+//!             }
+//!             _ => {}
+//!         }
+//!     }
+//!     if !progress {
+//!         break;
+//!     }
+//! }
+//! let wire = String::from_utf8(wire).unwrap();
+//! assert!(wire.ends_with("a1 OK [CAPABILITY IMAP4rev2 IMAP4rev1 LITERAL-] Logged in\r\na2 OK completed\r\n"));
+//! ```
+//!
 //! [`handle_input`]: Server::handle_input
 //! [`handle_eof`]: Server::handle_eof
 //! [`handle_timeout`]: Server::handle_timeout
