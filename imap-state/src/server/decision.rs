@@ -10,8 +10,9 @@
 //! runs alone or a pending login decision keeps the session from reading
 //! further commands ([`Server::wants_read`] stays false), and the
 //! autologout timer ends a connection stuck that way. The tokens are
-//! `#[must_use]`; a token answered to the wrong session or twice is
-//! refused with [`UsageError::UnknownCommand`](crate::error::UsageError::UnknownCommand).
+//! `#[must_use]`. A token belongs to the session that made it (ids are
+//! numbered per session: answering another session with it is a bug the
+//! session cannot always detect).
 //!
 //! [`Server::wants_read`]: super::Server::wants_read
 //! [`Server::in_flight`]: super::Server::in_flight
