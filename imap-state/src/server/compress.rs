@@ -38,6 +38,8 @@ pub(crate) struct Deflate {
     inflated: Vec<u8>,
     /// Scratch for output taken to compress.
     plain: Vec<u8>,
+    /// Output queued before compression began (up to the OK): sent as is.
+    prefix: Vec<u8>,
 }
 
 /// The client's compressed stream is corrupt.
@@ -45,8 +47,9 @@ pub(crate) struct Deflate {
 pub(crate) struct Corrupt;
 
 impl Deflate {
-    fn new() -> Self {
+    fn new(prefix: Vec<u8>) -> Self {
         Self {
+            prefix,
             // Level 1: responses compress well even at the fastest level
             // (RFC 4978 §4), and the server pays the CPU.
             compress: Compress::new(Compression::fast(), false),
@@ -128,9 +131,8 @@ impl Server {
         }
         self.tagged(command.tag, Status::Ok, static_text("DEFLATE active"));
         // The OK goes out uncompressed; everything after it compressed.
-        let mut plain = Vec::new();
-        self.out.take_into(&mut plain);
-        self.plain_prefix = plain;
+        let mut prefix = Vec::new();
+        self.out.take_into(&mut prefix);
         // RFC 4978 §3: the client sends nothing until it has seen the OK.
         let at = self.framer_base + self.framer.stats().consumed;
         let dropped = self.framer.discard_buffered();
@@ -142,7 +144,7 @@ impl Server {
                     at,
                 )));
         }
-        self.deflate = Some(Box::new(Deflate::new()));
+        self.deflate = Some(Box::new(Deflate::new(prefix)));
         self.compressing = true;
     }
 
@@ -177,9 +179,12 @@ impl Server {
     /// Takes the queued output, compressed if COMPRESS is active, onto `buf`.
     pub(super) fn take_output(&mut self, buf: &mut Vec<u8>) -> usize {
         let start = buf.len();
-        buf.append(&mut self.plain_prefix);
         match &mut self.deflate {
             Some(deflate) => {
+                if !deflate.prefix.is_empty() {
+                    buf.append(&mut deflate.prefix);
+                    deflate.prefix = Vec::new();
+                }
                 let mut plain = std::mem::take(&mut deflate.plain);
                 self.out.take_into(&mut plain);
                 if !plain.is_empty() {
@@ -197,7 +202,7 @@ impl Server {
 
     /// Whether output is waiting (queued, or the uncompressed prefix).
     pub(super) fn has_output(&self) -> bool {
-        !self.out.is_empty() || !self.plain_prefix.is_empty()
+        !self.out.is_empty() || self.deflate.as_ref().is_some_and(|d| !d.prefix.is_empty())
     }
 
     /// Whether COMPRESS=DEFLATE is active.
@@ -212,8 +217,8 @@ mod tests {
 
     #[test]
     fn deflate_round_trips_in_pieces() {
-        let mut a = Deflate::new();
-        let mut b = Deflate::new();
+        let mut a = Deflate::new(Vec::new());
+        let mut b = Deflate::new(Vec::new());
         let text: Vec<u8> = (0..200_000u32)
             .flat_map(|k| format!("* {k} EXISTS\r\n").into_bytes())
             .collect();

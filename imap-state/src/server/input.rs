@@ -150,7 +150,7 @@ impl Server {
                 limit: LimitKind::Garbage,
             });
             return self.end_after_in_flight(
-                None,
+                false,
                 "Too many invalid commands",
                 CloseReason::Garbage,
             );
@@ -298,11 +298,7 @@ impl Server {
                     self.audit(AuditKind::LimitHit {
                         limit: LimitKind::DiscardCap,
                     });
-                    return self.end_after_in_flight(
-                        Some(ResponseCode::TooBig),
-                        "Literal too large",
-                        CloseReason::Limit,
-                    );
+                    return self.end_after_in_flight(true, "Literal too large", CloseReason::Limit);
                 }
                 self.refuse_command(tag, status, text, garbage);
             }
@@ -346,11 +342,7 @@ impl Server {
                     self.audit(AuditKind::LimitHit {
                         limit: LimitKind::DiscardCap,
                     });
-                    return self.end_after_in_flight(
-                        Some(ResponseCode::TooBig),
-                        "Literal too large",
-                        CloseReason::Limit,
-                    );
+                    return self.end_after_in_flight(true, "Literal too large", CloseReason::Limit);
                 }
                 // A synchronizing one: the client waits for a `+` that does
                 // not come and sends the next command.

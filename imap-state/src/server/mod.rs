@@ -197,8 +197,6 @@ pub struct Server {
     deflate: Option<Box<compress::Deflate>>,
     /// COMPRESS=DEFLATE is active.
     compressing: bool,
-    /// Output queued before COMPRESS was activated (its OK): sent as is.
-    plain_prefix: Vec<u8>,
 }
 
 /// What the session is doing besides its [`SessionState`].
@@ -215,9 +213,10 @@ enum Mode {
     },
     /// The OK to STARTTLS is queued; the TLS handshake comes next.
     AwaitingTls,
-    /// The connection ends once the commands in flight are answered.
+    /// The connection ends once the commands in flight are answered (with
+    /// `* BYE [TOOBIG] text` or `* BYE text`).
     Draining {
-        code: Option<ResponseCode<'static>>,
+        toobig: bool,
         text: &'static str,
         reason: CloseReason,
     },
@@ -354,7 +353,6 @@ impl Server {
             injected: None,
             deflate: None,
             compressing: false,
-            plain_prefix: Vec::new(),
             config,
         }
     }
@@ -652,7 +650,7 @@ impl Server {
         if !self.has_output() {
             return None;
         }
-        let n = if self.deflate.is_some() || !self.plain_prefix.is_empty() {
+        let n = if self.deflate.is_some() {
             let mut bytes = Vec::new();
             self.take_output(&mut bytes);
             out.clear();
@@ -808,9 +806,13 @@ impl Server {
     /// Nothing is in flight any more: end a draining connection, or run
     /// the command that waited to run alone.
     fn in_flight_drained(&mut self, now: Instant) {
-        if let Mode::Draining { code, text, reason } = &self.mode {
-            let (code, text, reason) = (code.clone(), *text, *reason);
-            self.bye_now(code, text, reason);
+        if let Mode::Draining {
+            toobig,
+            text,
+            reason,
+        } = self.mode
+        {
+            self.bye_now(toobig.then_some(ResponseCode::TooBig), text, reason);
             return;
         }
         if let Some(pending) = self.pending.take() {
@@ -843,16 +845,15 @@ impl Server {
     /// Ends the connection after the commands in flight are answered (the
     /// peer broke a limit; the commands before its offending one still get
     /// their answers).
-    fn end_after_in_flight(
-        &mut self,
-        code: Option<ResponseCode<'static>>,
-        text: &'static str,
-        reason: CloseReason,
-    ) {
+    fn end_after_in_flight(&mut self, toobig: bool, text: &'static str, reason: CloseReason) {
         if self.in_flight.is_empty() {
-            self.bye_now(code, text, reason);
+            self.bye_now(toobig.then_some(ResponseCode::TooBig), text, reason);
         } else {
-            self.mode = Mode::Draining { code, text, reason };
+            self.mode = Mode::Draining {
+                toobig,
+                text,
+                reason,
+            };
         }
     }
 
@@ -877,9 +878,6 @@ impl Server {
             return;
         }
         self.out.shrink();
-        if self.plain_prefix.capacity() > 0 {
-            self.plain_prefix = Vec::new();
-        }
         if self.events.capacity() > 0 {
             self.events = VecDeque::new();
         }
