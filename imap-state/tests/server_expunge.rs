@@ -185,3 +185,23 @@ fn expunges_of_the_old_mailbox_go_before_closed() {
         "* 1 EXPUNGE\r\n* OK [CLOSED] Previous mailbox closed\r\n* 0 EXISTS\r\na OK completed\r\n"
     );
 }
+
+#[test]
+fn held_expunges_are_bounded() {
+    let mut config = ServerConfig::default();
+    config.limits.max_output = 64 * 100;
+    let mut h = Harness::selected(config, Split::Whole);
+    for n in (1..=100).rev() {
+        h.server.send_unsolicited(h.now, expunge(n)).unwrap();
+    }
+    assert_eq!(h.server.held_expunges(), 100);
+    assert_eq!(
+        h.server.send_unsolicited(h.now, expunge(1)),
+        Err(imapkit_state::error::UsageError::OutputFull)
+    );
+    h.send(b"a NOOP\r\n");
+    assert_eq!(h.server.held_expunges(), 0);
+    assert!(h
+        .take_wire()
+        .starts_with("* 100 EXPUNGE\r\n* 99 EXPUNGE\r\n"));
+}

@@ -50,6 +50,11 @@ impl HeldQueue {
         self.items.is_empty()
     }
 
+    /// How many responses are held.
+    pub(crate) fn len(&self) -> usize {
+        self.items.len()
+    }
+
     pub(crate) fn push(&mut self, held: Held) {
         self.items.push_back(held);
     }

@@ -522,10 +522,11 @@ impl Server {
     /// command is in progress (RFC 9051 §7.5.1).
     ///
     /// Errors: the session is closed; the TLS handshake or an
-    /// authentication exchange is in progress; the output is full
-    /// ([`UsageError::OutputFull`]: the client is not reading, try later or
-    /// end the connection); the data needs an extension the client did not
-    /// enable.
+    /// authentication exchange is in progress; the output is full, or
+    /// `max_output / 64` responses are held back by the EXPUNGE rules
+    /// ([`UsageError::OutputFull`]: the client is not reading or not
+    /// sending commands; try later or end the connection); the data needs
+    /// an extension the client did not enable.
     pub fn send_unsolicited(
         &mut self,
         now: Instant,
@@ -538,7 +539,9 @@ impl Server {
             Mode::Auth(_) => return Err(UsageError::Unexpected("authentication in progress")),
             _ => {}
         }
-        if self.out.is_full() {
+        // Held responses count too: a client that sends no command while
+        // the mailbox shrinks cannot make the session hold them without end.
+        if self.out.is_full() || self.held.len() >= self.config.limits.max_output / 64 {
             return Err(UsageError::OutputFull);
         }
         if self.admit_data(&data)? {

@@ -78,7 +78,7 @@ impl Server {
     /// closed), as one audit event whatever the chunking.
     pub(super) fn injection_discarded(&mut self, bytes: usize) {
         if let Some((_, n)) = &mut self.injected {
-            *n += bytes;
+            *n = n.saturating_add(bytes);
         }
     }
 
