@@ -726,3 +726,23 @@ fn audit_events_carry_the_peer_address() {
         ["audit peer=198.51.100.4:40000 tls=no login user=\"mallory\" outcome=PrivacyRequired failures=0"]
     );
 }
+
+#[test]
+fn unauthenticate_returns_to_not_authenticated() {
+    let mut config = ServerConfig::default();
+    config.capabilities.push(Capability::Unauthenticate);
+    config.capabilities.push(Capability::CondStore);
+    let mut h = Harness::selected(config, Split::Whole);
+    h.send(b"e FETCH 1 (MODSEQ)\r\n");
+    assert!(
+        h.server.enabled().condstore,
+        "FETCH MODSEQ enables CONDSTORE"
+    );
+    h.send(b"a UNAUTHENTICATE\r\nb SELECT INBOX\r\nc LOGIN alice wonderland\r\n");
+    assert_eq!(
+        h.take_wire(),
+        "e OK completed\r\na OK completed\r\nb BAD Command not valid in this state\r\n\
+         c OK [CAPABILITY IMAP4rev2 IMAP4rev1 UNAUTHENTICATE CONDSTORE LITERAL-] Logged in\r\n"
+    );
+    assert!(!h.server.enabled().condstore, "per-user state is reset");
+}
