@@ -14,7 +14,7 @@
 #![warn(clippy::undocumented_unsafe_blocks)]
 
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering::Relaxed};
 
 use imap_benches::inputs::{self, Input};
 use imap_benches::sides::{self, Side};
@@ -23,6 +23,8 @@ struct Counting;
 
 static ALLOCS: AtomicU64 = AtomicU64::new(0);
 static BYTES: AtomicU64 = AtomicU64::new(0);
+/// Bytes allocated and not yet freed (for the heap of live sessions).
+static LIVE: AtomicI64 = AtomicI64::new(0);
 
 /// While set, every allocation is also counted by size in `BY_SIZE`
 /// (`alloc`) or `BY_SIZE_RE` (`realloc`, by the new size).
@@ -43,6 +45,7 @@ unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         ALLOCS.fetch_add(1, Relaxed);
         BYTES.fetch_add(layout.size() as u64, Relaxed);
+        LIVE.fetch_add(layout.size() as i64, Relaxed);
         by_size(&BY_SIZE, layout.size());
         // SAFETY: forwarded unchanged; the caller upholds `alloc`'s contract.
         unsafe { System.alloc(layout) }
@@ -50,16 +53,19 @@ unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
         ALLOCS.fetch_add(1, Relaxed);
         BYTES.fetch_add(layout.size() as u64, Relaxed);
+        LIVE.fetch_add(layout.size() as i64, Relaxed);
         // SAFETY: as above.
         unsafe { System.alloc_zeroed(layout) }
     }
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        LIVE.fetch_sub(layout.size() as i64, Relaxed);
         // SAFETY: as above.
         unsafe { System.dealloc(ptr, layout) }
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         ALLOCS.fetch_add(1, Relaxed);
         BYTES.fetch_add(new_size as u64, Relaxed);
+        LIVE.fetch_add(new_size as i64 - layout.size() as i64, Relaxed);
         by_size(&BY_SIZE_RE, new_size);
         // SAFETY: as above.
         unsafe { System.realloc(ptr, layout, new_size) }
@@ -179,6 +185,70 @@ fn main() {
         });
     }
 
+    // `server/commands`: the client mix through a session, answered and
+    // taken (the session and its setup are made outside the count).
+    {
+        let input = inputs::client_full();
+        let config = imap_benches::server::config();
+        let now = std::time::Instant::now();
+        let mut out = Vec::with_capacity(64 * 1024);
+        // Once to warm up anything lazy, then counted.
+        let mut s = imap_benches::server::selected_session(&config, now);
+        imap_benches::server::serve(&mut s, now, &input.stream, 16 * 1024, &mut out);
+        // The decoder alone on the same input, and with `into_shared`, for comparison.
+        let (allocs, bytes, n) = count(|| sides::ours_commands(&input.stream));
+        assert_eq!(n, Ok(input.count()));
+        rows.push(Row {
+            group: "commands/client_mix".into(),
+            input: input.name,
+            side: Side::Ours,
+            messages: input.count(),
+            allocs,
+            bytes,
+        });
+        let frame = bytes::Bytes::from(input.stream.clone());
+        let (allocs, _, _) = count(|| {
+            let mut pos = 0;
+            while pos < frame.len() {
+                let Ok(imapkit_codec::Decoded::Complete { message, consumed }) =
+                    imapkit_codec::decode::command(&frame[pos..])
+                else {
+                    panic!("decodes")
+                };
+                std::hint::black_box(imapkit_proto::IntoStatic::into_shared(message, &frame));
+                pos += consumed;
+            }
+        });
+        println!(
+            "commands/client_mix full: decode + into_shared {:.2} allocations per command",
+            allocs as f64 / input.count() as f64
+        );
+        let mut s = imap_benches::server::selected_session(&config, now);
+        let (allocs, bytes, n) =
+            count(|| imap_benches::server::serve(&mut s, now, &input.stream, 16 * 1024, &mut out));
+        assert_eq!(n, input.count());
+        rows.push(Row {
+            group: "server/commands".into(),
+            input: input.name,
+            side: Side::Ours,
+            messages: input.count(),
+            allocs,
+            bytes,
+        });
+        // The session's own share: a stream of NOOPs (no lists to decode).
+        let noops: Vec<u8> = (0..5000)
+            .flat_map(|k| format!("n{k} NOOP\r\n").into_bytes())
+            .collect();
+        let mut s = imap_benches::server::selected_session(&config, now);
+        let (allocs, _, n) =
+            count(|| imap_benches::server::serve(&mut s, now, &noops, 16 * 1024, &mut out));
+        println!(
+            "server/commands NOOP only: {:.3} allocations per command ({n} commands)",
+            allocs as f64 / n as f64
+        );
+        idle_sessions(&config, &input);
+    }
+
     // Encoding (into a buffer reserved beforehand, so only the encoder's own
     // allocations count).
     for (group, input) in [
@@ -276,6 +346,33 @@ fn main() {
     if std::fs::create_dir_all(&dir).is_ok() {
         let _ = std::fs::write(dir.join("allocs.tsv"), tsv);
     }
+}
+
+/// The heap of idle authenticated sessions: 10,000 of them, each logged
+/// in, with INBOX selected and 200 commands of the mix served, its output
+/// taken. Printed per session, without and with the `Server` value itself
+/// (which lives wherever the application keeps it).
+fn idle_sessions(config: &std::sync::Arc<imapkit_state::server::ServerConfig>, input: &Input) {
+    const SESSIONS: usize = 10_000;
+    let now = std::time::Instant::now();
+    let used: Vec<u8> = input.messages[..200].concat();
+    let mut sessions = Vec::with_capacity(SESSIONS);
+    let before = LIVE.load(Relaxed);
+    for _ in 0..SESSIONS {
+        sessions.push(imap_benches::server::idle_session(config, now, &used));
+    }
+    let heap = LIVE.load(Relaxed) - before;
+    let value = size_of::<imapkit_state::server::Server>();
+    println!(
+        "idle authenticated sessions: {SESSIONS}, heap {:.0} bytes each besides the \
+         Server value ({value} bytes), {:.0} bytes each in all",
+        heap as f64 / SESSIONS as f64,
+        (heap as f64 + (value * SESSIONS) as f64) / SESSIONS as f64
+    );
+    assert!(sessions
+        .iter()
+        .all(|s| s.in_flight() == 0 && s.output_len() == 0));
+    drop(sessions);
 }
 
 /// Where the allocations of `responses/sync_metadata` (ours) come from: every

@@ -106,6 +106,35 @@ fn commands(c: &mut Criterion) {
     g.finish();
 }
 
+/// `server/commands`: the client mix through a `Server` session (decode,
+/// validate, hand out, answer with data and a tagged OK, encode, take the
+/// output), in 16 KiB reads.
+fn server(c: &mut Criterion) {
+    let mut g = c.benchmark_group("server/commands");
+    let input = inputs::client_full();
+    let config = imap_benches::server::config();
+    let now = std::time::Instant::now();
+    let mut out = Vec::new();
+    {
+        let mut s = imap_benches::server::selected_session(&config, now);
+        let done = imap_benches::server::serve(&mut s, now, &input.stream, 16 * 1024, &mut out);
+        assert_eq!(done, input.count(), "every command is answered");
+    }
+    g.throughput(Throughput::Elements(input.count() as u64));
+    g.bench_with_input(
+        BenchmarkId::new(Side::Ours.name(), input.name),
+        &input.stream,
+        |b, s| {
+            b.iter_batched_ref(
+                || imap_benches::server::selected_session(&config, now),
+                |server| imap_benches::server::serve(server, now, s, 16 * 1024, &mut out),
+                criterion::BatchSize::LargeInput,
+            )
+        },
+    );
+    g.finish();
+}
+
 fn encode(c: &mut Criterion) {
     for (group, input) in [
         ("encode/sync_metadata", inputs::sync_no_modseq()),
@@ -227,6 +256,7 @@ fn main() {
     let mut c = config();
     responses(&mut c);
     commands(&mut c);
+    server(&mut c);
     encode(&mut c);
     framing(&mut c);
     c.final_summary();

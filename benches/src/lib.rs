@@ -9,6 +9,7 @@
 #![warn(missing_docs, missing_debug_implementations)]
 
 pub mod inputs;
+pub mod server;
 pub mod sides;
 
 /// A small, fast, seeded pseudo-random generator (xorshift64*).

@@ -195,6 +195,14 @@ pub enum UsageError {
     /// the server has no BINARY).
     #[error("invalid command: {0}")]
     InvalidCommand(&'static str),
+    /// The output queue is full: the peer is not reading (server: refused
+    /// unsolicited data; try later or end the connection).
+    #[error("output buffer is full")]
+    OutputFull,
+    /// The data needs an extension the peer has not enabled (e.g. VANISHED
+    /// without `ENABLE QRESYNC`, RFC 7162 §3.2.10).
+    #[error("peer has not enabled {0}")]
+    NotEnabled(&'static str),
     /// The SASL mechanism refused to start (e.g. a name SASLprep rejects).
     #[error("authentication mechanism: {0}")]
     Sasl(#[from] crate::sasl::SaslError),

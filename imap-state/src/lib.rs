@@ -1,9 +1,9 @@
 //! Client and server IMAP session state machines (sans-IO).
 //!
-//! Under construction: the client ([`client`]), the SASL mechanisms
-//! ([`sasl`]), the error taxonomy ([`error`]); the server follows. The codec
-//! and the types are re-exported so that downstream code can depend on one
-//! crate.
+//! The [`client`] and [`server`] sessions, the SASL mechanisms ([`sasl`]),
+//! the selected-mailbox model ([`mailbox`]) and the error taxonomy
+//! ([`error`]). The codec and the types are re-exported so that downstream
+//! code can depend on one crate.
 //!
 //! ```
 //! use imapkit_state::proto::Tag;
@@ -15,8 +15,10 @@ pub mod client;
 pub mod error;
 mod handle;
 pub mod mailbox;
+mod outbuf;
 pub mod sasl;
 mod security;
+pub mod server;
 mod timer;
 
 pub use crate::handle::CommandHandle;

@@ -15,7 +15,7 @@ use imapkit_state::client::{
 use imapkit_state::error::{UsageError, ViolationKind};
 use imapkit_state::sasl::{ClientMechanism, SaslError};
 use imapkit_state::{CommandHandle, ConnectionSecurity};
-use util::{quiet_config, under_any_split, without_sent, Script, Split};
+use util::client::{quiet_config, under_any_split, without_sent, Script, Split};
 
 fn secret(s: &str) -> Secret<String> {
     Secret::new(s.to_owned())

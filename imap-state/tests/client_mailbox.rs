@@ -8,7 +8,7 @@ use imapkit_proto::{Capability, Flag, Mailbox, Secret};
 use imapkit_state::client::{Event, Outcome, SessionState};
 use imapkit_state::error::ViolationKind;
 use imapkit_state::mailbox::MailboxChange;
-use util::{quiet_config, Script};
+use util::client::{quiet_config, Script};
 
 fn changes(events: &[Event]) -> Vec<MailboxChange> {
     events

@@ -10,7 +10,7 @@ use imapkit_state::sasl::plain::PlainClient;
 use imapkit_state::sasl::scram::{ScramClient, ScramHash};
 use imapkit_state::sasl::xoauth2::XOAuth2Client;
 use imapkit_state::sasl::{ChannelBinding, SaslError};
-use util::{quiet_config, Script};
+use util::client::{quiet_config, Script};
 
 fn greeted(caps: &str) -> Script {
     let mut s = Script::tls(quiet_config());

@@ -327,6 +327,24 @@ impl Framer {
         }
     }
 
+    /// The first bytes of the message being framed: after
+    /// [`FrameEvent::LiteralAnnounced`], the message from its first byte
+    /// through the line end of the literal's header (for a message with an
+    /// earlier streamed literal, its part before that literal's data).
+    /// Empty between messages and while a message is skipped.
+    ///
+    /// A server reads the command here (its tag and name, or a partial
+    /// decode) to decide whether to answer a synchronizing literal with `+`
+    /// or to refuse it with [`reject_literal`](Self::reject_literal).
+    pub fn current_message(&self) -> &[u8] {
+        match self.phase {
+            Phase::Idle | Phase::Skip { .. } => &[],
+            Phase::Line if self.msg.skipping => &[],
+            _ if !self.head.is_empty() => &self.head,
+            _ => &self.buf[..self.pos],
+        }
+    }
+
     /// Bytes the scanner examined so far (for tests of linear work).
     #[doc(hidden)]
     pub fn scanned(&self) -> u64 {

@@ -1,0 +1,195 @@
+//! What the application hands back to the session: the completion of a
+//! command, and the answers to its decisions.
+//!
+//! A command handed out ([`Request`]) and a decision asked for
+//! ([`LoginAttempt`], [`ScramLookup`]) are owned tokens, like quinn-proto's
+//! `Incoming`: answering consumes the token, so a command cannot be
+//! completed twice, and a token that is dropped unanswered leaves its
+//! command in flight, where it stays visible: it counts in
+//! [`Server::in_flight`] (and towards the in-flight limit), a command that
+//! runs alone or a pending login decision keeps the session from reading
+//! further commands ([`Server::wants_read`] stays false), and the
+//! autologout timer ends a connection stuck that way. The tokens are
+//! `#[must_use]`. A token belongs to the session that made it (ids are
+//! numbered per session: answering another session with it is a bug the
+//! session cannot always detect).
+//!
+//! [`Server::wants_read`]: super::Server::wants_read
+//! [`Server::in_flight`]: super::Server::in_flight
+
+use imapkit_proto::{AuthMechanism, RespText, ResponseCode, Status, Text};
+
+use crate::sasl::{Credentials, Identity};
+
+/// Identifies a command in flight: `Copy`, for maps and logs. The
+/// [`Request`] token carries it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RequestId(pub(crate) u64);
+
+/// A command handed to the application, to be completed with
+/// [`Server::respond`](super::Server::respond) (once: it is consumed).
+///
+/// Untagged data for it goes out with
+/// [`Server::send_data`](super::Server::send_data) before the completion.
+#[derive(Debug, PartialEq, Eq)]
+#[must_use = "a command stays in flight until it is completed with Server::respond"]
+pub struct Request {
+    pub(crate) id: RequestId,
+}
+
+impl Request {
+    /// The command's id.
+    pub fn id(&self) -> RequestId {
+        self.id
+    }
+}
+
+/// The completion result of a command: `tag OK|NO|BAD [code] text`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Completion {
+    pub(crate) status: Status,
+    pub(crate) text: RespText<'static>,
+}
+
+impl Completion {
+    /// `OK completed`.
+    pub fn ok() -> Self {
+        Self::new(Status::Ok, static_text("completed"))
+    }
+
+    /// `NO` with a text.
+    pub fn no(text: RespText<'static>) -> Self {
+        Self::new(Status::No, text)
+    }
+
+    /// `BAD` with a text.
+    pub fn bad(text: RespText<'static>) -> Self {
+        Self::new(Status::Bad, text)
+    }
+
+    /// Any status with a text and optional code.
+    pub fn new(status: Status, text: RespText<'static>) -> Self {
+        Self { status, text }
+    }
+
+    /// `OK [code] completed`, e.g. `OK [READ-WRITE]` after SELECT.
+    pub fn ok_with_code(code: ResponseCode<'static>) -> Self {
+        Self::new(Status::Ok, coded_text(code, "completed"))
+    }
+
+    /// The status.
+    pub fn status(&self) -> Status {
+        self.status
+    }
+
+    /// The text and code.
+    pub fn text(&self) -> &RespText<'static> {
+        &self.text
+    }
+}
+
+/// The application's answer to a [`LoginAttempt`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AuthVerdict {
+    /// The credentials are valid: the client is authenticated (for a SASL
+    /// mechanism, once the mechanism has finished its exchange).
+    Accept,
+    /// Wrong credentials: `NO [AUTHENTICATIONFAILED]`, delayed.
+    Reject,
+    /// Refused for the application's own limits (per address, per account):
+    /// `NO [UNAVAILABLE]`, delayed like a rejection.
+    Unavailable,
+    /// Valid credentials, but the client may not act as the authorization
+    /// identity it asked for: `NO [AUTHORIZATIONFAILED]`.
+    AuthorizationFailed,
+    /// The credentials have expired: `NO [EXPIRED]`.
+    Expired,
+}
+
+impl AuthVerdict {
+    /// The response code of the NO (RFC 5530 §3).
+    pub(crate) fn code(self) -> ResponseCode<'static> {
+        match self {
+            Self::Accept | Self::Reject => ResponseCode::AuthenticationFailed,
+            Self::Unavailable => ResponseCode::Unavailable,
+            Self::AuthorizationFailed => ResponseCode::AuthorizationFailed,
+            Self::Expired => ResponseCode::Expired,
+        }
+    }
+}
+
+/// Credentials a client presented (LOGIN, or a SASL mechanism that needs
+/// the application to check them: PLAIN, LOGIN, XOAUTH2, OAUTHBEARER).
+/// Answer with [`Server::decide_login`](super::Server::decide_login).
+///
+/// `Debug` shows the identity, never the secret.
+#[derive(Debug, PartialEq, Eq)]
+#[must_use = "the command waits until the attempt is answered with Server::decide_login"]
+pub struct LoginAttempt {
+    pub(crate) request: RequestId,
+    pub(crate) mechanism: Option<AuthMechanism<'static>>,
+    pub(crate) credentials: Credentials,
+}
+
+impl LoginAttempt {
+    /// The command's id.
+    pub fn request(&self) -> RequestId {
+        self.request
+    }
+
+    /// The SASL mechanism; `None` for the LOGIN command.
+    pub fn mechanism(&self) -> Option<&AuthMechanism<'static>> {
+        self.mechanism.as_ref()
+    }
+
+    /// Who tries to log in.
+    pub fn identity(&self) -> &Identity {
+        &self.credentials.identity
+    }
+
+    /// The identity and the secret to check.
+    pub fn credentials(&self) -> &Credentials {
+        &self.credentials
+    }
+}
+
+/// A SCRAM exchange needs the stored secrets of a user. Answer with
+/// [`Server::supply_scram`](super::Server::supply_scram).
+#[derive(Debug, PartialEq, Eq)]
+#[must_use = "the command waits until the lookup is answered with Server::supply_scram"]
+pub struct ScramLookup {
+    pub(crate) request: RequestId,
+    pub(crate) mechanism: AuthMechanism<'static>,
+    pub(crate) identity: Identity,
+}
+
+impl ScramLookup {
+    /// The command's id.
+    pub fn request(&self) -> RequestId {
+        self.request
+    }
+
+    /// The mechanism (`SCRAM-SHA-256`, ...).
+    pub fn mechanism(&self) -> &AuthMechanism<'static> {
+        &self.mechanism
+    }
+
+    /// Whose secrets.
+    pub fn identity(&self) -> &Identity {
+        &self.identity
+    }
+}
+
+/// A response text from a constant (without CR, LF, NUL or a leading `[`:
+/// checked in debug builds; the hot path of every completion skips the scan).
+pub(crate) fn static_text(s: &'static str) -> RespText<'static> {
+    debug_assert!(RespText::text(s).is_ok(), "{s:?}");
+    RespText::unvalidated(None, Text::unvalidated(s.as_bytes()))
+}
+
+/// A response text with a code, from a constant.
+pub(crate) fn coded_text(code: ResponseCode<'static>, s: &'static str) -> RespText<'static> {
+    // Callers pass constants without CR, LF or NUL.
+    RespText::with_code(code, s).expect("a constant response text is valid")
+}

@@ -1,0 +1,463 @@
+//! Reading the client's commands: the framer's events, validity by state,
+//! literal admission, framing errors, and handing commands out.
+
+use std::time::Instant;
+
+use imapkit_codec::framer::{Frame, FrameError, FrameErrorKind, FrameEvent};
+use imapkit_codec::{decode, DecodeError, LITERAL_MINUS_MAX};
+use imapkit_proto::{
+    Capability, Command, CommandBody, ContinueRequest, Data, FetchAttribute, FetchItems,
+    FetchModifier, IntoStatic, LiteralMode, ResponseCode, SearchKey, SelectParameter, Status,
+    StatusAttribute, StoreModifier, Tag,
+};
+
+use super::audit::{AuditKind, AuthOutcome, LimitKind};
+use super::decision::{coded_text, static_text, Request};
+use super::event::{CloseReason, Event};
+use super::literal;
+use super::state::{self, Handler, Refusal, Route};
+use super::{InFlight, Mode, Pending, Server, SessionState};
+use crate::error::{PeerViolation, ViolationKind};
+use crate::security::ConnectionSecurity;
+
+impl Server {
+    /// Whether the session reads the next message from the framer now.
+    pub(super) fn can_poll(&self) -> bool {
+        match &self.mode {
+            Mode::Normal => {
+                self.pending.is_none()
+                    && (self.in_flight.is_empty()
+                        || (self.in_flight.len() < self.config.limits.max_in_flight
+                            && !self.in_flight.iter().any(|r| r.exclusive)))
+                    && !self.out.is_full()
+            }
+            Mode::Auth(ex) => ex.awaits_response() && !self.out.is_full(),
+            Mode::Idle { .. } => true,
+            Mode::AwaitingTls | Mode::Draining { .. } | Mode::Closed => false,
+        }
+    }
+
+    /// Reads and handles messages while the session may.
+    pub(super) fn process(&mut self, now: Instant) {
+        while self.can_poll() {
+            let Some(event) = self.framer.poll_event() else {
+                break;
+            };
+            match event {
+                FrameEvent::Frame(frame) => {
+                    self.framer_clean = true;
+                    match self.mode {
+                        Mode::Normal => self.on_command(now, frame),
+                        Mode::Auth(_) => self.on_auth_line(now, frame),
+                        Mode::Idle { .. } => self.on_idle_line(now, frame),
+                        Mode::AwaitingTls | Mode::Draining { .. } | Mode::Closed => {}
+                    }
+                }
+                FrameEvent::LiteralAnnounced {
+                    tag,
+                    len,
+                    mode,
+                    append,
+                    ..
+                } => {
+                    self.framer_clean = false;
+                    self.on_literal(now, tag, len, mode, append);
+                }
+                FrameEvent::Error(e) => {
+                    self.framer_clean = false;
+                    self.on_frame_error(now, e);
+                }
+                // The server's framer streams no literals.
+                FrameEvent::LiteralStart { .. }
+                | FrameEvent::LiteralChunk(_)
+                | FrameEvent::LiteralEnd => self.framer_clean = false,
+            }
+        }
+        self.check_backlog();
+    }
+
+    /// A complete command (not in an exchange).
+    fn on_command(&mut self, now: Instant, frame: Frame) {
+        self.rearm_autologout(now);
+        let command = match frame.decode_command() {
+            Ok(command) => command.into_shared(&frame.bytes),
+            Err(e) => return self.on_syntax_error(now, &frame, e),
+        };
+        if command.tag.as_bytes().len() > self.config.limits.max_tag {
+            self.audit(AuditKind::LimitHit {
+                limit: LimitKind::TagTooLong,
+            });
+            return self.refuse_command(None, Status::Bad, static_text("Tag too long"), true);
+        }
+        let route = state::route(
+            &command.body,
+            self.state,
+            self.features,
+            &self.config.extension_commands,
+            self.enabled.qresync,
+        );
+        match route {
+            Err(refusal) => {
+                let text = static_text(refusal.text());
+                self.refuse_command(Some(command.tag), Status::Bad, text, refusal.is_garbage());
+            }
+            Ok(route) if route.exclusive && !self.in_flight.is_empty() => {
+                self.pending = Some(Box::new(Pending { route, command }));
+            }
+            Ok(route) => self.dispatch(now, route, command),
+        }
+    }
+
+    /// A command that does not parse: BAD (with its tag if it has one).
+    fn on_syntax_error(&mut self, now: Instant, frame: &Frame, e: DecodeError) {
+        let _ = now;
+        self.violation(
+            ViolationKind::Syntax {
+                reason: e.reason,
+                at: e.offset,
+            },
+            frame.offset,
+            &frame.bytes,
+        );
+        let tag = self.tag_of(&frame.bytes);
+        self.refuse_command(tag, Status::Bad, static_text("Syntax error"), true);
+    }
+
+    /// The first token of a message if it is a valid tag of acceptable length.
+    fn tag_of(&self, raw: &bytes::Bytes) -> Option<Tag<'static>> {
+        let end = raw.iter().position(|&b| b == b' ').unwrap_or(raw.len());
+        let token = &raw[..end];
+        if token.len() > self.config.limits.max_tag {
+            return None;
+        }
+        Tag::try_from(raw.slice(..end)).ok()
+    }
+
+    /// Answers a refused command; garbage before authentication counts
+    /// towards the limit, whose last one ends the connection instead.
+    pub(super) fn refuse_command(
+        &mut self,
+        tag: Option<Tag<'static>>,
+        status: Status,
+        text: imapkit_proto::RespText<'static>,
+        garbage: bool,
+    ) {
+        if garbage
+            && self.state == SessionState::NotAuthenticated
+            && self.counters.garbage(self.config.throttle.max_garbage)
+        {
+            self.audit(AuditKind::LimitHit {
+                limit: LimitKind::Garbage,
+            });
+            return self.end_after_in_flight(
+                false,
+                "Too many invalid commands",
+                CloseReason::Garbage,
+            );
+        }
+        self.reply(tag, status, text);
+    }
+
+    /// Runs a valid command: the session's own, or the application's.
+    pub(super) fn dispatch(&mut self, now: Instant, route: Route, command: Command<'static>) {
+        match route.handler {
+            Handler::Capability => {
+                let caps = self.capability_list();
+                self.out
+                    .push(&imapkit_proto::Response::Data(Data::Capability(caps)));
+                self.tagged(command.tag, Status::Ok, static_text("CAPABILITY completed"));
+            }
+            Handler::Noop => self.tagged(command.tag, Status::Ok, static_text("NOOP completed")),
+            Handler::Logout => {
+                self.out.push(&imapkit_proto::StatusResponse {
+                    kind: imapkit_proto::StatusKind::Bye,
+                    text: static_text("Logging out"),
+                });
+                self.tagged(command.tag, Status::Ok, static_text("LOGOUT completed"));
+                self.close(CloseReason::Logout);
+            }
+            Handler::StartTls => self.start_tls(command.tag),
+            Handler::Login => self.login(now, command),
+            Handler::Authenticate => self.authenticate(now, command),
+            Handler::Enable => self.enable(command),
+            Handler::Idle => self.idle(now, command.tag),
+            Handler::Compress => self.start_compress(command),
+            Handler::App(effect) => {
+                if self.features.has(state::Features::CONDSTORE) && enables_condstore(&command.body)
+                {
+                    self.enabled.condstore = true;
+                }
+                let id = self.next_request_id();
+                self.in_flight.push(InFlight {
+                    id,
+                    tag: command.tag.clone(),
+                    exclusive: route.exclusive,
+                    seq_sensitive: route.seq_sensitive,
+                    effect,
+                });
+                if !route.seq_sensitive {
+                    // A command is in progress: held EXPUNGEs may go out.
+                    self.flush_held();
+                }
+                if effect == state::Effect::Select && self.state == SessionState::Selected {
+                    // RFC 9051 §6.3.2: the selected mailbox is closed first
+                    // (its EXPUNGEs went out just above).
+                    self.out.push(&imapkit_proto::StatusResponse::untagged(
+                        Status::Ok,
+                        coded_text(ResponseCode::Closed, "Previous mailbox closed"),
+                    ));
+                    self.state = SessionState::Authenticated;
+                }
+                let request = Request { id };
+                self.events
+                    .push_back(Event::CommandReceived { request, command });
+            }
+        }
+    }
+
+    /// A literal announced at the end of a command line: `+` for a
+    /// synchronizing literal the session accepts, or a refusal (the client
+    /// then does not send the data; the data of a non-synchronizing one is
+    /// read and dropped, never parsed as commands).
+    fn on_literal(
+        &mut self,
+        now: Instant,
+        tag: Option<Tag<'static>>,
+        len: u64,
+        mode: LiteralMode,
+        append: bool,
+    ) {
+        let _ = now;
+        let tag = tag.filter(|t| t.as_bytes().len() <= self.config.limits.max_tag);
+        let plaintext = self.security == ConnectionSecurity::Plaintext;
+        let limited = mode == LiteralMode::NonSync
+            && len > u64::from(LITERAL_MINUS_MAX)
+            && self.config.literals != super::LiteralSupport::Plus;
+        // What the command line says so far: its name, and whether it parses.
+        let (routed, parses) = {
+            let head = self.framer.current_message();
+            let mut buf = [0; 32];
+            let routed = match literal::command_name(head, &mut buf) {
+                Some(name) => state::route_name(
+                    name,
+                    self.state,
+                    self.features,
+                    &self.config.extension_commands,
+                ),
+                None => Err(Refusal::Unknown),
+            };
+            (routed, decode::command(head).is_ok())
+        };
+        let refusal: Option<(Status, imapkit_proto::RespText<'static>, bool)> = if limited {
+            // RFC 7888 §5: BAD, with TOOBIG for APPEND.
+            self.audit(AuditKind::LimitHit {
+                limit: LimitKind::LiteralMinus,
+            });
+            let text = if append {
+                coded_text(ResponseCode::TooBig, "Non-synchronizing literal too large")
+            } else {
+                static_text("Non-synchronizing literal too large")
+            };
+            Some((Status::Bad, text, false))
+        } else {
+            match routed {
+                Err(refusal) => Some((
+                    Status::Bad,
+                    static_text(refusal.text()),
+                    refusal.is_garbage(),
+                )),
+                Ok(route)
+                    if route.handler == Handler::Login
+                        && plaintext
+                        && self.config.tls_required_for_credentials =>
+                {
+                    // Refused before the client sends the password.
+                    self.audit_auth(None, None, AuthOutcome::PrivacyRequired);
+                    Some((
+                        Status::No,
+                        coded_text(ResponseCode::PrivacyRequired, "TLS is required to log in"),
+                        false,
+                    ))
+                }
+                Ok(_) if !parses => Some((Status::Bad, static_text("Syntax error"), true)),
+                Ok(_) => None,
+            }
+        };
+        match refusal {
+            None => {
+                if mode == LiteralMode::Sync {
+                    self.out
+                        .push(&ContinueRequest::new(static_text("Ready for literal data")));
+                }
+            }
+            Some((status, text, garbage)) => {
+                self.framer.reject_literal();
+                self.framer_clean = mode == LiteralMode::Sync;
+                if mode == LiteralMode::NonSync && len > self.config.limits.max_discard {
+                    // RFC 7888 §4, choice 2: too much to read and drop.
+                    self.audit(AuditKind::LimitHit {
+                        limit: LimitKind::DiscardCap,
+                    });
+                    return self.end_after_in_flight(true, "Literal too large", CloseReason::Limit);
+                }
+                self.refuse_command(tag, status, text, garbage);
+            }
+        }
+    }
+
+    /// The framer could not frame a message (a limit, a bare LF).
+    fn on_frame_error(&mut self, now: Instant, e: FrameError) {
+        let _ = now;
+        self.violation(ViolationKind::Framing(e.kind.clone()), e.offset, &e.raw);
+        let limit = match e.kind {
+            FrameErrorKind::LineTooLong { .. } => Some(LimitKind::LineTooLong),
+            FrameErrorKind::LiteralTooLarge { .. } => Some(LimitKind::LiteralTooLarge),
+            FrameErrorKind::MessageTooLong { .. } => Some(LimitKind::MessageTooLong),
+            FrameErrorKind::TooDeep { .. } => Some(LimitKind::TooDeep),
+            FrameErrorKind::TooManyItems { .. } => Some(LimitKind::TooManyItems),
+            _ => None,
+        };
+        if let Some(limit) = limit {
+            self.audit(AuditKind::LimitHit { limit });
+        }
+        let text = match e.kind {
+            FrameErrorKind::LineTooLong { .. } => "Line too long",
+            FrameErrorKind::LiteralTooLarge { .. } => "Literal too large",
+            FrameErrorKind::MessageTooLong { .. } => "Command too long",
+            FrameErrorKind::TooDeep { .. } => "Parentheses nested too deep",
+            FrameErrorKind::TooManyItems { .. } => "Too many items in a list",
+            FrameErrorKind::BareLf => "Line ends with a bare LF",
+            _ => "Invalid command",
+        };
+        match &self.mode {
+            Mode::Auth(_) => return self.auth_line_refused(now, text),
+            Mode::Idle { .. } => return self.idle_interrupted(now, static_text(text)),
+            _ => {}
+        }
+        let tag = self.tag_of(&e.raw);
+        match e.kind {
+            FrameErrorKind::LiteralTooLarge { len, append, .. } => {
+                let non_sync = literal::is_non_sync_header(&e.raw);
+                if non_sync && len > self.config.limits.max_discard {
+                    self.audit(AuditKind::LimitHit {
+                        limit: LimitKind::DiscardCap,
+                    });
+                    return self.end_after_in_flight(true, "Literal too large", CloseReason::Limit);
+                }
+                // A synchronizing one: the client waits for a `+` that does
+                // not come and sends the next command.
+                self.framer_clean = !non_sync;
+                let (status, text) = if append {
+                    (
+                        Status::No,
+                        coded_text(ResponseCode::TooBig, "Message too large"),
+                    )
+                } else {
+                    (Status::Bad, coded_text(ResponseCode::TooBig, text))
+                };
+                self.refuse_command(tag, status, text, true);
+            }
+            FrameErrorKind::MessageTooLong { .. } if literal::is_append(&e.raw) => {
+                self.refuse_command(
+                    tag,
+                    Status::No,
+                    coded_text(ResponseCode::TooBig, "Message too large"),
+                    true,
+                );
+            }
+            _ => self.refuse_command(tag, Status::Bad, static_text(text), true),
+        }
+    }
+
+    /// Reports a peer violation at `offset` of the current framer.
+    pub(super) fn violation(&mut self, kind: ViolationKind, offset: u64, raw: &bytes::Bytes) {
+        let v = PeerViolation::new(kind, self.framer_base + offset, raw);
+        self.events.push_back(Event::Violation(v));
+    }
+
+    /// Input piling up while the session does not read (the application
+    /// ignored `wants_read`): bounded, then the connection ends.
+    fn check_backlog(&mut self) {
+        let limits = &self.config.limits;
+        let cap = limits.max_message.saturating_add(limits.max_line);
+        if self.framer.buffered() > cap && !self.can_poll() && !self.is_closed() {
+            self.audit(AuditKind::LimitHit {
+                limit: LimitKind::InputBacklog,
+            });
+            self.bye_now(None, "Too much input", CloseReason::Limit);
+        }
+    }
+
+    /// ENABLE (RFC 5161): the session enables what the application
+    /// advertised and reports it with `* ENABLED`.
+    fn enable(&mut self, command: Command<'static>) {
+        use super::state::Features as F;
+        let CommandBody::Enable { capabilities } = command.body else {
+            return self.tagged(command.tag, Status::Bad, static_text("Syntax error"));
+        };
+        let mut newly = Vec::new();
+        for cap in capabilities.as_slice() {
+            let slot = match cap {
+                Capability::CondStore if self.features.has(F::CONDSTORE) => {
+                    &mut self.enabled.condstore
+                }
+                Capability::QResync if self.features.has(F::QRESYNC) => {
+                    self.enabled.condstore = true;
+                    &mut self.enabled.qresync
+                }
+                Capability::Imap4Rev2 if self.features.has(F::REV2) => &mut self.enabled.imap4rev2,
+                Capability::Utf8(v)
+                    if self.features.has(F::UTF8)
+                        && v.as_bytes().eq_ignore_ascii_case(b"ACCEPT") =>
+                {
+                    &mut self.enabled.utf8_accept
+                }
+                _ => continue,
+            };
+            if !*slot {
+                *slot = true;
+                newly.push(cap.clone());
+            }
+        }
+        self.out
+            .push(&imapkit_proto::Response::Data(Data::Enabled(newly.clone())));
+        self.tagged(command.tag, Status::Ok, static_text("ENABLE completed"));
+        if !newly.is_empty() {
+            self.events.push_back(Event::Enabled(newly));
+        }
+    }
+}
+
+/// Whether a command enables CONDSTORE implicitly (RFC 7162 §3.1).
+fn enables_condstore(body: &CommandBody<'_>) -> bool {
+    match body {
+        CommandBody::Select { parameters, .. } | CommandBody::Examine { parameters, .. } => {
+            parameters
+                .iter()
+                .any(|p| matches!(p, SelectParameter::CondStore))
+        }
+        CommandBody::Fetch {
+            items, modifiers, ..
+        } => {
+            modifiers
+                .iter()
+                .any(|m| matches!(m, FetchModifier::ChangedSince(_)))
+                || match items {
+                    FetchItems::Single(a) => *a == FetchAttribute::ModSeq,
+                    FetchItems::List(l) => l.as_slice().contains(&FetchAttribute::ModSeq),
+                    _ => false,
+                }
+        }
+        CommandBody::Store { modifiers, .. } => modifiers
+            .iter()
+            .any(|m| matches!(m, StoreModifier::UnchangedSince(_))),
+        CommandBody::Status { attributes, .. } => attributes
+            .as_slice()
+            .contains(&StatusAttribute::HighestModSeq),
+        CommandBody::Search { criteria, .. } => criteria
+            .as_slice()
+            .iter()
+            .any(|k| matches!(k, SearchKey::ModSeq { .. })),
+        _ => false,
+    }
+}

@@ -1,0 +1,146 @@
+//! Test helpers: a scripted server in front of a [`Client`].
+
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use imapkit_state::client::{Client, ClientConfig, Event};
+use imapkit_state::ConnectionSecurity;
+
+/// How the scripted server's bytes are cut before they reach the client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Split {
+    /// Each `server()` call is one read.
+    Whole,
+    /// One byte per read.
+    Bytes,
+    /// Reads of 1..=n bytes from a seeded generator.
+    Random(u64),
+}
+
+/// A client and a hand-written server, with a simulated clock.
+pub struct Script {
+    pub client: Client,
+    pub now: Instant,
+    pub split: Split,
+    rng: u64,
+}
+
+impl Script {
+    /// A client over TLS (implicit TLS), with `config`.
+    pub fn tls(config: ClientConfig) -> Self {
+        Self::new(config, ConnectionSecurity::Tls, Split::Whole)
+    }
+
+    /// A client over plain TCP.
+    pub fn plain(config: ClientConfig) -> Self {
+        Self::new(config, ConnectionSecurity::Plaintext, Split::Whole)
+    }
+
+    pub fn new(config: ClientConfig, security: ConnectionSecurity, split: Split) -> Self {
+        let now = Instant::now();
+        let rng = match split {
+            Split::Random(seed) => seed | 1,
+            _ => 1,
+        };
+        Self {
+            client: Client::new(Arc::new(config), now, security),
+            now,
+            split,
+            rng,
+        }
+    }
+
+    fn next_rand(&mut self) -> u64 {
+        // xorshift64
+        let mut x = self.rng;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        self.rng = x;
+        x
+    }
+
+    /// The server sends `bytes`.
+    pub fn server(&mut self, bytes: &[u8]) {
+        match self.split {
+            Split::Whole => self.client.handle_input(self.now, bytes),
+            Split::Bytes => {
+                for b in bytes {
+                    self.client.handle_input(self.now, std::slice::from_ref(b));
+                }
+            }
+            Split::Random(_) => {
+                let mut rest = bytes;
+                while !rest.is_empty() {
+                    let n = (self.next_rand() % 17 + 1) as usize;
+                    let n = n.min(rest.len());
+                    self.client.handle_input(self.now, &rest[..n]);
+                    rest = &rest[n..];
+                }
+            }
+        }
+    }
+
+    /// What the client wants to send now, as text.
+    pub fn sent(&mut self) -> String {
+        let mut buf = Vec::new();
+        let _ = self.client.poll_transmit(self.now, &mut buf);
+        String::from_utf8(buf).expect("the client sends text in these tests")
+    }
+
+    /// What the client wants to send now, as bytes.
+    pub fn sent_bytes(&mut self) -> Vec<u8> {
+        let mut buf = Vec::new();
+        let _ = self.client.poll_transmit(self.now, &mut buf);
+        buf
+    }
+
+    /// Every event so far.
+    pub fn events(&mut self) -> Vec<Event> {
+        std::iter::from_fn(|| self.client.poll_event()).collect()
+    }
+
+    /// Moves the clock forward and fires due timers.
+    pub fn advance(&mut self, by: Duration) {
+        self.now += by;
+        self.client.handle_timeout(self.now);
+    }
+
+    /// Moves the clock to the next timer and fires it.
+    pub fn advance_to_timer(&mut self) -> bool {
+        match self.client.poll_timeout() {
+            Some(at) => {
+                self.now = self.now.max(at);
+                self.client.handle_timeout(self.now);
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+/// A config for tests: plaintext credentials allowed, no STARTTLS (most
+/// tests run "over TLS" anyway), no automatic CAPABILITY.
+pub fn quiet_config() -> ClientConfig {
+    let mut c = ClientConfig::default();
+    c.auto_capability = false;
+    c
+}
+
+/// The events, with `CommandSent` left out (for shorter assertions).
+pub fn without_sent(events: Vec<Event>) -> Vec<Event> {
+    events
+        .into_iter()
+        .filter(|e| !matches!(e, Event::CommandSent { .. }))
+        .collect()
+}
+
+/// Runs `f` once per way of splitting the server's bytes, and checks that
+/// the events and the bytes sent are the same every time.
+pub fn under_any_split(f: impl Fn(Split) -> (Vec<Event>, String)) {
+    let whole = f(Split::Whole);
+    for split in [Split::Bytes, Split::Random(7), Split::Random(12345)] {
+        assert_eq!(f(split), whole, "{split:?} differs from Whole");
+    }
+}
