@@ -619,7 +619,7 @@ impl Account {
                 .map_or(key.len(), |i| at + i);
             let level = &key[..end];
             let is_target = end == key.len();
-            if !st.mailboxes.get(level).is_some_and(|e| e.id.is_some()) {
+            if st.mailboxes.get(level).is_none_or(|e| e.id.is_none()) {
                 let creator = ns.owner.is_none().then_some(self.user.as_str());
                 new_mailbox(
                     ns,

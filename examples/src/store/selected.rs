@@ -404,7 +404,7 @@ impl Selected {
         }
         self.rights.require('e')?;
         let gone = self.handle.expunge(|m| {
-            m.flags.deleted() && only.map_or(true, |u| u.binary_search(&m.uid).is_ok())
+            m.flags.deleted() && only.is_none_or(|u| u.binary_search(&m.uid).is_ok())
         })?;
         Ok(self.drop_from_view(&gone))
     }
