@@ -393,6 +393,21 @@ fn a_closed_port_is_refused() {
     );
 }
 
+#[test]
+fn an_unknown_name_is_a_dns_failure() {
+    // RFC 6761 §6.4: names under .invalid never resolve.
+    let r = run(&options("imap.nonexistent.invalid", &[993], None, None));
+    assert!(r.failed());
+    let f = one(&r, "dns", Status::Fail);
+    assert!(
+        f.message
+            .starts_with("cannot resolve imap.nonexistent.invalid: "),
+        "{}",
+        f.message
+    );
+    assert_eq!(r.findings().len(), 1, "{r}");
+}
+
 /// A plaintext IMAP server answering `connections` connections with
 /// `greeting`, CAPABILITY with `caps` and LOGOUT; anything else gets BAD.
 fn scripted_server(greeting: &'static str, caps: &'static str, connections: usize) -> u16 {

@@ -283,29 +283,10 @@ impl Runner<'_> {
                 }
                 self.over_tls(port, s, true, Mode::StartTls);
             }
-            Err(Stop::Io(e))
-                if matches!(
-                    tls::tls_error(&e),
-                    Some(rustls::Error::InvalidCertificate(_))
-                ) && recorder.chain().is_some() =>
-            {
-                // The chain was recorded: this is the certificate's fault.
-                let chain = recorder.chain().unwrap_or_default();
-                let worst = self.certificate(port, &chain);
-                if worst != Status::Fail {
-                    self.push(Finding::new(
-                        Status::Fail,
-                        format!("{port} starttls"),
-                        format!("the certificate was rejected: {e}"),
-                    ));
-                }
-                self.starttls_unverified(port);
-            }
             Err(Stop::Io(e)) => {
-                let (message, advice) = tls::describe_failure(&e, self.timeout());
-                self.push(
-                    Finding::new(Status::Fail, format!("{port} starttls"), message).advice(advice),
-                );
+                if self.handshake_failed(port, "starttls", &e, recorder.chain()) {
+                    self.starttls_unverified(port);
+                }
             }
             Err(stop) => {
                 self.push(Finding::new(
@@ -366,7 +347,7 @@ impl Runner<'_> {
     fn report_starttls(&mut self, port: u16, s: &Session, verified: bool) {
         let negotiated = s
             .tls_connection()
-            .map_or_else(|| "TLS".to_owned(), |c| tls::negotiated(c).1);
+            .map_or_else(|| "TLS".to_owned(), tls::negotiated);
         let mut message = format!("STARTTLS: {negotiated}");
         if !verified {
             message.push_str(

@@ -245,7 +245,7 @@ impl Runner<'_> {
             self.timeout(),
         ) {
             Probe::Tls(stream) => {
-                let (_, negotiated) = tls::negotiated(&stream.conn);
+                let negotiated = tls::negotiated(&stream.conn);
                 self.push(Finding::new(
                     Status::Ok,
                     format!("{p} tls"),
@@ -268,7 +268,7 @@ impl Runner<'_> {
                     Finding::new(
                         Status::Warn,
                         format!("{p} tls"),
-                        format!("no implicit TLS on port 993: the server greets in plaintext ({shown:?})"),
+                        format!("no implicit TLS on port 993: the server greets in plaintext (\"{shown}\")"),
                     )
                     .advice("port 993 is for implicit TLS (RFC 8314); clients set to SSL/TLS on 993 fail here")
                 } else {
@@ -276,7 +276,7 @@ impl Runner<'_> {
                         Status::Ok,
                         format!("{p} tls"),
                         format!(
-                            "plaintext port (the server greets with {shown:?}): checking STARTTLS"
+                            "plaintext port (the server greets with \"{shown}\"): checking STARTTLS"
                         ),
                     )
                 };
@@ -286,29 +286,44 @@ impl Runner<'_> {
                 }
             }
             Probe::Failed(e) => {
-                let cert_rejected = matches!(
-                    tls::tls_error(&e),
-                    Some(rustls::Error::InvalidCertificate(_))
-                );
-                match recorder.chain() {
-                    Some(chain) if cert_rejected => {
-                        let worst = self.certificate(port, &chain);
-                        if worst != Status::Fail {
-                            self.push(Finding::new(
-                                Status::Fail,
-                                format!("{p} tls"),
-                                format!("the certificate was rejected: {e}"),
-                            ));
-                        }
-                        self.implicit_unverified(port, explicit);
-                    }
-                    _ => {
-                        let (message, advice) = tls::describe_failure(&e, self.timeout());
-                        self.push(
-                            Finding::new(Status::Fail, format!("{p} tls"), message).advice(advice),
-                        );
-                    }
+                if self.handshake_failed(port, "tls", &e, recorder.chain()) {
+                    self.implicit_unverified(port, explicit);
                 }
+            }
+        }
+    }
+
+    /// Reports a failed handshake: the certificate's findings when the
+    /// verifier rejected the chain it recorded (returns `true`: the rest
+    /// can be checked without verification), else the cause in words.
+    fn handshake_failed(
+        &mut self,
+        port: u16,
+        step: &str,
+        e: &std::io::Error,
+        chain: Option<Vec<CertificateDer<'static>>>,
+    ) -> bool {
+        let topic = format!("{port} {step}");
+        let cert_rejected = matches!(
+            tls::tls_error(e),
+            Some(rustls::Error::InvalidCertificate(_))
+        );
+        match chain {
+            Some(chain) if cert_rejected => {
+                if self.certificate(port, &chain) != Status::Fail {
+                    // The findings missed what rustls saw: say it as it is.
+                    self.push(Finding::new(
+                        Status::Fail,
+                        topic,
+                        format!("the certificate was rejected: {e}"),
+                    ));
+                }
+                true
+            }
+            _ => {
+                let (message, advice) = tls::describe_failure(e, self.timeout());
+                self.push(Finding::new(Status::Fail, topic, message).advice(advice));
+                false
             }
         }
     }
@@ -329,7 +344,7 @@ impl Runner<'_> {
             self.timeout(),
         ) {
             Probe::Tls(stream) => {
-                let (_, negotiated) = tls::negotiated(&stream.conn);
+                let negotiated = tls::negotiated(&stream.conn);
                 self.push(Finding::new(
                     Status::Ok,
                     format!("{p} tls"),
@@ -346,6 +361,7 @@ impl Runner<'_> {
                 );
                 self.over_tls(port, session, false, Mode::ImplicitTls);
             }
+            // It spoke TLS a moment ago; a change of mind is not worth a finding.
             Probe::Plaintext(_) => {}
             Probe::Failed(e) => {
                 let (message, advice) = tls::describe_failure(&e, self.timeout());

@@ -265,9 +265,8 @@ pub fn describe_failure(e: &io::Error, timeout: Duration) -> (String, &'static s
 }
 
 /// What a handshake negotiated: `TLS 1.3, TLS13_AES_256_GCM_SHA384, key exchange X25519`.
-pub fn negotiated(conn: &ClientConnection) -> (Option<ProtocolVersion>, String) {
-    let version = conn.protocol_version();
-    let mut text = match version {
+pub fn negotiated(conn: &ClientConnection) -> String {
+    let mut text = match conn.protocol_version() {
         Some(ProtocolVersion::TLSv1_3) => "TLS 1.3".to_owned(),
         Some(ProtocolVersion::TLSv1_2) => "TLS 1.2".to_owned(),
         Some(other) => format!("{other:?}"),
@@ -279,7 +278,7 @@ pub fn negotiated(conn: &ClientConnection) -> (Option<ProtocolVersion>, String) 
     if let Some(group) = conn.negotiated_key_exchange_group() {
         text.push_str(&format!(", key exchange {:?}", group.name()));
     }
-    (version, text)
+    text
 }
 
 /// The first bytes a server sent, printable: up to the first line end, at
