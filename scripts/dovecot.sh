@@ -5,7 +5,11 @@
 #   scripts/dovecot.sh stop DIR    stop the server started for DIR
 #
 # Listens on 127.0.0.1 only: $IMAP_PORT (default 11143: plain + STARTTLS) and
-# $IMAPS_PORT (default 11993: implicit TLS). Users alice/secret and bob/secret,
+# $IMAPS_PORT (default 11993: implicit TLS). IMAP_HOST=127.0.0.2 (another
+# loopback address) moves it there; IMAP_LISTEN (default $IMAP_HOST) may list
+# more addresses, e.g. "127.0.0.2 127.0.0.1". Dovecot counts a connection whose
+# client address equals the server address as secured and then offers plaintext
+# login whatever the settings say; a client on 127.0.0.1 reaching 127.0.0.2 is not. Users alice/secret and bob/secret,
 # Maildir, config, TLS material (private CA in DIR/tls/ca.pem) and logs all under
 # DIR; /etc/dovecot is never used. RAWLOG=1 records raw post-login traffic under
 # DIR/rawlog/<user>/. DOVECOT_DISABLE_PLAINTEXT_AUTH=yes refuses LOGIN and
@@ -22,7 +26,8 @@ cmd=$1
 mkdir -p "$2"
 D=$(cd "$2" && pwd -P)
 CONF=$D/dovecot.conf
-HOST=127.0.0.1
+HOST=${IMAP_HOST:-127.0.0.1}
+LISTEN=${IMAP_LISTEN:-$HOST}
 IMAP_PORT=${IMAP_PORT:-11143}
 IMAPS_PORT=${IMAPS_PORT:-11993}
 # Unix socket paths must stay short (108 bytes): run directory under /tmp.
@@ -103,7 +108,7 @@ cat >"$CONF" <<CONF
 base_dir = $RUN
 state_dir = $D/state
 instance_name = imap-test-$IMAP_PORT
-listen = $HOST
+listen = $LISTEN
 protocols = imap
 log_path = $D/log/dovecot.log
 $PRIV
@@ -159,11 +164,11 @@ protocol imap {
 }
 service imap-login {
   inet_listener imap {
-    address = $HOST
+    address = $LISTEN
     port = $IMAP_PORT
   }
   inet_listener imaps {
-    address = $HOST
+    address = $LISTEN
     port = $IMAPS_PORT
     ssl = yes
   }

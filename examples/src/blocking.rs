@@ -101,17 +101,31 @@ impl Session {
         tcp.set_nodelay(true)?;
         let server_name = ServerName::try_from(host.to_owned())
             .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
-        let (stream, conn_security) = match security {
-            Security::Tls => (
-                tls_stream(&tls, &server_name, tcp)?,
-                ConnectionSecurity::Tls,
-            ),
-            Security::StartTls | Security::Plain => {
-                (Stream::Plain(tcp), ConnectionSecurity::Plaintext)
-            }
+        let stream = match security {
+            Security::Tls => tls_stream(&tls, &server_name, tcp)?,
+            Security::StartTls | Security::Plain => Stream::Plain(tcp),
+        };
+        Ok(Self::with_stream(stream, server_name, tls, config))
+    }
+
+    /// Starts a session on a stream the caller connected (and, for
+    /// [`Stream::Tls`], perhaps already ran the handshake on), for tools
+    /// that need to see the TCP connect and the TLS handshake themselves.
+    ///
+    /// The client is told the connection is encrypted when `stream` is
+    /// [`Stream::Tls`]. `tls` and `server_name` serve a later STARTTLS.
+    pub fn with_stream(
+        stream: Stream,
+        server_name: ServerName<'static>,
+        tls: Arc<rustls::ClientConfig>,
+        config: ClientConfig,
+    ) -> Self {
+        let conn_security = match stream {
+            Stream::Tls(_) => ConnectionSecurity::Tls,
+            Stream::Plain(_) => ConnectionSecurity::Plaintext,
         };
         let client = Client::new(Arc::new(config), Instant::now(), conn_security);
-        Ok(Self {
+        Self {
             client,
             stream: Some(stream),
             tls,
@@ -119,7 +133,17 @@ impl Session {
             events: VecDeque::new(),
             out: Vec::new(),
             closed: false,
-        })
+        }
+    }
+
+    /// The rustls connection once TLS is up (implicit TLS, or after
+    /// STARTTLS): its negotiated protocol version, cipher suite and the
+    /// server's certificate chain.
+    pub fn tls_connection(&self) -> Option<&ClientConnection> {
+        match &self.stream {
+            Some(Stream::Tls(s)) => Some(&s.conn),
+            _ => None,
+        }
     }
 
     /// The TLS exporter value for channel binding (RFC 9266,
@@ -253,6 +277,19 @@ fn tls_stream(
 /// A rustls client configuration trusting the PEM certificates in
 /// `ca_file`, or the Mozilla roots (webpki-roots) when `None`.
 pub fn tls_config(ca_file: Option<&std::path::Path>) -> io::Result<Arc<rustls::ClientConfig>> {
+    let roots = root_store(ca_file)?;
+    let config = rustls::ClientConfig::builder_with_provider(crypto_provider())
+        .with_safe_default_protocol_versions()
+        .map_err(io::Error::other)?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(Arc::new(config))
+}
+
+/// The trust anchors [`tls_config`] uses: the PEM certificates in
+/// `ca_file`, or the Mozilla roots (webpki-roots) when `None`. A file
+/// without a certificate is an error (`InvalidData`): it would trust nothing.
+pub fn root_store(ca_file: Option<&std::path::Path>) -> io::Result<rustls::RootCertStore> {
     use rustls::pki_types::pem::PemObject;
     use rustls::pki_types::CertificateDer;
     let mut roots = rustls::RootCertStore::empty();
@@ -263,19 +300,25 @@ pub fn tls_config(ca_file: Option<&std::path::Path>) -> io::Result<Arc<rustls::C
                     .add(cert.map_err(io::Error::other)?)
                     .map_err(io::Error::other)?;
             }
+            if roots.is_empty() {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!("no certificate in {}", path.display()),
+                ));
+            }
         }
         None => roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
     }
+    Ok(roots)
+}
+
+/// The rustls crypto provider of the examples (ring).
+pub fn crypto_provider() -> Arc<rustls::crypto::CryptoProvider> {
     // The ring provider keeps the build free of cmake and aws-lc; rustls
     // 0.23.48 deprecates it for lacking post-quantum key exchange. A client
     // that wants that turns on rustls' `aws_lc_rs` feature and uses
     // `rustls::crypto::aws_lc_rs::default_provider()` here instead.
     #[allow(deprecated)]
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(io::Error::other)?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    Ok(Arc::new(config))
+    let provider = rustls::crypto::ring::default_provider();
+    Arc::new(provider)
 }

@@ -34,6 +34,27 @@ fn workspace_root() -> PathBuf {
 /// Returns `None`, after printing why, when Dovecot is not installed and
 /// [`REQUIRE_ENV`] is not set; panics when it is set, so that CI never skips.
 pub fn start(name: &str, port: u16, tls_port: u16) -> Option<Dovecot> {
+    start_with(name, port, tls_port, &[], |_| {})
+}
+
+/// [`start`] with environment variables for `scripts/dovecot.sh` (such as
+/// `DOVECOT_DISABLE_PLAINTEXT_AUTH=yes`, or `IMAP_HOST=127.0.0.2`, which
+/// becomes [`Dovecot::host`]) and a hook run on the instance's
+/// directory before the script, e.g. to place `tls/server.pem`,
+/// `tls/server.key` and `tls/ca.pem` of the test's own making (the script
+/// serves a certificate found there instead of generating one).
+///
+/// The instance is reused when it already runs: the environment applies to
+/// its first start only, and `prepare` runs every time, so it must leave
+/// existing files alone (or the served certificate and `ca.pem` could
+/// disagree).
+pub fn start_with(
+    name: &str,
+    port: u16,
+    tls_port: u16,
+    env: &[(&str, &str)],
+    prepare: impl FnOnce(&Path),
+) -> Option<Dovecot> {
     // Tests of one binary run on several threads; the script is idempotent
     // but not safe to run twice at once.
     static LOCK: Mutex<()> = Mutex::new(());
@@ -52,12 +73,15 @@ pub fn start(name: &str, port: u16, tls_port: u16) -> Option<Dovecot> {
         return None;
     }
     let dir = std::env::temp_dir().join(format!("imap-interop-{name}"));
+    std::fs::create_dir_all(&dir).expect("create the Dovecot directory");
+    prepare(&dir);
     let out = Command::new("bash")
         .arg(workspace_root().join("scripts/dovecot.sh"))
         .arg("start")
         .arg(&dir)
         .env("IMAP_PORT", port.to_string())
         .env("IMAPS_PORT", tls_port.to_string())
+        .envs(env.iter().copied())
         .output()
         .expect("run scripts/dovecot.sh");
     assert!(
@@ -65,8 +89,12 @@ pub fn start(name: &str, port: u16, tls_port: u16) -> Option<Dovecot> {
         "scripts/dovecot.sh start failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
+    let host = env
+        .iter()
+        .find(|(k, _)| *k == "IMAP_HOST")
+        .map_or("127.0.0.1", |(_, v)| *v);
     Some(Dovecot {
-        host: "127.0.0.1".into(),
+        host: host.into(),
         port,
         tls_port,
         ca_cert: dir.join("tls/ca.pem"),
