@@ -4,6 +4,7 @@
 #![allow(dead_code, unreachable_pub, unused_imports)]
 
 pub mod client;
+pub mod pair;
 pub mod server;
 
 pub use server::*;
