@@ -1335,6 +1335,16 @@ impl Client {
     }
 
     fn on_data(&mut self, data: Data<'static>, frame: &Frame) {
+        if self.tls_pending() && !matches!(data, Data::Capability(_)) {
+            // Before STARTTLS only the capabilities mean anything; anything
+            // else could be an attacker's and must not be trusted after TLS
+            // ("NO STARTTLS", tampering with untagged responses).
+            self.violation(
+                ViolationKind::OutOfState("untagged data before STARTTLS"),
+                frame,
+            );
+            return;
+        }
         match &data {
             Data::Capability(caps) => {
                 self.caps.learn(caps.as_slice().iter().cloned());
