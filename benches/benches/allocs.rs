@@ -249,6 +249,32 @@ fn main() {
         idle_sessions(&config, &input);
     }
 
+    // `client/full_sync`: the sync stream through a Client, events drained.
+    {
+        let input = inputs::sync_full();
+        let now = std::time::Instant::now();
+        let exists = input.count() as u32;
+        let mut c = imap_benches::client::syncing_client(exists, now);
+        imap_benches::client::full_sync(&mut c, now, &input.stream, 16 * 1024);
+        let mut c = imap_benches::client::syncing_client(exists, now);
+        let (allocs, bytes, n) =
+            count(|| imap_benches::client::full_sync(&mut c, now, &input.stream, 16 * 1024));
+        assert_eq!(n, input.count());
+        rows.push(Row {
+            group: "client/full_sync".into(),
+            input: input.name,
+            side: Side::Ours,
+            messages: input.count(),
+            allocs,
+            bytes,
+        });
+        println!(
+            "client/full_sync full: {:.2} allocations per message (framer + decoder alone: see responses/sync_metadata)",
+            allocs as f64 / n as f64
+        );
+        client_heap();
+    }
+
     // Encoding (into a buffer reserved beforehand, so only the encoder's own
     // allocations count).
     for (group, input) in [
@@ -345,6 +371,28 @@ fn main() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/criterion");
     if std::fs::create_dir_all(&dir).is_ok() {
         let _ = std::fs::write(dir.join("allocs.tsv"), tsv);
+    }
+}
+
+/// The heap of a Client that selected a 100,000-message mailbox and learned
+/// every UID: contiguous UIDs (one run), and every other UID (as after
+/// expunging every other message: one run per message). The Client value
+/// itself is counted apart.
+fn client_heap() {
+    const EXISTS: u32 = 100_000;
+    let now = std::time::Instant::now();
+    for (what, step) in [("contiguous UIDs", 1), ("every other UID", 2)] {
+        let before = LIVE.load(Relaxed);
+        let client = imap_benches::client::client_with_mailbox(EXISTS, step, now);
+        let heap = LIVE.load(Relaxed) - before;
+        let runs = client.mailbox().map_or(0, |m| m.uids().runs());
+        println!(
+            "client heap, {EXISTS} messages selected, {what}: {heap} bytes ({runs} UID runs, {:.1} bytes per run; \
+             the Client value is {} bytes)",
+            heap as f64 / runs.max(1) as f64,
+            size_of::<imapkit_state::client::Client>()
+        );
+        drop(client);
     }
 }
 

@@ -135,6 +135,36 @@ fn server(c: &mut Criterion) {
     g.finish();
 }
 
+/// `client/full_sync`: the sync stream through a `Client` (framer, decoder,
+/// routing, mailbox model, events drained) in 16 KiB reads, beside the bare
+/// framer and decoder in the same reads.
+fn client(c: &mut Criterion) {
+    let mut g = c.benchmark_group("client/full_sync");
+    let input = inputs::sync_full();
+    let now = std::time::Instant::now();
+    let exists = input.count() as u32;
+    {
+        let mut cl = imap_benches::client::syncing_client(exists, now);
+        let n = imap_benches::client::full_sync(&mut cl, now, &input.stream, 16 * 1024);
+        assert_eq!(n, input.count(), "the client hands out every FETCH");
+        assert_eq!(sides::ours_framed(&input.stream, 16 * 1024), Ok(input.count()));
+    }
+    g.throughput(Throughput::Bytes(input.len() as u64));
+    g.bench_with_input(
+        BenchmarkId::new("framer+decoder", input.name),
+        &input.stream,
+        |b, s| b.iter(|| sides::ours_framed(s, 16 * 1024)),
+    );
+    g.bench_with_input(BenchmarkId::new("client", input.name), &input.stream, |b, s| {
+        b.iter_batched_ref(
+            || imap_benches::client::syncing_client(exists, now),
+            |cl| imap_benches::client::full_sync(cl, now, s, 16 * 1024),
+            criterion::BatchSize::LargeInput,
+        )
+    });
+    g.finish();
+}
+
 fn encode(c: &mut Criterion) {
     for (group, input) in [
         ("encode/sync_metadata", inputs::sync_no_modseq()),
@@ -257,6 +287,7 @@ fn main() {
     responses(&mut c);
     commands(&mut c);
     server(&mut c);
+    client(&mut c);
     encode(&mut c);
     framing(&mut c);
     c.final_summary();
@@ -312,6 +343,39 @@ mod summary {
         })
     }
 
+    /// Mean time of one iteration of a bench named by function and input.
+    fn mean_ns_named(group: &str, function: &str, input: &str) -> Option<f64> {
+        let p = criterion_dir()
+            .join(safe(group))
+            .join(safe(function))
+            .join(safe(input))
+            .join("new/estimates.json");
+        let v: serde_json::Value = serde_json::from_slice(&std::fs::read(p).ok()?).ok()?;
+        v["mean"]["point_estimate"].as_f64()
+    }
+
+    /// `client/full_sync`: the Client's throughput beside bare decoding.
+    fn print_client() {
+        let input = inputs::sync_full();
+        let (Some(bare), Some(client)) = (
+            mean_ns_named("client/full_sync", "framer+decoder", input.name),
+            mean_ns_named("client/full_sync", "client", input.name),
+        ) else {
+            return;
+        };
+        println!();
+        println!("| client/full_sync (sync_metadata full, 16 KiB reads) | MB/s | messages/s | throughput / bare decoding |");
+        println!("|---|---:|---:|---:|");
+        for (name, ns) in [("framer + decoder", bare), ("Client (events drained)", client)] {
+            println!(
+                "| {name} | {:.0} | {:.0} | {:.2}x |",
+                input.len() as f64 / ns * 1e3,
+                input.count() as f64 / ns * 1e9,
+                bare / ns
+            );
+        }
+    }
+
     /// `framing/chunked`: throughput per chunk size and the ratio to the whole buffer.
     fn print_framing() {
         let input = inputs::sync_full();
@@ -338,6 +402,7 @@ mod summary {
     }
 
     pub(super) fn print() {
+        print_client();
         const ALL: &[Side] = &[Side::Ours, Side::ImapCodec, Side::ImapProto];
         const BOTH: &[Side] = &[Side::Ours, Side::ImapProto];
         const OURS_CODEC: &[Side] = &[Side::Ours, Side::ImapCodec];

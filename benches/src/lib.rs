@@ -8,6 +8,7 @@
 
 #![warn(missing_docs, missing_debug_implementations)]
 
+pub mod client;
 pub mod inputs;
 pub mod server;
 pub mod sides;

@@ -578,8 +578,17 @@ impl Client {
     /// The next event, or `None`. [`Event::Closed`] is the last one.
     #[must_use]
     pub fn poll_event(&mut self) -> Option<Event> {
-        self.events.pop_front()
+        let event = self.events.pop_front();
+        if event.is_none() && self.events.capacity() > Self::EVENTS_KEPT {
+            // A burst (a read of many small responses) grew the queue: give
+            // the memory back, so an idle session stays small.
+            self.events.shrink_to(Self::EVENTS_KEPT);
+        }
+        event
     }
+
+    /// Events the queue keeps room for between bursts.
+    const EVENTS_KEPT: usize = 16;
 
     // ---- private: queueing and sending ----
 
@@ -1356,12 +1365,10 @@ impl Client {
         let handle = self.route(&data);
         // The flags a FETCH asked for are its answer, not a change.
         let asked = handle.is_some_and(|h| self.in_flight.iter().any(|f| f.handle == h && f.fetch));
-        let change = self.model_data(&data, frame);
+        let change = self.model_data(&data, asked, frame);
         self.events.push_back(Event::Data { handle, data });
-        match change {
-            Some(MailboxChange::FlagsChanged { .. }) if asked => {}
-            Some(change) => self.events.push_back(Event::Mailbox(change)),
-            None => {}
+        if let Some(change) = change {
+            self.events.push_back(Event::Mailbox(change));
         }
     }
 
@@ -1385,7 +1392,7 @@ impl Client {
 
     /// Applies untagged data to the mailbox model; a response that does not
     /// fit is reported and leaves the model unchanged.
-    fn model_data(&mut self, data: &Data<'_>, frame: &Frame) -> Option<MailboxChange> {
+    fn model_data(&mut self, data: &Data<'_>, asked: bool, frame: &Frame) -> Option<MailboxChange> {
         let about_messages = matches!(
             data,
             Data::Expunge(_) | Data::Fetch { .. } | Data::Vanished { .. }
@@ -1407,7 +1414,12 @@ impl Client {
             }
             return None;
         };
-        match model.handle_data(data) {
+        let applied = if asked {
+            model.handle_answer(data)
+        } else {
+            model.handle_data(data)
+        };
+        match applied {
             Ok(change) => change,
             Err(kind) => {
                 self.violation(kind, frame);

@@ -112,6 +112,18 @@ impl SelectedMailbox {
     /// (CAPABILITY, LIST, STATUS, SEARCH, ...) is ignored (`Ok(None)`), as
     /// are FETCH items other than UID, FLAGS and MODSEQ.
     pub fn handle_data(&mut self, data: &Data<'_>) -> Result<Option<MailboxChange>, ViolationKind> {
+        self.apply(data, true)
+    }
+
+    /// Applies untagged data a FETCH command asked for: like
+    /// [`handle_data`](Self::handle_data), but the flags and mod-sequences
+    /// of its FETCH responses are the command's answer, not changes, and
+    /// make none (nor the allocation of one).
+    pub fn handle_answer(&mut self, data: &Data<'_>) -> Result<Option<MailboxChange>, ViolationKind> {
+        self.apply(data, false)
+    }
+
+    fn apply(&mut self, data: &Data<'_>, report_fetch: bool) -> Result<Option<MailboxChange>, ViolationKind> {
         Ok(match data {
             Data::Exists(n) => {
                 let new = self.uids.grow_to(*n)?;
@@ -155,7 +167,7 @@ impl SelectedMailbox {
                     earlier: *earlier,
                 })
             }
-            Data::Fetch { seq, items } => self.handle_fetch(seq.get(), items)?,
+            Data::Fetch { seq, items } => self.handle_fetch(seq.get(), items, report_fetch)?,
             Data::Flags(flags) => {
                 self.flags = flags.clone().into_static();
                 Some(MailboxChange::Flags(self.flags.clone()))
@@ -359,6 +371,7 @@ impl SelectedMailbox {
         &mut self,
         seq: u32,
         items: &[MessageDataItem<'_>],
+        report: bool,
     ) -> Result<Option<MailboxChange>, ViolationKind> {
         if seq > self.uids.len() {
             return Err(ViolationKind::BeyondExists {
@@ -381,6 +394,9 @@ impl SelectedMailbox {
         let uid = self.uids.uid(seq);
         if let Some(m) = modseq {
             self.modseq_seen = Some(self.modseq_seen.map_or(m, |s| s.max(m)));
+        }
+        if !report {
+            return Ok(None);
         }
         Ok(match (flags, modseq) {
             (Some(list), _) => {
