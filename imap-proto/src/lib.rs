@@ -45,6 +45,7 @@ pub mod chars;
 pub mod command;
 mod core;
 mod datetime;
+pub mod encode;
 mod error;
 mod flag;
 mod mailbox;

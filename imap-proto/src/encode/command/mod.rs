@@ -6,7 +6,8 @@ mod search;
 
 use base64::Engine as _;
 use bytes::BufMut;
-use imapkit_proto::{
+
+use crate::{
     AclModMode, AppendData, AppendMessage, AuthenticateData, CatenatePart, Command, CommandBody,
     CompressionAlgorithm, CreateParameter, ExtParam, FetchAttribute, FetchItems, FetchModifier,
     GetMetadataOption, IdleDone, ListMailbox, ListOptionExtension, ListPatterns, ListReturnOption,
@@ -773,7 +774,7 @@ impl Encode for NotifyFilter<'_> {
     /// Filter names in upper case; a single mailbox without parentheses.
     fn encode<B: BufMut>(&self, w: &mut Writer<'_, B>) {
         let mailboxes =
-            |w: &mut Writer<'_, B>, m: &imapkit_proto::Vec1<imapkit_proto::Mailbox<'_>>| {
+            |w: &mut Writer<'_, B>, m: &crate::Vec1<crate::Mailbox<'_>>| {
                 if m.len() == 1 {
                     m.first().encode(w);
                 } else {
@@ -823,7 +824,7 @@ impl Encode for NotifyEvent<'_> {
 
 #[cfg(test)]
 mod tests {
-    use imapkit_proto::{Buf, Secret, Tag};
+    use crate::{Buf, Secret, Tag};
 
     use super::*;
 

@@ -1,4 +1,8 @@
 //! Encoders: write messages into a caller-supplied buffer, marking literal boundaries.
+//!
+//! They live next to the types (rather than in `imapkit-codec`, which
+//! re-exports them) so that messages can implement `Display` as their wire
+//! form. They write canonical RFC 9051 / RFC 3501 syntax.
 
 mod command;
 pub(crate) mod core;
@@ -7,7 +11,8 @@ mod response;
 mod vectored;
 
 use bytes::{BufMut, Bytes};
-use imapkit_proto::{Buf, LiteralMode};
+
+use crate::{Buf, LiteralMode};
 
 pub use self::vectored::{
     encode_vectored, encode_vectored_with, Chunks, Splice, Vectored, DEFAULT_SPLICE_THRESHOLD,
@@ -352,10 +357,18 @@ pub fn encode<B: BufMut, T: Encode + ?Sized>(msg: &T, buf: &mut B) {
 /// server's LITERAL+ / LITERAL- capability).
 ///
 /// ```
-/// use imapkit_codec::{decode, encode_marked_with, Decoded, LiteralPolicy, LITERAL_MINUS_MAX};
+/// use imapkit_proto::encode::{encode_marked_with, LiteralPolicy, LITERAL_MINUS_MAX};
+/// use imapkit_proto::{AppendData, AppendMessage, Command, CommandBody, Literal, LiteralMode, Mailbox, Tag};
 ///
 /// let input = b"A1 APPEND INBOX {5+}\r\nhello\r\n";
-/// let Ok(Decoded::Complete { message, .. }) = decode::command(input) else { panic!() };
+/// let literal = Literal::try_new(&b"hello"[..]).unwrap().with_mode(LiteralMode::NonSync);
+/// let message = Command::new(
+///     Tag::try_from("A1").unwrap(),
+///     CommandBody::Append {
+///         mailbox: Mailbox::Inbox,
+///         messages: AppendMessage::new(AppendData::Literal(literal)).into(),
+///     },
+/// );
 /// let (mut out, mut marks) = (Vec::new(), Vec::new());
 /// encode_marked_with(&message, &mut out, &mut marks, LiteralPolicy::SyncOnly);
 /// assert_eq!(out, b"A1 APPEND INBOX {5}\r\nhello\r\n");

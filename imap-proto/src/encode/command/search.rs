@@ -1,7 +1,8 @@
 //! Encoding SEARCH keys, return options and SORT/THREAD criteria.
 
 use bytes::BufMut;
-use imapkit_proto::{
+
+use crate::{
     EntryTypeReq, SearchKey, SearchReturnOption, SortCriterion, SortKey, ThreadAlgorithm,
 };
 

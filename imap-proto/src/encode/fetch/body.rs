@@ -1,7 +1,8 @@
 //! Encoding `body` (BODY and BODYSTRUCTURE).
 
 use bytes::BufMut;
-use imapkit_proto::{
+
+use crate::{
     Body, BodyExtension, BodyKind, BodyLanguage, BodyStructure, Disposition, ExtensionTail,
     IString, MessageSubtype, Multipart, ParamList,
 };

@@ -5,7 +5,8 @@ mod body;
 mod envelope;
 
 use bytes::BufMut;
-use imapkit_proto::{BinaryData, GmailLabel, LiteralMode, MessageDataItem, ObjectId};
+
+use crate::{BinaryData, GmailLabel, LiteralMode, MessageDataItem, ObjectId};
 
 use super::core::put_part;
 use super::{paren, Encode, Writer};

@@ -1,7 +1,8 @@
 //! Encoders of the grammar's building blocks.
 
 use bytes::BufMut;
-use imapkit_proto::{
+
+use crate::{
     AString, Atom, AtomExt, AuthMechanism, Capability, Date, DateTime, Flag, FlagFetch, FlagPerm,
     IString, Literal, Mailbox, NString, Quoted, Section, SectionText, SeqOrUid, Sequence,
     SequenceSet, StatusAttribute, Tag, Text, Vec1, MONTHS,

@@ -1,7 +1,8 @@
 //! Encoding `envelope` and `address`.
 
 use bytes::BufMut;
-use imapkit_proto::{Address, AddressList, Envelope};
+
+use crate::{Address, AddressList, Envelope};
 
 use super::super::core::put_sep_nstring;
 use super::super::{Encode, Writer};
