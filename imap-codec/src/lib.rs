@@ -38,12 +38,13 @@ pub mod framer;
 pub mod fuzzing;
 
 pub use crate::decode::Decoded;
+pub use crate::error::DecodeError;
 pub use imapkit_proto::encode;
 pub use imapkit_proto::encode::{
-    encode, encode_marked, encode_marked_with, encode_vectored, encode_vectored_with, Encode,
-    LiteralMark, LiteralPolicy, Splice, Vectored, Writer, LITERAL_MINUS_MAX,
+    encode, encode_fragments, encode_marked, encode_marked_with, encode_vectored,
+    encode_vectored_with, encode_with, Encode, EncodeOptions, Fragment, Fragments, LiteralMark,
+    LiteralPolicy, Splice, Vectored, Writer, LITERAL_MINUS_MAX,
 };
-pub use crate::error::DecodeError;
 
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]

@@ -45,6 +45,7 @@ pub mod chars;
 pub mod command;
 mod core;
 mod datetime;
+mod display;
 pub mod encode;
 mod error;
 mod flag;
@@ -70,7 +71,7 @@ pub use crate::flag::{keywords, Flag, FlagFetch, FlagPerm};
 pub use crate::mailbox::{Mailbox, MailboxOther};
 pub use crate::secret::Secret;
 pub use crate::section::{Partial, Section, SectionText};
-pub use crate::sequence::{SeqOrUid, Sequence, SequenceSet};
+pub use crate::sequence::{SeqOrUid, Sequence, SequenceIter, SequenceSet};
 pub use crate::status::StatusAttribute;
 
 pub use crate::command::*;

@@ -8,6 +8,8 @@
 //! [`CommandBody::Other`] so that a server can answer `BAD`.
 
 mod append;
+mod builder;
+mod constructors;
 mod ext;
 mod fetch;
 mod mailbox;
@@ -17,6 +19,9 @@ mod store;
 use bytes::Bytes;
 
 pub use self::append::*;
+pub use self::builder::{
+    AppendBuilder, FetchBuilder, ListBuilder, SearchBuilder, SelectBuilder, StoreBuilder,
+};
 pub use self::ext::*;
 pub use self::fetch::*;
 pub use self::mailbox::*;
@@ -61,6 +66,11 @@ macro_rules! validated_buf {
             pub fn as_bytes(&self) -> &[u8] {
                 self.0.as_bytes()
             }
+
+            /// The same value borrowing from `self` (no copy, no reference count).
+            pub fn reborrow(&self) -> $name<'_> {
+                $name(self.0.reborrow())
+            }
         }
 
         impl<'a> TryFrom<&'a str> for $name<'a> {
@@ -103,9 +113,21 @@ pub struct Command<'a> {
 }
 
 impl<'a> Command<'a> {
-    /// A command from its parts.
-    pub fn new(tag: Tag<'a>, body: CommandBody<'a>) -> Self {
-        Self { tag, body }
+    /// A command from its tag (e.g. from a [`TagGenerator`](crate::TagGenerator))
+    /// and its body: a [`CommandBody`] (see its constructors) or a builder.
+    ///
+    /// ```
+    /// use imapkit_proto::{Command, CommandBody, TagGenerator};
+    ///
+    /// let mut tags = TagGenerator::default();
+    /// let select = Command::new(tags.next_tag(), CommandBody::select("INBOX"));
+    /// assert_eq!(select.to_string(), "A1 SELECT INBOX");
+    /// ```
+    pub fn new(tag: Tag<'a>, body: impl Into<CommandBody<'a>>) -> Self {
+        Self {
+            tag,
+            body: body.into(),
+        }
     }
 }
 

@@ -4,8 +4,8 @@ use bytes::BufMut;
 
 use crate::{
     AString, Atom, AtomExt, AuthMechanism, Capability, Date, DateTime, Flag, FlagFetch, FlagPerm,
-    IString, Literal, Mailbox, NString, Quoted, Section, SectionText, SeqOrUid, Sequence,
-    SequenceSet, StatusAttribute, Tag, Text, Vec1, MONTHS,
+    IString, Literal, LiteralMode, Mailbox, NString, Quoted, Section, SectionText, SeqOrUid,
+    Sequence, SequenceSet, StatusAttribute, Tag, Text, Vec1, MONTHS,
 };
 
 use super::{join, paren_pairs, Encode, Writer};
@@ -55,10 +55,12 @@ pub(crate) fn put_quoted<B: BufMut, const N: usize>(
 #[inline(always)]
 pub(crate) fn put_sep_istring<B: BufMut>(w: &mut Writer<'_, B>, sep: u8, s: &IString<'_>) {
     match s {
-        IString::Quoted(q) => put_quoted(w, &[sep, b'"'], q.as_bytes()),
-        IString::Literal(l) => {
+        IString::Quoted(q) if !w.quoted_needs_literal(q.as_bytes()) => {
+            put_quoted(w, &[sep, b'"'], q.as_bytes())
+        }
+        s => {
             w.put_u8(sep);
-            l.encode(w);
+            s.encode(w);
         }
     }
 }
@@ -151,6 +153,12 @@ impl Encode for IString<'_> {
     #[inline]
     fn encode<B: BufMut>(&self, w: &mut Writer<'_, B>) {
         match self {
+            // A quoted string the peer cannot take (8-bit content without
+            // UTF-8 support) goes as a synchronizing literal: the policy
+            // may make it non-synchronizing.
+            IString::Quoted(q) if w.quoted_needs_literal(q.as_bytes()) => {
+                w.put_literal(q.as_bytes(), LiteralMode::Sync, false)
+            }
             IString::Quoted(q) => q.encode(w),
             IString::Literal(l) => l.encode(w),
         }

@@ -2,9 +2,7 @@
 
 use bytes::BufMut;
 
-use crate::{
-    EntryTypeReq, SearchKey, SearchReturnOption, SortCriterion, SortKey, ThreadAlgorithm,
-};
+use crate::{EntryTypeReq, SearchKey, SearchReturnOption, SortCriterion, SortKey, ThreadAlgorithm};
 
 use crate::encode::{join, Encode, Writer};
 

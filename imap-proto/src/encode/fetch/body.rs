@@ -72,7 +72,7 @@ impl Encode for Body<'_> {
             }
             BodyKind::Message { message, lines, .. } => {
                 w.put_u8(b' ');
-                if let Some(bytes) = message.verbatim() {
+                if let Some(bytes) = message.verbatim().filter(|b| w.can_copy(b)) {
                     w.put(bytes);
                 } else {
                     let (envelope, body) = message.get();
@@ -96,7 +96,7 @@ impl Encode for Multipart<'_> {
     /// The content of a multipart's parentheses: parts without separators,
     /// then the subtype and extension data.
     fn encode<B: BufMut>(&self, w: &mut Writer<'_, B>) {
-        if let Some(bytes) = self.parts.verbatim() {
+        if let Some(bytes) = self.parts.verbatim().filter(|b| w.can_copy(b)) {
             w.put(bytes);
         } else {
             for part in &self.parts {
@@ -148,7 +148,7 @@ fn put_word<B: BufMut>(w: &mut Writer<'_, B>, kept: &IString<'_>, word: &[u8]) {
 /// `body-fld-param`, `NIL` when empty; a decoded list received in strict
 /// syntax as received.
 fn put_params<B: BufMut>(w: &mut Writer<'_, B>, params: &ParamList<'_>) {
-    if let Some(bytes) = params.verbatim() {
+    if let Some(bytes) = params.verbatim().filter(|b| w.can_copy(b)) {
         w.put(bytes);
         return;
     }

@@ -32,7 +32,7 @@ impl Encode for Envelope<'_> {
 
 /// A decoded list received in strict syntax is written as received.
 fn put_address_list<B: BufMut>(w: &mut Writer<'_, B>, list: &AddressList<'_>) {
-    if let Some(bytes) = list.verbatim() {
+    if let Some(bytes) = list.verbatim().filter(|b| w.can_copy(b)) {
         w.put(bytes);
         return;
     }
