@@ -47,6 +47,7 @@ mod core;
 mod datetime;
 mod display;
 pub mod encode;
+pub mod encoded_word;
 mod error;
 mod flag;
 mod mailbox;
