@@ -410,6 +410,40 @@ mod tests {
         assert_eq!(decode_header(b"caf\xc3\xa9 \xff").as_str(), "café \u{fffd}");
     }
 
+    proptest::proptest! {
+        /// Text encoded as B or Q words (split anywhere, even inside a
+        /// character) decodes to itself.
+        #[test]
+        fn encoded_words_decode_to_their_text(text in "[a-zA-Z0-9 ,.!?日本語éü€_=]{0,40}", cuts in proptest::collection::vec(0usize..64, 0..4), q in proptest::bool::ANY) {
+            let bytes = text.as_bytes();
+            let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c % (bytes.len() + 1)).collect();
+            cuts.push(0);
+            cuts.push(bytes.len());
+            cuts.sort_unstable();
+            cuts.dedup();
+            let words: Vec<String> = cuts
+                .windows(2)
+                .map(|w| {
+                    let part = &bytes[w[0]..w[1]];
+                    if q {
+                        let enc: String = part.iter().map(|&b| match b {
+                            b' ' => "_".to_owned(),
+                            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' => char::from(b).to_string(),
+                            _ => format!("={b:02X}"),
+                        }).collect();
+                        format!("=?utf-8?q?{enc}?=")
+                    } else {
+                        format!("=?UTF-8?B?{}?=", base64::engine::general_purpose::STANDARD.encode(part))
+                    }
+                })
+                .collect();
+            let raw = words.join(" ");
+            let decoded = decode_header(raw.as_bytes());
+            proptest::prop_assert_eq!(decoded.as_str(), text.as_str());
+            proptest::prop_assert!(decoded.is_complete());
+        }
+    }
+
     #[test]
     fn unknown_charsets_count_each_word() {
         let t = decode_header(b"=?KOI8-R?B?8A==?= =?KOI8-R?B?0g==?= x =?UTF-8?Q?y?=");

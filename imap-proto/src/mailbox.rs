@@ -202,6 +202,22 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// A name given as text shows as that name again, in any script.
+        #[test]
+        fn names_survive_modified_utf7(name in "[a-zA-Z0-9 &/._日本語ü€\\u{1F600}\t-]{0,16}") {
+            let m = Mailbox::from(name.as_str());
+            let shown = m.to_string();
+            if name.eq_ignore_ascii_case("INBOX") {
+                proptest::prop_assert_eq!(shown, "INBOX");
+            } else {
+                proptest::prop_assert_eq!(&shown, &name);
+                proptest::prop_assert_eq!(&m.name().unwrap(), &name);
+                proptest::prop_assert!(m.as_bytes().is_ascii());
+            }
+        }
+    }
+
     #[test]
     fn wire_forms_are_kept() {
         assert_eq!(

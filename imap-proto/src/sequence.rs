@@ -418,6 +418,46 @@ mod tests {
         assert!(SequenceSet::try_from(0..).is_err());
     }
 
+    fn arb_set() -> impl proptest::strategy::Strategy<Value = SequenceSet> {
+        use proptest::prelude::*;
+        let n = prop_oneof![
+            Just(SeqOrUid::Asterisk),
+            (1u32..40).prop_map(|n| SeqOrUid::new(n).unwrap())
+        ];
+        let item = prop_oneof![
+            n.clone().prop_map(Sequence::Single),
+            (n.clone(), n).prop_map(|(a, b)| Sequence::Range(a, b)),
+        ];
+        proptest::collection::vec(item, 1..5)
+            .prop_map(|v| SequenceSet::Set(Vec1::try_from(v).unwrap()))
+    }
+
+    proptest::proptest! {
+        /// `iter(largest)` yields exactly the numbers `contains` accepts.
+        #[test]
+        fn iter_agrees_with_contains(set in arb_set(), largest in 0u32..40) {
+            let mut seen: Vec<u32> = set.iter(largest).map(NonZeroU32::get).collect();
+            seen.sort_unstable();
+            seen.dedup();
+            let expected: Vec<u32> = (1..=45).filter(|&n| set.contains(n, largest)).collect();
+            proptest::prop_assert_eq!(seen, expected);
+        }
+
+        /// `from_numbers` holds the numbers given, and writes each run once.
+        #[test]
+        fn from_numbers_holds_the_numbers(mut numbers in proptest::collection::vec(1u32..60, 1..30)) {
+            let set = SequenceSet::from_numbers(numbers.iter().copied()).unwrap();
+            numbers.sort_unstable();
+            numbers.dedup();
+            let back: Vec<u32> = set.iter(0).map(NonZeroU32::get).collect();
+            proptest::prop_assert_eq!(&back, &numbers);
+            let SequenceSet::Set(items) = &set else { unreachable!("a set of numbers") };
+            let runs = 1 + numbers.windows(2).filter(|w| w[1] != w[0] + 1).count();
+            proptest::prop_assert_eq!(items.len(), runs);
+            proptest::prop_assert_eq!(SequenceSet::try_from(set.to_string().as_str()).unwrap(), set);
+        }
+    }
+
     #[test]
     fn reversed_range_contains() {
         let s = SequenceSet::try_from("5:3").unwrap();
