@@ -12,7 +12,7 @@
 //! ```text
 //!  bytes --> Framer --> Frame --> decode::response / decode::command --> Response<'_> / Command<'_>
 //!                                                                            |
-//!  bytes <------------------ encode(&msg, &mut buf) / encode_marked <--------+
+//!  bytes <---------- encode_fragments(&msg, &mut buf, &options) / encode <---+
 //! ```
 //!
 //! ```

@@ -11,6 +11,21 @@
 //!                             +-- into_static() / into_shared(frame) --> owned, no payload copy
 //! ```
 //!
+//! Commands are built with short constructors ([`CommandBody::select`],
+//! [`CommandBody::uid_fetch`], ...; builders such as [`SearchBuilder`] for
+//! the options) that take `&str`, arrays and numbers, and print as their
+//! wire form with credentials redacted. The [`encode`] module writes
+//! messages: [`encode::encode_fragments`] for a client that must wait for
+//! `+` before a synchronizing literal.
+//!
+//! ```
+//! use imapkit_proto::{Command, CommandBody, FetchAttribute, SequenceSet, TagGenerator};
+//!
+//! let mut tags = TagGenerator::default();
+//! let fetch = CommandBody::uid_fetch(SequenceSet::all(), [FetchAttribute::Uid, FetchAttribute::Flags]);
+//! assert_eq!(Command::new(tags.next_tag(), fetch).to_string(), "A1 UID FETCH 1:* (UID FLAGS)");
+//! ```
+//!
 //! Values borrow from the decoder's input ([`Buf::Borrowed`]); [`IntoStatic`]
 //! turns them into owned values, sharing a received frame instead of copying
 //! it. Constructors validate: an [`Atom`] cannot hold a space, a [`Quoted`]
@@ -28,8 +43,9 @@
 //! let tag = Tag::try_from("A001").unwrap();
 //! assert!(Tag::try_from("A 1").is_err());
 //! assert!(Atom::try_from("two words").is_err());
-//! let mailbox = Mailbox::from_name("日本語");
+//! let mailbox = Mailbox::from("日本語");
 //! assert_eq!(mailbox.as_bytes(), b"&ZeVnLIqe-");
+//! assert_eq!(mailbox.to_string(), "日本語");
 //! let set = SequenceSet::try_from("1,3:5,7:*").unwrap();
 //! assert!(set.contains(4, 10));
 //! # let _ = (tag, AString::from("x"));
