@@ -677,6 +677,15 @@ impl IntoStatic for AString<'_> {
 }
 
 /// A non-empty `Vec`, for grammar rules of the form `1*x` or `x *(SP x)`.
+///
+/// ```
+/// use imapkit_proto::{Capability, CommandBody, Vec1};
+///
+/// let caps: Vec1<Capability<'_>> = [Capability::CondStore, Capability::QResync].into();
+/// assert_eq!(caps.len(), 2);
+/// assert!(Vec1::<u32>::try_from(vec![]).is_err());
+/// let _ = CommandBody::enable([Capability::CondStore]); // arrays where a Vec1 is expected
+/// ```
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Vec1<T>(Vec<T>);
 

@@ -8,19 +8,6 @@
 //! AUTHENTICATE and the lines of an AUTHENTICATE exchange replaced by
 //! `<redacted>` (their `Debug` hides them too, through [`Secret`](crate::Secret)).
 //! Bytes that are not UTF-8 (in literals) print as U+FFFD.
-//!
-//! ```
-//! use imapkit_proto::{Command, CommandBody, Flag, SequenceSet, Tag};
-//!
-//! assert_eq!(Flag::Seen.to_string(), "\\Seen");
-//! let login = Command::new(Tag::try_from("A1").unwrap(), CommandBody::login("alice", "hunter2"));
-//! assert_eq!(login.to_string(), "A1 LOGIN alice <redacted>");
-//! let fetch = Command::new(
-//!     Tag::try_from("A2").unwrap(),
-//!     CommandBody::uid_fetch(SequenceSet::try_from("1:*").unwrap(), imapkit_proto::FetchItems::Fast),
-//! );
-//! assert_eq!(fetch.to_string(), "A2 UID FETCH 1:* FAST");
-//! ```
 
 use std::fmt;
 

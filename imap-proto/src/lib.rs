@@ -26,6 +26,22 @@
 //! assert_eq!(Command::new(tags.next_tag(), fetch).to_string(), "A1 UID FETCH 1:* (UID FLAGS)");
 //! ```
 //!
+//! `Display` prints what goes on the wire, except credentials: flags,
+//! sequence sets, capabilities, response codes, commands and responses;
+//! a [`Mailbox`] prints the name a user sees.
+//!
+//! ```
+//! use imapkit_proto::{Command, CommandBody, Flag, Mailbox, ResponseCode, SequenceSet, Tag};
+//!
+//! assert_eq!(Flag::Seen.to_string(), "\\Seen");
+//! assert_eq!(SequenceSet::try_from("1:4,7:*").unwrap().to_string(), "1:4,7:*");
+//! assert_eq!(Mailbox::from_wire("&ZeVnLIqe-").unwrap().to_string(), "日本語");
+//! assert_eq!(ResponseCode::UidNext(4392).to_string(), "UIDNEXT 4392");
+//! let login = Command::new(Tag::try_from("A1").unwrap(), CommandBody::login("alice", "hunter2"));
+//! assert_eq!(login.to_string(), "A1 LOGIN alice <redacted>");
+//! assert_eq!(format!("{login:?}").contains("hunter2"), false);
+//! ```
+//!
 //! Values borrow from the decoder's input ([`Buf::Borrowed`]); [`IntoStatic`]
 //! turns them into owned values, sharing a received frame instead of copying
 //! it. Constructors validate: an [`Atom`] cannot hold a space, a [`Quoted`]

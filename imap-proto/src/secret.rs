@@ -9,6 +9,14 @@ use crate::core::AString;
 
 /// A credential (password, token, SASL response). `Debug` prints `<redacted>`;
 /// there is no `Display`. Use [`Secret::declassify`] to reach the value.
+///
+/// ```
+/// use imapkit_proto::{AString, Secret};
+///
+/// let password: Secret<AString<'_>> = "hunter2".into();
+/// assert_eq!(format!("{password:?}"), "<redacted>");
+/// assert_eq!(password.declassify().as_bytes(), b"hunter2");
+/// ```
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Secret<T>(T);
 

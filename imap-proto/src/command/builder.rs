@@ -1,48 +1,5 @@
 //! Builders for the commands whose options the short constructors leave
-//! out: SELECT/EXAMINE parameters (CONDSTORE, QRESYNC), LIST-EXTENDED
-//! options, SEARCH with RETURN and CHARSET, APPEND with flags, dates and
-//! several messages, STORE with `.SILENT` and UNCHANGEDSINCE, FETCH with
-//! CHANGEDSINCE and VANISHED.
-//!
-//! Each builder starts from the required arguments, takes options by
-//! chained calls, and ends with `build()` (or converts with `.into()`
-//! where a [`CommandBody`] is expected, e.g. [`Command::new`](super::Command::new)).
-//!
-//! ```
-//! use std::num::{NonZeroU32, NonZeroU64};
-//!
-//! use imapkit_proto::{
-//!     AppendBuilder, AppendMessage, FetchAttribute, FetchBuilder, Flag, ListBuilder,
-//!     SearchBuilder, SearchKey, SearchReturnOption, SelectBuilder, SequenceSet,
-//!     StatusAttribute, StoreAction, StoreBuilder,
-//! };
-//!
-//! let uidvalidity = NonZeroU32::new(3857529045).unwrap();
-//! let modseq = NonZeroU64::new(20010715194032001).unwrap();
-//! let uids = SequenceSet::try_from("300:500").unwrap();
-//! let lines = [
-//!     SelectBuilder::select("INBOX").qresync(uidvalidity, modseq).build().to_string(),
-//!     ListBuilder::new("", "*").subscribed().return_children().return_status([StatusAttribute::Unseen]).build().to_string(),
-//!     SearchBuilder::new(SearchKey::Unseen).uid().return_options([SearchReturnOption::Min, SearchReturnOption::Count]).build().to_string(),
-//!     StoreBuilder::new(uids.clone(), StoreAction::Add, [Flag::Deleted]).uid().silent().unchanged_since(12345).build().to_string(),
-//!     FetchBuilder::new(uids, [FetchAttribute::Flags]).uid().changed_since(modseq).vanished().build().to_string(),
-//!     AppendBuilder::new("Drafts", AppendMessage::literal(b"x").unwrap().with_flags([Flag::Draft]))
-//!         .message(AppendMessage::literal(b"y").unwrap())
-//!         .build()
-//!         .to_string(),
-//! ];
-//! assert_eq!(
-//!     lines,
-//!     [
-//!         "SELECT INBOX (QRESYNC (3857529045 20010715194032001))",
-//!         "LIST (SUBSCRIBED) \"\" * RETURN (CHILDREN STATUS (UNSEEN))",
-//!         "UID SEARCH RETURN (MIN COUNT) UNSEEN",
-//!         "UID STORE 300:500 (UNCHANGEDSINCE 12345) +FLAGS.SILENT (\\Deleted)",
-//!         "UID FETCH 300:500 (FLAGS) (CHANGEDSINCE 20010715194032001 VANISHED)",
-//!         "APPEND Drafts (\\Draft) {1}\r\nx {1}\r\ny",
-//!     ]
-//! );
-//! ```
+//! out (the examples are in the [`command`](super) module docs).
 
 use std::num::{NonZeroU32, NonZeroU64};
 

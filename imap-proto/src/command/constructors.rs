@@ -1,47 +1,5 @@
-//! Short constructors of [`CommandBody`]: one per command, for the common
-//! case (the builders in [`builder`](super::builder) cover the options).
-//!
-//! Arguments take what a program holds: `&str` or `String` for names and
-//! strings, a [`SequenceSet`] (or a `NonZeroU32`) for messages, arrays for
-//! non-empty lists. A mailbox name given as text is the name a user sees,
-//! encoded as modified UTF-7 ([`Mailbox`]'s `From<&str>`); a `Mailbox` value
-//! from a LIST response goes back as it came.
-//!
-//! ```
-//! use imapkit_proto::{
-//!     CommandBody, FetchAttribute, Flag, SearchKey, SequenceSet, StatusAttribute, StoreAction,
-//! };
-//!
-//! let set = SequenceSet::try_from("1:4").unwrap();
-//! let bodies = [
-//!     CommandBody::login("alice", "hunter2"),
-//!     CommandBody::list("", "*"),
-//!     CommandBody::select("INBOX"),
-//!     CommandBody::status("Archive", [StatusAttribute::Messages, StatusAttribute::Unseen]),
-//!     CommandBody::uid_fetch(set.clone(), [FetchAttribute::Uid, FetchAttribute::Flags, FetchAttribute::Envelope]),
-//!     CommandBody::uid_store(set.clone(), StoreAction::Add, [Flag::Seen]),
-//!     CommandBody::search(SearchKey::Unseen),
-//!     CommandBody::create("日本語"),
-//!     CommandBody::uid_move(set, "Archive"),
-//!     CommandBody::logout(),
-//! ];
-//! let lines: Vec<String> = bodies.iter().map(ToString::to_string).collect();
-//! assert_eq!(
-//!     lines,
-//!     [
-//!         "LOGIN alice <redacted>",
-//!         "LIST \"\" *",
-//!         "SELECT INBOX",
-//!         "STATUS Archive (MESSAGES UNSEEN)",
-//!         "UID FETCH 1:4 (UID FLAGS ENVELOPE)",
-//!         "UID STORE 1:4 +FLAGS (\\Seen)",
-//!         "SEARCH UNSEEN",
-//!         "CREATE &ZeVnLIqe-",
-//!         "UID MOVE 1:4 Archive",
-//!         "LOGOUT",
-//!     ]
-//! );
-//! ```
+//! Short constructors of [`CommandBody`], one per command (the
+//! examples are on [`CommandBody`]).
 
 use crate::buf::Buf;
 use crate::capability::{AuthMechanism, Capability};
