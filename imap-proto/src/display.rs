@@ -13,10 +13,10 @@ use std::fmt;
 
 use crate::encode::{Encode, Writer};
 use crate::{
-    AString, AuthMechanism, AuthenticateData, Capability, Command, CommandBody, ContinueRequest,
-    Data, FetchAttribute, FetchItems, Flag, FlagFetch, FlagPerm, Greeting, IString, IdleDone,
-    Mailbox, MessageDataItem, NString, RespText, Response, ResponseCode, SearchKey, SeqOrUid,
-    Sequence, SequenceSet, Status, StatusAttribute, StatusResponse,
+    AuthMechanism, AuthenticateData, Capability, Command, CommandBody, ContinueRequest, Data,
+    FetchAttribute, FetchItems, Flag, FlagFetch, FlagPerm, Greeting, IdleDone, Mailbox,
+    MessageDataItem, RespText, Response, ResponseCode, SearchKey, SeqOrUid, Sequence, SequenceSet,
+    Status, StatusAttribute, StatusResponse,
 };
 
 /// Writes the wire form of `msg`, credentials redacted, without the CRLF
@@ -63,10 +63,11 @@ display_as_wire!(
     FetchAttribute<'_>,
     FetchItems<'_>,
     SearchKey<'_>,
-    AString<'_>,
-    IString<'_>,
-    NString<'_>,
 );
+
+// No `Display` for the string types (`AString`, `IString`, `NString`):
+// whether it would print the content or the quoted wire form is not
+// obvious; `as_bytes()` gives the content.
 
 impl fmt::Display for Flag<'_> {
     /// `\Seen`, `\Answered`, ..., an extension flag with its backslash, a
@@ -194,7 +195,9 @@ mod tests {
     use std::num::NonZeroU32;
 
     use super::*;
-    use crate::{Atom, Buf, Literal, MessageDataItem, Secret, StatusKind, Tag, Text, Vec1};
+    use crate::{
+        AString, Atom, Buf, IString, Literal, MessageDataItem, Secret, StatusKind, Tag, Text, Vec1,
+    };
 
     fn atom(s: &str) -> Atom<'_> {
         Atom::try_from(s).unwrap()
