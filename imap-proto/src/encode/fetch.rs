@@ -23,7 +23,10 @@ impl Encode for MessageDataItem<'_> {
                 w.put(b"FLAGS ");
                 match f.verbatim() {
                     Some(bytes) => w.put(bytes),
-                    None => paren(w, f),
+                    None => match f.built() {
+                        Some(built) => paren(w, built),
+                        None => paren(w, f),
+                    },
                 }
             }
             M::Envelope(e) => {

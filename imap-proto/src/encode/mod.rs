@@ -140,7 +140,7 @@ impl<'b, B: BufMut> Writer<'b, B> {
     /// Whether the content of a quoted string (`string`, `astring` or
     /// `nstring` position) must go as a literal for this peer: non-ASCII
     /// bytes to a peer without UTF-8 support, invalid UTF-8 to any peer.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn quoted_needs_literal(&self, content: &[u8]) -> bool {
         match self.strings {
             Strings::AsGiven => false,

@@ -121,6 +121,16 @@ macro_rules! wire_list {
                 self.iter().map(|x| owned_item!($y, x)).collect()
             }
 
+            /// The elements of a list built from values (`None` for a
+            /// decoded one): the encoder reads them in place, without
+            /// reborrowing each.
+            pub(crate) fn built(&self) -> Option<&[$item<'a>]> {
+                match &self.0 {
+                    ListRepr::Owned(v) => Some(v),
+                    ListRepr::Wire { .. } => None,
+                }
+            }
+
             /// The list's bytes as received, when the encoder may write them
             /// unchanged; `None` for lists built from values.
             pub fn verbatim(&self) -> Option<&[u8]> {

@@ -3,8 +3,8 @@
 use bytes::BufMut;
 
 use crate::{
-    Body, BodyExtension, BodyKind, BodyLanguage, BodyStructure, Disposition, ExtensionTail,
-    IString, MessageSubtype, Multipart, ParamList,
+    Body, BodyExtension, BodyKind, BodyLanguage, BodyParam, BodyStructure, Disposition,
+    ExtensionTail, IString, MessageSubtype, Multipart, ParamList,
 };
 
 use super::super::core::{put_sep_istring, put_sep_nstring};
@@ -99,8 +99,9 @@ impl Encode for Multipart<'_> {
         if let Some(bytes) = self.parts.verbatim().filter(|b| w.can_copy(b)) {
             w.put(bytes);
         } else {
-            for part in &self.parts {
-                part.encode(w);
+            match self.parts.built() {
+                Some(built) => built.iter().for_each(|p| p.encode(w)),
+                None => self.parts.iter().for_each(|p| p.encode(w)),
             }
         }
         w.put_u8(b' ');
@@ -156,9 +157,13 @@ fn put_params<B: BufMut>(w: &mut Writer<'_, B>, params: &ParamList<'_>) {
         w.put(b"NIL");
         return;
     }
-    for (k, p) in params.iter().enumerate() {
+    let mut put = |k: usize, p: &BodyParam<'_>| {
         put_sep_istring(w, if k == 0 { b'(' } else { b' ' }, &p.name);
         put_sep_istring(w, b' ', &p.value);
+    };
+    match params.built() {
+        Some(built) => built.iter().enumerate().for_each(|(k, p)| put(k, p)),
+        None => params.iter().enumerate().for_each(|(k, p)| put(k, &p)),
     }
     w.put_u8(b')');
 }

@@ -41,8 +41,9 @@ fn put_address_list<B: BufMut>(w: &mut Writer<'_, B>, list: &AddressList<'_>) {
         return;
     }
     w.put_u8(b'(');
-    for a in list {
-        a.encode(w);
+    match list.built() {
+        Some(built) => built.iter().for_each(|a| a.encode(w)),
+        None => list.iter().for_each(|a| a.encode(w)),
     }
     w.put_u8(b')');
 }
