@@ -11,7 +11,7 @@ use std::net::TcpStream;
 use std::time::Duration;
 
 use imapkit_codec::framer::{Direction, FrameEvent, Framer, FramerConfig};
-use imapkit_codec::{encode_fragments, EncodeOptions, Fragment, LiteralPolicy};
+use imapkit_codec::{encode_fragments, EncodeOptions, LiteralPolicy};
 use imapkit_proto::{
     AppendBuilder, AppendMessage, Capability, Command, CommandBody, Data, FetchAttribute, Flag,
     FlagFetch, MessageDataItem, Response, ResponseCode, SearchKey, Section, SequenceSet,
