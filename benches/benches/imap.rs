@@ -147,7 +147,10 @@ fn client(c: &mut Criterion) {
         let mut cl = imap_benches::client::syncing_client(exists, now);
         let n = imap_benches::client::full_sync(&mut cl, now, &input.stream, 16 * 1024);
         assert_eq!(n, input.count(), "the client hands out every FETCH");
-        assert_eq!(sides::ours_framed(&input.stream, 16 * 1024), Ok(input.count()));
+        assert_eq!(
+            sides::ours_framed(&input.stream, 16 * 1024),
+            Ok(input.count())
+        );
     }
     g.throughput(Throughput::Bytes(input.len() as u64));
     g.bench_with_input(
@@ -155,13 +158,17 @@ fn client(c: &mut Criterion) {
         &input.stream,
         |b, s| b.iter(|| sides::ours_framed(s, 16 * 1024)),
     );
-    g.bench_with_input(BenchmarkId::new("client", input.name), &input.stream, |b, s| {
-        b.iter_batched_ref(
-            || imap_benches::client::syncing_client(exists, now),
-            |cl| imap_benches::client::full_sync(cl, now, s, 16 * 1024),
-            criterion::BatchSize::LargeInput,
-        )
-    });
+    g.bench_with_input(
+        BenchmarkId::new("client", input.name),
+        &input.stream,
+        |b, s| {
+            b.iter_batched_ref(
+                || imap_benches::client::syncing_client(exists, now),
+                |cl| imap_benches::client::full_sync(cl, now, s, 16 * 1024),
+                criterion::BatchSize::LargeInput,
+            )
+        },
+    );
     g.finish();
 }
 
@@ -366,7 +373,10 @@ mod summary {
         println!();
         println!("| client/full_sync (sync_metadata full, 16 KiB reads) | MB/s | messages/s | throughput / bare decoding |");
         println!("|---|---:|---:|---:|");
-        for (name, ns) in [("framer + decoder", bare), ("Client (events drained)", client)] {
+        for (name, ns) in [
+            ("framer + decoder", bare),
+            ("Client (events drained)", client),
+        ] {
             println!(
                 "| {name} | {:.0} | {:.0} | {:.2}x |",
                 input.len() as f64 / ns * 1e3,

@@ -21,7 +21,10 @@ pub fn syncing_client(exists: u32, now: Instant) -> Client {
     let mut config = ClientConfig::default();
     config.auto_capability = false;
     let mut client = Client::new(Arc::new(config), now, ConnectionSecurity::Tls);
-    client.handle_input(now, b"* PREAUTH [CAPABILITY IMAP4rev1 LITERAL+ CONDSTORE] ready\r\n");
+    client.handle_input(
+        now,
+        b"* PREAUTH [CAPABILITY IMAP4rev1 LITERAL+ CONDSTORE] ready\r\n",
+    );
     client
         .select(now, Mailbox::from_name("INBOX"))
         .expect("SELECT in the authenticated state");
@@ -41,7 +44,8 @@ pub fn syncing_client(exists: u32, now: Instant) -> Client {
 
 fn fetch_command() -> imapkit_proto::CommandBody<'static> {
     use imapkit_proto::IntoStatic;
-    let line = b"x UID FETCH 1:* (UID FLAGS INTERNALDATE RFC822.SIZE ENVELOPE BODYSTRUCTURE MODSEQ)\r\n";
+    let line =
+        b"x UID FETCH 1:* (UID FLAGS INTERNALDATE RFC822.SIZE ENVELOPE BODYSTRUCTURE MODSEQ)\r\n";
     match imapkit_codec::decode::command(line) {
         Ok(imapkit_codec::Decoded::Complete { message, .. }) => message.body.into_static(),
         other => unreachable!("a fixed command decodes: {other:?}"),

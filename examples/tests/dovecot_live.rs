@@ -1,5 +1,6 @@
-//! Interop with a real Dovecot 2.3 on loopback: commands built as typed
-//! values and encoded by this library, responses framed and decoded by it.
+//! Interop with a real Dovecot 2.3 on loopback: commands built with the
+//! short constructors and sent in fragments (waiting for `+` before each
+//! synchronizing literal), responses framed and decoded into owned values.
 //!
 //! Dovecot is started by `scripts/dovecot.sh` (through
 //! `imap_examples::dovecot::start`); without Dovecot installed the test is
@@ -9,19 +10,21 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;
 
-use bytes::Bytes;
 use imapkit_codec::framer::{Direction, FrameEvent, Framer, FramerConfig};
-use imapkit_codec::{decode, encode_marked, Decoded, LiteralMark};
+use imapkit_codec::{encode_fragments, EncodeOptions, LiteralPolicy};
 use imapkit_proto::{
-    AString, AppendData, AppendMessage, Command, CommandBody, Data, FetchAttribute, FetchItems,
-    Flag, ListMailbox, ListPatterns, Literal, LiteralMode, Mailbox, MessageDataItem, Response,
-    Secret, Section, SequenceSet, Status, Tag, Vec1,
+    AppendBuilder, AppendMessage, Capability, Command, CommandBody, Data, FetchAttribute, Flag,
+    FlagFetch, MessageDataItem, Response, ResponseCode, SearchKey, Section, SequenceSet,
+    StatusResponse, StoreAction, TagGenerator,
 };
 
 struct Conn {
     stream: TcpStream,
     framer: Framer,
-    next_tag: u32,
+    tags: TagGenerator,
+    options: EncodeOptions,
+    /// How many times the client waited for a continuation request.
+    waits: usize,
 }
 
 impl Conn {
@@ -33,16 +36,21 @@ impl Conn {
         Self {
             stream,
             framer: Framer::new(FramerConfig::new(Direction::ServerToClient)),
-            next_tag: 1,
+            tags: TagGenerator::new("t").expect("a valid prefix"),
+            options: EncodeOptions {
+                literals: LiteralPolicy::SyncOnly,
+                utf8: false,
+            },
+            waits: 0,
         }
     }
 
-    /// The next response, as one frame.
-    fn next_frame(&mut self) -> Bytes {
+    /// The next response, owned (sharing its frame's bytes).
+    fn next_response(&mut self) -> Response<'static> {
         loop {
             while let Some(ev) = self.framer.poll_event() {
                 match ev {
-                    FrameEvent::Frame(f) => return f.bytes,
+                    FrameEvent::Frame(f) => return f.into_response().expect("a valid response"),
                     FrameEvent::Error(e) => panic!("framing error from Dovecot: {e}"),
                     _ => {}
                 }
@@ -54,54 +62,34 @@ impl Conn {
         }
     }
 
-    /// Sends `body` with a fresh tag, waiting for `+` after each synchronizing
-    /// literal, and collects the untagged responses up to the tagged one.
-    fn run(&mut self, body: CommandBody<'_>) -> (Status, Vec<Bytes>) {
-        let tag_text = format!("t{}", self.next_tag);
-        self.next_tag += 1;
-        let command = Command {
-            tag: Tag::try_from(tag_text.as_str()).expect("valid tag"),
-            body,
-        };
+    /// Sends `body` with the next tag, in fragments, and collects the
+    /// untagged responses up to its completion.
+    fn run<'b>(
+        &mut self,
+        body: impl Into<CommandBody<'b>>,
+    ) -> (StatusResponse<'static>, Vec<Response<'static>>) {
+        let command = Command::new(self.tags.next_tag(), body);
         let mut out = Vec::new();
-        let mut marks: Vec<LiteralMark> = Vec::new();
-        encode_marked(&command, &mut out, &mut marks);
-        let mut sent = 0;
-        for mark in &marks {
-            self.stream
-                .write_all(&out[sent..mark.offset])
-                .expect("write");
-            sent = mark.offset;
-            if mark.mode == LiteralMode::Sync {
-                let frame = self.next_frame();
+        for fragment in encode_fragments(&command, &mut out, &self.options) {
+            if fragment.waits_for_continuation() {
+                self.waits += 1;
+                let r = self.next_response();
                 assert!(
-                    matches!(decode_one(&frame), Response::Continue(_)),
-                    "expected a continuation request, got {frame:?}"
+                    matches!(r, Response::Continue(_)),
+                    "expected a continuation request, got {r}"
                 );
             }
+            self.stream
+                .write_all(&out[fragment.range()])
+                .expect("write");
         }
-        self.stream.write_all(&out[sent..]).expect("write");
         let mut untagged = Vec::new();
         loop {
-            let frame = self.next_frame();
-            if let Response::Status(s) = decode_one(&frame) {
-                if s.tag().map(|t| t.as_str()) == Some(tag_text.as_str()) {
-                    return (s.status().expect("tagged status"), untagged);
-                }
+            match self.next_response() {
+                Response::Status(s) if s.tag() == Some(&command.tag) => return (s, untagged),
+                other => untagged.push(other),
             }
-            untagged.push(frame);
         }
-    }
-}
-
-/// Decodes a whole frame.
-fn decode_one(frame: &[u8]) -> Response<'_> {
-    match decode::response(frame) {
-        Ok(Decoded::Complete { message, consumed }) if consumed == frame.len() => message,
-        other => panic!(
-            "cannot decode {:?}: {other:?}",
-            frame.escape_ascii().to_string()
-        ),
     }
 }
 
@@ -111,101 +99,125 @@ fn session_against_dovecot() {
         return;
     };
     let mut c = Conn::connect(dc.port);
-    let greeting = c.next_frame();
-    match decode::greeting(&greeting) {
-        Ok(Decoded::Complete { .. }) => {}
-        other => panic!("greeting {greeting:?}: {other:?}"),
-    }
+    let Response::Status(greeting) = c.next_response() else {
+        panic!("a greeting")
+    };
+    assert!(greeting.is_ok(), "{greeting}");
 
-    let (st, _) = c.run(CommandBody::Login {
-        username: AString::from("alice"),
-        password: Secret::new(AString::from("secret")),
-    });
-    assert_eq!(st, Status::Ok);
+    let (done, _) = c.run(CommandBody::login("alice", "secret"));
+    let done = done.into_result().expect("logged in");
+    // Dovecot announces its capabilities after login: LITERAL+ among them.
+    let Some(ResponseCode::Capability(caps)) = done.code() else {
+        panic!("capabilities after login: {done}")
+    };
+    let literals = LiteralPolicy::for_capabilities(caps.iter());
+    assert_eq!(literals, LiteralPolicy::NonSyncAll);
+    assert!(caps.contains(&Capability::Move), "{done}");
 
-    // A mailbox with a Japanese name, encoded as modified UTF-7.
+    // A mailbox with a Japanese name: given as text, sent as modified UTF-7.
     let name = format!("テスト {}", std::process::id());
-    let mailbox = Mailbox::from_name(&name);
-    let (st, _) = c.run(CommandBody::Create {
-        mailbox: mailbox.clone(),
-        parameters: vec![],
-    });
-    assert_eq!(st, Status::Ok);
+    let (done, _) = c.run(CommandBody::create(name.as_str()));
+    assert!(done.is_ok(), "{done}");
 
     // APPEND with a synchronizing literal: the client waits for `+`.
-    let message = b"From: bob@example.org\r\nSubject: interop\r\n\r\nHello from the encoder.\r\n";
-    let (st, _) = c.run(CommandBody::Append {
-        mailbox: mailbox.clone(),
-        messages: Vec1::new(AppendMessage {
-            flags: Some(vec![Flag::Seen]),
-            date: None,
-            data: AppendData::Literal(Literal::try_new(&message[..]).expect("no NUL")),
-        }),
-    });
-    assert_eq!(st, Status::Ok);
+    let message = b"From: bob@example.org\r\nSubject: =?UTF-8?B?5pel5pys6Kqe?=\r\n\r\nHello from the encoder.\r\n";
+    let append = AppendBuilder::new(
+        name.as_str(),
+        AppendMessage::literal(message)
+            .expect("no NUL")
+            .with_flags([Flag::Seen]),
+    );
+    let (done, _) = c.run(append);
+    assert!(done.is_ok(), "{done}");
+    assert_eq!(c.waits, 1);
 
-    let (st, _) = c.run(CommandBody::Select {
-        mailbox: mailbox.clone(),
-        parameters: vec![],
-    });
-    assert_eq!(st, Status::Ok);
+    // With LITERAL+ nothing waits.
+    c.options.literals = literals;
+    let (done, _) = c.run(
+        CommandBody::append(name.as_str(), &b"Subject: two\r\n\r\n2\r\n"[..]).expect("no NUL"),
+    );
+    assert!(done.is_ok(), "{done}");
+    assert_eq!(c.waits, 1);
 
-    let (st, untagged) = c.run(CommandBody::Fetch {
-        uid: true,
-        sequence_set: SequenceSet::all(),
-        items: FetchItems::List(
-            Vec1::try_from(vec![
-                FetchAttribute::Flags,
-                FetchAttribute::Envelope,
-                FetchAttribute::BodyStructure,
-                FetchAttribute::BodySection {
-                    peek: true,
-                    section: Section::whole(),
-                    partial: None,
-                },
-            ])
-            .expect("non-empty"),
-        ),
-        modifiers: vec![],
-    });
-    assert_eq!(st, Status::Ok);
-    let fetches: Vec<Vec<MessageDataItem<'_>>> = untagged
-        .iter()
-        .filter_map(|f| match decode_one(f) {
-            Response::Data(Data::Fetch { items, .. }) => Some(items.into_vec()),
-            _ => None,
-        })
-        .collect();
-    assert_eq!(fetches.len(), 1);
-    let items = &fetches[0];
-    assert!(items.iter().any(|i| matches!(i,
-        MessageDataItem::BodySection { data, .. } if data.as_bytes() == Some(&message[..]))));
-    assert!(items.iter().any(|i| matches!(i,
-        MessageDataItem::Envelope(e) if e.subject.as_bytes() == Some(&b"interop"[..]))));
+    let (done, _) = c.run(CommandBody::select(name.as_str()));
+    assert!(done.is_ok(), "{done}");
 
-    // LIST shows the mailbox, decodable back to its Unicode name.
-    let (st, untagged) = c.run(CommandBody::List {
-        selection: None,
-        reference: Mailbox::try_from("").expect("empty reference"),
-        patterns: ListPatterns::Single(ListMailbox::from("*")),
-        return_options: None,
-    });
-    assert_eq!(st, Status::Ok);
+    let (done, untagged) = c.run(CommandBody::uid_search(SearchKey::Seen));
+    assert!(done.is_ok(), "{done}");
+    let Some(Response::Data(Data::Search { ids, .. })) = untagged.first() else {
+        panic!("a SEARCH response: {untagged:?}")
+    };
+    let [uid] = ids.as_slice() else {
+        panic!("one seen message: {ids:?}")
+    };
+    let uid = *uid;
+
+    let items = [
+        FetchAttribute::Flags,
+        FetchAttribute::Envelope,
+        FetchAttribute::BodyStructure,
+        FetchAttribute::body_peek(Section::whole()),
+    ];
+    let (done, untagged) = c.run(CommandBody::uid_fetch(uid, items));
+    assert!(done.is_ok(), "{done}");
+    let [Response::Data(Data::Fetch { items, .. })] = untagged.as_slice() else {
+        panic!("one FETCH: {untagged:?}")
+    };
+    let mut checked = 0;
+    for item in items.iter() {
+        match item {
+            MessageDataItem::Flags(flags) => {
+                assert!(flags
+                    .iter()
+                    .any(|f| matches!(f, FlagFetch::Flag(Flag::Seen))));
+                checked += 1;
+            }
+            MessageDataItem::Envelope(e) => {
+                assert_eq!(e.subject_text().expect("a subject").as_str(), "日本語");
+                checked += 1;
+            }
+            MessageDataItem::BodySection { data, .. } => {
+                assert_eq!(data.as_bytes(), Some(&message[..]));
+                checked += 1;
+            }
+            _ => {}
+        }
+    }
+    assert_eq!(checked, 3);
+
+    let (done, _) = c.run(CommandBody::uid_store(
+        uid,
+        StoreAction::Add,
+        [Flag::Flagged],
+    ));
+    assert!(done.is_ok(), "{done}");
+    let all = SequenceSet::all();
+    let (done, untagged) = c.run(CommandBody::fetch(all, FetchAttribute::Flags));
+    assert!(done.is_ok(), "{done}");
+    assert_eq!(untagged.len(), 2);
+
+    // LIST shows the mailbox under its Unicode name.
+    let (done, untagged) = c.run(CommandBody::list("", "*"));
+    assert!(done.is_ok(), "{done}");
     let names: Vec<String> = untagged
         .iter()
-        .filter_map(|f| match decode_one(f) {
-            Response::Data(Data::List(l)) => Some(l.mailbox.name_lossy()),
+        .filter_map(|r| match r {
+            Response::Data(Data::List(l)) => Some(l.mailbox.to_string()),
             _ => None,
         })
         .collect();
     assert!(names.contains(&name), "{names:?}");
 
-    for body in [
-        CommandBody::Close,
-        CommandBody::Delete { mailbox },
-        CommandBody::Logout,
-    ] {
-        let (st, _) = c.run(body);
-        assert_eq!(st, Status::Ok);
+    let (done, _) = c.run(CommandBody::close());
+    assert!(done.is_ok(), "{done}");
+
+    // A failed command is an error value that prints the server's answer.
+    let (done, _) = c.run(CommandBody::select("no such mailbox"));
+    let err = done.into_result().expect_err("no such mailbox");
+    assert!(err.to_string().starts_with("server answered t"), "{err}");
+
+    for body in [CommandBody::delete(name.as_str()), CommandBody::logout()] {
+        let (done, _) = c.run(body);
+        assert!(done.is_ok(), "{done}");
     }
 }

@@ -8,7 +8,6 @@
 use crate::decode::{command, greeting, response, Decoded};
 use crate::encode::Encode;
 use crate::framer::{Direction, FrameEvent, Framer, FramerConfig};
-use std::borrow::Cow;
 
 use bytes::Bytes;
 use imapkit_proto::{
@@ -99,15 +98,15 @@ impl Materialize<'_> {
         x.clone().into_static_in(self.0)
     }
 
-    fn list<'r, T, L>(&self, len: usize, items: impl Iterator<Item = Cow<'r, T>>) -> L
+    fn list<T, L>(&self, len: usize, items: impl Iterator<Item = T>) -> L
     where
-        T: Clone + IntoStatic + 'r,
+        T: IntoStatic,
         L: FromIterator<T::Static>,
     {
         let mut n = 0;
         let out = items
             .inspect(|_| n += 1)
-            .map(|x| x.into_owned().into_static_in(self.0))
+            .map(|x| x.into_static_in(self.0))
             .collect();
         assert_eq!(n, len, "a list read {n} elements but counted {len}");
         out

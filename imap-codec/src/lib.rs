@@ -5,12 +5,14 @@
 //! This crate never does I/O. The [`framer::Framer`] takes bytes in any
 //! chunking and hands out whole messages; the [`decode`] functions turn a
 //! message into the types of `imapkit-proto`, borrowing strings and literals
-//! from the input; [`Encode`] writes a message into a buffer of yours.
+//! from the input; [`Encode`] writes a message into a buffer of yours (the
+//! encoders live in `imapkit-proto`, so that messages can implement
+//! `Display` as their wire form, and are re-exported here as [`encode`](mod@encode)).
 //!
 //! ```text
 //!  bytes --> Framer --> Frame --> decode::response / decode::command --> Response<'_> / Command<'_>
 //!                                                                            |
-//!  bytes <------------------ encode(&msg, &mut buf) / encode_marked <--------+
+//!  bytes <---------- encode_fragments(&msg, &mut buf, &options) / encode <---+
 //! ```
 //!
 //! ```
@@ -30,18 +32,19 @@
 #![warn(missing_docs, missing_debug_implementations)]
 
 pub mod decode;
-pub mod encode;
 mod error;
 pub mod framer;
 #[doc(hidden)]
 pub mod fuzzing;
 
 pub use crate::decode::Decoded;
-pub use crate::encode::{
-    encode, encode_marked, encode_marked_with, encode_vectored, encode_vectored_with, Encode,
-    LiteralMark, LiteralPolicy, Splice, Vectored, Writer, LITERAL_MINUS_MAX,
-};
 pub use crate::error::DecodeError;
+pub use imapkit_proto::encode;
+pub use imapkit_proto::encode::{
+    encode, encode_fragments, encode_marked, encode_marked_with, encode_vectored,
+    encode_vectored_with, encode_with, Encode, EncodeOptions, Fragment, Fragments, LiteralMark,
+    LiteralPolicy, Splice, Vectored, Writer, LITERAL_MINUS_MAX,
+};
 
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]

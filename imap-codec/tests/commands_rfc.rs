@@ -103,7 +103,7 @@ fn set(s: &str) -> SequenceSet {
 }
 
 fn mbx(s: &'static str) -> Mailbox<'static> {
-    Mailbox::try_from(s).unwrap()
+    Mailbox::from_wire(s).unwrap()
 }
 
 fn astr(s: &'static str) -> AString<'static> {

@@ -145,7 +145,7 @@ fn q(s: &str) -> IString<'_> {
     IString::Quoted(Quoted::try_from(s).unwrap())
 }
 fn mbox(s: &str) -> Mailbox<'_> {
-    Mailbox::try_from(s).unwrap()
+    Mailbox::from_wire(s).unwrap()
 }
 fn qmbox(s: &str) -> Mailbox<'_> {
     Mailbox::from_astring(AString::String(q(s)))

@@ -9,8 +9,8 @@ use std::hash::{Hash, Hasher};
 use bytes::Bytes;
 use imapkit_codec::{decode, encode, Decoded};
 use imapkit_proto::{
-    Address, AddressList, BodyKind, BodyParam, BodyStructure, Data, Flag, FlagFetch, IntoStatic,
-    MessageDataItem, NString, ParamList, Response,
+    Address, AddressList, Atom, BodyKind, BodyParam, BodyStructure, Data, Flag, FlagFetch,
+    FlagFetchList, IntoStatic, MessageDataItem, NString, ParamList, Response,
 };
 
 fn items(input: &[u8]) -> Vec<MessageDataItem<'_>> {
@@ -141,7 +141,7 @@ fn flags_read_on_iteration() {
         panic!("{items:?}")
     };
     assert_eq!(f.len(), 3);
-    let flags: Vec<FlagFetch<'_>> = f.iter().map(|x| x.into_owned()).collect();
+    let flags: Vec<FlagFetch<'_>> = f.iter().collect();
     assert_eq!(
         flags,
         [
@@ -151,6 +151,59 @@ fn flags_read_on_iteration() {
         ]
     );
     assert_eq!(f.verbatim(), Some(&b"(\\Seen \\Recent $Junk)"[..]));
+}
+
+#[test]
+fn decoded_and_built_lists_yield_values_to_match_on() {
+    let items = items(b"* 7 FETCH (FLAGS (\\Seen $Junk \\Recent))\r\n");
+    let MessageDataItem::Flags(decoded) = &items[0] else {
+        panic!("{items:?}")
+    };
+    let built: FlagFetchList<'_> = vec![
+        FlagFetch::Flag(Flag::Seen),
+        FlagFetch::Flag(Flag::keyword("$Junk").unwrap()),
+        FlagFetch::Recent,
+    ]
+    .into();
+    for list in [decoded, &built] {
+        let (mut seen, mut keywords) = (false, Vec::new());
+        for f in list {
+            match f {
+                FlagFetch::Flag(Flag::Seen) => seen = true,
+                FlagFetch::Flag(Flag::Keyword(k)) => keywords.push(k.as_str().to_owned()),
+                _ => {}
+            }
+        }
+        assert!(seen);
+        assert_eq!(keywords, ["$Junk"]);
+        // Keywords compare without case (RFC 9051 §9, note 1).
+        assert!(list.contains(&Flag::keyword("$junk").unwrap()));
+        assert!(list.contains(&Flag::Seen) && !list.contains(&Flag::Deleted));
+        assert!(list.is_recent());
+    }
+
+    // A built list lends its elements: the keyword's bytes are not copied.
+    let label = Atom::try_from(String::from("$Label1")).unwrap();
+    let at = label.as_bytes().as_ptr();
+    let built: FlagFetchList<'static> = vec![FlagFetch::Flag(Flag::Keyword(label))].into();
+    let Some(FlagFetch::Flag(Flag::Keyword(k))) = built.iter().next() else {
+        panic!("a keyword")
+    };
+    assert_eq!(k.as_bytes().as_ptr(), at);
+
+    // Addresses are yielded as values too.
+    let to: AddressList<'_> = vec![Address::new(
+        "Ann".into(),
+        NString::NIL,
+        "ann".into(),
+        "example.org".into(),
+    )]
+    .into();
+    let names: Vec<Vec<u8>> = to
+        .iter()
+        .filter_map(|a| a.name.as_bytes().map(<[u8]>::to_vec))
+        .collect();
+    assert_eq!(names, [b"Ann".to_vec()]);
 }
 
 const FORWARDED: &[u8] = b"* 3 FETCH (BODYSTRUCTURE ((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"utf-8\" \"FORMAT\" \"flowed\") NIL NIL \"7BIT\" 20 1)(\"MESSAGE\" \"RFC822\" NIL NIL NIL \"7BIT\" 300 (NIL \"Inner\" ((NIL NIL \"c\" \"d\")) NIL NIL NIL NIL NIL NIL NIL) (\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 10 1) 12) \"MIXED\" (\"BOUNDARY\" \"xyz\")))\r\n";

@@ -36,6 +36,13 @@ impl<'a> Buf<'a> {
         Buf::Borrowed(bytes)
     }
 
+    /// The same bytes borrowed from `self`: no copy and no reference count,
+    /// for a value that only lives while `self` does.
+    #[inline]
+    pub fn reborrow(&self) -> Buf<'_> {
+        Buf::Borrowed(self.as_bytes())
+    }
+
     /// The bytes as `Bytes`, copying only when they are borrowed.
     pub fn into_bytes(self) -> Bytes {
         match self {
@@ -114,6 +121,38 @@ impl<'a> From<&'a [u8]> for Buf<'a> {
 impl<'a> From<&'a str> for Buf<'a> {
     fn from(s: &'a str) -> Self {
         Buf::Borrowed(s.as_bytes())
+    }
+}
+impl<'a, const N: usize> From<&'a [u8; N]> for Buf<'a> {
+    /// `Literal::try_new(b"hello")` works without `&b"hello"[..]`.
+    fn from(b: &'a [u8; N]) -> Self {
+        Buf::Borrowed(b)
+    }
+}
+impl<'a> From<&'a Vec<u8>> for Buf<'a> {
+    fn from(v: &'a Vec<u8>) -> Self {
+        Buf::Borrowed(v)
+    }
+}
+impl<'a> From<&'a String> for Buf<'a> {
+    fn from(s: &'a String) -> Self {
+        Buf::Borrowed(s.as_bytes())
+    }
+}
+impl<'a> From<std::borrow::Cow<'a, [u8]>> for Buf<'a> {
+    fn from(c: std::borrow::Cow<'a, [u8]>) -> Self {
+        match c {
+            std::borrow::Cow::Borrowed(b) => Buf::Borrowed(b),
+            std::borrow::Cow::Owned(v) => Buf::from(v),
+        }
+    }
+}
+impl<'a> From<std::borrow::Cow<'a, str>> for Buf<'a> {
+    fn from(c: std::borrow::Cow<'a, str>) -> Self {
+        match c {
+            std::borrow::Cow::Borrowed(s) => Buf::Borrowed(s.as_bytes()),
+            std::borrow::Cow::Owned(s) => Buf::from(s),
+        }
     }
 }
 impl From<Vec<u8>> for Buf<'static> {

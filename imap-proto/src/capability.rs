@@ -4,6 +4,7 @@ use bytes::Bytes;
 
 use crate::buf::IntoStatic;
 use crate::core::Atom;
+use crate::error::ValidationError;
 
 /// A SASL mechanism name (`auth-type`), e.g. in `AUTH=PLAIN` or `AUTHENTICATE PLAIN`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -147,6 +148,32 @@ macro_rules! capabilities {
             }
         }
     };
+}
+
+impl Capability<'static> {
+    /// `UTF8=ACCEPT` (RFC 6855 §3), as in `ENABLE UTF8=ACCEPT`.
+    pub fn utf8_accept() -> Self {
+        Capability::Utf8(Atom::unvalidated(&b"ACCEPT"[..]))
+    }
+}
+
+impl<'a> TryFrom<&'a str> for Capability<'a> {
+    type Error = ValidationError;
+
+    /// A capability by name (`IDLE`, `AUTH=PLAIN`, any case); fails if the
+    /// name is not an atom.
+    fn try_from(s: &'a str) -> Result<Self, ValidationError> {
+        Atom::try_from(s).map(Capability::from_atom)
+    }
+}
+
+impl<'a> TryFrom<&'a str> for AuthMechanism<'a> {
+    type Error = ValidationError;
+
+    /// A mechanism by name (`PLAIN`, any case); fails if the name is not an atom.
+    fn try_from(s: &'a str) -> Result<Self, ValidationError> {
+        Atom::try_from(s).map(AuthMechanism::from_atom)
+    }
 }
 
 capabilities! {

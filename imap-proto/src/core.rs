@@ -43,6 +43,12 @@ macro_rules! buf_newtype {
             pub fn into_inner(self) -> Buf<'a> {
                 self.0
             }
+
+            /// The same value borrowing from `self` (no copy, no reference count).
+            #[inline]
+            pub fn reborrow(&self) -> $name<'_> {
+                $name(self.0.reborrow())
+            }
         }
 
         impl<'a> TryFrom<&'a str> for $name<'a> {
@@ -348,6 +354,14 @@ impl<'a> Literal<'a> {
     pub fn mode(&self) -> LiteralMode {
         self.mode
     }
+
+    /// The same literal borrowing from `self` (no copy, no reference count).
+    pub fn reborrow(&self) -> Literal<'_> {
+        Literal {
+            data: self.data.reborrow(),
+            mode: self.mode,
+        }
+    }
 }
 
 impl fmt::Debug for Literal<'_> {
@@ -369,8 +383,32 @@ impl IntoStatic for Literal<'_> {
     }
 }
 
-/// A `string` (RFC 9051 §4.3): quoted or literal. The form is kept so that
-/// a decoded value re-encodes the way it came; `From` impls choose by content.
+/// A `string` (RFC 9051 §4.3): quoted or literal.
+///
+/// A decoded value keeps the form it came in, so that it re-encodes the way
+/// it came. A built value gets its form from its content
+/// ([`IString::try_new`], `From<&str>`): quoted for text without CR, LF or
+/// NUL (ASCII or UTF-8) up to 1024 bytes, a literal otherwise. The form is
+/// what plain [`encode`](crate::encode::encode) writes; an encoder given
+/// [`EncodeOptions`](crate::encode::EncodeOptions) for a peer without UTF-8
+/// support (no IMAP4rev2, no `UTF8=ACCEPT`) writes a quoted string holding
+/// non-ASCII bytes as a literal instead (RFC 6855 §3, RFC 9051 §4.3).
+///
+/// ```
+/// use imapkit_proto::encode::{encode_fragments, EncodeOptions, Fragment};
+/// use imapkit_proto::{IString, LiteralMode};
+///
+/// let s = IString::from("héllo");
+/// assert!(matches!(s, IString::Quoted(_)));
+/// let mut out = Vec::new();
+/// let utf8 = EncodeOptions { utf8: true, ..EncodeOptions::default() };
+/// encode_fragments(&s, &mut out, &utf8).for_each(drop);
+/// assert_eq!(out, "\"héllo\"".as_bytes());
+/// out.clear();
+/// let fragments: Vec<Fragment> = encode_fragments(&s, &mut out, &EncodeOptions::default()).collect();
+/// assert_eq!(out, "{6}\r\nhéllo".as_bytes());
+/// assert_eq!(fragments[1], Fragment::Literal { range: 5..11, mode: LiteralMode::Sync });
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum IString<'a> {
     /// `"..."`
@@ -396,9 +434,10 @@ impl<'a> IString<'a> {
         }
     }
 
-    /// Chooses quoted for short 7-bit text and a literal otherwise.
+    /// Chooses quoted for text up to 1024 bytes without CR, LF or NUL that
+    /// is valid UTF-8 (ASCII included), and a synchronizing literal otherwise.
     ///
-    /// Fails only for bytes no string can hold (NUL).
+    /// Fails only for bytes no string can hold (NUL, RFC 9051 §4.3).
     pub fn try_new(bytes: impl Into<Buf<'a>>) -> Result<Self, ValidationError> {
         let buf = bytes.into();
         if prefers_quoted(&buf) {
@@ -407,21 +446,61 @@ impl<'a> IString<'a> {
             Literal::try_new(buf).map(IString::Literal)
         }
     }
+
+    /// The same string borrowing from `self` (no copy, no reference count).
+    pub fn reborrow(&self) -> IString<'_> {
+        match self {
+            IString::Quoted(q) => IString::Quoted(q.reborrow()),
+            IString::Literal(l) => IString::Literal(l.reborrow()),
+        }
+    }
 }
 
-/// Quoted strings are used for 7-bit text without CR/LF up to this many bytes.
+/// Quoted strings are used for text without CR/LF up to this many bytes.
 const QUOTED_MAX: usize = 1024;
 
 fn prefers_quoted(b: &[u8]) -> bool {
-    b.len() <= QUOTED_MAX && b.iter().all(|&c| c < 0x80 && chars::is_text_char(c))
+    b.len() <= QUOTED_MAX
+        && b.iter().all(|&c| chars::is_text_char(c))
+        && (b.is_ascii() || std::str::from_utf8(b).is_ok())
+}
+
+/// Unwraps the result of building a string from a `&str` or `String`; the
+/// only possible error is a NUL byte, which no IMAP string can hold.
+#[track_caller]
+pub(crate) fn expect_no_nul<T>(r: Result<T, ValidationError>) -> T {
+    match r {
+        Ok(v) => v,
+        // The message names the offset, never the content (it may be a password).
+        Err(e) => panic!(
+            "{e}: IMAP strings cannot hold NUL (RFC 9051 §4.3); \
+             use try_new for text from outside the program"
+        ),
+    }
 }
 
 impl<'a> From<&'a str> for IString<'a> {
-    /// Panics never: a `&str` may hold NUL, which is then sent as a literal
-    /// unvalidated; use [`IString::try_new`] to reject NUL.
+    /// As [`IString::try_new`].
+    ///
+    /// # Panics
+    ///
+    /// If `s` holds a NUL byte: no IMAP string can (RFC 9051 §4.3). Use
+    /// [`IString::try_new`] for text from outside the program.
+    #[track_caller]
     fn from(s: &'a str) -> Self {
-        IString::try_new(s)
-            .unwrap_or_else(|_| IString::Literal(Literal::unvalidated(s, LiteralMode::Sync)))
+        expect_no_nul(IString::try_new(s))
+    }
+}
+
+impl From<String> for IString<'static> {
+    /// As [`IString::try_new`].
+    ///
+    /// # Panics
+    ///
+    /// If `s` holds a NUL byte (see `From<&str>`).
+    #[track_caller]
+    fn from(s: String) -> Self {
+        expect_no_nul(IString::try_new(s))
     }
 }
 
@@ -447,11 +526,51 @@ impl<'a> NString<'a> {
     pub fn as_bytes(&self) -> Option<&[u8]> {
         self.0.as_ref().map(IString::as_bytes)
     }
+
+    /// A string (never `NIL`) as [`IString::try_new`] chooses it; fails on NUL.
+    pub fn try_new(bytes: impl Into<Buf<'a>>) -> Result<Self, ValidationError> {
+        IString::try_new(bytes).map(|s| NString(Some(s)))
+    }
+
+    /// The same value borrowing from `self` (no copy, no reference count).
+    pub fn reborrow(&self) -> NString<'_> {
+        NString(self.0.as_ref().map(IString::reborrow))
+    }
 }
 
 impl<'a> From<&'a str> for NString<'a> {
+    /// A string, never `NIL`.
+    ///
+    /// # Panics
+    ///
+    /// If `s` holds a NUL byte (see [`IString`]'s `From<&str>`).
+    #[track_caller]
     fn from(s: &'a str) -> Self {
         NString(Some(IString::from(s)))
+    }
+}
+
+impl From<String> for NString<'static> {
+    /// A string, never `NIL`.
+    ///
+    /// # Panics
+    ///
+    /// If `s` holds a NUL byte (see [`IString`]'s `From<&str>`).
+    #[track_caller]
+    fn from(s: String) -> Self {
+        NString(Some(IString::from(s)))
+    }
+}
+
+impl<'a> From<Option<&'a str>> for NString<'a> {
+    /// `None` is `NIL`.
+    ///
+    /// # Panics
+    ///
+    /// If the string holds a NUL byte (see [`IString`]'s `From<&str>`).
+    #[track_caller]
+    fn from(s: Option<&'a str>) -> Self {
+        NString(s.map(IString::from))
     }
 }
 
@@ -463,6 +582,20 @@ impl IntoStatic for NString<'_> {
 }
 
 /// An `astring` (RFC 9051 §9): an atom (with `]` allowed) or a string.
+///
+/// Built from text, it is an atom where the content allows, else a string
+/// as [`IString::try_new`] chooses (quoted for UTF-8 text, which an encoder
+/// for a peer without UTF-8 support writes as a literal).
+///
+/// ```
+/// use imapkit_proto::{AString, IString};
+///
+/// assert!(matches!(AString::from("alice"), AString::Atom(_)));
+/// assert!(matches!(AString::from("two words"), AString::String(IString::Quoted(_))));
+/// assert!(matches!(AString::from("a\r\nb"), AString::String(IString::Literal(_))));
+/// // No IMAP string can hold NUL: `try_new` says so, `from` would panic.
+/// assert!(AString::try_new("a\0b").is_err());
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum AString<'a> {
     /// `1*ASTRING-CHAR`
@@ -488,7 +621,8 @@ impl<'a> AString<'a> {
         }
     }
 
-    /// Chooses an atom where the content allows, else a quoted string, else a literal.
+    /// Chooses an atom where the content allows, else a string as
+    /// [`IString::try_new`] does; fails only on NUL (RFC 9051 §4.3).
     pub fn try_new(bytes: impl Into<Buf<'a>>) -> Result<Self, ValidationError> {
         let buf = bytes.into();
         if !buf.is_empty() && buf.iter().all(|&b| chars::is_astring_char(b)) {
@@ -497,25 +631,38 @@ impl<'a> AString<'a> {
             IString::try_new(buf).map(AString::String)
         }
     }
+
+    /// The same value borrowing from `self` (no copy, no reference count).
+    pub fn reborrow(&self) -> AString<'_> {
+        match self {
+            AString::Atom(a) => AString::Atom(a.reborrow()),
+            AString::String(s) => AString::String(s.reborrow()),
+        }
+    }
 }
 
 impl<'a> From<&'a str> for AString<'a> {
+    /// As [`AString::try_new`].
+    ///
+    /// # Panics
+    ///
+    /// If `s` holds a NUL byte: no IMAP string can (RFC 9051 §4.3). Use
+    /// [`AString::try_new`] for text from outside the program.
+    #[track_caller]
     fn from(s: &'a str) -> Self {
-        AString::try_new(s).unwrap_or_else(|_| {
-            AString::String(IString::Literal(Literal::unvalidated(s, LiteralMode::Sync)))
-        })
+        expect_no_nul(AString::try_new(s))
     }
 }
 
 impl From<String> for AString<'static> {
+    /// As [`AString::try_new`].
+    ///
+    /// # Panics
+    ///
+    /// If `s` holds a NUL byte (see `From<&str>`).
+    #[track_caller]
     fn from(s: String) -> Self {
-        let buf = Buf::from(s);
-        AString::try_new(buf.clone()).unwrap_or_else(|_| {
-            AString::String(IString::Literal(Literal::unvalidated(
-                buf,
-                LiteralMode::Sync,
-            )))
-        })
+        expect_no_nul(AString::try_new(s))
     }
 }
 
@@ -530,6 +677,15 @@ impl IntoStatic for AString<'_> {
 }
 
 /// A non-empty `Vec`, for grammar rules of the form `1*x` or `x *(SP x)`.
+///
+/// ```
+/// use imapkit_proto::{Capability, CommandBody, Vec1};
+///
+/// let caps: Vec1<Capability<'_>> = [Capability::CondStore, Capability::QResync].into();
+/// assert_eq!(caps.len(), 2);
+/// assert!(Vec1::<u32>::try_from(vec![]).is_err());
+/// let _ = CommandBody::enable([Capability::CondStore]); // arrays where a Vec1 is expected
+/// ```
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Vec1<T>(Vec<T>);
 
@@ -594,6 +750,19 @@ impl<T> TryFrom<Vec<T>> for Vec1<T> {
 impl<T> From<T> for Vec1<T> {
     fn from(t: T) -> Self {
         Self::new(t)
+    }
+}
+
+impl<T, const N: usize> From<[T; N]> for Vec1<T> {
+    /// A list of the array's items: `Vec1::from([a, b])`, or `[a, b].into()`
+    /// where a `Vec1` is expected. An empty array does not compile.
+    ///
+    /// ```compile_fail
+    /// let empty: imapkit_proto::Vec1<u32> = [].into();
+    /// ```
+    fn from(items: [T; N]) -> Self {
+        const { assert!(N > 0, "a Vec1 cannot be empty") };
+        Self(Vec::from(items))
     }
 }
 
@@ -671,8 +840,42 @@ mod tests {
         ));
         assert!(matches!(
             AString::from("日本"),
+            AString::String(IString::Quoted(_))
+        ));
+        // Invalid UTF-8 and long text go as literals.
+        assert!(matches!(
+            AString::try_new(&b"\xff"[..]),
+            Ok(AString::String(IString::Literal(_)))
+        ));
+        assert!(matches!(
+            AString::from("x ".repeat(600)),
             AString::String(IString::Literal(_))
         ));
+    }
+
+    #[test]
+    fn nul_is_refused_or_panics_without_showing_the_text() {
+        assert_eq!(
+            AString::try_new("pass\0word"),
+            Err(ValidationError::InvalidByte {
+                what: "literal",
+                byte: 0,
+                at: 4
+            })
+        );
+        assert!(IString::try_new("\0").is_err());
+        assert!(NString::try_new("a\0").is_err());
+        let panic = std::panic::catch_unwind(|| AString::from("pass\0word")).unwrap_err();
+        let msg = panic.downcast_ref::<String>().unwrap();
+        assert!(msg.contains("at 4") && msg.contains("try_new"), "{msg}");
+        assert!(!msg.contains("pass"), "{msg}");
+    }
+
+    #[test]
+    fn vec1_from_arrays() {
+        assert_eq!(Vec1::<u8>::from([1, 2, 3]).as_slice(), &[1, 2, 3]);
+        let v: Vec1<u8> = [7].into();
+        assert_eq!(v.first(), &7);
     }
 
     #[test]

@@ -109,6 +109,18 @@ impl IntoStatic for FlagPerm<'_> {
     }
 }
 
+impl<'a> From<Flag<'a>> for FlagFetch<'a> {
+    fn from(f: Flag<'a>) -> Self {
+        FlagFetch::Flag(f)
+    }
+}
+
+impl<'a> From<Flag<'a>> for FlagPerm<'a> {
+    fn from(f: Flag<'a>) -> Self {
+        FlagPerm::Flag(f)
+    }
+}
+
 /// A `flag-keyword` name that clients use by convention (RFC 9051 §2.3.2).
 pub mod keywords {
     /// `$Forwarded`

@@ -56,6 +56,29 @@ impl Sequence {
 }
 
 /// A `sequence-set`: a non-empty list of numbers and ranges, or `$`.
+///
+/// ```
+/// use std::num::NonZeroU32;
+///
+/// use imapkit_proto::SequenceSet;
+///
+/// let one = SequenceSet::single(4).unwrap();
+/// assert_eq!(one.to_string(), "4");
+/// assert!(SequenceSet::single(0).is_err());
+/// assert_eq!(one.as_single(), NonZeroU32::new(4));
+///
+/// let set = SequenceSet::try_from("1,3:5,7:*").unwrap();
+/// assert_eq!(set.to_string(), "1,3:5,7:*");
+/// // `*` is the largest number in use, which the caller knows: here 8.
+/// let numbers: Vec<u32> = set.iter(8).map(NonZeroU32::get).collect();
+/// assert_eq!(numbers, [1, 3, 4, 5, 7, 8]);
+///
+/// // Runs of numbers become ranges.
+/// let uids = SequenceSet::from_numbers([9, 2, 3, 4, 7]).unwrap();
+/// assert_eq!(uids.to_string(), "2:4,7,9");
+/// assert_eq!(SequenceSet::try_from(5..).unwrap().to_string(), "5:*");
+/// assert_eq!(SequenceSet::try_from(1..=10).unwrap().to_string(), "1:10");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum SequenceSet {
     /// `1,3:5,7:*`
@@ -65,9 +88,10 @@ pub enum SequenceSet {
 }
 
 impl SequenceSet {
-    /// A set of one number.
-    pub fn single(n: NonZeroU32) -> Self {
-        Self::Set(Vec1::new(Sequence::Single(SeqOrUid::Value(n))))
+    /// A set of one number; fails for 0 (message numbers and UIDs start
+    /// at 1). `SequenceSet::from(n)` takes a `NonZeroU32` without failing.
+    pub fn single(n: u32) -> Result<Self, ValidationError> {
+        nonzero(n).map(Self::from)
     }
 
     /// `1:*`: everything.
@@ -83,12 +107,122 @@ impl SequenceSet {
         Self::Set(Vec1::new(Sequence::Range(a, b)))
     }
 
+    /// The set of the given numbers, sorted, without duplicates, with runs
+    /// of consecutive numbers written as ranges (`2:4,7,9`). Fails if there
+    /// is no number or a number is 0.
+    pub fn from_numbers(numbers: impl IntoIterator<Item = u32>) -> Result<Self, ValidationError> {
+        let mut n: Vec<u32> = numbers.into_iter().collect();
+        if n.contains(&0) {
+            return Err(zero());
+        }
+        n.sort_unstable();
+        n.dedup();
+        let mut out: Vec<Sequence> = Vec::new();
+        let mut k = 0;
+        while k < n.len() {
+            let start = n[k];
+            let mut end = start;
+            while k + 1 < n.len() && n[k + 1] == end + 1 {
+                k += 1;
+                end += 1;
+            }
+            k += 1;
+            // Both are non-zero: 0 was refused above.
+            let (a, b) = (SeqOrUid::new(start), SeqOrUid::new(end));
+            if let (Some(a), Some(b)) = (a, b) {
+                out.push(if start == end {
+                    Sequence::Single(a)
+                } else {
+                    Sequence::Range(a, b)
+                });
+            }
+        }
+        Vec1::try_from(out).map(Self::Set)
+    }
+
     /// Whether `n` is in the set (`*` being `largest`); `$` contains nothing known here.
     pub fn contains(&self, n: u32, largest: u32) -> bool {
         match self {
             Self::Set(s) => s.iter().any(|x| x.contains(n, largest)),
             Self::LastResult => false,
         }
+    }
+
+    /// The number, if the set is one number (`4`, or `4:4`), not `*` or `$`:
+    /// e.g. the UID of an `APPENDUID` response code.
+    pub fn as_single(&self) -> Option<NonZeroU32> {
+        match self {
+            Self::Set(s) if s.len() == 1 => match *s.first() {
+                Sequence::Single(SeqOrUid::Value(n)) => Some(n),
+                Sequence::Range(SeqOrUid::Value(a), SeqOrUid::Value(b)) if a == b => Some(a),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// The numbers of the set in its order, each range ascending, with `*`
+    /// standing for `largest` (the number of messages, or the highest UID in
+    /// use, which the caller knows); at most `largest` numbers per `*`
+    /// range, so `1:*` ends. Duplicates are yielded again (`1:3,2` gives
+    /// 1, 2, 3, 2); `$` and `0` yield nothing.
+    pub fn iter(&self, largest: u32) -> SequenceIter<'_> {
+        SequenceIter {
+            items: match self {
+                Self::Set(s) => s.iter(),
+                Self::LastResult => [].iter(),
+            },
+            largest,
+            current: None,
+        }
+    }
+}
+
+/// The numbers of a [`SequenceSet`], from [`SequenceSet::iter`].
+#[derive(Debug, Clone)]
+pub struct SequenceIter<'s> {
+    items: std::slice::Iter<'s, Sequence>,
+    largest: u32,
+    /// The rest of the current range: next and last (inclusive).
+    current: Option<(u32, u32)>,
+}
+
+impl Iterator for SequenceIter<'_> {
+    type Item = NonZeroU32;
+
+    fn next(&mut self) -> Option<NonZeroU32> {
+        loop {
+            if let Some((next, last)) = self.current {
+                if next <= last {
+                    self.current = next.checked_add(1).map(|n| (n, last));
+                    if let Some(n) = NonZeroU32::new(next) {
+                        return Some(n);
+                    }
+                    continue;
+                }
+                self.current = None;
+            }
+            let v = |s: SeqOrUid| match s {
+                SeqOrUid::Value(v) => v.get(),
+                SeqOrUid::Asterisk => self.largest,
+            };
+            self.current = Some(match *self.items.next()? {
+                Sequence::Single(s) => (v(s), v(s)),
+                Sequence::Range(a, b) => (v(a).min(v(b)), v(a).max(v(b))),
+            });
+        }
+    }
+}
+
+impl std::iter::FusedIterator for SequenceIter<'_> {}
+
+fn nonzero(n: u32) -> Result<NonZeroU32, ValidationError> {
+    NonZeroU32::new(n).ok_or_else(zero)
+}
+
+fn zero() -> ValidationError {
+    ValidationError::OutOfRange {
+        what: "message number or UID (starts at 1)",
     }
 }
 
@@ -127,9 +261,77 @@ impl TryFrom<&str> for SequenceSet {
     }
 }
 
-impl From<NonZeroU32> for SequenceSet {
-    fn from(n: NonZeroU32) -> Self {
+impl TryFrom<String> for SequenceSet {
+    type Error = ValidationError;
+
+    /// Parses `1,3:5,7:*` or `$`.
+    fn try_from(s: String) -> Result<Self, ValidationError> {
+        Self::try_from(s.as_str())
+    }
+}
+
+impl TryFrom<u32> for SequenceSet {
+    type Error = ValidationError;
+
+    /// One number; fails for 0.
+    fn try_from(n: u32) -> Result<Self, ValidationError> {
         Self::single(n)
+    }
+}
+
+impl TryFrom<std::ops::RangeInclusive<u32>> for SequenceSet {
+    type Error = ValidationError;
+
+    /// `a:b`; fails if `a` is 0 or the range is empty (`a > b`).
+    fn try_from(r: std::ops::RangeInclusive<u32>) -> Result<Self, ValidationError> {
+        let (a, b) = r.into_inner();
+        if a > b {
+            return Err(ValidationError::Invalid {
+                what: "sequence set",
+                reason: "empty range",
+            });
+        }
+        Ok(Self::range(
+            SeqOrUid::Value(nonzero(a)?),
+            SeqOrUid::Value(nonzero(b)?),
+        ))
+    }
+}
+
+impl TryFrom<std::ops::RangeFrom<u32>> for SequenceSet {
+    type Error = ValidationError;
+
+    /// `a:*`; fails if `a` is 0.
+    fn try_from(r: std::ops::RangeFrom<u32>) -> Result<Self, ValidationError> {
+        Ok(Self::range(
+            SeqOrUid::Value(nonzero(r.start)?),
+            SeqOrUid::Asterisk,
+        ))
+    }
+}
+
+impl From<NonZeroU32> for SequenceSet {
+    /// One number.
+    fn from(n: NonZeroU32) -> Self {
+        Self::Set(Vec1::new(Sequence::Single(SeqOrUid::Value(n))))
+    }
+}
+
+impl From<&Self> for SequenceSet {
+    fn from(s: &Self) -> Self {
+        s.clone()
+    }
+}
+
+impl From<Sequence> for SequenceSet {
+    fn from(s: Sequence) -> Self {
+        Self::Set(Vec1::new(s))
+    }
+}
+
+impl From<NonZeroU32> for SeqOrUid {
+    fn from(n: NonZeroU32) -> Self {
+        Self::Value(n)
     }
 }
 
@@ -157,6 +359,103 @@ mod tests {
         assert!(SequenceSet::try_from("0").is_err());
         assert!(SequenceSet::try_from("1,").is_err());
         assert!(SequenceSet::try_from("").is_err());
+    }
+
+    #[test]
+    fn single_numbers() {
+        assert_eq!(
+            SequenceSet::single(4).unwrap().as_single(),
+            NonZeroU32::new(4)
+        );
+        assert!(SequenceSet::single(0).is_err());
+        assert_eq!(
+            SequenceSet::try_from("4:4").unwrap().as_single(),
+            NonZeroU32::new(4)
+        );
+        for not_one in ["4,5", "*", "4:*", "$", "4:5"] {
+            assert_eq!(
+                SequenceSet::try_from(not_one).unwrap().as_single(),
+                None,
+                "{not_one}"
+            );
+        }
+    }
+
+    #[test]
+    fn iteration_is_bounded_by_largest() {
+        let nums = |s: &str, largest| -> Vec<u32> {
+            SequenceSet::try_from(s)
+                .unwrap()
+                .iter(largest)
+                .map(NonZeroU32::get)
+                .collect()
+        };
+        assert_eq!(nums("1:*", 3), [1, 2, 3]);
+        assert_eq!(nums("5:3,1", 9), [3, 4, 5, 1]);
+        assert_eq!(nums("*", 7), [7]);
+        assert_eq!(nums("1:*", 0), [1]);
+        assert_eq!(nums("*", 0), Vec::<u32>::new());
+        assert_eq!(nums("1:3,2", 9), [1, 2, 3, 2]);
+        assert_eq!(nums("$", 9), Vec::<u32>::new());
+        let top = format!("{}:*", u32::MAX - 1);
+        assert_eq!(nums(&top, u32::MAX), [u32::MAX - 1, u32::MAX]);
+        assert_eq!(SequenceSet::all().iter(100_000).count(), 100_000);
+    }
+
+    #[test]
+    fn sets_from_numbers() {
+        let s = SequenceSet::from_numbers([5, 1, 2, 3, 3, 9, 10]).unwrap();
+        assert_eq!(s, SequenceSet::try_from("1:3,5,9:10").unwrap());
+        assert!(SequenceSet::from_numbers([]).is_err());
+        assert!(SequenceSet::from_numbers([1, 0]).is_err());
+        assert_eq!(
+            SequenceSet::from_numbers([u32::MAX, u32::MAX - 1]).unwrap(),
+            SequenceSet::try_from(format!("{}:{}", u32::MAX - 1, u32::MAX)).unwrap()
+        );
+        #[allow(clippy::reversed_empty_ranges)] // Checked: it is refused.
+        let empty = 3..=1;
+        assert!(SequenceSet::try_from(empty).is_err());
+        assert!(SequenceSet::try_from(0..).is_err());
+    }
+
+    fn arb_set() -> impl proptest::strategy::Strategy<Value = SequenceSet> {
+        use proptest::prelude::*;
+        let n = prop_oneof![
+            Just(SeqOrUid::Asterisk),
+            (1u32..40).prop_map(|n| SeqOrUid::new(n).unwrap())
+        ];
+        let item = prop_oneof![
+            n.clone().prop_map(Sequence::Single),
+            (n.clone(), n).prop_map(|(a, b)| Sequence::Range(a, b)),
+        ];
+        proptest::collection::vec(item, 1..5)
+            .prop_map(|v| SequenceSet::Set(Vec1::try_from(v).unwrap()))
+    }
+
+    proptest::proptest! {
+        /// `iter(largest)` yields exactly the numbers `contains` accepts.
+        #[test]
+        fn iter_agrees_with_contains(set in arb_set(), largest in 0u32..40) {
+            let mut seen: Vec<u32> = set.iter(largest).map(NonZeroU32::get).collect();
+            seen.sort_unstable();
+            seen.dedup();
+            let expected: Vec<u32> = (1..=45).filter(|&n| set.contains(n, largest)).collect();
+            proptest::prop_assert_eq!(seen, expected);
+        }
+
+        /// `from_numbers` holds the numbers given, and writes each run once.
+        #[test]
+        fn from_numbers_holds_the_numbers(mut numbers in proptest::collection::vec(1u32..60, 1..30)) {
+            let set = SequenceSet::from_numbers(numbers.iter().copied()).unwrap();
+            numbers.sort_unstable();
+            numbers.dedup();
+            let back: Vec<u32> = set.iter(0).map(NonZeroU32::get).collect();
+            proptest::prop_assert_eq!(&back, &numbers);
+            let SequenceSet::Set(items) = &set else { unreachable!("a set of numbers") };
+            let runs = 1 + numbers.windows(2).filter(|w| w[1] != w[0] + 1).count();
+            proptest::prop_assert_eq!(items.len(), runs);
+            proptest::prop_assert_eq!(SequenceSet::try_from(set.to_string().as_str()).unwrap(), set);
+        }
     }
 
     #[test]

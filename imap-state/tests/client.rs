@@ -922,4 +922,3 @@ fn capabilities_announced_during_login_are_kept() {
     assert!(s.client.capabilities().has(&Capability::Move));
     assert_eq!(s.sent(), "", "nothing asked again");
 }
-

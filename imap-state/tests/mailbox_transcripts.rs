@@ -84,7 +84,7 @@ fn rfc9051_select() {
 
 #[test]
 fn rfc9051_examine() {
-    let mut mb = SelectedMailbox::new(Mailbox::try_from("blurdybloop").unwrap(), true);
+    let mut mb = SelectedMailbox::new(Mailbox::from("blurdybloop"), true);
     let got = changes(
         &mut mb,
         r#"

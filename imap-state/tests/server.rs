@@ -417,7 +417,7 @@ fn enable_is_tracked_and_the_output_follows_it() {
     // VANISHED needs ENABLE QRESYNC.
     let vanished = Data::Vanished {
         earlier: false,
-        uids: SequenceSet::single(nz(9)),
+        uids: SequenceSet::from(nz(9)),
     };
     assert_eq!(
         h.server.send_unsolicited(h.now, vanished.clone()),

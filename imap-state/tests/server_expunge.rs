@@ -156,7 +156,7 @@ fn vanished_follows_the_same_rules_but_not_vanished_earlier() {
         h.take_wire();
         let vanished = |earlier| Data::Vanished {
             earlier,
-            uids: SequenceSet::single(nz(41)),
+            uids: SequenceSet::from(nz(41)),
         };
         h.send(b"a FETCH 1 (UID)\r\n");
         h.server.send_unsolicited(h.now, vanished(false)).unwrap();

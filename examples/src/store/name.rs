@@ -69,7 +69,7 @@ pub fn normalize_name(name: &str) -> Result<String> {
 /// ```
 /// use imap_examples::store::{name_from_wire, name_to_wire};
 /// use imapkit_proto::Mailbox;
-/// let m = Mailbox::try_from("&ZeVnLIqe-/x").unwrap();
+/// let m = Mailbox::from_wire("&ZeVnLIqe-/x").unwrap();
 /// assert_eq!(name_from_wire(&m, false).unwrap(), "日本語/x");
 /// assert_eq!(name_to_wire("日本語/x", false), m);
 /// assert_eq!(name_from_wire(&Mailbox::Inbox, false).unwrap(), "INBOX");

@@ -1,6 +1,6 @@
 //! Decoding a [`Frame`]: the framer found the message's end, the decoder reads it.
 
-use imapkit_proto::{AuthenticateData, Command, Greeting, Response};
+use imapkit_proto::{AuthenticateData, Command, Greeting, IntoStatic, Response};
 
 use super::Frame;
 use crate::decode::{self, Decoded, ResponseDecoder};
@@ -43,7 +43,6 @@ impl Frame {
         &self,
         decoder: &ResponseDecoder,
     ) -> Result<Response<'static>, DecodeError> {
-        use imapkit_proto::IntoStatic;
         whole(&self.bytes, decoder.decode(&self.bytes)).map(|r| r.into_shared(&self.bytes))
     }
 
@@ -65,6 +64,54 @@ impl Frame {
     /// Decodes the frame as the `DONE` that ends IDLE.
     pub fn decode_idle_done(&self) -> Result<(), DecodeError> {
         whole(&self.bytes, decode::idle_done(&self.bytes))
+    }
+
+    /// Decodes the frame as a server response that owns its data: strings
+    /// and literals become slices of the frame's `Bytes` (shared, not
+    /// copied; see [`IntoStatic::into_shared`]), so the value can be kept,
+    /// returned or sent to another thread.
+    ///
+    /// ```
+    /// use imapkit_codec::framer::{Direction, FrameEvent, Framer, FramerConfig};
+    /// use imapkit_proto::{Data, MessageDataItem, Response};
+    ///
+    /// fn next_response(framer: &mut Framer) -> Option<Response<'static>> {
+    ///     match framer.poll_event()? {
+    ///         FrameEvent::Frame(frame) => frame.into_response().ok(),
+    ///         _ => None,
+    ///     }
+    /// }
+    ///
+    /// let mut framer = Framer::new(FramerConfig::new(Direction::ServerToClient));
+    /// framer.push(b"* 1 FETCH (BODY[] {5}\r\nhello)\r\n");
+    /// let Some(Response::Data(Data::Fetch { items, .. })) = next_response(&mut framer) else { panic!() };
+    /// let MessageDataItem::BodySection { data, .. } = items.first() else { panic!() };
+    /// assert_eq!(data.as_bytes(), Some(&b"hello"[..]));
+    /// ```
+    pub fn into_response(self) -> Result<Response<'static>, DecodeError> {
+        let response = self.decode_response()?;
+        Ok(response.into_shared(&self.bytes))
+    }
+
+    /// Decodes the frame as the server greeting, owning its data (see
+    /// [`Frame::into_response`]).
+    pub fn into_greeting(self) -> Result<Greeting<'static>, DecodeError> {
+        let greeting = self.decode_greeting()?;
+        Ok(greeting.into_shared(&self.bytes))
+    }
+
+    /// Decodes the frame as a client command, owning its data (see
+    /// [`Frame::into_response`]): an APPEND's message is a slice of the frame.
+    pub fn into_command(self) -> Result<Command<'static>, DecodeError> {
+        let command = self.decode_command()?;
+        Ok(command.into_shared(&self.bytes))
+    }
+
+    /// Decodes the frame as a line of an AUTHENTICATE exchange, owning its
+    /// data (see [`Frame::into_response`]).
+    pub fn into_authenticate_data(self) -> Result<AuthenticateData<'static>, DecodeError> {
+        let data = self.decode_authenticate_data()?;
+        Ok(data.into_shared(&self.bytes))
     }
 }
 
@@ -101,6 +148,51 @@ mod tests {
         assert!(fr[1].decode_idle_done().is_ok());
         let e = fr[2].decode_command().unwrap_err();
         assert_eq!(e.offset, 9);
+    }
+
+    #[test]
+    fn owned_values_share_the_frame() {
+        use imapkit_proto::{AppendData, CommandBody, Data, MessageDataItem, Response};
+
+        let mut fr = frames(
+            Direction::ServerToClient,
+            b"* OK [CAPABILITY IMAP4rev2] hi\r\n* 1 FETCH (BODY[] {5}\r\nhello)\r\nA1 OK done\r\n",
+        )
+        .into_iter();
+        let greeting = fr.next().unwrap().into_greeting().unwrap();
+        assert_eq!(greeting.text.human().as_bytes(), b"hi");
+        let frame = fr.next().unwrap();
+        let body_at = frame.bytes.as_ptr() as usize + 23;
+        let Response::Data(Data::Fetch { items, .. }) = frame.into_response().unwrap() else {
+            panic!("a FETCH")
+        };
+        let MessageDataItem::BodySection { data, .. } = items.first() else {
+            panic!("a body section")
+        };
+        // The literal is the frame's memory, not a copy.
+        assert_eq!(data.as_bytes().map(|b| b.as_ptr() as usize), Some(body_at));
+        let done = fr.next().unwrap().into_response().unwrap();
+        assert_eq!(done.to_string(), "A1 OK done");
+
+        let mut fr = frames(
+            Direction::ClientToServer,
+            b"A1 APPEND INBOX {3+}\r\nabc\r\ndGVzdA==\r\nA2 FETCH 0 FLAGS\r\n",
+        )
+        .into_iter();
+        let frame = fr.next().unwrap();
+        let data_at = frame.bytes.as_ptr() as usize + 22;
+        let command = frame.into_command().unwrap();
+        let CommandBody::Append { messages, .. } = &command.body else {
+            panic!("an APPEND")
+        };
+        let AppendData::Literal(l) = &messages.first().data else {
+            panic!("a literal")
+        };
+        assert_eq!(l.data().as_ptr() as usize, data_at);
+        let line = fr.next().unwrap().into_authenticate_data().unwrap();
+        assert_eq!(format!("{line:?}"), "Continue(<redacted>)");
+        // Errors keep their offsets.
+        assert_eq!(fr.next().unwrap().into_command().unwrap_err().offset, 9);
     }
 
     #[test]

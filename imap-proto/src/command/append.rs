@@ -4,9 +4,10 @@
 use bytes::Bytes;
 
 use super::Literal8;
-use crate::buf::IntoStatic;
-use crate::core::{AString, Literal, Vec1};
+use crate::buf::{Buf, IntoStatic};
+use crate::core::{AString, Literal, LiteralMode, Vec1};
 use crate::datetime::DateTime;
+use crate::error::ValidationError;
 use crate::flag::Flag;
 
 /// One message of an APPEND command: `[SP flag-list] [SP date-time] SP append-data`.
@@ -21,13 +22,58 @@ pub struct AppendMessage<'a> {
 }
 
 impl<'a> AppendMessage<'a> {
-    /// A message given as a literal, without flags or date.
+    /// A message from its data, without flags or date.
     pub fn new(data: AppendData<'a>) -> Self {
         Self {
             flags: None,
             date: None,
             data,
         }
+    }
+
+    /// A message sent as a synchronizing literal `{n}` (the encoder's
+    /// [`LiteralPolicy`](crate::encode::LiteralPolicy) may make it `{n+}`);
+    /// fails if it holds a NUL byte, which only [`AppendMessage::binary`]
+    /// can carry.
+    ///
+    /// ```
+    /// use imapkit_proto::{AppendMessage, Flag};
+    ///
+    /// let m = AppendMessage::literal(b"Subject: hi\r\n\r\nhello\r\n").unwrap().with_flags([Flag::Seen]);
+    /// assert_eq!(m.flags, Some(vec![Flag::Seen]));
+    /// assert!(AppendMessage::literal(b"a\0b").is_err());
+    /// ```
+    pub fn literal(message: impl Into<Buf<'a>>) -> Result<Self, ValidationError> {
+        Literal::try_new(message).map(|l| Self::new(AppendData::Literal(l)))
+    }
+
+    /// A message sent as a `literal8` `~{n}`, which may hold any byte
+    /// (BINARY, RFC 3516 §4.3; the server must announce BINARY).
+    pub fn binary(message: impl Into<Buf<'a>>) -> Self {
+        Self::new(AppendData::Literal8(Literal8::new(
+            message,
+            LiteralMode::Sync,
+        )))
+    }
+
+    /// A message with UTF-8 header fields, `UTF8 (~{n})` (RFC 6855 §4; after
+    /// `ENABLE UTF8=ACCEPT`).
+    pub fn utf8(message: impl Into<Buf<'a>>) -> Self {
+        Self::new(AppendData::Utf8(Literal8::new(message, LiteralMode::Sync)))
+    }
+
+    /// The same message with these flags set on arrival.
+    #[must_use]
+    pub fn with_flags(mut self, flags: impl Into<Vec<Flag<'a>>>) -> Self {
+        self.flags = Some(flags.into());
+        self
+    }
+
+    /// The same message with this internal date.
+    #[must_use]
+    pub fn with_date(mut self, date: DateTime) -> Self {
+        self.date = Some(date);
+        self
     }
 }
 

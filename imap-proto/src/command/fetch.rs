@@ -46,6 +46,48 @@ impl<'a> FetchItems<'a> {
     }
 }
 
+impl<'a> From<FetchAttribute<'a>> for FetchItems<'a> {
+    /// One item, without parentheses.
+    fn from(a: FetchAttribute<'a>) -> Self {
+        Self::Single(a)
+    }
+}
+
+impl<'a, const N: usize> From<[FetchAttribute<'a>; N]> for FetchItems<'a> {
+    /// A parenthesised list: `[Uid, Flags, Envelope]` is `(UID FLAGS ENVELOPE)`.
+    fn from(a: [FetchAttribute<'a>; N]) -> Self {
+        Self::List(Vec1::from(a))
+    }
+}
+
+impl<'a> From<Vec1<FetchAttribute<'a>>> for FetchItems<'a> {
+    /// A parenthesised list.
+    fn from(a: Vec1<FetchAttribute<'a>>) -> Self {
+        Self::List(a)
+    }
+}
+
+impl<'a> FetchAttribute<'a> {
+    /// `BODY[section]`: the section; sets `\Seen`.
+    pub fn body(section: Section<'a>) -> Self {
+        Self::BodySection {
+            peek: false,
+            section,
+            partial: None,
+        }
+    }
+
+    /// `BODY.PEEK[section]`: the section without setting `\Seen`;
+    /// `FetchAttribute::body_peek(Section::whole())` fetches a whole message.
+    pub fn body_peek(section: Section<'a>) -> Self {
+        Self::BodySection {
+            peek: true,
+            section,
+            partial: None,
+        }
+    }
+}
+
 /// A `fetch-att` (RFC 9051 §6.4.5 and §9, RFC 3501, and the extensions named
 /// on each variant).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -7,12 +7,13 @@ use std::num::{NonZeroU32, NonZeroU64};
 use bytes::Bytes;
 
 use super::{validated_buf, ExtParam, TaggedExtComp};
-use crate::buf::IntoStatic;
+use crate::buf::{Buf, IntoStatic};
 use crate::chars;
-use crate::core::{Atom, IString, Vec1};
+use crate::core::{expect_no_nul, Atom, IString, Vec1};
 use crate::error::ValidationError;
 use crate::sequence::SequenceSet;
 use crate::status::StatusAttribute;
+use crate::utf7;
 
 /// A `select-param` (RFC 4466 §2.1, RFC 7162).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -136,12 +137,97 @@ impl ListMailbox<'_> {
     }
 }
 
+impl<'a> ListMailbox<'a> {
+    /// A pattern in its wire form, sent as is (a token where possible, else
+    /// a string); fails only on NUL.
+    pub fn from_wire(bytes: impl Into<Buf<'a>>) -> Result<Self, ValidationError> {
+        let buf = bytes.into();
+        match ListChars::try_new(buf.clone()) {
+            Ok(t) => Ok(Self::Token(t)),
+            Err(_) => IString::try_new(buf).map(Self::String),
+        }
+    }
+
+    /// A pattern sent as raw UTF-8, for sessions with `UTF8=ACCEPT` enabled
+    /// (RFC 6855 §3).
+    ///
+    /// # Panics
+    ///
+    /// If `pattern` holds a NUL byte.
+    #[track_caller]
+    pub fn from_utf8_pattern(pattern: &'a str) -> Self {
+        expect_no_nul(Self::from_wire(pattern))
+    }
+
+    /// The same pattern borrowing from `self` (no copy, no reference count).
+    pub fn reborrow(&self) -> ListMailbox<'_> {
+        match self {
+            Self::Token(t) => ListMailbox::Token(t.reborrow()),
+            Self::String(s) => ListMailbox::String(s.reborrow()),
+        }
+    }
+}
+
 impl<'a> From<&'a str> for ListMailbox<'a> {
-    /// A token where possible, else a string.
-    fn from(s: &'a str) -> Self {
-        match ListChars::try_new(s) {
-            Ok(t) => Self::Token(t),
-            Err(_) => Self::String(IString::from(s)),
+    /// A pattern as a user writes it, with the wildcards `*` and `%`, in
+    /// any script: encoded as modified UTF-7 like a [`Mailbox`](crate::Mailbox)
+    /// name (the wildcards are ASCII and stay), then written as a token
+    /// where possible, else as a string.
+    ///
+    /// ```
+    /// use imapkit_proto::ListMailbox;
+    ///
+    /// assert_eq!(ListMailbox::from("*").as_bytes(), b"*");
+    /// assert_eq!(ListMailbox::from("日本語/%").as_bytes(), b"&ZeVnLIqe-/%");
+    /// ```
+    fn from(pattern: &'a str) -> Self {
+        let wire = if pattern
+            .bytes()
+            .all(|b| (b' '..=b'~').contains(&b) && b != b'&')
+        {
+            Buf::from(pattern)
+        } else {
+            Buf::from(utf7::encode(pattern))
+        };
+        // Modified UTF-7 output is printable ASCII: no NUL.
+        expect_no_nul(Self::from_wire(wire))
+    }
+}
+
+impl From<String> for ListMailbox<'static> {
+    /// As `From<&str>`.
+    fn from(pattern: String) -> Self {
+        ListMailbox::from(pattern.as_str()).into_static()
+    }
+}
+
+impl<'a> From<ListMailbox<'a>> for ListPatterns<'a> {
+    fn from(p: ListMailbox<'a>) -> Self {
+        ListPatterns::Single(p)
+    }
+}
+
+impl<'a> From<&'a str> for ListPatterns<'a> {
+    /// One pattern (see [`ListMailbox`]'s `From<&str>`).
+    fn from(p: &'a str) -> Self {
+        ListPatterns::Single(p.into())
+    }
+}
+
+impl<'a, const N: usize> From<[&'a str; N]> for ListPatterns<'a> {
+    /// Several patterns, `(p1 p2 ...)` (LIST-EXTENDED, RFC 5258); a single
+    /// one is written without parentheses.
+    fn from(p: [&'a str; N]) -> Self {
+        const { assert!(N > 0, "LIST needs a pattern") };
+        let mut v: Vec<ListMailbox<'a>> = p.into_iter().map(ListMailbox::from).collect();
+        match v.pop() {
+            Some(p) if v.is_empty() => ListPatterns::Single(p),
+            Some(p) => {
+                v.push(p);
+                ListPatterns::Multiple(Vec1::unvalidated(v))
+            }
+            // N > 0 is checked at compile time.
+            None => unreachable!("an array of at least one pattern"),
         }
     }
 }

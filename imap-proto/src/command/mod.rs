@@ -6,8 +6,54 @@
 //! in [`TaggedExtVal`], so unknown SELECT/CREATE/FETCH/STORE parameters are
 //! never lost; an unknown command keeps its raw arguments in
 //! [`CommandBody::Other`] so that a server can answer `BAD`.
+//!
+//! Builders cover what the short constructors of [`CommandBody`] leave out:
+//! SELECT/EXAMINE parameters (CONDSTORE, QRESYNC), LIST-EXTENDED options,
+//! SEARCH with RETURN and CHARSET, APPEND with flags, dates and several
+//! messages, STORE with `.SILENT` and UNCHANGEDSINCE, FETCH with
+//! CHANGEDSINCE and VANISHED. Each builder starts from the required
+//! arguments, takes options by chained calls, and ends with `build()` (or converts with `.into()`
+//! where a [`CommandBody`] is expected, e.g. [`Command::new`]).
+//!
+//! ```
+//! use std::num::{NonZeroU32, NonZeroU64};
+//!
+//! use imapkit_proto::{
+//!     AppendBuilder, AppendMessage, FetchAttribute, FetchBuilder, Flag, ListBuilder,
+//!     SearchBuilder, SearchKey, SearchReturnOption, SelectBuilder, SequenceSet,
+//!     StatusAttribute, StoreAction, StoreBuilder,
+//! };
+//!
+//! let uidvalidity = NonZeroU32::new(3857529045).unwrap();
+//! let modseq = NonZeroU64::new(20010715194032001).unwrap();
+//! let uids = SequenceSet::try_from("300:500").unwrap();
+//! let lines = [
+//!     SelectBuilder::select("INBOX").qresync(uidvalidity, modseq).build().to_string(),
+//!     ListBuilder::new("", "*").subscribed().return_children().return_status([StatusAttribute::Unseen]).build().to_string(),
+//!     SearchBuilder::new(SearchKey::Unseen).uid().return_options([SearchReturnOption::Min, SearchReturnOption::Count]).build().to_string(),
+//!     StoreBuilder::new(uids.clone(), StoreAction::Add, [Flag::Deleted]).uid().silent().unchanged_since(12345).build().to_string(),
+//!     FetchBuilder::new(uids, [FetchAttribute::Flags]).uid().changed_since(modseq).vanished().build().to_string(),
+//!     AppendBuilder::new("Drafts", AppendMessage::literal(b"x").unwrap().with_flags([Flag::Draft]))
+//!         .message(AppendMessage::literal(b"y").unwrap())
+//!         .build()
+//!         .to_string(),
+//! ];
+//! assert_eq!(
+//!     lines,
+//!     [
+//!         "SELECT INBOX (QRESYNC (3857529045 20010715194032001))",
+//!         "LIST (SUBSCRIBED) \"\" * RETURN (CHILDREN STATUS (UNSEEN))",
+//!         "UID SEARCH RETURN (MIN COUNT) UNSEEN",
+//!         "UID STORE 300:500 (UNCHANGEDSINCE 12345) +FLAGS.SILENT (\\Deleted)",
+//!         "UID FETCH 300:500 (FLAGS) (CHANGEDSINCE 20010715194032001 VANISHED)",
+//!         "APPEND Drafts (\\Draft) {1}\r\nx {1}\r\ny",
+//!     ]
+//! );
+//! ```
 
 mod append;
+mod builder;
+mod constructors;
 mod ext;
 mod fetch;
 mod mailbox;
@@ -17,6 +63,9 @@ mod store;
 use bytes::Bytes;
 
 pub use self::append::*;
+pub use self::builder::{
+    AppendBuilder, FetchBuilder, ListBuilder, SearchBuilder, SelectBuilder, StoreBuilder,
+};
 pub use self::ext::*;
 pub use self::fetch::*;
 pub use self::mailbox::*;
@@ -61,6 +110,11 @@ macro_rules! validated_buf {
             pub fn as_bytes(&self) -> &[u8] {
                 self.0.as_bytes()
             }
+
+            /// The same value borrowing from `self` (no copy, no reference count).
+            pub fn reborrow(&self) -> $name<'_> {
+                $name(self.0.reborrow())
+            }
         }
 
         impl<'a> TryFrom<&'a str> for $name<'a> {
@@ -103,9 +157,21 @@ pub struct Command<'a> {
 }
 
 impl<'a> Command<'a> {
-    /// A command from its parts.
-    pub fn new(tag: Tag<'a>, body: CommandBody<'a>) -> Self {
-        Self { tag, body }
+    /// A command from its tag (e.g. from a [`TagGenerator`](crate::TagGenerator))
+    /// and its body: a [`CommandBody`] (see its constructors) or a builder.
+    ///
+    /// ```
+    /// use imapkit_proto::{Command, CommandBody, TagGenerator};
+    ///
+    /// let mut tags = TagGenerator::default();
+    /// let select = Command::new(tags.next_tag(), CommandBody::select("INBOX"));
+    /// assert_eq!(select.to_string(), "A1 SELECT INBOX");
+    /// ```
+    pub fn new(tag: Tag<'a>, body: impl Into<CommandBody<'a>>) -> Self {
+        Self {
+            tag,
+            body: body.into(),
+        }
     }
 }
 
@@ -114,6 +180,72 @@ impl<'a> Command<'a> {
 ///
 /// `uid: true` on FETCH, STORE, COPY, MOVE, SEARCH, SORT and THREAD selects
 /// the `UID` form (RFC 9051 §6.4.9).
+///
+/// # Building
+///
+/// One constructor per command covers the common case; builders
+/// ([`SelectBuilder`], [`ListBuilder`], [`SearchBuilder`], [`AppendBuilder`],
+/// [`StoreBuilder`], [`FetchBuilder`]) the options.
+///
+/// Arguments take what a program holds: `&str` or `String` for names and
+/// strings, a [`SequenceSet`] (or a `NonZeroU32`) for messages, arrays for
+/// non-empty lists. A mailbox name given as text is the name a user sees,
+/// encoded as modified UTF-7 ([`Mailbox`]'s `From<&str>`); a `Mailbox` value
+/// from a LIST response goes back as it came.
+///
+/// ```
+/// use imapkit_proto::{
+///     CommandBody, FetchAttribute, Flag, SearchKey, SequenceSet, StatusAttribute, StoreAction,
+/// };
+///
+/// let set = SequenceSet::try_from("1:4").unwrap();
+/// let bodies = [
+///     CommandBody::login("alice", "hunter2"),
+///     CommandBody::list("", "*"),
+///     CommandBody::select("INBOX"),
+///     CommandBody::status("Archive", [StatusAttribute::Messages, StatusAttribute::Unseen]),
+///     CommandBody::uid_fetch(set.clone(), [FetchAttribute::Uid, FetchAttribute::Flags, FetchAttribute::Envelope]),
+///     CommandBody::uid_store(set.clone(), StoreAction::Add, [Flag::Seen]),
+///     CommandBody::search(SearchKey::Unseen),
+///     CommandBody::create("日本語"),
+///     CommandBody::uid_move(set, "Archive"),
+///     CommandBody::logout(),
+/// ];
+/// let lines: Vec<String> = bodies.iter().map(ToString::to_string).collect();
+/// assert_eq!(
+///     lines,
+///     [
+///         "LOGIN alice <redacted>",
+///         "LIST \"\" *",
+///         "SELECT INBOX",
+///         "STATUS Archive (MESSAGES UNSEEN)",
+///         "UID FETCH 1:4 (UID FLAGS ENVELOPE)",
+///         "UID STORE 1:4 +FLAGS (\\Seen)",
+///         "SEARCH UNSEEN",
+///         "CREATE &ZeVnLIqe-",
+///         "UID MOVE 1:4 Archive",
+///         "LOGOUT",
+///     ]
+/// );
+/// ```
+///
+/// The variants can be written out too; their fields convert from what a
+/// program holds:
+///
+/// ```
+/// use imapkit_proto::{CommandBody, ListPatterns, Literal};
+///
+/// let login = CommandBody::Login { username: "alice".into(), password: "secret".into() };
+/// let list = CommandBody::List {
+///     selection: None,
+///     reference: "".into(),
+///     patterns: ListPatterns::from("*"),
+///     return_options: None,
+/// };
+/// assert_eq!(login, CommandBody::login("alice", "secret"));
+/// assert_eq!(list, CommandBody::list("", "*"));
+/// let _ = Literal::try_new(b"no slice needed").unwrap();
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CommandBody<'a> {
     /// `CAPABILITY` (RFC 9051 §6.1.1)

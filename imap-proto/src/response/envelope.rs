@@ -4,6 +4,7 @@ use bytes::Bytes;
 
 use crate::buf::IntoStatic;
 use crate::core::NString;
+use crate::encoded_word::{decode_header, HeaderText};
 pub use crate::response::wire::AddressList;
 
 /// An `envelope`: the parsed RFC 5322 header fields of a message.
@@ -16,7 +17,8 @@ pub use crate::response::wire::AddressList;
 pub struct Envelope<'a> {
     /// `env-date`: the `Date:` header field, unparsed.
     pub date: NString<'a>,
-    /// `env-subject`: the `Subject:` header field (encoded words not decoded).
+    /// `env-subject`: the `Subject:` header field (encoded words not
+    /// decoded: see [`Envelope::subject_text`]).
     pub subject: NString<'a>,
     /// `env-from`
     pub from: AddressList<'a>,
@@ -34,6 +36,21 @@ pub struct Envelope<'a> {
     pub in_reply_to: NString<'a>,
     /// `env-message-id`
     pub message_id: NString<'a>,
+}
+
+impl Envelope<'_> {
+    /// The subject with its RFC 2047 encoded words decoded; `None` for `NIL`.
+    ///
+    /// ```
+    /// use imapkit_proto::{Envelope, NString};
+    ///
+    /// let e = Envelope { subject: NString::from("=?UTF-8?B?5pel5pys6Kqe?="), ..Envelope::default() };
+    /// assert_eq!(e.subject_text().unwrap().as_str(), "日本語");
+    /// assert!(Envelope::default().subject_text().is_none());
+    /// ```
+    pub fn subject_text(&self) -> Option<HeaderText<'_>> {
+        self.subject.as_bytes().map(decode_header)
+    }
 }
 
 impl IntoStatic for Envelope<'_> {
@@ -61,7 +78,8 @@ impl IntoStatic for Envelope<'_> {
 /// group ([`Address::kind`]).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct Address<'a> {
-    /// `addr-name`: the display name (phrase), RFC 5322 quoting removed.
+    /// `addr-name`: the display name (phrase), RFC 5322 quoting removed,
+    /// encoded words not decoded (see [`Address::display_name`]).
     pub name: NString<'a>,
     /// `addr-adl`: the obsolete source route.
     pub adl: NString<'a>,
@@ -96,6 +114,19 @@ impl<'a> Address<'a> {
             mailbox,
             host,
         }
+    }
+
+    /// The display name with its RFC 2047 encoded words decoded; `None`
+    /// for `NIL`.
+    ///
+    /// ```
+    /// use imapkit_proto::{Address, NString};
+    ///
+    /// let a = Address::new("=?ISO-8859-1?Q?Andr=E9?= Pirard".into(), NString::NIL, "a".into(), "b.example".into());
+    /// assert_eq!(a.display_name().unwrap().as_str(), "André Pirard");
+    /// ```
+    pub fn display_name(&self) -> Option<HeaderText<'_>> {
+        self.name.as_bytes().map(decode_header)
     }
 
     /// Mailbox, group start or group end (RFC 9051 §7.5.2).

@@ -105,6 +105,93 @@ impl<'a> StatusResponse<'a> {
     pub fn code(&self) -> Option<&ResponseCode<'a>> {
         self.text.code()
     }
+
+    /// Whether this is an `OK`, tagged or not (not `NO`, `BAD`, `BYE` or
+    /// `PREAUTH`).
+    pub fn is_ok(&self) -> bool {
+        self.status() == Some(Status::Ok)
+    }
+
+    /// The response if it is an `OK`, else a [`StatusError`] holding it:
+    /// `response.into_result()?` in code that stops at a failed command.
+    ///
+    /// ```
+    /// use imapkit_proto::{RespText, ResponseCode, Status, StatusResponse, Tag};
+    ///
+    /// let tag = Tag::try_from("A3").unwrap();
+    /// let ok = StatusResponse::tagged(tag.clone(), Status::Ok, RespText::text("done").unwrap());
+    /// assert!(ok.is_ok());
+    /// assert!(ok.into_result().is_ok());
+    ///
+    /// let text = RespText::with_code(ResponseCode::TryCreate, "no such mailbox").unwrap();
+    /// let no = StatusResponse::tagged(tag, Status::No, text);
+    /// let err = no.into_result().unwrap_err();
+    /// assert_eq!(err.status(), Some(Status::No));
+    /// assert_eq!(err.code(), Some(&ResponseCode::TryCreate));
+    /// assert_eq!(err.to_string(), "server answered A3 NO [TRYCREATE] no such mailbox");
+    /// ```
+    pub fn into_result(self) -> Result<Self, StatusError<'a>> {
+        if self.is_ok() {
+            Ok(self)
+        } else {
+            Err(StatusError(Box::new(self)))
+        }
+    }
+}
+
+/// A status response that is not `OK` (`NO`, `BAD`, `BYE`, `PREAUTH`),
+/// from [`StatusResponse::into_result`]. Its `Display` is the server's
+/// line; `into_static()` makes it `'static` for `Box<dyn Error>`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct StatusError<'a>(Box<StatusResponse<'a>>);
+
+impl<'a> StatusError<'a> {
+    /// The response.
+    pub fn response(&self) -> &StatusResponse<'a> {
+        &self.0
+    }
+
+    /// The response, by value.
+    pub fn into_response(self) -> StatusResponse<'a> {
+        *self.0
+    }
+
+    /// `NO` or `BAD`; `None` for `BYE` and `PREAUTH`.
+    pub fn status(&self) -> Option<Status> {
+        self.0.status()
+    }
+
+    /// The response code, e.g. `[TRYCREATE]`, `[AUTHENTICATIONFAILED]`.
+    pub fn code(&self) -> Option<&ResponseCode<'a>> {
+        self.0.code()
+    }
+
+    /// The tag, for a tagged response.
+    pub fn tag(&self) -> Option<&Tag<'a>> {
+        self.0.tag()
+    }
+}
+
+impl std::fmt::Display for StatusError<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "server answered {}", self.0)
+    }
+}
+
+impl std::error::Error for StatusError<'_> {}
+
+impl IntoStatic for StatusError<'_> {
+    type Static = StatusError<'static>;
+    fn into_static_in(self, frame: Option<&Bytes>) -> StatusError<'static> {
+        StatusError(self.0.into_static_in(frame))
+    }
+}
+
+impl Status {
+    /// Whether this is `OK`.
+    pub fn is_ok(self) -> bool {
+        self == Self::Ok
+    }
 }
 
 /// Which status response (RFC 9051 §7.1). Only `OK`, `NO` and `BAD` can be tagged.

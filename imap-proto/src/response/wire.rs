@@ -26,14 +26,50 @@ use bytes::Bytes;
 
 use crate::buf::{Buf, IntoStatic};
 use crate::core::Vec1;
-use crate::flag::FlagFetch;
+use crate::flag::{Flag, FlagFetch, FlagPerm};
 use crate::response::body::{BodyParam, BodyStructure};
 use crate::response::envelope::{Address, Envelope};
+
+/// The item type a list's iterator yields: the element itself (`value`,
+/// reborrowed from a built list's `Vec`) or a `Cow` (`cow`, for elements
+/// that cannot be reborrowed without allocating).
+macro_rules! yielded {
+    (value, $item:ident, $r:lifetime) => { $item<$r> };
+    (cow, $item:ident, $r:lifetime) => { Cow<$r, $item<$r>> };
+}
+
+/// Turns a yielded item into an element (for `to_vec`).
+macro_rules! owned_item {
+    (value, $x:expr) => {
+        $x
+    };
+    (cow, $x:expr) => {
+        Cow::into_owned($x)
+    };
+}
+
+/// Turns an element read from the wire, and one of a built list, into a yielded item.
+macro_rules! yield_read {
+    (value, $x:expr) => {
+        $x
+    };
+    (cow, $x:expr) => {
+        Cow::Owned($x)
+    };
+}
+macro_rules! yield_built {
+    (value, $x:expr) => {
+        $x.reborrow()
+    };
+    (cow, $x:expr) => {
+        Cow::Borrowed($x)
+    };
+}
 
 macro_rules! wire_list {
     (
         $(#[$doc:meta])*
-        $name:ident, $iter:ident, $item:ident, enclosed: $enclosed:literal
+        $name:ident, $iter:ident, $item:ident, enclosed: $enclosed:literal, yields: $y:ident
     ) => {
         $(#[$doc])*
         #[derive(Clone)]
@@ -82,7 +118,17 @@ macro_rules! wire_list {
 
             /// The elements, collected (borrowing from `self`).
             pub fn to_vec(&self) -> Vec<$item<'_>> {
-                self.iter().map(Cow::into_owned).collect()
+                self.iter().map(|x| owned_item!($y, x)).collect()
+            }
+
+            /// The elements of a list built from values (`None` for a
+            /// decoded one): the encoder reads them in place, without
+            /// reborrowing each.
+            pub(crate) fn built(&self) -> Option<&[$item<'a>]> {
+                match &self.0 {
+                    ListRepr::Owned(v) => Some(v),
+                    ListRepr::Wire { .. } => None,
+                }
             }
 
             /// The list's bytes as received, when the encoder may write them
@@ -108,7 +154,7 @@ macro_rules! wire_list {
         }
 
         impl<'r> IntoIterator for &'r $name<'_> {
-            type Item = Cow<'r, $item<'r>>;
+            type Item = yielded!($y, $item, 'r);
             type IntoIter = $iter<'r>;
             fn into_iter(self) -> $iter<'r> {
                 self.iter()
@@ -166,7 +212,7 @@ macro_rules! wire_list {
         pub struct $iter<'r>(IterRepr<'r, $item<'r>, for<'x> fn(&'x [u8]) -> Option<($item<'x>, usize)>>);
 
         impl<'r> Iterator for $iter<'r> {
-            type Item = Cow<'r, $item<'r>>;
+            type Item = yielded!($y, $item, 'r);
 
             fn next(&mut self) -> Option<Self::Item> {
                 match &mut self.0 {
@@ -179,7 +225,7 @@ macro_rules! wire_list {
                             Some((x, used)) => {
                                 *rest = r.get(used..).unwrap_or_default();
                                 *left -= 1;
-                                Some(Cow::Owned(x))
+                                Some(yield_read!($y, x))
                             }
                             // Cannot happen for bytes the decoder checked;
                             // end the list rather than panic.
@@ -189,7 +235,7 @@ macro_rules! wire_list {
                             }
                         }
                     }
-                    IterRepr::Owned(it) => it.next().map(Cow::Borrowed),
+                    IterRepr::Owned(it) => it.next().map(|x| yield_built!($y, x)),
                 }
             }
 
@@ -243,10 +289,11 @@ wire_list! {
     /// `into_shared`) and reads its addresses again, without allocating, as
     /// you iterate; a list built from values holds a `Vec`. Both forms
     /// compare, hash and print by their elements. Iterating yields
-    /// `Cow<Address>`: borrowed for a built list, read from the bytes for a
-    /// decoded one. Reading costs what decoding cost: [`to_vec`](Self::to_vec)
-    /// once if you visit the addresses many times. The encoder copies a
-    /// decoded list's bytes when they were received in canonical syntax.
+    /// [`Address`] values borrowing from the list: read from the bytes for
+    /// a decoded list, reborrowed (no copy) for a built one. Reading costs
+    /// what decoding cost: [`to_vec`](Self::to_vec) once if you visit the
+    /// addresses many times. The encoder copies a decoded list's bytes when
+    /// they were received in canonical syntax.
     ///
     /// ```
     /// use imapkit_proto::{Address, AddressList, NString};
@@ -261,32 +308,71 @@ wire_list! {
     /// assert_eq!(to.len(), 1);
     /// assert_eq!(to.iter().next().unwrap().host.as_bytes(), Some(&b"example.org"[..]));
     /// ```
-    AddressList, AddressIter, Address, enclosed: true
+    AddressList, AddressIter, Address, enclosed: true, yields: value
 }
 
 wire_list! {
     /// A `body-fld-param` list (RFC 9051 §9): `Content-Type` or
     /// `Content-Disposition` parameters; `NIL` is the empty list.
     ///
-    /// Iterating yields `Cow<BodyParam>` (see [`AddressList`]).
-    ParamList, ParamIter, BodyParam, enclosed: true
+    /// Iterating yields [`BodyParam`] values (see [`AddressList`]).
+    ParamList, ParamIter, BodyParam, enclosed: true, yields: value
 }
 
 wire_list! {
     /// The parts of a multipart body (`1*body` in `body-type-mpart`, RFC 9051
     /// §9): never empty.
     ///
-    /// Iterating yields `Cow<BodyStructure>` (see [`AddressList`]); a decoded
-    /// part's own lists are read lazily too.
-    PartList, PartIter, BodyStructure, enclosed: false
+    /// Iterating yields `Cow<BodyStructure>` (see [`AddressList`]): a part
+    /// of a built list holds `Vec`s that could not be reborrowed without
+    /// allocating, so it is lent as it is. A decoded part's own lists are
+    /// read lazily too.
+    PartList, PartIter, BodyStructure, enclosed: false, yields: cow
 }
 
 wire_list! {
     /// The flags of a message in a FETCH response (`FLAGS (...)`,
     /// `flag-fetch` of RFC 9051 §9), `\Recent` included.
     ///
-    /// Iterating yields `Cow<FlagFetch>` (see [`AddressList`]).
-    FlagFetchList, FlagFetchIter, FlagFetch, enclosed: true
+    /// Iterating yields [`FlagFetch`] values (see [`AddressList`]), which
+    /// can be matched directly:
+    ///
+    /// ```
+    /// use imapkit_proto::{Flag, FlagFetch, FlagFetchList};
+    ///
+    /// let flags: FlagFetchList = vec![FlagFetch::Recent, FlagFetch::Flag(Flag::Seen)].into();
+    /// let seen = flags.iter().any(|f| matches!(f, FlagFetch::Flag(Flag::Seen)));
+    /// assert!(seen);
+    /// for f in &flags {
+    ///     match f {
+    ///         FlagFetch::Flag(Flag::Seen) => println!("read"),
+    ///         FlagFetch::Flag(other) => println!("{other}"),
+    ///         FlagFetch::Recent => {}
+    ///     }
+    /// }
+    /// assert!(flags.contains(&Flag::Seen));
+    /// ```
+    FlagFetchList, FlagFetchIter, FlagFetch, enclosed: true, yields: value
+}
+
+impl FlagFetchList<'_> {
+    /// Whether the message has `flag` (system flags compare by variant,
+    /// keywords by name, ASCII case-insensitively: RFC 9051 §9, note 1).
+    pub fn contains(&self, flag: &Flag<'_>) -> bool {
+        self.iter().any(|f| match (&f, flag) {
+            (FlagFetch::Flag(Flag::Keyword(a)), Flag::Keyword(b))
+            | (FlagFetch::Flag(Flag::Extension(a)), Flag::Extension(b)) => {
+                a.as_bytes().eq_ignore_ascii_case(b.as_bytes())
+            }
+            (FlagFetch::Flag(f), flag) => f == flag,
+            (FlagFetch::Recent, _) => false,
+        })
+    }
+
+    /// Whether `\Recent` is set (IMAP4rev1).
+    pub fn is_recent(&self) -> bool {
+        self.iter().any(|f| f == FlagFetch::Recent)
+    }
 }
 
 impl Default for FlagFetchList<'_> {
@@ -312,12 +398,10 @@ impl<'a> ParamList<'a> {
     pub fn get(&self, name: &str) -> Option<Cow<'_, [u8]>> {
         self.iter()
             .find(|p| p.name.as_bytes().eq_ignore_ascii_case(name.as_bytes()))
-            .map(|p| match p {
-                Cow::Borrowed(p) => Cow::Borrowed(p.value.as_bytes()),
-                Cow::Owned(p) => match p.value.into_inner() {
-                    Buf::Borrowed(b) => Cow::Borrowed(b),
-                    Buf::Shared(b) => Cow::Owned(b.to_vec()),
-                },
+            .map(|p| match p.value.into_inner() {
+                // Elements borrow from the list (read or reborrowed).
+                Buf::Borrowed(b) => Cow::Borrowed(b),
+                Buf::Shared(b) => Cow::Owned(b.to_vec()),
             })
     }
 }
@@ -332,6 +416,66 @@ impl<'a> PartList<'a> {
 impl<'a> From<Vec1<BodyStructure<'a>>> for PartList<'a> {
     fn from(v: Vec1<BodyStructure<'a>>) -> Self {
         PartList(ListRepr::Owned(v.into_vec()))
+    }
+}
+
+// Reborrowing the elements of built lists: the same values borrowing from
+// the list (no copy, no reference count), so that both forms yield values.
+
+impl Flag<'_> {
+    /// The same flag borrowing from `self` (no copy, no reference count).
+    pub fn reborrow(&self) -> Flag<'_> {
+        match self {
+            Flag::Answered => Flag::Answered,
+            Flag::Flagged => Flag::Flagged,
+            Flag::Deleted => Flag::Deleted,
+            Flag::Seen => Flag::Seen,
+            Flag::Draft => Flag::Draft,
+            Flag::Extension(a) => Flag::Extension(a.reborrow()),
+            Flag::Keyword(a) => Flag::Keyword(a.reborrow()),
+        }
+    }
+}
+
+impl FlagFetch<'_> {
+    /// The same flag borrowing from `self` (no copy, no reference count).
+    pub fn reborrow(&self) -> FlagFetch<'_> {
+        match self {
+            FlagFetch::Flag(f) => FlagFetch::Flag(f.reborrow()),
+            FlagFetch::Recent => FlagFetch::Recent,
+        }
+    }
+}
+
+impl FlagPerm<'_> {
+    /// The same flag borrowing from `self` (no copy, no reference count).
+    pub fn reborrow(&self) -> FlagPerm<'_> {
+        match self {
+            FlagPerm::Flag(f) => FlagPerm::Flag(f.reborrow()),
+            FlagPerm::Asterisk => FlagPerm::Asterisk,
+        }
+    }
+}
+
+impl Address<'_> {
+    /// The same address borrowing from `self` (no copy, no reference count).
+    pub fn reborrow(&self) -> Address<'_> {
+        Address {
+            name: self.name.reborrow(),
+            adl: self.adl.reborrow(),
+            mailbox: self.mailbox.reborrow(),
+            host: self.host.reborrow(),
+        }
+    }
+}
+
+impl BodyParam<'_> {
+    /// The same parameter borrowing from `self` (no copy, no reference count).
+    pub fn reborrow(&self) -> BodyParam<'_> {
+        BodyParam {
+            name: self.name.reborrow(),
+            value: self.value.reborrow(),
+        }
     }
 }
 

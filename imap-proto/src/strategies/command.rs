@@ -10,8 +10,8 @@ use proptest::prelude::*;
 use proptest::strategy::{BoxedStrategy, Union};
 
 use super::{
-    astring, atom, auth_mechanism, capability, date, date_time, flag, istring, literal, mailbox,
-    nstring, nz_u32, partial, quoted, section, sequence_set, status_attribute, tag, vec1,
+    ascii_quoted, astring, atom, auth_mechanism, capability, date, date_time, flag, istring,
+    literal, mailbox, nstring, nz_u32, partial, section, sequence_set, status_attribute, tag, vec1,
 };
 use crate::{
     AclModMode, AclRights, AppendData, AppendMessage, Atom, AuthenticateData, Buf, CatenatePart,
@@ -71,7 +71,7 @@ pub fn ext_param() -> impl Strategy<Value = ExtParam<'static>> {
 pub fn charset() -> impl Strategy<Value = Charset<'static>> {
     prop_oneof![
         atom().prop_map(Charset::Atom),
-        quoted().prop_map(Charset::Quoted),
+        ascii_quoted().prop_map(Charset::Quoted),
     ]
 }
 
@@ -156,7 +156,7 @@ pub fn search_key_leaf() -> BoxedStrategy<SearchKey<'static>> {
         super::fetch::gmail_label().prop_map(K::GmailLabels).boxed(),
         (
             proptest::option::of((
-                quoted(),
+                ascii_quoted(),
                 proptest::sample::select(vec![
                     EntryTypeReq::Private,
                     EntryTypeReq::Shared,

@@ -58,6 +58,14 @@ pub fn quoted() -> impl Strategy<Value = Quoted<'static>> {
     text_bytes().prop_map(|b| Quoted::try_from(b).expect("text chars"))
 }
 
+/// A quoted string with printable ASCII only: for the positions where the
+/// grammar allows only a quoted string and real values are ASCII (a
+/// CHARSET name, a MODSEQ entry name), which no encoder can turn into a
+/// literal for a peer without UTF-8.
+pub fn ascii_quoted() -> impl Strategy<Value = Quoted<'static>> {
+    "[ -~]{0,24}".prop_map(|s| Quoted::try_from(s).expect("printable ASCII"))
+}
+
 /// Non-empty `text` (resp-text).
 pub fn text() -> impl Strategy<Value = Text<'static>> {
     "[!-~][ -~]{0,30}".prop_map(|s| Text::try_from(s).expect("text chars"))

@@ -11,8 +11,8 @@ use proptest::prelude::*;
 use super::fetch::object_id;
 
 use super::{
-    astring, atom, capability, flag, flag_perm, istring, literal, mailbox, nstring, nz_u32, quoted,
-    sequence_set, tag, vec1,
+    ascii_quoted, astring, atom, capability, flag, flag_perm, istring, literal, mailbox, nstring,
+    nz_u32, sequence_set, tag, vec1,
 };
 use crate::{
     AclEntry, Atom, Charset, CodeText, ContinueRequest, Data, ESearch, ESearchPartialRange,
@@ -82,7 +82,7 @@ pub fn response_code() -> impl Strategy<Value = ResponseCode<'static>> {
     ]);
     let charset = prop_oneof![
         atom().prop_map(Charset::Atom),
-        quoted().prop_map(Charset::Quoted)
+        ascii_quoted().prop_map(Charset::Quoted)
     ];
     let metadata = prop_oneof![
         any::<u32>().prop_map(MetadataCode::LongEntries),

@@ -1,6 +1,7 @@
 //! What the server announced: capabilities (RFC 9051 §7.2.2) and ENABLEd
 //! extensions (RFC 5161), and the encoder settings that follow from them.
 
+use imapkit_codec::encode::EncodeOptions;
 use imapkit_codec::{LiteralPolicy, LITERAL_MINUS_MAX};
 use imapkit_proto::{AuthMechanism, Capability};
 
@@ -87,6 +88,15 @@ impl Capabilities {
             Capability::Utf8(a) => a.as_bytes().eq_ignore_ascii_case(b"ACCEPT"),
             _ => false,
         })
+    }
+
+    /// How commands are encoded for this server: [`literal_policy`](Self::literal_policy)
+    /// and UTF-8 in quoted strings when [`utf8_accepted`](Self::utf8_accepted).
+    pub fn encode_options(&self) -> EncodeOptions {
+        EncodeOptions {
+            literals: self.literal_policy(),
+            utf8: self.utf8_accepted(),
+        }
     }
 
     /// Replaces the announced list.

@@ -423,7 +423,7 @@ impl Client {
     /// `read_only`: selects `mailbox` resynchronizing the cached `snapshot`
     /// (taken with [`SelectedMailbox::snapshot`] in an earlier session).
     /// Needs `ENABLE QRESYNC` first (RFC 7162 §3.2.3). At its completion the
-    /// model reports [`MailboxChange::Resynced`](crate::mailbox::MailboxChange::Resynced)
+    /// model reports [`MailboxChange::Resynced`]
     /// when the server's answer agrees with the snapshot, otherwise
     /// `ResyncNeeded` or `UidValidityChanged`.
     pub fn select_qresync(
@@ -819,7 +819,7 @@ impl Client {
         let fetch = matches!(body, CommandBody::Fetch { .. });
         let tag = self.tags.next_tag();
         let command = Command::new(tag.clone(), body);
-        let mut outgoing = Outgoing::encode(&command, self.caps.literal_policy());
+        let mut outgoing = Outgoing::encode(&command, &self.caps.encode_options());
         let answers = Answers::of(&command.body);
         self.in_flight.push(InFlight {
             handle,
@@ -1266,7 +1266,7 @@ impl Client {
     ) {
         let tag = self.tags.next_tag();
         let command = Command::new(tag.clone(), CommandBody::Idle);
-        let mut outgoing = Outgoing::encode(&command, self.caps.literal_policy());
+        let mut outgoing = Outgoing::encode(&command, &self.caps.encode_options());
         self.in_flight.push(InFlight {
             handle,
             tag,

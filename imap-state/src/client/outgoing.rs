@@ -2,8 +2,8 @@
 //! literal's header until the server's `+` (RFC 9051 §4.3, §7.6).
 
 use bytes::{Bytes, BytesMut};
-use imapkit_codec::{encode_marked_with, LiteralMark, LiteralPolicy};
-use imapkit_proto::{Command, LiteralMode};
+use imapkit_codec::encode::{encode_fragments, EncodeOptions};
+use imapkit_proto::Command;
 
 /// An encoded command and how far it was sent.
 #[derive(Debug)]
@@ -26,17 +26,14 @@ pub(crate) enum Progress {
 }
 
 impl Outgoing {
-    /// Encodes `command`, writing literals as `policy` says.
-    pub(crate) fn encode(command: &Command<'_>, policy: LiteralPolicy) -> Self {
+    /// Encodes `command` for the server: literal syntax and UTF-8 in quoted
+    /// strings as `options` say (from its capabilities and ENABLEd
+    /// extensions).
+    pub(crate) fn encode(command: &Command<'_>, options: &EncodeOptions) -> Self {
         let mut buf = BytesMut::new();
-        let mut marks: Vec<LiteralMark> = Vec::new();
-        encode_marked_with(command, &mut buf, &mut marks, policy);
-        // The command was encoded into an empty buffer: mark offsets are
-        // offsets into `buf`.
-        let stops = marks
-            .iter()
-            .filter(|m| m.mode == LiteralMode::Sync)
-            .map(|m| m.offset)
+        let stops = encode_fragments(command, &mut buf, options)
+            .filter(|f| f.waits_for_continuation())
+            .map(|f| f.range().start)
             .collect();
         Self {
             bytes: buf.freeze(),
@@ -73,9 +70,16 @@ impl Outgoing {
 
 #[cfg(test)]
 mod tests {
-    use imapkit_codec::{decode, Decoded};
+    use imapkit_codec::{decode, Decoded, LiteralPolicy};
 
     use super::*;
+
+    fn options(literals: LiteralPolicy) -> EncodeOptions {
+        EncodeOptions {
+            literals,
+            utf8: false,
+        }
+    }
 
     fn command(line: &[u8]) -> Command<'_> {
         let Ok(Decoded::Complete { message, .. }) = decode::command(line) else {
@@ -87,7 +91,7 @@ mod tests {
     #[test]
     fn stops_after_each_synchronizing_literal_header() {
         let cmd = command(b"A1 LOGIN {3}\r\nabc {4}\r\nwxyz\r\n");
-        let mut out = Outgoing::encode(&cmd, LiteralPolicy::SyncOnly);
+        let mut out = Outgoing::encode(&cmd, &options(LiteralPolicy::SyncOnly));
         assert_eq!(
             out.next_part(),
             (
@@ -113,7 +117,7 @@ mod tests {
     #[test]
     fn literal_plus_never_waits() {
         let cmd = command(b"A1 LOGIN {3}\r\nabc {4}\r\nwxyz\r\n");
-        let mut out = Outgoing::encode(&cmd, LiteralPolicy::NonSyncAll);
+        let mut out = Outgoing::encode(&cmd, &options(LiteralPolicy::NonSyncAll));
         assert_eq!(
             out.next_part(),
             (

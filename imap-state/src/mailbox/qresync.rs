@@ -27,6 +27,11 @@ use super::ModSeq;
 /// only the UIDs before the first unknown one). Reconciliation relies on it
 /// to tell cached messages from new ones. A snapshot restored from storage
 /// must keep that property.
+///
+/// An application cache keyed by UID should keep only what the snapshot
+/// lists: a UID learned beyond the first unknown one (e.g. from the FETCH
+/// of a STORE on a new message never fetched) is not in the snapshot, so
+/// the server will not report its expunge during the resync.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct MailboxSnapshot {
     uid_validity: NonZeroU32,

@@ -119,11 +119,18 @@ impl SelectedMailbox {
     /// [`handle_data`](Self::handle_data), but the flags and mod-sequences
     /// of its FETCH responses are the command's answer, not changes, and
     /// make none (nor the allocation of one).
-    pub fn handle_answer(&mut self, data: &Data<'_>) -> Result<Option<MailboxChange>, ViolationKind> {
+    pub fn handle_answer(
+        &mut self,
+        data: &Data<'_>,
+    ) -> Result<Option<MailboxChange>, ViolationKind> {
         self.apply(data, false)
     }
 
-    fn apply(&mut self, data: &Data<'_>, report_fetch: bool) -> Result<Option<MailboxChange>, ViolationKind> {
+    fn apply(
+        &mut self,
+        data: &Data<'_>,
+        report_fetch: bool,
+    ) -> Result<Option<MailboxChange>, ViolationKind> {
         Ok(match data {
             Data::Exists(n) => {
                 let new = self.uids.grow_to(*n)?;
@@ -462,7 +469,7 @@ fn owned_flags(list: &FlagFetchList<'_>) -> (Vec<Flag<'static>>, bool) {
     let mut recent = false;
     let mut flags = Vec::with_capacity(list.len());
     for f in list.iter() {
-        match f.into_owned() {
+        match f {
             FlagFetch::Flag(f) => flags.push(f.into_static()),
             FlagFetch::Recent => recent = true,
         }

@@ -5,7 +5,8 @@ mod body;
 mod envelope;
 
 use bytes::BufMut;
-use imapkit_proto::{BinaryData, GmailLabel, LiteralMode, MessageDataItem, ObjectId};
+
+use crate::{BinaryData, GmailLabel, LiteralMode, MessageDataItem, ObjectId};
 
 use super::core::put_part;
 use super::{paren, Encode, Writer};
@@ -22,7 +23,10 @@ impl Encode for MessageDataItem<'_> {
                 w.put(b"FLAGS ");
                 match f.verbatim() {
                     Some(bytes) => w.put(bytes),
-                    None => paren(w, f),
+                    None => match f.built() {
+                        Some(built) => paren(w, built),
+                        None => paren(w, f),
+                    },
                 }
             }
             M::Envelope(e) => {

@@ -1,7 +1,8 @@
 //! Encoding `envelope` and `address`.
 
 use bytes::BufMut;
-use imapkit_proto::{Address, AddressList, Envelope};
+
+use crate::{Address, AddressList, Envelope};
 
 use super::super::core::put_sep_nstring;
 use super::super::{Encode, Writer};
@@ -31,7 +32,7 @@ impl Encode for Envelope<'_> {
 
 /// A decoded list received in strict syntax is written as received.
 fn put_address_list<B: BufMut>(w: &mut Writer<'_, B>, list: &AddressList<'_>) {
-    if let Some(bytes) = list.verbatim() {
+    if let Some(bytes) = list.verbatim().filter(|b| w.can_copy(b)) {
         w.put(bytes);
         return;
     }
@@ -40,8 +41,9 @@ fn put_address_list<B: BufMut>(w: &mut Writer<'_, B>, list: &AddressList<'_>) {
         return;
     }
     w.put_u8(b'(');
-    for a in list {
-        a.encode(w);
+    match list.built() {
+        Some(built) => built.iter().for_each(|a| a.encode(w)),
+        None => list.iter().for_each(|a| a.encode(w)),
     }
     w.put_u8(b')');
 }

@@ -32,10 +32,10 @@ pub struct Splice {
 /// buffers keep their capacity, so encoding into a reused `Vectored` does
 /// not allocate.
 ///
-/// Only payloads held as [`imapkit_proto::Buf::Shared`] (or given as [`Bytes`])
+/// Only payloads held as [`Buf::Shared`](crate::Buf::Shared) (or given as [`Bytes`])
 /// and at least [`Vectored::threshold`] bytes long are spliced; borrowed
 /// payloads (a message still borrowing its decoder's input) are copied into
-/// the head. [`IntoStatic::into_shared`](imapkit_proto::IntoStatic::into_shared)
+/// the head. [`IntoStatic::into_shared`](crate::IntoStatic::into_shared)
 /// turns a decoded message into one whose literals share the frame it was
 /// decoded from.
 #[derive(Debug, Clone)]
@@ -173,28 +173,36 @@ impl FusedIterator for Chunks<'_> {}
 ///
 /// ```
 /// use std::io::{IoSlice, Write};
+/// use std::num::NonZeroU32;
 ///
 /// use bytes::Bytes;
-/// use imapkit_codec::{decode, encode_vectored, Decoded, Encode, Vectored};
-/// use imapkit_proto::IntoStatic;
+/// use imapkit_proto::encode::{encode_vectored, Encode, Vectored};
+/// use imapkit_proto::{Buf, Data, IString, Literal, MessageDataItem, NString, Response, Section};
 ///
-/// // A response held by a server, its 4 KiB body in a `Bytes` frame.
-/// let body = "x".repeat(4096);
-/// let frame = Bytes::from(format!("* 1 FETCH (UID 7 BODY[] {{4096}}\r\n{body})\r\n"));
-/// let Ok(Decoded::Complete { message, .. }) = decode::response(&frame) else { panic!() };
-/// let message = message.into_shared(&frame); // the body is now a slice of `frame`
+/// // A response a server builds, its 4 KiB body a `Bytes` of its mail store.
+/// let body = Bytes::from("x".repeat(4096));
+/// let literal = Literal::try_new(Buf::Shared(body.clone())).unwrap();
+/// let message = Response::Data(Data::Fetch {
+///     seq: NonZeroU32::MIN,
+///     items: MessageDataItem::BodySection {
+///         section: Section::whole(),
+///         origin: None,
+///         data: NString(Some(IString::Literal(literal))),
+///     }
+///     .into(),
+/// });
 ///
 /// let mut out = Vectored::new();
 /// encode_vectored(&message, &mut out);
 /// encode_vectored(&message, &mut out); // a batch of two
-/// assert_eq!(out.head().len(), 2 * (frame.len() - 4096));
-/// assert_eq!(out.len(), 2 * frame.len());
+/// assert_eq!(out.head(), b"* 1 FETCH (BODY[] {4096}\r\n)\r\n* 1 FETCH (BODY[] {4096}\r\n)\r\n");
+/// assert_eq!(out.len(), 2 * (4096 + 29));
 ///
 /// // Header, body, `)\r\n` + the second header, body, `)\r\n`: the bodies
-/// // are `frame`'s own memory.
+/// // are the store's own memory.
 /// let chunks: Vec<&[u8]> = out.chunks().collect();
 /// assert_eq!(chunks.len(), 5);
-/// assert_eq!(chunks[1].as_ptr(), frame[frame.len() - 4099..].as_ptr());
+/// assert_eq!(chunks[1].as_ptr(), body.as_ptr());
 ///
 /// // One `writev` for the batch (a `Vec<u8>` takes it all at once; a socket
 /// // may take less, then continue after the bytes it took).
@@ -236,7 +244,7 @@ pub fn encode_vectored_with<T: Encode + ?Sized>(
 
 #[cfg(test)]
 mod tests {
-    use imapkit_proto::LiteralMode;
+    use crate::LiteralMode;
 
     use super::*;
 

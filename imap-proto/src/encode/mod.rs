@@ -1,68 +1,47 @@
 //! Encoders: write messages into a caller-supplied buffer, marking literal boundaries.
+//!
+//! They live next to the types (rather than in `imapkit-codec`, which
+//! re-exports them) so that messages can implement `Display` as their wire
+//! form. They write canonical RFC 9051 / RFC 3501 syntax.
 
 mod command;
 pub(crate) mod core;
 mod fetch;
+mod fragments;
+mod options;
 mod response;
 mod vectored;
 
 use bytes::{BufMut, Bytes};
-use imapkit_proto::{Buf, LiteralMode};
 
+use crate::{Buf, LiteralMode};
+
+pub use self::fragments::{encode_fragments, Fragment, Fragments};
+use self::options::Strings;
+pub use self::options::{EncodeOptions, LiteralPolicy, LITERAL_MINUS_MAX};
 pub use self::vectored::{
     encode_vectored, encode_vectored_with, Chunks, Splice, Vectored, DEFAULT_SPLICE_THRESHOLD,
 };
 
-/// Where a literal's data starts in encoded output.
+/// Where a literal's data starts in encoded output ([`encode_marked`]).
 ///
 /// A client that sends a synchronizing literal (`{n}`) writes the bytes up to
 /// `offset`, waits for the server's `+`, then goes on.
+///
+/// The offset counts from the start of *this message's* encoding, not from
+/// the start of the buffer it was appended to: if the buffer already held
+/// `n` bytes, the data starts at `buf[n + offset]`. [`encode_fragments`]
+/// gives offsets into the buffer instead, and is the simpler way to send a
+/// command with literals.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LiteralMark {
-    /// Offset, from the start of this message's encoding, of the first data byte
-    /// (just after the header's CRLF).
+    /// Offset, from the start of this message's encoding (not of the
+    /// buffer), of the first data byte (just after the header's CRLF).
     pub offset: usize,
     /// Length of the data.
     pub len: u32,
     /// Synchronizing or not.
     pub mode: LiteralMode,
-}
-
-/// Which literal syntax to write, given what the peer supports (RFC 7888).
-///
-/// A value keeps the mode it was built or decoded with; a client encodes for
-/// the server it talks to with one of these.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum LiteralPolicy {
-    /// Write each literal with its own mode (the default).
-    #[default]
-    AsGiven,
-    /// The peer has neither LITERAL+ nor LITERAL-: every literal is
-    /// synchronizing (`{n}`).
-    SyncOnly,
-    /// LITERAL-: every literal of at most this many bytes
-    /// ([`LITERAL_MINUS_MAX`]) is written non-synchronizing, longer ones
-    /// synchronizing (RFC 7888 §5), whatever mode they were built with.
-    NonSyncUpTo(u32),
-    /// LITERAL+: every literal is non-synchronizing (`{n+}`), so the client
-    /// never waits for a continuation request.
-    NonSyncAll,
-}
-
-/// The largest non-synchronizing literal a LITERAL- server accepts (RFC 7888 §5).
-pub const LITERAL_MINUS_MAX: u32 = 4096;
-
-impl LiteralPolicy {
-    /// The mode to write for a literal of `len` bytes built with `mode`.
-    pub fn mode_for(self, mode: LiteralMode, len: usize) -> LiteralMode {
-        match self {
-            Self::AsGiven => mode,
-            Self::SyncOnly => LiteralMode::Sync,
-            Self::NonSyncUpTo(max) if len <= max as usize => LiteralMode::NonSync,
-            Self::NonSyncUpTo(_) => LiteralMode::Sync,
-            Self::NonSyncAll => LiteralMode::NonSync,
-        }
-    }
 }
 
 /// Writes one message into a buffer; used by every [`Encode`] implementation.
@@ -71,6 +50,9 @@ pub struct Writer<'b, B: BufMut> {
     written: usize,
     marks: Option<&'b mut Vec<LiteralMark>>,
     literals: LiteralPolicy,
+    strings: Strings,
+    /// Write `<redacted>` for credentials (`Display`).
+    redact: bool,
     splices: Option<SpliceSink<'b>>,
 }
 
@@ -101,6 +83,8 @@ impl<'b, B: BufMut> Writer<'b, B> {
             written: 0,
             marks: None,
             literals: LiteralPolicy::AsGiven,
+            strings: Strings::AsGiven,
+            redact: false,
             splices: None,
         }
     }
@@ -112,6 +96,8 @@ impl<'b, B: BufMut> Writer<'b, B> {
             written: 0,
             marks: Some(marks),
             literals: LiteralPolicy::AsGiven,
+            strings: Strings::AsGiven,
+            redact: false,
             splices: None,
         }
     }
@@ -121,6 +107,59 @@ impl<'b, B: BufMut> Writer<'b, B> {
     pub fn with_literal_policy(mut self, policy: LiteralPolicy) -> Self {
         self.literals = policy;
         self
+    }
+
+    /// The same writer, writing for a peer as `options` say: literal syntax
+    /// by [`EncodeOptions::literals`], and a quoted string that holds
+    /// non-ASCII bytes as a literal unless [`EncodeOptions::utf8`] (and it
+    /// is valid UTF-8).
+    #[must_use]
+    pub fn with_options(mut self, options: &EncodeOptions) -> Self {
+        self.literals = options.literals;
+        self.strings = if options.utf8 {
+            Strings::Utf8
+        } else {
+            Strings::Ascii
+        };
+        self
+    }
+
+    /// The same writer, writing `<redacted>` in place of credentials (a
+    /// LOGIN password, SASL data): for `Display` and logs.
+    #[must_use]
+    pub fn redacting(mut self) -> Self {
+        self.redact = true;
+        self
+    }
+
+    /// Whether credentials are written as `<redacted>`.
+    pub fn redacts(&self) -> bool {
+        self.redact
+    }
+
+    /// Whether the content of a quoted string (`string`, `astring` or
+    /// `nstring` position) must go as a literal for this peer: non-ASCII
+    /// bytes to a peer without UTF-8 support, invalid UTF-8 to any peer.
+    #[inline(always)]
+    pub(crate) fn quoted_needs_literal(&self, content: &[u8]) -> bool {
+        match self.strings {
+            Strings::AsGiven => false,
+            Strings::Ascii => !content.is_ascii(),
+            Strings::Utf8 => !content.is_ascii() && std::str::from_utf8(content).is_err(),
+        }
+    }
+
+    /// Whether a decoded list's bytes as received may be copied: their
+    /// strings suit this peer. (These lists occur in responses only, where
+    /// a literal never waits for a continuation: a literal inside is copied
+    /// without a mark.)
+    #[inline]
+    pub(crate) fn can_copy(&self, bytes: &[u8]) -> bool {
+        match self.strings {
+            Strings::AsGiven => true,
+            Strings::Ascii => bytes.is_ascii(),
+            Strings::Utf8 => bytes.is_ascii() || std::str::from_utf8(bytes).is_ok(),
+        }
     }
 
     /// The same writer, recording shared literal payloads of at least
@@ -342,19 +381,55 @@ pub(crate) fn paren_pairs<'p, B: BufMut, K: Encode + 'p, V: Encode + 'p>(
     w.put_u8(b')');
 }
 
-/// Encodes `msg` into `buf`, literals inline.
+/// Encodes `msg` into `buf`, literals inline, every value in the form it
+/// holds (a decoded message re-encodes as it came, in canonical syntax).
+///
+/// The output is one piece: right for responses and for tests, but a client
+/// that writes a command with a synchronizing literal in one go breaks the
+/// wait-for-`+` rule (RFC 9051 §4.3). Send commands with
+/// [`encode_fragments`], which also adapts literals and 8-bit strings to
+/// the server ([`EncodeOptions`]).
 pub fn encode<B: BufMut, T: Encode + ?Sized>(msg: &T, buf: &mut B) {
     msg.encode(&mut Writer::new(buf));
 }
 
-/// Like [`encode_marked`], writing literals as `policy` says (for the
-/// server's LITERAL+ / LITERAL- capability).
+/// Encodes `msg` into `buf` for a peer as `options` say (literal syntax,
+/// 8-bit strings), literals inline: for a server's responses to a client
+/// with or without UTF-8 support.
 ///
 /// ```
-/// use imapkit_codec::{decode, encode_marked_with, Decoded, LiteralPolicy, LITERAL_MINUS_MAX};
+/// use imapkit_proto::encode::{encode_with, EncodeOptions};
+/// use imapkit_proto::{Data, NString, Response};
+///
+/// let id = Response::Data(Data::Id(Some(vec![("name".into(), NString::from("Dovecot ✓"))])));
+/// let mut out = Vec::new();
+/// encode_with(&id, &mut out, &EncodeOptions::default());
+/// assert_eq!(out, "* ID (\"name\" {11}\r\nDovecot ✓)\r\n".as_bytes());
+/// out.clear();
+/// encode_with(&id, &mut out, &EncodeOptions { utf8: true, ..Default::default() });
+/// assert_eq!(out, "* ID (\"name\" \"Dovecot ✓\")\r\n".as_bytes());
+/// ```
+pub fn encode_with<B: BufMut, T: Encode + ?Sized>(msg: &T, buf: &mut B, options: &EncodeOptions) {
+    msg.encode(&mut Writer::new(buf).with_options(options));
+}
+
+/// Like [`encode_marked`], writing literals as `policy` says (for the
+/// server's LITERAL+ / LITERAL- capability). Offsets count from the start
+/// of this message, not of `buf`; see [`encode_fragments`].
+///
+/// ```
+/// use imapkit_proto::encode::{encode_marked_with, LiteralPolicy, LITERAL_MINUS_MAX};
+/// use imapkit_proto::{AppendData, AppendMessage, Command, CommandBody, Literal, LiteralMode, Mailbox, Tag};
 ///
 /// let input = b"A1 APPEND INBOX {5+}\r\nhello\r\n";
-/// let Ok(Decoded::Complete { message, .. }) = decode::command(input) else { panic!() };
+/// let literal = Literal::try_new(&b"hello"[..]).unwrap().with_mode(LiteralMode::NonSync);
+/// let message = Command::new(
+///     Tag::try_from("A1").unwrap(),
+///     CommandBody::Append {
+///         mailbox: Mailbox::Inbox,
+///         messages: AppendMessage::new(AppendData::Literal(literal)).into(),
+///     },
+/// );
 /// let (mut out, mut marks) = (Vec::new(), Vec::new());
 /// encode_marked_with(&message, &mut out, &mut marks, LiteralPolicy::SyncOnly);
 /// assert_eq!(out, b"A1 APPEND INBOX {5}\r\nhello\r\n");
@@ -373,6 +448,10 @@ pub fn encode_marked_with<B: BufMut, T: Encode + ?Sized>(
 
 /// Encodes `msg` into `buf` and appends a [`LiteralMark`] to `marks` for every
 /// literal, so a client can pause after each synchronizing literal's header.
+///
+/// The marks' offsets count from the start of this message's encoding, not
+/// of `buf` (see [`LiteralMark`]); [`encode_fragments`] gives offsets into
+/// `buf` and is the simpler way to send a command.
 pub fn encode_marked<B: BufMut, T: Encode + ?Sized>(
     msg: &T,
     buf: &mut B,

@@ -1,9 +1,10 @@
 //! Encoding `body` (BODY and BODYSTRUCTURE).
 
 use bytes::BufMut;
-use imapkit_proto::{
-    Body, BodyExtension, BodyKind, BodyLanguage, BodyStructure, Disposition, ExtensionTail,
-    IString, MessageSubtype, Multipart, ParamList,
+
+use crate::{
+    Body, BodyExtension, BodyKind, BodyLanguage, BodyParam, BodyStructure, Disposition,
+    ExtensionTail, IString, MessageSubtype, Multipart, ParamList,
 };
 
 use super::super::core::{put_sep_istring, put_sep_nstring};
@@ -71,7 +72,7 @@ impl Encode for Body<'_> {
             }
             BodyKind::Message { message, lines, .. } => {
                 w.put_u8(b' ');
-                if let Some(bytes) = message.verbatim() {
+                if let Some(bytes) = message.verbatim().filter(|b| w.can_copy(b)) {
                     w.put(bytes);
                 } else {
                     let (envelope, body) = message.get();
@@ -95,11 +96,12 @@ impl Encode for Multipart<'_> {
     /// The content of a multipart's parentheses: parts without separators,
     /// then the subtype and extension data.
     fn encode<B: BufMut>(&self, w: &mut Writer<'_, B>) {
-        if let Some(bytes) = self.parts.verbatim() {
+        if let Some(bytes) = self.parts.verbatim().filter(|b| w.can_copy(b)) {
             w.put(bytes);
         } else {
-            for part in &self.parts {
-                part.encode(w);
+            match self.parts.built() {
+                Some(built) => built.iter().for_each(|p| p.encode(w)),
+                None => self.parts.iter().for_each(|p| p.encode(w)),
             }
         }
         w.put_u8(b' ');
@@ -147,7 +149,7 @@ fn put_word<B: BufMut>(w: &mut Writer<'_, B>, kept: &IString<'_>, word: &[u8]) {
 /// `body-fld-param`, `NIL` when empty; a decoded list received in strict
 /// syntax as received.
 fn put_params<B: BufMut>(w: &mut Writer<'_, B>, params: &ParamList<'_>) {
-    if let Some(bytes) = params.verbatim() {
+    if let Some(bytes) = params.verbatim().filter(|b| w.can_copy(b)) {
         w.put(bytes);
         return;
     }
@@ -155,9 +157,13 @@ fn put_params<B: BufMut>(w: &mut Writer<'_, B>, params: &ParamList<'_>) {
         w.put(b"NIL");
         return;
     }
-    for (k, p) in params.iter().enumerate() {
+    let mut put = |k: usize, p: &BodyParam<'_>| {
         put_sep_istring(w, if k == 0 { b'(' } else { b' ' }, &p.name);
         put_sep_istring(w, b' ', &p.value);
+    };
+    match params.built() {
+        Some(built) => built.iter().enumerate().for_each(|(k, p)| put(k, p)),
+        None => params.iter().enumerate().for_each(|(k, p)| put(k, &p)),
     }
     w.put_u8(b')');
 }

@@ -1,10 +1,11 @@
 //! Encoders of the grammar's building blocks.
 
 use bytes::BufMut;
-use imapkit_proto::{
+
+use crate::{
     AString, Atom, AtomExt, AuthMechanism, Capability, Date, DateTime, Flag, FlagFetch, FlagPerm,
-    IString, Literal, Mailbox, NString, Quoted, Section, SectionText, SeqOrUid, Sequence,
-    SequenceSet, StatusAttribute, Tag, Text, Vec1, MONTHS,
+    IString, Literal, LiteralMode, Mailbox, NString, Quoted, Section, SectionText, SeqOrUid,
+    Sequence, SequenceSet, StatusAttribute, Tag, Text, Vec1, MONTHS,
 };
 
 use super::{join, paren_pairs, Encode, Writer};
@@ -54,7 +55,15 @@ pub(crate) fn put_quoted<B: BufMut, const N: usize>(
 #[inline(always)]
 pub(crate) fn put_sep_istring<B: BufMut>(w: &mut Writer<'_, B>, sep: u8, s: &IString<'_>) {
     match s {
-        IString::Quoted(q) => put_quoted(w, &[sep, b'"'], q.as_bytes()),
+        IString::Quoted(q) => {
+            let b = q.as_bytes();
+            if w.quoted_needs_literal(b) {
+                w.put_u8(sep);
+                put_quoted_as_literal(w, b);
+            } else {
+                put_quoted(w, &[sep, b'"'], b);
+            }
+        }
         IString::Literal(l) => {
             w.put_u8(sep);
             l.encode(w);
@@ -69,6 +78,15 @@ pub(crate) fn put_sep_nstring<B: BufMut>(w: &mut Writer<'_, B>, sep: u8, s: &NSt
         Some(s) => put_sep_istring(w, sep, s),
         None => w.put(&[sep, b'N', b'I', b'L']),
     }
+}
+
+/// A quoted string the peer cannot take (8-bit content without UTF-8
+/// support) as a synchronizing literal (the literal policy may make it
+/// non-synchronizing); the rare path, kept out of line.
+#[cold]
+#[inline(never)]
+fn put_quoted_as_literal<B: BufMut>(w: &mut Writer<'_, B>, b: &[u8]) {
+    w.put_literal(b, LiteralMode::Sync, false)
 }
 
 /// The content of a quoted string with `"` and `\\` escaped (the rare path,
@@ -150,7 +168,14 @@ impl Encode for IString<'_> {
     #[inline]
     fn encode<B: BufMut>(&self, w: &mut Writer<'_, B>) {
         match self {
-            IString::Quoted(q) => q.encode(w),
+            IString::Quoted(q) => {
+                let b = q.as_bytes();
+                if w.quoted_needs_literal(b) {
+                    put_quoted_as_literal(w, b);
+                } else {
+                    put_quoted(w, b"\"", b);
+                }
+            }
             IString::Literal(l) => l.encode(w),
         }
     }

@@ -2,7 +2,8 @@
 //! keywords, single spaces, CRLF at the end of each response).
 
 use bytes::BufMut;
-use imapkit_proto::{
+
+use crate::{
     AclEntry, Charset, ContinueRequest, Data, ESearch, ESearchPartialRange, Greeting, GreetingKind,
     ListExtendedItem, MailboxAttribute, MailboxList, MetadataCode, MetadataItems, NString8,
     NamespaceDescr, NamespaceExtension, QuotaResource, RespText, Response, ResponseCode,

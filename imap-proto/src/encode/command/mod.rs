@@ -6,7 +6,8 @@ mod search;
 
 use base64::Engine as _;
 use bytes::BufMut;
-use imapkit_proto::{
+
+use crate::{
     AclModMode, AppendData, AppendMessage, AuthenticateData, CatenatePart, Command, CommandBody,
     CompressionAlgorithm, CreateParameter, ExtParam, FetchAttribute, FetchItems, FetchModifier,
     GetMetadataOption, IdleDone, ListMailbox, ListOptionExtension, ListPatterns, ListReturnOption,
@@ -36,12 +37,16 @@ impl Encode for IdleDone {
 impl Encode for AuthenticateData<'_> {
     fn encode<B: BufMut>(&self, w: &mut Writer<'_, B>) {
         match self {
+            Self::Continue(_) if w.redacts() => w.put(REDACTED),
             Self::Continue(d) => put_base64(w, d.declassify()),
             Self::Cancel => w.put_u8(b'*'),
         }
         w.put(b"\r\n");
     }
 }
+
+/// What a redacting writer ([`Writer::redacting`]) writes for a credential.
+const REDACTED: &[u8] = b"<redacted>";
 
 /// Writes base64 in chunks through a stack buffer (no allocation).
 fn put_base64<B: BufMut>(w: &mut Writer<'_, B>, data: &[u8]) {
@@ -92,7 +97,9 @@ impl Encode for CommandBody<'_> {
                 mechanism.encode(w);
                 if let Some(r) = initial_response {
                     w.put_u8(b' ');
-                    if r.declassify().is_empty() {
+                    if w.redacts() {
+                        w.put(REDACTED);
+                    } else if r.declassify().is_empty() {
                         w.put_u8(b'=');
                     } else {
                         put_base64(w, r.declassify());
@@ -103,7 +110,11 @@ impl Encode for CommandBody<'_> {
                 w.put(b"LOGIN ");
                 username.encode(w);
                 w.put_u8(b' ');
-                password.declassify().encode(w);
+                if w.redacts() {
+                    w.put(REDACTED);
+                } else {
+                    password.declassify().encode(w);
+                }
             }
             C::Enable { capabilities } => {
                 w.put(b"ENABLE");
@@ -772,14 +783,13 @@ impl Encode for NotifyEventGroup<'_> {
 impl Encode for NotifyFilter<'_> {
     /// Filter names in upper case; a single mailbox without parentheses.
     fn encode<B: BufMut>(&self, w: &mut Writer<'_, B>) {
-        let mailboxes =
-            |w: &mut Writer<'_, B>, m: &imapkit_proto::Vec1<imapkit_proto::Mailbox<'_>>| {
-                if m.len() == 1 {
-                    m.first().encode(w);
-                } else {
-                    paren(w, m);
-                }
-            };
+        let mailboxes = |w: &mut Writer<'_, B>, m: &crate::Vec1<crate::Mailbox<'_>>| {
+            if m.len() == 1 {
+                m.first().encode(w);
+            } else {
+                paren(w, m);
+            }
+        };
         match self {
             Self::Selected => w.put(b"SELECTED"),
             Self::SelectedDelayed => w.put(b"SELECTED-DELAYED"),
@@ -823,7 +833,7 @@ impl Encode for NotifyEvent<'_> {
 
 #[cfg(test)]
 mod tests {
-    use imapkit_proto::{Buf, Secret, Tag};
+    use crate::{Buf, Secret, Tag};
 
     use super::*;
 

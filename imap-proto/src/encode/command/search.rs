@@ -1,9 +1,8 @@
 //! Encoding SEARCH keys, return options and SORT/THREAD criteria.
 
 use bytes::BufMut;
-use imapkit_proto::{
-    EntryTypeReq, SearchKey, SearchReturnOption, SortCriterion, SortKey, ThreadAlgorithm,
-};
+
+use crate::{EntryTypeReq, SearchKey, SearchReturnOption, SortCriterion, SortKey, ThreadAlgorithm};
 
 use crate::encode::{join, Encode, Writer};
 
