@@ -288,6 +288,24 @@ impl Server {
         server
     }
 
+    /// A session on an implicit-TLS connection (port 993) whose
+    /// `tls-exporter` channel-binding value (RFC 9266) the application
+    /// read from the finished handshake: like [`Server::new`] with
+    /// [`ConnectionSecurity::Tls`], and the `-PLUS` SCRAM mechanisms are
+    /// offered (in the greeting too). After STARTTLS the value comes with
+    /// [`Server::tls_established`] instead.
+    pub fn new_tls(config: Arc<ServerConfig>, now: Instant, channel_binding: Vec<u8>) -> Self {
+        let mut server = Self::build(config, ConnectionSecurity::Tls);
+        server.channel_binding = Some(channel_binding);
+        let text = server.greeting_text();
+        server.out.push(&Greeting {
+            kind: GreetingKind::Ok,
+            text,
+        });
+        server.rearm_autologout(now);
+        server
+    }
+
     /// A session whose client is authenticated already (a connection the
     /// application trusts, RFC 9051 §7.1.4): queues `* PREAUTH
     /// [CAPABILITY ...]` and starts in the authenticated state.

@@ -1,6 +1,5 @@
 //! Test helpers: a scripted server in front of a [`Client`].
 
-
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 

@@ -6,7 +6,6 @@
 //! clock and an inbox of client bytes it feeds while the server wants to
 //! read (as a socket would), in [`Split`] chunks.
 
-
 use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
