@@ -214,7 +214,7 @@ fn scram_plus_needs_the_channel_binding() {
         .ends_with("b OK [CAPABILITY IMAP4rev2 IMAP4rev1 LITERAL-] Logged in\r\n"));
     // Implicit TLS with the value known from the start: offered in the
     // greeting, and the exchange binds to it.
-    let now = std::time::Instant::now();
+    let now = Instant::now();
     let mut s = Server::new_tls(Arc::new(sasl_config()), now, b"cb".to_vec());
     let mut out = Vec::new();
     while s.poll_transmit(now, &mut out).is_some() {}
