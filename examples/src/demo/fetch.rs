@@ -98,7 +98,7 @@ impl Session {
             now,
             request: &request,
         };
-        while cx.server.output_len() < Session::OUTPUT_BUDGET {
+        while cx.server.output_len() < Self::OUTPUT_BUDGET {
             let Some(next) = job.remaining.pop_front() else {
                 break;
             };

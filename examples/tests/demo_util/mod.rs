@@ -13,20 +13,20 @@ use std::time::Duration;
 use imap_examples::dovecot::REQUIRE_ENV;
 
 /// The users of every demo server the tests start.
-pub const USERS: &str = "alice:wonderland\nbob:builder\n";
+pub(crate) const USERS: &str = "alice:wonderland\nbob:builder\n";
 
 /// A running demo server (killed on drop).
-pub struct DemoServer {
+pub(crate) struct DemoServer {
     /// STARTTLS port.
-    pub port: u16,
+    pub(crate) port: u16,
     /// Implicit TLS port.
-    pub tls_port: u16,
+    pub(crate) tls_port: u16,
     /// The self-signed certificate's PEM file.
-    pub cert: PathBuf,
+    pub(crate) cert: PathBuf,
     /// The data directory.
-    pub data: PathBuf,
+    pub(crate) data: PathBuf,
     /// Where the server's stderr (the audit log) goes.
-    pub log: PathBuf,
+    pub(crate) log: PathBuf,
     child: Child,
 }
 
@@ -34,7 +34,7 @@ impl DemoServer {
     /// Starts the server example on `127.0.0.1:port` (STARTTLS) and
     /// `127.0.0.1:tls_port` (implicit TLS) with a fresh data directory
     /// named after `name`.
-    pub fn start(name: &str, port: u16, tls_port: u16) -> Self {
+    pub(crate) fn start(name: &str, port: u16, tls_port: u16) -> Self {
         let dir = std::env::temp_dir().join(format!("imapkit-demo-{name}"));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("create the test directory");
@@ -99,7 +99,7 @@ impl DemoServer {
     }
 
     /// What the server logged on stderr so far.
-    pub fn log(&self) -> String {
+    pub(crate) fn log(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 }
@@ -113,7 +113,7 @@ impl Drop for DemoServer {
 
 /// An example binary, built by `cargo test` next to the test binaries
 /// (built here if missing).
-pub fn example(name: &str) -> PathBuf {
+pub(crate) fn example(name: &str) -> PathBuf {
     let exe = std::env::current_exe().expect("test binary path");
     let dir = exe.parent().and_then(|d| d.parent()).expect("target dir");
     let path = dir
@@ -132,7 +132,7 @@ pub fn example(name: &str) -> PathBuf {
 /// Whether `tool` can be run (`tool --version` works). When it cannot:
 /// panics if the interop tests are required (CI), else prints why the
 /// test is skipped and returns false.
-pub fn have(tool: &str, install: &str) -> bool {
+pub(crate) fn have(tool: &str, install: &str) -> bool {
     let ok = Command::new(tool)
         .arg("--version")
         .stdout(Stdio::null())
@@ -151,12 +151,12 @@ pub fn have(tool: &str, install: &str) -> bool {
 }
 
 /// The directory of the test fixtures (`examples/tests`).
-pub fn tests_dir() -> &'static Path {
+pub(crate) fn tests_dir() -> &'static Path {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests"))
 }
 
 /// A test message with CRLF line ends and 8-bit bytes.
-pub fn message(n: usize) -> Vec<u8> {
+pub(crate) fn message(n: usize) -> Vec<u8> {
     format!(
         "From: Sender <sender@example.org>\r\nTo: alice@example.org\r\n\
          Subject: =?UTF-8?B?5pel5pys6Kqe?= {n}\r\nDate: Mon, 7 Feb 1994 21:52:25 -0800\r\n\
