@@ -32,7 +32,9 @@ use imapkit_proto::{
     AppendData, AppendMessage, CommandBody, Data, FetchAttribute, FetchItems, Literal, Mailbox,
     MessageDataItem, ResponseCode, Section, SequenceSet, Vec1,
 };
-use imapkit_state::client::{Client, ClientConfig, CloseReason, Completion, Event, StartTlsPolicy};
+use imapkit_state::client::{
+    Client, ClientConfig, CloseReason, Completion, Event, SessionState, StartTlsPolicy,
+};
 use imapkit_state::mailbox::MailboxChange;
 use imapkit_state::{CommandHandle, ConnectionSecurity};
 use rustls::pki_types::ServerName;
@@ -221,6 +223,10 @@ impl Conn {
                 .login(now, &args.user, cli::password()?)
                 .map_err(|e| Failure::Usage(e.to_string()))?,
             other => {
+                // The mechanism depends on the capabilities (SCRAM-...-PLUS
+                // offered or not, RFC 5802 §6 downgrade protection): read
+                // the greeting that lists them first.
+                self.await_greeting().await?;
                 let plus =
                     self.client
                         .capabilities()
@@ -235,6 +241,18 @@ impl Conn {
         };
         let done = self.wait(handle, |_, _| {}).await?;
         done.result().map_err(Failure::auth)
+    }
+
+    /// Reads until the server's greeting has arrived.
+    async fn await_greeting(&mut self) -> Result<(), Failure> {
+        while self.client.state() == SessionState::Greeting {
+            match self.next_event().await? {
+                Some(Event::Closed { reason }) => return Err(Failure::Closed(reason)),
+                None => return Err(Failure::Closed(CloseReason::Eof)),
+                Some(_) => {}
+            }
+        }
+        Ok(())
     }
 
     /// The TLS exporter value (RFC 9266) for SCRAM-PLUS channel binding.

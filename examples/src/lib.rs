@@ -3,12 +3,13 @@
 //! The examples themselves live in `examples/examples/`; this library holds
 //! what several of them need, such as starting a throw-away Dovecot on
 //! loopback for interop tests, the mail store of the demo server
-//! ([`store`]), and the checks of the `imap-check` troubleshooter ([`check`]).
+//! ([`store`]) and its session loop ([`demo`]), and the checks of the `imap-check` troubleshooter ([`check`]).
 
 #![warn(missing_docs, missing_debug_implementations)]
 
 pub mod blocking;
 pub mod check;
 pub mod cli;
+pub mod demo;
 pub mod dovecot;
 pub mod store;

@@ -212,6 +212,18 @@ fn scram_plus_needs_the_channel_binding() {
     assert!(h
         .take_wire()
         .ends_with("b OK [CAPABILITY IMAP4rev2 IMAP4rev1 LITERAL-] Logged in\r\n"));
+    // Implicit TLS with the value known from the start: offered in the
+    // greeting, and the exchange binds to it.
+    let now = Instant::now();
+    let mut s = Server::new_tls(Arc::new(sasl_config()), now, b"cb".to_vec());
+    let mut out = Vec::new();
+    while s.poll_transmit(now, &mut out).is_some() {}
+    assert_eq!(
+        String::from_utf8(out).unwrap(),
+        "* OK [CAPABILITY IMAP4rev2 IMAP4rev1 LITERAL- AUTH=SCRAM-SHA-256 \
+         AUTH=SCRAM-SHA-256-PLUS AUTH=PLAIN SASL-IR] IMAP server ready\r\n"
+    );
+    assert_eq!(s.security(), Tls);
     // Without a binding value the mechanism is not offered.
     let mut h = Harness::new(sasl_config(), Tls, Split::Whole);
     h.take_wire();

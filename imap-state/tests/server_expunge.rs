@@ -205,3 +205,46 @@ fn held_expunges_are_bounded() {
         .take_wire()
         .starts_with("* 100 EXPUNGE\r\n* 99 EXPUNGE\r\n"));
 }
+
+#[test]
+fn untagged_status_of_a_command_keeps_its_place() {
+    use imapkit_state::proto::{RespText, ResponseCode, Status};
+    let code = |c| RespText::with_code(c, "ok").unwrap();
+    // SELECT's codes between its data, before its completion (after the
+    // session's own [CLOSED]: the harness has a mailbox selected).
+    let (wire, _) = same_under_every_split(manual, |h| {
+        h.send(b"a SELECT INBOX\r\n");
+        let (select, _) = h.requests.pop_front().unwrap();
+        h.server.send_data(h.now, &select, Data::Exists(2)).unwrap();
+        let uv = code(ResponseCode::UidValidity(7));
+        h.server
+            .send_status(h.now, &select, Status::Ok, uv)
+            .unwrap();
+        h.server.respond(h.now, select, Completion::ok()).unwrap();
+        h.drive();
+    });
+    assert_eq!(
+        wire,
+        "* OK [CLOSED] Previous mailbox closed\r\n* 2 EXISTS\r\n\
+         * OK [UIDVALIDITY 7] ok\r\na OK completed\r\n"
+    );
+    // Behind a held EXPUNGE (a FETCH is in progress), a NOOP's status
+    // waits with its data and completion.
+    let (wire, _) = same_under_every_split(manual, |h| {
+        h.send(b"a NOOP\r\nb FETCH 1 (UID)\r\n");
+        let (noop, _) = h.requests.pop_front().unwrap();
+        let (fetch, _) = h.requests.pop_front().unwrap();
+        h.server.send_data(h.now, &noop, expunge(3)).unwrap();
+        let next = code(ResponseCode::UidNext(9));
+        h.server
+            .send_status(h.now, &noop, Status::Ok, next)
+            .unwrap();
+        h.server.respond(h.now, noop, Completion::ok()).unwrap();
+        h.server.respond(h.now, fetch, Completion::ok()).unwrap();
+        h.drive();
+    });
+    assert_eq!(
+        wire,
+        "b OK completed\r\n* 3 EXPUNGE\r\n* OK [UIDNEXT 9] ok\r\na OK completed\r\n"
+    );
+}

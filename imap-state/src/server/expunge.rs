@@ -25,6 +25,12 @@ pub(crate) enum Held {
         owner: Option<RequestId>,
         data: Data<'static>,
     },
+    /// An untagged status response of a command (`* OK [UIDNEXT 4]`),
+    /// behind held data.
+    Status {
+        owner: RequestId,
+        response: StatusResponse<'static>,
+    },
     /// The completion of a command whose data is held.
     Done {
         owner: RequestId,
@@ -63,7 +69,7 @@ impl HeldQueue {
     pub(crate) fn owns(&self, id: RequestId) -> bool {
         self.items.iter().any(|h| match h {
             Held::Data { owner, .. } => *owner == Some(id),
-            Held::Done { owner, .. } => *owner == id,
+            Held::Status { owner, .. } | Held::Done { owner, .. } => *owner == id,
         })
     }
 

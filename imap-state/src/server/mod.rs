@@ -25,7 +25,7 @@
 //!
 //! After every call that can change the session — [`handle_input`],
 //! [`handle_eof`], [`handle_timeout`], [`tls_established`], [`respond`],
-//! [`send_data`], [`send_unsolicited`], [`decide_login`],
+//! [`send_data`], [`send_status`], [`send_unsolicited`], [`decide_login`],
 //! [`supply_scram`], [`bye`] — drain, in this order:
 //!
 //! 1. [`poll_transmit`] (or [`poll_transmit_vectored`]) until `None`, and
@@ -103,6 +103,7 @@
 //! [`tls_established`]: Server::tls_established
 //! [`respond`]: Server::respond
 //! [`send_data`]: Server::send_data
+//! [`send_status`]: Server::send_status
 //! [`send_unsolicited`]: Server::send_unsolicited
 //! [`decide_login`]: Server::decide_login
 //! [`supply_scram`]: Server::supply_scram
@@ -279,6 +280,24 @@ impl Server {
     /// (implicit TLS, port 993).
     pub fn new(config: Arc<ServerConfig>, now: Instant, security: ConnectionSecurity) -> Self {
         let mut server = Self::build(config, security);
+        let text = server.greeting_text();
+        server.out.push(&Greeting {
+            kind: GreetingKind::Ok,
+            text,
+        });
+        server.rearm_autologout(now);
+        server
+    }
+
+    /// A session on an implicit-TLS connection (port 993) whose
+    /// `tls-exporter` channel-binding value (RFC 9266) the application
+    /// read from the finished handshake: like [`Server::new`] with
+    /// [`ConnectionSecurity::Tls`], and the `-PLUS` SCRAM mechanisms are
+    /// offered (in the greeting too). After STARTTLS the value comes with
+    /// [`Server::tls_established`] instead.
+    pub fn new_tls(config: Arc<ServerConfig>, now: Instant, channel_binding: Vec<u8>) -> Self {
+        let mut server = Self::build(config, ConnectionSecurity::Tls);
+        server.channel_binding = Some(channel_binding);
         let text = server.greeting_text();
         server.out.push(&Greeting {
             kind: GreetingKind::Ok,
@@ -513,6 +532,42 @@ impl Server {
         let owner = (entry.id, entry.seq_sensitive);
         if self.admit_data(&data)? {
             self.route_data(Some(owner), data);
+        }
+        Ok(())
+    }
+
+    /// An untagged status response for a command in flight, before its
+    /// completion: `* OK [UIDVALIDITY 3] UIDs valid` and the other codes
+    /// SELECT reports (RFC 9051 §6.3.2, §7.1). It keeps its place among the
+    /// command's data, like [`send_data`](Self::send_data).
+    ///
+    /// Errors: the session is closed, or the request is not in flight.
+    pub fn send_status(
+        &mut self,
+        now: Instant,
+        request: &Request,
+        status: Status,
+        text: RespText<'static>,
+    ) -> Result<(), UsageError> {
+        let _ = now;
+        if self.is_closed() {
+            return Err(UsageError::Closed);
+        }
+        let entry = self
+            .in_flight
+            .iter()
+            .find(|r| r.id == request.id)
+            .ok_or(UsageError::UnknownCommand)?;
+        let response = StatusResponse::untagged(status, text);
+        // As for data: a sequence-number command's responses go past held
+        // expunges, anything else waits behind them.
+        if !entry.seq_sensitive && !self.held.is_empty() {
+            self.held.push(Held::Status {
+                owner: entry.id,
+                response,
+            });
+        } else {
+            self.out.push(&response);
         }
         Ok(())
     }
@@ -801,7 +856,9 @@ impl Server {
         while let Some(held) = self.held.pop_ready(self.expunge_allowed()) {
             match held {
                 Held::Data { data, .. } => self.out.push(&Response::Data(data)),
-                Held::Done { response, .. } => self.out.push(&response),
+                Held::Status { response, .. } | Held::Done { response, .. } => {
+                    self.out.push(&response)
+                }
             }
         }
     }

@@ -1,0 +1,393 @@
+//! The authenticated-state commands (RFC 9051 §6.3): LIST (LIST-EXTENDED,
+//! LIST-STATUS, SPECIAL-USE), LSUB, STATUS, CREATE, DELETE, RENAME,
+//! APPEND, SELECT/EXAMINE, and the ACL commands (RFC 4314 §3).
+
+use imapkit_proto::{
+    AString, AclEntry, AclModMode, AclRights, AppendData, AppendMessage, Data, ListExtendedItem,
+    ListMailbox, ListPatterns, ListReturnOption, ListSelectOption, Mailbox, MailboxAttribute,
+    MailboxList, ObjectId, ResponseCode, StatusAttribute, StatusItem, Vec1,
+};
+use imapkit_state::server::Completion;
+
+use super::session::{nz, static_text, Cx, Session};
+use crate::store::{
+    name_from_wire, name_to_wire, pattern_from_wire, AclChange, ListQuery, Rights, SpecialUse,
+    StoreError, DELIMITER,
+};
+
+impl Session {
+    pub(super) fn list(
+        &mut self,
+        cx: &mut Cx<'_>,
+        selection: Option<Vec<ListSelectOption<'static>>>,
+        reference: Mailbox<'static>,
+        patterns: ListPatterns<'static>,
+        return_options: Option<Vec<ListReturnOption<'static>>>,
+    ) -> Result<Completion, StoreError> {
+        let utf8 = cx.utf8();
+        let patterns: Vec<ListMailbox<'static>> = match patterns {
+            ListPatterns::Single(p) => vec![p],
+            ListPatterns::Multiple(ps) => ps.into_vec(),
+        };
+        let query = ListQuery {
+            reference: pattern_from_wire(reference.as_bytes(), utf8)?,
+            patterns: patterns
+                .iter()
+                .map(|p| pattern_from_wire(p.as_bytes(), utf8))
+                .collect::<Result<_, _>>()?,
+            ..ListQuery::default()
+        };
+        let select = selection.unwrap_or_default();
+        let ret = return_options.unwrap_or_default();
+        let query = query.with_options(&select, &ret);
+        let status = ret.iter().find_map(|o| match o {
+            ListReturnOption::Status(attrs) => Some(attrs.clone()),
+            _ => None,
+        });
+        let account = self.account()?.clone();
+        for entry in account.list(&query)? {
+            let extended = if entry.child_info_subscribed {
+                vec![ListExtendedItem::ChildInfo(Vec1::new(AString::from(
+                    "SUBSCRIBED",
+                )))]
+            } else {
+                Vec::new()
+            };
+            let selectable = !entry.attributes.iter().any(|a| {
+                matches!(
+                    a,
+                    MailboxAttribute::NoSelect | MailboxAttribute::NonExistent
+                )
+            });
+            let wire = name_to_wire(&entry.name, utf8);
+            cx.data(Data::List(MailboxList {
+                attributes: entry.attributes,
+                delimiter: Some(DELIMITER),
+                mailbox: wire.clone(),
+                extended,
+            }));
+            // LIST-STATUS (RFC 5819): STATUS after each selectable name;
+            // a mailbox STATUS cannot read is left out.
+            if let (Some(attrs), true) = (&status, selectable) {
+                if let Ok(items) = status_items(&account, &entry.name, attrs, self.append_limit()) {
+                    cx.data(Data::Status {
+                        mailbox: wire,
+                        items,
+                    });
+                }
+            }
+        }
+        Ok(Completion::ok())
+    }
+
+    pub(super) fn lsub(
+        &mut self,
+        cx: &mut Cx<'_>,
+        reference: Mailbox<'static>,
+        pattern: ListMailbox<'static>,
+    ) -> Result<Completion, StoreError> {
+        let utf8 = cx.utf8();
+        let mut query = ListQuery::new(
+            &pattern_from_wire(reference.as_bytes(), utf8)?,
+            &pattern_from_wire(pattern.as_bytes(), utf8)?,
+        );
+        query.select_subscribed = true;
+        for entry in self.account()?.list(&query)? {
+            // LSUB (RFC 3501 §6.3.9) knows only \Noselect among these.
+            let attributes = entry
+                .attributes
+                .into_iter()
+                .filter(|a| matches!(a, MailboxAttribute::NoSelect))
+                .collect();
+            cx.data(Data::Lsub(MailboxList {
+                attributes,
+                delimiter: Some(DELIMITER),
+                mailbox: name_to_wire(&entry.name, utf8),
+                extended: Vec::new(),
+            }));
+        }
+        Ok(Completion::ok())
+    }
+
+    pub(super) fn status(
+        &mut self,
+        cx: &mut Cx<'_>,
+        mailbox: Mailbox<'static>,
+        attributes: Vec1<StatusAttribute>,
+    ) -> Result<Completion, StoreError> {
+        let name = name_from_wire(&mailbox, cx.utf8())?;
+        let items = status_items(self.account()?, &name, &attributes, self.append_limit())?;
+        cx.data(Data::Status {
+            mailbox: name_to_wire(&name, cx.utf8()),
+            items,
+        });
+        Ok(Completion::ok())
+    }
+
+    pub(super) fn create(
+        &mut self,
+        cx: &mut Cx<'_>,
+        mailbox: Mailbox<'static>,
+        parameters: Vec<imapkit_proto::CreateParameter<'static>>,
+    ) -> Result<Completion, StoreError> {
+        let name = name_from_wire(&mailbox, cx.utf8())?;
+        let mut special = None;
+        for p in &parameters {
+            if let imapkit_proto::CreateParameter::Use(uses) = p {
+                for u in uses {
+                    match SpecialUse::from_use_attribute(u) {
+                        Some(s) => special = Some(s),
+                        // RFC 6154 §3: an unknown use attribute.
+                        None => {
+                            return Ok(Completion::no(
+                                imapkit_proto::RespText::with_code(
+                                    ResponseCode::UseAttr,
+                                    "unknown special-use attribute",
+                                )
+                                .unwrap_or_else(|_| static_text("unknown special-use attribute")),
+                            ))
+                        }
+                    }
+                }
+            }
+        }
+        self.account()?.create(&name, special)?;
+        Ok(Completion::ok())
+    }
+
+    pub(super) fn delete(
+        &mut self,
+        cx: &mut Cx<'_>,
+        mailbox: Mailbox<'static>,
+    ) -> Result<Completion, StoreError> {
+        let name = name_from_wire(&mailbox, cx.utf8())?;
+        self.account()?.delete(&name)?;
+        Ok(Completion::ok())
+    }
+
+    pub(super) fn rename(
+        &mut self,
+        cx: &mut Cx<'_>,
+        from: Mailbox<'static>,
+        to: Mailbox<'static>,
+    ) -> Result<Completion, StoreError> {
+        let utf8 = cx.utf8();
+        let (from, to) = (name_from_wire(&from, utf8)?, name_from_wire(&to, utf8)?);
+        self.account()?.rename(&from, &to)?;
+        Ok(Completion::ok())
+    }
+
+    /// APPEND (RFC 9051 §6.3.12) of one message, answered with APPENDUID
+    /// (RFC 4315). The literal's bytes come shared from the received frame
+    /// and go to the store without a copy.
+    pub(super) fn append(
+        &mut self,
+        cx: &mut Cx<'_>,
+        mailbox: Mailbox<'static>,
+        messages: Vec1<AppendMessage<'static>>,
+    ) -> Result<Completion, StoreError> {
+        let name = name_from_wire(&mailbox, cx.utf8())?;
+        let mut messages = messages.into_vec();
+        if messages.len() != 1 {
+            // MULTIAPPEND (RFC 3502) is all or nothing; the store appends
+            // one message at a time, so the capability is not offered.
+            return Ok(Completion::bad(static_text("MULTIAPPEND is not supported")));
+        }
+        let AppendMessage { flags, date, data } = messages.remove(0);
+        let bytes = match data {
+            AppendData::Literal(l) => l.into_inner().into_bytes(),
+            AppendData::Literal8(l) | AppendData::Utf8(l) => l.into_inner().into_bytes(),
+            AppendData::Catenate(_) => {
+                return Ok(Completion::bad(static_text("CATENATE is not supported")))
+            }
+        };
+        let flags = flags.unwrap_or_default();
+        let appended = match self.account()?.append(&name, bytes, &flags, date) {
+            Err(StoreError::NoSuchMailbox) => return Ok(try_create()),
+            other => other?,
+        };
+        let code = ResponseCode::AppendUid {
+            uid_validity: nz(appended.uid_validity),
+            uids: imapkit_proto::SequenceSet::single(nz(appended.uid)),
+        };
+        Ok(Completion::ok_with_code(code))
+    }
+
+    pub(super) fn select(
+        &mut self,
+        cx: &mut Cx<'_>,
+        mailbox: Mailbox<'static>,
+        read_only: bool,
+    ) -> Result<Completion, StoreError> {
+        // A SELECT ends the previous selection without expunging (RFC 9051
+        // §6.3.2), also when it fails.
+        self.selected = None;
+        let name = name_from_wire(&mailbox, cx.utf8())?;
+        let selected = self.account()?.select(&name, read_only)?;
+        let info = selected.info();
+        cx.data(Data::Flags(info.flags));
+        cx.data(Data::Exists(info.exists));
+        // Dropped by the session once IMAP4rev2 is enabled.
+        cx.data(Data::Recent(info.recent));
+        if let Some(unseen) = info.first_unseen {
+            if !cx.server.enabled().imap4rev2 {
+                cx.ok_code(ResponseCode::Unseen(unseen), "first unseen");
+            }
+        }
+        cx.ok_code(
+            ResponseCode::PermanentFlags(info.permanent_flags),
+            "flags permitted",
+        );
+        cx.ok_code(ResponseCode::UidValidity(info.uid_validity), "UIDs valid");
+        cx.ok_code(ResponseCode::UidNext(info.uid_next), "predicted next UID");
+        cx.ok_code(
+            ResponseCode::HighestModSeq(info.highest_modseq),
+            "highest mod-sequence",
+        );
+        if let Ok(id) = ObjectId::try_new(info.mailbox_id.into_bytes()) {
+            cx.ok_code(ResponseCode::MailboxId(id), "mailbox id");
+        }
+        self.selected = Some(selected);
+        Ok(Completion::ok_with_code(if info.read_only {
+            ResponseCode::ReadOnly
+        } else {
+            ResponseCode::ReadWrite
+        }))
+    }
+
+    pub(super) fn get_acl(
+        &mut self,
+        cx: &mut Cx<'_>,
+        mailbox: Mailbox<'static>,
+    ) -> Result<Completion, StoreError> {
+        let name = name_from_wire(&mailbox, cx.utf8())?;
+        let entries = self
+            .account()?
+            .acl(&name)?
+            .into_iter()
+            .map(|(who, rights)| AclEntry {
+                identifier: AString::from(who),
+                rights: AString::from(rights.to_string()),
+            })
+            .collect();
+        cx.data(Data::Acl {
+            mailbox: name_to_wire(&name, cx.utf8()),
+            entries,
+        });
+        Ok(Completion::ok())
+    }
+
+    pub(super) fn set_acl(
+        &mut self,
+        cx: &mut Cx<'_>,
+        mailbox: Mailbox<'static>,
+        identifier: AString<'static>,
+        mode: AclModMode,
+        rights: AclRights<'static>,
+    ) -> Result<Completion, StoreError> {
+        let name = name_from_wire(&mailbox, cx.utf8())?;
+        let who = String::from_utf8_lossy(identifier.as_bytes()).into_owned();
+        let rights = Rights::parse(&String::from_utf8_lossy(rights.as_bytes()))?;
+        let change = match mode {
+            AclModMode::Replace => AclChange::Replace,
+            AclModMode::Add => AclChange::Add,
+            AclModMode::Remove => AclChange::Remove,
+        };
+        self.account()?.set_acl(&name, &who, change, rights)?;
+        Ok(Completion::ok())
+    }
+
+    pub(super) fn delete_acl(
+        &mut self,
+        cx: &mut Cx<'_>,
+        mailbox: Mailbox<'static>,
+        identifier: AString<'static>,
+    ) -> Result<Completion, StoreError> {
+        let name = name_from_wire(&mailbox, cx.utf8())?;
+        let who = String::from_utf8_lossy(identifier.as_bytes()).into_owned();
+        self.account()?.delete_acl(&name, &who)?;
+        Ok(Completion::ok())
+    }
+
+    pub(super) fn my_rights(
+        &mut self,
+        cx: &mut Cx<'_>,
+        mailbox: Mailbox<'static>,
+    ) -> Result<Completion, StoreError> {
+        let name = name_from_wire(&mailbox, cx.utf8())?;
+        let rights = self.account()?.my_rights(&name)?;
+        cx.data(Data::MyRights {
+            mailbox: name_to_wire(&name, cx.utf8()),
+            rights: AString::from(rights.to_string()),
+        });
+        Ok(Completion::ok())
+    }
+
+    pub(super) fn list_rights(
+        &mut self,
+        cx: &mut Cx<'_>,
+        mailbox: Mailbox<'static>,
+        identifier: AString<'static>,
+    ) -> Result<Completion, StoreError> {
+        let name = name_from_wire(&mailbox, cx.utf8())?;
+        let who = String::from_utf8_lossy(identifier.as_bytes()).into_owned();
+        let (required, optional) = self.account()?.list_rights(&name, &who)?;
+        cx.data(Data::ListRights {
+            mailbox: name_to_wire(&name, cx.utf8()),
+            identifier,
+            required: AString::from(required.to_string()),
+            optional: optional
+                .into_iter()
+                .map(|r| AString::from(r.to_string()))
+                .collect(),
+        });
+        Ok(Completion::ok())
+    }
+
+    /// APPENDLIMIT (RFC 7889), as the store enforces it.
+    fn append_limit(&self) -> u64 {
+        self.account
+            .as_ref()
+            .map_or(0, |a| a.store().config().max_message_size)
+    }
+}
+
+/// The STATUS items asked for (RFC 9051 §6.3.11, RFC 7162, RFC 8438,
+/// RFC 7889, RFC 8474).
+fn status_items(
+    account: &crate::store::Account,
+    name: &str,
+    attributes: &[StatusAttribute],
+    append_limit: u64,
+) -> Result<Vec<StatusItem<'static>>, StoreError> {
+    let s = account.status(name)?;
+    Ok(attributes
+        .iter()
+        .filter_map(|a| {
+            Some(match a {
+                StatusAttribute::Messages => StatusItem::Messages(s.messages),
+                StatusAttribute::UidNext => StatusItem::UidNext(s.uid_next),
+                StatusAttribute::UidValidity => StatusItem::UidValidity(s.uid_validity),
+                StatusAttribute::Unseen => StatusItem::Unseen(s.unseen),
+                StatusAttribute::Deleted => StatusItem::Deleted(s.deleted),
+                StatusAttribute::Size => StatusItem::Size(s.size),
+                StatusAttribute::Recent => StatusItem::Recent(s.recent),
+                StatusAttribute::HighestModSeq => StatusItem::HighestModSeq(s.highest_modseq),
+                StatusAttribute::AppendLimit => StatusItem::AppendLimit(Some(append_limit)),
+                StatusAttribute::MailboxId => StatusItem::MailboxId(
+                    ObjectId::try_new(s.mailbox_id.clone().into_bytes()).ok()?,
+                ),
+                _ => return None,
+            })
+        })
+        .collect())
+}
+
+/// `NO [TRYCREATE]`: the target of APPEND, COPY or MOVE does not exist
+/// (RFC 9051 §6.3.12).
+pub(super) fn try_create() -> Completion {
+    Completion::no(
+        imapkit_proto::RespText::with_code(ResponseCode::TryCreate, "no such mailbox")
+            .unwrap_or_else(|_| static_text("no such mailbox")),
+    )
+}

@@ -1,0 +1,514 @@
+//! The application half of one connection: the logged-in account, the
+//! selected mailbox and the commands the [`Server`] hands out, answered
+//! from the [`Store`] in the order they came.
+//!
+//! The session runs the commands one after another. A large FETCH is
+//! answered in steps ([`Session::run`] returns when the output holds
+//! [`Session::OUTPUT_BUDGET`] bytes), so that the connection writes what
+//! is queued before more message bytes are read: a FETCH of a whole
+//! mailbox never holds more than about one budget of output in memory.
+//!
+//! Mailbox changes made by other sessions are reported at the end of each
+//! command in the selected state (EXPUNGE only where RFC 9051 §7.5.1
+//! allows it: not during FETCH, STORE or SEARCH) and pushed during IDLE.
+
+use std::collections::VecDeque;
+use std::num::NonZeroU32;
+use std::time::Instant;
+
+use imapkit_proto::{
+    Command, CommandBody, Data, FlagFetch, FlagFetchList, MessageDataItem, RespText, ResponseCode,
+    SeqOrUid, Sequence, SequenceSet, Status, Text, Vec1,
+};
+use imapkit_state::server::{Completion, Request, Server};
+use tokio::sync::broadcast;
+
+use super::fetch::FetchJob;
+use crate::store::{Account, Change, Selected, Store, StoreError, StoredFlags, Update};
+
+/// One connection's application state.
+#[derive(Debug)]
+pub struct Session {
+    store: Store,
+    pub(super) account: Option<Account>,
+    pub(super) selected: Option<Selected>,
+    queue: VecDeque<(Request, Command<'static>)>,
+    pub(super) fetch: Option<FetchJob>,
+}
+
+/// What a command handler leaves to do.
+pub(super) enum Outcome {
+    /// Complete the command with this.
+    Done(Completion),
+    /// A FETCH goes on in steps.
+    Fetch(FetchJob),
+}
+
+impl From<Completion> for Outcome {
+    fn from(c: Completion) -> Self {
+        Self::Done(c)
+    }
+}
+
+/// The session and what a handler needs to answer one command.
+pub(super) struct Cx<'a> {
+    pub(super) server: &'a mut Server,
+    pub(super) now: Instant,
+    pub(super) request: &'a Request,
+}
+
+impl Cx<'_> {
+    /// Untagged data for the command. An error means the command is no
+    /// longer in flight (the connection closed): nothing to do.
+    pub(super) fn data(&mut self, data: Data<'static>) {
+        let _ = self.server.send_data(self.now, self.request, data);
+    }
+
+    /// `* OK [code] text` for the command.
+    pub(super) fn ok_code(&mut self, code: ResponseCode<'static>, text: &'static str) {
+        if let Ok(text) = RespText::with_code(code, text) {
+            let _ = self
+                .server
+                .send_status(self.now, self.request, Status::Ok, text);
+        }
+    }
+
+    /// Whether mailbox names are UTF-8 on the wire (RFC 6855 `UTF8=ACCEPT`,
+    /// or IMAP4rev2 enabled, RFC 9051 §5.1), not modified UTF-7.
+    pub(super) fn utf8(&self) -> bool {
+        let e = self.server.enabled();
+        e.utf8_accept || e.imap4rev2
+    }
+
+    /// Whether CONDSTORE is on (RFC 7162 §3.1): MODSEQ in FETCH responses
+    /// to STORE and in unsolicited flag changes.
+    pub(super) fn condstore(&self) -> bool {
+        self.server.enabled().condstore
+    }
+}
+
+impl Session {
+    /// Output bytes at which [`Session::run`] stops to let the connection
+    /// write (a FETCH goes on where it stopped).
+    pub const OUTPUT_BUDGET: usize = 256 * 1024;
+
+    /// A session of a new connection (nobody logged in).
+    pub fn new(store: Store) -> Self {
+        Self {
+            store,
+            account: None,
+            selected: None,
+            queue: VecDeque::new(),
+            fetch: None,
+        }
+    }
+
+    /// The client authenticated as `user`: opens the account (creating
+    /// INBOX and the special-use mailboxes on the first login).
+    pub fn logged_in(&mut self, user: &str) -> Result<(), StoreError> {
+        self.account = Some(self.store.account(user)?);
+        Ok(())
+    }
+
+    /// A command to answer, after those before it.
+    pub fn push(&mut self, request: Request, command: Command<'static>) {
+        self.queue.push_back((request, command));
+    }
+
+    /// Whether commands wait to be run (or a FETCH to go on).
+    pub fn has_work(&self) -> bool {
+        self.fetch.is_some() || !self.queue.is_empty()
+    }
+
+    /// The selected mailbox's change notifications, for IDLE.
+    pub fn subscribe(&self) -> Option<broadcast::Receiver<Change>> {
+        self.selected.as_ref().map(Selected::subscribe)
+    }
+
+    /// Runs queued commands until none is left or the output holds
+    /// [`Session::OUTPUT_BUDGET`] bytes. Store calls are synchronous file
+    /// operations: call this where blocking briefly is allowed.
+    pub fn run(&mut self, server: &mut Server, now: Instant) {
+        loop {
+            if server.output_len() >= Self::OUTPUT_BUDGET || server.is_closed() {
+                return;
+            }
+            if let Some(job) = self.fetch.take() {
+                self.fetch_step(server, now, job);
+                continue;
+            }
+            let Some((request, command)) = self.queue.pop_front() else {
+                return;
+            };
+            self.dispatch(server, now, request, command);
+        }
+    }
+
+    /// Pushes the selected mailbox's changes during IDLE (or between
+    /// commands): EXPUNGE, EXISTS, FLAGS, flag changes. A deleted mailbox
+    /// ends the connection with `* BYE`.
+    pub fn push_changes(&mut self, server: &mut Server, now: Instant) {
+        let Some(selected) = self.selected.as_mut() else {
+            return;
+        };
+        let condstore = server.enabled().condstore;
+        for update in selected.poll_changes(true) {
+            if update == Update::MailboxDeleted {
+                let _ = server.bye(now, static_text("the selected mailbox was deleted"));
+                return;
+            }
+            if let Some(data) = update_data(update, condstore) {
+                // Refused only when the client stopped reading: the
+                // connection's write timeout ends it.
+                let _ = server.send_unsolicited(now, data);
+            }
+        }
+    }
+
+    fn dispatch(
+        &mut self,
+        server: &mut Server,
+        now: Instant,
+        request: Request,
+        command: Command<'static>,
+    ) {
+        let Command { tag, body } = command;
+        // FETCH, STORE and SEARCH by message number: no EXPUNGE while they
+        // run (RFC 9051 §7.5.1).
+        let seq_command = matches!(
+            body,
+            CommandBody::Fetch { uid: false, .. }
+                | CommandBody::Store { uid: false, .. }
+                | CommandBody::Search { uid: false, .. }
+        );
+        let reports_changes = !matches!(
+            body,
+            CommandBody::Select { .. }
+                | CommandBody::Examine { .. }
+                | CommandBody::Close
+                | CommandBody::Unselect
+                | CommandBody::Logout
+        );
+        let mut cx = Cx {
+            server,
+            now,
+            request: &request,
+        };
+        let outcome = match self.handle(&mut cx, tag, body) {
+            Ok(o) => o,
+            Err(e) => Outcome::Done(store_failure(&e)),
+        };
+        match outcome {
+            Outcome::Done(completion) => {
+                if reports_changes && completion.status() != Status::Bad {
+                    self.report_changes(&mut cx, !seq_command);
+                }
+                // Fails only when the connection closed meanwhile.
+                let _ = server.respond(now, request, completion);
+            }
+            Outcome::Fetch(job) => self.fetch = Some(job.with_request(request)),
+        }
+    }
+
+    /// Sends the selected mailbox's changes as data of the command.
+    pub(super) fn report_changes(&mut self, cx: &mut Cx<'_>, expunge_allowed: bool) {
+        let Some(selected) = self.selected.as_mut() else {
+            return;
+        };
+        let condstore = cx.condstore();
+        for update in selected.poll_changes(expunge_allowed) {
+            if update == Update::MailboxDeleted {
+                let _ = cx
+                    .server
+                    .bye(cx.now, static_text("the selected mailbox was deleted"));
+                return;
+            }
+            if let Some(data) = update_data(update, condstore) {
+                cx.data(data);
+            }
+        }
+    }
+
+    fn handle(
+        &mut self,
+        cx: &mut Cx<'_>,
+        tag: imapkit_proto::Tag<'static>,
+        body: CommandBody<'static>,
+    ) -> Result<Outcome, StoreError> {
+        use CommandBody as C;
+        Ok(match body {
+            C::Noop | C::Check => Completion::ok().into(),
+            C::Id { .. } => {
+                cx.data(Data::Id(Some(vec![
+                    ("name".into(), "imapkit-demo".into()),
+                    ("version".into(), env!("CARGO_PKG_VERSION").into()),
+                ])));
+                Completion::ok().into()
+            }
+            C::Namespace => {
+                let ns = self.account()?.namespaces();
+                cx.data(Data::Namespace(ns));
+                Completion::ok().into()
+            }
+            C::List {
+                selection,
+                reference,
+                patterns,
+                return_options,
+            } => self
+                .list(cx, selection, reference, patterns, return_options)?
+                .into(),
+            C::Lsub { reference, pattern } => self.lsub(cx, reference, pattern)?.into(),
+            C::Status {
+                mailbox,
+                attributes,
+            } => self.status(cx, mailbox, attributes)?.into(),
+            C::Create {
+                mailbox,
+                parameters,
+            } => self.create(cx, mailbox, parameters)?.into(),
+            C::Delete { mailbox } => self.delete(cx, mailbox)?.into(),
+            C::Rename { from, to } => self.rename(cx, from, to)?.into(),
+            C::Subscribe { mailbox } => {
+                let name = crate::store::name_from_wire(&mailbox, cx.utf8())?;
+                self.account()?.subscribe(&name)?;
+                Completion::ok().into()
+            }
+            C::Unsubscribe { mailbox } => {
+                let name = crate::store::name_from_wire(&mailbox, cx.utf8())?;
+                self.account()?.unsubscribe(&name)?;
+                Completion::ok().into()
+            }
+            C::Append { mailbox, messages } => self.append(cx, mailbox, messages)?.into(),
+            C::GetAcl { mailbox } => self.get_acl(cx, mailbox)?.into(),
+            C::SetAcl {
+                mailbox,
+                identifier,
+                mode,
+                rights,
+            } => self.set_acl(cx, mailbox, identifier, mode, rights)?.into(),
+            C::DeleteAcl {
+                mailbox,
+                identifier,
+            } => self.delete_acl(cx, mailbox, identifier)?.into(),
+            C::MyRights { mailbox } => self.my_rights(cx, mailbox)?.into(),
+            C::ListRights {
+                mailbox,
+                identifier,
+            } => self.list_rights(cx, mailbox, identifier)?.into(),
+            C::Select { mailbox, .. } => self.select(cx, mailbox, false)?.into(),
+            C::Examine { mailbox, .. } => self.select(cx, mailbox, true)?.into(),
+            C::Close => {
+                if let Some(selected) = self.selected.take() {
+                    selected.close()?;
+                }
+                Completion::ok().into()
+            }
+            C::Unselect => {
+                self.selected = None;
+                Completion::ok().into()
+            }
+            C::Expunge => self.expunge(cx, None)?.into(),
+            C::UidExpunge { sequence_set } => self.expunge(cx, Some(sequence_set))?.into(),
+            C::Store {
+                uid,
+                sequence_set,
+                modifiers,
+                action,
+                silent,
+                target,
+            } => self
+                .store_flags(cx, uid, sequence_set, modifiers, action, silent, target)?
+                .into(),
+            C::Search {
+                uid,
+                return_options,
+                charset,
+                criteria,
+            } => self
+                .search(cx, &tag, uid, return_options, charset, criteria)?
+                .into(),
+            C::Copy {
+                uid,
+                sequence_set,
+                mailbox,
+            } => self.copy(cx, uid, sequence_set, mailbox, false)?.into(),
+            C::Move {
+                uid,
+                sequence_set,
+                mailbox,
+            } => self.copy(cx, uid, sequence_set, mailbox, true)?.into(),
+            C::Fetch {
+                uid,
+                sequence_set,
+                items,
+                modifiers,
+            } => self.fetch(cx, uid, sequence_set, items, modifiers)?,
+            other => Completion::bad(RespText::unvalidated(
+                None,
+                Text::try_from(format!("{} is not supported", other.name()))
+                    .unwrap_or_else(|_| Text::unvalidated(&b"not supported"[..])),
+            ))
+            .into(),
+        })
+    }
+
+    /// The logged-in account (the Server hands out mailbox commands only
+    /// after authentication, so this fails only if opening it failed).
+    pub(super) fn account(&self) -> Result<&Account, StoreError> {
+        self.account.as_ref().ok_or(StoreError::UnknownUser)
+    }
+
+    /// The selected mailbox (the Server hands out selected-state commands
+    /// only while one is selected).
+    pub(super) fn selected_mut(&mut self) -> Result<&mut Selected, StoreError> {
+        self.selected.as_mut().ok_or(StoreError::NoSelect)
+    }
+}
+
+/// A response text from a constant.
+pub(super) fn static_text(s: &'static str) -> RespText<'static> {
+    RespText::unvalidated(None, Text::unvalidated(s.as_bytes()))
+}
+
+/// The tagged answer to a failed store call: NO with the RFC 5530 code the
+/// store gives (BAD for a message number past the end, RFC 9051 §6.4.8).
+/// I/O details stay in the server's log, not on the wire.
+pub(super) fn store_failure(e: &StoreError) -> Completion {
+    let text = match e {
+        StoreError::InvalidSequence => {
+            return Completion::bad(static_text("Invalid message sequence number"))
+        }
+        StoreError::Io { .. } | StoreError::Corrupt { .. } => {
+            eprintln!("imap-demo: store error: {e}");
+            "internal server error".to_string()
+        }
+        other => other.to_string(),
+    };
+    let text = Text::try_from(text).unwrap_or_else(|_| Text::unvalidated(&b"failed"[..]));
+    Completion::no(RespText::unvalidated(e.code(), text))
+}
+
+/// `* n EXPUNGE`, `* n EXISTS`, `* FLAGS`, `* n FETCH (UID FLAGS [MODSEQ])`
+/// for a store update; `None` for [`Update::MailboxDeleted`].
+pub(super) fn update_data(update: Update, condstore: bool) -> Option<Data<'static>> {
+    Some(match update {
+        Update::Expunge { seq, .. } => Data::Expunge(nz(seq)),
+        Update::Exists(n) => Data::Exists(n),
+        Update::Recent(n) => Data::Recent(n),
+        Update::FlagsDefined(flags) => Data::Flags(flags),
+        Update::Flags {
+            seq,
+            uid,
+            flags,
+            modseq,
+        } => {
+            let mut items = Vec1::new(MessageDataItem::Uid(nz(uid)));
+            items.push(MessageDataItem::Flags(flag_list(&flags)));
+            if condstore {
+                items.push(MessageDataItem::ModSeq(modseq));
+            }
+            Data::Fetch {
+                seq: nz(seq),
+                items,
+            }
+        }
+        _ => return None,
+    })
+}
+
+/// A FETCH `FLAGS` list: the stored flags and `\Recent`.
+pub(super) fn flag_list(flags: &StoredFlags) -> FlagFetchList<'static> {
+    let mut list: Vec<FlagFetch<'static>> = flags
+        .flags
+        .to_flags()
+        .into_iter()
+        .map(FlagFetch::Flag)
+        .collect();
+    if flags.recent {
+        list.push(FlagFetch::Recent);
+    }
+    FlagFetchList::from(list)
+}
+
+/// A message number or UID as the protocol's non-zero type (the store
+/// numbers from 1).
+pub(super) fn nz(n: u32) -> NonZeroU32 {
+    NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN)
+}
+
+/// A sequence set of `numbers` (any order), as ranges: `1:3,7`.
+pub(super) fn sequence_set(numbers: &[u32]) -> Option<SequenceSet> {
+    let mut sorted: Vec<u32> = numbers.iter().copied().filter(|&n| n > 0).collect();
+    sorted.sort_unstable();
+    sorted.dedup();
+    let mut runs: Vec<Sequence> = Vec::new();
+    let mut i = 0;
+    while i < sorted.len() {
+        let start = sorted[i];
+        let mut end = start;
+        while i + 1 < sorted.len() && sorted[i + 1] == end + 1 {
+            i += 1;
+            end = sorted[i];
+        }
+        let v = |n| SeqOrUid::Value(nz(n));
+        runs.push(if start == end {
+            Sequence::Single(v(start))
+        } else {
+            Sequence::Range(v(start), v(end))
+        });
+        i += 1;
+    }
+    Vec1::try_from(runs).ok().map(SequenceSet::Set)
+}
+
+/// A sequence set in source order (COPYUID pairs source and destination
+/// UIDs by position, RFC 4315 §3): one item per number.
+pub(super) fn ordered_set(numbers: &[u32]) -> Option<SequenceSet> {
+    let items: Vec<Sequence> = numbers
+        .iter()
+        .filter_map(|&n| SeqOrUid::new(n).map(Sequence::Single))
+        .collect();
+    Vec1::try_from(items).ok().map(SequenceSet::Set)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(set: &SequenceSet) -> String {
+        let mut out = Vec::new();
+        imapkit_codec::encode(set, &mut out);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn sequence_sets_compress_runs() {
+        assert_eq!(
+            text(&sequence_set(&[7, 1, 2, 3, 9, 8, 12]).unwrap()),
+            "1:3,7:9,12"
+        );
+        assert_eq!(text(&sequence_set(&[5]).unwrap()), "5");
+        assert!(sequence_set(&[]).is_none());
+        assert_eq!(text(&ordered_set(&[4, 2, 3]).unwrap()), "4,2,3");
+    }
+
+    #[test]
+    fn store_errors_carry_their_codes() {
+        let c = store_failure(&StoreError::NoSuchMailbox);
+        assert_eq!(c.status(), Status::No);
+        assert_eq!(c.text().code(), Some(&ResponseCode::NonExistent));
+        assert_eq!(
+            store_failure(&StoreError::InvalidSequence).status(),
+            Status::Bad
+        );
+        let io = StoreError::Io {
+            path: "/secret/path".into(),
+            kind: std::io::ErrorKind::Other,
+            message: "disk on fire".into(),
+        };
+        let c = store_failure(&io);
+        assert_eq!(c.text().human().to_string(), "internal server error");
+        assert_eq!(c.text().code(), Some(&ResponseCode::ServerBug));
+    }
+}
