@@ -99,7 +99,7 @@ fn inbox(s: &mut Session) -> BTreeMap<String, (Vec<u8>, Vec<String>)> {
                 MessageDataItem::Flags(list) => {
                     for f in list.iter() {
                         let mut b = Vec::new();
-                        imapkit_codec::encode(&*f, &mut b);
+                        imapkit_codec::encode(&f, &mut b);
                         let f = String::from_utf8(b).unwrap();
                         if f != "\\Recent" {
                             flags.push(f);

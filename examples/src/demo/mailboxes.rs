@@ -208,7 +208,7 @@ impl Session {
         };
         let code = ResponseCode::AppendUid {
             uid_validity: nz(appended.uid_validity),
-            uids: imapkit_proto::SequenceSet::single(nz(appended.uid)),
+            uids: imapkit_proto::SequenceSet::from(nz(appended.uid)),
         };
         Ok(Completion::ok_with_code(code))
     }
