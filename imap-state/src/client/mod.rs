@@ -351,12 +351,26 @@ impl Client {
     /// command is not valid in the state the session will be in, the server
     /// lacks the capability). While an IDLE is active, enqueueing ends it
     /// with DONE first.
+    ///
+    /// ```
+    /// # use std::{sync::Arc, time::Instant};
+    /// use imapkit_proto::{CommandBody, Flag, SequenceSet, StoreAction};
+    /// use imapkit_state::client::{Client, ClientConfig};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let now = Instant::now();
+    /// # let mut client = Client::new(Arc::new(ClientConfig::default()), now, imapkit_state::ConnectionSecurity::Tls);
+    /// client.enqueue(now, CommandBody::list("", "*"))?;
+    /// client.enqueue(now, CommandBody::select("INBOX"))?;
+    /// let uid = SequenceSet::single(42)?;
+    /// client.enqueue(now, CommandBody::uid_store(uid, StoreAction::Add, [Flag::Seen]))?;
+    /// # Ok(()) }
+    /// ```
     pub fn enqueue(
         &mut self,
         now: Instant,
-        body: CommandBody<'static>,
+        body: impl Into<CommandBody<'static>>,
     ) -> Result<CommandHandle, UsageError> {
-        self.enqueue_inner(now, body, None, None)
+        self.enqueue_inner(now, body.into(), None, None)
     }
 
     /// `LOGIN user password` (RFC 9051 §6.2.3). Refused on a connection not
