@@ -46,7 +46,3 @@ pub use imapkit_proto::encode::{
     LiteralPolicy, Splice, Vectored, Writer, LITERAL_MINUS_MAX,
 };
 
-/// The README's examples, compiled and run as doctests.
-#[cfg(doctest)]
-#[doc = include_str!("../../README.md")]
-pub struct ReadmeDoctests;
