@@ -45,4 +45,3 @@ pub use imapkit_proto::encode::{
     encode_vectored_with, encode_with, Encode, EncodeOptions, Fragment, Fragments, LiteralMark,
     LiteralPolicy, Splice, Vectored, Writer, LITERAL_MINUS_MAX,
 };
-
