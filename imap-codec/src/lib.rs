@@ -35,6 +35,8 @@ mod error;
 pub mod framer;
 #[doc(hidden)]
 pub mod fuzzing;
+mod lex;
+pub mod redact;
 
 pub use crate::decode::Decoded;
 pub use crate::encode::{

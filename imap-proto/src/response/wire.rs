@@ -26,14 +26,14 @@ use bytes::Bytes;
 
 use crate::buf::{Buf, IntoStatic};
 use crate::core::Vec1;
-use crate::flag::FlagFetch;
+use crate::flag::{Flag, FlagFetch};
 use crate::response::body::{BodyParam, BodyStructure};
 use crate::response::envelope::{Address, Envelope};
 
 macro_rules! wire_list {
     (
         $(#[$doc:meta])*
-        $name:ident, $iter:ident, $item:ident, enclosed: $enclosed:literal
+        $name:ident, $iter:ident, $item:ident, enclosed: $enclosed:literal, built: $built:path
     ) => {
         $(#[$doc])*
         #[derive(Clone)]
@@ -97,13 +97,13 @@ macro_rules! wire_list {
 
         impl<'a> From<Vec<$item<'a>>> for $name<'a> {
             fn from(v: Vec<$item<'a>>) -> Self {
-                $name(ListRepr::Owned(v))
+                $name(ListRepr::Owned($built(v)))
             }
         }
 
         impl<'a> FromIterator<$item<'a>> for $name<'a> {
             fn from_iter<I: IntoIterator<Item = $item<'a>>>(iter: I) -> Self {
-                $name(ListRepr::Owned(iter.into_iter().collect()))
+                $name(ListRepr::Owned($built(iter.into_iter().collect())))
             }
         }
 
@@ -234,6 +234,24 @@ fn skip_spaces(b: &[u8]) -> &[u8] {
     &b[n..]
 }
 
+/// The elements of a list built from values, unchanged.
+fn as_built<T>(v: Vec<T>) -> Vec<T> {
+    v
+}
+
+/// The flags of a FLAGS list built from values, in the form the decoder
+/// reads them: an extension flag named `Recent` (any case) is `\Recent`.
+fn canonical_flags(mut v: Vec<FlagFetch<'_>>) -> Vec<FlagFetch<'_>> {
+    for f in &mut v {
+        if let FlagFetch::Flag(Flag::Extension(e)) = f {
+            if e.as_bytes().eq_ignore_ascii_case(b"Recent") {
+                *f = FlagFetch::Recent;
+            }
+        }
+    }
+    v
+}
+
 wire_list! {
     /// An address list of an [`Envelope`]: `"(" 1*address ")" / nil` (RFC 9051 §9);
     /// `NIL` is the empty list.
@@ -261,7 +279,7 @@ wire_list! {
     /// assert_eq!(to.len(), 1);
     /// assert_eq!(to.iter().next().unwrap().host.as_bytes(), Some(&b"example.org"[..]));
     /// ```
-    AddressList, AddressIter, Address, enclosed: true
+    AddressList, AddressIter, Address, enclosed: true, built: as_built
 }
 
 wire_list! {
@@ -269,7 +287,7 @@ wire_list! {
     /// `Content-Disposition` parameters; `NIL` is the empty list.
     ///
     /// Iterating yields `Cow<BodyParam>` (see [`AddressList`]).
-    ParamList, ParamIter, BodyParam, enclosed: true
+    ParamList, ParamIter, BodyParam, enclosed: true, built: as_built
 }
 
 wire_list! {
@@ -278,7 +296,7 @@ wire_list! {
     ///
     /// Iterating yields `Cow<BodyStructure>` (see [`AddressList`]); a decoded
     /// part's own lists are read lazily too.
-    PartList, PartIter, BodyStructure, enclosed: false
+    PartList, PartIter, BodyStructure, enclosed: false, built: as_built
 }
 
 wire_list! {
@@ -286,7 +304,7 @@ wire_list! {
     /// `flag-fetch` of RFC 9051 §9), `\Recent` included.
     ///
     /// Iterating yields `Cow<FlagFetch>` (see [`AddressList`]).
-    FlagFetchList, FlagFetchIter, FlagFetch, enclosed: true
+    FlagFetchList, FlagFetchIter, FlagFetch, enclosed: true, built: canonical_flags
 }
 
 impl Default for FlagFetchList<'_> {
