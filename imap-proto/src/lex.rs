@@ -120,6 +120,23 @@ impl ResponseClassifier {
     /// the class once known. Bytes after the deciding one are ignored, and
     /// the class is always known after a CR or LF.
     pub fn feed(&mut self, bytes: &[u8]) -> Option<Class> {
+        if self.state == ClassState::Start {
+            // The common starts at once, as the steps below decide them:
+            // message data (`* 3 FETCH`, most of a mailbox sync), and a tag
+            // or `+`.
+            let class = match bytes {
+                [b'*', b' ', d, ..] if d.is_ascii_digit() => Class::Data,
+                [b, ..] if *b != b'*' => Class::Text,
+                _ => return self.feed_steps(bytes),
+            };
+            self.state = ClassState::Done(class);
+            return Some(class);
+        }
+        self.feed_steps(bytes)
+    }
+
+    /// [`feed`](Self::feed), one byte at a time.
+    fn feed_steps(&mut self, bytes: &[u8]) -> Option<Class> {
         for &b in bytes {
             if let Some(c) = self.step(b) {
                 return Some(c);

@@ -400,14 +400,6 @@ impl Framer {
             .saturating_sub(self.head.len())
             .saturating_add(1);
         let end = self.buf.len().min(line_cap).min(msg_cap);
-        if self.msg.class.is_none() {
-            // Until its first bytes decide (a few bytes into the first line).
-            self.msg.class = self.msg.classifier.feed(&self.buf[self.pos..end]);
-            if self.msg.class == Some(Class::Text) {
-                // Free text: parentheses and words mean nothing.
-                self.msg.limited = false;
-            }
-        }
         let limits = self.msg.limited.then_some(lex::Limits {
             max_depth: cfg.max_depth,
             max_items: cfg.max_list_items,
@@ -420,9 +412,14 @@ impl Framer {
             Stop::Deep(k) | Stop::Items(k) => {
                 let at = self.pos + k;
                 self.pos = at + 1;
-                // The class is known by now: the classifier decides at the
-                // first `(` and at the end of the word after `*`, and the
-                // top level admits two items.
+                // The class is known with the deciding byte: the classifier
+                // decides at the first `(` and at the end of the word after
+                // `*`, and the top level admits two items.
+                if self.classify(at + 1) == Some(Class::Text) {
+                    // Free text: parentheses and words mean nothing.
+                    self.msg.limited = false;
+                    return Step::Continue;
+                }
                 let kind = if matches!(stop, Stop::Deep(_)) {
                     FrameErrorKind::TooDeep {
                         limit: self.config.max_depth,
@@ -469,7 +466,7 @@ impl Framer {
         if !cr && !cfg.lenient_lf {
             return self.fail(FrameErrorKind::BareLf, lf, Some(content_end));
         }
-        let header = if self.class() == Class::Data && !self.msg.scan.in_quote {
+        let header = if self.class_at_line_end(lf) == Class::Data && !self.msg.scan.in_quote {
             self.scanned += 1;
             imapkit_proto::lex::literal_header(&self.buf[self.line_start..content_end])
         } else {
@@ -640,7 +637,13 @@ impl Framer {
     /// A skipped line ended (the tracker has seen all of it): skip the data
     /// of a literal announced there, or end the message.
     fn skipped_line_end(&mut self) -> Step {
-        let header = if self.class() == Class::Data && !self.msg.scan.in_quote {
+        let class = match self.msg.class {
+            Some(class) => class,
+            // The skipped first line ended (its LF was fed): decided.
+            None => self.msg.classifier.end_of_line(),
+        };
+        self.msg.class = Some(class);
+        let header = if class == Class::Data && !self.msg.scan.in_quote {
             self.tracker.header_at_line_end()
         } else {
             None
@@ -679,7 +682,9 @@ impl Framer {
     fn fail(&mut self, kind: FrameErrorKind, at: usize, line_end: Option<usize>) -> Step {
         let stop = line_end.unwrap_or(at + 1);
         // What the skip path needs of the line so far, before it leaves the
-        // buffer (the classifier has seen it already).
+        // buffer: the class (a line too long may not decide it yet; then the
+        // skip path goes on feeding the classifier) and the header tracker.
+        self.classify(stop);
         self.tracker.clear();
         self.tracker.push_slice(&self.buf[self.line_start..stop]);
         let at_offset = self.consumed + at as u64;
@@ -699,10 +704,22 @@ impl Framer {
         }))
     }
 
-    /// The class of the current message, at the end of one of its lines
-    /// (the first line's end decides it if its first bytes did not).
-    fn class(&mut self) -> Class {
-        match self.msg.class {
+    /// The class of the current message, if its first line up to `upto`
+    /// decides it (computed once, lazily: when the class is not known yet,
+    /// `buf[..upto]` is a prefix of the first line that the classifier has
+    /// not seen).
+    fn classify(&mut self, upto: usize) -> Option<Class> {
+        if self.msg.class.is_none() {
+            self.scanned += upto as u64;
+            self.msg.class = self.msg.classifier.feed(&self.buf[..upto]);
+        }
+        self.msg.class
+    }
+
+    /// The class of the current message at the end of one of its lines
+    /// (the first line's end, `buf[..=lf]`, decides it).
+    fn class_at_line_end(&mut self, lf: usize) -> Class {
+        match self.classify(lf + 1) {
             Some(class) => class,
             None => {
                 let class = self.msg.classifier.end_of_line();
