@@ -5,7 +5,10 @@
 //! This crate never does I/O. The [`framer::Framer`] takes bytes in any
 //! chunking and hands out whole messages; the [`decode`] functions turn a
 //! message into the types of `imapkit-proto`, borrowing strings and literals
-//! from the input; [`Encode`] writes a message into a buffer of yours.
+//! from the input; [`Encode`] writes a message into a buffer of yours. The
+//! framer and the decoders end every message and every literal at the same
+//! byte: both follow the rules of [`imapkit_proto::lex`]. Raw bytes for
+//! logs go through [`redact::Redacted`], which hides credentials.
 //!
 //! ```text
 //!  bytes --> Framer --> Frame --> decode::response / decode::command --> Response<'_> / Command<'_>

@@ -442,7 +442,9 @@ fn prefers_quoted(b: &[u8]) -> bool {
 
 impl<'a> From<&'a str> for IString<'a> {
     /// Panics never: a `&str` may hold NUL, which is then sent as a literal
-    /// unvalidated; use [`IString::try_new`] to reject NUL.
+    /// unvalidated, which a server refuses (RFC 9051 §4.3: `CHAR8`; so does
+    /// `imapkit-codec`'s command decoder); use [`IString::try_new`] to
+    /// reject NUL.
     fn from(s: &'a str) -> Self {
         IString::try_new(s)
             .unwrap_or_else(|_| IString::Literal(Literal::unvalidated(s, LiteralMode::Sync)))

@@ -43,11 +43,7 @@ pub const MAX_NESTING: usize = 64;
 /// synchronizing literal with a continuation request (`+`).
 pub fn command(input: &[u8]) -> Result<Decoded<'_, Command<'_>>, DecodeError> {
     let tag = tag_(input).ok().map(|(_, t)| t);
-    let decoded = run(input, tag, command_full)?;
-    if let Decoded::Complete { consumed, .. } = &decoded {
-        check_bytes(&input[..*consumed])?;
-    }
-    Ok(decoded)
+    run(input, tag, command_full)
 }
 
 /// What the parsers of a whole command do not check byte by byte: outside
@@ -60,13 +56,23 @@ pub fn command(input: &[u8]) -> Result<Decoded<'_, Command<'_>>, DecodeError> {
 /// The literals are found by [`walk`], the framer's rules, which find the
 /// literals the parsers read (the property tests check this).
 fn check_bytes(message: &[u8]) -> Result<(), DecodeError> {
+    let utf8 = |at: usize, bytes: &[u8]| match std::str::from_utf8(bytes) {
+        Ok(_) => Ok(()),
+        Err(e) => Err(DecodeError {
+            offset: at + e.valid_up_to(),
+            reason: "invalid UTF-8",
+        }),
+    };
+    if !has_nul_or_8bit(message) {
+        // Nothing to check: the common case.
+        return Ok(());
+    }
+    if memchr::memchr(b'\n', message) == Some(message.len() - 1) {
+        // One line: no literal.
+        return utf8(0, message);
+    }
     let walked = walk(message, Class::Data, |l| {
-        if let Err(e) = std::str::from_utf8(&message[l.start..l.end]) {
-            return Err(DecodeError {
-                offset: l.start + e.valid_up_to(),
-                reason: "invalid UTF-8",
-            });
-        }
+        utf8(l.start, &message[l.start..l.end])?;
         if let Some(h) = l.header.as_ref().filter(|h| !h.binary) {
             let data = &message[l.lf + 1..];
             let data = &data[..usize::try_from(h.len).map_or(data.len(), |n| n.min(data.len()))];
@@ -111,10 +117,14 @@ pub fn idle_done(input: &[u8]) -> Result<Decoded<'_, ()>, DecodeError> {
 }
 
 fn command_full(i: &[u8]) -> IResult<'_, Command<'_>> {
+    let start = i;
     let (i, tag) = tag_(i)?;
     let (i, ()) = sp(i)?;
     let (i, body) = command_body(i)?;
     let (i, ()) = crlf(i)?;
+    if let Err(e) = check_bytes(&start[..start.len() - i.len()]) {
+        return cut_fail(&start[e.offset..], e.reason);
+    }
     Ok((i, Command { tag, body }))
 }
 
@@ -356,6 +366,23 @@ fn command_body(i: &[u8]) -> IResult<'_, CommandBody<'_>> {
         b"NOTIFY" => notify_args(i),
         _ => other_command(start, name),
     }
+}
+
+/// Whether `b` holds a NUL or a byte above 0x7F: eight bytes at a time (a
+/// word has one if a byte has its top bit set, or if subtracting 1 from
+/// each byte borrows out of a zero byte).
+fn has_nul_or_8bit(b: &[u8]) -> bool {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let mut words = b.chunks_exact(8);
+    let mut any = 0u64;
+    for w in &mut words {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(w);
+        let x = u64::from_le_bytes(word);
+        any |= (x | (x.wrapping_sub(LO) & !x)) & HI;
+    }
+    any != 0 || words.remainder().iter().any(|&c| c == 0 || c > 0x7f)
 }
 
 /// An unknown command: the name and the raw rest of the message, read as
@@ -619,6 +646,20 @@ mod tests {
             "fails at the 0"
         );
         assert_eq!(command(b"A1 NOO").unwrap(), Decoded::Incomplete);
+    }
+
+    #[test]
+    fn nul_or_8bit_bytes() {
+        let base = b"A1 LOGIN alice \"secret words\" x\r\n".to_vec();
+        assert!(!has_nul_or_8bit(&base));
+        for at in 0..base.len() {
+            for odd in [0u8, 0x80, 0xc3, 0xff] {
+                let mut b = base.clone();
+                b[at] = odd;
+                assert!(has_nul_or_8bit(&b), "{odd:#x} at {at}");
+            }
+        }
+        assert!(!has_nul_or_8bit(&[0x7f, 1, 0x41]));
     }
 
     #[test]
