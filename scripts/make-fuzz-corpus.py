@@ -94,6 +94,41 @@ def main():
                 streams.append(stream)
     write("framer_chunks", streams[:200])
 
+    # framer_decoder_agree: 4 config bytes (direction, lenient LF, small
+    # limits, line mode or greeting, chunking) and a stream: session pieces
+    # in both directions, and the reproducers of issue 14.
+    commands = []
+    for p in glob.glob(os.path.join(data, "dovecot", "*.commands")):
+        msgs = split_messages(open(p, "rb").read())
+        for k in range(0, len(msgs), 6):
+            stream = b"".join(msgs[k:k + 6])
+            if len(stream) <= 4096:
+                commands.append(stream)
+    small = [s for s in streams if len(s) <= 4096]
+    agree = []
+    for k, s in enumerate(small[:40]):
+        agree.append(bytes([0, 0, 0, k % 251]) + s)
+        agree.append(bytes([2, 0, 0, k % 251]) + s.replace(b"\r\n", b"\n"))
+        agree.append(bytes([4, 24, 64, 4 | (8 << 3)]) + s)
+    for k, s in enumerate(commands[:40]):
+        agree.append(bytes([1, 0, 0, k % 251]) + s)
+        agree.append(bytes([5, 24, 64, 4 | (8 << 3)]) + s)
+    z = lambda n: b"0" * n
+    agree += [
+        bytes([0, 0, 0, 0]) + b"* 1 FETCH (BODY[] {" + z(61) + b"12}\n* 9 EXISTS\r\n)\r\n* 2 EXISTS\r\n",
+        bytes([1, 0, 0, 0]) + b"a1 APPEND INBOX {" + z(60) + b"13+}\na9 DELETE x\r\n\r\na2 NOOP\r\n",
+        bytes([4, 12, 255, 7 | (31 << 3)]) + b"* 1 FETCH (BODY[] {" + z(100) + b"12}\r\n* 9 EXISTS\r\n)\r\n* 2 EXISTS\r\n",
+        bytes([4, 255, 255, 4 | (31 << 3)]) + b"* 1 FETCH (X ((((((((((\"a\" {" + z(100) + b"12}\r\n* 9 EXISTS\r\n)))))))))))\r\n* 2 EXISTS\r\n",
+        bytes([0, 0, 0, 0]) + b"*  OK [ALERT] x {29}\r\n* 1 FETCH (BODY[] {41}\r\nhello\r\nA1 OK LOGIN completed (injected)\r\n)\r\nA1 OK done\r\n",
+        bytes([0, 0, 0, 3]) + b"*   BYE x {12}\r\nA1 OK fake\r\n* OK[ALERT] x {5}\r\nA1 OK\r\n",
+        bytes([0, 0, 0, 0]) + b"* XANNOTATION \"INBOX\" (\"value\" {18}\r\nA1 OK LOGIN done\r\n)\r\n",
+        bytes([1, 0, 0, 0]) + b"a XFOO {13+}\r\nb DELETE x\r\n!\r\n",
+        bytes([2, 0, 0, 0]) + b"* 1 FETCH (UID 1" + b"".join(b" BODY[%d] {0}\n" % k for k in range(1, 40)) + b")\n",
+        bytes([9, 0, 0, 0]) + b"AGFsaWNlAGh1bnRlcjI=\r\n*\r\nDONE\r\nx {5}\r\n",
+        bytes([8, 0, 0, 0]) + b"* OK [CAPABILITY IMAP4rev2] ready\r\n* 3 EXISTS\r\n",
+    ]
+    write("framer_decoder_agree", agree)
+
     write("sasl", sasl_seeds())
 
 

@@ -11,7 +11,9 @@
 //! `encode-sync-no-modseq`, `encode-sync-built` (ours only: the messages as
 //! built values, see `sides::ours_built`), `encode-mixed`, `encode-bodies`, `commands`
 //! (`client_mix` no-condstore; sides `ours` and `imap-codec`). Sides: `ours`, `ours+walk` (decode, then read every
-//! address and parameter), `imap-codec`, `imap-proto`.
+//! address and parameter), `imap-codec`, `imap-proto`, and `framed-N`
+//! (ours through the framer in chunks of N bytes, `framed-whole` for the
+//! whole input at once: the `framing/chunked` group).
 
 use imap_benches::{inputs, sides};
 
@@ -55,6 +57,12 @@ fn main() {
                 }
             }
             other => panic!("unknown side {other}"),
+        }
+    } else if let Some(chunk) = side.strip_prefix("framed-") {
+        // The framer and the decoder, fed in chunks (`framing/chunked`).
+        let chunk = chunk.parse().unwrap_or(s.len());
+        for _ in 0..rounds {
+            total += sides::ours_framed(s, chunk).expect("every message frames and decodes");
         }
     } else {
         let f = match (which, side) {

@@ -10,29 +10,26 @@
 //! client-to-server bytes. Without FILE it decodes an embedded Dovecot 2.3
 //! session (recorded on loopback, see `imap-codec/tests/data/dovecot/`).
 //! The input is fed in chunks of N bytes (default: whole file). Each error is
-//! printed with its stream offset and raw bytes, and decoding goes on with the
-//! next message. The last line is the summary
-//! `messages: M, errors: E, literal_bytes: L, bytes: B` (with `--roundtrip`
-//! followed by `, roundtrip_mismatches: K`: each message is re-encoded and
-//! decoded again). The exit status is 0 when E and K are 0, else 1.
+//! printed with its stream offset and raw bytes (LOGIN and AUTHENTICATE
+//! commands, the lines of an AUTHENTICATE exchange and what follows a
+//! credential command that did not frame are shown as `<redacted> (N
+//! bytes)`), and decoding goes on with the next message; an input that ends
+//! inside a message (or while one is skipped) is an error too. The last line
+//! is the summary `messages: M, errors: E, literal_bytes: L, bytes: B` (with
+//! `--roundtrip` followed by `, roundtrip_mismatches: K`: each message is
+//! re-encoded and decoded again). The exit status is 0 when E and K are 0,
+//! else 1. The work is done by `imap_examples::trace`.
 
+use std::io::Write as _;
 use std::process::ExitCode;
 
-use imapkit_codec::framer::{Direction, Frame, FrameEvent, Framer, FramerConfig};
-use imapkit_codec::{DecodeError, Encode};
+use imap_examples::trace::{decode_stream, Options, Summary};
+use imapkit_codec::framer::Direction;
 
 const EMBEDDED_RESPONSES: &[u8] =
     include_bytes!("../../imap-codec/tests/data/dovecot/session.responses");
 const EMBEDDED_COMMANDS: &[u8] =
     include_bytes!("../../imap-codec/tests/data/dovecot/session.commands");
-
-struct Options {
-    direction: Direction,
-    chunk: Option<usize>,
-    roundtrip: bool,
-    quiet: bool,
-    files: Vec<String>,
-}
 
 fn usage() -> ExitCode {
     eprintln!(
@@ -41,14 +38,9 @@ fn usage() -> ExitCode {
     ExitCode::from(2)
 }
 
-fn parse_args() -> Result<Options, String> {
-    let mut o = Options {
-        direction: Direction::ServerToClient,
-        chunk: None,
-        roundtrip: false,
-        quiet: false,
-        files: Vec::new(),
-    };
+fn parse_args() -> Result<(Options, Vec<String>), String> {
+    let mut o = Options::new(Direction::ServerToClient);
+    let mut files = Vec::new();
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -66,130 +58,15 @@ fn parse_args() -> Result<Options, String> {
             }
             "-h" | "--help" => return Err(String::new()),
             f if f.starts_with("--") => return Err(format!("unknown option {f}")),
-            f => o.files.push(f.to_string()),
+            f => files.push(f.to_string()),
         }
     }
-    Ok(o)
-}
-
-#[derive(Default)]
-struct Summary {
-    messages: u64,
-    errors: u64,
-    literal_bytes: u64,
-    bytes: u64,
-    mismatches: u64,
-}
-
-/// Decodes one frame, printing it; returns the decode error, if any.
-fn handle_frame(frame: &Frame, o: &Options, s: &mut Summary) -> Result<(), DecodeError> {
-    match o.direction {
-        Direction::ServerToClient => {
-            let r = frame.decode_response()?;
-            if !o.quiet {
-                println!("{:>8} S: {r:?}", frame.offset);
-            }
-            if o.roundtrip {
-                let bytes = r.to_vec();
-                let again = imapkit_codec::decode::response(&bytes);
-                let same = matches!(&again, Ok(imapkit_codec::Decoded::Complete { message, consumed })
-                    if *consumed == bytes.len() && *message == r);
-                if !same {
-                    s.mismatches += 1;
-                    println!(
-                        "{:>8} roundtrip mismatch: {:?}",
-                        frame.offset,
-                        bytes.escape_ascii().to_string()
-                    );
-                }
-            }
-        }
-        _ => {
-            // A command, or a line of an IDLE or AUTHENTICATE exchange.
-            match frame.decode_command() {
-                Ok(c) => {
-                    if !o.quiet {
-                        println!("{:>8} C: {c:?}", frame.offset);
-                    }
-                    if o.roundtrip {
-                        let bytes = c.to_vec();
-                        let again = imapkit_codec::decode::command(&bytes);
-                        let same = matches!(&again, Ok(imapkit_codec::Decoded::Complete { message, consumed })
-                            if *consumed == bytes.len() && *message == c);
-                        if !same {
-                            s.mismatches += 1;
-                            println!(
-                                "{:>8} roundtrip mismatch: {:?}",
-                                frame.offset,
-                                bytes.escape_ascii().to_string()
-                            );
-                        }
-                    }
-                }
-                Err(e) => {
-                    if frame.decode_idle_done().is_ok() {
-                        if !o.quiet {
-                            println!("{:>8} C: DONE", frame.offset);
-                        }
-                    } else if let Ok(d) = frame.decode_authenticate_data() {
-                        if !o.quiet {
-                            println!("{:>8} C: {d:?}", frame.offset);
-                        }
-                    } else {
-                        return Err(e);
-                    }
-                }
-            }
-        }
-    }
-    s.messages += 1;
-    Ok(())
-}
-
-fn run(input: &[u8], o: &Options, s: &mut Summary) {
-    let mut framer = Framer::new(FramerConfig::new(o.direction));
-    let chunk = o.chunk.unwrap_or(input.len().max(1));
-    for piece in input.chunks(chunk) {
-        framer.push(piece);
-        while let Some(ev) = framer.poll_event() {
-            match ev {
-                FrameEvent::Frame(frame) => {
-                    if let Err(e) = handle_frame(&frame, o, s) {
-                        s.errors += 1;
-                        println!(
-                            "{:>8} error: {} at stream offset {}: {:?}",
-                            frame.offset,
-                            e.reason,
-                            frame.offset + e.offset as u64,
-                            frame.bytes.escape_ascii().to_string()
-                        );
-                    }
-                }
-                FrameEvent::Error(e) => {
-                    s.errors += 1;
-                    println!(
-                        "{:>8} error: {e}: {:?}",
-                        e.offset,
-                        e.raw.escape_ascii().to_string()
-                    );
-                }
-                _ => {}
-            }
-        }
-    }
-    let rest = framer.buffered();
-    if rest > 0 {
-        s.errors += 1;
-        println!("error: the input ends inside a message ({rest} bytes)");
-    }
-    let stats = framer.stats();
-    s.literal_bytes += stats.literal_bytes;
-    s.bytes += input.len() as u64;
+    Ok((o, files))
 }
 
 fn main() -> ExitCode {
-    let o = match parse_args() {
-        Ok(o) => o,
+    let (o, files) = match parse_args() {
+        Ok(parsed) => parsed,
         Err(e) => {
             if !e.is_empty() {
                 eprintln!("imap-decode: {e}");
@@ -198,20 +75,28 @@ fn main() -> ExitCode {
         }
     };
     let mut s = Summary::default();
-    if o.files.is_empty() {
-        let input = match o.direction {
+    let mut out = std::io::stdout().lock();
+    let mut inputs: Vec<(String, Vec<u8>)> = Vec::new();
+    if files.is_empty() {
+        let embedded = match o.direction {
             Direction::ServerToClient => EMBEDDED_RESPONSES,
-            _ => EMBEDDED_COMMANDS,
+            Direction::ClientToServer => EMBEDDED_COMMANDS,
         };
-        run(input, &o, &mut s);
+        inputs.push(("embedded session".into(), embedded.to_vec()));
     }
-    for f in &o.files {
-        match std::fs::read(f) {
-            Ok(input) => run(&input, &o, &mut s),
+    for f in files {
+        match std::fs::read(&f) {
+            Ok(input) => inputs.push((f, input)),
             Err(e) => {
                 eprintln!("imap-decode: {f}: {e}");
                 return ExitCode::from(2);
             }
+        }
+    }
+    for (name, input) in &inputs {
+        if let Err(e) = decode_stream(input, &o, &mut out, &mut s) {
+            eprintln!("imap-decode: {name}: {e}");
+            return ExitCode::from(2);
         }
     }
     let mut line = format!(
@@ -221,7 +106,10 @@ fn main() -> ExitCode {
     if o.roundtrip {
         line.push_str(&format!(", roundtrip_mismatches: {}", s.mismatches));
     }
-    println!("{line}");
+    if let Err(e) = writeln!(out, "{line}") {
+        eprintln!("imap-decode: {e}");
+        return ExitCode::from(2);
+    }
     if s.errors == 0 && s.mismatches == 0 {
         ExitCode::SUCCESS
     } else {

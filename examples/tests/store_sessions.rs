@@ -121,7 +121,7 @@ fn store_variants_and_unchangedsince() {
     );
     assert!(r.messages[0].3 > modseq);
     // \Recent cannot be stored; a made-up system flag neither.
-    let bad = Flag::Extension(imapkit_proto::Atom::try_from("Bogus").unwrap());
+    let bad = Flag::system(imapkit_proto::Atom::try_from("Bogus").unwrap());
     assert_eq!(
         s.store(&all, StoreAction::Add, &[bad], None).unwrap_err(),
         StoreError::InvalidFlag

@@ -5,14 +5,14 @@
 //! regression input through them (`tests/fuzz_replay.rs`), so CI checks the
 //! same properties without a fuzzer.
 
-use crate::decode::{command, greeting, response, Decoded};
+use crate::decode::{authenticate_data, command, greeting, response, Decoded, ResponseDecoder};
 use crate::encode::Encode;
 use crate::framer::{Direction, FrameEvent, Framer, FramerConfig};
 
 use bytes::Bytes;
 use imapkit_proto::{
     Body, BodyKind, BodyStructure, Command, Encapsulated, Envelope, ExtensionTail, IntoStatic,
-    Multipart, MultipartExtension, PartList, Response, SinglePartExtension,
+    LiteralMode, Multipart, MultipartExtension, PartList, Response, SinglePartExtension,
 };
 
 /// Checks that `$value`, a message decoded by `$decode`, encodes to bytes
@@ -297,6 +297,255 @@ pub fn framer_chunks(data: &[u8]) {
                     let _ = frame.decode_command();
                 }
             }
+        }
+    }
+}
+
+/// The framer and the whole-buffer decoders agree on every message
+/// boundary and every literal (issue 14): for each message the framer
+/// reports, the decoder run on the stream from that message's first byte
+///
+/// - returns the frame's length (or fails inside the frame) when the
+///   framer framed it;
+/// - ends where the framer resumes (or fails) when the framer skipped the
+///   message after an error (a limit): the framer's resync lands on the
+///   decoder's boundary;
+/// - reports each literal the framer announced, at the same offset with
+///   the same length (decoded up to the literal's first data byte, it
+///   announces that literal);
+/// - does not find a message end within the stream where the framer
+///   found none.
+///
+/// The events are the same whatever the chunking (checked against a
+/// chunked run). The first four bytes choose the direction, small limits
+/// or the defaults, lenient LF, line mode (AUTHENTICATE lines) or a
+/// greeting first, and a chunking pattern; the rest is the stream.
+pub fn framer_decoder_agree(data: &[u8]) {
+    let [a, b, c, d, stream @ ..] = data else {
+        return;
+    };
+    let direction = if a & 1 == 0 {
+        Direction::ServerToClient
+    } else {
+        Direction::ClientToServer
+    };
+    let mut config = FramerConfig::new(direction);
+    config.announce_literals = true;
+    config.lenient_lf = a & 2 != 0;
+    if a & 4 != 0 {
+        config.max_line = 16 + usize::from(*b) * 2;
+        config.max_literal = u64::from(*c);
+        config.max_append_literal = u64::from(*c) / 2;
+        config.max_message = config.max_line * 3 + usize::from(*c);
+        config.max_depth = u32::from(*d & 7);
+        config.max_list_items = u32::from(*d >> 3);
+    }
+    let line_mode = direction == Direction::ClientToServer && a & 8 != 0;
+    let greeting = direction == Direction::ServerToClient && a & 8 != 0;
+    let lone_lf = ResponseDecoder {
+        lone_lf: config.lenient_lf,
+    };
+    let decode = |k: usize, input: &[u8]| -> Outcome {
+        match direction {
+            Direction::ServerToClient if greeting && k == 0 => {
+                Outcome::of(lone_lf.decode_greeting(input))
+            }
+            Direction::ServerToClient => Outcome::of(lone_lf.decode(input)),
+            Direction::ClientToServer if line_mode => Outcome::of(authenticate_data(input)),
+            Direction::ClientToServer => Outcome::of(command(input)),
+        }
+    };
+
+    // The events, and where the message under way at the end of the stream
+    // starts: `Ok(None)` between messages, `Err(())` while one is skipped.
+    type End = Result<Option<u64>, ()>;
+    let run = |sizes: &mut dyn FnMut() -> usize| -> (Vec<FrameEvent>, End) {
+        let mut f = Framer::new(config.clone());
+        f.set_line_mode(line_mode);
+        let mut events = Vec::new();
+        let mut rest = stream;
+        while !rest.is_empty() {
+            let n = sizes().clamp(1, rest.len());
+            f.push(&rest[..n]);
+            rest = &rest[n..];
+            while let Some(ev) = f.poll_event() {
+                events.push(ev);
+            }
+        }
+        let end = if f.at_boundary() {
+            Ok(None)
+        } else if f.buffered() > 0 {
+            // Not skipping: the buffer starts with the current message.
+            Ok(Some(f.stats().consumed))
+        } else {
+            Err(())
+        };
+        (events, end)
+    };
+    let (events, stream_end) = run(&mut || usize::MAX);
+    let mut k = 0usize;
+    let pattern = [(*d as usize % 5) + 1, (*d as usize / 5 % 11) + 1, 1, 37];
+    let chunked = run(&mut || {
+        k += 1;
+        pattern[k % pattern.len()]
+    });
+    assert_eq!(
+        (&events, stream_end),
+        (&chunked.0, chunked.1),
+        "chunking changes the events"
+    );
+
+    // The messages the framer saw, in order: where each starts, how it
+    // ended (a frame's length, or an error), and its announced literals
+    // (data offset, length).
+    type Seen = (u64, Option<Result<usize, u64>>, Vec<(u64, u64)>);
+    let mut messages: Vec<Seen> = Vec::new();
+    let mut literals = Vec::new();
+    for ev in &events {
+        match ev {
+            FrameEvent::LiteralAnnounced { len, offset, .. } => literals.push((*offset, *len)),
+            FrameEvent::Frame(f) => messages.push((
+                f.offset,
+                Some(Ok(f.bytes.len())),
+                std::mem::take(&mut literals),
+            )),
+            FrameEvent::Error(e) => {
+                messages.push((e.offset, Some(Err(e.at)), std::mem::take(&mut literals)));
+            }
+            _ => {}
+        }
+    }
+    // The next message's start (for the last one, the end of the stream if
+    // the framer ended between messages); `None` while it is skipped.
+    let resume = |m: usize| -> Option<usize> {
+        match (messages.get(m + 1), stream_end) {
+            (Some((start, ..)), _) => Some(*start as usize),
+            (None, Ok(None)) => Some(stream.len()),
+            (None, Ok(Some(p))) => Some(p as usize),
+            (None, Err(())) => None,
+        }
+    };
+    let show = |s: usize, e: usize| stream[s..e.min(stream.len())].escape_ascii().to_string();
+
+    for (m, (start, end, lits)) in messages.iter().enumerate() {
+        let s = *start as usize;
+        let whole = decode(m, &stream[s..]);
+        if !matches!(whole, Outcome::Err(_)) {
+            for &(o, len) in lits {
+                let got = decode(m, &stream[s..o as usize]);
+                let want = if len == 0 {
+                    Outcome::Incomplete
+                } else {
+                    Outcome::Literal(len)
+                };
+                assert_eq!(
+                    got,
+                    want,
+                    "literal at {o} of the message at {s}: {:?}",
+                    show(s, o as usize + 16)
+                );
+            }
+        }
+        match end {
+            Some(Ok(len)) => match whole {
+                Outcome::Complete(n) => {
+                    assert_eq!(
+                        n,
+                        *len,
+                        "frame of {len} bytes, decoder used {n}: {:?}",
+                        show(s, s + len.max(&n))
+                    );
+                    assert_eq!(decode(m, &stream[s..s + len]), Outcome::Complete(*len));
+                }
+                Outcome::Err(at) => {
+                    assert!(
+                        at < *len,
+                        "the decoder fails at {at}, after the frame of {len}: {:?}",
+                        show(s, s + len)
+                    );
+                    assert!(matches!(decode(m, &stream[s..s + len]), Outcome::Err(_)));
+                }
+                other => panic!(
+                    "frame of {len} bytes, decoder: {other:?}: {:?}",
+                    show(s, s + len)
+                ),
+            },
+            Some(Err(_)) => {
+                let r = resume(m);
+                if direction == Direction::ClientToServer
+                    && r.is_some_and(|r| ends_with_sync_header(&stream[s..r]))
+                {
+                    // The client waits for a `+` that does not come: the
+                    // framer does not skip the literal (by design).
+                    continue;
+                }
+                match (whole, r) {
+                    (Outcome::Complete(n), r) => assert_eq!(
+                        r,
+                        Some(s + n),
+                        "after an error the framer resumes at {r:?}, the decoder ends at {}: {:?}",
+                        s + n,
+                        show(s, s + n)
+                    ),
+                    (Outcome::Err(_), _) | (_, None) => {}
+                    (other, Some(r)) => panic!(
+                        "after an error the framer resumes at {r}, the decoder: {other:?}: {:?}",
+                        show(s, r)
+                    ),
+                }
+            }
+            None => {}
+        }
+    }
+    if let Ok(Some(s)) = stream_end {
+        // The stream ends inside a message: the decoder must not find its end.
+        let (s, m) = (s as usize, messages.len());
+        let whole = decode(m, &stream[s..]);
+        assert!(
+            !matches!(whole, Outcome::Complete(_)),
+            "the decoder ends a message the framer has not: {:?}",
+            show(s, stream.len())
+        );
+        if !matches!(whole, Outcome::Err(_)) {
+            for &(o, len) in &literals {
+                let got = decode(m, &stream[s..o as usize]);
+                let want = if len == 0 {
+                    Outcome::Incomplete
+                } else {
+                    Outcome::Literal(len)
+                };
+                assert_eq!(got, want, "literal at {o} of the last message");
+            }
+        }
+    }
+}
+
+/// Whether `message` (its lines as the framer sees them) ends with a line
+/// ending in a synchronizing literal header.
+fn ends_with_sync_header(message: &[u8]) -> bool {
+    let Some(line) = message.strip_suffix(b"\n") else {
+        return false;
+    };
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    imapkit_proto::lex::literal_header(line).is_some_and(|h| h.mode == LiteralMode::Sync)
+}
+
+/// A decoder's outcome, without the value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    Complete(usize),
+    Incomplete,
+    Literal(u64),
+    Err(usize),
+}
+
+impl Outcome {
+    fn of<T>(d: Result<Decoded<'_, T>, crate::DecodeError>) -> Self {
+        match d {
+            Ok(Decoded::Complete { consumed, .. }) => Self::Complete(consumed),
+            Ok(Decoded::Incomplete) => Self::Incomplete,
+            Ok(Decoded::LiteralAnnounced { len, .. }) => Self::Literal(u64::from(len)),
+            Err(e) => Self::Err(e.offset),
         }
     }
 }

@@ -8,6 +8,9 @@
 //! from the input; [`Encode`] writes a message into a buffer of yours (the
 //! encoders live in `imapkit-proto`, so that messages can implement
 //! `Display` as their wire form, and are re-exported here as [`encode`](mod@encode)).
+//! The framer and the decoders end every message and every literal at the
+//! same byte: both follow the rules of [`imapkit_proto::lex`]. Raw bytes for
+//! logs go through [`redact::Redacted`], which hides credentials.
 //!
 //! ```text
 //!  bytes --> Framer --> Frame --> decode::response / decode::command --> Response<'_> / Command<'_>
@@ -36,6 +39,8 @@ mod error;
 pub mod framer;
 #[doc(hidden)]
 pub mod fuzzing;
+mod lex;
+pub mod redact;
 
 pub use crate::decode::Decoded;
 pub use crate::error::DecodeError;

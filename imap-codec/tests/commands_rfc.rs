@@ -213,17 +213,19 @@ fn values_of_base_commands() {
     );
     assert_eq!(
         body(b"A442 XPIG-LATIN"),
-        CommandBody::Other {
-            name: Atom::try_from("XPIG-LATIN").unwrap(),
-            arguments: None,
-        }
+        CommandBody::Other(
+            OtherCommand::try_new(Atom::try_from("XPIG-LATIN").unwrap(), None).unwrap()
+        )
     );
     assert_eq!(
         body(b"B04 CANCELUPDATE \"B01\""),
-        CommandBody::Other {
-            name: Atom::try_from("CANCELUPDATE").unwrap(),
-            arguments: Some(Text::try_from("\"B01\"").unwrap()),
-        }
+        CommandBody::Other(
+            OtherCommand::try_new(
+                Atom::try_from("CANCELUPDATE").unwrap(),
+                Some("\"B01\"".into())
+            )
+            .unwrap()
+        )
     );
 }
 

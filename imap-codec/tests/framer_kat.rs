@@ -626,6 +626,34 @@ fn discard_buffered_after_starttls() {
     assert_eq!(frame(&ev[0]), (&b"A3 NOOP\r\n"[..], 30));
 }
 
+/// COMPRESS=DEFLATE (RFC 4978 §3): the bytes after the `OK` that came in
+/// the same read are compressed; `take_buffered` hands them back unframed,
+/// not counted as discarded, and the framer goes on with the next push.
+#[test]
+fn take_buffered_after_compress() {
+    let mut f = Framer::new(responses());
+    f.push(b"A1 OK [COMPRESSIONACTIVE] x\r\n\x78\x9c* 1 EXISTS\r\n{5}");
+    // Right after the OK's frame, before polling again.
+    let ok = f.poll_event().unwrap();
+    assert_eq!(frame(&ok), (&b"A1 OK [COMPRESSIONACTIVE] x\r\n"[..], 0));
+    let taken = f.take_buffered();
+    assert_eq!(&taken[..], b"\x78\x9c* 1 EXISTS\r\n{5}");
+    let stats = f.stats();
+    assert_eq!((stats.consumed, stats.discarded, stats.frames), (46, 0, 1));
+    assert!(f.at_boundary());
+    // The inflated stream comes back through `push`.
+    let ev = feed(&mut f, b"* 2 EXISTS\r\n");
+    assert_eq!(frame(&ev[0]), (&b"* 2 EXISTS\r\n"[..], 46));
+    // Inside a message it hands back that message's bytes too (and drops it).
+    let ev = feed(&mut f, b"* 3 FETCH (BODY[] {10}\r\nabc");
+    assert!(ev.is_empty());
+    assert!(!f.at_boundary());
+    assert_eq!(&f.take_buffered()[..], b"* 3 FETCH (BODY[] {10}\r\nabc");
+    assert_eq!(f.buffered(), 0);
+    let ev = feed(&mut f, b"* 4 EXISTS\r\n");
+    assert_eq!(frame(&ev[0]), (&b"* 4 EXISTS\r\n"[..], 85));
+}
+
 #[test]
 fn debug_output_hides_bytes() {
     let mut f = Framer::new(commands());

@@ -54,6 +54,14 @@ fn framer_chunks() {
     replay("framer_chunks", imapkit_codec::fuzzing::framer_chunks);
 }
 
+#[test]
+fn framer_decoder_agree() {
+    replay(
+        "framer_decoder_agree",
+        imapkit_codec::fuzzing::framer_decoder_agree,
+    );
+}
+
 fn structured<T: for<'u> arbitrary::Arbitrary<'u>>(data: &[u8]) -> Option<T> {
     T::arbitrary_take_rest(arbitrary::Unstructured::new(data)).ok()
 }

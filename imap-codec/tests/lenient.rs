@@ -549,8 +549,14 @@ fn large_numbers_condstore() {
             assert!(matches!(r, Response::Data(Data::Search { mod_seq: Some(m), .. }) if *m == max))
         },
     );
-    // Beyond 63 bits MODSEQ is an error in HIGHESTMODSEQ (kept as an unknown code).
+    // Beyond 63 bits: the field is a u64, and what it holds decodes (issue
+    // 14, defect D); beyond 64 bits it is kept as an unknown code.
     let (r, _) = decode(b"* OK [HIGHESTMODSEQ 9223372036854775808] x\r\n");
+    assert_eq!(
+        status_text(&r).code(),
+        Some(&ResponseCode::HighestModSeq(1 << 63))
+    );
+    let (r, _) = decode(b"* OK [HIGHESTMODSEQ 18446744073709551616] x\r\n");
     assert!(matches!(
         status_text(&r).code(),
         Some(ResponseCode::Other(_))

@@ -11,6 +11,9 @@ use crate::error::ValidationError;
 
 macro_rules! buf_newtype {
     ($(#[$m:meta])* $name:ident, $check:path) => {
+        buf_newtype!($(#[$m])* $name, $check, decoded: $check);
+    };
+    ($(#[$m:meta])* $name:ident, $check:path, decoded: $decoded:path) => {
         $(#[$m])*
         #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub struct $name<'a>(Buf<'a>);
@@ -29,7 +32,7 @@ macro_rules! buf_newtype {
             #[doc(hidden)]
             pub fn unvalidated(bytes: impl Into<Buf<'a>>) -> Self {
                 let buf = bytes.into();
-                debug_assert!($check(buf.as_bytes()).is_ok(), "unvalidated {}: {:?}", stringify!($name), buf);
+                debug_assert!($decoded(buf.as_bytes()).is_ok(), "unvalidated {}: {:?}", stringify!($name), buf);
                 Self(buf)
             }
 
@@ -149,6 +152,22 @@ fn check_tag(b: &[u8]) -> Result<(), ValidationError> {
     check_all(b, chars::is_tag_char, "tag")
 }
 fn check_quoted(b: &[u8]) -> Result<(), ValidationError> {
+    check_quoted_received(b)?;
+    // RFC 9051 §9: QUOTED-CHAR is 7-bit or UTF-8 (the command decoder
+    // refuses other 8-bit bytes).
+    if let Err(e) = std::str::from_utf8(b) {
+        let at = e.valid_up_to();
+        return Err(ValidationError::InvalidByte {
+            what: "quoted (UTF-8)",
+            byte: b[at],
+            at,
+        });
+    }
+    Ok(())
+}
+/// What the response decoder accepts in a quoted string: 8-bit bytes too
+/// (servers send Latin-1).
+fn check_quoted_received(b: &[u8]) -> Result<(), ValidationError> {
     if let Some(at) = b.iter().position(|&c| !chars::is_text_char(c)) {
         return Err(ValidationError::InvalidByte {
             what: "quoted",
@@ -265,9 +284,14 @@ impl Default for TagGenerator {
 buf_newtype!(
     /// The content of a quoted string (RFC 9051 §4.3), unescaped: no NUL, CR or LF.
     ///
-    /// Bytes above 0x7F are allowed (UTF-8 in IMAP4rev2 and after `ENABLE UTF8=ACCEPT`).
+    /// Bytes above 0x7F are allowed as UTF-8 (IMAP4rev2, and after `ENABLE
+    /// UTF8=ACCEPT`); the constructor refuses invalid UTF-8, which the
+    /// command decoder refuses too. A response decoded from a server that
+    /// sends Latin-1 holds it as received (see `imapkit-codec`'s lenient
+    /// response decoder); such a value re-encodes as received.
     Quoted,
-    check_quoted
+    check_quoted,
+    decoded: check_quoted_received
 );
 
 buf_newtype!(

@@ -206,7 +206,7 @@ mod tests {
     #[test]
     fn flags() {
         assert_eq!(Flag::Seen.to_string(), "\\Seen");
-        assert_eq!(Flag::Extension(atom("Phishy")).to_string(), "\\Phishy");
+        assert_eq!(Flag::system(atom("Phishy")).to_string(), "\\Phishy");
         assert_eq!(Flag::Keyword(atom("$Forwarded")).to_string(), "$Forwarded");
         assert_eq!(FlagFetch::Recent.to_string(), "\\Recent");
         assert_eq!(FlagFetch::Flag(Flag::Draft).to_string(), "\\Draft");

@@ -1,9 +1,12 @@
 //! Message flags (RFC 9051 §2.3.2).
 
+use std::fmt;
+
 use bytes::Bytes;
 
 use crate::buf::IntoStatic;
 use crate::core::Atom;
+use crate::error::ValidationError;
 
 /// A message `flag` (RFC 9051 §9).
 ///
@@ -22,8 +25,9 @@ pub enum Flag<'a> {
     Seen,
     /// `\Draft`
     Draft,
-    /// Another `\`-prefixed flag (`flag-extension`), held without the backslash.
-    Extension(Atom<'a>),
+    /// Another `\`-prefixed flag (`flag-extension`), held without the
+    /// backslash; never a system flag (see [`FlagExtension`]).
+    Extension(FlagExtension<'a>),
     /// A keyword such as `$Forwarded` or `Junk`.
     Keyword(Atom<'a>),
 }
@@ -44,7 +48,8 @@ impl<'a> Flag<'a> {
         } else if b.eq_ignore_ascii_case(b"Draft") {
             Flag::Draft
         } else {
-            Flag::Extension(name)
+            // Not a system flag name: checked just above.
+            Flag::Extension(FlagExtension(name))
         }
     }
 
@@ -63,9 +68,99 @@ impl IntoStatic for Flag<'_> {
             Flag::Deleted => Flag::Deleted,
             Flag::Seen => Flag::Seen,
             Flag::Draft => Flag::Draft,
-            Flag::Extension(a) => Flag::Extension(a.into_static_in(frame)),
+            Flag::Extension(a) => Flag::Extension(FlagExtension(a.0.into_static_in(frame))),
             Flag::Keyword(a) => Flag::Keyword(a.into_static_in(frame)),
         }
+    }
+}
+
+/// The name of a `flag-extension` (RFC 9051 §9: `"\" atom`), without the
+/// backslash: an atom that is not the name of a system flag.
+///
+/// `\Seen`, `\Answered`, `\Flagged`, `\Deleted` and `\Draft` in any case
+/// are the system flags of [`Flag`]'s own variants, which is what the
+/// decoder makes of them; an extension of that name would encode to the
+/// system flag and decode as something else, so it cannot be built. Use
+/// [`Flag::system`] to map any name onto the right variant.
+///
+/// `Recent` is an extension name here: `\Recent` only means the recent
+/// flag in a FETCH response's flags ([`FlagFetch::Recent`], IMAP4rev1),
+/// and a [`FlagFetchList`](crate::FlagFetchList) built from values turns
+/// an extension named `Recent` into [`FlagFetch::Recent`].
+///
+/// ```
+/// use imapkit_proto::{Flag, FlagExtension};
+///
+/// assert!(FlagExtension::try_from("Junk").is_ok());
+/// assert!(FlagExtension::try_from("SEEN").is_err());
+/// assert_eq!(Flag::system("SEEN".try_into().unwrap()), Flag::Seen);
+/// ```
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FlagExtension<'a>(Atom<'a>);
+
+impl<'a> FlagExtension<'a> {
+    /// An extension flag name; fails for the name of a system flag.
+    pub fn try_new(name: Atom<'a>) -> Result<Self, ValidationError> {
+        match Flag::system(name) {
+            Flag::Extension(e) => Ok(e),
+            _ => Err(ValidationError::Invalid {
+                what: "flag extension",
+                reason: "the name of a system flag",
+            }),
+        }
+    }
+
+    /// The name, without the backslash.
+    pub fn as_atom(&self) -> &Atom<'a> {
+        &self.0
+    }
+
+    /// The name's bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
+
+    /// The name as a string.
+    pub fn as_str(&self) -> &str {
+        self.0.as_str()
+    }
+
+    /// The same name borrowing from `self` (no copy, no reference count).
+    pub fn reborrow(&self) -> FlagExtension<'_> {
+        FlagExtension(self.0.reborrow())
+    }
+}
+
+impl<'a> TryFrom<&'a str> for FlagExtension<'a> {
+    type Error = ValidationError;
+    fn try_from(s: &'a str) -> Result<Self, ValidationError> {
+        Self::try_new(Atom::try_from(s)?)
+    }
+}
+
+impl<'a> TryFrom<Atom<'a>> for FlagExtension<'a> {
+    type Error = ValidationError;
+    fn try_from(a: Atom<'a>) -> Result<Self, ValidationError> {
+        Self::try_new(a)
+    }
+}
+
+impl fmt::Debug for FlagExtension<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "FlagExtension({:?})", self.0.as_str())
+    }
+}
+
+impl fmt::Display for FlagExtension<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0.as_str())
+    }
+}
+
+impl IntoStatic for FlagExtension<'_> {
+    type Static = FlagExtension<'static>;
+    fn into_static_in(self, frame: Option<&Bytes>) -> FlagExtension<'static> {
+        FlagExtension(self.0.into_static_in(frame))
     }
 }
 

@@ -82,6 +82,7 @@ pub mod encode;
 pub mod encoded_word;
 mod error;
 mod flag;
+pub mod lex;
 mod mailbox;
 pub mod response;
 mod secret;
@@ -100,7 +101,7 @@ pub use crate::core::{
 };
 pub use crate::datetime::{Date, DateTime, MONTHS};
 pub use crate::error::ValidationError;
-pub use crate::flag::{keywords, Flag, FlagFetch, FlagPerm};
+pub use crate::flag::{keywords, Flag, FlagExtension, FlagFetch, FlagPerm};
 pub use crate::mailbox::{Mailbox, MailboxOther};
 pub use crate::secret::Secret;
 pub use crate::section::{Partial, Section, SectionText};

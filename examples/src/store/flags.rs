@@ -251,7 +251,7 @@ mod tests {
             vec![Flag::Seen, Flag::keyword("$Junk").unwrap()]
         );
         assert!(s.contains(&Flag::keyword("$JUNK").unwrap()));
-        assert!(FlagSet::from_flags(&[Flag::Extension(Atom::try_from("X").unwrap())]).is_err());
+        assert!(FlagSet::from_flags(&[Flag::system(Atom::try_from("X").unwrap())]).is_err());
     }
 
     #[test]

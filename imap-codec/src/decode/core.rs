@@ -3,6 +3,7 @@
 
 use std::num::{NonZeroU32, NonZeroU64};
 
+use imapkit_proto::lex::HeaderTracker;
 use imapkit_proto::{
     chars, AString, Atom, AtomExt, AuthMechanism, Buf, Capability, Date, DateTime, Flag, FlagFetch,
     FlagPerm, IString, Literal, LiteralMode, Mailbox, NString, Quoted, Section, SectionText,
@@ -154,16 +155,24 @@ pub(crate) fn nz_number(i: &[u8]) -> IResult<'_, NonZeroU32> {
     }
 }
 
-/// `number64` (RFC 9051): an unsigned 63-bit integer.
+/// `number64` and `mod-sequence-value` (RFC 9051 §9, RFC 7162 §7), read
+/// as any `u64`.
+///
+/// The grammar says 63 bits (0 to 2^63-1), so that languages without
+/// unsigned integers can hold every value. The fields that hold these
+/// numbers are `u64` (`SearchKey::Larger`, `FetchModifier::ChangedSince`,
+/// `StatusItem::HighestModSeq`, ...), like those of the FETCH items that
+/// real servers send above 2^63-1 (Gmail's 64-bit `X-GM-MSGID`), and the
+/// encoder writes every `u64` in decimal. So that `decode(encode(x)) == x`
+/// holds for every value those fields can hold, the decoder accepts the
+/// whole `u64` range instead of refusing what the encoder writes; values
+/// above 2^63-1 only appear if a program puts them there, and accepting
+/// them harms no one (numbers above `u64::MAX` are still refused).
 pub(crate) fn number64(i: &[u8]) -> IResult<'_, u64> {
-    let (rest, n) = digits_u64(i)?;
-    if n > i64::MAX as u64 {
-        return cut_fail(i, "number out of range");
-    }
-    Ok((rest, n))
+    digits_u64(i)
 }
 
-/// `nz-number64`
+/// `nz-number64` (non-zero [`number64`], any `u64`).
 pub(crate) fn nz_number64(i: &[u8]) -> IResult<'_, NonZeroU64> {
     let (rest, n) = number64(i)?;
     match NonZeroU64::new(n) {
@@ -303,17 +312,44 @@ fn quoted_escaped(body: &[u8], first_escape: usize) -> IResult<'_, Quoted<'_>> {
 }
 
 /// A literal header `{n}` or `{n+}` followed by CRLF; returns the length and mode.
+///
+/// The header is read by [`HeaderTracker`], the framer's own definition of
+/// a literal header, so both agree on every header (leading zeros of any
+/// number, `+`). Lengths above `u32::MAX` are refused (the framer's limits
+/// refuse them earlier).
 pub(crate) fn literal_header(i: &[u8]) -> IResult<'_, (u32, LiteralMode)> {
-    let (i, ()) = byte(b'{')(i)?;
-    let (i, len) = number(i)?;
-    let (i, mode) = match i.first() {
-        None => return Err(nom::Err::Incomplete(nom::Needed::new(1))),
-        Some(b'+') => (&i[1..], LiteralMode::NonSync),
-        Some(_) => (i, LiteralMode::Sync),
+    let (_, ()) = byte(b'{')(i)?;
+    let mut t = HeaderTracker::new();
+    t.push(b'{');
+    let mut k = 1;
+    let header = loop {
+        let Some(&b) = i.get(k) else {
+            return Err(nom::Err::Incomplete(nom::Needed::new(1)));
+        };
+        t.push(b);
+        k += 1;
+        if let Some(h) = t.header() {
+            break h;
+        }
+        if b == b'{' || !t.in_header() {
+            return match k {
+                2 => Err(nom::Err::Error(PError {
+                    input: &i[1..],
+                    kind: Kind::Nom(nom::error::ErrorKind::TakeWhile1),
+                })),
+                _ => fail(&i[k - 1..], "unexpected character"),
+            };
+        }
     };
-    let (i, ()) = byte(b'}')(i)?;
-    let (i, ()) = crlf(i)?;
-    Ok((i, (len, mode)))
+    let digits = &i[1..k - 1 - usize::from(header.mode == LiteralMode::NonSync)];
+    let Ok(len) = u32::try_from(header.len) else {
+        return cut_fail(&i[1..], "number out of range");
+    };
+    if digits.len() > 1 && digits[0] == b'0' {
+        quirks::note_not_canonical();
+    }
+    let (i, ()) = crlf(&i[k..])?;
+    Ok((i, (len, header.mode)))
 }
 
 /// Takes `len` bytes of literal data, or reports the literal as announced.
@@ -880,6 +916,12 @@ mod tests {
             complete(number64, b"9223372036854775807 ").0,
             i64::MAX as u64
         );
+        // Defect D (issue 14): the whole u64 range, as the fields hold.
+        assert_eq!(complete(number64, b"18446744073709551615 ").0, u64::MAX);
+        assert!(matches!(
+            number64(b"18446744073709551616 "),
+            Err(nom::Err::Failure(_))
+        ));
         assert!(matches!(number(b"12"), Err(nom::Err::Incomplete(_))));
     }
 

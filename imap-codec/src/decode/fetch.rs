@@ -353,11 +353,11 @@ fn same_name(name: &[u8], word: &[u8]) -> bool {
     true
 }
 
-/// `1*DIGIT` as a `u64` (numbers above `number64`'s 63 bits are accepted
-/// where the item holds a `u64`, so every value round-trips).
+/// `1*DIGIT` as a `u64`: [`number64`](super::core::number64), which
+/// accepts every `u64` (see there why).
 #[inline]
 pub(crate) fn number_u64(i: &[u8]) -> IResult<'_, u64> {
-    super::core::digits_u64(i)
+    super::core::number64(i)
 }
 
 /// `["<" number ">"]` after a section.

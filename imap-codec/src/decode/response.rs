@@ -16,6 +16,7 @@ mod data;
 pub(crate) mod lenient;
 pub(crate) mod quirks;
 
+pub(crate) use self::data::generic;
 pub use self::quirks::Quirks;
 
 use imapkit_proto::{
@@ -23,9 +24,13 @@ use imapkit_proto::{
     StatusResponse,
 };
 
-use super::core::{atom, byte, crlf, sp, tag_, text};
+use imapkit_proto::lex::{Class, ResponseClassifier};
+use nom::bytes::streaming::take_while1;
+
+use super::core::{atom, byte, crlf, tag_, text};
 use super::{fail, run, Decoded, IResult, Kind};
 use crate::error::DecodeError;
+use crate::lex::{walk, WalkEnd};
 
 /// Decodes the server greeting (RFC 9051 §7.1, `greeting`) from the front of `input`.
 ///
@@ -120,7 +125,7 @@ impl ResponseDecoder {
             return response(input);
         }
         match response(input) {
-            Err(e) if is_lone_lf(input, e.offset) => decode_lone_lf(input, e.offset),
+            Err(e) if is_lone_lf(input, e.offset) => decode_lone_lf(input, e),
             other => other,
         }
     }
@@ -132,8 +137,7 @@ impl ResponseDecoder {
     ) -> Result<Decoded<'a, Greeting<'a>>, DecodeError> {
         match greeting(input) {
             Err(e) if self.lone_lf && is_lone_lf(input, e.offset) => {
-                let patched =
-                    patch_lone_lfs(input, e.offset, |b| run(b, None, greeting_p).map(owned))?;
+                let patched = patch_lone_lfs(input, e, |b| run(b, None, greeting_p).map(owned))?;
                 Ok(patched.into_decoded())
             }
             other => other,
@@ -156,8 +160,8 @@ fn is_lone_lf(input: &[u8], at: usize) -> bool {
     input.get(at) == Some(&b'\n') && (at == 0 || input[at - 1] != b'\r')
 }
 
-fn decode_lone_lf(input: &[u8], at: usize) -> Result<Decoded<'_, Response<'_>>, DecodeError> {
-    let patched = patch_lone_lfs(input, at, |b| run(b, None, response_p).map(owned))?;
+fn decode_lone_lf(input: &[u8], e: DecodeError) -> Result<Decoded<'_, Response<'_>>, DecodeError> {
+    let patched = patch_lone_lfs(input, e, |b| run(b, None, response_p).map(owned))?;
     Ok(patched.into_decoded())
 }
 
@@ -165,8 +169,8 @@ fn decode_lone_lf(input: &[u8], at: usize) -> Result<Decoded<'_, Response<'_>>, 
 /// before lone LFs, owned and with offsets of the original input.
 struct Patched<T> {
     outcome: Decoded<'static, T>,
-    /// Where CRs were inserted, in the original input.
-    inserted: Vec<usize>,
+    /// How many CRs were inserted before the end of the message.
+    inserted: usize,
 }
 
 impl<T> Patched<T> {
@@ -174,7 +178,7 @@ impl<T> Patched<T> {
         match self.outcome {
             Decoded::Complete { message, consumed } => Decoded::Complete {
                 message,
-                consumed: consumed - self.inserted.len(),
+                consumed: consumed - self.inserted,
             },
             Decoded::Incomplete => Decoded::Incomplete,
             Decoded::LiteralAnnounced { tag, len, mode } => {
@@ -200,43 +204,74 @@ fn owned<T: IntoStatic>(d: Decoded<'_, T>) -> Decoded<'static, T::Static> {
     }
 }
 
-/// Decodes a copy of `input` with a CR inserted before each lone LF that
-/// the parser stops at (the first at `first`), one at a time, so that LFs
-/// inside literals are never touched. Only for the opt-in lone-LF mode: it
-/// copies the message once and parses it once per lone LF.
+/// Decodes a copy of the message at the front of `input` in which a CR is
+/// inserted before every lone LF that ends one of its lines, after the
+/// strict decoder failed with `strict` at a lone LF.
+///
+/// The lines are found in one pass by the framer's rules ([`walk`] with
+/// the message's class), so LFs inside literal data are never touched and
+/// the decoder reads the lines the framer framed; then the copy is parsed
+/// once. Linear in the message, however many lone LFs it has (the opt-in
+/// lone-LF mode copies the message once).
 fn patch_lone_lfs<S>(
     input: &[u8],
-    first: usize,
+    strict: DecodeError,
     parse: impl Fn(&[u8]) -> Result<Decoded<'static, S>, DecodeError>,
 ) -> Result<Patched<S>, DecodeError> {
-    let mut buf = input.to_vec();
-    let mut inserted = Vec::new();
-    let mut at = first;
-    loop {
-        buf.insert(at, b'\r');
-        inserted.push(at - inserted.len());
-        quirks::note(Quirks::LONE_LF);
-        match parse(&buf) {
-            Ok(outcome) => return Ok(Patched { outcome, inserted }),
-            // Each round turns one more lone LF into CRLF, so this ends.
-            Err(e) if is_lone_lf(&buf, e.offset) => at = e.offset,
-            Err(e) => {
-                let before = inserted.iter().filter(|&&p| p < e.offset).count();
-                return Err(DecodeError {
-                    offset: e.offset - before,
-                    reason: e.reason,
-                });
-            }
+    let mut classifier = ResponseClassifier::new();
+    let class = classifier
+        .feed(input)
+        .unwrap_or_else(|| classifier.end_of_line());
+    let mut lone = Vec::new();
+    let walked = walk(input, class, |l| -> Result<(), ()> {
+        if !l.crlf() {
+            lone.push(l.lf);
         }
+        Ok(())
+    });
+    let end = match walked {
+        Ok(WalkEnd::Complete(end)) => end,
+        _ => input.len(),
+    };
+    if lone.is_empty() {
+        return Err(strict);
+    }
+    quirks::note(Quirks::LONE_LF);
+    let mut buf = Vec::with_capacity(end + lone.len());
+    let mut from = 0;
+    for &lf in &lone {
+        buf.extend_from_slice(&input[from..lf]);
+        buf.push(b'\r');
+        from = lf;
+    }
+    buf.extend_from_slice(&input[from..end]);
+    // The k-th inserted CR is at `lone[k] + k` in the copy.
+    let before = |at: usize| {
+        lone.iter()
+            .enumerate()
+            .take_while(|&(k, &lf)| lf + k < at)
+            .count()
+    };
+    match parse(&buf) {
+        Ok(outcome) => {
+            let inserted = match &outcome {
+                Decoded::Complete { consumed, .. } => before(*consumed),
+                _ => lone.len(),
+            };
+            Ok(Patched { outcome, inserted })
+        }
+        Err(e) => Err(DecodeError {
+            offset: e.offset - before(e.offset),
+            reason: e.reason,
+        }),
     }
 }
 
 fn greeting_p(i: &[u8]) -> IResult<'_, Greeting<'_>> {
     let (i, ()) = byte(b'*')(i)?;
-    let (i, ()) = sp(i)?;
+    let (i, ()) = lenient::sps(i)?;
     let start = i;
-    let (i, word) = atom(i)?;
-    let w = word.as_bytes();
+    let (i, w) = status_keyword(i)?;
     let kind = if w.eq_ignore_ascii_case(b"OK") {
         GreetingKind::Ok
     } else if w.eq_ignore_ascii_case(b"PREAUTH") {
@@ -255,11 +290,30 @@ fn response_p(i: &[u8]) -> IResult<'_, Response<'_>> {
         None => Err(nom::Err::Incomplete(nom::Needed::new(1))),
         Some(b'+') => continue_req(&i[1..]),
         Some(b'*') => {
-            let (i, ()) = lenient::sps(&i[1..])?;
-            data::untagged(i)
+            // The framer's classification decides between a status response
+            // (one line of text) and data (which may carry literals).
+            let class = ResponseClassifier::new().feed(i);
+            let (r, ()) = lenient::sps(&i[1..])?;
+            match class {
+                None => Err(nom::Err::Incomplete(nom::Needed::new(1))),
+                Some(Class::Text) => {
+                    let (r, word) = status_keyword(r)?;
+                    match untagged_status(r, word) {
+                        Some(res) => res,
+                        // The classifier accepts exactly the status keywords.
+                        None => fail(r, "expected a status keyword"),
+                    }
+                }
+                Some(Class::Data) => data::untagged(r),
+            }
         }
         Some(_) => tagged(i),
     }
+}
+
+/// The keyword of a status response, as the classifier reads it: letters.
+fn status_keyword(i: &[u8]) -> IResult<'_, &[u8]> {
+    take_while1(|b: u8| b.is_ascii_alphabetic())(i)
 }
 
 /// `continue-req` after the `+`: `SP resp-text CRLF`, or a bare `+ CRLF`.

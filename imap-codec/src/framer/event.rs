@@ -125,6 +125,10 @@ pub struct FrameError {
     /// The message as far as it was framed: from its first byte through the
     /// byte at `at` (streamed literal data left out as in a [`Frame`]).
     /// Bounded by the limit that was broken.
+    ///
+    /// It may hold credentials (a LOGIN command that broke a limit): the
+    /// `Display` and `Debug` of this error never show it; to print it, use
+    /// [`Redacted`](crate::redact::Redacted).
     pub raw: Bytes,
 }
 

@@ -48,16 +48,16 @@
 mod config;
 mod decode;
 mod event;
-mod lex;
 
 use std::fmt;
 
 use bytes::{Buf as _, BytesMut};
+use imapkit_proto::lex::{Class, HeaderTracker, ResponseClassifier};
 use imapkit_proto::{LiteralMode, Tag};
 
 pub use self::config::{Direction, FramerConfig};
 pub use self::event::{Frame, FrameError, FrameErrorKind, FrameEvent, FramerStats};
-use self::lex::{Class, ScanState, Stop, Tail};
+use crate::lex::{self, ScanState, Stop};
 
 /// Splits one direction of an IMAP stream into messages.
 ///
@@ -83,8 +83,9 @@ pub struct Framer {
     msg: Message,
     /// Item counts of the lists enclosing the current one (see [`lex::Limits`]).
     outer: Vec<u32>,
-    /// End of the line being skipped after an error.
-    tail: Tail,
+    /// The literal header, if any, that the line being skipped after an
+    /// error ends with (the line itself is not kept).
+    tracker: HeaderTracker,
     line_mode: bool,
     /// Stream offset of `buf[0]`.
     consumed: u64,
@@ -127,8 +128,11 @@ struct Lit {
 struct Message {
     /// Stream offset of its first byte.
     offset: u64,
-    /// Known after the first line (or earlier for commands and line mode).
+    /// Known once the first bytes of the first line decide it (at once for
+    /// commands and in line mode).
     class: Option<Class>,
+    /// Classifies a response from its first line, as the decoder does.
+    classifier: ResponseClassifier,
     /// Whether depth and items are limited (not in free text).
     limited: bool,
     scan: ScanState,
@@ -151,6 +155,7 @@ impl Message {
         Self {
             offset,
             class,
+            classifier: ResponseClassifier::new(),
             limited: !line_mode,
             scan: ScanState::default(),
             command: None,
@@ -178,7 +183,7 @@ impl Framer {
             phase: Phase::Idle,
             msg: Message::new(0, config.direction, false),
             outer: Vec::new(),
-            tail: Tail::new(),
+            tracker: HeaderTracker::new(),
             line_mode: false,
             consumed: 0,
             stats: FramerStats::default(),
@@ -258,7 +263,7 @@ impl Framer {
         if self.data_follows(mode) {
             self.msg.skipping = true;
             self.msg.scan = ScanState::default();
-            self.tail.clear();
+            self.tracker.clear();
             self.phase = Phase::Skip { remaining: len };
         } else {
             self.phase = Phase::Idle;
@@ -296,6 +301,49 @@ impl Framer {
         self.line_start = 0;
         self.phase = Phase::Idle;
         n
+    }
+
+    /// Hands back every byte pushed but not yet handed out in an event (the
+    /// part of a message received so far, if any, and everything after it)
+    /// and starts afresh at the next pushed byte, keeping stream offsets and
+    /// counters; the bytes count as consumed, not as discarded.
+    ///
+    /// For the start of a compressed stream (COMPRESS=DEFLATE, RFC 4978
+    /// §3): the bytes that arrived in the same read as the `OK` of COMPRESS
+    /// are compressed and must be inflated, not framed. Call it between
+    /// messages, right after the [`FrameEvent::Frame`] of that `OK`, before
+    /// the next [`poll_event`](Self::poll_event); the framer has then
+    /// scanned none of the bytes it hands back. (Called inside a message,
+    /// it hands back that message's bytes too, and drops the message.)
+    ///
+    /// ```
+    /// use imapkit_codec::framer::{Direction, FrameEvent, Framer, FramerConfig};
+    ///
+    /// let mut framer = Framer::new(FramerConfig::new(Direction::ServerToClient));
+    /// framer.push(b"A1 OK DEFLATE active\r\n\x78\x9c\x02");
+    /// let Some(FrameEvent::Frame(ok)) = framer.poll_event() else { panic!() };
+    /// assert_eq!(&ok.bytes[..], b"A1 OK DEFLATE active\r\n");
+    /// let compressed = framer.take_buffered();
+    /// assert_eq!(&compressed[..], b"\x78\x9c\x02");
+    /// assert_eq!((framer.buffered(), framer.stats().consumed), (0, 25));
+    /// ```
+    pub fn take_buffered(&mut self) -> BytesMut {
+        let mut taken = std::mem::take(&mut self.head);
+        let n = self.buf.len();
+        taken.unsplit(self.buf.split());
+        self.consumed += n as u64;
+        self.pos = 0;
+        self.line_start = 0;
+        self.phase = Phase::Idle;
+        taken
+    }
+
+    /// Whether the framer is between messages: every byte pushed so far
+    /// was handed out in an event or skipped, and no message is under way
+    /// (not even one being skipped after an error). At the end of a stream,
+    /// `false` means it ended inside a message.
+    pub fn at_boundary(&self) -> bool {
+        matches!(self.phase, Phase::Idle) && self.buf.is_empty() && self.head.is_empty()
     }
 
     /// The configuration.
@@ -382,11 +430,10 @@ impl Framer {
             Stop::Deep(k) | Stop::Items(k) => {
                 let at = self.pos + k;
                 self.pos = at + 1;
-                // Classified with the deciding byte, the prefix classifies
-                // like the whole line: it ends with a `(`, or holds `* `,
-                // the next token and the space after it (the top level
-                // admits two items), or it is a `(` inside a list.
-                if self.class(at + 1) == Class::Text {
+                // The class is known with the deciding byte: the classifier
+                // decides at the first `(` and at the end of the word after
+                // `*`, and the top level admits two items.
+                if self.classify(at + 1) == Some(Class::Text) {
                     // Free text: parentheses and words mean nothing.
                     self.msg.limited = false;
                     return Step::Continue;
@@ -437,9 +484,9 @@ impl Framer {
         if !cr && !cfg.lenient_lf {
             return self.fail(FrameErrorKind::BareLf, lf, Some(content_end));
         }
-        let header = if self.class(content_end) == Class::Data && !self.msg.scan.in_quote {
+        let header = if self.class_at_line_end(lf) == Class::Data && !self.msg.scan.in_quote {
             self.scanned += 1;
-            lex::literal_header(&self.buf[self.line_start..content_end])
+            imapkit_proto::lex::literal_header(&self.buf[self.line_start..content_end])
         } else {
             None
         };
@@ -580,35 +627,46 @@ impl Framer {
         Step::Event(FrameEvent::LiteralChunk(chunk))
     }
 
-    /// Skips a line of a bad or rejected message, keeping only its end.
+    /// Skips a line of a bad or rejected message, keeping only what decides
+    /// whether a literal follows (the header tracker, and the classifier
+    /// while the first line has not decided the message's class).
     fn skip_line(&mut self) -> Step {
         // While skipping, `pos == line_start == 0`: scanned bytes are dropped.
         let (stop, n) = lex::scan(&self.buf, &mut self.msg.scan, None);
         self.scanned += n as u64;
-        self.tail.extend(&self.buf[..n]);
-        self.drop_front(n);
+        if self.msg.class.is_none() {
+            self.msg.class = self.msg.classifier.feed(&self.buf[..n]);
+        }
         match stop {
-            Stop::Lf(_) => self.skipped_line_end(),
-            Stop::End | Stop::Deep(_) | Stop::Items(_) => Step::More,
+            Stop::Lf(_) => {
+                // The line's content and its CR, if any; not the LF.
+                self.tracker.push_slice(&self.buf[..n - 1]);
+                self.drop_front(n);
+                self.skipped_line_end()
+            }
+            Stop::End | Stop::Deep(_) | Stop::Items(_) => {
+                self.tracker.push_slice(&self.buf[..n]);
+                self.drop_front(n);
+                Step::More
+            }
         }
     }
 
-    /// A skipped line ended (`tail` holds its end, up to the LF): skip the
-    /// data of a literal announced there, or end the message.
+    /// A skipped line ended (the tracker has seen all of it): skip the data
+    /// of a literal announced there, or end the message.
     fn skipped_line_end(&mut self) -> Step {
-        let mut line = self.tail.as_slice();
-        if let [rest @ .., b'\n'] = line {
-            line = rest;
-        }
-        if let [rest @ .., b'\r'] = line {
-            line = rest;
-        }
-        let header = if self.msg.class != Some(Class::Text) && !self.msg.scan.in_quote {
-            lex::literal_header(line)
+        let class = match self.msg.class {
+            Some(class) => class,
+            // The skipped first line ended (its LF was fed): decided.
+            None => self.msg.classifier.end_of_line(),
+        };
+        self.msg.class = Some(class);
+        let header = if class == Class::Data && !self.msg.scan.in_quote {
+            self.tracker.header_at_line_end()
         } else {
             None
         };
-        self.tail.clear();
+        self.tracker.clear();
         self.msg.scan.in_quote = false;
         self.msg.scan.escape = false;
         match header {
@@ -641,10 +699,12 @@ impl Framer {
     /// deciding byte is its LF.
     fn fail(&mut self, kind: FrameErrorKind, at: usize, line_end: Option<usize>) -> Step {
         let stop = line_end.unwrap_or(at + 1);
-        // Classify before the first line leaves the buffer.
-        self.class(stop);
-        self.tail.clear();
-        self.tail.extend(&self.buf[self.line_start..stop]);
+        // What the skip path needs of the line so far, before it leaves the
+        // buffer: the class (a line too long may not decide it yet; then the
+        // skip path goes on feeding the classifier) and the header tracker.
+        self.classify(stop);
+        self.tracker.clear();
+        self.tracker.push_slice(&self.buf[self.line_start..stop]);
         let at_offset = self.consumed + at as u64;
         let raw = self.take_message(at + 1);
         self.stats.errors += 1;
@@ -662,16 +722,29 @@ impl Framer {
         }))
     }
 
-    /// The class of the current message, computed from its first line up
-    /// to `upto` if not known yet (then the first line is all in `buf`).
-    fn class(&mut self, upto: usize) -> Class {
-        if let Some(class) = self.msg.class {
-            return class;
+    /// The class of the current message, if its first line up to `upto`
+    /// decides it (computed once, lazily: when the class is not known yet,
+    /// `buf[..upto]` is a prefix of the first line that the classifier has
+    /// not seen).
+    fn classify(&mut self, upto: usize) -> Option<Class> {
+        if self.msg.class.is_none() {
+            self.scanned += upto as u64;
+            self.msg.class = self.msg.classifier.feed(&self.buf[..upto]);
         }
-        let class = lex::classify_response(&self.buf[..upto]);
-        self.scanned += upto.min(10) as u64;
-        self.msg.class = Some(class);
-        class
+        self.msg.class
+    }
+
+    /// The class of the current message at the end of one of its lines
+    /// (the first line's end, `buf[..=lf]`, decides it).
+    fn class_at_line_end(&mut self, lf: usize) -> Class {
+        match self.classify(lf + 1) {
+            Some(class) => class,
+            None => {
+                let class = self.msg.classifier.end_of_line();
+                self.msg.class = Some(class);
+                class
+            }
+        }
     }
 
     /// Whether a literal's data follows its header without a `+`.

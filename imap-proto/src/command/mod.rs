@@ -57,6 +57,7 @@ mod constructors;
 mod ext;
 mod fetch;
 mod mailbox;
+mod other;
 mod search;
 mod store;
 
@@ -69,12 +70,13 @@ pub use self::builder::{
 pub use self::ext::*;
 pub use self::fetch::*;
 pub use self::mailbox::*;
+pub use self::other::OtherCommand;
 pub use self::search::*;
 pub use self::store::*;
 
 use crate::buf::{Buf, IntoStatic};
 use crate::capability::{AuthMechanism, Capability};
-use crate::core::{AString, Atom, IString, LiteralMode, NString, Quoted, Tag, Text, Vec1};
+use crate::core::{AString, Atom, IString, LiteralMode, NString, Quoted, Tag, Vec1};
 use crate::error::ValidationError;
 use crate::mailbox::Mailbox;
 use crate::response::{GmailLabel, TaggedExtComp, TaggedExtVal};
@@ -541,16 +543,11 @@ pub enum CommandBody<'a> {
         /// Event groups.
         groups: Vec1<NotifyEventGroup<'a>>,
     },
-    /// A command this library does not know, with its raw arguments (the rest
-    /// of the line; literals are not recognised), so that a server can answer `BAD`.
-    ///
-    /// `name` is never a known command name (those decode to their variant).
-    Other {
-        /// The command name.
-        name: Atom<'a>,
-        /// What follows `SP` after the name; `None` when CRLF follows the name directly.
-        arguments: Option<Text<'a>>,
-    },
+    /// A command this library does not know, with its raw arguments
+    /// (literals included, read as the framer frames them), so that a
+    /// server can answer `BAD`. Its name is never a known command name
+    /// (those decode to their variant): see [`OtherCommand::try_new`].
+    Other(OtherCommand<'a>),
 }
 
 impl CommandBody<'_> {
@@ -610,7 +607,7 @@ impl CommandBody<'_> {
             Self::Compress { .. } => "COMPRESS",
             Self::Unauthenticate => "UNAUTHENTICATE",
             Self::NotifyNone | Self::NotifySet { .. } => "NOTIFY",
-            Self::Other { name, .. } => name.as_str(),
+            Self::Other(o) => o.name().as_str(),
         }
     }
 }
@@ -1018,10 +1015,7 @@ impl IntoStatic for CommandBody<'_> {
                 status,
                 groups: groups.into_static_in(f),
             },
-            C::Other { name, arguments } => C::Other {
-                name: name.into_static_in(f),
-                arguments: arguments.into_static_in(f),
-            },
+            C::Other(o) => C::Other(o.into_static_in(f)),
         }
     }
 }

@@ -251,7 +251,7 @@ impl Encode for Flag<'_> {
             Flag::Draft => w.put(b"\\Draft"),
             Flag::Extension(a) => {
                 w.put_u8(b'\\');
-                a.encode(w)
+                a.as_atom().encode(w)
             }
             Flag::Keyword(a) => a.encode(w),
         }

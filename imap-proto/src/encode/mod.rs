@@ -12,6 +12,7 @@ mod options;
 mod response;
 mod vectored;
 
+use crate::lex::Class;
 use bytes::{BufMut, Bytes};
 
 use crate::{Buf, LiteralMode};
@@ -249,6 +250,33 @@ impl<'b, B: BufMut> Writer<'b, B> {
             }
         }
         self.put(data);
+    }
+
+    /// Appends the raw bytes of a generic message (an unknown command's
+    /// arguments, an unknown response) without its final CRLF, as it was
+    /// received or built, and records a [`LiteralMark`] for every literal
+    /// in it, found by the framer's rules: a client writing an unknown
+    /// command with a synchronizing literal still waits for `+`. The
+    /// literal headers are written as they are (the [`LiteralPolicy`] does
+    /// not rewrite them).
+    pub(crate) fn put_generic(&mut self, raw: &[u8]) {
+        let start = self.written;
+        self.put(raw);
+        let Some(marks) = self.marks.as_deref_mut() else {
+            return;
+        };
+        // The last line has no line end here: `walk` reports the lines
+        // before it and stops.
+        let _ = crate::lex::scan::walk(raw, Class::Data, |l| -> Result<(), ()> {
+            if let Some(h) = &l.header {
+                marks.push(LiteralMark {
+                    offset: start + l.lf + 1,
+                    len: u32::try_from(h.len).unwrap_or(u32::MAX),
+                    mode: h.mode,
+                });
+            }
+            Ok(())
+        });
     }
 
     /// Bytes written so far.

@@ -363,7 +363,7 @@ impl Encode for Data<'_> {
                     MetadataItems::Entries(e) => e.encode(w),
                 }
             }
-            Data::Other(o) => w.put(o.as_bytes()),
+            Data::Other(o) => w.put_generic(o.as_bytes()),
         }
         w.put(b"\r\n");
     }

@@ -182,8 +182,13 @@ pub enum NString8<'a> {
     Literal8(Literal<'a>),
 }
 
-/// An unknown untagged response (`* XYZ ...`): the line after `* `, without
-/// CRLF. Literals in it are not supported.
+/// An unknown untagged response (`* XYZ ...`): its bytes after `* `,
+/// without the final CRLF.
+///
+/// A built value is one line of text; a decoded one holds what the server
+/// sent, literals included (their headers, CRLFs and data), read by the
+/// framer's rules (see [`crate::lex`]) so that the framer and the decoder
+/// end the response at the same byte.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct OtherData<'a>(Buf<'a>);
 
@@ -219,9 +224,13 @@ pub const KNOWN_DATA: &[&str] = &[
 pub const KNOWN_MESSAGE_DATA: &[&str] = &["EXISTS", "RECENT", "EXPUNGE", "FETCH"];
 
 impl<'a> OtherData<'a> {
-    /// An unknown response line (without `* ` and CRLF). It must start with an
-    /// atom that is not a known response name (or a number followed by an
-    /// unknown name) and hold only `TEXT-CHAR`.
+    /// An unknown response line (without `* ` and CRLF). It must hold only
+    /// `TEXT-CHAR`, start with an atom that is not a known response name
+    /// ([`KNOWN_DATA`]), or with a number (at most `u32::MAX`) followed by
+    /// SP and an atom that is not a known message data name
+    /// ([`KNOWN_MESSAGE_DATA`]); it must not look like a status response
+    /// to [`crate::lex::classify_response`] (`OK[...`), and must not end
+    /// with a literal header (which would announce a literal).
     pub fn try_new(line: impl Into<Buf<'a>>) -> Result<Self, ValidationError> {
         let b = line.into();
         if let Some(at) = b.iter().position(|&c| !chars::is_text_char(c)) {
@@ -231,20 +240,26 @@ impl<'a> OtherData<'a> {
                 at,
             });
         }
-        let mut words = b.split(|&c| c == b' ');
-        let first = words.next().unwrap_or_default();
         let bad = |reason| {
             Err(ValidationError::Invalid {
                 what: "untagged response",
                 reason,
             })
         };
+        let mut words = b.split(|&c| c == b' ');
+        let first = words.next().unwrap_or_default();
         if first.is_empty() || !first.iter().all(|&c| chars::is_atom_char(c)) {
             return bad("must start with an atom");
         }
         let known =
             |w: &[u8], list: &[&str]| list.iter().any(|k| k.as_bytes().eq_ignore_ascii_case(w));
-        if first.iter().all(u8::is_ascii_digit) {
+        if first[0].is_ascii_digit() {
+            // The decoder reads `number SP atom` after a digit.
+            let fits = first.iter().all(u8::is_ascii_digit)
+                && std::str::from_utf8(first).is_ok_and(|n| n.parse::<u32>().is_ok());
+            if !fits {
+                return bad("a number must be at most 4294967295");
+            }
             match words.next() {
                 Some(w) if !w.is_empty() && w.iter().all(|&c| chars::is_atom_char(c)) => {
                     if known(w, KNOWN_MESSAGE_DATA) {
@@ -255,6 +270,14 @@ impl<'a> OtherData<'a> {
             }
         } else if known(first, KNOWN_DATA) {
             return bad("a known response");
+        }
+        let mut c = crate::lex::ResponseClassifier::new();
+        c.feed(b"* ");
+        if c.feed(&b) == Some(crate::lex::Class::Text) {
+            return bad("looks like a status response");
+        }
+        if crate::lex::literal_header(&b).is_some() {
+            return bad("ends with a literal header");
         }
         Ok(OtherData(b))
     }

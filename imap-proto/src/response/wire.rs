@@ -69,7 +69,7 @@ macro_rules! yield_built {
 macro_rules! wire_list {
     (
         $(#[$doc:meta])*
-        $name:ident, $iter:ident, $item:ident, enclosed: $enclosed:literal, yields: $y:ident
+        $name:ident, $iter:ident, $item:ident, enclosed: $enclosed:literal, yields: $y:ident, built: $built:path
     ) => {
         $(#[$doc])*
         #[derive(Clone)]
@@ -143,13 +143,13 @@ macro_rules! wire_list {
 
         impl<'a> From<Vec<$item<'a>>> for $name<'a> {
             fn from(v: Vec<$item<'a>>) -> Self {
-                $name(ListRepr::Owned(v))
+                $name(ListRepr::Owned($built(v)))
             }
         }
 
         impl<'a> FromIterator<$item<'a>> for $name<'a> {
             fn from_iter<I: IntoIterator<Item = $item<'a>>>(iter: I) -> Self {
-                $name(ListRepr::Owned(iter.into_iter().collect()))
+                $name(ListRepr::Owned($built(iter.into_iter().collect())))
             }
         }
 
@@ -280,6 +280,24 @@ fn skip_spaces(b: &[u8]) -> &[u8] {
     &b[n..]
 }
 
+/// The elements of a list built from values, unchanged.
+fn as_built<T>(v: Vec<T>) -> Vec<T> {
+    v
+}
+
+/// The flags of a FLAGS list built from values, in the form the decoder
+/// reads them: an extension flag named `Recent` (any case) is `\Recent`.
+fn canonical_flags(mut v: Vec<FlagFetch<'_>>) -> Vec<FlagFetch<'_>> {
+    for f in &mut v {
+        if let FlagFetch::Flag(Flag::Extension(e)) = f {
+            if e.as_bytes().eq_ignore_ascii_case(b"Recent") {
+                *f = FlagFetch::Recent;
+            }
+        }
+    }
+    v
+}
+
 wire_list! {
     /// An address list of an [`Envelope`]: `"(" 1*address ")" / nil` (RFC 9051 §9);
     /// `NIL` is the empty list.
@@ -308,7 +326,7 @@ wire_list! {
     /// assert_eq!(to.len(), 1);
     /// assert_eq!(to.iter().next().unwrap().host.as_bytes(), Some(&b"example.org"[..]));
     /// ```
-    AddressList, AddressIter, Address, enclosed: true, yields: value
+    AddressList, AddressIter, Address, enclosed: true, yields: value, built: as_built
 }
 
 wire_list! {
@@ -316,7 +334,7 @@ wire_list! {
     /// `Content-Disposition` parameters; `NIL` is the empty list.
     ///
     /// Iterating yields [`BodyParam`] values (see [`AddressList`]).
-    ParamList, ParamIter, BodyParam, enclosed: true, yields: value
+    ParamList, ParamIter, BodyParam, enclosed: true, yields: value, built: as_built
 }
 
 wire_list! {
@@ -327,7 +345,7 @@ wire_list! {
     /// of a built list holds `Vec`s that could not be reborrowed without
     /// allocating, so it is lent as it is. A decoded part's own lists are
     /// read lazily too.
-    PartList, PartIter, BodyStructure, enclosed: false, yields: cow
+    PartList, PartIter, BodyStructure, enclosed: false, yields: cow, built: as_built
 }
 
 wire_list! {
@@ -352,7 +370,7 @@ wire_list! {
     /// }
     /// assert!(flags.contains(&Flag::Seen));
     /// ```
-    FlagFetchList, FlagFetchIter, FlagFetch, enclosed: true, yields: value
+    FlagFetchList, FlagFetchIter, FlagFetch, enclosed: true, yields: value, built: canonical_flags
 }
 
 impl FlagFetchList<'_> {
@@ -360,8 +378,10 @@ impl FlagFetchList<'_> {
     /// keywords by name, ASCII case-insensitively: RFC 9051 §9, note 1).
     pub fn contains(&self, flag: &Flag<'_>) -> bool {
         self.iter().any(|f| match (&f, flag) {
-            (FlagFetch::Flag(Flag::Keyword(a)), Flag::Keyword(b))
-            | (FlagFetch::Flag(Flag::Extension(a)), Flag::Extension(b)) => {
+            (FlagFetch::Flag(Flag::Keyword(a)), Flag::Keyword(b)) => {
+                a.as_bytes().eq_ignore_ascii_case(b.as_bytes())
+            }
+            (FlagFetch::Flag(Flag::Extension(a)), Flag::Extension(b)) => {
                 a.as_bytes().eq_ignore_ascii_case(b.as_bytes())
             }
             (FlagFetch::Flag(f), flag) => f == flag,

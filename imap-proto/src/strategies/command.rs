@@ -11,7 +11,8 @@ use proptest::strategy::{BoxedStrategy, Union};
 
 use super::{
     ascii_quoted, astring, atom, auth_mechanism, capability, date, date_time, flag, istring,
-    literal, mailbox, nstring, nz_u32, partial, section, sequence_set, status_attribute, tag, vec1,
+    literal, mailbox, nstring, nz_u32, nz_u64_full, partial, section, sequence_set,
+    status_attribute, tag, u32_full, u64_full, vec1,
 };
 use crate::{
     AclModMode, AclRights, AppendData, AppendMessage, Atom, AuthenticateData, Buf, CatenatePart,
@@ -19,19 +20,11 @@ use crate::{
     FetchAttribute, FetchItems, FetchModifier, GetMetadataOption, ListChars, ListMailbox,
     ListOptionExtension, ListPatterns, ListReturnOption, ListSelectOption, Literal8, LiteralMode,
     MetadataDepth, MetadataEntry, MetadataValue, NotifyEvent, NotifyEventGroup, NotifyFilter,
-    ObjectId, PartialRange, QuotaLimit, QuotaResourceName, SearchKey, SearchModSeqEntry,
-    SearchReturnOption, Secret, SelectParameter, Sequence, SequenceSet, SortCriterion, SortKey,
-    StoreAction, StoreModifier, StoreTarget, TaggedExtComp, TaggedExtVal, Text, ThreadAlgorithm,
-    UseAttribute, KNOWN_COMMANDS,
+    ObjectId, OtherCommand, PartialRange, QuotaLimit, QuotaResourceName, SearchKey,
+    SearchModSeqEntry, SearchReturnOption, Secret, SelectParameter, Sequence, SequenceSet,
+    SortCriterion, SortKey, StoreAction, StoreModifier, StoreTarget, TaggedExtComp, TaggedExtVal,
+    ThreadAlgorithm, UseAttribute, KNOWN_COMMANDS,
 };
-
-fn u63() -> impl Strategy<Value = u64> {
-    prop_oneof![0u64..1000, 0u64..=i64::MAX as u64]
-}
-
-fn nz_u64() -> impl Strategy<Value = std::num::NonZeroU64> {
-    (1u64..=i64::MAX as u64).prop_map(|n| std::num::NonZeroU64::new(n).expect("non-zero"))
-}
 
 /// An extension name that is never a known keyword: `X-` and letters/digits.
 pub fn ext_name() -> impl Strategy<Value = Atom<'static>> {
@@ -50,7 +43,7 @@ pub fn tagged_ext_comp() -> impl Strategy<Value = TaggedExtComp<'static>> {
 /// A `tagged-ext-val`.
 pub fn command_tagged_ext_val() -> impl Strategy<Value = TaggedExtVal<'static>> {
     prop_oneof![
-        u63().prop_map(TaggedExtVal::Number),
+        u64_full().prop_map(TaggedExtVal::Number),
         sequence_set()
             .prop_filter("one number is a Number", |s| !matches!(
                 s,
@@ -143,10 +136,10 @@ pub fn search_key_leaf() -> BoxedStrategy<SearchKey<'static>> {
         date().prop_map(K::SavedSince).boxed(),
         atom().prop_map(K::Keyword).boxed(),
         atom().prop_map(K::Unkeyword).boxed(),
-        u63().prop_map(K::Larger).boxed(),
-        u63().prop_map(K::Smaller).boxed(),
-        u63().prop_map(K::GmailMsgId).boxed(),
-        u63().prop_map(K::GmailThrId).boxed(),
+        u64_full().prop_map(K::Larger).boxed(),
+        u64_full().prop_map(K::Smaller).boxed(),
+        u64_full().prop_map(K::GmailMsgId).boxed(),
+        u64_full().prop_map(K::GmailThrId).boxed(),
         sequence_set().prop_map(K::Uid).boxed(),
         sequence_set().prop_map(K::SequenceSet).boxed(),
         nz_u32().prop_map(K::Older).boxed(),
@@ -163,7 +156,7 @@ pub fn search_key_leaf() -> BoxedStrategy<SearchKey<'static>> {
                     EntryTypeReq::All,
                 ]),
             )),
-            u63(),
+            u64_full(),
         )
             .prop_map(|(e, modseq)| K::ModSeq {
                 entry: e.map(|(name, kind)| SearchModSeqEntry { name, kind }),
@@ -261,7 +254,7 @@ pub fn fetch_items() -> impl Strategy<Value = FetchItems<'static>> {
 
 fn fetch_modifier() -> impl Strategy<Value = FetchModifier<'static>> {
     prop_oneof![
-        nz_u64().prop_map(FetchModifier::ChangedSince),
+        nz_u64_full().prop_map(FetchModifier::ChangedSince),
         Just(FetchModifier::Vanished),
         partial_range().prop_map(FetchModifier::Partial),
         ext_param().prop_map(FetchModifier::Other),
@@ -273,7 +266,7 @@ fn select_parameter() -> impl Strategy<Value = SelectParameter<'static>> {
         Just(SelectParameter::CondStore),
         (
             nz_u32(),
-            nz_u64(),
+            nz_u64_full(),
             proptest::option::of(sequence_set()),
             proptest::option::of((sequence_set(), sequence_set())),
         )
@@ -566,7 +559,7 @@ pub fn command_body() -> BoxedStrategy<CommandBody<'static>> {
             sequence_set(),
             vec(
                 prop_oneof![
-                    u63().prop_map(StoreModifier::UnchangedSince),
+                    u64_full().prop_map(StoreModifier::UnchangedSince),
                     ext_param().prop_map(StoreModifier::Other),
                 ],
                 0..3,
@@ -656,7 +649,7 @@ pub fn command_body() -> BoxedStrategy<CommandBody<'static>> {
                         ),
                         ext_name().prop_map(QuotaResourceName::Other),
                     ],
-                    u63(),
+                    u64_full(),
                 )
                     .prop_map(|(resource, limit)| QuotaLimit { resource, limit }),
                 0..3,
@@ -699,7 +692,7 @@ pub fn command_body() -> BoxedStrategy<CommandBody<'static>> {
         (
             vec(
                 prop_oneof![
-                    any::<u32>().prop_map(GetMetadataOption::MaxSize),
+                    u32_full().prop_map(GetMetadataOption::MaxSize),
                     proptest::sample::select(vec![
                         MetadataDepth::Zero,
                         MetadataDepth::One,
@@ -743,21 +736,27 @@ pub fn command_body() -> BoxedStrategy<CommandBody<'static>> {
         (any::<bool>(), vec1(notify_group(), 1..3))
             .prop_map(|(status, groups)| C::NotifySet { status, groups })
             .boxed(),
-        (
-            atom().prop_filter("unknown command", |a| {
-                !KNOWN_COMMANDS
-                    .iter()
-                    .any(|k| k.as_bytes().eq_ignore_ascii_case(a.as_bytes()))
-            }),
-            proptest::option::of("[ -~]{0,20}"),
-        )
-            .prop_map(|(name, a)| C::Other {
-                name,
-                arguments: a.map(|a| Text::try_from(a).expect("text")),
-            })
-            .boxed(),
+        other_command().prop_map(C::Other).boxed(),
     ])
     .boxed()
+}
+
+/// An unknown command: any name and arguments its constructor accepts
+/// (known names and arguments ending in a literal header are refused).
+pub fn other_command() -> impl Strategy<Value = OtherCommand<'static>> {
+    let name = prop_oneof![
+        3 => atom(),
+        1 => proptest::sample::select(KNOWN_COMMANDS.to_vec())
+            .prop_map(|k| Atom::try_from(k.to_ascii_lowercase()).expect("atom")),
+    ];
+    let arguments = prop_oneof![
+        3 => "[ -~]{0,20}",
+        1 => "[ -~é日]{0,8}\\{[0-9]{1,3}\\+?\\}",
+        1 => "\"[ -~]{0,8}",
+    ];
+    (name, proptest::option::of(arguments)).prop_filter_map("an unknown command", |(name, a)| {
+        OtherCommand::try_new(name, a.map(Buf::from)).ok()
+    })
 }
 
 /// Any [`Command`].

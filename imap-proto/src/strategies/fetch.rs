@@ -8,7 +8,10 @@ use proptest::collection::vec;
 use proptest::option;
 use proptest::prelude::*;
 
-use super::{astring, atom, date_time, flag_fetch, istring, nstring, nz_u32, section, vec1};
+use super::{
+    astring, atom, date_time, flag_fetch, istring, nstring, nz_u32, section, u32_full, u64_full,
+    vec1,
+};
 use crate::{
     Address, BinaryData, Body, BodyExtension, BodyFields, BodyKind, BodyLanguage, BodyParam,
     BodyStructure, Buf, Disposition, Encapsulated, Envelope, ExtensionTail, GmailLabel, IString,
@@ -97,7 +100,7 @@ pub fn body_params() -> impl Strategy<Value = Vec<BodyParam<'static>>> {
 
 /// `body-fields`
 pub fn body_fields() -> BoxedStrategy<BodyFields<'static>> {
-    (body_params(), nstring(), nstring(), istring(), any::<u32>())
+    (body_params(), nstring(), nstring(), istring(), u32_full())
         .prop_map(|(params, id, description, encoding, size)| BodyFields {
             params: params.into(),
             id,
@@ -112,7 +115,7 @@ pub fn body_fields() -> BoxedStrategy<BodyFields<'static>> {
 pub fn body_extension() -> impl Strategy<Value = BodyExtension<'static>> {
     prop_oneof![
         nstring().prop_map(BodyExtension::NString),
-        any::<u64>().prop_map(BodyExtension::Number),
+        u64_full().prop_map(BodyExtension::Number),
     ]
     .prop_recursive(3, 12, 4, |inner| {
         vec(inner, 0..4).prop_map(BodyExtension::List)
@@ -182,7 +185,7 @@ fn leaf_kind() -> impl Strategy<Value = BodyKind<'static>> {
             media_type,
             subtype
         }),
-        (word_case("TEXT"), istring(), any::<u64>()).prop_map(|(media_type, subtype, lines)| {
+        (word_case("TEXT"), istring(), u64_full()).prop_map(|(media_type, subtype, lines)| {
             BodyKind::Text {
                 media_type,
                 subtype,
@@ -218,7 +221,7 @@ pub fn body_structure() -> BoxedStrategy<BodyStructure<'static>> {
                     ),
                     envelope(),
                     inner,
-                    any::<u64>(),
+                    u64_full(),
                     body_fields(),
                     single_extension(),
                 )
@@ -287,34 +290,34 @@ pub fn message_data_item() -> BoxedStrategy<MessageDataItem<'static>> {
         vec(flag_fetch(), 0..4).prop_map(|f| M::Flags(f.into())),
         envelope().prop_map(M::Envelope),
         date_time().prop_map(M::InternalDate),
-        any::<u64>().prop_map(M::Rfc822Size),
+        u64_full().prop_map(M::Rfc822Size),
         nstring().prop_map(M::Rfc822),
         nstring().prop_map(M::Rfc822Header),
         nstring().prop_map(M::Rfc822Text),
         body_structure().prop_map(M::Body),
         body_structure().prop_map(M::BodyStructure),
-        (section(), option::of(any::<u32>()), nstring()).prop_map(|(section, origin, data)| {
+        (section(), option::of(u32_full()), nstring()).prop_map(|(section, origin, data)| {
             M::BodySection {
                 section,
                 origin,
                 data,
             }
         }),
-        (part(), option::of(any::<u32>()), binary_data()).prop_map(|(section, origin, data)| {
+        (part(), option::of(u32_full()), binary_data()).prop_map(|(section, origin, data)| {
             M::Binary {
                 section,
                 origin,
                 data,
             }
         }),
-        (part(), any::<u64>()).prop_map(|(section, size)| M::BinarySize { section, size }),
-        any::<u64>().prop_map(M::ModSeq),
+        (part(), u64_full()).prop_map(|(section, size)| M::BinarySize { section, size }),
+        u64_full().prop_map(M::ModSeq),
         object_id().prop_map(M::EmailId),
         option::of(object_id()).prop_map(M::ThreadId),
         option::of(date_time()).prop_map(M::SaveDate),
         nstring().prop_map(M::Preview),
-        any::<u64>().prop_map(M::GmailMsgId),
-        any::<u64>().prop_map(M::GmailThrId),
+        u64_full().prop_map(M::GmailMsgId),
+        u64_full().prop_map(M::GmailThrId),
         vec(gmail_label(), 0..4).prop_map(M::GmailLabels),
         (
             atom().prop_filter("unknown item name", |a| {

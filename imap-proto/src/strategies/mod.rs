@@ -13,9 +13,9 @@ use proptest::collection::vec;
 use proptest::prelude::*;
 
 use crate::{
-    AString, Atom, AtomExt, AuthMechanism, Capability, Date, DateTime, Flag, FlagFetch, FlagPerm,
-    IString, Literal, LiteralMode, Mailbox, NString, Partial, Quoted, Section, SectionText,
-    SeqOrUid, Sequence, SequenceSet, StatusAttribute, Tag, Text, Vec1,
+    AString, Atom, AtomExt, AuthMechanism, Capability, Date, DateTime, Flag, FlagExtension,
+    FlagFetch, FlagPerm, IString, Literal, LiteralMode, Mailbox, NString, Partial, Quoted, Section,
+    SectionText, SeqOrUid, Sequence, SequenceSet, StatusAttribute, Tag, Text, Vec1,
 };
 
 /// Bytes allowed in an atom.
@@ -113,9 +113,33 @@ pub fn mailbox() -> impl Strategy<Value = Mailbox<'static>> {
     ]
 }
 
-/// A non-zero `u32`.
+/// A non-zero `u32`, the maximum included.
 pub fn nz_u32() -> impl Strategy<Value = NonZeroU32> {
-    prop_oneof![1u32..100, 1u32..=u32::MAX].prop_map(|n| NonZeroU32::new(n).expect("non-zero"))
+    prop_oneof![4 => 1u32..100, 2 => 1u32..=u32::MAX, 1 => Just(u32::MAX)]
+        .prop_map(|n| NonZeroU32::new(n).expect("non-zero"))
+}
+
+/// Any `u32`, biased to small numbers and the ends of the range.
+pub fn u32_full() -> impl Strategy<Value = u32> {
+    prop_oneof![4 => 0u32..100, 2 => any::<u32>(), 1 => Just(0), 1 => Just(u32::MAX)]
+}
+
+/// Any `u64`, the whole range the `u64` fields hold (not only the 63 bits
+/// of `number64`): small numbers, the ends of the range and the 63-bit
+/// boundary.
+pub fn u64_full() -> impl Strategy<Value = u64> {
+    prop_oneof![
+        4 => 0u64..1000,
+        2 => any::<u64>(),
+        1 => Just(u64::MAX),
+        1 => Just(i64::MAX as u64),
+        1 => Just(i64::MAX as u64 + 1),
+    ]
+}
+
+/// Any non-zero `u64` (see [`u64_full`]).
+pub fn nz_u64_full() -> impl Strategy<Value = std::num::NonZeroU64> {
+    u64_full().prop_map(|n| std::num::NonZeroU64::new(n.max(1)).expect("non-zero"))
 }
 
 /// A `seq-number`.
@@ -152,16 +176,16 @@ pub fn flag() -> impl Strategy<Value = Flag<'static>> {
         Just(Flag::Flagged),
         Just(Flag::Deleted),
         Just(Flag::Draft),
-        atom().prop_filter_map("system flag name", |a| match Flag::system(a) {
-            f @ Flag::Extension(_) if !f_is_recent(&f) => Some(f),
-            _ => None,
-        }),
+        atom().prop_filter_map("an extension flag", |a| FlagExtension::try_new(a)
+            .ok()
+            .map(Flag::Extension)),
+        // System names in any case, and `Recent`, through the normalising constructor.
+        proptest::sample::select(vec![
+            "seen", "SEEN", "Answered", "fLaGgEd", "deleted", "DRAFT", "Recent", "recent"
+        ])
+        .prop_map(|n| Flag::system(Atom::try_from(n).expect("atom"))),
         atom().prop_map(Flag::Keyword),
     ]
-}
-
-fn f_is_recent(f: &Flag<'_>) -> bool {
-    matches!(f, Flag::Extension(a) if a.as_bytes().eq_ignore_ascii_case(b"Recent"))
 }
 
 /// A `flag-fetch`.

@@ -12,7 +12,7 @@ use super::fetch::object_id;
 
 use super::{
     ascii_quoted, astring, atom, capability, flag, flag_perm, istring, literal, mailbox, nstring,
-    nz_u32, sequence_set, tag, vec1,
+    nz_u32, sequence_set, tag, u32_full, u64_full, vec1,
 };
 use crate::{
     AclEntry, Atom, Charset, CodeText, ContinueRequest, Data, ESearch, ESearchPartialRange,
@@ -22,11 +22,6 @@ use crate::{
     StatusAttribute, StatusItem, StatusKind, StatusResponse, TaggedExtComp, TaggedExtVal, Text,
     Thread,
 };
-
-/// A `u64` that fits `number64`.
-fn n64() -> impl Strategy<Value = u64> {
-    prop_oneof![0u64..1000, 0u64..=i64::MAX as u64]
-}
 
 /// Human-readable text, possibly empty, possibly non-ASCII.
 fn human_text() -> impl Strategy<Value = Text<'static>> {
@@ -85,8 +80,8 @@ pub fn response_code() -> impl Strategy<Value = ResponseCode<'static>> {
         ascii_quoted().prop_map(Charset::Quoted)
     ];
     let metadata = prop_oneof![
-        any::<u32>().prop_map(MetadataCode::LongEntries),
-        any::<u32>().prop_map(MetadataCode::MaxSize),
+        u32_full().prop_map(MetadataCode::LongEntries),
+        u32_full().prop_map(MetadataCode::MaxSize),
         Just(MetadataCode::TooMany),
         Just(MetadataCode::NoPrivate),
     ];
@@ -100,10 +95,10 @@ pub fn response_code() -> impl Strategy<Value = ResponseCode<'static>> {
         1 => vec1(charset, 1..4).prop_map(|l| C::BadCharset(Some(l))),
         1 => vec1(capability(), 1..5).prop_map(C::Capability),
         1 => vec(flag_perm(), 0..5).prop_map(C::PermanentFlags),
-        1 => any::<u32>().prop_map(C::UidNext),
-        1 => any::<u32>().prop_map(C::UidValidity),
+        1 => u32_full().prop_map(C::UidNext),
+        1 => u32_full().prop_map(C::UidValidity),
         1 => nz_u32().prop_map(C::Unseen),
-        1 => n64().prop_map(C::HighestModSeq),
+        1 => u64_full().prop_map(C::HighestModSeq),
         1 => sequence_set().prop_map(C::Modified),
         1 => (nz_u32(), sequence_set()).prop_map(|(uid_validity, uids)| C::AppendUid { uid_validity, uids }),
         1 => (nz_u32(), sequence_set(), sequence_set()).prop_map(|(uid_validity, source, destination)| C::CopyUid { uid_validity, source, destination }),
@@ -165,7 +160,7 @@ pub fn tagged_ext_val() -> impl Strategy<Value = TaggedExtVal<'static>> {
         vec(inner, 0..4).prop_map(TaggedExtComp::List)
     });
     prop_oneof![
-        n64().prop_map(TaggedExtVal::Number),
+        u64_full().prop_map(TaggedExtVal::Number),
         sequence_set()
             .prop_filter("a single number decodes as Number", |s| !matches!(
                 s,
@@ -253,16 +248,16 @@ fn namespaces() -> impl Strategy<Value = Namespaces<'static>> {
 /// A STATUS response item.
 pub fn status_item() -> impl Strategy<Value = StatusItem<'static>> {
     prop_oneof![
-        any::<u32>().prop_map(StatusItem::Messages),
-        any::<u32>().prop_map(StatusItem::UidNext),
-        any::<u32>().prop_map(StatusItem::UidValidity),
-        any::<u32>().prop_map(StatusItem::Unseen),
-        any::<u32>().prop_map(StatusItem::Deleted),
-        n64().prop_map(StatusItem::Size),
-        any::<u32>().prop_map(StatusItem::Recent),
-        n64().prop_map(StatusItem::HighestModSeq),
-        n64().prop_map(StatusItem::DeletedStorage),
-        option::of(n64()).prop_map(StatusItem::AppendLimit),
+        u32_full().prop_map(StatusItem::Messages),
+        u32_full().prop_map(StatusItem::UidNext),
+        u32_full().prop_map(StatusItem::UidValidity),
+        u32_full().prop_map(StatusItem::Unseen),
+        u32_full().prop_map(StatusItem::Deleted),
+        u64_full().prop_map(StatusItem::Size),
+        u32_full().prop_map(StatusItem::Recent),
+        u64_full().prop_map(StatusItem::HighestModSeq),
+        u64_full().prop_map(StatusItem::DeletedStorage),
+        option::of(u64_full()).prop_map(StatusItem::AppendLimit),
         object_id().prop_map(StatusItem::MailboxId),
         (
             atom().prop_filter("unknown", |a| StatusAttribute::from_name(a.as_bytes())
@@ -284,8 +279,8 @@ pub fn esearch() -> impl Strategy<Value = ESearch<'static>> {
         nz_u32().prop_map(SearchReturnData::Min),
         nz_u32().prop_map(SearchReturnData::Max),
         sequence_set().prop_map(SearchReturnData::All),
-        any::<u32>().prop_map(SearchReturnData::Count),
-        n64().prop_map(SearchReturnData::ModSeq),
+        u32_full().prop_map(SearchReturnData::Count),
+        u64_full().prop_map(SearchReturnData::ModSeq),
         (range, option::of(sequence_set()))
             .prop_map(|(range, results)| SearchReturnData::Partial { range, results }),
         (
@@ -318,12 +313,19 @@ fn nz_ids() -> impl Strategy<Value = Vec<NonZeroU32>> {
     vec(nz_u32(), 0..6)
 }
 
+/// Any unknown response its constructor accepts (known names, numbers
+/// out of range, status-like lines and lines ending in a literal header
+/// are generated too, and refused).
 fn other_data() -> impl Strategy<Value = OtherData<'static>> {
     prop_oneof![
-        "X[A-Z0-9-]{0,8}( [ -~]{0,20})?",
-        (1u32..1000, "X[A-Z]{0,8}( [ -~]{0,10})?").prop_map(|(n, s)| format!("{n} {s}")),
+        3 => "X[A-Z0-9-]{0,8}( [ -~]{0,20})?",
+        2 => (u32_full(), "X[A-Z]{0,8}( [ -~]{0,10})?").prop_map(|(n, s)| format!("{n} {s}")),
+        1 => "[0-9]{9,11} [A-Z]{1,5}",
+        1 => "[!-~]{1,10}( [ -~é]{0,10})?",
+        1 => "(OK|Ok|BYE|FLAGS|XFOO)[\\[( ][ -~]{0,8}",
+        1 => "X[A-Z]{0,4} [ -~]{0,8}\\{[0-9]{1,2}\\+?\\}",
     ]
-    .prop_map(|s| OtherData::try_new(s).expect("unknown response"))
+    .prop_filter_map("an unknown response", |s| OtherData::try_new(s).ok())
 }
 
 /// Untagged data of every kind.
@@ -342,11 +344,11 @@ pub fn data() -> impl Strategy<Value = Data<'static>> {
         (mailbox(), vec(status_item(), 0..5))
             .prop_map(|(mailbox, items)| Data::Status { mailbox, items }),
         esearch().prop_map(Data::ESearch),
-        (nz_ids(), option::of(n64())).prop_map(|(ids, mod_seq)| Data::Search { ids, mod_seq }),
-        (nz_ids(), option::of(n64())).prop_map(|(ids, mod_seq)| Data::Sort { ids, mod_seq }),
+        (nz_ids(), option::of(u64_full())).prop_map(|(ids, mod_seq)| Data::Search { ids, mod_seq }),
+        (nz_ids(), option::of(u64_full())).prop_map(|(ids, mod_seq)| Data::Sort { ids, mod_seq }),
         vec(thread(), 0..4).prop_map(Data::Thread),
-        any::<u32>().prop_map(Data::Exists),
-        any::<u32>().prop_map(Data::Recent),
+        u32_full().prop_map(Data::Exists),
+        u32_full().prop_map(Data::Recent),
         nz_u32().prop_map(Data::Expunge),
         (nz_u32(), vec1(super::fetch::message_data_item(), 1..4))
             .prop_map(|(seq, items)| Data::Fetch { seq, items }),
@@ -356,7 +358,7 @@ pub fn data() -> impl Strategy<Value = Data<'static>> {
         (
             astring(),
             vec(
-                (atom(), n64(), n64()).prop_map(|(name, usage, limit)| QuotaResource {
+                (atom(), u64_full(), u64_full()).prop_map(|(name, usage, limit)| QuotaResource {
                     name,
                     usage,
                     limit

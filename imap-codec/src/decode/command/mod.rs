@@ -12,10 +12,11 @@ mod fetch;
 mod search;
 
 use base64::Engine as _;
+use imapkit_proto::lex::Class;
 use imapkit_proto::{
     AString, AuthMechanism, AuthenticateData, Buf, Capability, Command, CommandBody,
-    CreateParameter, ExtParam, Literal8, Secret, SelectParameter, TaggedExtComp, TaggedExtVal,
-    UseAttribute, Vec1,
+    CreateParameter, ExtParam, Literal8, OtherCommand, Secret, SelectParameter, TaggedExtComp,
+    TaggedExtVal, UseAttribute, Vec1,
 };
 use nom::bytes::streaming::take_while1;
 
@@ -24,10 +25,12 @@ use self::fetch::{fetch_args, store_args};
 use self::search::{search_args, sort_args, thread_args};
 use super::core::{
     astring, atom, auth_mechanism, byte, capability, crlf, kw, literal_data, literal_header,
-    mailbox, number64, nz_number, nz_number64, paren_list1, sequence_set, sp, tag_, text,
+    mailbox, number64, nz_number, nz_number64, paren_list1, sequence_set, sp, tag_,
 };
+use super::response::generic;
 use super::{cut_fail, fail, run, Decoded, IResult};
 use crate::error::DecodeError;
+use crate::lex::{walk, WalkEnd};
 
 /// How deeply search keys and extension values may nest before the decoder
 /// gives up (a bound on recursion, so hostile input cannot overflow the stack).
@@ -41,6 +44,53 @@ pub const MAX_NESTING: usize = 64;
 pub fn command(input: &[u8]) -> Result<Decoded<'_, Command<'_>>, DecodeError> {
     let tag = tag_(input).ok().map(|(_, t)| t);
     run(input, tag, command_full)
+}
+
+/// What the parsers of a whole command do not check byte by byte: outside
+/// literals a command is UTF-8 (RFC 9051 §9: atoms are ASCII, quoted
+/// strings and text UTF-8), and the data of a `{n}` literal holds no NUL
+/// (§4.3: `CHAR8`; binary data goes in a `literal8`, `~{n}`). The
+/// response decoder is lenient on both (servers send Latin-1 and pass NUL
+/// bytes of stored messages through).
+///
+/// The literals are found by [`walk`], the framer's rules, which find the
+/// literals the parsers read (the property tests check this).
+fn check_bytes(message: &[u8]) -> Result<(), DecodeError> {
+    let utf8 = |at: usize, bytes: &[u8]| match std::str::from_utf8(bytes) {
+        Ok(_) => Ok(()),
+        Err(e) => Err(DecodeError {
+            offset: at + e.valid_up_to(),
+            reason: "invalid UTF-8",
+        }),
+    };
+    if !has_nul_or_8bit(message) {
+        // Nothing to check: the common case.
+        return Ok(());
+    }
+    if memchr::memchr(b'\n', message) == Some(message.len() - 1) {
+        // One line: no literal.
+        return utf8(0, message);
+    }
+    let walked = walk(message, Class::Data, |l| {
+        utf8(l.start, &message[l.start..l.end])?;
+        if let Some(h) = l.header.as_ref().filter(|h| !h.binary) {
+            let data = &message[l.lf + 1..];
+            let data = &data[..usize::try_from(h.len).map_or(data.len(), |n| n.min(data.len()))];
+            if let Some(at) = memchr::memchr(0, data) {
+                return Err(DecodeError {
+                    offset: l.lf + 1 + at,
+                    reason: "NUL in a literal (binary data needs literal8)",
+                });
+            }
+        }
+        Ok(())
+    })?;
+    debug_assert_eq!(
+        walked,
+        WalkEnd::Complete(message.len()),
+        "walk and parse disagree"
+    );
+    Ok(())
 }
 
 /// Decodes one line of an AUTHENTICATE exchange (RFC 9051 §6.2.2): base64
@@ -67,10 +117,14 @@ pub fn idle_done(input: &[u8]) -> Result<Decoded<'_, ()>, DecodeError> {
 }
 
 fn command_full(i: &[u8]) -> IResult<'_, Command<'_>> {
+    let start = i;
     let (i, tag) = tag_(i)?;
     let (i, ()) = sp(i)?;
     let (i, body) = command_body(i)?;
     let (i, ()) = crlf(i)?;
+    if let Err(e) = check_bytes(&start[..start.len() - i.len()]) {
+        return cut_fail(&start[e.offset..], e.reason);
+    }
     Ok((i, Command { tag, body }))
 }
 
@@ -314,7 +368,25 @@ fn command_body(i: &[u8]) -> IResult<'_, CommandBody<'_>> {
     }
 }
 
-/// An unknown command: the name and the raw rest of the line.
+/// Whether `b` holds a NUL or a byte above 0x7F: eight bytes at a time (a
+/// word has one if a byte has its top bit set, or if subtracting 1 from
+/// each byte borrows out of a zero byte).
+fn has_nul_or_8bit(b: &[u8]) -> bool {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let mut words = b.chunks_exact(8);
+    let mut any = 0u64;
+    for w in &mut words {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(w);
+        let x = u64::from_le_bytes(word);
+        any |= (x | (x.wrapping_sub(LO) & !x)) & HI;
+    }
+    any != 0 || words.remainder().iter().any(|&c| c == 0 || c > 0x7f)
+}
+
+/// An unknown command: the name and the raw rest of the message, read as
+/// the framer frames it (literals included), up to its final CRLF.
 fn other_command<'a>(
     start: &'a [u8],
     name: imapkit_proto::Atom<'a>,
@@ -322,22 +394,13 @@ fn other_command<'a>(
     let i = &start[name.as_bytes().len()..];
     match peek(i)?.1 {
         b' ' => {
-            let (i, t) = text(&i[1..])?;
-            Ok((
-                i,
-                CommandBody::Other {
-                    name,
-                    arguments: Some(t),
-                },
-            ))
+            let (_, raw) = generic(&i[1..])?;
+            // Leave the final CRLF to `command_full`.
+            let rest = &i[1 + raw.len()..];
+            let other = OtherCommand::unvalidated(name, Some(Buf::Borrowed(raw)));
+            Ok((rest, CommandBody::Other(other)))
         }
-        b'\r' => Ok((
-            i,
-            CommandBody::Other {
-                name,
-                arguments: None,
-            },
-        )),
+        b'\r' => Ok((i, CommandBody::Other(OtherCommand::unvalidated(name, None)))),
         _ => fail(i, "expected SP or CRLF after the command name"),
     }
 }
@@ -583,6 +646,20 @@ mod tests {
             "fails at the 0"
         );
         assert_eq!(command(b"A1 NOO").unwrap(), Decoded::Incomplete);
+    }
+
+    #[test]
+    fn nul_or_8bit_bytes() {
+        let base = b"A1 LOGIN alice \"secret words\" x\r\n".to_vec();
+        assert!(!has_nul_or_8bit(&base));
+        for at in 0..base.len() {
+            for odd in [0u8, 0x80, 0xc3, 0xff] {
+                let mut b = base.clone();
+                b[at] = odd;
+                assert!(has_nul_or_8bit(&b), "{odd:#x} at {at}");
+            }
+        }
+        assert!(!has_nul_or_8bit(&[0x7f, 1, 0x41]));
     }
 
     #[test]

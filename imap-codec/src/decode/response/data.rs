@@ -1,29 +1,32 @@
 //! Untagged responses: `* ` followed by status, data or message data.
 
+use imapkit_proto::lex::{is_status_keyword, Class};
 use imapkit_proto::{
-    AString, AclEntry, Data, ESearch, ESearchPartialRange, FlagPerm, ListExtendedItem, Mailbox,
-    MailboxAttribute, MailboxList, MetadataItems, NString8, NamespaceDescr, NamespaceExtension,
-    Namespaces, OtherData, QuotaResource, Response, SearchReturnData, StatusItem, TaggedExtComp,
-    TaggedExtVal, Thread, Vec1,
+    chars, AString, AclEntry, Data, ESearch, ESearchPartialRange, FlagPerm, ListExtendedItem,
+    Mailbox, MailboxAttribute, MailboxList, MetadataItems, NString8, NamespaceDescr,
+    NamespaceExtension, Namespaces, OtherData, QuotaResource, Response, SearchReturnData,
+    StatusItem, TaggedExtComp, TaggedExtVal, Thread, Vec1,
 };
 use nom::bytes::streaming::take_while;
 
 use super::code::objectid_paren;
 use super::lenient::{sps, ws_list, ws_list_opt};
+use super::line_end;
 use super::quirks::{self, Quirks};
-use super::{line_end, untagged_status};
 use crate::decode::core::{
     astring, atom, byte, capability, flag_perm, kw, literal_data, literal_header, mailbox, nil,
     nstring, number, number64, nz_number, paren_list, paren_list1, quoted, sequence_set, sp,
-    string, text,
+    string,
 };
 use crate::decode::fetch::msg_att_list;
 use crate::decode::{cut_fail, fail, IResult};
+use crate::lex::WalkEnd;
 
 /// Deepest nesting of THREAD lists and extension values accepted.
 const MAX_DEPTH: usize = 64;
 
-/// Everything after `* `, including CRLF.
+/// Everything after `* ` of an untagged data response (the classifier said
+/// it is not a status response), including CRLF.
 pub(crate) fn untagged(i: &[u8]) -> IResult<'_, Response<'_>> {
     fn d<'a>(res: IResult<'a, Data<'a>>) -> IResult<'a, Response<'a>> {
         let (r, d) = res?;
@@ -37,8 +40,9 @@ pub(crate) fn untagged(i: &[u8]) -> IResult<'_, Response<'_>> {
         Some(_) => {
             let (r, name) = atom(i)?;
             let w = name.as_bytes();
-            if let Some(res) = untagged_status(r, w) {
-                return res;
+            if is_status_keyword(w) {
+                // `* OK(`, `* NO{3}`: neither a status response nor data.
+                return fail(r, "expected SP after the status keyword");
             }
             let mut upper = [0u8; 12];
             if w.len() > upper.len() {
@@ -72,14 +76,41 @@ pub(crate) fn untagged(i: &[u8]) -> IResult<'_, Response<'_>> {
     }
 }
 
-/// An unknown untagged response: the raw line.
+/// An unknown untagged response: its raw bytes after `* `, read whole the
+/// way the framer frames a data response (a line ending in a literal header
+/// goes on after the literal's data), so that the decoder and the framer
+/// end it at the same byte.
 fn other(line: &[u8]) -> IResult<'_, Response<'_>> {
-    let (r, t) = text(line)?;
-    let (r, ()) = super::super::core::crlf(r)?;
-    Ok((
-        r,
-        Response::Data(Data::Other(OtherData::unvalidated(t.into_inner()))),
-    ))
+    generic(line).map(|(r, raw)| (r, Response::Data(Data::Other(OtherData::unvalidated(raw)))))
+}
+
+/// The raw bytes of a message read by [`walk`](crate::lex::walk) from
+/// `input` (inside its first line) to its end, and the input after its
+/// final CRLF: the raw bytes leave out that CRLF. Its lines must hold
+/// `TEXT-CHAR` and end with CRLF; its literals' data is not looked at.
+pub(crate) fn generic(input: &[u8]) -> IResult<'_, &[u8]> {
+    let walked = crate::lex::walk(input, Class::Data, |l| {
+        let content = &input[l.start..l.end];
+        if let Some(at) = content.iter().position(|&b| !chars::is_text_char(b)) {
+            return Err((l.start + at, "invalid character in text"));
+        }
+        if !l.crlf() {
+            return Err((l.lf, "expected CRLF"));
+        }
+        Ok(())
+    });
+    match walked {
+        Err((at, reason)) => fail(&input[at..], reason),
+        Ok(WalkEnd::Complete(end)) => Ok((&input[end..], &input[..end - 2])),
+        Ok(WalkEnd::Incomplete) => Err(nom::Err::Incomplete(nom::Needed::new(1))),
+        Ok(WalkEnd::InLiteral { len, mode }) => match u32::try_from(len) {
+            Ok(len) => Err(nom::Err::Failure(crate::decode::PError {
+                input: &input[input.len()..],
+                kind: crate::decode::Kind::Literal { len, mode },
+            })),
+            Err(_) => cut_fail(input, "number out of range"),
+        },
+    }
 }
 
 /// `nz-number SP ("EXPUNGE" / "FETCH" ...)`, `number SP ("EXISTS" / "RECENT")`.
@@ -150,11 +181,11 @@ fn sp_items<'a, T>(
 }
 
 fn is_atom_start(c: u8) -> bool {
-    imapkit_proto::chars::is_atom_char(c)
+    chars::is_atom_char(c)
 }
 
 fn is_astring_start(c: u8) -> bool {
-    imapkit_proto::chars::is_astring_char(c) || c == b'"' || c == b'{'
+    chars::is_astring_char(c) || c == b'"' || c == b'{'
 }
 
 fn capability_data(i: &[u8]) -> IResult<'_, Data<'_>> {

@@ -412,11 +412,11 @@ impl Encode for CommandBody<'_> {
                     g.encode(w);
                 }
             }
-            C::Other { name, arguments } => {
-                name.encode(w);
-                if let Some(a) = arguments {
+            C::Other(o) => {
+                o.name().encode(w);
+                if let Some(a) = o.arguments() {
                     w.put_u8(b' ');
-                    a.encode(w);
+                    w.put_generic(a);
                 }
             }
         }

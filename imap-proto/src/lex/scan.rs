@@ -1,95 +1,21 @@
-//! Lexical helpers of the framer: the byte scan, literal headers at line
-//! ends, and the classification of a message by its first line.
-
-use std::ops::Range;
+//! Lexical scanning of messages, shared by the framer and the decoders:
+//! the byte scan (quoted strings, parentheses, item counts), a command's
+//! first words, and [`walk`], which reads one message whole the way the
+//! framer frames it.
+//!
+//! The rules of where a message and its literals end (the class of a
+//! response, the literal header at a line end) are defined once, in
+//! [`crate::lex`]; the framer, the decoders, the encoder and the validating
+//! constructors of `imapkit-proto` all call them.
 
 use bytes::Bytes;
-use imapkit_proto::{chars, LiteralMode, Tag};
 
-/// Whether literal syntax at a line end is a literal in this message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Class {
-    /// One line of free text: a status response, a continuation request, or
-    /// any line in line mode. No literals, parentheses are not counted.
-    Text,
-    /// A command or a data response: a line ending in a literal header
-    /// continues after the literal's data.
-    Data,
-}
-
-/// A literal header `{n}`, `{n+}`, `~{n}` or `~{n+}` ending a line.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct Header {
-    /// The length, saturated at `u64::MAX` when the digits overflow.
-    pub(super) len: u64,
-    pub(super) mode: LiteralMode,
-    pub(super) binary: bool,
-    /// Where the digits are, relative to the start of the line.
-    pub(super) digits: Range<usize>,
-}
-
-/// Parses a literal header at the end of `line` (the line without CRLF).
-pub(super) fn literal_header(line: &[u8]) -> Option<Header> {
-    let mut end = line.len().checked_sub(1)?;
-    if line[end] != b'}' {
-        return None;
-    }
-    let mode = if end > 0 && line[end - 1] == b'+' {
-        end -= 1;
-        LiteralMode::NonSync
-    } else {
-        LiteralMode::Sync
-    };
-    let start = line[..end]
-        .iter()
-        .rposition(|b| !b.is_ascii_digit())
-        .map_or(0, |p| p + 1);
-    if start == end || start == 0 || line[start - 1] != b'{' {
-        return None;
-    }
-    let len = line[start..end].iter().fold(0u64, |n, &d| {
-        n.saturating_mul(10).saturating_add(u64::from(d - b'0'))
-    });
-    Some(Header {
-        len,
-        mode,
-        binary: start >= 2 && line[start - 2] == b'~',
-        digits: start..end,
-    })
-}
-
-/// The class of a response, from (a prefix of) its first line.
-///
-/// Status responses (`* OK/NO/BAD/BYE/PREAUTH`, RFC 9051 §7.1), tagged
-/// responses (always status responses) and continuation requests (`+`,
-/// §7.6) carry text, never literals. Untagged data responses may.
-/// The keyword must be followed by SP, `[`, or the end of the line; the
-/// prefix handed in always ends at a line end, or with a `(` or the first
-/// byte of an item beyond the limit, so it classifies like the whole line.
-pub(super) fn classify_response(line: &[u8]) -> Class {
-    const STATUS: [&[u8]; 5] = [b"OK", b"NO", b"BAD", b"BYE", b"PREAUTH"];
-    match line {
-        [b'*', b' ', rest @ ..] => {
-            let word = rest
-                .iter()
-                .take(8)
-                .position(|b| !b.is_ascii_alphabetic())
-                .unwrap_or(rest.len().min(8));
-            let terminated = matches!(rest.get(word), None | Some(b' ' | b'['));
-            if terminated && STATUS.iter().any(|k| rest[..word].eq_ignore_ascii_case(k)) {
-                Class::Text
-            } else {
-                Class::Data
-            }
-        }
-        [b'*', ..] => Class::Data,
-        _ => Class::Text,
-    }
-}
+use super::{literal_header, Class, LiteralHeader};
+use crate::{chars, LiteralMode, Tag};
 
 /// The tag (the first token, if it is a valid tag) and whether the command
 /// is APPEND, from the first line of a command.
-pub(super) fn command_info(line: &[u8]) -> (Option<Tag<'static>>, bool) {
+pub fn command_info(line: &[u8]) -> (Option<Tag<'static>>, bool) {
     let sp = memchr::memchr(b' ', line).unwrap_or(line.len());
     let token = &line[..sp];
     let tag = if !token.is_empty() && token.iter().all(|&b| chars::is_tag_char(b)) {
@@ -104,35 +30,52 @@ pub(super) fn command_info(line: &[u8]) -> (Option<Tag<'static>>, bool) {
     (tag, append)
 }
 
+/// Whether a command (its first bytes suffice) may hold credentials:
+/// LOGIN or AUTHENTICATE (RFC 9051 §6.2.2, §6.2.3), whatever the case.
+///
+/// Deliberately loose, so that redaction errs on the safe side: either of
+/// the first two words counts (a line without a tag still hides its
+/// password), and runs of spaces separate words.
+pub fn may_hold_credentials(message: &[u8]) -> bool {
+    let line = match memchr::memchr(b'\n', message) {
+        Some(lf) => &message[..lf],
+        None => message,
+    };
+    line.split(|&b| b == b' ' || b == b'\r')
+        .filter(|w| !w.is_empty())
+        .take(2)
+        .any(|w| w.eq_ignore_ascii_case(b"LOGIN") || w.eq_ignore_ascii_case(b"AUTHENTICATE"))
+}
+
 /// The scan state of one message: quoting, parenthesis depth and items.
 #[derive(Debug, Clone, Default)]
-pub(super) struct ScanState {
-    pub(super) in_quote: bool,
-    pub(super) escape: bool,
-    pub(super) depth: u32,
+pub struct ScanState {
+    pub in_quote: bool,
+    pub escape: bool,
+    pub depth: u32,
     /// Outside quotes: the last byte belonged to an item, so the next one
     /// does not start a new item (only kept while limits apply).
-    pub(super) in_item: bool,
+    pub in_item: bool,
     /// Items so far in the innermost open list, or at the top level of the
     /// message at depth 0 (only kept while limits apply).
-    pub(super) items: u32,
+    pub items: u32,
 }
 
 /// The limits a scan enforces outside free text.
 #[derive(Debug)]
-pub(super) struct Limits<'s> {
-    pub(super) max_depth: u32,
-    pub(super) max_items: u32,
+pub struct Limits<'s> {
+    pub max_depth: u32,
+    pub max_items: u32,
     /// Item counts of the lists enclosing the innermost one, outermost
     /// first; its length is the depth. The framer keeps it between messages
     /// (cleared) to reuse the allocation; it never holds more than
     /// `max_depth` counts.
-    pub(super) outer: &'s mut Vec<u32>,
+    pub outer: &'s mut Vec<u32>,
 }
 
 /// Where a scan stopped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Stop {
+pub enum Stop {
     /// At a LF (not consumed), index relative to the scanned slice.
     Lf(usize),
     /// At a `(` (consumed) that made the depth exceed the limit.
@@ -177,7 +120,7 @@ static SPECIAL: [u8; 256] = {
 /// (its header `{n}`; its data is never scanned) are one item each, and
 /// extra spaces count nothing. At depth 0 the limit is at least 2, so that
 /// a tag and a command name (or `*` and a response name) always pass.
-pub(super) fn scan(bytes: &[u8], st: &mut ScanState, limits: Option<Limits<'_>>) -> (Stop, usize) {
+pub fn scan(bytes: &[u8], st: &mut ScanState, limits: Option<Limits<'_>>) -> (Stop, usize) {
     match limits {
         None => scan_free(bytes, st),
         Some(limits) => scan_limited(bytes, st, limits),
@@ -293,118 +236,107 @@ fn scan_limited(bytes: &[u8], st: &mut ScanState, limits: Limits<'_>) -> (Stop, 
     (Stop::End, bytes.len())
 }
 
-/// The last bytes of a line being discarded, enough to find a literal
-/// header at its end.
-#[derive(Debug, Clone)]
-pub(super) struct Tail {
-    bytes: [u8; Self::CAP],
-    len: usize,
+/// A line of a message read by [`walk`], positions relative to its input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Line {
+    /// First byte of the line.
+    pub start: usize,
+    /// End of its content: its CR, or its LF when there is no CR.
+    pub end: usize,
+    /// Its LF.
+    pub lf: usize,
+    /// The literal header the line ends with, if the message's class makes
+    /// it one (it is not inside a quoted string, and the message is data).
+    /// Its data follows the LF.
+    pub header: Option<LiteralHeader>,
 }
 
-impl Tail {
-    const CAP: usize = 64;
+impl Line {
+    /// Whether the line ends with CRLF (not a lone LF).
+    pub fn crlf(&self) -> bool {
+        self.end < self.lf
+    }
+}
 
-    pub(super) fn new() -> Self {
-        Self {
-            bytes: [0; Self::CAP],
-            len: 0,
+/// How [`walk`] ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WalkEnd {
+    /// The message ends before this offset (just after its last LF).
+    Complete(usize),
+    /// The input ends inside a line.
+    Incomplete,
+    /// The input ends inside the data of a literal of `len` bytes.
+    InLiteral {
+        /// The literal's length.
+        len: u64,
+        /// Its mode.
+        mode: LiteralMode,
+    },
+}
+
+/// Reads the message at the front of `input` the way the framer frames it,
+/// without its limits: line by line (a line ends at its LF), each line that
+/// ends in a literal header (outside a quoted string, in a message of class
+/// [`Class::Data`]) followed by the literal's data and another line. Calls
+/// `line` for every line in order; stops early, with `Err`, when `line`
+/// does.
+///
+/// `input` may start inside the first line (after `* `, after a tag) where
+/// no quoted string is open: the lines found are the same.
+///
+/// This is how the decoders read what they do not parse item by item
+/// (unknown responses and commands), and how the lone-LF decoder finds the
+/// line ends of a message (never inside literal data).
+pub fn walk<E>(
+    input: &[u8],
+    class: Class,
+    mut line: impl FnMut(&Line) -> Result<(), E>,
+) -> Result<WalkEnd, E> {
+    let mut st = ScanState::default();
+    let mut pos = 0;
+    loop {
+        let (Stop::Lf(k), _) = scan(&input[pos..], &mut st, None) else {
+            return Ok(WalkEnd::Incomplete);
+        };
+        let lf = pos + k;
+        let end = if lf > pos && input[lf - 1] == b'\r' {
+            lf - 1
+        } else {
+            lf
+        };
+        let header = match class {
+            Class::Data if !st.in_quote => literal_header(&input[pos..end]),
+            _ => None,
+        };
+        let this = Line {
+            start: pos,
+            end,
+            lf,
+            header,
+        };
+        line(&this)?;
+        let Some(header) = this.header else {
+            return Ok(WalkEnd::Complete(lf + 1));
+        };
+        // As in the framer: the literal is one item, its data is not scanned.
+        st.in_quote = false;
+        st.escape = false;
+        let data = lf + 1;
+        let available = (input.len() - data) as u64;
+        if header.len > available {
+            return Ok(WalkEnd::InLiteral {
+                len: header.len,
+                mode: header.mode,
+            });
         }
-    }
-
-    pub(super) fn clear(&mut self) {
-        self.len = 0;
-    }
-
-    /// Appends, keeping only the last `CAP` bytes.
-    pub(super) fn extend(&mut self, s: &[u8]) {
-        if s.len() >= Self::CAP {
-            self.bytes.copy_from_slice(&s[s.len() - Self::CAP..]);
-            self.len = Self::CAP;
-            return;
-        }
-        let keep = self.len.min(Self::CAP - s.len());
-        self.bytes.copy_within(self.len - keep..self.len, 0);
-        self.bytes[keep..keep + s.len()].copy_from_slice(s);
-        self.len = keep + s.len();
-    }
-
-    pub(super) fn as_slice(&self) -> &[u8] {
-        &self.bytes[..self.len]
+        // `header.len <= available`, a usize.
+        pos = data + header.len as usize;
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn headers() {
-        let h = literal_header(b"A1 LOGIN {5}").unwrap();
-        assert_eq!(
-            (h.len, h.mode, h.binary, h.digits),
-            (5, LiteralMode::Sync, false, 10..11)
-        );
-        let h = literal_header(b"x ~{12+}").unwrap();
-        assert_eq!((h.len, h.mode, h.binary), (12, LiteralMode::NonSync, true));
-        let h = literal_header(b"{99999999999999999999999}").unwrap();
-        assert_eq!(h.len, u64::MAX);
-        for no in [
-            &b""[..],
-            b"}",
-            b"{}",
-            b"{+}",
-            b"5}",
-            b"{5",
-            b"{5}x",
-            b"{5+",
-            b"{ 5}",
-            b"{5++}",
-        ] {
-            assert_eq!(
-                literal_header(no),
-                None,
-                "{:?}",
-                String::from_utf8_lossy(no)
-            );
-        }
-    }
-
-    #[test]
-    fn response_classes() {
-        for text in [
-            &b"* OK done {3}"[..],
-            b"* ok [ALERT] x",
-            b"* NO",
-            b"* BAD x",
-            b"* BYE {1}",
-            b"* PREAUTH x",
-            b"+ {3}",
-            b"+",
-            b"A1 OK {4}",
-            b"",
-        ] {
-            assert_eq!(
-                classify_response(text),
-                Class::Text,
-                "{:?}",
-                String::from_utf8_lossy(text)
-            );
-        }
-        for data in [
-            &b"* 3 FETCH (BODY[] {3}"[..],
-            b"* LIST () \"/\" {3}",
-            b"* OKAY",
-            b"*",
-            b"* OK(",
-        ] {
-            assert_eq!(
-                classify_response(data),
-                Class::Data,
-                "{:?}",
-                String::from_utf8_lossy(data)
-            );
-        }
-    }
 
     #[test]
     fn commands() {
@@ -495,17 +427,5 @@ mod tests {
         // After the literal's data, the list goes on.
         let more = scan(b" Y Z)\r\n", &mut st, limits(&mut outer, 9, 4));
         assert_eq!(more, (Stop::Items(1), 2));
-    }
-
-    #[test]
-    fn tail_keeps_the_end() {
-        let mut t = Tail::new();
-        t.extend(b"abc");
-        t.extend(b"def");
-        assert_eq!(t.as_slice(), b"abcdef");
-        t.extend(&[b'x'; 70]);
-        t.extend(b"{5}");
-        assert_eq!(t.as_slice().len(), 64);
-        assert!(t.as_slice().ends_with(b"xx{5}"));
     }
 }

@@ -1,0 +1,214 @@
+//! The trace decoder behind `examples/imap-decode.rs`: feeds a captured
+//! byte stream of one direction through the framer and the decoder and
+//! writes one line per message.
+//!
+//! Output never holds credentials: decoded values print with `Debug`,
+//! which redacts them ([`imapkit_proto::Secret`]); raw bytes (a frame that
+//! does not decode, a framing error's message) print through
+//! [`Redacted`], which hides LOGIN and AUTHENTICATE commands, the lines of
+//! an AUTHENTICATE exchange, and what follows a credential command the
+//! framer could not frame, as `<redacted> (N bytes)`.
+
+use std::io::{self, Write};
+
+use imapkit_codec::framer::{Direction, Frame, FrameEvent, Framer, FramerConfig};
+use imapkit_codec::redact::Redacted;
+use imapkit_codec::{decode, DecodeError, Decoded, Encode};
+use imapkit_proto::{AuthenticateData, CommandBody};
+
+/// What to decode and how to report it.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Responses (server to client) or commands (client to server).
+    pub direction: Direction,
+    /// Feed the input in chunks of this many bytes (default: whole).
+    pub chunk: Option<usize>,
+    /// Re-encode each message and decode it again, counting mismatches.
+    pub roundtrip: bool,
+    /// Print only errors and the summary.
+    pub quiet: bool,
+}
+
+impl Options {
+    /// Responses, whole input, no round trip, every message printed.
+    pub fn new(direction: Direction) -> Self {
+        Self {
+            direction,
+            chunk: None,
+            roundtrip: false,
+            quiet: false,
+        }
+    }
+}
+
+/// Counts over one or more inputs.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Summary {
+    /// Messages decoded.
+    pub messages: u64,
+    /// Messages that did not frame or decode, and inputs that ended inside a message.
+    pub errors: u64,
+    /// Literal data bytes framed.
+    pub literal_bytes: u64,
+    /// Input bytes.
+    pub bytes: u64,
+    /// Messages whose re-encoding did not decode to an equal value.
+    pub mismatches: u64,
+}
+
+/// Where the decoder is in the stream, beyond the framer.
+#[derive(Debug, Default)]
+struct State {
+    /// Inside an AUTHENTICATE exchange (commands): lines are SASL data.
+    authenticating: bool,
+    /// A credential command could not be framed or decoded: the bytes
+    /// that follow until a message decodes may be its data.
+    secret_follows: bool,
+}
+
+/// Decodes `input`, writing a line per message (and per error) to `out`,
+/// and adds to `summary`.
+pub fn decode_stream(
+    input: &[u8],
+    o: &Options,
+    out: &mut dyn Write,
+    summary: &mut Summary,
+) -> io::Result<()> {
+    let mut framer = Framer::new(FramerConfig::new(o.direction));
+    let mut st = State::default();
+    let chunk = o.chunk.unwrap_or(input.len()).max(1);
+    for piece in input.chunks(chunk) {
+        framer.push(piece);
+        while let Some(ev) = framer.poll_event() {
+            match ev {
+                FrameEvent::Frame(frame) => {
+                    if let Err(e) = frame_line(&frame, o, &mut st, out, summary)? {
+                        summary.errors += 1;
+                        let raw = shown(o.direction, &st, &frame.bytes);
+                        writeln!(
+                            out,
+                            "{:>8} error: {} at stream offset {}: {raw:?}",
+                            frame.offset,
+                            e.reason,
+                            frame.offset + e.offset as u64,
+                        )?;
+                        if raw.is_hidden() {
+                            st.secret_follows = true;
+                        }
+                    }
+                    framer.set_line_mode(st.authenticating);
+                }
+                FrameEvent::Error(e) => {
+                    summary.errors += 1;
+                    let raw = shown(o.direction, &st, &e.raw);
+                    writeln!(out, "{:>8} error: {e}: {raw:?}", e.offset)?;
+                    if raw.is_hidden() {
+                        st.secret_follows = true;
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    if !framer.at_boundary() {
+        summary.errors += 1;
+        writeln!(
+            out,
+            "error: the input ends inside a message ({} bytes buffered, stream offset {})",
+            framer.buffered(),
+            framer.stats().consumed
+        )?;
+    }
+    summary.literal_bytes += framer.stats().literal_bytes;
+    summary.bytes += input.len() as u64;
+    Ok(())
+}
+
+/// Raw bytes as they may be shown in the current state.
+fn shown<'a>(direction: Direction, st: &State, bytes: &'a [u8]) -> Redacted<'a> {
+    if st.authenticating || st.secret_follows {
+        Redacted::secret(bytes)
+    } else {
+        Redacted::message(direction, bytes)
+    }
+}
+
+/// Decodes and prints one frame; the decode error, if it does not decode.
+fn frame_line(
+    frame: &Frame,
+    o: &Options,
+    st: &mut State,
+    out: &mut dyn Write,
+    s: &mut Summary,
+) -> io::Result<Result<(), DecodeError>> {
+    match o.direction {
+        Direction::ServerToClient => {
+            let r = match frame.decode_response() {
+                Ok(r) => r,
+                Err(e) => return Ok(Err(e)),
+            };
+            if !o.quiet {
+                writeln!(out, "{:>8} S: {r:?}", frame.offset)?;
+            }
+            if o.roundtrip {
+                let bytes = r.to_vec();
+                let same = matches!(decode::response(&bytes), Ok(Decoded::Complete { message, consumed })
+                    if consumed == bytes.len() && message == r);
+                mismatch(!same, frame, o.direction, &bytes, out, s)?;
+            }
+        }
+        Direction::ClientToServer => match frame.decode_command() {
+            Ok(c) => {
+                // A command ends any AUTHENTICATE exchange; AUTHENTICATE starts one.
+                st.authenticating = matches!(c.body, CommandBody::Authenticate { .. });
+                if !o.quiet {
+                    writeln!(out, "{:>8} C: {c:?}", frame.offset)?;
+                }
+                if o.roundtrip {
+                    let bytes = c.to_vec();
+                    let same = matches!(decode::command(&bytes), Ok(Decoded::Complete { message, consumed })
+                        if consumed == bytes.len() && message == c);
+                    mismatch(!same, frame, o.direction, &bytes, out, s)?;
+                }
+            }
+            Err(e) => {
+                if frame.decode_idle_done().is_ok() {
+                    if !o.quiet {
+                        writeln!(out, "{:>8} C: DONE", frame.offset)?;
+                    }
+                } else if let Ok(d) = frame.decode_authenticate_data() {
+                    // `Debug` redacts the SASL data.
+                    if !o.quiet {
+                        writeln!(out, "{:>8} C: {d:?}", frame.offset)?;
+                    }
+                    if d == AuthenticateData::Cancel {
+                        st.authenticating = false;
+                    }
+                } else {
+                    return Ok(Err(e));
+                }
+            }
+        },
+    }
+    s.messages += 1;
+    st.secret_follows = false;
+    Ok(Ok(()))
+}
+
+/// Counts and reports a round-trip mismatch, showing the re-encoding as
+/// raw bytes (redacted: the re-encoding of a LOGIN holds its password).
+fn mismatch(
+    differs: bool,
+    frame: &Frame,
+    direction: Direction,
+    bytes: &[u8],
+    out: &mut dyn Write,
+    s: &mut Summary,
+) -> io::Result<()> {
+    if differs {
+        s.mismatches += 1;
+        let raw = Redacted::message(direction, bytes);
+        writeln!(out, "{:>8} roundtrip mismatch: {raw:?}", frame.offset)?;
+    }
+    Ok(())
+}
