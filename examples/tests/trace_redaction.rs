@@ -71,7 +71,7 @@ fn defect_g_unpadded_sasl_line() {
 #[test]
 fn defect_g_overlong_login_line() {
     let mut input = b"a1 LOGIN alice hunter2secret".to_vec();
-    input.extend(std::iter::repeat(b'x').take(70_000));
+    input.extend(std::iter::repeat_n(b'x', 70_000));
     input.extend_from_slice(b"\r\na2 NOOP\r\n");
     let (out, s) = trace(Direction::ClientToServer, &input);
     assert_hidden(&out, &["hunter2secret"]);
