@@ -549,3 +549,22 @@ fn authenticate_scram_sha_256() {
         Some(imapkit_proto::ResponseCode::AuthenticationFailed)
     );
 }
+
+#[test]
+fn compress_deflate_with_dovecot() {
+    let Some(dc) = dovecot() else { return };
+    let mut s = session(&dc, Security::Tls, ClientConfig::default());
+    login(&mut s, "alice");
+    let h = s.client.compress(std::time::Instant::now()).unwrap();
+    let (events, done) = s.wait(h).unwrap();
+    assert!(done.is_ok(), "{done:?}");
+    assert!(events
+        .iter()
+        .any(|e| matches!(e, Event::CompressionActive { .. })));
+    assert!(s.client.is_compressed());
+    // A whole sync over the compressed stream, byte-exact against doveadm.
+    seed(&mut s, "compress-test", 200);
+    let ours = full_sync(&mut s, "compress-test");
+    assert_eq!(ours, doveadm_fetch(&dc, "alice", "compress-test"));
+    logout(s);
+}

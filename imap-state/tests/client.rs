@@ -922,3 +922,51 @@ fn capabilities_announced_during_login_are_kept() {
     assert!(s.client.capabilities().has(&Capability::Move));
     assert_eq!(s.sent(), "", "nothing asked again");
 }
+
+/// RFC 4978 §3: the server compresses from the byte after its OK's CRLF;
+/// compressed bytes that arrive in the same read as the OK are inflated,
+/// not framed as plaintext.
+#[test]
+fn compress_data_in_the_same_read_as_the_ok() {
+    use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress};
+    let mut s = greeted("COMPRESS=DEFLATE");
+    s.client.login(s.now, "u", secret("p")).unwrap();
+    s.sent();
+    s.server(b"A1 OK\r\n");
+    let h = s.client.compress(s.now).unwrap();
+    assert_eq!(s.sent(), "A2 COMPRESS DEFLATE\r\n");
+    let mut deflate = Compress::new(Compression::default(), false);
+    let mut wire = b"A2 OK DEFLATE active\r\n".to_vec();
+    let mut z = Vec::with_capacity(256);
+    deflate
+        .compress_vec(
+            b"* OK [ALERT] hello from inside\r\n",
+            &mut z,
+            FlushCompress::Sync,
+        )
+        .unwrap();
+    wire.extend_from_slice(&z);
+    s.server(&wire);
+    let ev = s.events();
+    assert!(ev
+        .iter()
+        .any(|e| matches!(e, Event::CompressionActive { handle } if *handle == h)));
+    assert!(
+        ev.iter().any(
+            |e| matches!(e, Event::Alert { text, .. } if text.as_bytes() == b"hello from inside")
+        ),
+        "{ev:?}"
+    );
+    // What the client sends from now on is deflated.
+    s.client.enqueue(s.now, CommandBody::Noop).unwrap();
+    let out = s.sent_bytes();
+    let mut inflate = Decompress::new(false);
+    let mut plain = Vec::with_capacity(256);
+    inflate
+        .decompress_vec(&out, &mut plain, FlushDecompress::Sync)
+        .unwrap();
+    assert_eq!(plain, b"A3 NOOP\r\n");
+    // A corrupt stream closes the session.
+    s.server(&[0xff; 8]);
+    assert_eq!(closed(&s.events()), Some(CloseReason::Compression));
+}

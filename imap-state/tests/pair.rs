@@ -363,3 +363,34 @@ fn enable_and_capabilities_agree() {
     let c = p.complete(h);
     assert!(c.is_ok(), "{c:?}");
 }
+
+#[test]
+fn compress_deflate_both_ways() {
+    for split in SPLITS {
+        let mut config = server_config();
+        config.compress = true;
+        let mut p = Pair::new(client_config(), config, ConnectionSecurity::Tls, split);
+        p.login();
+        let h = p.client.compress(p.now).unwrap();
+        assert!(p.complete(h).is_ok());
+        assert!(p.client.is_compressed() && p.server.compression_active());
+        let (c2s_at, s2c_at) = (p.c2s.len(), p.s2c.len());
+        let s = p.client.select(p.now, Mailbox::from_name("INBOX")).unwrap();
+        let f = p
+            .client
+            .enqueue(p.now, body("UID FETCH 1:* (UID FLAGS)"))
+            .unwrap();
+        assert!(p.complete(s).is_ok());
+        assert!(p.complete(f).is_ok(), "{split:?}");
+        assert_eq!(p.client.mailbox().unwrap().uid(3), Some(3));
+        // Nothing after COMPRESS crossed the wire in the clear.
+        let after_c = String::from_utf8_lossy(&p.c2s[c2s_at..]).into_owned();
+        let after_s = String::from_utf8_lossy(&p.s2c[s2c_at..]).into_owned();
+        assert!(
+            !after_c.contains("SELECT") && !after_s.contains("FETCH"),
+            "{split:?}"
+        );
+        let logout = p.client.logout(p.now).unwrap();
+        assert!(p.complete(logout).is_ok());
+    }
+}

@@ -291,6 +291,10 @@ impl Client {
         } else {
             self.framer.push(bytes);
             self.process_frames(now);
+            if self.deflate.is_some() {
+                // COMPRESS became active in this read: the rest was compressed.
+                self.inflate_input(now, &[]);
+            }
         }
         self.pump(now);
     }
@@ -1184,9 +1188,11 @@ impl Client {
                 }
             }
             (Kind::Compress, _) if ok => {
-                let rest = self.framer.discard_buffered();
-                debug_assert_eq!(rest, 0, "replaced by take_buffered once the framer has it");
-                self.deflate = Some((Deflate::new(), Vec::new()));
+                // The server compresses from the byte after this OK's CRLF
+                // (RFC 4978 §3): what the framer holds beyond it is DEFLATE
+                // data, inflated before it is framed.
+                let rest = self.framer.take_buffered();
+                self.deflate = Some((Deflate::new(), rest.to_vec()));
                 self.events.push_back(Event::CompressionActive {
                     handle: entry.handle,
                 });
