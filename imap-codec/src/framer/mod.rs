@@ -207,6 +207,7 @@ impl Framer {
             let step = match self.phase {
                 Phase::Idle => {
                     if self.buf.is_empty() {
+                        self.release_idle_buffers();
                         return None;
                     }
                     self.msg = Message::new(self.consumed, self.config.direction, self.line_mode);
@@ -345,6 +346,21 @@ impl Framer {
     pub fn at_boundary(&self) -> bool {
         matches!(self.phase, Phase::Idle) && self.buf.is_empty() && self.head.is_empty()
     }
+
+    /// Between messages with nothing buffered: gives back the room a large
+    /// read left, so that an idle connection holds little memory. (The
+    /// next read allocates anew: one allocation per read, not per message.)
+    fn release_idle_buffers(&mut self) {
+        if self.buf.capacity() > Self::IDLE_CAPACITY {
+            self.buf = BytesMut::new();
+        }
+        if self.head.capacity() > Self::IDLE_CAPACITY {
+            self.head = BytesMut::new();
+        }
+    }
+
+    /// Capacity an idle framer keeps.
+    const IDLE_CAPACITY: usize = 4096;
 
     /// The configuration.
     pub fn config(&self) -> &FramerConfig {
