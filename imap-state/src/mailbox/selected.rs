@@ -395,10 +395,13 @@ impl SelectedMailbox {
                 _ => {}
             }
         }
-        if let Some(u) = uid {
-            self.uids.set_uid(seq, u)?;
-        }
-        let uid = self.uids.uid(seq);
+        let uid = match uid {
+            Some(u) => {
+                self.uids.set_uid(seq, u)?;
+                Some(u.get())
+            }
+            None => self.uids.uid(seq),
+        };
         if let Some(m) = modseq {
             self.modseq_seen = Some(self.modseq_seen.map_or(m, |s| s.max(m)));
         }

@@ -156,6 +156,20 @@ impl UidMap {
         if u < low || u > high {
             return Err(ViolationKind::UidOutOfOrder { seq, uid });
         }
+        // The common case of a sync, `UID FETCH 1:* (UID ...)` in order: the
+        // first unknown message takes the UID after the run before it. That
+        // run grows and the unknown one shrinks, in place (the counts of
+        // the chunk and of runs stay; one unknown UID fewer).
+        if off == 0 && run.len > 1 && ri > 0 {
+            let prev = self.chunks[ci].runs[ri - 1];
+            if prev.is_known() && prev.last().checked_add(1) == Some(uid) {
+                let runs = &mut self.chunks[ci].runs;
+                runs[ri - 1].len += 1;
+                runs[ri].len -= 1;
+                self.unknown -= 1;
+                return Ok(true);
+            }
+        }
         let mut new = [Run::unknown(0); 3];
         let mut n = 0;
         if off > 0 {
