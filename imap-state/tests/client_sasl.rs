@@ -233,3 +233,46 @@ fn secrets_never_in_debug_of_events_or_client() {
     assert!(!debug.contains("tanstaaf"), "{debug}");
     assert!(!debug.contains("AHRpbQB0YW5zdGFhZnRhbnN0YWFm"), "{debug}");
 }
+
+#[test]
+fn the_application_cancels_with_star() {
+    let mut s = greeted("AUTH=PLAIN");
+    s.client
+        .authenticate(
+            s.now,
+            Box::new(PlainClient::new("tim", secret("tanstaaftanstaaf"))),
+        )
+        .unwrap();
+    assert_eq!(s.sent(), "A1 AUTHENTICATE PLAIN\r\n");
+    s.client.cancel_authenticate().unwrap();
+    s.server(b"+ \r\n");
+    assert_eq!(s.sent(), "*\r\n", "the credentials are never sent");
+    s.server(b"A1 BAD AUTHENTICATE cancelled\r\n");
+    assert_eq!(completion(&mut s).outcome, Outcome::Bad);
+    assert!(s.client.cancel_authenticate().is_err());
+}
+
+#[test]
+fn append_needs_the_capabilities_its_data_uses() {
+    use imapkit_proto::{
+        AppendData, AppendMessage, CommandBody, Literal8, LiteralMode, Mailbox, Vec1,
+    };
+    use imapkit_state::error::UsageError;
+    let mut s = greeted("");
+    s.client.login(s.now, "u", secret("p")).unwrap();
+    s.sent();
+    s.server(b"A1 OK [CAPABILITY IMAP4rev1] logged in\r\n");
+    let binary = AppendMessage::new(AppendData::Literal8(Literal8::new(
+        &b"a\0b"[..],
+        LiteralMode::Sync,
+    )));
+    let body = CommandBody::Append {
+        mailbox: Mailbox::from_name("INBOX"),
+        messages: Vec1::new(binary),
+    };
+    use imapkit_proto::IntoStatic;
+    assert_eq!(
+        s.client.enqueue(s.now, body.into_static()),
+        Err(UsageError::MissingCapability("BINARY"))
+    );
+}

@@ -18,6 +18,8 @@ pub(crate) struct Exchange {
     pending_initial: Option<Secret<Vec<u8>>>,
     /// The mechanism failed and the client sent `*`: the server answers BAD.
     pub(crate) failed: Option<SaslError>,
+    /// The application asked to cancel: the next challenge is answered `*`.
+    pub(crate) cancel: bool,
 }
 
 impl Exchange {
@@ -37,6 +39,7 @@ impl Exchange {
                 mechanism,
                 pending_initial,
                 failed: None,
+                cancel: false,
             },
             inline,
         ))
@@ -46,7 +49,7 @@ impl Exchange {
     /// in base64, or `*` when the mechanism fails (the failure is kept and
     /// reported at completion), each with CRLF.
     pub(crate) fn answer(&mut self, challenge: Option<Vec<u8>>) -> Vec<u8> {
-        if self.failed.is_some() {
+        if self.failed.is_some() || self.cancel {
             return b"*\r\n".to_vec();
         }
         let response = match (self.pending_initial.take(), challenge) {

@@ -32,9 +32,9 @@ use std::time::Instant;
 use bytes::Bytes;
 use imapkit_codec::framer::{Direction, Frame, FrameEvent, Framer};
 use imapkit_proto::{
-    Buf, Capability, Command, CommandBody, CompressionAlgorithm, ContinueRequest, Data, Greeting,
-    GreetingKind, IntoStatic, Mailbox, RespText, Response, ResponseCode, Secret, StatusKind,
-    StatusResponse, Tag, TagGenerator,
+    AppendData, Buf, Capability, Command, CommandBody, CompressionAlgorithm, ContinueRequest, Data,
+    Greeting, GreetingKind, IntoStatic, Mailbox, RespText, Response, ResponseCode, Secret,
+    StatusKind, StatusResponse, Tag, TagGenerator,
 };
 
 pub use self::capability::Capabilities;
@@ -407,6 +407,23 @@ impl Client {
         self.enqueue_inner(now, body, Some(mechanism), None)
     }
 
+    /// Cancels the AUTHENTICATE exchange in progress (RFC 9051 §6.2.2): the
+    /// server's next challenge is answered with `*`, and the server ends the
+    /// command with BAD. (A client may only cancel in answer to a challenge.)
+    pub fn cancel_authenticate(&mut self) -> Result<(), UsageError> {
+        let exchange = self.in_flight.iter_mut().find_map(|f| match &mut f.detail {
+            Detail::Authenticate(e) => Some(e),
+            _ => None,
+        });
+        match exchange {
+            Some(e) => {
+                e.cancel = true;
+                Ok(())
+            }
+            None => Err(UsageError::Unexpected("no AUTHENTICATE in progress")),
+        }
+    }
+
     /// `SELECT mailbox` (RFC 9051 §6.3.2).
     pub fn select(
         &mut self,
@@ -712,6 +729,25 @@ impl Client {
                         .any(|c| matches!(c, Capability::Compress(a) if a.as_bytes().eq_ignore_ascii_case(b"DEFLATE"))) =>
             {
                 return Some(UsageError::MissingCapability("COMPRESS=DEFLATE"));
+            }
+            CommandBody::Append { messages, .. } if self.caps.known() => {
+                // RFC 3516: literal8 (`~{n}`) only to a server with BINARY;
+                // RFC 6855: `UTF8 (...)` only after ENABLE UTF8=ACCEPT;
+                // RFC 4469: CATENATE only when announced.
+                for m in messages.as_slice() {
+                    let missing = match &m.data {
+                        AppendData::Literal8(_) if !self.caps.has(&Capability::Binary) => Some("BINARY"),
+                        AppendData::Utf8(_) if !self.caps.utf8_accepted() => Some("UTF8=ACCEPT"),
+                        AppendData::Catenate(_) if !self.caps.has(&Capability::Catenate) => Some("CATENATE"),
+                        _ => None,
+                    };
+                    if let Some(cap) = missing {
+                        return Some(UsageError::MissingCapability(cap));
+                    }
+                }
+                if messages.as_slice().len() > 1 && !self.caps.has(&Capability::MultiAppend) {
+                    return Some(UsageError::MissingCapability("MULTIAPPEND"));
+                }
             }
             CommandBody::StartTls if self.security == ConnectionSecurity::Tls => {
                 return Some(UsageError::Unexpected("STARTTLS on an encrypted connection"));
