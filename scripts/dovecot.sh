@@ -185,6 +185,8 @@ for _ in $(seq 150); do
     sleep 0.2
 done
 listening "$IMAP_PORT" || die "dovecot does not listen on $IMAP_PORT; see $D/log/dovecot.log"
+# The master writes its pid file after it starts listening: wait for it.
+for _ in $(seq 100); do [ -s "$RUN/master.pid" ] && break; sleep 0.05; done
 pid=$(cat "$RUN/master.pid")
 cat >"$D/env" <<ENV
 IMAP_HOST=$HOST

@@ -203,7 +203,7 @@ fn a_well_configured_dovecot_passes() {
     // The login, on the first verified TLS port, and what came after it.
     assert_eq!(
         one(&r, "login", Status::Ok).message,
-        format!("logged in as alice with LOGIN over TLS on port {tls}")
+        format!("logged in as alice with AUTHENTICATE PLAIN over TLS on port {tls}")
     );
     assert!(one(&r, "capabilities after login", Status::Ok)
         .message
@@ -242,7 +242,7 @@ fn a_wrong_password_reports_the_rfc_5530_code() {
     let login = one(&r, "login", Status::Fail);
     assert_eq!(
         login.message,
-        "LOGIN as alice refused: NO [AUTHENTICATIONFAILED] Authentication failed."
+        "AUTHENTICATE PLAIN as alice refused: NO [AUTHENTICATIONFAILED] Authentication failed."
     );
     assert!(login
         .advice

@@ -422,29 +422,35 @@ impl Runner<'_> {
             return;
         }
         let provider = super::capabilities::provider(&self.options.host).map(|(_, s)| s);
-        // AUTHENTICATE PLAIN goes here, for servers that announce
-        // LOGINDISABLED even over TLS, once the SASL mechanisms
-        // (imapkit_state::sasl::plain::PlainClient) are in this tree:
-        // `s.client.authenticate(now, Box::new(PlainClient::new(..)))`.
-        // Until then such a server is reported, not logged in to.
-        if caps.contains(&Capability::LoginDisabled) {
+        // AUTHENTICATE PLAIN (RFC 4616) where the server offers it, else
+        // the LOGIN command; both only ever over verified TLS.
+        let plain = caps.contains(&Capability::Auth(imapkit_proto::AuthMechanism::Plain));
+        let method = if plain { "AUTHENTICATE PLAIN" } else { "LOGIN" };
+        if !plain && caps.contains(&Capability::LoginDisabled) {
             self.push(
                 Finding::new(
                     Status::Warn,
                     "login",
-                    format!("not attempted on port {port}: the server refuses LOGIN even over TLS (LOGINDISABLED) and this tool has no AUTHENTICATE yet"),
+                    format!("not attempted on port {port}: the server refuses LOGIN even over TLS (LOGINDISABLED) and offers no AUTH=PLAIN"),
                 )
-                .advice("check the login with a mail client"),
+                .advice("check the login with a mail client that speaks the server's mechanisms"),
             );
             return;
         }
-        let handle = match s.client.login(Instant::now(), &user, password.clone()) {
+        let sent = if plain {
+            let mechanism =
+                imapkit_state::sasl::plain::PlainClient::new(user.clone(), password.clone());
+            s.client.authenticate(Instant::now(), Box::new(mechanism))
+        } else {
+            s.client.login(Instant::now(), &user, password.clone())
+        };
+        let handle = match sent {
             Ok(h) => h,
             Err(e) => {
                 self.push(Finding::new(
                     Status::Fail,
                     "login",
-                    format!("LOGIN not sent: {e}"),
+                    format!("{method} not sent: {e}"),
                 ));
                 return;
             }
@@ -455,7 +461,7 @@ impl Runner<'_> {
                 self.push(Finding::new(
                     Status::Fail,
                     "login",
-                    format!("LOGIN got no answer: {}", stop.describe()),
+                    format!("{method} got no answer: {}", stop.describe()),
                 ));
                 return;
             }
@@ -465,7 +471,7 @@ impl Runner<'_> {
                 self.push(Finding::new(
                     Status::Ok,
                     "login",
-                    format!("logged in as {user} with LOGIN over TLS on port {port}"),
+                    format!("logged in as {user} with {method} over TLS on port {port}"),
                 ));
             }
             Outcome::No | Outcome::Bad => {
@@ -479,7 +485,7 @@ impl Runner<'_> {
                     Finding::new(
                         Status::Fail,
                         "login",
-                        format!("LOGIN as {user} refused: {word} {text}"),
+                        format!("{method} as {user} refused: {word} {text}"),
                     )
                     .advice(login_advice(done.code.as_ref(), provider)),
                 );
@@ -489,7 +495,7 @@ impl Runner<'_> {
                 self.push(Finding::new(
                     Status::Fail,
                     "login",
-                    format!("LOGIN as {user} failed: {other:?}"),
+                    format!("{method} as {user} failed: {other:?}"),
                 ));
                 return;
             }
