@@ -445,7 +445,9 @@ mod summary {
     /// (their time / our time) in the same run.
     fn print_stream() {
         println!();
-        println!("| stream group (messages, bytes) | read | ours MB/s | crate | MB/s | ours / this |");
+        println!(
+            "| stream group (messages, bytes) | read | ours MB/s | crate | MB/s | ours / this |"
+        );
         println!("|---|---|---:|---|---:|---:|");
         for (group, input, sides) in streams::GROUPS {
             let input = input();

@@ -204,12 +204,16 @@ impl IntoStatic for Buf<'_> {
 
 impl<T: IntoStatic> IntoStatic for Vec<T> {
     type Static = Vec<T::Static>;
-    /// Also gives back spare capacity: decoders reserve room for typical
-    /// lists (a FETCH item list starts with 8), which a value kept for long
-    /// should not carry.
+    /// Also gives back spare capacity beyond a quarter of the length (and
+    /// one element): decoders reserve room for typical lists (a FETCH item
+    /// list starts with 8), which a value kept for long should not carry,
+    /// but moving a list of 6 or 7 items into a smaller allocation would
+    /// copy them to save one.
     fn into_static_in(self, frame: Option<&Bytes>) -> Self::Static {
         let mut v: Vec<T::Static> = self.into_iter().map(|x| x.into_static_in(frame)).collect();
-        v.shrink_to_fit();
+        if v.capacity() - v.len() > v.len() / 4 + 1 {
+            v.shrink_to_fit();
+        }
         v
     }
 }

@@ -91,6 +91,9 @@ pub struct Framer {
     line_mode: bool,
     /// Stream offset of `buf[0]`.
     consumed: u64,
+    /// Length of the last [`push`](Self::push): the room a literal's
+    /// reservation leaves for the read that ends it.
+    last_push: usize,
     stats: FramerStats,
     scanned: u64,
 }
@@ -207,6 +210,7 @@ impl Framer {
             tracker: HeaderTracker::new(),
             line_mode: false,
             consumed: 0,
+            last_push: 0,
             stats: FramerStats::default(),
             scanned: 0,
             config,
@@ -216,6 +220,7 @@ impl Framer {
     /// Appends received bytes. Nothing is scanned until [`poll_event`](Self::poll_event).
     pub fn push(&mut self, bytes: &[u8]) {
         self.stats.pushed += bytes.len() as u64;
+        self.last_push = bytes.len();
         self.buf.extend_from_slice(bytes);
     }
 
@@ -687,6 +692,7 @@ impl Framer {
     fn begin_literal(&mut self, lit: Lit) -> Step {
         self.stats.literals += 1;
         if !lit.streamed {
+            self.reserve_literal(lit.len);
             self.phase = Phase::Literal { remaining: lit.len };
             return Step::Continue;
         }
@@ -705,6 +711,27 @@ impl Framer {
             binary: lit.binary,
             offset: self.consumed,
         })
+    }
+
+    /// Makes room for the data of a buffered literal of `len` bytes
+    /// starting at `pos`, and for a read beyond it, so that the message is
+    /// not moved while its data arrives: each byte is copied once, by
+    /// [`push`](Self::push), to its place in the frame. (Growing by
+    /// doubling would move a 20 MiB body about once more in total.)
+    ///
+    /// `len` passed the literal and message limits, so this reserves at
+    /// most `max_message` bytes and one read; the room is only touched as
+    /// data arrives.
+    fn reserve_literal(&mut self, len: u64) {
+        let have = self.buf.len() - self.pos;
+        // `len <= max_message`, a usize (checked in `line_end`).
+        let missing = usize::try_from(len)
+            .unwrap_or(usize::MAX)
+            .saturating_sub(have);
+        if missing > 0 {
+            let read = self.last_push.max(Self::IDLE_CAPACITY);
+            self.buf.reserve(missing.saturating_add(read));
+        }
     }
 
     /// Takes the data of a buffered literal as it arrives (not scanned).
