@@ -7,7 +7,7 @@
 //! callgrind_annotate cg.out | head -60
 //! ```
 //!
-//! Inputs: `sync`, `sync-no-modseq`, `mixed`, `bodies`, `encode-sync`,
+//! Inputs: `sync`, `sync-no-modseq`, `mixed`, `mixed-no-modseq`, `bodies`, `encode-sync`,
 //! `encode-sync-no-modseq`, `encode-sync-built` (ours only: the messages as
 //! built values, see `sides::ours_built`), `encode-mixed`, `encode-bodies`, `commands`
 //! (`client_mix` no-condstore; sides `ours` and `imap-codec`). Sides: `ours`, `ours+walk` (decode, then read every
@@ -32,6 +32,7 @@ fn main() {
             inputs::sync_no_modseq()
         }
         "mixed" | "encode-mixed" => inputs::mixed_full(),
+        "mixed-no-modseq" => inputs::mixed_no_modseq(),
         "bodies" | "encode-bodies" => inputs::bodies_full(),
         "commands" => inputs::client_no_condstore(),
         other => panic!("unknown input {other}"),
