@@ -21,6 +21,7 @@ use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, BenchmarkId, Criterion, Throughput};
 use imap_benches::inputs::{self, Input};
 use imap_benches::sides::{self, Side, StreamError};
+use imap_benches::stream::{self as streams, StreamSide};
 
 type Decoder = fn(&[u8]) -> Result<usize, StreamError>;
 
@@ -51,6 +52,34 @@ fn decode_bench(g: &mut BenchmarkGroup<'_, WallTime>, side: Side, input: &Input,
         &input.stream,
         |b, s| b.iter(|| f(s)),
     );
+}
+
+/// `stream/*`: each crate's own streaming path (see `imap_benches::stream`)
+/// over the same bytes arriving in 4 KiB reads, 16 KiB reads and whole,
+/// after checking that each side decodes every message at every read size.
+fn stream(c: &mut Criterion) {
+    for (group, input, sides) in streams::GROUPS {
+        let input = input();
+        let mut g = c.benchmark_group(*group);
+        g.throughput(Throughput::Bytes(input.len() as u64));
+        for read in streams::reads(&input) {
+            for &side in *sides {
+                let f = side.function(group);
+                assert_eq!(
+                    f(&input.stream, read),
+                    Ok(input.count()),
+                    "{} does not decode every message of {group} in reads of {read}",
+                    side.name(),
+                );
+                g.bench_with_input(
+                    BenchmarkId::new(side.name(), streams::read_name(&input, read)),
+                    &read,
+                    |b, &read| b.iter(|| f(&input.stream, read)),
+                );
+            }
+        }
+        g.finish();
+    }
 }
 
 fn responses(c: &mut Criterion) {
@@ -291,6 +320,7 @@ fn config() -> Criterion {
 
 fn main() {
     let mut c = config();
+    stream(&mut c);
     responses(&mut c);
     commands(&mut c);
     server(&mut c);
@@ -411,7 +441,42 @@ mod summary {
         }
     }
 
+    /// `stream/*`: MB/s of every side per read size, and ours over theirs
+    /// (their time / our time) in the same run.
+    fn print_stream() {
+        println!();
+        println!(
+            "| stream group (messages, bytes) | read | ours MB/s | crate | MB/s | ours / this |"
+        );
+        println!("|---|---|---:|---|---:|---:|");
+        for (group, input, sides) in streams::GROUPS {
+            let input = input();
+            for read in streams::reads(&input) {
+                let name = streams::read_name(&input, read);
+                let Some(ours) = mean_ns_named(group, StreamSide::Ours.name(), &name) else {
+                    continue;
+                };
+                let mbs = |ns: f64| input.len() as f64 / ns * 1e3;
+                for side in sides.iter().filter(|&&s| s != StreamSide::Ours) {
+                    let Some(ns) = mean_ns_named(group, side.name(), &name) else {
+                        continue;
+                    };
+                    println!(
+                        "| {group} ({}, {}) | {name} | {:.0} | {} | {:.0} | {:.2}x |",
+                        input.count(),
+                        input.len(),
+                        mbs(ours),
+                        side.name(),
+                        mbs(ns),
+                        ns / ours
+                    );
+                }
+            }
+        }
+    }
+
     pub(super) fn print() {
+        print_stream();
         print_client();
         const ALL: &[Side] = &[Side::Ours, Side::ImapCodec, Side::ImapProto];
         const BOTH: &[Side] = &[Side::Ours, Side::ImapProto];

@@ -7,13 +7,17 @@
 //! callgrind_annotate cg.out | head -60
 //! ```
 //!
-//! Inputs: `sync`, `sync-no-modseq`, `mixed`, `bodies`, `encode-sync`,
+//! Inputs: `sync`, `sync-no-modseq`, `mixed`, `mixed-no-modseq`, `bodies`, `encode-sync`,
 //! `encode-sync-no-modseq`, `encode-sync-built` (ours only: the messages as
 //! built values, see `sides::ours_built`), `encode-mixed`, `encode-bodies`, `commands`
 //! (`client_mix` no-condstore; sides `ours` and `imap-codec`). Sides: `ours`, `ours+walk` (decode, then read every
 //! address and parameter), `imap-codec`, `imap-proto`, and `framed-N`
 //! (ours through the framer in chunks of N bytes, `framed-whole` for the
-//! whole input at once: the `framing/chunked` group).
+//! whole input at once: the `framing/chunked` group), and
+//! `stream:SIDE:READ`, a side of the `stream/*` groups (`ours`,
+//! `imap-proto-0.17`, `imap-codec-1.0`, `imap-codec-2.0-alpha`) in reads of
+//! READ bytes (`whole` for one read); `commands` then means the
+//! `stream/client_mix` group.
 
 use imap_benches::{inputs, sides};
 
@@ -28,6 +32,7 @@ fn main() {
             inputs::sync_no_modseq()
         }
         "mixed" | "encode-mixed" => inputs::mixed_full(),
+        "mixed-no-modseq" => inputs::mixed_no_modseq(),
         "bodies" | "encode-bodies" => inputs::bodies_full(),
         "commands" => inputs::client_no_condstore(),
         other => panic!("unknown input {other}"),
@@ -57,6 +62,28 @@ fn main() {
                 }
             }
             other => panic!("unknown side {other}"),
+        }
+    } else if let Some(spec) = side.strip_prefix("stream:") {
+        use imap_benches::stream::StreamSide;
+        let (name, read) = spec.rsplit_once(':').expect("stream:SIDE:READ");
+        let read = read.parse().unwrap_or(s.len());
+        let stream_side = [
+            StreamSide::Ours,
+            StreamSide::ImapProto,
+            StreamSide::ImapCodec1,
+            StreamSide::ImapCodec2,
+        ]
+        .into_iter()
+        .find(|x| x.name() == name)
+        .expect("a stream side");
+        let group = if which == "commands" {
+            "stream/client_mix"
+        } else {
+            "stream/sync_metadata"
+        };
+        let f = stream_side.function(group);
+        for _ in 0..rounds {
+            total += f(s, read).expect("every message decodes");
         }
     } else if let Some(chunk) = side.strip_prefix("framed-") {
         // The framer and the decoder, fed in chunks (`framing/chunked`).

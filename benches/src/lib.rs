@@ -12,6 +12,7 @@ pub mod client;
 pub mod inputs;
 pub mod server;
 pub mod sides;
+pub mod stream;
 
 /// A small, fast, seeded pseudo-random generator (xorshift64*).
 #[derive(Debug, Clone)]

@@ -94,6 +94,8 @@ fn has_8bit_text(r: &Response<'_>) -> bool {
             .chain(&n.other)
             .chain(&n.shared)
             .any(|d| bad(&d.delimiter)),
+        // An unknown response is written as it came, bytes unchanged.
+        Response::Data(Data::Other(o)) => !o.as_bytes().is_ascii(),
         _ => false,
     }
 }

@@ -204,14 +204,14 @@ impl IntoStatic for Buf<'_> {
 
 impl<T: IntoStatic> IntoStatic for Vec<T> {
     type Static = Vec<T::Static>;
-    /// Also gives back spare capacity beyond a little: decoders reserve room
-    /// for typical lists (a FETCH item list starts with 8), which a value
-    /// kept for long should not carry, but a slot or two is cheaper to keep
-    /// than a reallocation that moves every element.
+    /// Also gives back spare capacity beyond a quarter of the length (and
+    /// one element): decoders reserve room for typical lists (a FETCH item
+    /// list starts with 8), which a value kept for long should not carry,
+    /// but moving a list of 6 or 7 items into a smaller allocation would
+    /// copy them to save one.
     fn into_static_in(self, frame: Option<&Bytes>) -> Self::Static {
         let mut v: Vec<T::Static> = self.into_iter().map(|x| x.into_static_in(frame)).collect();
-        // A few spare slots cost less than moving every element again.
-        if v.capacity() - v.len() > v.len() / 4 + 2 {
+        if v.capacity() - v.len() > v.len() / 4 + 1 {
             v.shrink_to_fit();
         }
         v

@@ -79,6 +79,8 @@ pub struct Framer {
     pos: usize,
     /// Start of the current line in `buf`.
     line_start: usize,
+    /// The current line is read by [`Framer::fast_line`] (see there).
+    fast: FastLine,
     phase: Phase,
     msg: Message,
     /// Item counts of the lists enclosing the current one (see [`lex::Limits`]).
@@ -89,6 +91,9 @@ pub struct Framer {
     line_mode: bool,
     /// Stream offset of `buf[0]`.
     consumed: u64,
+    /// Length of the last [`push`](Self::push): the room a literal's
+    /// reservation leaves for the read that ends it.
+    last_push: usize,
     stats: FramerStats,
     scanned: u64,
 }
@@ -121,6 +126,24 @@ struct Lit {
     streamed: bool,
     /// Where its digits are in `buf`.
     digits: (usize, usize),
+}
+
+/// The state of [`Framer::fast_line`] in the current line: the exact scan
+/// state stays at the line's start, and the bytes up to `pos` were only
+/// searched for a LF and counted.
+#[derive(Debug, Clone, Copy, Default)]
+struct FastLine {
+    /// Whether the line is read fast (until it ends or falls back).
+    on: bool,
+    /// `(` bytes in `buf[line_start..pos]`, inside quoted strings or not.
+    opens: u32,
+    /// How many `(` the line may hold before the depth limit could be
+    /// exceeded (the limit less the depth at the line's start).
+    depth_slack: u32,
+    /// How many bytes the line may hold before an item limit could be
+    /// exceeded (the limit less one less the largest item count of the
+    /// lists open at the line's start).
+    item_slack: usize,
 }
 
 /// What the framer knows about the current message.
@@ -180,12 +203,14 @@ impl Framer {
             head: BytesMut::new(),
             pos: 0,
             line_start: 0,
+            fast: FastLine::default(),
             phase: Phase::Idle,
             msg: Message::new(0, config.direction, false),
             outer: Vec::new(),
             tracker: HeaderTracker::new(),
             line_mode: false,
             consumed: 0,
+            last_push: 0,
             stats: FramerStats::default(),
             scanned: 0,
             config,
@@ -195,6 +220,7 @@ impl Framer {
     /// Appends received bytes. Nothing is scanned until [`poll_event`](Self::poll_event).
     pub fn push(&mut self, bytes: &[u8]) {
         self.stats.pushed += bytes.len() as u64;
+        self.last_push = bytes.len();
         self.buf.extend_from_slice(bytes);
     }
 
@@ -434,6 +460,87 @@ impl Framer {
             .saturating_sub(self.head.len())
             .saturating_add(1);
         let end = self.buf.len().min(line_cap).min(msg_cap);
+        if self.pos == self.line_start {
+            self.fast = self.fast_line_start();
+        }
+        if self.fast.on {
+            if let Some(step) = self.fast_line(end, line_cap, msg_cap) {
+                return step;
+            }
+            // Scan the line exactly from its start, where the scan state is.
+            self.fast.on = false;
+            self.pos = self.line_start;
+        }
+        self.exact_line(end, line_cap, msg_cap)
+    }
+
+    /// The fast reading of a line that starts at `pos`: how close the scan
+    /// state at its start is to the limits.
+    fn fast_line_start(&self) -> FastLine {
+        let st = &self.msg.scan;
+        let cfg = &self.config;
+        let most_items = self.outer.iter().copied().max().unwrap_or(0).max(st.items);
+        FastLine {
+            on: true,
+            opens: 0,
+            depth_slack: cfg.max_depth.saturating_sub(st.depth),
+            item_slack: cfg
+                .max_list_items
+                .saturating_sub(most_items.saturating_add(1)) as usize,
+        }
+    }
+
+    /// Reads the current line (from `line_start` to `pos` already read this
+    /// way) without the byte-by-byte scan, where counts prove that the
+    /// exact scan would find what it finds: the LF by `memchr`, and no limit
+    /// exceeded, as
+    ///
+    /// - the depth cannot grow by more than the `(` in the line, quoted or not;
+    /// - a list cannot gain more items than the line has bytes, plus one
+    ///   (an item after the line's start needs a SP or `(` before it).
+    ///
+    /// Quoted strings matter only at a line end that may be a literal
+    /// header (`}` before the line end; then the exact scan reads the line),
+    /// and in free text (a message that is not limited) they matter not at all.
+    ///
+    /// Returns `None` where the exact scan must read the line from its start:
+    /// a count too close to a limit, a possible literal header, a line or
+    /// message cap reached (the error path needs the exact scan state). The
+    /// bytes read here are then read again, once: the work stays linear.
+    fn fast_line(&mut self, end: usize, line_cap: usize, msg_cap: usize) -> Option<Step> {
+        let from = self.pos;
+        let region = &self.buf[from..end];
+        let lf = memchr::memchr(b'\n', region);
+        let upto = lf.unwrap_or(region.len());
+        self.scanned += (upto + usize::from(lf.is_some())) as u64;
+        if self.msg.limited {
+            self.fast.opens = self.fast.opens.saturating_add(count_opens(&region[..upto]));
+            if self.fast.opens > self.fast.depth_slack
+                || from + upto - self.line_start > self.fast.item_slack
+            {
+                return None;
+            }
+        }
+        let Some(k) = lf else {
+            self.pos = end;
+            return (end != line_cap && end != msg_cap).then_some(Step::More);
+        };
+        let lf = from + k;
+        if self.msg.limited {
+            let cr = lf > self.line_start && self.buf[lf - 1] == b'\r';
+            let content_end = lf - usize::from(cr);
+            if content_end > self.line_start && self.buf[content_end - 1] == b'}' {
+                return None;
+            }
+        }
+        self.fast.on = false;
+        Some(self.line_end(lf))
+    }
+
+    /// Scans the current line byte by byte from `pos`, where the scan state
+    /// is exact, as far as input and limits allow.
+    fn exact_line(&mut self, end: usize, line_cap: usize, msg_cap: usize) -> Step {
+        let cfg = &self.config;
         let limits = self.msg.limited.then_some(lex::Limits {
             max_depth: cfg.max_depth,
             max_items: cfg.max_list_items,
@@ -585,6 +692,7 @@ impl Framer {
     fn begin_literal(&mut self, lit: Lit) -> Step {
         self.stats.literals += 1;
         if !lit.streamed {
+            self.reserve_literal(lit.len);
             self.phase = Phase::Literal { remaining: lit.len };
             return Step::Continue;
         }
@@ -603,6 +711,27 @@ impl Framer {
             binary: lit.binary,
             offset: self.consumed,
         })
+    }
+
+    /// Makes room for the data of a buffered literal of `len` bytes
+    /// starting at `pos`, and for a read beyond it, so that the message is
+    /// not moved while its data arrives: each byte is copied once, by
+    /// [`push`](Self::push), to its place in the frame. (Growing by
+    /// doubling would move a 20 MiB body about once more in total.)
+    ///
+    /// `len` passed the literal and message limits, so this reserves at
+    /// most `max_message` bytes and one read; the room is only touched as
+    /// data arrives.
+    fn reserve_literal(&mut self, len: u64) {
+        let have = self.buf.len() - self.pos;
+        // `len <= max_message`, a usize (checked in `line_end`).
+        let missing = usize::try_from(len)
+            .unwrap_or(usize::MAX)
+            .saturating_sub(have);
+        if missing > 0 {
+            let read = self.last_push.max(Self::IDLE_CAPACITY);
+            self.buf.reserve(missing.saturating_add(read));
+        }
     }
 
     /// Takes the data of a buffered literal as it arrives (not scanned).
@@ -790,6 +919,20 @@ impl Framer {
         self.consumed += n as u64;
         self.stats.discarded += n as u64;
     }
+}
+
+/// The `(` bytes in `bytes`, counted in blocks of at most 255 with byte
+/// counters (a loop the compiler turns into vector instructions).
+fn count_opens(bytes: &[u8]) -> u32 {
+    bytes
+        .chunks(255)
+        .map(|block| {
+            let n = block
+                .iter()
+                .fold(0u8, |n, &b| n.wrapping_add(u8::from(b == b'(')));
+            u32::from(n)
+        })
+        .fold(0u32, u32::saturating_add)
 }
 
 impl fmt::Debug for Framer {

@@ -1,0 +1,328 @@
+//! The `stream/*` contestants: each crate's own streaming path over a byte
+//! stream that arrives in reads of a given size, the way its users run it.
+//!
+//! - ours: what the `Client` does (`imap-state/src/client/mod.rs`,
+//!   `handle_input` and `process_frames`): the [`Framer`] receives each read
+//!   ([`Framer::push`] copies it into the frame buffer), and each [`FrameEvent::Frame`] is decoded with
+//!   `Frame::decode_response` and made owned with `into_shared` (strings and
+//!   literals become slices of the frame, not copies). Commands: the same
+//!   with `decode_command`, as the `Server` does.
+//! - imap-proto 0.17: what async-imap does: keep a buffer, run
+//!   `Response::parse` from the start of the first unparsed message; on
+//!   `Incomplete`, read more and parse that message again from its start.
+//! - imap-codec 2.0 (alpha): what imap-next does: the `Fragmentizer` finds
+//!   the message's lines and literals, `decode_message` decodes it whole, and
+//!   `into_static` makes it owned.
+//! - imap-codec 1.0 has no fragmentizer: its users retry `Decoder::decode`
+//!   from the start of the message on `Incomplete` (or `LiteralFound`), as
+//!   with imap-proto, and use the value borrowed from their buffer.
+//!
+//! Every function returns the number of messages decoded, so that the bench
+//! setup can check that each side decodes every message at every read size.
+
+use std::hint::black_box;
+
+use imapkit_codec::framer::{Direction, FrameEvent, Framer, FramerConfig};
+use imapkit_proto::IntoStatic as _;
+
+use crate::inputs::{self, Input};
+use crate::sides::StreamError;
+
+/// A side's streaming function: the stream and the read size; the number
+/// of messages decoded.
+pub type StreamFn = fn(&[u8], usize) -> Result<usize, StreamError>;
+
+/// Who runs a stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum StreamSide {
+    /// This workspace: framer, decoder, `into_shared`.
+    Ours,
+    /// imap-proto 0.17, retried from the start of the message.
+    ImapProto,
+    /// imap-codec 1.0, retried from the start of the message.
+    ImapCodec1,
+    /// imap-codec 2.0 (alpha): `Fragmentizer`, decoder, `into_static`.
+    ImapCodec2,
+}
+
+impl StreamSide {
+    /// The name in benchmark ids and tables.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Ours => "ours",
+            Self::ImapProto => "imap-proto-0.17",
+            Self::ImapCodec1 => "imap-codec-1.0",
+            Self::ImapCodec2 => "imap-codec-2.0-alpha",
+        }
+    }
+
+    /// The side's function for a `stream/*` group (commands for
+    /// `stream/client_mix`, responses otherwise).
+    ///
+    /// # Panics
+    /// For imap-proto on commands (it has no command parser).
+    pub fn function(self, group: &str) -> StreamFn {
+        let commands = group == "stream/client_mix";
+        match (self, commands) {
+            (Self::Ours, false) => ours_responses,
+            (Self::Ours, true) => ours_commands,
+            (Self::ImapProto, false) => imap_proto_responses,
+            (Self::ImapProto, true) => panic!("imap-proto 0.17 has no command parser"),
+            (Self::ImapCodec1, false) => imap_codec_1_responses,
+            (Self::ImapCodec1, true) => imap_codec_1_commands,
+            (Self::ImapCodec2, false) => imap_codec_2_responses,
+            (Self::ImapCodec2, true) => imap_codec_2_commands,
+        }
+    }
+}
+
+/// All sides.
+const ALL: &[StreamSide] = &[
+    StreamSide::Ours,
+    StreamSide::ImapProto,
+    StreamSide::ImapCodec1,
+    StreamSide::ImapCodec2,
+];
+
+/// A `stream/*` group: its name, its input and its sides.
+pub type Group = (&'static str, fn() -> Input, &'static [StreamSide]);
+
+/// The `stream/*` groups: name, input, sides. The inputs are those every
+/// side can decode (without MODSEQ, CONDSTORE, QRESYNC and ESEARCH, which
+/// imap-codec 1.0 lacks), so that all sides read the same bytes.
+pub const GROUPS: &[Group] = &[
+    ("stream/sync_metadata", inputs::sync_no_modseq, ALL),
+    ("stream/mixed_small", inputs::mixed_no_modseq, ALL),
+    ("stream/bodies", inputs::bodies_full, ALL),
+    (
+        "stream/client_mix",
+        inputs::client_no_condstore,
+        &[
+            StreamSide::Ours,
+            StreamSide::ImapCodec1,
+            StreamSide::ImapCodec2,
+        ],
+    ),
+];
+
+/// The read sizes of every group: 4 KiB, 16 KiB and the whole input.
+pub fn reads(input: &Input) -> [usize; 3] {
+    [4096, 16 * 1024, input.len()]
+}
+
+/// A read size's name in benchmark ids: `4096`, `16384` or `whole`.
+pub fn read_name(input: &Input, read: usize) -> String {
+    if read >= input.len() {
+        "whole".to_string()
+    } else {
+        read.to_string()
+    }
+}
+
+fn error(message: usize, offset: usize, reason: impl std::fmt::Debug) -> StreamError {
+    StreamError {
+        message,
+        offset,
+        reason: format!("{reason:?}"),
+    }
+}
+
+/// Hands the next read of at most `read` bytes of `stream[*at..]` to the
+/// framer, as the Client's `handle_input` does with a socket read.
+fn read_into(framer: &mut Framer, stream: &[u8], at: &mut usize, read: usize) {
+    let n = read.min(stream.len() - *at);
+    framer.push(&stream[*at..*at + n]);
+    *at += n;
+}
+
+/// Ours, responses: framer + `decode_response` + `into_shared`, in reads
+/// of `read` bytes.
+pub fn ours_responses(stream: &[u8], read: usize) -> Result<usize, StreamError> {
+    let mut framer = Framer::new(FramerConfig::new(Direction::ServerToClient));
+    let mut at = 0;
+    let mut n = 0;
+    while at < stream.len() {
+        read_into(&mut framer, stream, &mut at, read);
+        while let Some(event) = framer.poll_event() {
+            match event {
+                FrameEvent::Frame(frame) => {
+                    match frame.decode_response() {
+                        Ok(r) => black_box(r.into_shared(&frame.bytes)),
+                        Err(e) => return Err(error(n, frame.offset as usize, e)),
+                    };
+                    n += 1;
+                }
+                FrameEvent::Error(e) => return Err(error(n, e.offset as usize, e)),
+                _ => {}
+            }
+        }
+    }
+    Ok(n)
+}
+
+/// Ours, commands: framer + `decode_command` + `into_shared`, in reads of
+/// `read` bytes (literal announcements are passed over: the mix has only
+/// non-synchronizing literals, whose data follows at once).
+pub fn ours_commands(stream: &[u8], read: usize) -> Result<usize, StreamError> {
+    let mut framer = Framer::new(FramerConfig::new(Direction::ClientToServer));
+    let mut at = 0;
+    let mut n = 0;
+    while at < stream.len() {
+        read_into(&mut framer, stream, &mut at, read);
+        while let Some(event) = framer.poll_event() {
+            match event {
+                FrameEvent::Frame(frame) => {
+                    match frame.decode_command() {
+                        Ok(c) => black_box(c.into_shared(&frame.bytes)),
+                        Err(e) => return Err(error(n, frame.offset as usize, e)),
+                    };
+                    n += 1;
+                }
+                FrameEvent::Error(e) => return Err(error(n, e.offset as usize, e)),
+                _ => {}
+            }
+        }
+    }
+    Ok(n)
+}
+
+/// Retries `parse` from the start of the first unparsed message after each
+/// read; `parse` returns the bytes it used, `Ok(None)` when the message is
+/// not complete yet.
+fn retry_from_start<E: std::fmt::Debug>(
+    stream: &[u8],
+    read: usize,
+    mut parse: impl FnMut(&[u8]) -> Result<Option<usize>, E>,
+) -> Result<usize, StreamError> {
+    let mut buf: Vec<u8> = Vec::new();
+    let mut n = 0;
+    let mut offset = 0;
+    for piece in stream.chunks(read) {
+        buf.extend_from_slice(piece);
+        let mut start = 0;
+        while start < buf.len() {
+            match parse(&buf[start..]) {
+                Ok(Some(used)) => {
+                    start += used;
+                    n += 1;
+                }
+                Ok(None) => break,
+                Err(e) => return Err(error(n, offset + start, e)),
+            }
+        }
+        // Keep the unparsed tail at the front of the buffer.
+        buf.drain(..start);
+        offset += start;
+    }
+    Ok(n)
+}
+
+/// imap-proto 0.17, as async-imap runs it: `Response::parse` retried from
+/// the start of the message on `Incomplete`.
+pub fn imap_proto_responses(stream: &[u8], read: usize) -> Result<usize, StreamError> {
+    retry_from_start(
+        stream,
+        read,
+        |input| match upstream_imap_proto::Response::parse(input) {
+            Ok((rest, message)) => {
+                black_box(&message);
+                Ok(Some(input.len() - rest.len()))
+            }
+            Err(e) if e.is_incomplete() => Ok(None),
+            Err(e) => Err(format!("{e:?}")),
+        },
+    )
+}
+
+/// imap-codec 1.0: `ResponseCodec::decode` retried from the start of the
+/// message while it is incomplete.
+pub fn imap_codec_1_responses(stream: &[u8], read: usize) -> Result<usize, StreamError> {
+    use upstream_imap_codec::decode::{Decoder as _, ResponseDecodeError};
+    let codec = upstream_imap_codec::ResponseCodec::default();
+    retry_from_start(stream, read, |input| match codec.decode(input) {
+        Ok((rest, message)) => {
+            black_box(&message);
+            Ok(Some(input.len() - rest.len()))
+        }
+        Err(ResponseDecodeError::Incomplete | ResponseDecodeError::LiteralFound { .. }) => Ok(None),
+        Err(e) => Err(e),
+    })
+}
+
+/// imap-codec 1.0: `CommandCodec::decode` retried from the start of the
+/// command while it is incomplete.
+pub fn imap_codec_1_commands(stream: &[u8], read: usize) -> Result<usize, StreamError> {
+    use upstream_imap_codec::decode::{CommandDecodeError, Decoder as _};
+    let codec = upstream_imap_codec::CommandCodec::default();
+    retry_from_start(stream, read, |input| match codec.decode(input) {
+        Ok((rest, message)) => {
+            black_box(&message);
+            Ok(Some(input.len() - rest.len()))
+        }
+        Err(CommandDecodeError::Incomplete | CommandDecodeError::LiteralFound { .. }) => Ok(None),
+        Err(e) => Err(format!("{e:?}")),
+    })
+}
+
+/// imap-codec 2.0 (alpha), as imap-next runs it: the `Fragmentizer` in
+/// reads of `read` bytes, each complete message decoded with `codec` and
+/// made owned.
+fn imap_codec_2<C>(codec: &C, stream: &[u8], read: usize) -> Result<usize, StreamError>
+where
+    C: upstream_imap_codec_2::decode::Decoder,
+    for<'a> C::Message<'a>: upstream_imap_codec_2::imap_types::IntoStatic,
+{
+    use upstream_imap_codec_2::fragmentizer::{FragmentInfo, Fragmentizer};
+    use upstream_imap_codec_2::imap_types::IntoStatic as _;
+    // imap-next's default limit on one message.
+    let mut fragmentizer = Fragmentizer::new(100 * 1024 * 1024);
+    let mut n = 0;
+    for piece in stream.chunks(read) {
+        fragmentizer.enqueue_bytes(piece);
+        while let Some(fragment) = fragmentizer.progress() {
+            if let FragmentInfo::Line {
+                announcement: None, ..
+            } = fragment
+            {
+                match fragmentizer.decode_message(codec) {
+                    Ok(message) => black_box(message.into_static()),
+                    Err(e) => return Err(error(n, 0, decode_error(&e))),
+                };
+                n += 1;
+            }
+        }
+    }
+    Ok(n)
+}
+
+/// What an imap-codec 2.0 decoding error was (its messages have no `Debug`
+/// in a generic context).
+fn decode_error<C: upstream_imap_codec_2::decode::Decoder>(
+    e: &upstream_imap_codec_2::fragmentizer::DecodeMessageError<'_, C>,
+) -> &'static str {
+    use upstream_imap_codec_2::fragmentizer::DecodeMessageError as E;
+    match e {
+        E::DecodingFailure(_) => "decoding failure",
+        E::DecodingRemainder { .. } => "bytes after the message",
+        E::MessageTooLong { .. } => "message too long",
+        E::MessagePoisoned { .. } => "message poisoned",
+    }
+}
+
+/// imap-codec 2.0 (alpha), responses (see [`imap_codec_2`]).
+pub fn imap_codec_2_responses(stream: &[u8], read: usize) -> Result<usize, StreamError> {
+    imap_codec_2(
+        &upstream_imap_codec_2::ResponseCodec::default(),
+        stream,
+        read,
+    )
+}
+
+/// imap-codec 2.0 (alpha), commands (see [`imap_codec_2`]).
+pub fn imap_codec_2_commands(stream: &[u8], read: usize) -> Result<usize, StreamError> {
+    imap_codec_2(
+        &upstream_imap_codec_2::CommandCodec::default(),
+        stream,
+        read,
+    )
+}
