@@ -9,7 +9,7 @@ mod envelope;
 
 use imapkit_proto::{
     chars, Atom, BinaryData, Buf, FlagFetch, FlagFetchList, GmailLabel, MessageDataItem, ObjectId,
-    Vec1,
+    SnippetAlgorithm, SnippetName, Vec1,
 };
 use nom::bytes::streaming::take_while1;
 
@@ -221,8 +221,22 @@ pub(crate) fn msg_att<'a>(i: &'a [u8], out: &mut Vec<MessageDataItem<'a>>) -> IR
         }
         b'P' if is("PREVIEW") => {
             let (r, ()) = sps(r)?;
+            if r.first() == Some(&b'(') {
+                // The draft form (Dovecot 2.3): `PREVIEW (FUZZY "text")`.
+                return snippet(r, SnippetName::Preview).map(|(r, item)| {
+                    out.push(item);
+                    (r, ())
+                });
+            }
             nstring(r).map(|(r, s)| {
                 out.push(M::Preview(s));
+                (r, ())
+            })
+        }
+        b'S' if is("SNIPPET") => {
+            let (r, ()) = sps(r)?;
+            snippet(r, SnippetName::Snippet).map(|(r, item)| {
+                out.push(item);
                 (r, ())
             })
         }
@@ -384,6 +398,28 @@ fn binary_data(i: &[u8]) -> IResult<'_, BinaryData<'_>> {
         }
         _ => nstring(i).map(|(r, s)| (r, BinaryData::NString(s))),
     }
+}
+
+/// `"(" snippet-algorithm SP nstring ")"` after `SNIPPET` or a draft
+/// `PREVIEW` (Dovecot 2.3: `SNIPPET (FUZZY "text")`, `SNIPPET (FUZZY NIL)`).
+fn snippet(i: &[u8], name: SnippetName) -> IResult<'_, MessageDataItem<'_>> {
+    let (r, ()) = byte(b'(')(i)?;
+    let r = extra_sp(r);
+    let (r, algorithm) = atom(r)?;
+    let Ok(algorithm) = SnippetAlgorithm::from_atom(algorithm) else {
+        return fail(i, "expected a snippet algorithm");
+    };
+    let (r, ()) = sps(r)?;
+    let (r, text) = nstring(r)?;
+    let (r, ()) = byte(b')')(extra_sp(r))?;
+    Ok((
+        r,
+        MessageDataItem::Snippet {
+            name,
+            algorithm,
+            text,
+        },
+    ))
 }
 
 /// `"(" objectid ")"` (RFC 8474).

@@ -6,7 +6,10 @@ mod envelope;
 
 use bytes::BufMut;
 
-use crate::{BinaryData, GmailLabel, LiteralMode, MessageDataItem, ObjectId};
+use crate::{
+    BinaryData, GmailLabel, LiteralMode, MessageDataItem, ObjectId, SnippetAlgorithm,
+    SnippetModifier, SnippetRequest,
+};
 
 use super::core::put_part;
 use super::{paren, Encode, Writer};
@@ -122,6 +125,18 @@ impl Encode for MessageDataItem<'_> {
                 w.put(b"PREVIEW ");
                 s.encode(w);
             }
+            M::Snippet {
+                name,
+                algorithm,
+                text,
+            } => {
+                w.put(name.as_str().as_bytes());
+                w.put(b" (");
+                algorithm.encode(w);
+                w.put_u8(b' ');
+                text.encode(w);
+                w.put_u8(b')');
+            }
             M::GmailMsgId(n) => {
                 w.put(b"X-GM-MSGID ");
                 w.put_num(*n);
@@ -157,6 +172,37 @@ impl Encode for BinaryData<'_> {
         match self {
             BinaryData::NString(s) => s.encode(w),
             BinaryData::Literal8(b) => w.put_literal(b, LiteralMode::Sync, true),
+        }
+    }
+}
+
+impl Encode for SnippetAlgorithm<'_> {
+    fn encode<B: BufMut>(&self, w: &mut Writer<'_, B>) {
+        w.put(self.as_bytes())
+    }
+}
+
+impl Encode for SnippetModifier<'_> {
+    /// `FUZZY`, `LAZY` or `LAZY=FUZZY`.
+    fn encode<B: BufMut>(&self, w: &mut Writer<'_, B>) {
+        match self {
+            Self::Algorithm(a) => a.encode(w),
+            Self::Lazy(None) => w.put(b"LAZY"),
+            Self::Lazy(Some(a)) => {
+                w.put(b"LAZY=");
+                a.encode(w);
+            }
+        }
+    }
+}
+
+impl Encode for SnippetRequest<'_> {
+    /// `SNIPPET`, or the name and `(modifier ...)`.
+    fn encode<B: BufMut>(&self, w: &mut Writer<'_, B>) {
+        w.put(self.name().as_str().as_bytes());
+        if !self.modifiers().is_empty() {
+            w.put_u8(b' ');
+            paren(w, self.modifiers());
         }
     }
 }

@@ -16,7 +16,7 @@ use crate::{
     Address, BinaryData, Body, BodyExtension, BodyFields, BodyKind, BodyLanguage, BodyParam,
     BodyStructure, Buf, Disposition, Encapsulated, Envelope, ExtensionTail, GmailLabel, IString,
     LanguageTail, LocationTail, MessageDataItem, Multipart, MultipartExtension, ObjectId,
-    SinglePartExtension,
+    SinglePartExtension, SnippetAlgorithm, SnippetModifier, SnippetName, SnippetRequest,
 };
 
 /// Item names the decoder knows; `Other` never uses them.
@@ -38,10 +38,46 @@ const KNOWN_ITEMS: &[&str] = &[
     "THREADID",
     "SAVEDATE",
     "PREVIEW",
+    "SNIPPET",
     "X-GM-MSGID",
     "X-GM-THRID",
     "X-GM-LABELS",
 ];
+
+/// A draft snippet algorithm: `FUZZY` or another atom (never one that
+/// reads as `FUZZY` or `LAZY`).
+pub fn snippet_algorithm() -> impl Strategy<Value = SnippetAlgorithm<'static>> {
+    prop_oneof![
+        3 => Just(SnippetAlgorithm::Fuzzy),
+        1 => atom().prop_filter_map("not FUZZY or LAZY", |a| match SnippetAlgorithm::from_atom(a) {
+            Ok(SnippetAlgorithm::Other(a)) => Some(SnippetAlgorithm::Other(a)),
+            _ => None,
+        }),
+    ]
+}
+
+/// A modifier of a draft snippet item.
+pub fn snippet_modifier() -> impl Strategy<Value = SnippetModifier<'static>> {
+    prop_oneof![
+        snippet_algorithm().prop_map(SnippetModifier::Algorithm),
+        option::of(snippet_algorithm()).prop_map(SnippetModifier::Lazy),
+    ]
+}
+
+/// A draft snippet FETCH item: `SNIPPET [(...)]` or `PREVIEW (...)` with
+/// an algorithm.
+pub fn snippet_request() -> impl Strategy<Value = SnippetRequest<'static>> {
+    (any::<bool>(), vec(snippet_modifier(), 0..3)).prop_filter_map(
+        "PREVIEW without an algorithm is RFC 8970's",
+        |(preview, modifiers)| {
+            if preview {
+                SnippetRequest::preview(modifiers).ok()
+            } else {
+                SnippetRequest::snippet(modifiers).ok()
+            }
+        },
+    )
+}
 
 /// An `address`, including group markers.
 pub fn address() -> impl Strategy<Value = Address<'static>> {
@@ -316,6 +352,17 @@ pub fn message_data_item() -> BoxedStrategy<MessageDataItem<'static>> {
         option::of(object_id()).prop_map(M::ThreadId),
         option::of(date_time()).prop_map(M::SaveDate),
         nstring().prop_map(M::Preview),
+        (any::<bool>(), snippet_algorithm(), nstring()).prop_map(|(preview, algorithm, text)| {
+            M::Snippet {
+                name: if preview {
+                    SnippetName::Preview
+                } else {
+                    SnippetName::Snippet
+                },
+                algorithm,
+                text,
+            }
+        }),
         u64_full().prop_map(M::GmailMsgId),
         u64_full().prop_map(M::GmailThrId),
         vec(gmail_label(), 0..4).prop_map(M::GmailLabels),
