@@ -21,7 +21,7 @@ use super::core::{
 };
 use super::response::lenient::{extra_sp, more, sps, ws_count, ws_list};
 use super::response::quirks;
-use super::{cut_fail, fail, run, Decoded, IResult};
+use super::{cut_fail, fail, Decoded, IResult};
 use crate::error::DecodeError;
 
 /// How deeply body structures (multipart and message/rfc822 levels) and
@@ -325,7 +325,7 @@ const ITEMS_CAPACITY: usize = 8;
 pub fn decode_msg_att_list(
     input: &[u8],
 ) -> Result<Decoded<'_, Vec1<MessageDataItem<'_>>>, DecodeError> {
-    run(input, None, msg_att_list)
+    super::response::run_server(input, msg_att_list)
 }
 
 /// The name of an item: atom characters up to `[` (where a section starts).

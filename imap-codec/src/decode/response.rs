@@ -40,7 +40,7 @@ use crate::lex::{walk, WalkEnd};
 /// assert!(d.complete().is_some());
 /// ```
 pub fn greeting(input: &[u8]) -> Result<Decoded<'_, Greeting<'_>>, DecodeError> {
-    run(input, None, greeting_p)
+    run_server(input, greeting_p)
 }
 
 /// Decodes one server response, including its CRLF, from the front of `input`.
@@ -56,8 +56,39 @@ pub fn greeting(input: &[u8]) -> Result<Decoded<'_, Greeting<'_>>, DecodeError> 
 /// assert_eq!(n, 13);
 /// ```
 pub fn response(input: &[u8]) -> Result<Decoded<'_, Response<'_>>, DecodeError> {
-    run(input, None, response_p)
+    run_server(input, response_p)
 }
+
+/// [`run`] for what a server sends: a non-synchronizing literal (`{n+}`,
+/// `~{n+}`) is an error at its header, because it "MUST NOT be sent from
+/// server to client" (RFC 7888 §3) and no server is known to send one.
+pub(crate) fn run_server<'a, T>(
+    input: &'a [u8],
+    parser: impl FnOnce(&'a [u8]) -> IResult<'a, T>,
+) -> Result<Decoded<'a, T>, DecodeError> {
+    let _ = quirks::take_non_sync();
+    let outcome = run(input, None, parser);
+    let at = quirks::take_non_sync();
+    if at == 0 {
+        return outcome;
+    }
+    let Some(offset) = at
+        .checked_sub(input.as_ptr() as usize)
+        .filter(|&o| o < input.len())
+    else {
+        return outcome;
+    };
+    match outcome {
+        Err(e) if e.offset < offset => Err(e),
+        _ => Err(DecodeError {
+            offset,
+            reason: NON_SYNC_IN_RESPONSE,
+        }),
+    }
+}
+
+/// Why a response with a non-synchronizing literal does not decode.
+pub(crate) const NON_SYNC_IN_RESPONSE: &str = "non-synchronizing literal in a response";
 
 /// A response decoder with options: the lenient decoding of [`response`]
 /// plus the deviations that are ambiguous and therefore opt-in.
@@ -137,7 +168,7 @@ impl ResponseDecoder {
     ) -> Result<Decoded<'a, Greeting<'a>>, DecodeError> {
         match greeting(input) {
             Err(e) if self.lone_lf && is_lone_lf(input, e.offset) => {
-                let patched = patch_lone_lfs(input, e, |b| run(b, None, greeting_p).map(owned))?;
+                let patched = patch_lone_lfs(input, e, |b| run_server(b, greeting_p).map(owned))?;
                 Ok(patched.into_decoded())
             }
             other => other,
@@ -161,7 +192,7 @@ fn is_lone_lf(input: &[u8], at: usize) -> bool {
 }
 
 fn decode_lone_lf(input: &[u8], e: DecodeError) -> Result<Decoded<'_, Response<'_>>, DecodeError> {
-    let patched = patch_lone_lfs(input, e, |b| run(b, None, response_p).map(owned))?;
+    let patched = patch_lone_lfs(input, e, |b| run_server(b, response_p).map(owned))?;
     Ok(patched.into_decoded())
 }
 

@@ -121,6 +121,9 @@ impl std::ops::BitOr for Quirks {
 
 thread_local! {
     static SEEN: Cell<u32> = const { Cell::new(0) };
+    /// The address of the first non-synchronizing literal header (`{n+}`)
+    /// read since the last [`take_non_sync`]; 0 for none.
+    static NON_SYNC: Cell<usize> = const { Cell::new(0) };
 }
 
 /// Not a quirk, never reported: strict syntax that the encoder writes
@@ -138,6 +141,25 @@ pub(crate) fn note_not_canonical() {
 #[cold]
 pub(crate) fn note(q: Quirks) {
     SEEN.with(|s| s.set(s.get() | q.0));
+}
+
+/// Records that a non-synchronizing literal header starts at `header`
+/// (the first one since [`take_non_sync`] is kept): the command decoder
+/// accepts it, the response decoders refuse it (RFC 7888 §3).
+#[cold]
+pub(crate) fn note_non_sync(header: &[u8]) {
+    NON_SYNC.with(|c| {
+        if c.get() == 0 {
+            c.set(header.as_ptr() as usize);
+        }
+    });
+}
+
+/// Clears the non-synchronizing literal record; returns the address it
+/// held (0 for none).
+#[inline]
+pub(crate) fn take_non_sync() -> usize {
+    NON_SYNC.with(|c| c.replace(0))
 }
 
 /// Runs `f`; returns its result and whether it accepted a quirk. The record
