@@ -219,3 +219,18 @@ fn a_malformed_known_code_keeps_its_status_response() {
     assert_eq!(s.tag().map(|t| t.as_str().to_owned()), Some("a1".into()));
     assert!(matches!(s.code(), Some(ResponseCode::Other(_))));
 }
+
+/// What clients in the catalogues send: an empty ID list in both forms is
+/// accepted; iPhone Mail's `CHANGEDSINCE 0` is refused (the modifier holds
+/// a non-zero mod-sequence; see QUIRKS.md, row 45).
+#[test]
+fn client_quirks_from_the_catalogues() {
+    for line in [&b"a1 ID ()\r\n"[..], b"a1 ID NIL\r\n"] {
+        let c = command(line).unwrap().complete().unwrap().0;
+        assert!(matches!(c.body, CommandBody::Id { .. }), "{c:?}");
+    }
+    assert_eq!(
+        command_error(b"a1 UID FETCH 1:* (FLAGS) (CHANGEDSINCE 0)\r\n"),
+        (39, "expected a non-zero number")
+    );
+}

@@ -217,7 +217,13 @@ fn enabled(i: &[u8]) -> IResult<'_, Data<'_>> {
 fn flags(i: &[u8]) -> IResult<'_, Data<'_>> {
     let (r, ()) = sps(i)?;
     let (r, f) = ws_list_opt(|i| {
-        let (r, f) = flag_perm(i)?;
+        let f = match flag_perm(i) {
+            // Lenient: `Mail]/Alle` (Gmail), a token with `]`: dropped.
+            Ok((r, _)) if r.first() == Some(&b']') => return invalid_flag(i),
+            Err(nom::Err::Error(_)) if i.first() == Some(&b']') => return invalid_flag(i),
+            res => res?,
+        };
+        let (r, f) = f;
         Ok((
             r,
             match f {
@@ -230,6 +236,23 @@ fn flags(i: &[u8]) -> IResult<'_, Data<'_>> {
         ))
     })(r)?;
     Ok((r, Data::Flags(f)))
+}
+
+/// A token of `ASTRING-CHAR`s (after an optional `\`) that holds `]` and
+/// so cannot be a flag: skipped ([`Quirks::INVALID_FLAG`]).
+#[cold]
+fn invalid_flag(i: &[u8]) -> IResult<'_, Option<imapkit_proto::Flag<'_>>> {
+    let start = usize::from(i.first() == Some(&b'\\'));
+    let n = i[start..]
+        .iter()
+        .take_while(|&&b| chars::is_astring_char(b))
+        .count();
+    let r = &i[start + n..];
+    if r.is_empty() {
+        return Err(nom::Err::Incomplete(nom::Needed::new(1)));
+    }
+    quirks::note(Quirks::INVALID_FLAG);
+    Ok((r, None))
 }
 
 /// A hierarchy delimiter: `DQUOTE QUOTED-CHAR DQUOTE` or `NIL`.
@@ -438,12 +461,20 @@ fn status_item(i: &[u8]) -> IResult<'_, StatusItem<'_>> {
     let w = name.as_bytes();
     let is = |s: &str| w.eq_ignore_ascii_case(s.as_bytes());
     let num = |f: fn(u32) -> StatusItem<'static>| number(r).map(|(r, n)| (r, f(n)));
+    // `nz-number`; lenient: 0 (as in the UIDNEXT and UIDVALIDITY codes).
+    let nz = |f: fn(u32) -> StatusItem<'static>| {
+        let (r, n) = number(r)?;
+        if n == 0 {
+            quirks::note(Quirks::ZERO_NUMBER);
+        }
+        Ok((r, f(n)))
+    };
     if is("MESSAGES") {
         num(StatusItem::Messages)
     } else if is("UIDNEXT") {
-        num(StatusItem::UidNext)
+        nz(StatusItem::UidNext)
     } else if is("UIDVALIDITY") {
-        num(StatusItem::UidValidity)
+        nz(StatusItem::UidValidity)
     } else if is("UNSEEN") {
         num(StatusItem::Unseen)
     } else if is("DELETED") {
@@ -654,6 +685,15 @@ fn id(i: &[u8]) -> IResult<'_, Data<'_>> {
         let (r, v) = nstring(r)?;
         Ok((r, (k, v)))
     })(r)?;
+    // Lenient: `* ID (...)+` (datamail.in): the `+` is dropped.
+    let r = match r {
+        [b'+', b'\r' | b'\n' | b' ', ..] => {
+            quirks::note(Quirks::STRAY_CHARACTER);
+            &r[1..]
+        }
+        [b'+'] => return Err(nom::Err::Incomplete(nom::Needed::new(1))),
+        _ => r,
+    };
     Ok((r, Data::Id(Some(params))))
 }
 
