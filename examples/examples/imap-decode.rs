@@ -4,6 +4,8 @@
 //! ```text
 //! cargo run --release -p imap-examples --example imap-decode -- \
 //!     [--responses|--commands] [--chunk N] [--roundtrip] [--quiet] [FILE...]
+//! cargo run --release -p imap-examples --example imap-decode -- \
+//!     --session [--chunk N] [--roundtrip] [--quiet] [COMMANDS RESPONSES]...
 //! ```
 //!
 //! `--responses` (the default) reads server-to-client bytes, `--commands`
@@ -19,10 +21,24 @@
 //! `--roundtrip` followed by `, roundtrip_mismatches: K`: each message is
 //! re-encoded and decoded again). The exit status is 0 when E and K are 0,
 //! else 1. The work is done by `imap_examples::trace`.
+//!
+//! `--session` replays a recorded session, both directions (files in
+//! pairs: the client's bytes, then the server's; without files the
+//! embedded session), through the library's state machines: the
+//! commands through a `Server` that answers as the recorded server did,
+//! the responses through a `Client` that sends the recorded commands. Each
+//! message is decoded as what it is at its point in the session: the first
+//! server message as a greeting, AUTHENTICATE lines only inside the
+//! exchange, `DONE` only during IDLE. Where a state machine refuses
+//! something or answers otherwise than the recording, a `session:` line
+//! says so with the offset; the summary adds `, violations: V`, and the
+//! exit status is 1 when V is not 0 either (see
+//! `imap_examples::trace::session`).
 
 use std::io::Write as _;
 use std::process::ExitCode;
 
+use imap_examples::trace::session::decode_session;
 use imap_examples::trace::{decode_stream, Options, Summary};
 use imapkit_codec::framer::Direction;
 
@@ -33,13 +49,15 @@ const EMBEDDED_COMMANDS: &[u8] =
 
 fn usage() -> ExitCode {
     eprintln!(
-        "usage: imap-decode [--responses|--commands] [--chunk N] [--roundtrip] [--quiet] [FILE...]"
+        "usage: imap-decode [--responses|--commands] [--chunk N] [--roundtrip] [--quiet] [FILE...]\n       \
+         imap-decode --session [--chunk N] [--roundtrip] [--quiet] [COMMANDS RESPONSES]..."
     );
     ExitCode::from(2)
 }
 
-fn parse_args() -> Result<(Options, Vec<String>), String> {
+fn parse_args() -> Result<(Options, bool, Vec<String>), String> {
     let mut o = Options::new(Direction::ServerToClient);
+    let mut session = false;
     let mut files = Vec::new();
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -48,6 +66,7 @@ fn parse_args() -> Result<(Options, Vec<String>), String> {
             "--commands" => o.direction = Direction::ClientToServer,
             "--roundtrip" => o.roundtrip = true,
             "--quiet" => o.quiet = true,
+            "--session" => session = true,
             "--chunk" => {
                 let n = args.next().ok_or("--chunk needs a number")?;
                 let n: usize = n.parse().map_err(|_| format!("bad chunk size {n}"))?;
@@ -61,11 +80,14 @@ fn parse_args() -> Result<(Options, Vec<String>), String> {
             f => files.push(f.to_string()),
         }
     }
-    Ok((o, files))
+    if session && files.len() % 2 != 0 {
+        return Err("--session needs files in pairs: COMMANDS RESPONSES".into());
+    }
+    Ok((o, session, files))
 }
 
 fn main() -> ExitCode {
-    let (o, files) = match parse_args() {
+    let (o, session, files) = match parse_args() {
         Ok(parsed) => parsed,
         Err(e) => {
             if !e.is_empty() {
@@ -78,11 +100,16 @@ fn main() -> ExitCode {
     let mut out = std::io::stdout().lock();
     let mut inputs: Vec<(String, Vec<u8>)> = Vec::new();
     if files.is_empty() {
-        let embedded = match o.direction {
-            Direction::ServerToClient => EMBEDDED_RESPONSES,
-            Direction::ClientToServer => EMBEDDED_COMMANDS,
-        };
-        inputs.push(("embedded session".into(), embedded.to_vec()));
+        if session {
+            inputs.push(("embedded session".into(), EMBEDDED_COMMANDS.to_vec()));
+            inputs.push(("embedded session".into(), EMBEDDED_RESPONSES.to_vec()));
+        } else {
+            let embedded = match o.direction {
+                Direction::ServerToClient => EMBEDDED_RESPONSES,
+                Direction::ClientToServer => EMBEDDED_COMMANDS,
+            };
+            inputs.push(("embedded session".into(), embedded.to_vec()));
+        }
     }
     for f in files {
         match std::fs::read(&f) {
@@ -93,10 +120,22 @@ fn main() -> ExitCode {
             }
         }
     }
-    for (name, input) in &inputs {
-        if let Err(e) = decode_stream(input, &o, &mut out, &mut s) {
-            eprintln!("imap-decode: {name}: {e}");
-            return ExitCode::from(2);
+    if session {
+        for pair in inputs.chunks(2) {
+            let [(name, commands), (_, responses)] = pair else {
+                unreachable!("inputs come in pairs (checked by parse_args)")
+            };
+            if let Err(e) = decode_session(commands, responses, &o, &mut out, &mut s) {
+                eprintln!("imap-decode: {name}: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    } else {
+        for (name, input) in &inputs {
+            if let Err(e) = decode_stream(input, &o, &mut out, &mut s) {
+                eprintln!("imap-decode: {name}: {e}");
+                return ExitCode::from(2);
+            }
         }
     }
     let mut line = format!(
@@ -106,11 +145,14 @@ fn main() -> ExitCode {
     if o.roundtrip {
         line.push_str(&format!(", roundtrip_mismatches: {}", s.mismatches));
     }
+    if session {
+        line.push_str(&format!(", violations: {}", s.violations));
+    }
     if let Err(e) = writeln!(out, "{line}") {
         eprintln!("imap-decode: {e}");
         return ExitCode::from(2);
     }
-    if s.errors == 0 && s.mismatches == 0 {
+    if s.errors == 0 && s.mismatches == 0 && s.violations == 0 {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)

@@ -81,7 +81,8 @@ fn check_fragments(
 
 /// Whether `r` holds non-ASCII where the grammar has no literal form, so
 /// that only a UTF-8 session can carry it: human-readable text (`text`,
-/// RFC 9051 §9) or a hierarchy delimiter (a quoted character).
+/// RFC 9051 §9), a hierarchy delimiter (a quoted character) or an unknown
+/// response's raw line.
 fn has_8bit_text(r: &Response<'_>) -> bool {
     let bad = |d: &Option<char>| d.is_some_and(|c| !c.is_ascii());
     match r {
@@ -94,7 +95,6 @@ fn has_8bit_text(r: &Response<'_>) -> bool {
             .chain(&n.other)
             .chain(&n.shared)
             .any(|d| bad(&d.delimiter)),
-        // An unknown response is written as it came, bytes unchanged.
         Response::Data(Data::Other(o)) => !o.as_bytes().is_ascii(),
         _ => false,
     }

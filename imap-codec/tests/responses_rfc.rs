@@ -917,10 +917,17 @@ fn literals_in_responses() {
     let r = decode(b);
     assert_eq!(r.to_vec(), b);
     assert_prefixes(b);
-    let b = b"* METADATA INBOX (/shared/x ~{4}\r\n\x01\x02\r\n /private/y {1+}\r\nz)\r\n";
+    let b = b"* METADATA INBOX (/shared/x ~{4}\r\n\x01\x02\r\n /private/y {1}\r\nz)\r\n";
     let r = decode(b);
     assert_eq!(r.to_vec(), &b[..]);
     assert_prefixes(b);
+    // A non-synchronizing literal never comes from a server (RFC 7888 §3).
+    let b = b"* METADATA INBOX (/shared/x ~{4}\r\n\x01\x02\r\n /private/y {1+}\r\nz)\r\n";
+    let e = response(b).unwrap_err();
+    assert_eq!(
+        (e.offset, e.reason),
+        (50, "non-synchronizing literal in a response")
+    );
     let b = b"* ID (\"name\" {5}\r\nCyrus)\r\n";
     assert_eq!(decode(b).to_vec(), b);
     assert_prefixes(b);

@@ -88,6 +88,7 @@ pub mod response;
 mod secret;
 mod section;
 mod sequence;
+mod snippet;
 mod status;
 #[cfg(feature = "proptest")]
 pub mod strategies;
@@ -106,6 +107,7 @@ pub use crate::mailbox::{Mailbox, MailboxOther};
 pub use crate::secret::Secret;
 pub use crate::section::{Partial, Section, SectionText};
 pub use crate::sequence::{SeqOrUid, Sequence, SequenceIter, SequenceSet};
+pub use crate::snippet::{SnippetAlgorithm, SnippetModifier, SnippetName, SnippetRequest};
 pub use crate::status::StatusAttribute;
 
 pub use crate::command::*;

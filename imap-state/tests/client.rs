@@ -5,6 +5,7 @@ mod util;
 
 use std::time::Duration;
 
+use imapkit_codec::LiteralPolicy;
 use imapkit_proto::{
     Capability, CommandBody, Data, GreetingKind, Mailbox, ResponseCode, Secret, Status,
 };
@@ -200,6 +201,53 @@ fn literal_syntax_follows_the_capabilities() {
     assert_eq!(login(""), "A1 LOGIN u {12}\r\n");
     assert_eq!(login("LITERAL-"), "A1 LOGIN u {12+}\r\npass\"word é\r\n");
     assert_eq!(login("LITERAL+"), "A1 LOGIN u {12+}\r\npass\"word é\r\n");
+}
+
+#[test]
+fn a_configured_literal_policy_overrides_the_capabilities() {
+    // What a replay needs: the literals as the recorded client sent them.
+    let login = |caps: &str, policy: Option<LiteralPolicy>, command: &str| {
+        let mut config = quiet_config();
+        config.literal_policy = policy;
+        let mut s = Script::tls(config);
+        s.server(format!("* OK [CAPABILITY IMAP4rev1 {caps}] ready\r\n").as_bytes());
+        s.events();
+        s.client.enqueue(s.now, body(command)).unwrap();
+        let mut sent = s.sent();
+        s.server(b"+ go\r\n");
+        sent.push_str(&s.sent());
+        sent
+    };
+    let sync = "LOGIN u {5}\r\nhello";
+    let non_sync = "LOGIN u {5+}\r\nhello";
+    // By the capabilities: LITERAL+ makes every literal non-synchronizing,
+    // none makes every literal synchronizing.
+    assert_eq!(
+        login("LITERAL+", None, sync),
+        "A1 LOGIN u {5+}\r\nhello\r\n"
+    );
+    assert_eq!(login("", None, non_sync), "A1 LOGIN u {5}\r\nhello\r\n");
+    // As given: a synchronizing literal waits for `+` even with LITERAL+
+    // (the `+` below is what lets the data go) ...
+    let as_given = Some(LiteralPolicy::AsGiven);
+    let mut config = quiet_config();
+    config.literal_policy = as_given;
+    let mut s = Script::tls(config);
+    s.server(b"* OK [CAPABILITY IMAP4rev1 LITERAL+] ready\r\n");
+    s.client.enqueue(s.now, body(sync)).unwrap();
+    assert_eq!(s.sent(), "A1 LOGIN u {5}\r\n");
+    s.server(b"+ go\r\n");
+    assert_eq!(s.sent(), "hello\r\n");
+    // ... and a non-synchronizing one does not wait, capabilities or not.
+    assert_eq!(
+        login("", as_given, non_sync),
+        "A1 LOGIN u {5+}\r\nhello\r\n"
+    );
+    // Any policy: all synchronizing despite LITERAL+.
+    assert_eq!(
+        login("LITERAL+", Some(LiteralPolicy::SyncOnly), non_sync),
+        "A1 LOGIN u {5}\r\nhello\r\n"
+    );
 }
 
 // ---- 3. pipelining ----

@@ -348,6 +348,10 @@ pub(crate) fn literal_header(i: &[u8]) -> IResult<'_, (u32, LiteralMode)> {
     if digits.len() > 1 && digits[0] == b'0' {
         quirks::note_not_canonical();
     }
+    if header.mode == LiteralMode::NonSync {
+        // Valid in commands only: the response decoders refuse it.
+        quirks::note_non_sync(i);
+    }
     let (i, ()) = crlf(&i[k..])?;
     Ok((i, (len, header.mode)))
 }

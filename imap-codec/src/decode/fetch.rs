@@ -9,7 +9,7 @@ mod envelope;
 
 use imapkit_proto::{
     chars, Atom, BinaryData, Buf, FlagFetch, FlagFetchList, GmailLabel, MessageDataItem, ObjectId,
-    Vec1,
+    SnippetAlgorithm, SnippetName, Vec1,
 };
 use nom::bytes::streaming::take_while1;
 
@@ -20,8 +20,8 @@ use super::core::{
     nz_number, section, section_binary,
 };
 use super::response::lenient::{extra_sp, more, sps, ws_count, ws_list};
-use super::response::quirks;
-use super::{cut_fail, fail, run, Decoded, IResult};
+use super::response::quirks::{self, Quirks};
+use super::{cut_fail, fail, Decoded, IResult};
 use crate::error::DecodeError;
 
 /// How deeply body structures (multipart and message/rfc822 levels) and
@@ -109,6 +109,7 @@ pub(crate) fn msg_att<'a>(i: &'a [u8], out: &mut Vec<MessageDataItem<'a>>) -> IR
             })
         }
         b'R' if is("RFC822") => {
+            let (r, ()) = rfc822_section(r)?;
             let (r, ()) = sps(r)?;
             nstring(r).map(|(r, s)| {
                 out.push(M::Rfc822(s));
@@ -116,6 +117,7 @@ pub(crate) fn msg_att<'a>(i: &'a [u8], out: &mut Vec<MessageDataItem<'a>>) -> IR
             })
         }
         b'R' if is("RFC822.HEADER") => {
+            let (r, ()) = rfc822_section(r)?;
             let (r, ()) = sps(r)?;
             nstring(r).map(|(r, s)| {
                 out.push(M::Rfc822Header(s));
@@ -123,6 +125,7 @@ pub(crate) fn msg_att<'a>(i: &'a [u8], out: &mut Vec<MessageDataItem<'a>>) -> IR
             })
         }
         b'R' if is("RFC822.TEXT") => {
+            let (r, ()) = rfc822_section(r)?;
             let (r, ()) = sps(r)?;
             nstring(r).map(|(r, s)| {
                 out.push(M::Rfc822Text(s));
@@ -221,8 +224,22 @@ pub(crate) fn msg_att<'a>(i: &'a [u8], out: &mut Vec<MessageDataItem<'a>>) -> IR
         }
         b'P' if is("PREVIEW") => {
             let (r, ()) = sps(r)?;
+            if r.first() == Some(&b'(') {
+                // The draft form (Dovecot 2.3): `PREVIEW (FUZZY "text")`.
+                return snippet(r, SnippetName::Preview).map(|(r, item)| {
+                    out.push(item);
+                    (r, ())
+                });
+            }
             nstring(r).map(|(r, s)| {
                 out.push(M::Preview(s));
+                (r, ())
+            })
+        }
+        b'S' if is("SNIPPET") => {
+            let (r, ()) = sps(r)?;
+            snippet(r, SnippetName::Snippet).map(|(r, item)| {
+                out.push(item);
                 (r, ())
             })
         }
@@ -276,7 +293,10 @@ pub(crate) fn msg_att_list(i: &[u8]) -> IResult<'_, Vec1<MessageDataItem<'_>>> {
     }
     let mut out = Vec::with_capacity(ITEMS_CAPACITY);
     loop {
-        let (r2, ()) = msg_att(r, &mut out)?;
+        let (r2, ()) = match r.first() {
+            Some(b'(') => wrapped_items(r, &mut out)?,
+            _ => msg_att(r, &mut out)?,
+        };
         let (r2, m) = more(r2)?;
         if m {
             r = r2;
@@ -284,8 +304,51 @@ pub(crate) fn msg_att_list(i: &[u8]) -> IResult<'_, Vec1<MessageDataItem<'_>>> {
         }
         return match r2.first() {
             Some(b')') => Ok((&r2[1..], Vec1::unvalidated(out))),
+            // Lenient: `UID 12MODSEQ (5)`, no space before the next item
+            // (Zimbra before 5.0.8).
+            Some(c) if c.is_ascii_alphabetic() => {
+                quirks::note(Quirks::MISSING_SPACE);
+                r = r2;
+                continue;
+            }
             _ => fail(r2, "expected SP or )"),
         };
+    }
+}
+
+/// Items in an extra pair of parentheses inside a FETCH list, `(ENVELOPE
+/// (...))` (Lotus Domino): read as if the parentheses were not there.
+#[cold]
+fn wrapped_items<'a>(i: &'a [u8], out: &mut Vec<MessageDataItem<'a>>) -> IResult<'a, ()> {
+    let mut r = extra_sp(&i[1..]);
+    loop {
+        let (r2, ()) = msg_att(r, out)?;
+        let (r2, m) = more(r2)?;
+        if m {
+            r = r2;
+            continue;
+        }
+        return match r2.first() {
+            Some(b')') => {
+                quirks::note(Quirks::WRAPPED_ITEM);
+                Ok((&r2[1..], ()))
+            }
+            _ => fail(r2, "expected SP or )"),
+        };
+    }
+}
+
+/// `[]` after `RFC822`, `RFC822.HEADER` or `RFC822.TEXT` (an empty
+/// section, Ruby bug 5620): skipped.
+#[inline]
+fn rfc822_section(i: &[u8]) -> IResult<'_, ()> {
+    match i {
+        [b'[', b']', rest @ ..] => {
+            quirks::note(Quirks::RFC822_SECTION);
+            Ok((rest, ()))
+        }
+        [b'['] => Err(nom::Err::Incomplete(nom::Needed::new(1))),
+        _ => Ok((i, ())),
     }
 }
 
@@ -311,7 +374,7 @@ const ITEMS_CAPACITY: usize = 8;
 pub fn decode_msg_att_list(
     input: &[u8],
 ) -> Result<Decoded<'_, Vec1<MessageDataItem<'_>>>, DecodeError> {
-    run(input, None, msg_att_list)
+    super::response::run_server(input, msg_att_list)
 }
 
 /// The name of an item: atom characters up to `[` (where a section starts).
@@ -384,6 +447,28 @@ fn binary_data(i: &[u8]) -> IResult<'_, BinaryData<'_>> {
         }
         _ => nstring(i).map(|(r, s)| (r, BinaryData::NString(s))),
     }
+}
+
+/// `"(" snippet-algorithm SP nstring ")"` after `SNIPPET` or a draft
+/// `PREVIEW` (Dovecot 2.3: `SNIPPET (FUZZY "text")`, `SNIPPET (FUZZY NIL)`).
+fn snippet(i: &[u8], name: SnippetName) -> IResult<'_, MessageDataItem<'_>> {
+    let (r, ()) = byte(b'(')(i)?;
+    let r = extra_sp(r);
+    let (r, algorithm) = atom(r)?;
+    let Ok(algorithm) = SnippetAlgorithm::from_atom(algorithm) else {
+        return fail(i, "expected a snippet algorithm");
+    };
+    let (r, ()) = sps(r)?;
+    let (r, text) = nstring(r)?;
+    let (r, ()) = byte(b')')(extra_sp(r))?;
+    Ok((
+        r,
+        MessageDataItem::Snippet {
+            name,
+            algorithm,
+            text,
+        },
+    ))
 }
 
 /// `"(" objectid ")"` (RFC 8474).

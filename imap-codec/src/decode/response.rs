@@ -20,8 +20,8 @@ pub(crate) use self::data::generic;
 pub use self::quirks::Quirks;
 
 use imapkit_proto::{
-    ContinueRequest, Greeting, GreetingKind, IntoStatic, RespText, Response, Status, StatusKind,
-    StatusResponse,
+    ContinueRequest, Greeting, GreetingKind, IntoStatic, RespText, Response, ResponseCode, Status,
+    StatusKind, StatusResponse,
 };
 
 use imapkit_proto::lex::{Class, ResponseClassifier};
@@ -40,7 +40,7 @@ use crate::lex::{walk, WalkEnd};
 /// assert!(d.complete().is_some());
 /// ```
 pub fn greeting(input: &[u8]) -> Result<Decoded<'_, Greeting<'_>>, DecodeError> {
-    run(input, None, greeting_p)
+    run_server(input, greeting_p)
 }
 
 /// Decodes one server response, including its CRLF, from the front of `input`.
@@ -56,8 +56,39 @@ pub fn greeting(input: &[u8]) -> Result<Decoded<'_, Greeting<'_>>, DecodeError> 
 /// assert_eq!(n, 13);
 /// ```
 pub fn response(input: &[u8]) -> Result<Decoded<'_, Response<'_>>, DecodeError> {
-    run(input, None, response_p)
+    run_server(input, response_p)
 }
+
+/// [`run`] for what a server sends: a non-synchronizing literal (`{n+}`,
+/// `~{n+}`) is an error at its header, because it "MUST NOT be sent from
+/// server to client" (RFC 7888 §3) and no server is known to send one.
+pub(crate) fn run_server<'a, T>(
+    input: &'a [u8],
+    parser: impl FnOnce(&'a [u8]) -> IResult<'a, T>,
+) -> Result<Decoded<'a, T>, DecodeError> {
+    let _ = quirks::take_non_sync();
+    let outcome = run(input, None, parser);
+    let at = quirks::take_non_sync();
+    if at == 0 {
+        return outcome;
+    }
+    let Some(offset) = at
+        .checked_sub(input.as_ptr() as usize)
+        .filter(|&o| o < input.len())
+    else {
+        return outcome;
+    };
+    match outcome {
+        Err(e) if e.offset < offset => Err(e),
+        _ => Err(DecodeError {
+            offset,
+            reason: NON_SYNC_IN_RESPONSE,
+        }),
+    }
+}
+
+/// Why a response with a non-synchronizing literal does not decode.
+pub(crate) const NON_SYNC_IN_RESPONSE: &str = "non-synchronizing literal in a response";
 
 /// A response decoder with options: the lenient decoding of [`response`]
 /// plus the deviations that are ambiguous and therefore opt-in.
@@ -82,6 +113,20 @@ pub fn response(input: &[u8]) -> Result<Decoded<'_, Response<'_>>, DecodeError> 
 /// | empty STATUS list | `* STATUS INBOX ()` (mail.163.com) | kept: `()` |
 /// | unquoted `[`/`]` in mailbox names | `* LIST () "/" [Gmail]/Sent` (Dovecot) | valid `astring`, kept |
 /// | progress lines | `* OK Searched 91% of the mailbox, ETA 0:01` (Dovecot) | valid, kept |
+/// | short ENVELOPE | no `in-reply-to` / `message-id` (MailKit 669, 932) | `NIL` for them |
+/// | wrapped item | `(UID 5 (ENVELOPE (...)))` (Lotus Domino) | without the extra parentheses |
+/// | `]` in FLAGS keywords | `OIB-Seen-[Google Mail]/Alle` (Gmail) | the tokens with `]` dropped |
+/// | `RFC822[]` | Ruby bug 5620 | `RFC822` |
+/// | multipart without parts | `("MIXED")`, `("ALTERNATIVE" (params) NIL NIL)` (Gmail) | kept: same form |
+/// | `()` as a body | an encapsulated message's body (Lotus Domino) | `("")`, a multipart without parts |
+/// | `(NIL NIL)` disposition | Exchange | `NIL` |
+/// | no space between items | `UID 12MODSEQ (5)` (Zimbra before 5.0.8) | with the space |
+/// | stray `+` after ID | `* ID (...)+` (datamail.in) | dropped |
+/// | code alone on a line | `[COPYUID 124 10 233]` (Exchange 2013) | `* OK [COPYUID 124 10 233] ` |
+/// | known code, bad arguments | `[UNSEEN 0]`, `[PERMANENTFLAGS]` | kept as `ResponseCode::Other` |
+///
+/// `imap-codec/QUIRKS.md` lists the public catalogues' quirks, the ones
+/// accepted (with their tests) and the ones refused (with the reason).
 ///
 /// Opt-in (off by default, because a lone LF could be the first half of a
 /// CRLF split across reads, and because the strict CRLF check protects
@@ -137,7 +182,7 @@ impl ResponseDecoder {
     ) -> Result<Decoded<'a, Greeting<'a>>, DecodeError> {
         match greeting(input) {
             Err(e) if self.lone_lf && is_lone_lf(input, e.offset) => {
-                let patched = patch_lone_lfs(input, e, |b| run(b, None, greeting_p).map(owned))?;
+                let patched = patch_lone_lfs(input, e, |b| run_server(b, greeting_p).map(owned))?;
                 Ok(patched.into_decoded())
             }
             other => other,
@@ -161,7 +206,7 @@ fn is_lone_lf(input: &[u8], at: usize) -> bool {
 }
 
 fn decode_lone_lf(input: &[u8], e: DecodeError) -> Result<Decoded<'_, Response<'_>>, DecodeError> {
-    let patched = patch_lone_lfs(input, e, |b| run(b, None, response_p).map(owned))?;
+    let patched = patch_lone_lfs(input, e, |b| run_server(b, response_p).map(owned))?;
     Ok(patched.into_decoded())
 }
 
@@ -307,8 +352,45 @@ fn response_p(i: &[u8]) -> IResult<'_, Response<'_>> {
                 Some(Class::Data) => data::untagged(r),
             }
         }
+        // Lenient: `[COPYUID 124 10 233]` alone on a line (Exchange 2013).
+        // (A tag may hold `[` and `]`: a tagged response wins.)
+        Some(b'[') => match quirks::attempt(|| tagged(i)) {
+            Err(e @ (nom::Err::Error(_) | nom::Err::Failure(_))) => {
+                match quirks::attempt(|| bare_code(i)) {
+                    Ok(res) => Ok(res),
+                    Err(nom::Err::Incomplete(n)) => Err(nom::Err::Incomplete(n)),
+                    // The error that got further (a lone LF ends a bare code).
+                    Err(nom::Err::Error(e2) | nom::Err::Failure(e2)) => Err(match e {
+                        nom::Err::Error(e1) | nom::Err::Failure(e1)
+                            if e1.input.len() <= e2.input.len() =>
+                        {
+                            nom::Err::Error(e1)
+                        }
+                        _ => nom::Err::Error(e2),
+                    }),
+                }
+            }
+            other => other,
+        },
         Some(_) => tagged(i),
     }
+}
+
+/// A line that is only `resp-text` starting with a known response code,
+/// read as `* OK` with it ([`Quirks::BARE_RESPONSE_CODE`]).
+#[cold]
+fn bare_code(i: &[u8]) -> IResult<'_, Response<'_>> {
+    let (r, text) = resp_text(i)?;
+    let (r, ()) = crlf(r)?;
+    if matches!(text.code(), None | Some(ResponseCode::Other(_))) {
+        return fail(i, "expected a known response code");
+    }
+    quirks::note(Quirks::BARE_RESPONSE_CODE);
+    let status = StatusResponse {
+        kind: StatusKind::Untagged(Status::Ok),
+        text,
+    };
+    Ok((r, Response::Status(status)))
 }
 
 /// The keyword of a status response, as the classifier reads it: letters.

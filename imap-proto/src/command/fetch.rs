@@ -9,6 +9,7 @@ use super::{ExtParam, PartialRange};
 use crate::buf::IntoStatic;
 use crate::core::{Atom, Vec1};
 use crate::section::{Partial, Section};
+use crate::snippet::SnippetRequest;
 
 /// What a FETCH command asks for: a macro, one item, or a parenthesised list.
 /// The form is kept (`FETCH 1 FLAGS` and `FETCH 1 (FLAGS)` stay distinct).
@@ -148,6 +149,9 @@ pub enum FetchAttribute<'a> {
         /// `(LAZY)`: only if cheaply available.
         lazy: bool,
     },
+    /// The draft forms Dovecot 2.3 speaks: `SNIPPET (LAZY=FUZZY)`, `PREVIEW
+    /// (FUZZY)`, ... (see [`SnippetRequest`]).
+    Snippet(SnippetRequest<'a>),
     /// `X-GM-MSGID` (Gmail)
     GmailMsgId,
     /// `X-GM-THRID` (Gmail)
@@ -223,6 +227,7 @@ impl IntoStatic for FetchAttribute<'_> {
             A::ThreadId => A::ThreadId,
             A::SaveDate => A::SaveDate,
             A::Preview { lazy } => A::Preview { lazy },
+            A::Snippet(s) => A::Snippet(s.into_static_in(f)),
             A::GmailMsgId => A::GmailMsgId,
             A::GmailThrId => A::GmailThrId,
             A::GmailLabels => A::GmailLabels,

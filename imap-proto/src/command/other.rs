@@ -6,7 +6,7 @@ use crate::buf::{Buf, IntoStatic};
 use crate::chars;
 use crate::core::Atom;
 use crate::error::ValidationError;
-use crate::lex::literal_header;
+use crate::lex::{is_status_keyword, literal_header};
 
 use super::KNOWN_COMMANDS;
 
@@ -25,6 +25,7 @@ use super::KNOWN_COMMANDS;
 /// assert_eq!(x.arguments(), Some(&b"a \"b\""[..]));
 /// // A known command name, or arguments ending in a literal header, are refused.
 /// assert!(OtherCommand::try_new(Atom::try_from("noop").unwrap(), None).is_err());
+/// assert!(OtherCommand::try_new(Atom::try_from("OK").unwrap(), Some("done".into())).is_err());
 /// assert!(OtherCommand::try_new(Atom::try_from("XFOO").unwrap(), Some("x {5}".into())).is_err());
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -35,7 +36,9 @@ pub struct OtherCommand<'a> {
 
 impl<'a> OtherCommand<'a> {
     /// An unknown command: `name` is not one of [`KNOWN_COMMANDS`] (in any
-    /// case; those decode to their own variants), and `arguments`, what
+    /// case; those decode to their own variants) nor a status keyword
+    /// (`OK`, `NO`, `BAD`, `BYE`, `PREAUTH`: a status response, which a
+    /// client never sends), and `arguments`, what
     /// follows SP after the name without the CRLF, holds only `TEXT-CHAR`
     /// in valid UTF-8 (RFC 9051 §9 `text`) and does not end with a literal
     /// header (which would announce a literal: the framer would wait for
@@ -49,6 +52,12 @@ impl<'a> OtherCommand<'a> {
             return Err(ValidationError::Invalid {
                 what: "unknown command",
                 reason: "a known command name",
+            });
+        }
+        if is_status_keyword(n) {
+            return Err(ValidationError::Invalid {
+                what: "unknown command",
+                reason: "a status keyword",
             });
         }
         if let Some(a) = &arguments {

@@ -181,6 +181,16 @@ impl<'b, B: BufMut> Writer<'b, B> {
         self
     }
 
+    /// Runs `f` with synchronizing literals only: what a server writes
+    /// (RFC 7888 §3: a non-synchronizing literal "MUST NOT be sent from
+    /// server to client"), whatever mode a value's literals hold.
+    #[inline]
+    pub(crate) fn server_literals(&mut self, f: impl FnOnce(&mut Self)) {
+        let policy = std::mem::replace(&mut self.literals, LiteralPolicy::SyncOnly);
+        f(self);
+        self.literals = policy;
+    }
+
     /// Appends raw bytes.
     #[inline]
     pub fn put(&mut self, bytes: &[u8]) {

@@ -26,6 +26,7 @@ impl Encode for Greeting<'_> {
 }
 
 impl Encode for Response<'_> {
+    /// Literals are written synchronizing (RFC 7888 §3), whatever their mode.
     fn encode<B: BufMut>(&self, w: &mut Writer<'_, B>) {
         match self {
             Response::Status(s) => s.encode(w),
@@ -227,146 +228,150 @@ impl Encode for Charset<'_> {
 }
 
 impl Encode for Data<'_> {
-    /// `* ...\r\n`
+    /// `* ...\r\n`, literals synchronizing (RFC 7888 §3) whatever their mode.
     fn encode<B: BufMut>(&self, w: &mut Writer<'_, B>) {
-        w.put(b"* ");
-        match self {
-            Data::Capability(c) => {
-                w.put(b"CAPABILITY ");
-                c.encode(w);
+        w.server_literals(|w| encode_data(self, w));
+    }
+}
+
+fn encode_data<B: BufMut>(data: &Data<'_>, w: &mut Writer<'_, B>) {
+    w.put(b"* ");
+    match data {
+        Data::Capability(c) => {
+            w.put(b"CAPABILITY ");
+            c.encode(w);
+        }
+        Data::Enabled(c) => {
+            w.put(b"ENABLED");
+            for x in c {
+                w.put_u8(b' ');
+                x.encode(w);
             }
-            Data::Enabled(c) => {
-                w.put(b"ENABLED");
-                for x in c {
-                    w.put_u8(b' ');
+        }
+        Data::Flags(f) => {
+            w.put(b"FLAGS ");
+            paren(w, f);
+        }
+        Data::List(l) => {
+            w.put(b"LIST ");
+            l.encode(w);
+        }
+        Data::Lsub(l) => {
+            w.put(b"LSUB ");
+            l.encode(w);
+        }
+        Data::Namespace(n) => {
+            w.put(b"NAMESPACE ");
+            namespace_list(w, &n.personal);
+            w.put_u8(b' ');
+            namespace_list(w, &n.other);
+            w.put_u8(b' ');
+            namespace_list(w, &n.shared);
+        }
+        Data::Status { mailbox, items } => {
+            w.put(b"STATUS ");
+            mailbox.encode(w);
+            w.put_u8(b' ');
+            paren(w, items);
+        }
+        Data::ESearch(e) => e.encode(w),
+        Data::Search { ids, mod_seq } => search(w, b"SEARCH", ids, *mod_seq),
+        Data::Sort { ids, mod_seq } => search(w, b"SORT", ids, *mod_seq),
+        Data::Thread(t) => {
+            w.put(b"THREAD");
+            if !t.is_empty() {
+                w.put_u8(b' ');
+                for x in t {
                     x.encode(w);
                 }
             }
-            Data::Flags(f) => {
-                w.put(b"FLAGS ");
-                paren(w, f);
-            }
-            Data::List(l) => {
-                w.put(b"LIST ");
-                l.encode(w);
-            }
-            Data::Lsub(l) => {
-                w.put(b"LSUB ");
-                l.encode(w);
-            }
-            Data::Namespace(n) => {
-                w.put(b"NAMESPACE ");
-                namespace_list(w, &n.personal);
-                w.put_u8(b' ');
-                namespace_list(w, &n.other);
-                w.put_u8(b' ');
-                namespace_list(w, &n.shared);
-            }
-            Data::Status { mailbox, items } => {
-                w.put(b"STATUS ");
-                mailbox.encode(w);
-                w.put_u8(b' ');
-                paren(w, items);
-            }
-            Data::ESearch(e) => e.encode(w),
-            Data::Search { ids, mod_seq } => search(w, b"SEARCH", ids, *mod_seq),
-            Data::Sort { ids, mod_seq } => search(w, b"SORT", ids, *mod_seq),
-            Data::Thread(t) => {
-                w.put(b"THREAD");
-                if !t.is_empty() {
-                    w.put_u8(b' ');
-                    for x in t {
-                        x.encode(w);
-                    }
-                }
-            }
-            Data::Exists(n) => {
-                w.put_num(*n as u64);
-                w.put(b" EXISTS");
-            }
-            Data::Recent(n) => {
-                w.put_num(*n as u64);
-                w.put(b" RECENT");
-            }
-            Data::Expunge(n) => {
-                w.put_num(n.get() as u64);
-                w.put(b" EXPUNGE");
-            }
-            Data::Fetch { seq, items } => {
-                w.put_num(seq.get() as u64);
-                w.put(b" FETCH ");
-                paren(w, items);
-            }
-            Data::Vanished { earlier, uids } => {
-                w.put(if *earlier {
-                    &b"VANISHED (EARLIER) "[..]
-                } else {
-                    &b"VANISHED "[..]
-                });
-                uids.encode(w);
-            }
-            Data::Id(params) => {
-                w.put(b"ID ");
-                crate::encode::core::id_params(w, params.as_deref());
-            }
-            Data::Quota { root, resources } => {
-                w.put(b"QUOTA ");
-                root.encode(w);
-                w.put_u8(b' ');
-                paren(w, resources);
-            }
-            Data::QuotaRoot { mailbox, roots } => {
-                w.put(b"QUOTAROOT ");
-                mailbox.encode(w);
-                for r in roots {
-                    w.put_u8(b' ');
-                    r.encode(w);
-                }
-            }
-            Data::Acl { mailbox, entries } => {
-                w.put(b"ACL ");
-                mailbox.encode(w);
-                for e in entries {
-                    w.put_u8(b' ');
-                    e.encode(w);
-                }
-            }
-            Data::ListRights {
-                mailbox,
-                identifier,
-                required,
-                optional,
-            } => {
-                w.put(b"LISTRIGHTS ");
-                mailbox.encode(w);
-                w.put_u8(b' ');
-                identifier.encode(w);
-                w.put_u8(b' ');
-                required.encode(w);
-                for o in optional {
-                    w.put_u8(b' ');
-                    o.encode(w);
-                }
-            }
-            Data::MyRights { mailbox, rights } => {
-                w.put(b"MYRIGHTS ");
-                mailbox.encode(w);
-                w.put_u8(b' ');
-                rights.encode(w);
-            }
-            Data::Metadata { mailbox, items } => {
-                w.put(b"METADATA ");
-                mailbox.encode(w);
-                w.put_u8(b' ');
-                match items {
-                    MetadataItems::Values(v) => paren_pairs(w, v),
-                    MetadataItems::Entries(e) => e.encode(w),
-                }
-            }
-            Data::Other(o) => w.put_generic(o.as_bytes()),
         }
-        w.put(b"\r\n");
+        Data::Exists(n) => {
+            w.put_num(*n as u64);
+            w.put(b" EXISTS");
+        }
+        Data::Recent(n) => {
+            w.put_num(*n as u64);
+            w.put(b" RECENT");
+        }
+        Data::Expunge(n) => {
+            w.put_num(n.get() as u64);
+            w.put(b" EXPUNGE");
+        }
+        Data::Fetch { seq, items } => {
+            w.put_num(seq.get() as u64);
+            w.put(b" FETCH ");
+            paren(w, items);
+        }
+        Data::Vanished { earlier, uids } => {
+            w.put(if *earlier {
+                &b"VANISHED (EARLIER) "[..]
+            } else {
+                &b"VANISHED "[..]
+            });
+            uids.encode(w);
+        }
+        Data::Id(params) => {
+            w.put(b"ID ");
+            crate::encode::core::id_params(w, params.as_deref());
+        }
+        Data::Quota { root, resources } => {
+            w.put(b"QUOTA ");
+            root.encode(w);
+            w.put_u8(b' ');
+            paren(w, resources);
+        }
+        Data::QuotaRoot { mailbox, roots } => {
+            w.put(b"QUOTAROOT ");
+            mailbox.encode(w);
+            for r in roots {
+                w.put_u8(b' ');
+                r.encode(w);
+            }
+        }
+        Data::Acl { mailbox, entries } => {
+            w.put(b"ACL ");
+            mailbox.encode(w);
+            for e in entries {
+                w.put_u8(b' ');
+                e.encode(w);
+            }
+        }
+        Data::ListRights {
+            mailbox,
+            identifier,
+            required,
+            optional,
+        } => {
+            w.put(b"LISTRIGHTS ");
+            mailbox.encode(w);
+            w.put_u8(b' ');
+            identifier.encode(w);
+            w.put_u8(b' ');
+            required.encode(w);
+            for o in optional {
+                w.put_u8(b' ');
+                o.encode(w);
+            }
+        }
+        Data::MyRights { mailbox, rights } => {
+            w.put(b"MYRIGHTS ");
+            mailbox.encode(w);
+            w.put_u8(b' ');
+            rights.encode(w);
+        }
+        Data::Metadata { mailbox, items } => {
+            w.put(b"METADATA ");
+            mailbox.encode(w);
+            w.put_u8(b' ');
+            match items {
+                MetadataItems::Values(v) => paren_pairs(w, v),
+                MetadataItems::Entries(e) => e.encode(w),
+            }
+        }
+        Data::Other(o) => w.put_generic(o.as_bytes()),
     }
+    w.put(b"\r\n");
 }
 
 fn search<B: BufMut>(

@@ -229,8 +229,10 @@ impl<'a> OtherData<'a> {
     /// ([`KNOWN_DATA`]), or with a number (at most `u32::MAX`) followed by
     /// SP and an atom that is not a known message data name
     /// ([`KNOWN_MESSAGE_DATA`]); it must not look like a status response
-    /// to [`crate::lex::classify_response`] (`OK[...`), and must not end
-    /// with a literal header (which would announce a literal).
+    /// to [`crate::lex::classify_response`] (`OK[...`), must not start
+    /// with a signed number (`-3 EXPUNGE` is broken message data, which
+    /// the decoder refuses), and must not end with a literal header (which
+    /// would announce a literal).
     pub fn try_new(line: impl Into<Buf<'a>>) -> Result<Self, ValidationError> {
         let b = line.into();
         if let Some(at) = b.iter().position(|&c| !chars::is_text_char(c)) {
@@ -250,6 +252,9 @@ impl<'a> OtherData<'a> {
         let first = words.next().unwrap_or_default();
         if first.is_empty() || !first.iter().all(|&c| chars::is_atom_char(c)) {
             return bad("must start with an atom");
+        }
+        if matches!(first, [b'-' | b'+', d, ..] if d.is_ascii_digit()) {
+            return bad("must not start with a signed number");
         }
         let known =
             |w: &[u8], list: &[&str]| list.iter().any(|k| k.as_bytes().eq_ignore_ascii_case(w));

@@ -14,6 +14,7 @@ use crate::response::body::{BodyExtension, BodyStructure};
 use crate::response::envelope::Envelope;
 use crate::response::wire::FlagFetchList;
 use crate::section::Section;
+use crate::snippet::{SnippetAlgorithm, SnippetName};
 
 /// A `msg-att` item of a FETCH response (RFC 9051 §7.5.2).
 ///
@@ -82,6 +83,18 @@ pub enum MessageDataItem<'a> {
     SaveDate(Option<DateTime>),
     /// `PREVIEW nstring` (RFC 8970)
     Preview(NString<'a>),
+    /// `SNIPPET (FUZZY nstring)` or `PREVIEW (FUZZY nstring)`: the draft
+    /// forms Dovecot 2.3 answers `SNIPPET (...)` and `PREVIEW (FUZZY)` with
+    /// (see [`SnippetRequest`](crate::SnippetRequest)); `NIL` when the
+    /// client asked for `LAZY` and the text was not at hand.
+    Snippet {
+        /// `SNIPPET` or `PREVIEW`.
+        name: SnippetName,
+        /// The algorithm that made the text.
+        algorithm: SnippetAlgorithm<'a>,
+        /// The text.
+        text: NString<'a>,
+    },
     /// `X-GM-MSGID n` (Gmail): the message id, 64-bit.
     GmailMsgId(u64),
     /// `X-GM-THRID n` (Gmail): the thread id, 64-bit.
@@ -136,6 +149,15 @@ impl IntoStatic for MessageDataItem<'_> {
             M::ThreadId(id) => M::ThreadId(id.into_static_in(frame)),
             M::SaveDate(d) => M::SaveDate(d),
             M::Preview(s) => M::Preview(s.into_static_in(frame)),
+            M::Snippet {
+                name,
+                algorithm,
+                text,
+            } => M::Snippet {
+                name,
+                algorithm: algorithm.into_static_in(frame),
+                text: text.into_static_in(frame),
+            },
             M::GmailMsgId(n) => M::GmailMsgId(n),
             M::GmailThrId(n) => M::GmailThrId(n),
             M::GmailLabels(l) => M::GmailLabels(l.into_static_in(frame)),

@@ -427,7 +427,8 @@ impl<'a> ParamList<'a> {
 }
 
 impl<'a> PartList<'a> {
-    /// The first part (a multipart has at least one).
+    /// The first part (a multipart has at least one, except one kept from
+    /// a server that sent none, see `imapkit_codec::decode::Quirks`).
     pub fn first(&self) -> Option<Cow<'_, BodyStructure<'_>>> {
         self.iter().next()
     }

@@ -237,6 +237,7 @@ pub fn fetch_attribute() -> impl Strategy<Value = FetchAttribute<'static>> {
             }
         ),
         part().prop_map(|part| A::BinarySize { part }),
+        super::snippet_request().prop_map(A::Snippet),
         ext_name().prop_map(A::Other),
     ]
 }
@@ -252,7 +253,8 @@ pub fn fetch_items() -> impl Strategy<Value = FetchItems<'static>> {
     ]
 }
 
-fn fetch_modifier() -> impl Strategy<Value = FetchModifier<'static>> {
+/// A `fetch-modifier`.
+pub fn fetch_modifier() -> impl Strategy<Value = FetchModifier<'static>> {
     prop_oneof![
         nz_u64_full().prop_map(FetchModifier::ChangedSince),
         Just(FetchModifier::Vanished),

@@ -9,14 +9,14 @@ use proptest::option;
 use proptest::prelude::*;
 
 use super::{
-    astring, atom, date_time, flag_fetch, istring, nstring, nz_u32, section, u32_full, u64_full,
-    vec1,
+    atom, date_time, flag_fetch, nz_u32, server_astring, server_istring, server_nstring,
+    server_section, u32_full, u64_full, vec1,
 };
 use crate::{
     Address, BinaryData, Body, BodyExtension, BodyFields, BodyKind, BodyLanguage, BodyParam,
     BodyStructure, Buf, Disposition, Encapsulated, Envelope, ExtensionTail, GmailLabel, IString,
     LanguageTail, LocationTail, MessageDataItem, Multipart, MultipartExtension, ObjectId,
-    SinglePartExtension,
+    SinglePartExtension, SnippetAlgorithm, SnippetModifier, SnippetName, SnippetRequest,
 };
 
 /// Item names the decoder knows; `Other` never uses them.
@@ -38,14 +38,55 @@ const KNOWN_ITEMS: &[&str] = &[
     "THREADID",
     "SAVEDATE",
     "PREVIEW",
+    "SNIPPET",
     "X-GM-MSGID",
     "X-GM-THRID",
     "X-GM-LABELS",
 ];
 
+/// A draft snippet algorithm: `FUZZY` or another atom (never one that
+/// reads as `FUZZY` or `LAZY`).
+pub fn snippet_algorithm() -> impl Strategy<Value = SnippetAlgorithm<'static>> {
+    prop_oneof![
+        3 => Just(SnippetAlgorithm::Fuzzy),
+        1 => atom().prop_filter_map("not FUZZY or LAZY", |a| match SnippetAlgorithm::from_atom(a) {
+            Ok(SnippetAlgorithm::Other(a)) => Some(SnippetAlgorithm::Other(a)),
+            _ => None,
+        }),
+    ]
+}
+
+/// A modifier of a draft snippet item.
+pub fn snippet_modifier() -> impl Strategy<Value = SnippetModifier<'static>> {
+    prop_oneof![
+        snippet_algorithm().prop_map(SnippetModifier::Algorithm),
+        option::of(snippet_algorithm()).prop_map(SnippetModifier::Lazy),
+    ]
+}
+
+/// A draft snippet FETCH item: `SNIPPET [(...)]` or `PREVIEW (...)` with
+/// an algorithm.
+pub fn snippet_request() -> impl Strategy<Value = SnippetRequest<'static>> {
+    (any::<bool>(), vec(snippet_modifier(), 0..3)).prop_filter_map(
+        "PREVIEW without an algorithm is RFC 8970's",
+        |(preview, modifiers)| {
+            if preview {
+                SnippetRequest::preview(modifiers).ok()
+            } else {
+                SnippetRequest::snippet(modifiers).ok()
+            }
+        },
+    )
+}
+
 /// An `address`, including group markers.
 pub fn address() -> impl Strategy<Value = Address<'static>> {
-    (nstring(), nstring(), nstring(), nstring())
+    (
+        server_nstring(),
+        server_nstring(),
+        server_nstring(),
+        server_nstring(),
+    )
         .prop_map(|(name, adl, mailbox, host)| Address::new(name, adl, mailbox, host))
 }
 
@@ -56,7 +97,7 @@ fn address_list() -> impl Strategy<Value = Vec<Address<'static>>> {
 /// An `envelope`.
 pub fn envelope() -> BoxedStrategy<Envelope<'static>> {
     (
-        (nstring(), nstring()),
+        (server_nstring(), server_nstring()),
         (
             address_list(),
             address_list(),
@@ -65,7 +106,7 @@ pub fn envelope() -> BoxedStrategy<Envelope<'static>> {
             address_list(),
             address_list(),
         ),
-        (nstring(), nstring()),
+        (server_nstring(), server_nstring()),
     )
         .prop_map(
             |(
@@ -93,14 +134,20 @@ pub fn envelope() -> BoxedStrategy<Envelope<'static>> {
 /// A `body-fld-param` list (empty for `NIL`).
 pub fn body_params() -> impl Strategy<Value = Vec<BodyParam<'static>>> {
     vec(
-        (istring(), istring()).prop_map(|(name, value)| BodyParam { name, value }),
+        (server_istring(), server_istring()).prop_map(|(name, value)| BodyParam { name, value }),
         0..3,
     )
 }
 
 /// `body-fields`
 pub fn body_fields() -> BoxedStrategy<BodyFields<'static>> {
-    (body_params(), nstring(), nstring(), istring(), u32_full())
+    (
+        body_params(),
+        server_nstring(),
+        server_nstring(),
+        server_istring(),
+        u32_full(),
+    )
         .prop_map(|(params, id, description, encoding, size)| BodyFields {
             params: params.into(),
             id,
@@ -114,7 +161,7 @@ pub fn body_fields() -> BoxedStrategy<BodyFields<'static>> {
 /// A `body-extension` value (also the value of an unknown item), nested at most 3 deep.
 pub fn body_extension() -> impl Strategy<Value = BodyExtension<'static>> {
     prop_oneof![
-        nstring().prop_map(BodyExtension::NString),
+        server_nstring().prop_map(BodyExtension::NString),
         u64_full().prop_map(BodyExtension::Number),
     ]
     .prop_recursive(3, 12, 4, |inner| {
@@ -124,7 +171,7 @@ pub fn body_extension() -> impl Strategy<Value = BodyExtension<'static>> {
 
 /// `body-fld-dsp`
 pub fn disposition() -> impl Strategy<Value = Disposition<'static>> {
-    (istring(), body_params()).prop_map(|(kind, params)| Disposition {
+    (server_istring(), body_params()).prop_map(|(kind, params)| Disposition {
         kind,
         params: params.into(),
     })
@@ -133,8 +180,8 @@ pub fn disposition() -> impl Strategy<Value = Disposition<'static>> {
 /// `body-fld-lang`
 pub fn body_language() -> impl Strategy<Value = BodyLanguage<'static>> {
     prop_oneof![
-        nstring().prop_map(BodyLanguage::Single),
-        vec1(istring(), 1..3).prop_map(BodyLanguage::List),
+        server_nstring().prop_map(BodyLanguage::Single),
+        vec1(server_istring(), 1..3).prop_map(BodyLanguage::List),
     ]
 }
 
@@ -145,7 +192,7 @@ pub fn extension_tail() -> BoxedStrategy<Option<ExtensionTail<'static>>> {
             option::of(disposition()),
             option::of((
                 body_language(),
-                option::of((nstring(), vec(body_extension(), 0..3))),
+                option::of((server_nstring(), vec(body_extension(), 0..3))),
             )),
         )
             .prop_map(|(disposition, language)| ExtensionTail {
@@ -164,7 +211,8 @@ pub fn extension_tail() -> BoxedStrategy<Option<ExtensionTail<'static>>> {
 
 fn single_extension() -> BoxedStrategy<Option<SinglePartExtension<'static>>> {
     option::of(
-        (nstring(), extension_tail()).prop_map(|(md5, tail)| SinglePartExtension { md5, tail }),
+        (server_nstring(), extension_tail())
+            .prop_map(|(md5, tail)| SinglePartExtension { md5, tail }),
     )
     .boxed()
 }
@@ -181,17 +229,19 @@ fn multipart_extension() -> BoxedStrategy<Option<MultipartExtension<'static>>> {
 
 fn leaf_kind() -> impl Strategy<Value = BodyKind<'static>> {
     prop_oneof![
-        (istring(), istring()).prop_map(|(media_type, subtype)| BodyKind::Basic {
+        (server_istring(), server_istring()).prop_map(|(media_type, subtype)| BodyKind::Basic {
             media_type,
             subtype
         }),
-        (word_case("TEXT"), istring(), u64_full()).prop_map(|(media_type, subtype, lines)| {
-            BodyKind::Text {
-                media_type,
-                subtype,
-                lines,
+        (word_case("TEXT"), server_istring(), u64_full()).prop_map(
+            |(media_type, subtype, lines)| {
+                BodyKind::Text {
+                    media_type,
+                    subtype,
+                    lines,
+                }
             }
-        }),
+        ),
     ]
 }
 
@@ -207,13 +257,18 @@ pub fn body_structure() -> BoxedStrategy<BodyStructure<'static>> {
         })
         .prop_recursive(3, 16, 3, |inner| {
             prop_oneof![
-                (vec1(inner.clone(), 1..4), istring(), multipart_extension()).prop_map(
-                    |(parts, subtype, extension)| BodyStructure::Multipart(Multipart {
-                        parts: parts.into(),
-                        subtype,
-                        extension,
-                    })
-                ),
+                (
+                    vec1(inner.clone(), 1..4),
+                    server_istring(),
+                    multipart_extension()
+                )
+                    .prop_map(|(parts, subtype, extension)| {
+                        BodyStructure::Multipart(Multipart {
+                            parts: parts.into(),
+                            subtype,
+                            extension,
+                        })
+                    }),
                 (
                     (
                         word_case("MESSAGE"),
@@ -269,14 +324,14 @@ pub fn object_id() -> impl Strategy<Value = ObjectId<'static>> {
 pub fn gmail_label() -> impl Strategy<Value = GmailLabel<'static>> {
     prop_oneof![
         atom().prop_map(GmailLabel::System),
-        astring().prop_map(GmailLabel::Label),
+        server_astring().prop_map(GmailLabel::Label),
     ]
 }
 
 /// `BINARY[...]` content.
 pub fn binary_data() -> impl Strategy<Value = BinaryData<'static>> {
     prop_oneof![
-        nstring().prop_map(BinaryData::NString),
+        server_nstring().prop_map(BinaryData::NString),
         vec(any::<u8>(), 0..40).prop_map(|b| BinaryData::Literal8(Buf::from(b))),
     ]
 }
@@ -291,18 +346,20 @@ pub fn message_data_item() -> BoxedStrategy<MessageDataItem<'static>> {
         envelope().prop_map(M::Envelope),
         date_time().prop_map(M::InternalDate),
         u64_full().prop_map(M::Rfc822Size),
-        nstring().prop_map(M::Rfc822),
-        nstring().prop_map(M::Rfc822Header),
-        nstring().prop_map(M::Rfc822Text),
+        server_nstring().prop_map(M::Rfc822),
+        server_nstring().prop_map(M::Rfc822Header),
+        server_nstring().prop_map(M::Rfc822Text),
         body_structure().prop_map(M::Body),
         body_structure().prop_map(M::BodyStructure),
-        (section(), option::of(u32_full()), nstring()).prop_map(|(section, origin, data)| {
-            M::BodySection {
-                section,
-                origin,
-                data,
+        (server_section(), option::of(u32_full()), server_nstring()).prop_map(
+            |(section, origin, data)| {
+                M::BodySection {
+                    section,
+                    origin,
+                    data,
+                }
             }
-        }),
+        ),
         (part(), option::of(u32_full()), binary_data()).prop_map(|(section, origin, data)| {
             M::Binary {
                 section,
@@ -315,7 +372,20 @@ pub fn message_data_item() -> BoxedStrategy<MessageDataItem<'static>> {
         object_id().prop_map(M::EmailId),
         option::of(object_id()).prop_map(M::ThreadId),
         option::of(date_time()).prop_map(M::SaveDate),
-        nstring().prop_map(M::Preview),
+        server_nstring().prop_map(M::Preview),
+        (any::<bool>(), snippet_algorithm(), server_nstring()).prop_map(
+            |(preview, algorithm, text)| {
+                M::Snippet {
+                    name: if preview {
+                        SnippetName::Preview
+                    } else {
+                        SnippetName::Snippet
+                    },
+                    algorithm,
+                    text,
+                }
+            }
+        ),
         u64_full().prop_map(M::GmailMsgId),
         u64_full().prop_map(M::GmailThrId),
         vec(gmail_label(), 0..4).prop_map(M::GmailLabels),

@@ -71,45 +71,98 @@ pub fn text() -> impl Strategy<Value = Text<'static>> {
     "[!-~][ -~]{0,30}".prop_map(|s| Text::try_from(s).expect("text chars"))
 }
 
-/// A literal with any bytes but NUL.
+/// A literal with any bytes but NUL, synchronizing or not (a client's).
 pub fn literal() -> impl Strategy<Value = Literal<'static>> {
-    (vec(1u8..=255, 0..40), any::<bool>()).prop_map(|(b, sync)| {
-        Literal::try_new(b).expect("no NUL").with_mode(if sync {
-            LiteralMode::Sync
-        } else {
-            LiteralMode::NonSync
-        })
+    literal_by(Sender::Client)
+}
+
+/// A synchronizing literal with any bytes but NUL: what a server sends
+/// (RFC 7888 §3 forbids non-synchronizing literals from server to client).
+pub fn server_literal() -> impl Strategy<Value = Literal<'static>> {
+    literal_by(Sender::Server)
+}
+
+/// Who sends a value: its literals may be non-synchronizing only from a
+/// client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Sender {
+    Client,
+    Server,
+}
+
+fn literal_by(sender: Sender) -> impl Strategy<Value = Literal<'static>> {
+    (vec(1u8..=255, 0..40), any::<bool>()).prop_map(move |(b, sync)| {
+        Literal::try_new(b)
+            .expect("no NUL")
+            .with_mode(if sync || sender == Sender::Server {
+                LiteralMode::Sync
+            } else {
+                LiteralMode::NonSync
+            })
     })
 }
 
-/// A `string`.
+/// A `string` (a client's: its literals may be non-synchronizing).
 pub fn istring() -> impl Strategy<Value = IString<'static>> {
+    istring_by(Sender::Client)
+}
+
+/// A `string` a server sends.
+pub fn server_istring() -> impl Strategy<Value = IString<'static>> {
+    istring_by(Sender::Server)
+}
+
+fn istring_by(sender: Sender) -> impl Strategy<Value = IString<'static>> {
     prop_oneof![
         3 => quoted().prop_map(IString::Quoted),
-        1 => literal().prop_map(IString::Literal),
+        1 => literal_by(sender).prop_map(IString::Literal),
     ]
 }
 
-/// An `nstring`.
+/// An `nstring` (a client's).
 pub fn nstring() -> impl Strategy<Value = NString<'static>> {
     proptest::option::weighted(0.8, istring()).prop_map(NString)
 }
 
-/// An `astring`.
+/// An `nstring` a server sends.
+pub fn server_nstring() -> impl Strategy<Value = NString<'static>> {
+    proptest::option::weighted(0.8, server_istring()).prop_map(NString)
+}
+
+/// An `astring` (a client's).
 pub fn astring() -> impl Strategy<Value = AString<'static>> {
+    astring_by(Sender::Client)
+}
+
+/// An `astring` a server sends.
+pub fn server_astring() -> impl Strategy<Value = AString<'static>> {
+    astring_by(Sender::Server)
+}
+
+fn astring_by(sender: Sender) -> impl Strategy<Value = AString<'static>> {
     prop_oneof![
         2 => "[A-Za-z0-9\\]._-]{1,10}".prop_map(|s| AString::Atom(AtomExt::try_from(s).expect("astring chars"))),
-        1 => istring().prop_map(AString::String),
+        1 => istring_by(sender).prop_map(AString::String),
     ]
 }
 
-/// A `mailbox`, including `INBOX`, modified UTF-7 names and hierarchy.
+/// A `mailbox`, including `INBOX`, modified UTF-7 names and hierarchy (a
+/// client's).
 pub fn mailbox() -> impl Strategy<Value = Mailbox<'static>> {
+    mailbox_by(Sender::Client)
+}
+
+/// A `mailbox` a server sends.
+pub fn server_mailbox() -> impl Strategy<Value = Mailbox<'static>> {
+    mailbox_by(Sender::Server)
+}
+
+fn mailbox_by(sender: Sender) -> impl Strategy<Value = Mailbox<'static>> {
     prop_oneof![
         1 => Just(Mailbox::Inbox),
         2 => "[A-Za-z][A-Za-z0-9 ./]{0,12}".prop_map(|s| Mailbox::from_name(&s)),
         1 => "[送信済みゴミ箱日本語a-z/]{1,6}".prop_map(|s| Mailbox::from_name(&s)),
-        1 => astring().prop_map(Mailbox::from_astring),
+        1 => astring_by(sender).prop_map(Mailbox::from_astring),
     ]
 }
 
@@ -215,9 +268,18 @@ pub fn date_time() -> impl Strategy<Value = DateTime> {
         .prop_map(|(d, h, m, s, z)| DateTime::new(d, h, m, s, z).expect("valid date-time"))
 }
 
-/// A `section`.
+/// A `section` (a client's).
 pub fn section() -> impl Strategy<Value = Section<'static>> {
-    let fields = || vec1(astring(), 1..4);
+    section_by(Sender::Client)
+}
+
+/// A `section` a server sends.
+pub fn server_section() -> impl Strategy<Value = Section<'static>> {
+    section_by(Sender::Server)
+}
+
+fn section_by(sender: Sender) -> impl Strategy<Value = Section<'static>> {
+    let fields = move || vec1(astring_by(sender), 1..4);
     (
         vec(nz_u32(), 0..4),
         proptest::option::of(prop_oneof![

@@ -11,8 +11,8 @@ use proptest::prelude::*;
 use super::fetch::object_id;
 
 use super::{
-    ascii_quoted, astring, atom, capability, flag, flag_perm, istring, literal, mailbox, nstring,
-    nz_u32, sequence_set, tag, u32_full, u64_full, vec1,
+    ascii_quoted, atom, capability, flag, flag_perm, nz_u32, sequence_set, server_astring,
+    server_istring, server_literal, server_mailbox, server_nstring, tag, u32_full, u64_full, vec1,
 };
 use crate::{
     AclEntry, Atom, Charset, CodeText, ContinueRequest, Data, ESearch, ESearchPartialRange,
@@ -155,7 +155,7 @@ pub fn continue_request() -> impl Strategy<Value = ContinueRequest<'static>> {
 
 /// A `tagged-ext-val`.
 pub fn tagged_ext_val() -> impl Strategy<Value = TaggedExtVal<'static>> {
-    let leaf = astring().prop_map(TaggedExtComp::AString);
+    let leaf = server_astring().prop_map(TaggedExtComp::AString);
     let comp = leaf.prop_recursive(3, 16, 4, |inner| {
         vec(inner, 0..4).prop_map(TaggedExtComp::List)
     });
@@ -168,7 +168,7 @@ pub fn tagged_ext_val() -> impl Strategy<Value = TaggedExtVal<'static>> {
             ))
             .prop_map(TaggedExtVal::SequenceSet),
         vec(comp, 0..4).prop_map(TaggedExtVal::Comp),
-        istring().prop_map(TaggedExtVal::String),
+        server_istring().prop_map(TaggedExtVal::String),
     ]
 }
 
@@ -205,29 +205,33 @@ pub fn mailbox_list() -> impl Strategy<Value = MailboxList<'static>> {
         .prop_map(|s| MailboxAttribute::from_atom(Atom::try_from(s).expect("atom"))),
     ];
     let item = prop_oneof![
-        vec1(astring(), 1..3).prop_map(ListExtendedItem::ChildInfo),
-        mailbox().prop_map(ListExtendedItem::OldName),
-        (astring(), tagged_ext_val())
+        vec1(server_astring(), 1..3).prop_map(ListExtendedItem::ChildInfo),
+        server_mailbox().prop_map(ListExtendedItem::OldName),
+        (server_astring(), tagged_ext_val())
             .prop_filter("not a known item", |(t, _)| {
                 let t = t.as_bytes();
                 !t.eq_ignore_ascii_case(b"CHILDINFO") && !t.eq_ignore_ascii_case(b"OLDNAME")
             })
             .prop_map(|(tag, value)| ListExtendedItem::Other { tag, value }),
     ];
-    (vec(attr, 0..4), delimiter(), mailbox(), vec(item, 0..3)).prop_map(
-        |(attributes, delimiter, mailbox, extended)| MailboxList {
+    (
+        vec(attr, 0..4),
+        delimiter(),
+        server_mailbox(),
+        vec(item, 0..3),
+    )
+        .prop_map(|(attributes, delimiter, mailbox, extended)| MailboxList {
             attributes,
             delimiter,
             mailbox,
             extended,
-        },
-    )
+        })
 }
 
 fn namespace_descr() -> impl Strategy<Value = NamespaceDescr<'static>> {
-    let ext = (istring(), vec1(istring(), 1..3))
+    let ext = (server_istring(), vec1(server_istring(), 1..3))
         .prop_map(|(name, values)| NamespaceExtension { name, values });
-    (istring(), delimiter(), vec(ext, 0..2)).prop_map(|(prefix, delimiter, extensions)| {
+    (server_istring(), delimiter(), vec(ext, 0..2)).prop_map(|(prefix, delimiter, extensions)| {
         NamespaceDescr {
             prefix,
             delimiter,
@@ -291,11 +295,8 @@ pub fn esearch() -> impl Strategy<Value = ESearch<'static>> {
         )
             .prop_map(|(name, value)| SearchReturnData::Other { name, value }),
     ];
-    (option::of(astring()), any::<bool>(), vec(item, 0..4)).prop_map(|(tag, uid, data)| ESearch {
-        tag,
-        uid,
-        data,
-    })
+    (option::of(server_astring()), any::<bool>(), vec(item, 0..4))
+        .prop_map(|(tag, uid, data)| ESearch { tag, uid, data })
 }
 
 /// A `thread-list`.
@@ -331,8 +332,8 @@ fn other_data() -> impl Strategy<Value = OtherData<'static>> {
 /// Untagged data of every kind.
 pub fn data() -> impl Strategy<Value = Data<'static>> {
     let nstring8 = prop_oneof![
-        3 => nstring().prop_map(NString8::NString),
-        1 => literal().prop_map(NString8::Literal8),
+        3 => server_nstring().prop_map(NString8::NString),
+        1 => server_literal().prop_map(NString8::Literal8),
     ];
     prop_oneof![
         vec1(capability(), 1..6).prop_map(Data::Capability),
@@ -341,7 +342,7 @@ pub fn data() -> impl Strategy<Value = Data<'static>> {
         mailbox_list().prop_map(Data::List),
         mailbox_list().prop_map(Data::Lsub),
         namespaces().prop_map(Data::Namespace),
-        (mailbox(), vec(status_item(), 0..5))
+        (server_mailbox(), vec(status_item(), 0..5))
             .prop_map(|(mailbox, items)| Data::Status { mailbox, items }),
         esearch().prop_map(Data::ESearch),
         (nz_ids(), option::of(u64_full())).prop_map(|(ids, mod_seq)| Data::Search { ids, mod_seq }),
@@ -354,9 +355,9 @@ pub fn data() -> impl Strategy<Value = Data<'static>> {
             .prop_map(|(seq, items)| Data::Fetch { seq, items }),
         (any::<bool>(), sequence_set())
             .prop_map(|(earlier, uids)| Data::Vanished { earlier, uids }),
-        option::of(vec((istring(), nstring()), 0..4)).prop_map(Data::Id),
+        option::of(vec((server_istring(), server_nstring()), 0..4)).prop_map(Data::Id),
         (
-            astring(),
+            server_astring(),
             vec(
                 (atom(), u64_full(), u64_full()).prop_map(|(name, usage, limit)| QuotaResource {
                     name,
@@ -367,31 +368,38 @@ pub fn data() -> impl Strategy<Value = Data<'static>> {
             )
         )
             .prop_map(|(root, resources)| Data::Quota { root, resources }),
-        (mailbox(), vec(astring(), 0..3))
+        (server_mailbox(), vec(server_astring(), 0..3))
             .prop_map(|(mailbox, roots)| Data::QuotaRoot { mailbox, roots }),
         (
-            mailbox(),
+            server_mailbox(),
             vec(
-                (astring(), astring())
+                (server_astring(), server_astring())
                     .prop_map(|(identifier, rights)| AclEntry { identifier, rights }),
                 0..3
             )
         )
             .prop_map(|(mailbox, entries)| Data::Acl { mailbox, entries }),
-        (mailbox(), astring(), astring(), vec(astring(), 0..3)).prop_map(
-            |(mailbox, identifier, required, optional)| Data::ListRights {
-                mailbox,
-                identifier,
-                required,
-                optional
-            }
-        ),
-        (mailbox(), astring()).prop_map(|(mailbox, rights)| Data::MyRights { mailbox, rights }),
         (
-            mailbox(),
+            server_mailbox(),
+            server_astring(),
+            server_astring(),
+            vec(server_astring(), 0..3)
+        )
+            .prop_map(
+                |(mailbox, identifier, required, optional)| Data::ListRights {
+                    mailbox,
+                    identifier,
+                    required,
+                    optional
+                }
+            ),
+        (server_mailbox(), server_astring())
+            .prop_map(|(mailbox, rights)| Data::MyRights { mailbox, rights }),
+        (
+            server_mailbox(),
             prop_oneof![
-                vec1((astring(), nstring8), 1..3).prop_map(MetadataItems::Values),
-                vec1(astring(), 1..3).prop_map(MetadataItems::Entries),
+                vec1((server_astring(), nstring8), 1..3).prop_map(MetadataItems::Values),
+                vec1(server_astring(), 1..3).prop_map(MetadataItems::Entries),
             ]
         )
             .prop_map(|(mailbox, items)| Data::Metadata { mailbox, items }),

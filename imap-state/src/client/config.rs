@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use imapkit_codec::framer::{Direction, FramerConfig};
+use imapkit_codec::LiteralPolicy;
 
 /// What the client does about STARTTLS on a plaintext connection (RFC 9051
 /// §6.2.1, RFC 8314). It does not apply to a connection that starts with TLS
@@ -64,6 +65,15 @@ pub struct ClientConfig {
     /// Limits on what the server may send, enforced before buffering
     /// ([`FramerConfig`]; its `direction` is set by the client).
     pub framer: FramerConfig,
+    /// Literal syntax for commands, instead of the one the server's
+    /// capabilities call for ([`Capabilities::literal_policy`]). Default
+    /// `None`. For replaying recorded commands as they were sent
+    /// ([`LiteralPolicy::AsGiven`]: a recorded synchronizing literal waits
+    /// for the recorded `+` even when the server announced `LITERAL+`), and
+    /// for tests.
+    ///
+    /// [`Capabilities::literal_policy`]: super::Capabilities::literal_policy
+    pub literal_policy: Option<LiteralPolicy>,
 }
 
 impl Default for ClientConfig {
@@ -77,6 +87,7 @@ impl Default for ClientConfig {
             tag_prefix: "A".to_owned(),
             auto_capability: true,
             framer: FramerConfig::new(Direction::ServerToClient),
+            literal_policy: None,
         }
     }
 }

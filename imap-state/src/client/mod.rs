@@ -873,7 +873,7 @@ impl Client {
         let fetch = matches!(body, CommandBody::Fetch { .. });
         let tag = self.tags.next_tag();
         let command = Command::new(tag.clone(), body);
-        let mut outgoing = Outgoing::encode(&command, &self.caps.encode_options());
+        let mut outgoing = Outgoing::encode(&command, &self.encode_options());
         let answers = Answers::of(&command.body);
         self.in_flight.push(InFlight {
             handle,
@@ -892,6 +892,16 @@ impl Client {
             self.sending = Some((handle, outgoing));
         }
         self.arm_command_timer(now);
+    }
+
+    /// How commands are encoded: as the capabilities say, with the
+    /// configured literal policy if there is one.
+    fn encode_options(&self) -> imapkit_codec::EncodeOptions {
+        let mut options = self.caps.encode_options();
+        if let Some(policy) = self.config.literal_policy {
+            options.literals = policy;
+        }
+        options
     }
 
     fn push_out(&mut self, bytes: Bytes) {
@@ -1322,7 +1332,7 @@ impl Client {
     ) {
         let tag = self.tags.next_tag();
         let command = Command::new(tag.clone(), CommandBody::Idle);
-        let mut outgoing = Outgoing::encode(&command, &self.caps.encode_options());
+        let mut outgoing = Outgoing::encode(&command, &self.encode_options());
         self.in_flight.push(InFlight {
             handle,
             tag,

@@ -2,17 +2,17 @@
 //! RFC 3516, RFC 8474, RFC 8514, RFC 8970, RFC 9394, Gmail).
 
 use imapkit_proto::{
-    Atom, CommandBody, FetchAttribute, FetchItems, FetchModifier, Partial, StoreAction,
-    StoreModifier, StoreTarget,
+    Atom, CommandBody, FetchAttribute, FetchItems, FetchModifier, Partial, SnippetAlgorithm,
+    SnippetModifier, SnippetRequest, StoreAction, StoreModifier, StoreTarget,
 };
 
 use super::search::{gmail_label, partial_range};
 use super::{at_sp_paren, ext_param, is, peek, word};
 use crate::decode::core::{
-    byte, flag, number, number64, nz_number, nz_number64, paren_list, paren_list1, section,
+    atom, byte, flag, number, number64, nz_number, nz_number64, paren_list, paren_list1, section,
     section_binary, sequence_set, sp, sp_list1,
 };
-use crate::decode::{fail, IResult};
+use crate::decode::{fail, IResult, Kind, PError};
 
 pub(super) fn fetch_args(i: &[u8], uid: bool) -> IResult<'_, CommandBody<'_>> {
     let (i, ()) = sp(i)?;
@@ -142,16 +142,26 @@ pub(crate) fn fetch_att(i: &[u8]) -> IResult<'_, FetchAttribute<'_>> {
     } else if u("SAVEDATE") {
         A::SaveDate
     } else if u("PREVIEW") {
-        // `PREVIEW (LAZY)`: look past " (" for LAZY, else the parenthesis
-        // belongs to what follows (FETCH modifiers).
-        if at_sp_paren(r)?.1 {
-            let (r2, m) = word(&r[2..])?;
-            if is(m, "LAZY") {
-                let (r2, ()) = byte(b')')(r2)?;
-                return Ok((r2, A::Preview { lazy: true }));
-            }
+        // `PREVIEW (LAZY)` (RFC 8970) or the draft `PREVIEW (LAZY=FUZZY)`;
+        // a list that does not start with a snippet modifier belongs to
+        // what follows (FETCH modifiers).
+        let Some((r, modifiers)) = snippet_modifiers(r)? else {
+            return Ok((r, A::Preview { lazy: false }));
+        };
+        if let [SnippetModifier::Lazy(None)] = modifiers.as_slice() {
+            return Ok((r, A::Preview { lazy: true }));
         }
-        A::Preview { lazy: false }
+        return match SnippetRequest::preview(modifiers) {
+            Ok(s) => Ok((r, A::Snippet(s))),
+            Err(_) => fail(i, "invalid PREVIEW modifiers"),
+        };
+    } else if u("SNIPPET") {
+        // Dovecot 2.3's draft: `SNIPPET`, `SNIPPET (LAZY=FUZZY)`.
+        let (r, modifiers) = snippet_modifiers(r)?.unwrap_or((r, Vec::new()));
+        return match SnippetRequest::snippet(modifiers) {
+            Ok(s) => Ok((r, A::Snippet(s))),
+            Err(_) => fail(i, "invalid SNIPPET modifiers"),
+        };
     } else if u("X-GM-MSGID") {
         A::GmailMsgId
     } else if u("X-GM-THRID") {
@@ -164,6 +174,53 @@ pub(crate) fn fetch_att(i: &[u8]) -> IResult<'_, FetchAttribute<'_>> {
         return Ok((r, A::Other(Atom::unvalidated(w))));
     };
     Ok((r, a))
+}
+
+/// `SP "(" snippet-modifier *(SP snippet-modifier) ")"` after `SNIPPET` or
+/// `PREVIEW`, if the list starts with one (`FUZZY`, `LAZY`, `LAZY=alg`);
+/// `None` (nothing consumed) otherwise: after a single FETCH item the list
+/// may be the command's FETCH modifiers.
+#[allow(clippy::type_complexity)]
+fn snippet_modifiers(
+    i: &[u8],
+) -> Result<Option<(&[u8], Vec<SnippetModifier<'_>>)>, nom::Err<PError<'_>>> {
+    if !at_sp_paren(i)?.1 {
+        return Ok(None);
+    }
+    let (_, first) = atom(&i[2..])?;
+    let f = first.as_bytes();
+    let lazy =
+        f.len() >= 4 && f[..4].eq_ignore_ascii_case(b"LAZY") && (f.len() == 4 || f[4] == b'=');
+    if !lazy && !f.eq_ignore_ascii_case(b"FUZZY") {
+        return Ok(None);
+    }
+    let (r, modifiers) = paren_list1(snippet_modifier)(&i[1..])?;
+    Ok(Some((r, modifiers.into_vec())))
+}
+
+/// `FUZZY` (or another algorithm), `LAZY` or `LAZY=algorithm`.
+fn snippet_modifier(i: &[u8]) -> IResult<'_, SnippetModifier<'_>> {
+    let (r, _) = atom(i)?;
+    let w = &i[..i.len() - r.len()];
+    let algorithm = |b| match Atom::try_new(b).map(SnippetAlgorithm::from_atom) {
+        Ok(Ok(alg)) => Ok(alg),
+        _ => Err(nom::Err::Error(PError {
+            input: i,
+            kind: Kind::Expected("expected a snippet algorithm"),
+        })),
+    };
+    if w.len() >= 4 && w[..4].eq_ignore_ascii_case(b"LAZY") {
+        match w.get(4) {
+            None => return Ok((r, SnippetModifier::Lazy(None))),
+            Some(b'=') => {
+                let alg = algorithm(&w[5..])?;
+                return Ok((r, SnippetModifier::Lazy(Some(alg))));
+            }
+            Some(_) => {}
+        }
+    }
+    let alg = algorithm(w)?;
+    Ok((r, SnippetModifier::Algorithm(alg)))
 }
 
 pub(super) fn store_args(i: &[u8], uid: bool) -> IResult<'_, CommandBody<'_>> {

@@ -364,6 +364,10 @@ fn command_body(i: &[u8]) -> IResult<'_, CommandBody<'_>> {
         b"SETMETADATA" => setmetadata_args(i),
         b"COMPRESS" => compress_args(i),
         b"NOTIFY" => notify_args(i),
+        // `a1 OK done`: a status response, which only a server sends.
+        _ if imapkit_proto::lex::is_status_keyword(n) => {
+            fail(start, "a status response is not a command")
+        }
         _ => other_command(start, name),
     }
 }
@@ -394,7 +398,7 @@ fn other_command<'a>(
     let i = &start[name.as_bytes().len()..];
     match peek(i)?.1 {
         b' ' => {
-            let (_, raw) = generic(&i[1..])?;
+            let (_, raw) = generic(&i[1..], false)?;
             // Leave the final CRLF to `command_full`.
             let rest = &i[1 + raw.len()..];
             let other = OtherCommand::unvalidated(name, Some(Buf::Borrowed(raw)));

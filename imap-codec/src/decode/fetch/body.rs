@@ -38,7 +38,25 @@ pub(crate) fn body(i: &[u8], depth: usize) -> IResult<'_, BodyStructure<'_>> {
     let (r, b) = match r.first() {
         None => return incomplete(),
         Some(b'(') => multipart(r, depth).map(|(r, m)| (r, BodyStructure::Multipart(m)))?,
-        Some(_) => single(r, depth).map(|(r, b)| (r, BodyStructure::Single(b)))?,
+        Some(b')') => {
+            // Lenient: `()` for the body of an encapsulated message (Domino).
+            quirks::note(Quirks::EMPTY_BODY);
+            let empty = Multipart {
+                parts: no_parts(),
+                subtype: IString::Quoted(Quoted::unvalidated(&b""[..])),
+                extension: None,
+            };
+            (r, BodyStructure::Multipart(empty))
+        }
+        Some(_) => match quirks::attempt(|| single(r, depth)) {
+            Ok((r, b)) => (r, BodyStructure::Single(b)),
+            Err(nom::Err::Incomplete(n)) => return Err(nom::Err::Incomplete(n)),
+            Err(e) => match empty_multipart(r, depth) {
+                Ok((r, Some(m))) => (r, BodyStructure::Multipart(m)),
+                Ok((_, None)) => return Err(e),
+                Err(e2) => return Err(e2),
+            },
+        },
     };
     let r = extra_sp(r);
     let (r, ()) = byte(b')')(r)?;
@@ -70,6 +88,53 @@ fn multipart(i: &[u8], depth: usize) -> IResult<'_, Multipart<'_>> {
             extension,
         },
     ))
+}
+
+/// A multipart without parts, tried where a single part did not parse:
+/// `"MIXED"` alone, or followed by `SP` and its extension data starting
+/// with a parameter list, `"ALTERNATIVE" ("BOUNDARY" "b") NIL NIL`
+/// (Gmail, Ruby bug 7153); [`Quirks::EMPTY_MULTIPART`]. `None` if the
+/// input has another shape (the single part's error stands).
+#[cold]
+fn empty_multipart(i: &[u8], depth: usize) -> IResult<'_, Option<Multipart<'_>>> {
+    let Ok((r, subtype)) = string(i) else {
+        return Ok((i, None));
+    };
+    let r = extra_sp_before_paren(r);
+    let (r, extension) = match r {
+        [b')', ..] => (r, None),
+        [b' ', b'(', ..] => {
+            let (r, params) = body_fld_param(&r[1..])?;
+            let (r, tail) = extension_tail(r, depth)?;
+            (r, Some(MultipartExtension { params, tail }))
+        }
+        [] | [b' '] => return incomplete(),
+        _ => return Ok((i, None)),
+    };
+    quirks::note(Quirks::EMPTY_MULTIPART);
+    let m = Multipart {
+        parts: no_parts(),
+        subtype,
+        extension,
+    };
+    Ok((r, Some(m)))
+}
+
+/// The parts of a multipart sent without any (a quirk).
+fn no_parts<'a>() -> PartList<'a> {
+    PartList::from_wire(Buf::Borrowed(&[]), 0, true, read_part)
+}
+
+/// Spaces followed by `)`: skipped (a quirk); anything else unchanged.
+fn extra_sp_before_paren(i: &[u8]) -> &[u8] {
+    let n = i.iter().take_while(|&&b| b == b' ').count();
+    match i.get(n) {
+        Some(b')') if n > 0 => {
+            quirks::note(Quirks::EXTRA_SPACE);
+            &i[n..]
+        }
+        _ => i,
+    }
 }
 
 /// The parts of a multipart: how many, and where the last one ends; the
@@ -481,6 +546,17 @@ fn body_fld_dsp(i: &[u8]) -> IResult<'_, Option<Disposition<'_>>> {
     match i.first() {
         None => incomplete(),
         Some(b'n' | b'N') => nil(i).map(|(r, ())| (r, None)),
+        Some(b'(') if matches!(i[1..].first(), Some(b'n' | b'N')) => {
+            // Lenient: `(NIL NIL)` is no disposition (Exchange).
+            match nil_disposition(&i[1..]) {
+                NilDisposition::Yes(r) => {
+                    quirks::note(Quirks::NIL_DISPOSITION);
+                    Ok((r, None))
+                }
+                NilDisposition::Short => incomplete(),
+                NilDisposition::No => fail(&i[1..], "expected a string"),
+            }
+        }
         Some(b'(') => {
             let (r, kind) = string(extra_sp(&i[1..]))?;
             let (r, m) = more(r)?;
@@ -501,6 +577,34 @@ fn body_fld_dsp(i: &[u8]) -> IResult<'_, Option<Disposition<'_>>> {
             Ok((r, Some(Disposition { kind, params })))
         }
         Some(_) => fail(i, "expected a disposition or NIL"),
+    }
+}
+
+/// Whether the input after a disposition's `(` is `NIL NIL)` or `NIL ())`.
+enum NilDisposition<'a> {
+    /// It is; the input after the `)`.
+    Yes(&'a [u8]),
+    /// Not yet known: the input is a prefix of one of them.
+    Short,
+    /// It is not.
+    No,
+}
+
+fn nil_disposition(i: &[u8]) -> NilDisposition<'_> {
+    let mut short = false;
+    for pattern in [&b"NIL NIL)"[..], b"NIL ())"] {
+        let n = i.len().min(pattern.len());
+        if i[..n].eq_ignore_ascii_case(&pattern[..n]) {
+            if n == pattern.len() {
+                return NilDisposition::Yes(&i[n..]);
+            }
+            short = true;
+        }
+    }
+    if short {
+        NilDisposition::Short
+    } else {
+        NilDisposition::No
     }
 }
 

@@ -28,10 +28,7 @@ pub(crate) fn envelope(i: &[u8]) -> IResult<'_, Envelope<'_>> {
     let (r, cc) = address_list(r)?;
     let (r, ()) = sps(r)?;
     let (r, bcc) = address_list(r)?;
-    let (r, ()) = sps(r)?;
-    let (r, in_reply_to) = nstring(r)?;
-    let (r, ()) = sps(r)?;
-    let (r, message_id) = nstring(r)?;
+    let (r, (in_reply_to, message_id)) = envelope_tail(r)?;
     let r = extra_sp(r);
     let (r, ()) = byte(b')')(r)?;
     Ok((
@@ -49,6 +46,39 @@ pub(crate) fn envelope(i: &[u8]) -> IResult<'_, Envelope<'_>> {
             message_id,
         },
     ))
+}
+
+/// `SP env-in-reply-to SP env-message-id` after `env-bcc`.
+///
+/// Lenient: either or both may be missing before the `)` (MailKit issues
+/// 669 and 932), read as `NIL` ([`Quirks::SHORT_ENVELOPE`]).
+fn envelope_tail(i: &[u8]) -> IResult<'_, (NString<'_>, NString<'_>)> {
+    let short = |r| {
+        quirks::note(Quirks::SHORT_ENVELOPE);
+        Ok((r, (NString(None), NString(None))))
+    };
+    if let [b')', ..] = i {
+        return short(i);
+    }
+    let (r, ()) = sps(i)?;
+    if let [b')', ..] = r {
+        // `bcc )`: a space, then the end.
+        quirks::note(Quirks::EXTRA_SPACE);
+        return short(r);
+    }
+    let (r, in_reply_to) = nstring(r)?;
+    if let [b')', ..] = r {
+        quirks::note(Quirks::SHORT_ENVELOPE);
+        return Ok((r, (in_reply_to, NString(None))));
+    }
+    let (r, ()) = sps(r)?;
+    if let [b')', ..] = r {
+        quirks::note(Quirks::EXTRA_SPACE);
+        quirks::note(Quirks::SHORT_ENVELOPE);
+        return Ok((r, (in_reply_to, NString(None))));
+    }
+    let (r, message_id) = nstring(r)?;
+    Ok((r, (in_reply_to, message_id)))
 }
 
 /// `"(" 1*address ")" / nil`; `NIL` is an empty list.

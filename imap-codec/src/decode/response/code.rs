@@ -19,15 +19,15 @@ use super::quirks::{self, Quirks};
 pub(crate) fn bracketed(i: &[u8]) -> IResult<'_, ResponseCode<'_>> {
     let (i, ()) = byte(b'[')(i)?;
     let (args, name) = atom(i)?;
-    match known(args, name.as_bytes()) {
+    match quirks::attempt(|| known(args, name.as_bytes())) {
         Ok((r, Some(code))) => match byte(b']')(r) {
             Ok((r, ())) => return Ok((r, code)),
             Err(nom::Err::Incomplete(n)) => return Err(nom::Err::Incomplete(n)),
-            Err(_) => {}
+            Err(_) => quirks::note(Quirks::CODE_ARGUMENTS),
         },
         Ok((_, None)) => {}
         Err(nom::Err::Incomplete(n)) => return Err(nom::Err::Incomplete(n)),
-        Err(_) => {}
+        Err(_) => quirks::note(Quirks::CODE_ARGUMENTS),
     }
     // Generic form: atom [SP 1*<any TEXT-CHAR except "]">].
     let (r, text) = match args.first() {

@@ -3,7 +3,7 @@
 use imapkit_proto::lex::{is_status_keyword, Class};
 use imapkit_proto::{
     chars, AString, AclEntry, Data, ESearch, ESearchPartialRange, FlagPerm, ListExtendedItem,
-    Mailbox, MailboxAttribute, MailboxList, MetadataItems, NString8, NamespaceDescr,
+    LiteralMode, Mailbox, MailboxAttribute, MailboxList, MetadataItems, NString8, NamespaceDescr,
     NamespaceExtension, Namespaces, OtherData, QuotaResource, Response, SearchReturnData,
     StatusItem, TaggedExtComp, TaggedExtVal, Thread, Vec1,
 };
@@ -37,6 +37,11 @@ pub(crate) fn untagged(i: &[u8]) -> IResult<'_, Response<'_>> {
     match i.first() {
         None => Err(nom::Err::Incomplete(nom::Needed::new(1))),
         Some(b'0'..=b'9') => message_data(i),
+        // `* -3 EXPUNGE`: message data with a signed number, not the name
+        // of an unknown response.
+        Some(b'-' | b'+') if i.get(1).is_some_and(u8::is_ascii_digit) => {
+            fail(i, "expected an unsigned number")
+        }
         Some(_) => {
             let (r, name) = atom(i)?;
             let w = name.as_bytes();
@@ -81,14 +86,16 @@ pub(crate) fn untagged(i: &[u8]) -> IResult<'_, Response<'_>> {
 /// goes on after the literal's data), so that the decoder and the framer
 /// end it at the same byte.
 fn other(line: &[u8]) -> IResult<'_, Response<'_>> {
-    generic(line).map(|(r, raw)| (r, Response::Data(Data::Other(OtherData::unvalidated(raw)))))
+    generic(line, true)
+        .map(|(r, raw)| (r, Response::Data(Data::Other(OtherData::unvalidated(raw)))))
 }
 
 /// The raw bytes of a message read by [`walk`](crate::lex::walk) from
 /// `input` (inside its first line) to its end, and the input after its
 /// final CRLF: the raw bytes leave out that CRLF. Its lines must hold
 /// `TEXT-CHAR` and end with CRLF; its literals' data is not looked at.
-pub(crate) fn generic(input: &[u8]) -> IResult<'_, &[u8]> {
+/// From a `server`, a non-synchronizing literal is an error (RFC 7888 §3).
+pub(crate) fn generic(input: &[u8], server: bool) -> IResult<'_, &[u8]> {
     let walked = crate::lex::walk(input, Class::Data, |l| {
         let content = &input[l.start..l.end];
         if let Some(at) = content.iter().position(|&b| !chars::is_text_char(b)) {
@@ -97,7 +104,13 @@ pub(crate) fn generic(input: &[u8]) -> IResult<'_, &[u8]> {
         if !l.crlf() {
             return Err((l.lf, "expected CRLF"));
         }
-        Ok(())
+        match &l.header {
+            Some(h) if server && h.mode == LiteralMode::NonSync => {
+                // The header's "{" is just before its digits.
+                Err((l.start + h.digits.start - 1, super::NON_SYNC_IN_RESPONSE))
+            }
+            _ => Ok(()),
+        }
     });
     match walked {
         Err((at, reason)) => fail(&input[at..], reason),
@@ -204,7 +217,13 @@ fn enabled(i: &[u8]) -> IResult<'_, Data<'_>> {
 fn flags(i: &[u8]) -> IResult<'_, Data<'_>> {
     let (r, ()) = sps(i)?;
     let (r, f) = ws_list_opt(|i| {
-        let (r, f) = flag_perm(i)?;
+        let f = match flag_perm(i) {
+            // Lenient: `Mail]/Alle` (Gmail), a token with `]`: dropped.
+            Ok((r, _)) if r.first() == Some(&b']') => return invalid_flag(i),
+            Err(nom::Err::Error(_)) if i.first() == Some(&b']') => return invalid_flag(i),
+            res => res?,
+        };
+        let (r, f) = f;
         Ok((
             r,
             match f {
@@ -217,6 +236,23 @@ fn flags(i: &[u8]) -> IResult<'_, Data<'_>> {
         ))
     })(r)?;
     Ok((r, Data::Flags(f)))
+}
+
+/// A token of `ASTRING-CHAR`s (after an optional `\`) that holds `]` and
+/// so cannot be a flag: skipped ([`Quirks::INVALID_FLAG`]).
+#[cold]
+fn invalid_flag(i: &[u8]) -> IResult<'_, Option<imapkit_proto::Flag<'_>>> {
+    let start = usize::from(i.first() == Some(&b'\\'));
+    let n = i[start..]
+        .iter()
+        .take_while(|&&b| chars::is_astring_char(b))
+        .count();
+    let r = &i[start + n..];
+    if r.is_empty() {
+        return Err(nom::Err::Incomplete(nom::Needed::new(1)));
+    }
+    quirks::note(Quirks::INVALID_FLAG);
+    Ok((r, None))
 }
 
 /// A hierarchy delimiter: `DQUOTE QUOTED-CHAR DQUOTE` or `NIL`.
@@ -425,12 +461,20 @@ fn status_item(i: &[u8]) -> IResult<'_, StatusItem<'_>> {
     let w = name.as_bytes();
     let is = |s: &str| w.eq_ignore_ascii_case(s.as_bytes());
     let num = |f: fn(u32) -> StatusItem<'static>| number(r).map(|(r, n)| (r, f(n)));
+    // `nz-number`; lenient: 0 (as in the UIDNEXT and UIDVALIDITY codes).
+    let nz = |f: fn(u32) -> StatusItem<'static>| {
+        let (r, n) = number(r)?;
+        if n == 0 {
+            quirks::note(Quirks::ZERO_NUMBER);
+        }
+        Ok((r, f(n)))
+    };
     if is("MESSAGES") {
         num(StatusItem::Messages)
     } else if is("UIDNEXT") {
-        num(StatusItem::UidNext)
+        nz(StatusItem::UidNext)
     } else if is("UIDVALIDITY") {
-        num(StatusItem::UidValidity)
+        nz(StatusItem::UidValidity)
     } else if is("UNSEEN") {
         num(StatusItem::Unseen)
     } else if is("DELETED") {
@@ -641,6 +685,15 @@ fn id(i: &[u8]) -> IResult<'_, Data<'_>> {
         let (r, v) = nstring(r)?;
         Ok((r, (k, v)))
     })(r)?;
+    // Lenient: `* ID (...)+` (datamail.in): the `+` is dropped.
+    let r = match r {
+        [b'+', b'\r' | b'\n' | b' ', ..] => {
+            quirks::note(Quirks::STRAY_CHARACTER);
+            &r[1..]
+        }
+        [b'+'] => return Err(nom::Err::Incomplete(nom::Needed::new(1))),
+        _ => r,
+    };
     Ok((r, Data::Id(Some(params))))
 }
 

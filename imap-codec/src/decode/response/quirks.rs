@@ -62,8 +62,53 @@ impl Quirks {
     /// [`ResponseDecoder::lone_lf`](super::ResponseDecoder::lone_lf)).
     /// Re-encodes with CRLF.
     pub const LONE_LF: Self = Self(1 << 8);
+    /// An ENVELOPE without its last fields, `in-reply-to` and/or
+    /// `message-id` (MailKit issues 669 and 932: servers that leave them
+    /// out when the header is missing). They decode as `NIL`, which they
+    /// re-encode as.
+    pub const SHORT_ENVELOPE: Self = Self(1 << 9);
+    /// A FETCH data item wrapped in an extra pair of parentheses, `(UID 5
+    /// (ENVELOPE (...)))` (Lotus Domino, MailKit issue 943). Re-encodes
+    /// without them.
+    pub const WRAPPED_ITEM: Self = Self(1 << 10);
+    /// A keyword in an untagged `FLAGS` list holding `]` (Gmail sends
+    /// `OIB-Seen-[Google Mail]/Alle Nachrichten`, read by spaces; Google
+    /// issue 315160951, ruby/net-imap issue 241). The tokens with `]`
+    /// cannot be flags and are dropped; the others are kept.
+    pub const INVALID_FLAG: Self = Self(1 << 11);
+    /// `RFC822[]`, `RFC822.HEADER[]`, `RFC822.TEXT[]`: an empty section
+    /// after an item that has none (Ruby bug 5620). Re-encodes without it.
+    pub const RFC822_SECTION: Self = Self(1 << 12);
+    /// A multipart without parts: `("MIXED")`, or the subtype followed by
+    /// its extension data, `("ALTERNATIVE" ("BOUNDARY" "b") NIL NIL)`
+    /// (Gmail for nested multiparts sharing a boundary, MailKit issues 205
+    /// and 777; Ruby bug 7153). Kept as a multipart with no parts, which
+    /// re-encodes in the same form (parameters `NIL` as `()`).
+    pub const EMPTY_MULTIPART: Self = Self(1 << 13);
+    /// An empty body, `()`, where an encapsulated message's body belongs
+    /// (Lotus Domino, MailKit issue 944). Decodes as a multipart without
+    /// parts and with an empty subtype, which re-encodes as `("")`.
+    pub const EMPTY_BODY: Self = Self(1 << 14);
+    /// A disposition `(NIL NIL)` (Exchange, MailKit's parser): no
+    /// disposition, re-encoded as `NIL`.
+    pub const NIL_DISPOSITION: Self = Self(1 << 15);
+    /// No space between two FETCH data items, `UID 12MODSEQ (5)` (Zimbra
+    /// before 5.0.8, Thunderbird's parser). Re-encodes with the space.
+    pub const MISSING_SPACE: Self = Self(1 << 16);
+    /// A stray `+` after an `ID` response's list, `* ID (...)+`
+    /// (datamail.in, apple/swift-nio-imap pull request 740). Dropped.
+    pub const STRAY_CHARACTER: Self = Self(1 << 17);
+    /// A response code alone on a line, `[COPYUID 124 10 233]`, without
+    /// `* OK` (Exchange 2013 after UID MOVE, ruby/net-imap issue 250).
+    /// Decodes as `* OK [code] `, its canonical form.
+    pub const BARE_RESPONSE_CODE: Self = Self(1 << 18);
+    /// A known response code whose arguments do not follow its grammar,
+    /// `[UNSEEN 0]`, `[PERMANENTFLAGS]` (ruby/net-imap's parser keeps such
+    /// codes): the status response is kept, with the code as
+    /// [`imapkit_proto::ResponseCode::Other`].
+    pub const CODE_ARGUMENTS: Self = Self(1 << 19);
 
-    const NAMES: [(Self, &'static str); 9] = [
+    const NAMES: [(Self, &'static str); 20] = [
         (Self::EXTRA_SPACE, "EXTRA_SPACE"),
         (Self::MISSING_TEXT, "MISSING_TEXT"),
         (Self::EMPTY_LIST_FOR_NIL, "EMPTY_LIST_FOR_NIL"),
@@ -76,21 +121,32 @@ impl Quirks {
         (Self::FLAGS_ASTERISK, "FLAGS_ASTERISK"),
         (Self::ZERO_NUMBER, "ZERO_NUMBER"),
         (Self::LONE_LF, "LONE_LF"),
+        (Self::SHORT_ENVELOPE, "SHORT_ENVELOPE"),
+        (Self::WRAPPED_ITEM, "WRAPPED_ITEM"),
+        (Self::INVALID_FLAG, "INVALID_FLAG"),
+        (Self::RFC822_SECTION, "RFC822_SECTION"),
+        (Self::EMPTY_MULTIPART, "EMPTY_MULTIPART"),
+        (Self::EMPTY_BODY, "EMPTY_BODY"),
+        (Self::NIL_DISPOSITION, "NIL_DISPOSITION"),
+        (Self::MISSING_SPACE, "MISSING_SPACE"),
+        (Self::STRAY_CHARACTER, "STRAY_CHARACTER"),
+        (Self::BARE_RESPONSE_CODE, "BARE_RESPONSE_CODE"),
+        (Self::CODE_ARGUMENTS, "CODE_ARGUMENTS"),
     ];
 
     /// Whether every quirk in `other` is in `self`.
-    pub fn contains(self, other: Self) -> bool {
+    pub const fn contains(self, other: Self) -> bool {
         self.0 & other.0 == other.0
     }
 
     /// Whether no quirk was seen.
-    pub fn is_empty(self) -> bool {
+    pub const fn is_empty(self) -> bool {
         self.0 == 0
     }
 
     /// Both sets.
     #[must_use]
-    pub fn union(self, other: Self) -> Self {
+    pub const fn union(self, other: Self) -> Self {
         Self(self.0 | other.0)
     }
 
@@ -121,6 +177,9 @@ impl std::ops::BitOr for Quirks {
 
 thread_local! {
     static SEEN: Cell<u32> = const { Cell::new(0) };
+    /// The address of the first non-synchronizing literal header (`{n+}`)
+    /// read since the last [`take_non_sync`]; 0 for none.
+    static NON_SYNC: Cell<usize> = const { Cell::new(0) };
 }
 
 /// Not a quirk, never reported: strict syntax that the encoder writes
@@ -140,6 +199,25 @@ pub(crate) fn note(q: Quirks) {
     SEEN.with(|s| s.set(s.get() | q.0));
 }
 
+/// Records that a non-synchronizing literal header starts at `header`
+/// (the first one since [`take_non_sync`] is kept): the command decoder
+/// accepts it, the response decoders refuse it (RFC 7888 §3).
+#[cold]
+pub(crate) fn note_non_sync(header: &[u8]) {
+    NON_SYNC.with(|c| {
+        if c.get() == 0 {
+            c.set(header.as_ptr() as usize);
+        }
+    });
+}
+
+/// Clears the non-synchronizing literal record; returns the address it
+/// held (0 for none).
+#[inline]
+pub(crate) fn take_non_sync() -> usize {
+    NON_SYNC.with(|c| c.replace(0))
+}
+
 /// Runs `f`; returns its result and whether it accepted a quirk. The record
 /// keeps the quirks accepted before and inside `f`.
 #[inline]
@@ -151,6 +229,18 @@ pub(crate) fn scoped<T>(f: impl FnOnce() -> T) -> (T, bool) {
         SEEN.with(|s| s.set(outer | inner));
     }
     (t, inner != 0)
+}
+
+/// Runs `f`, an attempt the caller may abandon: when it fails, the
+/// quirks it noted are forgotten (the record is as before).
+#[inline]
+pub(crate) fn attempt<T, E>(f: impl FnOnce() -> Result<T, E>) -> Result<T, E> {
+    let before = SEEN.with(Cell::get);
+    let r = f();
+    if r.is_err() {
+        SEEN.with(|s| s.set(before));
+    }
+    r
 }
 
 /// Clears the record; returns what it held.

@@ -684,6 +684,7 @@ impl Encode for FetchAttribute<'_> {
             } else {
                 b"PREVIEW" as &[u8]
             }),
+            Self::Snippet(s) => s.encode(w),
             Self::GmailMsgId => w.put(b"X-GM-MSGID"),
             Self::GmailThrId => w.put(b"X-GM-THRID"),
             Self::GmailLabels => w.put(b"X-GM-LABELS"),

@@ -96,6 +96,7 @@ impl Encode for Multipart<'_> {
     /// The content of a multipart's parentheses: parts without separators,
     /// then the subtype and extension data.
     fn encode<B: BufMut>(&self, w: &mut Writer<'_, B>) {
+        let no_parts = self.parts.is_empty();
         if let Some(bytes) = self.parts.verbatim().filter(|b| w.can_copy(b)) {
             w.put(bytes);
         } else {
@@ -104,11 +105,20 @@ impl Encode for Multipart<'_> {
                 None => self.parts.iter().for_each(|p| p.encode(w)),
             }
         }
-        w.put_u8(b' ');
+        // Without parts (a server quirk the decoder keeps), the subtype
+        // comes first, and `()` stands for no parameters: `NIL` there
+        // would read as a single part's subtype.
+        if !no_parts {
+            w.put_u8(b' ');
+        }
         self.subtype.encode(w);
         if let Some(ext) = &self.extension {
             w.put_u8(b' ');
-            put_params(w, &ext.params);
+            if no_parts && ext.params.is_empty() {
+                w.put(b"()");
+            } else {
+                put_params(w, &ext.params);
+            }
             put_tail(w, ext.tail.as_ref());
         }
     }

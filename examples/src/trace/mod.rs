@@ -1,6 +1,8 @@
 //! The trace decoder behind `examples/imap-decode.rs`: feeds a captured
 //! byte stream of one direction through the framer and the decoder and
-//! writes one line per message.
+//! writes one line per message ([`decode_stream`]), or replays a session's
+//! two directions through the client and server state machines
+//! ([`session::decode_session`], `imap-decode --session`).
 //!
 //! Output never holds credentials: decoded values print with `Debug`,
 //! which redacts them ([`imapkit_proto::Secret`]); raw bytes (a frame that
@@ -14,7 +16,10 @@ use std::io::{self, Write};
 use imapkit_codec::framer::{Direction, Frame, FrameEvent, Framer, FramerConfig};
 use imapkit_codec::redact::Redacted;
 use imapkit_codec::{decode, DecodeError, Decoded, Encode};
-use imapkit_proto::{AuthenticateData, CommandBody};
+use imapkit_proto::{AuthenticateData, Command, CommandBody, Response};
+
+mod sasl;
+pub mod session;
 
 /// What to decode and how to report it.
 #[derive(Debug, Clone)]
@@ -54,6 +59,9 @@ pub struct Summary {
     pub bytes: u64,
     /// Messages whose re-encoding did not decode to an equal value.
     pub mismatches: u64,
+    /// Session findings (`--session`): what the state machines refused or
+    /// answered otherwise than the recorded peer.
+    pub violations: u64,
 }
 
 /// Where the decoder is in the stream, beyond the framer.
@@ -151,10 +159,7 @@ fn frame_line(
                 writeln!(out, "{:>8} S: {r:?}", frame.offset)?;
             }
             if o.roundtrip {
-                let bytes = r.to_vec();
-                let same = matches!(decode::response(&bytes), Ok(Decoded::Complete { message, consumed })
-                    if consumed == bytes.len() && message == r);
-                mismatch(!same, frame, o.direction, &bytes, out, s)?;
+                roundtrip_response(&r, frame, out, s)?;
             }
         }
         Direction::ClientToServer => match frame.decode_command() {
@@ -165,10 +170,7 @@ fn frame_line(
                     writeln!(out, "{:>8} C: {c:?}", frame.offset)?;
                 }
                 if o.roundtrip {
-                    let bytes = c.to_vec();
-                    let same = matches!(decode::command(&bytes), Ok(Decoded::Complete { message, consumed })
-                        if consumed == bytes.len() && message == c);
-                    mismatch(!same, frame, o.direction, &bytes, out, s)?;
+                    roundtrip_command(&c, frame, out, s)?;
                 }
             }
             Err(e) => {
@@ -193,6 +195,34 @@ fn frame_line(
     s.messages += 1;
     st.secret_follows = false;
     Ok(Ok(()))
+}
+
+/// Re-encodes a decoded response and decodes it again; a difference is
+/// counted and reported.
+fn roundtrip_response(
+    r: &Response<'_>,
+    frame: &Frame,
+    out: &mut dyn Write,
+    s: &mut Summary,
+) -> io::Result<()> {
+    let bytes = r.to_vec();
+    let same = matches!(decode::response(&bytes), Ok(Decoded::Complete { message, consumed })
+        if consumed == bytes.len() && message == *r);
+    mismatch(!same, frame, Direction::ServerToClient, &bytes, out, s)
+}
+
+/// Re-encodes a decoded command and decodes it again; a difference is
+/// counted and reported.
+fn roundtrip_command(
+    c: &Command<'_>,
+    frame: &Frame,
+    out: &mut dyn Write,
+    s: &mut Summary,
+) -> io::Result<()> {
+    let bytes = c.to_vec();
+    let same = matches!(decode::command(&bytes), Ok(Decoded::Complete { message, consumed })
+        if consumed == bytes.len() && message == *c);
+    mismatch(!same, frame, Direction::ClientToServer, &bytes, out, s)
 }
 
 /// Counts and reports a round-trip mismatch, showing the re-encoding as
