@@ -309,7 +309,7 @@ fn decode_error<C: upstream_imap_codec_2::decode::Decoder>(
     }
 }
 
-/// imap-codec 2.0 (alpha), responses (see [`imap_codec_2`]).
+/// imap-codec 2.0 (alpha), responses: its `Fragmentizer`, then its decoder on each whole message.
 pub fn imap_codec_2_responses(stream: &[u8], read: usize) -> Result<usize, StreamError> {
     imap_codec_2(
         &upstream_imap_codec_2::ResponseCodec::default(),
@@ -318,7 +318,7 @@ pub fn imap_codec_2_responses(stream: &[u8], read: usize) -> Result<usize, Strea
     )
 }
 
-/// imap-codec 2.0 (alpha), commands (see [`imap_codec_2`]).
+/// imap-codec 2.0 (alpha), commands: its `Fragmentizer`, then its decoder on each whole message.
 pub fn imap_codec_2_commands(stream: &[u8], read: usize) -> Result<usize, StreamError> {
     imap_codec_2(
         &upstream_imap_codec_2::CommandCodec::default(),
