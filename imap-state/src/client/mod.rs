@@ -423,9 +423,9 @@ impl Client {
     /// `read_only`: selects `mailbox` resynchronizing the cached `snapshot`
     /// (taken with [`SelectedMailbox::snapshot`] in an earlier session).
     /// Needs `ENABLE QRESYNC` first (RFC 7162 §3.2.3). At its completion the
-    /// model reports [`MailboxChange::Resynced`](crate::mailbox::MailboxChange::Resynced)
-    /// when the server's answer agrees with the snapshot, otherwise
-    /// `ResyncNeeded` or `UidValidityChanged`.
+    /// model reports [`MailboxChange::Resynced`] when the server's answer
+    /// agrees with the snapshot, otherwise `ResyncNeeded` or
+    /// `UidValidityChanged`.
     pub fn select_qresync(
         &mut self,
         now: Instant,
