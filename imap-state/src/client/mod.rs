@@ -272,6 +272,16 @@ impl Client {
         self.queue.len() + self.in_flight.len()
     }
 
+    /// Bytes of server input held: the framer's buffer and compressed input
+    /// not yet inflated (for the fuzz checks of bounded memory).
+    pub(crate) fn input_buffered(&self) -> usize {
+        self.framer.buffered()
+            + self
+                .deflate
+                .as_ref()
+                .map_or(0, |(_, pending)| pending.len())
+    }
+
     // ---- input ----
 
     /// Bytes received from the server (after TLS). Never fails: what the
