@@ -686,6 +686,11 @@ impl Client {
             CommandBody::Idle if self.caps.known() && !self.caps.has(&Capability::Idle) => {
                 return Some(UsageError::MissingCapability("IDLE"));
             }
+            // A second COMPRESS would restart both DEFLATE streams in the
+            // middle of the connection (RFC 4978 §3: COMPRESSIONACTIVE).
+            CommandBody::Compress { .. } if self.deflate.is_some() => {
+                return Some(UsageError::Unexpected("COMPRESS is already active"));
+            }
             CommandBody::Compress { .. }
                 if self.caps.known()
                     && !self
