@@ -339,6 +339,9 @@ impl Client {
     /// TLS is up after [`Event::StartTls`]: the session forgets what it
     /// learned in plaintext and asks for the capabilities again.
     pub fn tls_established(&mut self, now: Instant) -> Result<(), UsageError> {
+        if self.state == SessionState::Closed {
+            return Err(UsageError::Closed);
+        }
         if self.gate != Gate::Upgrading {
             return Err(UsageError::Unexpected(
                 "tls_established without a STARTTLS OK",
