@@ -86,6 +86,9 @@ pub struct Client {
     closing: bool,
     /// DEFLATE streams once COMPRESS is active, and compressed input not yet inflated.
     deflate: Option<(Deflate, Vec<u8>)>,
+    /// COMPRESS was answered OK in the input being read: how many bytes of
+    /// it followed the OK (compressed already, RFC 4978 §3).
+    compressed_rest: Option<usize>,
     /// The last BYE received.
     bye: Option<(Option<ResponseCode<'static>>, imapkit_proto::Text<'static>)>,
 }
@@ -228,6 +231,7 @@ impl Client {
             mailbox: None,
             closing: false,
             deflate: None,
+            compressed_rest: None,
             bye: None,
             config,
         }
@@ -301,6 +305,16 @@ impl Client {
         } else {
             self.framer.push(bytes);
             self.process_frames(now);
+            if let Some(rest) = self.compressed_rest.take() {
+                // The framer held only the end of this chunk after the
+                // COMPRESS OK (it had framed everything before it): those
+                // bytes are the server's first compressed ones.
+                let rest = bytes
+                    .len()
+                    .checked_sub(rest)
+                    .map_or(bytes, |at| &bytes[at..]);
+                self.inflate_input(now, rest);
+            }
         }
         self.pump(now);
     }
@@ -1179,8 +1193,10 @@ impl Client {
                 }
             }
             (Kind::Compress, _) if ok => {
+                // The server compresses right after the OK: what came with
+                // it is inflated once this input is framed (`handle_input`).
                 let rest = self.framer.discard_buffered();
-                debug_assert_eq!(rest, 0, "replaced by take_buffered once the framer has it");
+                self.compressed_rest = (rest > 0).then_some(rest);
                 self.deflate = Some((Deflate::new(), Vec::new()));
                 self.events.push_back(Event::CompressionActive {
                     handle: entry.handle,
