@@ -33,8 +33,8 @@ use bytes::Bytes;
 use imapkit_codec::framer::{Direction, Frame, FrameEvent, Framer};
 use imapkit_proto::{
     Buf, Capability, Command, CommandBody, CompressionAlgorithm, ContinueRequest, Data, Greeting,
-    GreetingKind, IntoStatic, Mailbox, RespText, Response, ResponseCode, Secret, StatusKind,
-    StatusResponse, Tag, TagGenerator,
+    GreetingKind, IntoStatic, Mailbox, RespText, Response, ResponseCode, Secret, SelectParameter,
+    StatusKind, StatusResponse, Tag, TagGenerator,
 };
 
 pub use self::capability::Capabilities;
@@ -717,6 +717,17 @@ impl Client {
                         .any(|c| matches!(c, Capability::Compress(a) if a.as_bytes().eq_ignore_ascii_case(b"DEFLATE"))) =>
             {
                 return Some(UsageError::MissingCapability("COMPRESS=DEFLATE"));
+            }
+            // Checked again at the send: UNAUTHENTICATE forgets what was enabled.
+            CommandBody::Select { parameters, .. } | CommandBody::Examine { parameters, .. }
+                if !self.caps.is_enabled(&Capability::QResync)
+                    && parameters
+                        .iter()
+                        .any(|p| matches!(p, SelectParameter::QResync { .. })) =>
+            {
+                return Some(UsageError::Unexpected(
+                    "SELECT (QRESYNC) before ENABLE QRESYNC",
+                ));
             }
             CommandBody::StartTls if self.security == ConnectionSecurity::Tls => {
                 return Some(UsageError::Unexpected("STARTTLS on an encrypted connection"));
