@@ -329,7 +329,8 @@ def client_session_seeds(commands, responses):
 
 class S:
     """server_session operation kinds (imap-state/src/fuzzing/server.rs)."""
-    SEND, PLANT, RESPOND, DATA, UNSOLICITED, DECIDE, SUPPLY, TLS, BYE, TRANSMIT, TIME, EOF, PUMP, LINE = range(14)
+    SEND, PLANT, RESPOND, DATA, UNSOLICITED, DECIDE, SUPPLY, TLS, BYE, TRANSMIT, TIME, EOF, PUMP, LINE, INJECT = \
+        range(15)
     # First setup byte.
     TLS_ON, PREAUTH, PLAIN_CREDS, NO_STARTTLS, NO_LOGIN, LITERAL_PLUS, LITERAL_NONE, COMPRESS = \
         1, 2, 4, 8, 16, 32, 64, 128
@@ -353,6 +354,11 @@ def server_session_seeds(commands):
             part = b"x1 LOGIN alice wonderland-Zq8\r\nx2 SELECT INBOX\r\n" + part
         seeds.append(u8(S.TLS_ON) + u8(S.AUTO) + s_send(part, cut) + u8(S.TRANSMIT))
     seeds.append(u8(S.TLS_ON | S.LITERAL_PLUS) + u8(S.AUTO) + s_send(session[:8000], 1))
+    # STARTTLS with planted commands in the same write, read whole and in pieces;
+    # and refused (STARTTLS not offered), where the commands do run.
+    for setup, cut in [(0, 0), (0, 9), (0, 17), (S.NO_STARTTLS, 0)]:
+        seeds.append(u8(setup) + u8(S.AUTO) + u8(S.INJECT) + u8(cut) + u8(S.TRANSMIT) + u8(S.TLS) + u8(1)
+                     + u8(S.LINE) + u8(0) + u8(S.LINE) + u8(3))
     # STARTTLS with commands injected in the same read (the server must drop them).
     seeds.append(u8(0) + u8(S.AUTO) + s_send(b"a STARTTLS\r\nb LOGIN alice wonderland-Zq8\r\nc SELECT INBOX\r\n")
                  + u8(S.TRANSMIT) + u8(S.TLS) + u8(1) + s_send(b"d CAPABILITY\r\ne LOGIN alice wonderland-Zq8\r\n"))

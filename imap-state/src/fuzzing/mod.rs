@@ -18,8 +18,10 @@
 //! (little-endian) and byte strings (a `u16` length, at most
 //! `MAX_CHUNK`, then that many bytes or what is left). Missing bytes read
 //! as zero, so every input is a valid run. The layouts are listed in each
-//! check's module (`Op` enums) and written by `scripts/make-fuzz-corpus.py`
-//! for the seeds.
+//! check's module and written by `scripts/make-fuzz-corpus.py` for the
+//! seeds. Stored inputs (the seeds, `tests/data/fuzz/<target>/`) are in this
+//! format: a new kind or field changes what every one of them means, so
+//! such a change regenerates the seeds and transcodes the regression inputs.
 //!
 //! Time is simulated: the checks start their clock at the instant they are
 //! given and move it by the operations; they never read a clock.

@@ -21,7 +21,11 @@
 //!   `!`). When the server answers `!T<k>` with NO or BAD, no command
 //!   tagged `!Q<k>` may reach the application or be answered. (Not
 //!   checked once raw bytes went into a DEFLATE stream: they may inflate
-//!   to copies of planted lines.)
+//!   to copies of planted lines.) Each planted command is answered once.
+//! - No command sent in the same write as STARTTLS runs once STARTTLS is
+//!   answered OK ("NO STARTTLS" §4.1, command injection): the vocabulary
+//!   plants `!S<k> STARTTLS` followed by commands tagged `!J<k>`; the
+//!   socket's unread plaintext is dropped at the handshake.
 //! - Nothing is sent between the OK to STARTTLS and `tls_established`,
 //!   and the last response before TLS is that tagged OK; `tls_established`
 //!   succeeds exactly when the handshake is due and the OK was taken.
@@ -41,7 +45,7 @@
 //! second: bit 0 a slow reader (output taken only by operation 9); bit 1
 //! an application that answers at once (OK to every command, alice's
 //! password accepted, her SCRAM secrets supplied). Then operations by kind
-//! (modulo 14):
+//! (modulo 15):
 //!
 //! | kind | fields | operation |
 //! |---|---|---|
@@ -59,6 +63,7 @@
 //! | 11 | | `handle_eof` |
 //! | 12 | `cut: u8` | read more of the socket |
 //! | 13 | `which: u8` | a command line from the vocabulary to the socket |
+//! | 14 | `cut: u8` | `!S<k> STARTTLS` and two commands tagged `!J<k>` in one write, read in chunks of `cut & 0x7f` |
 
 use std::collections::{HashSet, VecDeque};
 use std::sync::Arc;
@@ -108,7 +113,7 @@ pub fn server_session(epoch: Instant, data: &[u8]) {
         markers: 0,
     };
     s.after();
-    while let Some(kind) = r.next_op(14) {
+    while let Some(kind) = r.next_op(15) {
         s.op(kind, &mut r);
     }
     s.finish();
@@ -280,7 +285,10 @@ impl Session {
             }
             7 => {
                 let binding = r.u8() & 1 != 0;
-                self.check.tls_established(&mut self.server, now, binding);
+                if self.check.tls_established(&mut self.server, now, binding) {
+                    // Plaintext not read before the handshake would fail it.
+                    self.inbox.clear();
+                }
                 self.pump(0);
             }
             8 => self.check.bye(&mut self.server, now),
@@ -307,10 +315,20 @@ impl Session {
                 let cut = r.u8();
                 self.pump(cut);
             }
-            _ => {
+            13 => {
                 let line = LINES[r.pick(LINES.len())];
                 self.send(format!("{line}\r\n").as_bytes(), false);
                 self.pump(0);
+            }
+            _ => {
+                // Command injection ("NO STARTTLS" §4.1): commands in the
+                // same write as STARTTLS.
+                let cut = r.u8();
+                self.markers += 1;
+                let k = self.markers;
+                let bytes = format!("!S{k} STARTTLS\r\n!J{k} NOOP\r\n!J{k} CAPABILITY\r\n");
+                self.send(bytes.as_bytes(), false);
+                self.pump(cut);
             }
         }
     }
@@ -441,6 +459,14 @@ pub(super) struct ServerCheck {
     app_bytes: usize,
     parsed_q: HashSet<u32>,
     refused_t: HashSet<u32>,
+    /// Planted STARTTLS commands (`!S<k>`) answered OK, and the commands
+    /// planted behind them (`!J<k>`) that ran.
+    upgraded_s: HashSet<u32>,
+    parsed_j: HashSet<u32>,
+    /// Responses of the wire looked at for markers.
+    scanned: usize,
+    /// The planted commands answered.
+    answered: HashSet<Vec<u8>>,
     /// Whether `!Q` tags can only come from planted literals.
     markers_sound: bool,
     /// Output is taken only when asked.
@@ -453,6 +479,8 @@ pub(super) struct ServerCheck {
     /// Check that no event shows the password or the token (when the
     /// client is one that never sends them where they could be echoed).
     pub(super) secrets: bool,
+    /// The violations the server reported, described.
+    pub(super) violations: Vec<String>,
 }
 
 impl ServerCheck {
@@ -475,12 +503,17 @@ impl ServerCheck {
             app_bytes: 0,
             parsed_q: HashSet::new(),
             refused_t: HashSet::new(),
+            upgraded_s: HashSet::new(),
+            parsed_j: HashSet::new(),
+            scanned: 0,
+            answered: HashSet::new(),
             markers_sound: true,
             slow,
             auto,
             app: App::default(),
             tls: false,
             secrets: false,
+            violations: Vec::new(),
         }
     }
 
@@ -491,15 +524,45 @@ impl ServerCheck {
         if server.held_expunges() == 0 {
             self.app_bytes = 0;
         }
-        for (tag, status) in self.wire.tagged() {
+        let fresh: Vec<(Vec<u8>, Status)> = self.wire.seen[self.scanned..]
+            .iter()
+            .filter_map(|s| match s {
+                Seen::Tagged { tag, status } => Some((tag.clone(), *status)),
+                _ => None,
+            })
+            .collect();
+        self.scanned = self.wire.seen.len();
+        for (tag, status) in fresh {
+            let tag = tag.as_slice();
+            if marker(tag, b"!T").or(marker(tag, b"!S")).is_some() {
+                // Planted commands have tags of their own: one answer each.
+                assert!(
+                    self.answered.insert(tag.to_vec()),
+                    "{} answered twice",
+                    String::from_utf8_lossy(tag)
+                );
+            }
             if let Some(k) = marker(tag, b"!T") {
                 if status != Status::Ok {
                     self.refused_t.insert(k);
                 }
             }
-            if let Some(k) = marker(tag, b"!Q") {
-                self.parsed_q.insert(k);
+            if let Some(k) = marker(tag, b"!S") {
+                if status == Status::Ok {
+                    self.upgraded_s.insert(k);
+                }
             }
+            self.parsed(tag);
+        }
+    }
+
+    /// Records a command tagged `tag` as read (answered or handed out).
+    fn parsed(&mut self, tag: &[u8]) {
+        if let Some(k) = marker(tag, b"!Q") {
+            self.parsed_q.insert(k);
+        }
+        if let Some(k) = marker(tag, b"!J") {
+            self.parsed_j.insert(k);
         }
     }
 
@@ -543,9 +606,7 @@ impl ServerCheck {
                     !session_answers(&name, self.shadow),
                     "{name} reached the application, the session answers it"
                 );
-                if let Some(k) = marker(command.tag.as_bytes(), b"!Q") {
-                    self.parsed_q.insert(k);
-                }
+                self.parsed(command.tag.as_bytes());
                 if matches!(
                     command.body,
                     CommandBody::Select { .. } | CommandBody::Examine { .. }
@@ -598,6 +659,7 @@ impl ServerCheck {
                 self.idle = false;
             }
             Event::Enabled(_) => assert_eq!(self.shadow, S::Authenticated),
+            Event::Violation(v) => self.violations.push(v.to_string()),
             Event::Closed { .. } => {
                 self.closed = true;
                 self.shadow = S::Logout;
@@ -614,6 +676,11 @@ impl ServerCheck {
         assert!(
             refused.is_empty() || !self.markers_sound,
             "data of the refused literals {refused:?} was read as commands"
+        );
+        let injected: Vec<_> = self.parsed_j.intersection(&self.upgraded_s).collect();
+        assert!(
+            injected.is_empty(),
+            "commands sent with the STARTTLS {injected:?} ran after its OK"
         );
         if self.closed {
             assert_eq!(server.state(), SessionState::Logout);
@@ -759,7 +826,13 @@ impl ServerCheck {
     }
 
     /// `tls_established`: it must succeed exactly when the handshake is due.
-    pub(super) fn tls_established(&mut self, server: &mut Server, now: Instant, binding: bool) {
+    /// Returns whether it did.
+    pub(super) fn tls_established(
+        &mut self,
+        server: &mut Server,
+        now: Instant,
+        binding: bool,
+    ) -> bool {
         let expected = self.window.is_some() && !self.closed && server.output_len() == 0;
         let exporter = binding.then(|| vocab::EXPORTER.to_vec());
         let result = server.tls_established(now, exporter);
@@ -780,6 +853,7 @@ impl ServerCheck {
             self.tls = true;
         }
         self.after(server, now);
+        result.is_ok()
     }
 
     pub(super) fn bye(&mut self, server: &mut Server, now: Instant) {
