@@ -321,6 +321,11 @@ def client_session_seeds(commands, responses):
                  + c_line(b"UID FETCH 1:* (UID BODY.PEEK[])")
                  + c_server(b"* 2 FETCH (UID 3 BODY[] {100}\r\n" + b"x" * 100 + b")\r\n* 3 EXPUNGE\r\n"
                             b"* VANISHED 5:6\r\n* 8 EXISTS\r\na4 OK done\r\n", 9))
+    # Responses that make the client send, with a BYE in the same read.
+    seeds.append(u8(tls) + c_server(b"* OK [CAPABILITY IMAP4rev2 IDLE] hi\r\n") + c_op(C.LOGIN, u8(0))
+                 + c_reply(0, 0) + c_op(C.IDLE) + c_op(C.DONE) + c_server(b"+ idling\r\n* BYE bye\r\n"))
+    seeds.append(u8(tls) + c_server(b"* OK [CAPABILITY IMAP4rev1] hi\r\n") + c_op(C.LOGIN, u8(0))
+                 + c_reply(0, 0) + c_op(C.ENQUEUE, u8(22)) + c_server(b"+ go\r\n* 4 EXISTS\r\n* BYE bye\r\n"))
     # Timeouts: no greeting; a server that stops answering.
     seeds.append(u8(tls) + c_op(C.TIME, u16(31)))
     seeds.append(u8(tls) + c_server(caps) + c_op(C.ENQUEUE, u8(0)) + c_op(C.TIME, u16(0)))

@@ -351,6 +351,8 @@ pub(super) struct ClientCheck {
     /// Check that no event shows the password or the token (when the
     /// server is one that never echoes them).
     pub(super) secrets: bool,
+    /// The violations the client reported.
+    pub(super) violations: Vec<crate::error::PeerViolation>,
     /// A streamed literal: its length and the bytes seen.
     literal: Option<(u64, u64)>,
 }
@@ -374,6 +376,7 @@ impl ClientCheck {
             starttls: None,
             compressed: false,
             secrets: false,
+            violations: Vec::new(),
             literal: None,
         }
     }
@@ -516,6 +519,7 @@ impl ClientCheck {
                     "a literal ended at {literal:?}"
                 );
             }
+            Event::Violation(v) => self.violations.push(v.clone()),
             Event::Bye { .. } => self.bye = true,
             Event::Closed { .. } => self.closed = true,
             _ => {}

@@ -20,6 +20,9 @@
 //!   on TLS and COMPRESS.
 //! - No event of either side, and neither side's `Debug`, shows the
 //!   password or the bearer token.
+//! - Neither side breaks the protocol as the other sees it: the server
+//!   reports no violation of the client, and the client finds no response
+//!   malformed, unknown, unexpected or after BYE.
 //!
 //! # Operations
 //!
@@ -337,8 +340,10 @@ impl Pair {
         if handshake {
             // Plaintext still on its way would fail the TLS handshake.
             self.to_server.clear();
-            self.scheck
+            let upgraded = self
+                .scheck
                 .tls_established(&mut self.server, self.now, true);
+            assert!(upgraded, "the server refused TLS in its window");
             let ok = self.client.tls_established(self.now).is_ok();
             assert!(ok, "the client refused TLS in its window");
             let out = self
@@ -348,6 +353,42 @@ impl Pair {
             self.settle_server();
         }
         self.no_secrets();
+        self.no_violations();
+    }
+
+    /// Neither side breaks the protocol as the other sees it: the server
+    /// never reports our client (whose bytes are never cut mid-command:
+    /// drops cut whole reads), and the client never finds our server's
+    /// responses malformed or out of order (what the application sends,
+    /// such as data for no selected mailbox, is the application's).
+    fn no_violations(&self) {
+        assert!(
+            self.scheck.violations.is_empty(),
+            "the server found the client at fault: {:?}",
+            self.scheck.violations
+        );
+        use crate::error::ViolationKind as V;
+        let server_faults: Vec<_> = self
+            .ccheck
+            .violations
+            .iter()
+            .filter(|v| {
+                matches!(
+                    v.kind,
+                    V::Framing(_)
+                        | V::Syntax { .. }
+                        | V::NotAGreeting
+                        | V::UnknownTag
+                        | V::UnexpectedContinuation
+                        | V::BadChallenge
+                        | V::AfterBye
+                )
+            })
+            .collect();
+        assert!(
+            server_faults.is_empty(),
+            "the client found the server at fault: {server_faults:?}"
+        );
     }
 
     /// The statuses the client reports are those the server sent.
