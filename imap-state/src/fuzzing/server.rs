@@ -21,7 +21,8 @@
 //!   `!`). When the server answers `!T<k>` with NO or BAD, no command
 //!   tagged `!Q<k>` may reach the application or be answered. (Not
 //!   checked once raw bytes went into a DEFLATE stream: they may inflate
-//!   to copies of planted lines.) Each planted command is answered once.
+//!   to copies of planted lines.) Each planted command is answered once
+//!   (with the same exception).
 //! - No command sent in the same write as STARTTLS runs once STARTTLS is
 //!   answered OK ("NO STARTTLS" §4.1, command injection): the vocabulary
 //!   plants `!S<k> STARTTLS` followed by commands tagged `!J<k>`; the
@@ -537,7 +538,7 @@ impl ServerCheck {
             if marker(tag, b"!T").or(marker(tag, b"!S")).is_some() {
                 // Planted commands have tags of their own: one answer each.
                 assert!(
-                    self.answered.insert(tag.to_vec()),
+                    self.answered.insert(tag.to_vec()) || !self.markers_sound,
                     "{} answered twice",
                     String::from_utf8_lossy(tag)
                 );
