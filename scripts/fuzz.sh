@@ -4,14 +4,16 @@
 #   scripts/fuzz.sh SECONDS [JOBS] [TARGET...]
 #
 # SECONDS per target; JOBS targets at a time (default 2, one per core); all
-# targets when none are named. Uses the stable toolchain without sanitizers
-# (`cargo fuzz run -s none`), the dictionary fuzz/dict/<target>.dict if there
-# is one (sasl) or else fuzz/dict/imap.dict, and the seed corpus
-# fuzz/corpus/<target>/ (new inputs go to fuzz/target/corpus/<target>/, so the
-# committed seeds stay small). Exits 1 if any target found a crash; crashing
-# inputs are in fuzz/artifacts/<target>/ and belong, once fixed, under
-# imap-codec/tests/data/fuzz/<target>/, or imap-state/tests/data/fuzz/sasl/
-# for the sasl target (replayed by `cargo test`).
+# targets (`cargo fuzz list`: the codec's, sasl, client_session,
+# server_session, pair) when none are named. Uses the stable toolchain without
+# sanitizers (`cargo fuzz run -s none`), the dictionary fuzz/dict/<target>.dict
+# if there is one (sasl, client_session, server_session, pair) or else
+# fuzz/dict/imap.dict, and the seed corpus fuzz/corpus/<target>/ (new inputs go
+# to fuzz/target/corpus/<target>/, so the committed seeds stay small). Exits 1
+# if any target found a crash; crashing inputs are in fuzz/artifacts/<target>/
+# and belong, once fixed, under imap-codec/tests/data/fuzz/<target>/, or
+# imap-state/tests/data/fuzz/<target>/ for the targets of imapkit-state
+# (replayed by `cargo test`).
 set -euo pipefail
 cd "$(dirname "$0")/../fuzz"
 secs=${1:?usage: scripts/fuzz.sh SECONDS [JOBS] [TARGET...]}

@@ -64,6 +64,8 @@
 
 pub mod client;
 pub mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 mod handle;
 pub mod mailbox;
 mod outbuf;

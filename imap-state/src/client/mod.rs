@@ -34,7 +34,7 @@ use imapkit_codec::framer::{Direction, Frame, FrameEvent, Framer};
 use imapkit_proto::{
     AppendData, Buf, Capability, Command, CommandBody, CompressionAlgorithm, ContinueRequest, Data,
     Greeting, GreetingKind, IntoStatic, Mailbox, RespText, Response, ResponseCode, Secret,
-    StatusKind, StatusResponse, Tag, TagGenerator,
+    SelectParameter, StatusKind, StatusResponse, Tag, TagGenerator,
 };
 
 pub use self::capability::Capabilities;
@@ -272,6 +272,16 @@ impl Client {
         self.queue.len() + self.in_flight.len()
     }
 
+    /// Bytes of server input held: the framer's buffer and compressed input
+    /// not yet inflated (for the fuzz checks of bounded memory).
+    pub(crate) fn input_buffered(&self) -> usize {
+        self.framer.buffered()
+            + self
+                .deflate
+                .as_ref()
+                .map_or(0, |(_, pending)| pending.len())
+    }
+
     // ---- input ----
 
     /// Bytes received from the server (after TLS). Never fails: what the
@@ -333,6 +343,9 @@ impl Client {
     /// TLS is up after [`Event::StartTls`]: the session forgets what it
     /// learned in plaintext and asks for the capabilities again.
     pub fn tls_established(&mut self, now: Instant) -> Result<(), UsageError> {
+        if self.state == SessionState::Closed {
+            return Err(UsageError::Closed);
+        }
         if self.gate != Gate::Upgrading {
             return Err(UsageError::Unexpected(
                 "tls_established without a STARTTLS OK",
@@ -458,9 +471,9 @@ impl Client {
     /// `read_only`: selects `mailbox` resynchronizing the cached `snapshot`
     /// (taken with [`SelectedMailbox::snapshot`] in an earlier session).
     /// Needs `ENABLE QRESYNC` first (RFC 7162 §3.2.3). At its completion the
-    /// model reports [`MailboxChange::Resynced`]
-    /// when the server's answer agrees with the snapshot, otherwise
-    /// `ResyncNeeded` or `UidValidityChanged`.
+    /// model reports [`MailboxChange::Resynced`] when the server's answer
+    /// agrees with the snapshot, otherwise `ResyncNeeded` or
+    /// `UidValidityChanged`.
     pub fn select_qresync(
         &mut self,
         now: Instant,
@@ -720,6 +733,11 @@ impl Client {
             CommandBody::Idle if self.caps.known() && !self.caps.has(&Capability::Idle) => {
                 return Some(UsageError::MissingCapability("IDLE"));
             }
+            // A second COMPRESS would restart both DEFLATE streams in the
+            // middle of the connection (RFC 4978 §3: COMPRESSIONACTIVE).
+            CommandBody::Compress { .. } if self.deflate.is_some() => {
+                return Some(UsageError::Unexpected("COMPRESS is already active"));
+            }
             CommandBody::Compress { .. }
                 if self.caps.known()
                     && !self
@@ -748,6 +766,17 @@ impl Client {
                 if messages.as_slice().len() > 1 && !self.caps.has(&Capability::MultiAppend) {
                     return Some(UsageError::MissingCapability("MULTIAPPEND"));
                 }
+            }
+            // Checked again at the send: UNAUTHENTICATE forgets what was enabled.
+            CommandBody::Select { parameters, .. } | CommandBody::Examine { parameters, .. }
+                if !self.caps.is_enabled(&Capability::QResync)
+                    && parameters
+                        .iter()
+                        .any(|p| matches!(p, SelectParameter::QResync { .. })) =>
+            {
+                return Some(UsageError::Unexpected(
+                    "SELECT (QRESYNC) before ENABLE QRESYNC",
+                ));
             }
             CommandBody::StartTls if self.security == ConnectionSecurity::Tls => {
                 return Some(UsageError::Unexpected("STARTTLS on an encrypted connection"));

@@ -205,6 +205,13 @@ impl Server {
         !self.out.is_empty() || self.deflate.as_ref().is_some_and(|d| !d.prefix.is_empty())
     }
 
+    /// Bytes queued before COMPRESS began that the next transmit sends
+    /// uncompressed, ahead of the DEFLATE stream (for the fuzz checks,
+    /// which read the output as a client does).
+    pub(crate) fn plain_prefix_len(&self) -> usize {
+        self.deflate.as_ref().map_or(0, |d| d.prefix.len())
+    }
+
     /// Whether COMPRESS=DEFLATE is active.
     pub fn compression_active(&self) -> bool {
         self.compressing

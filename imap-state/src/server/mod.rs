@@ -421,6 +421,12 @@ impl Server {
         self.out.len()
     }
 
+    /// Bytes of client input held in the framer (for the fuzz checks of
+    /// bounded memory).
+    pub(crate) fn input_buffered(&self) -> usize {
+        self.framer.buffered()
+    }
+
     /// Whether the application should read more input from the peer and
     /// pass it to [`handle_input`](Self::handle_input). False while the
     /// output is full, while commands that must run alone (or too many

@@ -1,0 +1,157 @@
+//! The Client's COMPRESS=DEFLATE (RFC 4978) against a scripted server: the
+//! server compresses right after its OK, so the first compressed bytes may
+//! arrive in the same read as the OK.
+
+mod util;
+
+use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress};
+use imapkit_proto::{Data, Secret};
+use imapkit_state::client::{CloseReason, Event, Outcome};
+use util::client::{quiet_config, Script};
+
+/// The server's DEFLATE stream: compresses with a sync flush, as a server
+/// does at the end of each write.
+struct Deflater(Compress);
+
+impl Deflater {
+    fn new() -> Self {
+        Self(Compress::new(Compression::fast(), false))
+    }
+
+    fn deflate(&mut self, plain: &[u8]) -> Vec<u8> {
+        let mut out = Vec::with_capacity(plain.len() + 64);
+        let start = self.0.total_in();
+        loop {
+            let used = (self.0.total_in() - start) as usize;
+            out.reserve(plain.len() - used + 64);
+            self.0
+                .compress_vec(&plain[used..], &mut out, FlushCompress::Sync)
+                .unwrap();
+            if (self.0.total_in() - start) as usize == plain.len() && out.len() < out.capacity() {
+                return out;
+            }
+        }
+    }
+}
+
+fn inflate(compressed: &[u8]) -> Vec<u8> {
+    let mut d = Decompress::new(false);
+    let mut out = Vec::with_capacity(compressed.len() * 8 + 64);
+    d.decompress_vec(compressed, &mut out, FlushDecompress::Sync)
+        .unwrap();
+    out
+}
+
+/// A client logged in over TLS whose COMPRESS was just sent.
+fn compress_sent() -> Script {
+    let mut s = Script::tls(quiet_config());
+    s.server(b"* OK [CAPABILITY IMAP4rev1 COMPRESS=DEFLATE] ready\r\n");
+    s.client
+        .login(s.now, "alice", Secret::new("pw".to_owned()))
+        .unwrap();
+    assert_eq!(s.sent(), "A1 LOGIN alice pw\r\n");
+    s.server(b"A1 OK [CAPABILITY IMAP4rev1 COMPRESS=DEFLATE] in\r\n");
+    s.client.compress(s.now).unwrap();
+    assert_eq!(s.sent(), "A2 COMPRESS DEFLATE\r\n");
+    s.events();
+    s
+}
+
+/// The untagged data, alerts and completions of `events`, without the rest.
+fn data(events: &[Event]) -> Vec<String> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Data {
+                data: Data::Exists(n),
+                ..
+            } => Some(format!("exists {n}")),
+            Event::Alert { text, .. } => Some(format!("alert {}", text.to_string_lossy())),
+            Event::CompressionActive { .. } => Some("compression".into()),
+            Event::Completed(c) => Some(format!("{:?} {:?}", c.tag, c.outcome)),
+            Event::Violation(v) => Some(format!("violation {v}")),
+            Event::Closed { reason } => Some(format!("closed {reason}")),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn compressed_bytes_in_the_read_of_the_ok_are_inflated() {
+    let mut s = compress_sent();
+    let mut server = Deflater::new();
+    let mut read = b"A2 OK DEFLATE active\r\n".to_vec();
+    read.extend(server.deflate(b"* 3 EXISTS\r\n* OK [ALERT] welcome\r\n"));
+    s.server(&read);
+    // The rest of the stream, in the next read.
+    s.server(&server.deflate(b"* 4 EXISTS\r\n"));
+    let events = s.events();
+    assert_eq!(
+        data(&events),
+        [
+            "compression",
+            "Some(Tag(b\"A2\")) Ok",
+            "exists 3",
+            "alert welcome",
+            "exists 4",
+        ]
+    );
+    assert!(s.client.is_compressed());
+    // And the client compresses what it sends from now on.
+    s.client.logout(s.now).unwrap();
+    assert_eq!(inflate(&s.sent_bytes()), b"A3 LOGOUT\r\n");
+}
+
+#[test]
+fn compressed_bytes_split_across_the_read_of_the_ok() {
+    let mut s = compress_sent();
+    let mut server = Deflater::new();
+    let stream = server.deflate(b"* 5 EXISTS\r\n");
+    let (first, rest) = stream.split_at(3);
+    s.server(&[b"A2 OK go\r\n".as_slice(), first].concat());
+    s.server(rest);
+    let events = s.events();
+    assert_eq!(
+        data(&events),
+        ["compression", "Some(Tag(b\"A2\")) Ok", "exists 5"]
+    );
+}
+
+#[test]
+fn a_corrupt_stream_after_the_ok_closes() {
+    let mut s = compress_sent();
+    s.server(b"A2 OK go\r\n\xff\xff\xff\xff");
+    let events = s.events();
+    assert!(matches!(
+        events.last(),
+        Some(Event::Closed {
+            reason: CloseReason::Compression
+        })
+    ));
+    assert!(events.iter().any(|e| matches!(
+        e,
+        Event::Completed(c) if c.outcome == Outcome::Ok
+    )));
+}
+
+#[test]
+fn a_second_compress_is_not_sent() {
+    let mut s = compress_sent();
+    // Queued while the first is in flight: refused when its turn comes.
+    let second = s
+        .client
+        .enqueue(
+            s.now,
+            imapkit_proto::CommandBody::Compress {
+                algorithm: imapkit_proto::CompressionAlgorithm::Deflate,
+            },
+        )
+        .unwrap();
+    s.server(b"A2 OK go\r\n");
+    let events = s.events();
+    assert!(events.iter().any(|e| matches!(
+        e,
+        Event::Completed(c) if c.handle == second && matches!(c.outcome, Outcome::NotSent(_))
+    )));
+    assert!(s.sent_bytes().is_empty());
+}
