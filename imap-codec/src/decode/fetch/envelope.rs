@@ -76,8 +76,8 @@ fn addresses(i: &[u8]) -> IResult<'_, u32> {
     loop {
         match r {
             [b'(', ..] => {
-                r = match address_fast(r) {
-                    Some((r2, _)) => r2,
+                r = match address_skip_fast(r) {
+                    Some(r2) => r2,
                     None => address_general(r)?.0,
                 };
                 n = match n.checked_add(1) {
@@ -136,6 +136,38 @@ fn address_fast(i: &[u8]) -> Option<(&[u8], Address<'_>)> {
             host,
         },
     ))
+}
+
+/// Checks an address in the form [`address_fast`] reads, without building
+/// it (a checked list's addresses are read again on iteration): where it
+/// ends, or `None` where [`address_general`] must decode it.
+#[inline(always)]
+fn address_skip_fast(i: &[u8]) -> Option<&[u8]> {
+    let r = i.strip_prefix(b"(")?;
+    let r = field_skip_fast(r, b' ')?;
+    let r = field_skip_fast(r, b' ')?;
+    let r = field_skip_fast(r, b' ')?;
+    field_skip_fast(r, b')')
+}
+
+/// [`field_fast`] without the value: the rest after `end`.
+#[inline(always)]
+fn field_skip_fast(i: &[u8], end: u8) -> Option<&[u8]> {
+    match i.first()? {
+        b'"' => {
+            let body = &i[1..];
+            let at = quoted_stop(body);
+            match body.get(at..at + 2) {
+                Some([b'"', e]) if *e == end => Some(&body[at + 2..]),
+                _ => None,
+            }
+        }
+        b'N' => match i {
+            [_, b'I', b'L', c, rest @ ..] if *c == end => Some(rest),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 /// A quoted string without escapes or `NIL`, followed by `end` (consumed).
