@@ -172,8 +172,55 @@ fn check_single_fast(i: &[u8], depth: usize) -> Option<&[u8]> {
         [b')', ..] => Some(r),
         _ => {
             let (_, r) = nstring_fast(sp_fast(r)?)?;
-            Some(extension_tail(r, depth).ok()?.0)
+            match check_tail_fast(r) {
+                Some(r) => Some(r),
+                None => Some(extension_tail(r, depth).ok()?.0),
+            }
         }
+    }
+}
+
+/// [`extension_tail`] in its common forms, checked and not built: up to
+/// a disposition (`NIL` or a quoted kind with quoted parameters), a
+/// language and a location (`NIL` or quoted strings without escapes),
+/// each after a single space, then `)` (not consumed). `None` for
+/// anything else, which [`extension_tail`] then reads: it accepts all
+/// this accepts, with the same end.
+#[inline(always)]
+fn check_tail_fast(i: &[u8]) -> Option<&[u8]> {
+    if let [b')', ..] = i {
+        return Some(i);
+    }
+    let r = sp_fast(i)?;
+    let r = match r.first()? {
+        b'(' => {
+            let (_, r) = quoted_fast(&r[1..])?;
+            let (_, r) = params_fast(sp_fast(r)?)?;
+            r.strip_prefix(b")")?
+        }
+        _ => nil_fast(r)?,
+    };
+    let mut r = r;
+    // The language, then the location; body extensions after them are
+    // left to the general reading.
+    for _ in 0..2 {
+        if let [b')', ..] = r {
+            return Some(r);
+        }
+        r = nstring_fast(sp_fast(r)?)?.1;
+    }
+    match r {
+        [b')', ..] => Some(r),
+        _ => None,
+    }
+}
+
+/// `NIL` (upper case: the general reading notes other spellings).
+#[inline(always)]
+fn nil_fast(i: &[u8]) -> Option<&[u8]> {
+    match i {
+        [b'N', b'I', b'L', rest @ ..] => Some(rest),
+        _ => None,
     }
 }
 
