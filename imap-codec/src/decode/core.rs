@@ -9,7 +9,7 @@ use imapkit_proto::{
     FlagPerm, IString, Literal, LiteralMode, Mailbox, NString, Quoted, Section, SectionText,
     SeqOrUid, Sequence, SequenceSet, StatusAttribute, Tag, Text, Vec1,
 };
-use nom::bytes::streaming::{take_while, take_while1};
+use nom::bytes::streaming::take_while1;
 
 use super::response::quirks;
 use super::{cut_fail, fail, IResult, Kind, PError};
@@ -426,8 +426,41 @@ pub(crate) fn astring(i: &[u8]) -> IResult<'_, AString<'_>> {
 
 /// `text`: the rest of the line up to CRLF (possibly empty).
 pub(crate) fn text(i: &[u8]) -> IResult<'_, Text<'_>> {
-    let (rest, t) = take_while(chars::is_text_char)(i)?;
-    Ok((rest, Text::unvalidated(t)))
+    // As `take_while(is_text_char)`: incomplete while no byte ends it.
+    let n = text_stop(i);
+    if n == i.len() {
+        return Err(nom::Err::Incomplete(nom::Needed::new(1)));
+    }
+    Ok((&i[n..], Text::unvalidated(&i[..n])))
+}
+
+/// The index of the first byte of `b` that is not a `TEXT-CHAR` (NUL, CR
+/// or LF), or `b.len()`; eight bytes at a time, as [`quoted_stop`] (all
+/// three are below 0x0E).
+#[inline]
+fn text_stop(b: &[u8]) -> usize {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let mut k = 0;
+    while let Some(chunk) = b.get(k..k + 8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(word);
+        let m = x.wrapping_sub(LO * 0x0E) & !x & HI;
+        if m == 0 {
+            k += 8;
+            continue;
+        }
+        let at = k + (m.trailing_zeros() / 8) as usize;
+        if !chars::is_text_char(b[at]) {
+            return at;
+        }
+        k = at + 1;
+    }
+    while k < b.len() && chars::is_text_char(b[k]) {
+        k += 1;
+    }
+    k
 }
 
 /// `mailbox`
