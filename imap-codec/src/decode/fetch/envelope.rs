@@ -17,11 +17,16 @@ pub(crate) fn envelope(i: &[u8]) -> IResult<'_, Envelope<'_>> {
     let (r, ()) = sps(r)?;
     let (r, subject) = nstring(r)?;
     let (r, ()) = sps(r)?;
-    let (r, from) = address_list(r)?;
+    let (r2, from) = address_list(r)?;
+    // Servers fill `sender` and `reply-to` from `from` when the header
+    // fields are absent (RFC 9051 §7.5.2): the same bytes decode to the
+    // same list (a list's reading depends on its bytes alone), so a copy
+    // of `from` is taken without reading them again.
+    let from_wire = &r[..r.len() - r2.len()];
+    let (r, ()) = sps(r2)?;
+    let (r, sender) = same_list(r, from_wire, &from)?;
     let (r, ()) = sps(r)?;
-    let (r, sender) = address_list(r)?;
-    let (r, ()) = sps(r)?;
-    let (r, reply_to) = address_list(r)?;
+    let (r, reply_to) = same_list(r, from_wire, &from)?;
     let (r, ()) = sps(r)?;
     let (r, to) = address_list(r)?;
     let (r, ()) = sps(r)?;
@@ -66,6 +71,20 @@ fn address_list(i: &[u8]) -> IResult<'_, AddressList<'_>> {
             Ok((r, AddressList::from_wire(wire, n, verbatim, read_address)))
         }
         Some(_) => fail(i, "expected an address list or NIL"),
+    }
+}
+
+/// [`address_list`], or a copy of `known` when `i` starts with the bytes
+/// `known_wire` it was decoded from.
+#[inline]
+fn same_list<'a>(
+    i: &'a [u8],
+    known_wire: &[u8],
+    known: &AddressList<'a>,
+) -> IResult<'a, AddressList<'a>> {
+    match i.strip_prefix(known_wire) {
+        Some(r) => Ok((r, known.clone())),
+        None => address_list(i),
     }
 }
 
