@@ -9,7 +9,7 @@ use imapkit_proto::{
     FlagPerm, IString, Literal, LiteralMode, Mailbox, NString, Quoted, Section, SectionText,
     SeqOrUid, Sequence, SequenceSet, StatusAttribute, Tag, Text, Vec1,
 };
-use nom::bytes::streaming::{take_while, take_while1};
+use nom::bytes::streaming::take_while1;
 
 use super::response::quirks;
 use super::{cut_fail, fail, IResult, Kind, PError};
@@ -430,8 +430,41 @@ pub(crate) fn astring(i: &[u8]) -> IResult<'_, AString<'_>> {
 
 /// `text`: the rest of the line up to CRLF (possibly empty).
 pub(crate) fn text(i: &[u8]) -> IResult<'_, Text<'_>> {
-    let (rest, t) = take_while(chars::is_text_char)(i)?;
-    Ok((rest, Text::unvalidated(t)))
+    // As `take_while(is_text_char)`: incomplete while no byte ends it.
+    let n = text_stop(i);
+    if n == i.len() {
+        return Err(nom::Err::Incomplete(nom::Needed::new(1)));
+    }
+    Ok((&i[n..], Text::unvalidated(&i[..n])))
+}
+
+/// The index of the first byte of `b` that is not a `TEXT-CHAR` (NUL, CR
+/// or LF), or `b.len()`; eight bytes at a time, as [`quoted_stop`] (all
+/// three are below 0x0E).
+#[inline]
+fn text_stop(b: &[u8]) -> usize {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let mut k = 0;
+    while let Some(chunk) = b.get(k..k + 8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(word);
+        let m = x.wrapping_sub(LO * 0x0E) & !x & HI;
+        if m == 0 {
+            k += 8;
+            continue;
+        }
+        let at = k + (m.trailing_zeros() / 8) as usize;
+        if !chars::is_text_char(b[at]) {
+            return at;
+        }
+        k = at + 1;
+    }
+    while k < b.len() && chars::is_text_char(b[k]) {
+        k += 1;
+    }
+    k
 }
 
 /// `mailbox`
@@ -602,13 +635,32 @@ fn month(i: &[u8]) -> IResult<'_, u8> {
             fail(i, "expected a month name")
         };
     }
-    match imapkit_proto::MONTHS
-        .iter()
-        .position(|m| m.as_bytes().eq_ignore_ascii_case(&i[..3]))
-    {
-        Some(p) => Ok((&i[3..], p as u8 + 1)),
+    match month_number([i[0], i[1], i[2]]) {
+        Some(p) => Ok((&i[3..], p)),
         None => fail(i, "expected a month name"),
     }
+}
+
+/// The number (1 to 12) of a month's three-letter name, in any case.
+#[inline]
+fn month_number(name: [u8; 3]) -> Option<u8> {
+    // Lower case for letters; other bytes stay unequal to every name.
+    let [a, b, c] = name.map(|x| if x.is_ascii_alphabetic() { x | 0x20 } else { x });
+    Some(match &[a, b, c] {
+        b"jan" => 1,
+        b"feb" => 2,
+        b"mar" => 3,
+        b"apr" => 4,
+        b"may" => 5,
+        b"jun" => 6,
+        b"jul" => 7,
+        b"aug" => 8,
+        b"sep" => 9,
+        b"oct" => 10,
+        b"nov" => 11,
+        b"dec" => 12,
+        _ => return None,
+    })
 }
 
 fn fixed_digits(i: &[u8], n: usize) -> IResult<'_, u32> {
@@ -655,6 +707,75 @@ pub(crate) fn date(i: &[u8]) -> IResult<'_, Date> {
 
 /// `date-time`: `DQUOTE date-day-fixed "-" date-month "-" date-year SP time SP zone DQUOTE`.
 pub(crate) fn date_time(i: &[u8]) -> IResult<'_, DateTime> {
+    match date_time_fields(i) {
+        Some((r, f)) => date_time_checked(i, r, f),
+        None => date_time_general(i),
+    }
+}
+
+/// The fields of a `date-time` in its fixed 28-byte form
+/// (`"dd-Mon-yyyy hh:mm:ss +zzzz"`, the day's first digit possibly a
+/// space), read at once: day, month, year, hour, minute, second, zone
+/// sign and zone digits. `None` for anything else (short input too),
+/// which [`date_time_general`] reads byte by byte with the same result.
+#[inline]
+fn date_time_fields(i: &[u8]) -> Option<(&[u8], [u32; 8])> {
+    let (b, r) = i.split_first_chunk::<28>()?;
+    let digits = |from: usize, n: usize| -> Option<u32> {
+        b[from..from + n].iter().try_fold(0u32, |a, &c| {
+            c.is_ascii_digit().then(|| a * 10 + u32::from(c - b'0'))
+        })
+    };
+    if b[0] != b'"' || b[3] != b'-' || b[7] != b'-' || b[12] != b' ' || b[15] != b':' {
+        return None;
+    }
+    if b[18] != b':' || b[21] != b' ' || b[27] != b'"' {
+        return None;
+    }
+    let day = match b[1] {
+        b' ' => digits(2, 1)?,
+        _ => digits(1, 2)?,
+    };
+    let month = u32::from(month_number([b[4], b[5], b[6]])?);
+    let sign = match b[22] {
+        b'+' => 1,
+        b'-' => 0,
+        _ => return None,
+    };
+    let fields = [
+        day,
+        month,
+        digits(8, 4)?,
+        digits(13, 2)?,
+        digits(16, 2)?,
+        digits(19, 2)?,
+        sign,
+        digits(23, 4)?,
+    ];
+    Some((r, fields))
+}
+
+/// Checks and builds a `date-time` from its fields (see
+/// [`date_time_fields`]); `start` is where it began, `r` what follows it.
+fn date_time_checked<'a>(start: &'a [u8], r: &'a [u8], f: [u32; 8]) -> IResult<'a, DateTime> {
+    let [day, month, year, hour, minute, second, plus, zone] = f;
+    let sign = if plus == 1 { 1i16 } else { -1i16 };
+    let zone_minutes = sign * ((zone / 100) as i16 * 60 + (zone % 100) as i16);
+    if zone % 100 >= 60 {
+        return cut_fail(start, "invalid zone");
+    }
+    let Ok(date) = Date::new(year as u16, month as u8, day as u8) else {
+        return cut_fail(start, "invalid date");
+    };
+    match DateTime::new(date, hour as u8, minute as u8, second as u8, zone_minutes) {
+        Ok(dt) => Ok((r, dt)),
+        Err(_) => cut_fail(start, "invalid time"),
+    }
+}
+
+/// `date-time` byte by byte, every form and every error (see [`date_time`]).
+#[inline(never)]
+fn date_time_general(i: &[u8]) -> IResult<'_, DateTime> {
     let start = i;
     let (i, ()) = byte(b'"')(i)?;
     // date-day-fixed = (SP DIGIT) / 2DIGIT
@@ -682,17 +803,9 @@ pub(crate) fn date_time(i: &[u8]) -> IResult<'_, DateTime> {
     };
     let (i, zone) = fixed_digits(i, 4)?;
     let (i, ()) = byte(b'"')(i)?;
-    let zone_minutes = sign * ((zone / 100) as i16 * 60 + (zone % 100) as i16);
-    if zone % 100 >= 60 {
-        return cut_fail(start, "invalid zone");
-    }
-    let Ok(date) = Date::new(year as u16, month, day as u8) else {
-        return cut_fail(start, "invalid date");
-    };
-    match DateTime::new(date, hour as u8, minute as u8, second as u8, zone_minutes) {
-        Ok(dt) => Ok((i, dt)),
-        Err(_) => cut_fail(start, "invalid time"),
-    }
+    let plus = u32::from(sign == 1);
+    let fields = [day, u32::from(month), year, hour, minute, second, plus, zone];
+    date_time_checked(start, i, fields)
 }
 
 /// `capability`: an atom mapped onto [`Capability`].

@@ -291,7 +291,10 @@ pub(crate) fn msg_att_list(i: &[u8]) -> IResult<'_, Vec1<MessageDataItem<'_>>> {
     if let Some(b')') = r.first() {
         return fail(i, "expected a non-empty list");
     }
-    let mut out = Vec::with_capacity(ITEMS_CAPACITY);
+    // An item and its separator take at least 6 bytes (`UID 1 `), most
+    // far more: a short response (`(UID 5 FLAGS (\Seen))`) gets room for
+    // what it likely holds, not a metadata sync's 8.
+    let mut out = Vec::with_capacity((r.len() / 12).clamp(1, ITEMS_CAPACITY));
     loop {
         let (r2, ()) = match r.first() {
             Some(b'(') => wrapped_items(r, &mut out)?,

@@ -236,6 +236,9 @@ impl Framer {
                         self.release_idle_buffers();
                         return None;
                     }
+                    if let Some(event) = self.whole_line() {
+                        return Some(event);
+                    }
                     self.msg = Message::new(self.consumed, self.config.direction, self.line_mode);
                     self.outer.clear();
                     self.pos = 0;
@@ -445,6 +448,52 @@ impl Framer {
     #[doc(hidden)]
     pub fn buffer_capacity(&self) -> usize {
         self.buf.capacity() + self.head.capacity()
+    }
+
+    /// Between messages: the next message at once, when it is one line
+    /// that is all in the buffer, ends in CRLF, does not end in `}` and
+    /// is far from every limit: what [`Framer::fast_line`] and
+    /// [`Framer::line_end`] would find for a new message, without setting
+    /// up its state (the class matters only for a line that may end in a
+    /// literal header). `None` leaves the message to the general path,
+    /// which then reads the line from its start, once (small responses
+    /// are most of a session's messages: this is their fixed cost).
+    fn whole_line(&mut self) -> Option<FrameEvent> {
+        if self.line_mode || !self.head.is_empty() {
+            return None;
+        }
+        let cfg = &self.config;
+        let end = self
+            .buf
+            .len()
+            .min(cfg.max_line.saturating_add(2))
+            .min(cfg.max_message.saturating_add(1));
+        let lf = memchr::memchr(b'\n', &self.buf[..end])?;
+        if lf == 0 || self.buf[lf - 1] != b'\r' {
+            return None;
+        }
+        let content_end = lf - 1;
+        if content_end > cfg.max_line || lf + 1 > cfg.max_message {
+            return None;
+        }
+        if content_end > 0 && self.buf[content_end - 1] == b'}' {
+            return None;
+        }
+        // The limits of a new message's first line, as `fast_line_start`
+        // computes them for an empty scan state.
+        let item_slack = cfg.max_list_items.saturating_sub(1) as usize;
+        if lf > item_slack || count_opens(&self.buf[..lf]) > cfg.max_depth {
+            return None;
+        }
+        self.scanned += (lf + 1) as u64;
+        let offset = self.consumed;
+        let bytes = self.take_message(lf + 1);
+        self.stats.frames += 1;
+        Some(FrameEvent::Frame(Frame {
+            bytes,
+            offset,
+            streamed_literals: 0,
+        }))
     }
 
     /// Scans the current line as far as input and limits allow.

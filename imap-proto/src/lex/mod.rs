@@ -130,6 +130,10 @@ impl ResponseClassifier {
             let class = match bytes {
                 [b'*', b' ', d, ..] if d.is_ascii_digit() => Class::Data,
                 [b, ..] if *b != b'*' => Class::Text,
+                [b'*', b' ', rest @ ..] => match word_after_star(rest) {
+                    Some(class) => class,
+                    None => return self.feed_steps(bytes),
+                },
                 _ => return self.feed_steps(bytes),
             };
             self.state = ClassState::Done(class);
@@ -199,6 +203,28 @@ impl ResponseClassifier {
             Class::Data
         }
     }
+}
+
+/// The class of a line `* ` + `rest` where `rest` starts with a letter,
+/// decided at once as [`ResponseClassifier::step`] decides it letter by
+/// letter: a word of more than [`STATUS_MAX`] letters, or one ended by
+/// a byte other than SP, `[`, CR or LF, is data; a word so ended is
+/// text if it is a status keyword. `None` where `rest` does not start
+/// with a letter or ends inside the word (the steps then read it).
+#[inline]
+fn word_after_star(rest: &[u8]) -> Option<Class> {
+    let head = &rest[..rest.len().min(STATUS_MAX + 1)];
+    let n = head.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+    if n == 0 {
+        return None;
+    }
+    if n > STATUS_MAX {
+        return Some(Class::Data);
+    }
+    Some(match rest.get(n)? {
+        b' ' | b'[' | b'\r' | b'\n' if is_status_keyword(&rest[..n]) => Class::Text,
+        _ => Class::Data,
+    })
 }
 
 /// Whether `word` is the keyword of an untagged status response: `OK`,

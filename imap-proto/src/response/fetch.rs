@@ -112,6 +112,7 @@ pub enum MessageDataItem<'a> {
 
 impl IntoStatic for MessageDataItem<'_> {
     type Static = MessageDataItem<'static>;
+    #[inline(always)]
     fn into_static_in(self, frame: Option<&Bytes>) -> MessageDataItem<'static> {
         use MessageDataItem as M;
         match self {

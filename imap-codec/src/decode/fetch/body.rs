@@ -143,7 +143,7 @@ fn parts(i: &[u8], depth: usize) -> IResult<'_, (u32, usize)> {
     let mut n: u32 = 0;
     let mut r = i;
     loop {
-        let (r2, _) = body(r, depth + 1)?;
+        let (r2, ()) = check_body(r, depth + 1)?;
         n = match n.checked_add(1) {
             Some(n) => n,
             None => return cut_fail(r2, "too many body parts"),
@@ -172,6 +172,120 @@ fn parts(i: &[u8], depth: usize) -> IResult<'_, (u32, usize)> {
             [] => return incomplete(),
             _ => return fail(r2, "expected a body part or SP"),
         }
+    }
+}
+
+/// Checks `body` as [`body`] does (the same grammar, errors, quirks and
+/// end) without building it. The parts of a multipart and the body of an
+/// encapsulated message are only checked while decoding (they are kept as
+/// bytes and read again on iteration), so building and dropping each one
+/// would be wasted work.
+fn check_body(i: &[u8], depth: usize) -> IResult<'_, ()> {
+    if depth >= MAX_BODY_DEPTH {
+        return cut_fail(i, "body structure nested too deeply");
+    }
+    let (r, ()) = byte(b'(')(i)?;
+    let r = extra_sp(r);
+    let (r, ()) = match r.first() {
+        None => return incomplete(),
+        Some(b'(') => check_multipart(r, depth)?,
+        Some(_) => match check_single_fast(r, depth) {
+            Some(r) => (r, ()),
+            None => single_general(r, depth).map(|(r, _)| (r, ()))?,
+        },
+    };
+    let r = extra_sp(r);
+    byte(b')')(r)
+}
+
+/// [`multipart`], checked and not built (see [`check_body`]).
+fn check_multipart(i: &[u8], depth: usize) -> IResult<'_, ()> {
+    let (r, _) = parts(i, depth)?;
+    let (r, _) = string_or_nil(r)?;
+    let (r, m) = more(r)?;
+    if !m {
+        return Ok((r, ()));
+    }
+    let (r, _) = body_fld_param(r)?;
+    let (r, _) = extension_tail(r, depth)?;
+    Ok((r, ()))
+}
+
+/// [`single_fast`], checked and not built: where the part's fields end, or
+/// `None` where [`single_general`] must read them (see [`check_body`]).
+///
+/// Not inlined, like [`single_fast`].
+#[inline(never)]
+fn check_single_fast(i: &[u8], depth: usize) -> Option<&[u8]> {
+    let (media_type, r) = quoted_fast(i)?;
+    let (_, r) = quoted_fast(sp_fast(r)?)?;
+    let (_, r) = params_fast(sp_fast(r)?)?;
+    let (_, r) = nstring_fast(sp_fast(r)?)?;
+    let (_, r) = nstring_fast(sp_fast(r)?)?;
+    let (_, r) = quoted_fast(sp_fast(r)?)?;
+    let (r, size) = digits_u64(sp_fast(r)?).ok()?;
+    u32::try_from(size).ok()?;
+    let ty = media_type.as_bytes();
+    let r = if ty.eq_ignore_ascii_case(b"TEXT") {
+        digits_u64(sp_fast(r)?).ok()?.0
+    } else if ty.eq_ignore_ascii_case(b"MESSAGE") {
+        return None;
+    } else {
+        r
+    };
+    match r {
+        [b')', ..] => Some(r),
+        _ => {
+            let (_, r) = nstring_fast(sp_fast(r)?)?;
+            match check_tail_fast(r) {
+                Some(r) => Some(r),
+                None => Some(extension_tail(r, depth).ok()?.0),
+            }
+        }
+    }
+}
+
+/// [`extension_tail`] in its common forms, checked and not built: up to
+/// a disposition (`NIL` or a quoted kind with quoted parameters), a
+/// language and a location (`NIL` or quoted strings without escapes),
+/// each after a single space, then `)` (not consumed). `None` for
+/// anything else, which [`extension_tail`] then reads: it accepts all
+/// this accepts, with the same end.
+#[inline(always)]
+fn check_tail_fast(i: &[u8]) -> Option<&[u8]> {
+    if let [b')', ..] = i {
+        return Some(i);
+    }
+    let r = sp_fast(i)?;
+    let r = match r.first()? {
+        b'(' => {
+            let (_, r) = quoted_fast(&r[1..])?;
+            let (_, r) = params_fast(sp_fast(r)?)?;
+            r.strip_prefix(b")")?
+        }
+        _ => nil_fast(r)?,
+    };
+    let mut r = r;
+    // The language, then the location; body extensions after them are
+    // left to the general reading.
+    for _ in 0..2 {
+        if let [b')', ..] = r {
+            return Some(r);
+        }
+        r = nstring_fast(sp_fast(r)?)?.1;
+    }
+    match r {
+        [b')', ..] => Some(r),
+        _ => None,
+    }
+}
+
+/// `NIL` (upper case: the general reading notes other spellings).
+#[inline(always)]
+fn nil_fast(i: &[u8]) -> Option<&[u8]> {
+    match i {
+        [b'N', b'I', b'L', rest @ ..] => Some(rest),
+        _ => None,
     }
 }
 
@@ -368,8 +482,7 @@ fn single_general(i: &[u8], depth: usize) -> IResult<'_, Body<'_>> {
                 let (res, quirky) = quirks::scoped(|| -> IResult<'_, ()> {
                     let (r, _) = envelope(r)?;
                     let (r, ()) = sps(r)?;
-                    let (r, _) = body(r, depth + 1)?;
-                    Ok((r, ()))
+                    check_body(r, depth + 1)
                 });
                 let (r, ()) = res?;
                 let wire = Buf::Borrowed(&start[..start.len() - r.len()]);

@@ -17,11 +17,16 @@ pub(crate) fn envelope(i: &[u8]) -> IResult<'_, Envelope<'_>> {
     let (r, ()) = sps(r)?;
     let (r, subject) = nstring(r)?;
     let (r, ()) = sps(r)?;
-    let (r, from) = address_list(r)?;
+    let (r2, from) = address_list(r)?;
+    // Servers fill `sender` and `reply-to` from `from` when the header
+    // fields are absent (RFC 9051 §7.5.2): the same bytes decode to the
+    // same list (a list's reading depends on its bytes alone), so a copy
+    // of `from` is taken without reading them again.
+    let from_wire = &r[..r.len() - r2.len()];
+    let (r, ()) = sps(r2)?;
+    let (r, sender) = same_list(r, from_wire, &from)?;
     let (r, ()) = sps(r)?;
-    let (r, sender) = address_list(r)?;
-    let (r, ()) = sps(r)?;
-    let (r, reply_to) = address_list(r)?;
+    let (r, reply_to) = same_list(r, from_wire, &from)?;
     let (r, ()) = sps(r)?;
     let (r, to) = address_list(r)?;
     let (r, ()) = sps(r)?;
@@ -99,6 +104,20 @@ fn address_list(i: &[u8]) -> IResult<'_, AddressList<'_>> {
     }
 }
 
+/// [`address_list`], or a copy of `known` when `i` starts with the bytes
+/// `known_wire` it was decoded from.
+#[inline]
+fn same_list<'a>(
+    i: &'a [u8],
+    known_wire: &[u8],
+    known: &AddressList<'a>,
+) -> IResult<'a, AddressList<'a>> {
+    match i.strip_prefix(known_wire) {
+        Some(r) => Ok((r, known.clone())),
+        None => address_list(i),
+    }
+}
+
 /// The addresses of a list starting with `(`: how many there are.
 fn addresses(i: &[u8]) -> IResult<'_, u32> {
     let mut r = extra_sp(&i[1..]);
@@ -106,8 +125,8 @@ fn addresses(i: &[u8]) -> IResult<'_, u32> {
     loop {
         match r {
             [b'(', ..] => {
-                r = match address_fast(r) {
-                    Some((r2, _)) => r2,
+                r = match address_skip_fast(r) {
+                    Some(r2) => r2,
                     None => address_general(r)?.0,
                 };
                 n = match n.checked_add(1) {
@@ -166,6 +185,38 @@ fn address_fast(i: &[u8]) -> Option<(&[u8], Address<'_>)> {
             host,
         },
     ))
+}
+
+/// Checks an address in the form [`address_fast`] reads, without building
+/// it (a checked list's addresses are read again on iteration): where it
+/// ends, or `None` where [`address_general`] must decode it.
+#[inline(always)]
+fn address_skip_fast(i: &[u8]) -> Option<&[u8]> {
+    let r = i.strip_prefix(b"(")?;
+    let r = field_skip_fast(r, b' ')?;
+    let r = field_skip_fast(r, b' ')?;
+    let r = field_skip_fast(r, b' ')?;
+    field_skip_fast(r, b')')
+}
+
+/// [`field_fast`] without the value: the rest after `end`.
+#[inline(always)]
+fn field_skip_fast(i: &[u8], end: u8) -> Option<&[u8]> {
+    match i.first()? {
+        b'"' => {
+            let body = &i[1..];
+            let at = quoted_stop(body);
+            match body.get(at..at + 2) {
+                Some([b'"', e]) if *e == end => Some(&body[at + 2..]),
+                _ => None,
+            }
+        }
+        b'N' => match i {
+            [_, b'I', b'L', c, rest @ ..] if *c == end => Some(rest),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 /// A quoted string without escapes or `NIL`, followed by `end` (consumed).

@@ -436,6 +436,15 @@ impl UidMap {
         // Chunk 0 starts at 0 <= pos, so the partition point is at least 1.
         let ci = self.chunks.partition_point(|c| c.start <= pos) - 1;
         let chunk = &self.chunks[ci];
+        // The last run first: a sync learns UIDs in order, at the front of
+        // the unknown run that ends the map (a walk from the chunk's start
+        // would pass up to `MAX_RUNS` runs for each message).
+        if let Some(last) = chunk.runs.last() {
+            let at = chunk.start + chunk.len - last.len;
+            if pos >= at {
+                return (ci, chunk.runs.len() - 1, pos - at);
+            }
+        }
         let mut at = chunk.start;
         for (ri, run) in chunk.runs.iter().enumerate() {
             if pos - at < run.len {
