@@ -191,7 +191,10 @@ fn check_body(i: &[u8], depth: usize) -> IResult<'_, ()> {
         Some(b'(') => check_multipart(r, depth)?,
         Some(_) => match check_single_fast(r, depth) {
             Some(r) => (r, ()),
-            None => single_general(r, depth).map(|(r, _)| (r, ()))?,
+            // Everything else (a part that needs the general reading, `()`
+            // for an empty body, a multipart without parts) as `body` reads
+            // it: one grammar, one set of quirks.
+            None => return body(i, depth).map(|(r, _)| (r, ())),
         },
     };
     let r = extra_sp(r);
