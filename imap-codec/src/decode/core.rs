@@ -804,7 +804,16 @@ fn date_time_general(i: &[u8]) -> IResult<'_, DateTime> {
     let (i, zone) = fixed_digits(i, 4)?;
     let (i, ()) = byte(b'"')(i)?;
     let plus = u32::from(sign == 1);
-    let fields = [day, u32::from(month), year, hour, minute, second, plus, zone];
+    let fields = [
+        day,
+        u32::from(month),
+        year,
+        hour,
+        minute,
+        second,
+        plus,
+        zone,
+    ];
     date_time_checked(start, i, fields)
 }
 

@@ -1,0 +1,715 @@
+//! What the server sends: framing (and inflating) the input, the greeting,
+//! tagged completions, untagged data routed to its command and to the
+//! mailbox model, continuation requests, BYE and the end of the session.
+
+use std::time::Instant;
+
+use bytes::Bytes;
+use imapkit_codec::framer::{Frame, FrameEvent};
+use imapkit_proto::{
+    Capability, Command, CommandBody, ContinueRequest, Data, Greeting, GreetingKind, IntoStatic,
+    RespText, Response, ResponseCode, StatusKind, StatusResponse, Tag,
+};
+
+use super::compress::{Deflate, INFLATE_PIECE};
+use super::order::{Answers, Kind, Traits};
+use super::outgoing::{Outgoing, Progress};
+use crate::error::{PeerViolation, UsageError, ViolationKind};
+use crate::handle::CommandHandle;
+use crate::mailbox::{MailboxChange, SelectedMailbox};
+use crate::ConnectionSecurity;
+
+use super::{
+    Client, CloseReason, Completion, Detail, Event, Gate, IdlePhase, InFlight, Outcome,
+    SessionState, StartTlsPolicy, Then, Timer, TlsPolicyError,
+};
+
+impl Client {
+    /// Inflates compressed input in pieces, framing each piece.
+    pub(super) fn inflate_input(&mut self, now: Instant, bytes: &[u8]) {
+        let Some((_, pending)) = self.deflate.as_mut() else {
+            return;
+        };
+        pending.extend_from_slice(bytes);
+        let mut piece = Vec::with_capacity(INFLATE_PIECE);
+        loop {
+            let Some((deflate, pending)) = self.deflate.as_mut() else {
+                return;
+            };
+            match deflate.inflate(pending, &mut piece) {
+                Ok(used) => {
+                    pending.drain(..used);
+                    if piece.is_empty() {
+                        return;
+                    }
+                }
+                Err(_) => {
+                    self.close_with(CloseReason::Compression);
+                    return;
+                }
+            }
+            self.framer.push(&piece);
+            self.process_frames(now);
+            if self.state == SessionState::Closed {
+                return;
+            }
+        }
+    }
+
+    pub(super) fn process_frames(&mut self, now: Instant) {
+        while let Some(event) = self.framer.poll_event() {
+            match event {
+                FrameEvent::Frame(frame) => self.on_frame(now, frame),
+                FrameEvent::LiteralStart { len, offset, .. } => {
+                    self.events.push_back(Event::LiteralStart { len, offset })
+                }
+                FrameEvent::LiteralChunk(chunk) => {
+                    self.events.push_back(Event::LiteralChunk(chunk))
+                }
+                FrameEvent::LiteralEnd => self.events.push_back(Event::LiteralEnd),
+                FrameEvent::LiteralAnnounced { .. } => {}
+                FrameEvent::Error(e) => {
+                    let v = PeerViolation::new(
+                        ViolationKind::Framing(e.kind.clone()),
+                        e.offset,
+                        &e.raw,
+                    );
+                    if self.state == SessionState::Greeting {
+                        self.close_with(CloseReason::Violation(v));
+                    } else {
+                        self.events.push_back(Event::Violation(v));
+                    }
+                }
+            }
+            if self.state == SessionState::Closed || self.gate == Gate::Upgrading {
+                return;
+            }
+        }
+    }
+
+    pub(super) fn on_frame(&mut self, now: Instant, frame: Frame) {
+        if self.state == SessionState::Greeting {
+            match frame.decode_greeting() {
+                Ok(g) => self.on_greeting(now, g.into_shared(&frame.bytes)),
+                Err(_) => {
+                    let v =
+                        PeerViolation::new(ViolationKind::NotAGreeting, frame.offset, &frame.bytes);
+                    self.close_with(CloseReason::Violation(v));
+                }
+            }
+            return;
+        }
+        let response = match frame.decode_response() {
+            Ok(r) => r.into_shared(&frame.bytes),
+            Err(e) => {
+                let kind = ViolationKind::Syntax {
+                    reason: e.reason,
+                    at: e.offset,
+                };
+                let v = PeerViolation::new(kind, frame.offset, &frame.bytes);
+                self.events.push_back(Event::Violation(v));
+                return;
+            }
+        };
+        match response {
+            Response::Status(status) => match status.kind {
+                StatusKind::Tagged { .. } => self.on_tagged(now, status, &frame),
+                StatusKind::Bye => self.on_bye(status),
+                StatusKind::Untagged(_) => self.on_untagged_status(status, &frame),
+                StatusKind::PreAuth => {
+                    let v = PeerViolation::new(
+                        ViolationKind::OutOfState("PREAUTH after the greeting"),
+                        frame.offset,
+                        &frame.bytes,
+                    );
+                    self.events.push_back(Event::Violation(v));
+                }
+            },
+            Response::Data(data) => self.on_data(data, &frame),
+            Response::Continue(cont) => self.on_continue(now, cont, &frame),
+        }
+    }
+
+    pub(super) fn on_greeting(&mut self, now: Instant, greeting: Greeting<'static>) {
+        self.timers.stop(Timer::Greeting);
+        let kind = greeting.kind;
+        self.events.push_back(Event::Greeting(greeting.clone()));
+        self.on_resp_text(&greeting.text);
+        match kind {
+            GreetingKind::Bye => {
+                let (code, text) = greeting.text.into_parts();
+                self.events.push_back(Event::Bye {
+                    code: code.clone(),
+                    text: text.clone(),
+                });
+                self.close_with(CloseReason::Bye { code, text });
+                return;
+            }
+            GreetingKind::PreAuth => {
+                self.state = SessionState::Authenticated;
+                if self.security == ConnectionSecurity::Plaintext
+                    && self.config.starttls == StartTlsPolicy::Required
+                {
+                    self.close_with(CloseReason::TlsPolicy(TlsPolicyError::PreAuthOnPlaintext));
+                    return;
+                }
+            }
+            GreetingKind::Ok => self.state = SessionState::NotAuthenticated,
+        }
+        self.after_greeting_or_tls();
+        self.pump(now);
+    }
+
+    /// Applies the STARTTLS policy, or asks for the capabilities.
+    pub(super) fn after_greeting_or_tls(&mut self) {
+        let needs_tls = self.security == ConnectionSecurity::Plaintext
+            && self.state == SessionState::NotAuthenticated
+            && self.config.starttls != StartTlsPolicy::Never;
+        if needs_tls {
+            self.gate = Gate::Tls;
+            if self.caps.known() {
+                self.decide_starttls();
+            } else {
+                self.ask_capabilities(true);
+            }
+        } else {
+            self.ask_capabilities(false);
+        }
+    }
+
+    /// With the capabilities known and the TLS gate closed: STARTTLS if
+    /// offered; otherwise fail (Required) or go on in plaintext.
+    pub(super) fn decide_starttls(&mut self) {
+        if self.caps.has(&Capability::StartTls) {
+            self.push_internal(CommandBody::StartTls);
+        } else if self.config.starttls == StartTlsPolicy::Required {
+            self.close_with(CloseReason::TlsPolicy(TlsPolicyError::NotOffered));
+        } else {
+            self.gate = Gate::Open;
+        }
+    }
+
+    pub(super) fn on_tagged(
+        &mut self,
+        now: Instant,
+        status: StatusResponse<'static>,
+        frame: &Frame,
+    ) {
+        let StatusKind::Tagged {
+            tag,
+            status: result,
+        } = &status.kind
+        else {
+            return;
+        };
+        let Some(index) = self.in_flight.iter().position(|f| &f.tag == tag) else {
+            let v = PeerViolation::new(ViolationKind::UnknownTag, frame.offset, &frame.bytes);
+            self.events.push_back(Event::Violation(v));
+            return;
+        };
+        let result = *result;
+        let ok = result == imapkit_proto::Status::Ok;
+        let entry = self.in_flight.remove(index);
+        if self
+            .sending
+            .as_ref()
+            .is_some_and(|(h, _)| *h == entry.handle)
+        {
+            // Answered before its literals were all sent (a NO or BAD instead
+            // of `+`): the rest is never sent (RFC 9051 §7.1.2, §7.1.3).
+            self.sending = None;
+        }
+        self.on_resp_text(&status.text);
+        let (code, text) = status.text.clone().into_parts();
+        let mut outcome = match result {
+            imapkit_proto::Status::Ok => Outcome::Ok,
+            imapkit_proto::Status::No => Outcome::No,
+            imapkit_proto::Status::Bad => Outcome::Bad,
+        };
+        let mut close = None;
+        let mut then = Then::Nothing;
+        let mut sasl_detail = None;
+        if entry.traits.kind != Kind::Select {
+            if let Some(code) = &code {
+                self.model_code(code, frame);
+            }
+            if let Some(change) = self
+                .mailbox
+                .as_mut()
+                .and_then(SelectedMailbox::command_completed)
+            {
+                self.events.push_back(Event::Mailbox(change));
+            }
+        }
+        match (entry.traits.kind, entry.detail) {
+            // The refresh: a new IDLE, same handle (unless commands wait).
+            (Kind::Idle, Detail::Idle(IdlePhase::Done { refresh: true }))
+                if ok && self.queue.is_empty() =>
+            {
+                self.restart_idle(now, entry.handle, entry.traits, entry.answers);
+                self.arm_command_timer(now);
+                return;
+            }
+            (Kind::Login, _) if ok => self.authenticated(entry.caps_generation),
+            (Kind::Authenticate, Detail::Authenticate(mut exchange)) => {
+                if !ok {
+                    sasl_detail = exchange.mechanism.failure_detail().map(str::to_owned);
+                }
+                if let Some(e) = exchange.failed.take() {
+                    outcome = Outcome::Sasl(e);
+                } else if ok {
+                    match exchange.mechanism.complete() {
+                        Ok(()) => self.authenticated(entry.caps_generation),
+                        Err(e) => {
+                            outcome = Outcome::Sasl(e.clone());
+                            close = Some(CloseReason::Sasl(e));
+                        }
+                    }
+                }
+            }
+            (Kind::StartTls, _) => {
+                if ok {
+                    // Nothing after the OK line is read in plaintext ("NO
+                    // STARTTLS" §4.1, response injection).
+                    let dropped = self.framer.discard_buffered();
+                    if dropped > 0 {
+                        self.events
+                            .push_back(Event::InjectionDiscarded { bytes: dropped });
+                    }
+                    self.gate = Gate::Upgrading;
+                    self.timers.stop(Timer::Command);
+                    // What was learned in plaintext is not trusted over TLS.
+                    self.caps.reset();
+                    self.events.push_back(Event::CapabilitiesChanged);
+                    then = Then::StartTls;
+                } else if self.config.starttls == StartTlsPolicy::Required && entry.internal {
+                    close = Some(CloseReason::TlsPolicy(TlsPolicyError::Refused));
+                } else if self.gate == Gate::Tls {
+                    self.gate = Gate::Open;
+                }
+            }
+            (Kind::Compress, _) if ok => {
+                // The server compresses from the byte after this OK's CRLF
+                // (RFC 4978 §3): what the framer holds beyond it is DEFLATE
+                // data, inflated before it is framed.
+                let rest = self.framer.take_buffered();
+                self.deflate = Some((Deflate::new(), rest.to_vec()));
+                self.events.push_back(Event::CompressionActive {
+                    handle: entry.handle,
+                });
+            }
+            (Kind::Select, Detail::Select(mut model)) => {
+                self.closing = false;
+                if ok {
+                    if let Some(code) = &code {
+                        match model.handle_code(code) {
+                            Ok(Some(change)) => self.events.push_back(Event::Mailbox(change)),
+                            Ok(None) => {}
+                            Err(kind) => self.violation(kind, frame),
+                        }
+                    }
+                    for change in model.select_completed() {
+                        self.events.push_back(Event::Mailbox(change));
+                    }
+                    self.mailbox = Some(*model);
+                    self.state = SessionState::Selected;
+                } else {
+                    self.mailbox = None;
+                    self.state = SessionState::Authenticated;
+                }
+            }
+            (Kind::Close, _) if ok => {
+                self.mailbox = None;
+                self.state = SessionState::Authenticated;
+            }
+            (Kind::Unauthenticate, _) if ok => {
+                self.mailbox = None;
+                self.state = SessionState::NotAuthenticated;
+                self.caps.reset();
+                self.events.push_back(Event::CapabilitiesChanged);
+                self.ask_capabilities(false);
+            }
+            (Kind::Logout, _) => close = Some(CloseReason::Logout),
+            (Kind::Capability, _) if self.gate == Gate::Tls => {
+                if self.caps.known() {
+                    then = Then::DecideStartTls;
+                } else if self.config.starttls == StartTlsPolicy::Required {
+                    close = Some(CloseReason::TlsPolicy(TlsPolicyError::NotOffered));
+                } else {
+                    self.gate = Gate::Open;
+                }
+            }
+            _ => {}
+        }
+        if entry.traits.kind == Kind::Idle {
+            self.timers.stop(Timer::IdleRefresh);
+        }
+        let handle = entry.handle;
+        self.events.push_back(Event::Completed(Completion {
+            handle,
+            tag: Some(entry.tag),
+            outcome,
+            code,
+            text: Some(text),
+            sasl_detail,
+        }));
+        if let Some(reason) = close {
+            self.close_with(reason);
+            return;
+        }
+        match then {
+            Then::Nothing => {}
+            Then::StartTls => self.events.push_back(Event::StartTls { handle }),
+            Then::DecideStartTls => self.decide_starttls(),
+        }
+        self.arm_command_timer(now);
+    }
+
+    /// LOGIN or AUTHENTICATE succeeded (RFC 9051 §6.2.2: capabilities may
+    /// change). Those announced while it ran (untagged, as Dovecot does, or
+    /// in the OK's code, applied already) are the new ones; otherwise they
+    /// are forgotten and asked for again.
+    pub(super) fn authenticated(&mut self, caps_generation: u64) {
+        self.state = SessionState::Authenticated;
+        if self.caps.generation() == caps_generation {
+            self.caps.forget();
+            self.events.push_back(Event::CapabilitiesChanged);
+            self.ask_capabilities(false);
+        }
+    }
+
+    pub(super) fn restart_idle(
+        &mut self,
+        now: Instant,
+        handle: CommandHandle,
+        traits: Traits,
+        answers: Answers,
+    ) {
+        let tag = self.tags.next_tag();
+        let command = Command::new(tag.clone(), CommandBody::Idle);
+        let mut outgoing = Outgoing::encode(&command, &self.encode_options());
+        self.in_flight.push(InFlight {
+            handle,
+            tag,
+            traits,
+            answers,
+            internal: false,
+            detail: Detail::Idle(IdlePhase::Requested {
+                done: false,
+                refresh: true,
+            }),
+            caps_generation: self.caps.generation(),
+            fetch: false,
+        });
+        let (part, _) = outgoing.next_part();
+        self.push_out(part);
+        self.arm_command_timer(now);
+    }
+
+    pub(super) fn on_bye(&mut self, status: StatusResponse<'static>) {
+        self.on_resp_text(&status.text);
+        let (code, text) = status.text.into_parts();
+        self.events.push_back(Event::Bye {
+            code: code.clone(),
+            text: text.clone(),
+        });
+        // Nothing more is sent after BYE (RFC 9051 §7.1.5).
+        self.out.clear();
+        self.sending = None;
+        let logging_out = self.in_flight.iter().any(|f| f.traits.kind == Kind::Logout);
+        if logging_out {
+            // The tagged OK of LOGOUT follows.
+            self.bye = Some((code, text));
+            self.state = SessionState::Logout;
+        } else {
+            self.close_with(CloseReason::Bye { code, text });
+        }
+    }
+
+    pub(super) fn on_untagged_status(&mut self, status: StatusResponse<'static>, frame: &Frame) {
+        self.on_resp_text(&status.text);
+        if let Some(code) = status.code() {
+            if matches!(code, ResponseCode::Closed) && self.closing {
+                // The old mailbox is closed here; what follows is the new one's.
+                self.closing = false;
+                self.mailbox = None;
+            } else {
+                self.model_code(code, frame);
+            }
+        }
+        let handle = self.sole_in_flight();
+        self.events.push_back(Event::Status { handle, status });
+    }
+
+    /// The code and text of any status response: capabilities, alerts, referrals.
+    pub(super) fn on_resp_text(&mut self, resp: &RespText<'static>) {
+        let Some(code) = resp.code() else {
+            return;
+        };
+        let trusted = self.security == ConnectionSecurity::Tls;
+        match code {
+            ResponseCode::Alert => self.events.push_back(Event::Alert {
+                text: resp.human().clone(),
+                trusted,
+            }),
+            ResponseCode::Capability(caps) => {
+                self.caps.learn(caps.as_slice().iter().cloned());
+                self.events.push_back(Event::CapabilitiesChanged);
+            }
+            ResponseCode::Referral(url) => self.events.push_back(Event::Referral {
+                url: String::from_utf8_lossy(url.as_bytes()).into_owned(),
+                trusted,
+            }),
+            _ => {}
+        }
+    }
+
+    pub(super) fn on_data(&mut self, data: Data<'static>, frame: &Frame) {
+        if self.tls_pending() && !matches!(data, Data::Capability(_)) {
+            // Before STARTTLS only the capabilities mean anything; anything
+            // else could be an attacker's and must not be trusted after TLS
+            // ("NO STARTTLS", tampering with untagged responses).
+            self.violation(
+                ViolationKind::OutOfState("untagged data before STARTTLS"),
+                frame,
+            );
+            return;
+        }
+        match &data {
+            Data::Capability(caps) => {
+                self.caps.learn(caps.as_slice().iter().cloned());
+                self.events.push_back(Event::CapabilitiesChanged);
+            }
+            Data::Enabled(caps) => self.caps.enable(caps.iter().cloned()),
+            _ => {}
+        }
+        let handle = self.route(&data);
+        // The flags a FETCH asked for are its answer, not a change.
+        let asked = handle.is_some_and(|h| self.in_flight.iter().any(|f| f.handle == h && f.fetch));
+        let change = self.model_data(&data, asked, frame);
+        self.events.push_back(Event::Data { handle, data });
+        if let Some(change) = change {
+            self.events.push_back(Event::Mailbox(change));
+        }
+    }
+
+    /// The model that responses are about now: the one being selected, the
+    /// old one until `[CLOSED]`, or the selected one.
+    pub(super) fn model_mut(&mut self) -> Option<&mut SelectedMailbox> {
+        if !self.closing {
+            if let Some(f) = self
+                .in_flight
+                .iter_mut()
+                .find(|f| matches!(f.detail, Detail::Select(_)))
+            {
+                let Detail::Select(model) = &mut f.detail else {
+                    unreachable!("found by this pattern")
+                };
+                return Some(model);
+            }
+        }
+        self.mailbox.as_mut()
+    }
+
+    /// Applies untagged data to the mailbox model; a response that does not
+    /// fit is reported and leaves the model unchanged.
+    pub(super) fn model_data(
+        &mut self,
+        data: &Data<'_>,
+        asked: bool,
+        frame: &Frame,
+    ) -> Option<MailboxChange> {
+        let about_messages = matches!(
+            data,
+            Data::Expunge(_) | Data::Fetch { .. } | Data::Vanished { .. }
+        );
+        if matches!(data, Data::Expunge(_)) && self.in_flight.is_empty() {
+            // RFC 9051 §7.5.1: never while no command is in progress. The
+            // server did expunge, so the model follows; the fault is reported.
+            self.violation(
+                ViolationKind::OutOfState("EXPUNGE while no command is in progress"),
+                frame,
+            );
+        }
+        let Some(model) = self.model_mut() else {
+            if about_messages {
+                self.violation(
+                    ViolationKind::OutOfState("message data while no mailbox is selected"),
+                    frame,
+                );
+            }
+            return None;
+        };
+        let applied = if asked {
+            model.handle_answer(data)
+        } else {
+            model.handle_data(data)
+        };
+        match applied {
+            Ok(change) => change,
+            Err(kind) => {
+                self.violation(kind, frame);
+                None
+            }
+        }
+    }
+
+    /// Applies a response code to the mailbox model.
+    pub(super) fn model_code(&mut self, code: &ResponseCode<'_>, frame: &Frame) {
+        let Some(model) = self.model_mut() else {
+            return;
+        };
+        match model.handle_code(code) {
+            Ok(Some(change)) => self.events.push_back(Event::Mailbox(change)),
+            Ok(None) => {}
+            Err(kind) => self.violation(kind, frame),
+        }
+    }
+
+    pub(super) fn violation(&mut self, kind: ViolationKind, frame: &Frame) {
+        self.events.push_back(Event::Violation(PeerViolation::new(
+            kind,
+            frame.offset,
+            &frame.bytes,
+        )));
+    }
+
+    /// The command in flight that asked for `data`, if exactly one did.
+    pub(super) fn route(&self, data: &Data<'_>) -> Option<CommandHandle> {
+        let mut asking = self.in_flight.iter().filter(|f| f.answers.expects(data));
+        match (asking.next(), asking.next()) {
+            (Some(f), None) => Some(f.handle),
+            _ => None,
+        }
+    }
+
+    pub(super) fn sole_in_flight(&self) -> Option<CommandHandle> {
+        match self.in_flight.as_slice() {
+            [f] => Some(f.handle),
+            _ => None,
+        }
+    }
+
+    pub(super) fn on_continue(
+        &mut self,
+        now: Instant,
+        cont: ContinueRequest<'static>,
+        frame: &Frame,
+    ) {
+        // A literal waiting for `+` comes first: nothing else can be in
+        // progress on the wire meanwhile.
+        if let Some((handle, mut outgoing)) = self.sending.take() {
+            let (part, progress) = outgoing.next_part();
+            self.push_out(part);
+            if progress == Progress::AwaitContinuation {
+                self.sending = Some((handle, outgoing));
+            }
+            let _ = now;
+            return;
+        }
+        let violation = |kind| PeerViolation::new(kind, frame.offset, &frame.bytes);
+        let Some(entry) = self
+            .in_flight
+            .iter_mut()
+            .find(|f| matches!(f.detail, Detail::Authenticate(_) | Detail::Idle(_)))
+        else {
+            self.events.push_back(Event::Violation(violation(
+                ViolationKind::UnexpectedContinuation,
+            )));
+            return;
+        };
+        match &mut entry.detail {
+            Detail::Authenticate(exchange) => {
+                let challenge = cont.decode_base64();
+                if challenge.is_none() {
+                    self.events
+                        .push_back(Event::Violation(violation(ViolationKind::BadChallenge)));
+                }
+                let line = exchange.answer(challenge);
+                self.push_out(Bytes::from(line));
+            }
+            Detail::Idle(phase) => match *phase {
+                IdlePhase::Requested { done, refresh } => {
+                    let handle = entry.handle;
+                    if done {
+                        *phase = IdlePhase::Done { refresh: false };
+                        self.push_out(Bytes::from_static(b"DONE\r\n"));
+                    } else {
+                        *phase = IdlePhase::Idling;
+                        self.timers
+                            .set(Timer::IdleRefresh, now + self.config.idle_refresh);
+                        self.events.push_back(if refresh {
+                            Event::IdleRefreshed { handle }
+                        } else {
+                            Event::IdleStarted { handle }
+                        });
+                    }
+                    self.arm_command_timer(now);
+                }
+                _ => self.events.push_back(Event::Violation(violation(
+                    ViolationKind::UnexpectedContinuation,
+                ))),
+            },
+            _ => {}
+        }
+    }
+
+    // ---- private: endings ----
+
+    pub(super) fn complete_local(
+        &mut self,
+        handle: CommandHandle,
+        tag: Option<Tag<'static>>,
+        outcome: Outcome,
+    ) {
+        self.events.push_back(Event::Completed(Completion {
+            handle,
+            tag,
+            outcome,
+            code: None,
+            text: None,
+            sasl_detail: None,
+        }));
+    }
+
+    /// Ends the session: every command completes, then [`Event::Closed`].
+    pub(super) fn close_with(&mut self, reason: CloseReason) {
+        if self.state == SessionState::Closed {
+            return;
+        }
+        let outcome = match reason {
+            CloseReason::CommandTimeout => Outcome::TimedOut,
+            _ => Outcome::ConnectionClosed,
+        };
+        for f in std::mem::take(&mut self.in_flight) {
+            let outcome = match (&reason, f.traits.kind) {
+                // BYE then EOF during LOGOUT is how LOGOUT ends (RFC 9051 §6.1.3).
+                (CloseReason::Logout, Kind::Logout) => Outcome::Ok,
+                _ => outcome.clone(),
+            };
+            self.complete_local(f.handle, Some(f.tag), outcome);
+        }
+        for q in std::mem::take(&mut self.queue) {
+            self.complete_local(q.handle, None, Outcome::NotSent(UsageError::Closed));
+        }
+        self.sending = None;
+        self.out.clear();
+        self.timers.clear();
+        self.mailbox = None;
+        self.state = SessionState::Closed;
+        self.events.push_back(Event::Closed { reason });
+    }
+}
+
+/// A command's name for messages.
+pub(super) fn command_name(body: &CommandBody<'_>) -> &'static str {
+    // `name()` borrows from the body only for unknown commands.
+    match body {
+        CommandBody::Other { .. } => "command",
+        known => imapkit_proto::KNOWN_COMMANDS
+            .iter()
+            .find(|n| **n == known.name())
+            .copied()
+            .unwrap_or("command"),
+    }
+}
