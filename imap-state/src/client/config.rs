@@ -15,7 +15,7 @@ pub enum StartTlsPolicy {
     /// Upgrade with STARTTLS before anything else, or fail with a
     /// [`TlsPolicyError`](crate::client::TlsPolicyError): when the server does
     /// not offer it, answers NO/BAD, or greets with PREAUTH on a plaintext
-    /// connection (a downgrade, "NO STARTTLS" §4.3). The default.
+    /// connection (a downgrade: "NO STARTTLS", STARTTLS stripping). The default.
     #[default]
     Required,
     /// Upgrade with STARTTLS when the server offers it; go on in plaintext

@@ -48,7 +48,7 @@ pub enum Event {
     },
     /// An `[ALERT]` (RFC 9051 §7.1): text the user must see. `trusted` is
     /// `false` when it arrived on a connection that was not encrypted:
-    /// anyone on the path could have written it ("NO STARTTLS" §5.3, UI
+    /// anyone on the path could have written it ("NO STARTTLS", UI
     /// spoofing); show it as such, or not at all.
     Alert {
         /// The alert text.
@@ -79,7 +79,7 @@ pub enum Event {
         handle: CommandHandle,
     },
     /// Bytes that arrived in plaintext after the STARTTLS OK, before TLS,
-    /// were discarded: a response injection attempt ("NO STARTTLS" §4.1)
+    /// were discarded: a response injection attempt ("NO STARTTLS", buffering)
     /// or a broken server.
     InjectionDiscarded {
         /// How many bytes.

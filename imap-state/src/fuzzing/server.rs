@@ -24,7 +24,7 @@
 //!   to copies of planted lines.) Each planted command is answered once
 //!   (with the same exception).
 //! - No command sent in the same write as STARTTLS runs once STARTTLS is
-//!   answered OK ("NO STARTTLS" §4.1, command injection): the vocabulary
+//!   answered OK ("NO STARTTLS", buffering: command injection): the vocabulary
 //!   plants `!S<k> STARTTLS` followed by commands tagged `!J<k>`; the
 //!   socket's unread plaintext is dropped at the handshake.
 //! - Nothing is sent between the OK to STARTTLS and `tls_established`,
@@ -322,7 +322,7 @@ impl Session {
                 self.pump(0);
             }
             _ => {
-                // Command injection ("NO STARTTLS" §4.1): commands in the
+                // Command injection ("NO STARTTLS", buffering): commands in the
                 // same write as STARTTLS.
                 let cut = r.u8();
                 self.markers += 1;
