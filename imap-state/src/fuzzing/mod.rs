@@ -1,7 +1,7 @@
 //! Property checks of the session state machines under arbitrary input,
 //! shared by the fuzz targets (`fuzz/fuzz_targets/`) and the test suite
-//! (`tests/fuzz_replay_sessions.rs` and `tests/fuzz_replay_sasl.rs` replay
-//! the seed corpora and every input that once failed).
+//! (`tests/fuzz_replay.rs` replays the seed corpora and every input that
+//! once failed).
 //!
 //! | check | drives | panics when |
 //! |---|---|---|

@@ -1,6 +1,6 @@
 //! Property checks for the SASL mechanisms, shared by the `sasl` fuzz
 //! target (`fuzz/fuzz_targets/sasl.rs`) and the test suite
-//! (`tests/fuzz_replay_sasl.rs` replays the seed corpus and every input
+//! (`tests/fuzz_replay.rs` replays the seed corpus and every input
 //! that once failed).
 //!
 //! [`sasl`] takes arbitrary bytes: the first selects a check, the rest is
