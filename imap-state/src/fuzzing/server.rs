@@ -26,7 +26,9 @@
 //! - No command sent in the same write as STARTTLS runs once STARTTLS is
 //!   answered OK ("NO STARTTLS", buffering: command injection): the vocabulary
 //!   plants `!S<k> STARTTLS` followed by commands tagged `!J<k>`; the
-//!   socket's unread plaintext is dropped at the handshake.
+//!   socket's unread plaintext is dropped at the handshake. (Not checked
+//!   once raw bytes went into a DEFLATE stream, for the reason above: a
+//!   copy of a planted line may be another command under an `!S<k>` tag.)
 //! - Nothing is sent between the OK to STARTTLS and `tls_established`,
 //!   and the last response before TLS is that tagged OK; `tls_established`
 //!   succeeds exactly when the handshake is due and the OK was taken.
@@ -680,7 +682,7 @@ impl ServerCheck {
         );
         let injected: Vec<_> = self.parsed_j.intersection(&self.upgraded_s).collect();
         assert!(
-            injected.is_empty(),
+            injected.is_empty() || !self.markers_sound,
             "commands sent with the STARTTLS {injected:?} ran after its OK"
         );
         if self.closed {
