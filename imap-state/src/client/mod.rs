@@ -274,6 +274,7 @@ impl Client {
 
     /// Bytes of server input held: the framer's buffer and compressed input
     /// not yet inflated (for the fuzz checks of bounded memory).
+    #[cfg(feature = "fuzzing")]
     pub(crate) fn input_buffered(&self) -> usize {
         self.framer.buffered()
             + self

@@ -36,6 +36,7 @@ use std::fmt;
 use imapkit_proto::{AuthMechanism, Secret};
 
 mod bearer;
+#[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
 mod gs2;

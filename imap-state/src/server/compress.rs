@@ -208,6 +208,7 @@ impl Server {
     /// Bytes queued before COMPRESS began that the next transmit sends
     /// uncompressed, ahead of the DEFLATE stream (for the fuzz checks,
     /// which read the output as a client does).
+    #[cfg(feature = "fuzzing")]
     pub(crate) fn plain_prefix_len(&self) -> usize {
         self.deflate.as_ref().map_or(0, |d| d.prefix.len())
     }

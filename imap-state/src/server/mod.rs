@@ -423,6 +423,7 @@ impl Server {
 
     /// Bytes of client input held in the framer (for the fuzz checks of
     /// bounded memory).
+    #[cfg(feature = "fuzzing")]
     pub(crate) fn input_buffered(&self) -> usize {
         self.framer.buffered()
     }

@@ -45,6 +45,7 @@ pub(crate) fn split(message: &[u8]) -> Result<Vec<Attr<'_>>, SaslError> {
 }
 
 /// Writes attributes back: `a=v,b=w`.
+#[cfg(any(test, feature = "fuzzing"))]
 pub(crate) fn join(attrs: &[Attr<'_>]) -> String {
     let mut out = String::new();
     for (i, a) in attrs.iter().enumerate() {
