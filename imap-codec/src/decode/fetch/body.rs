@@ -781,3 +781,106 @@ pub(crate) fn body_extension(i: &[u8], depth: usize) -> IResult<'_, BodyExtensio
         Some(_) => nstring(i).map(|(r, s)| (r, BodyExtension::NString(s))),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! `check_body` promises what `body` does (the same grammar, errors,
+    //! quirks and end) without building the value: the parts of every
+    //! multipart are only checked while decoding, and read again by `body`
+    //! when iterated, so any difference would show as a part that decoded
+    //! but cannot be read, or as a response split at a different byte.
+
+    use imapkit_proto::encode::Encode;
+    use imapkit_proto::strategies as st;
+    use proptest::prelude::*;
+
+    use super::{body, check_body, quirks};
+
+    /// What a parse came to: the bytes left, or the kind of failure; and
+    /// whether it accepted a quirk.
+    fn outcome<T>(r: super::IResult<'_, T>) -> Result<usize, &'static str> {
+        match r {
+            Ok((rest, _)) => Ok(rest.len()),
+            Err(nom::Err::Incomplete(_)) => Err("incomplete"),
+            Err(nom::Err::Error(_)) => Err("error"),
+            Err(nom::Err::Failure(_)) => Err("failure"),
+        }
+    }
+
+    fn assert_agree(input: &[u8]) {
+        let built = quirks::scoped(|| outcome(body(input, 0)));
+        let checked = quirks::scoped(|| outcome(check_body(input, 0)));
+        assert_eq!(
+            built,
+            checked,
+            "body vs check_body on {}",
+            input.escape_ascii()
+        );
+    }
+
+    /// Bytes that move a body between its shapes, its quirks and its errors.
+    const NOISE: &[u8] = b" ()\"NIL0123{}\\\r\n\x00aZ";
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        #[test]
+        fn check_body_agrees_with_body(
+            b in st::body_structure(),
+            cut in any::<prop::sample::Index>(),
+            edits in prop::collection::vec(
+                (any::<prop::sample::Index>(), 0..NOISE.len(), 0..3u8),
+                0..4,
+            ),
+        ) {
+            let mut bytes = b.to_vec();
+            bytes.extend_from_slice(b" UID 1)\r\n");
+            assert_agree(&bytes);
+            assert_agree(&bytes[..cut.index(bytes.len() + 1)]);
+            for (at, noise, how) in edits {
+                let at = at.index(bytes.len());
+                match how {
+                    0 => bytes[at] = NOISE[noise],
+                    1 => bytes.insert(at, NOISE[noise]),
+                    _ => {
+                        bytes.remove(at);
+                    }
+                }
+                assert_agree(&bytes);
+            }
+        }
+    }
+
+    /// The quirks `body` takes where a single part fails or is empty, and
+    /// the shapes around them, inside a multipart (where `check_body`
+    /// reads the parts).
+    #[test]
+    fn quirky_parts_agree() {
+        for part in [
+            &b"()"[..],
+            b"( )",
+            b"(\"ALTERNATIVE\" (\"BOUNDARY\" \"b1\") NIL NIL)",
+            b"(\"MIXED\")",
+            b"(\"MIXED\" )",
+            b"(\"TEXT\" \"PLAIN\" () NIL NIL \"7BIT\" 2 1)",
+            b"(\"TEXT\" \"PLAIN\" NIL NIL NIL NIL -1 -1)",
+            b"(\"TEXT\" \"PLAIN\" (\"CHARSET\" \"us-ascii\") NIL NIL \"7BIT\" 2 1 NIL (\"INLINE\") NIL NIL)",
+            b"(\"MESSAGE\" \"RFC822\" NIL NIL NIL \"7BIT\" 10 (NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL) (\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 2 1) 1)",
+            b"(\"MESSAGE\" \"RFC822\" NIL NIL NIL \"7BIT\" 10)",
+            b"(\"IMAGE\" \"PNG\" NIL NIL NIL \"BASE64\" 10  )",
+            b"(\"IMAGE\" \"PNG\" NIL NIL NIL \"BASE64\" 4294967296)",
+            b"(\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 2 1 NIL (NIL NIL) NIL NIL)",
+            b"(\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 2 1 NIL (\"ATTACHMENT\") NIL NIL)",
+            b"(\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 2 99999999999999999999)",
+        ] {
+            assert_agree(part);
+            let mut multi = part.to_vec();
+            multi.extend_from_slice(b")");
+            let mut m = b"(".to_vec();
+            m.extend_from_slice(part);
+            m.extend_from_slice(part);
+            m.extend_from_slice(b" \"MIXED\")");
+            assert_agree(&m);
+            assert_agree(&multi);
+        }
+    }
+}

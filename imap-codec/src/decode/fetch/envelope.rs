@@ -264,3 +264,70 @@ fn address_general(i: &[u8]) -> IResult<'_, Address<'_>> {
         },
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    //! The fast paths promise what the general reading does: where
+    //! `address_fast` and `address_skip_fast` answer, `address_general`
+    //! gives the same address and end; `address_skip_fast` answers exactly
+    //! where `address_fast` does (a checked list is read again with the
+    //! latter, so a difference would show as an address that was checked
+    //! but reads otherwise).
+
+    use imapkit_proto::encode::Encode;
+    use imapkit_proto::strategies as st;
+    use proptest::prelude::*;
+
+    use super::{address_fast, address_general, address_skip_fast};
+
+    fn assert_agree(input: &[u8]) {
+        let fast = address_fast(input);
+        let skip = address_skip_fast(input);
+        assert_eq!(
+            fast.as_ref().map(|(r, _)| r.len()),
+            skip.map(<[u8]>::len),
+            "address_fast vs address_skip_fast on {}",
+            input.escape_ascii()
+        );
+        if let Some((rest, a)) = fast {
+            let (rest2, b) = address_general(input).expect("the general reading accepts it");
+            assert_eq!(
+                (rest.len(), a),
+                (rest2.len(), b),
+                "on {}",
+                input.escape_ascii()
+            );
+        }
+    }
+
+    const NOISE: &[u8] = b" ()\"NILnil\\{}0\r\n\x00\xe3";
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        #[test]
+        fn fast_address_paths_agree(
+            a in st::address(),
+            cut in any::<prop::sample::Index>(),
+            edits in prop::collection::vec(
+                (any::<prop::sample::Index>(), 0..NOISE.len(), 0..3u8),
+                0..4,
+            ),
+        ) {
+            let mut bytes = a.to_vec();
+            bytes.extend_from_slice(b" NIL)");
+            assert_agree(&bytes);
+            assert_agree(&bytes[..cut.index(bytes.len() + 1)]);
+            for (at, noise, how) in edits {
+                let at = at.index(bytes.len());
+                match how {
+                    0 => bytes[at] = NOISE[noise],
+                    1 => bytes.insert(at, NOISE[noise]),
+                    _ => {
+                        bytes.remove(at);
+                    }
+                }
+                assert_agree(&bytes);
+            }
+        }
+    }
+}
