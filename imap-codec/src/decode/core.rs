@@ -1051,6 +1051,68 @@ mod tests {
         assert!(matches!(number(b"12"), Err(nom::Err::Incomplete(_))));
     }
 
+    /// `date_time` reads the fixed 28-byte form at once and everything
+    /// else byte by byte: it must give what the byte-by-byte reading gives
+    /// (value and end, or the failure's kind and offset), for valid dates,
+    /// their prefixes and random edits of them.
+    mod date_time_fast_path {
+        use super::super::*;
+        use crate::Encode;
+        use imapkit_proto::strategies as st;
+        use proptest::prelude::*;
+
+        fn outcome(r: IResult<'_, DateTime>, input: &[u8]) -> Result<(usize, DateTime), String> {
+            match r {
+                Ok((rest, d)) => Ok((rest.len(), d)),
+                Err(nom::Err::Incomplete(_)) => Err("incomplete".into()),
+                Err(nom::Err::Error(e)) => Err(format!("error at {}", input.len() - e.input.len())),
+                Err(nom::Err::Failure(e)) => {
+                    Err(format!("failure at {}", input.len() - e.input.len()))
+                }
+            }
+        }
+
+        fn assert_agree(input: &[u8]) {
+            assert_eq!(
+                outcome(date_time(input), input),
+                outcome(date_time_general(input), input),
+                "on {}",
+                input.escape_ascii()
+            );
+        }
+
+        const NOISE: &[u8] = b" -+:\"09aAJjnN\x00";
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(3000))]
+            #[test]
+            fn fast_date_time_agrees(
+                d in st::date_time(),
+                cut in any::<prop::sample::Index>(),
+                edits in prop::collection::vec(
+                    (0..28usize, 0..NOISE.len(), 0..3u8),
+                    0..3,
+                ),
+            ) {
+                let mut bytes = d.to_vec();
+                bytes.extend_from_slice(b" NIL)");
+                assert_agree(&bytes);
+                assert_agree(&bytes[..cut.index(bytes.len() + 1)]);
+                for (at, noise, how) in edits {
+                    let at = at.min(bytes.len() - 1);
+                    match how {
+                        0 => bytes[at] = NOISE[noise],
+                        1 => bytes.insert(at, NOISE[noise]),
+                        _ => {
+                            bytes.remove(at);
+                        }
+                    }
+                    assert_agree(&bytes);
+                }
+            }
+        }
+    }
+
     mod roundtrip {
         use super::super::*;
         use crate::Encode;
