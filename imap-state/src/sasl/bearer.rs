@@ -207,8 +207,31 @@ impl ClientCore {
         Ok(Secret::new(ack.to_vec()))
     }
 
-    pub(crate) fn sent(&self) -> bool {
-        self.sent
+    /// The message as the first response: once, and only once.
+    pub(crate) fn first_message(
+        &mut self,
+        message: Secret<Vec<u8>>,
+        mechanism: &'static str,
+    ) -> Result<Option<Secret<Vec<u8>>>, SaslError> {
+        if !self.may_send() {
+            return Err(SaslError::UnexpectedMessage { mechanism });
+        }
+        Ok(Some(message))
+    }
+
+    /// Whether `challenge` asks for the message: an empty challenge before
+    /// it went out (a server without SASL-IR).
+    pub(crate) fn asks_for_message(&self, challenge: &[u8]) -> bool {
+        !self.sent && challenge.is_empty()
+    }
+
+    /// The exchange may end once the message went out.
+    pub(crate) fn complete(&self, mechanism: &'static str) -> Result<(), SaslError> {
+        if self.sent {
+            Ok(())
+        } else {
+            Err(SaslError::Incomplete { mechanism })
+        }
     }
 
     pub(crate) fn error(&self) -> Option<&str> {

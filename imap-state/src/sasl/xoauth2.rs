@@ -92,17 +92,14 @@ impl ClientMechanism for XOAuth2Client {
 
     fn initial_response(&mut self) -> Result<Option<Secret<Vec<u8>>>, SaslError> {
         let message = self.message()?;
-        if !self.core.may_send() {
-            return Err(SaslError::UnexpectedMessage { mechanism: NAME });
-        }
-        Ok(Some(message))
+        self.core.first_message(message, NAME)
     }
 
     /// Before the message went out, an empty challenge asks for it (a
     /// server without SASL-IR); after, a challenge is the JSON error,
     /// answered with an empty response.
     fn respond(&mut self, challenge: &[u8]) -> Result<Secret<Vec<u8>>, SaslError> {
-        if !self.core.sent() && challenge.is_empty() {
+        if self.core.asks_for_message(challenge) {
             let message = self.message()?;
             self.core.may_send();
             return Ok(message);
@@ -111,11 +108,7 @@ impl ClientMechanism for XOAuth2Client {
     }
 
     fn complete(&mut self) -> Result<(), SaslError> {
-        if self.core.sent() {
-            Ok(())
-        } else {
-            Err(SaslError::Incomplete { mechanism: NAME })
-        }
+        self.core.complete(NAME)
     }
 
     fn failure_detail(&self) -> Option<&str> {
