@@ -1057,6 +1057,7 @@ mod tests {
     /// their prefixes and random edits of them.
     mod date_time_fast_path {
         use super::super::*;
+        use crate::decode::edits;
         use crate::Encode;
         use imapkit_proto::strategies as st;
         use proptest::prelude::*;
@@ -1089,26 +1090,11 @@ mod tests {
             fn fast_date_time_agrees(
                 d in st::date_time(),
                 cut in any::<prop::sample::Index>(),
-                edits in prop::collection::vec(
-                    (0..28usize, 0..NOISE.len(), 0..3u8),
-                    0..3,
-                ),
+                edits in edits::edits(NOISE),
             ) {
                 let mut bytes = d.to_vec();
                 bytes.extend_from_slice(b" NIL)");
-                assert_agree(&bytes);
-                assert_agree(&bytes[..cut.index(bytes.len() + 1)]);
-                for (at, noise, how) in edits {
-                    let at = at.min(bytes.len() - 1);
-                    match how {
-                        0 => bytes[at] = NOISE[noise],
-                        1 => bytes.insert(at, NOISE[noise]),
-                        _ => {
-                            bytes.remove(at);
-                        }
-                    }
-                    assert_agree(&bytes);
-                }
+                edits::check_edited(bytes, cut, edits, NOISE, 28, assert_agree);
             }
         }
     }

@@ -2,6 +2,8 @@
 
 mod command;
 pub(crate) mod core;
+#[cfg(test)]
+pub(crate) mod edits;
 pub(crate) mod fetch;
 mod response;
 

@@ -794,6 +794,7 @@ mod tests {
     use imapkit_proto::strategies as st;
     use proptest::prelude::*;
 
+    use super::super::super::edits;
     use super::{body, check_body, quirks};
 
     /// What a parse came to: the bytes left, or the kind of failure; and
@@ -827,26 +828,11 @@ mod tests {
         fn check_body_agrees_with_body(
             b in st::body_structure(),
             cut in any::<prop::sample::Index>(),
-            edits in prop::collection::vec(
-                (any::<prop::sample::Index>(), 0..NOISE.len(), 0..3u8),
-                0..4,
-            ),
+            edits in edits::edits(NOISE),
         ) {
             let mut bytes = b.to_vec();
             bytes.extend_from_slice(b" UID 1)\r\n");
-            assert_agree(&bytes);
-            assert_agree(&bytes[..cut.index(bytes.len() + 1)]);
-            for (at, noise, how) in edits {
-                let at = at.index(bytes.len());
-                match how {
-                    0 => bytes[at] = NOISE[noise],
-                    1 => bytes.insert(at, NOISE[noise]),
-                    _ => {
-                        bytes.remove(at);
-                    }
-                }
-                assert_agree(&bytes);
-            }
+            edits::check_edited(bytes, cut, edits, NOISE, usize::MAX, assert_agree);
         }
     }
 

@@ -278,6 +278,7 @@ mod tests {
     use imapkit_proto::strategies as st;
     use proptest::prelude::*;
 
+    use super::super::super::edits;
     use super::{address_fast, address_general, address_skip_fast};
 
     fn assert_agree(input: &[u8]) {
@@ -308,26 +309,11 @@ mod tests {
         fn fast_address_paths_agree(
             a in st::address(),
             cut in any::<prop::sample::Index>(),
-            edits in prop::collection::vec(
-                (any::<prop::sample::Index>(), 0..NOISE.len(), 0..3u8),
-                0..4,
-            ),
+            edits in edits::edits(NOISE),
         ) {
             let mut bytes = a.to_vec();
             bytes.extend_from_slice(b" NIL)");
-            assert_agree(&bytes);
-            assert_agree(&bytes[..cut.index(bytes.len() + 1)]);
-            for (at, noise, how) in edits {
-                let at = at.index(bytes.len());
-                match how {
-                    0 => bytes[at] = NOISE[noise],
-                    1 => bytes.insert(at, NOISE[noise]),
-                    _ => {
-                        bytes.remove(at);
-                    }
-                }
-                assert_agree(&bytes);
-            }
+            edits::check_edited(bytes, cut, edits, NOISE, usize::MAX, assert_agree);
         }
     }
 }
