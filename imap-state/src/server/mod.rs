@@ -528,15 +528,7 @@ impl Server {
         data: Data<'static>,
     ) -> Result<(), UsageError> {
         let _ = now;
-        if self.is_closed() {
-            return Err(UsageError::Closed);
-        }
-        let entry = self
-            .in_flight
-            .iter()
-            .find(|r| r.id == request.id)
-            .ok_or(UsageError::UnknownCommand)?;
-        let owner = (entry.id, entry.seq_sensitive);
+        let owner = self.owner(request)?;
         if self.admit_data(&data)? {
             self.route_data(Some(owner), data);
         }
@@ -557,22 +549,12 @@ impl Server {
         text: RespText<'static>,
     ) -> Result<(), UsageError> {
         let _ = now;
-        if self.is_closed() {
-            return Err(UsageError::Closed);
-        }
-        let entry = self
-            .in_flight
-            .iter()
-            .find(|r| r.id == request.id)
-            .ok_or(UsageError::UnknownCommand)?;
+        let (owner, seq_sensitive) = self.owner(request)?;
         let response = StatusResponse::untagged(status, text);
         // As for data: a sequence-number command's responses go past held
         // expunges, anything else waits behind them.
-        if !entry.seq_sensitive && !self.held.is_empty() {
-            self.held.push(Held::Status {
-                owner: entry.id,
-                response,
-            });
+        if !seq_sensitive && !self.held.is_empty() {
+            self.held.push(Held::Status { owner, response });
         } else {
             self.out.push(&response);
         }
@@ -837,6 +819,19 @@ impl Server {
     }
 
     /// Queues data now or holds it (see [`expunge`]).
+    /// The command `request` answers, while the session is open: its id and
+    /// whether it uses sequence numbers (what the EXPUNGE rules look at).
+    fn owner(&self, request: &Request) -> Result<(RequestId, bool), UsageError> {
+        if self.is_closed() {
+            return Err(UsageError::Closed);
+        }
+        self.in_flight
+            .iter()
+            .find(|r| r.id == request.id)
+            .map(|r| (r.id, r.seq_sensitive))
+            .ok_or(UsageError::UnknownCommand)
+    }
+
     fn route_data(&mut self, owner: Option<(RequestId, bool)>, data: Data<'static>) {
         let expunge = is_expunge(&data);
         let hold = match owner {
