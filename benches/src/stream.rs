@@ -22,7 +22,7 @@
 
 use std::hint::black_box;
 
-use imapkit_codec::framer::{Direction, FrameEvent, Framer, FramerConfig};
+use imapkit_codec::framer::{Direction, Frame, FrameEvent, Framer, FramerConfig};
 use imapkit_proto::IntoStatic as _;
 
 use crate::inputs::{self, Input};
@@ -138,33 +138,33 @@ fn read_into(framer: &mut Framer, stream: &[u8], at: &mut usize, read: usize) {
 /// Ours, responses: framer + `decode_response` + `into_shared`, in reads
 /// of `read` bytes.
 pub fn ours_responses(stream: &[u8], read: usize) -> Result<usize, StreamError> {
-    let mut framer = Framer::new(FramerConfig::new(Direction::ServerToClient));
-    let mut at = 0;
-    let mut n = 0;
-    while at < stream.len() {
-        read_into(&mut framer, stream, &mut at, read);
-        while let Some(event) = framer.poll_event() {
-            match event {
-                FrameEvent::Frame(frame) => {
-                    match frame.decode_response() {
-                        Ok(r) => black_box(r.into_shared(&frame.bytes)),
-                        Err(e) => return Err(error(n, frame.offset as usize, e)),
-                    };
-                    n += 1;
-                }
-                FrameEvent::Error(e) => return Err(error(n, e.offset as usize, e)),
-                _ => {}
-            }
-        }
-    }
-    Ok(n)
+    ours(stream, read, Direction::ServerToClient, |frame| {
+        frame
+            .decode_response()
+            .map(|r| drop(black_box(r.into_shared(&frame.bytes))))
+    })
 }
 
 /// Ours, commands: framer + `decode_command` + `into_shared`, in reads of
 /// `read` bytes (literal announcements are passed over: the mix has only
 /// non-synchronizing literals, whose data follows at once).
 pub fn ours_commands(stream: &[u8], read: usize) -> Result<usize, StreamError> {
-    let mut framer = Framer::new(FramerConfig::new(Direction::ClientToServer));
+    ours(stream, read, Direction::ClientToServer, |frame| {
+        frame
+            .decode_command()
+            .map(|c| drop(black_box(c.into_shared(&frame.bytes))))
+    })
+}
+
+/// The framer in reads of `read` bytes, `decode` on every frame; the
+/// number of frames.
+fn ours<E: std::fmt::Debug>(
+    stream: &[u8],
+    read: usize,
+    direction: Direction,
+    decode: impl Fn(&Frame) -> Result<(), E>,
+) -> Result<usize, StreamError> {
+    let mut framer = Framer::new(FramerConfig::new(direction));
     let mut at = 0;
     let mut n = 0;
     while at < stream.len() {
@@ -172,10 +172,9 @@ pub fn ours_commands(stream: &[u8], read: usize) -> Result<usize, StreamError> {
         while let Some(event) = framer.poll_event() {
             match event {
                 FrameEvent::Frame(frame) => {
-                    match frame.decode_command() {
-                        Ok(c) => black_box(c.into_shared(&frame.bytes)),
-                        Err(e) => return Err(error(n, frame.offset as usize, e)),
-                    };
+                    if let Err(e) = decode(&frame) {
+                        return Err(error(n, frame.offset as usize, e));
+                    }
                     n += 1;
                 }
                 FrameEvent::Error(e) => return Err(error(n, e.offset as usize, e)),
