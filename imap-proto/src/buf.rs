@@ -52,14 +52,18 @@ impl<'a> Buf<'a> {
     }
 
     /// Converts to owned storage, sharing `frame` when the borrowed slice lies inside it.
+    ///
+    /// `Bytes::slice` with the offset, not `Bytes::slice_ref`: the bounds
+    /// are checked here already, and `slice` (generic) is inlined into
+    /// the conversions of the types that hold a `Buf`, `slice_ref` is a call.
+    #[inline]
     fn share_or_copy(self, frame: Option<&Bytes>) -> Buf<'static> {
         match self {
             Buf::Borrowed(b) => {
                 if let Some(frame) = frame {
-                    let start = frame.as_ptr() as usize;
-                    let p = b.as_ptr() as usize;
-                    if p >= start && p + b.len() <= start + frame.len() {
-                        return Buf::Shared(frame.slice_ref(b));
+                    let at = (b.as_ptr() as usize).wrapping_sub(frame.as_ptr() as usize);
+                    if at <= frame.len() && b.len() <= frame.len() - at {
+                        return Buf::Shared(frame.slice(at..at + b.len()));
                     }
                 }
                 Buf::Shared(Bytes::copy_from_slice(b))
@@ -197,6 +201,7 @@ pub trait IntoStatic: Sized {
 
 impl IntoStatic for Buf<'_> {
     type Static = Buf<'static>;
+    #[inline]
     fn into_static_in(self, frame: Option<&Bytes>) -> Buf<'static> {
         self.share_or_copy(frame)
     }

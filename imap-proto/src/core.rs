@@ -103,6 +103,7 @@ macro_rules! buf_newtype {
 
         impl IntoStatic for $name<'_> {
             type Static = $name<'static>;
+            #[inline]
             fn into_static_in(self, frame: Option<&Bytes>) -> $name<'static> {
                 $name(self.0.into_static_in(frame))
             }
@@ -399,6 +400,7 @@ impl fmt::Debug for Literal<'_> {
 
 impl IntoStatic for Literal<'_> {
     type Static = Literal<'static>;
+    #[inline]
     fn into_static_in(self, frame: Option<&Bytes>) -> Literal<'static> {
         Literal {
             data: self.data.into_static_in(frame),
@@ -530,6 +532,7 @@ impl From<String> for IString<'static> {
 
 impl IntoStatic for IString<'_> {
     type Static = IString<'static>;
+    #[inline]
     fn into_static_in(self, frame: Option<&Bytes>) -> IString<'static> {
         match self {
             IString::Quoted(q) => IString::Quoted(q.into_static_in(frame)),
@@ -600,6 +603,7 @@ impl<'a> From<Option<&'a str>> for NString<'a> {
 
 impl IntoStatic for NString<'_> {
     type Static = NString<'static>;
+    #[inline]
     fn into_static_in(self, frame: Option<&Bytes>) -> NString<'static> {
         NString(self.0.into_static_in(frame))
     }
@@ -692,6 +696,7 @@ impl From<String> for AString<'static> {
 
 impl IntoStatic for AString<'_> {
     type Static = AString<'static>;
+    #[inline]
     fn into_static_in(self, frame: Option<&Bytes>) -> AString<'static> {
         match self {
             AString::Atom(a) => AString::Atom(a.into_static_in(frame)),

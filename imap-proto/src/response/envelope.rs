@@ -55,6 +55,7 @@ impl Envelope<'_> {
 
 impl IntoStatic for Envelope<'_> {
     type Static = Envelope<'static>;
+    #[inline]
     fn into_static_in(self, frame: Option<&Bytes>) -> Envelope<'static> {
         Envelope {
             date: self.date.into_static_in(frame),

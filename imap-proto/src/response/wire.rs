@@ -194,6 +194,7 @@ macro_rules! wire_list {
 
         impl IntoStatic for $name<'_> {
             type Static = $name<'static>;
+            #[inline]
             fn into_static_in(self, frame: Option<&Bytes>) -> $name<'static> {
                 $name(match self.0 {
                     ListRepr::Wire { bytes, len, verbatim, read } => ListRepr::Wire {
