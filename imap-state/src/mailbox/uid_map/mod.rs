@@ -169,6 +169,21 @@ impl UidMap {
                 self.unknown -= 1;
                 return Ok(true);
             }
+            // After a gap in the UIDs (messages expunged earlier) the
+            // message starts a run of its own between the known run and
+            // the unknown one: nothing merges (the UID is not the next one,
+            // and a known run never merges with an unknown one), the
+            // chunk's first and last runs and its length stay, so only a
+            // chunk that is full needs the general path (it splits).
+            if prev.is_known() && self.chunks[ci].runs.len() < MAX_RUNS {
+                let runs = &mut self.chunks[ci].runs;
+                grow(runs, 1);
+                runs[ri].len -= 1;
+                runs.insert(ri, Run::known(uid, 1));
+                self.unknown -= 1;
+                self.runs += 1;
+                return Ok(true);
+            }
         }
         let mut new = [Run::unknown(0); 3];
         let mut n = 0;

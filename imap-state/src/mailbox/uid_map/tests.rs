@@ -411,3 +411,23 @@ proptest! {
         }
     }
 }
+
+/// A sync in order over a mailbox with gaps in its UIDs: each message after
+/// a gap starts a run of its own (the fast path in `set_uid`), and a full
+/// chunk still splits (`MAX_RUNS` is 8 in tests).
+#[test]
+fn in_order_sync_with_gaps() {
+    let mut m = UidMap::new();
+    assert_eq!(m.grow_to(40), Ok(40));
+    let uid = |seq: u32| seq * 3 + seq % 2;
+    for seq in 1..=40 {
+        assert_eq!(m.set_uid(seq, nz(uid(seq))), Ok(true));
+        check(&m);
+        assert_eq!(m.unknown(), 40 - seq);
+    }
+    assert!(m.chunks.len() > 1, "a full chunk split");
+    assert_eq!(m.runs, 40);
+    for seq in 1..=40 {
+        assert_eq!(m.uid(seq), Some(uid(seq)));
+    }
+}
