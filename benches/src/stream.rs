@@ -4,9 +4,9 @@
 //! - ours: what the `Client` does (`imap-state/src/client/mod.rs`,
 //!   `handle_input` and `process_frames`): the [`Framer`] receives each read
 //!   ([`Framer::push`] copies it into the frame buffer), and each [`FrameEvent::Frame`] is decoded with
-//!   `Frame::decode_response` and made owned with `into_shared` (strings and
-//!   literals become slices of the frame, not copies). Commands: the same
-//!   with `decode_command`, as the `Server` does.
+//!   `Frame::decode_response_shared` into a value that owns its data
+//!   (strings and literals are slices of the frame, not copies). Commands:
+//!   `decode_command` made owned with `into_shared`, as the `Server` does.
 //! - imap-proto 0.17: what async-imap does: keep a buffer, run
 //!   `Response::parse` from the start of the first unparsed message; on
 //!   `Incomplete`, read more and parse that message again from its start.
@@ -135,13 +135,11 @@ fn read_into(framer: &mut Framer, stream: &[u8], at: &mut usize, read: usize) {
     *at += n;
 }
 
-/// Ours, responses: framer + `decode_response` + `into_shared`, in reads
-/// of `read` bytes.
+/// Ours, responses: framer + `decode_response_shared` (owned values), in
+/// reads of `read` bytes.
 pub fn ours_responses(stream: &[u8], read: usize) -> Result<usize, StreamError> {
     ours(stream, read, Direction::ServerToClient, |frame| {
-        frame
-            .decode_response()
-            .map(|r| drop(black_box(r.into_shared(&frame.bytes))))
+        frame.decode_response_shared().map(|r| drop(black_box(r)))
     })
 }
 

@@ -47,7 +47,26 @@ macro_rules! assert_reencodes {
 /// Decodes `data` as a server response. When a message decodes, its encoding
 /// must decode to an equal value using all of its bytes, and encoding that
 /// value again must give the same bytes (the encoding is canonical).
+///
+/// The decoder that builds owned values directly (the usual FETCH form,
+/// used by `Frame::decode_response_shared`) must agree: whatever it
+/// decodes, the general decoder decodes to the same length and a value
+/// equal to the fast one once made owned.
 pub fn decode_response(data: &[u8]) {
+    let frame = Bytes::copy_from_slice(data);
+    if let Some(Ok(Decoded::Complete {
+        message: fast,
+        consumed: n,
+    })) = crate::decode::response_shared(&frame, &frame)
+    {
+        match response(&frame) {
+            Ok(Decoded::Complete { message, consumed }) => {
+                assert_eq!(n, consumed, "the owned FETCH path ends elsewhere");
+                assert_eq!(fast, message.into_shared(&frame), "the owned FETCH path");
+            }
+            other => panic!("the owned FETCH path decoded {fast:?}, the decoder {other:?}"),
+        }
+    }
     if let Ok(Decoded::Complete { message, consumed }) = response(data) {
         assert!(consumed > 0 && consumed <= data.len());
         assert_reencodes!(response, &message);
@@ -291,7 +310,8 @@ pub fn framer_chunks(data: &[u8]) {
         if let FrameEvent::Frame(frame) = ev {
             match direction {
                 Direction::ServerToClient => {
-                    let _ = frame.decode_response();
+                    let owned = frame.decode_response().map(|r| r.into_shared(&frame.bytes));
+                    assert_eq!(frame.decode_response_shared(), owned);
                 }
                 _ => {
                     let _ = frame.decode_command();

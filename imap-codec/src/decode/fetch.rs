@@ -7,9 +7,10 @@
 mod body;
 mod envelope;
 
+use bytes::Bytes;
 use imapkit_proto::{
-    chars, Atom, BinaryData, Buf, FlagFetch, FlagFetchList, GmailLabel, MessageDataItem, ObjectId,
-    SnippetAlgorithm, SnippetName, Vec1,
+    chars, Atom, BinaryData, Buf, FlagFetch, FlagFetchList, GmailLabel, IntoStatic,
+    MessageDataItem, ObjectId, SnippetAlgorithm, SnippetName, Vec1,
 };
 use nom::bytes::streaming::take_while1;
 
@@ -60,7 +61,7 @@ fn read_flag(i: &[u8]) -> Option<(FlagFetch<'_>, usize)> {
 /// [`msg_att_list`]; pushing in each arm saves copying the 448-byte item
 /// out of a `Result` first).
 #[inline(always)]
-pub(crate) fn msg_att<'a>(i: &'a [u8], out: &mut Vec<MessageDataItem<'a>>) -> IResult<'a, ()> {
+pub(crate) fn msg_att<'a>(i: &'a [u8], out: &mut impl ItemSink<'a>) -> IResult<'a, ()> {
     use MessageDataItem as M;
 
     let (r, name) = item_name(i)?;
@@ -281,24 +282,88 @@ pub(crate) fn msg_att<'a>(i: &'a [u8], out: &mut Vec<MessageDataItem<'a>>) -> IR
     }
 }
 
+/// Where [`msg_att`] puts the items it decodes: a `Vec` of borrowed items
+/// (the decoder's own output), or [`SharedItems`], which turns each item
+/// into its owned form as it arrives.
+pub(crate) trait ItemSink<'a> {
+    /// Takes one decoded item.
+    fn push(&mut self, item: MessageDataItem<'a>);
+}
+
+impl<'a> ItemSink<'a> for Vec<MessageDataItem<'a>> {
+    #[inline(always)]
+    fn push(&mut self, item: MessageDataItem<'a>) {
+        Vec::push(self, item)
+    }
+}
+
+/// Items that own their data, built while the list is decoded: each item's
+/// slices become slices of `frame` as it is pushed
+/// ([`IntoStatic::into_shared`]), so the finished list needs no second pass
+/// that moves every (552-byte) item again.
+pub(crate) struct SharedItems<'f> {
+    /// The frame the decoder's input lies in.
+    pub(crate) frame: &'f Bytes,
+    /// The items so far.
+    pub(crate) items: Vec<MessageDataItem<'static>>,
+}
+
+impl<'a> ItemSink<'a> for SharedItems<'_> {
+    #[inline(always)]
+    fn push(&mut self, item: MessageDataItem<'a>) {
+        self.items.push(item.into_shared(self.frame))
+    }
+}
+
 /// `"(" msg-att *(SP msg-att) ")"`
 ///
 /// Lenient: spaces after `(`, before `)` (QQ Mail: `(UID 5 )`) and more
 /// than one between items (DavMail).
 pub(crate) fn msg_att_list(i: &[u8]) -> IResult<'_, Vec1<MessageDataItem<'_>>> {
+    let mut out = Vec::with_capacity(items_capacity(i));
+    let (r, ()) = msg_att_items(i, &mut out)?;
+    Ok((r, Vec1::unvalidated(out)))
+}
+
+/// [`msg_att_list`] with items that own their data (see [`SharedItems`]);
+/// `i` must lie inside `frame`. Equal to `msg_att_list` followed by
+/// `into_shared(frame)`, including the spare capacity the list keeps.
+pub(crate) fn msg_att_list_shared<'a>(
+    i: &'a [u8],
+    frame: &Bytes,
+) -> IResult<'a, Vec1<MessageDataItem<'static>>> {
+    let mut out = SharedItems {
+        frame,
+        items: Vec::with_capacity(items_capacity(i)),
+    };
+    let (r, ()) = msg_att_items(i, &mut out)?;
+    let mut items = out.items;
+    if items.capacity() - items.len() > items.len() / 4 + 1 {
+        items.shrink_to_fit();
+    }
+    Ok((r, Vec1::unvalidated(items)))
+}
+
+/// The room an item list starts with. An item and its separator take at
+/// least 6 bytes (`UID 1 `), most far more: a short response (`(UID 5
+/// FLAGS (\Seen))`) gets room for what it likely holds, not a metadata
+/// sync's 8.
+fn items_capacity(i: &[u8]) -> usize {
+    (i.len() / 12).clamp(1, ITEMS_CAPACITY)
+}
+
+/// The grammar of [`msg_att_list`], each item pushed onto `out`.
+#[inline(always)]
+fn msg_att_items<'a>(i: &'a [u8], out: &mut impl ItemSink<'a>) -> IResult<'a, ()> {
     let (r, ()) = byte(b'(')(i)?;
     let mut r = extra_sp(r);
     if let Some(b')') = r.first() {
         return fail(i, "expected a non-empty list");
     }
-    // An item and its separator take at least 6 bytes (`UID 1 `), most
-    // far more: a short response (`(UID 5 FLAGS (\Seen))`) gets room for
-    // what it likely holds, not a metadata sync's 8.
-    let mut out = Vec::with_capacity((r.len() / 12).clamp(1, ITEMS_CAPACITY));
     loop {
         let (r2, ()) = match r.first() {
-            Some(b'(') => wrapped_items(r, &mut out)?,
-            _ => msg_att(r, &mut out)?,
+            Some(b'(') => wrapped_items(r, out)?,
+            _ => msg_att(r, out)?,
         };
         let (r2, m) = more(r2)?;
         if m {
@@ -306,7 +371,7 @@ pub(crate) fn msg_att_list(i: &[u8]) -> IResult<'_, Vec1<MessageDataItem<'_>>> {
             continue;
         }
         return match r2.first() {
-            Some(b')') => Ok((&r2[1..], Vec1::unvalidated(out))),
+            Some(b')') => Ok((&r2[1..], ())),
             // Lenient: `UID 12MODSEQ (5)`, no space before the next item
             // (Zimbra before 5.0.8).
             Some(c) if c.is_ascii_alphabetic() => {
@@ -322,7 +387,7 @@ pub(crate) fn msg_att_list(i: &[u8]) -> IResult<'_, Vec1<MessageDataItem<'_>>> {
 /// Items in an extra pair of parentheses inside a FETCH list, `(ENVELOPE
 /// (...))` (Lotus Domino): read as if the parentheses were not there.
 #[cold]
-fn wrapped_items<'a>(i: &'a [u8], out: &mut Vec<MessageDataItem<'a>>) -> IResult<'a, ()> {
+fn wrapped_items<'a>(i: &'a [u8], out: &mut impl ItemSink<'a>) -> IResult<'a, ()> {
     let mut r = extra_sp(&i[1..]);
     loop {
         let (r2, ()) = msg_att(r, out)?;

@@ -59,6 +59,19 @@ pub fn response(input: &[u8]) -> Result<Decoded<'_, Response<'_>>, DecodeError> 
     run_server(input, response_p)
 }
 
+/// [`response`] for a frame that owns its bytes: the value shares `frame`
+/// (`input` lies inside it) instead of borrowing `input`, equal to
+/// `response(input)` followed by [`IntoStatic::into_shared`]. FETCH
+/// responses in their usual form are built that way directly; `None` for
+/// anything else, which the caller decodes and converts.
+pub(crate) fn response_shared<'a>(
+    input: &'a [u8],
+    frame: &bytes::Bytes,
+) -> Option<Result<Decoded<'a, Response<'static>>, DecodeError>> {
+    let list = data::fetch_head(input)?;
+    Some(run_server(input, |i| data::fetch_shared(i, list, frame)))
+}
+
 /// [`run`] for what a server sends: a non-synchronizing literal (`{n+}`,
 /// `~{n+}`) is an error at its header, because it "MUST NOT be sent from
 /// server to client" (RFC 7888 §3) and no server is known to send one.

@@ -89,8 +89,21 @@ impl Frame {
     /// assert_eq!(data.as_bytes(), Some(&b"hello"[..]));
     /// ```
     pub fn into_response(self) -> Result<Response<'static>, DecodeError> {
-        let response = self.decode_response()?;
-        Ok(response.into_shared(&self.bytes))
+        self.decode_response_shared()
+    }
+
+    /// [`Frame::into_response`] that keeps the frame: the value shares the
+    /// frame's `Bytes`. Equal to `decode_response()` followed by
+    /// [`IntoStatic::into_shared`], and faster for the usual FETCH
+    /// response, whose items are built in their owned form directly
+    /// instead of being decoded and then moved again.
+    pub fn decode_response_shared(&self) -> Result<Response<'static>, DecodeError> {
+        if let Some(Ok(response)) = decode::response_shared(&self.bytes, &self.bytes)
+            .map(|decoded| whole(&self.bytes, decoded))
+        {
+            return Ok(response);
+        }
+        Ok(self.decode_response()?.into_shared(&self.bytes))
     }
 
     /// Decodes the frame as the server greeting, owning its data (see
@@ -118,6 +131,7 @@ impl Frame {
 #[cfg(test)]
 mod tests {
     use super::super::{Direction, FrameEvent, Framer, FramerConfig};
+    use imapkit_proto::IntoStatic;
 
     fn frames(dir: Direction, input: &[u8]) -> Vec<super::Frame> {
         let mut f = Framer::new(FramerConfig::new(dir));
@@ -193,6 +207,26 @@ mod tests {
         assert_eq!(format!("{line:?}"), "Continue(<redacted>)");
         // Errors keep their offsets.
         assert_eq!(fr.next().unwrap().into_command().unwrap_err().offset, 9);
+    }
+
+    /// Over the recorded Dovecot session, the owned decoding agrees with
+    /// decoding then `into_shared` on every response, and the FETCH
+    /// responses take the path that builds owned items directly.
+    #[test]
+    fn shared_decoding_agrees_on_a_recorded_session() {
+        let input = include_bytes!("../../tests/data/dovecot/session.responses");
+        let (mut n, mut fast) = (0, 0);
+        for frame in frames(Direction::ServerToClient, input) {
+            n += 1;
+            let owned = frame.decode_response().map(|r| r.into_shared(&frame.bytes));
+            assert_eq!(frame.decode_response_shared(), owned, "{:?}", frame.bytes);
+            if let Some(Ok(d)) = crate::decode::response_shared(&frame.bytes, &frame.bytes) {
+                assert!(d.complete().is_some());
+                fast += 1;
+            }
+        }
+        assert!(n > 250, "{n} frames");
+        assert!(fast > 100, "{fast} of {n} on the owned FETCH path");
     }
 
     #[test]

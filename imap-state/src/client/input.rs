@@ -99,8 +99,8 @@ impl Client {
             }
             return;
         }
-        let response = match frame.decode_response() {
-            Ok(r) => r.into_shared(&frame.bytes),
+        let response = match frame.decode_response_shared() {
+            Ok(r) => r,
             Err(e) => {
                 let kind = ViolationKind::Syntax {
                     reason: e.reason,

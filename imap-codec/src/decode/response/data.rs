@@ -1,5 +1,6 @@
 //! Untagged responses: `* ` followed by status, data or message data.
 
+use bytes::Bytes;
 use imapkit_proto::lex::{is_status_keyword, Class};
 use imapkit_proto::{
     chars, AString, AclEntry, Data, ESearch, ESearchPartialRange, FlagPerm, ListExtendedItem,
@@ -18,7 +19,7 @@ use crate::decode::core::{
     nstring, number, number64, nz_number, paren_list, paren_list1, quoted, sequence_set, sp,
     string,
 };
-use crate::decode::fetch::msg_att_list;
+use crate::decode::fetch::{msg_att_list, msg_att_list_shared};
 use crate::decode::{cut_fail, fail, IResult};
 use crate::lex::WalkEnd;
 
@@ -156,6 +157,35 @@ fn message_data(i: &[u8]) -> IResult<'_, Response<'_>> {
     };
     let (r, ()) = line_end(r)?;
     Ok((r, Response::Data(data)))
+}
+
+/// Where the item list of `* nz-number FETCH msg-att-list` starts, when
+/// `i` begins exactly with `* `, digits and ` FETCH ` (any case): the form
+/// [`fetch_shared`] reads. `None` for anything else.
+pub(crate) fn fetch_head(i: &[u8]) -> Option<usize> {
+    let digits = i.strip_prefix(b"* ")?;
+    let n = digits.iter().take_while(|b| b.is_ascii_digit()).count();
+    let name = digits.get(n..n + 7)?;
+    (n > 0 && name.eq_ignore_ascii_case(b" FETCH ")).then_some(2 + n + 7)
+}
+
+/// `"*" SP nz-number SP "FETCH" SP msg-att-list CRLF`, the list at `list`
+/// (from [`fetch_head`]), with items that own their data, slices of
+/// `frame` (see `fetch::SharedItems`): the response a sync receives most,
+/// without the pass that `into_shared` makes over a decoded one. Quirks it
+/// noted are forgotten when it fails, because the caller then decodes the
+/// response on the general path, which decides what the error is.
+pub(crate) fn fetch_shared<'a>(
+    i: &'a [u8],
+    list: usize,
+    frame: &Bytes,
+) -> IResult<'a, Response<'static>> {
+    quirks::attempt(|| {
+        let (_, seq) = nz_number(&i[2..])?;
+        let (r, items) = msg_att_list_shared(&i[list..], frame)?;
+        let (r, ()) = line_end(r)?;
+        Ok((r, Response::Data(Data::Fetch { seq, items })))
+    })
 }
 
 /// Items `SP x` repeated while the next byte after a space is accepted by
