@@ -209,17 +209,25 @@ impl IntoStatic for Buf<'_> {
 
 impl<T: IntoStatic> IntoStatic for Vec<T> {
     type Static = Vec<T::Static>;
-    /// Also gives back spare capacity beyond a quarter of the length (and
-    /// one element): decoders reserve room for typical lists (a FETCH item
-    /// list starts with 8), which a value kept for long should not carry,
-    /// but moving a list of 6 or 7 items into a smaller allocation would
-    /// copy them to save one.
+    /// Also gives back spare capacity, as [`trim_spare_capacity`] says.
     fn into_static_in(self, frame: Option<&Bytes>) -> Self::Static {
         let mut v: Vec<T::Static> = self.into_iter().map(|x| x.into_static_in(frame)).collect();
-        if v.capacity() - v.len() > v.len() / 4 + 1 {
-            v.shrink_to_fit();
-        }
+        trim_spare_capacity(&mut v);
         v
+    }
+}
+
+/// Gives back spare capacity beyond a quarter of the length (and one
+/// element), as a list made owned does: decoders reserve room for typical
+/// lists (a FETCH item list starts with 8), which a value kept for long
+/// should not carry, but moving a list of 6 or 7 items into a smaller
+/// allocation would copy them to save one. (Doc-hidden: for the decoder,
+/// which builds some owned lists directly.)
+#[doc(hidden)]
+#[inline]
+pub fn trim_spare_capacity<T>(v: &mut Vec<T>) {
+    if v.capacity() - v.len() > v.len() / 4 + 1 {
+        v.shrink_to_fit();
     }
 }
 

@@ -94,7 +94,7 @@ mod status;
 pub mod strategies;
 pub mod utf7;
 
-pub use crate::buf::{Buf, IntoStatic};
+pub use crate::buf::{trim_spare_capacity, Buf, IntoStatic};
 pub use crate::capability::{AuthMechanism, Capability};
 pub use crate::core::{
     AString, Atom, AtomExt, IString, Literal, LiteralMode, NString, Quoted, Tag, TagGenerator,

@@ -118,8 +118,21 @@ pub fn decode_stream(
             }
         }
     }
+    ends_inside_message(&framer, out, summary)?;
+    summary.literal_bytes += framer.stats().literal_bytes;
+    summary.bytes += input.len() as u64;
+    Ok(())
+}
+
+/// Counts and reports an input that ends inside a message (the framer is
+/// not between messages).
+pub(crate) fn ends_inside_message(
+    framer: &Framer,
+    out: &mut dyn Write,
+    s: &mut Summary,
+) -> io::Result<()> {
     if !framer.at_boundary() {
-        summary.errors += 1;
+        s.errors += 1;
         writeln!(
             out,
             "error: the input ends inside a message ({} bytes buffered, stream offset {})",
@@ -127,8 +140,6 @@ pub fn decode_stream(
             framer.stats().consumed
         )?;
     }
-    summary.literal_bytes += framer.stats().literal_bytes;
-    summary.bytes += input.len() as u64;
     Ok(())
 }
 

@@ -56,8 +56,9 @@
 use std::collections::{HashMap, HashSet};
 use std::io::{self, Write};
 
-use imapkit_codec::framer::{Direction, FrameEvent, Framer, FramerConfig};
+use imapkit_codec::framer::{Direction, Frame, FrameEvent, Framer, FramerConfig};
 use imapkit_codec::redact::Redacted;
+use imapkit_codec::DecodeError;
 use imapkit_proto::{
     Capability, Command, Data, GreetingKind, IntoStatic, Response, ResponseCode, Status, StatusKind,
 };
@@ -238,6 +239,38 @@ pub(crate) fn note(
     what: std::fmt::Arguments<'_>,
 ) -> io::Result<()> {
     writeln!(out, "{offset:>8} note: {what}")
+}
+
+/// Notes where a pass stops (`what`: STARTTLS, COMPRESS), `fed` bytes into
+/// an input of `len` bytes.
+pub(crate) fn stopped(out: &mut dyn Write, what: &str, fed: usize, len: usize) -> io::Result<()> {
+    let left = len - fed;
+    note(
+        out,
+        fed as u64,
+        format_args!("{what}: the remaining {left} bytes are not decoded"),
+    )
+}
+
+/// Counts and reports a message that did not decode: `what` (where in
+/// the session), the reason and its stream offset, and the message's bytes
+/// (`raw`, redacted as the session's state says).
+pub(crate) fn undecoded(
+    out: &mut dyn Write,
+    s: &mut Summary,
+    frame: &Frame,
+    what: &str,
+    e: &DecodeError,
+    raw: Redacted<'_>,
+) -> io::Result<()> {
+    let at = frame.offset + e.offset as u64;
+    error_line(
+        out,
+        s,
+        frame.offset,
+        format_args!("{what}{} at stream offset {at}", e.reason),
+        raw,
+    )
 }
 
 /// Writes an error about raw bytes at `offset` (redacted as `shown` says).

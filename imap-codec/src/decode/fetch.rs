@@ -301,11 +301,11 @@ impl<'a> ItemSink<'a> for Vec<MessageDataItem<'a>> {
 /// slices become slices of `frame` as it is pushed
 /// ([`IntoStatic::into_shared`]), so the finished list needs no second pass
 /// that moves every (552-byte) item again.
-pub(crate) struct SharedItems<'f> {
+struct SharedItems<'f> {
     /// The frame the decoder's input lies in.
-    pub(crate) frame: &'f Bytes,
+    frame: &'f Bytes,
     /// The items so far.
-    pub(crate) items: Vec<MessageDataItem<'static>>,
+    items: Vec<MessageDataItem<'static>>,
 }
 
 impl<'a> ItemSink<'a> for SharedItems<'_> {
@@ -338,9 +338,7 @@ pub(crate) fn msg_att_list_shared<'a>(
     };
     let (r, ()) = msg_att_items(i, &mut out)?;
     let mut items = out.items;
-    if items.capacity() - items.len() > items.len() / 4 + 1 {
-        items.shrink_to_fit();
-    }
+    imapkit_proto::trim_spare_capacity(&mut items);
     Ok((r, Vec1::unvalidated(items)))
 }
 

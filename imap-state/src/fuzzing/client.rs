@@ -61,7 +61,7 @@
 use std::collections::{HashMap, HashSet};
 use std::num::{NonZeroU32, NonZeroU64};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use flate2::{Compress, Compression, FlushCompress};
 use imapkit_codec::framer::{Direction, FramerConfig};
@@ -211,11 +211,7 @@ impl Session {
                 self.after(Call::Other);
             }
             14 => {
-                let secs = r.u16();
-                self.now = match (secs, self.client.poll_timeout()) {
-                    (0, Some(at)) => self.now.max(at),
-                    _ => self.now + Duration::from_secs(u64::from(secs)),
-                };
+                self.now = r.later(self.now, self.client.poll_timeout());
                 self.client.handle_timeout(self.now);
                 self.after(Call::Other);
                 // An early or repeated call does nothing.

@@ -32,6 +32,8 @@ mod server;
 mod vocab;
 mod wire;
 
+use std::time::{Duration, Instant};
+
 use arbitrary::Unstructured;
 
 pub use self::client::client_session;
@@ -76,6 +78,16 @@ impl<'a> Reader<'a> {
 
     fn u16(&mut self) -> u16 {
         self.u.arbitrary().unwrap_or(0)
+    }
+
+    /// The time after `now` the next operation moves to: a number of
+    /// seconds, or for 0 the machine's next deadline `timeout` (if any), so
+    /// that every timer can fire.
+    fn later(&mut self, now: Instant, timeout: Option<Instant>) -> Instant {
+        match (self.u16(), timeout) {
+            (0, Some(at)) => now.max(at),
+            (secs, _) => now + Duration::from_secs(u64::from(secs)),
+        }
     }
 
     /// A byte string: a `u16` length (at most `MAX_CHUNK`) and its bytes.

@@ -301,11 +301,7 @@ impl Session {
                 self.pump(0);
             }
             10 => {
-                let secs = r.u16();
-                self.now = match (secs, self.server.poll_timeout()) {
-                    (0, Some(at)) => self.now.max(at),
-                    _ => self.now + Duration::from_secs(u64::from(secs)),
-                };
+                self.now = r.later(self.now, self.server.poll_timeout());
                 self.server.handle_timeout(self.now);
                 self.after();
                 self.pump(0);

@@ -22,9 +22,9 @@ use imapkit_state::error::UsageError;
 use imapkit_state::{CommandHandle, ConnectionSecurity};
 
 use super::super::sasl::{Recorded as SaslMessage, ReplayClient};
-use super::super::{mismatch, roundtrip_response, Options, Summary};
+use super::super::{ends_inside_message, mismatch, roundtrip_response, Options, Summary};
 use super::server_pass::leading_tag;
-use super::{error_line, finding, note, Replay};
+use super::{error_line, finding, note, stopped, undecoded, Replay};
 
 /// The Client's tag prefix.
 const TAG_PREFIX: &str = "r";
@@ -103,24 +103,13 @@ pub(super) fn run(
             }
             fed = fed.max(consumed);
             if let Some(what) = pass.stop {
-                let left = responses.len() - fed;
-                note(
-                    out,
-                    fed as u64,
-                    format_args!("{what}: the remaining {left} bytes are not decoded"),
-                )?;
+                stopped(out, what, fed, responses.len())?;
                 break 'input;
             }
         }
     }
-    if pass.stop.is_none() && !framer.at_boundary() {
-        s.errors += 1;
-        writeln!(
-            out,
-            "error: the input ends inside a message ({} bytes buffered, stream offset {})",
-            framer.buffered(),
-            framer.stats().consumed
-        )?;
+    if pass.stop.is_none() {
+        ends_inside_message(&framer, out, s)?;
     }
     s.literal_bytes += framer.stats().literal_bytes;
     Ok(())
@@ -150,14 +139,7 @@ fn greeting_line(
         }
         Err(e) => {
             let raw = Redacted::message(Direction::ServerToClient, &frame.bytes);
-            let at = frame.offset + e.offset as u64;
-            error_line(
-                out,
-                s,
-                frame.offset,
-                format_args!("not a greeting: {} at stream offset {at}", e.reason),
-                raw,
-            )?;
+            undecoded(out, s, frame, "not a greeting: ", &e, raw)?;
             Ok(None)
         }
     }
@@ -191,14 +173,7 @@ fn response_line(
         }
         Err(e) => {
             let raw = Redacted::message(Direction::ServerToClient, &frame.bytes);
-            let at = frame.offset + e.offset as u64;
-            error_line(
-                out,
-                s,
-                frame.offset,
-                format_args!("{} at stream offset {at}", e.reason),
-                raw,
-            )?;
+            undecoded(out, s, frame, "", &e, raw)?;
             Ok(None)
         }
     }

@@ -29,8 +29,8 @@ use imapkit_state::server::{
 use imapkit_state::ConnectionSecurity;
 
 use super::super::sasl::{NextPlan, Recorded as SaslMessage, TranscriptServer};
-use super::super::{roundtrip_command, Options, Summary};
-use super::{error_line, finding, note, status_name, Item, Recorded, Replay};
+use super::super::{ends_inside_message, roundtrip_command, Options, Summary};
+use super::{error_line, finding, status_name, stopped, undecoded, Item, Recorded, Replay};
 
 /// Replays `commands` through a Server and returns what the client pass
 /// replays.
@@ -126,24 +126,13 @@ pub(super) fn run(
             fed = fed.max(consumed);
             framer.set_line_mode(matches!(pass.mode, Mode::Sasl(_)));
             if let Some(what) = pass.stop {
-                let left = commands.len() - fed;
-                note(
-                    out,
-                    fed as u64,
-                    format_args!("{what}: the remaining {left} bytes are not decoded"),
-                )?;
+                stopped(out, what, fed, commands.len())?;
                 break 'input;
             }
         }
     }
-    if pass.stop.is_none() && !framer.at_boundary() {
-        s.errors += 1;
-        writeln!(
-            out,
-            "error: the input ends inside a message ({} bytes buffered, stream offset {})",
-            framer.buffered(),
-            framer.stats().consumed
-        )?;
+    if pass.stop.is_none() {
+        ends_inside_message(&framer, out, s)?;
     }
     s.literal_bytes += framer.stats().literal_bytes;
     Ok(pass.replay)
@@ -160,11 +149,10 @@ fn config(commands: &[u8], recorded: &Recorded, plan: NextPlan) -> ServerConfig 
         config.literals = LiteralSupport::Plus;
         config.compress = true;
     } else {
-        config.capabilities = announced
-            .iter()
-            .filter(|c| !is_connection_capability(c))
-            .cloned()
-            .collect();
+        // The connection's capabilities among them (STARTTLS, AUTH=,
+        // LITERAL+, COMPRESS=, ...) are left out by the Server, which
+        // decides those itself (see `ServerConfig::capabilities`).
+        config.capabilities = announced.to_vec();
         config.literals = if has(&Capability::LiteralPlus) {
             LiteralSupport::Plus
         } else if has(&Capability::LiteralMinus) {
@@ -212,21 +200,6 @@ fn broad_capabilities() -> Vec<Capability<'static>> {
         Capability::Notify,
         Capability::Unauthenticate,
     ]
-}
-
-/// Capabilities that are the session's, not the application's (see
-/// [`ServerConfig::capabilities`]).
-fn is_connection_capability(c: &Capability<'_>) -> bool {
-    matches!(
-        c,
-        Capability::StartTls
-            | Capability::LoginDisabled
-            | Capability::Auth(_)
-            | Capability::SaslIr
-            | Capability::LiteralPlus
-            | Capability::LiteralMinus
-            | Capability::Compress(_)
-    )
 }
 
 /// The SASL mechanisms the recorded client asked for, and the commands
@@ -391,14 +364,7 @@ impl Pass<'_> {
                     Mode::Sasl(_) => "in an AUTHENTICATE exchange: ",
                     Mode::Idle(_) => "during IDLE, expected DONE: ",
                 };
-                let at = frame.offset + e.offset as u64;
-                error_line(
-                    out,
-                    s,
-                    frame.offset,
-                    format_args!("{during}{} at stream offset {at}", e.reason),
-                    raw,
-                )?;
+                undecoded(out, s, frame, during, &e, raw)?;
                 self.secret_follows |= raw.is_hidden();
             }
         }

@@ -157,26 +157,23 @@ impl UidMap {
             return Err(ViolationKind::UidOutOfOrder { seq, uid });
         }
         // The common case of a sync, `UID FETCH 1:* (UID ...)` in order: the
-        // first unknown message takes the UID after the run before it. That
-        // run grows and the unknown one shrinks, in place (the counts of
-        // the chunk and of runs stay; one unknown UID fewer).
-        if off == 0 && run.len > 1 && ri > 0 {
-            let prev = self.chunks[ci].runs[ri - 1];
-            if prev.is_known() && prev.last().checked_add(1) == Some(uid) {
-                let runs = &mut self.chunks[ci].runs;
+        // first unknown message of a run that follows a known one, changed
+        // in place (the chunk's length and its first and last runs stay).
+        // With the UID after that run's last, the known run grows and the
+        // unknown one shrinks. After a gap in the UIDs (messages expunged
+        // before) the message starts a run of its own between them:
+        // nothing merges (the UID is not the next one, and a known run
+        // never merges with an unknown one); only a full chunk needs the
+        // general path (it splits).
+        let runs = &mut self.chunks[ci].runs;
+        if off == 0 && run.len > 1 && ri > 0 && runs[ri - 1].is_known() {
+            if runs[ri - 1].last().checked_add(1) == Some(uid) {
                 runs[ri - 1].len += 1;
                 runs[ri].len -= 1;
                 self.unknown -= 1;
                 return Ok(true);
             }
-            // After a gap in the UIDs (messages expunged earlier) the
-            // message starts a run of its own between the known run and
-            // the unknown one: nothing merges (the UID is not the next one,
-            // and a known run never merges with an unknown one), the
-            // chunk's first and last runs and its length stay, so only a
-            // chunk that is full needs the general path (it splits).
-            if prev.is_known() && self.chunks[ci].runs.len() < MAX_RUNS {
-                let runs = &mut self.chunks[ci].runs;
+            if runs.len() < MAX_RUNS {
                 grow(runs, 1);
                 runs[ri].len -= 1;
                 runs.insert(ri, Run::known(uid, 1));
