@@ -4,6 +4,11 @@
 //! reads, `N` rounds.
 //!
 //! `valgrind --tool=callgrind target/release/examples/client_profile client 3`
+//!
+//! `client_profile ratio N`: the Client and the bare framer and decoder
+//! timed in turn, `N` times each, in one process; prints the medians and
+//! their ratio (a quick check between criterion runs, less sensitive to a
+//! machine whose speed drifts, since both sides see the same drift).
 use std::time::Instant;
 
 use imap_benches::inputs;
@@ -14,6 +19,9 @@ fn main() {
     let rounds: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(3);
     let input = inputs::sync_full();
     let now = Instant::now();
+    if side == "ratio" {
+        return ratio(&input, rounds, now);
+    }
     let mut total = 0;
     for _ in 0..rounds {
         total += match side.as_str() {
@@ -28,4 +36,28 @@ fn main() {
         };
     }
     println!("{side}: {rounds} rounds, {total} messages");
+}
+
+fn ratio(input: &inputs::Input, rounds: usize, now: Instant) {
+    let mut bare = Vec::with_capacity(rounds);
+    let mut client = Vec::with_capacity(rounds);
+    for _ in 0..rounds.max(1) {
+        let t = Instant::now();
+        let n = imap_benches::sides::ours_framed(&input.stream, 16 * 1024).expect("decodes");
+        bare.push(t.elapsed());
+        std::hint::black_box(n);
+        let mut c = imap_benches::client::syncing_client(input.count() as u32, now);
+        let t = Instant::now();
+        let n = imap_benches::client::full_sync(&mut c, now, &input.stream, 16 * 1024);
+        client.push(t.elapsed());
+        std::hint::black_box(n);
+    }
+    bare.sort();
+    client.sort();
+    let (b, c) = (bare[bare.len() / 2], client[client.len() / 2]);
+    println!(
+        "bare {b:?}, client {c:?} (medians of {}): client throughput / bare = {:.3}x",
+        bare.len(),
+        b.as_secs_f64() / c.as_secs_f64()
+    );
 }

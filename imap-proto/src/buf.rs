@@ -210,7 +210,13 @@ impl IntoStatic for Buf<'_> {
 impl<T: IntoStatic> IntoStatic for Vec<T> {
     type Static = Vec<T::Static>;
     /// Also gives back spare capacity, as [`trim_spare_capacity`] says.
+    #[inline]
     fn into_static_in(self, frame: Option<&Bytes>) -> Self::Static {
+        if self.is_empty() {
+            // `NIL` lists (ENVELOPE's empty address lists, no extensions):
+            // nothing to convert and no allocation to keep.
+            return Vec::new();
+        }
         let mut v: Vec<T::Static> = self.into_iter().map(|x| x.into_static_in(frame)).collect();
         trim_spare_capacity(&mut v);
         v
@@ -301,5 +307,24 @@ mod tests {
         let buf = Buf::Borrowed(&other).into_shared(&frame);
         assert_eq!(buf.as_bytes(), b"xyz");
         assert_ne!(buf.as_ptr(), other.as_ptr());
+    }
+
+    #[test]
+    fn owned_lists_keep_little_spare_capacity() {
+        let frame = Bytes::from_static(b"a b c d");
+        let words = |n: usize, cap: usize| {
+            let mut v = Vec::with_capacity(cap);
+            v.extend((0..n).map(|k| Buf::Borrowed(&frame[2 * k..2 * k + 1])));
+            v
+        };
+        // An empty list (a NIL address list) keeps no allocation at all.
+        let empty = words(0, 8).into_shared(&frame);
+        assert_eq!((empty.len(), empty.capacity()), (0, 0));
+        // A list with much spare room is trimmed; one with a little keeps it.
+        let trimmed = words(2, 8).into_shared(&frame);
+        assert_eq!((trimmed.len(), trimmed.capacity()), (2, 2));
+        let kept = words(4, 6).into_shared(&frame);
+        assert_eq!((kept.len(), kept.capacity()), (4, 6));
+        assert_eq!(kept[3].as_bytes(), b"d");
     }
 }
