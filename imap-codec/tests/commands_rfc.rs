@@ -623,6 +623,42 @@ fn values_of_other_extensions() {
             .unwrap(),
         }
     );
+    // A list of entries after the mailbox that starts like options (the
+    // form the encoder writes for entries named MAXSIZE or DEPTH) is the
+    // entries when nothing follows it: fuzz input crash-7ff6b257 (decode_command).
+    fn entries(names: &[&'static str]) -> Vec1<MetadataEntry<'static>> {
+        Vec1::try_from(
+            names
+                .iter()
+                .map(|n| MetadataEntry::from(*n))
+                .collect::<Vec<_>>(),
+        )
+        .unwrap()
+    }
+    assert_eq!(
+        body(b"a GETMETADATA INBOX (MAXSIZE 1mment /private)"),
+        CommandBody::GetMetadata {
+            options: vec![],
+            mailbox: Mailbox::Inbox,
+            entries: entries(&["MAXSIZE", "1mment", "/private"]),
+        }
+    );
+    assert_eq!(
+        body(b"a GETMETADATA INBOX (DEPTH 1)"),
+        CommandBody::GetMetadata {
+            options: vec![],
+            mailbox: Mailbox::Inbox,
+            entries: entries(&["DEPTH", "1"]),
+        }
+    );
+    assert_eq!(
+        body(b"a GETMETADATA INBOX (MAXSIZE 1024) /shared/comment"),
+        CommandBody::GetMetadata {
+            options: vec![GetMetadataOption::MaxSize(1024)],
+            mailbox: Mailbox::Inbox,
+            entries: entries(&["/shared/comment"]),
+        }
+    );
     assert_eq!(
         body(b"a SETMETADATA INBOX (/private/comment NIL /shared/x ~{2}\r\n\0\x01)"),
         CommandBody::SetMetadata {

@@ -335,7 +335,7 @@ fn at_metadata_options(i: &[u8]) -> IResult<'_, bool> {
 
 pub(super) fn getmetadata_args(i: &[u8]) -> IResult<'_, CommandBody<'_>> {
     let (i, ()) = sp(i)?;
-    let (i, mut options) = if peek(i)?.1 == b'(' {
+    let (i, options) = if peek(i)?.1 == b'(' {
         let (r, o) = paren_list1(getmetadata_option)(i)?;
         let (r, ()) = sp(r)?;
         (r, o.into_vec())
@@ -343,18 +343,34 @@ pub(super) fn getmetadata_args(i: &[u8]) -> IResult<'_, CommandBody<'_>> {
         (i, Vec::new())
     };
     let (i, mailbox): (_, Mailbox<'_>) = mailbox(i)?;
-    let (mut i, ()) = sp(i)?;
+    let (i, ()) = sp(i)?;
     if options.is_empty() && at_metadata_options(i)?.1 {
-        let (r, o) = paren_list1(getmetadata_option)(i)?;
-        let (r, ()) = sp(r)?;
-        options = o.into_vec();
-        i = r;
+        // Options after the mailbox are followed by the entries, which end
+        // the command; a list that is not followed by more is the entries
+        // themselves (`(MAXSIZE 1mment)` is two entries, the form the
+        // encoder writes for them).
+        let late = |i| -> IResult<'_, _> {
+            let (r, o) = paren_list1(getmetadata_option)(i)?;
+            let (r, ()) = sp(r)?;
+            let (r, entries) = metadata_entries(r)?;
+            Ok((r, (o.into_vec(), entries)))
+        };
+        match late(i) {
+            Ok((r, (options, entries))) => {
+                return Ok((
+                    r,
+                    CommandBody::GetMetadata {
+                        options,
+                        mailbox,
+                        entries,
+                    },
+                ))
+            }
+            Err(nom::Err::Incomplete(n)) => return Err(nom::Err::Incomplete(n)),
+            Err(_) => {}
+        }
     }
-    let (i, entries) = if peek(i)?.1 == b'(' {
-        paren_list1(metadata_entry)(i)?
-    } else {
-        crate::decode::core::sp_list1(metadata_entry)(i)?
-    };
+    let (i, entries) = metadata_entries(i)?;
     Ok((
         i,
         CommandBody::GetMetadata {
@@ -363,6 +379,16 @@ pub(super) fn getmetadata_args(i: &[u8]) -> IResult<'_, CommandBody<'_>> {
             entries,
         },
     ))
+}
+
+/// `entries` (RFC 5464 §4.2.2): one entry, or a parenthesised list.
+/// Lenient: several entries separated by spaces without parentheses.
+fn metadata_entries(i: &[u8]) -> IResult<'_, Vec1<MetadataEntry<'_>>> {
+    if peek(i)?.1 == b'(' {
+        paren_list1(metadata_entry)(i)
+    } else {
+        crate::decode::core::sp_list1(metadata_entry)(i)
+    }
 }
 
 pub(super) fn setmetadata_args(i: &[u8]) -> IResult<'_, CommandBody<'_>> {
