@@ -344,33 +344,27 @@ pub(super) fn getmetadata_args(i: &[u8]) -> IResult<'_, CommandBody<'_>> {
     };
     let (i, mailbox): (_, Mailbox<'_>) = mailbox(i)?;
     let (i, ()) = sp(i)?;
-    if options.is_empty() && at_metadata_options(i)?.1 {
-        // Options after the mailbox are followed by the entries, which end
-        // the command; a list that is not followed by more is the entries
-        // themselves (`(MAXSIZE 1mment)` is two entries, the form the
-        // encoder writes for them).
-        let late = |i| -> IResult<'_, _> {
-            let (r, o) = paren_list1(getmetadata_option)(i)?;
-            let (r, ()) = sp(r)?;
-            let (r, entries) = metadata_entries(r)?;
-            Ok((r, (o.into_vec(), entries)))
-        };
-        match late(i) {
-            Ok((r, (options, entries))) => {
-                return Ok((
-                    r,
-                    CommandBody::GetMetadata {
-                        options,
-                        mailbox,
-                        entries,
-                    },
-                ))
-            }
+    // Options after the mailbox (RFC 5464's examples) are followed by the
+    // entries, which end the command; a list that is not followed by more
+    // is the entries themselves (`(MAXSIZE 1mment)` is two entries, the
+    // form the encoder writes for them).
+    let late = |i| -> IResult<'_, _> {
+        let (r, o) = paren_list1(getmetadata_option)(i)?;
+        let (r, ()) = sp(r)?;
+        let (r, entries) = metadata_entries(r)?;
+        Ok((r, (o.into_vec(), entries)))
+    };
+    let late = match options.is_empty() && at_metadata_options(i)?.1 {
+        true => match late(i) {
             Err(nom::Err::Incomplete(n)) => return Err(nom::Err::Incomplete(n)),
-            Err(_) => {}
-        }
-    }
-    let (i, entries) = metadata_entries(i)?;
+            result => result.ok(),
+        },
+        false => None,
+    };
+    let (i, (options, entries)) = match late {
+        Some(found) => found,
+        None => metadata_entries(i).map(|(r, entries)| (r, (options, entries)))?,
+    };
     Ok((
         i,
         CommandBody::GetMetadata {
