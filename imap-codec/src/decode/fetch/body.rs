@@ -242,7 +242,9 @@ fn check_single_fast(i: &[u8], depth: usize) -> Option<&[u8]> {
             let (_, r) = nstring_fast(sp_fast(r)?)?;
             match check_tail_fast(r) {
                 Some(r) => Some(r),
-                None => Some(extension_tail(r, depth).ok()?.0),
+                // An attempt: when it fails, `body` reads the part from
+                // the start, so the quirks it noted must not stay noted.
+                None => Some(quirks::attempt(|| extension_tail(r, depth)).ok()?.0),
             }
         }
     }
@@ -374,7 +376,8 @@ fn single_fast(i: &[u8], depth: usize) -> Option<(&[u8], Body<'_>)> {
         [b')', ..] => (r, None),
         _ => {
             let (md5, r) = nstring_fast(sp_fast(r)?)?;
-            let (r, tail) = extension_tail(r, depth).ok()?;
+            // An attempt, as in `check_single_fast`.
+            let (r, tail) = quirks::attempt(|| extension_tail(r, depth)).ok()?;
             (r, Some(SinglePartExtension { md5, tail }))
         }
     };
