@@ -126,6 +126,7 @@ fn ours_responses_with(
 /// Bytes of every address of `e`.
 fn walk_envelope(e: &imapkit_proto::Envelope<'_>) -> usize {
     let mut total = 0;
+    let e = e.fields();
     for list in [&e.from, &e.sender, &e.reply_to, &e.to, &e.cc, &e.bcc] {
         for a in list {
             for f in [&a.name, &a.adl, &a.mailbox, &a.host] {

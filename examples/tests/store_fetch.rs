@@ -297,7 +297,7 @@ fn envelope_and_bodystructure_encode_exactly_and_decode_back() {
     };
     assert_eq!(*lines, 13);
     assert_eq!(
-        message.envelope().subject.as_bytes(),
+        message.envelope().subject().as_bytes(),
         Some(&b"Fwd inner"[..])
     );
     assert!(matches!(&*message.body(), BodyStructure::Multipart(m) if m.parts.len() == 2));

@@ -11,8 +11,9 @@ use crate::framer::{Direction, FrameEvent, Framer, FramerConfig};
 
 use bytes::Bytes;
 use imapkit_proto::{
-    Body, BodyKind, BodyStructure, Command, Encapsulated, Envelope, ExtensionTail, IntoStatic,
-    LiteralMode, Multipart, MultipartExtension, PartList, Response, SinglePartExtension,
+    Body, BodyKind, BodyStructure, Command, Encapsulated, Envelope, EnvelopeFields, ExtensionTail,
+    IntoStatic, LiteralMode, Multipart, MultipartExtension, PartList, Response,
+    SinglePartExtension,
 };
 
 /// Checks that `$value`, a message decoded by `$decode`, encodes to bytes
@@ -132,7 +133,8 @@ impl Materialize<'_> {
     }
 
     fn envelope(&self, e: &Envelope<'_>) -> Envelope<'static> {
-        Envelope {
+        let e = e.fields();
+        Envelope::new(EnvelopeFields {
             date: self.own(&e.date),
             subject: self.own(&e.subject),
             from: self.list(e.from.len(), e.from.iter()),
@@ -143,7 +145,7 @@ impl Materialize<'_> {
             bcc: self.list(e.bcc.len(), e.bcc.iter()),
             in_reply_to: self.own(&e.in_reply_to),
             message_id: self.own(&e.message_id),
-        }
+        })
     }
 
     fn tail(&self, t: &Option<ExtensionTail<'_>>) -> Option<ExtensionTail<'static>> {

@@ -104,8 +104,8 @@ fn binary_and_envelope_strings_are_borrowed() {
     }
     match &items[1] {
         MessageDataItem::Envelope(e) => {
-            assert!(inside(input, e.subject.as_bytes().unwrap()));
-            assert!(inside(input, e.date.as_bytes().unwrap()));
+            assert!(inside(input, e.subject().as_bytes().unwrap()));
+            assert!(inside(input, e.date().as_bytes().unwrap()));
         }
         other => panic!("{other:?}"),
     }

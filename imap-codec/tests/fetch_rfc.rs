@@ -11,8 +11,8 @@ mod util;
 use std::num::NonZeroU32;
 
 use imapkit_proto::{
-    BinaryData, Body, BodyKind, BodyStructure, Buf, Date, DateTime, Envelope, Flag, FlagFetch,
-    MessageDataItem as M, Multipart, ObjectId, Section, SectionText, Vec1,
+    BinaryData, Body, BodyKind, BodyStructure, Buf, Date, DateTime, Envelope, EnvelopeFields, Flag,
+    FlagFetch, MessageDataItem as M, Multipart, ObjectId, Section, SectionText, Vec1,
 };
 use util::*;
 
@@ -82,7 +82,7 @@ fn terry_envelope(subject: &'static str, message_id: &'static str) -> Envelope<'
             Some("cac.washington.edu"),
         )]
     };
-    Envelope {
+    Envelope::new(EnvelopeFields {
         date: ns("Wed, 17 Jul 1996 02:23:25 -0700 (PDT)"),
         subject: ns(subject),
         from: terry().into(),
@@ -97,7 +97,7 @@ fn terry_envelope(subject: &'static str, message_id: &'static str) -> Envelope<'
         bcc: vec![].into(),
         in_reply_to: NIL,
         message_id: ns(message_id),
-    }
+    })
 }
 
 fn sample_full(subject: &'static str, message_id: &'static str) -> Vec<M<'static>> {

@@ -9,8 +9,8 @@ mod util;
 use std::num::NonZeroU32;
 
 use imapkit_proto::{
-    AString, AddressKind, Atom, BodyExtension, BodyKind, BodyLanguage, Envelope, Flag, FlagFetch,
-    GmailLabel, IString, MessageDataItem as M, NString, Quoted, Section,
+    AString, AddressKind, Atom, BodyExtension, BodyKind, BodyLanguage, Envelope, EnvelopeFields,
+    Flag, FlagFetch, GmailLabel, IString, MessageDataItem as M, NString, Quoted, Section,
 };
 use util::*;
 
@@ -209,7 +209,7 @@ fn dovecot_message_rfc822_attachment() {
             Some("example.com"),
         )]
     };
-    let inner_env = Envelope {
+    let inner_env = Envelope::new(EnvelopeFields {
         date: ns("Mon, 3 Jun 2024 09:12:44 +0200"),
         subject: ns("Quarterly numbers"),
         from: alice().into(),
@@ -220,7 +220,7 @@ fn dovecot_message_rfc822_attachment() {
         bcc: vec![].into(),
         in_reply_to: NIL,
         message_id: ns("<20240603091244.A12@example.com>"),
-    };
+    });
     let inner_body = multi(
         vec![
             one(with_ext(
@@ -339,7 +339,7 @@ fn envelope_with_encoded_words_and_groups() {
             Some("example.jp"),
         )]
     };
-    let env = Envelope {
+    let env = Envelope::new(EnvelopeFields {
         date: ns("Tue, 14 May 2024 10:01:02 +0900"),
         subject: ns("=?ISO-2022-JP?B?GyRCRnxLXDhsGyhC?= =?UTF-8?B?5Lya6K2w44Gu6K2w5LqL6Yyy?="),
         from: yamada().into(),
@@ -365,8 +365,8 @@ fn envelope_with_encoded_words_and_groups() {
         bcc: vec![].into(),
         in_reply_to: ns("<20240514.abc@example.jp>"),
         message_id: ns("<20240514.def@example.jp>"),
-    };
-    let kinds: Vec<AddressKind> = env.cc.iter().map(|a| a.kind()).collect();
+    });
+    let kinds: Vec<AddressKind> = env.cc().iter().map(|a| a.kind()).collect();
     assert_eq!(
         kinds,
         [
@@ -393,7 +393,7 @@ fn envelope_with_raw_utf8_literal_subject() {
         subject.len(),
         subject
     );
-    let env = Envelope {
+    let env = Envelope::new(EnvelopeFields {
         date: ns("Wed, 15 May 2024 08:00:00 +0900"),
         subject: NString(Some(lit(subject.as_bytes()))),
         from: vec![addr(
@@ -403,8 +403,8 @@ fn envelope_with_raw_utf8_literal_subject() {
             Some("example.jp"),
         )]
         .into(),
-        ..Envelope::default()
-    };
+        ..EnvelopeFields::default()
+    });
     check(wire.as_bytes(), &[M::Uid(nz(89)), M::Envelope(env)], None);
 }
 
@@ -461,14 +461,14 @@ ENVELOPE (NIL NIL NIL NIL NIL ((NIL NIL \"a\" \"b\")(NIL NIL \"c\" \"d\")) NIL N
         "ALTERNATIVE",
         None,
     );
-    let env = Envelope {
+    let env = Envelope::new(EnvelopeFields {
         to: vec![
             addr(None, None, Some("a"), Some("b")),
             addr(None, None, Some("c"), Some("d")),
         ]
         .into(),
-        ..Envelope::default()
-    };
+        ..EnvelopeFields::default()
+    });
     check(
         wire,
         &[M::BodyStructure(structure), M::Envelope(env)],

@@ -264,10 +264,10 @@ fn extra_space_after_paren_in_envelope_rfc9051() {
         })
         .unwrap();
     assert_eq!(
-        env.date.as_bytes(),
+        env.date().as_bytes(),
         Some(&b"Wed, 17 Jul 1996 02:23:25 -0700 (PDT)"[..])
     );
-    assert_eq!(env.cc.len(), 2);
+    assert_eq!(env.cc().len(), 2);
 }
 
 /// Yahoo Japan: a space before the `)` that closes a multipart body
@@ -352,8 +352,8 @@ fn empty_address_list_mail_ru() {
         b"* 5 FETCH (ENVELOPE (\"Wed, 11 Oct 2023 02:11:04 +0000\" \"s\" ((\"Tn\" NIL \"info\" \"e.example\")) NIL NIL NIL NIL NIL \"<a@b>\" \"<c@d>\"))",
         |r| match fetch_items(r) {
             [MessageDataItem::Envelope(e)] => {
-                assert!(e.to.is_empty());
-                assert_eq!(e.from.len(), 1);
+                assert!(e.to().is_empty());
+                assert_eq!(e.from().len(), 1);
             }
             other => panic!("{other:?}"),
         },
@@ -583,9 +583,9 @@ fn eight_bit_bytes_proton_bridge() {
     let line = b"* 2 FETCH (ENVELOPE (NIL \"caf\xe9\" ((\"Cl\xc3\xa9ment\" NIL \"c\" \"localhost\")) NIL NIL NIL NIL NIL NIL NIL))";
     quirk(line, Quirks::NONE, line, |r| match fetch_items(r) {
         [MessageDataItem::Envelope(e)] => {
-            assert_eq!(e.subject.as_bytes(), Some(&b"caf\xe9"[..]));
+            assert_eq!(e.subject().as_bytes(), Some(&b"caf\xe9"[..]));
             assert_eq!(
-                e.from.to_vec()[0].name.as_bytes(),
+                e.from().to_vec()[0].name.as_bytes(),
                 Some(&b"Cl\xc3\xa9ment"[..])
             );
         }
@@ -673,8 +673,8 @@ fn short_envelope_mailkit() {
         b"* 1 FETCH (ENVELOPE (\"Mon, 7 Feb 1994 21:52:25 -0800\" \"hi\" NIL NIL NIL NIL NIL NIL NIL NIL))",
         |r| match fetch_items(r) {
             [MessageDataItem::Envelope(e)] => {
-                assert_eq!(e.subject.as_bytes(), Some(&b"hi"[..]));
-                assert!(e.in_reply_to.0.is_none() && e.message_id.0.is_none());
+                assert_eq!(e.subject().as_bytes(), Some(&b"hi"[..]));
+                assert!(e.in_reply_to().0.is_none() && e.message_id().0.is_none());
             }
             other => panic!("{other:?}"),
         },
@@ -685,8 +685,8 @@ fn short_envelope_mailkit() {
         b"* 2 FETCH (ENVELOPE (NIL NIL NIL NIL NIL NIL NIL NIL \"<a@b>\" NIL) UID 4)",
         |r| match fetch_items(r) {
             [MessageDataItem::Envelope(e), MessageDataItem::Uid(_)] => {
-                assert_eq!(e.in_reply_to.as_bytes(), Some(&b"<a@b>"[..]));
-                assert!(e.message_id.0.is_none());
+                assert_eq!(e.in_reply_to().as_bytes(), Some(&b"<a@b>"[..]));
+                assert!(e.message_id().0.is_none());
             }
             other => panic!("{other:?}"),
         },

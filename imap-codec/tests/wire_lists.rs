@@ -9,8 +9,8 @@ use std::hash::{Hash, Hasher};
 use bytes::Bytes;
 use imapkit_codec::{decode, encode, Decoded};
 use imapkit_proto::{
-    Address, AddressList, Atom, BodyKind, BodyParam, BodyStructure, Data, Flag, FlagFetch,
-    FlagFetchList, IntoStatic, MessageDataItem, NString, ParamList, Response,
+    Address, AddressList, Atom, BodyKind, BodyParam, BodyStructure, Data, Envelope, Flag,
+    FlagFetch, FlagFetchList, IntoStatic, MessageDataItem, NString, ParamList, Response,
 };
 
 fn items(input: &[u8]) -> Vec<MessageDataItem<'_>> {
@@ -55,6 +55,7 @@ fn decoded_lists_equal_hash_and_print_like_built_ones() {
     let [MessageDataItem::Envelope(e)] = items.as_slice() else {
         panic!("{items:?}")
     };
+    let e = e.fields();
     let built: AddressList<'_> = vec![
         addr(None, "bob", "example.org"),
         addr(None, "eve", "example.org"),
@@ -76,9 +77,13 @@ fn decoded_lists_equal_hash_and_print_like_built_ones() {
 #[test]
 fn canonical_lists_are_copied_as_received() {
     let items = items(ENVELOPE);
-    let [MessageDataItem::Envelope(e)] = items.as_slice() else {
+    let [MessageDataItem::Envelope(env)] = items.as_slice() else {
         panic!()
     };
+    // The envelope itself is kept as received, from its "(" to its ")".
+    let at = ENVELOPE.windows(5).position(|w| w == b"(NIL ").unwrap();
+    assert_eq!(env.verbatim(), Some(&ENVELOPE[at..ENVELOPE.len() - 3]));
+    let e = env.fields();
     assert_eq!(
         e.to.verbatim(),
         Some(&b"((NIL NIL \"bob\" \"example.org\")(NIL NIL \"eve\" \"example.org\"))"[..])
@@ -239,8 +244,8 @@ fn parts_params_and_encapsulated_messages() {
     };
     assert_eq!(*lines, 12);
     let (envelope, body) = message.get();
-    assert_eq!(envelope.subject.as_bytes(), Some(&b"Inner"[..]));
-    assert_eq!(envelope.from.to_vec(), [addr(None, "c", "d")]);
+    assert_eq!(envelope.subject().as_bytes(), Some(&b"Inner"[..]));
+    assert_eq!(envelope.from().to_vec(), [addr(None, "c", "d")]);
     assert!(matches!(&*body, BodyStructure::Single(b) if b.fields.size == 10));
     assert_eq!(m.parts.first().unwrap().into_owned(), parts[0]);
     let top = BodyStructure::Multipart(m.clone());
@@ -280,4 +285,68 @@ fn owned_fetch_items_give_back_spare_capacity() {
     let items = items.into_vec();
     assert_eq!(items.len(), 2);
     assert_eq!(items.capacity(), 2);
+}
+
+/// Envelopes are kept in wire form too: every accessor reads what
+/// `fields()` reads, a decoded envelope equals, hashes and prints like the
+/// built one with the same fields, `into_shared` keeps pointing into the
+/// frame, and only a canonical envelope is copied when re-encoded.
+#[test]
+fn envelopes_read_their_fields_on_access() {
+    let escaped: &[u8] = b"* 1 FETCH (ENVELOPE (\"Mon, 1 Jan 2024 00:00:00 +0000\" \"say \\\"hi\\\"\" ((\"Ann\" NIL \"ann\" \"example.org\")) ((\"Ann\" NIL \"ann\" \"example.org\")) NIL NIL NIL NIL \"<a@b>\" \"<c@d>\"))\r\n";
+    let literal: &[u8] = b"* 1 FETCH (ENVELOPE (NIL {3}\r\nabc NIL NIL NIL ((NIL NIL \"x\" \"y\")) NIL NIL NIL NIL))\r\n";
+    let short: &[u8] = b"* 1 FETCH (ENVELOPE (NIL \"hi\" NIL NIL NIL NIL NIL NIL))\r\n";
+    for (input, copied) in [
+        (ENVELOPE, true),
+        (escaped, true),
+        (literal, true),
+        (short, false),
+    ] {
+        let frame = Bytes::copy_from_slice(input);
+        let items: Vec<MessageDataItem<'static>> = items(&frame)
+            .into_iter()
+            .map(|i| i.into_shared(&frame))
+            .collect();
+        let [MessageDataItem::Envelope(e)] = items.as_slice() else {
+            panic!("{items:?}")
+        };
+        let f = e.fields().into_owned();
+        assert_eq!(e.date(), f.date);
+        assert_eq!(e.subject(), f.subject);
+        assert_eq!(e.in_reply_to(), f.in_reply_to);
+        assert_eq!(e.message_id(), f.message_id);
+        assert_eq!(*e.from(), f.from);
+        assert_eq!(*e.sender(), f.sender);
+        assert_eq!(*e.reply_to(), f.reply_to);
+        assert_eq!(*e.to(), f.to);
+        assert_eq!(*e.cc(), f.cc);
+        assert_eq!(*e.bcc(), f.bcc);
+        let built = Envelope::new(f.clone().into_static());
+        assert_eq!(*e, built);
+        assert_eq!(hash(e), hash(&built));
+        assert_eq!(format!("{e:?}"), format!("{built:?}"));
+        assert_eq!(e.clone().into_fields(), f);
+        assert_eq!(e.verbatim().is_some(), copied, "{}", input.escape_ascii());
+        if let Some(wire) = e.verbatim() {
+            let inside = frame.as_ptr() as usize..frame.as_ptr() as usize + frame.len();
+            assert!(inside.contains(&(wire.as_ptr() as usize)), "no copy");
+            assert_eq!(reencode(input), input);
+        }
+    }
+    let decoded = items(escaped);
+    let [MessageDataItem::Envelope(e)] = decoded.as_slice() else {
+        panic!("{decoded:?}")
+    };
+    assert_eq!(e.subject().as_bytes(), Some(&b"say \"hi\""[..]));
+    assert_eq!(e.subject_text().unwrap().as_str(), "say \"hi\"");
+    assert_eq!(e.message_id().as_bytes(), Some(&b"<c@d>"[..]));
+    assert_eq!(
+        e.sender().to_vec(),
+        [addr(Some("Ann"), "ann", "example.org")]
+    );
+    // A short envelope (MailKit issues 669 and 932) is written in full.
+    assert_eq!(
+        String::from_utf8_lossy(&reencode(short)),
+        "* 1 FETCH (ENVELOPE (NIL \"hi\" NIL NIL NIL NIL NIL NIL NIL NIL))\r\n"
+    );
 }

@@ -36,6 +36,14 @@ pub struct HeaderText<'a> {
 }
 
 impl<'a> HeaderText<'a> {
+    /// The same text, owned (copies text that borrowed from the input).
+    pub fn into_owned(self) -> HeaderText<'static> {
+        HeaderText {
+            text: Cow::Owned(self.text.into_owned()),
+            undecoded: self.undecoded,
+        }
+    }
+
     /// The text.
     pub fn as_str(&self) -> &str {
         &self.text

@@ -14,8 +14,9 @@ use bytes::Bytes;
 use imapkit_codec::decode::MAX_BODY_DEPTH;
 use imapkit_proto::{
     Address, AddressList, Body, BodyFields, BodyKind, BodyLanguage, BodyParam, BodyStructure, Date,
-    Disposition, Encapsulated, Envelope, ExtensionTail, IString, LanguageTail, LocationTail,
-    MessageSubtype, Multipart, MultipartExtension, NString, PartList, SinglePartExtension, Vec1,
+    Disposition, Encapsulated, Envelope, EnvelopeFields, ExtensionTail, IString, LanguageTail,
+    LocationTail, MessageSubtype, Multipart, MultipartExtension, NString, PartList,
+    SinglePartExtension, Vec1,
 };
 use mail_parser::{ContentType, Header, HeaderName, HeaderValue, MessageParser, PartType};
 
@@ -391,7 +392,7 @@ fn envelope(headers: &[Header<'_>], raw: &[u8]) -> Envelope<'static> {
     if reply_to.is_empty() {
         reply_to = from.clone();
     }
-    Envelope {
+    Envelope::new(EnvelopeFields {
         date: nstr(raw_of(HeaderName::Date).as_deref()),
         subject: nstr(raw_of(HeaderName::Subject).as_deref()),
         from,
@@ -402,7 +403,7 @@ fn envelope(headers: &[Header<'_>], raw: &[u8]) -> Envelope<'static> {
         bcc: addrs(HeaderName::Bcc),
         in_reply_to: nstr(raw_of(HeaderName::InReplyTo).as_deref()),
         message_id: nstr(raw_of(HeaderName::MessageId).as_deref()),
-    }
+    })
 }
 
 /// An address list from mail-parser's parsed address field; groups become

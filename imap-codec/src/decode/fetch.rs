@@ -58,7 +58,7 @@ fn read_flag(i: &[u8]) -> Option<(FlagFetch<'_>, usize)> {
 }
 
 /// One `msg-att` item, pushed onto `out` (inlined into its one caller,
-/// [`msg_att_list`]; pushing in each arm saves copying the 448-byte item
+/// [`msg_att_list`]; pushing in each arm saves copying the item
 /// out of a `Result` first).
 #[inline(always)]
 pub(crate) fn msg_att<'a>(i: &'a [u8], out: &mut impl ItemSink<'a>) -> IResult<'a, ()> {

@@ -1,20 +1,28 @@
 //! The envelope structure of a message (RFC 9051 §7.5.2 `ENVELOPE`, `envelope` in §9).
 
+use std::borrow::Cow;
+use std::fmt;
+use std::hash::{Hash, Hasher};
+
 use bytes::Bytes;
 
-use crate::buf::IntoStatic;
+use crate::buf::{Buf, IntoStatic};
 use crate::core::NString;
 use crate::encoded_word::{decode_header, HeaderText};
 pub use crate::response::wire::AddressList;
 
-/// An `envelope`: the parsed RFC 5322 header fields of a message.
+/// The ten fields of an `envelope`: the parsed RFC 5322 header fields of a
+/// message (RFC 9051 §7.5.2).
 ///
-/// The address lists are `"(" 1*address ")" / nil`; an empty `Vec` stands for
+/// This is what an [`Envelope`] holds; build one with struct syntax and
+/// turn it into an `Envelope` with [`Envelope::new`] or `into()`.
+///
+/// The address lists are `"(" 1*address ")" / nil`; an empty list stands for
 /// `NIL` (the grammar has no empty list; a server's `()` decodes as `NIL`).
 /// The server fills `sender` and `reply_to` from `from` when the header
 /// fields are absent (RFC 9051 §7.5.2).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
-pub struct Envelope<'a> {
+pub struct EnvelopeFields<'a> {
     /// `env-date`: the `Date:` header field, unparsed.
     pub date: NString<'a>,
     /// `env-subject`: the `Subject:` header field (encoded words not
@@ -38,26 +46,10 @@ pub struct Envelope<'a> {
     pub message_id: NString<'a>,
 }
 
-impl Envelope<'_> {
-    /// The subject with its RFC 2047 encoded words decoded; `None` for `NIL`.
-    ///
-    /// ```
-    /// use imapkit_proto::{Envelope, NString};
-    ///
-    /// let e = Envelope { subject: NString::from("=?UTF-8?B?5pel5pys6Kqe?="), ..Envelope::default() };
-    /// assert_eq!(e.subject_text().unwrap().as_str(), "日本語");
-    /// assert!(Envelope::default().subject_text().is_none());
-    /// ```
-    pub fn subject_text(&self) -> Option<HeaderText<'_>> {
-        self.subject.as_bytes().map(decode_header)
-    }
-}
-
-impl IntoStatic for Envelope<'_> {
-    type Static = Envelope<'static>;
-    #[inline]
-    fn into_static_in(self, frame: Option<&Bytes>) -> Envelope<'static> {
-        Envelope {
+impl IntoStatic for EnvelopeFields<'_> {
+    type Static = EnvelopeFields<'static>;
+    fn into_static_in(self, frame: Option<&Bytes>) -> EnvelopeFields<'static> {
+        EnvelopeFields {
             date: self.date.into_static_in(frame),
             subject: self.subject.into_static_in(frame),
             from: self.from.into_static_in(frame),
@@ -69,6 +61,261 @@ impl IntoStatic for Envelope<'_> {
             in_reply_to: self.in_reply_to.into_static_in(frame),
             message_id: self.message_id.into_static_in(frame),
         }
+    }
+}
+
+/// An `envelope` (RFC 9051 §7.5.2 `ENVELOPE`, `envelope` in §9).
+///
+/// A decoded envelope keeps its bytes as received (a slice of the input,
+/// or of the shared frame after [`IntoStatic::into_shared`]) and reads its
+/// fields from them on access, as the address lists do (see
+/// [`AddressList`]): an initial sync then pays one reference count per
+/// envelope instead of one per field. An envelope built by a program
+/// holds its [`EnvelopeFields`]. Both forms compare, hash and print by
+/// their fields.
+///
+/// Each accessor reads the envelope again; code that needs several
+/// fields takes them all at once with [`Envelope::fields`].
+///
+/// ```
+/// use imapkit_proto::{Envelope, EnvelopeFields, NString};
+///
+/// let e = Envelope::new(EnvelopeFields {
+///     subject: NString::from("Lunch"),
+///     ..EnvelopeFields::default()
+/// });
+/// assert_eq!(e.subject(), NString::from("Lunch"));
+/// assert!(e.fields().from.is_empty());
+/// ```
+#[derive(Clone)]
+pub struct Envelope<'a>(EnvRepr<'a>);
+
+/// Reads the fields of an envelope the decoder has checked.
+type ReadEnvelope = for<'r> fn(&'r [u8]) -> Option<EnvelopeFields<'r>>;
+
+#[derive(Clone)]
+enum EnvRepr<'a> {
+    Wire {
+        bytes: Buf<'a>,
+        verbatim: bool,
+        read: ReadEnvelope,
+    },
+    Owned(Box<EnvelopeFields<'a>>),
+}
+
+impl Default for Envelope<'_> {
+    /// An envelope of ten `NIL`s.
+    fn default() -> Self {
+        Envelope::new(EnvelopeFields::default())
+    }
+}
+
+impl<'a> From<EnvelopeFields<'a>> for Envelope<'a> {
+    fn from(fields: EnvelopeFields<'a>) -> Self {
+        Envelope::new(fields)
+    }
+}
+
+/// Accessors of the `NString` fields: reborrowed from a built envelope,
+/// read from a decoded one.
+macro_rules! string_fields {
+    ($($(#[$doc:meta])* $name:ident;)*) => {$(
+        $(#[$doc])*
+        pub fn $name(&self) -> NString<'_> {
+            match &self.0 {
+                EnvRepr::Wire { bytes, read, .. } => {
+                    read(bytes.as_bytes()).map(|f| f.$name).unwrap_or(NString(None))
+                }
+                EnvRepr::Owned(f) => f.$name.reborrow(),
+            }
+        }
+    )*};
+}
+
+/// Accessors of the address lists: borrowed from a built envelope, read
+/// from a decoded one.
+macro_rules! list_fields {
+    ($($(#[$doc:meta])* $name:ident;)*) => {$(
+        $(#[$doc])*
+        pub fn $name(&self) -> Cow<'_, AddressList<'_>> {
+            match &self.0 {
+                EnvRepr::Wire { bytes, read, .. } => {
+                    Cow::Owned(read(bytes.as_bytes()).map(|f| f.$name).unwrap_or_default())
+                }
+                EnvRepr::Owned(f) => Cow::Borrowed(&f.$name),
+            }
+        }
+    )*};
+}
+
+impl<'a> Envelope<'a> {
+    /// An envelope from its fields.
+    pub fn new(fields: EnvelopeFields<'a>) -> Self {
+        Envelope(EnvRepr::Owned(Box::new(fields)))
+    }
+
+    /// Decoded from its bytes (doc-hidden: for the decoder, which has
+    /// checked them; see `AddressList::from_wire`).
+    #[doc(hidden)]
+    pub fn from_wire(bytes: Buf<'a>, verbatim: bool, read: ReadEnvelope) -> Self {
+        Envelope(EnvRepr::Wire {
+            bytes,
+            verbatim,
+            read,
+        })
+    }
+
+    /// All ten fields (read from the bytes of a decoded envelope).
+    pub fn fields(&self) -> Cow<'_, EnvelopeFields<'_>> {
+        match &self.0 {
+            // `read` cannot fail on bytes the decoder checked; an envelope
+            // of NILs rather than a panic if it ever did.
+            EnvRepr::Wire { bytes, read, .. } => Cow::Owned(read(bytes).unwrap_or_default()),
+            EnvRepr::Owned(f) => Cow::Borrowed(f),
+        }
+    }
+
+    /// The fields, owned (read from the bytes of a decoded envelope).
+    pub fn into_fields(self) -> EnvelopeFields<'a> {
+        match self.0 {
+            EnvRepr::Wire { bytes, read, .. } => match bytes {
+                Buf::Borrowed(b) => read(b).unwrap_or_default(),
+                Buf::Shared(b) => read(&b).unwrap_or_default().into_static_in(Some(&b)),
+            },
+            EnvRepr::Owned(f) => *f,
+        }
+    }
+
+    string_fields! {
+        /// `env-date`: the `Date:` header field, unparsed.
+        date;
+        /// `env-subject`: the `Subject:` header field, encoded words not
+        /// decoded (see [`Envelope::subject_text`]).
+        subject;
+        /// `env-in-reply-to`
+        in_reply_to;
+        /// `env-message-id`
+        message_id;
+    }
+
+    list_fields! {
+        /// `env-from`
+        from;
+        /// `env-sender`
+        sender;
+        /// `env-reply-to`
+        reply_to;
+        /// `env-to`
+        to;
+        /// `env-cc`
+        cc;
+        /// `env-bcc`
+        bcc;
+    }
+
+    /// The subject with its RFC 2047 encoded words decoded; `None` for `NIL`.
+    ///
+    /// ```
+    /// use imapkit_proto::{Envelope, EnvelopeFields, NString};
+    ///
+    /// let e = Envelope::new(EnvelopeFields {
+    ///     subject: NString::from("=?UTF-8?B?5pel5pys6Kqe?="),
+    ///     ..EnvelopeFields::default()
+    /// });
+    /// assert_eq!(e.subject_text().unwrap().as_str(), "日本語");
+    /// assert!(Envelope::default().subject_text().is_none());
+    /// ```
+    pub fn subject_text(&self) -> Option<HeaderText<'static>> {
+        self.subject()
+            .as_bytes()
+            .map(|b| decode_header(b).into_owned())
+    }
+
+    /// The bytes as received, when the encoder may write them unchanged;
+    /// `None` for envelopes built by a program.
+    pub fn verbatim(&self) -> Option<&[u8]> {
+        match &self.0 {
+            EnvRepr::Wire {
+                bytes,
+                verbatim: true,
+                ..
+            } => Some(bytes.as_bytes()),
+            _ => None,
+        }
+    }
+
+    /// The fields of an envelope built by a program (`None` for a decoded
+    /// one): the encoder reads them in place.
+    pub(crate) fn built(&self) -> Option<&EnvelopeFields<'a>> {
+        match &self.0 {
+            EnvRepr::Owned(f) => Some(f),
+            EnvRepr::Wire { .. } => None,
+        }
+    }
+}
+
+impl EnvelopeFields<'_> {
+    /// The subject with its RFC 2047 encoded words decoded; `None` for `NIL`.
+    pub fn subject_text(&self) -> Option<HeaderText<'_>> {
+        self.subject.as_bytes().map(decode_header)
+    }
+}
+
+impl PartialEq for Envelope<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        if let (EnvRepr::Wire { bytes: a, .. }, EnvRepr::Wire { bytes: b, .. }) =
+            (&self.0, &other.0)
+        {
+            if a.as_bytes() == b.as_bytes() {
+                return true;
+            }
+        }
+        self.fields() == other.fields()
+    }
+}
+
+impl Eq for Envelope<'_> {}
+
+impl Hash for Envelope<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.fields().hash(state);
+    }
+}
+
+impl fmt::Debug for Envelope<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let fields = self.fields();
+        f.debug_struct("Envelope")
+            .field("date", &fields.date)
+            .field("subject", &fields.subject)
+            .field("from", &fields.from)
+            .field("sender", &fields.sender)
+            .field("reply_to", &fields.reply_to)
+            .field("to", &fields.to)
+            .field("cc", &fields.cc)
+            .field("bcc", &fields.bcc)
+            .field("in_reply_to", &fields.in_reply_to)
+            .field("message_id", &fields.message_id)
+            .finish()
+    }
+}
+
+impl IntoStatic for Envelope<'_> {
+    type Static = Envelope<'static>;
+    #[inline]
+    fn into_static_in(self, frame: Option<&Bytes>) -> Envelope<'static> {
+        Envelope(match self.0 {
+            EnvRepr::Wire {
+                bytes,
+                verbatim,
+                read,
+            } => EnvRepr::Wire {
+                bytes: bytes.into_static_in(frame),
+                verbatim,
+                read,
+            },
+            EnvRepr::Owned(f) => EnvRepr::Owned(Box::new((*f).into_static_in(frame))),
+        })
     }
 }
 

@@ -14,9 +14,10 @@ use super::{
 };
 use crate::{
     Address, BinaryData, Body, BodyExtension, BodyFields, BodyKind, BodyLanguage, BodyParam,
-    BodyStructure, Buf, Disposition, Encapsulated, Envelope, ExtensionTail, GmailLabel, IString,
-    LanguageTail, LocationTail, MessageDataItem, Multipart, MultipartExtension, ObjectId,
-    SinglePartExtension, SnippetAlgorithm, SnippetModifier, SnippetName, SnippetRequest,
+    BodyStructure, Buf, Disposition, Encapsulated, Envelope, EnvelopeFields, ExtensionTail,
+    GmailLabel, IString, LanguageTail, LocationTail, MessageDataItem, Multipart,
+    MultipartExtension, ObjectId, SinglePartExtension, SnippetAlgorithm, SnippetModifier,
+    SnippetName, SnippetRequest,
 };
 
 /// Item names the decoder knows; `Other` never uses them.
@@ -114,7 +115,7 @@ pub fn envelope() -> BoxedStrategy<Envelope<'static>> {
                 (from, sender, reply_to, to, cc, bcc),
                 (in_reply_to, message_id),
             )| {
-                Envelope {
+                Envelope::new(EnvelopeFields {
                     date,
                     subject,
                     from: from.into(),
@@ -125,7 +126,7 @@ pub fn envelope() -> BoxedStrategy<Envelope<'static>> {
                     bcc: bcc.into(),
                     in_reply_to,
                     message_id,
-                }
+                })
             },
         )
         .boxed()

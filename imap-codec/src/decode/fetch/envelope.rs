@@ -1,6 +1,8 @@
 //! Decoding `envelope` and `address` (RFC 9051 §9).
 
-use imapkit_proto::{Address, AddressList, Envelope, IString, NString, Quoted};
+use imapkit_proto::{
+    Address, AddressList, Buf, Envelope, EnvelopeFields, IString, NString, Quoted,
+};
 
 use super::super::core::{byte, nil, nstring, quoted_stop};
 use super::super::response::lenient::{extra_sp, sps};
@@ -8,8 +10,22 @@ use super::super::response::quirks::{self, Quirks};
 use super::super::{cut_fail, fail, IResult};
 use super::checked_list;
 
-/// `envelope`
+/// `envelope`, kept in wire form: checked here, its fields read again by
+/// [`read_envelope`] on access (see `imapkit_proto::Envelope`).
 pub(crate) fn envelope(i: &[u8]) -> IResult<'_, Envelope<'_>> {
+    let (res, quirky) = quirks::scoped(|| envelope_fields(i));
+    let (r, _) = res?;
+    let wire = Buf::Borrowed(&i[..i.len() - r.len()]);
+    Ok((r, Envelope::from_wire(wire, !quirky, read_envelope)))
+}
+
+/// Reads the fields of an envelope [`envelope`] has checked.
+fn read_envelope(i: &[u8]) -> Option<EnvelopeFields<'_>> {
+    envelope_fields(i).ok().map(|(_, f)| f)
+}
+
+/// `envelope`, field by field.
+fn envelope_fields(i: &[u8]) -> IResult<'_, EnvelopeFields<'_>> {
     let (r, ()) = byte(b'(')(i)?;
     // Lenient: a space after "(" (RFC 9051 §7.5.2 example).
     let r = extra_sp(r);
@@ -38,7 +54,7 @@ pub(crate) fn envelope(i: &[u8]) -> IResult<'_, Envelope<'_>> {
     let (r, ()) = byte(b')')(r)?;
     Ok((
         r,
-        Envelope {
+        EnvelopeFields {
             date,
             subject,
             from,

@@ -2,12 +2,27 @@
 
 use bytes::BufMut;
 
-use crate::{Address, AddressList, Envelope};
+use crate::{Address, AddressList, Envelope, EnvelopeFields};
 
 use super::super::core::put_sep_nstring;
 use super::super::{Encode, Writer};
 
 impl Encode for Envelope<'_> {
+    /// A decoded envelope received in strict syntax is written as received;
+    /// otherwise field by field (see [`EnvelopeFields`]).
+    fn encode<B: BufMut>(&self, w: &mut Writer<'_, B>) {
+        if let Some(bytes) = self.verbatim().filter(|b| w.can_copy(b)) {
+            w.put(bytes);
+            return;
+        }
+        match self.built() {
+            Some(fields) => fields.encode(w),
+            None => self.fields().encode(w),
+        }
+    }
+}
+
+impl Encode for EnvelopeFields<'_> {
     /// `(date subject from sender reply-to to cc bcc in-reply-to message-id)`,
     /// an empty address list as `NIL`.
     fn encode<B: BufMut>(&self, w: &mut Writer<'_, B>) {
