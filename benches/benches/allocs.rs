@@ -122,6 +122,45 @@ fn decode_rows(rows: &mut Vec<Row>, group: &str, input: &Input, sides_: &[Side])
 }
 
 /// A message's shape: its words with numbers and flag lists blanked.
+/// Allocations of one command of each kind (its first two words after
+/// the tag), decoded alone and decoded then made owned (`into_shared`).
+fn commands_by_kind(input: &Input) {
+    println!(
+        "allocations per command by kind (ours, commands/client_mix full): decode, + into_shared"
+    );
+    let mut seen = std::collections::BTreeMap::new();
+    for m in &input.messages {
+        let kind: String = String::from_utf8_lossy(m)
+            .split(' ')
+            .skip(1)
+            .take(2)
+            .collect::<Vec<_>>()
+            .join(" ");
+        if seen.contains_key(&kind) {
+            continue;
+        }
+        let frame = bytes::Bytes::copy_from_slice(m);
+        // A frame from the framer is already shared; a `Bytes` made from a
+        // `Vec` allocates its shared header on its first clone or slice,
+        // which must not be counted against the command.
+        let _shared = frame.clone();
+        let (decoded, _, _) =
+            count(|| std::hint::black_box(imapkit_codec::decode::command(&frame).map(|_| ())));
+        let (shared, _, _) = count(|| {
+            let Ok(imapkit_codec::Decoded::Complete { message, .. }) =
+                imapkit_codec::decode::command(&frame)
+            else {
+                panic!("decodes")
+            };
+            std::hint::black_box(imapkit_proto::IntoStatic::into_shared(message, &frame));
+        });
+        seen.insert(kind, (decoded, shared));
+    }
+    for (kind, (decoded, shared)) in seen {
+        println!("  {decoded:>2} {shared:>3}  {kind}");
+    }
+}
+
 fn shape(m: &[u8]) -> String {
     let s = String::from_utf8_lossy(m);
     let mut out = String::new();
@@ -223,6 +262,7 @@ fn main() {
             "commands/client_mix full: decode + into_shared {:.2} allocations per command",
             allocs as f64 / input.count() as f64
         );
+        commands_by_kind(&input);
         let mut s = imap_benches::server::selected_session(&config, now);
         let (allocs, bytes, n) =
             count(|| imap_benches::server::serve(&mut s, now, &input.stream, 16 * 1024, &mut out));
