@@ -93,7 +93,7 @@ pub fn ours_responses_walk(stream: &[u8]) -> Result<usize, StreamError> {
                 match item {
                     MessageDataItem::Envelope(e) => black_box(walk_envelope(e)),
                     MessageDataItem::BodyStructure(b) | MessageDataItem::Body(b) => {
-                        black_box(walk_body(b))
+                        black_box(walk_body(&b.get()))
                     }
                     _ => 0,
                 };

@@ -234,8 +234,8 @@ fn round_trip(m: &imap_examples::store::MessageRef) -> (Vec<u8>, Vec<u8>) {
         .map(IntoStatic::into_static)
         .collect();
     assert_eq!(items[0], MessageDataItem::Envelope(env));
-    assert_eq!(items[1], MessageDataItem::BodyStructure(body));
-    assert_eq!(items[2], MessageDataItem::Body(basic));
+    assert_eq!(items[1], MessageDataItem::BodyStructure(body.into()));
+    assert_eq!(items[2], MessageDataItem::Body(basic.into()));
     (e, b)
 }
 

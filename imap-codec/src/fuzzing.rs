@@ -95,8 +95,8 @@ pub fn materialize(message: &Response<'_>, frame: Option<&Bytes>) -> Response<'s
                 .iter()
                 .map(|item| match item {
                     M::Envelope(e) => M::Envelope(b.envelope(e)),
-                    M::BodyStructure(x) => M::BodyStructure(b.body(x)),
-                    M::Body(x) => M::Body(b.body(x)),
+                    M::BodyStructure(x) => M::BodyStructure(b.body(&x.get()).into()),
+                    M::Body(x) => M::Body(b.body(&x.get()).into()),
                     M::Flags(f) => M::Flags(b.list(f.len(), f.iter())),
                     other => other.clone().into_static_in(frame),
                 })

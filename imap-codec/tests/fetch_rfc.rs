@@ -107,11 +107,14 @@ fn sample_full(subject: &'static str, message_id: &'static str) -> Vec<M<'static
         M::InternalDate(date),
         M::Rfc822Size(4286),
         M::Envelope(terry_envelope(subject, message_id)),
-        M::Body(BodyStructure::Single(text(
-            "PLAIN",
-            fields(&[("CHARSET", "US-ASCII")], None, None, "7BIT", 3028),
-            92,
-        ))),
+        M::Body(
+            BodyStructure::Single(text(
+                "PLAIN",
+                fields(&[("CHARSET", "US-ASCII")], None, None, "7BIT", 3028),
+                92,
+            ))
+            .into(),
+        ),
     ]
 }
 
@@ -203,11 +206,14 @@ fn rfc9051_bodystructure_examples() {
     // RFC 9051 §7.5.2 BODYSTRUCTURE: a simple text message ...
     check(
         b"(BODYSTRUCTURE (\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 2279 48))",
-        &[M::BodyStructure(BodyStructure::Single(text(
-            "PLAIN",
-            fields(&[("CHARSET", "US-ASCII")], None, None, "7BIT", 2279),
-            48,
-        )))],
+        &[M::BodyStructure(
+            BodyStructure::Single(text(
+                "PLAIN",
+                fields(&[("CHARSET", "US-ASCII")], None, None, "7BIT", 2279),
+                48,
+            ))
+            .into(),
+        )],
         None,
     );
     // ... and a two-part message with a base64-encoded text attachment.
@@ -239,7 +245,7 @@ fn rfc9051_bodystructure_examples() {
         b"(BODYSTRUCTURE ((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 1152 23)\
 (\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\" \"NAME\" \"cc.diff\") \
 \"<960723163407.20117h@cac.washington.edu>\" \"Compiler diff\" \"BASE64\" 4554 73) \"MIXED\"))",
-        &[M::BodyStructure(two_parts.clone())],
+        &[M::BodyStructure(two_parts.clone().into())],
         None,
     );
     // The same as BODY, the non-extensible form.
@@ -247,7 +253,7 @@ fn rfc9051_bodystructure_examples() {
         b"(BODY ((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 1152 23)\
 (\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\" \"NAME\" \"cc.diff\") \
 \"<960723163407.20117h@cac.washington.edu>\" \"Compiler diff\" \"BASE64\" 4554 73) \"MIXED\"))",
-        &[M::Body(two_parts)],
+        &[M::Body(two_parts.into())],
         None,
     );
 }
@@ -512,7 +518,7 @@ fn message_rfc822_kind_is_structural() {
     };
     check(
         b"(BODY (\"MESSAGE\" \"RFC822\" NIL NIL NIL \"7BIT\" 10))",
-        &[M::Body(BodyStructure::Single(b))],
+        &[M::Body(BodyStructure::Single(b).into())],
         None,
     );
 }
@@ -533,7 +539,7 @@ fn text_without_lines_and_message_global() {
     };
     check(
         b"(BODYSTRUCTURE (\"text\" \"plain\" NIL NIL NIL \"7bit\" 3 \"abc\"))",
-        &[M::BodyStructure(BodyStructure::Single(b))],
+        &[M::BodyStructure(BodyStructure::Single(b).into())],
         None,
     );
     // MESSAGE/GLOBAL (RFC 6532) with an envelope is an encapsulated message.
@@ -550,7 +556,7 @@ fn text_without_lines_and_message_global() {
     };
     check(
         b"(BODY (\"message\" \"global\" NIL NIL NIL \"8BIT\" 100 (NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL) (\"TEXT\" \"PLAIN\" NIL NIL NIL \"8BIT\" 5 1) 4))",
-        &[M::Body(BodyStructure::Single(msg))],
+        &[M::Body(BodyStructure::Single(msg).into())],
         None,
     );
 }

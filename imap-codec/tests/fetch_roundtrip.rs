@@ -40,7 +40,7 @@ proptest! {
 
     #[test]
     fn body_structures_roundtrip(b in st::body_structure(), plain in any::<bool>()) {
-        let item = if plain { MessageDataItem::Body(b) } else { MessageDataItem::BodyStructure(b) };
+        let item = if plain { MessageDataItem::Body(b.into()) } else { MessageDataItem::BodyStructure(b.into()) };
         roundtrip(&[item])?;
     }
 

@@ -106,7 +106,7 @@ fn dovecot_mixed_alternative_with_rfc2231_attachment() {
             .into(),
         ),
         M::Rfc822Size(195803),
-        M::BodyStructure(structure.clone()),
+        M::BodyStructure(structure.clone().into()),
     ];
     let items = items_of(DOVECOT_MIXED);
     check(items, &expected, None);
@@ -174,14 +174,17 @@ fn gmail_alternative_with_labels() {
         ]),
         M::Uid(nz(4811)),
         M::ModSeq(9187341),
-        M::BodyStructure(multi(
-            vec![part("PLAIN", 2201, 45), part("HTML", 18790, 373)],
-            "ALTERNATIVE",
-            mext(
-                &[("BOUNDARY", "000000000000a1b2c3d4e5")],
-                tail(None, no_lang(), None),
-            ),
-        )),
+        M::BodyStructure(
+            multi(
+                vec![part("PLAIN", 2201, 45), part("HTML", 18790, 373)],
+                "ALTERNATIVE",
+                mext(
+                    &[("BOUNDARY", "000000000000a1b2c3d4e5")],
+                    tail(None, no_lang(), None),
+                ),
+            )
+            .into(),
+        ),
     ];
     check(items_of(GMAIL_ALTERNATIVE), &expected, None);
 }
@@ -317,7 +320,11 @@ fn dovecot_message_rfc822_attachment() {
     );
     assert_eq!(structure.depth(), 4);
     let items = items_of(DOVECOT_FORWARD);
-    check(items, &[M::Uid(nz(310)), M::BodyStructure(structure)], None);
+    check(
+        items,
+        &[M::Uid(nz(310)), M::BodyStructure(structure.into())],
+        None,
+    );
 }
 
 const JAPANESE_GROUPS: &[u8] = b"* 7 FETCH (UID 88 ENVELOPE (\"Tue, 14 May 2024 10:01:02 +0900\" \
@@ -471,7 +478,7 @@ ENVELOPE (NIL NIL NIL NIL NIL ((NIL NIL \"a\" \"b\")(NIL NIL \"c\" \"d\")) NIL N
     });
     check(
         wire,
-        &[M::BodyStructure(structure), M::Envelope(env)],
+        &[M::BodyStructure(structure.into()), M::Envelope(env)],
         Some(canonical),
     );
 }

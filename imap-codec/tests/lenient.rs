@@ -99,10 +99,14 @@ fn fetch_items<'r, 'a>(r: &'r Response<'a>) -> &'r [MessageDataItem<'a>] {
     }
 }
 
-fn single_body<'r, 'a>(r: &'r Response<'a>) -> &'r Body<'a> {
+fn single_body<'r>(r: &'r Response<'_>) -> Body<'r> {
     match fetch_items(r) {
-        [MessageDataItem::Body(BodyStructure::Single(b))
-        | MessageDataItem::BodyStructure(BodyStructure::Single(b))] => b,
+        [MessageDataItem::Body(item) | MessageDataItem::BodyStructure(item)] => {
+            match item.get().into_owned() {
+                BodyStructure::Single(b) => b,
+                other => panic!("not a single-part body: {other:?}"),
+            }
+        }
         other => panic!("not one single-part body: {other:?}"),
     }
 }
@@ -280,7 +284,9 @@ fn extra_space_in_bodystructure_yahoo_japan() {
         Quirks::EXTRA_SPACE,
         b"* 2 FETCH (BODYSTRUCTURE ((\"text\" \"plain\" NIL NIL NIL \"7bit\" 25 1 NIL NIL NIL NIL)(\"text\" \"html\" NIL NIL NIL \"7bit\" 77 2 NIL NIL NIL NIL) \"alternative\" (\"boundary\" \"pzu8\") NIL))",
         |r| match fetch_items(r) {
-            [MessageDataItem::BodyStructure(BodyStructure::Multipart(m))] => {
+            [MessageDataItem::BodyStructure(item)] => {
+                let body = item.get();
+                let BodyStructure::Multipart(m) = &*body else { panic!("{body:?}") };
                 let ext = m.extension.as_ref().unwrap();
                 assert_eq!(ext.param("boundary").as_deref(), Some(&b"pzu8"[..]));
                 assert!(ext.tail.as_ref().unwrap().disposition.is_none());
@@ -383,7 +389,9 @@ fn nil_param_value_mail_ru() {
         Quirks::NIL_FOR_STRING,
         b"* 1 FETCH (BODYSTRUCTURE ((\"text\" \"plain\" NIL NIL NIL \"8bit\" 17 0 NIL NIL NIL NIL) \"alternative\" (\"boundary\" \"\")))",
         |r| match fetch_items(r) {
-            [MessageDataItem::BodyStructure(BodyStructure::Multipart(m))] => {
+            [MessageDataItem::BodyStructure(item)] => {
+                let body = item.get();
+                let BodyStructure::Multipart(m) = &*body else { panic!("{body:?}") };
                 assert_eq!(
                     m.extension.as_ref().unwrap().param("boundary").as_deref(),
                     Some(&b""[..])
@@ -455,7 +463,8 @@ fn disposition_without_params_exchange() {
         Quirks::DISPOSITION_WITHOUT_PARAMS,
         b"* 37 FETCH (BODYSTRUCTURE (\"text\" \"plain\" NIL NIL NIL \"QUOTED-PRINTABLE\" 850 31 NIL (\"inline\" NIL) NIL NIL))",
         |r| {
-            let d = single_body(r).extension.as_ref().unwrap().disposition().unwrap();
+            let body = single_body(r);
+            let d = body.extension.as_ref().unwrap().disposition().unwrap();
             assert_eq!(d.kind.as_bytes(), b"inline");
             assert!(d.params.is_empty());
         },
@@ -465,7 +474,8 @@ fn disposition_without_params_exchange() {
         Quirks::DISPOSITION_WITHOUT_PARAMS,
         b"* 1 FETCH (BODYSTRUCTURE (\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 10 1 NIL (\"attachment\" NIL) NIL NIL))",
         |r| {
-            let d = single_body(r).extension.as_ref().unwrap().disposition().unwrap();
+            let body = single_body(r);
+            let d = body.extension.as_ref().unwrap().disposition().unwrap();
             assert_eq!(d.kind.as_bytes(), b"attachment");
         },
     );
@@ -768,7 +778,11 @@ fn empty_multipart_gmail() {
         Quirks::EMPTY_MULTIPART,
         b"* 1038 FETCH (BODY (\"MIXED\"))",
         |r| match fetch_items(r) {
-            [MessageDataItem::Body(BodyStructure::Multipart(m))] => {
+            [MessageDataItem::Body(item)] => {
+                let body = item.get();
+                let BodyStructure::Multipart(m) = &*body else {
+                    panic!("{body:?}")
+                };
                 assert!(m.parts.is_empty());
                 assert_eq!(m.subtype.as_bytes(), b"MIXED");
             }
@@ -780,7 +794,9 @@ fn empty_multipart_gmail() {
         Quirks::EMPTY_MULTIPART,
         b"* 4 FETCH (BODYSTRUCTURE ((\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 2 1 NIL NIL NIL NIL)(\"ALTERNATIVE\" (\"BOUNDARY\" \"b1\") NIL NIL) \"MIXED\" (\"BOUNDARY\" \"b1\") NIL NIL))",
         |r| match fetch_items(r) {
-            [MessageDataItem::BodyStructure(BodyStructure::Multipart(m))] => {
+            [MessageDataItem::BodyStructure(item)] => {
+                let body = item.get();
+                let BodyStructure::Multipart(m) = &*body else { panic!("{body:?}") };
                 let parts = m.parts.to_vec();
                 let BodyStructure::Multipart(inner) = &parts[1] else { panic!() };
                 assert!(inner.parts.is_empty());
@@ -799,7 +815,9 @@ fn empty_multipart_gmail() {
     };
     let r = Response::Data(Data::Fetch {
         seq: nz(1),
-        items: Vec1::new(MessageDataItem::BodyStructure(BodyStructure::Multipart(m))),
+        items: Vec1::new(MessageDataItem::BodyStructure(
+            BodyStructure::Multipart(m).into(),
+        )),
     });
     let b = r.to_vec();
     assert_eq!(b, b"* 1 FETCH (BODYSTRUCTURE (\"MIXED\" ()))\r\n");
@@ -816,7 +834,9 @@ fn empty_body_domino() {
         Quirks::EMPTY_BODY,
         b"* 9 FETCH (BODYSTRUCTURE ((\"text\" \"plain\" NIL NIL NIL \"7BIT\" 23 4 NIL NIL NIL)(\"message\" \"rfc822\" NIL NIL NIL \"7BIT\" 787 (NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL) (\"\") 0 NIL NIL NIL) \"report\" NIL NIL NIL))",
         |r| match fetch_items(r) {
-            [MessageDataItem::BodyStructure(BodyStructure::Multipart(m))] => {
+            [MessageDataItem::BodyStructure(item)] => {
+                let body = item.get();
+                let BodyStructure::Multipart(m) = &*body else { panic!("{body:?}") };
                 let parts = m.parts.to_vec();
                 let BodyStructure::Single(Body { kind: BodyKind::Message { message, .. }, .. }) = &parts[1] else {
                     panic!("{parts:?}")

@@ -9,8 +9,9 @@ use std::hash::{Hash, Hasher};
 use bytes::Bytes;
 use imapkit_codec::{decode, encode, Decoded};
 use imapkit_proto::{
-    Address, AddressList, Atom, BodyKind, BodyParam, BodyStructure, Data, Envelope, Flag,
-    FlagFetch, FlagFetchList, IntoStatic, MessageDataItem, NString, ParamList, Response,
+    Address, AddressList, Atom, BodyKind, BodyParam, BodyStructure, BodyStructureItem, Data,
+    Envelope, Flag, FlagFetch, FlagFetchList, IntoStatic, MessageDataItem, NString, ParamList,
+    Response,
 };
 
 fn items(input: &[u8]) -> Vec<MessageDataItem<'_>> {
@@ -94,8 +95,12 @@ fn canonical_lists_are_copied_as_received() {
     // Dovecot writes media types in lower case; they are kept as sent.
     let dovecot = b"* 1 FETCH (BODYSTRUCTURE ((\"text\" \"plain\" (\"charset\" \"utf-8\") NIL NIL \"7bit\" 5 1 NIL NIL NIL NIL)(\"message\" \"rfc822\" NIL NIL NIL \"7bit\" 300 (NIL \"x\" NIL NIL NIL NIL NIL NIL NIL NIL) (\"text\" \"plain\" NIL NIL NIL \"7bit\" 10 1) 12 NIL NIL NIL NIL) \"mixed\" (\"boundary\" \"b\") NIL NIL NIL))\r\n";
     let decoded = self::items(dovecot);
-    let [MessageDataItem::BodyStructure(BodyStructure::Multipart(m))] = decoded.as_slice() else {
+    let [MessageDataItem::BodyStructure(item)] = decoded.as_slice() else {
         panic!("{decoded:?}")
+    };
+    let body = item.get();
+    let BodyStructure::Multipart(m) = &*body else {
+        panic!("{body:?}")
     };
     assert!(m.parts.verbatim().is_some());
     assert_eq!(reencode(dovecot), dovecot);
@@ -216,8 +221,12 @@ const FORWARDED: &[u8] = b"* 3 FETCH (BODYSTRUCTURE ((\"TEXT\" \"PLAIN\" (\"CHAR
 #[test]
 fn parts_params_and_encapsulated_messages() {
     let items = items(FORWARDED);
-    let [MessageDataItem::BodyStructure(BodyStructure::Multipart(m))] = items.as_slice() else {
+    let [MessageDataItem::BodyStructure(item)] = items.as_slice() else {
         panic!("{items:?}")
+    };
+    let body = item.get();
+    let BodyStructure::Multipart(m) = &*body else {
+        panic!("{body:?}")
     };
     assert_eq!(m.parts.len(), 2);
     assert_eq!(
@@ -260,8 +269,12 @@ fn shared_lists_keep_pointing_into_the_frame() {
         .into_iter()
         .map(|i| i.into_shared(&frame))
         .collect();
-    let [MessageDataItem::BodyStructure(BodyStructure::Multipart(m))] = items.as_slice() else {
+    let [MessageDataItem::BodyStructure(item)] = items.as_slice() else {
         panic!()
+    };
+    let body = item.get();
+    let BodyStructure::Multipart(m) = &*body else {
+        panic!("{body:?}")
     };
     let wire = m.parts.verbatim().expect("canonical");
     let inside = frame.as_ptr() as usize..frame.as_ptr() as usize + frame.len();
@@ -348,5 +361,57 @@ fn envelopes_read_their_fields_on_access() {
     assert_eq!(
         String::from_utf8_lossy(&reencode(short)),
         "* 1 FETCH (ENVELOPE (NIL \"hi\" NIL NIL NIL NIL NIL NIL NIL NIL))\r\n"
+    );
+}
+
+/// BODY and BODYSTRUCTURE items are kept in wire form: `get` reads the
+/// structure, which equals, hashes and prints like the built one; the
+/// bytes stay inside the frame after `into_shared`; canonical input is
+/// copied when re-encoded, a quirk is written canonically.
+#[test]
+fn body_structure_items_read_on_access() {
+    let single: &[u8] = b"* 1 FETCH (BODY (\"TEXT\" \"PLAIN\" (\"CHARSET\" \"us-ascii\") NIL NIL \"7BIT\" 5 1))\r\n";
+    // An extra space before `)` (Yahoo Japan): a lenient quirk.
+    let quirky: &[u8] = b"* 1 FETCH (BODYSTRUCTURE (\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 5 1 NIL NIL NIL NIL ))\r\n";
+    for (input, copied) in [(FORWARDED, true), (single, true), (quirky, false)] {
+        let frame = Bytes::copy_from_slice(input);
+        let items: Vec<MessageDataItem<'static>> = items(&frame)
+            .into_iter()
+            .map(|i| i.into_shared(&frame))
+            .collect();
+        let [MessageDataItem::Body(item) | MessageDataItem::BodyStructure(item)] = items.as_slice()
+        else {
+            panic!("{items:?}")
+        };
+        let body = item.get().into_owned();
+        let built = BodyStructureItem::from(body.clone().into_static());
+        assert_eq!(*item, built);
+        assert_eq!(hash(item), hash(&built));
+        assert_eq!(format!("{item:?}"), format!("{body:?}"));
+        assert_eq!(item.clone().into_inner(), body);
+        assert_eq!(
+            item.verbatim().is_some(),
+            copied,
+            "{}",
+            input.escape_ascii()
+        );
+        if let Some(wire) = item.verbatim() {
+            let inside = frame.as_ptr() as usize..frame.as_ptr() as usize + frame.len();
+            assert!(inside.contains(&(wire.as_ptr() as usize)), "no copy");
+            assert_eq!(reencode(input), input);
+        }
+    }
+    let decoded = items(single);
+    let [MessageDataItem::Body(item)] = decoded.as_slice() else {
+        panic!("{decoded:?}")
+    };
+    let BodyStructure::Single(b) = &*item.get() else {
+        panic!()
+    };
+    assert_eq!(b.fields.size, 5);
+    assert_eq!(b.fields.param("charset").as_deref(), Some(&b"us-ascii"[..]));
+    assert_eq!(
+        String::from_utf8_lossy(&reencode(quirky)),
+        "* 1 FETCH (BODYSTRUCTURE (\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 5 1 NIL NIL NIL NIL))\r\n"
     );
 }

@@ -47,12 +47,13 @@
 //! it. Constructors validate: an [`Atom`] cannot hold a space, a [`Quoted`]
 //! cannot hold CR or LF, a [`Tag`] follows the grammar.
 //!
-//! An [`Envelope`], the lists inside ENVELOPE and BODYSTRUCTURE and a
-//! FETCH's flag list ([`AddressList`], [`ParamList`], [`PartList`],
-//! [`Encapsulated`], [`FlagFetchList`]) keep a decoded value's bytes and read
-//! its elements on access, so decoding a message's metadata needs no
-//! allocation per list and making it owned costs one reference count per
-//! envelope; lists you build hold a `Vec`, envelopes an [`EnvelopeFields`].
+//! An [`Envelope`], a FETCH item's body structure ([`BodyStructureItem`]),
+//! the lists inside them and a FETCH's flag list ([`AddressList`],
+//! [`ParamList`], [`PartList`], [`Encapsulated`], [`FlagFetchList`]) keep a
+//! decoded value's bytes and read its elements on access, so decoding a
+//! message's metadata needs no allocation per list and making it owned costs
+//! one reference count per envelope and per body structure; lists you build
+//! hold a `Vec`, envelopes an [`EnvelopeFields`], items a [`BodyStructure`].
 //!
 //! ```
 //! use imapkit_proto::{AString, Atom, Mailbox, SequenceSet, Tag};

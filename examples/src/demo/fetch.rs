@@ -207,8 +207,8 @@ fn item(
         A::InternalDate => M::InternalDate(msg.internal_date()),
         A::Rfc822Size => M::Rfc822Size(msg.size()),
         A::Envelope => M::Envelope(msg.envelope()?),
-        A::BodyStructure => M::BodyStructure(msg.body_structure(true)?),
-        A::Body => M::Body(msg.body_structure(false)?),
+        A::BodyStructure => M::BodyStructure(msg.body_structure(true)?.into()),
+        A::Body => M::Body(msg.body_structure(false)?.into()),
         A::ModSeq => M::ModSeq(modseq),
         A::Rfc822 => M::Rfc822(nstring(Some(msg.bytes()?))),
         A::Rfc822Header => M::Rfc822Header(nstring(

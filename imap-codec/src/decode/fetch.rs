@@ -14,7 +14,7 @@ use imapkit_proto::{
 };
 use nom::bytes::streaming::take_while1;
 
-pub(crate) use self::body::{body, body_extension};
+pub(crate) use self::body::{body_extension, body_item};
 pub(crate) use self::envelope::envelope;
 use super::core::{
     astring, atom, byte, date_time, flag_fetch, literal_data, literal_header, nil, nstring, number,
@@ -151,7 +151,7 @@ pub(crate) fn msg_att<'a>(i: &'a [u8], out: &mut impl ItemSink<'a>) -> IResult<'
             }
             Some(b' ') => {
                 let (r, ()) = sps(r)?;
-                body(r, 0).map(|(r, b)| {
+                body_item(r).map(|(r, b)| {
                     out.push(M::Body(b));
                     (r, ())
                 })
@@ -160,7 +160,7 @@ pub(crate) fn msg_att<'a>(i: &'a [u8], out: &mut impl ItemSink<'a>) -> IResult<'
         },
         b'B' if is("BODYSTRUCTURE") => {
             let (r, ()) = sps(r)?;
-            body(r, 0).map(|(r, b)| {
+            body_item(r).map(|(r, b)| {
                 out.push(M::BodyStructure(b));
                 (r, ())
             })
@@ -300,7 +300,7 @@ impl<'a> ItemSink<'a> for Vec<MessageDataItem<'a>> {
 /// Items that own their data, built while the list is decoded: each item's
 /// slices become slices of `frame` as it is pushed
 /// ([`IntoStatic::into_shared`]), so the finished list needs no second pass
-/// that moves every (552-byte) item again.
+/// that moves every item again.
 struct SharedItems<'f> {
     /// The frame the decoder's input lies in.
     frame: &'f Bytes,

@@ -10,8 +10,9 @@ use crate::buf::{Buf, IntoStatic};
 use crate::core::{AString, Atom, NString};
 use crate::datetime::DateTime;
 use crate::error::ValidationError;
-use crate::response::body::{BodyExtension, BodyStructure};
+use crate::response::body::BodyExtension;
 use crate::response::envelope::Envelope;
+use crate::response::wire::BodyStructureItem;
 use crate::response::wire::FlagFetchList;
 use crate::section::Section;
 use crate::snippet::{SnippetAlgorithm, SnippetName};
@@ -39,10 +40,12 @@ pub enum MessageDataItem<'a> {
     Rfc822Header(NString<'a>),
     /// `RFC822.TEXT nstring` (IMAP4rev1)
     Rfc822Text(NString<'a>),
-    /// `BODY (...)`: the body structure without extension data.
-    Body(BodyStructure<'a>),
-    /// `BODYSTRUCTURE (...)`: the body structure with extension data.
-    BodyStructure(BodyStructure<'a>),
+    /// `BODY (...)`: the body structure without extension data
+    /// ([`BodyStructureItem::get`] reads it).
+    Body(BodyStructureItem<'a>),
+    /// `BODYSTRUCTURE (...)`: the body structure with extension data
+    /// ([`BodyStructureItem::get`] reads it).
+    BodyStructure(BodyStructureItem<'a>),
     /// `BODY[section]<origin> nstring`: (part of) a message section. A literal
     /// payload borrows the decoder's input.
     BodySection {

@@ -18,7 +18,7 @@ pub use ext::*;
 pub use fetch::*;
 pub use list::*;
 pub use status::*;
-pub use wire::{AddressIter, FlagFetchIter, FlagFetchList, ParamIter, PartIter};
+pub use wire::{AddressIter, BodyStructureItem, FlagFetchIter, FlagFetchList, ParamIter, PartIter};
 
 use bytes::Bytes;
 

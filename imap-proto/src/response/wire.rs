@@ -624,3 +624,184 @@ impl IntoStatic for Encapsulated<'_> {
         })
     }
 }
+
+/// The value of a FETCH `BODY` or `BODYSTRUCTURE` item (`body` of RFC 9051
+/// §9): a [`BodyStructure`], kept in wire form when decoded.
+///
+/// A decoded item keeps its bytes (checked against the grammar: a slice of
+/// the input, or of the shared frame after `into_shared`) and reads the
+/// structure from them on [`get`](Self::get), as [`Encapsulated`] does: a
+/// FETCH of an initial sync is then made owned with one reference count
+/// for its body structure instead of one per string in it, and the item
+/// stays small. A structure built by a program is held as it is. Both
+/// forms compare, hash and print by the structure.
+///
+/// ```
+/// use imapkit_proto::{Body, BodyFields, BodyKind, BodyStructure, BodyStructureItem, IString, NString};
+///
+/// let part = BodyStructure::Single(Body {
+///     kind: BodyKind::Text { media_type: IString::from("TEXT"), subtype: IString::from("PLAIN"), lines: 1 },
+///     fields: BodyFields {
+///         params: Default::default(),
+///         id: NString::NIL,
+///         description: NString::NIL,
+///         encoding: IString::from("7BIT"),
+///         size: 5,
+///     },
+///     extension: None,
+/// });
+/// let item = BodyStructureItem::from(part.clone());
+/// assert_eq!(*item.get(), part);
+/// ```
+#[derive(Clone)]
+pub struct BodyStructureItem<'a>(BodyRepr<'a>);
+
+/// Reads a body structure the decoder has checked.
+type ReadBody = for<'r> fn(&'r [u8]) -> Option<BodyStructure<'r>>;
+
+#[derive(Clone)]
+enum BodyRepr<'a> {
+    Wire {
+        bytes: Buf<'a>,
+        verbatim: bool,
+        read: ReadBody,
+    },
+    Owned(Box<BodyStructure<'a>>),
+}
+
+impl<'a> BodyStructureItem<'a> {
+    /// An item holding `body`.
+    pub fn new(body: BodyStructure<'a>) -> Self {
+        BodyStructureItem(BodyRepr::Owned(Box::new(body)))
+    }
+
+    /// Decoded from its bytes (doc-hidden: for the decoder, which has
+    /// checked them; see `AddressList::from_wire`).
+    #[doc(hidden)]
+    pub fn from_wire(bytes: Buf<'a>, verbatim: bool, read: ReadBody) -> Self {
+        BodyStructureItem(BodyRepr::Wire {
+            bytes,
+            verbatim,
+            read,
+        })
+    }
+
+    /// The body structure (read from the bytes of a decoded item; its
+    /// part and parameter lists are read lazily in turn).
+    pub fn get(&self) -> Cow<'_, BodyStructure<'_>> {
+        match &self.0 {
+            BodyRepr::Wire { bytes, read, .. } => Cow::Owned(read_or_unreadable(*read, bytes)),
+            BodyRepr::Owned(b) => Cow::Borrowed(b),
+        }
+    }
+
+    /// The body structure, owned (read from the bytes of a decoded item).
+    pub fn into_inner(self) -> BodyStructure<'a> {
+        match self.0 {
+            BodyRepr::Wire { bytes, read, .. } => match bytes {
+                Buf::Borrowed(b) => read_or_unreadable(read, b),
+                Buf::Shared(b) => read_or_unreadable(read, &b).into_static_in(Some(&b)),
+            },
+            BodyRepr::Owned(b) => *b,
+        }
+    }
+
+    /// The bytes as received, when the encoder may write them unchanged;
+    /// `None` for structures built by a program.
+    pub fn verbatim(&self) -> Option<&[u8]> {
+        match &self.0 {
+            BodyRepr::Wire {
+                bytes,
+                verbatim: true,
+                ..
+            } => Some(bytes.as_bytes()),
+            _ => None,
+        }
+    }
+
+    /// The structure of an item built by a program (`None` for a decoded
+    /// one): the encoder reads it in place.
+    pub(crate) fn built(&self) -> Option<&BodyStructure<'a>> {
+        match &self.0 {
+            BodyRepr::Owned(b) => Some(b),
+            BodyRepr::Wire { .. } => None,
+        }
+    }
+}
+
+/// `read(bytes)`; `read` cannot fail on bytes the decoder checked, and a
+/// part of type `APPLICATION/OCTET-STREAM` and size 0 stands in rather
+/// than a panic if it ever did.
+fn read_or_unreadable<'r>(read: ReadBody, bytes: &'r [u8]) -> BodyStructure<'r> {
+    read(bytes).unwrap_or_else(|| {
+        use crate::core::{IString, NString};
+        use crate::response::body::{Body, BodyFields, BodyKind};
+        BodyStructure::Single(Body {
+            kind: BodyKind::Basic {
+                media_type: IString::from("APPLICATION"),
+                subtype: IString::from("OCTET-STREAM"),
+            },
+            fields: BodyFields {
+                params: ParamList::default(),
+                id: NString(None),
+                description: NString(None),
+                encoding: IString::from("BINARY"),
+                size: 0,
+            },
+            extension: None,
+        })
+    })
+}
+
+impl<'a> From<BodyStructure<'a>> for BodyStructureItem<'a> {
+    fn from(body: BodyStructure<'a>) -> Self {
+        BodyStructureItem::new(body)
+    }
+}
+
+impl PartialEq for BodyStructureItem<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        if let (BodyRepr::Wire { bytes: a, .. }, BodyRepr::Wire { bytes: b, .. }) =
+            (&self.0, &other.0)
+        {
+            if a.as_bytes() == b.as_bytes() {
+                return true;
+            }
+        }
+        self.get() == other.get()
+    }
+}
+
+impl Eq for BodyStructureItem<'_> {}
+
+impl Hash for BodyStructureItem<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.get().hash(state);
+    }
+}
+
+impl fmt::Debug for BodyStructureItem<'_> {
+    /// As the structure itself.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.get(), f)
+    }
+}
+
+impl IntoStatic for BodyStructureItem<'_> {
+    type Static = BodyStructureItem<'static>;
+    #[inline]
+    fn into_static_in(self, frame: Option<&Bytes>) -> BodyStructureItem<'static> {
+        BodyStructureItem(match self.0 {
+            BodyRepr::Wire {
+                bytes,
+                verbatim,
+                read,
+            } => BodyRepr::Wire {
+                bytes: bytes.into_static_in(frame),
+                verbatim,
+                read,
+            },
+            BodyRepr::Owned(b) => BodyRepr::Owned(Box::new((*b).into_static_in(frame))),
+        })
+    }
+}

@@ -350,8 +350,8 @@ pub fn message_data_item() -> BoxedStrategy<MessageDataItem<'static>> {
         server_nstring().prop_map(M::Rfc822),
         server_nstring().prop_map(M::Rfc822Header),
         server_nstring().prop_map(M::Rfc822Text),
-        body_structure().prop_map(M::Body),
-        body_structure().prop_map(M::BodyStructure),
+        body_structure().prop_map(|b| M::Body(b.into())),
+        body_structure().prop_map(|b| M::BodyStructure(b.into())),
         (server_section(), option::of(u32_full()), server_nstring()).prop_map(
             |(section, origin, data)| {
                 M::BodySection {

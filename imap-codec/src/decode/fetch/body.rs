@@ -12,10 +12,10 @@
 //! line counts (read as 0), a disposition without parameters.
 
 use imapkit_proto::{
-    Body, BodyExtension, BodyFields, BodyKind, BodyLanguage, BodyParam, BodyStructure, Buf,
-    Disposition, Encapsulated, Envelope, ExtensionTail, IString, LanguageTail, LocationTail,
-    MessageSubtype, Multipart, MultipartExtension, NString, ParamList, PartList, Quoted,
-    SinglePartExtension, Vec1,
+    Body, BodyExtension, BodyFields, BodyKind, BodyLanguage, BodyParam, BodyStructure,
+    BodyStructureItem, Buf, Disposition, Encapsulated, Envelope, ExtensionTail, IString,
+    LanguageTail, LocationTail, MessageSubtype, Multipart, MultipartExtension, NString, ParamList,
+    PartList, Quoted, SinglePartExtension, Vec1,
 };
 
 use super::super::core::{byte, digits_u64, nil, nstring, quoted_stop, string};
@@ -292,6 +292,22 @@ fn nil_fast(i: &[u8]) -> Option<&[u8]> {
         [b'N', b'I', b'L', rest @ ..] => Some(rest),
         _ => None,
     }
+}
+
+/// The `body` of a FETCH `BODY` or `BODYSTRUCTURE` item, kept in wire
+/// form: checked by [`check_body`] (the grammar, errors, quirks and end of
+/// [`body`], without building the value), read again by [`read_body`] on
+/// access (see `imapkit_proto::BodyStructureItem`).
+pub(crate) fn body_item(i: &[u8]) -> IResult<'_, BodyStructureItem<'_>> {
+    let (res, quirky) = quirks::scoped(|| check_body(i, 0));
+    let (r, ()) = res?;
+    let wire = Buf::Borrowed(&i[..i.len() - r.len()]);
+    Ok((r, BodyStructureItem::from_wire(wire, !quirky, read_body)))
+}
+
+/// Reads a body structure [`body_item`] has checked.
+fn read_body(i: &[u8]) -> Option<BodyStructure<'_>> {
+    body(i, 0).ok().map(|(_, b)| b)
 }
 
 /// Reads the part at the start of `i` (an element of a checked

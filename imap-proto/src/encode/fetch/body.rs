@@ -3,12 +3,27 @@
 use bytes::BufMut;
 
 use crate::{
-    Body, BodyExtension, BodyKind, BodyLanguage, BodyParam, BodyStructure, Disposition,
-    ExtensionTail, IString, MessageSubtype, Multipart, ParamList,
+    Body, BodyExtension, BodyKind, BodyLanguage, BodyParam, BodyStructure, BodyStructureItem,
+    Disposition, ExtensionTail, IString, MessageSubtype, Multipart, ParamList,
 };
 
 use super::super::core::{put_sep_istring, put_sep_nstring};
 use super::super::{paren, Encode, Writer};
+
+impl Encode for BodyStructureItem<'_> {
+    /// A decoded structure received in strict syntax is written as
+    /// received; otherwise as its [`BodyStructure`].
+    fn encode<B: BufMut>(&self, w: &mut Writer<'_, B>) {
+        if let Some(bytes) = self.verbatim().filter(|b| w.can_copy(b)) {
+            w.put(bytes);
+            return;
+        }
+        match self.built() {
+            Some(body) => body.encode(w),
+            None => self.get().encode(w),
+        }
+    }
+}
 
 impl Encode for BodyStructure<'_> {
     fn encode<B: BufMut>(&self, w: &mut Writer<'_, B>) {
