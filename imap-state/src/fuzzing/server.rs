@@ -17,9 +17,11 @@
 //!   application holds.
 //! - No byte of a refused literal is read as a command: the vocabulary
 //!   plants non-synchronizing literals (`!T<k> ... {n+}`) whose data is
-//!   lines of commands tagged `!Q<k>` (the fuzzer's own bytes never hold a
-//!   `!`). When the server answers `!T<k>` with NO or BAD, no command
-//!   tagged `!Q<k>` may reach the application or be answered. (Not
+//!   lines of commands tagged `!Q<k>.` (the fuzzer's own bytes never hold a
+//!   `!`; the dot ends the number, so that a line the literal's length cut
+//!   short, `!Q2` of `!Q26.`, names no other literal). When the server
+//!   answers `!T<k>` with NO or BAD, no command tagged `!Q<k>.` may reach
+//!   the application or be answered. (Not
 //!   checked once raw bytes went into a DEFLATE stream: they may inflate
 //!   to copies of planted lines.) Each planted command is answered once
 //!   (with the same exception).
@@ -332,14 +334,14 @@ impl Session {
         }
     }
 
-    /// A planted literal command `!T<k> ... {n+}` whose data are `!Q<k>` lines.
+    /// A planted literal command `!T<k> ... {n+}` whose data are `!Q<k>.` lines.
     fn planted(&mut self, which: usize, n: usize) -> Vec<u8> {
         self.markers += 1;
         let k = self.markers;
         let (head, tail) = LITERAL_COMMANDS[which % LITERAL_COMMANDS.len()];
         let mut payload = Vec::with_capacity(n + 32);
         while payload.len() < n {
-            payload.extend_from_slice(format!("!Q{k} NOOP\r\n!Q{k} CAPABILITY\r\n").as_bytes());
+            payload.extend_from_slice(format!("!Q{k}. NOOP\r\n!Q{k}. CAPABILITY\r\n").as_bytes());
         }
         payload.truncate(n);
         let mut bytes = format!("!T{k} {head}{{{n}+}}\r\n").into_bytes();
@@ -557,7 +559,11 @@ impl ServerCheck {
 
     /// Records a command tagged `tag` as read (answered or handed out).
     fn parsed(&mut self, tag: &[u8]) {
-        if let Some(k) = marker(tag, b"!Q") {
+        // Only a whole `!Q<k>.` tag: a planted line cut short by the
+        // literal's length (`!Q2` of `!Q26.`) is read as a command when the
+        // literal's header was not one (say, it was a line of an
+        // AUTHENTICATE exchange), and must not count for literal 2.
+        if let Some(k) = tag.strip_suffix(b".").and_then(|t| marker(t, b"!Q")) {
             self.parsed_q.insert(k);
         }
         if let Some(k) = marker(tag, b"!J") {
