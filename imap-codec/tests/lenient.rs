@@ -1086,6 +1086,8 @@ fn quirk_rows() -> Vec<(Quirks, String, Vec<u8>, Vec<u8>)> {
                 "STRAY_CHARACTER" => Quirks::STRAY_CHARACTER,
                 "BARE_RESPONSE_CODE" => Quirks::BARE_RESPONSE_CODE,
                 "CODE_ARGUMENTS" => Quirks::CODE_ARGUMENTS,
+                "NIL_IN_LIST" => Quirks::NIL_IN_LIST,
+                "QUOTED_FLAG" => Quirks::QUOTED_FLAG,
                 "NONE" => Quirks::NONE,
                 other => panic!("unknown quirk {other}"),
             };
@@ -1258,4 +1260,167 @@ proptest! {
         );
         prop_assert!(matches!(d.decode(&line), Ok(Decoded::Complete { consumed, .. }) if consumed == line.len()), "{}", source);
     }
+}
+
+/// Gmail: a nested multipart without parts whose parameters are `NIL`,
+/// `("RELATED" NIL ("ATTACHMENT" NIL) NIL)`, the exact response of
+/// https://github.com/jstedfast/MailKit/issues/777 (the `(` form of the
+/// same quirk is in `empty_multipart_gmail`).
+#[test]
+fn empty_multipart_with_nil_params_gmail() {
+    quirk(
+        b"* 56697 FETCH (UID 227195 BODYSTRUCTURE (((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"UTF-8\" \"DELSP\" \"yes\" \"FORMAT\" \"flowed\") NIL NIL \"BASE64\" 10418 133 NIL NIL NIL)(\"TEXT\" \"HTML\" (\"CHARSET\" \"UTF-8\") NIL NIL \"BASE64\" 34544 442 NIL NIL NIL) \"ALTERNATIVE\" (\"BOUNDARY\" \"94eb2c1cd0507723d5054c1ce6cb\") NIL NIL)(\"RELATED\" NIL (\"ATTACHMENT\" NIL) NIL)(\"RELATED\" NIL (\"ATTACHMENT\" NIL) NIL) \"MIXED\" (\"BOUNDARY\" \"94eb2c1cd0507723e6054c1ce6cd\") NIL NIL))",
+        Quirks::EMPTY_MULTIPART,
+        // The empty multipart's empty parameters are written `()` (see
+        // `Quirks::EMPTY_MULTIPART`).
+        b"* 56697 FETCH (UID 227195 BODYSTRUCTURE (((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"UTF-8\" \"DELSP\" \"yes\" \"FORMAT\" \"flowed\") NIL NIL \"BASE64\" 10418 133 NIL NIL NIL)(\"TEXT\" \"HTML\" (\"CHARSET\" \"UTF-8\") NIL NIL \"BASE64\" 34544 442 NIL NIL NIL) \"ALTERNATIVE\" (\"BOUNDARY\" \"94eb2c1cd0507723d5054c1ce6cb\") NIL NIL)(\"RELATED\" () (\"ATTACHMENT\" NIL) NIL)(\"RELATED\" () (\"ATTACHMENT\" NIL) NIL) \"MIXED\" (\"BOUNDARY\" \"94eb2c1cd0507723e6054c1ce6cd\") NIL NIL))",
+        |r| match fetch_items(r) {
+            [MessageDataItem::Uid(_), MessageDataItem::BodyStructure(item)] => {
+                let body = item.get();
+                let BodyStructure::Multipart(m) = &*body else {
+                    panic!("{body:?}")
+                };
+                let parts = m.parts.to_vec();
+                assert_eq!(parts.len(), 3);
+                let BodyStructure::Multipart(related) = &parts[1] else {
+                    panic!("{parts:?}")
+                };
+                assert!(related.parts.is_empty());
+                assert_eq!(related.subtype.as_bytes(), b"RELATED");
+                let ext = related.extension.as_ref().unwrap();
+                assert!(ext.params.is_empty());
+                let d = ext.tail.as_ref().unwrap().disposition.as_ref().unwrap();
+                assert_eq!(d.kind.as_bytes(), b"ATTACHMENT");
+            }
+            other => panic!("{other:?}"),
+        },
+    );
+}
+
+/// `NIL` as an element of an address list, skipped. Evidence: MailKit
+/// issue 991 (a server's protocol log, and MailKit's test
+/// `TestParseEnvelopeWithNilAddress`), mjs/imapclient's
+/// `test_ENVELOPE_with_empty_addresses`, mscdex/node-imap#565.
+#[test]
+fn nil_in_address_list_mailkit_991() {
+    quirk(
+        b"* 1 FETCH (ENVELOPE (\"Thu, 18 Jul 2019 01:29:32 -0300\" \"s\" (NIL (\"A\" NIL \"a\" \"b.c\")) NIL NIL NIL NIL NIL NIL \"<x@y>\"))",
+        Quirks::NIL_IN_LIST,
+        b"* 1 FETCH (ENVELOPE (\"Thu, 18 Jul 2019 01:29:32 -0300\" \"s\" ((\"A\" NIL \"a\" \"b.c\")) NIL NIL NIL NIL NIL NIL \"<x@y>\"))",
+        |r| match fetch_items(r) {
+            [MessageDataItem::Envelope(e)] => {
+                let from = e.from();
+                let from = from.to_vec();
+                assert_eq!(from.len(), 1);
+                assert_eq!(from[0].mailbox.as_bytes(), Some(&b"a"[..]));
+                assert!(e.sender().is_empty());
+            }
+            other => panic!("{other:?}"),
+        },
+    );
+    // imapclient's forms: NIL after the address, and between two.
+    quirk(
+        b"* 2 FETCH (ENVELOPE (NIL NIL ((\"A\" NIL \"a\" \"b.c\") NIL) NIL NIL (NIL (NIL NIL \"x\" \"y.z\") nil (NIL NIL \"u\" \"v.w\")) NIL NIL NIL NIL))",
+        Quirks::NIL_IN_LIST,
+        b"* 2 FETCH (ENVELOPE (NIL NIL ((\"A\" NIL \"a\" \"b.c\")) NIL NIL ((NIL NIL \"x\" \"y.z\")(NIL NIL \"u\" \"v.w\")) NIL NIL NIL NIL))",
+        |r| match fetch_items(r) {
+            [MessageDataItem::Envelope(e)] => {
+                assert_eq!(e.from().len(), 1);
+                let to = e.to();
+                let to = to.to_vec();
+                assert_eq!(to.len(), 2);
+                assert_eq!(to[1].mailbox.as_bytes(), Some(&b"u"[..]));
+            }
+            other => panic!("{other:?}"),
+        },
+    );
+    // A list of NILs only is still the list of no address.
+    quirk(
+        b"* 3 FETCH (ENVELOPE (NIL NIL (NIL) NIL NIL NIL NIL NIL NIL NIL))",
+        Quirks::NIL_IN_LIST,
+        b"* 3 FETCH (ENVELOPE (NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL))",
+        |r| match fetch_items(r) {
+            [MessageDataItem::Envelope(e)] => assert!(e.from().is_empty()),
+            other => panic!("{other:?}"),
+        },
+    );
+}
+
+/// `MODSEQ (0)` (Gmail, https://github.com/jstedfast/MailKit/issues/228)
+/// and `[HIGHESTMODSEQ 0]` (old Cyrus, cyrus-imapd issue 1029): RFC 7162
+/// §7 starts mod-sequences at 1; STATUS `HIGHESTMODSEQ 0` is valid.
+#[test]
+fn zero_modseq_gmail_cyrus() {
+    quirk(
+        b"* 1 FETCH (FLAGS (\\Deleted) MODSEQ (0))",
+        Quirks::ZERO_NUMBER,
+        b"* 1 FETCH (FLAGS (\\Deleted) MODSEQ (0))",
+        |r| assert_eq!(fetch_items(r)[1], MessageDataItem::ModSeq(0)),
+    );
+    quirk(
+        b"* OK [HIGHESTMODSEQ 0] x",
+        Quirks::ZERO_NUMBER,
+        b"* OK [HIGHESTMODSEQ 0] x",
+        |r| assert_eq!(status_text(r).code(), Some(&ResponseCode::HighestModSeq(0))),
+    );
+    let (_, q) = decode(b"* STATUS INBOX (HIGHESTMODSEQ 0)\r\n");
+    assert!(q.is_empty(), "{q:?}");
+}
+
+/// `()` for a part's location (Exchange Online; MailKit's test
+/// `TestParseBadlyFormedBodyStructureWithEmptyParensInsteadOfContentLocation`).
+#[test]
+fn empty_list_for_location_exchange() {
+    quirk(
+        b"* 1 FETCH (BODYSTRUCTURE ((\"text\" \"html\" (\"charset\" \"utf-8\") NIL NIL \"base64\" 38706 497 NIL NIL NIL ())(\"image\" \"jpeg\" (\"name\" \"i.jpg\") \"<i@x>\" \"i.jpg\" \"base64\" 3446 NIL (\"inline\" (\"filename\" \"i.jpg\")) NIL ()) \"related\" (\"boundary\" \"b\" \"type\" \"text/html\") NIL (\"de-DE\") NIL))",
+        Quirks::EMPTY_LIST_FOR_NIL,
+        b"* 1 FETCH (BODYSTRUCTURE ((\"text\" \"html\" (\"charset\" \"utf-8\") NIL NIL \"base64\" 38706 497 NIL NIL NIL NIL)(\"image\" \"jpeg\" (\"name\" \"i.jpg\") \"<i@x>\" \"i.jpg\" \"base64\" 3446 NIL (\"inline\" (\"filename\" \"i.jpg\")) NIL NIL) \"related\" (\"boundary\" \"b\" \"type\" \"text/html\") NIL (\"de-DE\") NIL))",
+        |r| match fetch_items(r) {
+            [MessageDataItem::BodyStructure(item)] => {
+                let body = item.get();
+                let BodyStructure::Multipart(m) = &*body else {
+                    panic!("{body:?}")
+                };
+                let parts = m.parts.to_vec();
+                let BodyStructure::Single(html) = &parts[0] else {
+                    panic!("{parts:?}")
+                };
+                let lang = html.extension.as_ref().unwrap().tail.as_ref().unwrap();
+                let loc = lang.language.as_ref().unwrap().location.as_ref().unwrap();
+                assert!(loc.location.0.is_none());
+            }
+            other => panic!("{other:?}"),
+        },
+    );
+}
+
+/// A flag sent as a quoted string in FLAGS (InterMail vM.8.04,
+/// https://github.com/jstedfast/MailKit/issues/771).
+#[test]
+fn quoted_flag_intermail() {
+    quirk(
+        b"* FLAGS (\"\\\\Deleted\" \\Answered \\Flagged \\Deleted \\Draft \\Seen)",
+        Quirks::QUOTED_FLAG,
+        b"* FLAGS (\\Deleted \\Answered \\Flagged \\Deleted \\Draft \\Seen)",
+        |r| match r {
+            Response::Data(Data::Flags(f)) => {
+                assert_eq!(f[0], Flag::Deleted);
+                assert_eq!(f.len(), 6);
+            }
+            other => panic!("{other:?}"),
+        },
+    );
+    quirk(
+        b"* FLAGS (\"$Junk\" \\Seen)",
+        Quirks::QUOTED_FLAG,
+        b"* FLAGS ($Junk \\Seen)",
+        |r| match r {
+            Response::Data(Data::Flags(f)) => assert_eq!(f[0].to_string(), "$Junk"),
+            other => panic!("{other:?}"),
+        },
+    );
+    // A string that holds no flag stays an error.
+    assert!(response(b"* FLAGS (\"a b\" \\Seen)\r\n").is_err());
+    // Commands stay strict: a quoted flag in STORE is an error there.
+    assert!(imapkit_codec::decode::command(b"a1 STORE 1 +FLAGS (\"\\\\Seen\")\r\n").is_err());
 }

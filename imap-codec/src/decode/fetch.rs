@@ -192,6 +192,10 @@ pub(crate) fn msg_att<'a>(i: &'a [u8], out: &mut impl ItemSink<'a>) -> IResult<'
             let (r, ()) = byte(b'(')(r)?;
             let (r, n) = number_u64(extra_sp(r))?;
             let (r, ()) = byte(b')')(extra_sp(r))?;
+            // Lenient: 0 (RFC 7162's mod-sequence-value starts at 1).
+            if n == 0 {
+                quirks::note(Quirks::ZERO_NUMBER);
+            }
             {
                 out.push(M::ModSeq(n));
                 Ok((r, ()))

@@ -92,8 +92,9 @@ fn multipart(i: &[u8], depth: usize) -> IResult<'_, Multipart<'_>> {
 
 /// A multipart without parts, tried where a single part did not parse:
 /// `"MIXED"` alone, or followed by `SP` and its extension data starting
-/// with a parameter list, `"ALTERNATIVE" ("BOUNDARY" "b") NIL NIL`
-/// (Gmail, Ruby bug 7153); [`Quirks::EMPTY_MULTIPART`]. `None` if the
+/// with a parameter list or `NIL`, `"ALTERNATIVE" ("BOUNDARY" "b") NIL NIL`
+/// (Gmail, Ruby bug 7153), `"RELATED" NIL ("ATTACHMENT" NIL) NIL` (Gmail,
+/// MailKit issue 777); [`Quirks::EMPTY_MULTIPART`]. `None` if the
 /// input has another shape (the single part's error stands).
 #[cold]
 fn empty_multipart(i: &[u8], depth: usize) -> IResult<'_, Option<Multipart<'_>>> {
@@ -103,7 +104,7 @@ fn empty_multipart(i: &[u8], depth: usize) -> IResult<'_, Option<Multipart<'_>>>
     let r = extra_sp_before_paren(r);
     let (r, extension) = match r {
         [b')', ..] => (r, None),
-        [b' ', b'(', ..] => {
+        [b' ', b'(' | b'N' | b'n', ..] => {
             let (r, params) = body_fld_param(&r[1..])?;
             let (r, tail) = extension_tail(r, depth)?;
             (r, Some(MultipartExtension { params, tail }))
@@ -648,7 +649,7 @@ fn extension_tail(i: &[u8], depth: usize) -> IResult<'_, Option<ExtensionTail<'_
         };
         return Ok((r, Some(tail)));
     }
-    let (mut r, location) = nstring(r)?;
+    let (mut r, location) = body_fld_loc(r)?;
     let mut extensions = Vec::new();
     loop {
         let (r2, m) = more(r)?;
@@ -671,6 +672,22 @@ fn extension_tail(i: &[u8], depth: usize) -> IResult<'_, Option<ExtensionTail<'_
         }),
     };
     Ok((r, Some(tail)))
+}
+
+/// `body-fld-loc`: `nstring`.
+///
+/// Lenient: `()` for `NIL` (Exchange Online; MailKit's test
+/// `TestParseBadlyFormedBodyStructureWithEmptyParensInsteadOfContentLocation`),
+/// [`Quirks::EMPTY_LIST_FOR_NIL`].
+fn body_fld_loc(i: &[u8]) -> IResult<'_, NString<'_>> {
+    match i {
+        [b'('] => incomplete(),
+        [b'(', b')', rest @ ..] => {
+            quirks::note(Quirks::EMPTY_LIST_FOR_NIL);
+            Ok((rest, NString(None)))
+        }
+        _ => nstring(i),
+    }
 }
 
 /// `body-fld-dsp`: `"(" string SP body-fld-param ")" / nil`.

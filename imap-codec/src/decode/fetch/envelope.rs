@@ -156,6 +156,12 @@ fn addresses(i: &[u8]) -> IResult<'_, u32> {
                 }
                 return Ok((&r[1..], n));
             }
+            // Lenient: `NIL` for an address that is not there (MailKit
+            // issue 991); skipped, here and by `read_address`.
+            [b'N' | b'n', ..] => {
+                r = nil(r)?.0;
+                quirks::note(Quirks::NIL_IN_LIST);
+            }
             [b' ', ..] => {
                 let r2 = extra_sp(r);
                 if r2.is_empty() {
@@ -172,9 +178,16 @@ fn addresses(i: &[u8]) -> IResult<'_, u32> {
 /// Reads the address at the start of `i` (an element of a checked
 /// [`AddressList`]): the address and the bytes it used.
 fn read_address(i: &[u8]) -> Option<(Address<'_>, usize)> {
-    let (r, a) = match address_fast(i) {
+    // `NIL` elements ([`Quirks::NIL_IN_LIST`]) before the address are
+    // skipped; `addresses` has not counted them.
+    let mut at = i;
+    while let [b'N' | b'n', ..] = at {
+        at = nil(at).ok()?.0;
+        at = &at[at.iter().take_while(|&&b| b == b' ').count()..];
+    }
+    let (r, a) = match address_fast(at) {
         Some(x) => x,
-        None => address_general(i).ok()?,
+        None => address_general(at).ok()?,
     };
     Some((a, i.len() - r.len()))
 }

@@ -135,6 +135,10 @@ fn known<'a>(i: &'a [u8], name: &[u8]) -> IResult<'a, Option<ResponseCode<'a>>> 
         b"HIGHESTMODSEQ" => {
             let (r, ()) = sp(i)?;
             let (r, v) = number64(r)?;
+            // Lenient: 0 (a mod-sequence-value starts at 1, RFC 7162 §7).
+            if v == 0 {
+                quirks::note(Quirks::ZERO_NUMBER);
+            }
             Ok((r, Some(C::HighestModSeq(v))))
         }
         b"MODIFIED" => {

@@ -15,8 +15,8 @@ use super::lenient::{sps, ws_list, ws_list_opt};
 use super::line_end;
 use super::quirks::{self, Quirks};
 use crate::decode::core::{
-    astring, atom, byte, capability, flag_perm, kw, literal_data, literal_header, mailbox, nil,
-    nstring, number, number64, nz_number, paren_list, paren_list1, quoted, sequence_set, sp,
+    astring, atom, byte, capability, flag, flag_perm, kw, literal_data, literal_header, mailbox,
+    nil, nstring, number, number64, nz_number, paren_list, paren_list1, quoted, sequence_set, sp,
     string,
 };
 use crate::decode::fetch::{msg_att_list, msg_att_list_shared};
@@ -247,6 +247,9 @@ fn enabled(i: &[u8]) -> IResult<'_, Data<'_>> {
 fn flags(i: &[u8]) -> IResult<'_, Data<'_>> {
     let (r, ()) = sps(i)?;
     let (r, f) = ws_list_opt(|i| {
+        if i.first() == Some(&b'"') {
+            return quoted_flag(i).map(|(r, f)| (r, Some(f)));
+        }
         let f = match flag_perm(i) {
             // Lenient: `Mail]/Alle` (Gmail), a token with `]`: dropped.
             Ok((r, _)) if r.first() == Some(&b']') => return invalid_flag(i),
@@ -271,6 +274,26 @@ fn flags(i: &[u8]) -> IResult<'_, Data<'_>> {
 /// A token of `ASTRING-CHAR`s (after an optional `\`) that holds `]` and
 /// so cannot be a flag: skipped ([`Quirks::INVALID_FLAG`]).
 #[cold]
+/// A flag sent as a quoted string, `"\\Deleted"` (InterMail, MailKit
+/// issue 771): the flag the string holds, [`Quirks::QUOTED_FLAG`]; an error
+/// if the string holds anything else.
+fn quoted_flag(i: &[u8]) -> IResult<'_, imapkit_proto::Flag<'_>> {
+    use imapkit_proto::IntoStatic;
+    let (r, q) = quoted(i)?;
+    // The flag grammar reads up to a delimiter (a streaming parser takes
+    // the end of its input for "more to come"): the content, then `)`.
+    let mut content = Vec::with_capacity(q.as_bytes().len() + 1);
+    content.extend_from_slice(q.as_bytes());
+    content.push(b')');
+    match flag(&content) {
+        Ok((b")", f)) => {
+            quirks::note(Quirks::QUOTED_FLAG);
+            Ok((r, f.into_static()))
+        }
+        _ => fail(i, "expected a flag"),
+    }
+}
+
 fn invalid_flag(i: &[u8]) -> IResult<'_, Option<imapkit_proto::Flag<'_>>> {
     let start = usize::from(i.first() == Some(&b'\\'));
     let n = i[start..]

@@ -54,9 +54,11 @@ impl Quirks {
     /// it (Zoho, GreenMail). It is dropped from [`imapkit_proto::Data::Flags`];
     /// the flag list re-encodes without it.
     pub const FLAGS_ASTERISK: Self = Self(1 << 6);
-    /// Zero where the grammar wants `nz-number`: `[UIDVALIDITY 0]`,
-    /// `[UIDNEXT 0]` (SmarterMail, mail.xwtec.cn). Kept as `0` and re-encoded
-    /// as `0`.
+    /// Zero where the grammar wants `nz-number` or a mod-sequence (which
+    /// RFC 7162 §7 starts at 1): `[UIDVALIDITY 0]`, `[UIDNEXT 0]`
+    /// (SmarterMail, mail.xwtec.cn), `MODSEQ (0)` in FETCH (Gmail, MailKit
+    /// issue 228), `[HIGHESTMODSEQ 0]` (Cyrus, cyrus-imapd issue 1029).
+    /// Kept as `0` and re-encoded as `0`.
     pub const ZERO_NUMBER: Self = Self(1 << 7);
     /// A line ended by a lone LF instead of CRLF (only with
     /// [`ResponseDecoder::lone_lf`](super::ResponseDecoder::lone_lf)).
@@ -80,9 +82,10 @@ impl Quirks {
     /// after an item that has none (Ruby bug 5620). Re-encodes without it.
     pub const RFC822_SECTION: Self = Self(1 << 12);
     /// A multipart without parts: `("MIXED")`, or the subtype followed by
-    /// its extension data, `("ALTERNATIVE" ("BOUNDARY" "b") NIL NIL)`
-    /// (Gmail for nested multiparts sharing a boundary, MailKit issues 205
-    /// and 777; Ruby bug 7153). Kept as a multipart with no parts, which
+    /// its extension data, `("ALTERNATIVE" ("BOUNDARY" "b") NIL NIL)` or
+    /// `("RELATED" NIL ("ATTACHMENT" NIL) NIL)` (Gmail for nested
+    /// multiparts sharing a boundary, MailKit issues 205 and 777; Ruby bug
+    /// 7153). Kept as a multipart with no parts, which
     /// re-encodes in the same form (parameters `NIL` as `()`).
     pub const EMPTY_MULTIPART: Self = Self(1 << 13);
     /// An empty body, `()`, where an encapsulated message's body belongs
@@ -107,8 +110,18 @@ impl Quirks {
     /// codes): the status response is kept, with the code as
     /// [`imapkit_proto::ResponseCode::Other`].
     pub const CODE_ARGUMENTS: Self = Self(1 << 19);
+    /// `NIL` as an element of an ENVELOPE address list, `(NIL ("A" NIL
+    /// "a" "b.c"))` (MailKit issue 991, a server's protocol log;
+    /// mjs/imapclient's `test_ENVELOPE_with_empty_addresses`). The `NIL`
+    /// stands for no address: it is skipped, and the list re-encodes
+    /// without it.
+    pub const NIL_IN_LIST: Self = Self(1 << 20);
+    /// A flag sent as a quoted string in an untagged `FLAGS` list,
+    /// `("\\Deleted" \Answered)` (InterMail vM.8.04, MailKit issue 771).
+    /// Read as the flag the string holds; re-encodes as that flag.
+    pub const QUOTED_FLAG: Self = Self(1 << 21);
 
-    const NAMES: [(Self, &'static str); 20] = [
+    const NAMES: [(Self, &'static str); 22] = [
         (Self::EXTRA_SPACE, "EXTRA_SPACE"),
         (Self::MISSING_TEXT, "MISSING_TEXT"),
         (Self::EMPTY_LIST_FOR_NIL, "EMPTY_LIST_FOR_NIL"),
@@ -132,6 +145,8 @@ impl Quirks {
         (Self::STRAY_CHARACTER, "STRAY_CHARACTER"),
         (Self::BARE_RESPONSE_CODE, "BARE_RESPONSE_CODE"),
         (Self::CODE_ARGUMENTS, "CODE_ARGUMENTS"),
+        (Self::NIL_IN_LIST, "NIL_IN_LIST"),
+        (Self::QUOTED_FLAG, "QUOTED_FLAG"),
     ];
 
     /// Whether every quirk in `other` is in `self`.
