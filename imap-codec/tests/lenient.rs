@@ -1088,6 +1088,7 @@ fn quirk_rows() -> Vec<(Quirks, String, Vec<u8>, Vec<u8>)> {
                 "CODE_ARGUMENTS" => Quirks::CODE_ARGUMENTS,
                 "NIL_IN_LIST" => Quirks::NIL_IN_LIST,
                 "QUOTED_FLAG" => Quirks::QUOTED_FLAG,
+                "TAB_IN_MAILBOX" => Quirks::TAB_IN_MAILBOX,
                 "NONE" => Quirks::NONE,
                 other => panic!("unknown quirk {other}"),
             };
@@ -1423,4 +1424,32 @@ fn quoted_flag_intermail() {
     assert!(response(b"* FLAGS (\"a b\" \\Seen)\r\n").is_err());
     // Commands stay strict: a quoted flag in STORE is an error there.
     assert!(imapkit_codec::decode::command(b"a1 STORE 1 +FLAGS (\"\\\\Seen\")\r\n").is_err());
+}
+
+/// Exchange: a mailbox name with TABs, unquoted, at the end of a LIST line
+/// (https://github.com/jstedfast/MailKit/issues/945; MailKit reads the
+/// rest of the line as the name).
+#[test]
+fn tab_in_mailbox_exchange() {
+    quirk(
+        b"* LIST (\\HasNoChildren) \"/\" INBOX/Da\tOggetto\tRicevuto\tDimensione\tCategorie\t",
+        Quirks::TAB_IN_MAILBOX,
+        b"* LIST (\\HasNoChildren) \"/\" \"INBOX/Da\tOggetto\tRicevuto\tDimensione\tCategorie\t\"",
+        |r| match r {
+            Response::Data(Data::List(l)) => {
+                assert_eq!(
+                    l.mailbox.as_bytes(),
+                    b"INBOX/Da\tOggetto\tRicevuto\tDimensione\tCategorie\t"
+                );
+            }
+            other => panic!("{other:?}"),
+        },
+    );
+    // Anything but atom characters and TABs after the TAB (a space, a
+    // literal's `{`) leaves it an error, as the grammar has it.
+    assert!(response(b"* LIST () \"/\" a\tb c\r\n").is_err());
+    assert!(response(b"* LIST () \"/\" a\tb{3}\r\n").is_err());
+    // A quoted name holds TABs anyway.
+    let (_, q) = decode(b"* LIST () \"/\" \"a\tb\"\r\n");
+    assert!(q.is_empty(), "{q:?}");
 }

@@ -336,7 +336,10 @@ fn mailbox_list(i: &[u8]) -> IResult<'_, MailboxList<'_>> {
     let (r, ()) = sp(r)?;
     let (r, delimiter) = delimiter(r)?;
     let (r, ()) = sps(r)?;
-    let (r, mailbox) = mailbox(r)?;
+    let (r, mailbox) = match r.first() {
+        Some(&b) if chars::is_astring_char(b) => mailbox_with_tabs(r)?,
+        _ => mailbox(r)?,
+    };
     let (r, extended) = match r {
         [b' ', b'(', ..] => paren_list(list_extended_item)(&r[1..])?,
         [] | [b' '] => return Err(nom::Err::Incomplete(nom::Needed::new(1))),
@@ -351,6 +354,36 @@ fn mailbox_list(i: &[u8]) -> IResult<'_, MailboxList<'_>> {
             extended,
         },
     ))
+}
+
+/// The mailbox of a LIST line sent as an atom: `mailbox`, or, lenient, an
+/// atom with TABs in it that runs to the end of the line (Exchange,
+/// MailKit issue 945), [`Quirks::TAB_IN_MAILBOX`]. Only atom characters
+/// and TABs may follow up to the CR: anything else (a space before
+/// extended data, a `{`) leaves the TAB an error, as the grammar has it.
+fn mailbox_with_tabs(i: &[u8]) -> IResult<'_, Mailbox<'_>> {
+    let (r, m) = mailbox(i)?;
+    if r.first() != Some(&b'\t') {
+        return Ok((r, m));
+    }
+    let n = r
+        .iter()
+        .take_while(|&&b| b == b'\t' || chars::is_astring_char(b))
+        .count();
+    match r.get(n) {
+        None => Err(nom::Err::Incomplete(nom::Needed::new(1))),
+        Some(b'\r') => {
+            let name = &i[..i.len() - r.len() + n];
+            match Mailbox::from_wire(name) {
+                Ok(m) => {
+                    quirks::note(Quirks::TAB_IN_MAILBOX);
+                    Ok((&r[n..], m))
+                }
+                Err(_) => Ok((r, m)),
+            }
+        }
+        Some(_) => Ok((r, m)),
+    }
 }
 
 /// `mbox-list-extended-item`: read generically, then CHILDINFO and OLDNAME.

@@ -120,8 +120,13 @@ impl Quirks {
     /// `("\\Deleted" \Answered)` (InterMail vM.8.04, MailKit issue 771).
     /// Read as the flag the string holds; re-encodes as that flag.
     pub const QUOTED_FLAG: Self = Self(1 << 21);
+    /// A mailbox name sent unquoted with TABs in it, the last field of a
+    /// LIST or LSUB line: `* LIST (\HasNoChildren) "/" INBOX/Da\tOggetto`
+    /// (Exchange, MailKit issue 945). The name runs to the end of the
+    /// line, and re-encodes quoted.
+    pub const TAB_IN_MAILBOX: Self = Self(1 << 22);
 
-    const NAMES: [(Self, &'static str); 22] = [
+    const NAMES: [(Self, &'static str); 23] = [
         (Self::EXTRA_SPACE, "EXTRA_SPACE"),
         (Self::MISSING_TEXT, "MISSING_TEXT"),
         (Self::EMPTY_LIST_FOR_NIL, "EMPTY_LIST_FOR_NIL"),
@@ -147,6 +152,7 @@ impl Quirks {
         (Self::CODE_ARGUMENTS, "CODE_ARGUMENTS"),
         (Self::NIL_IN_LIST, "NIL_IN_LIST"),
         (Self::QUOTED_FLAG, "QUOTED_FLAG"),
+        (Self::TAB_IN_MAILBOX, "TAB_IN_MAILBOX"),
     ];
 
     /// Whether every quirk in `other` is in `self`.
