@@ -1089,6 +1089,7 @@ fn quirk_rows() -> Vec<(Quirks, String, Vec<u8>, Vec<u8>)> {
                 "NIL_IN_LIST" => Quirks::NIL_IN_LIST,
                 "QUOTED_FLAG" => Quirks::QUOTED_FLAG,
                 "TAB_IN_MAILBOX" => Quirks::TAB_IN_MAILBOX,
+                "PARAMS_IN_MD5" => Quirks::PARAMS_IN_MD5,
                 "NONE" => Quirks::NONE,
                 other => panic!("unknown quirk {other}"),
             };
@@ -1452,4 +1453,32 @@ fn tab_in_mailbox_exchange() {
     // A quoted name holds TABs anyway.
     let (_, q) = decode(b"* LIST () \"/\" \"a\tb\"\r\n");
     assert!(q.is_empty(), "{q:?}");
+}
+
+/// gmx.net: a multipart sent as a basic part, its parameters repeated
+/// where the MD5 belongs (https://github.com/jstedfast/MailKit/issues/878,
+/// MailKit's test `TestParseBodyStructureWithBrokenMultipartRelated`).
+#[test]
+fn params_in_md5_gmx() {
+    quirk(
+        b"* 1 FETCH (BODYSTRUCTURE ((\"multipart\" \"related\" (\"boundary\" \"b1\") NIL NIL \"7BIT\" 400 (\"boundary\" \"b1\") NIL NIL NIL)(\"TEXT\" \"html\" (\"charset\" \"UTF8\") NIL NIL \"7BIT\" 1115 70 NIL NIL NIL NIL) \"mixed\" (\"boundary\" \"b2\") NIL NIL NIL))",
+        Quirks::PARAMS_IN_MD5,
+        b"* 1 FETCH (BODYSTRUCTURE ((\"multipart\" \"related\" (\"boundary\" \"b1\") NIL NIL \"7BIT\" 400 NIL NIL NIL NIL)(\"TEXT\" \"html\" (\"charset\" \"UTF8\") NIL NIL \"7BIT\" 1115 70 NIL NIL NIL NIL) \"mixed\" (\"boundary\" \"b2\") NIL NIL NIL))",
+        |r| match fetch_items(r) {
+            [MessageDataItem::BodyStructure(item)] => {
+                let body = item.get();
+                let BodyStructure::Multipart(m) = &*body else {
+                    panic!("{body:?}")
+                };
+                let parts = m.parts.to_vec();
+                let BodyStructure::Single(first) = &parts[0] else {
+                    panic!("{parts:?}")
+                };
+                assert_eq!(first.fields.param("boundary").as_deref(), Some(&b"b1"[..]));
+                let ext = first.extension.as_ref().unwrap();
+                assert!(ext.md5.0.is_none());
+            }
+            other => panic!("{other:?}"),
+        },
+    );
 }

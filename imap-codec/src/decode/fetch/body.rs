@@ -526,7 +526,7 @@ fn single_general(i: &[u8], depth: usize) -> IResult<'_, Body<'_>> {
         _ => (r, m, basic(media_type, subtype)),
     };
     let (r, extension) = if m {
-        let (r, md5) = nstring(r)?;
+        let (r, md5) = body_fld_md5(r)?;
         let (r, tail) = extension_tail(r, depth)?;
         (r, Some(SinglePartExtension { md5, tail }))
     } else {
@@ -672,6 +672,21 @@ fn extension_tail(i: &[u8], depth: usize) -> IResult<'_, Option<ExtensionTail<'_
         }),
     };
     Ok((r, Some(tail)))
+}
+
+/// `body-fld-md5`: `nstring`.
+///
+/// Lenient: a parameter list, read as `NIL` (gmx.net, MailKit issue 878),
+/// [`Quirks::PARAMS_IN_MD5`].
+fn body_fld_md5(i: &[u8]) -> IResult<'_, NString<'_>> {
+    match i.first() {
+        Some(b'(') => {
+            let (r, _) = body_fld_param(i)?;
+            quirks::note(Quirks::PARAMS_IN_MD5);
+            Ok((r, NString(None)))
+        }
+        _ => nstring(i),
+    }
 }
 
 /// `body-fld-loc`: `nstring`.

@@ -125,8 +125,15 @@ impl Quirks {
     /// (Exchange, MailKit issue 945). The name runs to the end of the
     /// line, and re-encodes quoted.
     pub const TAB_IN_MAILBOX: Self = Self(1 << 22);
+    /// A parameter list where a part's MD5 belongs, from a multipart sent
+    /// as a basic part that repeats its parameters there:
+    /// `("multipart" "related" ("boundary" "b1") NIL NIL "7BIT" 400
+    /// ("boundary" "b1") NIL NIL NIL)` (gmx.net, MailKit issue 878). Read
+    /// as no MD5 (the list repeats the part's parameters); re-encodes as
+    /// `NIL`.
+    pub const PARAMS_IN_MD5: Self = Self(1 << 23);
 
-    const NAMES: [(Self, &'static str); 23] = [
+    const NAMES: [(Self, &'static str); 24] = [
         (Self::EXTRA_SPACE, "EXTRA_SPACE"),
         (Self::MISSING_TEXT, "MISSING_TEXT"),
         (Self::EMPTY_LIST_FOR_NIL, "EMPTY_LIST_FOR_NIL"),
@@ -153,6 +160,7 @@ impl Quirks {
         (Self::NIL_IN_LIST, "NIL_IN_LIST"),
         (Self::QUOTED_FLAG, "QUOTED_FLAG"),
         (Self::TAB_IN_MAILBOX, "TAB_IN_MAILBOX"),
+        (Self::PARAMS_IN_MD5, "PARAMS_IN_MD5"),
     ];
 
     /// Whether every quirk in `other` is in `self`.
