@@ -163,6 +163,20 @@ impl<'b, B: BufMut> Writer<'b, B> {
         }
     }
 
+    /// Writes `bytes`, a decoded value's bytes as received, when there are
+    /// any and they may be copied ([`can_copy`](Self::can_copy)); whether
+    /// it did (if not, the caller encodes the value).
+    #[inline]
+    pub(crate) fn put_verbatim(&mut self, bytes: Option<&[u8]>) -> bool {
+        match bytes.filter(|b| self.can_copy(b)) {
+            Some(b) => {
+                self.put(b);
+                true
+            }
+            None => false,
+        }
+    }
+
     /// The same writer, recording shared literal payloads of at least
     /// `threshold` bytes in `splices` instead of copying them; `head_start`
     /// is the length of the buffer before this writer's first byte.

@@ -10,6 +10,7 @@ use crate::buf::{Buf, IntoStatic};
 use crate::core::NString;
 use crate::encoded_word::{decode_header, HeaderText};
 pub use crate::response::wire::AddressList;
+use crate::response::wire::Kept;
 
 /// The ten fields of an `envelope`: the parsed RFC 5322 header fields of a
 /// message (RFC 9051 §7.5.2).
@@ -88,20 +89,10 @@ impl IntoStatic for EnvelopeFields<'_> {
 /// assert!(e.fields().from.is_empty());
 /// ```
 #[derive(Clone)]
-pub struct Envelope<'a>(EnvRepr<'a>);
+pub struct Envelope<'a>(Kept<'a, EnvelopeFields<'a>, ReadEnvelope>);
 
 /// Reads the fields of an envelope the decoder has checked.
-type ReadEnvelope = for<'r> fn(&'r [u8]) -> Option<EnvelopeFields<'r>>;
-
-#[derive(Clone)]
-enum EnvRepr<'a> {
-    Wire {
-        bytes: Buf<'a>,
-        verbatim: bool,
-        read: ReadEnvelope,
-    },
-    Owned(Box<EnvelopeFields<'a>>),
-}
+type ReadEnvelope = for<'r> fn(&'r [u8]) -> EnvelopeFields<'r>;
 
 impl Default for Envelope<'_> {
     /// An envelope of ten `NIL`s.
@@ -123,10 +114,8 @@ macro_rules! string_fields {
         $(#[$doc])*
         pub fn $name(&self) -> NString<'_> {
             match &self.0 {
-                EnvRepr::Wire { bytes, read, .. } => {
-                    read(bytes.as_bytes()).map(|f| f.$name).unwrap_or(NString(None))
-                }
-                EnvRepr::Owned(f) => f.$name.reborrow(),
+                Kept::Wire { bytes, read, .. } => read(bytes).$name,
+                Kept::Owned(f) => f.$name.reborrow(),
             }
         }
     )*};
@@ -139,10 +128,8 @@ macro_rules! list_fields {
         $(#[$doc])*
         pub fn $name(&self) -> Cow<'_, AddressList<'_>> {
             match &self.0 {
-                EnvRepr::Wire { bytes, read, .. } => {
-                    Cow::Owned(read(bytes.as_bytes()).map(|f| f.$name).unwrap_or_default())
-                }
-                EnvRepr::Owned(f) => Cow::Borrowed(&f.$name),
+                Kept::Wire { bytes, read, .. } => Cow::Owned(read(bytes).$name),
+                Kept::Owned(f) => Cow::Borrowed(&f.$name),
             }
         }
     )*};
@@ -151,38 +138,32 @@ macro_rules! list_fields {
 impl<'a> Envelope<'a> {
     /// An envelope from its fields.
     pub fn new(fields: EnvelopeFields<'a>) -> Self {
-        Envelope(EnvRepr::Owned(Box::new(fields)))
+        Envelope(Kept::Owned(Box::new(fields)))
     }
 
     /// Decoded from its bytes (doc-hidden: for the decoder, which has
     /// checked them; see `AddressList::from_wire`).
     #[doc(hidden)]
     pub fn from_wire(bytes: Buf<'a>, verbatim: bool, read: ReadEnvelope) -> Self {
-        Envelope(EnvRepr::Wire {
-            bytes,
-            verbatim,
-            read,
-        })
+        Envelope(Kept::wire(bytes, verbatim, read))
     }
 
     /// All ten fields (read from the bytes of a decoded envelope).
     pub fn fields(&self) -> Cow<'_, EnvelopeFields<'_>> {
         match &self.0 {
-            // `read` cannot fail on bytes the decoder checked; an envelope
-            // of NILs rather than a panic if it ever did.
-            EnvRepr::Wire { bytes, read, .. } => Cow::Owned(read(bytes).unwrap_or_default()),
-            EnvRepr::Owned(f) => Cow::Borrowed(f),
+            Kept::Wire { bytes, read, .. } => Cow::Owned(read(bytes)),
+            Kept::Owned(f) => Cow::Borrowed(f),
         }
     }
 
     /// The fields, owned (read from the bytes of a decoded envelope).
     pub fn into_fields(self) -> EnvelopeFields<'a> {
         match self.0 {
-            EnvRepr::Wire { bytes, read, .. } => match bytes {
-                Buf::Borrowed(b) => read(b).unwrap_or_default(),
-                Buf::Shared(b) => read(&b).unwrap_or_default().into_static_in(Some(&b)),
+            Kept::Wire { bytes, read, .. } => match bytes {
+                Buf::Borrowed(b) => read(b),
+                Buf::Shared(b) => read(&b).into_static_in(Some(&b)),
             },
-            EnvRepr::Owned(f) => *f,
+            Kept::Owned(f) => *f,
         }
     }
 
@@ -234,23 +215,13 @@ impl<'a> Envelope<'a> {
     /// The bytes as received, when the encoder may write them unchanged;
     /// `None` for envelopes built by a program.
     pub fn verbatim(&self) -> Option<&[u8]> {
-        match &self.0 {
-            EnvRepr::Wire {
-                bytes,
-                verbatim: true,
-                ..
-            } => Some(bytes.as_bytes()),
-            _ => None,
-        }
+        self.0.verbatim()
     }
 
     /// The fields of an envelope built by a program (`None` for a decoded
     /// one): the encoder reads them in place.
     pub(crate) fn built(&self) -> Option<&EnvelopeFields<'a>> {
-        match &self.0 {
-            EnvRepr::Owned(f) => Some(f),
-            EnvRepr::Wire { .. } => None,
-        }
+        self.0.built()
     }
 }
 
@@ -263,14 +234,7 @@ impl EnvelopeFields<'_> {
 
 impl PartialEq for Envelope<'_> {
     fn eq(&self, other: &Self) -> bool {
-        if let (EnvRepr::Wire { bytes: a, .. }, EnvRepr::Wire { bytes: b, .. }) =
-            (&self.0, &other.0)
-        {
-            if a.as_bytes() == b.as_bytes() {
-                return true;
-            }
-        }
-        self.fields() == other.fields()
+        self.0.same_bytes(&other.0) || self.fields() == other.fields()
     }
 }
 
@@ -304,18 +268,7 @@ impl IntoStatic for Envelope<'_> {
     type Static = Envelope<'static>;
     #[inline]
     fn into_static_in(self, frame: Option<&Bytes>) -> Envelope<'static> {
-        Envelope(match self.0 {
-            EnvRepr::Wire {
-                bytes,
-                verbatim,
-                read,
-            } => EnvRepr::Wire {
-                bytes: bytes.into_static_in(frame),
-                verbatim,
-                read,
-            },
-            EnvRepr::Owned(f) => EnvRepr::Owned(Box::new((*f).into_static_in(frame))),
-        })
+        Envelope(self.0.into_static_in(frame))
     }
 }
 

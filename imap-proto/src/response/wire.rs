@@ -501,51 +501,111 @@ impl BodyParam<'_> {
     }
 }
 
+/// The storage of a single value kept in wire form ([`Encapsulated`],
+/// [`Envelope`], [`BodyStructureItem`]): the checked bytes it was decoded
+/// from with the function that reads it again, or the value a program
+/// built. Each owner reads the value its own way (`read`'s type names its
+/// lifetimes); what does not depend on the value is here.
+#[derive(Clone)]
+pub(crate) enum Kept<'a, T, F> {
+    Wire {
+        bytes: Buf<'a>,
+        verbatim: bool,
+        read: F,
+    },
+    Owned(Box<T>),
+}
+
+impl<'a, T, F> Kept<'a, T, F> {
+    pub(crate) fn wire(bytes: Buf<'a>, verbatim: bool, read: F) -> Self {
+        Kept::Wire {
+            bytes,
+            verbatim,
+            read,
+        }
+    }
+
+    /// The bytes as received, when the encoder may write them unchanged.
+    pub(crate) fn verbatim(&self) -> Option<&[u8]> {
+        match self {
+            Kept::Wire {
+                bytes,
+                verbatim: true,
+                ..
+            } => Some(bytes.as_bytes()),
+            _ => None,
+        }
+    }
+
+    /// The value a program built (`None` for a decoded one).
+    pub(crate) fn built(&self) -> Option<&T> {
+        match self {
+            Kept::Owned(x) => Some(x),
+            Kept::Wire { .. } => None,
+        }
+    }
+
+    /// Whether both were decoded from the same bytes (and so hold the same
+    /// value; other pairs compare by value).
+    pub(crate) fn same_bytes(&self, other: &Self) -> bool {
+        matches!(
+            (self, other),
+            (Kept::Wire { bytes: a, .. }, Kept::Wire { bytes: b, .. })
+                if a.as_bytes() == b.as_bytes()
+        )
+    }
+}
+
+impl<T: IntoStatic, F: 'static> IntoStatic for Kept<'_, T, F> {
+    type Static = Kept<'static, T::Static, F>;
+    #[inline]
+    fn into_static_in(self, frame: Option<&Bytes>) -> Self::Static {
+        match self {
+            Kept::Wire {
+                bytes,
+                verbatim,
+                read,
+            } => Kept::Wire {
+                bytes: bytes.into_static_in(frame),
+                verbatim,
+                read,
+            },
+            Kept::Owned(x) => Kept::Owned(Box::new((*x).into_static_in(frame))),
+        }
+    }
+}
+
 /// The envelope and body structure of an encapsulated message (a
 /// `MESSAGE/RFC822` or `MESSAGE/GLOBAL` part, RFC 9051 §7.5.2).
 ///
 /// Decoded parts keep the bytes `envelope SP body` and read them on access
 /// (see [`AddressList`]).
 #[derive(Clone)]
-pub struct Encapsulated<'a>(EncRepr<'a>);
+pub struct Encapsulated<'a>(Kept<'a, (Envelope<'a>, BodyStructure<'a>), ReadEncapsulated>);
 
 type ReadEncapsulated = for<'r> fn(&'r [u8]) -> (Envelope<'r>, BodyStructure<'r>);
-
-#[derive(Clone)]
-enum EncRepr<'a> {
-    Wire {
-        bytes: Buf<'a>,
-        verbatim: bool,
-        read: ReadEncapsulated,
-    },
-    Owned(Box<(Envelope<'a>, BodyStructure<'a>)>),
-}
 
 impl<'a> Encapsulated<'a> {
     /// An encapsulated message from its envelope and body structure.
     pub fn new(envelope: Envelope<'a>, body: BodyStructure<'a>) -> Self {
-        Encapsulated(EncRepr::Owned(Box::new((envelope, body))))
+        Encapsulated(Kept::Owned(Box::new((envelope, body))))
     }
 
     /// Decoded from `envelope SP body` bytes (doc-hidden: for the decoder,
     /// which has checked them; see `AddressList::from_wire`).
     #[doc(hidden)]
     pub fn from_wire(bytes: Buf<'a>, verbatim: bool, read: ReadEncapsulated) -> Self {
-        Encapsulated(EncRepr::Wire {
-            bytes,
-            verbatim,
-            read,
-        })
+        Encapsulated(Kept::wire(bytes, verbatim, read))
     }
 
     /// The envelope and the body structure.
     pub fn get(&self) -> (Cow<'_, Envelope<'_>>, Cow<'_, BodyStructure<'_>>) {
         match &self.0 {
-            EncRepr::Wire { bytes, read, .. } => {
+            Kept::Wire { bytes, read, .. } => {
                 let (e, b) = read(bytes.as_bytes());
                 (Cow::Owned(e), Cow::Owned(b))
             }
-            EncRepr::Owned(x) => (Cow::Borrowed(&x.0), Cow::Borrowed(&x.1)),
+            Kept::Owned(x) => (Cow::Borrowed(&x.0), Cow::Borrowed(&x.1)),
         }
     }
 
@@ -562,27 +622,13 @@ impl<'a> Encapsulated<'a> {
     /// The bytes `envelope SP body` as received, when the encoder may write
     /// them unchanged; `None` for values built by a program.
     pub fn verbatim(&self) -> Option<&[u8]> {
-        match &self.0 {
-            EncRepr::Wire {
-                bytes,
-                verbatim: true,
-                ..
-            } => Some(bytes.as_bytes()),
-            _ => None,
-        }
+        self.0.verbatim()
     }
 }
 
 impl PartialEq for Encapsulated<'_> {
     fn eq(&self, other: &Self) -> bool {
-        if let (EncRepr::Wire { bytes: a, .. }, EncRepr::Wire { bytes: b, .. }) =
-            (&self.0, &other.0)
-        {
-            if a.as_bytes() == b.as_bytes() {
-                return true;
-            }
-        }
-        self.get() == other.get()
+        self.0.same_bytes(&other.0) || self.get() == other.get()
     }
 }
 
@@ -607,21 +653,7 @@ impl fmt::Debug for Encapsulated<'_> {
 impl IntoStatic for Encapsulated<'_> {
     type Static = Encapsulated<'static>;
     fn into_static_in(self, frame: Option<&Bytes>) -> Encapsulated<'static> {
-        Encapsulated(match self.0 {
-            EncRepr::Wire {
-                bytes,
-                verbatim,
-                read,
-            } => EncRepr::Wire {
-                bytes: bytes.into_static_in(frame),
-                verbatim,
-                read,
-            },
-            EncRepr::Owned(x) => {
-                let (e, b) = *x;
-                EncRepr::Owned(Box::new((e.into_static_in(frame), b.into_static_in(frame))))
-            }
-        })
+        Encapsulated(self.0.into_static_in(frame))
     }
 }
 
@@ -654,103 +686,55 @@ impl IntoStatic for Encapsulated<'_> {
 /// assert_eq!(*item.get(), part);
 /// ```
 #[derive(Clone)]
-pub struct BodyStructureItem<'a>(BodyRepr<'a>);
+pub struct BodyStructureItem<'a>(Kept<'a, BodyStructure<'a>, ReadBody>);
 
 /// Reads a body structure the decoder has checked.
-type ReadBody = for<'r> fn(&'r [u8]) -> Option<BodyStructure<'r>>;
-
-#[derive(Clone)]
-enum BodyRepr<'a> {
-    Wire {
-        bytes: Buf<'a>,
-        verbatim: bool,
-        read: ReadBody,
-    },
-    Owned(Box<BodyStructure<'a>>),
-}
+type ReadBody = for<'r> fn(&'r [u8]) -> BodyStructure<'r>;
 
 impl<'a> BodyStructureItem<'a> {
     /// An item holding `body`.
     pub fn new(body: BodyStructure<'a>) -> Self {
-        BodyStructureItem(BodyRepr::Owned(Box::new(body)))
+        BodyStructureItem(Kept::Owned(Box::new(body)))
     }
 
     /// Decoded from its bytes (doc-hidden: for the decoder, which has
     /// checked them; see `AddressList::from_wire`).
     #[doc(hidden)]
     pub fn from_wire(bytes: Buf<'a>, verbatim: bool, read: ReadBody) -> Self {
-        BodyStructureItem(BodyRepr::Wire {
-            bytes,
-            verbatim,
-            read,
-        })
+        BodyStructureItem(Kept::wire(bytes, verbatim, read))
     }
 
     /// The body structure (read from the bytes of a decoded item; its
     /// part and parameter lists are read lazily in turn).
     pub fn get(&self) -> Cow<'_, BodyStructure<'_>> {
         match &self.0 {
-            BodyRepr::Wire { bytes, read, .. } => Cow::Owned(read_or_unreadable(*read, bytes)),
-            BodyRepr::Owned(b) => Cow::Borrowed(b),
+            Kept::Wire { bytes, read, .. } => Cow::Owned(read(bytes)),
+            Kept::Owned(b) => Cow::Borrowed(b),
         }
     }
 
     /// The body structure, owned (read from the bytes of a decoded item).
     pub fn into_inner(self) -> BodyStructure<'a> {
         match self.0 {
-            BodyRepr::Wire { bytes, read, .. } => match bytes {
-                Buf::Borrowed(b) => read_or_unreadable(read, b),
-                Buf::Shared(b) => read_or_unreadable(read, &b).into_static_in(Some(&b)),
+            Kept::Wire { bytes, read, .. } => match bytes {
+                Buf::Borrowed(b) => read(b),
+                Buf::Shared(b) => read(&b).into_static_in(Some(&b)),
             },
-            BodyRepr::Owned(b) => *b,
+            Kept::Owned(b) => *b,
         }
     }
 
     /// The bytes as received, when the encoder may write them unchanged;
     /// `None` for structures built by a program.
     pub fn verbatim(&self) -> Option<&[u8]> {
-        match &self.0 {
-            BodyRepr::Wire {
-                bytes,
-                verbatim: true,
-                ..
-            } => Some(bytes.as_bytes()),
-            _ => None,
-        }
+        self.0.verbatim()
     }
 
     /// The structure of an item built by a program (`None` for a decoded
     /// one): the encoder reads it in place.
     pub(crate) fn built(&self) -> Option<&BodyStructure<'a>> {
-        match &self.0 {
-            BodyRepr::Owned(b) => Some(b),
-            BodyRepr::Wire { .. } => None,
-        }
+        self.0.built()
     }
-}
-
-/// `read(bytes)`; `read` cannot fail on bytes the decoder checked, and a
-/// part of type `APPLICATION/OCTET-STREAM` and size 0 stands in rather
-/// than a panic if it ever did.
-fn read_or_unreadable<'r>(read: ReadBody, bytes: &'r [u8]) -> BodyStructure<'r> {
-    read(bytes).unwrap_or_else(|| {
-        use crate::core::{IString, NString};
-        use crate::response::body::{Body, BodyFields, BodyKind};
-        BodyStructure::Single(Body {
-            kind: BodyKind::Basic {
-                media_type: IString::from("APPLICATION"),
-                subtype: IString::from("OCTET-STREAM"),
-            },
-            fields: BodyFields {
-                params: ParamList::default(),
-                id: NString(None),
-                description: NString(None),
-                encoding: IString::from("BINARY"),
-                size: 0,
-            },
-            extension: None,
-        })
-    })
 }
 
 impl<'a> From<BodyStructure<'a>> for BodyStructureItem<'a> {
@@ -761,14 +745,7 @@ impl<'a> From<BodyStructure<'a>> for BodyStructureItem<'a> {
 
 impl PartialEq for BodyStructureItem<'_> {
     fn eq(&self, other: &Self) -> bool {
-        if let (BodyRepr::Wire { bytes: a, .. }, BodyRepr::Wire { bytes: b, .. }) =
-            (&self.0, &other.0)
-        {
-            if a.as_bytes() == b.as_bytes() {
-                return true;
-            }
-        }
-        self.get() == other.get()
+        self.0.same_bytes(&other.0) || self.get() == other.get()
     }
 }
 
@@ -791,17 +768,6 @@ impl IntoStatic for BodyStructureItem<'_> {
     type Static = BodyStructureItem<'static>;
     #[inline]
     fn into_static_in(self, frame: Option<&Bytes>) -> BodyStructureItem<'static> {
-        BodyStructureItem(match self.0 {
-            BodyRepr::Wire {
-                bytes,
-                verbatim,
-                read,
-            } => BodyRepr::Wire {
-                bytes: bytes.into_static_in(frame),
-                verbatim,
-                read,
-            },
-            BodyRepr::Owned(b) => BodyRepr::Owned(Box::new((*b).into_static_in(frame))),
-        })
+        BodyStructureItem(self.0.into_static_in(frame))
     }
 }

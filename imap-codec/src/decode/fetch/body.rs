@@ -306,9 +306,11 @@ pub(crate) fn body_item(i: &[u8]) -> IResult<'_, BodyStructureItem<'_>> {
     Ok((r, BodyStructureItem::from_wire(wire, !quirky, read_body)))
 }
 
-/// Reads a body structure [`body_item`] has checked.
-fn read_body(i: &[u8]) -> Option<BodyStructure<'_>> {
-    body(i, 0).ok().map(|(_, b)| b)
+/// Reads a body structure [`body_item`] has checked. (That cannot fail;
+/// an empty part rather than a panic if it ever did, as in
+/// [`read_encapsulated`].)
+fn read_body(i: &[u8]) -> BodyStructure<'_> {
+    body(i, 0).map_or_else(|_| unreadable_part(), |(_, b)| b)
 }
 
 /// Reads the part at the start of `i` (an element of a checked

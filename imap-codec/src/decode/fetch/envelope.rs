@@ -19,9 +19,10 @@ pub(crate) fn envelope(i: &[u8]) -> IResult<'_, Envelope<'_>> {
     Ok((r, Envelope::from_wire(wire, !quirky, read_envelope)))
 }
 
-/// Reads the fields of an envelope [`envelope`] has checked.
-fn read_envelope(i: &[u8]) -> Option<EnvelopeFields<'_>> {
-    envelope_fields(i).ok().map(|(_, f)| f)
+/// Reads the fields of an envelope [`envelope`] has checked. (That cannot
+/// fail; an envelope of `NIL`s rather than a panic if it ever did.)
+fn read_envelope(i: &[u8]) -> EnvelopeFields<'_> {
+    envelope_fields(i).map(|(_, f)| f).unwrap_or_default()
 }
 
 /// `envelope`, field by field.

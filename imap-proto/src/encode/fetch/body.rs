@@ -14,8 +14,7 @@ impl Encode for BodyStructureItem<'_> {
     /// A decoded structure received in strict syntax is written as
     /// received; otherwise as its [`BodyStructure`].
     fn encode<B: BufMut>(&self, w: &mut Writer<'_, B>) {
-        if let Some(bytes) = self.verbatim().filter(|b| w.can_copy(b)) {
-            w.put(bytes);
+        if w.put_verbatim(self.verbatim()) {
             return;
         }
         match self.built() {
@@ -87,9 +86,7 @@ impl Encode for Body<'_> {
             }
             BodyKind::Message { message, lines, .. } => {
                 w.put_u8(b' ');
-                if let Some(bytes) = message.verbatim().filter(|b| w.can_copy(b)) {
-                    w.put(bytes);
-                } else {
+                if !w.put_verbatim(message.verbatim()) {
                     let (envelope, body) = message.get();
                     envelope.encode(w);
                     w.put_u8(b' ');
@@ -112,9 +109,7 @@ impl Encode for Multipart<'_> {
     /// then the subtype and extension data.
     fn encode<B: BufMut>(&self, w: &mut Writer<'_, B>) {
         let no_parts = self.parts.is_empty();
-        if let Some(bytes) = self.parts.verbatim().filter(|b| w.can_copy(b)) {
-            w.put(bytes);
-        } else {
+        if !w.put_verbatim(self.parts.verbatim()) {
             match self.parts.built() {
                 Some(built) => built.iter().for_each(|p| p.encode(w)),
                 None => self.parts.iter().for_each(|p| p.encode(w)),
@@ -174,8 +169,7 @@ fn put_word<B: BufMut>(w: &mut Writer<'_, B>, kept: &IString<'_>, word: &[u8]) {
 /// `body-fld-param`, `NIL` when empty; a decoded list received in strict
 /// syntax as received.
 fn put_params<B: BufMut>(w: &mut Writer<'_, B>, params: &ParamList<'_>) {
-    if let Some(bytes) = params.verbatim().filter(|b| w.can_copy(b)) {
-        w.put(bytes);
+    if w.put_verbatim(params.verbatim()) {
         return;
     }
     if params.is_empty() {

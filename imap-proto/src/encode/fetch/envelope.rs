@@ -11,8 +11,7 @@ impl Encode for Envelope<'_> {
     /// A decoded envelope received in strict syntax is written as received;
     /// otherwise field by field (see [`EnvelopeFields`]).
     fn encode<B: BufMut>(&self, w: &mut Writer<'_, B>) {
-        if let Some(bytes) = self.verbatim().filter(|b| w.can_copy(b)) {
-            w.put(bytes);
+        if w.put_verbatim(self.verbatim()) {
             return;
         }
         match self.built() {
@@ -47,8 +46,7 @@ impl Encode for EnvelopeFields<'_> {
 
 /// A decoded list received in strict syntax is written as received.
 fn put_address_list<B: BufMut>(w: &mut Writer<'_, B>, list: &AddressList<'_>) {
-    if let Some(bytes) = list.verbatim().filter(|b| w.can_copy(b)) {
-        w.put(bytes);
+    if w.put_verbatim(list.verbatim()) {
         return;
     }
     if list.is_empty() {
