@@ -562,14 +562,24 @@ pub(crate) fn flag_perm(i: &[u8]) -> IResult<'_, FlagPerm<'_>> {
 pub(crate) fn paren_list<'a, T>(
     item: impl Fn(&'a [u8]) -> IResult<'a, T>,
 ) -> impl Fn(&'a [u8]) -> IResult<'a, Vec<T>> {
+    // FETCH attribute and header-field lists often hold 5 to 8 items: one
+    // allocation instead of growing from 4.
+    paren_list_sized(item, |_| 8)
+}
+
+/// [`paren_list`] whose allocation has room for `capacity(list)` items,
+/// `list` being the input after the `(`.
+#[inline]
+fn paren_list_sized<'a, T>(
+    item: impl Fn(&'a [u8]) -> IResult<'a, T>,
+    capacity: impl Fn(&[u8]) -> usize,
+) -> impl Fn(&'a [u8]) -> IResult<'a, Vec<T>> {
     move |i: &'a [u8]| {
         let (mut i, ()) = byte(b'(')(i)?;
         if let Some(b')') = i.first() {
             return Ok((&i[1..], Vec::new()));
         }
-        // FETCH attribute and header-field lists often hold 5 to 8 items:
-        // one allocation instead of growing from 4.
-        let mut out = Vec::with_capacity(8);
+        let mut out = Vec::with_capacity(capacity(i));
         loop {
             let (r, x) = item(i)?;
             out.push(x);
@@ -620,7 +630,20 @@ pub(crate) fn sp_list1<'a, T>(
 
 /// `flag-list`: `"(" [flag *(SP flag)] ")"`.
 pub(crate) fn flag_list(i: &[u8]) -> IResult<'_, Vec<Flag<'_>>> {
-    paren_list(flag)(i)
+    paren_list_sized(flag, flag_count)(i)
+}
+
+/// The number of flags in a flag list (after its `(`), when its `)` is in
+/// sight: a flag holds neither SP nor `)`, so they are one more than the
+/// SPs before the `)`. A list of 2 flags then takes room for 2, not 8
+/// that an owned copy would give back by moving it (see
+/// `imapkit_proto::trim_spare_capacity`).
+fn flag_count(list: &[u8]) -> usize {
+    let window = &list[..list.len().min(256)];
+    match memchr::memchr(b')', window) {
+        Some(end) => window[..end].iter().filter(|&&b| b == b' ').count() + 1,
+        None => 8,
+    }
 }
 
 fn month(i: &[u8]) -> IResult<'_, u8> {

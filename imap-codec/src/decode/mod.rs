@@ -130,6 +130,7 @@ pub(crate) fn cut_fail<'a, O>(input: &'a [u8], what: &'static str) -> IResult<'a
 }
 
 /// Runs a top-level parser and maps its outcome onto [`Decoded`].
+#[inline]
 pub(crate) fn run<'a, T>(
     input: &'a [u8],
     tag: Option<Tag<'a>>,

@@ -75,6 +75,7 @@ pub(crate) fn response_shared<'a>(
 /// [`run`] for what a server sends: a non-synchronizing literal (`{n+}`,
 /// `~{n+}`) is an error at its header, because it "MUST NOT be sent from
 /// server to client" (RFC 7888 §3) and no server is known to send one.
+#[inline]
 pub(crate) fn run_server<'a, T>(
     input: &'a [u8],
     parser: impl FnOnce(&'a [u8]) -> IResult<'a, T>,
@@ -343,6 +344,7 @@ fn greeting_p(i: &[u8]) -> IResult<'_, Greeting<'_>> {
     Ok((i, Greeting { kind, text }))
 }
 
+#[inline]
 fn response_p(i: &[u8]) -> IResult<'_, Response<'_>> {
     match i.first() {
         None => Err(nom::Err::Incomplete(nom::Needed::new(1))),

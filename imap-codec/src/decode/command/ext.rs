@@ -124,7 +124,8 @@ fn list_return_opt(i: &[u8]) -> IResult<'_, ListReturnOption<'_>> {
 pub(super) fn append_args(i: &[u8]) -> IResult<'_, CommandBody<'_>> {
     let (i, ()) = sp(i)?;
     let (mut i, mailbox) = mailbox(i)?;
-    let mut messages = Vec::new();
+    // One message but with MULTIAPPEND (RFC 3502): room for exactly that.
+    let mut messages = Vec::with_capacity(1);
     loop {
         let (r, ()) = sp(i)?;
         let (r, flags) = if peek(r)?.1 == b'(' {

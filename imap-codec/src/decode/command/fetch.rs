@@ -9,8 +9,8 @@ use imapkit_proto::{
 use super::search::{gmail_label, partial_range};
 use super::{at_sp_paren, ext_param, is, peek, word};
 use crate::decode::core::{
-    atom, byte, flag, number, number64, nz_number, nz_number64, paren_list, paren_list1, section,
-    section_binary, sequence_set, sp, sp_list1,
+    atom, byte, flag, flag_list, number, number64, nz_number, nz_number64, paren_list, paren_list1,
+    section, section_binary, sequence_set, sp, sp_list1,
 };
 use crate::decode::{fail, IResult, Kind, PError};
 
@@ -256,7 +256,7 @@ pub(super) fn store_args(i: &[u8], uid: bool) -> IResult<'_, CommandBody<'_>> {
     let paren = peek(i)?.1 == b'(';
     let (i, target) = match (labels, paren) {
         (false, true) => {
-            let (r, f) = paren_list(flag)(i)?;
+            let (r, f) = flag_list(i)?;
             (r, StoreTarget::Flags(f))
         }
         (false, false) => {
