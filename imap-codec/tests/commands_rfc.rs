@@ -426,10 +426,7 @@ fn values_of_fetch_and_store() {
             uid: true,
             sequence_set: set("300:500"),
             items: FetchItems::List(Vec1::new(FetchAttribute::Flags)),
-            modifiers: vec![
-                FetchModifier::ChangedSince(NonZeroU64::new(12345).unwrap()),
-                FetchModifier::Vanished
-            ],
+            modifiers: vec![FetchModifier::ChangedSince(12345), FetchModifier::Vanished],
         }
     );
     assert_eq!(

@@ -248,12 +248,7 @@ fn a_list_after_a_single_item_is_the_fetch_modifiers_unless_it_starts_like_snipp
             SnippetRequest::snippet([]).unwrap()
         ))
     );
-    assert_eq!(
-        modifiers,
-        [FetchModifier::ChangedSince(
-            std::num::NonZeroU64::new(5).unwrap()
-        )]
-    );
+    assert_eq!(modifiers, [FetchModifier::ChangedSince(5)]);
     let c = whole_command(b"a FETCH 1 preview (lazy=fuzzy) (X-FOO)\r\n");
     let CommandBody::Fetch {
         items, modifiers, ..

@@ -884,11 +884,7 @@ fn error_offsets() {
             "expected a single delimiter character",
         ),
         (b"* FLAGS (\\Seen\r\n", 14, "expected SP or )"),
-        (
-            b"* STATUS INBOX (MESSAGES x)\r\n",
-            25,
-            "expected at least one character",
-        ),
+        (b"* STATUS INBOX (MESSAGES x)\r\n", 25, "expected a number"),
         (b"* SEARCH 1 0\r\n", 11, "expected a non-zero number"),
         (b"+x\r\n", 1, "expected SP after +"),
         (b"* 4294967296 EXISTS\r\n", 2, "number out of range"),

@@ -758,3 +758,24 @@ fn unauthenticate_returns_to_not_authenticated() {
     );
     assert!(!h.server.enabled().condstore, "per-user state is reset");
 }
+
+/// iPhone Mail sends `CHANGEDSINCE 0` ("every message"),
+/// which RFC 7162 §7's grammar does not allow (1 or more) and Dovecot 2.3
+/// answers: the Server hands it to the application as `ChangedSince(0)`
+/// instead of answering BAD, and it enables CONDSTORE like any CHANGEDSINCE.
+#[test]
+fn changedsince_0_from_real_clients_reaches_the_application() {
+    let mut config = ServerConfig::default();
+    config.capabilities.push(Capability::CondStore);
+    let mut h = Harness::selected(config, Split::Whole);
+    h.policy.auto_respond = false;
+    h.send(b"f UID FETCH 1:* (FLAGS) (CHANGEDSINCE 0)\r\n");
+    assert!(h.server.enabled().condstore);
+    let command = h.answer(vec![], Completion::ok());
+    let imapkit_proto::CommandBody::Fetch { uid, modifiers, .. } = command.body else {
+        panic!("{command:?}")
+    };
+    assert!(uid);
+    assert_eq!(modifiers, [imapkit_proto::FetchModifier::ChangedSince(0)]);
+    assert_eq!(h.take_wire(), "f OK completed\r\n");
+}

@@ -61,7 +61,7 @@ impl Session {
         let mut changed_since = None;
         for m in &modifiers {
             match m {
-                FetchModifier::ChangedSince(n) => changed_since = Some(n.get()),
+                FetchModifier::ChangedSince(n) => changed_since = Some(*n),
                 _ => return Ok(Completion::bad(static_text("unsupported FETCH modifier")).into()),
             }
         }

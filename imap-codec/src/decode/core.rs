@@ -100,9 +100,10 @@ fn digits_end(i: &[u8], k: usize, n: u64) -> IResult<'_, u64> {
         return Err(nom::Err::Incomplete(nom::Needed::new(1)));
     }
     if k == 0 {
+        // "expected a number" (not nom's "expected at least one character").
         return Err(nom::Err::Error(PError {
             input: i,
-            kind: Kind::Nom(nom::error::ErrorKind::TakeWhile1),
+            kind: Kind::Nom(nom::error::ErrorKind::Digit),
         }));
     }
     if k > 1 && i[0] == b'0' {

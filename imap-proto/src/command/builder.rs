@@ -395,7 +395,7 @@ impl<'a> FetchBuilder<'a> {
     /// `(CHANGEDSINCE modseq)`: only messages changed since (RFC 7162 §3.1.4).
     #[must_use]
     pub fn changed_since(self, mod_seq: NonZeroU64) -> Self {
-        self.modifier(FetchModifier::ChangedSince(mod_seq))
+        self.modifier(FetchModifier::ChangedSince(mod_seq.get()))
     }
 
     /// `VANISHED`: also report expunged UIDs (RFC 7162 §3.2.6; UID FETCH

@@ -1,7 +1,7 @@
 //! FETCH items and modifiers (RFC 9051 §6.4.5 `fetch-att`, RFC 4466
 //! `fetch-modifier`, and extensions).
 
-use std::num::{NonZeroU32, NonZeroU64};
+use std::num::NonZeroU32;
 
 use bytes::Bytes;
 
@@ -165,8 +165,16 @@ pub enum FetchAttribute<'a> {
 /// A `fetch-modifier` (RFC 4466 §2.4).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum FetchModifier<'a> {
-    /// `CHANGEDSINCE modseq` (RFC 7162 §3.1.4)
-    ChangedSince(NonZeroU64),
+    /// `CHANGEDSINCE modseq` (RFC 7162 §3.1.4): the messages whose
+    /// mod-sequence is above `modseq`.
+    ///
+    /// RFC 7162 §7 wants 1 or more (`mod-sequence-value`), and the
+    /// [builder](crate::FetchBuilder::changed_since) sends only that. The
+    /// field also holds 0 because clients send `CHANGEDSINCE 0` for "every
+    /// message" (iPhone Mail, in the modern-email/defects catalogue), and
+    /// servers answer it (Dovecot 2.3 returns every message), so a server
+    /// decodes it instead of refusing the command.
+    ChangedSince(u64),
     /// `VANISHED` (RFC 7162 §3.2.6, UID FETCH only)
     Vanished,
     /// `PARTIAL range` (RFC 9394)

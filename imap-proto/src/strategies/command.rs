@@ -256,7 +256,7 @@ pub fn fetch_items() -> impl Strategy<Value = FetchItems<'static>> {
 /// A `fetch-modifier`.
 pub fn fetch_modifier() -> impl Strategy<Value = FetchModifier<'static>> {
     prop_oneof![
-        nz_u64_full().prop_map(FetchModifier::ChangedSince),
+        u64_full().prop_map(FetchModifier::ChangedSince),
         Just(FetchModifier::Vanished),
         partial_range().prop_map(FetchModifier::Partial),
         ext_param().prop_map(FetchModifier::Other),

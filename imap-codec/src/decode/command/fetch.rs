@@ -9,8 +9,8 @@ use imapkit_proto::{
 use super::search::{gmail_label, partial_range};
 use super::{at_sp_paren, ext_param, is, peek, word};
 use crate::decode::core::{
-    atom, byte, flag, flag_list, number, number64, nz_number, nz_number64, paren_list, paren_list1,
-    section, section_binary, sequence_set, sp, sp_list1,
+    atom, byte, flag, flag_list, number, number64, nz_number, paren_list, paren_list1, section,
+    section_binary, sequence_set, sp, sp_list1,
 };
 use crate::decode::{fail, IResult, Kind, PError};
 
@@ -55,7 +55,8 @@ fn fetch_modifier(i: &[u8]) -> IResult<'_, FetchModifier<'_>> {
     let (r, w) = word(i)?;
     if is(w, "CHANGEDSINCE") {
         let (r, ()) = sp(r)?;
-        let (r, n) = nz_number64(r)?;
+        // 0 too: clients send it (see `FetchModifier::ChangedSince`).
+        let (r, n) = number64(r)?;
         return Ok((r, FetchModifier::ChangedSince(n)));
     }
     if is(w, "VANISHED") {

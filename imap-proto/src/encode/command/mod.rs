@@ -698,7 +698,7 @@ impl Encode for FetchModifier<'_> {
         match self {
             Self::ChangedSince(n) => {
                 w.put(b"CHANGEDSINCE ");
-                w.put_num(n.get());
+                w.put_num(*n);
             }
             Self::Vanished => w.put(b"VANISHED"),
             Self::Partial(p) => {
