@@ -155,3 +155,27 @@ fn a_second_compress_is_not_sent() {
     )));
     assert!(s.sent_bytes().is_empty());
 }
+
+/// A server whose DEFLATE stream ends (a final block) and then sends more:
+/// nothing may follow the end on this connection (RFC 4978 compresses the
+/// rest of it), so the client closes with `Compression` instead of keeping
+/// the bytes for an inflater that will never take them. What came before
+/// the end is read. (Found by the `client_session` fuzz target: the bytes
+/// piled up past the framer's limits, read after read.)
+#[test]
+fn bytes_after_the_end_of_the_servers_stream_close() {
+    let mut s = compress_sent();
+    let mut server = Compress::new(Compression::fast(), false);
+    let mut ended = Vec::with_capacity(256);
+    server
+        .compress_vec(b"* 6 EXISTS\r\n", &mut ended, FlushCompress::Finish)
+        .unwrap();
+    s.server(&[b"A2 OK go\r\n".as_slice(), &ended].concat());
+    assert_eq!(
+        data(&s.events()),
+        ["compression", "Some(Tag(b\"A2\")) Ok", "exists 6"]
+    );
+    // The stream is over; the next read has nowhere to go.
+    s.server(b"* 7 EXISTS\r\n");
+    assert_eq!(data(&s.events()), ["closed corrupt compressed stream"]);
+}

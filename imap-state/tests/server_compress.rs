@@ -103,6 +103,30 @@ fn a_corrupt_stream_ends_the_connection() {
     assert_eq!(h.take_log().last().unwrap(), "closed Limit");
 }
 
+/// A client whose DEFLATE stream ends (a final block) and then sends
+/// more: the command before the end reaches the application, then the
+/// bytes after it end the connection like a corrupt stream, instead of
+/// being dropped without a word.
+#[test]
+fn bytes_after_the_end_of_the_clients_stream_end_the_connection() {
+    let mut h = compressing(Split::Whole);
+    h.policy.auto_respond = false;
+    let mut peer = Peer::new();
+    let mut client = Compress::new(Compression::default(), false);
+    let mut wire = Vec::with_capacity(256);
+    client
+        .compress_vec(b"a NOOP\r\n", &mut wire, FlushCompress::Finish)
+        .unwrap();
+    wire.extend_from_slice(b"b NOOP\r\n");
+    h.send(&wire);
+    let received: Vec<String> = h.requests.iter().map(|(_, c)| c.tag.to_string()).collect();
+    assert_eq!(received, ["a"]);
+    let out = std::mem::take(&mut h.wire);
+    assert_eq!(peer.inflate(&out), "* BYE Corrupt compressed stream\r\n");
+    assert!(h.server.is_closed());
+    assert_eq!(h.take_log().last().unwrap(), "closed Limit");
+}
+
 #[test]
 fn a_deflate_bomb_meets_the_limits() {
     let mut config = ServerConfig::default();

@@ -2,7 +2,7 @@
 //! both directions, flushed at the end of each batch of output so the server
 //! can read every command at once.
 
-use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress};
+use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress, Status};
 
 /// The two DEFLATE streams of a compressed connection.
 #[derive(Debug)]
@@ -51,6 +51,12 @@ impl Deflate {
 
     /// Inflates as much of `input` as gives at most [`INFLATE_PIECE`] bytes
     /// into `out` (cleared first); returns how many input bytes were used.
+    ///
+    /// Bytes after the end of the peer's stream (a final DEFLATE block) are
+    /// an error too: the inflater would never use them, and a caller that
+    /// keeps unused input for the next call would keep them all (RFC 4978
+    /// compresses everything after COMPRESS for the rest of the
+    /// connection; a stream that ends has nothing that may follow it).
     pub(crate) fn inflate(
         &mut self,
         input: &[u8],
@@ -59,10 +65,15 @@ impl Deflate {
         out.clear();
         out.reserve(INFLATE_PIECE);
         let before = self.inp.total_in();
-        self.inp
+        let status = self
+            .inp
             .decompress_vec(input, out, FlushDecompress::Sync)
             .map_err(|_| CorruptStream)?;
-        Ok((self.inp.total_in() - before) as usize)
+        let used = (self.inp.total_in() - before) as usize;
+        if status == Status::StreamEnd && used < input.len() {
+            return Err(CorruptStream);
+        }
+        Ok(used)
     }
 }
 
@@ -116,5 +127,27 @@ mod tests {
         let mut b = Deflate::new();
         let mut out = Vec::new();
         assert_eq!(b.inflate(&[0xff; 16], &mut out), Err(CorruptStream));
+    }
+
+    /// A stream that ended (a final block) takes no more input: what
+    /// follows it is an error, in the same read or a later one, instead of
+    /// input the caller would keep waiting for the inflater to use.
+    #[test]
+    fn bytes_after_the_end_of_the_stream_are_an_error() {
+        let mut finished = Compress::new(Compression::default(), false);
+        let mut wire = Vec::with_capacity(256);
+        let _ = finished.compress_vec(b"* 1 EXISTS\r\n", &mut wire, FlushCompress::Finish);
+        let end = wire.len();
+        let mut out = Vec::new();
+        // The end alone is fine, and so is an empty read after it.
+        let mut b = Deflate::new();
+        assert_eq!(b.inflate(&wire, &mut out), Ok(end));
+        assert_eq!(out, b"* 1 EXISTS\r\n");
+        assert_eq!(b.inflate(&[], &mut out), Ok(0));
+        // Anything after it is not.
+        assert_eq!(b.inflate(b"* 2 EXISTS\r\n", &mut out), Err(CorruptStream));
+        wire.extend_from_slice(b"more");
+        let mut b = Deflate::new();
+        assert_eq!(b.inflate(&wire, &mut out), Err(CorruptStream));
     }
 }

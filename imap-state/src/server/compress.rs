@@ -81,7 +81,10 @@ impl Deflate {
     }
 
     /// Inflates `input`, handing the output to `sink` in pieces of at most
-    /// [`INFLATE_CHUNK`] bytes.
+    /// [`INFLATE_CHUNK`] bytes. Bytes after the end of the client's stream
+    /// (a final DEFLATE block) are an error: nothing may follow it on this
+    /// connection (RFC 4978 §3), and dropping them would lose commands
+    /// without a word.
     fn inflate(&mut self, input: &[u8], mut sink: impl FnMut(&[u8])) -> Result<(), Corrupt> {
         let start = self.decompress.total_in();
         if self.inflated.capacity() < INFLATE_CHUNK {
@@ -90,12 +93,16 @@ impl Deflate {
         loop {
             let used = (self.decompress.total_in() - start) as usize;
             self.inflated.clear();
-            self.decompress
+            let status = self
+                .decompress
                 .decompress_vec(&input[used..], &mut self.inflated, FlushDecompress::None)
                 .map_err(|_| Corrupt)?;
             let now_used = (self.decompress.total_in() - start) as usize;
             if !self.inflated.is_empty() {
                 sink(&self.inflated);
+            }
+            if status == flate2::Status::StreamEnd && now_used < input.len() {
+                return Err(Corrupt);
             }
             let stalled = now_used == used && self.inflated.is_empty();
             let full = self.inflated.len() == self.inflated.capacity();
@@ -248,5 +255,24 @@ mod tests {
         assert_eq!(back, text);
         assert!(pieces > text.len() / INFLATE_CHUNK);
         assert!(b.inflate(b"\xff\xff\xff\xff", |_| {}).is_err());
+    }
+
+    /// Bytes after a final DEFLATE block are an error, in the same read
+    /// or a later one; what came before them is still handed out.
+    #[test]
+    fn bytes_after_the_end_of_the_stream_are_an_error() {
+        let mut finished = Compress::new(Compression::default(), false);
+        let mut wire = Vec::with_capacity(256);
+        let _ = finished.compress_vec(b"a NOOP\r\n", &mut wire, FlushCompress::Finish);
+        let mut b = Deflate::new(Vec::new());
+        let mut got = Vec::new();
+        b.inflate(&wire, |p| got.extend_from_slice(p)).unwrap();
+        assert_eq!(got, b"a NOOP\r\n");
+        assert!(b.inflate(b"b NOOP\r\n", |_| {}).is_err());
+        wire.extend_from_slice(b"b NOOP\r\n");
+        let mut b = Deflate::new(Vec::new());
+        let mut got = Vec::new();
+        assert!(b.inflate(&wire, |p| got.extend_from_slice(p)).is_err());
+        assert_eq!(got, b"a NOOP\r\n");
     }
 }
