@@ -443,7 +443,7 @@ pub(crate) fn text(i: &[u8]) -> IResult<'_, Text<'_>> {
 /// or LF), or `b.len()`; eight bytes at a time, as [`quoted_stop`] (all
 /// three are below 0x0E).
 #[inline]
-fn text_stop(b: &[u8]) -> usize {
+pub(crate) fn text_stop(b: &[u8]) -> usize {
     const LO: u64 = 0x0101_0101_0101_0101;
     const HI: u64 = 0x8080_8080_8080_8080;
     let mut k = 0;

@@ -33,8 +33,66 @@ pub const MAX_BODY_DEPTH: usize = 64;
 /// `imapkit_proto::FlagFetchList`). Lenient: extra spaces (then written back
 /// in canonical form).
 fn fetch_flags(i: &[u8]) -> IResult<'_, FlagFetchList<'_>> {
+    if let Some((len, n)) = plain_flag_list(i) {
+        let wire = Buf::Borrowed(&i[..len]);
+        return Ok((
+            &i[len..],
+            FlagFetchList::from_wire(wire, n, true, read_flag),
+        ));
+    }
     let (r, (wire, n, verbatim)) = checked_list(i, ws_count(flag_fetch))?;
     Ok((r, FlagFetchList::from_wire(wire, n, verbatim, read_flag)))
+}
+
+/// The length and the flag count of the flag list at the front of `i` in
+/// its plainest form, the one servers send: `(`, flags that are an atom
+/// or `\` and an atom, single spaces, `)`; a system flag (or `\Recent`)
+/// only in its canonical spelling. What [`ws_count`] with [`flag_fetch`]
+/// reads for it, without a parser per flag; `None` for anything else
+/// (other spellings, quirks, errors, input that ends early), which they
+/// read.
+#[inline]
+fn plain_flag_list(i: &[u8]) -> Option<(usize, u32)> {
+    let body = i.strip_prefix(b"(")?;
+    if body.first() == Some(&b')') {
+        return Some((2, 0));
+    }
+    let mut k = 0;
+    let mut n = 0u32;
+    loop {
+        let system = body.get(k) == Some(&b'\\');
+        let start = k + usize::from(system);
+        k = start;
+        while body.get(k).is_some_and(|&b| chars::is_atom_char(b)) {
+            k += 1;
+        }
+        if k == start || (system && !canonical_system_flag(&body[start..k])) {
+            return None;
+        }
+        n += 1;
+        match body.get(k)? {
+            b' ' => k += 1,
+            b')' => return Some((k + 2, n)),
+            _ => return None,
+        }
+    }
+}
+
+/// Whether `name` (after `\`) is not a system flag in another spelling
+/// than its canonical one (which the encoder writes instead, so the list
+/// is not kept verbatim).
+fn canonical_system_flag(name: &[u8]) -> bool {
+    const SYSTEM: [&[u8]; 6] = [
+        b"Seen",
+        b"Answered",
+        b"Flagged",
+        b"Deleted",
+        b"Draft",
+        b"Recent",
+    ];
+    SYSTEM
+        .iter()
+        .all(|s| name.len() != s.len() || name == *s || !name.eq_ignore_ascii_case(s))
 }
 
 /// The step every list kept in wire form shares: `count` checks the list
@@ -557,5 +615,81 @@ fn gmail_label(i: &[u8]) -> IResult<'_, GmailLabel<'_>> {
     match i.first() {
         Some(b'\\') => atom(&i[1..]).map(|(r, a)| (r, GmailLabel::System(a))),
         _ => astring(i).map(|(r, a)| (r, GmailLabel::Label(a))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What the general path reads: length, count, verbatim.
+    fn general(i: &[u8]) -> Option<(usize, u32, bool)> {
+        let (r, (_, n, verbatim)) = checked_list(i, ws_count(flag_fetch)).ok()?;
+        Some((i.len() - r.len(), n, verbatim))
+    }
+
+    #[test]
+    fn plain_flag_lists() {
+        for (list, n) in [
+            (&b"()"[..], 0),
+            (b"(\\Seen)", 1),
+            (
+                b"(\\Seen $Junk NonJunk \\Recent \\Answered \\Flagged \\Deleted \\Draft)",
+                8,
+            ),
+            (b"(\\X-Ext [Gmail-foo)", 2),
+        ] {
+            let after = [list, b" UID 4)"].concat();
+            assert_eq!(plain_flag_list(&after), Some((list.len(), n)));
+            assert_eq!(general(&after), Some((list.len(), n, true)));
+        }
+        // Left to the general path: other spellings, quirks, errors, more to come.
+        for list in [
+            &b"(\\SEEN)"[..],
+            b"(\\recent)",
+            b"( \\Seen)",
+            b"(\\Seen )",
+            b"(\\Seen  $Junk)",
+            b"(OIB-Seen-[Google Mail]/Alle)",
+            b"(\\*)",
+            b"(\\)",
+            b"(\\Seen",
+            b"(\\Seen $J",
+            b"(",
+            b"\\Seen",
+        ] {
+            assert_eq!(plain_flag_list(list), None, "{}", list.escape_ascii());
+        }
+    }
+
+    proptest::proptest! {
+        /// Flag lists built from flags and separators, some valid, with a
+        /// byte replaced or inserted: whatever the plain reading reads,
+        /// the general path reads to the same length and count, verbatim.
+        #[test]
+        fn plain_flag_lists_agree_with_the_general_path(
+            flags in proptest::collection::vec(proptest::sample::select(&[
+                "\\Seen", "\\SEEN", "\\Recent", "\\recent", "\\Draft", "$Junk", "\\X", "\\",
+                "\\*", "a]b", "[x]", "\"q\"", "{3}", "NIL", "",
+            ][..]), 0..5),
+            sep in proptest::sample::select(&[" ", " ", " ", "  "][..]),
+            tail in proptest::sample::select(&[")", ") UID 1)", " )", ""][..]),
+            edit in proptest::option::of((0usize..40, proptest::bool::ANY, proptest::sample::select(
+                &[b' ', b'(', b')', b'\\', b'*', b']', b'\r', 0x80][..],
+            ))),
+        ) {
+            let mut list = ["(", &flags.join(sep), tail].concat().into_bytes();
+            if let Some((at, insert, byte)) = edit {
+                let at = at % (list.len() + 1);
+                if insert || at == list.len() {
+                    list.insert(at, byte);
+                } else {
+                    list[at] = byte;
+                }
+            }
+            if let Some((len, n)) = plain_flag_list(&list) {
+                proptest::prop_assert_eq!(general(&list), Some((len, n, true)), "{}", list.escape_ascii());
+            }
+        }
     }
 }

@@ -15,6 +15,7 @@ mod code;
 mod data;
 pub(crate) mod lenient;
 pub(crate) mod quirks;
+mod short;
 
 pub(crate) use self::data::generic;
 pub use self::quirks::Quirks;
@@ -59,17 +60,29 @@ pub fn response(input: &[u8]) -> Result<Decoded<'_, Response<'_>>, DecodeError> 
     run_server(input, response_p)
 }
 
-/// [`response`] for a frame that owns its bytes: the value shares `frame`
-/// (`input` lies inside it) instead of borrowing `input`, equal to
-/// `response(input)` followed by [`IntoStatic::into_shared`]. FETCH
-/// responses in their usual form are built that way directly; `None` for
-/// anything else, which the caller decodes and converts.
-pub(crate) fn response_shared<'a>(
+pub(crate) use self::short::Probe;
+
+/// [`response`] for a frame that owns its bytes, first step: the value
+/// will share `frame` (`input` lies inside it) instead of borrowing
+/// `input`, equal to `response(input)` followed by
+/// [`IntoStatic::into_shared`]. The shortest one-line responses (see
+/// [`short`]) are built here; for a FETCH response in its usual form
+/// [`fetch_shared`] builds it; anything else is [`Probe::General`], which
+/// the caller decodes and converts.
+#[inline]
+pub(crate) fn response_shared(input: &[u8], frame: &bytes::Bytes) -> Probe {
+    short::probe(input, frame)
+}
+
+/// The FETCH response of [`Probe::Fetch`] with owned items (a response
+/// that does not decode here is decoded again on the general path, which
+/// decides its error).
+pub(crate) fn fetch_shared<'a>(
     input: &'a [u8],
+    list: usize,
     frame: &bytes::Bytes,
-) -> Option<Result<Decoded<'a, Response<'static>>, DecodeError>> {
-    let list = data::fetch_head(input)?;
-    Some(run_server(input, |i| data::fetch_shared(i, list, frame)))
+) -> Result<Decoded<'a, Response<'static>>, DecodeError> {
+    run_server(input, |i| data::fetch_shared(i, list, frame))
 }
 
 /// [`run`] for what a server sends: a non-synchronizing literal (`{n+}`,

@@ -482,7 +482,9 @@ impl Framer {
         // The limits of a new message's first line, as `fast_line_start`
         // computes them for an empty scan state.
         let item_slack = cfg.max_list_items.saturating_sub(1) as usize;
-        if lf > item_slack || count_opens(&self.buf[..lf]) > cfg.max_depth {
+        // A line holds no more `(` than bytes: most need no count.
+        let may_be_deep = lf > cfg.max_depth as usize;
+        if lf > item_slack || (may_be_deep && count_opens(&self.buf[..lf]) > cfg.max_depth) {
             return None;
         }
         self.scanned += (lf + 1) as u64;

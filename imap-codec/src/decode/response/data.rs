@@ -159,18 +159,8 @@ fn message_data(i: &[u8]) -> IResult<'_, Response<'_>> {
     Ok((r, Response::Data(data)))
 }
 
-/// Where the item list of `* nz-number FETCH msg-att-list` starts, when
-/// `i` begins exactly with `* `, digits and ` FETCH ` (any case): the form
-/// [`fetch_shared`] reads. `None` for anything else.
-pub(crate) fn fetch_head(i: &[u8]) -> Option<usize> {
-    let digits = i.strip_prefix(b"* ")?;
-    let n = digits.iter().take_while(|b| b.is_ascii_digit()).count();
-    let name = digits.get(n..n + 7)?;
-    (n > 0 && name.eq_ignore_ascii_case(b" FETCH ")).then_some(2 + n + 7)
-}
-
 /// `"*" SP nz-number SP "FETCH" SP msg-att-list CRLF`, the list at `list`
-/// (from [`fetch_head`]), with items that own their data, slices of
+/// (from `short::probe`), with items that own their data, slices of
 /// `frame` (see `fetch::SharedItems`): the response a sync receives most,
 /// without the pass that `into_shared` makes over a decoded one. Quirks it
 /// noted are forgotten when it fails, because the caller then decodes the

@@ -1,0 +1,380 @@
+//! The shortest responses of a session, read where they lie in a frame.
+//!
+//! Most messages a synchronised client receives are one short line:
+//! `* 23 EXISTS`, `* 5 EXPUNGE`, `* 0 RECENT` and the tagged completion of
+//! a command (`a4 OK Fetch completed.`). The general decoder reads them
+//! through the same layers as any response (the classifier, the dispatch
+//! on the keyword, `Result`s of parsers), and [`IntoStatic::into_shared`]
+//! then walks the value again; for a line of 15 bytes that fixed cost is
+//! most of the time. [`shared`] recognises these exact forms with a few
+//! comparisons and builds the owned value directly.
+//!
+//! It accepts a strict subset of what the general decoder accepts, and
+//! builds the value the general path would (`response(line)` then
+//! `into_shared(frame)`): single spaces, CRLF at the end of the input, a
+//! status response without a response code. Anything else, including
+//! every error, is `None`, and the caller decodes the line on the general
+//! path, which decides the value or the error with its offset.
+//!
+//! [`IntoStatic::into_shared`]: imapkit_proto::IntoStatic::into_shared
+
+use std::num::NonZeroU32;
+
+use bytes::Bytes;
+use imapkit_proto::{
+    chars, Buf, Data, IntoStatic, RespText, Response, Status, StatusKind, StatusResponse, Tag, Text,
+};
+
+use crate::decode::core::text_stop;
+
+/// What [`probe`] found at the front of a frame.
+pub(crate) enum Probe {
+    /// One of the short forms, the whole input: the value.
+    Short(Response<'static>),
+    /// `* nz-number FETCH ` (any case) and the item list at this offset,
+    /// which `data::fetch_shared` reads.
+    Fetch(usize),
+    /// Anything else: the general path decides.
+    General,
+}
+
+/// Reads the front of `input` (a frame, which `frame` holds) once: one of
+/// the short forms, the head of a FETCH response, or neither.
+#[inline]
+pub(crate) fn probe(input: &[u8], frame: &Bytes) -> Probe {
+    match input {
+        [b'*', b' ', b'0'..=b'9', ..] => message_data(input),
+        [b'*', b' ', ..] => short(untagged_status(&input[2..], frame)),
+        // `+` is a continuation request, `[` may be a bare response code.
+        [b'+' | b'[', ..] => Probe::General,
+        _ => short(tagged(input, frame)),
+    }
+}
+
+fn short(response: Option<Response<'static>>) -> Probe {
+    response.map_or(Probe::General, Probe::Short)
+}
+
+/// `* number SP` and then `"EXISTS" / "RECENT"`, or `"EXPUNGE"` for an
+/// `nz-number` (RFC 9051 §7.4.1, §7.3.1; RECENT from RFC 3501 §7.3.2), up
+/// to the end of `input`; or `"FETCH" SP` and more.
+#[inline]
+fn message_data(input: &[u8]) -> Probe {
+    let mut n: u64 = 0;
+    let mut k = 2;
+    while let Some(&d) = input.get(k) {
+        if !d.is_ascii_digit() {
+            break;
+        }
+        // Eleven digits never fit a `u32`: the general path says so.
+        if k == 12 {
+            return Probe::General;
+        }
+        n = n * 10 + u64::from(d - b'0');
+        k += 1;
+    }
+    let Ok(n) = u32::try_from(n) else {
+        return Probe::General;
+    };
+    let Some(name) = input[k..].strip_prefix(b" ") else {
+        return Probe::General;
+    };
+    if let [b'F' | b'f', _, _, _, _, b' ', _, ..] = name {
+        return match (is_keyword(&name[..5], b"fetch"), n) {
+            (true, 1..) => Probe::Fetch(k + 7),
+            _ => Probe::General,
+        };
+    }
+    let Some(name) = name.strip_suffix(b"\r\n") else {
+        return Probe::General;
+    };
+    let data = if is_keyword(name, b"exists") {
+        Data::Exists(n)
+    } else if is_keyword(name, b"expunge") {
+        match NonZeroU32::new(n) {
+            Some(n) => Data::Expunge(n),
+            None => return Probe::General,
+        }
+    } else if is_keyword(name, b"recent") {
+        Data::Recent(n)
+    } else {
+        return Probe::General;
+    };
+    Probe::Short(Response::Data(data))
+}
+
+/// Whether `bytes` is `word` (lower-case letters, at most 8) in any case:
+/// one comparison of two words, where a letter's byte with bit 5 set is
+/// the lower-case letter only for that letter in either case.
+#[inline]
+fn is_keyword(bytes: &[u8], word: &[u8]) -> bool {
+    debug_assert!(word.len() <= 8 && word.iter().all(u8::is_ascii_lowercase));
+    if bytes.len() != word.len() {
+        return false;
+    }
+    let load = |b: &[u8]| {
+        let mut w = [0u8; 8];
+        w[..b.len()].copy_from_slice(b);
+        u64::from_le_bytes(w)
+    };
+    let case = u64::from_le_bytes([0x20; 8]) >> (8 * (8 - word.len()));
+    load(bytes) | case == load(word)
+}
+
+/// `tag SP ("OK" / "NO" / "BAD") SP resp-text` (RFC 9051 §7.1,
+/// `response-tagged`).
+fn tagged(input: &[u8], frame: &Bytes) -> Option<Response<'static>> {
+    let line = input.strip_suffix(b"\r\n")?;
+    let tag_len = line.iter().take_while(|&&b| chars::is_tag_char(b)).count();
+    let rest = line[tag_len..].strip_prefix(b" ")?;
+    if tag_len == 0 {
+        return None;
+    }
+    let (Word::Status(status), text) = word(rest)? else {
+        return None;
+    };
+    let tag = Tag::unvalidated(share(frame, &line[..tag_len]));
+    let text = resp_text(text, frame)?;
+    let kind = StatusKind::Tagged { tag, status };
+    Some(Response::Status(StatusResponse { kind, text }))
+}
+
+/// `("OK" / "NO" / "BAD" / "BYE") SP resp-text` after `* ` (RFC 9051
+/// §7.1).
+fn untagged_status(rest: &[u8], frame: &Bytes) -> Option<Response<'static>> {
+    let rest = rest.strip_suffix(b"\r\n")?;
+    let (word, text) = word(rest)?;
+    let kind = match word {
+        Word::Status(status) => StatusKind::Untagged(status),
+        Word::Bye => StatusKind::Bye,
+    };
+    let text = resp_text(text, frame)?;
+    Some(Response::Status(StatusResponse { kind, text }))
+}
+
+/// The keyword of a status response.
+enum Word {
+    Status(Status),
+    Bye,
+}
+
+/// The keyword at the front of `rest` (any case), and what follows it and
+/// its SP.
+#[inline]
+fn word(rest: &[u8]) -> Option<(Word, &[u8])> {
+    let [a, b, c, ..] = *rest else {
+        return None;
+    };
+    let sp = |at: usize| (rest.get(at) == Some(&b' ')).then(|| &rest[at + 1..]);
+    match [a, b, c].map(|x| x.to_ascii_uppercase()) {
+        [b'O', b'K', b' '] => Some((Word::Status(Status::Ok), &rest[3..])),
+        [b'N', b'O', b' '] => Some((Word::Status(Status::No), &rest[3..])),
+        [b'B', b'A', b'D'] => Some((Word::Status(Status::Bad), sp(3)?)),
+        [b'B', b'Y', b'E'] => Some((Word::Bye, sp(3)?)),
+        _ => None,
+    }
+}
+
+/// `resp-text` (RFC 9051 §9) that is all of `text`: a response code and
+/// SP (read by the general path's parser), then bytes that are all
+/// `TEXT-CHAR`. `None` for the lenient forms (a code without SP, a `[`
+/// that starts no code) and for errors.
+fn resp_text(text: &[u8], frame: &Bytes) -> Option<RespText<'static>> {
+    let (code, text) = match text.first() {
+        Some(b'[') => {
+            let (rest, code) = super::code::bracketed(text).ok()?;
+            (Some(code.into_shared(frame)), rest.strip_prefix(b" ")?)
+        }
+        _ => (None, text),
+    };
+    if text_stop(text) != text.len() {
+        return None;
+    }
+    let text = Text::unvalidated(share(frame, text));
+    Some(RespText::unvalidated(code, text))
+}
+
+/// `part`, which lies inside `frame`, as a slice of it (`Bytes::slice`
+/// with the offset: `slice_ref` checks again what the caller knows).
+#[inline]
+fn share(frame: &Bytes, part: &[u8]) -> Buf<'static> {
+    let at = part.as_ptr() as usize - frame.as_ptr() as usize;
+    Buf::Shared(frame.slice(at..at + part.len()))
+}
+
+#[cfg(test)]
+mod tests {
+    use imapkit_proto::IntoStatic;
+
+    use super::*;
+    use crate::decode::{response, Decoded};
+
+    /// The probe's value, if it read a short form.
+    fn shared(input: &[u8], frame: &Bytes) -> Option<Response<'static>> {
+        match probe(input, frame) {
+            Probe::Short(response) => Some(response),
+            _ => None,
+        }
+    }
+
+    /// The general path's value for `input`, owned as `shared` owns it.
+    fn general(frame: &Bytes) -> Option<Response<'static>> {
+        match response(frame) {
+            Ok(Decoded::Complete { message, consumed }) if consumed == frame.len() => {
+                Some(message.into_shared(frame))
+            }
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn short_forms_equal_the_general_path() {
+        let lines: &[&[u8]] = &[
+            b"* 23 EXISTS\r\n",
+            b"* 0 exists\r\n",
+            b"* 4294967295 EXISTS\r\n",
+            b"* 007 RECENT\r\n",
+            b"* 5 Expunge\r\n",
+            b"a4 OK Fetch completed (0.001 + 0.000 secs).\r\n",
+            b"A001 no \r\n",
+            b"x] BAD ok\r\n",
+            b"* OK still here\r\n",
+            b"* BYE Logging out\r\n",
+            b"* bad \xe6\x97\xa5\xe6\x9c\xac\r\n",
+            b"* OK [UNSEEN 3] x\r\n",
+            b"* OK [HIGHESTMODSEQ 90001] Highest\r\n",
+            b"a1 OK [READ-WRITE] done\r\n",
+            b"a1 NO [ALERT] \r\n",
+            b"* BAD [BADCHARSET (UTF-8 \"x y\")] no\r\n",
+            b"* OK [UNSEEN 0] kept as another code\r\n",
+        ];
+        for line in lines {
+            let frame = Bytes::copy_from_slice(line);
+            let fast = shared(&frame, &frame);
+            assert!(fast.is_some(), "{}", line.escape_ascii());
+            assert_eq!(fast, general(&frame), "{}", line.escape_ascii());
+        }
+    }
+
+    #[test]
+    fn everything_else_is_left_to_the_general_path() {
+        let lines: &[&[u8]] = &[
+            // Errors: the general path gives them with their offsets.
+            b"* 0 EXPUNGE\r\n",
+            b"* 4294967296 EXISTS\r\n",
+            b"* 99999999999 EXISTS\r\n",
+            b"* 3 EXISTS\n",
+            b"* 3 EXISTS \r\n",
+            b"a1 OK x\0y\r\n",
+            b"a1 OK x\ry\r\n",
+            b"a1 MAYBE x\r\n",
+            b" OK x\r\n",
+            // Valid, and read by the general path: quirks, others.
+            b"* OK [UNSEEN 3]\r\n",
+            b"* OK [Gmail]/Sent\r\n",
+            b"* OK [UNSEEN 3]x\r\n",
+            b"*  3 EXISTS\r\n",
+            b"* 3  EXISTS\r\n",
+            b"a1  OK x\r\n",
+            b"a1 OK\r\n",
+            b"* PREAUTH hi\r\n",
+            b"* 3 FETCH (UID 4)\r\n",
+            b"* 3 fetch (UID 4)\r\n",
+            b"+ go on\r\n",
+            b"[COPYUID 1 2 3]\r\n",
+            b"* SEARCH 1 2\r\n",
+        ];
+        for line in lines {
+            let frame = Bytes::copy_from_slice(line);
+            assert_eq!(shared(&frame, &frame), None, "{}", line.escape_ascii());
+        }
+    }
+
+    #[test]
+    fn keywords_in_any_case_and_nothing_else() {
+        assert!(is_keyword(b"EXISTS", b"exists"));
+        assert!(is_keyword(b"eXiStS", b"exists"));
+        assert!(is_keyword(b"FETCH", b"fetch"));
+        assert!(!is_keyword(b"EXIST", b"exists"));
+        assert!(!is_keyword(b"EXISTSS", b"exists"));
+        // Bytes that differ from a letter in bit 5 only, and others.
+        for c in 0..=255u8 {
+            let bytes = [b'e', b'x', b'i', c, b't', b's'];
+            assert_eq!(
+                is_keyword(&bytes, b"exists"),
+                c.eq_ignore_ascii_case(&b's'),
+                "{c}"
+            );
+        }
+    }
+
+    #[test]
+    fn fetch_heads() {
+        let probe = |line: &[u8]| match probe(line, &Bytes::copy_from_slice(line)) {
+            Probe::Fetch(list) => Some(list),
+            _ => None,
+        };
+        assert_eq!(probe(b"* 12 FETCH (UID 4)\r\n"), Some(11));
+        assert_eq!(probe(b"* 4294967295 fetch (UID 4)\r\n"), Some(19));
+        // The general path gives the errors, and reads the other forms.
+        assert_eq!(probe(b"* 0 FETCH (UID 4)\r\n"), None);
+        assert_eq!(probe(b"* 4294967296 FETCH (UID 4)\r\n"), None);
+        assert_eq!(probe(b"* 12  FETCH (UID 4)\r\n"), None);
+        assert_eq!(probe(b"* 12 FETCH\r\n"), None);
+    }
+
+    /// The short forms, with varied numbers, tags, words and texts.
+    fn short_form() -> impl proptest::strategy::Strategy<Value = Vec<u8>> {
+        use proptest::prelude::*;
+        let number = prop_oneof![0u64..20, 0u64..=u64::from(u32::MAX) + 9];
+        let keyword = proptest::sample::select(&["EXISTS", "Exists", "EXPUNGE", "recent"][..]);
+        let status = proptest::sample::select(&["OK", "no", "BAD", "BYE", "PREAUTH"][..]);
+        let code = proptest::sample::select(
+            &[
+                "",
+                "[UNSEEN 3] ",
+                "[UNSEEN 0] ",
+                "[READ-WRITE] ",
+                "[HIGHESTMODSEQ 90001] ",
+                "[PERMANENTFLAGS (\\Seen \\*)] ",
+                "[COPYUID 9 1:3 7:9] ",
+                "[x",
+                "[ALERT]",
+            ][..],
+        );
+        let text = (code, "[ -~\u{e9}\u{65e5}]{0,12}").prop_map(|(c, t)| c.to_string() + &t);
+        prop_oneof![
+            (number, keyword).prop_map(|(n, k)| format!("* {n} {k}")),
+            ("[a-z0-9.\\]+-]{1,5}", status.clone(), text.clone())
+                .prop_map(|(tag, s, t)| format!("{tag} {s} {t}")),
+            (status, text).prop_map(|(s, t)| format!("* {s} {t}")),
+        ]
+        .prop_map(|line| (line + "\r\n").into_bytes())
+    }
+
+    proptest::proptest! {
+        /// The short forms and their near misses (a byte replaced or
+        /// inserted anywhere): whatever the short path reads, the general
+        /// path reads the same way.
+        #[test]
+        fn agrees_with_the_general_path(
+            mut line in short_form(),
+            edit in proptest::option::of((0usize..64, proptest::bool::ANY, proptest::sample::select(
+                &[b' ', b'\r', b'\n', 0, b'[', b'+', b'*', b'0', b'9', b'a', 0xff][..],
+            ))),
+        ) {
+            if let Some((at, insert, byte)) = edit {
+                let at = at % (line.len() + 1);
+                if insert || at == line.len() {
+                    line.insert(at, byte);
+                } else {
+                    line[at] = byte;
+                }
+            }
+            let frame = Bytes::from(line);
+            if let Some(fast) = shared(&frame, &frame) {
+                proptest::prop_assert_eq!(Some(fast), general(&frame), "{}", frame.escape_ascii());
+            }
+        }
+    }
+}
