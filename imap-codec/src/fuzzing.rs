@@ -58,8 +58,8 @@ pub fn decode_response(data: &[u8]) {
     let frame = Bytes::copy_from_slice(data);
     let fast = match crate::decode::response_shared(&frame, &frame) {
         crate::decode::Probe::Short(message) => Some((message, frame.len())),
-        crate::decode::Probe::Fetch(list) => {
-            match crate::decode::fetch_shared(&frame, list, &frame) {
+        crate::decode::Probe::Fetch { seq, list } => {
+            match crate::decode::fetch_shared(&frame, seq, list, &frame) {
                 Ok(Decoded::Complete { message, consumed }) => Some((message, consumed)),
                 _ => None,
             }

@@ -79,10 +79,11 @@ pub(crate) fn response_shared(input: &[u8], frame: &bytes::Bytes) -> Probe {
 /// decides its error).
 pub(crate) fn fetch_shared<'a>(
     input: &'a [u8],
+    seq: std::num::NonZeroU32,
     list: usize,
     frame: &bytes::Bytes,
 ) -> Result<Decoded<'a, Response<'static>>, DecodeError> {
-    run_server(input, |i| data::fetch_shared(i, list, frame))
+    run_server(input, |i| data::fetch_shared(i, seq, list, frame))
 }
 
 /// [`run`] for what a server sends: a non-synchronizing literal (`{n+}`,

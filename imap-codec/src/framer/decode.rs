@@ -100,8 +100,8 @@ impl Frame {
     pub fn decode_response_shared(&self) -> Result<Response<'static>, DecodeError> {
         match decode::response_shared(&self.bytes, &self.bytes) {
             decode::Probe::Short(response) => return Ok(response),
-            decode::Probe::Fetch(list) => {
-                let decoded = decode::fetch_shared(&self.bytes, list, &self.bytes);
+            decode::Probe::Fetch { seq, list } => {
+                let decoded = decode::fetch_shared(&self.bytes, seq, list, &self.bytes);
                 if let Ok(response) = whole(&self.bytes, decoded) {
                     return Ok(response);
                 }
@@ -228,8 +228,8 @@ mod tests {
             assert_eq!(frame.decode_response_shared(), owned, "{:?}", frame.bytes);
             match crate::decode::response_shared(&frame.bytes, &frame.bytes) {
                 crate::decode::Probe::Short(_) => fast += 1,
-                crate::decode::Probe::Fetch(list) => {
-                    let d = crate::decode::fetch_shared(&frame.bytes, list, &frame.bytes);
+                crate::decode::Probe::Fetch { seq, list } => {
+                    let d = crate::decode::fetch_shared(&frame.bytes, seq, list, &frame.bytes);
                     assert!(d.unwrap().complete().is_some());
                     fast += 1;
                 }

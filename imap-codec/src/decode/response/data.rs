@@ -159,19 +159,19 @@ fn message_data(i: &[u8]) -> IResult<'_, Response<'_>> {
     Ok((r, Response::Data(data)))
 }
 
-/// `"*" SP nz-number SP "FETCH" SP msg-att-list CRLF`, the list at `list`
-/// (from `short::probe`), with items that own their data, slices of
+/// `"*" SP nz-number SP "FETCH" SP msg-att-list CRLF`, the number `seq`
+/// and the list at `list` (from `short::probe`), with items that own their data, slices of
 /// `frame` (see `fetch::SharedItems`): the response a sync receives most,
 /// without the pass that `into_shared` makes over a decoded one. Quirks it
 /// noted are forgotten when it fails, because the caller then decodes the
 /// response on the general path, which decides what the error is.
 pub(crate) fn fetch_shared<'a>(
     i: &'a [u8],
+    seq: std::num::NonZeroU32,
     list: usize,
     frame: &Bytes,
 ) -> IResult<'a, Response<'static>> {
     quirks::attempt(|| {
-        let (_, seq) = nz_number(&i[2..])?;
         let (r, items) = msg_att_list_shared(&i[list..], frame)?;
         let (r, ()) = line_end(r)?;
         Ok((r, Response::Data(Data::Fetch { seq, items })))
@@ -663,6 +663,29 @@ fn partial_range(i: &[u8]) -> IResult<'_, ESearchPartialRange> {
 
 /// `*(SP nz-number) [SP "(" "MODSEQ" SP mod-sequence-value ")"]`
 fn search(i: &[u8], sort: bool) -> IResult<'_, Data<'_>> {
+    let (r, (ids, mod_seq)) = search_parts(i)?;
+    Ok((
+        r,
+        if sort {
+            Data::Sort { ids, mod_seq }
+        } else {
+            Data::Search { ids, mod_seq }
+        },
+    ))
+}
+
+/// `* SEARCH` and the rest of `i` (what follows `SEARCH`), as the general
+/// path reads it, up to the end of the line; `i` must end there.
+pub(crate) fn search_line(i: &[u8]) -> Option<Response<'static>> {
+    let (r, (ids, mod_seq)) = search_parts(i).ok()?;
+    let (r, ()) = line_end(r).ok()?;
+    r.is_empty()
+        .then_some(Response::Data(Data::Search { ids, mod_seq }))
+}
+
+/// The numbers of SEARCH or SORT and their `(MODSEQ n)`.
+#[allow(clippy::type_complexity)]
+fn search_parts(i: &[u8]) -> IResult<'_, (Vec<std::num::NonZeroU32>, Option<u64>)> {
     let (mut r, ids) = sp_items(i, |c| c.is_ascii_digit(), nz_number)?;
     let mut mod_seq = None;
     if let [b' ', b'(', ..] = r {
@@ -674,14 +697,7 @@ fn search(i: &[u8], sort: bool) -> IResult<'_, Data<'_>> {
         mod_seq = Some(n);
         r = r2;
     }
-    Ok((
-        r,
-        if sort {
-            Data::Sort { ids, mod_seq }
-        } else {
-            Data::Search { ids, mod_seq }
-        },
-    ))
+    Ok((r, (ids, mod_seq)))
 }
 
 /// `[SP 1*thread-list]`

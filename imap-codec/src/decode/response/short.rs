@@ -1,20 +1,25 @@
 //! The shortest responses of a session, read where they lie in a frame.
 //!
 //! Most messages a synchronised client receives are one short line:
-//! `* 23 EXISTS`, `* 5 EXPUNGE`, `* 0 RECENT` and the tagged completion of
-//! a command (`a4 OK Fetch completed.`). The general decoder reads them
+//! `* 23 EXISTS`, `* 5 EXPUNGE`, `* 0 RECENT`, `* SEARCH 4 9`, status
+//! responses (`* OK [HIGHESTMODSEQ 9] x`) and the tagged completion of a
+//! command (`a4 OK Fetch completed.`). The general decoder reads them
 //! through the same layers as any response (the classifier, the dispatch
 //! on the keyword, `Result`s of parsers), and [`IntoStatic::into_shared`]
 //! then walks the value again; for a line of 15 bytes that fixed cost is
-//! most of the time. [`shared`] recognises these exact forms with a few
+//! most of the time. [`probe`] recognises these forms with a few
 //! comparisons and builds the owned value directly.
 //!
-//! It accepts a strict subset of what the general decoder accepts, and
-//! builds the value the general path would (`response(line)` then
-//! `into_shared(frame)`): single spaces, CRLF at the end of the input, a
-//! status response without a response code. Anything else, including
-//! every error, is `None`, and the caller decodes the line on the general
-//! path, which decides the value or the error with its offset.
+//! It accepts a subset of what the general decoder accepts and builds the
+//! value the general path would (`response(line)` then
+//! `into_shared(frame)`): the line must be the whole input and end with
+//! CRLF, a name or status keyword must be followed by one SP (or, for
+//! SEARCH, the line end);
+//! response codes and SEARCH's numbers are read by the general path's own
+//! parsers, without the dispatch that leads there. Anything else,
+//! including every error, is [`Probe::General`], and the caller decodes
+//! the line on the general path, which decides the value or the error
+//! with its offset.
 //!
 //! [`IntoStatic::into_shared`]: imapkit_proto::IntoStatic::into_shared
 
@@ -31,9 +36,14 @@ use crate::decode::core::text_stop;
 pub(crate) enum Probe {
     /// One of the short forms, the whole input: the value.
     Short(Response<'static>),
-    /// `* nz-number FETCH ` (any case) and the item list at this offset,
-    /// which `data::fetch_shared` reads.
-    Fetch(usize),
+    /// `* nz-number FETCH ` (any case): the number, and the offset of the
+    /// item list, which `data::fetch_shared` reads.
+    Fetch {
+        /// The message sequence number.
+        seq: NonZeroU32,
+        /// Where the item list starts.
+        list: usize,
+    },
     /// Anything else: the general path decides.
     General,
 }
@@ -44,6 +54,7 @@ pub(crate) enum Probe {
 pub(crate) fn probe(input: &[u8], frame: &Bytes) -> Probe {
     match input {
         [b'*', b' ', b'0'..=b'9', ..] => message_data(input),
+        [b'*', b' ', b'S' | b's', ..] => search(input),
         [b'*', b' ', ..] => short(untagged_status(&input[2..], frame)),
         // `+` is a continuation request, `[` may be a bare response code.
         [b'+' | b'[', ..] => Probe::General,
@@ -80,8 +91,8 @@ fn message_data(input: &[u8]) -> Probe {
         return Probe::General;
     };
     if let [b'F' | b'f', _, _, _, _, b' ', _, ..] = name {
-        return match (is_keyword(&name[..5], b"fetch"), n) {
-            (true, 1..) => Probe::Fetch(k + 7),
+        return match (is_keyword(&name[..5], b"fetch"), NonZeroU32::new(n)) {
+            (true, Some(seq)) => Probe::Fetch { seq, list: k + 7 },
             _ => Probe::General,
         };
     }
@@ -101,6 +112,17 @@ fn message_data(input: &[u8]) -> Probe {
         return Probe::General;
     };
     Probe::Short(Response::Data(data))
+}
+
+/// `* SEARCH` (RFC 3501 §7.2.5), read by the general path's parser for
+/// what follows the name, without the dispatch that leads there.
+fn search(input: &[u8]) -> Probe {
+    let plain = input.get(2..8).is_some_and(|w| is_keyword(w, b"search"))
+        && matches!(input.get(8), Some(b' ' | b'\r'));
+    match plain {
+        true => short(super::data::search_line(&input[8..])),
+        false => Probe::General,
+    }
 }
 
 /// Whether `bytes` is `word` (lower-case letters, at most 8) in any case:
@@ -247,6 +269,10 @@ mod tests {
             b"a1 NO [ALERT] \r\n",
             b"* BAD [BADCHARSET (UTF-8 \"x y\")] no\r\n",
             b"* OK [UNSEEN 0] kept as another code\r\n",
+            b"* SEARCH 5143 5146 5160\r\n",
+            b"* search\r\n",
+            b"* SEARCH 2 (MODSEQ 917162500)\r\n",
+            b"* SEARCH  1 2 \r\n",
         ];
         for line in lines {
             let frame = Bytes::copy_from_slice(line);
@@ -282,7 +308,11 @@ mod tests {
             b"* 3 fetch (UID 4)\r\n",
             b"+ go on\r\n",
             b"[COPYUID 1 2 3]\r\n",
-            b"* SEARCH 1 2\r\n",
+            b"* SEARCH 0\r\n",
+            b"* SEARCH 1 x\r\n",
+            b"* SEARCHES 1\r\n",
+            b"* SEARCH 1\r\n* SEARCH 2\r\n",
+            b"* SORT 1 2\r\n",
         ];
         for line in lines {
             let frame = Bytes::copy_from_slice(line);
@@ -311,7 +341,7 @@ mod tests {
     #[test]
     fn fetch_heads() {
         let probe = |line: &[u8]| match probe(line, &Bytes::copy_from_slice(line)) {
-            Probe::Fetch(list) => Some(list),
+            Probe::Fetch { list, .. } => Some(list),
             _ => None,
         };
         assert_eq!(probe(b"* 12 FETCH (UID 4)\r\n"), Some(11));
@@ -348,6 +378,15 @@ mod tests {
             ("[a-z0-9.\\]+-]{1,5}", status.clone(), text.clone())
                 .prop_map(|(tag, s, t)| format!("{tag} {s} {t}")),
             (status, text).prop_map(|(s, t)| format!("* {s} {t}")),
+            (
+                proptest::collection::vec(0u32..9, 0..4),
+                proptest::option::of(0u64..u64::MAX),
+            )
+                .prop_map(|(ids, modseq)| {
+                    let ids: String = ids.iter().map(|n| format!(" {n}")).collect();
+                    let modseq = modseq.map_or(String::new(), |m| format!(" (MODSEQ {m})"));
+                    format!("* SEARCH{ids}{modseq}")
+                }),
         ]
         .prop_map(|line| (line + "\r\n").into_bytes())
     }
