@@ -162,7 +162,9 @@ fn frame_line(
 ) -> io::Result<Result<(), DecodeError>> {
     match o.direction {
         Direction::ServerToClient => {
-            let r = match frame.decode_response() {
+            // The Client's path: owned values sharing the frame, the
+            // shortest responses and usual FETCH responses built directly.
+            let r = match frame.decode_response_shared() {
                 Ok(r) => r,
                 Err(e) => return Ok(Err(e)),
             };
