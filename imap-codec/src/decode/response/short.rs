@@ -220,7 +220,8 @@ fn resp_text(text: &[u8], frame: &Bytes) -> Option<RespText<'static>> {
 /// with the offset: `slice_ref` checks again what the caller knows).
 #[inline]
 fn share(frame: &Bytes, part: &[u8]) -> Buf<'static> {
-    let at = part.as_ptr() as usize - frame.as_ptr() as usize;
+    let at = (part.as_ptr() as usize).wrapping_sub(frame.as_ptr() as usize);
+    debug_assert!(at <= frame.len() && part.len() <= frame.len() - at);
     Buf::Shared(frame.slice(at..at + part.len()))
 }
 
