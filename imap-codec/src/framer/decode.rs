@@ -94,9 +94,10 @@ impl Frame {
 
     /// [`Frame::into_response`] that keeps the frame: the value shares the
     /// frame's `Bytes`. Equal to `decode_response()` followed by
-    /// [`IntoStatic::into_shared`], and faster for the usual FETCH
-    /// response, whose items are built in their owned form directly
-    /// instead of being decoded and then moved again.
+    /// [`IntoStatic::into_shared`], and faster for the shortest
+    /// responses (`* 3 EXISTS`, a tagged OK, ...) and the usual FETCH
+    /// response, which are built in their owned form directly instead of
+    /// being decoded and then moved again.
     pub fn decode_response_shared(&self) -> Result<Response<'static>, DecodeError> {
         match decode::response_shared(&self.bytes, &self.bytes) {
             decode::Probe::Short(response) => return Ok(response),

@@ -160,8 +160,8 @@ fn message_data(i: &[u8]) -> IResult<'_, Response<'_>> {
 }
 
 /// `"*" SP nz-number SP "FETCH" SP msg-att-list CRLF`, the number `seq`
-/// and the list at `list` (from `short::probe`), with items that own their data, slices of
-/// `frame` (see `fetch::SharedItems`): the response a sync receives most,
+/// and the list at `list` read by `short::probe`, with items that own
+/// their data, slices of `frame` (see `fetch::SharedItems`): the response a sync receives most,
 /// without the pass that `into_shared` makes over a decoded one. Quirks it
 /// noted are forgotten when it fails, because the caller then decodes the
 /// response on the general path, which decides what the error is.
@@ -661,7 +661,7 @@ fn partial_range(i: &[u8]) -> IResult<'_, ESearchPartialRange> {
     ))
 }
 
-/// `*(SP nz-number) [SP "(" "MODSEQ" SP mod-sequence-value ")"]`
+/// SEARCH or SORT data (see [`search_parts`]).
 fn search(i: &[u8], sort: bool) -> IResult<'_, Data<'_>> {
     let (r, (ids, mod_seq)) = search_parts(i)?;
     Ok((
@@ -684,8 +684,11 @@ pub(crate) fn search_line(i: &[u8]) -> Option<Response<'static>> {
 }
 
 /// The numbers of SEARCH or SORT and their `(MODSEQ n)`.
-#[allow(clippy::type_complexity)]
-fn search_parts(i: &[u8]) -> IResult<'_, (Vec<std::num::NonZeroU32>, Option<u64>)> {
+type SearchParts = (Vec<std::num::NonZeroU32>, Option<u64>);
+
+/// `*(SP nz-number) [SP "(" "MODSEQ" SP mod-sequence-value ")"]`, for
+/// SEARCH and SORT.
+fn search_parts(i: &[u8]) -> IResult<'_, SearchParts> {
     let (mut r, ids) = sp_items(i, |c| c.is_ascii_digit(), nz_number)?;
     let mut mod_seq = None;
     if let [b' ', b'(', ..] = r {
