@@ -688,6 +688,39 @@ fn run(f: &mut Framer, chunks: impl Iterator<Item = Vec<u8>>) -> Vec<Ev> {
     out
 }
 
+/// [`run`], the chunks given by [`Framer::read_buf`] and
+/// [`Framer::push_buf`] (room enough, or too little) and [`Framer::push`]
+/// in turn.
+fn run_mixed(f: &mut Framer, chunks: impl Iterator<Item = Vec<u8>>) -> Vec<Ev> {
+    let mut out = Vec::new();
+    for (k, chunk) in chunks.enumerate() {
+        match k % 3 {
+            0 => {
+                let mut room = f.read_buf(chunk.len());
+                room.extend_from_slice(&chunk);
+                f.push_buf(room);
+            }
+            1 => {
+                let mut room = f.read_buf(1);
+                room.extend_from_slice(&chunk);
+                f.push_buf(room);
+            }
+            _ => f.push(&chunk),
+        }
+        while let Some(e) = f.poll_event() {
+            let reject = matches!(
+                &e,
+                FrameEvent::LiteralAnnounced { tag: Some(t), .. } if t.as_bytes().starts_with(b"R")
+            );
+            out.push(Ev::from(e));
+            if reject {
+                assert!(f.reject_literal());
+            }
+        }
+    }
+    out
+}
+
 fn split(input: &[u8], sizes: &[usize]) -> Vec<Vec<u8>> {
     let mut out = Vec::new();
     let mut rest = input;
@@ -731,6 +764,13 @@ proptest! {
         let events = run(&mut chunked, split(&model.out, &sizes).into_iter());
         prop_assert_eq!(&events, &model.ev);
         prop_assert_eq!(chunked.stats(), whole.stats());
+
+        // Reads straight into the framer's buffer, every other one with
+        // less room than it needs, mixed with plain pushes: the same events.
+        let mut read_into = Framer::new(config.clone());
+        let events = run_mixed(&mut read_into, split(&model.out, &sizes).into_iter());
+        prop_assert_eq!(&events, &model.ev);
+        prop_assert_eq!(read_into.stats(), whole.stats());
 
         let mut bytewise = Framer::new(config);
         let events = run(&mut bytewise, model.out.iter().map(|&b| vec![b]));

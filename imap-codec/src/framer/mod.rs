@@ -218,10 +218,55 @@ impl Framer {
     }
 
     /// Appends received bytes. Nothing is scanned until [`poll_event`](Self::poll_event).
+    ///
+    /// This copies `bytes` into the framer's buffer. To read from the
+    /// socket straight into that buffer instead, use
+    /// [`read_buf`](Self::read_buf) and [`push_buf`](Self::push_buf).
     pub fn push(&mut self, bytes: &[u8]) {
         self.stats.pushed += bytes.len() as u64;
         self.last_push = bytes.len();
         self.buf.extend_from_slice(bytes);
+    }
+
+    /// Room for the next read, in the framer's own buffer: an empty
+    /// `BytesMut` whose capacity (at least `reserve` bytes) is the spare
+    /// room after the bytes buffered so far. Read into it (tokio's
+    /// `AsyncReadExt::read_buf`, which needs no zeroing; or `resize`, then
+    /// `std::io::Read::read`, then `truncate`), then hand it back with
+    /// [`push_buf`](Self::push_buf): the bytes join the buffered input
+    /// without being copied, and the frames later split off share them. A
+    /// `BODY[]` literal is then copied once, from the socket (or the TLS
+    /// layer's plaintext) into its frame.
+    ///
+    /// Hand it back before the next call that changes the framer; if
+    /// something else was pushed in between, or the read outgrew the room,
+    /// `push_buf` copies instead (correct, only slower).
+    ///
+    /// ```
+    /// use imapkit_codec::framer::{Direction, FrameEvent, Framer, FramerConfig};
+    ///
+    /// let mut framer = Framer::new(FramerConfig::new(Direction::ServerToClient));
+    /// let mut room = framer.read_buf(16 * 1024);
+    /// let at = room.as_ptr();
+    /// room.extend_from_slice(b"* 3 EXISTS\r\n"); // what the socket read wrote
+    /// framer.push_buf(room);
+    /// let Some(FrameEvent::Frame(frame)) = framer.poll_event() else { panic!() };
+    /// assert_eq!(&frame.bytes[..], b"* 3 EXISTS\r\n");
+    /// assert_eq!(frame.bytes.as_ptr(), at); // where the read put it: no copy
+    /// ```
+    pub fn read_buf(&mut self, reserve: usize) -> BytesMut {
+        self.buf.reserve(reserve);
+        self.buf.split_off(self.buf.len())
+    }
+
+    /// Appends bytes read into a buffer from [`read_buf`](Self::read_buf):
+    /// without a copy when it is still the room after the buffered bytes
+    /// (any other `BytesMut` is copied, as [`push`](Self::push) does).
+    /// Nothing is scanned until [`poll_event`](Self::poll_event).
+    pub fn push_buf(&mut self, bytes: BytesMut) {
+        self.stats.pushed += bytes.len() as u64;
+        self.last_push = bytes.len();
+        self.buf.unsplit(bytes);
     }
 
     /// The next event, or `None` when more input is needed.
