@@ -687,6 +687,40 @@ fn bytes_after_the_starttls_ok_are_discarded() {
     });
 }
 
+/// The same through `read_buf` and `handle_read`: the `OK`'s own read
+/// is framed in place, the read after it goes to a fresh buffer; neither
+/// injected line is read.
+#[test]
+fn bytes_read_into_the_client_after_the_starttls_ok_are_discarded() {
+    let mut s = Script::new(
+        ClientConfig::default(),
+        ConnectionSecurity::Plaintext,
+        Split::Whole,
+    );
+    s.server(b"* OK [CAPABILITY IMAP4rev1 STARTTLS] hi\r\n");
+    assert_eq!(s.sent(), "A1 STARTTLS\r\n");
+    for read in [
+        &b"A1 OK begin TLS\r\n* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\n"[..],
+        b"A2 OK\r\n",
+    ] {
+        let mut room = s.client.read_buf(4096);
+        room.extend_from_slice(read);
+        s.client.handle_read(s.now, room);
+    }
+    let ev = s.events();
+    let discarded: Vec<usize> = ev
+        .iter()
+        .filter_map(|e| match e {
+            Event::InjectionDiscarded { bytes } => Some(*bytes),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(discarded, [35, 7]);
+    assert!(ev.iter().any(|e| matches!(e, Event::StartTls { .. })));
+    assert!(!ev.iter().any(|e| matches!(e, Event::Data { .. })));
+    assert!(!s.client.capabilities().known());
+}
+
 #[test]
 fn alerts_and_referrals_before_tls_are_untrusted() {
     let mut s = starttls_client(StartTlsPolicy::Required);

@@ -74,6 +74,41 @@ fn login_select_fetch_logout_under_every_split() {
     }
 }
 
+/// Reads made straight into each side's input buffer (`read_buf`,
+/// `handle_read`) give what `handle_input` gives, under every chunking, and
+/// through STARTTLS and COMPRESS, where the sessions fall back to copying.
+#[test]
+fn reads_into_the_sessions_buffers_change_nothing() {
+    let run = |split, read_into| {
+        let mut client = client_config();
+        client.starttls = StartTlsPolicy::Required;
+        let mut server = server_config();
+        server.compress = true;
+        let mut p = Pair::new(client, server, ConnectionSecurity::Plaintext, split);
+        p.read_into = read_into;
+        let h = p.client.login(p.now, "alice", secret(PASSWORD)).unwrap();
+        assert!(p.complete(h).is_ok());
+        assert_eq!(p.client.security(), ConnectionSecurity::Tls);
+        let h = p.client.compress(p.now).unwrap();
+        assert!(p.complete(h).is_ok());
+        let s = p.client.select(p.now, Mailbox::from_name("INBOX")).unwrap();
+        let f = p
+            .client
+            .enqueue(p.now, body("UID FETCH 1:* (UID FLAGS)"))
+            .unwrap();
+        assert!(p.complete(s).is_ok());
+        assert!(p.complete(f).is_ok());
+        assert_eq!(p.client.mailbox().unwrap().uid(3), Some(3));
+        let logout = p.client.logout(p.now).unwrap();
+        assert!(p.complete(logout).is_ok());
+        assert!(p.server.is_closed());
+        (p.client_events, p.server_events, p.c2s, p.s2c)
+    };
+    for split in SPLITS {
+        assert_eq!(run(split, true), run(split, false), "{split:?}");
+    }
+}
+
 #[test]
 fn wrong_passwords_are_delayed_then_cut_off() {
     let mut p = Pair::tls(Split::Whole);

@@ -574,3 +574,40 @@ fn commands_before_an_offending_one_are_answered_before_bye() {
     assert_eq!(log.last().unwrap(), "closed Limit");
     assert!(!log.iter().any(|l| l.contains("NOOP")));
 }
+
+/// Plaintext read straight into the session's buffer (`read_buf`,
+/// `handle_read`) after the STARTTLS `OK` is discarded and reported as
+/// when it is copied in with `handle_input`.
+#[test]
+fn starttls_injection_through_read_buf_is_discarded() {
+    let injected = b"b LOGIN alice wonderland\r\n";
+    let mut h = plain(Split::Whole);
+    let mut room = h.server.read_buf(4096);
+    room.extend_from_slice(b"a STARTTLS\r\n");
+    h.server.handle_read(h.now, room);
+    h.drive();
+    assert_eq!(h.take_wire(), "a OK Begin TLS negotiation now\r\n");
+    let mut room = h.server.read_buf(4096);
+    room.extend_from_slice(injected);
+    h.server.handle_read(h.now, room);
+    h.drive();
+    h.server.tls_established(h.now, None).unwrap();
+    h.drive();
+    let mut room = h.server.read_buf(4096);
+    room.extend_from_slice(b"c CAPABILITY\r\n");
+    h.server.handle_read(h.now, room);
+    h.drive();
+    assert_eq!(
+        h.take_wire(),
+        "* CAPABILITY IMAP4rev2 IMAP4rev1 LITERAL-\r\nc OK CAPABILITY completed\r\n"
+    );
+    assert!(h.log.iter().any(|l| l
+        == &format!(
+            "audit peer=- tls=no starttls-injection discarded={}",
+            injected.len()
+        )));
+    assert!(!h
+        .log
+        .iter()
+        .any(|l| l.contains("LOGIN") || l.contains("login")));
+}

@@ -31,7 +31,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Instant;
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use imapkit_codec::framer::{Direction, Framer};
 use imapkit_proto::{
     Capability, CommandBody, CompressionAlgorithm, Mailbox, ResponseCode, Secret, Tag, TagGenerator,
@@ -287,25 +287,91 @@ impl Client {
 
     /// Bytes received from the server (after TLS). Never fails: what the
     /// server got wrong becomes [`Event::Violation`] or closes the session.
+    ///
+    /// This copies `bytes` into the client's input buffer; to read from
+    /// the connection straight into that buffer, use
+    /// [`read_buf`](Self::read_buf) and [`handle_read`](Self::handle_read).
     pub fn handle_input(&mut self, now: Instant, bytes: &[u8]) {
-        if self.state == SessionState::Closed || bytes.is_empty() {
+        if !self.accept_input(now, bytes.len()) {
             return;
+        }
+        if self.deflate.is_some() {
+            self.inflate_input(now, bytes);
+            self.pump(now);
+        } else {
+            self.framer.push(bytes);
+            self.input_framed(now);
+        }
+    }
+
+    /// Room for the next read from the connection (after TLS), in the
+    /// client's own input buffer: an empty `BytesMut` with room for at
+    /// least `reserve` bytes. Read into it (tokio's
+    /// `AsyncReadExt::read_buf`; or `resize`, `std::io::Read::read`,
+    /// `truncate`), then pass it to [`handle_read`](Self::handle_read):
+    /// the bytes are framed where the read put them, so a `BODY[]` is
+    /// copied once, by the read, and the decoded body shares that memory.
+    ///
+    /// While COMPRESS is active (the input must be inflated first), after
+    /// STARTTLS's `OK` and once closed, it is a fresh buffer and
+    /// `handle_read` does what [`handle_input`](Self::handle_input) does.
+    ///
+    /// ```
+    /// # use std::{sync::Arc, time::Instant};
+    /// # use imapkit_state::client::{Client, ClientConfig, Event};
+    /// # use imapkit_state::ConnectionSecurity;
+    /// let now = Instant::now();
+    /// let mut client = Client::new(Arc::new(ClientConfig::default()), now, ConnectionSecurity::Tls);
+    /// let mut room = client.read_buf(16 * 1024);
+    /// room.extend_from_slice(b"* OK IMAP4rev1 ready\r\n"); // what the read wrote
+    /// client.handle_read(now, room);
+    /// assert!(matches!(client.poll_event(), Some(Event::Greeting(_))));
+    /// ```
+    pub fn read_buf(&mut self, reserve: usize) -> BytesMut {
+        if self.state == SessionState::Closed
+            || self.gate == Gate::Upgrading
+            || self.deflate.is_some()
+        {
+            return BytesMut::with_capacity(reserve);
+        }
+        self.framer.read_buf(reserve)
+    }
+
+    /// Bytes read into a buffer from [`read_buf`](Self::read_buf): as
+    /// [`handle_input`](Self::handle_input), without copying them again.
+    pub fn handle_read(&mut self, now: Instant, bytes: BytesMut) {
+        if self.deflate.is_some() {
+            return self.handle_input(now, &bytes);
+        }
+        if !self.accept_input(now, bytes.len()) {
+            return;
+        }
+        self.framer.push_buf(bytes);
+        self.input_framed(now);
+    }
+
+    /// Whether input of `n` bytes is read at all (not after the session
+    /// closed, nor between STARTTLS's `OK` and the TLS handshake, where it
+    /// is reported and dropped); restarts the command timer when it is.
+    fn accept_input(&mut self, now: Instant, n: usize) -> bool {
+        if self.state == SessionState::Closed || n == 0 {
+            return false;
         }
         if self.gate == Gate::Upgrading {
             self.events
-                .push_back(Event::InjectionDiscarded { bytes: bytes.len() });
-            return;
+                .push_back(Event::InjectionDiscarded { bytes: n });
+            return false;
         }
         self.touch(now);
+        true
+    }
+
+    /// Reads what was just given to the framer (not compressed).
+    fn input_framed(&mut self, now: Instant) {
+        self.process_frames(now);
         if self.deflate.is_some() {
-            self.inflate_input(now, bytes);
-        } else {
-            self.framer.push(bytes);
-            self.process_frames(now);
-            if self.deflate.is_some() {
-                // COMPRESS became active in this read: the rest was compressed.
-                self.inflate_input(now, &[]);
-            }
+            // COMPRESS became active in this read: the rest was compressed.
+            self.inflate_input(now, &[]);
         }
         self.pump(now);
     }

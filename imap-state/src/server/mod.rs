@@ -134,6 +134,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Instant;
 
+use bytes::BytesMut;
 use imapkit_codec::framer::Framer;
 use imapkit_codec::{LiteralPolicy, Vectored};
 use imapkit_proto::{
@@ -449,19 +450,16 @@ impl Server {
         self.peer = Some(peer);
     }
 
-    /// Bytes received from the client (decrypted and decompressed), in any
-    /// chunking. Infallible: whatever the client sent becomes responses and
-    /// events.
+    /// Bytes received from the client (decrypted; COMPRESS is undone
+    /// here), in any chunking. Infallible: whatever the client sent
+    /// becomes responses and events.
+    ///
+    /// This copies `bytes` into the server's input buffer; to read from
+    /// the connection straight into that buffer, use
+    /// [`read_buf`](Self::read_buf) and [`handle_read`](Self::handle_read).
     pub fn handle_input(&mut self, now: Instant, bytes: &[u8]) {
-        match self.mode {
-            Mode::Closed | Mode::Draining { .. } => return,
-            Mode::AwaitingTls => {
-                // Plaintext after the OK to STARTTLS, before the handshake:
-                // never read as commands (RFC 9051 §6.2.1).
-                self.injection_discarded(bytes.len());
-                return;
-            }
-            _ => {}
+        if !self.accept_input(bytes.len()) {
+            return;
         }
         if self.compressing {
             self.handle_compressed(now, bytes);
@@ -470,14 +468,70 @@ impl Server {
         }
     }
 
+    /// Room for the next read from the connection (after TLS), in the
+    /// server's own input buffer: an empty `BytesMut` with room for at
+    /// least `reserve` bytes. Read into it (tokio's
+    /// `AsyncReadExt::read_buf`; or `resize`, `std::io::Read::read`,
+    /// `truncate`), then pass it to [`handle_read`](Self::handle_read):
+    /// commands are framed where the read put them, so an APPEND's message
+    /// is copied once, by the read, and the decoded message shares that
+    /// memory.
+    ///
+    /// While COMPRESS is active (the input must be inflated first), after
+    /// STARTTLS's `OK` and once closed, it is a fresh buffer and
+    /// `handle_read` does what [`handle_input`](Self::handle_input) does.
+    pub fn read_buf(&mut self, reserve: usize) -> BytesMut {
+        match self.mode {
+            Mode::Closed | Mode::Draining { .. } | Mode::AwaitingTls => {
+                BytesMut::with_capacity(reserve)
+            }
+            _ if self.compressing => BytesMut::with_capacity(reserve),
+            _ => self.framer.read_buf(reserve),
+        }
+    }
+
+    /// Bytes read into a buffer from [`read_buf`](Self::read_buf): as
+    /// [`handle_input`](Self::handle_input), without copying them again.
+    pub fn handle_read(&mut self, now: Instant, bytes: BytesMut) {
+        if self.compressing {
+            return self.handle_input(now, &bytes);
+        }
+        if !self.accept_input(bytes.len()) {
+            return;
+        }
+        self.note_pushed(bytes.len());
+        self.framer.push_buf(bytes);
+        self.process(now);
+    }
+
+    /// Whether input of `n` bytes is read at all: not once closing, nor
+    /// between STARTTLS's `OK` and the TLS handshake (RFC 9051 §6.2.1:
+    /// plaintext sent ahead is never read as commands; it is reported and
+    /// dropped).
+    fn accept_input(&mut self, n: usize) -> bool {
+        match self.mode {
+            Mode::Closed | Mode::Draining { .. } => false,
+            Mode::AwaitingTls => {
+                self.injection_discarded(n);
+                false
+            }
+            _ => true,
+        }
+    }
+
     /// Plain (decrypted, inflated) input to the framer, then read it.
     fn push_input(&mut self, now: Instant, bytes: &[u8]) {
+        self.note_pushed(bytes.len());
         self.framer.push(bytes);
-        self.framer_pushed = self.framer_pushed.saturating_add(bytes.len());
-        if !bytes.is_empty() {
+        self.process(now);
+    }
+
+    /// Counts `n` bytes given to the framer.
+    fn note_pushed(&mut self, n: usize) {
+        self.framer_pushed = self.framer_pushed.saturating_add(n);
+        if n > 0 {
             self.framer_clean = false;
         }
-        self.process(now);
     }
 
     /// The client closed its side of the connection.

@@ -135,6 +135,9 @@ pub struct Pair {
     pub client_exporter: [u8; 32],
     /// Where TLS began in `c2s` and `s2c`: bytes before are plaintext.
     pub tls_at: Option<(usize, usize)>,
+    /// Deliver reads with `read_buf` and `handle_read` (into each side's
+    /// own input buffer) instead of `handle_input`.
+    pub read_into: bool,
     rng: u64,
 }
 
@@ -168,6 +171,7 @@ impl Pair {
             server_exporter: EXPORTER,
             client_exporter: EXPORTER,
             tls_at: None,
+            read_into: false,
             rng: match split {
                 Split::Random(seed) => seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1,
                 _ => 1,
@@ -223,14 +227,26 @@ impl Pair {
         if !self.to_server.is_empty() && self.server.wants_read() && !self.server_ready_for_tls {
             let n = self.chunk(self.to_server.len());
             let bytes: Vec<u8> = self.to_server.drain(..n).collect();
-            self.server.handle_input(self.now, &bytes);
+            if self.read_into {
+                let mut room = self.server.read_buf(n);
+                room.extend_from_slice(&bytes);
+                self.server.handle_read(self.now, room);
+            } else {
+                self.server.handle_input(self.now, &bytes);
+            }
             progress = true;
         }
         // Wire -> client.
         if !self.to_client.is_empty() && !self.client_wants_tls {
             let n = self.chunk(self.to_client.len());
             let bytes: Vec<u8> = self.to_client.drain(..n).collect();
-            self.client.handle_input(self.now, &bytes);
+            if self.read_into {
+                let mut room = self.client.read_buf(n);
+                room.extend_from_slice(&bytes);
+                self.client.handle_read(self.now, room);
+            } else {
+                self.client.handle_input(self.now, &bytes);
+            }
             progress = true;
         }
         while let Some(event) = self.server.poll_event() {
