@@ -141,12 +141,14 @@ impl Conn {
 
     /// One read from the socket, or the client's next timer, whichever comes first.
     async fn read_once(&mut self) -> Result<(), Failure> {
-        let mut buf = vec![0u8; 64 * 1024];
+        // Read straight into the client's input buffer: a `BODY[]` is
+        // copied once, from TLS into the frame its value shares.
+        let mut room = self.client.read_buf(64 * 1024);
         let deadline = self.client.poll_timeout();
         let read = async {
             match &mut self.io {
-                Io::Plain(s) => s.read(&mut buf).await,
-                Io::Tls(s) => s.read(&mut buf).await,
+                Io::Plain(s) => s.read_buf(&mut room).await,
+                Io::Tls(s) => s.read_buf(&mut room).await,
                 Io::Gone => Ok(0),
             }
         };
@@ -158,7 +160,7 @@ impl Conn {
         match result {
             None => self.client.handle_timeout(now),
             Some(Ok(0)) => self.client.handle_eof(now),
-            Some(Ok(n)) => self.client.handle_input(now, &buf[..n]),
+            Some(Ok(_)) => self.client.handle_read(now, room),
             Some(Err(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
                 self.client.handle_eof(now)
             }

@@ -173,7 +173,6 @@ struct Conn {
 
 impl Conn {
     async fn serve(&mut self) -> io::Result<()> {
-        let mut buf = vec![0u8; 64 * 1024];
         loop {
             self.work();
             self.write_out().await?;
@@ -192,12 +191,19 @@ impl Conn {
             let read = self.server.wants_read();
             let deadline = self.server.poll_timeout();
             let idle = self.idle.is_some();
+            // Read straight into the session's input buffer: an APPEND's
+            // message is copied once, from TLS into its frame.
+            let mut room = if read {
+                self.server.read_buf(64 * 1024)
+            } else {
+                bytes::BytesMut::new()
+            };
             tokio::select! {
-                r = self.io.read(&mut buf), if read => {
+                r = self.io.read_buf(&mut room), if read => {
                     let now = Instant::now();
                     match r {
                         Ok(0) => self.server.handle_eof(now),
-                        Ok(n) => self.server.handle_input(now, &buf[..n]),
+                        Ok(_) => self.server.handle_read(now, room),
                         Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
                             self.server.handle_eof(now)
                         }
