@@ -164,6 +164,35 @@ fn server(c: &mut Criterion) {
     g.finish();
 }
 
+/// `client/bodies`: `BODY[]` literals through a `Client` in 64 KiB reads,
+/// every event drained, the reads handed over two ways: copied in from the
+/// application's buffer (`handle_input`) or made into the client's own
+/// (`read_buf`, `handle_read`).
+fn client_bodies(c: &mut Criterion) {
+    use imap_benches::client::{feed, syncing_client, Reads};
+    let mut g = c.benchmark_group("client/bodies");
+    let input = inputs::bodies_full();
+    let now = std::time::Instant::now();
+    let exists = input.count() as u32;
+    const READ: usize = 64 * 1024;
+    for reads in [Reads::Copied, Reads::Into] {
+        let mut cl = syncing_client(exists, now);
+        let n = feed(&mut cl, now, &input.stream, READ, reads);
+        assert_eq!(n, input.count(), "the client hands out every FETCH");
+    }
+    g.throughput(Throughput::Bytes(input.len() as u64));
+    for (name, reads) in [("handle_input", Reads::Copied), ("read_buf", Reads::Into)] {
+        g.bench_with_input(BenchmarkId::new(name, input.name), &input.stream, |b, s| {
+            b.iter_batched_ref(
+                || syncing_client(exists, now),
+                |cl| feed(cl, now, s, READ, reads),
+                criterion::BatchSize::LargeInput,
+            )
+        });
+    }
+    g.finish();
+}
+
 /// `client/full_sync`: the sync stream through a `Client` (framer, decoder,
 /// routing, mailbox model, events drained) in 16 KiB reads, beside the bare
 /// framer and decoder in the same reads.
@@ -325,6 +354,7 @@ fn main() {
     commands(&mut c);
     server(&mut c);
     client(&mut c);
+    client_bodies(&mut c);
     encode(&mut c);
     framing(&mut c);
     c.final_summary();

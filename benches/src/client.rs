@@ -1,7 +1,7 @@
-//! The `client/full_sync` driver: a full-sync response stream through an
-//! `imapkit-state` `Client` in socket-sized reads, every event drained, as
-//! an application runs it; and the Client's heap after selecting a large
-//! mailbox.
+//! The `client/full_sync` and `client/bodies` driver: a response stream
+//! through an `imapkit-state` `Client` in socket-sized reads, every event
+//! drained, as an application runs it; and the Client's heap after
+//! selecting a large mailbox.
 //!
 //! Shared by the timing bench (`benches/imap.rs`) and the allocation
 //! counter (`benches/allocs.rs`).
@@ -53,10 +53,27 @@ fn fetch_command() -> imapkit_proto::CommandBody<'static> {
 }
 
 /// Feeds `stream` (FETCH responses numbered from 1) to a [`syncing_client`]
-/// in `chunk`-byte reads, draining events after each read as an
-/// application does, then the tagged OK; returns the number of FETCH
-/// responses the application saw. Panics if the client reports a problem.
+/// in `chunk`-byte reads made into the client's buffer ([`Reads::Into`]),
+/// draining events after each read as an application does, then the
+/// tagged OK; returns the number of FETCH responses the application saw.
+/// Panics if the client reports a problem.
 pub fn full_sync(client: &mut Client, now: Instant, stream: &[u8], chunk: usize) -> usize {
+    feed(client, now, stream, chunk, Reads::Into)
+}
+
+/// How an application hands a socket read to the `Client`; in both the
+/// copy out of the input stream stands for the socket's read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reads {
+    /// Into the application's own buffer, then `handle_input`, which copies
+    /// it into the client's: two copies of every byte.
+    Copied,
+    /// Into the client's buffer (`read_buf`), then `handle_read`: one copy.
+    Into,
+}
+
+/// [`full_sync`], the reads made as `reads` says.
+pub fn feed(client: &mut Client, now: Instant, stream: &[u8], chunk: usize, reads: Reads) -> usize {
     let mut fetches = 0;
     let mut drain = |client: &mut Client| {
         while let Some(event) = client.poll_event() {
@@ -80,8 +97,19 @@ pub fn full_sync(client: &mut Client, now: Instant, stream: &[u8], chunk: usize)
             }
         }
     };
+    let mut app_buf = vec![0u8; chunk];
     for piece in stream.chunks(chunk) {
-        client.handle_input(now, piece);
+        match reads {
+            Reads::Copied => {
+                app_buf[..piece.len()].copy_from_slice(piece);
+                client.handle_input(now, &app_buf[..piece.len()]);
+            }
+            Reads::Into => {
+                let mut room = client.read_buf(chunk);
+                room.extend_from_slice(piece);
+                client.handle_read(now, room);
+            }
+        }
         drain(client);
     }
     client.handle_input(now, b"A2 OK done\r\n");

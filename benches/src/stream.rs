@@ -2,8 +2,10 @@
 //! stream that arrives in reads of a given size, the way its users run it.
 //!
 //! - ours: what the `Client` does (`imap-state/src/client/mod.rs`,
-//!   `handle_input` and `process_frames`): the [`Framer`] receives each read
-//!   ([`Framer::push`] copies it into the frame buffer), and each [`FrameEvent::Frame`] is decoded with
+//!   `read_buf`, `handle_read` and `process_frames`): each read is made
+//!   into the [`Framer`]'s own buffer ([`Framer::read_buf`], then
+//!   [`Framer::push_buf`]; the copy from the input stands for the socket's
+//!   read), and each [`FrameEvent::Frame`] is decoded with
 //!   `Frame::decode_response_shared` into a value that owns its data
 //!   (strings and literals are slices of the frame, not copies). Commands:
 //!   `decode_command` made owned with `into_shared`, as the `Server` does.
@@ -129,11 +131,15 @@ fn error(message: usize, offset: usize, reason: impl std::fmt::Debug) -> StreamE
     }
 }
 
-/// Hands the next read of at most `read` bytes of `stream[*at..]` to the
-/// framer, as the Client's `handle_input` does with a socket read.
+/// The next read of at most `read` bytes of `stream[*at..]`, made into
+/// the framer's own buffer as the Client's `read_buf` and `handle_read`
+/// do it (the copy from `stream` stands for the socket's read, the one
+/// copy of the bytes).
 fn read_into(framer: &mut Framer, stream: &[u8], at: &mut usize, read: usize) {
     let n = read.min(stream.len() - *at);
-    framer.push(&stream[*at..*at + n]);
+    let mut room = framer.read_buf(n);
+    room.extend_from_slice(&stream[*at..*at + n]);
+    framer.push_buf(room);
     *at += n;
 }
 
