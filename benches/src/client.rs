@@ -97,7 +97,11 @@ pub fn feed(client: &mut Client, now: Instant, stream: &[u8], chunk: usize, read
             }
         }
     };
-    let mut app_buf = vec![0u8; chunk];
+    // The application's own read buffer, allocated once, where it reads.
+    let mut app_buf = match reads {
+        Reads::Copied => vec![0u8; chunk],
+        Reads::Into => Vec::new(),
+    };
     for piece in stream.chunks(chunk) {
         match reads {
             Reads::Copied => {

@@ -671,42 +671,35 @@ fn item() -> impl Strategy<Value = Item> {
 }
 
 fn run(f: &mut Framer, chunks: impl Iterator<Item = Vec<u8>>) -> Vec<Ev> {
-    let mut out = Vec::new();
-    for chunk in chunks {
-        f.push(&chunk);
-        while let Some(e) = f.poll_event() {
-            let reject = matches!(
-                &e,
-                FrameEvent::LiteralAnnounced { tag: Some(t), .. } if t.as_bytes().starts_with(b"R")
-            );
-            out.push(Ev::from(e));
-            if reject {
-                assert!(f.reject_literal());
-            }
-        }
-    }
-    out
+    run_with(f, chunks, |f, _, chunk| f.push(chunk))
 }
 
 /// [`run`], the chunks given by [`Framer::read_buf`] and
 /// [`Framer::push_buf`] (room enough, or too little) and [`Framer::push`]
 /// in turn.
 fn run_mixed(f: &mut Framer, chunks: impl Iterator<Item = Vec<u8>>) -> Vec<Ev> {
+    run_with(f, chunks, |f, k, chunk| {
+        let reserve = match k % 3 {
+            0 => chunk.len(),
+            1 => 1,
+            _ => return f.push(chunk),
+        };
+        let mut room = f.read_buf(reserve);
+        room.extend_from_slice(chunk);
+        f.push_buf(room);
+    })
+}
+
+/// Gives each chunk (and its index) to `feed`, then takes every event,
+/// rejecting the literals of commands whose tag starts with `R`.
+fn run_with(
+    f: &mut Framer,
+    chunks: impl Iterator<Item = Vec<u8>>,
+    feed: impl Fn(&mut Framer, usize, &[u8]),
+) -> Vec<Ev> {
     let mut out = Vec::new();
     for (k, chunk) in chunks.enumerate() {
-        match k % 3 {
-            0 => {
-                let mut room = f.read_buf(chunk.len());
-                room.extend_from_slice(&chunk);
-                f.push_buf(room);
-            }
-            1 => {
-                let mut room = f.read_buf(1);
-                room.extend_from_slice(&chunk);
-                f.push_buf(room);
-            }
-            _ => f.push(&chunk),
-        }
+        feed(f, k, &chunk);
         while let Some(e) = f.poll_event() {
             let reject = matches!(
                 &e,

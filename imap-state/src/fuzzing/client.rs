@@ -255,13 +255,7 @@ impl Session {
         };
         for (k, chunk) in wire.chunks(size).enumerate() {
             // Every other read is made into the client's own buffer.
-            if k % 2 == 1 {
-                let mut room = self.client.read_buf(chunk.len());
-                room.extend_from_slice(chunk);
-                self.client.handle_read(self.now, room);
-            } else {
-                self.client.handle_input(self.now, chunk);
-            }
+            super::client_read(&mut self.client, self.now, chunk, k % 2 == 1);
             self.after(Call::Input(chunk.len()));
         }
     }

@@ -44,6 +44,30 @@ pub use crate::sasl::fuzzing::sasl;
 /// Longest byte string one operation reads.
 pub const MAX_CHUNK: usize = 4096;
 
+/// A read from the socket given to the client: copied in with
+/// `handle_input`, or (`into`) made into the client's own buffer with
+/// `read_buf` and `handle_read`.
+fn client_read(client: &mut crate::client::Client, now: Instant, chunk: &[u8], into: bool) {
+    if into {
+        let mut room = client.read_buf(chunk.len());
+        room.extend_from_slice(chunk);
+        client.handle_read(now, room);
+    } else {
+        client.handle_input(now, chunk);
+    }
+}
+
+/// [`client_read`] for the server.
+fn server_read(server: &mut crate::server::Server, now: Instant, chunk: &[u8], into: bool) {
+    if into {
+        let mut room = server.read_buf(chunk.len());
+        room.extend_from_slice(chunk);
+        server.handle_read(now, room);
+    } else {
+        server.handle_input(now, chunk);
+    }
+}
+
 /// Most operations one input runs (bounds the work of one execution).
 const MAX_OPS: usize = 512;
 

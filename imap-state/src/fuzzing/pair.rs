@@ -258,13 +258,7 @@ impl Pair {
         if n > 0 && self.server.wants_read() && !self.server_eof {
             let chunk: Vec<u8> = self.to_server.drain(..n).collect();
             // Odd-sized reads are made into the session's own buffer.
-            if n % 2 == 1 {
-                let mut room = self.server.read_buf(n);
-                room.extend_from_slice(&chunk);
-                self.server.handle_read(self.now, room);
-            } else {
-                self.server.handle_input(self.now, &chunk);
-            }
+            super::server_read(&mut self.server, self.now, &chunk, n % 2 == 1);
             self.settle_server();
             moved = true;
         }
@@ -276,13 +270,7 @@ impl Pair {
         let n = n.min(self.to_client.len());
         if n > 0 && !self.client_eof {
             let chunk: Vec<u8> = self.to_client.drain(..n).collect();
-            if n % 2 == 1 {
-                let mut room = self.client.read_buf(n);
-                room.extend_from_slice(&chunk);
-                self.client.handle_read(self.now, room);
-            } else {
-                self.client.handle_input(self.now, &chunk);
-            }
+            super::client_read(&mut self.client, self.now, &chunk, n % 2 == 1);
             self.settle(Call::Input(chunk.len()));
             moved = true;
         }

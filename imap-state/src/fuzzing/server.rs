@@ -382,13 +382,7 @@ impl Session {
             let n = size.min(self.inbox.len());
             let chunk: Vec<u8> = self.inbox.drain(..n).collect();
             // Every other read is made into the server's own buffer.
-            if k % 2 == 1 {
-                let mut room = self.server.read_buf(chunk.len());
-                room.extend_from_slice(&chunk);
-                self.server.handle_read(self.now, room);
-            } else {
-                self.server.handle_input(self.now, &chunk);
-            }
+            super::server_read(&mut self.server, self.now, &chunk, k % 2 == 1);
             k += 1;
             self.after();
         }
