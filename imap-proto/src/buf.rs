@@ -209,7 +209,8 @@ impl IntoStatic for Buf<'_> {
 
 impl<T: IntoStatic> IntoStatic for Vec<T> {
     type Static = Vec<T::Static>;
-    /// Also gives back spare capacity, as [`trim_spare_capacity`] says.
+    /// Also gives back spare capacity of 1 KiB or more (see
+    /// `trim_spare_capacity`).
     #[inline]
     fn into_static_in(self, frame: Option<&Bytes>) -> Self::Static {
         if self.is_empty() {
@@ -218,17 +219,18 @@ impl<T: IntoStatic> IntoStatic for Vec<T> {
             return Vec::new();
         }
         let mut v: Vec<T::Static> = self.into_iter().map(|x| x.into_static_in(frame)).collect();
-        trim_spare_capacity(&mut v);
+        trim_large_spare_capacity(&mut v);
         v
     }
 }
 
 /// Gives back spare capacity beyond a quarter of the length (and one
-/// element), as a list made owned does: decoders reserve room for typical
-/// lists (a FETCH item list starts with 8), which a value kept for long
-/// should not carry, but moving a list of 6 or 7 items into a smaller
-/// allocation would copy them to save one. (Doc-hidden: for the decoder,
-/// which builds some owned lists directly.)
+/// element): decoders reserve room for typical lists (a FETCH response's
+/// item list starts with 8), which a value kept for long should not carry,
+/// but moving a list of 6 or 7 items into a smaller allocation would copy
+/// them to save one. For the lists a client keeps: the decoder's owned
+/// FETCH items and the conversion of a decoded FETCH response.
+/// (Doc-hidden: for the decoder, which builds some owned lists directly.)
 #[doc(hidden)]
 #[inline]
 pub fn trim_spare_capacity<T>(v: &mut Vec<T>) {
@@ -236,6 +238,22 @@ pub fn trim_spare_capacity<T>(v: &mut Vec<T>) {
         v.shrink_to_fit();
     }
 }
+
+/// [`trim_spare_capacity`] when the room given back is at least
+/// [`TRIM_MIN_BYTES`]: what any list made owned does. Giving back a few
+/// hundred bytes (two FETCH attributes of a command in room for eight)
+/// costs a `realloc` of about 700 instructions, more than a short command
+/// takes to decode, for a value that usually lives as long as its command.
+#[inline]
+fn trim_large_spare_capacity<T>(v: &mut Vec<T>) {
+    let spare = v.capacity() - v.len();
+    if spare.saturating_mul(size_of::<T>()) >= TRIM_MIN_BYTES {
+        trim_spare_capacity(v);
+    }
+}
+
+/// The least spare room, in bytes, that a list made owned gives back.
+const TRIM_MIN_BYTES: usize = 1024;
 
 impl<T: IntoStatic> IntoStatic for Option<T> {
     type Static = Option<T::Static>;
@@ -320,11 +338,16 @@ mod tests {
         // An empty list (a NIL address list) keeps no allocation at all.
         let empty = words(0, 8).into_shared(&frame);
         assert_eq!((empty.len(), empty.capacity()), (0, 0));
-        // A list with much spare room is trimmed; one with a little keeps it.
-        let trimmed = words(2, 8).into_shared(&frame);
+        // A list with much spare room is trimmed; one with a little keeps it,
+        // and so does one whose spare room is fewer than `TRIM_MIN_BYTES`.
+        let size = size_of::<Buf<'_>>();
+        let cap = 2 + TRIM_MIN_BYTES.div_ceil(size);
+        let trimmed = words(2, cap).into_shared(&frame);
         assert_eq!((trimmed.len(), trimmed.capacity()), (2, 2));
         let kept = words(4, 6).into_shared(&frame);
         assert_eq!((kept.len(), kept.capacity()), (4, 6));
         assert_eq!(kept[3].as_bytes(), b"d");
+        let small = words(2, cap - 1).into_shared(&frame);
+        assert_eq!((small.len(), small.capacity()), (2, cap - 1));
     }
 }

@@ -159,8 +159,10 @@ struct Message {
     /// Whether depth and items are limited (not in free text).
     limited: bool,
     scan: ScanState,
-    /// Tag and APPEND-ness of a command, computed at its first literal.
-    command: Option<(Option<Tag<'static>>, bool)>,
+    /// The length of a command's tag (`None`: not a valid tag) and
+    /// whether it is APPEND, computed at its first literal
+    /// ([`lex::command_head`]).
+    command: Option<(Option<usize>, bool)>,
     streamed: u32,
     /// After an error or rejection: skip the rest of this message.
     skipping: bool,
@@ -719,14 +721,14 @@ impl Framer {
                 streamed_literals: self.msg.streamed,
             }));
         };
-        let (tag, append) = match (self.config.direction, &self.msg.command) {
+        let (tag_len, append) = match (self.config.direction, self.msg.command) {
             (Direction::ServerToClient, _) => (None, false),
-            (Direction::ClientToServer, Some(info)) => info.clone(),
+            (Direction::ClientToServer, Some(info)) => info,
             (Direction::ClientToServer, None) => {
                 // The first literal ends the first line, which is all in `buf`.
-                let info = lex::command_info(&self.buf[..content_end]);
-                self.scanned += info.0.as_ref().map_or(1, |t| t.as_bytes().len() + 1) as u64;
-                self.msg.command = Some(info.clone());
+                let info = lex::command_head(&self.buf[..content_end]);
+                self.scanned += info.0.map_or(1, |n| n + 1) as u64;
+                self.msg.command = Some(info);
                 info
             }
         };
@@ -772,6 +774,14 @@ impl Framer {
         if !self.config.announce_literals {
             return self.begin_literal(lit);
         }
+        // The tag starts the message, which starts `head` after a streamed
+        // literal and `buf` otherwise (as `current_message` says).
+        let start: &[u8] = if self.head.is_empty() {
+            &self.buf
+        } else {
+            &self.head
+        };
+        let tag = tag_len.map(|n| Tag::unvalidated(bytes::Bytes::copy_from_slice(&start[..n])));
         let event = FrameEvent::LiteralAnnounced {
             tag,
             len: lit.len,

@@ -16,18 +16,24 @@ use crate::{chars, LiteralMode, Tag};
 /// The tag (the first token, if it is a valid tag) and whether the command
 /// is APPEND, from the first line of a command.
 pub fn command_info(line: &[u8]) -> (Option<Tag<'static>>, bool) {
+    let (tag_len, append) = command_head(line);
+    let tag = tag_len.map(|n| Tag::unvalidated(Bytes::copy_from_slice(&line[..n])));
+    (tag, append)
+}
+
+/// [`command_info`] without copying the tag: its length (the tag is
+/// `line[..n]`), and whether the command is APPEND. The framer keeps only
+/// this between the literals of a command, and copies the tag for each
+/// literal it announces.
+pub fn command_head(line: &[u8]) -> (Option<usize>, bool) {
     let sp = memchr::memchr(b' ', line).unwrap_or(line.len());
     let token = &line[..sp];
-    let tag = if !token.is_empty() && token.iter().all(|&b| chars::is_tag_char(b)) {
-        Some(Tag::unvalidated(Bytes::copy_from_slice(token)))
-    } else {
-        None
-    };
+    let tag_len = (!token.is_empty() && token.iter().all(|&b| chars::is_tag_char(b))).then_some(sp);
     let rest = line.get(sp + 1..).unwrap_or_default();
     let append = rest.len() >= 6
         && rest[..6].eq_ignore_ascii_case(b"APPEND")
         && matches!(rest.get(6), None | Some(b' '));
-    (tag, append)
+    (tag_len, append)
 }
 
 /// Whether a command (its first bytes suffice) may hold credentials:

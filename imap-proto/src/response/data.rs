@@ -326,10 +326,15 @@ impl IntoStatic for Data<'_> {
             Data::Exists(n) => Data::Exists(n),
             Data::Recent(n) => Data::Recent(n),
             Data::Expunge(n) => Data::Expunge(n),
-            Data::Fetch { seq, items } => Data::Fetch {
-                seq,
-                items: items.into_static_in(f),
-            },
+            Data::Fetch { seq, items } => {
+                // A client keeps FETCH responses: no spare room at all.
+                let mut items = items.into_static_in(f).into_vec();
+                crate::buf::trim_spare_capacity(&mut items);
+                Data::Fetch {
+                    seq,
+                    items: Vec1::unvalidated(items),
+                }
+            }
             Data::Vanished { earlier, uids } => Data::Vanished { earlier, uids },
             Data::Id(p) => Data::Id(p.into_static_in(f)),
             Data::Quota { root, resources } => Data::Quota {
