@@ -36,20 +36,18 @@ impl<'a> Flag<'a> {
     /// The flag for a system flag name without the backslash (any case),
     /// otherwise an extension flag.
     pub fn system(name: Atom<'a>) -> Self {
+        use crate::chars::eq_keyword as is;
         let b = name.as_bytes();
-        if b.eq_ignore_ascii_case(b"Seen") {
-            Flag::Seen
-        } else if b.eq_ignore_ascii_case(b"Answered") {
-            Flag::Answered
-        } else if b.eq_ignore_ascii_case(b"Flagged") {
-            Flag::Flagged
-        } else if b.eq_ignore_ascii_case(b"Deleted") {
-            Flag::Deleted
-        } else if b.eq_ignore_ascii_case(b"Draft") {
-            Flag::Draft
-        } else {
+        // The length picks at most two names (FETCH FLAGS lists are on the
+        // decoders' hot path).
+        match b.len() {
+            4 if is(b, b"SEEN") => Flag::Seen,
+            8 if is(b, b"ANSWERED") => Flag::Answered,
+            7 if is(b, b"FLAGGED") => Flag::Flagged,
+            7 if is(b, b"DELETED") => Flag::Deleted,
+            5 if is(b, b"DRAFT") => Flag::Draft,
             // Not a system flag name: checked just above.
-            Flag::Extension(FlagExtension(name))
+            _ => Flag::Extension(FlagExtension(name)),
         }
     }
 

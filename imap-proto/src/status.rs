@@ -64,27 +64,23 @@ impl StatusAttribute {
 
     /// The attribute for a name (any case).
     pub fn from_name(name: &[u8]) -> Option<Self> {
-        // On the command decoder's hot path: one uppercase copy, then a
-        // match the compiler turns into length and word comparisons.
-        let mut up = [0u8; 15];
-        let up = up.get_mut(..name.len())?;
-        for (u, b) in up.iter_mut().zip(name) {
-            *u = b.to_ascii_uppercase();
-        }
-        Some(match &*up {
-            b"MESSAGES" => Self::Messages,
-            b"UIDNEXT" => Self::UidNext,
-            b"UIDVALIDITY" => Self::UidValidity,
-            b"UNSEEN" => Self::Unseen,
-            b"DELETED" => Self::Deleted,
-            b"SIZE" => Self::Size,
-            b"RECENT" => Self::Recent,
-            b"HIGHESTMODSEQ" => Self::HighestModSeq,
-            b"APPENDLIMIT" => Self::AppendLimit,
-            b"MAILBOXID" => Self::MailboxId,
-            b"DELETED-STORAGE" => Self::DeletedStorage,
+        // On the command decoder's hot path: the length picks one or two
+        // names, compared a word at a time.
+        let candidates: &[Self] = match name.len() {
+            4 => &[Self::Size],
+            6 => &[Self::Unseen, Self::Recent],
+            7 => &[Self::UidNext, Self::Deleted],
+            8 => &[Self::Messages],
+            9 => &[Self::MailboxId],
+            11 => &[Self::UidValidity, Self::AppendLimit],
+            13 => &[Self::HighestModSeq],
+            15 => &[Self::DeletedStorage],
             _ => return None,
-        })
+        };
+        candidates
+            .iter()
+            .copied()
+            .find(|a| crate::chars::eq_keyword(name, a.as_str().as_bytes()))
     }
 }
 

@@ -868,7 +868,7 @@ fn header_list(i: &[u8]) -> IResult<'_, Vec1<AString<'_>>> {
 /// `section-msgtext` or `MIME`.
 fn section_text(i: &[u8], with_part: bool) -> IResult<'_, SectionText<'_>> {
     let (r, word) = take_while1(|b: u8| b.is_ascii_alphabetic() || b == b'.')(i)?;
-    let w = |s: &str| word.eq_ignore_ascii_case(s.as_bytes());
+    let w = |s: &str| chars::eq_keyword(word, s.as_bytes());
     if w("HEADER") {
         Ok((r, SectionText::Header))
     } else if w("TEXT") {

@@ -155,7 +155,7 @@ pub(super) fn at_sp_paren(i: &[u8]) -> IResult<'_, bool> {
 /// Case-insensitive comparison with an upper-case keyword.
 #[inline]
 pub(super) fn is(w: &[u8], k: &str) -> bool {
-    w.eq_ignore_ascii_case(k.as_bytes())
+    imapkit_proto::chars::eq_keyword(w, k.as_bytes())
 }
 
 fn command_body(i: &[u8]) -> IResult<'_, CommandBody<'_>> {

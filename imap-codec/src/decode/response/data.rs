@@ -535,7 +535,7 @@ fn status_item(i: &[u8]) -> IResult<'_, StatusItem<'_>> {
     let (r, name) = atom(i)?;
     let (r, ()) = sps(r)?;
     let w = name.as_bytes();
-    let is = |s: &str| w.eq_ignore_ascii_case(s.as_bytes());
+    let is = |s: &str| chars::eq_keyword(w, s.as_bytes());
     let num = |f: fn(u32) -> StatusItem<'static>| number(r).map(|(r, n)| (r, f(n)));
     // `nz-number`; lenient: 0 (as in the UIDNEXT and UIDVALIDITY codes).
     let nz = |f: fn(u32) -> StatusItem<'static>| {
@@ -617,7 +617,7 @@ fn search_return_data<'a>(
     name: imapkit_proto::Atom<'a>,
 ) -> IResult<'a, SearchReturnData<'a>> {
     let w = name.as_bytes();
-    let is = |s: &str| w.eq_ignore_ascii_case(s.as_bytes());
+    let is = |s: &str| chars::eq_keyword(w, s.as_bytes());
     if is("MIN") {
         nz_number(i).map(|(r, n)| (r, SearchReturnData::Min(n)))
     } else if is("MAX") {
