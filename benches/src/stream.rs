@@ -8,7 +8,7 @@
 //!   read), and each [`FrameEvent::Frame`] is decoded with
 //!   `Frame::decode_response_shared` into a value that owns its data
 //!   (strings and literals are slices of the frame, not copies). Commands:
-//!   `decode_command` made owned with `into_shared`, as the `Server` does.
+//!   `Frame::decode_command_shared`, as the `Server` does.
 //! - imap-proto 0.17: what async-imap does: keep a buffer, run
 //!   `Response::parse` from the start of the first unparsed message; on
 //!   `Incomplete`, read more and parse that message again from its start.
@@ -27,7 +27,6 @@
 use std::hint::black_box;
 
 use imapkit_codec::framer::{Direction, Frame, FrameEvent, Framer, FramerConfig};
-use imapkit_proto::IntoStatic as _;
 
 use crate::inputs::{self, Input};
 use crate::sides::StreamError;
@@ -39,7 +38,7 @@ pub type StreamFn = fn(&[u8], usize) -> Result<usize, StreamError>;
 /// Who runs a stream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum StreamSide {
-    /// This workspace: framer, decoder, `into_shared`.
+    /// This workspace: framer and decoder, values made owned.
     Ours,
     /// imap-proto 0.17, retried from the start of the message.
     ImapProto,
@@ -153,13 +152,14 @@ pub fn ours_responses(stream: &[u8], read: usize) -> Result<usize, StreamError> 
     })
 }
 
-/// Ours, commands: framer + `decode_command` + `into_shared`, in reads of
-/// `read` bytes (literal announcements are passed over: the mix has only
-/// non-synchronizing literals, whose data follows at once).
+/// Ours, commands: framer + `decode_command_shared` (owned values, as
+/// the `Server` decodes), in reads of `read` bytes (literal announcements
+/// are passed over: the mix has only non-synchronizing literals, whose
+/// data follows at once).
 pub fn ours_commands(stream: &[u8], read: usize) -> Result<usize, StreamError> {
     ours(stream, read, Direction::ClientToServer, |frame| {
-        frame.decode_command().map(|c| {
-            black_box(&c.into_shared(&frame.bytes));
+        frame.decode_command_shared().map(|c| {
+            black_box(&c);
         })
     })
 }

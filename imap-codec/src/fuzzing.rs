@@ -323,7 +323,8 @@ pub fn framer_chunks(data: &[u8]) {
                     assert_eq!(frame.decode_response_shared(), owned);
                 }
                 _ => {
-                    let _ = frame.decode_command();
+                    let owned = frame.decode_command().map(|c| c.into_shared(&frame.bytes));
+                    assert_eq!(frame.decode_command_shared(), owned);
                 }
             }
         }

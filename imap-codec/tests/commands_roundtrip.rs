@@ -48,3 +48,105 @@ proptest! {
         }
     }
 }
+
+/// The frames the framer makes of `bytes` (one command, or garbage).
+fn frames(bytes: &[u8]) -> Vec<imapkit_codec::framer::Frame> {
+    use imapkit_codec::framer::{Direction, FrameEvent, Framer, FramerConfig};
+    let mut framer = Framer::new(FramerConfig::new(Direction::ClientToServer));
+    framer.push(bytes);
+    let mut out = Vec::new();
+    while let Some(event) = framer.poll_event() {
+        if let FrameEvent::Frame(frame) = event {
+            out.push(frame);
+        }
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1000))]
+
+    /// The owned decoding the `Server` uses (`decode_command_shared`, which
+    /// builds the usual commands owned as it reads them) equals decoding
+    /// borrowed and then `into_shared`: for every command, and for the
+    /// same command with one byte changed (errors and their offsets too).
+    #[test]
+    fn owned_decoding_equals_borrowed_then_shared(
+        c in st::command(),
+        at in any::<prop::sample::Index>(),
+        byte in any::<u8>(),
+    ) {
+        let bytes = c.to_vec();
+        let mut changed = bytes.clone();
+        changed[at.index(bytes.len())] = byte;
+        for input in [&bytes, &changed] {
+            for frame in frames(input) {
+                let borrowed = frame.decode_command().map(|c| c.into_shared(&frame.bytes));
+                prop_assert_eq!(frame.decode_command_shared(), borrowed);
+            }
+        }
+        let [frame] = &frames(&bytes)[..] else { panic!("one frame") };
+        prop_assert_eq!(frame.decode_command_shared().unwrap(), c);
+    }
+}
+
+/// The owned commands share the frame: strings, flags and literals of the
+/// commands built owned as they are decoded are slices of the frame.
+#[test]
+fn owned_commands_point_into_the_frame() {
+    use imapkit_proto::{
+        AppendData, CommandBody, FetchAttribute, FetchItems, Flag, ListPatterns, SectionText,
+    };
+    let input: &[u8] = b"a1 LIST \"\" \"*\"\r\n\
+        a2 UID FETCH 1:* (BODY.PEEK[HEADER.FIELDS (From To)])\r\n\
+        a3 APPEND Drafts (\\Seen $Label) {3+}\r\nabc\r\n\
+        a4 STATUS Archive (MESSAGES)\r\n";
+    let frames = frames(input);
+    assert_eq!(frames.len(), 4);
+    let inside = |frame: &imapkit_codec::framer::Frame, b: &[u8]| {
+        let f = frame.bytes.as_ptr() as usize..frame.bytes.as_ptr() as usize + frame.bytes.len();
+        f.contains(&(b.as_ptr() as usize))
+    };
+    let bodies: Vec<_> = frames
+        .iter()
+        .map(|f| f.decode_command_shared().unwrap())
+        .collect();
+    let CommandBody::List {
+        patterns: ListPatterns::Single(pattern),
+        ..
+    } = &bodies[0].body
+    else {
+        panic!()
+    };
+    assert!(inside(&frames[0], pattern.as_bytes()));
+    let CommandBody::Fetch {
+        items: FetchItems::List(items),
+        ..
+    } = &bodies[1].body
+    else {
+        panic!()
+    };
+    let FetchAttribute::BodySection { section, .. } = items.first() else {
+        panic!()
+    };
+    let Some(SectionText::HeaderFields(fields)) = section.text_spec() else {
+        panic!()
+    };
+    assert!(inside(&frames[1], fields.first().as_bytes()));
+    let CommandBody::Append { mailbox, messages } = &bodies[2].body else {
+        panic!()
+    };
+    assert!(inside(&frames[2], mailbox.as_bytes()));
+    let AppendData::Literal(data) = &messages.first().data else {
+        panic!()
+    };
+    assert!(inside(&frames[2], data.data()));
+    let Some([Flag::Seen, Flag::Keyword(label)]) = messages.first().flags.as_deref() else {
+        panic!()
+    };
+    assert!(inside(&frames[2], label.as_bytes()));
+    let CommandBody::Status { mailbox, .. } = &bodies[3].body else {
+        panic!()
+    };
+    assert!(inside(&frames[3], mailbox.as_bytes()));
+}

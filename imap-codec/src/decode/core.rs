@@ -629,9 +629,13 @@ pub(crate) fn sp_list1<'a, T>(
     }
 }
 
-/// `flag-list`: `"(" [flag *(SP flag)] ")"`.
-pub(crate) fn flag_list(i: &[u8]) -> IResult<'_, Vec<Flag<'_>>> {
-    paren_list_sized(flag, flag_count)(i)
+/// `flag-list`: `"(" [flag *(SP flag)] ")"`, with `flag` reading each flag
+/// ([`flag`], and making it owned for the command decoder's owned output).
+#[inline]
+pub(crate) fn flag_list_with<'a, T>(
+    flag: impl Fn(&'a [u8]) -> IResult<'a, T>,
+) -> impl Fn(&'a [u8]) -> IResult<'a, Vec<T>> {
+    paren_list_sized(flag, flag_count)
 }
 
 /// The number of flags in a flag list (after its `(`), when its `)` is in

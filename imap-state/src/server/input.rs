@@ -7,8 +7,8 @@ use imapkit_codec::framer::{Frame, FrameError, FrameErrorKind, FrameEvent};
 use imapkit_codec::{decode, DecodeError, LITERAL_MINUS_MAX};
 use imapkit_proto::{
     Capability, Command, CommandBody, ContinueRequest, Data, FetchAttribute, FetchItems,
-    FetchModifier, IntoStatic, LiteralMode, ResponseCode, SearchKey, SelectParameter, Status,
-    StatusAttribute, StoreModifier, Tag,
+    FetchModifier, LiteralMode, ResponseCode, SearchKey, SelectParameter, Status, StatusAttribute,
+    StoreModifier, Tag,
 };
 
 use super::audit::{AuditKind, AuthOutcome, LimitKind};
@@ -79,8 +79,8 @@ impl Server {
     /// A complete command (not in an exchange).
     fn on_command(&mut self, now: Instant, frame: Frame) {
         self.rearm_autologout(now);
-        let command = match frame.decode_command() {
-            Ok(command) => command.into_shared(&frame.bytes),
+        let command = match frame.decode_command_shared() {
+            Ok(command) => command,
             Err(e) => return self.on_syntax_error(now, &frame, e),
         };
         if command.tag.as_bytes().len() > self.config.limits.max_tag {

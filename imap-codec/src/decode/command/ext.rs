@@ -11,10 +11,11 @@ use imapkit_proto::{
 use nom::bytes::streaming::take_while1;
 
 use super::fetch::fetch_att;
+use super::own::Own;
 use super::{at_sp_paren, comp_list1, ext_param, is, literal8, peek, word};
 use crate::decode::core::{
-    astring, atom, byte, date_time, flag_list, literal, mailbox, nstring, number, number64,
-    paren_list, paren_list1, sp, status_attribute, string,
+    astring, atom, byte, date_time, flag, flag_list_with, literal, mailbox, nstring, number,
+    number64, paren_list, paren_list1, sp, status_attribute, string,
 };
 use crate::decode::{fail, IResult};
 
@@ -29,7 +30,7 @@ pub(super) fn list_mailbox(i: &[u8]) -> IResult<'_, ListMailbox<'_>> {
     }
 }
 
-pub(super) fn list_args(i: &[u8]) -> IResult<'_, CommandBody<'_>> {
+pub(super) fn list_args<'a, 'o>(i: &'a [u8], o: impl Own<'a, 'o>) -> IResult<'a, CommandBody<'o>> {
     let (i, ()) = sp(i)?;
     let (i, selection) = if peek(i)?.1 == b'(' {
         let (r, s) = paren_list(list_select_opt)(i)?;
@@ -41,11 +42,11 @@ pub(super) fn list_args(i: &[u8]) -> IResult<'_, CommandBody<'_>> {
     let (i, reference) = mailbox(i)?;
     let (i, ()) = sp(i)?;
     let (i, patterns) = if peek(i)?.1 == b'(' {
-        let (r, l) = paren_list1(list_mailbox)(i)?;
+        let (r, l) = paren_list1(|i| list_mailbox(i).map(|(r, m)| (r, o.list_mailbox(m))))(i)?;
         (r, ListPatterns::Multiple(l))
     } else {
         let (r, m) = list_mailbox(i)?;
-        (r, ListPatterns::Single(m))
+        (r, ListPatterns::Single(o.list_mailbox(m)))
     };
     let (i, return_options) = if peek(i)?.1 == b' ' {
         let (r, w) = word(&i[1..])?;
@@ -61,10 +62,10 @@ pub(super) fn list_args(i: &[u8]) -> IResult<'_, CommandBody<'_>> {
     Ok((
         i,
         CommandBody::List {
-            selection,
-            reference,
+            selection: o.list_selection(selection),
+            reference: o.mailbox(reference),
             patterns,
-            return_options,
+            return_options: o.list_return(return_options),
         },
     ))
 }
@@ -121,7 +122,10 @@ fn list_return_opt(i: &[u8]) -> IResult<'_, ListReturnOption<'_>> {
     Ok((r, o))
 }
 
-pub(super) fn append_args(i: &[u8]) -> IResult<'_, CommandBody<'_>> {
+pub(super) fn append_args<'a, 'o>(
+    i: &'a [u8],
+    o: impl Own<'a, 'o>,
+) -> IResult<'a, CommandBody<'o>> {
     let (i, ()) = sp(i)?;
     let (mut i, mailbox) = mailbox(i)?;
     // One message but with MULTIAPPEND (RFC 3502): room for exactly that.
@@ -129,7 +133,7 @@ pub(super) fn append_args(i: &[u8]) -> IResult<'_, CommandBody<'_>> {
     loop {
         let (r, ()) = sp(i)?;
         let (r, flags) = if peek(r)?.1 == b'(' {
-            let (r, f) = flag_list(r)?;
+            let (r, f) = flag_list_with(|i| flag(i).map(|(r, f)| (r, o.flag(f))))(r)?;
             let (r, ()) = sp(r)?;
             (r, Some(f))
         } else {
@@ -143,6 +147,7 @@ pub(super) fn append_args(i: &[u8]) -> IResult<'_, CommandBody<'_>> {
             (r, None)
         };
         let (r, data) = append_data(r)?;
+        let data = o.append_data(data);
         messages.push(AppendMessage { flags, date, data });
         i = r;
         if peek(i)?.1 != b' ' {
@@ -152,7 +157,7 @@ pub(super) fn append_args(i: &[u8]) -> IResult<'_, CommandBody<'_>> {
     Ok((
         i,
         CommandBody::Append {
-            mailbox,
+            mailbox: o.mailbox(mailbox),
             messages: Vec1::unvalidated(messages),
         },
     ))

@@ -6,20 +6,25 @@ use imapkit_proto::{
     SnippetModifier, SnippetRequest, StoreAction, StoreModifier, StoreTarget,
 };
 
+use super::own::Own;
 use super::search::{gmail_label, partial_range};
 use super::{at_sp_paren, ext_param, is, peek, word};
 use crate::decode::core::{
-    atom, byte, flag, flag_list, number, number64, nz_number, paren_list, paren_list1, section,
-    section_binary, sequence_set, sp, sp_list1,
+    atom, byte, flag, flag_list_with, number, number64, nz_number, paren_list, paren_list1,
+    section, section_binary, sequence_set, sp, sp_list1,
 };
 use crate::decode::{fail, IResult, Kind, PError};
 
-pub(super) fn fetch_args(i: &[u8], uid: bool) -> IResult<'_, CommandBody<'_>> {
+pub(super) fn fetch_args<'a, 'o>(
+    i: &'a [u8],
+    uid: bool,
+    o: impl Own<'a, 'o>,
+) -> IResult<'a, CommandBody<'o>> {
     let (i, ()) = sp(i)?;
     let (i, sequence_set) = sequence_set(i)?;
     let (i, ()) = sp(i)?;
     let (i, items) = if peek(i)?.1 == b'(' {
-        let (r, l) = paren_list1(fetch_att)(i)?;
+        let (r, l) = paren_list1(|i| fetch_att(i).map(|(r, a)| (r, o.fetch_att(a))))(i)?;
         (r, FetchItems::List(l))
     } else {
         let (r, w) = word(i)?;
@@ -31,12 +36,12 @@ pub(super) fn fetch_args(i: &[u8], uid: bool) -> IResult<'_, CommandBody<'_>> {
             (r, FetchItems::Full)
         } else {
             let (r, a) = fetch_att(i)?;
-            (r, FetchItems::Single(a))
+            (r, FetchItems::Single(o.fetch_att(a)))
         }
     };
     let (i, modifiers) = if at_sp_paren(i)?.1 {
         let (r, m) = paren_list1(fetch_modifier)(&i[1..])?;
-        (r, m.into_vec())
+        (r, o.fetch_modifiers(m.into_vec()))
     } else {
         (i, Vec::new())
     };
@@ -224,14 +229,18 @@ fn snippet_modifier(i: &[u8]) -> IResult<'_, SnippetModifier<'_>> {
     Ok((r, SnippetModifier::Algorithm(alg)))
 }
 
-pub(super) fn store_args(i: &[u8], uid: bool) -> IResult<'_, CommandBody<'_>> {
+pub(super) fn store_args<'a, 'o>(
+    i: &'a [u8],
+    uid: bool,
+    o: impl Own<'a, 'o>,
+) -> IResult<'a, CommandBody<'o>> {
     let (i, ()) = sp(i)?;
     let (i, sequence_set) = sequence_set(i)?;
     let (i, ()) = sp(i)?;
     let (i, modifiers) = if peek(i)?.1 == b'(' {
         let (r, m) = paren_list1(store_modifier)(i)?;
         let (r, ()) = sp(r)?;
-        (r, m.into_vec())
+        (r, o.store_modifiers(m.into_vec()))
     } else {
         (i, Vec::new())
     };
@@ -255,22 +264,23 @@ pub(super) fn store_args(i: &[u8], uid: bool) -> IResult<'_, CommandBody<'_>> {
     };
     let (i, ()) = sp(i)?;
     let paren = peek(i)?.1 == b'(';
+    let owned_flag = |i| flag(i).map(|(r, f)| (r, o.flag(f)));
     let (i, target) = match (labels, paren) {
         (false, true) => {
-            let (r, f) = flag_list(i)?;
+            let (r, f) = flag_list_with(owned_flag)(i)?;
             (r, StoreTarget::Flags(f))
         }
         (false, false) => {
-            let (r, f) = sp_list1(flag)(i)?;
+            let (r, f) = sp_list1(owned_flag)(i)?;
             (r, StoreTarget::Flags(f.into_vec()))
         }
         (true, true) => {
             let (r, f) = paren_list(gmail_label)(i)?;
-            (r, StoreTarget::GmailLabels(f))
+            (r, o.store_target(StoreTarget::GmailLabels(f)))
         }
         (true, false) => {
             let (r, f) = sp_list1(gmail_label)(i)?;
-            (r, StoreTarget::GmailLabels(f.into_vec()))
+            (r, o.store_target(StoreTarget::GmailLabels(f.into_vec())))
         }
     };
     Ok((

@@ -9,6 +9,7 @@
 
 mod ext;
 mod fetch;
+mod own;
 mod search;
 
 use base64::Engine as _;
@@ -22,6 +23,7 @@ use nom::bytes::streaming::take_while1;
 
 use self::ext::*;
 use self::fetch::{fetch_args, store_args};
+use self::own::{Borrowed, Own, Shared};
 use self::search::{search_args, sort_args, thread_args};
 use super::core::{
     astring, atom, auth_mechanism, byte, capability, crlf, kw, literal_data, literal_header,
@@ -43,7 +45,19 @@ pub const MAX_NESTING: usize = 64;
 /// synchronizing literal with a continuation request (`+`).
 pub fn command(input: &[u8]) -> Result<Decoded<'_, Command<'_>>, DecodeError> {
     let tag = tag_(input).ok().map(|(_, t)| t);
-    run(input, tag, command_full)
+    run(input, tag, |i| command_full(i, Borrowed))
+}
+
+/// [`command`] with a value that owns its data: equal to `command`
+/// followed by [`IntoStatic::into_shared`](imapkit_proto::IntoStatic::into_shared)
+/// with `frame`, which `input` lies in, but the commands a client sends
+/// most are made owned as they are decoded (see [`own`]).
+pub(crate) fn command_shared<'a>(
+    input: &'a [u8],
+    frame: &bytes::Bytes,
+) -> Result<Decoded<'a, Command<'static>>, DecodeError> {
+    let tag = tag_(input).ok().map(|(_, t)| t);
+    run(input, tag, |i| command_full(i, Shared(frame)))
 }
 
 /// What the parsers of a whole command do not check byte by byte: outside
@@ -116,15 +130,16 @@ pub fn idle_done(input: &[u8]) -> Result<Decoded<'_, ()>, DecodeError> {
     })
 }
 
-fn command_full(i: &[u8]) -> IResult<'_, Command<'_>> {
+fn command_full<'a, 'o>(i: &'a [u8], o: impl Own<'a, 'o>) -> IResult<'a, Command<'o>> {
     let start = i;
     let (i, tag) = tag_(i)?;
     let (i, ()) = sp(i)?;
-    let (i, body) = command_body(i)?;
+    let (i, body) = command_body(i, o)?;
     let (i, ()) = crlf(i)?;
     if let Err(e) = check_bytes(&start[..start.len() - i.len()]) {
         return cut_fail(&start[e.offset..], e.reason);
     }
+    let tag = o.tag(tag);
     Ok((i, Command { tag, body }))
 }
 
@@ -158,15 +173,13 @@ pub(super) fn is(w: &[u8], k: &str) -> bool {
     imapkit_proto::chars::eq_keyword(w, k.as_bytes())
 }
 
-fn command_body(i: &[u8]) -> IResult<'_, CommandBody<'_>> {
+/// The command's name and arguments: the commands a client sends most
+/// are decoded into `o`'s form as they are read (see [`own`]), every other
+/// one borrowed and then made `o`'s form whole.
+fn command_body<'a, 'o>(i: &'a [u8], o: impl Own<'a, 'o>) -> IResult<'a, CommandBody<'o>> {
     let start = i;
     let (i, name) = atom(i)?;
     let n = name.as_bytes();
-    macro_rules! bare {
-        ($v:expr) => {
-            Ok((i, $v))
-        };
-    }
     let upper: [u8; 16] = {
         let mut u = [0u8; 16];
         if n.len() <= 16 {
@@ -181,6 +194,96 @@ fn command_body(i: &[u8]) -> IResult<'_, CommandBody<'_>> {
     } else {
         b""
     };
+    match key {
+        b"FETCH" => fetch_args(i, false, o),
+        b"STORE" => store_args(i, false, o),
+        b"STATUS" => {
+            let (i, ()) = sp(i)?;
+            let (i, mailbox) = mailbox(i)?;
+            let (i, ()) = sp(i)?;
+            let (i, attributes) = paren_list1(super::core::status_attribute)(i)?;
+            let mailbox = o.mailbox(mailbox);
+            Ok((
+                i,
+                CommandBody::Status {
+                    mailbox,
+                    attributes,
+                },
+            ))
+        }
+        b"LIST" => list_args(i, o),
+        b"APPEND" => append_args(i, o),
+        b"SELECT" | b"EXAMINE" => {
+            let (i, ()) = sp(i)?;
+            let (i, mailbox) = mailbox(i)?;
+            let (i, parameters) = opt_params(i, select_param)?;
+            let (mailbox, parameters) = (o.mailbox(mailbox), o.select_parameters(parameters));
+            let body = if key == b"SELECT" {
+                CommandBody::Select {
+                    mailbox,
+                    parameters,
+                }
+            } else {
+                CommandBody::Examine {
+                    mailbox,
+                    parameters,
+                }
+            };
+            Ok((i, body))
+        }
+        b"UID" => {
+            let (i, ()) = sp(i)?;
+            let sub = i;
+            let (i, w) = atom(i)?;
+            let w = w.as_bytes();
+            if is(w, "FETCH") {
+                fetch_args(i, true, o)
+            } else if is(w, "STORE") {
+                store_args(i, true, o)
+            } else {
+                uid_body(i, sub, w).map(|(r, b)| (r, o.body(b)))
+            }
+        }
+        _ => body_rest(i, start, name, key).map(|(r, b)| (r, o.body(b))),
+    }
+}
+
+/// The arguments of a `UID` command other than FETCH and STORE, whose
+/// name `w` starts at `sub`.
+fn uid_body<'a>(i: &'a [u8], sub: &'a [u8], w: &[u8]) -> IResult<'a, CommandBody<'a>> {
+    if is(w, "SEARCH") {
+        search_args(i, true)
+    } else if is(w, "COPY") {
+        copy_move(i, false, true)
+    } else if is(w, "MOVE") {
+        copy_move(i, true, true)
+    } else if is(w, "SORT") {
+        sort_args(i, true)
+    } else if is(w, "THREAD") {
+        thread_args(i, true)
+    } else if is(w, "EXPUNGE") {
+        let (i, ()) = sp(i)?;
+        let (i, sequence_set) = sequence_set(i)?;
+        Ok((i, CommandBody::UidExpunge { sequence_set }))
+    } else {
+        fail(sub, "unknown UID command")
+    }
+}
+
+/// The commands [`command_body`] does not decode generically, borrowed:
+/// `key` is the upper-case name, `start` where it starts.
+fn body_rest<'a>(
+    i: &'a [u8],
+    start: &'a [u8],
+    name: imapkit_proto::Atom<'a>,
+    key: &[u8],
+) -> IResult<'a, CommandBody<'a>> {
+    let n = name.as_bytes();
+    macro_rules! bare {
+        ($v:expr) => {
+            Ok((i, $v))
+        };
+    }
     match key {
         b"CAPABILITY" => bare!(CommandBody::Capability),
         b"NOOP" => bare!(CommandBody::Noop),
@@ -226,23 +329,6 @@ fn command_body(i: &[u8]) -> IResult<'_, CommandBody<'_>> {
                 },
             ))
         }
-        b"SELECT" | b"EXAMINE" => {
-            let (i, ()) = sp(i)?;
-            let (i, mailbox) = mailbox(i)?;
-            let (i, parameters) = opt_params(i, select_param)?;
-            let body = if key == b"SELECT" {
-                CommandBody::Select {
-                    mailbox,
-                    parameters,
-                }
-            } else {
-                CommandBody::Examine {
-                    mailbox,
-                    parameters,
-                }
-            };
-            Ok((i, body))
-        }
         b"CREATE" => {
             let (i, ()) = sp(i)?;
             let (i, mailbox) = mailbox(i)?;
@@ -277,7 +363,6 @@ fn command_body(i: &[u8]) -> IResult<'_, CommandBody<'_>> {
             let (i, to) = mailbox(i)?;
             Ok((i, CommandBody::Rename { from, to }))
         }
-        b"LIST" => list_args(i),
         b"LSUB" => {
             let (i, ()) = sp(i)?;
             let (i, reference) = mailbox(i)?;
@@ -285,53 +370,10 @@ fn command_body(i: &[u8]) -> IResult<'_, CommandBody<'_>> {
             let (i, pattern) = list_mailbox(i)?;
             Ok((i, CommandBody::Lsub { reference, pattern }))
         }
-        b"STATUS" => {
-            let (i, ()) = sp(i)?;
-            let (i, mailbox) = mailbox(i)?;
-            let (i, ()) = sp(i)?;
-            let (i, attributes) = paren_list1(super::core::status_attribute)(i)?;
-            Ok((
-                i,
-                CommandBody::Status {
-                    mailbox,
-                    attributes,
-                },
-            ))
-        }
-        b"APPEND" => append_args(i),
         b"SEARCH" => search_args(i, false),
-        b"FETCH" => fetch_args(i, false),
-        b"STORE" => store_args(i, false),
         b"COPY" | b"MOVE" => copy_move(i, key == b"MOVE", false),
         b"SORT" => sort_args(i, false),
         b"THREAD" => thread_args(i, false),
-        b"UID" => {
-            let (i, ()) = sp(i)?;
-            let sub = i;
-            let (i, w) = atom(i)?;
-            let w = w.as_bytes();
-            if is(w, "FETCH") {
-                fetch_args(i, true)
-            } else if is(w, "STORE") {
-                store_args(i, true)
-            } else if is(w, "SEARCH") {
-                search_args(i, true)
-            } else if is(w, "COPY") {
-                copy_move(i, false, true)
-            } else if is(w, "MOVE") {
-                copy_move(i, true, true)
-            } else if is(w, "SORT") {
-                sort_args(i, true)
-            } else if is(w, "THREAD") {
-                thread_args(i, true)
-            } else if is(w, "EXPUNGE") {
-                let (i, ()) = sp(i)?;
-                let (i, sequence_set) = sequence_set(i)?;
-                Ok((i, CommandBody::UidExpunge { sequence_set }))
-            } else {
-                fail(sub, "unknown UID command")
-            }
-        }
         b"ID" => id_args(i),
         b"GETQUOTA" => {
             let (i, ()) = sp(i)?;
