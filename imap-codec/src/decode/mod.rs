@@ -156,6 +156,46 @@ pub(crate) fn run<'a, T>(
     }
 }
 
+/// Why a whole message (a frame) does not decode when it ends before the
+/// message does.
+pub(crate) const ENDS_EARLY: &str = "message ends early";
+/// Why a whole message does not decode when bytes follow its end.
+pub(crate) const BYTES_AFTER: &str = "bytes after the end of the message";
+
+/// [`run`] on a whole message, which must use every byte: the message, or
+/// the error `Frame::decode_*` reports (a message that ends early, inside
+/// a literal too, ends early at its end). One step, without the
+/// [`Decoded`] in between: the message is moved once less.
+#[inline]
+pub(crate) fn run_whole<'a, T>(
+    input: &'a [u8],
+    parser: impl FnOnce(&'a [u8]) -> IResult<'a, T>,
+) -> Result<T, DecodeError> {
+    let ends_early = DecodeError {
+        offset: input.len(),
+        reason: ENDS_EARLY,
+    };
+    match parser(input) {
+        Ok(([], message)) => Ok(message),
+        Ok((rest, _)) => Err(DecodeError {
+            offset: input.len() - rest.len(),
+            reason: BYTES_AFTER,
+        }),
+        Err(nom::Err::Incomplete(_)) => Err(ends_early),
+        Err(nom::Err::Error(e)) | Err(nom::Err::Failure(e)) => match e.kind {
+            Kind::Literal { .. } => Err(ends_early),
+            Kind::Expected(reason) => Err(DecodeError {
+                offset: input.len() - e.input.len(),
+                reason,
+            }),
+            Kind::Nom(k) => Err(DecodeError {
+                offset: input.len() - e.input.len(),
+                reason: nom_reason(k),
+            }),
+        },
+    }
+}
+
 fn nom_reason(k: nom::error::ErrorKind) -> &'static str {
     use nom::error::ErrorKind as K;
     match k {

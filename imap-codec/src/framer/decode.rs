@@ -15,11 +15,11 @@ fn whole<'a, T>(
         Decoded::Complete { message, consumed } if consumed == bytes.len() => Ok(message),
         Decoded::Complete { consumed, .. } => Err(DecodeError {
             offset: consumed,
-            reason: "bytes after the end of the message",
+            reason: decode::BYTES_AFTER,
         }),
         Decoded::Incomplete | Decoded::LiteralAnnounced { .. } => Err(DecodeError {
             offset: bytes.len(),
-            reason: "message ends early",
+            reason: decode::ENDS_EARLY,
         }),
     }
 }
@@ -132,10 +132,7 @@ impl Frame {
     /// the `UID` forms) are built in their owned form as they are decoded
     /// instead of being decoded and then taken apart and moved again.
     pub fn decode_command_shared(&self) -> Result<Command<'static>, DecodeError> {
-        whole(
-            &self.bytes,
-            decode::command_shared(&self.bytes, &self.bytes),
-        )
+        decode::command_shared(&self.bytes, &self.bytes)
     }
 
     /// Decodes the frame as a line of an AUTHENTICATE exchange, owning its

@@ -48,16 +48,16 @@ pub fn command(input: &[u8]) -> Result<Decoded<'_, Command<'_>>, DecodeError> {
     run(input, tag, |i| command_full(i, Borrowed))
 }
 
-/// [`command`] with a value that owns its data: equal to `command`
-/// followed by [`IntoStatic::into_shared`](imapkit_proto::IntoStatic::into_shared)
+/// [`command`] on a whole frame, with a value that owns its data: equal to
+/// `command` followed by
+/// [`IntoStatic::into_shared`](imapkit_proto::IntoStatic::into_shared)
 /// with `frame`, which `input` lies in, but the commands a client sends
 /// most are made owned as they are decoded (see [`own`]).
-pub(crate) fn command_shared<'a>(
-    input: &'a [u8],
+pub(crate) fn command_shared(
+    input: &[u8],
     frame: &bytes::Bytes,
-) -> Result<Decoded<'a, Command<'static>>, DecodeError> {
-    let tag = tag_(input).ok().map(|(_, t)| t);
-    run(input, tag, |i| command_full(i, Shared(frame)))
+) -> Result<Command<'static>, DecodeError> {
+    super::run_whole(input, |i| command_full(i, Shared(frame)))
 }
 
 /// What the parsers of a whole command do not check byte by byte: outside
