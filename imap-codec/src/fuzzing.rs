@@ -51,28 +51,27 @@ macro_rules! assert_reencodes {
 ///
 /// The decoder that builds owned values directly (the shortest one-line
 /// responses and the usual FETCH form, used by
-/// `Frame::decode_response_shared`) must agree: whatever it
-/// decodes, the general decoder decodes to the same length and a value
-/// equal to the fast one once made owned.
+/// `Frame::decode_response_shared`, on a whole frame) must agree:
+/// whatever it decodes, the general decoder decodes to the same length
+/// and a value equal to the fast one once made owned; and on the message
+/// the general decoder finds at the front, alone in its frame as the
+/// framer hands it out, it decodes that value or leaves it to the
+/// general path.
 pub fn decode_response(data: &[u8]) {
     let frame = Bytes::copy_from_slice(data);
-    let fast = match crate::decode::response_shared(&frame, &frame) {
-        crate::decode::Probe::Short(message) => Some((message, frame.len())),
-        crate::decode::Probe::Fetch { seq, list } => {
-            match crate::decode::fetch_shared(&frame, seq, list, &frame) {
-                Ok(Decoded::Complete { message, consumed }) => Some((message, consumed)),
-                _ => None,
-            }
-        }
-        crate::decode::Probe::General => None,
-    };
-    if let Some((fast, n)) = fast {
+    if let Some(fast) = owned_fast_path(&frame) {
         match response(&frame) {
             Ok(Decoded::Complete { message, consumed }) => {
-                assert_eq!(n, consumed, "the owned path ends elsewhere");
+                assert_eq!(consumed, frame.len(), "the owned path ends elsewhere");
                 assert_eq!(fast, message.into_shared(&frame), "the owned path");
             }
             other => panic!("the owned path decoded {fast:?}, the decoder {other:?}"),
+        }
+    }
+    if let Ok(Decoded::Complete { message, consumed }) = response(&frame) {
+        let alone = frame.slice(..consumed);
+        if let Some(fast) = owned_fast_path(&alone) {
+            assert_eq!(fast, message.into_shared(&alone), "the owned path, alone");
         }
     }
     if let Ok(Decoded::Complete { message, consumed }) = response(data) {
@@ -225,6 +224,18 @@ pub fn decode_greeting(data: &[u8]) {
     if let Ok(Decoded::Complete { message, consumed }) = greeting(data) {
         assert!(consumed > 0 && consumed <= data.len());
         assert_reencodes!(greeting, &message);
+    }
+}
+
+/// What the owned fast paths of `Frame::decode_response_shared` make of
+/// `frame` (a whole frame), if they read it.
+fn owned_fast_path(frame: &Bytes) -> Option<Response<'static>> {
+    match crate::decode::response_shared(frame, frame) {
+        crate::decode::Probe::Short(message) => Some(message),
+        crate::decode::Probe::Fetch { seq, list } => {
+            crate::decode::fetch_shared(frame, seq, list, frame).ok()
+        }
+        crate::decode::Probe::General => None,
     }
 }
 

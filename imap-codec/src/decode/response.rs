@@ -74,16 +74,18 @@ pub(crate) fn response_shared(input: &[u8], frame: &bytes::Bytes) -> Probe {
     short::probe(input, frame)
 }
 
-/// The FETCH response of [`Probe::Fetch`] with owned items (a response
-/// that does not decode here is decoded again on the general path, which
-/// decides its error).
-pub(crate) fn fetch_shared<'a>(
-    input: &'a [u8],
+/// The FETCH response of [`Probe::Fetch`] with owned items, `input` being
+/// the whole frame (a response that does not decode here is decoded again
+/// on the general path, which decides its error).
+pub(crate) fn fetch_shared(
+    input: &[u8],
     seq: std::num::NonZeroU32,
     list: usize,
     frame: &bytes::Bytes,
-) -> Result<Decoded<'a, Response<'static>>, DecodeError> {
-    run_server(input, |i| data::fetch_shared(i, seq, list, frame))
+) -> Result<Response<'static>, DecodeError> {
+    let _ = quirks::take_non_sync();
+    let outcome = super::run_whole(input, |i| data::fetch_shared(i, seq, list, frame));
+    refuse_non_sync(input, outcome)
 }
 
 /// [`run`] for what a server sends: a non-synchronizing literal (`{n+}`,
@@ -96,6 +98,14 @@ pub(crate) fn run_server<'a, T>(
 ) -> Result<Decoded<'a, T>, DecodeError> {
     let _ = quirks::take_non_sync();
     let outcome = run(input, None, parser);
+    refuse_non_sync(input, outcome)
+}
+
+/// The outcome of a parser run on `input` since the last
+/// [`quirks::take_non_sync`], or the error at the first non-synchronizing
+/// literal header it read, if no error comes before it (see [`run_server`]).
+#[inline]
+fn refuse_non_sync<O>(input: &[u8], outcome: Result<O, DecodeError>) -> Result<O, DecodeError> {
     let at = quirks::take_non_sync();
     if at == 0 {
         return outcome;

@@ -50,7 +50,7 @@ pub(crate) enum Probe {
 
 /// Reads the front of `input` (a frame, which `frame` holds) once: one of
 /// the short forms, the head of a FETCH response, or neither.
-#[inline]
+#[inline(always)]
 pub(crate) fn probe(input: &[u8], frame: &Bytes) -> Probe {
     match input {
         [b'*', b' ', b'0'..=b'9', ..] => message_data(input),
@@ -62,6 +62,7 @@ pub(crate) fn probe(input: &[u8], frame: &Bytes) -> Probe {
     }
 }
 
+#[inline(always)]
 fn short(response: Option<Response<'static>>) -> Probe {
     response.map_or(Probe::General, Probe::Short)
 }
@@ -148,6 +149,7 @@ fn is_keyword(bytes: &[u8], word: &[u8]) -> bool {
 
 /// `tag SP ("OK" / "NO" / "BAD") SP resp-text` (RFC 9051 §7.1,
 /// `response-tagged`).
+#[inline(always)]
 fn tagged(input: &[u8], frame: &Bytes) -> Option<Response<'static>> {
     let line = input.strip_suffix(b"\r\n")?;
     let tag_len = line.iter().take_while(|&&b| chars::is_tag_char(b)).count();
@@ -166,6 +168,7 @@ fn tagged(input: &[u8], frame: &Bytes) -> Option<Response<'static>> {
 
 /// `("OK" / "NO" / "BAD" / "BYE") SP resp-text` after `* ` (RFC 9051
 /// §7.1).
+#[inline(always)]
 fn untagged_status(rest: &[u8], frame: &Bytes) -> Option<Response<'static>> {
     let rest = rest.strip_suffix(b"\r\n")?;
     let (word, text) = word(rest)?;
