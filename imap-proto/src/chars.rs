@@ -100,16 +100,21 @@ pub fn is_quoted_plain(b: u8) -> bool {
 /// `FLAGS.SILENT`, `UIDVALIDITY`, `HEADER.FIELDS`); `word` may be anything.
 /// On the decoders' hot paths, where most words are a few to 16 bytes:
 /// [`u8::eq_ignore_ascii_case`] folds and compares one byte at a time.
-#[inline]
+#[inline(always)]
 pub fn eq_keyword(word: &[u8], upper: &[u8]) -> bool {
+    // Most words a decoder tries differ in length: that test is inlined
+    // where the keywords are tried one after another.
+    word.len() == upper.len() && eq_keyword_same_len(word, upper)
+}
+
+/// [`eq_keyword`] for two slices of the same length.
+#[inline]
+fn eq_keyword_same_len(word: &[u8], upper: &[u8]) -> bool {
     debug_assert!(
         !upper.iter().any(u8::is_ascii_lowercase),
         "keyword not in upper case"
     );
     let n = word.len();
-    if n != upper.len() {
-        return false;
-    }
     if n >= 8 {
         // Whole words, the last one overlapping the one before.
         let mut k = 0;

@@ -175,7 +175,9 @@ fn frame_line(
                 roundtrip_response(&r, frame, out, s)?;
             }
         }
-        Direction::ClientToServer => match frame.decode_command() {
+        // The Server's path: owned values sharing the frame, the usual
+        // commands built directly.
+        Direction::ClientToServer => match frame.decode_command_shared() {
             Ok(c) => {
                 // A command ends any AUTHENTICATE exchange; AUTHENTICATE starts one.
                 st.authenticating = matches!(c.body, CommandBody::Authenticate { .. });

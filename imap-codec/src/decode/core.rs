@@ -864,13 +864,21 @@ pub(crate) fn status_attribute(i: &[u8]) -> IResult<'_, StatusAttribute> {
     }
 }
 
-/// `header-list`: `"(" header-fld-name *(SP header-fld-name) ")"`.
-fn header_list(i: &[u8]) -> IResult<'_, Vec1<AString<'_>>> {
-    paren_list1(astring)(i)
+/// `header-list`: `"(" header-fld-name *(SP header-fld-name) ")"`, each
+/// name given to `own` (see [`section_with`]).
+fn header_list<'a, 'o>(
+    i: &'a [u8],
+    own: impl Fn(AString<'a>) -> AString<'o>,
+) -> IResult<'a, Vec1<AString<'o>>> {
+    paren_list1(|i| astring(i).map(|(r, a)| (r, own(a))))(i)
 }
 
 /// `section-msgtext` or `MIME`.
-fn section_text(i: &[u8], with_part: bool) -> IResult<'_, SectionText<'_>> {
+fn section_text<'a, 'o>(
+    i: &'a [u8],
+    with_part: bool,
+    own: impl Fn(AString<'a>) -> AString<'o>,
+) -> IResult<'a, SectionText<'o>> {
     let (r, word) = take_while1(|b: u8| b.is_ascii_alphabetic() || b == b'.')(i)?;
     let w = |s: &str| chars::eq_keyword(word, s.as_bytes());
     if w("HEADER") {
@@ -881,10 +889,10 @@ fn section_text(i: &[u8], with_part: bool) -> IResult<'_, SectionText<'_>> {
         Ok((r, SectionText::Mime))
     } else if w("HEADER.FIELDS") {
         let (r, ()) = sp(r)?;
-        header_list(r).map(|(r, l)| (r, SectionText::HeaderFields(l)))
+        header_list(r, own).map(|(r, l)| (r, SectionText::HeaderFields(l)))
     } else if w("HEADER.FIELDS.NOT") {
         let (r, ()) = sp(r)?;
-        header_list(r).map(|(r, l)| (r, SectionText::HeaderFieldsNot(l)))
+        header_list(r, own).map(|(r, l)| (r, SectionText::HeaderFieldsNot(l)))
     } else {
         fail(i, "expected HEADER, HEADER.FIELDS, TEXT or MIME")
     }
@@ -892,6 +900,15 @@ fn section_text(i: &[u8], with_part: bool) -> IResult<'_, SectionText<'_>> {
 
 /// `section`: `"[" [section-spec] "]"`.
 pub(crate) fn section(i: &[u8]) -> IResult<'_, Section<'_>> {
+    section_with(i, |name| name)
+}
+
+/// [`section`], each header field name given to `own` as it is read (the
+/// command decoder's owned output makes it a slice of the frame there).
+pub(crate) fn section_with<'a, 'o>(
+    i: &'a [u8],
+    own: impl Fn(AString<'a>) -> AString<'o>,
+) -> IResult<'a, Section<'o>> {
     let (mut r, ()) = byte(b'[')(i)?;
     let mut part = Vec::new();
     let mut text = None;
@@ -902,7 +919,7 @@ pub(crate) fn section(i: &[u8]) -> IResult<'_, Section<'_>> {
             match r2 {
                 [b'.', d, ..] if d.is_ascii_digit() => r = &r2[1..],
                 [b'.', ..] => {
-                    let (r3, t) = section_text(&r2[1..], true)?;
+                    let (r3, t) = section_text(&r2[1..], true, own)?;
                     text = Some(t);
                     r = r3;
                     break;
@@ -915,7 +932,7 @@ pub(crate) fn section(i: &[u8]) -> IResult<'_, Section<'_>> {
             }
         }
     } else if r.first().is_some_and(|b| b.is_ascii_alphabetic()) {
-        let (r2, t) = section_text(r, false)?;
+        let (r2, t) = section_text(r, false, own)?;
         text = Some(t);
         r = r2;
     }

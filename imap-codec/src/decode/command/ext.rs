@@ -11,7 +11,7 @@ use imapkit_proto::{
 use nom::bytes::streaming::take_while1;
 
 use super::fetch::fetch_att;
-use super::own::Own;
+use super::own::{Borrowed, Own};
 use super::{at_sp_paren, comp_list1, ext_param, is, literal8, peek, word};
 use crate::decode::core::{
     astring, atom, byte, date_time, flag, flag_list_with, literal, mailbox, nstring, number,
@@ -511,7 +511,7 @@ fn notify_event(i: &[u8]) -> IResult<'_, NotifyEvent<'_>> {
     let w = a.as_bytes();
     let e = if is(w, "MESSAGENEW") {
         if at_sp_paren(r)?.1 {
-            let (r, atts) = paren_list1(fetch_att)(&r[1..])?;
+            let (r, atts) = paren_list1(|i| fetch_att(i, Borrowed))(&r[1..])?;
             return Ok((r, NotifyEvent::MessageNew(Some(atts))));
         }
         NotifyEvent::MessageNew(None)

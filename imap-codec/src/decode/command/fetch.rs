@@ -11,7 +11,7 @@ use super::search::{gmail_label, partial_range};
 use super::{at_sp_paren, ext_param, is, peek, word};
 use crate::decode::core::{
     atom, byte, flag, flag_list_with, number, number64, nz_number, paren_list, paren_list1,
-    section, section_binary, sequence_set, sp, sp_list1,
+    section_binary, section_with, sequence_set, sp, sp_list1,
 };
 use crate::decode::{fail, IResult, Kind, PError};
 
@@ -24,7 +24,7 @@ pub(super) fn fetch_args<'a, 'o>(
     let (i, sequence_set) = sequence_set(i)?;
     let (i, ()) = sp(i)?;
     let (i, items) = if peek(i)?.1 == b'(' {
-        let (r, l) = paren_list1(|i| fetch_att(i).map(|(r, a)| (r, o.fetch_att(a))))(i)?;
+        let (r, l) = paren_list1(|i| fetch_att(i, o))(i)?;
         (r, FetchItems::List(l))
     } else {
         let (r, w) = word(i)?;
@@ -35,8 +35,8 @@ pub(super) fn fetch_args<'a, 'o>(
         } else if is(w, "FULL") {
             (r, FetchItems::Full)
         } else {
-            let (r, a) = fetch_att(i)?;
-            (r, FetchItems::Single(o.fetch_att(a)))
+            let (r, a) = fetch_att(i, o)?;
+            (r, FetchItems::Single(a))
         }
     };
     let (i, modifiers) = if at_sp_paren(i)?.1 {
@@ -87,8 +87,12 @@ fn opt_partial(i: &[u8]) -> IResult<'_, Option<Partial>> {
     Ok((r, Some(Partial { offset, count })))
 }
 
-/// One `fetch-att`.
-pub(crate) fn fetch_att(i: &[u8]) -> IResult<'_, FetchAttribute<'_>> {
+/// One `fetch-att`, in `o`'s form: a section's header field names are made
+/// so as they are read, the other attributes that hold data whole.
+pub(crate) fn fetch_att<'a, 'o>(
+    i: &'a [u8],
+    o: impl Own<'a, 'o>,
+) -> IResult<'a, FetchAttribute<'o>> {
     use FetchAttribute as A;
     let (r, w) = word(i)?;
     let u = |k: &str| is(w, k);
@@ -115,7 +119,7 @@ pub(crate) fn fetch_att(i: &[u8]) -> IResult<'_, FetchAttribute<'_>> {
         if !peek_ && peek(r)?.1 != b'[' {
             return Ok((r, A::Body));
         }
-        let (r, section) = section(r)?;
+        let (r, section) = section_with(r, |name| o.astring(name))?;
         let (r, partial) = opt_partial(r)?;
         return Ok((
             r,
@@ -158,14 +162,14 @@ pub(crate) fn fetch_att(i: &[u8]) -> IResult<'_, FetchAttribute<'_>> {
             return Ok((r, A::Preview { lazy: true }));
         }
         return match SnippetRequest::preview(modifiers) {
-            Ok(s) => Ok((r, A::Snippet(s))),
+            Ok(s) => Ok((r, o.fetch_att(A::Snippet(s)))),
             Err(_) => fail(i, "invalid PREVIEW modifiers"),
         };
     } else if u("SNIPPET") {
         // Dovecot 2.3's draft: `SNIPPET`, `SNIPPET (LAZY=FUZZY)`.
         let (r, modifiers) = snippet_modifiers(r)?.unwrap_or((r, Vec::new()));
         return match SnippetRequest::snippet(modifiers) {
-            Ok(s) => Ok((r, A::Snippet(s))),
+            Ok(s) => Ok((r, o.fetch_att(A::Snippet(s)))),
             Err(_) => fail(i, "invalid SNIPPET modifiers"),
         };
     } else if u("X-GM-MSGID") {
@@ -177,7 +181,7 @@ pub(crate) fn fetch_att(i: &[u8]) -> IResult<'_, FetchAttribute<'_>> {
     } else if u("ALL") || u("FAST") || u("FULL") {
         return fail(i, "FETCH macro inside a list");
     } else {
-        return Ok((r, A::Other(Atom::unvalidated(w))));
+        return Ok((r, o.fetch_att(A::Other(Atom::unvalidated(w)))));
     };
     Ok((r, a))
 }

@@ -16,7 +16,7 @@
 
 use bytes::Bytes;
 use imapkit_proto::{
-    AppendData, CommandBody, FetchAttribute, FetchModifier, Flag, IntoStatic, ListMailbox,
+    AString, AppendData, CommandBody, FetchAttribute, FetchModifier, Flag, IntoStatic, ListMailbox,
     ListReturnOption, ListSelectOption, Mailbox, SelectParameter, StoreModifier, StoreTarget, Tag,
 };
 
@@ -72,9 +72,12 @@ own! {
     mailbox: Mailbox;
     /// A flag of STORE or APPEND.
     flag: Flag;
+    /// A header field name of a FETCH section.
+    astring: AString;
     /// STORE's Gmail labels (its flags are made owned one by one).
     store_target: StoreTarget;
-    /// One FETCH attribute.
+    /// A FETCH attribute other than a body section (whose header field
+    /// names are made owned one by one).
     fetch_att: FetchAttribute;
     /// FETCH modifiers.
     fetch_modifiers: FetchModifiers;
