@@ -65,22 +65,23 @@ impl StatusAttribute {
     /// The attribute for a name (any case).
     pub fn from_name(name: &[u8]) -> Option<Self> {
         // On the command decoder's hot path: the length picks one or two
-        // names, compared a word at a time.
-        let candidates: &[Self] = match name.len() {
-            4 => &[Self::Size],
-            6 => &[Self::Unseen, Self::Recent],
-            7 => &[Self::UidNext, Self::Deleted],
-            8 => &[Self::Messages],
-            9 => &[Self::MailboxId],
-            11 => &[Self::UidValidity, Self::AppendLimit],
-            13 => &[Self::HighestModSeq],
-            15 => &[Self::DeletedStorage],
+        // names, each compared with a constant a word at a time.
+        use crate::chars::eq_keyword as is;
+        let n = name;
+        Some(match n.len() {
+            4 if is(n, b"SIZE") => Self::Size,
+            6 if is(n, b"UNSEEN") => Self::Unseen,
+            6 if is(n, b"RECENT") => Self::Recent,
+            7 if is(n, b"UIDNEXT") => Self::UidNext,
+            7 if is(n, b"DELETED") => Self::Deleted,
+            8 if is(n, b"MESSAGES") => Self::Messages,
+            9 if is(n, b"MAILBOXID") => Self::MailboxId,
+            11 if is(n, b"UIDVALIDITY") => Self::UidValidity,
+            11 if is(n, b"APPENDLIMIT") => Self::AppendLimit,
+            13 if is(n, b"HIGHESTMODSEQ") => Self::HighestModSeq,
+            15 if is(n, b"DELETED-STORAGE") => Self::DeletedStorage,
             _ => return None,
-        };
-        candidates
-            .iter()
-            .copied()
-            .find(|a| crate::chars::eq_keyword(name, a.as_str().as_bytes()))
+        })
     }
 }
 
