@@ -552,6 +552,37 @@ fn streamed_command_literal_is_announced_first() {
     assert_eq!(frame(&ev[4]).0, b"A1 APPEND INBOX {0+}\r\n\r\n");
 }
 
+/// Every literal of a command is announced with the command's tag and
+/// APPEND-ness, also after an earlier literal was streamed (the tag is
+/// then read from the part of the message kept before that literal).
+#[test]
+fn later_literals_are_announced_with_the_tag_after_a_streamed_one() {
+    let mut config = commands();
+    config.stream_literals_above = Some(2);
+    let mut f = Framer::new(config);
+    let ev = feed(&mut f, b"tag.9 APPEND INBOX {3+}\r\nabc {2+}\r\nde\r\n");
+    assert_eq!(ev.len(), 6, "{ev:?}");
+    assert_eq!(
+        announced(&ev[0]),
+        (Some(&b"tag.9"[..]), 3, LiteralMode::NonSync, false, true)
+    );
+    assert!(matches!(ev[1], FrameEvent::LiteralStart { len: 3, .. }));
+    assert_eq!(ev[3], FrameEvent::LiteralEnd);
+    assert_eq!(
+        announced(&ev[4]),
+        (Some(&b"tag.9"[..]), 2, LiteralMode::NonSync, false, true)
+    );
+    assert_eq!(
+        frame(&ev[5]).0,
+        b"tag.9 APPEND INBOX {0+}\r\n {2+}\r\nde\r\n"
+    );
+    // A first token that is no tag is announced without one.
+    let mut f = Framer::new(commands());
+    let ev = feed(&mut f, b"+x LOGIN {1}\r\na {1}\r\nb\r\n");
+    assert_eq!(announced(&ev[0]).0, None);
+    assert_eq!(announced(&ev[1]).0, None);
+}
+
 #[test]
 fn error_after_a_streamed_literal_keeps_the_head_in_raw() {
     let mut config = responses();
