@@ -142,17 +142,25 @@ pub(crate) fn run<'a, T>(
             consumed: input.len() - rest.len(),
         }),
         Err(nom::Err::Incomplete(_)) => Ok(Decoded::Incomplete),
-        Err(nom::Err::Error(e)) | Err(nom::Err::Failure(e)) => match e.kind {
-            Kind::Literal { len, mode } => Ok(Decoded::LiteralAnnounced { tag, len, mode }),
-            Kind::Expected(reason) => Err(DecodeError {
-                offset: input.len() - e.input.len(),
-                reason,
-            }),
-            Kind::Nom(k) => Err(DecodeError {
-                offset: input.len() - e.input.len(),
-                reason: nom_reason(k),
-            }),
-        },
+        Err(nom::Err::Error(e)) | Err(nom::Err::Failure(e)) => {
+            let (len, mode) = literal_or_error(input, e)?;
+            Ok(Decoded::LiteralAnnounced { tag, len, mode })
+        }
+    }
+}
+
+/// What a parser's error at the top means: the input ends in a literal
+/// (its length and mode, `Ok`), or a [`DecodeError`] at its offset in `input`.
+#[inline]
+fn literal_or_error<'a>(input: &'a [u8], e: PError<'a>) -> Result<(u32, LiteralMode), DecodeError> {
+    let offset = input.len() - e.input.len();
+    match e.kind {
+        Kind::Literal { len, mode } => Ok((len, mode)),
+        Kind::Expected(reason) => Err(DecodeError { offset, reason }),
+        Kind::Nom(k) => Err(DecodeError {
+            offset,
+            reason: nom_reason(k),
+        }),
     }
 }
 
@@ -182,17 +190,10 @@ pub(crate) fn run_whole<'a, T>(
             reason: BYTES_AFTER,
         }),
         Err(nom::Err::Incomplete(_)) => Err(ends_early),
-        Err(nom::Err::Error(e)) | Err(nom::Err::Failure(e)) => match e.kind {
-            Kind::Literal { .. } => Err(ends_early),
-            Kind::Expected(reason) => Err(DecodeError {
-                offset: input.len() - e.input.len(),
-                reason,
-            }),
-            Kind::Nom(k) => Err(DecodeError {
-                offset: input.len() - e.input.len(),
-                reason: nom_reason(k),
-            }),
-        },
+        Err(nom::Err::Error(e)) | Err(nom::Err::Failure(e)) => {
+            literal_or_error(input, e)?;
+            Err(ends_early)
+        }
     }
 }
 
