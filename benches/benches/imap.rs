@@ -476,9 +476,9 @@ mod summary {
     fn print_stream() {
         println!();
         println!(
-            "| stream group (messages, bytes) | read | ours MB/s | crate | MB/s | ours / this |"
+            "| stream group (messages, bytes) | read | ours MB/s | crate | MB/s | ours / this | ours lent / this |"
         );
-        println!("|---|---|---:|---|---:|---:|");
+        println!("|---|---|---:|---|---:|---:|---:|");
         for (group, input, sides) in streams::GROUPS {
             let input = input();
             for read in streams::reads(&input) {
@@ -487,12 +487,17 @@ mod summary {
                     continue;
                 };
                 let mbs = |ns: f64| input.len() as f64 / ns * 1e3;
-                for side in sides.iter().filter(|&&s| s != StreamSide::Ours) {
+                let lent = mean_ns_named(group, StreamSide::OursLent.name(), &name);
+                let theirs = sides
+                    .iter()
+                    .filter(|&&s| !matches!(s, StreamSide::Ours | StreamSide::OursLent));
+                for side in theirs {
                     let Some(ns) = mean_ns_named(group, side.name(), &name) else {
                         continue;
                     };
+                    let lent = lent.map_or_else(String::new, |lent| format!("{:.2}x", ns / lent));
                     println!(
-                        "| {group} ({}, {}) | {name} | {:.0} | {} | {:.0} | {:.2}x |",
+                        "| {group} ({}, {}) | {name} | {:.0} | {} | {:.0} | {:.2}x | {lent} |",
                         input.count(),
                         input.len(),
                         mbs(ours),

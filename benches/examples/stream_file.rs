@@ -17,7 +17,7 @@
 //! `commands.imap` (the client command mix, 100 times).
 //!
 //! `SIDE FILE [READ]` reads FILE whole, then runs SIDE's streaming path
-//! (`ours`, `imap-proto-0.17`, `imap-codec-1.0`, `imap-codec-2.0-alpha`:
+//! (`ours`, `ours-lent`, `imap-proto-0.17`, `imap-codec-1.0`, `imap-codec-2.0-alpha`:
 //! see `imap_benches::stream`) over it in reads of READ bytes (default the
 //! whole file), and prints the number of messages. A file whose name
 //! starts with `commands` is decoded as commands, any other as responses.
@@ -28,8 +28,9 @@ use imap_benches::inputs;
 use imap_benches::stream::StreamSide;
 
 /// The sides, by their names in benchmark ids.
-const SIDES: [StreamSide; 4] = [
+const SIDES: [StreamSide; 5] = [
     StreamSide::Ours,
+    StreamSide::OursLent,
     StreamSide::ImapProto,
     StreamSide::ImapCodec1,
     StreamSide::ImapCodec2,

@@ -9,6 +9,12 @@
 //!   `Frame::decode_response_shared` into a value that owns its data
 //!   (strings and literals are slices of the frame, not copies). Commands:
 //!   `Frame::decode_command_shared`, as the `Server` does.
+//! - ours, lent: the framer's lending path ([`Framer::poll_lent`]): each
+//!   whole message is decoded borrowed where it lies in the framer's
+//!   buffer (`FrameRef::decode_response`, `decode_command`) and dropped,
+//!   as a caller does that keeps nothing of it (the trace decoder
+//!   `imap-decode`); no `Bytes` per message or string. The `Client` and
+//!   the `Server` do not use it: their events own their data.
 //! - imap-proto 0.17: what async-imap does: keep a buffer, run
 //!   `Response::parse` from the start of the first unparsed message; on
 //!   `Incomplete`, read more and parse that message again from its start.
@@ -26,7 +32,7 @@
 
 use std::hint::black_box;
 
-use imapkit_codec::framer::{Direction, Frame, FrameEvent, Framer, FramerConfig};
+use imapkit_codec::framer::{Direction, Frame, FrameEvent, FrameRef, Framer, FramerConfig, Lent};
 
 use crate::inputs::{self, Input};
 use crate::sides::StreamError;
@@ -40,6 +46,8 @@ pub type StreamFn = fn(&[u8], usize) -> Result<usize, StreamError>;
 pub enum StreamSide {
     /// This workspace: framer and decoder, values made owned.
     Ours,
+    /// This workspace: messages lent by the framer, decoded borrowed.
+    OursLent,
     /// imap-proto 0.17, retried from the start of the message.
     ImapProto,
     /// imap-codec 1.0, retried from the start of the message.
@@ -53,6 +61,7 @@ impl StreamSide {
     pub fn name(self) -> &'static str {
         match self {
             Self::Ours => "ours",
+            Self::OursLent => "ours-lent",
             Self::ImapProto => "imap-proto-0.17",
             Self::ImapCodec1 => "imap-codec-1.0",
             Self::ImapCodec2 => "imap-codec-2.0-alpha",
@@ -69,6 +78,8 @@ impl StreamSide {
         match (self, commands) {
             (Self::Ours, false) => ours_responses,
             (Self::Ours, true) => ours_commands,
+            (Self::OursLent, false) => ours_lent_responses,
+            (Self::OursLent, true) => ours_lent_commands,
             (Self::ImapProto, false) => imap_proto_responses,
             (Self::ImapProto, true) => panic!("imap-proto 0.17 has no command parser"),
             (Self::ImapCodec1, false) => imap_codec_1_responses,
@@ -82,6 +93,7 @@ impl StreamSide {
 /// All sides.
 const ALL: &[StreamSide] = &[
     StreamSide::Ours,
+    StreamSide::OursLent,
     StreamSide::ImapProto,
     StreamSide::ImapCodec1,
     StreamSide::ImapCodec2,
@@ -102,6 +114,7 @@ pub const GROUPS: &[Group] = &[
         inputs::client_no_condstore,
         &[
             StreamSide::Ours,
+            StreamSide::OursLent,
             StreamSide::ImapCodec1,
             StreamSide::ImapCodec2,
         ],
@@ -187,6 +200,55 @@ fn ours<E: std::fmt::Debug>(
                 }
                 FrameEvent::Error(e) => return Err(error(n, e.offset as usize, e)),
                 _ => {}
+            }
+        }
+    }
+    Ok(n)
+}
+
+/// Ours, lent: [`Framer::poll_lent`] + `FrameRef::decode_response`
+/// (values borrowed from the framer's buffer), in reads of `read` bytes.
+pub fn ours_lent_responses(stream: &[u8], read: usize) -> Result<usize, StreamError> {
+    ours_lent(stream, read, Direction::ServerToClient, |frame| {
+        frame.decode_response().map(|r| {
+            black_box(&r);
+        })
+    })
+}
+
+/// Ours, lent, commands: [`Framer::poll_lent`] +
+/// `FrameRef::decode_command`, in reads of `read` bytes.
+pub fn ours_lent_commands(stream: &[u8], read: usize) -> Result<usize, StreamError> {
+    ours_lent(stream, read, Direction::ClientToServer, |frame| {
+        frame.decode_command().map(|c| {
+            black_box(&c);
+        })
+    })
+}
+
+/// The framer's lending path in reads of `read` bytes, `decode` on every
+/// lent message; the number of messages.
+fn ours_lent<E: std::fmt::Debug>(
+    stream: &[u8],
+    read: usize,
+    direction: Direction,
+    decode: impl Fn(&FrameRef<'_>) -> Result<(), E>,
+) -> Result<usize, StreamError> {
+    let mut framer = Framer::new(FramerConfig::new(direction));
+    let mut at = 0;
+    let mut n = 0;
+    while at < stream.len() {
+        read_into(&mut framer, stream, &mut at, read);
+        while let Some(lent) = framer.poll_lent() {
+            match lent {
+                Lent::Frame(frame) => {
+                    if let Err(e) = decode(&frame) {
+                        return Err(error(n, frame.offset() as usize, e));
+                    }
+                    n += 1;
+                }
+                Lent::Event(FrameEvent::Error(e)) => return Err(error(n, e.offset as usize, e)),
+                Lent::Event(_) => {}
             }
         }
     }

@@ -7,7 +7,7 @@
 
 use crate::decode::{authenticate_data, command, greeting, response, Decoded, ResponseDecoder};
 use crate::encode::Encode;
-use crate::framer::{Direction, FrameEvent, Framer, FramerConfig};
+use crate::framer::{Direction, Frame, FrameEvent, Framer, FramerConfig, Lent};
 
 use bytes::Bytes;
 use imapkit_proto::{
@@ -325,6 +325,33 @@ pub fn framer_chunks(data: &[u8]) {
     assert_eq!(whole, chunked);
     let bytewise = run(&mut || 1);
     assert_eq!(whole, bytewise);
+    // Lent (`poll_lent`): the same messages at the same offsets, some
+    // taken with `into_frame`, the others copied after they are read.
+    let mut k = 0usize;
+    let mut f = Framer::new(config.clone());
+    let mut lent = Vec::new();
+    for piece in stream.chunks(pattern[1]) {
+        f.push(piece);
+        while let Some(event) = f.poll_lent() {
+            let event = match event {
+                Lent::Frame(frame) if k % 2 == 0 => FrameEvent::Frame(frame.into_frame()),
+                Lent::Frame(frame) => FrameEvent::Frame(Frame {
+                    bytes: Bytes::copy_from_slice(frame.bytes()),
+                    offset: frame.offset(),
+                    streamed_literals: frame.streamed_literals(),
+                }),
+                Lent::Event(event) => event,
+            };
+            k += 1;
+            lent.push(event);
+        }
+        assert!(
+            f.buffered() <= bound,
+            "buffer {} above {bound}",
+            f.buffered()
+        );
+    }
+    assert_eq!(whole, lent);
     // Frames decode without panicking (errors are fine).
     for ev in &whole {
         if let FrameEvent::Frame(frame) = ev {
@@ -332,6 +359,8 @@ pub fn framer_chunks(data: &[u8]) {
                 Direction::ServerToClient => {
                     let owned = frame.decode_response().map(|r| r.into_shared(&frame.bytes));
                     assert_eq!(frame.decode_response_shared(), owned);
+                    let general = crate::decode::response_general_whole(&frame.bytes);
+                    assert_eq!(frame.decode_response(), general);
                 }
                 _ => {
                     let owned = frame.decode_command().map(|c| c.into_shared(&frame.bytes));

@@ -70,8 +70,34 @@ pub(crate) use self::short::Probe;
 /// [`fetch_shared`] builds it; anything else is [`Probe::General`], which
 /// the caller decodes and converts.
 #[inline]
-pub(crate) fn response_shared(input: &[u8], frame: &bytes::Bytes) -> Probe {
+pub(crate) fn response_shared(input: &[u8], frame: &bytes::Bytes) -> Probe<'static> {
     short::probe(input, frame)
+}
+
+/// A whole message as a server response borrowed from `input`: equal to
+/// [`response`] on it with every byte used, and faster for the shortest
+/// responses and the usual FETCH response, which [`short::probe`] and
+/// [`data::fetch_borrowed`] read without the general path's dispatch.
+pub(crate) fn response_whole(input: &[u8]) -> Result<Response<'_>, DecodeError> {
+    match short::probe(input, super::command::own::Borrowed) {
+        Probe::Short(response) => return Ok(response),
+        Probe::Fetch { seq, list } => {
+            let _ = quirks::take_non_sync();
+            let outcome = super::run_whole(input, |i| data::fetch_borrowed(i, seq, list));
+            if let Ok(response) = refuse_non_sync(input, outcome) {
+                return Ok(response);
+            }
+        }
+        Probe::General => {}
+    }
+    response_general_whole(input)
+}
+
+/// [`response_whole`] on the general path only (what it must equal).
+pub(crate) fn response_general_whole(input: &[u8]) -> Result<Response<'_>, DecodeError> {
+    let _ = quirks::take_non_sync();
+    let outcome = super::run_whole(input, response_p);
+    refuse_non_sync(input, outcome)
 }
 
 /// The FETCH response of [`Probe::Fetch`] with owned items, `input` being

@@ -7,7 +7,7 @@ use crate::decode::{self, Decoded, ResponseDecoder};
 use crate::error::DecodeError;
 
 /// Runs a decoder on a whole frame: it must use every byte.
-fn whole<'a, T>(
+pub(super) fn whole<'a, T>(
     bytes: &'a [u8],
     decoded: Result<Decoded<'a, T>, DecodeError>,
 ) -> Result<T, DecodeError> {
@@ -30,7 +30,7 @@ impl Frame {
     /// Error offsets are relative to the frame; add [`Frame::offset`] for the
     /// position in the stream.
     pub fn decode_response(&self) -> Result<Response<'_>, DecodeError> {
-        whole(&self.bytes, decode::response(&self.bytes))
+        decode::response_whole(&self.bytes)
     }
 
     /// Decodes the frame as a server response with `decoder`'s options, e.g.
@@ -109,7 +109,8 @@ impl Frame {
             }
             decode::Probe::General => {}
         }
-        Ok(self.decode_response()?.into_shared(&self.bytes))
+        let response = whole(&self.bytes, decode::response(&self.bytes))?;
+        Ok(response.into_shared(&self.bytes))
     }
 
     /// Decodes the frame as the server greeting, owning its data (see

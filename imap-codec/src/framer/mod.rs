@@ -48,6 +48,7 @@
 mod config;
 mod decode;
 mod event;
+mod lend;
 
 use std::fmt;
 
@@ -57,6 +58,7 @@ use imapkit_proto::{LiteralMode, Tag};
 
 pub use self::config::{Direction, FramerConfig};
 pub use self::event::{Frame, FrameError, FrameErrorKind, FrameEvent, FramerStats};
+pub use self::lend::{FrameRef, Lent};
 use crate::lex::{self, ScanState, Stop};
 
 /// Splits one direction of an IMAP stream into messages.
@@ -96,6 +98,13 @@ pub struct Framer {
     last_push: usize,
     stats: FramerStats,
     scanned: u64,
+    /// Whether [`Framer::poll_lent`] is asking: a message that is all in
+    /// `buf` is lent, not split off.
+    lending: bool,
+    /// The length of the message lent by [`Framer::poll_lent`], still at
+    /// the front of `buf` (already counted as consumed) until
+    /// [`Framer::settle`] drops it.
+    lent: usize,
 }
 
 /// What the framer does next.
@@ -215,6 +224,8 @@ impl Framer {
             last_push: 0,
             stats: FramerStats::default(),
             scanned: 0,
+            lending: false,
+            lent: 0,
             config,
         }
     }
@@ -225,6 +236,7 @@ impl Framer {
     /// socket straight into that buffer instead, use
     /// [`read_buf`](Self::read_buf) and [`push_buf`](Self::push_buf).
     pub fn push(&mut self, bytes: &[u8]) {
+        self.settle();
         self.stats.pushed += bytes.len() as u64;
         self.last_push = bytes.len();
         self.buf.extend_from_slice(bytes);
@@ -257,6 +269,7 @@ impl Framer {
     /// assert_eq!(frame.bytes.as_ptr(), at); // where the read put it: no copy
     /// ```
     pub fn read_buf(&mut self, reserve: usize) -> BytesMut {
+        self.settle();
         self.buf.reserve(reserve);
         self.buf.split_off(self.buf.len())
     }
@@ -266,6 +279,7 @@ impl Framer {
     /// (any other `BytesMut` is copied, as [`push`](Self::push) does).
     /// Nothing is scanned until [`poll_event`](Self::poll_event).
     pub fn push_buf(&mut self, bytes: BytesMut) {
+        self.settle();
         self.stats.pushed += bytes.len() as u64;
         self.last_push = bytes.len();
         self.buf.unsplit(bytes);
@@ -276,6 +290,7 @@ impl Framer {
     /// Scans only bytes it has not scanned before.
     #[must_use]
     pub fn poll_event(&mut self) -> Option<FrameEvent> {
+        self.settle();
         loop {
             let step = match self.phase {
                 Phase::Idle => {
@@ -314,6 +329,49 @@ impl Framer {
         }
     }
 
+    /// [`poll_event`](Self::poll_event) that lends each whole message
+    /// instead of splitting it off: [`Lent::Frame`] borrows the framer's
+    /// buffer until it is dropped, and values decoded from it borrow it
+    /// (no allocation, no reference count; see [`FrameRef`]). Every other
+    /// event is [`Lent::Event`]. Calls of `poll_event` and `poll_lent`
+    /// may be mixed.
+    ///
+    /// ```
+    /// use imapkit_codec::framer::{Direction, Framer, FramerConfig, Lent};
+    /// use imapkit_proto::{Data, Response};
+    ///
+    /// let mut framer = Framer::new(FramerConfig::new(Direction::ServerToClient));
+    /// framer.push(b"* 3 EXISTS\r\n* 4 EXISTS\r\nA1 OK done\r\n");
+    /// let mut exists = Vec::new();
+    /// while let Some(Lent::Frame(frame)) = framer.poll_lent() {
+    ///     if let Ok(Response::Data(Data::Exists(n))) = frame.decode_response() {
+    ///         exists.push(n);
+    ///     }
+    /// } // each frame leaves the buffer here, when it is dropped
+    /// assert_eq!(exists, [3, 4]);
+    /// assert_eq!(framer.buffered(), 0);
+    /// ```
+    #[must_use]
+    pub fn poll_lent(&mut self) -> Option<Lent<'_>> {
+        self.settle();
+        // The usual message, one line between messages: lent at once.
+        if matches!(self.phase, Phase::Idle) {
+            if let Some(end) = self.whole_line_end() {
+                let offset = self.consumed;
+                self.lent = end;
+                self.consumed += end as u64;
+                return Some(Lent::Frame(FrameRef::lent(self, offset)));
+            }
+        }
+        self.lending = true;
+        let event = self.poll_event();
+        self.lending = false;
+        match event? {
+            FrameEvent::Frame(frame) => Some(Lent::Frame(FrameRef::new(self, frame))),
+            event => Some(Lent::Event(event)),
+        }
+    }
+
     /// Refuses the literal just reported by [`FrameEvent::LiteralAnnounced`];
     /// the caller answers the command with a tagged NO or BAD instead of `+`.
     ///
@@ -332,6 +390,7 @@ impl Framer {
     ///
     /// Returns `false`, and does nothing, if no announced literal is pending.
     pub fn reject_literal(&mut self) -> bool {
+        self.settle();
         let Phase::Announced(Lit { len, mode, .. }) = self.phase else {
             return false;
         };
@@ -369,6 +428,7 @@ impl Framer {
     /// the TLS handshake, so that plaintext sent ahead is not taken for
     /// protected input. Returns how many bytes were dropped.
     pub fn discard_buffered(&mut self) -> usize {
+        self.settle();
         let n = self.buf.len() + self.head.len();
         self.consumed += self.buf.len() as u64;
         self.stats.discarded += n as u64;
@@ -405,6 +465,7 @@ impl Framer {
     /// assert_eq!((framer.buffered(), framer.stats().consumed), (0, 25));
     /// ```
     pub fn take_buffered(&mut self) -> BytesMut {
+        self.settle();
         let mut taken = std::mem::take(&mut self.head);
         let n = self.buf.len();
         taken.unsplit(self.buf.split());
@@ -420,7 +481,7 @@ impl Framer {
     /// (not even one being skipped after an error). At the end of a stream,
     /// `false` means it ended inside a message.
     pub fn at_boundary(&self) -> bool {
-        matches!(self.phase, Phase::Idle) && self.buf.is_empty() && self.head.is_empty()
+        matches!(self.phase, Phase::Idle) && self.buf.len() == self.lent && self.head.is_empty()
     }
 
     /// Between messages with nothing buffered: gives back the room a large
@@ -453,7 +514,7 @@ impl Framer {
 
     /// Bytes held: the current message as far as it arrived, and unscanned input.
     pub fn buffered(&self) -> usize {
-        self.buf.len() + self.head.len()
+        self.buf.len() - self.lent + self.head.len()
     }
 
     /// While a literal is streamed (from [`FrameEvent::LiteralStart`] to
@@ -506,6 +567,21 @@ impl Framer {
     /// which then reads the line from its start, once (small responses
     /// are most of a session's messages: this is their fixed cost).
     fn whole_line(&mut self) -> Option<FrameEvent> {
+        let end = self.whole_line_end()?;
+        let offset = self.consumed;
+        let bytes = self.take_frame(end);
+        Some(FrameEvent::Frame(Frame {
+            bytes,
+            offset,
+            streamed_literals: 0,
+        }))
+    }
+
+    /// What [`whole_line`](Self::whole_line) decides: the length of the
+    /// whole one-line message at the front of `buf`, counted as scanned
+    /// and framed, or `None`.
+    #[inline(always)]
+    fn whole_line_end(&mut self) -> Option<usize> {
         if self.line_mode || !self.head.is_empty() {
             return None;
         }
@@ -535,14 +611,8 @@ impl Framer {
             return None;
         }
         self.scanned += (lf + 1) as u64;
-        let offset = self.consumed;
-        let bytes = self.take_message(lf + 1);
         self.stats.frames += 1;
-        Some(FrameEvent::Frame(Frame {
-            bytes,
-            offset,
-            streamed_literals: 0,
-        }))
+        Some(lf + 1)
     }
 
     /// Scans the current line as far as input and limits allow.
@@ -712,7 +782,7 @@ impl Framer {
             None
         };
         let Some(header) = header else {
-            let bytes = self.take_message(lf + 1);
+            let bytes = self.take_frame(lf + 1);
             self.stats.frames += 1;
             self.phase = Phase::Idle;
             return Step::Event(FrameEvent::Frame(Frame {
@@ -1001,6 +1071,34 @@ impl Framer {
     /// Whether a literal's data follows its header without a `+`.
     fn data_follows(&self, mode: LiteralMode) -> bool {
         self.config.direction == Direction::ServerToClient || mode == LiteralMode::NonSync
+    }
+
+    /// The whole current message, through `buf[..end]`, for a
+    /// [`FrameEvent::Frame`]: split off as [`take_message`](Self::take_message)
+    /// does, or, when [`poll_lent`](Self::poll_lent) asks and the message
+    /// is all in `buf`, left at its front to be lent (`lent`) and an empty
+    /// `Bytes` returned.
+    #[inline]
+    fn take_frame(&mut self, end: usize) -> bytes::Bytes {
+        if self.lending && self.head.is_empty() {
+            self.lent = end;
+            self.consumed += end as u64;
+            self.pos = 0;
+            self.line_start = 0;
+            return bytes::Bytes::new();
+        }
+        self.take_message(end)
+    }
+
+    /// Drops the message lent by [`poll_lent`](Self::poll_lent) from the
+    /// front of the buffer (once its [`FrameRef`] is dropped, or, if it was
+    /// forgotten, at the next call that changes the framer).
+    #[inline]
+    fn settle(&mut self) {
+        if self.lent > 0 {
+            self.buf.advance(self.lent);
+            self.lent = 0;
+        }
     }
 
     /// Splits off the current message through `buf[..end]` (with its part

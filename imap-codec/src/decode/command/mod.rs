@@ -9,7 +9,7 @@
 
 mod ext;
 mod fetch;
-mod own;
+pub(crate) mod own;
 mod search;
 
 use base64::Engine as _;

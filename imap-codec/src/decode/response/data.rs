@@ -178,6 +178,21 @@ pub(crate) fn fetch_shared<'a>(
     })
 }
 
+/// [`fetch_shared`] with items borrowed from `i` (for a lent frame): the
+/// same grammar as the general path's FETCH after the head `short::probe`
+/// read, without the dispatch that leads there.
+pub(crate) fn fetch_borrowed(
+    i: &[u8],
+    seq: std::num::NonZeroU32,
+    list: usize,
+) -> IResult<'_, Response<'_>> {
+    quirks::attempt(|| {
+        let (r, items) = msg_att_list(&i[list..])?;
+        let (r, ()) = line_end(r)?;
+        Ok((r, Response::Data(Data::Fetch { seq, items })))
+    })
+}
+
 /// Items `SP x` repeated while the next byte after a space is accepted by
 /// `starts`. Lenient: more than one space before an item.
 fn sp_items<'a, T>(

@@ -27,15 +27,51 @@ use std::num::NonZeroU32;
 
 use bytes::Bytes;
 use imapkit_proto::{
-    chars, Buf, Data, IntoStatic, RespText, Response, Status, StatusKind, StatusResponse, Tag, Text,
+    chars, Buf, Data, IntoStatic, RespText, Response, ResponseCode, Status, StatusKind,
+    StatusResponse, Tag, Text,
 };
 
+use crate::decode::command::own::Borrowed;
 use crate::decode::core::text_stop;
 
+/// How [`probe`] hands out the slices of the input it puts in a value:
+/// borrowed ([`Borrowed`], for a frame lent by the framer) or as slices of
+/// the frame's `Bytes` (`&Bytes`, for a value that owns its data).
+pub(crate) trait Source<'a, 'o>: Copy {
+    /// `part`, a slice of the input.
+    fn buf(self, part: &'a [u8]) -> Buf<'o>;
+    /// A response code read from the input.
+    fn code(self, code: ResponseCode<'a>) -> ResponseCode<'o>;
+}
+
+impl<'a> Source<'a, 'a> for Borrowed {
+    #[inline(always)]
+    fn buf(self, part: &'a [u8]) -> Buf<'a> {
+        Buf::Borrowed(part)
+    }
+
+    #[inline(always)]
+    fn code(self, code: ResponseCode<'a>) -> ResponseCode<'a> {
+        code
+    }
+}
+
+impl<'a> Source<'a, 'static> for &Bytes {
+    #[inline(always)]
+    fn buf(self, part: &'a [u8]) -> Buf<'static> {
+        share(self, part)
+    }
+
+    #[inline]
+    fn code(self, code: ResponseCode<'a>) -> ResponseCode<'static> {
+        code.into_shared(self)
+    }
+}
+
 /// What [`probe`] found at the front of a frame.
-pub(crate) enum Probe {
+pub(crate) enum Probe<'o> {
     /// One of the short forms, the whole input: the value.
-    Short(Response<'static>),
+    Short(Response<'o>),
     /// `* nz-number FETCH ` (any case): the number, and the offset of the
     /// item list, which `data::fetch_shared` reads.
     Fetch {
@@ -48,22 +84,23 @@ pub(crate) enum Probe {
     General,
 }
 
-/// Reads the front of `input` (a frame, which `frame` holds) once: one of
-/// the short forms, the head of a FETCH response, or neither.
+/// Reads the front of `input` (a frame) once: one of the short forms, the
+/// head of a FETCH response, or neither. `src` makes the value's slices
+/// (borrowed, or slices of the `Bytes` that holds `input`).
 #[inline(always)]
-pub(crate) fn probe(input: &[u8], frame: &Bytes) -> Probe {
+pub(crate) fn probe<'a, 'o>(input: &'a [u8], src: impl Source<'a, 'o>) -> Probe<'o> {
     match input {
         [b'*', b' ', b'0'..=b'9', ..] => message_data(input),
         [b'*', b' ', b'S' | b's', ..] => search(input),
-        [b'*', b' ', ..] => short(untagged_status(&input[2..], frame)),
+        [b'*', b' ', ..] => short(untagged_status(&input[2..], src)),
         // `+` is a continuation request, `[` may be a bare response code.
         [b'+' | b'[', ..] => Probe::General,
-        _ => short(tagged(input, frame)),
+        _ => short(tagged(input, src)),
     }
 }
 
 #[inline(always)]
-fn short(response: Option<Response<'static>>) -> Probe {
+fn short(response: Option<Response<'_>>) -> Probe<'_> {
     response.map_or(Probe::General, Probe::Short)
 }
 
@@ -71,7 +108,7 @@ fn short(response: Option<Response<'static>>) -> Probe {
 /// `nz-number` (RFC 9051 §7.4.1, §7.3.1; RECENT from RFC 3501 §7.3.2), up
 /// to the end of `input`; or `"FETCH" SP` and more.
 #[inline]
-fn message_data(input: &[u8]) -> Probe {
+fn message_data(input: &[u8]) -> Probe<'static> {
     // The digits as `core::number` reads them, without its `IResult`s and
     // its note of leading zeros (a call of it costs EXISTS an eighth of
     // its time); a number it would refuse goes to the general path.
@@ -120,7 +157,7 @@ fn message_data(input: &[u8]) -> Probe {
 
 /// `* SEARCH` (RFC 3501 §7.2.5), read by the general path's parser for
 /// what follows the name, without the dispatch that leads there.
-fn search(input: &[u8]) -> Probe {
+fn search(input: &[u8]) -> Probe<'static> {
     let plain = input.get(2..8).is_some_and(|w| is_keyword(w, b"search"))
         && matches!(input.get(8), Some(b' ' | b'\r'));
     match plain {
@@ -150,7 +187,7 @@ fn is_keyword(bytes: &[u8], word: &[u8]) -> bool {
 /// `tag SP ("OK" / "NO" / "BAD") SP resp-text` (RFC 9051 §7.1,
 /// `response-tagged`).
 #[inline(always)]
-fn tagged(input: &[u8], frame: &Bytes) -> Option<Response<'static>> {
+fn tagged<'a, 'o>(input: &'a [u8], src: impl Source<'a, 'o>) -> Option<Response<'o>> {
     let line = input.strip_suffix(b"\r\n")?;
     let tag_len = line.iter().take_while(|&&b| chars::is_tag_char(b)).count();
     let rest = line[tag_len..].strip_prefix(b" ")?;
@@ -160,8 +197,8 @@ fn tagged(input: &[u8], frame: &Bytes) -> Option<Response<'static>> {
     let (Word::Status(status), text) = word(rest)? else {
         return None;
     };
-    let tag = Tag::unvalidated(share(frame, &line[..tag_len]));
-    let text = resp_text(text, frame)?;
+    let tag = Tag::unvalidated(src.buf(&line[..tag_len]));
+    let text = resp_text(text, src)?;
     let kind = StatusKind::Tagged { tag, status };
     Some(Response::Status(StatusResponse { kind, text }))
 }
@@ -169,14 +206,14 @@ fn tagged(input: &[u8], frame: &Bytes) -> Option<Response<'static>> {
 /// `("OK" / "NO" / "BAD" / "BYE") SP resp-text` after `* ` (RFC 9051
 /// §7.1).
 #[inline(always)]
-fn untagged_status(rest: &[u8], frame: &Bytes) -> Option<Response<'static>> {
+fn untagged_status<'a, 'o>(rest: &'a [u8], src: impl Source<'a, 'o>) -> Option<Response<'o>> {
     let rest = rest.strip_suffix(b"\r\n")?;
     let (word, text) = word(rest)?;
     let kind = match word {
         Word::Status(status) => StatusKind::Untagged(status),
         Word::Bye => StatusKind::Bye,
     };
-    let text = resp_text(text, frame)?;
+    let text = resp_text(text, src)?;
     Some(Response::Status(StatusResponse { kind, text }))
 }
 
@@ -207,18 +244,18 @@ fn word(rest: &[u8]) -> Option<(Word, &[u8])> {
 /// SP (read by the general path's parser), then bytes that are all
 /// `TEXT-CHAR`. `None` for the lenient forms (a code without SP, a `[`
 /// that starts no code) and for errors.
-fn resp_text(text: &[u8], frame: &Bytes) -> Option<RespText<'static>> {
+fn resp_text<'a, 'o>(text: &'a [u8], src: impl Source<'a, 'o>) -> Option<RespText<'o>> {
     let (code, text) = match text.first() {
         Some(b'[') => {
             let (rest, code) = super::code::bracketed(text).ok()?;
-            (Some(code.into_shared(frame)), rest.strip_prefix(b" ")?)
+            (Some(src.code(code)), rest.strip_prefix(b" ")?)
         }
         _ => (None, text),
     };
     if text_stop(text) != text.len() {
         return None;
     }
-    let text = Text::unvalidated(share(frame, text));
+    let text = Text::unvalidated(src.buf(text));
     Some(RespText::unvalidated(code, text))
 }
 
@@ -286,6 +323,11 @@ mod tests {
             let fast = shared(&frame, &frame);
             assert!(fast.is_some(), "{}", line.escape_ascii());
             assert_eq!(fast, general(&frame), "{}", line.escape_ascii());
+            // Borrowed, as a lent frame is read: the same probe's value.
+            let Probe::Short(lent) = probe(line, Borrowed) else {
+                panic!("{}", line.escape_ascii())
+            };
+            assert_eq!(Some(lent), general(&frame), "{}", line.escape_ascii());
         }
     }
 
@@ -408,6 +450,14 @@ mod tests {
         if let Some(fast) = shared(&frame, &frame) {
             assert_eq!(Some(fast), general(&frame), "{}", line.escape_ascii());
         }
+        // Borrowed (a lent frame), errors and their offsets too.
+        let general = super::super::response_general_whole(line);
+        assert_eq!(
+            super::super::response_whole(line),
+            general,
+            "{}",
+            line.escape_ascii()
+        );
     }
 
     proptest::proptest! {

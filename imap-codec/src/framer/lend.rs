@@ -1,0 +1,153 @@
+//! Messages lent from the framer's buffer ([`Framer::poll_lent`]): decoded
+//! where they lie, without splitting them off into a `Bytes` of their own.
+
+use std::fmt;
+
+use bytes::Bytes;
+use imapkit_proto::{AuthenticateData, Command, Greeting, Response};
+
+use super::{Frame, FrameEvent, Framer};
+use crate::error::DecodeError;
+
+/// What [`Framer::poll_lent`] returns: a whole message lent from the
+/// framer's buffer, or any other event.
+#[derive(Debug)]
+pub enum Lent<'a> {
+    /// A whole message, borrowed from the framer until dropped.
+    Frame(FrameRef<'a>),
+    /// Any other event, as [`Framer::poll_event`] reports it (never
+    /// [`FrameEvent::Frame`]).
+    Event(FrameEvent),
+}
+
+/// A whole message lent by [`Framer::poll_lent`]: what a [`Frame`] holds,
+/// borrowed from the framer's buffer instead of split off it. Values
+/// decoded from it borrow it; when it is dropped, the framer drops the
+/// message from its buffer and goes on with the next.
+///
+/// Lending costs no allocation and no reference count, which a `Frame`
+/// and every string of a value made from it (`into_shared`) cost. A
+/// caller that handles each message and keeps none of it (a trace
+/// decoder, a proxy's filter, a client that only counts `EXISTS`) is
+/// fastest this way; one that keeps something takes the message with
+/// [`FrameRef::into_frame`] (the split `poll_event` makes) or copies what
+/// it keeps.
+pub struct FrameRef<'a> {
+    framer: &'a mut Framer,
+    /// The message when it is not in the framer's buffer as one piece (it
+    /// had a streamed literal, and its other bytes were put together).
+    owned: Option<Bytes>,
+    offset: u64,
+    streamed_literals: u32,
+}
+
+impl<'a> FrameRef<'a> {
+    /// The lent message, or the message `poll_event` split off when it is
+    /// not in the buffer as one piece.
+    pub(super) fn new(framer: &'a mut Framer, frame: Frame) -> Self {
+        let owned = (framer.lent == 0).then_some(frame.bytes);
+        Self {
+            framer,
+            owned,
+            offset: frame.offset,
+            streamed_literals: frame.streamed_literals,
+        }
+    }
+
+    /// The message's bytes.
+    #[inline]
+    pub fn bytes(&self) -> &[u8] {
+        match &self.owned {
+            Some(bytes) => bytes,
+            None => &self.framer.buf[..self.framer.lent],
+        }
+    }
+
+    /// The one-line message at the front of `framer`'s buffer, which it
+    /// has counted as lent, at stream offset `offset`.
+    #[inline]
+    pub(super) fn lent(framer: &'a mut Framer, offset: u64) -> Self {
+        Self {
+            framer,
+            owned: None,
+            offset,
+            streamed_literals: 0,
+        }
+    }
+
+    /// Stream offset of its first byte.
+    pub fn offset(&self) -> u64 {
+        self.offset
+    }
+
+    /// How many of its literals were streamed (0 for most messages).
+    pub fn streamed_literals(&self) -> u32 {
+        self.streamed_literals
+    }
+
+    /// Takes the message out of the framer's buffer as the [`Frame`]
+    /// [`Framer::poll_event`] would have returned (the same split, no
+    /// copy), to keep it or values made from it.
+    pub fn into_frame(mut self) -> Frame {
+        let bytes = match self.owned.take() {
+            Some(bytes) => bytes,
+            None => {
+                let n = std::mem::take(&mut self.framer.lent);
+                self.framer.buf.split_to(n).freeze()
+            }
+        };
+        Frame {
+            bytes,
+            offset: self.offset,
+            streamed_literals: self.streamed_literals,
+        }
+    }
+
+    /// Decodes the message as a server response, borrowing from it (as
+    /// [`Frame::decode_response`]). Error offsets are relative to the
+    /// message; add [`FrameRef::offset`] for the position in the stream.
+    #[inline]
+    pub fn decode_response(&self) -> Result<Response<'_>, DecodeError> {
+        crate::decode::response_whole(self.bytes())
+    }
+
+    /// Decodes the message as the server greeting (as [`Frame::decode_greeting`]).
+    pub fn decode_greeting(&self) -> Result<Greeting<'_>, DecodeError> {
+        super::decode::whole(self.bytes(), crate::decode::greeting(self.bytes()))
+    }
+
+    /// Decodes the message as a client command (as [`Frame::decode_command`]).
+    pub fn decode_command(&self) -> Result<Command<'_>, DecodeError> {
+        super::decode::whole(self.bytes(), crate::decode::command(self.bytes()))
+    }
+
+    /// Decodes the message as a line of an AUTHENTICATE exchange (as
+    /// [`Frame::decode_authenticate_data`]).
+    pub fn decode_authenticate_data(&self) -> Result<AuthenticateData<'_>, DecodeError> {
+        let bytes = self.bytes();
+        super::decode::whole(bytes, crate::decode::authenticate_data(bytes))
+    }
+
+    /// Decodes the message as the `DONE` that ends IDLE (as [`Frame::decode_idle_done`]).
+    pub fn decode_idle_done(&self) -> Result<(), DecodeError> {
+        super::decode::whole(self.bytes(), crate::decode::idle_done(self.bytes()))
+    }
+}
+
+impl Drop for FrameRef<'_> {
+    #[inline]
+    fn drop(&mut self) {
+        self.framer.settle();
+    }
+}
+
+impl fmt::Debug for FrameRef<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Never the bytes: they may hold credentials.
+        f.debug_struct("FrameRef")
+            .field("len", &self.bytes().len())
+            .field("offset", &self.offset)
+            .field("streamed_literals", &self.streamed_literals)
+            .finish()
+    }
+}
