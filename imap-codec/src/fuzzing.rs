@@ -333,6 +333,13 @@ pub fn framer_chunks(data: &[u8]) {
     for piece in stream.chunks(pattern[1]) {
         f.push(piece);
         while let Some(event) = f.poll_lent() {
+            if let (Lent::Frame(frame), Direction::ServerToClient) = (&event, direction) {
+                // What the Client builds without a frame is what the
+                // general path decodes.
+                if let Some(r) = frame.decode_response_without_frame() {
+                    assert_eq!(Ok(r), crate::decode::response_general_whole(frame.bytes()));
+                }
+            }
             let event = match event {
                 Lent::Frame(frame) if k % 2 == 0 => FrameEvent::Frame(frame.into_frame()),
                 Lent::Frame(frame) => FrameEvent::Frame(Frame {

@@ -74,6 +74,13 @@ pub(crate) fn response_shared(input: &[u8], frame: &bytes::Bytes) -> Probe<'stat
     short::probe(input, frame)
 }
 
+/// The short responses that hold no slice of `input`, owned without a
+/// frame (see [`short::self_contained`]).
+#[inline]
+pub(crate) fn response_self_contained(input: &[u8]) -> Option<Response<'static>> {
+    short::self_contained(input)
+}
+
 /// A whole message as a server response borrowed from `input`: equal to
 /// [`response`] on it with every byte used, and faster for the shortest
 /// responses and the usual FETCH response, which [`short::probe`] and

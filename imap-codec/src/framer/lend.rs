@@ -111,6 +111,43 @@ impl<'a> FrameRef<'a> {
         crate::decode::response_whole(self.bytes())
     }
 
+    /// Decodes the message as a server response that owns its data (as
+    /// [`Frame::into_response`]). The responses that hold no bytes of the
+    /// message (see [`FrameRef::decode_response_without_frame`]) are built
+    /// without taking the message out of the buffer; any other is taken
+    /// out ([`FrameRef::into_frame`]) and its value shares it.
+    ///
+    /// ```
+    /// use imapkit_codec::framer::{Direction, Framer, FramerConfig, Lent};
+    /// use imapkit_proto::{Data, Response};
+    ///
+    /// let mut framer = Framer::new(FramerConfig::new(Direction::ServerToClient));
+    /// framer.push(b"* 3 EXISTS\r\nA1 OK done\r\n");
+    /// let mut kept: Vec<Response<'static>> = Vec::new();
+    /// while let Some(Lent::Frame(frame)) = framer.poll_lent() {
+    ///     kept.push(frame.into_response().unwrap());
+    /// }
+    /// assert_eq!(kept[0], Response::Data(Data::Exists(3)));
+    /// assert_eq!(kept.len(), 2);
+    /// ```
+    pub fn into_response(self) -> Result<Response<'static>, DecodeError> {
+        match self.decode_response_without_frame() {
+            Some(response) => Ok(response),
+            None => self.into_frame().into_response(),
+        }
+    }
+
+    /// The response, owned, if it is one of the short forms that hold no
+    /// bytes of the message: `* 3 EXISTS`, `* 5 EXPUNGE`, `* 0 RECENT`
+    /// (RFC 9051 §7.4.1, §7.5.1; RFC 3501 §7.3.2) and `* SEARCH 2 7`
+    /// (RFC 3501 §7.2.5), which a synchronised client receives most. `None`
+    /// for any other message (decode it another way; errors too): the
+    /// message stays lent, so the caller can still look at its bytes.
+    #[inline]
+    pub fn decode_response_without_frame(&self) -> Option<Response<'static>> {
+        crate::decode::response_self_contained(self.bytes())
+    }
+
     /// Decodes the message as the server greeting (as [`Frame::decode_greeting`]).
     pub fn decode_greeting(&self) -> Result<Greeting<'_>, DecodeError> {
         super::decode::whole(self.bytes(), crate::decode::greeting(self.bytes()))

@@ -99,6 +99,22 @@ pub(crate) fn probe<'a, 'o>(input: &'a [u8], src: impl Source<'a, 'o>) -> Probe<
     }
 }
 
+/// The short forms that hold no slice of `input` (`* 3 EXISTS`, `* 5
+/// EXPUNGE`, `* 0 RECENT`, `* SEARCH 2 7`): their value, which needs no
+/// frame to own its data; `None` for anything else.
+#[inline]
+pub(crate) fn self_contained(input: &[u8]) -> Option<Response<'static>> {
+    let probe = match input {
+        [b'*', b' ', b'0'..=b'9', ..] => message_data(input),
+        [b'*', b' ', b'S' | b's', ..] => search(input),
+        _ => return None,
+    };
+    match probe {
+        Probe::Short(response) => Some(response),
+        _ => None,
+    }
+}
+
 #[inline(always)]
 fn short(response: Option<Response<'_>>) -> Probe<'_> {
     response.map_or(Probe::General, Probe::Short)
