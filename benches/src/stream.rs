@@ -5,10 +5,16 @@
 //!   `read_buf`, `handle_read` and `process_frames`): each read is made
 //!   into the [`Framer`]'s own buffer ([`Framer::read_buf`], then
 //!   [`Framer::push_buf`]; the copy from the input stands for the socket's
-//!   read), and each [`FrameEvent::Frame`] is decoded with
+//!   read), and each message is lent ([`Framer::poll_lent`]). The
+//!   responses that hold no bytes of the message (`* 3 EXISTS`, `* 5
+//!   EXPUNGE`, `* 0 RECENT`, `* SEARCH ...`) are decoded where they lie
+//!   (`FrameRef::decode_response_without_frame`; the Client copies their
+//!   bytes for a violation's `raw`, and so does this side); any other is
+//!   taken out of the buffer (`FrameRef::into_frame`) and decoded with
 //!   `Frame::decode_response_shared` into a value that owns its data
 //!   (strings and literals are slices of the frame, not copies). Commands:
-//!   `Frame::decode_command_shared`, as the `Server` does.
+//!   [`Framer::poll_event`] and `Frame::decode_command_shared`, as the
+//!   `Server` does.
 //! - ours, lent: the framer's lending path ([`Framer::poll_lent`]): each
 //!   whole message is decoded borrowed where it lies in the framer's
 //!   buffer (`FrameRef::decode_response`, `decode_command`) and dropped,
@@ -155,14 +161,40 @@ fn read_into(framer: &mut Framer, stream: &[u8], at: &mut usize, read: usize) {
     *at += n;
 }
 
-/// Ours, responses: framer + `decode_response_shared` (owned values), in
-/// reads of `read` bytes.
+/// Ours, responses, as the Client's `process_frames` decodes them (see
+/// the module's documentation), in reads of `read` bytes.
 pub fn ours_responses(stream: &[u8], read: usize) -> Result<usize, StreamError> {
-    ours(stream, read, Direction::ServerToClient, |frame| {
-        frame.decode_response_shared().map(|r| {
-            black_box(&r);
-        })
-    })
+    let mut framer = Framer::new(FramerConfig::new(Direction::ServerToClient));
+    let mut scratch = Vec::new();
+    let mut at = 0;
+    let mut n = 0;
+    while at < stream.len() {
+        read_into(&mut framer, stream, &mut at, read);
+        while let Some(lent) = framer.poll_lent() {
+            match lent {
+                Lent::Frame(frame) => {
+                    if let Some(r) = frame.decode_response_without_frame() {
+                        scratch.clear();
+                        scratch.extend_from_slice(frame.bytes());
+                        black_box(&scratch);
+                        black_box(&r);
+                    } else {
+                        let frame = frame.into_frame();
+                        match frame.decode_response_shared() {
+                            Ok(r) => {
+                                black_box(&r);
+                            }
+                            Err(e) => return Err(error(n, frame.offset as usize, e)),
+                        }
+                    }
+                    n += 1;
+                }
+                Lent::Event(FrameEvent::Error(e)) => return Err(error(n, e.offset as usize, e)),
+                Lent::Event(_) => {}
+            }
+        }
+    }
+    Ok(n)
 }
 
 /// Ours, commands: framer + `decode_command_shared` (owned values, as

@@ -197,6 +197,38 @@ fn expunge_with_no_command_in_progress_is_reported_but_applied() {
     assert_eq!(s.client.mailbox().unwrap().exists(), 2);
 }
 
+/// `* 1 EXPUNGE` is decoded where the framer lent it, without a frame of
+/// its own; its violation still carries its bytes and its offset, as one
+/// of a message taken out of the buffer (the FETCH) does.
+#[test]
+fn a_violation_of_a_lent_message_keeps_its_bytes_and_offset() {
+    let mut s = session();
+    select_inbox(&mut s);
+    s.events();
+    let fetch = b"* 9 FETCH (UID 99 FLAGS ())\r\n";
+    s.server(&[&fetch[..], b"* 1 EXPUNGE\r\n"].concat());
+    let ev = s.events();
+    let found: Vec<_> = ev
+        .iter()
+        .filter_map(|e| match e {
+            Event::Violation(v) => Some((v.kind.clone(), v.raw().to_vec(), v.offset)),
+            _ => None,
+        })
+        .collect();
+    let [(first, first_raw, at), (second, second_raw, then)] = &found[..] else {
+        panic!("{found:?}")
+    };
+    assert_eq!(*first, ViolationKind::BeyondExists { seq: 9, exists: 3 });
+    assert_eq!(first_raw, fetch);
+    assert_eq!(
+        *second,
+        ViolationKind::OutOfState("EXPUNGE while no command is in progress")
+    );
+    assert_eq!(second_raw, b"* 1 EXPUNGE\r\n");
+    assert_eq!(*then, at + fetch.len() as u64);
+    assert_eq!(s.client.mailbox().unwrap().exists(), 2);
+}
+
 #[test]
 fn failed_select_leaves_no_mailbox() {
     let mut s = session();

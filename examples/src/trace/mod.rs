@@ -13,7 +13,7 @@
 
 use std::io::{self, Write};
 
-use imapkit_codec::framer::{Direction, Frame, FrameEvent, Framer, FramerConfig};
+use imapkit_codec::framer::{Direction, Frame, FrameEvent, Framer, FramerConfig, Lent};
 use imapkit_codec::redact::Redacted;
 use imapkit_codec::{decode, DecodeError, Decoded, Encode};
 use imapkit_proto::{AuthenticateData, Command, CommandBody, Response};
@@ -87,7 +87,29 @@ pub fn decode_stream(
     let chunk = o.chunk.unwrap_or(input.len()).max(1);
     for piece in input.chunks(chunk) {
         framer.push(piece);
-        while let Some(ev) = framer.poll_event() {
+        loop {
+            let ev = match framer.poll_lent() {
+                None => break,
+                // The Client's path (`process_frames`): a response that
+                // holds no bytes of the message (`* 3 EXISTS`) is decoded
+                // where the framer lent it; any other message is taken out
+                // of the buffer.
+                Some(Lent::Frame(lent)) => {
+                    let short = match o.direction {
+                        Direction::ServerToClient => lent.decode_response_without_frame(),
+                        Direction::ClientToServer => None,
+                    };
+                    if let Some(r) = short {
+                        let offset = lent.offset();
+                        drop(lent);
+                        response_line(&r, offset, o, out, summary)?;
+                        st.secret_follows = false;
+                        continue;
+                    }
+                    FrameEvent::Frame(lent.into_frame())
+                }
+                Some(Lent::Event(ev)) => ev,
+            };
             match ev {
                 FrameEvent::Frame(frame) => {
                     if let Err(e) = frame_line(&frame, o, &mut st, out, summary)? {
@@ -168,12 +190,9 @@ fn frame_line(
                 Ok(r) => r,
                 Err(e) => return Ok(Err(e)),
             };
-            if !o.quiet {
-                writeln!(out, "{:>8} S: {r:?}", frame.offset)?;
-            }
-            if o.roundtrip {
-                roundtrip_response(&r, frame, out, s)?;
-            }
+            response_line(&r, frame.offset, o, out, s)?;
+            st.secret_follows = false;
+            return Ok(Ok(()));
         }
         // The Server's path: owned values sharing the frame, the usual
         // commands built directly.
@@ -212,18 +231,37 @@ fn frame_line(
     Ok(Ok(()))
 }
 
+/// Prints (unless quiet), round-trips (if asked) and counts a decoded
+/// response of the message at stream offset `offset`.
+fn response_line(
+    r: &Response<'_>,
+    offset: u64,
+    o: &Options,
+    out: &mut dyn Write,
+    s: &mut Summary,
+) -> io::Result<()> {
+    if !o.quiet {
+        writeln!(out, "{offset:>8} S: {r:?}")?;
+    }
+    if o.roundtrip {
+        roundtrip_response(r, offset, out, s)?;
+    }
+    s.messages += 1;
+    Ok(())
+}
+
 /// Re-encodes a decoded response and decodes it again; a difference is
 /// counted and reported.
 fn roundtrip_response(
     r: &Response<'_>,
-    frame: &Frame,
+    offset: u64,
     out: &mut dyn Write,
     s: &mut Summary,
 ) -> io::Result<()> {
     let bytes = r.to_vec();
     let same = matches!(decode::response(&bytes), Ok(Decoded::Complete { message, consumed })
         if consumed == bytes.len() && message == *r);
-    mismatch(!same, frame, Direction::ServerToClient, &bytes, out, s)
+    mismatch(!same, offset, Direction::ServerToClient, &bytes, out, s)
 }
 
 /// Re-encodes a decoded command and decodes it again; a difference is
@@ -237,14 +275,21 @@ fn roundtrip_command(
     let bytes = c.to_vec();
     let same = matches!(decode::command(&bytes), Ok(Decoded::Complete { message, consumed })
         if consumed == bytes.len() && message == *c);
-    mismatch(!same, frame, Direction::ClientToServer, &bytes, out, s)
+    mismatch(
+        !same,
+        frame.offset,
+        Direction::ClientToServer,
+        &bytes,
+        out,
+        s,
+    )
 }
 
 /// Counts and reports a round-trip mismatch, showing the re-encoding as
 /// raw bytes (redacted: the re-encoding of a LOGIN holds its password).
 fn mismatch(
     differs: bool,
-    frame: &Frame,
+    offset: u64,
     direction: Direction,
     bytes: &[u8],
     out: &mut dyn Write,
@@ -253,7 +298,7 @@ fn mismatch(
     if differs {
         s.mismatches += 1;
         let raw = Redacted::message(direction, bytes);
-        writeln!(out, "{:>8} roundtrip mismatch: {raw:?}", frame.offset)?;
+        writeln!(out, "{offset:>8} roundtrip mismatch: {raw:?}")?;
     }
     Ok(())
 }

@@ -5,7 +5,7 @@
 use std::time::Instant;
 
 use bytes::Bytes;
-use imapkit_codec::framer::{Frame, FrameEvent};
+use imapkit_codec::framer::{Frame, FrameEvent, Lent};
 use imapkit_proto::{
     Capability, Command, CommandBody, ContinueRequest, Data, Greeting, GreetingKind, IntoStatic,
     RespText, Response, ResponseCode, StatusKind, StatusResponse, Tag,
@@ -57,7 +57,39 @@ impl Client {
     }
 
     pub(super) fn process_frames(&mut self, now: Instant) {
-        while let Some(event) = self.framer.poll_event() {
+        loop {
+            // The lent message is done with (dropped or taken out) before
+            // the handlers below, which need the whole client.
+            let event = match self.framer.poll_lent() {
+                None => return,
+                Some(Lent::Frame(frame)) => {
+                    // `* 3 EXISTS` and the like hold no bytes of the
+                    // message: decoded where the framer lent it, with no
+                    // `Bytes` of their own (the bytes are copied for a
+                    // violation's `raw`). Any other message is taken out
+                    // of the buffer and its value shares it.
+                    let greeting = self.state == SessionState::Greeting;
+                    match frame.decode_response_without_frame() {
+                        Some(Response::Data(data)) if !greeting => {
+                            self.scratch.clear();
+                            self.scratch.extend_from_slice(frame.bytes());
+                            Input::Lent(data, frame.offset())
+                        }
+                        _ => Input::Event(FrameEvent::Frame(frame.into_frame())),
+                    }
+                }
+                Some(Lent::Event(event)) => Input::Event(event),
+            };
+            let event = match event {
+                Input::Lent(data, offset) => {
+                    self.on_data(data, Raw::Scratch(offset));
+                    if self.state == SessionState::Closed || self.gate == Gate::Upgrading {
+                        return;
+                    }
+                    continue;
+                }
+                Input::Event(event) => event,
+            };
             match event {
                 FrameEvent::Frame(frame) => self.on_frame(now, frame),
                 FrameEvent::LiteralStart { len, offset, .. } => {
@@ -125,7 +157,7 @@ impl Client {
                     self.events.push_back(Event::Violation(v));
                 }
             },
-            Response::Data(data) => self.on_data(data, &frame),
+            Response::Data(data) => self.on_data(data, Raw::Frame(&frame)),
             Response::Continue(cont) => self.on_continue(now, cont, &frame),
         }
     }
@@ -464,7 +496,7 @@ impl Client {
         }
     }
 
-    pub(super) fn on_data(&mut self, data: Data<'static>, frame: &Frame) {
+    pub(super) fn on_data(&mut self, data: Data<'static>, frame: Raw<'_>) {
         if self.tls_pending() && !matches!(data, Data::Capability(_)) {
             // Before STARTTLS only the capabilities mean anything; anything
             // else could be an attacker's and must not be trusted after TLS
@@ -517,7 +549,7 @@ impl Client {
         &mut self,
         data: &Data<'_>,
         asked: bool,
-        frame: &Frame,
+        frame: Raw<'_>,
     ) -> Option<MailboxChange> {
         let about_messages = matches!(
             data,
@@ -566,12 +598,14 @@ impl Client {
         }
     }
 
-    pub(super) fn violation(&mut self, kind: ViolationKind, frame: &Frame) {
-        self.events.push_back(Event::Violation(PeerViolation::new(
-            kind,
-            frame.offset,
-            &frame.bytes,
-        )));
+    pub(super) fn violation<'f>(&mut self, kind: ViolationKind, frame: impl Into<Raw<'f>>) {
+        let v = match frame.into() {
+            Raw::Frame(frame) => PeerViolation::new(kind, frame.offset, &frame.bytes),
+            Raw::Scratch(offset) => {
+                PeerViolation::new(kind, offset, &Bytes::copy_from_slice(&self.scratch))
+            }
+        };
+        self.events.push_back(Event::Violation(v));
     }
 
     /// The command in flight that asked for `data`, if exactly one did.
@@ -712,4 +746,30 @@ pub(super) fn command_name(body: &CommandBody<'_>) -> &'static str {
             .copied()
             .unwrap_or("command"),
     }
+}
+
+/// The bytes of the message being handled, for a violation's `raw`.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Raw<'a> {
+    /// The message's frame.
+    Frame(&'a Frame),
+    /// A message the framer lent, decoded without a frame: its bytes are
+    /// in `Client::scratch`; it starts at this stream offset.
+    Scratch(u64),
+}
+
+impl<'a> From<&'a Frame> for Raw<'a> {
+    fn from(frame: &'a Frame) -> Self {
+        Raw::Frame(frame)
+    }
+}
+
+/// What the framer handed [`Client::process_frames`], once the lent
+/// message is done with.
+enum Input {
+    /// Data decoded where the framer lent it (bytes in `Client::scratch`),
+    /// at this stream offset.
+    Lent(Data<'static>, u64),
+    /// Any event, frames taken out of the buffer.
+    Event(FrameEvent),
 }

@@ -65,6 +65,10 @@ pub struct Client {
     gate: Gate,
     caps: Capabilities,
     framer: Framer,
+    /// The bytes of the message being handled when the framer lent it
+    /// and it was decoded without a frame (see `process_frames`), for a
+    /// violation's `raw`.
+    scratch: Vec<u8>,
     tags: TagGenerator,
     next_handle: u64,
     /// Commands not yet started, in order.
@@ -217,6 +221,7 @@ impl Client {
             gate: Gate::Open,
             caps: Capabilities::default(),
             framer: Framer::new(framer_config),
+            scratch: Vec::new(),
             tags,
             next_handle: 0,
             queue: VecDeque::new(),

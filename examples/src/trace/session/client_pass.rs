@@ -133,7 +133,14 @@ fn greeting_line(
                 let bytes = g.to_vec();
                 let same = matches!(decode::greeting(&bytes), Ok(Decoded::Complete { message, consumed })
                     if consumed == bytes.len() && message == g);
-                mismatch(!same, frame, Direction::ServerToClient, &bytes, out, s)?;
+                mismatch(
+                    !same,
+                    frame.offset,
+                    Direction::ServerToClient,
+                    &bytes,
+                    out,
+                    s,
+                )?;
             }
             Ok(Some(None))
         }
@@ -160,7 +167,7 @@ fn response_line(
                 writeln!(out, "{:>8} S: {r:?}", frame.offset)?;
             }
             if o.roundtrip {
-                roundtrip_response(&r, frame, out, s)?;
+                roundtrip_response(&r, frame.offset, out, s)?;
             }
             let tag = match &r {
                 Response::Status(st) => match &st.kind {
