@@ -3,9 +3,13 @@
 //! directions.
 //!
 //! This crate never does I/O. The [`framer::Framer`] takes bytes in any
-//! chunking and hands out whole messages; the [`decode`] functions turn a
-//! message into the types of `imapkit-proto`, borrowing strings and literals
-//! from the input; [`Encode`] writes a message into a buffer of yours (the
+//! chunking and hands out whole messages, split off its buffer as a
+//! [`framer::Frame`] (whose owned values share its bytes:
+//! `Frame::into_response`) or lent where they lie
+//! ([`framer::Framer::poll_lent`], for a caller that keeps nothing of a
+//! message: no allocation, no reference count); the [`decode`] functions
+//! turn a message into the types of `imapkit-proto`, borrowing strings and
+//! literals from the input; [`Encode`] writes a message into a buffer of yours (the
 //! encoders live in `imapkit-proto`, so that messages can implement
 //! `Display` as their wire form, and are re-exported here as [`encode`](mod@encode)).
 //! The framer and the decoders end every message and every literal at the
