@@ -1090,6 +1090,7 @@ fn quirk_rows() -> Vec<(Quirks, String, Vec<u8>, Vec<u8>)> {
                 "QUOTED_FLAG" => Quirks::QUOTED_FLAG,
                 "TAB_IN_MAILBOX" => Quirks::TAB_IN_MAILBOX,
                 "PARAMS_IN_MD5" => Quirks::PARAMS_IN_MD5,
+                "UNPADDED_DAY" => Quirks::UNPADDED_DAY,
                 "NONE" => Quirks::NONE,
                 other => panic!("unknown quirk {other}"),
             };
@@ -1453,6 +1454,44 @@ fn tab_in_mailbox_exchange() {
     // A quoted name holds TABs anyway.
     let (_, q) = decode(b"* LIST () \"/\" \"a\tb\"\r\n");
     assert!(q.is_empty(), "{q:?}");
+}
+
+/// A single-digit day without its leading space in INTERNALDATE
+/// (https://github.com/apple/swift-nio-imap/pull/735: `8-Mar-2023
+/// 12:16:47 +0800`, "some servers don't send one"). Read as that day,
+/// re-encoded with the space; SAVEDATE (RFC 8514) reads the same way.
+/// APPEND's date in a command stays strict.
+#[test]
+fn unpadded_day_in_internaldate() {
+    quirk(
+        b"* 5 FETCH (INTERNALDATE \"8-Mar-2023 12:16:47 +0800\" UID 9)",
+        Quirks::UNPADDED_DAY,
+        b"* 5 FETCH (INTERNALDATE \" 8-Mar-2023 12:16:47 +0800\" UID 9)",
+        |r| match fetch_items(r) {
+            [MessageDataItem::InternalDate(d), MessageDataItem::Uid(_)] => {
+                let date = d.date();
+                assert_eq!((date.day(), date.month(), date.year()), (8, 3, 2023));
+                let time = (d.hour(), d.minute(), d.second(), d.zone_minutes());
+                assert_eq!(time, (12, 16, 47, 480));
+            }
+            other => panic!("{other:?}"),
+        },
+    );
+    quirk(
+        b"* 5 FETCH (SAVEDATE \"1-Jan-2024 00:00:00 -0130\")",
+        Quirks::UNPADDED_DAY,
+        b"* 5 FETCH (SAVEDATE \" 1-Jan-2024 00:00:00 -0130\")",
+        |r| match fetch_items(r) {
+            [MessageDataItem::SaveDate(Some(d))] => assert_eq!(d.date().day(), 1),
+            other => panic!("{other:?}"),
+        },
+    );
+    // Day 0 is no day, padded or not; nor is a day without its month.
+    assert!(response(b"* 5 FETCH (INTERNALDATE \"0-Mar-2023 12:16:47 +0800\")\r\n").is_err());
+    assert!(response(b"* 5 FETCH (INTERNALDATE \"8-Max-2023 12:16:47 +0800\")\r\n").is_err());
+    // A client's APPEND date stays as the grammar has it.
+    let append = b"A1 APPEND INBOX \"8-Mar-2023 12:16:47 +0800\" {1}\r\nx\r\n";
+    assert!(imapkit_codec::decode::command(append).is_err());
 }
 
 /// gmx.net: a multipart sent as a basic part, its parameters repeated

@@ -157,7 +157,7 @@ pub(crate) fn msg_att<'a>(i: &'a [u8], out: &mut impl ItemSink<'a>) -> IResult<'
         }
         b'I' if is("INTERNALDATE") => {
             let (r, ()) = sps(r)?;
-            date_time(r).map(|(r, d)| {
+            server_date_time(r).map(|(r, d)| {
                 out.push(M::InternalDate(d));
                 (r, ())
             })
@@ -281,7 +281,7 @@ pub(crate) fn msg_att<'a>(i: &'a [u8], out: &mut impl ItemSink<'a>) -> IResult<'
                     out.push(M::SaveDate(None));
                     (r, ())
                 }),
-                _ => date_time(r).map(|(r, d)| {
+                _ => server_date_time(r).map(|(r, d)| {
                     out.push(M::SaveDate(Some(d)));
                     (r, ())
                 }),
@@ -376,6 +376,31 @@ impl<'a> ItemSink<'a> for SharedItems<'_> {
     #[inline(always)]
     fn push(&mut self, item: MessageDataItem<'a>) {
         self.items.push(item.into_shared(self.frame))
+    }
+}
+
+/// `date-time` as servers send it: also a single-digit day without its
+/// leading space ([`Quirks::UNPADDED_DAY`]): the fixed form with that
+/// space put back, 27 bytes instead of 28. Anything else is `date_time`'s
+/// value or error.
+fn server_date_time(i: &[u8]) -> IResult<'_, imapkit_proto::DateTime> {
+    match date_time(i) {
+        Err(nom::Err::Error(e)) if matches!(i, [b'"', b'0'..=b'9', b'-', ..]) => {
+            let Some((unpadded, r)) = i.split_first_chunk::<27>() else {
+                return Err(nom::Err::Incomplete(nom::Needed::new(27 - i.len())));
+            };
+            let mut fixed = [b' '; 28];
+            fixed[0] = b'"';
+            fixed[2..].copy_from_slice(&unpadded[1..]);
+            match date_time(&fixed) {
+                Ok((_, d)) => {
+                    quirks::note(Quirks::UNPADDED_DAY);
+                    Ok((r, d))
+                }
+                Err(_) => Err(nom::Err::Error(e)),
+            }
+        }
+        other => other,
     }
 }
 

@@ -132,8 +132,14 @@ impl Quirks {
     /// as no MD5 (the list repeats the part's parameters); re-encodes as
     /// `NIL`.
     pub const PARAMS_IN_MD5: Self = Self(1 << 23);
+    /// A single-digit day in INTERNALDATE or SAVEDATE with neither its
+    /// leading space nor a `0`: `INTERNALDATE "8-Mar-2023 12:16:47
+    /// +0800"` (swift-nio-imap pull request 735; `date-day-fixed` is
+    /// `(SP DIGIT) / 2DIGIT`, RFC 9051 §9). Read as that day; re-encodes
+    /// with the space. (APPEND's date, which a server reads, stays strict.)
+    pub const UNPADDED_DAY: Self = Self(1 << 24);
 
-    const NAMES: [(Self, &'static str); 24] = [
+    const NAMES: [(Self, &'static str); 25] = [
         (Self::EXTRA_SPACE, "EXTRA_SPACE"),
         (Self::MISSING_TEXT, "MISSING_TEXT"),
         (Self::EMPTY_LIST_FOR_NIL, "EMPTY_LIST_FOR_NIL"),
@@ -161,6 +167,7 @@ impl Quirks {
         (Self::QUOTED_FLAG, "QUOTED_FLAG"),
         (Self::TAB_IN_MAILBOX, "TAB_IN_MAILBOX"),
         (Self::PARAMS_IN_MD5, "PARAMS_IN_MD5"),
+        (Self::UNPADDED_DAY, "UNPADDED_DAY"),
     ];
 
     /// Whether every quirk in `other` is in `self`.
