@@ -7,7 +7,7 @@
 //! [`framer::Frame`] (whose owned values share its bytes:
 //! `Frame::into_response`) or lent where they lie
 //! ([`framer::Framer::poll_lent`], for a caller that keeps nothing of a
-//! message: no allocation, no reference count); the [`decode`] functions
+//! message: no `Bytes` per message, no reference count); the [`decode`] functions
 //! turn a message into the types of `imapkit-proto`, borrowing strings and
 //! literals from the input; [`Encode`] writes a message into a buffer of yours (the
 //! encoders live in `imapkit-proto`, so that messages can implement

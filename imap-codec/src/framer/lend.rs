@@ -25,8 +25,9 @@ pub enum Lent<'a> {
 /// decoded from it borrow it; when it is dropped, the framer drops the
 /// message from its buffer and goes on with the next.
 ///
-/// Lending costs no allocation and no reference count, which a `Frame`
-/// and every string of a value made from it (`into_shared`) cost. A
+/// Lending costs no reference count, which a `Frame` (split off the
+/// buffer, then dropped) and every string of a value made from it
+/// (`into_shared`) cost: two atomic operations each. A
 /// caller that handles each message and keeps none of it (a trace
 /// decoder, a proxy's filter, a client that only counts `EXISTS`) is
 /// fastest this way; one that keeps something takes the message with

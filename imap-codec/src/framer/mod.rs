@@ -332,7 +332,7 @@ impl Framer {
     /// [`poll_event`](Self::poll_event) that lends each whole message
     /// instead of splitting it off: [`Lent::Frame`] borrows the framer's
     /// buffer until it is dropped, and values decoded from it borrow it
-    /// (no allocation, no reference count; see [`FrameRef`]). Every other
+    /// (no `Bytes` per message, no reference count; see [`FrameRef`]). Every other
     /// event is [`Lent::Event`]. Calls of `poll_event` and `poll_lent`
     /// may be mixed.
     ///
