@@ -96,6 +96,12 @@ fn known_responses_that_break_their_grammar_are_errors_with_offsets() {
         response_error(b"* 1 FETCH (UID 4294967296)\r\n"),
         (15, range)
     );
+    // A LIST attribute is `"\" atom` (QUIRKS.md row 65: no server is
+    // known to send a bare atom there).
+    assert_eq!(
+        response_error(b"* LIST (\\foo bAR) \".\" \"INBOX\"\r\n"),
+        (13, "unexpected character")
+    );
     // The largest values are fine.
     assert_eq!(
         complete_response(b"* 4294967295 EXISTS\r\n"),
