@@ -1091,6 +1091,8 @@ fn quirk_rows() -> Vec<(Quirks, String, Vec<u8>, Vec<u8>)> {
                 "TAB_IN_MAILBOX" => Quirks::TAB_IN_MAILBOX,
                 "PARAMS_IN_MD5" => Quirks::PARAMS_IN_MD5,
                 "UNPADDED_DAY" => Quirks::UNPADDED_DAY,
+                "EMPTY_DELIMITER" => Quirks::EMPTY_DELIMITER,
+                "MISSING_SECTION_DATA" => Quirks::MISSING_SECTION_DATA,
                 "NONE" => Quirks::NONE,
                 other => panic!("unknown quirk {other}"),
             };
@@ -1492,6 +1494,49 @@ fn unpadded_day_in_internaldate() {
     // A client's APPEND date stays as the grammar has it.
     let append = b"A1 APPEND INBOX \"8-Mar-2023 12:16:47 +0800\" {1}\r\nx\r\n";
     assert!(imapkit_codec::decode::command(append).is_err());
+}
+
+/// An empty string as LIST's hierarchy delimiter (MailKit's test resource
+/// `UnitTests/Net/Imap/Resources/common/list-nil-folder-delim.txt`): no
+/// delimiter, as `NIL`.
+#[test]
+fn empty_delimiter_mailkit() {
+    quirk(
+        b"* LIST (\\HasNoChildren) \"\" \"Folder2\"",
+        Quirks::EMPTY_DELIMITER,
+        b"* LIST (\\HasNoChildren) NIL \"Folder2\"",
+        |r| match r {
+            Response::Data(Data::List(l)) => {
+                assert_eq!(l.delimiter, None);
+                assert_eq!(l.mailbox.as_bytes(), b"Folder2");
+            }
+            other => panic!("{other:?}"),
+        },
+    );
+    // Two characters are still no delimiter.
+    assert!(response(b"* LIST () \"//\" x\r\n").is_err());
+}
+
+/// Yandex answers a FETCH of a MIME part with empty content with the
+/// section and no data (https://github.com/jstedfast/MailKit/issues/1708;
+/// MailKit's resource `yandex/getbodypart-missing-content.txt`): read as
+/// the empty string.
+#[test]
+fn missing_section_data_yandex() {
+    quirk(
+        b"* 1 FETCH (UID 3016 BODY[2.MIME] {12}\r\nA: b\r\nC: d\r\n BODY[2] )",
+        Quirks::MISSING_SECTION_DATA,
+        b"* 1 FETCH (UID 3016 BODY[2.MIME] {12}\r\nA: b\r\nC: d\r\n BODY[2] \"\")",
+        |r| match fetch_items(r) {
+            [MessageDataItem::Uid(_), MessageDataItem::BodySection { .. }, MessageDataItem::BodySection { data, .. }] =>
+            {
+                assert_eq!(data.as_bytes(), Some(&b""[..]));
+            }
+            other => panic!("{other:?}"),
+        },
+    );
+    // Only a `)` stands for the data: anything else still has to be an nstring.
+    assert!(response(b"* 1 FETCH (BODY[2] x)\r\n").is_err());
 }
 
 /// gmx.net: a multipart sent as a basic part, its parameters repeated

@@ -9,8 +9,8 @@ mod envelope;
 
 use bytes::Bytes;
 use imapkit_proto::{
-    chars, Atom, BinaryData, Buf, FlagFetch, FlagFetchList, GmailLabel, IntoStatic,
-    MessageDataItem, ObjectId, SnippetAlgorithm, SnippetName, Vec1,
+    chars, Atom, BinaryData, Buf, FlagFetch, FlagFetchList, GmailLabel, IString, IntoStatic,
+    MessageDataItem, NString, ObjectId, Quoted, SnippetAlgorithm, SnippetName, Vec1,
 };
 use nom::bytes::streaming::take_while1;
 
@@ -199,7 +199,15 @@ pub(crate) fn msg_att<'a>(i: &'a [u8], out: &mut impl ItemSink<'a>) -> IResult<'
                 let (r, section) = section(r)?;
                 let (r, origin) = origin(r)?;
                 let (r, ()) = sps(r)?;
-                let (r, data) = nstring(r)?;
+                let (r, data) = match r.first() {
+                    // Yandex: `BODY[2] )` for a part with empty content.
+                    Some(b')') => {
+                        quirks::note(Quirks::MISSING_SECTION_DATA);
+                        let empty = IString::Quoted(Quoted::unvalidated(&b""[..]));
+                        (r, NString(Some(empty)))
+                    }
+                    _ => nstring(r)?,
+                };
                 {
                     out.push(M::BodySection {
                         section,

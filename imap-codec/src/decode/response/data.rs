@@ -313,11 +313,16 @@ fn invalid_flag(i: &[u8]) -> IResult<'_, Option<imapkit_proto::Flag<'_>>> {
     Ok((r, None))
 }
 
-/// A hierarchy delimiter: `DQUOTE QUOTED-CHAR DQUOTE` or `NIL`.
+/// A hierarchy delimiter: `DQUOTE QUOTED-CHAR DQUOTE` or `NIL`; also
+/// `""`, read as `NIL` ([`Quirks::EMPTY_DELIMITER`]).
 fn delimiter(i: &[u8]) -> IResult<'_, Option<char>> {
     match i.first() {
         Some(b'"') => {
             let (r, q) = quoted(i)?;
+            if q.as_bytes().is_empty() {
+                quirks::note(Quirks::EMPTY_DELIMITER);
+                return Ok((r, None));
+            }
             let s = std::str::from_utf8(q.as_bytes()).ok();
             let mut chars = s.map(str::chars).into_iter().flatten();
             match (chars.next(), chars.next()) {

@@ -138,8 +138,16 @@ impl Quirks {
     /// `(SP DIGIT) / 2DIGIT`, RFC 9051 §9). Read as that day; re-encodes
     /// with the space. (APPEND's date, which a server reads, stays strict.)
     pub const UNPADDED_DAY: Self = Self(1 << 24);
+    /// An empty string as a hierarchy delimiter, `* LIST (\HasNoChildren)
+    /// "" "Folder2"` (MailKit's test resource `list-nil-folder-delim`): read
+    /// as no delimiter (a flat name), as `NIL` says; re-encodes as `NIL`.
+    pub const EMPTY_DELIMITER: Self = Self(1 << 25);
+    /// A body section without its data, `BODY[2] )` (Yandex, for a MIME
+    /// part with empty content; MailKit issue 1708): read as the empty
+    /// string; re-encodes as `BODY[2] ""`.
+    pub const MISSING_SECTION_DATA: Self = Self(1 << 26);
 
-    const NAMES: [(Self, &'static str); 25] = [
+    const NAMES: [(Self, &'static str); 27] = [
         (Self::EXTRA_SPACE, "EXTRA_SPACE"),
         (Self::MISSING_TEXT, "MISSING_TEXT"),
         (Self::EMPTY_LIST_FOR_NIL, "EMPTY_LIST_FOR_NIL"),
@@ -168,6 +176,8 @@ impl Quirks {
         (Self::TAB_IN_MAILBOX, "TAB_IN_MAILBOX"),
         (Self::PARAMS_IN_MD5, "PARAMS_IN_MD5"),
         (Self::UNPADDED_DAY, "UNPADDED_DAY"),
+        (Self::EMPTY_DELIMITER, "EMPTY_DELIMITER"),
+        (Self::MISSING_SECTION_DATA, "MISSING_SECTION_DATA"),
     ];
 
     /// Whether every quirk in `other` is in `self`.
