@@ -162,7 +162,10 @@ fn read_into(framer: &mut Framer, stream: &[u8], at: &mut usize, read: usize) {
 }
 
 /// Ours, responses, as the Client's `process_frames` decodes them (see
-/// the module's documentation), in reads of `read` bytes.
+/// the module's documentation), in reads of `read` bytes. Its own loop,
+/// not `ours_lent`'s: handing each `FrameRef` to a closure by value (as
+/// `into_frame` needs) cost this side 1 % more instructions, and the
+/// lent side too.
 pub fn ours_responses(stream: &[u8], read: usize) -> Result<usize, StreamError> {
     let mut framer = Framer::new(FramerConfig::new(Direction::ServerToClient));
     let mut scratch = Vec::new();

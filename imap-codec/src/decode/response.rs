@@ -89,9 +89,8 @@ pub(crate) fn response_whole(input: &[u8]) -> Result<Response<'_>, DecodeError> 
     match short::probe(input, super::command::own::Borrowed) {
         Probe::Short(response) => return Ok(response),
         Probe::Fetch { seq, list } => {
-            let _ = quirks::take_non_sync();
-            let outcome = super::run_whole(input, |i| data::fetch_borrowed(i, seq, list));
-            if let Ok(response) = refuse_non_sync(input, outcome) {
+            let outcome = run_whole_server(input, |i| data::fetch_borrowed(i, seq, list));
+            if let Ok(response) = outcome {
                 return Ok(response);
             }
         }
@@ -102,9 +101,7 @@ pub(crate) fn response_whole(input: &[u8]) -> Result<Response<'_>, DecodeError> 
 
 /// [`response_whole`] on the general path only (what it must equal).
 pub(crate) fn response_general_whole(input: &[u8]) -> Result<Response<'_>, DecodeError> {
-    let _ = quirks::take_non_sync();
-    let outcome = super::run_whole(input, response_p);
-    refuse_non_sync(input, outcome)
+    run_whole_server(input, response_p)
 }
 
 /// The FETCH response of [`Probe::Fetch`] with owned items, `input` being
@@ -116,9 +113,7 @@ pub(crate) fn fetch_shared(
     list: usize,
     frame: &bytes::Bytes,
 ) -> Result<Response<'static>, DecodeError> {
-    let _ = quirks::take_non_sync();
-    let outcome = super::run_whole(input, |i| data::fetch_shared(i, seq, list, frame));
-    refuse_non_sync(input, outcome)
+    run_whole_server(input, |i| data::fetch_shared(i, seq, list, frame))
 }
 
 /// [`run`] for what a server sends: a non-synchronizing literal (`{n+}`,
@@ -131,6 +126,18 @@ pub(crate) fn run_server<'a, T>(
 ) -> Result<Decoded<'a, T>, DecodeError> {
     let _ = quirks::take_non_sync();
     let outcome = run(input, None, parser);
+    refuse_non_sync(input, outcome)
+}
+
+/// [`run_server`] on a whole message ([`super::run_whole`]: it must use
+/// every byte).
+#[inline]
+fn run_whole_server<'a, T>(
+    input: &'a [u8],
+    parser: impl FnOnce(&'a [u8]) -> IResult<'a, T>,
+) -> Result<T, DecodeError> {
+    let _ = quirks::take_non_sync();
+    let outcome = super::run_whole(input, parser);
     refuse_non_sync(input, outcome)
 }
 

@@ -109,7 +109,7 @@ impl Frame {
             }
             decode::Probe::General => {}
         }
-        let response = whole(&self.bytes, decode::response(&self.bytes))?;
+        let response = decode::response_general_whole(&self.bytes)?;
         Ok(response.into_shared(&self.bytes))
     }
 
