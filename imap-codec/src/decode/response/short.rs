@@ -260,19 +260,33 @@ fn word(rest: &[u8]) -> Option<(Word, &[u8])> {
 /// SP (read by the general path's parser), then bytes that are all
 /// `TEXT-CHAR`. `None` for the lenient forms (a code without SP, a `[`
 /// that starts no code) and for errors.
+///
+/// Each branch builds the value where it is returned. A `(code, text)`
+/// pair built first and then moved into the value cost a store-forwarding
+/// stall: the 72-byte code, written a word at a time, was read back in
+/// 16-byte moves. Building in place took about a tenth off the
+/// whole-process time of a million `* OK [HIGHESTMODSEQ n] Highest` lines
+/// (`perf stat -r 10`, `stream_file ours`: 178-187 ms to 164 ms); lines
+/// without a code did not change beyond the noise.
 fn resp_text<'a, 'o>(text: &'a [u8], src: impl Source<'a, 'o>) -> Option<RespText<'o>> {
-    let (code, text) = match text.first() {
-        Some(b'[') => {
-            let (rest, code) = super::code::bracketed(text).ok()?;
-            (Some(src.code(code)), rest.strip_prefix(b" ")?)
+    if text.first() == Some(&b'[') {
+        let (rest, code) = super::code::bracketed(text).ok()?;
+        let text = rest.strip_prefix(b" ")?;
+        if text_stop(text) != text.len() {
+            return None;
         }
-        _ => (None, text),
-    };
+        return Some(RespText::unvalidated(
+            Some(src.code(code)),
+            Text::unvalidated(src.buf(text)),
+        ));
+    }
     if text_stop(text) != text.len() {
         return None;
     }
-    let text = Text::unvalidated(src.buf(text));
-    Some(RespText::unvalidated(code, text))
+    Some(RespText::unvalidated(
+        None,
+        Text::unvalidated(src.buf(text)),
+    ))
 }
 
 /// `part`, which lies inside `frame`, as a slice of it (`Bytes::slice`
