@@ -252,7 +252,7 @@ impl Client {
             self.sending = None;
         }
         self.on_resp_text(&status.text);
-        let (code, text) = status.text.clone().into_parts();
+        let (code, text) = status.text.into_parts();
         let mut outcome = match result {
             imapkit_proto::Status::Ok => Outcome::Ok,
             imapkit_proto::Status::No => Outcome::No,
