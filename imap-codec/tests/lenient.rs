@@ -931,6 +931,20 @@ fn malformed_code_arguments_net_imap() {
             ))
         },
     );
+    // UIDVALIDITY beyond 32 bits (GreenMail 1.5.7, MailKit issue 723;
+    // dynadot.com, go-imap issue 612): the code is kept, unknown (QUIRKS.md
+    // row 71; in STATUS it is an error, see strict.rs).
+    quirk(
+        b"* OK [UIDVALIDITY 1528896777421] UIDs valid",
+        Quirks::CODE_ARGUMENTS,
+        b"* OK [UIDVALIDITY 1528896777421] UIDs valid",
+        |r| {
+            assert!(matches!(
+                status_text(r).code(),
+                Some(ResponseCode::Other(_))
+            ))
+        },
+    );
     quirk(
         b"A1 OK [PERMANENTFLAGS] done",
         Quirks::CODE_ARGUMENTS,
@@ -956,6 +970,65 @@ fn zero_number_in_status_smartermail() {
     );
 }
 
+/// home.pl (IdeaImapServer): a lone `\` among a LIST line's attributes.
+/// Evidence: Mailspring issues 967, 1310, 1795 and 2274 (home.pl's
+/// accounts); Evolution's LIST parser reads it as a token.
+#[test]
+fn bare_backslash_attribute_home_pl() {
+    fn list(r: &Response<'_>) -> Vec<MailboxAttribute<'static>> {
+        match r {
+            Response::Data(Data::List(l)) => l.attributes.clone().into_static(),
+            other => panic!("{other:?}"),
+        }
+    }
+    quirk(
+        b"* LIST (\\HasNoChildren \\) \".\" \"Argos\"",
+        Quirks::BARE_BACKSLASH,
+        b"* LIST (\\HasNoChildren) \".\" \"Argos\"",
+        |r| assert_eq!(list(r), [MailboxAttribute::HasNoChildren]),
+    );
+    quirk(
+        b"* LIST (\\ \\Noselect) \"/\" x",
+        Quirks::BARE_BACKSLASH,
+        b"* LIST (\\Noselect) \"/\" x",
+        |r| assert_eq!(list(r), [MailboxAttribute::NoSelect]),
+    );
+    quirk(
+        b"* LIST (\\) \"/\" x",
+        Quirks::BARE_BACKSLASH,
+        b"* LIST () \"/\" x",
+        |r| assert!(list(r).is_empty()),
+    );
+    // A `\` before anything but SP or `)` is still an error, where the
+    // attribute's atom should start.
+    let e = response(b"* LIST (\\( x) \"/\" x\r\n").unwrap_err();
+    assert_eq!(e.offset, 9);
+}
+
+/// ProtonMail Bridge (2017): ID field names and values as atoms.
+/// Evidence: Mailspring issue 429 (the Bridge's ID response).
+#[test]
+fn atoms_in_id_protonmail_bridge() {
+    quirk(
+        b"* ID (support-url https://protonmail.com/support name ProtonMail vendor \"Proton Technologies AG\")",
+        Quirks::ATOM_FOR_STRING,
+        b"* ID (\"support-url\" \"https://protonmail.com/support\" \"name\" \"ProtonMail\" \"vendor\" \"Proton Technologies AG\")",
+        |r| match r {
+            Response::Data(Data::Id(Some(p))) => {
+                assert_eq!(p.len(), 3);
+                assert_eq!(p[1].0.as_bytes(), b"name");
+                assert_eq!(p[1].1 .0.as_ref().map(IString::as_bytes), Some(&b"ProtonMail"[..]));
+            }
+            other => panic!("{other:?}"),
+        },
+    );
+    // `NIL` stays no value, in any case; it is no field name.
+    let (r, q) = decode(b"* ID (\"a\" nil b NIL)\r\n");
+    assert!(q.contains(Quirks::ATOM_FOR_STRING));
+    assert_eq!(r.to_vec(), b"* ID (\"a\" NIL \"b\" NIL)\r\n");
+    assert_eq!(response(b"* ID (NIL \"a\")\r\n").unwrap_err().offset, 6);
+}
+
 /// Lines that decode as they are: quirks of real servers the grammar (or
 /// the generic fallback) already covers, each from a catalogue.
 #[test]
@@ -973,6 +1046,11 @@ fn catalogue_lines_that_need_no_quirk() {
         (b"* OK [MYRIGHTS \"acdilrsw\"] ACL", "mailcore2 issue 1322 (an unknown code with a quoted argument)"),
         (b"* 1 FETCH (BODY[HEADER.FIELDS (\"SUBJECT\" \"FROM\")] {2}\r\nx\n)", "mobizt/ESP-Mail-Client issue 10 (quoted header names)"),
         (b"* 4902 FETCH (BODY ((\"MESSAGE\" \"DELIVERY-STATUS\" NIL NIL NIL \"7BIT\" 324) \"REPORT\"))", "Ruby bug 7146"),
+        (b"* 1 FETCH (UID 7 BODY[HEADER.FIELDS (SUBJECT)] {15}\r\nSubject: hi\r\n\r\n FLAGS (\\Seen))", "neomutt imap/message.c (Domino sends FLAGS after the body)"),
+        (b"* LIST (\\HasNoChildren) \"/\" {4}\r\nTest", "neomutt imap/command.c (Lotus Notes sends the LIST name as a literal)"),
+        (b"* LIST (\\NoInferiors) NIL INBOX", "thunderbird-android issue 1936 (UW-IMAP: no delimiter, an atom name)"),
+        (b"* 1 FETCH (UID 5 BODYSTRUCTURE (\"message\" \"global\" (\"name\" \"a.dat\") NIL NIL \"7bit\" 6726 NIL (\"attachment\" (\"filename\" \"a.dat\")) NIL NIL))", "go-imap imapclient/parse_test.go (Dovecot: message/global without envelope, body and lines)"),
+        (b"* 2934 FETCH (FLAGS (\\Answered \\Seen $Quuxo::Spam::Trained) UID 3041)", "Geary's tests (Cyrus: a keyword with colons)"),
         (b"* 980 FETCH (BODYSTRUCTURE ((\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 2 1 NIL NIL NIL)(\"MESSAGE\" \"RFC822\" (\"NAME\" \"Fw.eml\") NIL NIL \"7BIT\" 1980088 NIL (\"ATTACHMENT\" (\"FILENAME\" \"Fw.eml\")) NIL) \"MIXED\" NIL NIL NIL))", "Ruby bug 6397, MailKit issues 32 and 59 (message/rfc822 sent as a basic part)"),
     ] {
         let b = crlf(line);
@@ -1093,6 +1171,8 @@ fn quirk_rows() -> Vec<(Quirks, String, Vec<u8>, Vec<u8>)> {
                 "UNPADDED_DAY" => Quirks::UNPADDED_DAY,
                 "EMPTY_DELIMITER" => Quirks::EMPTY_DELIMITER,
                 "MISSING_SECTION_DATA" => Quirks::MISSING_SECTION_DATA,
+                "BARE_BACKSLASH" => Quirks::BARE_BACKSLASH,
+                "ATOM_FOR_STRING" => Quirks::ATOM_FOR_STRING,
                 "NONE" => Quirks::NONE,
                 other => panic!("unknown quirk {other}"),
             };

@@ -102,6 +102,25 @@ fn known_responses_that_break_their_grammar_are_errors_with_offsets() {
         response_error(b"* LIST (\\foo bAR) \".\" \"INBOX\"\r\n"),
         (13, "unexpected character")
     );
+    // UIDVALIDITY beyond 32 bits in STATUS (QUIRKS.md row 71: GreenMail
+    // and dynadot.com sent it; the value cannot be kept without
+    // truncating it). As a response code it is kept as an unknown code.
+    assert_eq!(
+        response_error(b"* STATUS \"folder_0\" (UIDNEXT 1 UIDVALIDITY 1666390893380 UNSEEN 0)\r\n"),
+        (43, range)
+    );
+    // 8-bit bytes in a keyword (row 72: a corrupt keyword from Dovecot's
+    // store): a flag is an atom, ASCII.
+    assert_eq!(
+        response_error(b"* FLAGS (\\Seen \x80\x80\x80\x85 Junk)\r\n").0,
+        15
+    );
+    // Anything between a literal's `}` and its CRLF (row 73): the framer
+    // does not take it for a literal, and the decoder agrees.
+    assert_eq!(
+        response_error(b"* LIST (\\HasNoChildren) \"/\" {3} \r\nabc\r\n"),
+        (31, crlf)
+    );
     // The largest values are fine.
     assert_eq!(
         complete_response(b"* 4294967295 EXISTS\r\n"),

@@ -3,10 +3,10 @@
 use bytes::Bytes;
 use imapkit_proto::lex::{is_status_keyword, Class};
 use imapkit_proto::{
-    chars, AString, AclEntry, Data, ESearch, ESearchPartialRange, FlagPerm, ListExtendedItem,
-    LiteralMode, Mailbox, MailboxAttribute, MailboxList, MetadataItems, NString8, NamespaceDescr,
-    NamespaceExtension, Namespaces, OtherData, QuotaResource, Response, SearchReturnData,
-    StatusItem, TaggedExtComp, TaggedExtVal, Thread, Vec1,
+    chars, AString, AclEntry, Data, ESearch, ESearchPartialRange, FlagPerm, IString,
+    ListExtendedItem, LiteralMode, Mailbox, MailboxAttribute, MailboxList, MetadataItems, NString,
+    NString8, NamespaceDescr, NamespaceExtension, Namespaces, OtherData, QuotaResource, Quoted,
+    Response, SearchReturnData, StatusItem, TaggedExtComp, TaggedExtVal, Thread, Vec1,
 };
 use nom::bytes::streaming::take_while;
 
@@ -334,15 +334,29 @@ fn delimiter(i: &[u8]) -> IResult<'_, Option<char>> {
     }
 }
 
-fn mbx_attribute(i: &[u8]) -> IResult<'_, MailboxAttribute<'_>> {
+fn mbx_attribute(i: &[u8]) -> IResult<'_, Option<MailboxAttribute<'_>>> {
     let (r, ()) = byte(b'\\')(i)?;
-    atom(r).map(|(r, a)| (r, MailboxAttribute::from_atom(a)))
+    match r.first() {
+        // Lenient: a lone `\` (home.pl), an attribute with no name: dropped.
+        Some(b' ' | b')') => {
+            quirks::note(Quirks::BARE_BACKSLASH);
+            Ok((r, None))
+        }
+        _ => atom(r).map(|(r, a)| (r, Some(MailboxAttribute::from_atom(a)))),
+    }
+}
+
+/// `(` mbx-list-flags `)`: the attributes of a LIST or LSUB line, with
+/// those [`mbx_attribute`] drops left out.
+fn mbx_attributes(i: &[u8]) -> IResult<'_, Vec<MailboxAttribute<'_>>> {
+    let (r, attributes) = paren_list(mbx_attribute)(i)?;
+    Ok((r, attributes.into_iter().flatten().collect()))
 }
 
 /// `SP mailbox-list` (the leading SP included).
 fn mailbox_list(i: &[u8]) -> IResult<'_, MailboxList<'_>> {
     let (r, ()) = sp(i)?;
-    let (r, attributes) = paren_list(mbx_attribute)(r)?;
+    let (r, attributes) = mbx_attributes(r)?;
     let (r, ()) = sp(r)?;
     let (r, delimiter) = delimiter(r)?;
     let (r, ()) = sps(r)?;
@@ -795,9 +809,15 @@ fn id(i: &[u8]) -> IResult<'_, Data<'_>> {
         return nil(r).map(|(r, ())| (r, Data::Id(None)));
     }
     let (r, params) = ws_list(|i| {
-        let (r, k) = string(i)?;
+        let (r, k) = match id_atom(i)? {
+            (r, Some(atom)) => (r, atom),
+            _ => string(i)?,
+        };
         let (r, ()) = sps(r)?;
-        let (r, v) = nstring(r)?;
+        let (r, v) = match id_atom(r)? {
+            (r, Some(atom)) => (r, NString(Some(atom))),
+            _ => nstring(r)?,
+        };
         Ok((r, (k, v)))
     })(r)?;
     // Lenient: `* ID (...)+` (datamail.in): the `+` is dropped.
@@ -810,6 +830,27 @@ fn id(i: &[u8]) -> IResult<'_, Data<'_>> {
         _ => r,
     };
     Ok((r, Data::Id(Some(params))))
+}
+
+/// Lenient: an atom where an ID field name or value belongs (ProtonMail
+/// Bridge, 2017), [`Quirks::ATOM_FOR_STRING`]: the quoted string of its
+/// bytes. `None` (nothing read) where the input does not start with an
+/// atom other than `NIL`: the caller reads a string there.
+fn id_atom(i: &[u8]) -> IResult<'_, Option<IString<'_>>> {
+    match i.first() {
+        Some(&b) if chars::is_atom_char(b) => {
+            let (r, a) = atom(i)?;
+            if a.as_bytes().eq_ignore_ascii_case(b"NIL") {
+                return Ok((i, None));
+            }
+            quirks::note(Quirks::ATOM_FOR_STRING);
+            Ok((
+                r,
+                Some(IString::Quoted(Quoted::unvalidated(a.into_inner()))),
+            ))
+        }
+        _ => Ok((i, None)),
+    }
 }
 
 /// `SP quota-root-name SP quota-list`

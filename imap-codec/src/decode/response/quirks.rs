@@ -146,8 +146,18 @@ impl Quirks {
     /// part with empty content; MailKit issue 1708): read as the empty
     /// string; re-encodes as `BODY[2] ""`.
     pub const MISSING_SECTION_DATA: Self = Self(1 << 26);
+    /// A lone `\` among a LIST or LSUB line's attributes, `* LIST
+    /// (\HasNoChildren \) "." "Argos"` (home.pl, Mailspring issues 967
+    /// and 1310): an attribute with no name, which means nothing. Dropped;
+    /// the list re-encodes without it.
+    pub const BARE_BACKSLASH: Self = Self(1 << 27);
+    /// An atom where an ID field name or value belongs (a `string` or
+    /// `nstring`), `* ID (name ProtonMail vendor "Proton Technologies AG")`
+    /// (ProtonMail Bridge, 2017, Mailspring issue 429). Read as the string
+    /// of the same bytes; re-encodes quoted.
+    pub const ATOM_FOR_STRING: Self = Self(1 << 28);
 
-    const NAMES: [(Self, &'static str); 27] = [
+    const NAMES: [(Self, &'static str); 29] = [
         (Self::EXTRA_SPACE, "EXTRA_SPACE"),
         (Self::MISSING_TEXT, "MISSING_TEXT"),
         (Self::EMPTY_LIST_FOR_NIL, "EMPTY_LIST_FOR_NIL"),
@@ -178,6 +188,8 @@ impl Quirks {
         (Self::UNPADDED_DAY, "UNPADDED_DAY"),
         (Self::EMPTY_DELIMITER, "EMPTY_DELIMITER"),
         (Self::MISSING_SECTION_DATA, "MISSING_SECTION_DATA"),
+        (Self::BARE_BACKSLASH, "BARE_BACKSLASH"),
+        (Self::ATOM_FOR_STRING, "ATOM_FOR_STRING"),
     ];
 
     /// Whether every quirk in `other` is in `self`.
