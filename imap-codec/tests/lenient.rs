@@ -627,8 +627,11 @@ fn unquoted_brackets_in_mailbox_dovecot() {
         b"* STATUS [Gmail]/All (MESSAGES 5)",
         |_| {},
     );
-    // Unquoted names with spaces are not accepted: no server was found to send them.
-    assert!(response(b"* STATUS [Gmail]/All Mail (MESSAGES 5)\r\n").is_err());
+    // Unquoted names with spaces in STATUS: `SPACE_IN_MAILBOX` (Gromox, see
+    // `space_in_status_mailbox_gromox`); in LIST they stay an error.
+    let (_, q) = decode(b"* STATUS [Gmail]/All Mail (MESSAGES 5)\r\n");
+    assert_eq!(q, Quirks::SPACE_IN_MAILBOX);
+    assert!(response(b"* LIST () \"/\" [Gmail]/All Mail\r\n").is_err());
 }
 
 /// mail.163.com: an empty STATUS list.
@@ -1029,6 +1032,37 @@ fn atoms_in_id_protonmail_bridge() {
     assert_eq!(response(b"* ID (NIL \"a\")\r\n").unwrap_err().offset, 6);
 }
 
+/// Gromox: a mailbox name with spaces sent unquoted in STATUS.
+/// Evidence: https://github.com/grommunio/gromox/issues/5; Roundcube's
+/// `rcube_imap_generic::status` ("some buggy server returns not quoted
+/// folder name with spaces", its bug 1487859); libetpan reads Gmail's
+/// STATUS names so too (`mailimap_mailbox_gmail_parse`).
+#[test]
+fn space_in_status_mailbox_gromox() {
+    let name = |r: &Response<'_>| match r {
+        Response::Data(Data::Status { mailbox, .. }) => mailbox.as_bytes().to_vec(),
+        other => panic!("{other:?}"),
+    };
+    quirk(
+        b"* STATUS Deleted Items (MESSAGES 0 UNSEEN 0 RECENT 0)",
+        Quirks::SPACE_IN_MAILBOX,
+        b"* STATUS \"Deleted Items\" (MESSAGES 0 UNSEEN 0 RECENT 0)",
+        |r| assert_eq!(name(r), b"Deleted Items"),
+    );
+    quirk(
+        b"* STATUS [Gmail]/All Mail (MESSAGES 5 MAILBOXID (F2212ea87))",
+        Quirks::SPACE_IN_MAILBOX,
+        b"* STATUS \"[Gmail]/All Mail\" (MESSAGES 5 MAILBOXID (F2212ea87))",
+        |r| assert_eq!(name(r), b"[Gmail]/All Mail"),
+    );
+    // A quoted string or a literal after the first word is no such name:
+    // the grammar's error at the second word.
+    let e = response(b"* STATUS A \"B\" (MESSAGES 1)\r\n").unwrap_err();
+    assert_eq!(e.offset, 11);
+    let e = response(b"* STATUS A B\r\n").unwrap_err();
+    assert_eq!(e.offset, 11);
+}
+
 /// Lines that decode as they are: quirks of real servers the grammar (or
 /// the generic fallback) already covers, each from a catalogue.
 #[test]
@@ -1173,6 +1207,7 @@ fn quirk_rows() -> Vec<(Quirks, String, Vec<u8>, Vec<u8>)> {
                 "MISSING_SECTION_DATA" => Quirks::MISSING_SECTION_DATA,
                 "BARE_BACKSLASH" => Quirks::BARE_BACKSLASH,
                 "ATOM_FOR_STRING" => Quirks::ATOM_FOR_STRING,
+                "SPACE_IN_MAILBOX" => Quirks::SPACE_IN_MAILBOX,
                 "NONE" => Quirks::NONE,
                 other => panic!("unknown quirk {other}"),
             };

@@ -559,10 +559,47 @@ fn namespace_descr(i: &[u8]) -> IResult<'_, NamespaceDescr<'_>> {
 /// Lenient: extra spaces anywhere between the parts.
 fn status(i: &[u8]) -> IResult<'_, Data<'_>> {
     let (r, ()) = sps(i)?;
-    let (r, mailbox) = mailbox(r)?;
+    let (r, mailbox) = match r.first() {
+        Some(&b) if chars::is_astring_char(b) => mailbox_with_spaces(r)?,
+        _ => mailbox(r)?,
+    };
     let (r, ()) = sps(r)?;
     let (r, items) = ws_list(status_item)(r)?;
     Ok((r, Data::Status { mailbox, items }))
+}
+
+/// The mailbox of a STATUS line sent as an atom: `mailbox`, or, lenient,
+/// an unquoted name with spaces (Gromox; Roundcube's workaround for its
+/// bug 1487859), [`Quirks::SPACE_IN_MAILBOX`]: the name runs to the SP
+/// before the line's first `(`, which opens the status list (an unquoted
+/// name holds no `(`), and holds only `ASTRING-CHAR`s and spaces. Anything
+/// else leaves the first word the mailbox, and the grammar's error.
+fn mailbox_with_spaces(i: &[u8]) -> IResult<'_, Mailbox<'_>> {
+    let (r, m) = mailbox(i)?;
+    match r {
+        [b' ', b'(', ..] | [] | [b' '] => return Ok((r, m)),
+        [b' ', ..] => {}
+        _ => return Ok((r, m)),
+    }
+    let Some(cr) = memchr::memchr2(b'\r', b'\n', r) else {
+        return Err(nom::Err::Incomplete(nom::Needed::new(1)));
+    };
+    let Some(open) = memchr::memchr(b'(', &r[..cr]) else {
+        return Ok((r, m));
+    };
+    let end = i.len() - r.len() + open - 1;
+    let name = &i[..end];
+    let plain = |b: &u8| *b == b' ' || chars::is_astring_char(*b);
+    if open < 2 || i[end] != b' ' || name.ends_with(b" ") || !name.iter().all(plain) {
+        return Ok((r, m));
+    }
+    match Mailbox::from_wire(name) {
+        Ok(m) => {
+            quirks::note(Quirks::SPACE_IN_MAILBOX);
+            Ok((&i[end..], m))
+        }
+        Err(_) => Ok((r, m)),
+    }
 }
 
 fn status_item(i: &[u8]) -> IResult<'_, StatusItem<'_>> {

@@ -156,8 +156,13 @@ impl Quirks {
     /// (ProtonMail Bridge, 2017, Mailspring issue 429). Read as the string
     /// of the same bytes; re-encodes quoted.
     pub const ATOM_FOR_STRING: Self = Self(1 << 28);
+    /// A mailbox name with spaces sent unquoted in STATUS, `* STATUS
+    /// Deleted Items (MESSAGES 0 UNSEEN 0)` (Gromox, grommunio/gromox
+    /// issue 5; Roundcube's workaround for its bug 1487859). The name runs
+    /// to the status list's `(`; re-encodes quoted.
+    pub const SPACE_IN_MAILBOX: Self = Self(1 << 29);
 
-    const NAMES: [(Self, &'static str); 29] = [
+    const NAMES: [(Self, &'static str); 30] = [
         (Self::EXTRA_SPACE, "EXTRA_SPACE"),
         (Self::MISSING_TEXT, "MISSING_TEXT"),
         (Self::EMPTY_LIST_FOR_NIL, "EMPTY_LIST_FOR_NIL"),
@@ -190,6 +195,7 @@ impl Quirks {
         (Self::MISSING_SECTION_DATA, "MISSING_SECTION_DATA"),
         (Self::BARE_BACKSLASH, "BARE_BACKSLASH"),
         (Self::ATOM_FOR_STRING, "ATOM_FOR_STRING"),
+        (Self::SPACE_IN_MAILBOX, "SPACE_IN_MAILBOX"),
     ];
 
     /// Whether every quirk in `other` is in `self`.
