@@ -883,6 +883,18 @@ fn missing_space_zimbra() {
     );
 }
 
+/// Office 365: no space between a body literal and the next item.
+/// Evidence: https://github.com/qnikst/HaskellNet/issues/15.
+#[test]
+fn missing_space_after_literal_office365() {
+    quirk(
+        b"* 12 FETCH (BODY[] {12}\r\nSubject: x\r\nUID 12 FLAGS (\\Seen))",
+        Quirks::MISSING_SPACE,
+        b"* 12 FETCH (BODY[] {12}\r\nSubject: x\r\n UID 12 FLAGS (\\Seen))",
+        |r| assert_eq!(fetch_items(r).len(), 3),
+    );
+}
+
 /// datamail.in: a stray `+` after the ID list.
 /// Evidence: https://github.com/apple/swift-nio-imap/pull/740.
 #[test]
@@ -1032,6 +1044,24 @@ fn atoms_in_id_protonmail_bridge() {
     assert_eq!(response(b"* ID (NIL \"a\")\r\n").unwrap_err().offset, 6);
 }
 
+/// megamailservers.com: commas between the strings of an ID list.
+/// Evidence: https://github.com/javaee/javamail/issues/306 (and JavaMail's
+/// `ResponseTest.testBadStringList`, which has the same line).
+#[test]
+fn commas_in_id_megamailservers() {
+    quirk(
+        b"* ID (\"name\", \"test\", \"version\", \"1.0\")",
+        Quirks::COMMA_SEPARATOR,
+        b"* ID (\"name\" \"test\" \"version\" \"1.0\")",
+        |r| assert!(matches!(r, Response::Data(Data::Id(Some(p))) if p.len() == 2)),
+    );
+    // A comma must be followed by a space or the list's end.
+    assert_eq!(
+        response(b"* ID (\"name\" ,\"x\")\r\n").unwrap_err().offset,
+        14
+    );
+}
+
 /// Gromox: a mailbox name with spaces sent unquoted in STATUS.
 /// Evidence: https://github.com/grommunio/gromox/issues/5; Roundcube's
 /// `rcube_imap_generic::status` ("some buggy server returns not quoted
@@ -1048,6 +1078,13 @@ fn space_in_status_mailbox_gromox() {
         Quirks::SPACE_IN_MAILBOX,
         b"* STATUS \"Deleted Items\" (MESSAGES 0 UNSEEN 0 RECENT 0)",
         |r| assert_eq!(name(r), b"Deleted Items"),
+    );
+    // JavaMail's `StratoImapBugfixTest` (Strato).
+    quirk(
+        b"* STATUS Sent Items (UIDNEXT 1)",
+        Quirks::SPACE_IN_MAILBOX,
+        b"* STATUS \"Sent Items\" (UIDNEXT 1)",
+        |r| assert_eq!(name(r), b"Sent Items"),
     );
     quirk(
         b"* STATUS [Gmail]/All Mail (MESSAGES 5 MAILBOXID (F2212ea87))",
@@ -1208,6 +1245,7 @@ fn quirk_rows() -> Vec<(Quirks, String, Vec<u8>, Vec<u8>)> {
                 "BARE_BACKSLASH" => Quirks::BARE_BACKSLASH,
                 "ATOM_FOR_STRING" => Quirks::ATOM_FOR_STRING,
                 "SPACE_IN_MAILBOX" => Quirks::SPACE_IN_MAILBOX,
+                "COMMA_SEPARATOR" => Quirks::COMMA_SEPARATOR,
                 "NONE" => Quirks::NONE,
                 other => panic!("unknown quirk {other}"),
             };

@@ -850,11 +850,13 @@ fn id(i: &[u8]) -> IResult<'_, Data<'_>> {
             (r, Some(atom)) => (r, atom),
             _ => string(i)?,
         };
+        let (r, ()) = id_comma(r)?;
         let (r, ()) = sps(r)?;
         let (r, v) = match id_atom(r)? {
             (r, Some(atom)) => (r, NString(Some(atom))),
             _ => nstring(r)?,
         };
+        let (r, ()) = id_comma(r)?;
         Ok((r, (k, v)))
     })(r)?;
     // Lenient: `* ID (...)+` (datamail.in): the `+` is dropped.
@@ -867,6 +869,20 @@ fn id(i: &[u8]) -> IResult<'_, Data<'_>> {
         _ => r,
     };
     Ok((r, Data::Id(Some(params))))
+}
+
+/// Lenient: a comma after a string of an ID list (megamailservers.com),
+/// [`Quirks::COMMA_SEPARATOR`]: skipped, when a space or the list's `)`
+/// follows it.
+fn id_comma(i: &[u8]) -> IResult<'_, ()> {
+    match i {
+        [b',', b' ' | b')', ..] => {
+            quirks::note(Quirks::COMMA_SEPARATOR);
+            Ok((&i[1..], ()))
+        }
+        [b','] => Err(nom::Err::Incomplete(nom::Needed::new(1))),
+        _ => Ok((i, ())),
+    }
 }
 
 /// Lenient: an atom where an ID field name or value belongs (ProtonMail

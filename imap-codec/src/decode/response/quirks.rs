@@ -161,8 +161,13 @@ impl Quirks {
     /// issue 5; Roundcube's workaround for its bug 1487859). The name runs
     /// to the status list's `(`; re-encodes quoted.
     pub const SPACE_IN_MAILBOX: Self = Self(1 << 29);
+    /// A comma after the strings of an ID list, `* ID ("name", "test",
+    /// "version", "1.0")` (megamailservers.com, javaee/javamail issue 306;
+    /// JavaMail's `ResponseTest.testBadStringList`). Skipped; re-encodes
+    /// with spaces only.
+    pub const COMMA_SEPARATOR: Self = Self(1 << 30);
 
-    const NAMES: [(Self, &'static str); 30] = [
+    const NAMES: [(Self, &'static str); 31] = [
         (Self::EXTRA_SPACE, "EXTRA_SPACE"),
         (Self::MISSING_TEXT, "MISSING_TEXT"),
         (Self::EMPTY_LIST_FOR_NIL, "EMPTY_LIST_FOR_NIL"),
@@ -196,6 +201,7 @@ impl Quirks {
         (Self::BARE_BACKSLASH, "BARE_BACKSLASH"),
         (Self::ATOM_FOR_STRING, "ATOM_FOR_STRING"),
         (Self::SPACE_IN_MAILBOX, "SPACE_IN_MAILBOX"),
+        (Self::COMMA_SEPARATOR, "COMMA_SEPARATOR"),
     ];
 
     /// Whether every quirk in `other` is in `self`.
