@@ -19,7 +19,7 @@ use std::fmt;
 /// The set may over-report in one case: a quirk accepted inside a response
 /// code that then turns out not to parse (the bracket is read as text).
 #[derive(Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub struct Quirks(u32);
+pub struct Quirks(u64);
 
 impl Quirks {
     /// No quirk: the response conformed to the grammar (as far as the decoder checks).
@@ -221,7 +221,7 @@ impl Quirks {
     }
 
     /// The raw bits (stable within a major version).
-    pub fn bits(self) -> u32 {
+    pub fn bits(self) -> u64 {
         self.0
     }
 }
@@ -246,7 +246,7 @@ impl std::ops::BitOr for Quirks {
 }
 
 thread_local! {
-    static SEEN: Cell<u32> = const { Cell::new(0) };
+    static SEEN: Cell<u64> = const { Cell::new(0) };
     /// The address of the first non-synchronizing literal header (`{n+}`)
     /// read since the last [`take_non_sync`]; 0 for none.
     static NON_SYNC: Cell<usize> = const { Cell::new(0) };
@@ -255,7 +255,7 @@ thread_local! {
 /// Not a quirk, never reported: strict syntax that the encoder writes
 /// differently (`nil`, `"text"`, a number with leading zeros). A list
 /// received with it is written back in canonical form, not copied.
-const NOT_CANONICAL: u32 = 1 << 31;
+const NOT_CANONICAL: u64 = 1 << 63;
 
 /// Records that the input used a form the encoder writes differently.
 #[cold]
