@@ -1037,6 +1037,22 @@ fn atoms_in_id_protonmail_bridge() {
             other => panic!("{other:?}"),
         },
     );
+    // The same Bridge's ENVELOPE addresses (Mailspring issue 429).
+    quirk(
+        b"* 1 FETCH (UID 1 ENVELOPE (\"Thu, 14 Dec 2017 11:50:32 -0800\" \"How to get help\" ((ProtonMail NIL support protonmail.ch)) NIL NIL ((NIL NIL bengotow protonmail.com)) NIL NIL \"\" \"\"))",
+        Quirks::ATOM_FOR_STRING,
+        b"* 1 FETCH (UID 1 ENVELOPE (\"Thu, 14 Dec 2017 11:50:32 -0800\" \"How to get help\" ((\"ProtonMail\" NIL \"support\" \"protonmail.ch\")) NIL NIL ((NIL NIL \"bengotow\" \"protonmail.com\")) NIL NIL \"\" \"\"))",
+        |r| match fetch_items(r) {
+            [MessageDataItem::Uid(_), MessageDataItem::Envelope(e)] => {
+                let list = e.from();
+                let from: Vec<_> = list.iter().collect();
+                assert_eq!(from.len(), 1);
+                assert_eq!(from[0].mailbox.0.as_ref().map(IString::as_bytes), Some(&b"support"[..]));
+                assert_eq!(from[0].host.0.as_ref().map(IString::as_bytes), Some(&b"protonmail.ch"[..]));
+            }
+            other => panic!("{other:?}"),
+        },
+    );
     // `NIL` stays no value, in any case; it is no field name.
     let (r, q) = decode(b"* ID (\"a\" nil b NIL)\r\n");
     assert!(q.contains(Quirks::ATOM_FOR_STRING));

@@ -3,15 +3,15 @@
 use bytes::Bytes;
 use imapkit_proto::lex::{is_status_keyword, Class};
 use imapkit_proto::{
-    chars, AString, AclEntry, Data, ESearch, ESearchPartialRange, FlagPerm, IString,
-    ListExtendedItem, LiteralMode, Mailbox, MailboxAttribute, MailboxList, MetadataItems, NString,
-    NString8, NamespaceDescr, NamespaceExtension, Namespaces, OtherData, QuotaResource, Quoted,
-    Response, SearchReturnData, StatusItem, TaggedExtComp, TaggedExtVal, Thread, Vec1,
+    chars, AString, AclEntry, Data, ESearch, ESearchPartialRange, FlagPerm, ListExtendedItem,
+    LiteralMode, Mailbox, MailboxAttribute, MailboxList, MetadataItems, NString, NString8,
+    NamespaceDescr, NamespaceExtension, Namespaces, OtherData, QuotaResource, Response,
+    SearchReturnData, StatusItem, TaggedExtComp, TaggedExtVal, Thread, Vec1,
 };
 use nom::bytes::streaming::take_while;
 
 use super::code::objectid_paren;
-use super::lenient::{sps, ws_list, ws_list_opt};
+use super::lenient::{atom_for_string, sps, ws_list, ws_list_opt};
 use super::line_end;
 use super::quirks::{self, Quirks};
 use crate::decode::core::{
@@ -846,13 +846,13 @@ fn id(i: &[u8]) -> IResult<'_, Data<'_>> {
         return nil(r).map(|(r, ())| (r, Data::Id(None)));
     }
     let (r, params) = ws_list(|i| {
-        let (r, k) = match id_atom(i)? {
+        let (r, k) = match atom_for_string(i)? {
             (r, Some(atom)) => (r, atom),
             _ => string(i)?,
         };
         let (r, ()) = id_comma(r)?;
         let (r, ()) = sps(r)?;
-        let (r, v) = match id_atom(r)? {
+        let (r, v) = match atom_for_string(r)? {
             (r, Some(atom)) => (r, NString(Some(atom))),
             _ => nstring(r)?,
         };
@@ -882,27 +882,6 @@ fn id_comma(i: &[u8]) -> IResult<'_, ()> {
         }
         [b','] => Err(nom::Err::Incomplete(nom::Needed::new(1))),
         _ => Ok((i, ())),
-    }
-}
-
-/// Lenient: an atom where an ID field name or value belongs (ProtonMail
-/// Bridge, 2017), [`Quirks::ATOM_FOR_STRING`]: the quoted string of its
-/// bytes. `None` (nothing read) where the input does not start with an
-/// atom other than `NIL`: the caller reads a string there.
-fn id_atom(i: &[u8]) -> IResult<'_, Option<IString<'_>>> {
-    match i.first() {
-        Some(&b) if chars::is_atom_char(b) => {
-            let (r, a) = atom(i)?;
-            if a.as_bytes().eq_ignore_ascii_case(b"NIL") {
-                return Ok((i, None));
-            }
-            quirks::note(Quirks::ATOM_FOR_STRING);
-            Ok((
-                r,
-                Some(IString::Quoted(Quoted::unvalidated(a.into_inner()))),
-            ))
-        }
-        _ => Ok((i, None)),
     }
 }
 

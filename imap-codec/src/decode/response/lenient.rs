@@ -6,10 +6,10 @@
 //! notes the quirk ([`quirks::note`]) only when it accepts one. Every helper
 //! returns `Incomplete` at the end of the input, never an error.
 
-use imapkit_proto::{IString, Quoted};
+use imapkit_proto::{chars, IString, Quoted};
 
 use super::quirks::{self, Quirks};
-use crate::decode::core::{byte, nil, quoted, sp, string};
+use crate::decode::core::{atom, byte, nil, quoted, sp, string};
 use crate::decode::fetch::number_u64;
 use crate::decode::{fail, IResult};
 
@@ -183,4 +183,25 @@ pub(crate) fn size_number(i: &[u8], max: u64) -> IResult<'_, u64> {
         return crate::decode::cut_fail(i, "number out of range");
     }
     Ok((r, n))
+}
+
+/// Lenient: an atom where a string of an ID list or an ENVELOPE address
+/// belongs (ProtonMail Bridge, 2017), [`Quirks::ATOM_FOR_STRING`]: the
+/// quoted string of its bytes. `None` (nothing read) where the input does
+/// not start with an atom other than `NIL`: the caller reads a string there.
+pub(crate) fn atom_for_string(i: &[u8]) -> IResult<'_, Option<IString<'_>>> {
+    match i.first() {
+        Some(&b) if chars::is_atom_char(b) => {
+            let (r, a) = atom(i)?;
+            if a.as_bytes().eq_ignore_ascii_case(b"NIL") {
+                return Ok((i, None));
+            }
+            quirks::note(Quirks::ATOM_FOR_STRING);
+            Ok((
+                r,
+                Some(IString::Quoted(Quoted::unvalidated(a.into_inner()))),
+            ))
+        }
+        _ => Ok((i, None)),
+    }
 }

@@ -151,8 +151,9 @@ impl Quirks {
     /// and 1310): an attribute with no name, which means nothing. Dropped;
     /// the list re-encodes without it.
     pub const BARE_BACKSLASH: Self = Self(1 << 27);
-    /// An atom where an ID field name or value belongs (a `string` or
-    /// `nstring`), `* ID (name ProtonMail vendor "Proton Technologies AG")`
+    /// An atom where a string of an ID list or an ENVELOPE address belongs
+    /// (a `string` or `nstring`), `* ID (name ProtonMail vendor "Proton
+    /// Technologies AG")` and `((ProtonMail NIL support protonmail.ch))`
     /// (ProtonMail Bridge, 2017, Mailspring issue 429). Read as the string
     /// of the same bytes; re-encodes quoted.
     pub const ATOM_FOR_STRING: Self = Self(1 << 28);
