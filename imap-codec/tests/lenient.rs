@@ -1053,6 +1053,23 @@ fn atoms_in_id_protonmail_bridge() {
             other => panic!("{other:?}"),
         },
     );
+    // Exchange 2010: a body encoding as an atom. Evidence: JavaMail's
+    // `BODYSTRUCTURE` parser and its Exchange notes (a workaround since
+    // JavaMail 1.4.4), and libetpan's `mailimap_body_fld_enc_parse`, whose
+    // comment names Exchange; neither quotes the bytes, so the line is
+    // built from what they describe.
+    quirk(
+        b"* 1 FETCH (BODYSTRUCTURE (\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL 7bit 21 1 NIL NIL NIL))",
+        Quirks::ATOM_FOR_STRING,
+        b"* 1 FETCH (BODYSTRUCTURE (\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 21 1 NIL NIL NIL))",
+        |r| match fetch_items(r) {
+            [MessageDataItem::BodyStructure(b)] => match b.clone().into_inner() {
+                BodyStructure::Single(s) => assert_eq!(s.fields.encoding.as_bytes(), b"7bit"),
+                other => panic!("{other:?}"),
+            },
+            other => panic!("{other:?}"),
+        },
+    );
     // `NIL` stays no value, in any case; it is no field name.
     let (r, q) = decode(b"* ID (\"a\" nil b NIL)\r\n");
     assert!(q.contains(Quirks::ATOM_FOR_STRING));

@@ -19,7 +19,9 @@ use imapkit_proto::{
 };
 
 use super::super::core::{byte, digits_u64, nil, nstring, quoted_stop, string};
-use super::super::response::lenient::{extra_sp, more, size_number, sps, string_or_nil, ws_count};
+use super::super::response::lenient::{
+    atom_for_string, extra_sp, more, size_number, sps, string_or_nil, ws_count,
+};
 use super::super::response::quirks::{self, Quirks};
 use super::super::{cut_fail, fail, IResult};
 use super::{checked_list, envelope, number_u64, MAX_BODY_DEPTH};
@@ -566,7 +568,11 @@ fn body_fields(i: &[u8]) -> IResult<'_, BodyFields<'_>> {
     let (r, ()) = sps(r)?;
     let (r, description) = nstring(r)?;
     let (r, ()) = sps(r)?;
-    let (r, encoding) = string_or_nil(r)?;
+    // Lenient: an atom (Exchange 2010), [`Quirks::ATOM_FOR_STRING`].
+    let (r, encoding) = match atom_for_string(r)? {
+        (r, Some(encoding)) => (r, encoding),
+        (_, None) => string_or_nil(r)?,
+    };
     let (r, ()) = sps(r)?;
     let (r, size) = size_number(r, u64::from(u32::MAX))?;
     // In range: checked by `size_number`.

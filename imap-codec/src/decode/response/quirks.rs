@@ -154,8 +154,9 @@ impl Quirks {
     /// An atom where a string of an ID list or an ENVELOPE address belongs
     /// (a `string` or `nstring`), `* ID (name ProtonMail vendor "Proton
     /// Technologies AG")` and `((ProtonMail NIL support protonmail.ch))`
-    /// (ProtonMail Bridge, 2017, Mailspring issue 429). Read as the string
-    /// of the same bytes; re-encodes quoted.
+    /// (ProtonMail Bridge, 2017, Mailspring issue 429), or a body part's
+    /// encoding (Exchange 2010, as JavaMail and libetpan describe it). Read
+    /// as the string of the same bytes; re-encodes quoted.
     pub const ATOM_FOR_STRING: Self = Self(1 << 28);
     /// A mailbox name with spaces sent unquoted in STATUS, `* STATUS
     /// Deleted Items (MESSAGES 0 UNSEEN 0)` (Gromox, grommunio/gromox
