@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! cargo run --release -p imap-examples --example imap-decode -- \
-//!     [--responses|--commands] [--chunk N] [--roundtrip] [--quiet] [FILE...]
+//!     [--responses|--commands] [--chunk N] [--roundtrip] [--quirks] [--quiet] [FILE...]
 //! cargo run --release -p imap-examples --example imap-decode -- \
 //!     --session [--chunk N] [--roundtrip] [--quiet] [COMMANDS RESPONSES]...
 //! ```
@@ -21,6 +21,12 @@
 //! `--roundtrip` followed by `, roundtrip_mismatches: K`: each message is
 //! re-encoded and decoded again). The exit status is 0 when E and K are 0,
 //! else 1. The work is done by `imap_examples::trace`.
+//!
+//! `--quirks` names, after each response that relied on one, the server
+//! quirks the decoder accepted (`imap-codec/QUIRKS.md`), as `quirks:
+//! {EXTRA_SPACE, ...}`, also with `--quiet`, and adds `, quirky: Q` (the
+//! responses that relied on one) to the summary: which deviations of a
+//! server a session met. It does not change the exit status.
 //!
 //! `--session` replays a recorded session, both directions (files in
 //! pairs: the client's bytes, then the server's; without files the
@@ -49,7 +55,7 @@ const EMBEDDED_COMMANDS: &[u8] =
 
 fn usage() -> ExitCode {
     eprintln!(
-        "usage: imap-decode [--responses|--commands] [--chunk N] [--roundtrip] [--quiet] [FILE...]\n       \
+        "usage: imap-decode [--responses|--commands] [--chunk N] [--roundtrip] [--quirks] [--quiet] [FILE...]\n       \
          imap-decode --session [--chunk N] [--roundtrip] [--quiet] [COMMANDS RESPONSES]..."
     );
     ExitCode::from(2)
@@ -66,6 +72,7 @@ fn parse_args() -> Result<(Options, bool, Vec<String>), String> {
             "--commands" => o.direction = Direction::ClientToServer,
             "--roundtrip" => o.roundtrip = true,
             "--quiet" => o.quiet = true,
+            "--quirks" => o.quirks = true,
             "--session" => session = true,
             "--chunk" => {
                 let n = args.next().ok_or("--chunk needs a number")?;
@@ -79,6 +86,9 @@ fn parse_args() -> Result<(Options, bool, Vec<String>), String> {
             f if f.starts_with("--") => return Err(format!("unknown option {f}")),
             f => files.push(f.to_string()),
         }
+    }
+    if o.quirks && (session || o.direction == Direction::ClientToServer) {
+        return Err("--quirks names the quirks of responses decoded as a stream".into());
     }
     if session && files.len() % 2 != 0 {
         return Err("--session needs files in pairs: COMMANDS RESPONSES".into());
@@ -147,6 +157,9 @@ fn main() -> ExitCode {
     }
     if session {
         line.push_str(&format!(", violations: {}", s.violations));
+    }
+    if o.quirks && !session {
+        line.push_str(&format!(", quirky: {}", s.quirky));
     }
     if let Err(e) = writeln!(out, "{line}") {
         eprintln!("imap-decode: {e}");

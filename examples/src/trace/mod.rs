@@ -32,6 +32,10 @@ pub struct Options {
     pub roundtrip: bool,
     /// Print only errors and the summary.
     pub quiet: bool,
+    /// Name the server quirks (`imap-codec/QUIRKS.md`) each response relied
+    /// on, in a `quirks:` line after it (printed even when quiet), and count
+    /// those responses. Stream decoding of responses only.
+    pub quirks: bool,
 }
 
 impl Options {
@@ -42,6 +46,7 @@ impl Options {
             chunk: None,
             roundtrip: false,
             quiet: false,
+            quirks: false,
         }
     }
 }
@@ -62,6 +67,9 @@ pub struct Summary {
     /// Session findings (`--session`): what the state machines refused or
     /// answered otherwise than the recorded peer.
     pub violations: u64,
+    /// Responses that relied on a server quirk (counted with
+    /// [`Options::quirks`]).
+    pub quirky: u64,
 }
 
 /// Where the decoder is in the stream, beyond the framer.
@@ -191,6 +199,9 @@ fn frame_line(
                 Err(e) => return Ok(Err(e)),
             };
             response_line(&r, frame.offset, o, out, s)?;
+            if o.quirks {
+                quirks_line(frame, out, s)?;
+            }
             st.secret_follows = false;
             return Ok(Ok(()));
         }
@@ -247,6 +258,21 @@ fn response_line(
         roundtrip_response(r, offset, out, s)?;
     }
     s.messages += 1;
+    Ok(())
+}
+
+/// Names the quirks the response in `frame` relied on, if any, and counts
+/// it. The response is decoded again, by `ResponseDecoder::decode_with_quirks`
+/// (the Client's path does not record them): a cost paid only with
+/// `--quirks`. The responses decoded where the framer lent them (`* 3
+/// EXISTS` and the like) are read only in their strict form, so never
+/// rely on a quirk.
+fn quirks_line(frame: &Frame, out: &mut dyn Write, s: &mut Summary) -> io::Result<()> {
+    let (_, quirks) = decode::ResponseDecoder::default().decode_with_quirks(&frame.bytes);
+    if !quirks.is_empty() {
+        s.quirky += 1;
+        writeln!(out, "{:>8} quirks: {quirks:?}", frame.offset)?;
+    }
     Ok(())
 }
 
