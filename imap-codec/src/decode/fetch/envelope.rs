@@ -5,7 +5,7 @@ use imapkit_proto::{
 };
 
 use super::super::core::{byte, nil, nstring, quoted_stop};
-use super::super::response::lenient::{atom_for_string, extra_sp, sps};
+use super::super::response::lenient::{extra_sp, nstring_or_atom, sps};
 use super::super::response::quirks::{self, Quirks};
 use super::super::{cut_fail, fail, IResult};
 use super::checked_list;
@@ -275,13 +275,13 @@ fn field_fast(i: &[u8], end: u8) -> Option<(NString<'_>, &[u8])> {
 fn address_general(i: &[u8]) -> IResult<'_, Address<'_>> {
     let (r, ()) = byte(b'(')(i)?;
     let r = extra_sp(r);
-    let (r, name) = address_field(r)?;
+    let (r, name) = nstring_or_atom(r)?;
     let (r, ()) = sps(r)?;
-    let (r, adl) = address_field(r)?;
+    let (r, adl) = nstring_or_atom(r)?;
     let (r, ()) = sps(r)?;
-    let (r, mailbox) = address_field(r)?;
+    let (r, mailbox) = nstring_or_atom(r)?;
     let (r, ()) = sps(r)?;
-    let (r, host) = address_field(r)?;
+    let (r, host) = nstring_or_atom(r)?;
     let r = extra_sp(r);
     let (r, ()) = byte(b')')(r)?;
     Ok((
@@ -293,16 +293,6 @@ fn address_general(i: &[u8]) -> IResult<'_, Address<'_>> {
             host,
         },
     ))
-}
-
-/// An address field: `nstring`, or, lenient, an atom (ProtonMail Bridge,
-/// 2017: `((ProtonMail NIL support protonmail.ch))`), read as the quoted
-/// string of its bytes ([`Quirks::ATOM_FOR_STRING`]).
-fn address_field(i: &[u8]) -> IResult<'_, NString<'_>> {
-    match atom_for_string(i)? {
-        (r, Some(s)) => Ok((r, NString(Some(s)))),
-        (_, None) => nstring(i),
-    }
 }
 
 #[cfg(test)]

@@ -4,14 +4,14 @@ use bytes::Bytes;
 use imapkit_proto::lex::{is_status_keyword, Class};
 use imapkit_proto::{
     chars, AString, AclEntry, Data, ESearch, ESearchPartialRange, FlagPerm, ListExtendedItem,
-    LiteralMode, Mailbox, MailboxAttribute, MailboxList, MetadataItems, NString, NString8,
-    NamespaceDescr, NamespaceExtension, Namespaces, OtherData, QuotaResource, Response,
-    SearchReturnData, StatusItem, TaggedExtComp, TaggedExtVal, Thread, Vec1,
+    LiteralMode, Mailbox, MailboxAttribute, MailboxList, MetadataItems, NString8, NamespaceDescr,
+    NamespaceExtension, Namespaces, OtherData, QuotaResource, Response, SearchReturnData,
+    StatusItem, TaggedExtComp, TaggedExtVal, Thread, Vec1,
 };
 use nom::bytes::streaming::take_while;
 
 use super::code::objectid_paren;
-use super::lenient::{atom_for_string, sps, ws_list, ws_list_opt};
+use super::lenient::{atom_for_string, nstring_or_atom, sps, ws_list, ws_list_opt};
 use super::line_end;
 use super::quirks::{self, Quirks};
 use crate::decode::core::{
@@ -350,7 +350,11 @@ fn mbx_attribute(i: &[u8]) -> IResult<'_, Option<MailboxAttribute<'_>>> {
 /// those [`mbx_attribute`] drops left out.
 fn mbx_attributes(i: &[u8]) -> IResult<'_, Vec<MailboxAttribute<'_>>> {
     let (r, attributes) = paren_list(mbx_attribute)(i)?;
-    Ok((r, attributes.into_iter().flatten().collect()))
+    // `filter_map` collects in place (`flatten` would allocate a second
+    // list for every LIST line).
+    #[allow(clippy::filter_map_identity)]
+    let attributes = attributes.into_iter().filter_map(|a| a).collect();
+    Ok((r, attributes))
 }
 
 /// `SP mailbox-list` (the leading SP included).
@@ -852,10 +856,7 @@ fn id(i: &[u8]) -> IResult<'_, Data<'_>> {
         };
         let (r, ()) = id_comma(r)?;
         let (r, ()) = sps(r)?;
-        let (r, v) = match atom_for_string(r)? {
-            (r, Some(atom)) => (r, NString(Some(atom))),
-            _ => nstring(r)?,
-        };
+        let (r, v) = nstring_or_atom(r)?;
         let (r, ()) = id_comma(r)?;
         Ok((r, (k, v)))
     })(r)?;

@@ -6,10 +6,10 @@
 //! notes the quirk ([`quirks::note`]) only when it accepts one. Every helper
 //! returns `Incomplete` at the end of the input, never an error.
 
-use imapkit_proto::{chars, IString, Quoted};
+use imapkit_proto::{chars, IString, NString, Quoted};
 
 use super::quirks::{self, Quirks};
-use crate::decode::core::{atom, byte, nil, quoted, sp, string};
+use crate::decode::core::{atom, byte, nil, nstring, quoted, sp, string};
 use crate::decode::fetch::number_u64;
 use crate::decode::{fail, IResult};
 
@@ -203,5 +203,15 @@ pub(crate) fn atom_for_string(i: &[u8]) -> IResult<'_, Option<IString<'_>>> {
             ))
         }
         _ => Ok((i, None)),
+    }
+}
+
+/// `nstring`, or, lenient, an atom read as the string of its bytes
+/// ([`atom_for_string`]): an ID value, an ENVELOPE address field
+/// (ProtonMail Bridge, 2017: `((ProtonMail NIL support protonmail.ch))`).
+pub(crate) fn nstring_or_atom(i: &[u8]) -> IResult<'_, NString<'_>> {
+    match atom_for_string(i)? {
+        (r, Some(s)) => Ok((r, NString(Some(s)))),
+        (_, None) => nstring(i),
     }
 }
