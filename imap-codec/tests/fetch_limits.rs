@@ -132,7 +132,11 @@ fn invalid_input_is_an_error() {
         b"(MODSEQ 5)",
         b"(EMAILID (a b))",
         b"(X-FOO[1] NIL)",
-        b"(X-FOO bar)",
+        // An unknown item's value is a string, number, atom or list
+        // (`ItemValue`): not a flag, not `]`.
+        b"(X-FOO \\bar)",
+        b"(X-FOO ])",
+        b"(X-FOO (a ]))",
     ] {
         assert!(
             decode_msg_att_list(bad).is_err(),

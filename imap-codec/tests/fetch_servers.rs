@@ -10,7 +10,8 @@ use std::num::NonZeroU32;
 
 use imapkit_proto::{
     AString, AddressKind, Atom, BodyExtension, BodyKind, BodyLanguage, Envelope, EnvelopeFields,
-    Flag, FlagFetch, GmailLabel, IString, MessageDataItem as M, NString, Quoted, Section,
+    Flag, FlagFetch, GmailLabel, IString, ItemValue, MessageDataItem as M, NString, Quoted,
+    Section,
 };
 use util::*;
 
@@ -490,23 +491,90 @@ fn unknown_items_are_kept() {
         &[
             M::Other {
                 name: Atom::try_from("X-GUID").unwrap(),
-                value: BodyExtension::NString(ns("a3f1c2")),
+                value: ItemValue::NString(ns("a3f1c2")),
             },
             M::Uid(nz(5)),
             M::Other {
                 name: Atom::try_from("X-MAILBOX-INFO").unwrap(),
-                value: BodyExtension::List(vec![
-                    BodyExtension::Number(12),
-                    BodyExtension::NString(ns("INBOX")),
-                    BodyExtension::List(vec![
-                        BodyExtension::NString(NIL),
-                        BodyExtension::List(vec![]),
-                    ]),
+                value: ItemValue::List(vec![
+                    ItemValue::Number(12),
+                    ItemValue::NString(ns("INBOX")),
+                    ItemValue::List(vec![ItemValue::NString(NIL), ItemValue::List(vec![])]),
                 ]),
             },
             M::Other {
                 name: Atom::try_from("X-SIZE").unwrap(),
-                value: BodyExtension::Number(0),
+                value: ItemValue::Number(0),
+            },
+        ],
+        None,
+    );
+}
+
+fn atom_value(a: &str) -> ItemValue<'_> {
+    ItemValue::Atom(Atom::try_from(a).unwrap())
+}
+
+/// RFC 5257 §4.4's ANNOTATION item (an extension this crate reads only
+/// generically): entry names and attribute names are atoms.
+#[test]
+fn annotation_items_are_kept_generically() {
+    check(
+        b"(UID 1 ANNOTATION (/comment (value.priv \"My comment\" value.shared NIL) /altsubject (size.priv \"10\" size.shared \"0\")))",
+        &[
+            M::Uid(nz(1)),
+            M::Other {
+                name: Atom::try_from("ANNOTATION").unwrap(),
+                value: ItemValue::List(vec![
+                    atom_value("/comment"),
+                    ItemValue::List(vec![
+                        atom_value("value.priv"),
+                        ItemValue::NString(ns("My comment")),
+                        atom_value("value.shared"),
+                        ItemValue::NString(NIL),
+                    ]),
+                    atom_value("/altsubject"),
+                    ItemValue::List(vec![
+                        atom_value("size.priv"),
+                        ItemValue::NString(ns("10")),
+                        atom_value("size.shared"),
+                        ItemValue::NString(ns("0")),
+                    ]),
+                ]),
+            },
+        ],
+        None,
+    );
+}
+
+/// AOL's extension items (the shape of MailKit's `dovecot/fetch1.txt`
+/// resource, QUIRKS.md row 68): a number and a list of atoms; a token
+/// that starts with digits but holds letters is an atom, `nil` in any case
+/// is `NIL`.
+#[test]
+fn aol_items_with_atoms_are_kept() {
+    check(
+        b"(MODSEQ (4) XAOL.SPAM.REASON 0 XAOL-MSGID 1 XAOL-PAREN-LIST (XAOL-TOKEN-PARAM XAOL-TOKEN-VALUE) X-A (1x NIL))",
+        &[
+            M::ModSeq(4),
+            M::Other {
+                name: Atom::try_from("XAOL.SPAM.REASON").unwrap(),
+                value: ItemValue::Number(0),
+            },
+            M::Other {
+                name: Atom::try_from("XAOL-MSGID").unwrap(),
+                value: ItemValue::Number(1),
+            },
+            M::Other {
+                name: Atom::try_from("XAOL-PAREN-LIST").unwrap(),
+                value: ItemValue::List(vec![
+                    atom_value("XAOL-TOKEN-PARAM"),
+                    atom_value("XAOL-TOKEN-VALUE"),
+                ]),
+            },
+            M::Other {
+                name: Atom::try_from("X-A").unwrap(),
+                value: ItemValue::List(vec![atom_value("1x"), ItemValue::NString(NIL)]),
             },
         ],
         None,

@@ -985,6 +985,34 @@ fn zero_number_in_status_smartermail() {
     );
 }
 
+/// Zoho Mail sends `MODSEQ (-1)` for messages it has no mod-sequence for
+/// (MailKit issues 495 and 1686; 30 of the 45 responses of MailKit's
+/// resource `zoho/fetch-negative-modseq-values`). The item is dropped, the
+/// flags and UID kept; a FETCH whose only item it was has nothing left.
+#[test]
+fn negative_modseq_zoho() {
+    quirk(
+        b"* 40 FETCH (MODSEQ (-1) FLAGS (\\Recent \\Seen) UID 336)",
+        Quirks::NEGATIVE_MODSEQ,
+        b"* 40 FETCH (FLAGS (\\Recent \\Seen) UID 336)",
+        |r| {
+            assert_eq!(fetch_items(r).len(), 2);
+            assert!(matches!(fetch_items(r)[1], MessageDataItem::Uid(u) if u.get() == 336));
+        },
+    );
+    quirk(
+        b"* 41 FETCH (UID 350 MODSEQ ( -12 ))",
+        Quirks::NEGATIVE_MODSEQ,
+        b"* 41 FETCH (UID 350)",
+        |r| assert_eq!(fetch_items(r).len(), 1),
+    );
+    let e = response(b"* 42 FETCH (MODSEQ (-1))\r\n").unwrap_err();
+    assert_eq!((e.offset, e.reason), (11, "no FETCH item left"));
+    // A sign alone, or a sign before anything but digits, is still an error.
+    let e = response(b"* 42 FETCH (UID 1 MODSEQ (-))\r\n").unwrap_err();
+    assert_eq!(e.offset, 27);
+}
+
 /// home.pl (IdeaImapServer): a lone `\` among a LIST line's attributes.
 /// Evidence: Mailspring issues 967, 1310, 1795 and 2274 (home.pl's
 /// accounts); Evolution's LIST parser reads it as a token.
@@ -1279,6 +1307,7 @@ fn quirk_rows() -> Vec<(Quirks, String, Vec<u8>, Vec<u8>)> {
                 "ATOM_FOR_STRING" => Quirks::ATOM_FOR_STRING,
                 "SPACE_IN_MAILBOX" => Quirks::SPACE_IN_MAILBOX,
                 "COMMA_SEPARATOR" => Quirks::COMMA_SEPARATOR,
+                "NEGATIVE_MODSEQ" => Quirks::NEGATIVE_MODSEQ,
                 "NONE" => Quirks::NONE,
                 other => panic!("unknown quirk {other}"),
             };

@@ -10,11 +10,11 @@ mod envelope;
 use bytes::Bytes;
 use imapkit_proto::{
     chars, Atom, BinaryData, Buf, FlagFetch, FlagFetchList, GmailLabel, IString, IntoStatic,
-    MessageDataItem, NString, ObjectId, Quoted, SnippetAlgorithm, SnippetName, Vec1,
+    ItemValue, MessageDataItem, NString, ObjectId, Quoted, SnippetAlgorithm, SnippetName, Vec1,
 };
 use nom::bytes::streaming::take_while1;
 
-pub(crate) use self::body::{body_extension, body_item};
+pub(crate) use self::body::body_item;
 pub(crate) use self::envelope::envelope;
 use super::core::{
     astring, atom, byte, date_time, flag_fetch, literal_data, literal_header, nil, nstring, number,
@@ -258,7 +258,11 @@ pub(crate) fn msg_att<'a>(i: &'a [u8], out: &mut impl ItemSink<'a>) -> IResult<'
         b'M' if is("MODSEQ") => {
             let (r, ()) = sps(r)?;
             let (r, ()) = byte(b'(')(r)?;
-            let (r, n) = number_u64(extra_sp(r))?;
+            let r = extra_sp(r);
+            if r.first() == Some(&b'-') {
+                return negative_modseq(r);
+            }
+            let (r, n) = number_u64(r)?;
             let (r, ()) = byte(b')')(extra_sp(r))?;
             // Lenient: 0 (RFC 7162's mod-sequence-value starts at 1).
             if n == 0 {
@@ -342,7 +346,7 @@ pub(crate) fn msg_att<'a>(i: &'a [u8], out: &mut impl ItemSink<'a>) -> IResult<'
                 return fail(r, "unknown FETCH data item with a section");
             }
             let (r, ()) = sps(r)?;
-            let (r, value) = body_extension(r, 0)?;
+            let (r, value) = item_value(r, 0)?;
             {
                 out.push(M::Other {
                     name: Atom::unvalidated(name),
@@ -360,12 +364,17 @@ pub(crate) fn msg_att<'a>(i: &'a [u8], out: &mut impl ItemSink<'a>) -> IResult<'
 pub(crate) trait ItemSink<'a> {
     /// Takes one decoded item.
     fn push(&mut self, item: MessageDataItem<'a>);
+    /// Whether no item was taken.
+    fn is_empty(&self) -> bool;
 }
 
 impl<'a> ItemSink<'a> for Vec<MessageDataItem<'a>> {
     #[inline(always)]
     fn push(&mut self, item: MessageDataItem<'a>) {
         Vec::push(self, item)
+    }
+    fn is_empty(&self) -> bool {
+        <[_]>::is_empty(self)
     }
 }
 
@@ -384,6 +393,9 @@ impl<'a> ItemSink<'a> for SharedItems<'_> {
     #[inline(always)]
     fn push(&mut self, item: MessageDataItem<'a>) {
         self.items.push(item.into_shared(self.frame))
+    }
+    fn is_empty(&self) -> bool {
+        self.items.is_empty()
     }
 }
 
@@ -466,6 +478,8 @@ fn msg_att_items<'a>(i: &'a [u8], out: &mut impl ItemSink<'a>) -> IResult<'a, ()
             continue;
         }
         return match r2.first() {
+            // Only a dropped item (a negative MODSEQ) leaves no item.
+            Some(b')') if out.is_empty() => fail(i, "no FETCH item left"),
             Some(b')') => Ok((&r2[1..], ())),
             // Lenient: `UID 12MODSEQ (5)`, no space before the next item
             // (Zimbra before 5.0.8).
@@ -584,6 +598,62 @@ fn same_name(name: &[u8], word: &[u8]) -> bool {
 #[inline]
 pub(crate) fn number_u64(i: &[u8]) -> IResult<'_, u64> {
     super::core::number64(i)
+}
+
+/// `-` 1*DIGIT `)` where a MODSEQ item's mod-sequence belongs, `MODSEQ
+/// (-1)` (Zoho Mail; MailKit issues 495 and 1686): the server has no
+/// mod-sequence for the message, so the item is dropped
+/// ([`Quirks::NEGATIVE_MODSEQ`]); the response's other items are kept.
+#[cold]
+fn negative_modseq(i: &[u8]) -> IResult<'_, ()> {
+    let (r, _) = number_u64(&i[1..])?;
+    let (r, ()) = byte(b')')(extra_sp(r))?;
+    quirks::note(Quirks::NEGATIVE_MODSEQ);
+    Ok((r, ()))
+}
+
+/// The value of an unknown item ([`ItemValue`]): a list, a string, or a
+/// token of atom characters, read as a number when it is all digits, as
+/// `NIL`, or as an atom.
+fn item_value(i: &[u8], depth: usize) -> IResult<'_, ItemValue<'_>> {
+    match i.first() {
+        None => Err(nom::Err::Incomplete(nom::Needed::new(1))),
+        Some(b'(') => {
+            if depth >= MAX_BODY_DEPTH {
+                return cut_fail(i, "item value nested too deeply");
+            }
+            let mut r = extra_sp(&i[1..]);
+            let mut out = Vec::new();
+            if let Some(b')') = r.first() {
+                return Ok((&r[1..], ItemValue::List(out)));
+            }
+            loop {
+                let (r2, v) = item_value(r, depth + 1)?;
+                out.push(v);
+                let (r2, m) = more(r2)?;
+                if m {
+                    r = r2;
+                    continue;
+                }
+                return match r2.first() {
+                    Some(b')') => Ok((&r2[1..], ItemValue::List(out))),
+                    _ => fail(r2, "expected SP or )"),
+                };
+            }
+        }
+        Some(b'"' | b'{') => nstring(i).map(|(r, s)| (r, ItemValue::NString(s))),
+        Some(&b) if chars::is_atom_char(b) => {
+            let (r, token) = take_while1(chars::is_atom_char)(i)?;
+            if token.iter().all(u8::is_ascii_digit) {
+                number_u64(i).map(|(r, n)| (r, ItemValue::Number(n)))
+            } else if token.eq_ignore_ascii_case(b"NIL") {
+                nil(i).map(|(r, ())| (r, ItemValue::NString(NString(None))))
+            } else {
+                Ok((r, ItemValue::Atom(Atom::unvalidated(token))))
+            }
+        }
+        Some(_) => fail(i, "expected a value"),
+    }
 }
 
 /// `["<" number ">"]` after a section.

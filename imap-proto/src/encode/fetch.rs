@@ -7,7 +7,7 @@ mod envelope;
 use bytes::BufMut;
 
 use crate::{
-    BinaryData, GmailLabel, LiteralMode, MessageDataItem, ObjectId, SnippetAlgorithm,
+    BinaryData, GmailLabel, ItemValue, LiteralMode, MessageDataItem, ObjectId, SnippetAlgorithm,
     SnippetModifier, SnippetRequest,
 };
 
@@ -159,6 +159,17 @@ fn encode_item<B: BufMut>(item: &MessageDataItem<'_>, w: &mut Writer<'_, B>) {
             name.encode(w);
             w.put_u8(b' ');
             value.encode(w);
+        }
+    }
+}
+
+impl Encode for ItemValue<'_> {
+    fn encode<B: BufMut>(&self, w: &mut Writer<'_, B>) {
+        match self {
+            ItemValue::NString(s) => s.encode(w),
+            ItemValue::Number(n) => w.put_num(*n),
+            ItemValue::Atom(a) => a.encode(w),
+            ItemValue::List(l) => paren(w, l),
         }
     }
 }

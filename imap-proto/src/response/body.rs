@@ -542,8 +542,8 @@ impl IntoStatic for BodyLanguage<'_> {
 
 /// `body-extension`: `nstring / number / number64 / "(" body-extension *(SP body-extension) ")"`.
 ///
-/// Also the value of an unknown FETCH item ([`crate::MessageDataItem::Other`]).
-/// The decoder accepts `()` (an empty list) as well.
+/// The decoder accepts `()` (an empty list) as well. (An unknown FETCH
+/// item's value is an [`ItemValue`](crate::ItemValue), which also admits atoms.)
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum BodyExtension<'a> {
     /// A string or `NIL`.

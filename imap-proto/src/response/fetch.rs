@@ -10,7 +10,6 @@ use crate::buf::{Buf, IntoStatic};
 use crate::core::{AString, Atom, NString};
 use crate::datetime::DateTime;
 use crate::error::ValidationError;
-use crate::response::body::BodyExtension;
 use crate::response::envelope::Envelope;
 use crate::response::wire::BodyStructureItem;
 use crate::response::wire::FlagFetchList;
@@ -108,9 +107,46 @@ pub enum MessageDataItem<'a> {
     Other {
         /// The item name.
         name: Atom<'a>,
-        /// Its value: an nstring, a number, or a nested list of these.
-        value: BodyExtension<'a>,
+        /// Its value.
+        value: ItemValue<'a>,
     },
+}
+
+/// The value of a FETCH item this crate does not know
+/// ([`MessageDataItem::Other`]): an nstring, a number, an atom, or a
+/// parenthesised list of these.
+///
+/// RFC 9051 gives no generic grammar for unknown `msg-att` items; this is
+/// `body-extension`'s (RFC 9051 §9) with atoms added, the shape the
+/// extensions servers send have: RFC 5257's `ANNOTATION (/comment
+/// (value.priv "text" value.shared NIL))`, AOL's `XAOL-MSGID 1` and
+/// `XAOL-PAREN-LIST (XAOL-TOKEN-PARAM XAOL-TOKEN-VALUE)`.
+///
+/// A token of digits decodes as [`ItemValue::Number`] and `NIL` (any case)
+/// as a `NIL` [`ItemValue::NString`], so an [`ItemValue::Atom`] that is
+/// either does not decode back to itself.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ItemValue<'a> {
+    /// A string or `NIL`.
+    NString(NString<'a>),
+    /// A number (`number64`).
+    Number(u64),
+    /// An atom.
+    Atom(Atom<'a>),
+    /// A parenthesised list, its items separated by one SP.
+    List(Vec<Self>),
+}
+
+impl IntoStatic for ItemValue<'_> {
+    type Static = ItemValue<'static>;
+    fn into_static_in(self, frame: Option<&Bytes>) -> ItemValue<'static> {
+        match self {
+            ItemValue::NString(s) => ItemValue::NString(s.into_static_in(frame)),
+            ItemValue::Number(n) => ItemValue::Number(n),
+            ItemValue::Atom(a) => ItemValue::Atom(a.into_static_in(frame)),
+            ItemValue::List(l) => ItemValue::List(l.into_static_in(frame)),
+        }
+    }
 }
 
 impl IntoStatic for MessageDataItem<'_> {

@@ -9,13 +9,13 @@ use proptest::option;
 use proptest::prelude::*;
 
 use super::{
-    atom, date_time, flag_fetch, nz_u32, server_astring, server_istring, server_nstring,
-    server_section, u32_full, u64_full, vec1,
+    atom, atom_not_nil, date_time, flag_fetch, nz_u32, server_astring, server_istring,
+    server_nstring, server_section, u32_full, u64_full, vec1,
 };
 use crate::{
     Address, BinaryData, Body, BodyExtension, BodyFields, BodyKind, BodyLanguage, BodyParam,
     BodyStructure, Buf, Disposition, Encapsulated, Envelope, EnvelopeFields, ExtensionTail,
-    GmailLabel, IString, LanguageTail, LocationTail, MessageDataItem, Multipart,
+    GmailLabel, IString, ItemValue, LanguageTail, LocationTail, MessageDataItem, Multipart,
     MultipartExtension, ObjectId, SinglePartExtension, SnippetAlgorithm, SnippetModifier,
     SnippetName, SnippetRequest,
 };
@@ -159,7 +159,7 @@ pub fn body_fields() -> BoxedStrategy<BodyFields<'static>> {
         .boxed()
 }
 
-/// A `body-extension` value (also the value of an unknown item), nested at most 3 deep.
+/// A `body-extension` value, nested at most 3 deep.
 pub fn body_extension() -> impl Strategy<Value = BodyExtension<'static>> {
     prop_oneof![
         server_nstring().prop_map(BodyExtension::NString),
@@ -168,6 +168,22 @@ pub fn body_extension() -> impl Strategy<Value = BodyExtension<'static>> {
     .prop_recursive(3, 12, 4, |inner| {
         vec(inner, 0..4).prop_map(BodyExtension::List)
     })
+}
+
+/// The value of an unknown FETCH item, nested at most 3 deep; its atoms
+/// are neither `NIL` nor digits (those decode as `NIL` and numbers).
+pub fn item_value() -> impl Strategy<Value = ItemValue<'static>> {
+    prop_oneof![
+        server_nstring().prop_map(ItemValue::NString),
+        u64_full().prop_map(ItemValue::Number),
+        atom_not_nil()
+            .prop_filter("not a number", |a| !a
+                .as_bytes()
+                .iter()
+                .all(u8::is_ascii_digit))
+            .prop_map(ItemValue::Atom),
+    ]
+    .prop_recursive(3, 12, 4, |inner| vec(inner, 0..4).prop_map(ItemValue::List))
 }
 
 /// `body-fld-dsp`
@@ -396,7 +412,7 @@ pub fn message_data_item() -> BoxedStrategy<MessageDataItem<'static>> {
                     .iter()
                     .any(|k| k.as_bytes().eq_ignore_ascii_case(a.as_bytes()))
             }),
-            body_extension(),
+            item_value(),
         )
             .prop_map(|(name, value)| M::Other { name, value }),
     ]

@@ -168,8 +168,16 @@ impl Quirks {
     /// JavaMail's `ResponseTest.testBadStringList`). Skipped; re-encodes
     /// with spaces only.
     pub const COMMA_SEPARATOR: Self = Self(1 << 30);
+    /// A negative mod-sequence in a FETCH response, `* 40 FETCH (MODSEQ
+    /// (-1) FLAGS (\Seen) UID 336)` (Zoho Mail; MailKit issues 495 and
+    /// 1686, its resource `zoho/fetch-negative-modseq-values`). The server
+    /// has no mod-sequence for the message: the MODSEQ item is dropped (as
+    /// MailKit treats it) and the other items are kept; the response
+    /// re-encodes without it. A response whose only item it was is an
+    /// error.
+    pub const NEGATIVE_MODSEQ: Self = Self(1 << 31);
 
-    const NAMES: [(Self, &'static str); 31] = [
+    const NAMES: [(Self, &'static str); 32] = [
         (Self::EXTRA_SPACE, "EXTRA_SPACE"),
         (Self::MISSING_TEXT, "MISSING_TEXT"),
         (Self::EMPTY_LIST_FOR_NIL, "EMPTY_LIST_FOR_NIL"),
@@ -204,6 +212,7 @@ impl Quirks {
         (Self::ATOM_FOR_STRING, "ATOM_FOR_STRING"),
         (Self::SPACE_IN_MAILBOX, "SPACE_IN_MAILBOX"),
         (Self::COMMA_SEPARATOR, "COMMA_SEPARATOR"),
+        (Self::NEGATIVE_MODSEQ, "NEGATIVE_MODSEQ"),
     ];
 
     /// Whether every quirk in `other` is in `self`.
