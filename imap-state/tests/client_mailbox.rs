@@ -315,3 +315,35 @@ fn qresync_needs_enable() {
     );
     let _ = Secret::new(());
 }
+
+/// Zoho Mail's `MODSEQ (-1)` (a message without a mod-sequence; MailKit
+/// issues 495 and 1686): the Client keeps the flag change and the UID,
+/// with no mod-sequence, reports no violation, and the mailbox's highest
+/// mod-sequence does not move. Before `Quirks::NEGATIVE_MODSEQ` the whole
+/// response was a syntax violation and the flag change was lost.
+#[test]
+fn negative_modseq_keeps_the_flag_change() {
+    let mut s = session();
+    select_inbox(&mut s);
+    s.events();
+    s.client
+        .enqueue(s.now, imapkit_proto::CommandBody::Noop)
+        .unwrap();
+    s.sent();
+    s.server(b"* 2 FETCH (MODSEQ (-1) FLAGS (\\Recent \\Seen) UID 11)\r\nA2 OK NOOP done\r\n");
+    let ev = s.events();
+    assert!(violations(&ev).is_empty(), "{:?}", violations(&ev));
+    assert_eq!(
+        changes(&ev),
+        [MailboxChange::FlagsChanged {
+            seq: 2,
+            uid: Some(11),
+            flags: vec![Flag::Seen],
+            recent: true,
+            modseq: None,
+        }]
+    );
+    let m = s.client.mailbox().unwrap();
+    assert_eq!(m.uid(2), Some(11));
+    assert_eq!(m.highest_modseq(), Some(90));
+}
