@@ -985,6 +985,30 @@ fn zero_number_in_status_smartermail() {
     );
 }
 
+/// Lotus Domino 10 sends `INTERNALDATE "00-Jan-0000 00:00:00 +0000"` for
+/// some messages (MailKit issue 1236). Day 0 of year 0 is no date: the
+/// item is dropped and the others kept. Any other impossible date is
+/// still an error.
+#[test]
+fn zero_internaldate_domino() {
+    quirk(
+        b"* 7 FETCH (UID 1342 INTERNALDATE \"00-Jan-0000 00:00:00 +0000\" RFC822.SIZE 2093 FLAGS (\\Seen))",
+        Quirks::ZERO_DATE,
+        b"* 7 FETCH (UID 1342 RFC822.SIZE 2093 FLAGS (\\Seen))",
+        |r| assert_eq!(fetch_items(r).len(), 3),
+    );
+    let e = response(b"* 7 FETCH (INTERNALDATE \"00-Jan-0000 00:00:00 +0000\")\r\n").unwrap_err();
+    assert_eq!((e.offset, e.reason), (10, "no FETCH item left"));
+    for bad in [
+        &b"* 7 FETCH (UID 1 INTERNALDATE \"00-Feb-2020 00:00:00 +0000\")\r\n"[..],
+        b"* 7 FETCH (UID 1 INTERNALDATE \"01-Jan-0000 00:00:00 +0000\")\r\n",
+        b"* 7 FETCH (UID 1 INTERNALDATE \"00-Jan-0000 00:00:00 +0100\")\r\n",
+    ] {
+        let e = response(bad).unwrap_err();
+        assert_eq!(e.offset, 30, "{}", bad.escape_ascii());
+    }
+}
+
 /// Zoho Mail sends `MODSEQ (-1)` for messages it has no mod-sequence for
 /// (MailKit issues 495 and 1686; 30 of the 45 responses of MailKit's
 /// resource `zoho/fetch-negative-modseq-values`). The item is dropped, the
@@ -1308,6 +1332,7 @@ fn quirk_rows() -> Vec<(Quirks, String, Vec<u8>, Vec<u8>)> {
                 "SPACE_IN_MAILBOX" => Quirks::SPACE_IN_MAILBOX,
                 "COMMA_SEPARATOR" => Quirks::COMMA_SEPARATOR,
                 "NEGATIVE_MODSEQ" => Quirks::NEGATIVE_MODSEQ,
+                "ZERO_DATE" => Quirks::ZERO_DATE,
                 "NONE" => Quirks::NONE,
                 other => panic!("unknown quirk {other}"),
             };

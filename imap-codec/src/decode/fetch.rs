@@ -157,6 +157,11 @@ pub(crate) fn msg_att<'a>(i: &'a [u8], out: &mut impl ItemSink<'a>) -> IResult<'
         }
         b'I' if is("INTERNALDATE") => {
             let (r, ()) = sps(r)?;
+            if let Some(r) = r.strip_prefix(ZERO_DATE) {
+                // The server has no date for the message: the item is dropped.
+                quirks::note(Quirks::ZERO_DATE);
+                return Ok((r, ()));
+            }
             server_date_time(r).map(|(r, d)| {
                 out.push(M::InternalDate(d));
                 (r, ())
@@ -398,6 +403,10 @@ impl<'a> ItemSink<'a> for SharedItems<'_> {
         self.items.is_empty()
     }
 }
+
+/// The date Lotus Domino sends as the INTERNALDATE of a message it has no
+/// date for ([`Quirks::ZERO_DATE`]); not a date (day 0 of year 0).
+const ZERO_DATE: &[u8] = b"\"00-Jan-0000 00:00:00 +0000\"";
 
 /// `date-time` as servers send it: also a single-digit day without its
 /// leading space ([`Quirks::UNPADDED_DAY`]): the fixed form with that

@@ -203,6 +203,7 @@ pub(crate) const NON_SYNC_IN_RESPONSE: &str = "non-synchronizing literal in a re
 /// | code alone on a line | `[COPYUID 124 10 233]` (Exchange 2013) | `* OK [COPYUID 124 10 233] ` |
 /// | known code, bad arguments | `[UNSEEN 0]`, `[PERMANENTFLAGS]` | kept as `ResponseCode::Other` |
 /// | negative mod-sequence | `MODSEQ (-1)` in FETCH (Zoho) | the item dropped, the others kept |
+/// | zero date | `INTERNALDATE "00-Jan-0000 00:00:00 +0000"` (Lotus Domino) | the item dropped, the others kept |
 ///
 /// `imap-codec/QUIRKS.md` lists the public catalogues' quirks, the ones
 /// accepted (with their tests) and the ones refused (with the reason).

@@ -176,8 +176,14 @@ impl Quirks {
     /// re-encodes without it. A response whose only item it was is an
     /// error.
     pub const NEGATIVE_MODSEQ: Self = Self(1 << 31);
+    /// `INTERNALDATE "00-Jan-0000 00:00:00 +0000"`, day 0 of year 0, for a
+    /// message the server has no date for (Lotus Domino 10; MailKit issue
+    /// 1236). Not a date: the INTERNALDATE item is dropped and the other
+    /// items are kept; the response re-encodes without it. A response
+    /// whose only item it was is an error.
+    pub const ZERO_DATE: Self = Self(1 << 32);
 
-    const NAMES: [(Self, &'static str); 32] = [
+    const NAMES: [(Self, &'static str); 33] = [
         (Self::EXTRA_SPACE, "EXTRA_SPACE"),
         (Self::MISSING_TEXT, "MISSING_TEXT"),
         (Self::EMPTY_LIST_FOR_NIL, "EMPTY_LIST_FOR_NIL"),
@@ -213,6 +219,7 @@ impl Quirks {
         (Self::SPACE_IN_MAILBOX, "SPACE_IN_MAILBOX"),
         (Self::COMMA_SEPARATOR, "COMMA_SEPARATOR"),
         (Self::NEGATIVE_MODSEQ, "NEGATIVE_MODSEQ"),
+        (Self::ZERO_DATE, "ZERO_DATE"),
     ];
 
     /// Whether every quirk in `other` is in `self`.
