@@ -194,11 +194,11 @@ fn rfc9051_status_responses() {
         tagged(
             "A004",
             Status::Ok,
-            Some(C::CopyUid {
+            Some(C::CopyUid(Box::new(CopyUidCode {
                 uid_validity: nz(38505),
                 source: set("304,319:320"),
                 destination: set("3956:3958"),
-            }),
+            }))),
             "Done",
         ),
     );
@@ -207,10 +207,10 @@ fn rfc9051_status_responses() {
         tagged(
             "B283",
             Status::No,
-            Some(C::Other(OtherCode::unvalidated(
+            Some(C::Other(Box::new(OtherCode::unvalidated(
                 atom("BADCHARSET"),
                 Some(CodeText::try_new("UTF-8").unwrap()),
-            ))),
+            )))),
             "KOI8-R is not supported",
         ),
     );
@@ -626,12 +626,12 @@ fn extension_data() {
     );
     kat(
         "* LISTRIGHTS ~/Mail/saved smith la r swicdkxte",
-        data(Data::ListRights {
+        data(Data::ListRights(Box::new(ListRights {
             mailbox: mbox("~/Mail/saved"),
             identifier: AString::from("smith"),
             required: AString::from("la"),
             optional: vec![AString::from("r"), AString::from("swicdkxte")],
-        }),
+        }))),
     );
     kat(
         "* MYRIGHTS INBOX rwiptsldaex",

@@ -4,8 +4,8 @@
 
 use imapkit_proto::{
     AString, AclEntry, AclModMode, AclRights, AppendData, AppendMessage, Data, ListExtendedItem,
-    ListMailbox, ListPatterns, ListReturnOption, ListSelectOption, Mailbox, MailboxAttribute,
-    MailboxList, ObjectId, ResponseCode, StatusAttribute, StatusItem, Vec1,
+    ListMailbox, ListPatterns, ListReturnOption, ListRights, ListSelectOption, Mailbox,
+    MailboxAttribute, MailboxList, ObjectId, ResponseCode, StatusAttribute, StatusItem, Vec1,
 };
 use imapkit_state::server::Completion;
 
@@ -332,7 +332,7 @@ impl Session {
         let name = name_from_wire(&mailbox, cx.utf8())?;
         let who = String::from_utf8_lossy(identifier.as_bytes()).into_owned();
         let (required, optional) = self.account()?.list_rights(&name, &who)?;
-        cx.data(Data::ListRights {
+        cx.data(Data::ListRights(Box::new(ListRights {
             mailbox: name_to_wire(&name, cx.utf8()),
             identifier,
             required: AString::from(required.to_string()),
@@ -340,7 +340,7 @@ impl Session {
                 .into_iter()
                 .map(|r| AString::from(r.to_string()))
                 .collect(),
-        });
+        })));
         Ok(Completion::ok())
     }
 

@@ -4,8 +4,9 @@
 //! MOVE with COPYUID (RFC 4315, RFC 6851).
 
 use imapkit_proto::{
-    Charset, Data, ESearch, Flag, MessageDataItem, ResponseCode, SearchKey, SearchReturnData,
-    SearchReturnOption, SequenceSet, StoreAction, StoreModifier, StoreTarget, Tag, Vec1,
+    Charset, CopyUidCode, Data, ESearch, Flag, MessageDataItem, ResponseCode, SearchKey,
+    SearchReturnData, SearchReturnOption, SequenceSet, StoreAction, StoreModifier, StoreTarget,
+    Tag, Vec1,
 };
 use imapkit_state::server::Completion;
 
@@ -207,11 +208,13 @@ impl Session {
             ordered_set(&copied.source),
             ordered_set(&copied.destination),
         ) {
-            (Some(source), Some(destination)) => Some(ResponseCode::CopyUid {
-                uid_validity: nz(copied.uid_validity),
-                source,
-                destination,
-            }),
+            (Some(source), Some(destination)) => {
+                Some(ResponseCode::CopyUid(Box::new(CopyUidCode {
+                    uid_validity: nz(copied.uid_validity),
+                    source,
+                    destination,
+                })))
+            }
             _ => None,
         };
         if !remove {

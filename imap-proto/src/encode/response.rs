@@ -133,16 +133,12 @@ impl Encode for ResponseCode<'_> {
                 uids.encode(w);
                 return;
             }
-            C::CopyUid {
-                uid_validity,
-                source,
-                destination,
-            } => {
-                num(w, b"COPYUID ", uid_validity.get() as u64);
+            C::CopyUid(c) => {
+                num(w, b"COPYUID ", c.uid_validity.get() as u64);
                 w.put_u8(b' ');
-                source.encode(w);
+                c.source.encode(w);
                 w.put_u8(b' ');
-                destination.encode(w);
+                c.destination.encode(w);
                 return;
             }
             C::UidNotSticky => b"UIDNOTSTICKY",
@@ -337,12 +333,13 @@ fn encode_data<B: BufMut>(data: &Data<'_>, w: &mut Writer<'_, B>) {
                 e.encode(w);
             }
         }
-        Data::ListRights {
-            mailbox,
-            identifier,
-            required,
-            optional,
-        } => {
+        Data::ListRights(l) => {
+            let crate::ListRights {
+                mailbox,
+                identifier,
+                required,
+                optional,
+            } = &**l;
             w.put(b"LISTRIGHTS ");
             mailbox.encode(w);
             w.put_u8(b' ');

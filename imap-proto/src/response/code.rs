@@ -62,15 +62,11 @@ pub enum ResponseCode<'a> {
         /// UIDs of the appended messages.
         uids: SequenceSet,
     },
-    /// `COPYUID uidvalidity source destination` (RFC 4315 §3, RFC 9051 `resp-code-copy`).
-    CopyUid {
-        /// UIDVALIDITY of the destination mailbox.
-        uid_validity: NonZeroU32,
-        /// UIDs of the source messages.
-        source: SequenceSet,
-        /// UIDs of the copies, in the same order.
-        destination: SequenceSet,
-    },
+    /// `COPYUID uidvalidity source destination` (RFC 4315 §3, RFC 9051
+    /// `resp-code-copy`). Boxed, as [`ResponseCode::Other`] is: every
+    /// response carries room for its largest code, and these two rare
+    /// ones would make every status response 32 bytes larger to move.
+    CopyUid(Box<CopyUidCode>),
     /// `UIDNOTSTICKY` (RFC 4315 §3).
     UidNotSticky,
     /// `UNAVAILABLE` (RFC 5530 §3).
@@ -132,7 +128,19 @@ pub enum ResponseCode<'a> {
     /// `BADURL url` (RFC 4469 §5): the raw URL text.
     BadUrl(CodeText<'a>),
     /// Any other code (`atom [SP 1*<any TEXT-CHAR except "]">]`), kept as sent.
-    Other(OtherCode<'a>),
+    Other(Box<OtherCode<'a>>),
+}
+
+/// The arguments of a `COPYUID` code (RFC 4315 §3, RFC 9051
+/// `resp-code-copy`): [`ResponseCode::CopyUid`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct CopyUidCode {
+    /// UIDVALIDITY of the destination mailbox.
+    pub uid_validity: NonZeroU32,
+    /// UIDs of the source messages.
+    pub source: SequenceSet,
+    /// UIDs of the copies, in the same order.
+    pub destination: SequenceSet,
 }
 
 /// A `METADATA` response code (RFC 5464 §4.2.1, §4.3).
@@ -301,15 +309,7 @@ impl IntoStatic for ResponseCode<'_> {
             C::NoModSeq => C::NoModSeq,
             C::Modified(s) => C::Modified(s),
             C::AppendUid { uid_validity, uids } => C::AppendUid { uid_validity, uids },
-            C::CopyUid {
-                uid_validity,
-                source,
-                destination,
-            } => C::CopyUid {
-                uid_validity,
-                source,
-                destination,
-            },
+            C::CopyUid(c) => C::CopyUid(c),
             C::UidNotSticky => C::UidNotSticky,
             C::Unavailable => C::Unavailable,
             C::AuthenticationFailed => C::AuthenticationFailed,

@@ -101,17 +101,10 @@ pub enum Data<'a> {
         /// Identifier and rights pairs.
         entries: Vec<AclEntry<'a>>,
     },
-    /// `LISTRIGHTS mailbox identifier required optional...` (RFC 4314 §3.7)
-    ListRights {
-        /// The mailbox.
-        mailbox: Mailbox<'a>,
-        /// The identifier asked about.
-        identifier: AString<'a>,
-        /// Rights always granted.
-        required: AString<'a>,
-        /// Rights that can be granted, in groups.
-        optional: Vec<AString<'a>>,
-    },
+    /// `LISTRIGHTS mailbox identifier required optional...` (RFC 4314
+    /// §3.7). Boxed: the largest of the data, it would make every response
+    /// 40 bytes larger to move.
+    ListRights(Box<ListRights<'a>>),
     /// `MYRIGHTS mailbox rights` (RFC 4314 §3.8)
     MyRights {
         /// The mailbox.
@@ -162,6 +155,31 @@ pub struct AclEntry<'a> {
     pub identifier: AString<'a>,
     /// Its rights.
     pub rights: AString<'a>,
+}
+
+/// A LISTRIGHTS response (RFC 4314 §3.7): [`Data::ListRights`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ListRights<'a> {
+    /// The mailbox.
+    pub mailbox: Mailbox<'a>,
+    /// The identifier asked about.
+    pub identifier: AString<'a>,
+    /// Rights always granted.
+    pub required: AString<'a>,
+    /// Rights that can be granted, in groups.
+    pub optional: Vec<AString<'a>>,
+}
+
+impl IntoStatic for ListRights<'_> {
+    type Static = ListRights<'static>;
+    fn into_static_in(self, f: Option<&Bytes>) -> ListRights<'static> {
+        ListRights {
+            mailbox: self.mailbox.into_static_in(f),
+            identifier: self.identifier.into_static_in(f),
+            required: self.required.into_static_in(f),
+            optional: self.optional.into_static_in(f),
+        }
+    }
 }
 
 /// The payload of a METADATA response (RFC 5464 §4.4).
@@ -349,17 +367,7 @@ impl IntoStatic for Data<'_> {
                 mailbox: mailbox.into_static_in(f),
                 entries: entries.into_static_in(f),
             },
-            Data::ListRights {
-                mailbox,
-                identifier,
-                required,
-                optional,
-            } => Data::ListRights {
-                mailbox: mailbox.into_static_in(f),
-                identifier: identifier.into_static_in(f),
-                required: required.into_static_in(f),
-                optional: optional.into_static_in(f),
-            },
+            Data::ListRights(l) => Data::ListRights(l.into_static_in(f)),
             Data::MyRights { mailbox, rights } => Data::MyRights {
                 mailbox: mailbox.into_static_in(f),
                 rights: rights.into_static_in(f),

@@ -89,7 +89,7 @@ pub fn response_code() -> impl Strategy<Value = ResponseCode<'static>> {
         atom().prop_filter("unknown code", |a| !crate::is_known_code(a.as_bytes())),
         option::of(code_text()),
     )
-        .prop_map(|(n, a)| C::Other(OtherCode::new(n, a).expect("unknown name")));
+        .prop_map(|(n, a)| C::Other(Box::new(OtherCode::new(n, a).expect("unknown name"))));
     prop_oneof![
         8 => unit,
         1 => vec1(charset, 1..4).prop_map(|l| C::BadCharset(Some(l))),
@@ -101,7 +101,7 @@ pub fn response_code() -> impl Strategy<Value = ResponseCode<'static>> {
         1 => u64_full().prop_map(C::HighestModSeq),
         1 => sequence_set().prop_map(C::Modified),
         1 => (nz_u32(), sequence_set()).prop_map(|(uid_validity, uids)| C::AppendUid { uid_validity, uids }),
-        1 => (nz_u32(), sequence_set(), sequence_set()).prop_map(|(uid_validity, source, destination)| C::CopyUid { uid_validity, source, destination }),
+        1 => (nz_u32(), sequence_set(), sequence_set()).prop_map(|(uid_validity, source, destination)| C::CopyUid(Box::new(crate::CopyUidCode { uid_validity, source, destination }))),
         1 => code_text().prop_map(C::Referral),
         1 => code_text().prop_map(C::BadUrl),
         1 => metadata.prop_map(C::Metadata),
@@ -386,12 +386,14 @@ pub fn data() -> impl Strategy<Value = Data<'static>> {
             vec(server_astring(), 0..3)
         )
             .prop_map(
-                |(mailbox, identifier, required, optional)| Data::ListRights {
-                    mailbox,
-                    identifier,
-                    required,
-                    optional
-                }
+                |(mailbox, identifier, required, optional)| Data::ListRights(Box::new(
+                    crate::ListRights {
+                        mailbox,
+                        identifier,
+                        required,
+                        optional
+                    }
+                ))
             ),
         (server_mailbox(), server_astring())
             .prop_map(|(mailbox, rights)| Data::MyRights { mailbox, rights }),

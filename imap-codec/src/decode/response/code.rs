@@ -39,7 +39,10 @@ pub(crate) fn bracketed(i: &[u8]) -> IResult<'_, ResponseCode<'_>> {
         Some(_) => (args, None),
     };
     let (r, ()) = byte(b']')(r)?;
-    Ok((r, ResponseCode::Other(OtherCode::unvalidated(name, text))))
+    Ok((
+        r,
+        ResponseCode::Other(Box::new(OtherCode::unvalidated(name, text))),
+    ))
 }
 
 /// The arguments of a known code; `None` for unknown names.
@@ -162,11 +165,11 @@ fn known<'a>(i: &'a [u8], name: &[u8]) -> IResult<'a, Option<ResponseCode<'a>>> 
             let (r, destination) = sequence_set(r)?;
             Ok((
                 r,
-                Some(C::CopyUid {
+                Some(C::CopyUid(Box::new(imapkit_proto::CopyUidCode {
                     uid_validity,
                     source,
                     destination,
-                }),
+                }))),
             ))
         }
         b"REFERRAL" | b"BADURL" => {

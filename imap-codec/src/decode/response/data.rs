@@ -934,12 +934,12 @@ fn list_rights(i: &[u8]) -> IResult<'_, Data<'_>> {
     let (r, optional) = sp_items(r, is_astring_start, astring)?;
     Ok((
         r,
-        Data::ListRights {
+        Data::ListRights(Box::new(imapkit_proto::ListRights {
             mailbox,
             identifier,
             required,
             optional,
-        },
+        })),
     ))
 }
 
