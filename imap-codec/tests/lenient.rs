@@ -692,14 +692,17 @@ fn short_envelope_mailkit() {
             other => panic!("{other:?}"),
         },
     );
+    // One field left: QQ Mail's message-id, `in-reply-to` missing (the
+    // shape of MailKit issue 279's log and mailcore2 issues 1025 and
+    // 1029's: the string is the message's own id).
     quirk(
-        b"* 2 FETCH (ENVELOPE (NIL NIL NIL NIL NIL NIL NIL NIL \"<a@b>\") UID 4)",
+        b"* 2 FETCH (ENVELOPE (NIL NIL NIL NIL NIL NIL NIL NIL \"<a@qq.com>\") UID 4)",
         Quirks::SHORT_ENVELOPE,
-        b"* 2 FETCH (ENVELOPE (NIL NIL NIL NIL NIL NIL NIL NIL \"<a@b>\" NIL) UID 4)",
+        b"* 2 FETCH (ENVELOPE (NIL NIL NIL NIL NIL NIL NIL NIL NIL \"<a@qq.com>\") UID 4)",
         |r| match fetch_items(r) {
             [MessageDataItem::Envelope(e), MessageDataItem::Uid(_)] => {
-                assert_eq!(e.in_reply_to().as_bytes(), Some(&b"<a@b>"[..]));
-                assert!(e.message_id().0.is_none());
+                assert_eq!(e.message_id().as_bytes(), Some(&b"<a@qq.com>"[..]));
+                assert!(e.in_reply_to().0.is_none());
             }
             other => panic!("{other:?}"),
         },
@@ -985,6 +988,57 @@ fn zero_number_in_status_smartermail() {
     );
 }
 
+/// HP TCP/IP Services for OpenVMS 5.3's IMAP server sends a multipart's
+/// subtype as an atom (a log on HPE's community forum, thread "TCPIP IMAP
+/// Server", where PMDF's server quotes the same message's subtypes); read
+/// as the string, re-encoded quoted, nested and at the top.
+#[test]
+fn atom_subtype_openvms() {
+    quirk(
+        b"* 1 FETCH (BODYSTRUCTURE (((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"ISO-8859-2\") NIL NIL \"7BIT\" 90 3)(\"TEXT\" \"HTML\" (\"CHARSET\" \"ISO-8859-2\") NIL NIL \"BASE64\" 618 11) ALTERNATIVE)(\"APPLICATION\" \"MSWORD\" (\"NAME\" \"x.doc\") NIL NIL \"BASE64\" 36) MIXED) FLAGS (\\Seen))",
+        Quirks::ATOM_FOR_STRING,
+        b"* 1 FETCH (BODYSTRUCTURE (((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"ISO-8859-2\") NIL NIL \"7BIT\" 90 3)(\"TEXT\" \"HTML\" (\"CHARSET\" \"ISO-8859-2\") NIL NIL \"BASE64\" 618 11) \"ALTERNATIVE\")(\"APPLICATION\" \"MSWORD\" (\"NAME\" \"x.doc\") NIL NIL \"BASE64\" 36) \"MIXED\") FLAGS (\\Seen))",
+        |r| match fetch_items(r) {
+            [MessageDataItem::BodyStructure(item), MessageDataItem::Flags(_)] => {
+                match item.get().into_owned() {
+                    BodyStructure::Multipart(m) => {
+                        assert_eq!(m.subtype.as_bytes(), b"MIXED");
+                        match m.parts.first().map(|p| p.into_owned()) {
+                            Some(BodyStructure::Multipart(inner)) => {
+                                assert_eq!(inner.subtype.as_bytes(), b"ALTERNATIVE")
+                            }
+                            other => panic!("{other:?}"),
+                        }
+                    }
+                    other => panic!("{other:?}"),
+                }
+            }
+            other => panic!("{other:?}"),
+        },
+    );
+}
+
+/// wp.pl answers LOGOUT with a tagged BYE (rust-imap issue 210, MailKit
+/// issue 1536's log): read as the untagged BYE, the tag dropped. Other
+/// words after a tag stay errors.
+#[test]
+fn tagged_bye_wp_pl() {
+    quirk(
+        b"A00000006 BYE IMAP4rev1 Server logging out",
+        Quirks::TAGGED_BYE,
+        b"* BYE IMAP4rev1 Server logging out",
+        |r| match r {
+            Response::Status(s) => {
+                assert_eq!(s.kind, StatusKind::Bye);
+                assert_eq!(s.text.human().as_bytes(), b"IMAP4rev1 Server logging out");
+            }
+            other => panic!("{other:?}"),
+        },
+    );
+    let e = response(b"a4 PREAUTH hi\r\n").unwrap_err();
+    assert_eq!((e.offset, e.reason), (3, "expected OK, NO or BAD"));
+}
+
 /// Lotus Domino 10 sends `INTERNALDATE "00-Jan-0000 00:00:00 +0000"` for
 /// some messages (MailKit issue 1236). Day 0 of year 0 is no date: the
 /// item is dropped and the others kept. Any other impossible date is
@@ -1207,6 +1261,10 @@ fn catalogue_lines_that_need_no_quirk() {
         (b"* LIST (\\NoInferiors) NIL INBOX", "thunderbird-android issue 1936 (UW-IMAP: no delimiter, an atom name)"),
         (b"* 1 FETCH (UID 5 BODYSTRUCTURE (\"message\" \"global\" (\"name\" \"a.dat\") NIL NIL \"7bit\" 6726 NIL (\"attachment\" (\"filename\" \"a.dat\")) NIL NIL))", "go-imap imapclient/parse_test.go (Dovecot: message/global without envelope, body and lines)"),
         (b"* 2934 FETCH (FLAGS (\\Answered \\Seen $Quuxo::Spam::Trained) UID 3041)", "Geary's tests (Cyrus: a keyword with colons)"),
+        (b"A00000002 OK Success [THROTTLED]", "Gmail (Dovecot's imapc_connection_throttle; MailKit issue 1396: a bracket after the text, read as text)"),
+        (b"3 NO [LIMIT] CAPABILITY Rate limit hit.", "Yahoo (Dovecot's imapc-mail-fetch.c; imapflow issue 75)"),
+        (b"* XGWCONF GroupWise POA Version 6.5.0", "GroupWise's IMAP SDK manual (an unknown response, read generically)"),
+        (b"* Goodbye : idle timeout expired", "imap.mailo.com (chatmail/core issue 5271; read generically)"),
         (b"* 980 FETCH (BODYSTRUCTURE ((\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 2 1 NIL NIL NIL)(\"MESSAGE\" \"RFC822\" (\"NAME\" \"Fw.eml\") NIL NIL \"7BIT\" 1980088 NIL (\"ATTACHMENT\" (\"FILENAME\" \"Fw.eml\")) NIL) \"MIXED\" NIL NIL NIL))", "Ruby bug 6397, MailKit issues 32 and 59 (message/rfc822 sent as a basic part)"),
     ] {
         let b = crlf(line);
@@ -1333,6 +1391,7 @@ fn quirk_rows() -> Vec<(Quirks, String, Vec<u8>, Vec<u8>)> {
                 "COMMA_SEPARATOR" => Quirks::COMMA_SEPARATOR,
                 "NEGATIVE_MODSEQ" => Quirks::NEGATIVE_MODSEQ,
                 "ZERO_DATE" => Quirks::ZERO_DATE,
+                "TAGGED_BYE" => Quirks::TAGGED_BYE,
                 "NONE" => Quirks::NONE,
                 other => panic!("unknown quirk {other}"),
             };

@@ -121,6 +121,16 @@ fn known_responses_that_break_their_grammar_are_errors_with_offsets() {
         response_error(b"* LIST (\\HasNoChildren) \"/\" {3} \r\nabc\r\n"),
         (31, crlf)
     );
+    // A `\` before a string's closing quote (row 88: QQ Mail): the
+    // string runs on past it, here to the line's end.
+    let qq = b"* 1 FETCH (ENVELOPE (NIL NIL ((NIL NIL \"p\" \"sina.com\\\")) NIL NIL NIL NIL NIL NIL NIL))\r\n";
+    assert_eq!(
+        response_error(qq),
+        (qq.len() - 2, "invalid character in quoted string")
+    );
+    // SEARCH results continued on a line of their own (row 89: Tobit
+    // David Server 6): no response starts with a number.
+    assert_eq!(response_error(b"4 5 6\r\n"), (2, "expected OK, NO or BAD"));
     // The largest values are fine.
     assert_eq!(
         complete_response(b"* 4294967295 EXISTS\r\n"),

@@ -895,6 +895,28 @@ fn logout_completes_then_closes() {
     );
 }
 
+/// wp.pl answers LOGOUT with a tagged BYE (`Quirks::TAGGED_BYE`, read as
+/// the untagged BYE): no violation, and the session ends as logged out
+/// when the server closes the connection.
+#[test]
+fn tagged_bye_answering_logout_ends_as_logged_out() {
+    let mut s = greeted("");
+    let id = s.client.logout(s.now).unwrap();
+    assert_eq!(s.sent(), "A1 LOGOUT\r\n");
+    s.server(b"A1 BYE IMAP4rev1 Server logging out\r\n");
+    let ev = s.events();
+    assert!(
+        !ev.iter().any(|e| matches!(e, Event::Violation(_))),
+        "{ev:?}"
+    );
+    assert!(ev.iter().any(|e| matches!(e, Event::Bye { .. })), "{ev:?}");
+    assert_eq!(closed(&ev), None, "closed by the server, not yet");
+    s.client.handle_eof(s.now);
+    let ev = s.events();
+    assert_eq!(closed(&ev), Some(CloseReason::Logout));
+    assert_eq!(completed(&ev), [(id, Outcome::Ok)]);
+}
+
 #[test]
 fn unsolicited_bye_completes_everything_in_flight() {
     let mut s = selected();

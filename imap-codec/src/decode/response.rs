@@ -204,6 +204,8 @@ pub(crate) const NON_SYNC_IN_RESPONSE: &str = "non-synchronizing literal in a re
 /// | known code, bad arguments | `[UNSEEN 0]`, `[PERMANENTFLAGS]` | kept as `ResponseCode::Other` |
 /// | negative mod-sequence | `MODSEQ (-1)` in FETCH (Zoho) | the item dropped, the others kept |
 /// | zero date | `INTERNALDATE "00-Jan-0000 00:00:00 +0000"` (Lotus Domino) | the item dropped, the others kept |
+/// | tagged BYE | `a4 BYE IMAP4rev1 Server logging out` (wp.pl, answering LOGOUT) | `* BYE IMAP4rev1 Server logging out`, the tag dropped |
+/// | atom for a string | ID values, ENVELOPE address fields (ProtonMail Bridge), a body encoding (Exchange 2010), a multipart subtype (OpenVMS) | the string of its bytes, quoted |
 ///
 /// `imap-codec/QUIRKS.md` lists the public catalogues' quirks, the ones
 /// accepted (with their tests) and the ones refused (with the reason).
@@ -501,6 +503,14 @@ fn tagged(i: &[u8]) -> IResult<'_, Response<'_>> {
     let start = i;
     let (i, word) = atom(i)?;
     let Some(status) = status_word(word.as_bytes()) else {
+        if word.as_bytes().eq_ignore_ascii_case(b"BYE") {
+            // Lenient: a tagged BYE (wp.pl, answering LOGOUT), read as the
+            // untagged BYE it means ([`Quirks::TAGGED_BYE`]).
+            quirks::note(Quirks::TAGGED_BYE);
+            let (i, text) = status_tail(i)?;
+            let kind = StatusKind::Bye;
+            return Ok((i, Response::Status(StatusResponse { kind, text })));
+        }
         return fail(start, "expected OK, NO or BAD");
     };
     let (i, text) = status_tail(i)?;

@@ -20,7 +20,7 @@ use imapkit_proto::{
 
 use super::super::core::{byte, digits_u64, nil, nstring, quoted_stop, string};
 use super::super::response::lenient::{
-    atom_for_string, extra_sp, more, size_number, sps, string_or_nil, ws_count,
+    atom_for_string, extra_sp, more, size_number, sps, string_or_nil, subtype_or_atom, ws_count,
 };
 use super::super::response::quirks::{self, Quirks};
 use super::super::{cut_fail, fail, IResult};
@@ -73,7 +73,7 @@ fn multipart(i: &[u8], depth: usize) -> IResult<'_, Multipart<'_>> {
     let (res, quirky) = quirks::scoped(|| parts(i, depth));
     let (r, (n, end)) = res?;
     let parts = PartList::from_wire(Buf::Borrowed(&i[..end]), n, !quirky, read_part);
-    let (r, subtype) = string_or_nil(r)?;
+    let (r, subtype) = subtype_or_atom(r)?;
     let (r, m) = more(r)?;
     let (r, extension) = if m {
         let (r, params) = body_fld_param(r)?;
@@ -207,7 +207,7 @@ fn check_body(i: &[u8], depth: usize) -> IResult<'_, ()> {
 /// [`multipart`], checked and not built (see [`check_body`]).
 fn check_multipart(i: &[u8], depth: usize) -> IResult<'_, ()> {
     let (r, _) = parts(i, depth)?;
-    let (r, _) = string_or_nil(r)?;
+    let (r, _) = subtype_or_atom(r)?;
     let (r, m) = more(r)?;
     if !m {
         return Ok((r, ()));

@@ -72,8 +72,12 @@ fn envelope_fields(i: &[u8]) -> IResult<'_, EnvelopeFields<'_>> {
 
 /// `SP env-in-reply-to SP env-message-id` after `env-bcc`.
 ///
-/// Lenient: either or both may be missing before the `)` (MailKit issues
-/// 669 and 932), read as `NIL` ([`Quirks::SHORT_ENVELOPE`]).
+/// Lenient: one or both may be missing before the `)`
+/// ([`Quirks::SHORT_ENVELOPE`]): QQ Mail leaves out the field whose header
+/// the message lacks (MailKit issues 279, 669 and 932; mailcore2 issues
+/// 1025 and 1029). With one field left, it is the `message-id`: in every
+/// log of it the string is the message's own id (a message without
+/// `In-Reply-To` is the common case), and `in-reply-to` is `NIL`.
 fn envelope_tail(i: &[u8]) -> IResult<'_, (NString<'_>, NString<'_>)> {
     let short = |r| {
         quirks::note(Quirks::SHORT_ENVELOPE);
@@ -91,13 +95,13 @@ fn envelope_tail(i: &[u8]) -> IResult<'_, (NString<'_>, NString<'_>)> {
     let (r, in_reply_to) = nstring(r)?;
     if let [b')', ..] = r {
         quirks::note(Quirks::SHORT_ENVELOPE);
-        return Ok((r, (in_reply_to, NString(None))));
+        return Ok((r, (NString(None), in_reply_to)));
     }
     let (r, ()) = sps(r)?;
     if let [b')', ..] = r {
         quirks::note(Quirks::EXTRA_SPACE);
         quirks::note(Quirks::SHORT_ENVELOPE);
-        return Ok((r, (in_reply_to, NString(None))));
+        return Ok((r, (NString(None), in_reply_to)));
     }
     let (r, message_id) = nstring(r)?;
     Ok((r, (in_reply_to, message_id)))

@@ -170,6 +170,16 @@ pub(crate) fn string_or_nil(i: &[u8]) -> IResult<'_, IString<'_>> {
     }
 }
 
+/// A multipart's subtype: a string, `NIL` ([`string_or_nil`]), or, lenient,
+/// an atom read as the string of its bytes ([`atom_for_string`]): `...)
+/// ALTERNATIVE)` (the IMAP server of HP TCP/IP Services for OpenVMS 5.3).
+pub(crate) fn subtype_or_atom(i: &[u8]) -> IResult<'_, IString<'_>> {
+    match atom_for_string(i)? {
+        (r, Some(s)) => Ok((r, s)),
+        (_, None) => string_or_nil(i),
+    }
+}
+
 /// An unsigned number of at most `max`, or a negative number read as `0`
 /// (noted as [`Quirks::NEGATIVE_NUMBER`]; it re-encodes as `0`).
 pub(crate) fn size_number(i: &[u8], max: u64) -> IResult<'_, u64> {

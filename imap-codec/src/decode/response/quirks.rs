@@ -65,9 +65,11 @@ impl Quirks {
     /// Re-encodes with CRLF.
     pub const LONE_LF: Self = Self(1 << 8);
     /// An ENVELOPE without its last fields, `in-reply-to` and/or
-    /// `message-id` (MailKit issues 669 and 932: servers that leave them
-    /// out when the header is missing). They decode as `NIL`, which they
-    /// re-encode as.
+    /// `message-id` (QQ Mail, which leaves out the field whose header the
+    /// message lacks: MailKit issues 279, 669 and 932, mailcore2 issues
+    /// 1025 and 1029). A missing field decodes as `NIL`, which it
+    /// re-encodes as; with one of the two fields left, it is the
+    /// `message-id` (in every log, the message's own id).
     pub const SHORT_ENVELOPE: Self = Self(1 << 9);
     /// A FETCH data item wrapped in an extra pair of parentheses, `(UID 5
     /// (ENVELOPE (...)))` (Lotus Domino, MailKit issue 943). Re-encodes
@@ -154,9 +156,11 @@ impl Quirks {
     /// An atom where a string of an ID list or an ENVELOPE address belongs
     /// (a `string` or `nstring`), `* ID (name ProtonMail vendor "Proton
     /// Technologies AG")` and `((ProtonMail NIL support protonmail.ch))`
-    /// (ProtonMail Bridge, 2017, Mailspring issue 429), or a body part's
-    /// encoding (Exchange 2010, as JavaMail and libetpan describe it). Read
-    /// as the string of the same bytes; re-encodes quoted.
+    /// (ProtonMail Bridge, 2017, Mailspring issue 429), a body part's
+    /// encoding (Exchange 2010, as JavaMail and libetpan describe it), or a
+    /// multipart's subtype, `(...)(...) ALTERNATIVE)` (HP TCP/IP Services
+    /// for OpenVMS 5.3, a log on HPE's community forum). Read as the string
+    /// of the same bytes; re-encodes quoted.
     pub const ATOM_FOR_STRING: Self = Self(1 << 28);
     /// A mailbox name with spaces sent unquoted in STATUS, `* STATUS
     /// Deleted Items (MESSAGES 0 UNSEEN 0)` (Gromox, grommunio/gromox
@@ -182,8 +186,15 @@ impl Quirks {
     /// items are kept; the response re-encodes without it. A response
     /// whose only item it was is an error.
     pub const ZERO_DATE: Self = Self(1 << 32);
+    /// `BYE` with a tag, `a4 BYE IMAP4rev1 Server logging out` (wp.pl,
+    /// answering LOGOUT: rust-imap issue 210, MailKit issue 1536). A BYE
+    /// completes no command: read as the untagged BYE it means, the tag
+    /// dropped; re-encodes as `* BYE ...`. (A `Client` that sent LOGOUT
+    /// then ends the session as logged out when the connection closes;
+    /// any other command ends with the connection.)
+    pub const TAGGED_BYE: Self = Self(1 << 33);
 
-    const NAMES: [(Self, &'static str); 33] = [
+    const NAMES: [(Self, &'static str); 34] = [
         (Self::EXTRA_SPACE, "EXTRA_SPACE"),
         (Self::MISSING_TEXT, "MISSING_TEXT"),
         (Self::EMPTY_LIST_FOR_NIL, "EMPTY_LIST_FOR_NIL"),
@@ -220,6 +231,7 @@ impl Quirks {
         (Self::COMMA_SEPARATOR, "COMMA_SEPARATOR"),
         (Self::NEGATIVE_MODSEQ, "NEGATIVE_MODSEQ"),
         (Self::ZERO_DATE, "ZERO_DATE"),
+        (Self::TAGGED_BYE, "TAGGED_BYE"),
     ];
 
     /// Whether every quirk in `other` is in `self`.
