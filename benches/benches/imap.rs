@@ -230,6 +230,49 @@ fn client(c: &mut Criterion) {
     g.finish();
 }
 
+/// The mailbox of `client/updates` and the lines of its update stream.
+const UPDATES_EXISTS: u32 = 20_000;
+const UPDATES_LINES: u32 = 10_000;
+
+/// `client/updates`: the small updates an idling client reads (flag
+/// changes, new mail, expunges, HIGHESTMODSEQ) through a whole `Client`
+/// (framer, decoder, routing, mailbox model, events drained) in 16 KiB
+/// reads, end to end as an application runs it; beside our bare streaming
+/// path (`stream/*`'s "ours") and imap-proto 0.17's parse loop over the
+/// same bytes, which have no session to keep.
+fn client_updates(c: &mut Criterion) {
+    use imap_benches::client::{idling_client, updates, updates_stream};
+    let mut g = c.benchmark_group("client/updates");
+    let now = std::time::Instant::now();
+    let (stream, messages) = updates_stream(7, UPDATES_EXISTS, UPDATES_LINES);
+    {
+        let mut cl = idling_client(UPDATES_EXISTS, now);
+        assert!(updates(&mut cl, now, &stream, 16 * 1024) >= messages);
+        assert_eq!(streams::ours_responses(&stream, 16 * 1024), Ok(messages));
+        assert_eq!(
+            streams::imap_proto_responses(&stream, 16 * 1024),
+            Ok(messages)
+        );
+    }
+    g.throughput(Throughput::Bytes(stream.len() as u64));
+    g.bench_with_input(BenchmarkId::new("client", "updates"), &stream, |b, s| {
+        b.iter_batched_ref(
+            || idling_client(UPDATES_EXISTS, now),
+            |cl| updates(cl, now, s, 16 * 1024),
+            criterion::BatchSize::LargeInput,
+        )
+    });
+    g.bench_with_input(BenchmarkId::new("ours", "updates"), &stream, |b, s| {
+        b.iter(|| streams::ours_responses(s, 16 * 1024))
+    });
+    g.bench_with_input(
+        BenchmarkId::new("imap-proto-0.17", "updates"),
+        &stream,
+        |b, s| b.iter(|| streams::imap_proto_responses(s, 16 * 1024)),
+    );
+    g.finish();
+}
+
 fn encode(c: &mut Criterion) {
     for (group, input) in [
         ("encode/sync_metadata", inputs::sync_no_modseq()),
@@ -355,6 +398,7 @@ fn main() {
     server(&mut c);
     client(&mut c);
     client_bodies(&mut c);
+    client_updates(&mut c);
     encode(&mut c);
     framing(&mut c);
     c.final_summary();
@@ -446,6 +490,32 @@ mod summary {
         }
     }
 
+    /// `client/updates`: a whole `Client` against the bare paths.
+    fn print_updates() {
+        let (stream, messages) =
+            imap_benches::client::updates_stream(7, UPDATES_EXISTS, UPDATES_LINES);
+        let [Some(client), Some(ours), Some(proto)] = ["client", "ours", "imap-proto-0.17"]
+            .map(|f| mean_ns_named("client/updates", f, "updates"))
+        else {
+            return;
+        };
+        println!();
+        println!("| client/updates ({messages} messages, {} bytes, 16 KiB reads) | MB/s | messages/s | imap-proto's time / this |", stream.len());
+        println!("|---|---:|---:|---:|");
+        for (name, ns) in [
+            ("Client (events drained)", client),
+            ("ours, framer + decoder", ours),
+            ("imap-proto 0.17, parse loop", proto),
+        ] {
+            println!(
+                "| {name} | {:.0} | {:.0} | {:.2}x |",
+                stream.len() as f64 / ns * 1e3,
+                messages as f64 / ns * 1e9,
+                proto / ns
+            );
+        }
+    }
+
     /// `framing/chunked`: throughput per chunk size and the ratio to the whole buffer.
     fn print_framing() {
         let input = inputs::sync_full();
@@ -513,6 +583,7 @@ mod summary {
     pub(super) fn print() {
         print_stream();
         print_client();
+        print_updates();
         const ALL: &[Side] = &[Side::Ours, Side::ImapCodec, Side::ImapProto];
         const BOTH: &[Side] = &[Side::Ours, Side::ImapProto];
         const OURS_CODEC: &[Side] = &[Side::Ours, Side::ImapCodec];

@@ -1,4 +1,5 @@
-//! For callgrind: the sync stream through the Client (`client`), through
+//! For callgrind: the sync stream through the Client (`client`), the
+//! `client/updates` stream through one (`updates`), through
 //! the bare framer and decoder (`bare`), or through the framer, decoder and
 //! `into_shared` (`owned`: the owned values a Client hands out), in 16 KiB
 //! reads, `N` rounds.
@@ -21,6 +22,17 @@ fn main() {
     let now = Instant::now();
     if side == "ratio" {
         return ratio(&input, rounds, now);
+    }
+    if side == "updates" {
+        // `client/updates`' stream through a Client (the setup outside the count).
+        let (stream, _) = imap_benches::client::updates_stream(7, 20_000, 10_000);
+        let mut total = 0;
+        for _ in 0..rounds {
+            let mut c = imap_benches::client::idling_client(20_000, now);
+            total += imap_benches::client::updates(&mut c, now, &stream, 16 * 1024);
+        }
+        println!("updates: {rounds} rounds, {total} events");
+        return;
     }
     let mut total = 0;
     for _ in 0..rounds {

@@ -135,3 +135,117 @@ pub fn client_with_mailbox(exists: u32, step: u32, now: Instant) -> Client {
     full_sync(&mut client, now, &stream, 16 * 1024);
     client
 }
+
+/// The updates a selected client reads while it idles (RFC 2177 IDLE, the
+/// way a client keeps a mailbox in sync between its own commands): flag
+/// changes (`* n FETCH (UID u FLAGS (...))`), new mail (`* n EXISTS`,
+/// `* 1 RECENT`), expunges (`* n EXPUNGE`) and `* OK [HIGHESTMODSEQ n]`:
+/// the untagged shapes of `stream/mixed_small`, but consistent with one
+/// mailbox, so that a `Client` takes every line without a violation.
+/// Returns the stream and the number of messages in it; the mailbox starts
+/// with `exists` messages, UIDs `1..=exists` (as [`idling_client`] builds
+/// it).
+pub fn updates_stream(seed: u64, exists: u32, lines: u32) -> (Vec<u8>, usize) {
+    const FLAGS: &[&str] = &[
+        "\\Seen",
+        "\\Seen $Junk",
+        "\\Answered \\Seen",
+        "",
+        "\\Flagged",
+    ];
+    let mut rng = crate::Rng::new(seed);
+    let mut uids: Vec<u32> = (1..=exists).collect();
+    let mut next_uid = exists + 1;
+    let mut modseq = 1_000u64;
+    let mut out = Vec::new();
+    let mut messages = 0;
+    for _ in 0..lines {
+        let line = match rng.range(0, 4) {
+            0 | 1 => {
+                let seq = rng.range(1, uids.len() as u64) as usize;
+                let flags = rng.pick(FLAGS);
+                let uid = uids[seq - 1];
+                format!("* {seq} FETCH (UID {uid} FLAGS ({flags}))\r\n")
+            }
+            2 => {
+                uids.push(next_uid);
+                next_uid += 1;
+                format!("* {} EXISTS\r\n* 1 RECENT\r\n", uids.len())
+            }
+            3 if uids.len() > 1 => {
+                let seq = rng.range(1, uids.len() as u64) as usize;
+                uids.remove(seq - 1);
+                format!("* {seq} EXPUNGE\r\n")
+            }
+            _ => {
+                modseq += 1;
+                format!("* OK [HIGHESTMODSEQ {modseq}] Highest\r\n")
+            }
+        };
+        messages += line.matches("\r\n").count();
+        out.extend_from_slice(line.as_bytes());
+    }
+    (out, messages)
+}
+
+/// A client over TLS (PREAUTH, IDLE and CONDSTORE announced) that selected
+/// a mailbox of `exists` messages, learned their UIDs `1..=exists` and is
+/// idling (`A3 IDLE` answered with `+ idling`), its buffers drained: ready
+/// for [`updates_stream`].
+pub fn idling_client(exists: u32, now: Instant) -> Client {
+    let mut config = ClientConfig::default();
+    config.auto_capability = false;
+    let mut client = Client::new(Arc::new(config), now, ConnectionSecurity::Tls);
+    client.handle_input(
+        now,
+        b"* PREAUTH [CAPABILITY IMAP4rev1 LITERAL+ IDLE CONDSTORE] ready\r\n",
+    );
+    client
+        .select(now, Mailbox::from_name("INBOX"))
+        .expect("SELECT in the authenticated state");
+    let mut out = Vec::new();
+    let _ = client.poll_transmit(now, &mut out);
+    let select = format!(
+        "* {exists} EXISTS\r\n* OK [UIDVALIDITY 1] x\r\n* OK [HIGHESTMODSEQ 1] x\r\nA1 OK [READ-WRITE] done\r\n"
+    );
+    client.handle_input(now, select.as_bytes());
+    client
+        .enqueue(now, fetch_command())
+        .expect("UID FETCH when selected");
+    let _ = client.poll_transmit(now, &mut out);
+    let mut uids = Vec::with_capacity(exists as usize * 24);
+    for seq in 1..=exists {
+        uids.extend_from_slice(format!("* {seq} FETCH (UID {seq})\r\n").as_bytes());
+    }
+    uids.extend_from_slice(b"A2 OK done\r\n");
+    client.handle_input(now, &uids);
+    client.idle(now).expect("IDLE when selected");
+    let _ = client.poll_transmit(now, &mut out);
+    client.handle_input(now, b"+ idling\r\n");
+    while let Some(event) = client.poll_event() {
+        if let Event::Violation(v) = event {
+            panic!("violation while setting up: {v}");
+        }
+    }
+    client
+}
+
+/// Feeds `stream` to `client` in `chunk`-byte reads made into its buffer,
+/// draining events after each read as an application does; returns the
+/// number of events. Panics if the client reports a violation.
+pub fn updates(client: &mut Client, now: Instant, stream: &[u8], chunk: usize) -> usize {
+    let mut events = 0;
+    for piece in stream.chunks(chunk) {
+        let mut room = client.read_buf(chunk);
+        room.extend_from_slice(piece);
+        client.handle_read(now, room);
+        while let Some(event) = client.poll_event() {
+            if let Event::Violation(v) = &event {
+                panic!("violation in the update stream: {v}");
+            }
+            events += 1;
+            black_box(event);
+        }
+    }
+    events
+}
