@@ -30,7 +30,7 @@ impl Imap {
             }
             while let Some(event) = c.poll_event() {
                 match event {
-                    Event::Completed(done) if done.handle == handle => return Ok((data, done)),
+                    Event::Completed(done) if done.handle == handle => return Ok((data, *done)),
                     Event::Data { data: d, .. } => data.push(d),
                     Event::Closed { reason } => return Err(reason.to_string().into()),
                     _ => {}

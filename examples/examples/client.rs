@@ -194,7 +194,7 @@ impl Conn {
     ) -> Result<Completion, Failure> {
         while let Some(event) = self.next_event().await? {
             match event {
-                Event::Completed(c) if c.handle == handle => return Ok(c),
+                Event::Completed(c) if c.handle == handle => return Ok(*c),
                 Event::Closed { reason } => return Err(Failure::Closed(reason)),
                 other => on_event(&self.client, other),
             }

@@ -204,7 +204,7 @@ impl Session {
         let mut seen = Vec::new();
         while let Some(event) = self.next_event()? {
             match event {
-                Event::Completed(c) if c.handle == handle => return Ok((seen, c)),
+                Event::Completed(c) if c.handle == handle => return Ok((seen, *c)),
                 other => seen.push(other),
             }
         }

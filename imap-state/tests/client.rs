@@ -10,8 +10,7 @@ use imapkit_proto::{
     Capability, CommandBody, Data, GreetingKind, Mailbox, ResponseCode, Secret, Status,
 };
 use imapkit_state::client::{
-    ClientConfig, CloseReason, Completion, Event, Outcome, SessionState, StartTlsPolicy,
-    TlsPolicyError,
+    ClientConfig, CloseReason, Event, Outcome, SessionState, StartTlsPolicy, TlsPolicyError,
 };
 use imapkit_state::error::{UsageError, ViolationKind};
 use imapkit_state::sasl::{ClientMechanism, SaslError};
@@ -26,9 +25,7 @@ fn completed(events: &[Event]) -> Vec<(CommandHandle, Outcome)> {
     events
         .iter()
         .filter_map(|e| match e {
-            Event::Completed(Completion {
-                handle, outcome, ..
-            }) => Some((*handle, outcome.clone())),
+            Event::Completed(c) => Some((c.handle, c.outcome.clone())),
             _ => None,
         })
         .collect()

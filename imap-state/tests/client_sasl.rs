@@ -23,7 +23,7 @@ fn completion(s: &mut Script) -> imapkit_state::client::Completion {
     s.events()
         .into_iter()
         .find_map(|e| match e {
-            Event::Completed(c) => Some(c),
+            Event::Completed(c) => Some(*c),
             _ => None,
         })
         .expect("a completion")

@@ -235,7 +235,7 @@ impl Runner<'_> {
         let mut seen = Vec::new();
         loop {
             match self.event(port, s)? {
-                Event::Completed(c) if c.handle == handle => return Ok((seen, c)),
+                Event::Completed(c) if c.handle == handle => return Ok((seen, *c)),
                 other => seen.push(other),
             }
         }

@@ -126,8 +126,10 @@ pub enum Event {
     },
     /// The server broke the protocol; the message was skipped.
     Violation(PeerViolation),
-    /// A command ended. Exactly one per enqueued command.
-    Completed(Completion),
+    /// A command ended. Exactly one per enqueued command. Boxed: at 200
+    /// bytes it made every event, the data events most of all, that large
+    /// to move.
+    Completed(Box<Completion>),
     /// The connection is closed; the last event.
     Closed {
         /// Why.

@@ -377,14 +377,14 @@ impl Client {
             self.timers.stop(Timer::IdleRefresh);
         }
         let handle = entry.handle;
-        self.events.push_back(Event::Completed(Completion {
+        self.events.push_back(Event::Completed(Box::new(Completion {
             handle,
             tag: Some(entry.tag),
             outcome,
             code,
             text: Some(text),
             sasl_detail,
-        }));
+        })));
         if let Some(reason) = close {
             self.close_with(reason);
             return;
@@ -696,14 +696,14 @@ impl Client {
         tag: Option<Tag<'static>>,
         outcome: Outcome,
     ) {
-        self.events.push_back(Event::Completed(Completion {
+        self.events.push_back(Event::Completed(Box::new(Completion {
             handle,
             tag,
             outcome,
             code: None,
             text: None,
             sasl_detail: None,
-        }));
+        })));
     }
 
     /// Ends the session: every command completes, then [`Event::Closed`].

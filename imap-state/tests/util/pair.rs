@@ -319,7 +319,7 @@ impl Pair {
                 client::Event::Completed(c) if c.handle == handle => Some(c.clone()),
                 _ => None,
             }) {
-                return c;
+                return *c;
             }
             if !self.advance() {
                 break;
@@ -443,7 +443,7 @@ impl Pair {
         self.client_events
             .iter()
             .filter_map(|e| match e {
-                client::Event::Completed(c) => Some(c.clone()),
+                client::Event::Completed(c) => Some((**c).clone()),
                 _ => None,
             })
             .collect()
