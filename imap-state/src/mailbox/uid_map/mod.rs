@@ -1019,10 +1019,10 @@ impl fmt::Debug for UidMap {
 ///
 /// A lookup scans one chunk's runs, so the size trades lookup time against
 /// heap: on `client/updates` (a 20,000-message mailbox fragmented by random
-/// expunges, flag changes looked up by sequence number) 256 runs cost
-/// about 34.4 M instructions for the stream, 128 runs 30.3 M, 64 runs
-/// 29.1 M; a 100,000-message map of 100,000 runs takes 9.8, 10.4 and 11.5
-/// bytes per run.
+/// expunges, flag changes looked up by sequence number; callgrind, the
+/// whole Client) 256 runs cost 32.6 M instructions for the stream, 128
+/// runs 30.3 M, 64 runs 29.1 M; a 100,000-message map of 100,000 runs
+/// takes 9.8, 10.4 and 11.5 bytes per run (`benches/allocs.rs`).
 const MAX_RUNS: usize = if cfg!(test) { 8 } else { 128 };
 /// Runs per chunk when a map is built in one go (room to grow before a split).
 const BUILD_RUNS: usize = MAX_RUNS * 3 / 4;
