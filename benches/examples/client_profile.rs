@@ -1,5 +1,6 @@
 //! For callgrind: the sync stream through the Client (`client`), the
-//! `client/updates` stream through one (`updates`), through
+//! `client/updates` stream through one (`updates`), 1,000 pipelined NOOPs
+//! completed in order (`pipelined`), through
 //! the bare framer and decoder (`bare`), or through the framer, decoder and
 //! `into_shared` (`owned`: the owned values a Client hands out), in 16 KiB
 //! reads, `N` rounds.
@@ -22,6 +23,39 @@ fn main() {
     let now = Instant::now();
     if side == "ratio" {
         return ratio(&input, rounds, now);
+    }
+    if side == "pipelined" {
+        // 1,000 NOOPs in flight at once, completed in order, each after one
+        // flag change: what a client that pipelines many commands pays.
+        let mut stream = Vec::new();
+        for k in 0..1_000u32 {
+            stream.extend_from_slice(
+                format!(
+                    "* {} FETCH (UID {} FLAGS (\\Seen))\r\nA{} OK NOOP completed\r\n",
+                    k + 1,
+                    k + 1,
+                    k + 4
+                )
+                .as_bytes(),
+            );
+        }
+        let mut total = 0;
+        for _ in 0..rounds {
+            let mut c = imap_benches::client::idling_client(20_000, now);
+            c.idle_done(now).expect("DONE while idling");
+            c.handle_input(now, b"A3 OK IDLE done\r\n");
+            while c.poll_event().is_some() {}
+            for _ in 0..1_000 {
+                c.enqueue(now, imapkit_proto::CommandBody::Noop)
+                    .expect("NOOP");
+            }
+            let mut out = Vec::new();
+            let _ = c.poll_transmit(now, &mut out);
+            while c.poll_event().is_some() {}
+            total += imap_benches::client::updates(&mut c, now, &stream, 16 * 1024);
+        }
+        println!("pipelined: {rounds} rounds, {total} events");
+        return;
     }
     if side == "updates" {
         // `client/updates`' stream through a Client (the setup outside the count).

@@ -241,7 +241,9 @@ impl Client {
         };
         let result = *result;
         let ok = result == imapkit_proto::Status::Ok;
-        let entry = self.in_flight.remove(index);
+        let Some(entry) = self.in_flight.remove(index) else {
+            return;
+        };
         if self
             .sending
             .as_ref()
@@ -420,7 +422,7 @@ impl Client {
         let tag = self.tags.next_tag();
         let command = Command::new(tag.clone(), CommandBody::Idle);
         let mut outgoing = Outgoing::encode(&command, &self.encode_options());
-        self.in_flight.push(InFlight {
+        self.in_flight.push_back(InFlight {
             handle,
             tag,
             traits,
@@ -618,8 +620,8 @@ impl Client {
     }
 
     pub(super) fn sole_in_flight(&self) -> Option<CommandHandle> {
-        match self.in_flight.as_slice() {
-            [f] => Some(f.handle),
+        match (self.in_flight.len(), self.in_flight.front()) {
+            (1, Some(f)) => Some(f.handle),
             _ => None,
         }
     }

@@ -73,8 +73,10 @@ pub struct Client {
     next_handle: u64,
     /// Commands not yet started, in order.
     queue: VecDeque<Queued>,
-    /// Commands sent and not completed, in the order they were sent.
-    in_flight: Vec<InFlight>,
+    /// Commands sent and not completed, in the order they were sent (a
+    /// deque: servers complete them mostly in that order, so a completion
+    /// takes the front, where a `Vec` moved every command after it).
+    in_flight: VecDeque<InFlight>,
     /// The command whose bytes are being written: it waits for `+` after a
     /// synchronizing literal's header. Nothing else is sent meanwhile.
     sending: Option<(CommandHandle, Outgoing)>,
@@ -225,7 +227,7 @@ impl Client {
             tags,
             next_handle: 0,
             queue: VecDeque::new(),
-            in_flight: Vec::new(),
+            in_flight: VecDeque::new(),
             sending: None,
             out: VecDeque::new(),
             events: VecDeque::new(),
