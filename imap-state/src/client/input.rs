@@ -241,6 +241,7 @@ impl Client {
         };
         let result = *result;
         let ok = result == imapkit_proto::Status::Ok;
+        // `index` was found by `position` above: always there.
         let Some(entry) = self.in_flight.remove(index) else {
             return;
         };
