@@ -988,6 +988,29 @@ fn zero_number_in_status_smartermail() {
     );
 }
 
+/// GreenMail writes no space between a body section (with its origin or
+/// not) and the section's literal: `BODY[]<0>{1510}` (2.1.x, a captured
+/// log; its `FetchCommand`), `BODY[HEADER]{4169}` (1.5.3, greenmail issue
+/// 187). The `{n}` still ends the line, so the framer and the decoder agree
+/// on the literal. A quoted string glued on is still an error.
+#[test]
+fn missing_space_before_a_section_literal_greenmail() {
+    quirk(
+        b"* 18 FETCH (UID 26 BODY[]<0>{5}\r\nhello)",
+        Quirks::MISSING_SPACE,
+        b"* 18 FETCH (UID 26 BODY[]<0> {5}\r\nhello)",
+        |r| assert_eq!(fetch_items(r).len(), 2),
+    );
+    quirk(
+        b"* 1 FETCH (FLAGS (\\Recent \\Seen) BODY[HEADER]{9}\r\nSubject:\n)",
+        Quirks::MISSING_SPACE,
+        b"* 1 FETCH (FLAGS (\\Recent \\Seen) BODY[HEADER] {9}\r\nSubject:\n)",
+        |r| assert_eq!(fetch_items(r).len(), 2),
+    );
+    let e = response(b"* 1 FETCH (BODY[]\"x\")\r\n").unwrap_err();
+    assert_eq!(e.offset, 17);
+}
+
 /// HP TCP/IP Services for OpenVMS 5.3's IMAP server sends a multipart's
 /// subtype as an atom (a log on HPE's community forum, thread "TCPIP IMAP
 /// Server", where PMDF's server quotes the same message's subtypes); read

@@ -23,7 +23,7 @@
 //! admits it, and refusing it would lose the status response: for a tagged
 //! one, its command's completion).
 
-use imapkit_codec::decode::{command, response};
+use imapkit_codec::decode::{command, greeting, response};
 use imapkit_codec::framer::{Direction, FrameEvent, Framer, FramerConfig};
 use imapkit_codec::{Decoded, Encode};
 use imapkit_proto::*;
@@ -131,6 +131,18 @@ fn known_responses_that_break_their_grammar_are_errors_with_offsets() {
     // SEARCH results continued on a line of their own (row 89: Tobit
     // David Server 6): no response starts with a number.
     assert_eq!(response_error(b"4 5 6\r\n"), (2, "expected OK, NO or BAD"));
+    // Greetings that are not IMAP (row 91: IceWarp's intrusion
+    // prevention, SmarterMail when busy): errors at their first word.
+    for (line, at) in [
+        (
+            &b"NO LOGOUT Intrusion prevention active for 192.0.2.1\r\n"[..],
+            0,
+        ),
+        (b"421 Server is busy, try again later.\r\n", 0),
+    ] {
+        let e = greeting(line).unwrap_err();
+        assert_eq!(e.offset, at, "{}", line.escape_ascii());
+    }
     // The largest values are fine.
     assert_eq!(
         complete_response(b"* 4294967295 EXISTS\r\n"),

@@ -203,7 +203,15 @@ pub(crate) fn msg_att<'a>(i: &'a [u8], out: &mut impl ItemSink<'a>) -> IResult<'
             Some(b'[') => {
                 let (r, section) = section(r)?;
                 let (r, origin) = origin(r)?;
-                let (r, ()) = sps(r)?;
+                let r = if r.first() == Some(&b'{') {
+                    // Lenient: no SP before the literal, `BODY[]<0>{1510}`
+                    // (GreenMail 2.1: `BODY[HEADER]{36}` in 1.5.3, greenmail
+                    // issue 187).
+                    quirks::note(Quirks::MISSING_SPACE);
+                    r
+                } else {
+                    sps(r)?.0
+                };
                 let (r, data) = match r.first() {
                     // Yandex: `BODY[2] )` for a part with empty content.
                     Some(b')') => {

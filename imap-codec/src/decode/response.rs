@@ -198,7 +198,7 @@ pub(crate) const NON_SYNC_IN_RESPONSE: &str = "non-synchronizing literal in a re
 /// | multipart without parts | `("MIXED")`, `("ALTERNATIVE" (params) NIL NIL)` (Gmail) | kept: same form |
 /// | `()` as a body | an encapsulated message's body (Lotus Domino) | `("")`, a multipart without parts |
 /// | `(NIL NIL)` disposition | Exchange | `NIL` |
-/// | no space between items | `UID 12MODSEQ (5)` (Zimbra before 5.0.8) | with the space |
+/// | no space between items | `UID 12MODSEQ (5)` (Zimbra before 5.0.8), `BODY[]<0>{5}` (GreenMail) | with the space |
 /// | stray `+` after ID | `* ID (...)+` (datamail.in) | dropped |
 /// | code alone on a line | `[COPYUID 124 10 233]` (Exchange 2013) | `* OK [COPYUID 124 10 233] ` |
 /// | known code, bad arguments | `[UNSEEN 0]`, `[PERMANENTFLAGS]` | kept as `ResponseCode::Other` |

@@ -98,7 +98,9 @@ impl Quirks {
     /// disposition, re-encoded as `NIL`.
     pub const NIL_DISPOSITION: Self = Self(1 << 15);
     /// No space between two FETCH data items, `UID 12MODSEQ (5)` (Zimbra
-    /// before 5.0.8, Thunderbird's parser). Re-encodes with the space.
+    /// before 5.0.8, Thunderbird's parser), or between a body section and
+    /// its literal, `BODY[]<0>{1510}` (GreenMail 2.1; `BODY[HEADER]{36}` in
+    /// GreenMail 1.5.3, greenmail issue 187). Re-encodes with the space.
     pub const MISSING_SPACE: Self = Self(1 << 16);
     /// A stray `+` after an `ID` response's list, `* ID (...)+`
     /// (datamail.in, apple/swift-nio-imap pull request 740). Dropped.
