@@ -18,13 +18,20 @@ use imapkit_state::ConnectionSecurity;
 /// (`exists` messages) and `UID FETCH 1:* (...)` in flight, output and
 /// events drained: ready for the FETCH responses of a full sync.
 pub fn syncing_client(exists: u32, now: Instant) -> Client {
+    let mut client = fetching_client(b"IMAP4rev1 LITERAL+ CONDSTORE", exists, now);
+    while client.poll_event().is_some() {}
+    client
+}
+
+/// A client over TLS, greeted with PREAUTH announcing `caps`, with INBOX
+/// selected (`exists` messages) and `A2 UID FETCH 1:* (...)` sent; its
+/// events not drained.
+fn fetching_client(caps: &[u8], exists: u32, now: Instant) -> Client {
     let mut config = ClientConfig::default();
     config.auto_capability = false;
     let mut client = Client::new(Arc::new(config), now, ConnectionSecurity::Tls);
-    client.handle_input(
-        now,
-        b"* PREAUTH [CAPABILITY IMAP4rev1 LITERAL+ CONDSTORE] ready\r\n",
-    );
+    let greeting = [&b"* PREAUTH [CAPABILITY "[..], caps, b"] ready\r\n"].concat();
+    client.handle_input(now, &greeting);
     client
         .select(now, Mailbox::from_name("INBOX"))
         .expect("SELECT in the authenticated state");
@@ -34,11 +41,11 @@ pub fn syncing_client(exists: u32, now: Instant) -> Client {
         "* {exists} EXISTS\r\n* OK [UIDVALIDITY 1] x\r\n* OK [HIGHESTMODSEQ 1] x\r\nA1 OK [READ-WRITE] done\r\n"
     );
     client.handle_input(now, select.as_bytes());
-    let fetch = fetch_command();
-    client.enqueue(now, fetch).expect("UID FETCH when selected");
+    client
+        .enqueue(now, fetch_command())
+        .expect("UID FETCH when selected");
     out.clear();
     let _ = client.poll_transmit(now, &mut out);
-    while client.poll_event().is_some() {}
     client
 }
 
@@ -193,26 +200,8 @@ pub fn updates_stream(seed: u64, exists: u32, lines: u32) -> (Vec<u8>, usize) {
 /// idling (`A3 IDLE` answered with `+ idling`), its buffers drained: ready
 /// for [`updates_stream`].
 pub fn idling_client(exists: u32, now: Instant) -> Client {
-    let mut config = ClientConfig::default();
-    config.auto_capability = false;
-    let mut client = Client::new(Arc::new(config), now, ConnectionSecurity::Tls);
-    client.handle_input(
-        now,
-        b"* PREAUTH [CAPABILITY IMAP4rev1 LITERAL+ IDLE CONDSTORE] ready\r\n",
-    );
-    client
-        .select(now, Mailbox::from_name("INBOX"))
-        .expect("SELECT in the authenticated state");
+    let mut client = fetching_client(b"IMAP4rev1 LITERAL+ IDLE CONDSTORE", exists, now);
     let mut out = Vec::new();
-    let _ = client.poll_transmit(now, &mut out);
-    let select = format!(
-        "* {exists} EXISTS\r\n* OK [UIDVALIDITY 1] x\r\n* OK [HIGHESTMODSEQ 1] x\r\nA1 OK [READ-WRITE] done\r\n"
-    );
-    client.handle_input(now, select.as_bytes());
-    client
-        .enqueue(now, fetch_command())
-        .expect("UID FETCH when selected");
-    let _ = client.poll_transmit(now, &mut out);
     let mut uids = Vec::with_capacity(exists as usize * 24);
     for seq in 1..=exists {
         uids.extend_from_slice(format!("* {seq} FETCH (UID {seq})\r\n").as_bytes());

@@ -14,7 +14,7 @@ use imapkit_proto::{
 };
 use nom::bytes::streaming::take_while1;
 
-pub(crate) use self::body::body_item;
+pub(crate) use self::body::{body_item, nested_list};
 pub(crate) use self::envelope::envelope;
 use super::core::{
     astring, atom, byte, date_time, flag_fetch, literal_data, literal_header, nil, nstring, number,
@@ -157,15 +157,18 @@ pub(crate) fn msg_att<'a>(i: &'a [u8], out: &mut impl ItemSink<'a>) -> IResult<'
         }
         b'I' if is("INTERNALDATE") => {
             let (r, ()) = sps(r)?;
-            if let Some(r) = r.strip_prefix(ZERO_DATE) {
-                // The server has no date for the message: the item is dropped.
-                quirks::note(Quirks::ZERO_DATE);
-                return Ok((r, ()));
+            match server_date_time(r) {
+                Ok((r, d)) => {
+                    out.push(M::InternalDate(d));
+                    Ok((r, ()))
+                }
+                // Only a date that did not read can be the zero date: the
+                // comparison stays off the path of every valid one.
+                Err(nom::Err::Error(_) | nom::Err::Failure(_)) if r.starts_with(ZERO_DATE) => {
+                    zero_date(r)
+                }
+                Err(e) => Err(e),
             }
-            server_date_time(r).map(|(r, d)| {
-                out.push(M::InternalDate(d));
-                (r, ())
-            })
         }
         b'R' if is("RFC822.SIZE") => {
             let (r, ()) = sps(r)?;
@@ -416,6 +419,14 @@ impl<'a> ItemSink<'a> for SharedItems<'_> {
 /// date for ([`Quirks::ZERO_DATE`]); not a date (day 0 of year 0).
 const ZERO_DATE: &[u8] = b"\"00-Jan-0000 00:00:00 +0000\"";
 
+/// The zero date at the front of `i` ([`ZERO_DATE`]): the server has no
+/// date for the message, so the item is dropped.
+#[cold]
+fn zero_date(i: &[u8]) -> IResult<'_, ()> {
+    quirks::note(Quirks::ZERO_DATE);
+    Ok((&i[ZERO_DATE.len()..], ()))
+}
+
 /// `date-time` as servers send it: also a single-digit day without its
 /// leading space ([`Quirks::UNPADDED_DAY`]): the fixed form with that
 /// space put back, 27 bytes instead of 28. Anything else is `date_time`'s
@@ -635,29 +646,8 @@ fn negative_modseq(i: &[u8]) -> IResult<'_, ()> {
 fn item_value(i: &[u8], depth: usize) -> IResult<'_, ItemValue<'_>> {
     match i.first() {
         None => Err(nom::Err::Incomplete(nom::Needed::new(1))),
-        Some(b'(') => {
-            if depth >= MAX_BODY_DEPTH {
-                return cut_fail(i, "item value nested too deeply");
-            }
-            let mut r = extra_sp(&i[1..]);
-            let mut out = Vec::new();
-            if let Some(b')') = r.first() {
-                return Ok((&r[1..], ItemValue::List(out)));
-            }
-            loop {
-                let (r2, v) = item_value(r, depth + 1)?;
-                out.push(v);
-                let (r2, m) = more(r2)?;
-                if m {
-                    r = r2;
-                    continue;
-                }
-                return match r2.first() {
-                    Some(b')') => Ok((&r2[1..], ItemValue::List(out))),
-                    _ => fail(r2, "expected SP or )"),
-                };
-            }
-        }
+        Some(b'(') => nested_list(i, depth, "item value nested too deeply", item_value)
+            .map(|(r, l)| (r, ItemValue::List(l))),
         Some(b'"' | b'{') => nstring(i).map(|(r, s)| (r, ItemValue::NString(s))),
         Some(&b) if chars::is_atom_char(b) => {
             let (r, token) = take_while1(chars::is_atom_char)(i)?;

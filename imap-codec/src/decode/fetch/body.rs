@@ -20,7 +20,7 @@ use imapkit_proto::{
 
 use super::super::core::{byte, digits_u64, nil, nstring, quoted_stop, string};
 use super::super::response::lenient::{
-    atom_for_string, extra_sp, more, size_number, sps, string_or_nil, subtype_or_atom, ws_count,
+    extra_sp, more, size_number, sps, string_nil_or_atom, string_or_nil, ws_count, ws_list,
 };
 use super::super::response::quirks::{self, Quirks};
 use super::super::{cut_fail, fail, IResult};
@@ -73,7 +73,7 @@ fn multipart(i: &[u8], depth: usize) -> IResult<'_, Multipart<'_>> {
     let (res, quirky) = quirks::scoped(|| parts(i, depth));
     let (r, (n, end)) = res?;
     let parts = PartList::from_wire(Buf::Borrowed(&i[..end]), n, !quirky, read_part);
-    let (r, subtype) = subtype_or_atom(r)?;
+    let (r, subtype) = string_nil_or_atom(r)?;
     let (r, m) = more(r)?;
     let (r, extension) = if m {
         let (r, params) = body_fld_param(r)?;
@@ -207,7 +207,7 @@ fn check_body(i: &[u8], depth: usize) -> IResult<'_, ()> {
 /// [`multipart`], checked and not built (see [`check_body`]).
 fn check_multipart(i: &[u8], depth: usize) -> IResult<'_, ()> {
     let (r, _) = parts(i, depth)?;
-    let (r, _) = subtype_or_atom(r)?;
+    let (r, _) = string_nil_or_atom(r)?;
     let (r, m) = more(r)?;
     if !m {
         return Ok((r, ()));
@@ -569,10 +569,7 @@ fn body_fields(i: &[u8]) -> IResult<'_, BodyFields<'_>> {
     let (r, description) = nstring(r)?;
     let (r, ()) = sps(r)?;
     // Lenient: an atom (Exchange 2010), [`Quirks::ATOM_FOR_STRING`].
-    let (r, encoding) = match atom_for_string(r)? {
-        (r, Some(encoding)) => (r, encoding),
-        (_, None) => string_or_nil(r)?,
-    };
+    let (r, encoding) = string_nil_or_atom(r)?;
     let (r, ()) = sps(r)?;
     let (r, size) = size_number(r, u64::from(u32::MAX))?;
     // In range: checked by `size_number`.
@@ -813,32 +810,27 @@ fn body_fld_lang(i: &[u8]) -> IResult<'_, BodyLanguage<'_>> {
 pub(crate) fn body_extension(i: &[u8], depth: usize) -> IResult<'_, BodyExtension<'_>> {
     match i.first() {
         None => incomplete(),
-        Some(b'(') => {
-            if depth >= MAX_BODY_DEPTH {
-                return cut_fail(i, "extension data nested too deeply");
-            }
-            let mut r = extra_sp(&i[1..]);
-            let mut out = Vec::new();
-            if let Some(b')') = r.first() {
-                return Ok((&r[1..], BodyExtension::List(out)));
-            }
-            loop {
-                let (r2, e) = body_extension(r, depth + 1)?;
-                out.push(e);
-                let (r2, m) = more(r2)?;
-                if m {
-                    r = r2;
-                    continue;
-                }
-                return match r2.first() {
-                    Some(b')') => Ok((&r2[1..], BodyExtension::List(out))),
-                    _ => fail(r2, "expected SP or )"),
-                };
-            }
-        }
+        Some(b'(') => nested_list(i, depth, "extension data nested too deeply", body_extension)
+            .map(|(r, l)| (r, BodyExtension::List(l))),
         Some(b) if b.is_ascii_digit() => number_u64(i).map(|(r, n)| (r, BodyExtension::Number(n))),
         Some(_) => nstring(i).map(|(r, s)| (r, BodyExtension::NString(s))),
     }
+}
+
+/// `"(" [value *(SP value)] ")"` at `i` ([`ws_list`]), each value read by
+/// `value` one level deeper: the lists of a body extension and of an
+/// unknown FETCH item's value. A list at `depth` [`MAX_BODY_DEPTH`] is an
+/// error with `too_deep` as its reason.
+pub(crate) fn nested_list<'a, T>(
+    i: &'a [u8],
+    depth: usize,
+    too_deep: &'static str,
+    value: fn(&'a [u8], usize) -> IResult<'a, T>,
+) -> IResult<'a, Vec<T>> {
+    if depth >= MAX_BODY_DEPTH {
+        return cut_fail(i, too_deep);
+    }
+    ws_list(|r| value(r, depth + 1))(i)
 }
 
 #[cfg(test)]

@@ -580,10 +580,12 @@ fn status(i: &[u8]) -> IResult<'_, Data<'_>> {
 /// else leaves the first word the mailbox, and the grammar's error.
 fn mailbox_with_spaces(i: &[u8]) -> IResult<'_, Mailbox<'_>> {
     let (r, m) = mailbox(i)?;
-    match r {
-        [b' ', b'(', ..] | [] | [b' '] => return Ok((r, m)),
-        [b' ', ..] => {}
-        _ => return Ok((r, m)),
+    // Only a SP followed by more than the status list's `(` may continue it.
+    let [b' ', next, ..] = r else {
+        return Ok((r, m));
+    };
+    if *next == b'(' {
+        return Ok((r, m));
     }
     let Some(cr) = memchr::memchr2(b'\r', b'\n', r) else {
         return Err(nom::Err::Incomplete(nom::Needed::new(1)));

@@ -170,10 +170,11 @@ pub(crate) fn string_or_nil(i: &[u8]) -> IResult<'_, IString<'_>> {
     }
 }
 
-/// A multipart's subtype: a string, `NIL` ([`string_or_nil`]), or, lenient,
-/// an atom read as the string of its bytes ([`atom_for_string`]): `...)
-/// ALTERNATIVE)` (the IMAP server of HP TCP/IP Services for OpenVMS 5.3).
-pub(crate) fn subtype_or_atom(i: &[u8]) -> IResult<'_, IString<'_>> {
+/// A string, `NIL` ([`string_or_nil`]), or, lenient, an atom read as the
+/// string of its bytes ([`atom_for_string`]): a body part's encoding
+/// (Exchange 2010), a multipart's subtype, `...) ALTERNATIVE)` (the IMAP
+/// server of HP TCP/IP Services for OpenVMS 5.3).
+pub(crate) fn string_nil_or_atom(i: &[u8]) -> IResult<'_, IString<'_>> {
     match atom_for_string(i)? {
         (r, Some(s)) => Ok((r, s)),
         (_, None) => string_or_nil(i),
