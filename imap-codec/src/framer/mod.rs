@@ -105,6 +105,10 @@ pub struct Framer {
     /// the front of `buf` (already counted as consumed) until
     /// [`Framer::settle`] drops it.
     lent: usize,
+    /// Tests only: every line read by the exact scan, none fast (the
+    /// fast paths must give the same events).
+    #[cfg(test)]
+    exact_only: bool,
 }
 
 /// What the framer does next.
@@ -175,6 +179,30 @@ struct Message {
     streamed: u32,
     /// After an error or rejection: skip the rest of this message.
     skipping: bool,
+    /// Lines that ended in a literal header and were read fast, whose
+    /// exact scan state is not computed yet (see [`Framer::fast_line`]).
+    stale: Option<Stale>,
+}
+
+/// The lines of the current message that [`Framer::fast_line`] read up to
+/// a literal header without the byte-by-byte scan. Their exact scan state
+/// is computed only if a later line needs it ([`Framer::exact_scan_state`]),
+/// which is rare: the line after an APPEND's literal is usually empty.
+#[derive(Debug, Clone)]
+struct Stale {
+    /// The exact scan state at the start of the first such line.
+    scan: ScanState,
+    /// Where that line starts in `buf`.
+    from: usize,
+    /// The `(` the lines after them may hold before the depth limit could
+    /// be exceeded (as [`FastLine::depth_slack`], less every `(` read since
+    /// `from`).
+    depth_slack: u32,
+    /// The bytes the lines after them may hold before an item limit could
+    /// be exceeded (as [`FastLine::item_slack`], less every byte read
+    /// since `from`, each LF included; literal data adds no item, as the
+    /// header before it is the item).
+    item_slack: usize,
 }
 
 impl Message {
@@ -195,6 +223,7 @@ impl Message {
             command: None,
             streamed: 0,
             skipping: false,
+            stale: None,
         }
     }
 }
@@ -227,6 +256,8 @@ impl Framer {
             lending: false,
             lent: 0,
             config,
+            #[cfg(test)]
+            exact_only: false,
         }
     }
 
@@ -585,6 +616,10 @@ impl Framer {
         if self.line_mode || !self.head.is_empty() {
             return None;
         }
+        #[cfg(test)]
+        if self.exact_only {
+            return None;
+        }
         let cfg = &self.config;
         let end = self
             .buf
@@ -630,14 +665,20 @@ impl Framer {
         let end = self.buf.len().min(line_cap).min(msg_cap);
         if self.pos == self.line_start {
             self.fast = self.fast_line_start();
+            #[cfg(test)]
+            {
+                self.fast.on &= !self.exact_only;
+            }
         }
         if self.fast.on {
             if let Some(step) = self.fast_line(end, line_cap, msg_cap) {
                 return step;
             }
-            // Scan the line exactly from its start, where the scan state is.
+            // Scan the line exactly from its start, where the scan state is
+            // (made exact first, if earlier lines were read fast).
             self.fast.on = false;
             self.pos = self.line_start;
+            self.exact_scan_state(self.line_start);
         }
         self.exact_line(end, line_cap, msg_cap)
     }
@@ -645,6 +686,14 @@ impl Framer {
     /// The fast reading of a line that starts at `pos`: how close the scan
     /// state at its start is to the limits.
     fn fast_line_start(&self) -> FastLine {
+        if let Some(stale) = &self.msg.stale {
+            return FastLine {
+                on: true,
+                opens: 0,
+                depth_slack: stale.depth_slack,
+                item_slack: stale.item_slack,
+            };
+        }
         let st = &self.msg.scan;
         let cfg = &self.config;
         let most_items = self.outer.iter().copied().max().unwrap_or(0).max(st.items);
@@ -668,13 +717,19 @@ impl Framer {
     ///   (an item after the line's start needs a SP or `(` before it).
     ///
     /// Quoted strings matter only at a line end that may be a literal
-    /// header (`}` before the line end; then the exact scan reads the line),
-    /// and in free text (a message that is not limited) they matter not at all.
+    /// header (`}` before the line end), and in free text (a message that
+    /// is not limited) they matter not at all. There, whether the line ends
+    /// inside a quoted string is found from its `"` and `\` alone
+    /// ([`ends_in_quote`]; every line starts outside one). If a literal
+    /// follows, the exact scan state after the line (depth and item counts
+    /// for the next line) is left to be computed when a later line needs it
+    /// ([`Stale`]); the counts go on from this line's into the next, as if
+    /// the two were one line (the literal adds no item: its header is one).
     ///
     /// Returns `None` where the exact scan must read the line from its start:
-    /// a count too close to a limit, a possible literal header, a line or
-    /// message cap reached (the error path needs the exact scan state). The
-    /// bytes read here are then read again, once: the work stays linear.
+    /// a count too close to a limit, a line or message cap reached (the
+    /// error path needs the exact scan state). The bytes read here are then
+    /// read again, once: the work stays linear.
     fn fast_line(&mut self, end: usize, line_cap: usize, msg_cap: usize) -> Option<Step> {
         let from = self.pos;
         let region = &self.buf[from..end];
@@ -698,11 +753,61 @@ impl Framer {
             let cr = lf > self.line_start && self.buf[lf - 1] == b'\r';
             let content_end = lf - usize::from(cr);
             if content_end > self.line_start && self.buf[content_end - 1] == b'}' {
-                return None;
+                // The counts must leave room for the next line, the LF
+                // counted as a byte.
+                let read = lf - self.line_start + 1;
+                let item_slack = self.fast.item_slack.checked_sub(read)?;
+                let depth_slack = self.fast.depth_slack - self.fast.opens;
+                let stale = self.msg.stale.get_or_insert_with(|| Stale {
+                    scan: self.msg.scan.clone(),
+                    from: self.line_start,
+                    depth_slack,
+                    item_slack,
+                });
+                stale.depth_slack = depth_slack;
+                stale.item_slack = item_slack;
+                self.msg.scan.in_quote = ends_in_quote(&self.buf[self.line_start..content_end]);
             }
         }
         self.fast.on = false;
         Some(self.line_end(lf))
+    }
+
+    /// Makes the scan state exact at `upto` (a line start, or just after
+    /// a LF), scanning the lines that [`fast_line`](Self::fast_line) read
+    /// up to a literal header from the first of them, and passing over
+    /// their literals' data, as the exact scan would have read them. The
+    /// counts of the fast reading proved that no limit stops this scan.
+    fn exact_scan_state(&mut self, upto: usize) {
+        let Some(stale) = self.msg.stale.take() else {
+            return;
+        };
+        self.msg.scan = stale.scan;
+        let mut at = stale.from;
+        while at < upto {
+            let cfg = &self.config;
+            let limits = lex::Limits {
+                max_depth: cfg.max_depth,
+                max_items: cfg.max_list_items,
+                outer: &mut self.outer,
+            };
+            let (stop, n) = lex::scan(&self.buf[at..], &mut self.msg.scan, Some(limits));
+            self.scanned += n as u64;
+            let Stop::Lf(k) = stop else {
+                debug_assert!(false, "a stale line rescanned to {stop:?}");
+                return;
+            };
+            let lf = at + k;
+            let content_end = lf - usize::from(lf > at && self.buf[lf - 1] == b'\r');
+            let header = imapkit_proto::lex::literal_header(&self.buf[at..content_end]);
+            debug_assert!(header.is_some() && !self.msg.scan.in_quote);
+            self.msg.scan.in_quote = false;
+            self.msg.scan.escape = false;
+            self.msg.scan.in_item = true;
+            // A literal's length passed the message limit: it is in `buf`.
+            let len = header.map_or(0, |h| usize::try_from(h.len).unwrap_or(usize::MAX));
+            at = (lf + 1).saturating_add(len);
+        }
     }
 
     /// Scans the current line byte by byte from `pos`, where the scan state
@@ -825,6 +930,10 @@ impl Framer {
                 lf,
                 Some(content_end),
             );
+        }
+        if streamed {
+            // The message's lines so far leave `buf` when the literal begins.
+            self.exact_scan_state(lf + 1);
         }
         self.msg.scan.in_quote = false;
         self.msg.scan.escape = false;
@@ -1127,6 +1236,26 @@ impl Framer {
 
 /// The `(` bytes in `bytes`, counted in blocks of at most 255 with byte
 /// counters (a loop the compiler turns into vector instructions).
+/// Whether a line (its content, without CR and LF) ends inside a quoted
+/// string, starting outside one: a `"` opens or closes one, and inside one
+/// a `\` escapes the next byte ([`lex::scan`]'s rules, read from the `"`
+/// and `\` bytes only).
+fn ends_in_quote(line: &[u8]) -> bool {
+    let mut in_quote = false;
+    let mut escaped_to = 0;
+    for at in memchr::memchr2_iter(b'"', b'\\', line) {
+        if at < escaped_to {
+            continue;
+        }
+        match line[at] {
+            b'"' => in_quote = !in_quote,
+            _ if in_quote => escaped_to = at + 2,
+            _ => {}
+        }
+    }
+    in_quote
+}
+
 fn count_opens(bytes: &[u8]) -> u32 {
     bytes
         .chunks(255)
@@ -1149,5 +1278,134 @@ impl fmt::Debug for Framer {
             .field("line_mode", &self.line_mode)
             .field("stats", &self.stats())
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Input heavy in what framing and limits look at, and in lines that
+    /// end in literal headers.
+    fn input() -> impl Strategy<Value = Vec<u8>> {
+        let piece = prop_oneof![
+            4 => prop::sample::select(vec![
+                "(", ")", " ", " ", "\"", "\\", "a", "xy", "\r\n", "{", "}", "{1}\r\n",
+                "{2+}\r\n", "{0}\r\n", "{3}\r\n", "~{1+}\r\n", "A1 ", "* 1 FETCH (",
+                "A2 APPEND ", "\n", "\r",
+            ]).prop_map(|s| s.as_bytes().to_vec()),
+            1 => any::<u8>().prop_map(|b| vec![b]),
+        ];
+        prop::collection::vec(piece, 0..120).prop_map(|v| v.concat())
+    }
+
+    /// Messages of short items and lists spanning literals: near the
+    /// depth and item limits across lines, where the counts of the fast
+    /// reading carry from a line into the next.
+    fn messages() -> impl Strategy<Value = Vec<u8>> {
+        let token = prop::sample::select(vec![
+            "(",
+            "(",
+            ")",
+            "a",
+            " ",
+            " ",
+            "{1}\r\nx",
+            "{2+}\r\nxy",
+            "\"q\"",
+            "\"(\"",
+        ]);
+        let message = prop::collection::vec(token, 0..40).prop_map(|t| {
+            let mut m = b"A1 X ".to_vec();
+            m.extend(t.concat().into_bytes());
+            m.extend_from_slice(b"\r\n");
+            m
+        });
+        prop::collection::vec(message, 1..4).prop_map(|v| v.concat())
+    }
+
+    fn events(
+        config: &FramerConfig,
+        exact_only: bool,
+        chunks: &[&[u8]],
+    ) -> (Vec<FrameEvent>, FramerStats) {
+        let mut f = Framer::new(config.clone());
+        f.exact_only = exact_only;
+        let mut out = Vec::new();
+        for chunk in chunks {
+            f.push(chunk);
+            while let Some(e) = f.poll_event() {
+                out.push(e);
+            }
+        }
+        (out, f.stats())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+
+        /// The fast readings of a line (`whole_line`, `fast_line` and the
+        /// lines it leaves with a stale scan state) give the events of the
+        /// byte-by-byte scan, errors and their offsets included.
+        #[test]
+        fn fast_paths_give_the_exact_scans_events(
+            input in input(),
+            commands in any::<bool>(),
+            limits in (0u32..5, 1u32..10, 5usize..200, 0usize..300),
+            stream in prop::option::of(0u64..3),
+            lenient_lf in any::<bool>(),
+            cut in 0usize..300,
+        ) {
+            let mut config = FramerConfig::new(if commands {
+                Direction::ClientToServer
+            } else {
+                Direction::ServerToClient
+            });
+            (config.max_depth, config.max_list_items, config.max_line, config.max_message) = limits;
+            config.announce_literals = false;
+            config.stream_literals_above = stream;
+            config.lenient_lf = lenient_lf;
+            let cut = cut.min(input.len());
+            let chunks = [&input[..cut], &input[cut..]];
+            let exact = events(&config, true, &chunks);
+            let fast = events(&config, false, &chunks);
+            prop_assert_eq!(fast, exact);
+        }
+
+        /// The same, on messages near the depth and item limits.
+        #[test]
+        fn fast_paths_keep_the_limits_across_literals(
+            input in messages(),
+            commands in any::<bool>(),
+            limits in (0u32..12, 1u32..40),
+            stream in prop::option::of(0u64..3),
+            cut in 0usize..300,
+        ) {
+            let mut config = FramerConfig::new(if commands {
+                Direction::ClientToServer
+            } else {
+                Direction::ServerToClient
+            });
+            (config.max_depth, config.max_list_items) = limits;
+            config.announce_literals = false;
+            config.stream_literals_above = stream;
+            let cut = cut.min(input.len());
+            let chunks = [&input[..cut], &input[cut..]];
+            let exact = events(&config, true, &chunks);
+            let fast = events(&config, false, &chunks);
+            prop_assert_eq!(fast, exact);
+        }
+
+        /// [`ends_in_quote`] reads quoted strings as the exact scan does.
+        #[test]
+        fn ends_in_quote_agrees_with_the_scan(
+            line in prop::collection::vec(prop::sample::select(b"\"\\a ()\r{}".to_vec()), 0..40),
+        ) {
+            let mut st = ScanState::default();
+            let _ = lex::scan(&line, &mut st, None);
+            prop_assert_eq!(ends_in_quote(&line), st.in_quote);
+        }
     }
 }
