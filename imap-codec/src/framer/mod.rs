@@ -1239,42 +1239,12 @@ impl Framer {
 /// Whether a line (its content, without CR and LF) ends inside a quoted
 /// string, starting outside one: a `"` opens or closes one, and inside one
 /// a `\` escapes the next byte ([`lex::scan`]'s rules, read from the `"`
-/// and `\` bytes only).
-///
-/// The two bytes are found eight at a time (SWAR, as the decoder's
-/// `quoted_stop`: the lowest flagged byte of a word is always a real
-/// match): a command line holds a few of them, where `memchr2`'s set-up
-/// for each search costs more than the search.
+/// and `\` bytes only, found eight at a time).
 fn ends_in_quote(line: &[u8]) -> bool {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
-    fn zero_byte(y: u64) -> u64 {
-        y.wrapping_sub(LO) & !y & HI
-    }
     let mut in_quote = false;
     let mut k = 0;
-    loop {
-        let at = match line.get(k..k + 8) {
-            Some(chunk) => {
-                let mut word = [0u8; 8];
-                word.copy_from_slice(chunk);
-                let x = u64::from_le_bytes(word);
-                let m =
-                    zero_byte(x ^ (LO * u64::from(b'"'))) | zero_byte(x ^ (LO * u64::from(b'\\')));
-                if m == 0 {
-                    k += 8;
-                    continue;
-                }
-                k + (m.trailing_zeros() / 8) as usize
-            }
-            None => match line[k.min(line.len())..]
-                .iter()
-                .position(|&b| b == b'"' || b == b'\\')
-            {
-                Some(n) => k + n,
-                None => return in_quote,
-            },
-        };
+    while let Some(n) = crate::decode::core::find_either(&line[k.min(line.len())..], b'"', b'\\') {
+        let at = k + n;
         k = match line[at] {
             b'"' => {
                 in_quote = !in_quote;
@@ -1285,6 +1255,7 @@ fn ends_in_quote(line: &[u8]) -> bool {
             _ => at + 1,
         };
     }
+    in_quote
 }
 
 fn count_opens(bytes: &[u8]) -> u32 {

@@ -15,7 +15,7 @@ use super::own::{Borrowed, Own};
 use super::{at_sp_paren, comp_list1, ext_param, is, literal8, peek, word};
 use crate::decode::core::{
     astring, atom, byte, date_time, flag, flag_list_with, literal, mailbox, nstring, number,
-    number64, paren_list, paren_list1, sp, status_attribute, string,
+    number64, paren_list, paren_list1, sp, status_att_list, string,
 };
 use crate::decode::{fail, IResult};
 
@@ -114,7 +114,7 @@ fn list_return_opt(i: &[u8]) -> IResult<'_, ListReturnOption<'_>> {
         ListReturnOption::MyRights
     } else if is(w, "STATUS") {
         let (r, ()) = sp(r)?;
-        let (r, a) = paren_list1(status_attribute)(r)?;
+        let (r, a) = status_att_list(r)?;
         return Ok((r, ListReturnOption::Status(a)));
     } else {
         return list_option_ext(i).map(|(r, o)| (r, ListReturnOption::Other(o)));

@@ -201,7 +201,7 @@ fn command_body<'a, 'o>(i: &'a [u8], o: impl Own<'a, 'o>) -> IResult<'a, Command
             let (i, ()) = sp(i)?;
             let (i, mailbox) = mailbox(i)?;
             let (i, ()) = sp(i)?;
-            let (i, attributes) = paren_list1(super::core::status_attribute)(i)?;
+            let (i, attributes) = super::core::status_att_list(i)?;
             let mailbox = o.mailbox(mailbox);
             Ok((
                 i,
