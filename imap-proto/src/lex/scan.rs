@@ -26,7 +26,8 @@ pub fn command_info(line: &[u8]) -> (Option<Tag<'static>>, bool) {
 /// this between the literals of a command, and copies the tag for each
 /// literal it announces.
 pub fn command_head(line: &[u8]) -> (Option<usize>, bool) {
-    let sp = memchr::memchr(b' ', line).unwrap_or(line.len());
+    // A tag is a few bytes: a plain loop, not `memchr` and its set-up.
+    let sp = line.iter().position(|&b| b == b' ').unwrap_or(line.len());
     let token = &line[..sp];
     let tag_len = (!token.is_empty() && token.iter().all(|&b| chars::is_tag_char(b))).then_some(sp);
     let rest = line.get(sp + 1..).unwrap_or_default();
