@@ -515,7 +515,9 @@ pub(crate) fn sequence_set(i: &[u8]) -> IResult<'_, SequenceSet> {
     if let Some(b'$') = i.first() {
         return Ok((&i[1..], SequenceSet::LastResult));
     }
-    let mut items = Vec::new();
+    // The room the first push would allocate, without the growth path
+    // (a call more per set: most sets are one number or range).
+    let mut items = Vec::with_capacity(4);
     let mut i = i;
     loop {
         let (r, a) = seq_number(i)?;
@@ -968,6 +970,8 @@ pub(crate) fn section_with<'a, 'o>(
     let mut part = Vec::new();
     let mut text = None;
     if r.first().is_some_and(|b| b.is_ascii_digit()) {
+        // As the first push would, without the growth path.
+        part.reserve_exact(4);
         loop {
             let (r2, n) = nz_number(r)?;
             part.push(n);

@@ -1239,21 +1239,50 @@ impl Framer {
 /// Whether a line (its content, without CR and LF) ends inside a quoted
 /// string, starting outside one: a `"` opens or closes one, and inside one
 /// a `\` escapes the next byte ([`lex::scan`]'s rules, read from the `"`
-/// and `\` bytes only, found eight at a time).
+/// and `\` bytes only).
+///
+/// Eight bytes at a time: an exact mask of a word's `"` and `\` bytes
+/// (no false matches, unlike the borrow trick of `quoted_stop`), whose
+/// bits are then read in order; a command line holds a few of them.
 fn ends_in_quote(line: &[u8]) -> bool {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    /// The high bit of each byte of `w` equal to `b`.
+    fn eq_mask(w: u64, b: u8) -> u64 {
+        let v = w ^ (LO * u64::from(b));
+        !(((v & LOW7) + LOW7) | v) & !LOW7
+    }
     let mut in_quote = false;
+    // The byte after a `\` inside a quoted string is passed over.
+    let mut skip = usize::MAX;
+    let mut step = |at: usize, b: u8| {
+        if at == skip {
+            return;
+        }
+        match b {
+            b'"' => in_quote = !in_quote,
+            _ if in_quote => skip = at + 1,
+            _ => {}
+        }
+    };
+    let mut words = line.chunks_exact(8);
     let mut k = 0;
-    while let Some(n) = crate::decode::core::find_either(&line[k.min(line.len())..], b'"', b'\\') {
-        let at = k + n;
-        k = match line[at] {
-            b'"' => {
-                in_quote = !in_quote;
-                at + 1
-            }
-            // Inside a quoted string, the escaped byte is passed over.
-            _ if in_quote => at + 2,
-            _ => at + 1,
-        };
+    for chunk in &mut words {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(word);
+        let mut m = eq_mask(w, b'"') | eq_mask(w, b'\\');
+        while m != 0 {
+            let n = (m.trailing_zeros() / 8) as usize;
+            step(k + n, chunk[n]);
+            m &= m - 1;
+        }
+        k += 8;
+    }
+    for (n, &b) in words.remainder().iter().enumerate() {
+        if b == b'"' || b == b'\\' {
+            step(k + n, b);
+        }
     }
     in_quote
 }
