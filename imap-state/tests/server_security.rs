@@ -343,6 +343,30 @@ fn literal_plus_over_the_limit_is_read_and_dropped() {
     assert_eq!(log.last().unwrap(), "command b NOOP");
 }
 
+/// A command line that does not parse before its literal: refused at once
+/// when the literal is synchronizing (no `+`, the client sends no data);
+/// answered when whole when it is not (its data comes anyway), with the
+/// violation every syntax error reports. The payload never runs.
+#[test]
+fn a_bad_line_before_a_literal_is_refused_before_sync_data_and_after_non_sync() {
+    let (wire, log) = same_under_every_split(
+        |s| Harness::selected(ServerConfig::default(), s),
+        |h| {
+            let mut input = b"a APPEND INBOX (\\Seen)) {26+}\r\n".to_vec();
+            input.extend(hostile_payload(26));
+            input.extend_from_slice(b"\r\nb APPEND INBOX (\\Seen)) {26}\r\nc NOOP\r\n");
+            h.send(&input);
+        },
+    );
+    assert_eq!(
+        wire,
+        "a BAD Syntax error\r\nb BAD Syntax error\r\nc OK completed\r\n"
+    );
+    assert_eq!(log.len(), 2, "{log:?}");
+    assert!(log[0].starts_with("violation syntax"), "{log:?}");
+    assert_eq!(log[1], "command c NOOP");
+}
+
 #[test]
 fn literal_minus_refuses_non_sync_literals_over_4096() {
     let (wire, log) = same_under_every_split(

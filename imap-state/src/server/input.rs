@@ -233,7 +233,11 @@ impl Server {
         let limited = mode == LiteralMode::NonSync
             && len > u64::from(LITERAL_MINUS_MAX)
             && self.config.literals != super::LiteralSupport::Plus;
-        // What the command line says so far: its name, and whether it parses.
+        // What the command line says so far: its name, and (before a
+        // synchronizing literal only) whether it parses. The data of a
+        // non-synchronizing literal comes anyway: a command that does not
+        // parse is answered when it is whole, as any other (BAD, with its
+        // violation), without decoding its first line twice.
         let (routed, parses) = {
             let head = self.framer.current_message();
             let mut buf = [0; 32];
@@ -246,7 +250,8 @@ impl Server {
                 ),
                 None => Err(Refusal::Unknown),
             };
-            (routed, decode::command(head).is_ok())
+            let parses = mode == LiteralMode::NonSync || decode::command(head).is_ok();
+            (routed, parses)
         };
         let refusal: Option<(Status, imapkit_proto::RespText<'static>, bool)> = if limited {
             // RFC 7888 §5: BAD, with TOOBIG for APPEND.
