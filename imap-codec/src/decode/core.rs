@@ -644,7 +644,9 @@ pub(crate) fn sp_list1<'a, T>(
 ) -> impl Fn(&'a [u8]) -> IResult<'a, Vec1<T>> {
     move |i: &'a [u8]| {
         let (mut i, first) = item(i)?;
-        let mut out = vec![first];
+        // Room for a few items: `vec![first]` would grow at the second.
+        let mut out = Vec::with_capacity(4);
+        out.push(first);
         while let Some(b' ') = i.first() {
             match item(&i[1..]) {
                 Ok((r, x)) => {

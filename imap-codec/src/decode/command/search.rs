@@ -84,7 +84,9 @@ fn charset(i: &[u8]) -> IResult<'_, Charset<'_>> {
 /// `search-key *(SP search-key)` up to (not including) CRLF.
 fn search_keys(i: &[u8]) -> IResult<'_, Vec1<SearchKey<'_>>> {
     let (mut i, first) = search_key(i, 0)?;
-    let mut keys = vec![first];
+    // Room for a few keys: `vec![first]` would grow (and move) at the second.
+    let mut keys = Vec::with_capacity(4);
+    keys.push(first);
     while peek(i)?.1 == b' ' {
         let (r, k) = search_key(&i[1..], 0)?;
         keys.push(k);
@@ -217,7 +219,8 @@ pub(super) fn search_key(i: &[u8], depth: usize) -> IResult<'_, SearchKey<'_>> {
     let (_, c) = peek(i)?;
     if c == b'(' {
         let (mut r, first) = search_key(&i[1..], depth + 1)?;
-        let mut keys = vec![first];
+        let mut keys = Vec::with_capacity(4);
+        keys.push(first);
         loop {
             match peek(r)?.1 {
                 b' ' => {
