@@ -283,9 +283,8 @@ pub(crate) fn quoted_stop(b: &[u8]) -> usize {
 }
 
 /// The index of the first `x` or `y` in `b`, eight bytes at a time (SWAR,
-/// as [`quoted_stop`]): for the short searches of the hot paths (a command
-/// line's quotes, a STATUS attribute's end), where `memchr2`'s set-up for
-/// each search costs more than the search.
+/// as [`quoted_stop`]): for short searches on the hot paths (a STATUS
+/// attribute's end), where `memchr2`'s set-up costs more than the search.
 #[inline]
 pub(crate) fn find_either(b: &[u8], x: u8, y: u8) -> Option<usize> {
     const LO: u64 = 0x0101_0101_0101_0101;
