@@ -1314,6 +1314,16 @@ impl fmt::Debug for Framer {
 
 #[cfg(test)]
 mod tests {
+    //! The fast paths against the exact scan: every event, error and
+    //! offset, the framer's answers between events (the current message,
+    //! a streamed literal's head, `reject_literal`, `at_boundary`,
+    //! `buffered`) and its counters must be what the byte-by-byte scan
+    //! gives (`exact_only`), under any chunking, lending or not, with
+    //! literals rejected, the buffer discarded or line mode switched on the
+    //! way. (The generators and the harness were widened by an independent
+    //! review of the stale-state path; its dense generator is the one that
+    //! catches a wrong carry of the item slack into the next line.)
+
     use proptest::prelude::*;
 
     use super::*;
@@ -1322,14 +1332,17 @@ mod tests {
     /// end in literal headers.
     fn input() -> impl Strategy<Value = Vec<u8>> {
         let piece = prop_oneof![
-            4 => prop::sample::select(vec![
+            6 => prop::sample::select(vec![
                 "(", ")", " ", " ", "\"", "\\", "a", "xy", "\r\n", "{", "}", "{1}\r\n",
                 "{2+}\r\n", "{0}\r\n", "{3}\r\n", "~{1+}\r\n", "A1 ", "* 1 FETCH (",
-                "A2 APPEND ", "\n", "\r",
-            ]).prop_map(|s| s.as_bytes().to_vec()),
+                "A2 APPEND ", "\n", "\r", "{1}\n", "{1+}\n", "\\\"", "\"\\", "{1}\r\r\n",
+                "* OK ", "+ ", "* LIST (", "A3 LOGIN ", "\"{1}\r\n", "\\{1}\r\n", "{10}\r\n",
+                "{1}", "{2}\r\n", "a{1}\r\n", "~{0}\r\n", "x)", "((", "))", "\"(\"", "\r\n\r\n",
+            ])
+            .prop_map(|s| s.as_bytes().to_vec()),
             1 => any::<u8>().prop_map(|b| vec![b]),
         ];
-        prop::collection::vec(piece, 0..120).prop_map(|v| v.concat())
+        prop::collection::vec(piece, 0..160).prop_map(|v| v.concat())
     }
 
     /// Messages of short items and lists spanning literals: near the
@@ -1345,11 +1358,49 @@ mod tests {
             " ",
             "{1}\r\nx",
             "{2+}\r\nxy",
+            "{0}\r\n",
             "\"q\"",
             "\"(\"",
+            "\"\\\"{1}\r\n",
+            "{1}\n(",
+            "~{1}\r\n)",
+            "bb",
+            " ( ",
         ]);
-        let message = prop::collection::vec(token, 0..40).prop_map(|t| {
-            let mut m = b"A1 X ".to_vec();
+        let head =
+            prop::sample::select(vec!["A1 X ", "* 1 FETCH ", "* OK ", "A1 APPEND ", "", "* "]);
+        let message = (head, prop::collection::vec(token, 0..60)).prop_map(|(h, t)| {
+            let mut m = h.as_bytes().to_vec();
+            m.extend(t.concat().into_bytes());
+            m.extend_from_slice(b"\r\n");
+            m
+        });
+        prop::collection::vec(message, 1..5).prop_map(|v| v.concat())
+    }
+
+    /// Items as dense as they get (one per two bytes) and short lines
+    /// ending in literals: the item slack carried over several lines is
+    /// tested to within its margin.
+    fn dense() -> impl Strategy<Value = Vec<u8>> {
+        let token = prop::sample::select(vec![
+            " a",
+            " a",
+            " (",
+            "(",
+            ")",
+            " {0}\r\n",
+            " {1}\r\nx",
+            "{0}\r\n",
+            " \"q\"",
+            " {1+}\r\n(",
+            "a",
+            " \"\\\"{0}\r\n",
+            " \"{0}\r\n",
+            "\" {0}\r\n",
+        ]);
+        let head = prop::sample::select(vec!["A1 X", "* 1 FETCH", "*", ""]);
+        let message = (head, prop::collection::vec(token, 0..80)).prop_map(|(h, t)| {
+            let mut m = h.as_bytes().to_vec();
             m.extend(t.concat().into_bytes());
             m.extend_from_slice(b"\r\n");
             m
@@ -1357,52 +1408,185 @@ mod tests {
         prop::collection::vec(message, 1..4).prop_map(|v| v.concat())
     }
 
-    fn events(
+    /// What a run observes.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    enum Ev {
+        Frame(Vec<u8>, u64, u32),
+        Other(FrameEvent),
+        Current(Vec<u8>),
+        Head(Option<Vec<u8>>),
+        Rejected(bool),
+        Boundary(bool, usize),
+        Discarded(usize),
+    }
+
+    /// How a run feeds and polls: where the input is cut, which announced
+    /// literals are rejected, which polls lend, before which chunk the
+    /// buffer is discarded or line mode switched.
+    #[derive(Debug, Clone)]
+    struct Plan {
+        cuts: Vec<usize>,
+        rejects: Vec<bool>,
+        lend: Vec<bool>,
+        discard_at: Option<usize>,
+        line_mode_at: Option<usize>,
+    }
+
+    fn plan() -> impl Strategy<Value = Plan> {
+        (
+            prop::collection::vec(0usize..400, 0..6),
+            prop::collection::vec(any::<bool>(), 0..8),
+            prop::collection::vec(any::<bool>(), 0..16),
+            prop::option::weighted(0.1, 0usize..6),
+            prop::option::weighted(0.1, 0usize..6),
+        )
+            .prop_map(|(mut cuts, rejects, lend, discard_at, line_mode_at)| {
+                cuts.sort_unstable();
+                Plan {
+                    cuts,
+                    rejects,
+                    lend,
+                    discard_at,
+                    line_mode_at,
+                }
+            })
+    }
+
+    fn run(
         config: &FramerConfig,
         exact_only: bool,
-        chunks: &[&[u8]],
-    ) -> (Vec<FrameEvent>, FramerStats) {
+        input: &[u8],
+        plan: &Plan,
+    ) -> (Vec<Ev>, FramerStats) {
         let mut f = Framer::new(config.clone());
         f.exact_only = exact_only;
         let mut out = Vec::new();
-        for chunk in chunks {
-            f.push(chunk);
-            while let Some(e) = f.poll_event() {
-                out.push(e);
+        let mut chunks = Vec::new();
+        let mut last = 0;
+        for &c in &plan.cuts {
+            let c = c.clamp(last, input.len());
+            chunks.push(&input[last..c]);
+            last = c;
+        }
+        chunks.push(&input[last..]);
+        let mut rejects = plan.rejects.iter().copied().cycle();
+        let mut lend = plan.lend.iter().copied().cycle();
+        for (k, chunk) in chunks.iter().enumerate() {
+            if plan.discard_at == Some(k) {
+                out.push(Ev::Discarded(f.discard_buffered()));
             }
+            if plan.line_mode_at == Some(k) {
+                f.set_line_mode(!f.line_mode());
+            }
+            f.push(chunk);
+            loop {
+                let ev = if lend.next().unwrap_or(false) {
+                    match f.poll_lent() {
+                        None => None,
+                        Some(Lent::Frame(fr)) => Some(Ev::Frame(
+                            fr.bytes().to_vec(),
+                            fr.offset(),
+                            fr.streamed_literals(),
+                        )),
+                        Some(Lent::Event(e)) => Some(Ev::Other(e)),
+                    }
+                } else {
+                    match f.poll_event() {
+                        None => None,
+                        Some(FrameEvent::Frame(fr)) => Some(Ev::Frame(
+                            fr.bytes.to_vec(),
+                            fr.offset,
+                            fr.streamed_literals,
+                        )),
+                        Some(e) => Some(Ev::Other(e)),
+                    }
+                };
+                let Some(ev) = ev else { break };
+                let announced = matches!(ev, Ev::Other(FrameEvent::LiteralAnnounced { .. }));
+                let started = matches!(ev, Ev::Other(FrameEvent::LiteralStart { .. }));
+                out.push(ev);
+                if announced {
+                    out.push(Ev::Current(f.current_message().to_vec()));
+                    if rejects.next().unwrap_or(false) {
+                        out.push(Ev::Rejected(f.reject_literal()));
+                    }
+                }
+                if started {
+                    out.push(Ev::Head(f.streaming_head().map(<[u8]>::to_vec)));
+                }
+            }
+            out.push(Ev::Boundary(f.at_boundary(), f.buffered()));
         }
         (out, f.stats())
     }
 
+    fn config(
+        commands: bool,
+        limits: (u32, u32, usize, usize),
+        literals: (u64, u64, Option<u64>, usize),
+        announce: bool,
+        lenient_lf: bool,
+    ) -> FramerConfig {
+        let mut config = FramerConfig::new(if commands {
+            Direction::ClientToServer
+        } else {
+            Direction::ServerToClient
+        });
+        (
+            config.max_depth,
+            config.max_list_items,
+            config.max_line,
+            config.max_message,
+        ) = limits;
+        (
+            config.max_literal,
+            config.max_append_literal,
+            config.stream_literals_above,
+            config.stream_chunk,
+        ) = literals;
+        config.announce_literals = announce;
+        config.lenient_lf = lenient_lf;
+        config
+    }
+
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(3000))]
+        #![proptest_config(ProptestConfig::with_cases(12000))]
+
+        /// The same, on items as dense as they get, over several lines.
+        /// (More cases: a carried item slack that is too large shows only
+        /// on some of these inputs.)
+        #[test]
+        fn fast_paths_carry_the_item_slack_exactly_enough(
+            input in dense(),
+            commands in any::<bool>(),
+            limits in (0u32..10, 1u32..40),
+            stream in prop::option::of(0u64..2),
+            announce in any::<bool>(),
+            plan in plan(),
+        ) {
+            let config = config(commands, (limits.0, limits.1, 1000, 10000), (10, 10, stream, 2), announce, false);
+            prop_assert_eq!(run(&config, false, &input, &plan), run(&config, true, &input, &plan));
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1500))]
 
         /// The fast readings of a line (`whole_line`, `fast_line` and the
-        /// lines it leaves with a stale scan state) give the events of the
-        /// byte-by-byte scan, errors and their offsets included.
+        /// lines it leaves with a stale scan state) give the exact scan's
+        /// events on noise.
         #[test]
         fn fast_paths_give_the_exact_scans_events(
             input in input(),
             commands in any::<bool>(),
-            limits in (0u32..5, 1u32..10, 5usize..200, 0usize..300),
-            stream in prop::option::of(0u64..3),
+            limits in (0u32..6, 1u32..12, 3usize..200, 0usize..400),
+            literals in (0u64..12, 0u64..12, prop::option::of(0u64..4), 1usize..4),
+            announce in any::<bool>(),
             lenient_lf in any::<bool>(),
-            cut in 0usize..300,
+            plan in plan(),
         ) {
-            let mut config = FramerConfig::new(if commands {
-                Direction::ClientToServer
-            } else {
-                Direction::ServerToClient
-            });
-            (config.max_depth, config.max_list_items, config.max_line, config.max_message) = limits;
-            config.announce_literals = false;
-            config.stream_literals_above = stream;
-            config.lenient_lf = lenient_lf;
-            let cut = cut.min(input.len());
-            let chunks = [&input[..cut], &input[cut..]];
-            let exact = events(&config, true, &chunks);
-            let fast = events(&config, false, &chunks);
-            prop_assert_eq!(fast, exact);
+            let config = config(commands, limits, literals, announce, lenient_lf);
+            prop_assert_eq!(run(&config, false, &input, &plan), run(&config, true, &input, &plan));
         }
 
         /// The same, on messages near the depth and item limits.
@@ -1410,33 +1594,34 @@ mod tests {
         fn fast_paths_keep_the_limits_across_literals(
             input in messages(),
             commands in any::<bool>(),
-            limits in (0u32..12, 1u32..40),
-            stream in prop::option::of(0u64..3),
-            cut in 0usize..300,
+            limits in (0u32..14, 1u32..50, 20usize..400, 50usize..1000),
+            literals in (1u64..12, 1u64..12, prop::option::of(0u64..4), 1usize..4),
+            announce in any::<bool>(),
+            lenient_lf in any::<bool>(),
+            plan in plan(),
         ) {
-            let mut config = FramerConfig::new(if commands {
-                Direction::ClientToServer
-            } else {
-                Direction::ServerToClient
-            });
-            (config.max_depth, config.max_list_items) = limits;
-            config.announce_literals = false;
-            config.stream_literals_above = stream;
-            let cut = cut.min(input.len());
-            let chunks = [&input[..cut], &input[cut..]];
-            let exact = events(&config, true, &chunks);
-            let fast = events(&config, false, &chunks);
-            prop_assert_eq!(fast, exact);
+            let config = config(commands, limits, literals, announce, lenient_lf);
+            prop_assert_eq!(run(&config, false, &input, &plan), run(&config, true, &input, &plan));
         }
 
-        /// [`ends_in_quote`] reads quoted strings as the exact scan does.
+        /// [`ends_in_quote`] reads quoted strings as the exact scan does,
+        /// with limits or without.
         #[test]
         fn ends_in_quote_agrees_with_the_scan(
-            line in prop::collection::vec(prop::sample::select(b"\"\\a ()\r{}".to_vec()), 0..80),
+            line in prop::collection::vec(prop_oneof![
+                8 => prop::sample::select(b"\"\\a ()\r{}".to_vec()),
+                1 => any::<u8>().prop_filter("no LF", |b| *b != b'\n'),
+            ], 0..120),
         ) {
             let mut st = ScanState::default();
             let _ = lex::scan(&line, &mut st, None);
             prop_assert_eq!(ends_in_quote(&line), st.in_quote);
+            let mut st = ScanState::default();
+            let mut outer = Vec::new();
+            let limits = lex::Limits { max_depth: 1000, max_items: 1000, outer: &mut outer };
+            if lex::scan(&line, &mut st, Some(limits)).0 == Stop::End {
+                prop_assert_eq!(ends_in_quote(&line), st.in_quote);
+            }
         }
     }
 }
