@@ -267,8 +267,12 @@ pub fn utf7_mailbox(data: &[u8]) {
     }
 }
 
-/// The framer gives the same events whatever the chunking, and its buffer
-/// stays within the configured limits.
+/// The framer gives the same events whatever the chunking, and (feature
+/// `fuzzing`, as the fuzz targets build) with its fast readings of lines
+/// turned off (`Framer::set_exact_scan_only`: the counts that prove the
+/// limits, the quotes of a line that ends in a literal header, the scan
+/// state left to compute after it); its buffer stays within the
+/// configured limits.
 ///
 /// The first four bytes choose the direction, small limits (the item limit
 /// from the line and literal bytes, 0 to 31), literal streaming and a
@@ -296,8 +300,12 @@ pub fn framer_chunks(data: &[u8]) {
     }
     let bound = config.max_message + config.stream_chunk + 4096;
 
-    let run = |sizes: &mut dyn FnMut() -> usize| -> Vec<FrameEvent> {
+    let run_with = |exact: bool, sizes: &mut dyn FnMut() -> usize| -> Vec<FrameEvent> {
         let mut f = Framer::new(config.clone());
+        #[cfg(feature = "fuzzing")]
+        f.set_exact_scan_only(exact);
+        #[cfg(not(feature = "fuzzing"))]
+        let _ = exact;
         let mut events = Vec::new();
         let mut rest = stream;
         while !rest.is_empty() {
@@ -315,7 +323,19 @@ pub fn framer_chunks(data: &[u8]) {
         }
         events
     };
+    let run = |sizes: &mut dyn FnMut() -> usize| run_with(false, sizes);
     let whole = run(&mut || usize::MAX);
+    // The fast readings of lines give what the byte-by-byte scan gives
+    // (with the `fuzzing` feature, as the fuzz targets build; the framer's
+    // own property tests check it in every test run).
+    if cfg!(feature = "fuzzing") {
+        let mut k = 0usize;
+        let exact = run_with(true, &mut || {
+            k += 1;
+            [3, 1, 17, 64][k % 4]
+        });
+        assert_eq!(whole, exact, "the fast paths and the exact scan disagree");
+    }
     let mut k = 0usize;
     let pattern = [(*d as usize % 7) + 1, (*d as usize / 7 % 13) + 1, 1, 64];
     let chunked = run(&mut || {

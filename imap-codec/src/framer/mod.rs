@@ -105,9 +105,10 @@ pub struct Framer {
     /// the front of `buf` (already counted as consumed) until
     /// [`Framer::settle`] drops it.
     lent: usize,
-    /// Tests only: every line read by the exact scan, none fast (the
-    /// fast paths must give the same events).
-    #[cfg(test)]
+    /// Every line read by the exact scan, none fast, for the checks that
+    /// the fast paths give the same events ([`Framer::set_exact_scan_only`];
+    /// tests and the `fuzzing` feature only).
+    #[cfg(any(test, feature = "fuzzing"))]
     exact_only: bool,
 }
 
@@ -256,9 +257,21 @@ impl Framer {
             lending: false,
             lent: 0,
             config,
-            #[cfg(test)]
+            #[cfg(any(test, feature = "fuzzing"))]
             exact_only: false,
         }
+    }
+
+    /// For the fuzz targets and tests only: reads every line with the exact
+    /// byte-by-byte scan, none with the fast readings that prove the limits
+    /// from counts (`fast_line`, `whole_line_end`, lines left with a stale
+    /// scan state). The events must be the same either way;
+    /// `imapkit_codec::fuzzing::framer_chunks` and the framer's property
+    /// tests check it. (Feature `fuzzing`.)
+    #[doc(hidden)]
+    #[cfg(any(test, feature = "fuzzing"))]
+    pub fn set_exact_scan_only(&mut self, on: bool) {
+        self.exact_only = on;
     }
 
     /// Appends received bytes. Nothing is scanned until [`poll_event`](Self::poll_event).
@@ -616,7 +629,7 @@ impl Framer {
         if self.line_mode || !self.head.is_empty() {
             return None;
         }
-        #[cfg(test)]
+        #[cfg(any(test, feature = "fuzzing"))]
         if self.exact_only {
             return None;
         }
@@ -665,7 +678,7 @@ impl Framer {
         let end = self.buf.len().min(line_cap).min(msg_cap);
         if self.pos == self.line_start {
             self.fast = self.fast_line_start();
-            #[cfg(test)]
+            #[cfg(any(test, feature = "fuzzing"))]
             {
                 self.fast.on &= !self.exact_only;
             }
