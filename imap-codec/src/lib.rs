@@ -45,6 +45,7 @@ pub mod framer;
 pub mod fuzzing;
 mod lex;
 pub mod redact;
+mod swar;
 
 pub use crate::decode::Decoded;
 pub use crate::error::DecodeError;

@@ -13,6 +13,7 @@ use nom::bytes::streaming::take_while1;
 
 use super::response::quirks;
 use super::{cut_fail, fail, IResult, Kind, PError};
+use crate::swar;
 
 /// `SP`
 #[inline]
@@ -252,25 +253,15 @@ static QUOTED_STOP: [bool; 256] = {
 /// byte-at-a-time loop.
 #[inline(always)]
 pub(crate) fn quoted_stop(b: &[u8]) -> usize {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
-    #[inline(always)]
-    fn zero_byte(y: u64) -> u64 {
-        y.wrapping_sub(LO) & !y & HI
-    }
     let mut k = 0;
     while let Some(chunk) = b.get(k..k + 8) {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        let x = u64::from_le_bytes(word);
-        let m = (x.wrapping_sub(LO * 0x0E) & !x & HI)
-            | zero_byte(x ^ (LO * u64::from(b'"')))
-            | zero_byte(x ^ (LO * u64::from(b'\\')));
+        let x = swar::word(chunk);
+        let m = swar::below(x, 0x0E) | swar::eq_lowest(x, b'"') | swar::eq_lowest(x, b'\\');
         if m == 0 {
             k += 8;
             continue;
         }
-        let at = k + (m.trailing_zeros() / 8) as usize;
+        let at = k + swar::lowest(m);
         if QUOTED_STOP[b[at] as usize] {
             return at;
         }
@@ -282,27 +273,17 @@ pub(crate) fn quoted_stop(b: &[u8]) -> usize {
     k
 }
 
-/// The index of the first `x` or `y` in `b`, eight bytes at a time (SWAR,
-/// as [`quoted_stop`]): for short searches on the hot paths (a STATUS
+/// The index of the first `x` or `y` in `b`, eight bytes at a time (as
+/// [`quoted_stop`]): for short searches on the hot paths (a STATUS
 /// attribute's end), where `memchr2`'s set-up costs more than the search.
 #[inline]
 pub(crate) fn find_either(b: &[u8], x: u8, y: u8) -> Option<usize> {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
-    #[inline(always)]
-    fn zero_byte(v: u64) -> u64 {
-        v.wrapping_sub(LO) & !v & HI
-    }
     let mut k = 0;
     while let Some(chunk) = b.get(k..k + 8) {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        let w = u64::from_le_bytes(word);
-        let m = zero_byte(w ^ (LO * u64::from(x))) | zero_byte(w ^ (LO * u64::from(y)));
+        let w = swar::word(chunk);
+        let m = swar::eq_lowest(w, x) | swar::eq_lowest(w, y);
         if m != 0 {
-            // The lowest flagged byte is a real match (borrows only
-            // propagate upwards).
-            return Some(k + (m.trailing_zeros() / 8) as usize);
+            return Some(k + swar::lowest(m));
         }
         k += 8;
     }
@@ -471,19 +452,14 @@ pub(crate) fn text(i: &[u8]) -> IResult<'_, Text<'_>> {
 /// three are below 0x0E).
 #[inline]
 pub(crate) fn text_stop(b: &[u8]) -> usize {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
     let mut k = 0;
     while let Some(chunk) = b.get(k..k + 8) {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        let x = u64::from_le_bytes(word);
-        let m = x.wrapping_sub(LO * 0x0E) & !x & HI;
+        let m = swar::below(swar::word(chunk), 0x0E);
         if m == 0 {
             k += 8;
             continue;
         }
-        let at = k + (m.trailing_zeros() / 8) as usize;
+        let at = k + swar::lowest(m);
         if !chars::is_text_char(b[at]) {
             return at;
         }

@@ -60,6 +60,7 @@ pub use self::config::{Direction, FramerConfig};
 pub use self::event::{Frame, FrameError, FrameErrorKind, FrameEvent, FramerStats};
 pub use self::lend::{FrameRef, Lent};
 use crate::lex::{self, ScanState, Stop};
+use crate::swar;
 
 /// Splits one direction of an IMAP stream into messages.
 ///
@@ -1247,24 +1248,15 @@ impl Framer {
     }
 }
 
-/// The `(` bytes in `bytes`, counted in blocks of at most 255 with byte
-/// counters (a loop the compiler turns into vector instructions).
 /// Whether a line (its content, without CR and LF) ends inside a quoted
 /// string, starting outside one: a `"` opens or closes one, and inside one
 /// a `\` escapes the next byte ([`lex::scan`]'s rules, read from the `"`
 /// and `\` bytes only).
 ///
 /// Eight bytes at a time: an exact mask of a word's `"` and `\` bytes
-/// (no false matches, unlike the borrow trick of `quoted_stop`), whose
-/// bits are then read in order; a command line holds a few of them.
+/// ([`swar::eq_exact`]), whose bits are then read in order; a command line
+/// holds a few of them.
 fn ends_in_quote(line: &[u8]) -> bool {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-    /// The high bit of each byte of `w` equal to `b`.
-    fn eq_mask(w: u64, b: u8) -> u64 {
-        let v = w ^ (LO * u64::from(b));
-        !(((v & LOW7) + LOW7) | v) & !LOW7
-    }
     let mut in_quote = false;
     // The byte after a `\` inside a quoted string is passed over.
     let mut skip = usize::MAX;
@@ -1281,12 +1273,10 @@ fn ends_in_quote(line: &[u8]) -> bool {
     let mut words = line.chunks_exact(8);
     let mut k = 0;
     for chunk in &mut words {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        let w = u64::from_le_bytes(word);
-        let mut m = eq_mask(w, b'"') | eq_mask(w, b'\\');
+        let w = swar::word(chunk);
+        let mut m = swar::eq_exact(w, b'"') | swar::eq_exact(w, b'\\');
         while m != 0 {
-            let n = (m.trailing_zeros() / 8) as usize;
+            let n = swar::lowest(m);
             step(k + n, chunk[n]);
             m &= m - 1;
         }
@@ -1300,6 +1290,8 @@ fn ends_in_quote(line: &[u8]) -> bool {
     in_quote
 }
 
+/// The `(` bytes in `bytes`, counted in blocks of at most 255 with byte
+/// counters (a loop the compiler turns into vector instructions).
 fn count_opens(bytes: &[u8]) -> u32 {
     bytes
         .chunks(255)
@@ -1358,67 +1350,79 @@ mod tests {
         prop::collection::vec(piece, 0..160).prop_map(|v| v.concat())
     }
 
-    /// Messages of short items and lists spanning literals: near the
-    /// depth and item limits across lines, where the counts of the fast
-    /// reading carry from a line into the next.
-    fn messages() -> impl Strategy<Value = Vec<u8>> {
-        let token = prop::sample::select(vec![
-            "(",
-            "(",
-            ")",
-            "a",
-            " ",
-            " ",
-            "{1}\r\nx",
-            "{2+}\r\nxy",
-            "{0}\r\n",
-            "\"q\"",
-            "\"(\"",
-            "\"\\\"{1}\r\n",
-            "{1}\n(",
-            "~{1}\r\n)",
-            "bb",
-            " ( ",
-        ]);
-        let head =
-            prop::sample::select(vec!["A1 X ", "* 1 FETCH ", "* OK ", "A1 APPEND ", "", "* "]);
-        let message = (head, prop::collection::vec(token, 0..60)).prop_map(|(h, t)| {
+    /// Up to `messages - 1` messages, each one of `heads` and up to
+    /// `tokens - 1` of `pieces`, ended by CRLF.
+    fn messages_of(
+        heads: Vec<&'static str>,
+        pieces: Vec<&'static str>,
+        tokens: usize,
+        messages: usize,
+    ) -> impl Strategy<Value = Vec<u8>> {
+        let piece = prop::sample::select(pieces);
+        let head = prop::sample::select(heads);
+        let message = (head, prop::collection::vec(piece, 0..tokens)).prop_map(|(h, t)| {
             let mut m = h.as_bytes().to_vec();
             m.extend(t.concat().into_bytes());
             m.extend_from_slice(b"\r\n");
             m
         });
-        prop::collection::vec(message, 1..5).prop_map(|v| v.concat())
+        prop::collection::vec(message, 1..messages).prop_map(|v| v.concat())
+    }
+
+    /// Messages of short items and lists spanning literals: near the
+    /// depth and item limits across lines, where the counts of the fast
+    /// reading carry from a line into the next.
+    fn messages() -> impl Strategy<Value = Vec<u8>> {
+        messages_of(
+            vec!["A1 X ", "* 1 FETCH ", "* OK ", "A1 APPEND ", "", "* "],
+            vec![
+                "(",
+                "(",
+                ")",
+                "a",
+                " ",
+                " ",
+                "{1}\r\nx",
+                "{2+}\r\nxy",
+                "{0}\r\n",
+                "\"q\"",
+                "\"(\"",
+                "\"\\\"{1}\r\n",
+                "{1}\n(",
+                "~{1}\r\n)",
+                "bb",
+                " ( ",
+            ],
+            60,
+            5,
+        )
     }
 
     /// Items as dense as they get (one per two bytes) and short lines
     /// ending in literals: the item slack carried over several lines is
     /// tested to within its margin.
     fn dense() -> impl Strategy<Value = Vec<u8>> {
-        let token = prop::sample::select(vec![
-            " a",
-            " a",
-            " (",
-            "(",
-            ")",
-            " {0}\r\n",
-            " {1}\r\nx",
-            "{0}\r\n",
-            " \"q\"",
-            " {1+}\r\n(",
-            "a",
-            " \"\\\"{0}\r\n",
-            " \"{0}\r\n",
-            "\" {0}\r\n",
-        ]);
-        let head = prop::sample::select(vec!["A1 X", "* 1 FETCH", "*", ""]);
-        let message = (head, prop::collection::vec(token, 0..80)).prop_map(|(h, t)| {
-            let mut m = h.as_bytes().to_vec();
-            m.extend(t.concat().into_bytes());
-            m.extend_from_slice(b"\r\n");
-            m
-        });
-        prop::collection::vec(message, 1..4).prop_map(|v| v.concat())
+        messages_of(
+            vec!["A1 X", "* 1 FETCH", "*", ""],
+            vec![
+                " a",
+                " a",
+                " (",
+                "(",
+                ")",
+                " {0}\r\n",
+                " {1}\r\nx",
+                "{0}\r\n",
+                " \"q\"",
+                " {1+}\r\n(",
+                "a",
+                " \"\\\"{0}\r\n",
+                " \"{0}\r\n",
+                "\" {0}\r\n",
+            ],
+            80,
+            4,
+        )
     }
 
     /// What a run observes.
@@ -1562,6 +1566,15 @@ mod tests {
         config
     }
 
+    /// The fast paths and the exact scan observed the same.
+    fn agree(config: &FramerConfig, input: &[u8], plan: &Plan) -> Result<(), TestCaseError> {
+        prop_assert_eq!(
+            run(config, false, input, plan),
+            run(config, true, input, plan)
+        );
+        Ok(())
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(12000))]
 
@@ -1578,7 +1591,7 @@ mod tests {
             plan in plan(),
         ) {
             let config = config(commands, (limits.0, limits.1, 1000, 10000), (10, 10, stream, 2), announce, false);
-            prop_assert_eq!(run(&config, false, &input, &plan), run(&config, true, &input, &plan));
+            agree(&config, &input, &plan)?;
         }
     }
 
@@ -1598,8 +1611,7 @@ mod tests {
             lenient_lf in any::<bool>(),
             plan in plan(),
         ) {
-            let config = config(commands, limits, literals, announce, lenient_lf);
-            prop_assert_eq!(run(&config, false, &input, &plan), run(&config, true, &input, &plan));
+            agree(&config(commands, limits, literals, announce, lenient_lf), &input, &plan)?;
         }
 
         /// The same, on messages near the depth and item limits.
@@ -1613,8 +1625,7 @@ mod tests {
             lenient_lf in any::<bool>(),
             plan in plan(),
         ) {
-            let config = config(commands, limits, literals, announce, lenient_lf);
-            prop_assert_eq!(run(&config, false, &input, &plan), run(&config, true, &input, &plan));
+            agree(&config(commands, limits, literals, announce, lenient_lf), &input, &plan)?;
         }
 
         /// [`ends_in_quote`] reads quoted strings as the exact scan does,

@@ -418,15 +418,11 @@ fn body_rest<'a>(
 /// word has one if a byte has its top bit set, or if subtracting 1 from
 /// each byte borrows out of a zero byte).
 fn has_nul_or_8bit(b: &[u8]) -> bool {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
     let mut words = b.chunks_exact(8);
     let mut any = 0u64;
     for w in &mut words {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(w);
-        let x = u64::from_le_bytes(word);
-        any |= (x | (x.wrapping_sub(LO) & !x)) & HI;
+        let x = crate::swar::word(w);
+        any |= (x & crate::swar::HI) | crate::swar::below(x, 1);
     }
     any != 0 || words.remainder().iter().any(|&c| c == 0 || c > 0x7f)
 }
