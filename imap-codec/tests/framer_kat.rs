@@ -13,12 +13,47 @@ fn responses() -> FramerConfig {
     FramerConfig::new(Direction::ServerToClient)
 }
 
-fn drain(f: &mut Framer) -> Vec<FrameEvent> {
-    std::iter::from_fn(|| f.poll_event()).collect()
+/// The events of a push, with the tag the framer lent
+/// ([`Framer::current_tag`]) at each announcement, read before the next
+/// event.
+#[derive(Debug)]
+struct Fed {
+    events: Vec<FrameEvent>,
+    tags: Vec<Option<Vec<u8>>>,
+}
+
+impl std::ops::Deref for Fed {
+    type Target = [FrameEvent];
+    fn deref(&self) -> &[FrameEvent] {
+        &self.events
+    }
+}
+
+impl Fed {
+    /// Event `k`, an announcement: its tag, length, mode, `binary`, `append`.
+    fn announced(&self, k: usize) -> (Option<&[u8]>, u64, LiteralMode, bool, bool) {
+        let (len, mode, binary, append) = announced(&self.events[k]);
+        (self.tags[k].as_deref(), len, mode, binary, append)
+    }
+}
+
+fn drain(f: &mut Framer) -> Fed {
+    let mut fed = Fed {
+        events: Vec::new(),
+        tags: Vec::new(),
+    };
+    while let Some(e) = f.poll_event() {
+        let tag = matches!(e, FrameEvent::LiteralAnnounced { .. })
+            .then(|| f.current_tag().map(|t| t.as_bytes().to_vec()))
+            .flatten();
+        fed.events.push(e);
+        fed.tags.push(tag);
+    }
+    fed
 }
 
 /// Pushes `input` whole and returns the events.
-fn feed(f: &mut Framer, input: &[u8]) -> Vec<FrameEvent> {
+fn feed(f: &mut Framer, input: &[u8]) -> Fed {
     f.push(input);
     drain(f)
 }
@@ -41,22 +76,15 @@ fn error(e: &FrameEvent) -> &FrameError {
     }
 }
 
-fn announced(e: &FrameEvent) -> (Option<&[u8]>, u64, LiteralMode, bool, bool) {
+fn announced(e: &FrameEvent) -> (u64, LiteralMode, bool, bool) {
     match e {
         FrameEvent::LiteralAnnounced {
-            tag,
             len,
             mode,
             binary,
             append,
             ..
-        } => (
-            tag.as_ref().map(|t| t.as_bytes()),
-            *len,
-            *mode,
-            *binary,
-            *append,
-        ),
+        } => (*len, *mode, *binary, *append),
         other => panic!("expected an announcement, got {other:?}"),
     }
 }
@@ -84,7 +112,7 @@ fn rfc9051_7_6_synchronizing_literals() {
     let ev = feed(&mut f, b"A001 LOGIN {11}\r\n");
     assert_eq!(ev.len(), 1);
     assert_eq!(
-        announced(&ev[0]),
+        ev.announced(0),
         (Some(&b"A001"[..]), 11, LiteralMode::Sync, false, false)
     );
     let FrameEvent::LiteralAnnounced { offset, .. } = ev[0] else {
@@ -94,7 +122,7 @@ fn rfc9051_7_6_synchronizing_literals() {
     // S: + Ready for additional command text
     let ev = feed(&mut f, b"FRED FOOBAR {7}\r\n");
     assert_eq!(
-        announced(&ev[0]),
+        ev.announced(0),
         (Some(&b"A001"[..]), 7, LiteralMode::Sync, false, false)
     );
     assert_eq!(ev.len(), 1);
@@ -106,7 +134,7 @@ fn rfc9051_7_6_synchronizing_literals() {
     );
     // The server refuses the next literal; the client sends no data.
     let ev = feed(&mut f, b"A044 BLURDYBLOOP {102856}\r\n");
-    assert_eq!(announced(&ev[0]).1, 102856);
+    assert_eq!(ev.announced(0).1, 102856);
     assert!(f.reject_literal());
     assert!(!f.reject_literal());
     let ev = feed(&mut f, b"A045 NOOP\r\n");
@@ -123,17 +151,17 @@ fn all_literal_syntaxes_are_announced() {
     );
     assert_eq!(ev.len(), 6, "{ev:?}");
     assert_eq!(
-        announced(&ev[0]),
+        ev.announced(0),
         (Some(&b"A1"[..]), 5, LiteralMode::NonSync, false, true)
     );
     assert_eq!(frame(&ev[1]).0, b"A1 APPEND INBOX {5+}\r\nhello\r\n");
     assert_eq!(
-        announced(&ev[2]),
+        ev.announced(2),
         (Some(&b"a2"[..]), 3, LiteralMode::Sync, true, true)
     );
     assert_eq!(frame(&ev[3]).0, b"a2 append INBOX ~{3}\r\n\0\r\n\r\n");
     assert_eq!(
-        announced(&ev[4]),
+        ev.announced(4),
         (Some(&b"A3"[..]), 2, LiteralMode::NonSync, true, true)
     );
     assert_eq!(frame(&ev[5]).0, b"A3 APPEND INBOX (\\Seen) ~{2+}\r\nab\r\n");
@@ -145,7 +173,7 @@ fn all_literal_syntaxes_are_announced() {
 fn announcement_without_valid_tag() {
     let mut f = Framer::new(commands());
     let ev = feed(&mut f, b"A+1 LOGIN {1}\r\n");
-    assert_eq!(announced(&ev[0]).0, None);
+    assert_eq!(ev.announced(0).0, None);
 }
 
 #[test]
@@ -159,7 +187,7 @@ fn literal_data_is_not_scanned() {
         b"A1 LOGIN {12}\r\n((\"{3}\r\n\r\n\n) {0}\r\n\r\nA2 NOOP\r\n",
     );
     assert_eq!(ev.len(), 4, "{ev:?}");
-    assert_eq!(announced(&ev[1]).1, 0);
+    assert_eq!(ev.announced(1).1, 0);
     assert_eq!(
         frame(&ev[2]).0,
         b"A1 LOGIN {12}\r\n((\"{3}\r\n\r\n\n) {0}\r\n\r\n"
@@ -229,7 +257,7 @@ fn responses_can_be_announced() {
     let mut f = Framer::new(config);
     let ev = feed(&mut f, b"* 1 FETCH (BODY[] {2}\r\nab)\r\n");
     assert_eq!(
-        announced(&ev[0]),
+        ev.announced(0),
         (None, 2, LiteralMode::Sync, false, false)
     );
     // Rejecting a literal in a response skips its data: the server sends it anyway.
@@ -355,7 +383,7 @@ fn literal_limits_and_append() {
     let mut f = Framer::new(config);
     let ev = feed(&mut f, b"A1 APPEND INBOX {50}\r\n");
     assert_eq!(
-        announced(&ev[0]),
+        ev.announced(0),
         (Some(&b"A1"[..]), 50, LiteralMode::Sync, false, true)
     );
     let ev = feed(&mut f, &[b"x".repeat(50), b"\r\n".to_vec()].concat());
@@ -448,7 +476,7 @@ fn message_limit() {
 fn reject_non_sync_skips_data() {
     let mut f = Framer::new(commands());
     f.push(b"A1 APPEND INBOX {5+}\r\nhel");
-    assert_eq!(announced(&f.poll_event().unwrap()).1, 5);
+    assert_eq!(announced(&f.poll_event().unwrap()).0, 5);
     // Rejected before the next poll, although data has arrived.
     assert!(f.reject_literal());
     let ev = feed(&mut f, b"lo\r\nA2 NOOP\r\n");
@@ -474,7 +502,7 @@ fn line_mode_for_authenticate_and_idle() {
     );
     f.set_line_mode(false);
     let ev = feed(&mut f, b"A2 LOGIN {1}\r\n");
-    assert_eq!(announced(&ev[0]).1, 1);
+    assert_eq!(ev.announced(0).1, 1);
 }
 
 #[test]
@@ -542,7 +570,7 @@ fn streamed_command_literal_is_announced_first() {
     let mut f = Framer::new(config);
     let ev = feed(&mut f, b"A1 APPEND INBOX {3+}\r\nabc\r\n");
     assert_eq!(ev.len(), 5);
-    assert_eq!(announced(&ev[0]).1, 3);
+    assert_eq!(ev.announced(0).1, 3);
     assert!(matches!(ev[1], FrameEvent::LiteralStart { len: 3, .. }));
     assert_eq!(
         ev[2],
@@ -563,13 +591,13 @@ fn later_literals_are_announced_with_the_tag_after_a_streamed_one() {
     let ev = feed(&mut f, b"tag.9 APPEND INBOX {3+}\r\nabc {2+}\r\nde\r\n");
     assert_eq!(ev.len(), 6, "{ev:?}");
     assert_eq!(
-        announced(&ev[0]),
+        ev.announced(0),
         (Some(&b"tag.9"[..]), 3, LiteralMode::NonSync, false, true)
     );
     assert!(matches!(ev[1], FrameEvent::LiteralStart { len: 3, .. }));
     assert_eq!(ev[3], FrameEvent::LiteralEnd);
     assert_eq!(
-        announced(&ev[4]),
+        ev.announced(4),
         (Some(&b"tag.9"[..]), 2, LiteralMode::NonSync, false, true)
     );
     assert_eq!(
@@ -579,8 +607,8 @@ fn later_literals_are_announced_with_the_tag_after_a_streamed_one() {
     // A first token that is no tag is announced without one.
     let mut f = Framer::new(commands());
     let ev = feed(&mut f, b"+x LOGIN {1}\r\na {1}\r\nb\r\n");
-    assert_eq!(announced(&ev[0]).0, None);
-    assert_eq!(announced(&ev[1]).0, None);
+    assert_eq!(ev.announced(0).0, None);
+    assert_eq!(ev.announced(1).0, None);
 }
 
 #[test]

@@ -50,8 +50,10 @@ enum Ev {
     },
 }
 
-impl From<FrameEvent> for Ev {
-    fn from(e: FrameEvent) -> Self {
+impl Ev {
+    /// Event `e` of framer `f`, just polled: an announcement takes the tag
+    /// the framer lends for it ([`Framer::current_tag`]).
+    fn of(e: FrameEvent, f: &Framer) -> Self {
         match e {
             FrameEvent::Frame(f) => Self::Frame {
                 bytes: f.bytes.to_vec(),
@@ -59,14 +61,13 @@ impl From<FrameEvent> for Ev {
                 streamed: f.streamed_literals,
             },
             FrameEvent::LiteralAnnounced {
-                tag,
                 len,
                 mode,
                 binary,
                 append,
                 offset,
             } => Self::Announced {
-                tag: tag.map(|t| t.as_bytes().to_vec()),
+                tag: f.current_tag().map(|t| t.as_bytes().to_vec()),
                 len,
                 mode,
                 binary,
@@ -701,11 +702,9 @@ fn run_with(
     for (k, chunk) in chunks.enumerate() {
         feed(f, k, &chunk);
         while let Some(e) = f.poll_event() {
-            let reject = matches!(
-                &e,
-                FrameEvent::LiteralAnnounced { tag: Some(t), .. } if t.as_bytes().starts_with(b"R")
-            );
-            out.push(Ev::from(e));
+            let ev = Ev::of(e, f);
+            let reject = matches!(&ev, Ev::Announced { tag: Some(t), .. } if t.starts_with(b"R"));
+            out.push(ev);
             if reject {
                 assert!(f.reject_literal());
             }
@@ -821,7 +820,7 @@ proptest! {
                 while let Some(e) = f.poll_event() {
                     // Reject every other announced literal, deterministically.
                     let reject = matches!(e, FrameEvent::LiteralAnnounced { len, .. } if len % 2 == 1);
-                    out.push(Ev::from(e));
+                    out.push(Ev::of(e, &f));
                     if reject {
                         prop_assert!(f.reject_literal());
                     }

@@ -31,9 +31,12 @@ pub enum FrameEvent {
     /// non-synchronizing literal ([`LiteralMode::NonSync`], RFC 7888) needs
     /// no answer; a server enforcing LITERAL- (at most 4096 bytes) rejects a
     /// longer one and the framer then skips its data.
+    ///
+    /// The command's tag, to answer with, is
+    /// [`Framer::current_tag`](super::Framer::current_tag) until the next
+    /// call of [`poll_event`](super::Framer::poll_event): the event does not
+    /// carry a copy of it, so that announcing a literal allocates nothing.
     LiteralAnnounced {
-        /// The message's first token if it is a valid tag (commands only).
-        tag: Option<Tag<'static>>,
         /// The announced length.
         len: u64,
         /// `{n}` (sync) or `{n+}` (non-sync).
@@ -233,7 +236,6 @@ impl fmt::Debug for FrameEvent {
         match self {
             Self::Frame(frame) => f.debug_tuple("Frame").field(frame).finish(),
             Self::LiteralAnnounced {
-                tag,
                 len,
                 mode,
                 binary,
@@ -241,7 +243,6 @@ impl fmt::Debug for FrameEvent {
                 offset,
             } => f
                 .debug_struct("LiteralAnnounced")
-                .field("tag", tag)
                 .field("len", len)
                 .field("mode", mode)
                 .field("binary", binary)

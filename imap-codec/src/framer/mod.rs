@@ -32,10 +32,10 @@
 //!
 //! let mut framer = Framer::new(FramerConfig::new(Direction::ClientToServer));
 //! framer.push(b"A1 LOGIN {5}\r\n");
-//! let Some(FrameEvent::LiteralAnnounced { tag, len: 5, .. }) = framer.poll_event() else {
+//! let Some(FrameEvent::LiteralAnnounced { len: 5, .. }) = framer.poll_event() else {
 //!     panic!()
 //! };
-//! assert_eq!(tag.unwrap().as_bytes(), b"A1");
+//! assert_eq!(framer.current_tag().unwrap().as_bytes(), b"A1");
 //! assert_eq!(framer.poll_event(), None); // the server now answers "+ ..."
 //! framer.push(b"alice secret\r\nA2 NOOP\r\n");
 //! let Some(FrameEvent::Frame(frame)) = framer.poll_event() else { panic!() };
@@ -591,6 +591,17 @@ impl Framer {
         }
     }
 
+    /// The tag of the command being framed, after
+    /// [`FrameEvent::LiteralAnnounced`]: its first token, if that is a valid
+    /// tag (RFC 9051 §9, `tag`), borrowed from the framer's buffer. A server
+    /// that refuses the literal answers with it. `None` for responses,
+    /// between messages and while a message is skipped.
+    pub fn current_tag(&self) -> Option<Tag<'_>> {
+        let len = self.msg.command?.0?;
+        let message = self.current_message();
+        (message.len() >= len).then(|| Tag::unvalidated(&message[..len]))
+    }
+
     /// Bytes the scanner examined so far (for tests of linear work).
     #[doc(hidden)]
     pub fn scanned(&self) -> u64 {
@@ -910,7 +921,7 @@ impl Framer {
                 streamed_literals: self.msg.streamed,
             }));
         };
-        let (tag_len, append) = match (self.config.direction, self.msg.command) {
+        let (_, append) = match (self.config.direction, self.msg.command) {
             (Direction::ServerToClient, _) => (None, false),
             (Direction::ClientToServer, Some(info)) => info,
             (Direction::ClientToServer, None) => {
@@ -967,16 +978,7 @@ impl Framer {
         if !self.config.announce_literals {
             return self.begin_literal(lit);
         }
-        // The tag starts the message, which starts `head` after a streamed
-        // literal and `buf` otherwise (as `current_message` says).
-        let start: &[u8] = if self.head.is_empty() {
-            &self.buf
-        } else {
-            &self.head
-        };
-        let tag = tag_len.map(|n| Tag::unvalidated(bytes::Bytes::copy_from_slice(&start[..n])));
         let event = FrameEvent::LiteralAnnounced {
-            tag,
             len: lit.len,
             mode: lit.mode,
             binary: lit.binary,

@@ -7,8 +7,8 @@ use imapkit_codec::framer::{Frame, FrameError, FrameErrorKind, FrameEvent};
 use imapkit_codec::{decode, DecodeError, LITERAL_MINUS_MAX};
 use imapkit_proto::{
     Capability, Command, CommandBody, ContinueRequest, Data, FetchAttribute, FetchItems,
-    FetchModifier, LiteralMode, ResponseCode, SearchKey, SelectParameter, Status, StatusAttribute,
-    StoreModifier, Tag,
+    FetchModifier, IntoStatic, LiteralMode, ResponseCode, SearchKey, SelectParameter, Status,
+    StatusAttribute, StoreModifier, Tag,
 };
 
 use super::audit::{AuditKind, AuthOutcome, LimitKind};
@@ -54,14 +54,10 @@ impl Server {
                     }
                 }
                 FrameEvent::LiteralAnnounced {
-                    tag,
-                    len,
-                    mode,
-                    append,
-                    ..
+                    len, mode, append, ..
                 } => {
                     self.framer_clean = false;
-                    self.on_literal(now, tag, len, mode, append);
+                    self.on_literal(now, len, mode, append);
                 }
                 FrameEvent::Error(e) => {
                     self.framer_clean = false;
@@ -219,16 +215,8 @@ impl Server {
     /// synchronizing literal the session accepts, or a refusal (the client
     /// then does not send the data; the data of a non-synchronizing one is
     /// read and dropped, never parsed as commands).
-    fn on_literal(
-        &mut self,
-        now: Instant,
-        tag: Option<Tag<'static>>,
-        len: u64,
-        mode: LiteralMode,
-        append: bool,
-    ) {
+    fn on_literal(&mut self, now: Instant, len: u64, mode: LiteralMode, append: bool) {
         let _ = now;
-        let tag = tag.filter(|t| t.as_bytes().len() <= self.config.limits.max_tag);
         let plaintext = self.security == ConnectionSecurity::Plaintext;
         let limited = mode == LiteralMode::NonSync
             && len > u64::from(LITERAL_MINUS_MAX)
@@ -296,6 +284,11 @@ impl Server {
                 }
             }
             Some((status, text, garbage)) => {
+                // The tag is copied only here, to answer with: the framer
+                // lends it until the literal is rejected.
+                let tag = (self.framer.current_tag())
+                    .filter(|t| t.as_bytes().len() <= self.config.limits.max_tag)
+                    .map(IntoStatic::into_static);
                 self.framer.reject_literal();
                 self.framer_clean = mode == LiteralMode::Sync;
                 if mode == LiteralMode::NonSync && len > self.config.limits.max_discard {
