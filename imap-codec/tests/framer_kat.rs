@@ -256,10 +256,7 @@ fn responses_can_be_announced() {
     config.announce_literals = true;
     let mut f = Framer::new(config);
     let ev = feed(&mut f, b"* 1 FETCH (BODY[] {2}\r\nab)\r\n");
-    assert_eq!(
-        ev.announced(0),
-        (None, 2, LiteralMode::Sync, false, false)
-    );
+    assert_eq!(ev.announced(0), (None, 2, LiteralMode::Sync, false, false));
     // Rejecting a literal in a response skips its data: the server sends it anyway.
     let ev = feed(&mut f, b"* 2 FETCH (BODY[] {4}\r\n");
     assert_eq!(ev.len(), 1);
