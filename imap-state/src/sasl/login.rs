@@ -178,6 +178,14 @@ impl ServerMechanism for LoginServer {
         }
     }
 
+    fn user(&self) -> Option<&str> {
+        match &self.state {
+            ServerState::AwaitPassword(user) => Some(user),
+            ServerState::AwaitVerdict(identity) => Some(&identity.authcid),
+            _ => None,
+        }
+    }
+
     fn supply(&mut self, supply: Supply) -> Result<ServerStep, SaslError> {
         let Supply::Verdict(valid) = supply else {
             return Err(SaslError::UnexpectedMessage { mechanism: NAME });

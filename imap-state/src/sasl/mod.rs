@@ -176,6 +176,14 @@ pub trait ServerMechanism: Send + fmt::Debug {
     /// The application's answer to the last [`ServerStep::Verify`] or
     /// [`ServerStep::LookupScram`].
     fn supply(&mut self, supply: Supply) -> Result<ServerStep, SaslError>;
+
+    /// The user name the client has given so far, if the mechanism knows
+    /// one before it reports it in a [`ServerStep`] (the `LOGIN`
+    /// mechanism's first answer): the audit record of an exchange that
+    /// ends early names it. `None` by default.
+    fn user(&self) -> Option<&str> {
+        None
+    }
 }
 
 /// What a server mechanism needs next.

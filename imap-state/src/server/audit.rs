@@ -78,6 +78,12 @@ pub enum AuthOutcome {
     Malformed,
     /// The mechanism is not offered.
     UnsupportedMechanism,
+    /// The connection ended before the attempt did: the client left, a
+    /// timer or a limit ended the session, or the application called
+    /// [`Server::bye`](super::Server::bye). The application may have been
+    /// handed the credentials already ([`Event::LoginAttempt`](super::Event::LoginAttempt)),
+    /// and its late answer is refused.
+    Interrupted,
 }
 
 /// A limit a client hit.

@@ -12,7 +12,7 @@
 //! is audited with its outcome, never with the secret.
 
 use std::mem;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use imapkit_codec::framer::Frame;
 use imapkit_proto::{
@@ -42,7 +42,19 @@ pub(super) struct AuthExchange {
     user: Option<String>,
     /// The application's refusal, which names the NO's code.
     refusal: Option<AuthVerdict>,
+    /// The refusal was counted and audited while the exchange goes on
+    /// (the error challenge of XOAUTH2 and OAUTHBEARER, RFC 7628 §3.2.3):
+    /// the delay and whether it was the last failure allowed, for the
+    /// answer that ends the exchange, however the client ends it.
+    recorded: Option<Recorded>,
     phase: Phase,
+}
+
+/// A failure counted and audited before its answer.
+#[derive(Debug, Clone, Copy)]
+struct Recorded {
+    delay: Duration,
+    last: bool,
 }
 
 enum Kind {
@@ -78,7 +90,24 @@ impl AuthExchange {
             kind,
             user: None,
             refusal: None,
+            recorded: None,
             phase: Phase::AwaitingVerdict,
+        }
+    }
+
+    /// Whether the attempt is in the audit log already (a failure waiting
+    /// for its delay, or recorded during the error challenge).
+    fn audited(&self) -> bool {
+        self.recorded.is_some() || matches!(self.phase, Phase::Delayed { .. })
+    }
+
+    /// The user for the audit log: as the exchange learned it, or as far
+    /// as the mechanism has read it.
+    fn known_user(&self) -> Option<String> {
+        match (&self.user, &self.kind) {
+            (Some(user), _) => Some(user.clone()),
+            (None, Kind::Sasl { mechanism, .. }) => mechanism.user().map(str::to_owned),
+            (None, Kind::Login) => None,
         }
     }
 
@@ -134,6 +163,22 @@ impl Server {
                     ex.refusal = Some(verdict);
                 }
                 let step = mechanism.supply(Supply::Verdict(accept));
+                if !accept && matches!(step, Ok(ServerStep::Challenge(_))) {
+                    // The error challenge of RFC 7628 §3.2.3: the exchange
+                    // fails after the client's next line. The refusal is
+                    // a failed attempt now, whatever that line is (the
+                    // dummy answer, `*`, bad base64) or if none comes, so
+                    // that no answer escapes the throttle or the log.
+                    let (delay, last) = self.record_failure(&ex, outcome_of(verdict));
+                    if last {
+                        // No more attempts: the NO and BYE without the dance.
+                        let response = failure_response(&ex, verdict.code());
+                        self.answer_after(now, ex, response, delay, last);
+                        self.process(now);
+                        return Ok(());
+                    }
+                    ex.recorded = Some(Recorded { delay, last });
+                }
                 self.on_sasl_step(now, ex, step);
             }
         }
@@ -285,7 +330,8 @@ impl Server {
         match frame.decode_authenticate_data() {
             Ok(AuthenticateData::Cancel) => {
                 // RFC 9051 §6.2.2: `*` cancels, answered with BAD.
-                self.auth_bad(ex, "Authentication cancelled", AuthOutcome::Cancelled);
+                let outcome = AuthOutcome::Cancelled;
+                self.auth_bad(now, ex, "Authentication cancelled", outcome);
             }
             Ok(AuthenticateData::Continue(response)) => {
                 let response = response.declassify().as_bytes();
@@ -295,16 +341,29 @@ impl Server {
                 };
                 self.on_sasl_step(now, ex, step);
             }
-            Err(_) => self.auth_bad(ex, "Invalid base64", AuthOutcome::Malformed),
+            Err(_) => self.auth_bad(now, ex, "Invalid base64", AuthOutcome::Malformed),
         }
     }
 
     /// A line of an exchange could not be framed (too long, bare LF).
     pub(super) fn auth_line_refused(&mut self, now: Instant, text: &'static str) {
-        let _ = now;
         if let Mode::Auth(ex) = mem::replace(&mut self.mode, Mode::Normal) {
-            self.auth_bad(ex, text, AuthOutcome::Malformed);
+            self.auth_bad(now, ex, text, AuthOutcome::Malformed);
         }
+    }
+
+    /// The connection ends: an attempt not in the audit log yet is
+    /// recorded as interrupted (the client left mid-exchange, or the
+    /// application was still deciding).
+    pub(super) fn audit_interrupted_attempt(&mut self) {
+        let Mode::Auth(ex) = &self.mode else {
+            return;
+        };
+        if ex.audited() {
+            return;
+        }
+        let (mechanism, user) = (ex.mechanism(), ex.known_user());
+        self.audit_auth(mechanism, user, AuthOutcome::Interrupted);
     }
 
     /// Acts on what the mechanism needs next.
@@ -363,6 +422,7 @@ impl Server {
                 | SaslError::InvalidCharacter { .. }
                 | SaslError::SaslPrep,
             ) => self.auth_bad(
+                now,
                 ex,
                 "Malformed authentication message",
                 AuthOutcome::Malformed,
@@ -402,7 +462,8 @@ impl Server {
         self.rearm_autologout(now);
     }
 
-    /// A failed attempt: counted, audited, the NO delayed.
+    /// A failed attempt: counted, audited (unless it was already, see
+    /// [`AuthExchange::recorded`]), the NO delayed.
     fn auth_failed(
         &mut self,
         now: Instant,
@@ -410,16 +471,36 @@ impl Server {
         code: ResponseCode<'static>,
         outcome: AuthOutcome,
     ) {
-        self.framer.set_line_mode(false);
+        let (delay, last) = match ex.recorded.take() {
+            Some(Recorded { delay, last }) => (delay, last),
+            None => self.record_failure(&ex, outcome),
+        };
+        let response = failure_response(&ex, code);
+        self.answer_after(now, ex, response, delay, last);
+    }
+
+    /// Counts and audits a failed attempt; its answer's delay and whether
+    /// it was the last failure allowed.
+    fn record_failure(&mut self, ex: &AuthExchange, outcome: AuthOutcome) -> (Duration, bool) {
         let throttle = &self.config.throttle;
         let (failures, last) = self.counters.auth_failed(throttle.max_auth_failures);
         let delay = throttle.delay(failures);
-        self.audit_auth(ex.mechanism(), ex.user.clone(), outcome);
-        let response = StatusResponse::tagged(
-            ex.tag.clone(),
-            Status::No,
-            coded_text(code, "Authentication failed"),
-        );
+        self.audit_auth(ex.mechanism(), ex.known_user(), outcome);
+        (delay, last)
+    }
+
+    /// Ends the exchange of a failed attempt with `response` after `delay`
+    /// (the session reads nothing meanwhile), then BYE if it was the last
+    /// failure allowed.
+    fn answer_after(
+        &mut self,
+        now: Instant,
+        mut ex: Box<AuthExchange>,
+        response: StatusResponse<'static>,
+        delay: Duration,
+        last: bool,
+    ) {
+        self.framer.set_line_mode(false);
         if delay.is_zero() {
             self.mode = Mode::Normal;
             self.finish_failure(response, last);
@@ -458,11 +539,23 @@ impl Server {
     }
 
     /// The exchange ends with BAD (cancelled, malformed): not counted as a
-    /// failed attempt, audited.
-    fn auth_bad(&mut self, ex: Box<AuthExchange>, text: &'static str, outcome: AuthOutcome) {
+    /// failed attempt, audited. After a refusal already recorded (the
+    /// error challenge), the BAD is that failure's answer: delayed as its
+    /// NO would have been, and the last one allowed ends the connection.
+    fn auth_bad(
+        &mut self,
+        now: Instant,
+        mut ex: Box<AuthExchange>,
+        text: &'static str,
+        outcome: AuthOutcome,
+    ) {
+        if let Some(Recorded { delay, last }) = ex.recorded.take() {
+            let response = StatusResponse::tagged(ex.tag.clone(), Status::Bad, static_text(text));
+            return self.answer_after(now, ex, response, delay, last);
+        }
         self.framer.set_line_mode(false);
         self.mode = Mode::Normal;
-        self.audit_auth(ex.mechanism(), ex.user.clone(), outcome);
+        self.audit_auth(ex.mechanism(), ex.known_user(), outcome);
         self.tagged(ex.tag, Status::Bad, static_text(text));
     }
 
@@ -486,6 +579,12 @@ impl Server {
             failures,
         });
     }
+}
+
+/// The tagged `NO [code] Authentication failed` of a failed attempt.
+fn failure_response(ex: &AuthExchange, code: ResponseCode<'static>) -> StatusResponse<'static> {
+    let text = coded_text(code, "Authentication failed");
+    StatusResponse::tagged(ex.tag.clone(), Status::No, text)
 }
 
 /// The audit outcome of a refusing verdict.

@@ -115,6 +115,14 @@ impl Server {
             frame.offset,
             &frame.bytes,
         );
+        if self.state == SessionState::NotAuthenticated {
+            // An AUTHENTICATE whose initial response is not base64 (RFC
+            // 9051 §6.2.2) is a malformed attempt, as the same bytes on a
+            // continuation line are.
+            if let Some(mechanism) = literal::authenticate_mechanism(&frame.bytes) {
+                self.audit_auth(Some(mechanism), None, AuthOutcome::Malformed);
+            }
+        }
         let tag = self.tag_of(&frame.bytes);
         self.refuse_command(tag, Status::Bad, static_text("Syntax error"), true);
     }
@@ -265,7 +273,8 @@ impl Server {
                         && self.config.tls_required_for_credentials =>
                 {
                     // Refused before the client sends the password.
-                    self.audit_auth(None, None, AuthOutcome::PrivacyRequired);
+                    let user = literal::login_user(self.framer.current_message());
+                    self.audit_auth(None, user, AuthOutcome::PrivacyRequired);
                     Some((
                         Status::No,
                         coded_text(ResponseCode::PrivacyRequired, "TLS is required to log in"),

@@ -37,6 +37,44 @@ pub(crate) fn command_name<'b>(head: &[u8], buf: &'b mut [u8; MAX_NAME]) -> Opti
     std::str::from_utf8(&buf[..len]).ok()
 }
 
+/// The user name of a LOGIN whose first line `head` ends in the literal
+/// header of its password (`a LOGIN alice {15}`), for the audit record
+/// of a LOGIN refused at that literal: the line read by the command
+/// decoder with an empty password in the literal's place. `None` when the
+/// user name is the literal itself, or the line is not such a LOGIN.
+pub(crate) fn login_user(head: &[u8]) -> Option<String> {
+    let brace = head.iter().rposition(|&b| b == b'{')?;
+    let start = if brace > 0 && head[brace - 1] == b'~' {
+        brace - 1
+    } else {
+        brace
+    };
+    let line = [&head[..start], &b"\"\"\r\n"[..]].concat();
+    let (command, _) = imapkit_codec::decode::command(&line).ok()?.complete()?;
+    match command.body {
+        imapkit_proto::CommandBody::Login { username, .. } => {
+            Some(String::from_utf8_lossy(username.as_bytes()).into_owned())
+        }
+        _ => None,
+    }
+}
+
+/// The SASL mechanism named by an AUTHENTICATE command in `raw` (its
+/// third token), for the audit record of one that does not parse (an
+/// initial response that is not base64).
+pub(crate) fn authenticate_mechanism(raw: &[u8]) -> Option<imapkit_proto::AuthMechanism<'static>> {
+    let mut buf = [0; MAX_NAME];
+    if command_name(raw, &mut buf)? != "AUTHENTICATE" {
+        return None;
+    }
+    let token = raw
+        .split(|&b| b == b' ' || b == b'\r' || b == b'\n')
+        .nth(2)?;
+    let name = std::str::from_utf8(token).ok()?;
+    let mechanism = imapkit_proto::AuthMechanism::try_from(name).ok()?;
+    Some(imapkit_proto::IntoStatic::into_static(mechanism))
+}
+
 /// Bytes of a command name (an `atom` without the characters a literal
 /// header or list uses).
 fn is_name_char(b: u8) -> bool {
@@ -66,6 +104,33 @@ mod tests {
     fn name(head: &[u8]) -> Option<String> {
         let mut buf = [0; MAX_NAME];
         command_name(head, &mut buf).map(str::to_owned)
+    }
+
+    #[test]
+    fn login_user_before_a_password_literal() {
+        assert_eq!(
+            login_user(b"a LOGIN alice {15}\r\n").as_deref(),
+            Some("alice")
+        );
+        assert_eq!(
+            login_user(b"a login \"al ice\" {15+}\r\n").as_deref(),
+            Some("al ice")
+        );
+        assert_eq!(
+            login_user(b"a LOGIN alice ~{15}\r\n").as_deref(),
+            Some("alice")
+        );
+        // The user name is the literal: not known yet.
+        assert_eq!(login_user(b"a LOGIN {5}\r\n"), None);
+        assert_eq!(login_user(b"a SELECT {5}\r\n"), None);
+    }
+
+    #[test]
+    fn the_mechanism_of_an_authenticate_line() {
+        let m = authenticate_mechanism(b"a AUTHENTICATE plain AGFs!\r\n");
+        assert_eq!(m, Some(imapkit_proto::AuthMechanism::Plain));
+        assert_eq!(authenticate_mechanism(b"a LOGIN plain x\r\n"), None);
+        assert_eq!(authenticate_mechanism(b"a AUTHENTICATE\r\n"), None);
     }
 
     #[test]

@@ -976,6 +976,7 @@ impl Server {
     /// Closes: stops everything and queues the last events.
     fn close(&mut self, reason: CloseReason) {
         self.report_injection();
+        self.audit_interrupted_attempt();
         self.mode = Mode::Closed;
         self.state = SessionState::Logout;
         self.timers.clear();
