@@ -92,6 +92,13 @@ impl Client {
             };
             match event {
                 FrameEvent::Frame(frame) => self.on_frame(now, frame),
+                // A streamed literal before TLS is untagged data, which is
+                // never delivered there; its message is a violation when
+                // whole (`on_data`).
+                FrameEvent::LiteralStart { .. }
+                | FrameEvent::LiteralChunk(_)
+                | FrameEvent::LiteralEnd
+                    if self.tls_pending() => {}
                 FrameEvent::LiteralStart { len, offset, .. } => {
                     self.events.push_back(Event::LiteralStart { len, offset })
                 }

@@ -108,8 +108,14 @@ impl Client {
                     return Some(UsageError::PlaintextCredentials);
                 }
             }
-            CommandBody::Authenticate { .. }
-                if plaintext && mechanism.is_some_and(|m| m.sends_reusable_secret()) =>
+            CommandBody::Authenticate {
+                mechanism: name, ..
+            } if plaintext
+                && match mechanism {
+                    Some(m) => m.sends_reusable_secret(),
+                    // Enqueued as a raw command: judged by its name.
+                    None => sends_reusable_secret(name),
+                } =>
             {
                 return Some(UsageError::PlaintextCredentials);
             }
@@ -163,6 +169,13 @@ impl Client {
             }
             CommandBody::StartTls if self.security == ConnectionSecurity::Tls => {
                 return Some(UsageError::Unexpected("STARTTLS on an encrypted connection"));
+            }
+            // TLS under a DEFLATE stream begun in plaintext: refused, so
+            // that no compressed plaintext after the OK can be taken for
+            // the protected stream (and compressing before encrypting
+            // is what TLS is for: RFC 4978 §4 sends COMPRESS after it).
+            CommandBody::StartTls if self.deflate.is_some() => {
+                return Some(UsageError::Unexpected("STARTTLS after COMPRESS"));
             }
             _ => {}
         }
@@ -341,11 +354,18 @@ impl Client {
         if self.caps.known() || !(force || self.config.auto_capability) {
             return;
         }
+        // The application's own CAPABILITY waits behind a closed TLS gate:
+        // it does not answer the client's question meanwhile.
+        let gated = self.gate == Gate::Tls;
         let asking = self
             .in_flight
             .iter()
             .map(|f| f.traits.kind)
-            .chain(self.queue.iter().map(|q| q.traits.kind))
+            .chain(
+                (self.queue.iter())
+                    .filter(|q| q.internal || !gated)
+                    .map(|q| q.traits.kind),
+            )
             .any(|k| k == Kind::Capability);
         if !asking {
             self.push_internal(CommandBody::Capability);
@@ -383,5 +403,24 @@ impl Client {
         f.detail = Detail::Idle(IdlePhase::Done { refresh: true });
         self.push_out(Bytes::from_static(b"DONE\r\n"));
         self.arm_command_timer(now);
+    }
+}
+
+/// Whether the SASL mechanism `name` sends a secret that could be replayed
+/// (a password or a bearer token), for an AUTHENTICATE enqueued without a
+/// [`ClientMechanism`]: PLAIN, LOGIN, XOAUTH2 and OAUTHBEARER do, and so
+/// may any mechanism this crate does not know (the caller's own exchange
+/// may carry anything: refused in clear unless the configuration allows
+/// it). SCRAM and CRAM-MD5 prove the password without sending it;
+/// EXTERNAL and ANONYMOUS send none.
+fn sends_reusable_secret(name: &imapkit_proto::AuthMechanism<'_>) -> bool {
+    use imapkit_proto::AuthMechanism as M;
+    match name {
+        M::Plain | M::Login | M::XOAuth2 | M::OAuthBearer => true,
+        M::ScramSha1 | M::ScramSha256 | M::External | M::Anonymous | M::CramMd5 => false,
+        M::Other(other) => {
+            let n = other.as_bytes();
+            !(n.len() > 6 && n[..6].eq_ignore_ascii_case(b"SCRAM-"))
+        }
     }
 }
