@@ -38,7 +38,9 @@
 //!   follows `* BYE` but the tagged OK of LOGOUT; nothing is queued after
 //!   `Closed`, which comes once and last; then no timer is armed, nothing
 //!   is in flight, every answer fails with `Closed`.
-//! - Memory: the input buffered stays within `max_message + max_line`; the
+//! - Memory: the input buffered stays within `max_message + max_line`
+//!   beyond the last read the server asked for (an inflated piece of at
+//!   most 16 KiB while COMPRESS is active); the
 //!   output queued within `max_output`, one response, and what the
 //!   application queued itself since it last took the output.
 //!
@@ -381,6 +383,7 @@ impl Session {
         while !self.inbox.is_empty() && self.server.wants_read() {
             let n = size.min(self.inbox.len());
             let chunk: Vec<u8> = self.inbox.drain(..n).collect();
+            self.check.last_read = n;
             // Every other read is made into the server's own buffer.
             super::server_read(&mut self.server, self.now, &chunk, k % 2 == 1);
             k += 1;
@@ -446,6 +449,9 @@ impl App {
 pub(super) struct ServerCheck {
     max_output: usize,
     max_buffered: usize,
+    /// The size of the last read made while the server wanted input: the
+    /// input held may exceed the cap by as much.
+    pub(super) last_read: usize,
     /// What the server sent, as its client reads it.
     pub(super) wire: ServerWire,
     /// The bytes taken from the server and not yet on their way.
@@ -493,6 +499,7 @@ impl ServerCheck {
         Self {
             max_output: l.max_output,
             max_buffered: l.max_message + l.max_line + 16,
+            last_read: 0,
             wire: ServerWire::new(),
             outbox: Vec::new(),
             shadow: if preauth {
@@ -714,10 +721,15 @@ impl ServerCheck {
             assert!(!server.wants_read(), "reading during the TLS handshake");
         }
         let buffered = server.input_buffered();
+        let piece = if server.compression_active() {
+            crate::server::INFLATE_PIECE
+        } else {
+            0
+        };
+        let limit = self.max_buffered + self.last_read.max(piece);
         assert!(
-            buffered <= self.max_buffered,
-            "{buffered} bytes of input buffered, limit {}",
-            self.max_buffered
+            buffered <= limit,
+            "{buffered} bytes of input buffered, limit {limit}"
         );
         let out = server.output_len();
         let bound = self.max_output + 1024 + self.app_bytes;

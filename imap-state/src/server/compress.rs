@@ -5,11 +5,13 @@
 //!
 //! The output is compressed when the application takes it, with a sync
 //! flush at the end of each [`poll_transmit`](super::Server::poll_transmit)
-//! so that the client can read every response at once. The input is
-//! inflated in pieces of [`INFLATE_CHUNK`] bytes, each handed to the framer
-//! before the next is made: a small compressed input that inflates to a
-//! huge one meets the framer's limits and the input backlog cap like
-//! uncompressed input does.
+//! so that the client can read every response at once. The input is kept
+//! compressed and inflated in pieces of [`INFLATE_CHUNK`] bytes as the
+//! session reads (the framer has no whole message left and the session
+//! may read): a small compressed input that inflates to a huge one meets
+//! the framer's limits like uncompressed input does, and while the session
+//! does not read, the compressed bytes count towards the input backlog
+//! cap as received.
 //!
 //! The DEFLATE state costs memory (tens of KiB per direction): it exists
 //! only while compression is active, and only when the configuration
@@ -40,6 +42,8 @@ pub(crate) struct Deflate {
     plain: Vec<u8>,
     /// Output queued before compression began (up to the OK): sent as is.
     prefix: Vec<u8>,
+    /// Received input not inflated yet.
+    pending: Vec<u8>,
 }
 
 /// The client's compressed stream is corrupt.
@@ -56,6 +60,17 @@ impl Deflate {
             decompress: Decompress::new(false),
             inflated: Vec::new(),
             plain: Vec::new(),
+            pending: Vec::new(),
+        }
+    }
+
+    /// Gives back the scratch buffers' memory (the session is quiet).
+    pub(super) fn shrink(&mut self) {
+        if self.plain.capacity() > 0 {
+            self.plain = Vec::new();
+        }
+        if self.pending.is_empty() && self.pending.capacity() > 0 {
+            self.pending = Vec::new();
         }
     }
 
@@ -80,36 +95,33 @@ impl Deflate {
         }
     }
 
-    /// Inflates `input`, handing the output to `sink` in pieces of at most
-    /// [`INFLATE_CHUNK`] bytes. Bytes after the end of the client's stream
-    /// (a final DEFLATE block) are an error: nothing may follow it on this
-    /// connection (RFC 4978 §3), and dropping them would lose commands
-    /// without a word.
-    fn inflate(&mut self, input: &[u8], mut sink: impl FnMut(&[u8])) -> Result<(), Corrupt> {
-        let start = self.decompress.total_in();
+    /// Inflates the next piece of the pending input (at most
+    /// [`INFLATE_CHUNK`] bytes) into `inflated`; empty when nothing more
+    /// comes of the input received so far. Bytes after the end of the
+    /// client's stream (a final DEFLATE block) are an error: nothing may
+    /// follow it on this connection (RFC 4978 §3), and dropping them would
+    /// lose commands without a word.
+    fn inflate_next(&mut self) -> Result<(), Corrupt> {
         if self.inflated.capacity() < INFLATE_CHUNK {
             self.inflated.reserve_exact(INFLATE_CHUNK);
         }
-        loop {
-            let used = (self.decompress.total_in() - start) as usize;
-            self.inflated.clear();
-            let status = self
-                .decompress
-                .decompress_vec(&input[used..], &mut self.inflated, FlushDecompress::None)
-                .map_err(|_| Corrupt)?;
-            let now_used = (self.decompress.total_in() - start) as usize;
-            if !self.inflated.is_empty() {
-                sink(&self.inflated);
-            }
-            if status == flate2::Status::StreamEnd && now_used < input.len() {
-                return Err(Corrupt);
-            }
-            let stalled = now_used == used && self.inflated.is_empty();
-            let full = self.inflated.len() == self.inflated.capacity();
-            if stalled || (now_used == input.len() && !full) {
-                return Ok(());
-            }
+        self.inflated.clear();
+        let start = self.decompress.total_in();
+        let status = self
+            .decompress
+            .decompress_vec(&self.pending, &mut self.inflated, FlushDecompress::None)
+            .map_err(|_| Corrupt)?;
+        let used = (self.decompress.total_in() - start) as usize;
+        self.pending.drain(..used);
+        // What came before the end is handed out first; the bytes after
+        // it are the error of the next call.
+        if status == flate2::Status::StreamEnd
+            && !self.pending.is_empty()
+            && self.inflated.is_empty()
+        {
+            return Err(Corrupt);
         }
+        Ok(())
     }
 }
 
@@ -155,31 +167,54 @@ impl Server {
         self.compressing = true;
     }
 
-    /// Inflates compressed input and reads it.
+    /// Compressed input: kept, and read as the session reads
+    /// ([`Server::inflate_next`]).
     pub(super) fn handle_compressed(&mut self, now: Instant, bytes: &[u8]) {
-        let Some(mut deflate) = self.deflate.take() else {
+        let Some(deflate) = self.deflate.as_mut() else {
             return;
         };
-        let result = deflate.inflate(bytes, |chunk| {
-            if !self.is_closed() {
-                self.push_input(now, chunk);
+        deflate.pending.extend_from_slice(bytes);
+        self.process(now);
+    }
+
+    /// Received compressed bytes not inflated yet.
+    pub(super) fn compressed_pending(&self) -> usize {
+        self.deflate.as_ref().map_or(0, |d| d.pending.len())
+    }
+
+    /// Inflates the next piece of compressed input into the framer;
+    /// whether there was one. A corrupt stream ends the connection.
+    pub(super) fn inflate_next(&mut self) -> bool {
+        let Some(deflate) = self.deflate.as_mut() else {
+            return false;
+        };
+        if deflate.pending.is_empty() {
+            return false;
+        }
+        match deflate.inflate_next() {
+            Ok(()) if deflate.inflated.is_empty() => false,
+            Ok(()) => {
+                let n = deflate.inflated.len();
+                self.framer.push(&deflate.inflated);
+                self.note_pushed(n);
+                // A piece the session asked for, as a read it wanted.
+                self.read_allowance = n;
+                true
             }
-        });
-        // Back in place: the output queued meanwhile (a BYE to LOGOUT) is
-        // compressed too.
-        self.deflate = Some(deflate);
-        if result.is_err() && !self.is_closed() {
-            let at = self.framer_base + self.framer.stats().consumed;
-            self.events
-                .push_back(Event::Violation(PeerViolation::without_raw(
-                    ViolationKind::OutOfState("corrupt DEFLATE stream"),
-                    at,
-                )));
-            self.audit(AuditKind::LimitHit {
-                limit: super::LimitKind::Compression,
-            });
-            // The stream cannot be resynchronised: end the connection.
-            self.bye_now(None, "Corrupt compressed stream", CloseReason::Limit);
+            Err(Corrupt) => {
+                let at = self.framer_base + self.framer.stats().consumed;
+                self.events
+                    .push_back(Event::Violation(PeerViolation::without_raw(
+                        ViolationKind::OutOfState("corrupt DEFLATE stream"),
+                        at,
+                    )));
+                self.audit(AuditKind::LimitHit {
+                    limit: super::LimitKind::Compression,
+                });
+                // The stream cannot be resynchronised: end the connection.
+                self.bye_now(None, "Corrupt compressed stream", CloseReason::Limit);
+                false
+            }
         }
     }
 
@@ -229,6 +264,21 @@ impl Server {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    impl Deflate {
+        /// Adds `input` and inflates all it makes, piece by piece, as the
+        /// session does when it keeps reading.
+        fn inflate(&mut self, input: &[u8], mut sink: impl FnMut(&[u8])) -> Result<(), Corrupt> {
+            self.pending.extend_from_slice(input);
+            loop {
+                self.inflate_next()?;
+                if self.inflated.is_empty() {
+                    return Ok(());
+                }
+                sink(&self.inflated);
+            }
+        }
+    }
 
     #[test]
     fn deflate_round_trips_in_pieces() {

@@ -41,6 +41,10 @@ impl Server {
     pub(super) fn process(&mut self, now: Instant) {
         while self.can_poll() {
             let Some(event) = self.framer.poll_event() else {
+                // Compressed input is inflated as the session reads it.
+                if self.inflate_next() {
+                    continue;
+                }
                 break;
             };
             match event {
@@ -383,15 +387,20 @@ impl Server {
     }
 
     /// Input piling up while the session does not read (the application
-    /// ignored `wants_read`): bounded, then the connection ends.
+    /// ignored `wants_read`): bounded by `max_message + max_line` beyond
+    /// the last read the session asked for (compressed input counted as
+    /// received), then the connection ends once the commands in flight
+    /// are answered.
     fn check_backlog(&mut self) {
         let limits = &self.config.limits;
-        let cap = limits.max_message.saturating_add(limits.max_line);
-        if self.framer.buffered() > cap && !self.can_poll() && !self.is_closed() {
+        let cap = (limits.max_message.saturating_add(limits.max_line))
+            .saturating_add(self.read_allowance);
+        let held = self.framer.buffered() + self.compressed_pending();
+        if held > cap && !self.can_poll() && !self.is_closed() {
             self.audit(AuditKind::LimitHit {
                 limit: LimitKind::InputBacklog,
             });
-            self.bye_now(None, "Too much input", CloseReason::Limit);
+            self.end_after_in_flight(false, "Too much input", CloseReason::Limit);
         }
     }
 

@@ -150,6 +150,9 @@ pub use self::config::{
 pub use self::decision::{AuthVerdict, Completion, LoginAttempt, Request, RequestId, ScramLookup};
 pub use self::event::{CloseReason, Event};
 pub use self::state::SessionState;
+/// The most compressed input inflated at a time (the fuzz checks' bound).
+#[cfg(feature = "fuzzing")]
+pub(crate) const INFLATE_PIECE: usize = compress::INFLATE_CHUNK;
 
 use self::authenticate::AuthExchange;
 use self::decision::{coded_text, static_text};
@@ -199,6 +202,11 @@ pub struct Server {
     deflate: Option<Box<compress::Deflate>>,
     /// COMPRESS=DEFLATE is active.
     compressing: bool,
+    /// The size of the last read made while the session wanted input
+    /// ([`wants_read`](Server::wants_read)): the input backlog may hold it
+    /// beyond the cap, so that a read the session asked for never ends
+    /// the connection by itself.
+    read_allowance: usize,
 }
 
 /// What the session is doing besides its [`SessionState`].
@@ -373,6 +381,7 @@ impl Server {
             injected: None,
             deflate: None,
             compressing: false,
+            read_allowance: 0,
             config,
         }
     }
@@ -461,6 +470,7 @@ impl Server {
         if !self.accept_input(bytes.len()) {
             return;
         }
+        self.note_read(bytes.len());
         if self.compressing {
             self.handle_compressed(now, bytes);
         } else {
@@ -499,9 +509,18 @@ impl Server {
         if !self.accept_input(bytes.len()) {
             return;
         }
+        self.note_read(bytes.len());
         self.note_pushed(bytes.len());
         self.framer.push_buf(bytes);
         self.process(now);
+    }
+
+    /// A read of `n` bytes arrived: one made while the session wanted
+    /// input sets the backlog's allowance.
+    fn note_read(&mut self, n: usize) {
+        if self.can_poll() {
+            self.read_allowance = n;
+        }
     }
 
     /// Whether input of `n` bytes is read at all: not once closing, nor
@@ -1002,6 +1021,9 @@ impl Server {
             self.in_flight = Vec::new();
         }
         self.held.shrink();
+        if let Some(deflate) = &mut self.deflate {
+            deflate.shrink();
+        }
         self.renew_framer_if_clean();
     }
 

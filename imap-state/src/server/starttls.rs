@@ -63,6 +63,13 @@ impl Server {
         if !self.config.starttls {
             return self.tagged(tag, Status::Bad, static_text("STARTTLS is not available"));
         }
+        if self.compressing {
+            // Only after UNAUTHENTICATE in plaintext: TLS under a DEFLATE
+            // stream begun in plaintext would leave compressed plaintext
+            // to be read after the handshake (RFC 4978 §4: COMPRESS after TLS).
+            let text = static_text("STARTTLS is not available after COMPRESS");
+            return self.tagged(tag, Status::Bad, text);
+        }
         self.tagged(tag, Status::Ok, static_text("Begin TLS negotiation now"));
         let at = self.framer_base + self.framer.stats().consumed;
         let dropped = self.framer.discard_buffered();
