@@ -720,3 +720,31 @@ fn debug_output_hides_bytes() {
         "{text}"
     );
 }
+
+/// `set_max_message` applies to the messages that start after the call:
+/// the message being framed keeps its limit.
+#[test]
+fn a_new_message_limit_applies_from_the_next_message() {
+    let mut f = Framer::new(commands());
+    f.push(b"A1 LOGIN {5}\r\n");
+    let ev = drain(&mut f);
+    assert_eq!(ev.len(), 1, "{ev:?}");
+    f.set_max_message(16);
+    assert_eq!(
+        f.max_message(),
+        FramerConfig::new(Direction::ClientToServer).max_message
+    );
+    let ev = feed(
+        &mut f,
+        b"alice secret\r\nA2 NOOP\r\nA3 SELECT a-long-mailbox\r\n",
+    );
+    assert_eq!(
+        frames(&ev[..2]),
+        [&b"A1 LOGIN {5}\r\nalice secret\r\n"[..], b"A2 NOOP\r\n"]
+    );
+    assert_eq!(f.max_message(), 16);
+    assert_eq!(
+        error(&ev[2]).kind,
+        FrameErrorKind::MessageTooLong { limit: 16 }
+    );
+}

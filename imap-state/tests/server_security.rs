@@ -635,3 +635,41 @@ fn starttls_injection_through_read_buf_is_discarded() {
         .iter()
         .any(|l| l.contains("LOGIN") || l.contains("login")));
 }
+
+/// Before authentication a command may hold `max_message_unauthenticated`
+/// bytes (128 KiB by default), not `max_message`: a client without a
+/// password cannot make the session hold a large command (here an ID
+/// made of LITERAL+ literals, each within the literal limit). After
+/// login the full `max_message` applies again.
+#[test]
+fn commands_before_login_are_limited_to_a_small_size() {
+    let mut config = ServerConfig::default();
+    config.literals = LiteralSupport::Plus;
+    config
+        .capabilities
+        .push(imapkit_state::proto::Capability::Id);
+    let mut h = Harness::new(config.clone(), Tls, Split::Whole);
+    h.take_wire();
+    let mut id = b"a ID (".to_vec();
+    for _ in 0..3 {
+        id.extend_from_slice(b"{60000+}\r\n");
+        id.extend(std::iter::repeat(b'x').take(60_000));
+        id.push(b' ');
+    }
+    id.extend_from_slice(b"NIL)\r\nb NOOP\r\n");
+    h.send(&id);
+    assert_eq!(
+        h.take_wire(),
+        "a BAD Command too long\r\nb OK NOOP completed\r\n"
+    );
+    let log = h.take_log();
+    assert!(
+        log.iter().any(|l| l.contains("limit \"command too long\"")),
+        "{log:?}"
+    );
+    // Logged in, the same command is read whole (and answered).
+    let mut h = Harness::logged_in(config, Split::Whole);
+    h.send(&id);
+    let wire = h.take_wire();
+    assert!(!wire.contains("Command too long"), "{wire}");
+}

@@ -4,7 +4,9 @@
 //! offers these mechanisms.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use imapkit_proto::{Atom, AuthMechanism, Capability, Secret};
@@ -36,6 +38,63 @@ pub struct Accounts {
     /// Server-wide secret from which unknown users' made-up salts come
     /// (so that SCRAM does not tell unknown users from wrong passwords).
     unknown_user_key: Secret<Vec<u8>>,
+    /// Failed logins across connections (the library's throttle counts
+    /// one connection's).
+    guard: Mutex<LoginGuard>,
+}
+
+/// Failed logins of the last [`LoginGuard::WINDOW`], by user and address
+/// and by address alone: a client that opens a new connection for every
+/// guess is refused (`NO [UNAVAILABLE]`, the password not even checked)
+/// once it failed [`LoginGuard::PER_USER`] times for one user from one
+/// address, or [`LoginGuard::PER_ADDRESS`] times from one address. Keyed
+/// by the pair, so that guessing from one address does not lock the user
+/// out from others. Kept in memory only; a demo policy.
+#[derive(Debug, Default)]
+pub(super) struct LoginGuard {
+    by_user: HashMap<(Option<IpAddr>, String), (u32, Instant)>,
+    by_address: HashMap<Option<IpAddr>, (u32, Instant)>,
+}
+
+impl LoginGuard {
+    /// How long failures are remembered.
+    pub(super) const WINDOW: Duration = Duration::from_secs(15 * 60);
+    /// Failures for one user from one address before refusing.
+    pub(super) const PER_USER: u32 = 10;
+    /// Failures from one address, any user, before refusing.
+    pub(super) const PER_ADDRESS: u32 = 50;
+    /// Entries kept at most (the oldest window's are dropped first).
+    const MAX_ENTRIES: usize = 100_000;
+
+    fn recent(entry: Option<&(u32, Instant)>, now: Instant) -> u32 {
+        entry.map_or(0, |&(n, at)| if now - at < Self::WINDOW { n } else { 0 })
+    }
+
+    fn locked(&self, peer: Option<IpAddr>, user: &str, now: Instant) -> bool {
+        Self::recent(self.by_user.get(&(peer, user.to_owned())), now) >= Self::PER_USER
+            || Self::recent(self.by_address.get(&peer), now) >= Self::PER_ADDRESS
+    }
+
+    fn failed(&mut self, peer: Option<IpAddr>, user: &str, now: Instant) {
+        if self.by_user.len() >= Self::MAX_ENTRIES {
+            self.by_user.retain(|_, (_, at)| now - *at < Self::WINDOW);
+            self.by_address
+                .retain(|_, (_, at)| now - *at < Self::WINDOW);
+        }
+        for entry in [
+            self.by_user
+                .entry((peer, user.to_owned()))
+                .or_insert((0, now)),
+            self.by_address.entry(peer).or_insert((0, now)),
+        ] {
+            let n = Self::recent(Some(entry), now);
+            *entry = (n + 1, now);
+        }
+    }
+
+    fn succeeded(&mut self, peer: Option<IpAddr>, user: &str) {
+        self.by_user.remove(&(peer, user.to_owned()));
+    }
 }
 
 impl Accounts {
@@ -64,6 +123,7 @@ impl Accounts {
             users,
             scram,
             unknown_user_key: Secret::new(key),
+            guard: Mutex::new(LoginGuard::default()),
         })
     }
 
@@ -75,8 +135,14 @@ impl Accounts {
     /// The verdict on credentials a client presented (LOGIN, PLAIN, SASL
     /// LOGIN). Only passwords are accepted; an authorization identity
     /// other than the user is refused (the demo has no admin users).
-    pub fn verdict(&self, credentials: &Credentials) -> AuthVerdict {
+    ///
+    /// A client that failed too often from `peer` ([`LoginGuard`]) is
+    /// refused with `Unavailable` before its password is checked.
+    pub fn verdict(&self, credentials: &Credentials, peer: Option<IpAddr>) -> AuthVerdict {
         let identity = &credentials.identity;
+        if self.locked(peer, &identity.authcid) {
+            return AuthVerdict::Unavailable;
+        }
         if identity
             .authzid
             .as_ref()
@@ -94,9 +160,33 @@ impl Accounts {
         }
     }
 
-    /// A user's SCRAM-SHA-256 secrets (`None`: unknown user).
-    pub fn scram(&self, user: &str) -> Option<ScramSecrets> {
+    /// A user's SCRAM-SHA-256 secrets (`None`: unknown user, or a client
+    /// refused by the [`LoginGuard`]: the exchange then fails at the proof).
+    pub fn scram(&self, user: &str, peer: Option<IpAddr>) -> Option<ScramSecrets> {
+        if self.locked(peer, user) {
+            return None;
+        }
         self.scram.get(user).cloned()
+    }
+
+    fn locked(&self, peer: Option<IpAddr>, user: &str) -> bool {
+        let guard = self.guard.lock().unwrap_or_else(|e| e.into_inner());
+        guard.locked(peer, user, Instant::now())
+    }
+
+    /// Counts an authentication attempt's outcome from the session's audit
+    /// record (every mechanism reports there): failures towards the
+    /// [`LoginGuard`], a success clears the user's count from `peer`.
+    pub fn note_attempt(&self, peer: Option<IpAddr>, user: Option<&str>, failed: bool, ok: bool) {
+        let Some(user) = user else {
+            return;
+        };
+        let mut guard = self.guard.lock().unwrap_or_else(|e| e.into_inner());
+        if failed {
+            guard.failed(peer, user, Instant::now());
+        } else if ok {
+            guard.succeeded(peer, user);
+        }
     }
 
     /// The session configuration of the demo server: its capabilities,

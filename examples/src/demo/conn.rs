@@ -17,7 +17,7 @@ use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use imapkit_state::codec::Vectored;
-use imapkit_state::server::{Event, Server};
+use imapkit_state::server::{AuditKind, AuthOutcome, Event, Server};
 use imapkit_state::ConnectionSecurity;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
@@ -145,6 +145,7 @@ pub(super) async fn run(
     server.set_peer_address(peer);
     let mut conn = Conn {
         demo,
+        peer,
         io,
         server,
         session: None,
@@ -161,6 +162,8 @@ pub(super) async fn run(
 /// The state of one connection's loop.
 struct Conn {
     demo: Arc<Demo>,
+    /// The client's address (the login guard's key).
+    peer: SocketAddr,
     io: Io,
     server: Server,
     session: Option<Session>,
@@ -264,12 +267,14 @@ impl Conn {
                 }
             },
             Event::LoginAttempt(attempt) => {
-                let verdict = self.demo.accounts.verdict(attempt.credentials());
+                let peer = Some(self.peer.ip());
+                let verdict = self.demo.accounts.verdict(attempt.credentials(), peer);
                 // Fails only if the session closed meanwhile.
                 let _ = self.server.decide_login(now, attempt, verdict);
             }
             Event::ScramLookup(lookup) => {
-                let secrets = self.demo.accounts.scram(&lookup.identity().authcid);
+                let peer = Some(self.peer.ip());
+                let secrets = (self.demo.accounts).scram(&lookup.identity().authcid, peer);
                 let _ = self.server.supply_scram(now, lookup, secrets);
             }
             Event::Authenticated { identity, .. } => {
@@ -289,7 +294,15 @@ impl Conn {
                 self.push_changes();
             }
             Event::IdleEnded { .. } => self.idle = None,
-            Event::Audit(audit) => eprintln!("imap-demo: {audit}"),
+            Event::Audit(audit) => {
+                if let AuditKind::AuthAttempt { user, outcome, .. } = &audit.kind {
+                    let failed = *outcome == AuthOutcome::Failed;
+                    let ok = *outcome == AuthOutcome::Success;
+                    let peer = Some(self.peer.ip());
+                    (self.demo.accounts).note_attempt(peer, user.as_deref(), failed, ok);
+                }
+                eprintln!("imap-demo: {audit}");
+            }
             Event::Closed { .. } => self.closed = true,
             // ENABLE: the session reads `Server::enabled` when it answers;
             // violations were answered by the Server and are in the audit

@@ -71,6 +71,12 @@ pub enum StoreError {
         /// The limit.
         limit: u64,
     },
+    /// More keywords than a mailbox keeps (`NO [LIMIT]`).
+    #[error("more than {limit} keywords in a mailbox")]
+    TooManyKeywords {
+        /// The most a mailbox keeps.
+        limit: usize,
+    },
     /// BINARY of a part whose Content-Transfer-Encoding is unknown (RFC 3516 §4.3).
     #[error("unknown content-transfer-encoding")]
     UnknownCte,
@@ -121,6 +127,7 @@ impl StoreError {
             Self::HasChildren => ResponseCode::HasChildren,
             Self::MailboxDeleted | Self::Expunged => ResponseCode::ExpungeIssued,
             Self::TooBig { .. } => ResponseCode::TooBig,
+            Self::TooManyKeywords { .. } => ResponseCode::Limit,
             Self::UnknownCte => ResponseCode::UnknownCte,
             Self::Io { .. } => ResponseCode::ServerBug,
             Self::Corrupt { .. } => ResponseCode::Corruption,

@@ -304,8 +304,7 @@ impl MailboxHandle {
         let mut items = Vec::new();
         for f in list_dir(&new)? {
             let from = new.join(&f);
-            let base = f.split(':').next().unwrap_or(&f).to_string();
-            let to = cur.join(format!("{base}:2,"));
+            let to = cur.join(cur_name(&f, |name| cur.join(name).exists()));
             fs::rename(&from, &to).map_err(|e| StoreError::io(&from, e))?;
             let size = fs::metadata(&to).map_err(|e| StoreError::io(&to, e))?.len();
             let mtime = fs::metadata(&to)
@@ -382,6 +381,10 @@ impl MailboxHandle {
         if st.deleted {
             cleanup(&placed);
             return Err(StoreError::MailboxDeleted);
+        }
+        if let Err(e) = check_keywords(&st.keywords, placed.iter().map(|p| &p.3)) {
+            cleanup(&placed);
+            return Err(e);
         }
         self.commit_appends(&mut st, placed)
     }
@@ -461,6 +464,7 @@ impl MailboxHandle {
         if st.deleted {
             return Err(StoreError::MailboxDeleted);
         }
+        check_keywords(&st.keywords, [flags])?;
         add_keywords(&mut st.keywords, flags);
         let modseq = st.highest_modseq + 1;
         let mut out = StoreResult::default();
@@ -610,6 +614,54 @@ type PlacedFile = (
     Option<Arc<MessageMeta>>,
 );
 
+/// The name in `cur/` of a file delivered into `new/` as `delivered`: its
+/// unique part (before the Maildir info `:2,...`) with an empty info, as
+/// long as that part is printable ASCII without spaces (the journal
+/// separates fields by spaces) and no file has it (`taken`): two
+/// deliveries that differ only in their info would otherwise overwrite
+/// each other. Else a fresh unique name.
+fn cur_name(delivered: &str, taken: impl Fn(&str) -> bool) -> String {
+    let base = delivered.split(':').next().unwrap_or(delivered);
+    let usable = !base.is_empty() && base.bytes().all(|b| b.is_ascii_graphic() && b != b'/');
+    let name = format!("{base}:2,");
+    if usable && !taken(&name) {
+        return name;
+    }
+    loop {
+        let name = format!("{}.delivered:2,", fsutil::unique_id());
+        if !taken(&name) {
+            return name;
+        }
+    }
+}
+
+/// The most keywords a mailbox keeps (RFC 9051 §2.3.2 lets a server
+/// refuse new ones: `NO [LIMIT]`, RFC 5530). Keywords are compared
+/// pairwise under the mailbox's lock; the bound keeps that cheap.
+pub(crate) const MAX_KEYWORDS: usize = 256;
+
+/// Whether the keywords of `flags` fit beside `known`: at most
+/// [`MAX_KEYWORDS`] in all. Checked before anything changes.
+fn check_keywords<'a>(
+    known: &[Box<str>],
+    flags: impl IntoIterator<Item = &'a FlagSet>,
+) -> Result<()> {
+    let mut new: Vec<&str> = Vec::new();
+    for k in flags.into_iter().flat_map(FlagSet::keywords) {
+        let seen = |x: &str| x.eq_ignore_ascii_case(k);
+        if !known.iter().any(|x| seen(x)) && !new.iter().any(|x| seen(x)) {
+            new.push(k);
+            if known.len() + new.len() > MAX_KEYWORDS {
+                return Err(StoreError::TooManyKeywords {
+                    limit: MAX_KEYWORDS,
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Adds the keywords of `flags` that `known` lacks (after [`check_keywords`]).
 fn add_keywords(known: &mut Vec<Box<str>>, flags: &FlagSet) {
     for k in flags.keywords() {
         if !known.iter().any(|x| x.eq_ignore_ascii_case(k)) {

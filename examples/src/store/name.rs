@@ -142,28 +142,58 @@ fn inbox_first(pattern: &str) -> String {
 
 /// Wildcard matching in O(|p|·|n|) with the usual star-backtracking.
 fn glob(p: &[char], n: &[char]) -> bool {
-    // memo[i][j]: does p[i..] match n[j..]?
-    let mut memo = vec![vec![None::<bool>; n.len() + 1]; p.len() + 1];
-    fn go(p: &[char], n: &[char], i: usize, j: usize, memo: &mut Vec<Vec<Option<bool>>>) -> bool {
-        if let Some(v) = memo[i][j] {
-            return v;
-        }
-        let v = if i == p.len() {
-            j == n.len()
-        } else {
-            match p[i] {
-                '*' => go(p, n, i + 1, j, memo) || (j < n.len() && go(p, n, i, j + 1, memo)),
-                '%' => {
-                    go(p, n, i + 1, j, memo)
-                        || (j < n.len() && n[j] != DELIMITER && go(p, n, i, j + 1, memo))
+    // A run of wildcards is one: `*` if it holds a `*`, else `%`. A
+    // pattern with more other characters than the name cannot match it.
+    let mut q: Vec<char> = Vec::with_capacity(p.len().min(2 * n.len() + 1));
+    let mut literals = 0;
+    for &c in p {
+        match (q.last_mut(), c) {
+            (Some(last @ ('*' | '%')), '*' | '%') => {
+                if c == '*' {
+                    *last = '*';
                 }
-                c => j < n.len() && n[j] == c && go(p, n, i + 1, j + 1, memo),
             }
-        };
-        memo[i][j] = Some(v);
-        v
+            _ => {
+                if c != '*' && c != '%' {
+                    literals += 1;
+                    if literals > n.len() {
+                        return false;
+                    }
+                }
+                q.push(c);
+            }
+        }
     }
-    go(p, n, 0, 0, &mut memo)
+    // No recursion (a long pattern must not exhaust the stack) and linear
+    // memory: `at[j]`, whether the pattern read so far matches `n[..j]`.
+    let mut at = vec![false; n.len() + 1];
+    let mut next = vec![false; n.len() + 1];
+    at[0] = true;
+    for &c in &q {
+        match c {
+            '*' => {
+                let mut any = false;
+                for j in 0..=n.len() {
+                    any |= at[j];
+                    next[j] = any;
+                }
+            }
+            '%' => {
+                next[0] = at[0];
+                for j in 1..=n.len() {
+                    next[j] = at[j] || (next[j - 1] && n[j - 1] != DELIMITER);
+                }
+            }
+            c => {
+                next[0] = false;
+                for j in 1..=n.len() {
+                    next[j] = at[j - 1] && n[j - 1] == c;
+                }
+            }
+        }
+        std::mem::swap(&mut at, &mut next);
+    }
+    at[n.len()]
 }
 
 /// The parent of a name (`a/b` → `a`), `None` at the top.
@@ -195,6 +225,24 @@ mod tests {
         assert!(pattern_matches("INBOX/%", "INBOX/x"));
         assert!(pattern_matches("Inbox/*", "INBOX/x/y"));
         assert!(pattern_matches("**%%*", "a/b"));
+        assert!(pattern_matches("%%", "a"));
+        assert!(!pattern_matches("%%", "a/b"));
+        assert!(pattern_matches("a%*", "a/b/c"));
+        assert!(pattern_matches("a%/c", "ab/c"));
+        assert!(!pattern_matches("a%/c", "a/b/c"));
+        assert!(pattern_matches("a*/c", "a/b/c"));
+        assert!(!pattern_matches("abc", "ab"));
+    }
+
+    /// A pattern of the longest line's size (the demo once recursed once
+    /// per character and overflowed the stack).
+    #[test]
+    fn long_patterns_neither_recurse_nor_take_long() {
+        let stars = "*".repeat(60_000);
+        assert!(pattern_matches(&stars, "INBOX/x"));
+        let mixed = "a%".repeat(30_000);
+        assert!(!pattern_matches(&mixed, "aaaa"));
+        assert!(pattern_matches(&format!("{}b", "%".repeat(40_000)), "ab"));
     }
 
     #[test]

@@ -106,6 +106,9 @@ pub struct Framer {
     /// the front of `buf` (already counted as consumed) until
     /// [`Framer::settle`] drops it.
     lent: usize,
+    /// A new [`FramerConfig::max_message`] for the messages that start
+    /// after the current one ([`Framer::set_max_message`]).
+    next_max_message: Option<usize>,
     /// Every line read by the exact scan, none fast, for the checks that
     /// the fast paths give the same events ([`Framer::set_exact_scan_only`];
     /// tests and the `fuzzing` feature only).
@@ -257,6 +260,7 @@ impl Framer {
             scanned: 0,
             lending: false,
             lent: 0,
+            next_max_message: None,
             config,
             #[cfg(any(test, feature = "fuzzing"))]
             exact_only: false,
@@ -339,6 +343,9 @@ impl Framer {
         loop {
             let step = match self.phase {
                 Phase::Idle => {
+                    if let Some(max) = self.next_max_message.take() {
+                        self.config.max_message = max;
+                    }
                     if self.buf.is_empty() {
                         self.release_idle_buffers();
                         return None;
@@ -401,6 +408,9 @@ impl Framer {
         self.settle();
         // The usual message, one line between messages: lent at once.
         if matches!(self.phase, Phase::Idle) {
+            if let Some(max) = self.next_max_message.take() {
+                self.config.max_message = max;
+            }
             if let Some(end) = self.whole_line_end() {
                 let offset = self.consumed;
                 self.lent = end;
@@ -450,6 +460,20 @@ impl Framer {
             self.phase = Phase::Idle;
         }
         true
+    }
+
+    /// Sets [`FramerConfig::max_message`] for the messages that start from
+    /// now on; a message being framed keeps the limit it started with. A
+    /// server gives a client that has not authenticated a small limit and
+    /// raises it after authentication.
+    pub fn set_max_message(&mut self, max: usize) {
+        self.next_max_message = Some(max);
+    }
+
+    /// The [`FramerConfig::max_message`] in force for the current message
+    /// (see [`set_max_message`](Self::set_max_message)).
+    pub fn max_message(&self) -> usize {
+        self.config.max_message
     }
 
     /// In line mode every line is a whole message: literal headers and

@@ -145,6 +145,13 @@ pub struct Limits {
     /// Most bytes of one command, literals included: BAD (or `NO [TOOBIG]`
     /// for APPEND) beyond. Default 34 MiB.
     pub max_message: usize,
+    /// Most bytes of one command before authentication (LOGIN,
+    /// AUTHENTICATE, STARTTLS, ID and the like need little; APPEND is not
+    /// valid yet): BAD beyond, and the input a not-authenticated client
+    /// can make the session hold is bounded by it instead of
+    /// [`max_message`](Self::max_message). Default 128 KiB (never more
+    /// than `max_message`).
+    pub max_message_unauthenticated: usize,
     /// Deepest nesting of parentheses in a command. Default 64.
     pub max_depth: u32,
     /// Most items in one list of a command. Default 32,768.
@@ -171,6 +178,7 @@ impl Default for Limits {
             max_literal: 64 * 1024,
             max_append_literal: 32 * 1024 * 1024,
             max_message: 34 * 1024 * 1024,
+            max_message_unauthenticated: 128 * 1024,
             max_depth: FramerConfig::DEFAULT_MAX_DEPTH,
             max_list_items: FramerConfig::DEFAULT_MAX_LIST_ITEMS,
             max_discard: 1024 * 1024,
@@ -182,13 +190,24 @@ impl Default for Limits {
 }
 
 impl Limits {
-    /// The framer configuration for client commands under these limits.
-    pub(crate) fn framer_config(&self) -> FramerConfig {
+    /// The most bytes of one command in `state`.
+    pub(crate) fn max_message_in(&self, state: super::SessionState) -> usize {
+        match state {
+            super::SessionState::NotAuthenticated => {
+                self.max_message_unauthenticated.min(self.max_message)
+            }
+            _ => self.max_message,
+        }
+    }
+
+    /// The framer configuration for client commands under these limits,
+    /// in `state`.
+    pub(crate) fn framer_config(&self, state: super::SessionState) -> FramerConfig {
         let mut config = FramerConfig::new(Direction::ClientToServer);
         config.max_line = self.max_line;
         config.max_literal = self.max_literal;
         config.max_append_literal = self.max_append_literal;
-        config.max_message = self.max_message;
+        config.max_message = self.max_message_in(state);
         config.max_depth = self.max_depth;
         config.max_list_items = self.max_list_items;
         config

@@ -40,6 +40,12 @@ impl Server {
     /// Reads and handles messages while the session may.
     pub(super) fn process(&mut self, now: Instant) {
         while self.can_poll() {
+            // The command size limit of the state the session is in, for
+            // the commands that start from now on.
+            let max = self.config.limits.max_message_in(self.state);
+            if max != self.framer.max_message() {
+                self.framer.set_max_message(max);
+            }
             let Some(event) = self.framer.poll_event() else {
                 // Compressed input is inflated as the session reads it.
                 if self.inflate_next() {
@@ -393,7 +399,8 @@ impl Server {
     /// are answered.
     fn check_backlog(&mut self) {
         let limits = &self.config.limits;
-        let cap = (limits.max_message.saturating_add(limits.max_line))
+        let cap = (limits.max_message_in(self.state))
+            .saturating_add(limits.max_line)
             .saturating_add(self.read_allowance);
         let held = self.framer.buffered() + self.compressed_pending();
         if held > cap && !self.can_poll() && !self.is_closed() {

@@ -364,7 +364,7 @@ impl Server {
             mode: Mode::Normal,
             identity: None,
             enabled: Enabled::default(),
-            framer: Framer::new(limits.framer_config()),
+            framer: Framer::new(limits.framer_config(SessionState::NotAuthenticated)),
             framer_base: 0,
             framer_pushed: 0,
             framer_clean: true,
@@ -1039,7 +1039,7 @@ impl Server {
     fn renew_framer(&mut self) {
         let line_mode = self.framer.line_mode();
         self.framer_base += self.framer.stats().consumed;
-        self.framer = Framer::new(self.config.limits.framer_config());
+        self.framer = Framer::new(self.config.limits.framer_config(self.state));
         self.framer.set_line_mode(line_mode);
         self.framer_pushed = 0;
         self.framer_clean = true;
