@@ -111,6 +111,16 @@ pub enum ViolationKind {
         /// The number known.
         known: u32,
     },
+    /// EXISTS so large that the new messages cannot all have UIDs above the
+    /// last known one (UIDs are 32-bit and strictly increase, RFC 9051
+    /// §2.3.1.1).
+    #[error("EXISTS {exists} leaves no room for UIDs above {last_uid}")]
+    ExistsBeyondUids {
+        /// The number received.
+        exists: u32,
+        /// The largest UID known.
+        last_uid: u32,
+    },
     /// A response that makes no sense in the session's state, e.g. mailbox
     /// data while no mailbox is selected, or an EXPUNGE while no command is
     /// in progress (RFC 9051 §7.5.1).

@@ -341,7 +341,18 @@ impl Client {
                 });
             }
             (Kind::Select, Detail::Select(mut model)) => {
-                self.closing = false;
+                let missed_closed = std::mem::take(&mut self.closing) && ok;
+                if missed_closed {
+                    // RFC 7162 §3.2.11: with QRESYNC the server sends
+                    // `[CLOSED]` before anything about the new mailbox; what
+                    // came before this OK went to the old model, so the new
+                    // one missed it (and a snapshot is not applied).
+                    self.violation(
+                        ViolationKind::OutOfState("SELECT completed without [CLOSED]"),
+                        Raw::Frame(frame),
+                    );
+                    model.missed_responses();
+                }
                 if ok {
                     if let Some(code) = &code {
                         match model.handle_code(code) {
@@ -565,13 +576,21 @@ impl Client {
             data,
             Data::Expunge(_) | Data::Fetch { .. } | Data::Vanished { .. }
         );
-        if matches!(data, Data::Expunge(_)) && self.in_flight.is_empty() {
-            // RFC 9051 §7.5.1: never while no command is in progress. The
-            // server did expunge, so the model follows; the fault is reported.
-            self.violation(
-                ViolationKind::OutOfState("EXPUNGE while no command is in progress"),
-                frame,
-            );
+        if matches!(data, Data::Expunge(_)) {
+            // RFC 9051 §7.5.1: never while no command is in progress, nor
+            // while responding to FETCH, STORE or SEARCH (by sequence
+            // number). The server did expunge, so the model follows; the
+            // fault is reported.
+            let fault = if self.in_flight.is_empty() {
+                Some("EXPUNGE while no command is in progress")
+            } else if self.in_flight.iter().all(|f| !f.traits.may_expunge) {
+                Some("EXPUNGE while responding to FETCH, STORE or SEARCH")
+            } else {
+                None
+            };
+            if let Some(fault) = fault {
+                self.violation(ViolationKind::OutOfState(fault), frame);
+            }
         }
         let Some(model) = self.model_mut() else {
             if about_messages {

@@ -60,6 +60,9 @@ pub struct QresyncOptions {
 #[derive(Debug, Clone)]
 pub(super) struct Resync {
     uid_validity: u32,
+    /// The snapshot's highest mod-sequence: a server that reports a lower
+    /// one at the same UIDVALIDITY lost changes the cache holds.
+    highest_modseq: u64,
     /// The snapshot's UIDs still in the mailbox.
     cached: UidMap,
     /// The snapshot's largest UID: messages above it are new.
@@ -180,6 +183,7 @@ impl Resync {
     pub(super) fn new(snapshot: &MailboxSnapshot) -> Self {
         Self {
             uid_validity: snapshot.uid_validity.get(),
+            highest_modseq: snapshot.highest_modseq.get(),
             cached: UidMap::from_uids(snapshot.uids.iter().cloned()),
             threshold: snapshot.uids.last().map_or(0, |r| *r.end()),
             broken: false,
@@ -221,7 +225,10 @@ impl Resync {
                 }
             }
         }
-        let usable = matches!(mod_seq, ModSeq::Highest(_)) && !self.broken;
+        // Mod-sequences never go down at one UIDVALIDITY (RFC 7162
+        // §3.1.2.1): a lower one means the server lost changes.
+        let usable =
+            matches!(mod_seq, ModSeq::Highest(h) if h >= self.highest_modseq) && !self.broken;
         match uids
             .with_prefix(&self.cached, self.threshold)
             .filter(|_| usable)

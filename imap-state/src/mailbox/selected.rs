@@ -112,7 +112,29 @@ impl SelectedMailbox {
     /// (CAPABILITY, LIST, STATUS, SEARCH, ...) is ignored (`Ok(None)`), as
     /// are FETCH items other than UID, FLAGS and MODSEQ.
     pub fn handle_data(&mut self, data: &Data<'_>) -> Result<Option<MailboxChange>, ViolationKind> {
-        self.apply(data, true)
+        let applied = self.apply(data, true);
+        self.refused_during_resync(&applied);
+        applied
+    }
+
+    /// Responses about this mailbox went elsewhere (a SELECT answered
+    /// without `[CLOSED]`, RFC 7162 §3.2.11): a QRESYNC snapshot is not
+    /// applied at the end.
+    pub(crate) fn missed_responses(&mut self) {
+        if let Some(r) = &mut self.resync {
+            r.lost_track();
+        }
+    }
+
+    /// A response the model refused while a QRESYNC SELECT runs: the
+    /// cache missed something, so the snapshot is not applied at the end
+    /// (`ResyncNeeded`, never `Resynced`).
+    fn refused_during_resync<T>(&mut self, result: &Result<T, ViolationKind>) {
+        if result.is_err() {
+            if let Some(r) = &mut self.resync {
+                r.lost_track();
+            }
+        }
     }
 
     /// Applies untagged data a FETCH command asked for: like
@@ -123,7 +145,9 @@ impl SelectedMailbox {
         &mut self,
         data: &Data<'_>,
     ) -> Result<Option<MailboxChange>, ViolationKind> {
-        self.apply(data, false)
+        let applied = self.apply(data, false);
+        self.refused_during_resync(&applied);
+        applied
     }
 
     fn apply(
@@ -188,6 +212,15 @@ impl SelectedMailbox {
     /// (`Ok(None)`), `UNSEEN` is kept without a change, and `CLOSED` is the
     /// client's business.
     pub fn handle_code(
+        &mut self,
+        code: &ResponseCode<'_>,
+    ) -> Result<Option<MailboxChange>, ViolationKind> {
+        let applied = self.apply_code(code);
+        self.refused_during_resync(&applied);
+        applied
+    }
+
+    fn apply_code(
         &mut self,
         code: &ResponseCode<'_>,
     ) -> Result<Option<MailboxChange>, ViolationKind> {

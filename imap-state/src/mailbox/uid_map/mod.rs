@@ -114,9 +114,28 @@ impl UidMap {
         }
         let added = exists - self.len;
         if added > 0 {
+            // The messages after the last known UID each need a larger one.
+            let (last_uid, after) = self.last_known();
+            if u64::from(after) + u64::from(added) > u64::from(u32::MAX - last_uid) {
+                return Err(ViolationKind::ExistsBeyondUids { exists, last_uid });
+            }
             self.append(Run::unknown(added));
         }
         Ok(added)
+    }
+
+    /// The largest known UID (0 if none) and how many messages follow it.
+    fn last_known(&self) -> (u32, u32) {
+        let mut after = 0u32;
+        for chunk in self.chunks.iter().rev() {
+            for run in chunk.runs.iter().rev() {
+                if run.is_known() {
+                    return (run.uid + (run.len - 1), after);
+                }
+                after += run.len;
+            }
+        }
+        (0, after)
     }
 
     /// Records that message `seq` has UID `uid` (a FETCH response with a
