@@ -59,7 +59,9 @@ impl Imap {
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let [host, port, user] = [&args[0], &args[1], &args[2]];
+    let (Some(host), Some(port), Some(user)) = (args.first(), args.get(1), args.get(2)) else {
+        return Err("usage: blocking HOST PORT USER [CA_FILE] (password in IMAP_PASSWORD)".into());
+    };
     let config = imap_examples::blocking::tls_config(args.get(3).map(std::path::Path::new))?;
     let conn = rustls::ClientConnection::new(config, ServerName::try_from(host.clone())?)?;
     let tls = rustls::StreamOwned::new(conn, TcpStream::connect((host.as_str(), port.parse()?))?);

@@ -33,8 +33,10 @@ use imapkit_proto::{
     MessageDataItem, ResponseCode, Section, SequenceSet, Vec1,
 };
 use imapkit_state::client::{
-    Client, ClientConfig, CloseReason, Completion, Event, SessionState, StartTlsPolicy,
+    Client, ClientConfig, CloseReason, CommandError, Completion, Event, SessionState,
+    StartTlsPolicy,
 };
+use imapkit_state::error::UsageError;
 use imapkit_state::mailbox::MailboxChange;
 use imapkit_state::{CommandHandle, ConnectionSecurity};
 use rustls::pki_types::ServerName;
@@ -42,6 +44,10 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio_rustls::client::TlsStream;
 use tokio_rustls::TlsConnector;
+
+/// The longest TLS handshake (a server that accepts the connection and
+/// never answers the handshake must not hang the client).
+const TLS_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// The socket, before or after TLS.
 enum Io {
@@ -59,6 +65,8 @@ struct Conn {
     out: Vec<u8>,
     events: VecDeque<Event>,
     closed: bool,
+    /// The connection upgrades with STARTTLS.
+    starttls: bool,
 }
 
 impl Conn {
@@ -80,7 +88,10 @@ impl Conn {
         config.allow_plaintext_credentials = args.mode == Mode::Plain;
         let (io, security) = match args.mode {
             Mode::Tls => {
-                let stream = tls.connect(name.clone(), tcp).await.map_err(Failure::tls)?;
+                let stream = tokio::time::timeout(TLS_TIMEOUT, tls.connect(name.clone(), tcp))
+                    .await
+                    .map_err(|_| Failure::TlsTimeout)?
+                    .map_err(Failure::tls)?;
                 (Io::Tls(Box::new(stream)), ConnectionSecurity::Tls)
             }
             Mode::StartTls | Mode::Plain => (Io::Plain(tcp), ConnectionSecurity::Plaintext),
@@ -93,6 +104,7 @@ impl Conn {
             out: Vec::new(),
             events: VecDeque::new(),
             closed: false,
+            starttls: args.mode == Mode::StartTls,
         })
     }
 
@@ -175,10 +187,9 @@ impl Conn {
         let Io::Plain(tcp) = std::mem::replace(&mut self.io, Io::Gone) else {
             return Err(Failure::Usage("STARTTLS on a TLS connection".into()));
         };
-        let stream = self
-            .tls
-            .connect(self.name.clone(), tcp)
+        let stream = tokio::time::timeout(TLS_TIMEOUT, self.tls.connect(self.name.clone(), tcp))
             .await
+            .map_err(|_| Failure::TlsTimeout)?
             .map_err(Failure::tls)?;
         self.io = Io::Tls(Box::new(stream));
         self.client
@@ -194,12 +205,50 @@ impl Conn {
     ) -> Result<Completion, Failure> {
         while let Some(event) = self.next_event().await? {
             match event {
+                // Never sent, or cut off, because the session ended: the
+                // reason is the failure (no greeting, STARTTLS refused, ...).
+                Event::Completed(c)
+                    if c.handle == handle
+                        && matches!(
+                            c.result(),
+                            Err(CommandError::NotSent(UsageError::Closed)
+                                | CommandError::ConnectionClosed)
+                        ) => {}
                 Event::Completed(c) if c.handle == handle => return Ok(*c),
                 Event::Closed { reason } => return Err(Failure::Closed(reason)),
                 other => on_event(&self.client, other),
             }
         }
         Err(Failure::Closed(CloseReason::Eof))
+    }
+
+    /// Why the session ended, once it has: its `Closed` event.
+    async fn closed(&mut self) -> Failure {
+        loop {
+            match self.next_event().await {
+                Ok(Some(Event::Closed { reason })) => return Failure::Closed(reason),
+                Ok(Some(_)) => {}
+                Ok(None) => return Failure::Closed(CloseReason::Eof),
+                Err(e) => return e,
+            }
+        }
+    }
+
+    /// Reads until the session is ready for credentials: greeted, and with
+    /// STARTTLS, past the handshake with the capabilities asked again over
+    /// TLS (the mechanism depends on both: SCRAM-...-PLUS binds to the TLS
+    /// channel).
+    async fn await_ready(&mut self) -> Result<(), Failure> {
+        self.await_greeting().await?;
+        let wants_tls = self.client.security() == ConnectionSecurity::Plaintext && self.starttls;
+        while wants_tls && !(matches!(self.io, Io::Tls(_)) && self.client.capabilities().known()) {
+            match self.next_event().await? {
+                Some(Event::Closed { reason }) => return Err(Failure::Closed(reason)),
+                None => return Err(Failure::Closed(CloseReason::Eof)),
+                Some(_) => {}
+            }
+        }
+        Ok(())
     }
 
     /// Enqueues `body` and waits for an OK.
@@ -220,15 +269,17 @@ impl Conn {
     async fn login(&mut self, args: &Args) -> Result<(), Failure> {
         let now = Instant::now();
         let handle = match args.auth {
-            AuthKind::Login => self
-                .client
-                .login(now, &args.user, cli::password()?)
-                .map_err(|e| Failure::Usage(e.to_string()))?,
+            AuthKind::Login => match self.client.login(now, &args.user, cli::password()?) {
+                Ok(handle) => handle,
+                Err(UsageError::Closed) => return Err(self.closed().await),
+                Err(e) => return Err(Failure::Usage(e.to_string())),
+            },
             other => {
                 // The mechanism depends on the capabilities (SCRAM-...-PLUS
-                // offered or not, RFC 5802 §6 downgrade protection): read
-                // the greeting that lists them first.
-                self.await_greeting().await?;
+                // offered or not, RFC 5802 §6 downgrade protection) and on
+                // the TLS channel: read the greeting that lists them, and
+                // with STARTTLS wait for TLS, first.
+                self.await_ready().await?;
                 let plus =
                     self.client
                         .capabilities()
@@ -236,9 +287,11 @@ impl Conn {
                             imapkit_proto::Atom::try_from("SCRAM-SHA-256-PLUS").expect("an atom"),
                         ));
                 let mechanism = cli::mechanism(other, args, self.tls_exporter(), plus)?;
-                self.client
-                    .authenticate(now, mechanism)
-                    .map_err(|e| Failure::Usage(e.to_string()))?
+                match self.client.authenticate(now, mechanism) {
+                    Ok(handle) => handle,
+                    Err(UsageError::Closed) => return Err(self.closed().await),
+                    Err(e) => return Err(Failure::Usage(e.to_string())),
+                }
             }
         };
         let done = self.wait(handle, |_, _| {}).await?;
@@ -446,7 +499,7 @@ async fn idle(conn: &mut Conn, mailbox: &str, seconds: Option<u64>) -> Result<()
     conn.run(cli::command("UID FETCH 1:* (UID)"), |_, _| {})
         .await?;
     let handle = conn.client.idle(Instant::now()).map_err(|e| match e {
-        imapkit_state::error::UsageError::MissingCapability(_) => {
+        UsageError::MissingCapability(_) => {
             Failure::Usage("the server has no IDLE: poll with NOOP instead".into())
         }
         other => Failure::Usage(other.to_string()),

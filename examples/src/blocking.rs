@@ -81,9 +81,45 @@ pub struct Session {
     events: VecDeque<Event>,
     out: Vec<u8>,
     closed: bool,
+    /// Each [`wait`](Session::wait) must end within this (see
+    /// [`set_answer_timeout`](Session::set_answer_timeout)).
+    answer_timeout: Option<Duration>,
+    /// When the current wait gives up.
+    until: Option<Instant>,
 }
 
 impl Session {
+    /// Bounds each [`wait`](Self::wait) (the greeting, a command's whole
+    /// answer, a STARTTLS handshake in it), and each
+    /// [`next_event`](Self::next_event) outside one, by `timeout` in all,
+    /// not per read: the client's own timers restart with every byte, so a server
+    /// that sends one byte at a time would stretch them without end. The
+    /// wait then fails with `ErrorKind::TimedOut`.
+    pub fn set_answer_timeout(&mut self, timeout: Option<Duration>) {
+        self.answer_timeout = timeout;
+    }
+
+    /// The time left before the current wait's deadline, or the error once
+    /// it has passed.
+    fn time_left(&self) -> io::Result<Option<Duration>> {
+        let Some(until) = self.until else {
+            return Ok(None);
+        };
+        match until.checked_duration_since(Instant::now()) {
+            Some(left) if !left.is_zero() => Ok(Some(left)),
+            _ if self.client.state() == imapkit_state::client::SessionState::Greeting => Err(
+                io::Error::new(io::ErrorKind::TimedOut, "no greeting in time"),
+            ),
+            _ => Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                format!(
+                    "no complete answer within {} s",
+                    self.answer_timeout.unwrap_or_default().as_secs()
+                ),
+            )),
+        }
+    }
+
     /// Connects to `host:port` and starts the session (the greeting is
     /// read on the first wait).
     pub fn connect(
@@ -133,6 +169,8 @@ impl Session {
             events: VecDeque::new(),
             out: Vec::new(),
             closed: false,
+            answer_timeout: None,
+            until: None,
         }
     }
 
@@ -178,6 +216,17 @@ impl Session {
     /// The next event, reading from the socket as needed; `None` once the
     /// session is closed and every event was taken.
     pub fn next_event(&mut self) -> io::Result<Option<Event>> {
+        // Outside a `wait`, each event must come within the answer timeout.
+        if self.until.is_some() {
+            return self.next_event_inner();
+        }
+        self.until = self.answer_timeout.map(|t| Instant::now() + t);
+        let result = self.next_event_inner();
+        self.until = None;
+        result
+    }
+
+    fn next_event_inner(&mut self) -> io::Result<Option<Event>> {
         loop {
             self.flush()?;
             while let Some(event) = self.client.poll_event() {
@@ -201,6 +250,13 @@ impl Session {
 
     /// Waits for `handle`'s completion; returns it and the events before it.
     pub fn wait(&mut self, handle: CommandHandle) -> io::Result<(Vec<Event>, Completion)> {
+        self.until = self.answer_timeout.map(|t| Instant::now() + t);
+        let result = self.wait_inner(handle);
+        self.until = None;
+        result
+    }
+
+    fn wait_inner(&mut self, handle: CommandHandle) -> io::Result<(Vec<Event>, Completion)> {
         let mut seen = Vec::new();
         while let Some(event) = self.next_event()? {
             match event {
@@ -216,6 +272,7 @@ impl Session {
 
     /// Reads once (blocking until data, EOF or the client's next timer).
     fn read_once(&mut self) -> io::Result<()> {
+        let left = self.time_left()?;
         let Some(stream) = self.stream.as_mut() else {
             self.client.handle_eof(Instant::now());
             return Ok(());
@@ -225,6 +282,10 @@ impl Session {
             at.saturating_duration_since(now)
                 .max(Duration::from_millis(1))
         });
+        let wait = match (wait, left) {
+            (Some(w), Some(l)) => Some(w.min(l)),
+            (w, l) => w.or(l),
+        };
         stream.tcp().set_read_timeout(wait)?;
         let mut buf = [0u8; 16 * 1024];
         match stream.read(&mut buf) {
@@ -255,6 +316,9 @@ impl Session {
         let mut stream = tls_stream(&self.tls, &self.server_name, tcp)?;
         if let Stream::Tls(s) = &mut stream {
             while s.conn.is_handshaking() {
+                if let Some(left) = self.time_left()? {
+                    s.sock.set_read_timeout(Some(left))?;
+                }
                 s.conn.complete_io(&mut s.sock)?;
             }
         }

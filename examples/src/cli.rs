@@ -189,6 +189,12 @@ pub enum Failure {
     ConnectTimeout,
     /// The TLS handshake failed: certificate invalid, wrong name, expired.
     Tls(String),
+    /// The server answered the TLS handshake in plaintext (a STARTTLS or
+    /// non-IMAP port).
+    NotTls,
+    /// The server accepted the connection but did not finish the TLS
+    /// handshake in time.
+    TlsTimeout,
     /// The server refused the credentials.
     Auth(Box<CommandError>),
     /// The mailbox is missing or cannot be opened.
@@ -206,18 +212,26 @@ pub enum Failure {
 impl Failure {
     /// A TLS handshake error, described by its cause.
     pub fn tls(e: std::io::Error) -> Self {
-        let described = e
+        let rustls = e
             .get_ref()
-            .and_then(|inner| inner.downcast_ref::<rustls::Error>())
-            .map(describe_tls);
-        Self::Tls(described.unwrap_or_else(|| e.to_string()))
+            .and_then(|inner| inner.downcast_ref::<rustls::Error>());
+        // A record that is no TLS record: plaintext (an IMAP greeting, an
+        // HTTP answer), not a certificate problem.
+        if let Some(rustls::Error::InvalidMessage(
+            rustls::InvalidMessage::InvalidContentType
+            | rustls::InvalidMessage::UnknownProtocolVersion,
+        )) = rustls
+        {
+            return Self::NotTls;
+        }
+        Self::Tls(rustls.map(describe_tls).unwrap_or_else(|| e.to_string()))
     }
 
     /// The process exit status.
     pub fn exit_code(&self) -> u8 {
         match self {
             Self::Usage(_) => 2,
-            Self::Connect(_) | Self::ConnectTimeout => 3,
+            Self::Connect(_) | Self::ConnectTimeout | Self::NotTls | Self::TlsTimeout => 3,
             Self::Tls(_) => 4,
             Self::Auth(_) => 5,
             Self::Mailbox(..) => 6,
@@ -232,6 +246,8 @@ impl Failure {
                 Some("nothing listens on that port: check the host and port (993 for TLS, 143 for STARTTLS)")
             }
             Self::ConnectTimeout => Some("a firewall may drop the connection, or the host is down"),
+            Self::NotTls => Some("use --starttls on port 143, or the implicit TLS port 993 with --tls"),
+            Self::TlsTimeout => Some("the port may not be a TLS port: try --starttls on port 143"),
             Self::Tls(_) => Some("check the host name against the certificate, or pass --ca for a private CA"),
             Self::Auth(e) if matches!(**e, CommandError::No { code: Some(ResponseCode::PrivacyRequired), .. }) => {
                 Some("the server wants TLS before a password: use --tls or --starttls")
@@ -251,6 +267,11 @@ impl fmt::Display for Failure {
             }
             Self::Connect(e) => write!(f, "connection failed: {e}"),
             Self::ConnectTimeout => write!(f, "connection timed out"),
+            Self::NotTls => write!(
+                f,
+                "the server does not speak TLS on this port (it answered in plaintext)"
+            ),
+            Self::TlsTimeout => write!(f, "TLS handshake timed out"),
             Self::Tls(why) => write!(f, "TLS: {why}"),
             Self::Auth(e) => write!(f, "authentication failed: {e}"),
             Self::Mailbox(name, e) => match &**e {

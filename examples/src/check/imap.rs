@@ -35,7 +35,11 @@ pub(super) fn session(
     config.starttls = StartTlsPolicy::Never;
     config.greeting_timeout = timeout;
     config.command_timeout = Some(timeout);
-    Session::with_stream(stream, name, tls, config)
+    let mut session = Session::with_stream(stream, name, tls, config);
+    // The client's timers restart with each byte: a server sending one
+    // byte at a time must not stretch `--timeout`.
+    session.set_answer_timeout(Some(timeout));
+    session
 }
 
 /// Why a session stopped.
@@ -54,6 +58,8 @@ impl Stop {
         match self {
             Self::Closed(CloseReason::GreetingTimeout) => "no greeting in time".to_owned(),
             Self::Closed(reason) => reason.to_string(),
+            // The answer deadline (`Session::set_answer_timeout`).
+            Self::Io(e) if e.kind() == io::ErrorKind::TimedOut => e.to_string(),
             Self::Io(e) => format!("connection failed: {e}"),
             Self::Refused(why) => why.clone(),
         }

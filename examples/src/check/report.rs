@@ -10,6 +10,9 @@ pub enum Status {
     Ok,
     /// Works, but something is weak, missing or about to break.
     Warn,
+    /// Not checked, and why (e.g. extensions that only the list after
+    /// login would show).
+    Note,
     /// Broken, or unsafe: the tool exits non-zero.
     Fail,
 }
@@ -20,6 +23,7 @@ impl Status {
         match self {
             Self::Ok => "OK",
             Self::Warn => "WARN",
+            Self::Note => "NOTE",
             Self::Fail => "FAIL",
         }
     }

@@ -7,7 +7,7 @@ use std::io::{self, Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::client::{Resumption, WebPkiServerVerifier};
@@ -167,7 +167,8 @@ pub enum Probe {
     Failed(io::Error),
 }
 
-/// Runs a TLS handshake on `tcp` (implicit TLS), within `timeout` per read.
+/// Runs a TLS handshake on `tcp` (implicit TLS), within `timeout` in all
+/// (a server that sends a byte at a time does not stretch it).
 pub fn handshake(
     mut tcp: TcpStream,
     config: Arc<rustls::ClientConfig>,
@@ -187,14 +188,24 @@ pub fn handshake(
     let mut tap = Tap {
         tcp: &mut tcp,
         first: Vec::new(),
+        deadline: Instant::now() + timeout,
     };
     while conn.is_handshaking() {
         if let Err(e) = conn.complete_io(&mut tap) {
+            // rustls gives up at the first byte that is no TLS record; a
+            // slow server may have sent only the start of a greeting.
+            tap.read_greeting();
             if looks_like_imap(&tap.first) {
                 return Probe::Plaintext(tap.first);
             }
             return Probe::Failed(e);
         }
+    }
+    if let Err(e) = tcp
+        .set_read_timeout(Some(timeout))
+        .and_then(|()| tcp.set_write_timeout(Some(timeout)))
+    {
+        return Probe::Failed(e);
     }
     Probe::Tls(Box::new(StreamOwned::new(conn, tcp)))
 }
@@ -300,19 +311,51 @@ pub fn printable_start(bytes: &[u8]) -> String {
 const FIRST_BYTES: usize = 256;
 
 /// Records the first bytes read through it, for telling a plaintext
-/// server from a broken TLS one.
+/// server from a broken TLS one, and reads nothing after `deadline`.
 struct Tap<'a> {
     tcp: &'a mut TcpStream,
     first: Vec<u8>,
+    deadline: Instant,
+}
+
+impl Tap<'_> {
+    /// Waits (until the deadline) for the rest of what began like an IMAP
+    /// greeting (`*`, `* O`, ...), so that [`looks_like_imap`] can tell.
+    fn read_greeting(&mut self) {
+        let mut buf = [0u8; 64];
+        while could_be_imap(&self.first) && !looks_like_imap(&self.first) {
+            match self.read(&mut buf) {
+                Ok(n) if n > 0 => {}
+                _ => return,
+            }
+        }
+    }
 }
 
 impl Read for Tap<'_> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let left = self.deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                "handshake deadline",
+            ));
+        }
+        self.tcp.set_read_timeout(Some(left))?;
         let n = self.tcp.read(buf)?;
         let room = FIRST_BYTES.saturating_sub(self.first.len());
         self.first.extend_from_slice(&buf[..n.min(room)]);
         Ok(n)
     }
+}
+
+/// Whether `first` is the start of an IMAP greeting so far.
+fn could_be_imap(first: &[u8]) -> bool {
+    let upper = first.to_ascii_uppercase();
+    !upper.is_empty()
+        && [&b"* OK"[..], b"* PREAUTH", b"* BYE"]
+            .iter()
+            .any(|g| g.starts_with(&upper[..upper.len().min(g.len())]))
 }
 
 impl Write for Tap<'_> {
