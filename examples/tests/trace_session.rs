@@ -239,11 +239,13 @@ fn the_client_reports_what_breaks_its_session() {
         reports(&out),
         [
             "9 session: the Client: continuation request while no command waits for one",
+            // RFC 9051 §7.5.1: no EXPUNGE while a FETCH by sequence number runs.
+            "56 session: the Client: EXPUNGE while responding to FETCH, STORE or SEARCH",
             "56 session: the Client: message 3 is beyond the mailbox size 1",
             "69 session: the Client: tagged response for a tag not in flight",
         ]
     );
-    assert_eq!(counts(&s), (3 + 8, 0, 3));
+    assert_eq!(counts(&s), (3 + 8, 0, 4));
 }
 
 #[test]
