@@ -136,7 +136,7 @@ impl Accounts {
     /// LOGIN). Only passwords are accepted; an authorization identity
     /// other than the user is refused (the demo has no admin users).
     ///
-    /// A client that failed too often from `peer` ([`LoginGuard`]) is
+    /// A client that failed too often from `peer` (`LoginGuard`) is
     /// refused with `Unavailable` before its password is checked.
     pub fn verdict(&self, credentials: &Credentials, peer: Option<IpAddr>) -> AuthVerdict {
         let identity = &credentials.identity;
@@ -161,7 +161,7 @@ impl Accounts {
     }
 
     /// A user's SCRAM-SHA-256 secrets (`None`: unknown user, or a client
-    /// refused by the [`LoginGuard`]: the exchange then fails at the proof).
+    /// refused by the `LoginGuard`: the exchange then fails at the proof).
     pub fn scram(&self, user: &str, peer: Option<IpAddr>) -> Option<ScramSecrets> {
         if self.locked(peer, user) {
             return None;
@@ -176,7 +176,7 @@ impl Accounts {
 
     /// Counts an authentication attempt's outcome from the session's audit
     /// record (every mechanism reports there): failures towards the
-    /// [`LoginGuard`], a success clears the user's count from `peer`.
+    /// `LoginGuard`, a success clears the user's count from `peer`.
     pub fn note_attempt(&self, peer: Option<IpAddr>, user: Option<&str>, failed: bool, ok: bool) {
         let Some(user) = user else {
             return;
