@@ -5,7 +5,7 @@
 mod store_util;
 
 use imap_examples::store::{AclChange, Change, ListQuery, Rights, StoreError, StoredFlags, Update};
-use imapkit_proto::{Flag, SequenceSet, StoreAction};
+use imapkit_proto::{Flag, IntoStatic, SequenceSet, StoreAction};
 use store_util::{crlf, open, TempDir};
 
 #[test]
@@ -321,5 +321,52 @@ fn deleting_a_selected_mailbox_is_reported() {
         s.store(&[], StoreAction::Add, &[Flag::Seen], None)
             .unwrap_err(),
         StoreError::MailboxDeleted
+    );
+}
+
+/// A mailbox keeps at most `MAX_KEYWORDS` keywords. Only keywords that may
+/// land on a message count: `-FLAGS`, a STORE to UIDs that do not exist,
+/// and one without the right to set keywords register none (else anyone
+/// could fill the limit for everyone). Full, the mailbox refuses new ones
+/// with `NO [LIMIT]` and stops offering `\*` in PERMANENTFLAGS.
+#[test]
+fn the_keyword_limit_counts_only_keywords_that_land() {
+    use imap_examples::store::MAX_KEYWORDS;
+    let dir = TempDir::new("keywords");
+    let store = open(&dir);
+    let alice = store.account("alice").unwrap();
+    alice
+        .append("INBOX", crlf("Subject: 1\n\n"), &[], None)
+        .unwrap();
+    let mut s = alice.select("INBOX", false).unwrap();
+    let keywords = |from: usize, n: usize| -> Vec<Flag<'static>> {
+        (from..from + n)
+            .map(|k| Flag::keyword(&format!("k{k}")).unwrap().into_static())
+            .collect()
+    };
+    let all = s.resolve(&SequenceSet::all(), false).unwrap();
+    // Removals and a UID that does not exist register nothing.
+    s.store(&all, StoreAction::Remove, &keywords(0, MAX_KEYWORDS), None)
+        .unwrap();
+    s.store(
+        &[(9, 999)],
+        StoreAction::Add,
+        &keywords(0, MAX_KEYWORDS),
+        None,
+    )
+    .unwrap();
+    assert!(s.info().flags.len() < 10, "{:?}", s.info().flags);
+    // Filled by real keywords, the mailbox refuses one more.
+    s.store(&all, StoreAction::Add, &keywords(0, MAX_KEYWORDS), None)
+        .unwrap();
+    let more = s.store(&all, StoreAction::Add, &keywords(MAX_KEYWORDS, 1), None);
+    assert!(
+        matches!(more, Err(StoreError::TooManyKeywords { .. })),
+        "{more:?}"
+    );
+    let perms = s.info().permanent_flags;
+    assert!(
+        !perms.contains(&imapkit_proto::FlagPerm::Asterisk),
+        "{perms:?}"
     );
 }

@@ -547,6 +547,14 @@ fn backlog_bye_answers_the_commands_in_flight_first() {
         wire.ends_with("a OK completed\r\n* 2 FETCH (RFC822 \"bbbbbbbbbb\")\r\nb OK completed\r\n* BYE Too much input\r\n"),
         "{wire}"
     );
+    // The limit is audited once, though the session read on (each answer,
+    // each transmit) while it drained.
+    let hits = app
+        .log
+        .iter()
+        .filter(|l| l.contains("too much unread input"))
+        .count();
+    assert_eq!(hits, 1, "{:#?}", app.log);
 }
 
 /// The bound when the backlog cap is hit with commands in flight: the

@@ -63,27 +63,48 @@ impl LoginGuard {
     pub(super) const PER_USER: u32 = 10;
     /// Failures from one address, any user, before refusing.
     pub(super) const PER_ADDRESS: u32 = 50;
-    /// Entries kept at most (the oldest window's are dropped first).
+    /// Entries kept at most in each map: expired ones are dropped when it
+    /// is full, and while it stays full of recent ones (a flood from many
+    /// addresses) new failures are not counted, so memory stays bounded.
     const MAX_ENTRIES: usize = 100_000;
+    /// The bytes of a user name the key keeps (names may be as long as a
+    /// command line).
+    const MAX_NAME: usize = 256;
 
     fn recent(entry: Option<&(u32, Instant)>, now: Instant) -> u32 {
         entry.map_or(0, |&(n, at)| if now - at < Self::WINDOW { n } else { 0 })
     }
 
+    /// The key of `user` from `peer`: the name cut to [`Self::MAX_NAME`]
+    /// bytes (at a character boundary).
+    fn key(peer: Option<IpAddr>, user: &str) -> (Option<IpAddr>, String) {
+        let mut end = user.len().min(Self::MAX_NAME);
+        while !user.is_char_boundary(end) {
+            end -= 1;
+        }
+        (peer, user[..end].to_owned())
+    }
+
     fn locked(&self, peer: Option<IpAddr>, user: &str, now: Instant) -> bool {
-        Self::recent(self.by_user.get(&(peer, user.to_owned())), now) >= Self::PER_USER
+        Self::recent(self.by_user.get(&Self::key(peer, user)), now) >= Self::PER_USER
             || Self::recent(self.by_address.get(&peer), now) >= Self::PER_ADDRESS
     }
 
     fn failed(&mut self, peer: Option<IpAddr>, user: &str, now: Instant) {
-        if self.by_user.len() >= Self::MAX_ENTRIES {
+        let full = |g: &Self| {
+            g.by_user.len() >= Self::MAX_ENTRIES || g.by_address.len() >= Self::MAX_ENTRIES
+        };
+        if full(self) {
             self.by_user.retain(|_, (_, at)| now - *at < Self::WINDOW);
             self.by_address
                 .retain(|_, (_, at)| now - *at < Self::WINDOW);
+            if full(self) {
+                return;
+            }
         }
         for entry in [
             self.by_user
-                .entry((peer, user.to_owned()))
+                .entry(Self::key(peer, user))
                 .or_insert((0, now)),
             self.by_address.entry(peer).or_insert((0, now)),
         ] {
@@ -93,7 +114,35 @@ impl LoginGuard {
     }
 
     fn succeeded(&mut self, peer: Option<IpAddr>, user: &str) {
-        self.by_user.remove(&(peer, user.to_owned()));
+        self.by_user.remove(&Self::key(peer, user));
+    }
+}
+
+#[cfg(test)]
+mod guard_tests {
+    use super::*;
+
+    #[test]
+    fn a_flood_of_names_keeps_the_maps_bounded() {
+        let mut g = LoginGuard::default();
+        let now = Instant::now();
+        for k in 0..(LoginGuard::MAX_ENTRIES + 10) {
+            let peer = Some(IpAddr::from([10, (k >> 16) as u8, (k >> 8) as u8, k as u8]));
+            g.failed(peer, &format!("user{k}"), now);
+        }
+        assert!(g.by_user.len() <= LoginGuard::MAX_ENTRIES);
+        assert!(g.by_address.len() <= LoginGuard::MAX_ENTRIES);
+        // A long name is kept as a prefix.
+        let mut g = LoginGuard::default();
+        let long = "é".repeat(1000);
+        for _ in 0..LoginGuard::PER_USER {
+            g.failed(None, &long, now);
+        }
+        assert!(g.locked(None, &long, now));
+        assert!(g
+            .by_user
+            .keys()
+            .all(|(_, u)| u.len() <= LoginGuard::MAX_NAME));
     }
 }
 

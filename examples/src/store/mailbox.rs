@@ -464,8 +464,18 @@ impl MailboxHandle {
         if st.deleted {
             return Err(StoreError::MailboxDeleted);
         }
-        check_keywords(&st.keywords, [flags])?;
-        add_keywords(&mut st.keywords, flags);
+        // Keywords are registered only when they may land on a message:
+        // not for -FLAGS, not without the right to set them, not when no
+        // UID matches (else anyone could fill the mailbox's limit).
+        let adds_keywords = action != StoreAction::Remove
+            && may(FlagKind::Other)
+            && uids
+                .iter()
+                .any(|u| st.messages.binary_search_by_key(u, |m| m.uid).is_ok());
+        if adds_keywords {
+            check_keywords(&st.keywords, [flags])?;
+            add_keywords(&mut st.keywords, flags);
+        }
         let modseq = st.highest_modseq + 1;
         let mut out = StoreResult::default();
         let mut records = Vec::new();
@@ -638,7 +648,7 @@ fn cur_name(delivered: &str, taken: impl Fn(&str) -> bool) -> String {
 /// The most keywords a mailbox keeps (RFC 9051 §2.3.2 lets a server
 /// refuse new ones: `NO [LIMIT]`, RFC 5530). Keywords are compared
 /// pairwise under the mailbox's lock; the bound keeps that cheap.
-pub(crate) const MAX_KEYWORDS: usize = 256;
+pub const MAX_KEYWORDS: usize = 256;
 
 /// Whether the keywords of `flags` fit beside `known`: at most
 /// [`MAX_KEYWORDS`] in all. Checked before anything changes.

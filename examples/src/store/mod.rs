@@ -86,7 +86,7 @@ pub use crate::store::date::datetime_from_unix;
 pub use crate::store::error::{Result, StoreError};
 pub use crate::store::flags::{system_flags, FlagSet};
 pub use crate::store::list::{ListEntry, ListQuery};
-pub use crate::store::mailbox::{Change, CHANNEL_CAPACITY};
+pub use crate::store::mailbox::{Change, CHANNEL_CAPACITY, MAX_KEYWORDS};
 pub use crate::store::message::MessageMeta;
 pub use crate::store::name::{
     name_from_wire, name_to_wire, normalize_name, pattern_from_wire, pattern_matches, DELIMITER,

@@ -208,7 +208,8 @@ impl Selected {
                 .cloned()
                 .map(FlagPerm::Flag)
                 .collect();
-            if self.rights.has('w') {
+            // New keywords only while the mailbox has room for them.
+            if self.rights.has('w') && st.keywords.len() < crate::store::mailbox::MAX_KEYWORDS {
                 p.push(FlagPerm::Asterisk);
             }
             p

@@ -197,8 +197,9 @@ impl Server {
                 let n = deflate.inflated.len();
                 self.framer.push(&deflate.inflated);
                 self.note_pushed(n);
-                // A piece the session asked for, as a read it wanted.
-                self.read_allowance = n;
+                // A piece the session asked for, as a read it wanted (the
+                // compressed read that brought it stays allowed too).
+                self.read_allowance = self.read_allowance.max(n);
                 true
             }
             Err(Corrupt) => {

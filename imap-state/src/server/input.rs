@@ -403,7 +403,9 @@ impl Server {
             .saturating_add(limits.max_line)
             .saturating_add(self.read_allowance);
         let held = self.framer.buffered() + self.compressed_pending();
-        if held > cap && !self.can_poll() && !self.is_closed() {
+        // Already ending (this limit or another): nothing more to decide.
+        let draining = matches!(self.mode, Mode::Draining { .. });
+        if held > cap && !self.can_poll() && !self.is_closed() && !draining {
             self.audit(AuditKind::LimitHit {
                 limit: LimitKind::InputBacklog,
             });
