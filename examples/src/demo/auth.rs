@@ -118,34 +118,6 @@ impl LoginGuard {
     }
 }
 
-#[cfg(test)]
-mod guard_tests {
-    use super::*;
-
-    #[test]
-    fn a_flood_of_names_keeps_the_maps_bounded() {
-        let mut g = LoginGuard::default();
-        let now = Instant::now();
-        for k in 0..(LoginGuard::MAX_ENTRIES + 10) {
-            let peer = Some(IpAddr::from([10, (k >> 16) as u8, (k >> 8) as u8, k as u8]));
-            g.failed(peer, &format!("user{k}"), now);
-        }
-        assert!(g.by_user.len() <= LoginGuard::MAX_ENTRIES);
-        assert!(g.by_address.len() <= LoginGuard::MAX_ENTRIES);
-        // A long name is kept as a prefix.
-        let mut g = LoginGuard::default();
-        let long = "é".repeat(1000);
-        for _ in 0..LoginGuard::PER_USER {
-            g.failed(None, &long, now);
-        }
-        assert!(g.locked(None, &long, now));
-        assert!(g
-            .by_user
-            .keys()
-            .all(|(_, u)| u.len() <= LoginGuard::MAX_NAME));
-    }
-}
-
 impl Accounts {
     /// Derives every user's SCRAM-SHA-256 secrets with a fresh random salt
     /// and [`SCRAM_ITERATIONS`]. Fails for a password SASLprep refuses.
@@ -362,4 +334,32 @@ pub fn secure_random(buf: &mut [u8]) {
         .secure_random
         .fill(buf)
         .expect("the operating system's random generator works");
+}
+
+#[cfg(test)]
+mod guard_tests {
+    use super::*;
+
+    #[test]
+    fn a_flood_of_names_keeps_the_maps_bounded() {
+        let mut g = LoginGuard::default();
+        let now = Instant::now();
+        for k in 0..(LoginGuard::MAX_ENTRIES + 10) {
+            let peer = Some(IpAddr::from([10, (k >> 16) as u8, (k >> 8) as u8, k as u8]));
+            g.failed(peer, &format!("user{k}"), now);
+        }
+        assert!(g.by_user.len() <= LoginGuard::MAX_ENTRIES);
+        assert!(g.by_address.len() <= LoginGuard::MAX_ENTRIES);
+        // A long name is kept as a prefix.
+        let mut g = LoginGuard::default();
+        let long = "é".repeat(1000);
+        for _ in 0..LoginGuard::PER_USER {
+            g.failed(None, &long, now);
+        }
+        assert!(g.locked(None, &long, now));
+        assert!(g
+            .by_user
+            .keys()
+            .all(|(_, u)| u.len() <= LoginGuard::MAX_NAME));
+    }
 }
