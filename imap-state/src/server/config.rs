@@ -358,8 +358,13 @@ impl ServerConfig {
     /// but a server should check at start.
     pub fn validate(&self) -> Result<(), ConfigError> {
         let l = &self.limits;
-        let checks: [(bool, &'static str); 9] = [
+        let checks: [(bool, &'static str); 10] = [
             (l.max_line >= 64, "max_line"),
+            // A command line before login must fit (LOGIN, AUTHENTICATE).
+            (
+                l.max_message_unauthenticated >= l.max_line.min(l.max_message),
+                "max_message_unauthenticated",
+            ),
             (l.max_tag >= 1, "max_tag"),
             (l.max_in_flight >= 1, "max_in_flight"),
             (l.max_output >= 1024, "max_output"),
@@ -462,5 +467,11 @@ mod tests {
         let mut c = ServerConfig::default();
         c.limits.max_message = 1000;
         assert_eq!(c.validate(), Err(ConfigError::Limit("max_message")));
+        let mut c = ServerConfig::default();
+        c.limits.max_message_unauthenticated = 100;
+        assert_eq!(
+            c.validate(),
+            Err(ConfigError::Limit("max_message_unauthenticated"))
+        );
     }
 }
