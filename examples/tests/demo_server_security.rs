@@ -19,6 +19,7 @@ use std::time::Duration;
 
 use demo_util::USERS;
 use imap_examples::blocking::tls_config;
+use imap_examples::blocking::Stream;
 use rustls::pki_types::ServerName;
 use rustls::{ClientConnection, StreamOwned};
 
@@ -212,35 +213,6 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<String>) {
 // ---------------------------------------------------------------------------
 // A raw IMAP client
 // ---------------------------------------------------------------------------
-
-enum Stream {
-    Plain(TcpStream),
-    Tls(Box<StreamOwned<ClientConnection, TcpStream>>),
-}
-
-impl Read for Stream {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        match self {
-            Self::Plain(s) => s.read(buf),
-            Self::Tls(s) => s.read(buf),
-        }
-    }
-}
-
-impl Write for Stream {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        match self {
-            Self::Plain(s) => s.write(buf),
-            Self::Tls(s) => s.write(buf),
-        }
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        match self {
-            Self::Plain(s) => s.flush(),
-            Self::Tls(s) => s.flush(),
-        }
-    }
-}
 
 /// A line-oriented IMAP client: sends raw commands, collects responses
 /// (a literal in a response is read into its line).

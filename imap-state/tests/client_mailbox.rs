@@ -8,23 +8,13 @@ use imapkit_proto::{Capability, Flag, Mailbox, Secret};
 use imapkit_state::client::{Event, Outcome, SessionState};
 use imapkit_state::error::ViolationKind;
 use imapkit_state::mailbox::MailboxChange;
-use util::client::{quiet_config, Script};
+use util::client::{quiet_config, violations, Script};
 
 fn changes(events: &[Event]) -> Vec<MailboxChange> {
     events
         .iter()
         .filter_map(|e| match e {
             Event::Mailbox(c) => Some(c.clone()),
-            _ => None,
-        })
-        .collect()
-}
-
-fn violations(events: &[Event]) -> Vec<ViolationKind> {
-    events
-        .iter()
-        .filter_map(|e| match e {
-            Event::Violation(v) => Some(v.kind.clone()),
             _ => None,
         })
         .collect()

@@ -15,7 +15,7 @@ use imapkit_proto::{Capability, CommandBody, FetchAttribute, Flag, Mailbox, Sequ
 use imapkit_state::client::{Event, SessionState};
 use imapkit_state::error::ViolationKind;
 use imapkit_state::mailbox::{MailboxChange as C, MailboxSnapshot};
-use util::client::{quiet_config, Script};
+use util::client::{quiet_config, violations, Script};
 
 /// What the model did, in order: a change or a violation.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,16 +30,6 @@ fn outs(events: &[Event]) -> Vec<Out> {
         .filter_map(|e| match e {
             Event::Mailbox(c) => Some(Out::Change(c.clone())),
             Event::Violation(v) => Some(Out::Violation(v.kind.clone())),
-            _ => None,
-        })
-        .collect()
-}
-
-fn violations(events: &[Event]) -> Vec<ViolationKind> {
-    events
-        .iter()
-        .filter_map(|e| match e {
-            Event::Violation(v) => Some(v.kind.clone()),
             _ => None,
         })
         .collect()

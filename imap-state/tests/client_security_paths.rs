@@ -29,7 +29,7 @@ use imapkit_state::sasl::scram::{ScramClient, ScramHash};
 use imapkit_state::sasl::xoauth2::XOAuth2Client;
 use imapkit_state::sasl::ChannelBinding;
 use imapkit_state::{CommandHandle, ConnectionSecurity};
-use util::client::{under_any_split, Script, Split};
+use util::client::{under_any_split, violations, Script, Split};
 
 // ---- helpers ----
 
@@ -103,16 +103,6 @@ fn closed(events: &[Event]) -> Option<CloseReason> {
         Some(Event::Closed { reason }) => Some(reason.clone()),
         _ => None,
     }
-}
-
-fn violations(events: &[Event]) -> Vec<ViolationKind> {
-    events
-        .iter()
-        .filter_map(|e| match e {
-            Event::Violation(v) => Some(v.kind.clone()),
-            _ => None,
-        })
-        .collect()
 }
 
 fn has_start_tls(events: &[Event]) -> bool {

@@ -127,6 +127,17 @@ pub fn quiet_config() -> ClientConfig {
     c
 }
 
+/// The kinds of the violations among `events`, in order.
+pub fn violations(events: &[Event]) -> Vec<imapkit_state::error::ViolationKind> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Violation(v) => Some(v.kind.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
 /// The events, with `CommandSent` left out (for shorter assertions).
 pub fn without_sent(events: Vec<Event>) -> Vec<Event> {
     events
