@@ -904,9 +904,12 @@ fn login_waiting_behind_a_command_when_the_client_leaves_never_ran() {
 /// A LOGIN line that does not parse is answered BAD (RFC 9051 §6.2.3:
 /// "BAD - command unknown or arguments invalid") and reported as a
 /// violation, whose `Display`/`Debug` never show the line; no credential
-/// is checked, so no attempt is audited; it counts as garbage before login.
+/// is checked, and the attempt is audited Malformed with its user, not
+/// counted as a failure; it counts as garbage before login. (Until stop
+/// 29 no attempt was audited: a guesser's malformed lines left no trace
+/// among the attempts.)
 #[test]
-fn login_lines_that_do_not_parse_are_bad_and_not_attempts() {
+fn login_lines_that_do_not_parse_are_bad_and_malformed_attempts() {
     let mut s = Session::tls();
     s.send(
         format!(
@@ -921,14 +924,24 @@ fn login_lines_that_do_not_parse_are_bad_and_not_attempts() {
         "a BAD Syntax error\r\nb BAD Syntax error\r\nc OK NOOP completed\r\n"
     );
     let log = s.take_log();
-    assert_eq!(log.len(), 2, "{log:#?}");
-    assert!(log.iter().all(|l| l.starts_with("violation syntax error")));
-    assert!(s.attempts().is_empty());
+    let malformed = audit_line(true, None, Some("alice"), "Malformed", 0);
+    assert_eq!(log.len(), 4, "{log:#?}");
+    for pair in log.chunks(2) {
+        assert!(pair[0].starts_with("violation syntax error"), "{log:#?}");
+        assert_eq!(pair[1], malformed);
+    }
     // A LOGIN line ended by a bare LF: a framing error, the third garbage
-    // before login (Throttle::max_garbage 3): BYE, still no attempt.
+    // before login (Throttle::max_garbage 3): BYE, after its attempt.
     s.send(format!("d LOGIN alice {PASSWORD}\n").as_bytes());
     assert_eq!(s.take_wire(), "* BYE Too many invalid commands\r\n");
-    assert!(s.attempts().is_empty());
+    let log = s.take_log();
+    assert_eq!(
+        audits(&log)[..2],
+        [
+            malformed.as_str(),
+            "audit peer=- tls=yes limit \"too many invalid commands before login\""
+        ]
+    );
     s.assert_no_secret();
 }
 
@@ -1171,9 +1184,11 @@ fn authenticate_cancelled_at_the_first_challenge() {
     }
 }
 
-/// Cancelled once the user is known: SCRAM after server-first, and after
-/// server-final (the proof verified, but the client did not finish: it is
-/// not authenticated), audited with the user.
+/// Cancelled once the user is known: SCRAM after server-first (audited
+/// Cancelled, with the user), and after server-final: the proof verified,
+/// but the client did not finish, so it is not authenticated, and the
+/// record says the credentials were right (`Abandoned`). Was a doubt: the
+/// second was audited Cancelled, like a guess never checked.
 #[test]
 fn authenticate_scram_cancelled_with_the_user_known() {
     for m in ["SCRAM-SHA-1", "SCRAM-SHA-256", "SCRAM-SHA-256-PLUS"] {
@@ -1188,11 +1203,12 @@ fn authenticate_scram_cancelled_with_the_user_known() {
             wire.push_str(&s.take_wire());
             let expected = ["+ <r=...>\r\n", "+ <v=...>\r\n"][..=replies].concat();
             assert_eq!(readable(&wire), format!("{expected}a {CANCELLED}"));
+            let outcome = ["Cancelled", "Abandoned"][replies];
             assert_eq!(
                 s.take_log(),
                 [
                     "scram-lookup alice".to_owned(),
-                    audit_line(true, Some(m), Some("alice"), "Cancelled", 0),
+                    audit_line(true, Some(m), Some("alice"), outcome, 0),
                 ]
             );
             assert_eq!(s.server.state(), SessionState::NotAuthenticated);
@@ -1783,4 +1799,135 @@ fn attempts_carry_the_peer_address() {
         s.attempts()[0].to_string(),
         "peer=192.0.2.7:50123 tls=yes login user=\"alice\" outcome=Failed failures=1"
     );
+}
+
+// ---- refused before it ran ----------------------------------------------------
+
+/// The audit lines of a log (limits, attempts, closes), without the
+/// session's other records.
+fn audits(log: &[String]) -> Vec<&str> {
+    log.iter()
+        .filter(|l| l.starts_with("audit"))
+        .map(String::as_str)
+        .collect()
+}
+
+/// A LOGIN or AUTHENTICATE refused at framing (a line too long, a literal
+/// too large) is a login attempt too: audited Malformed after the limit,
+/// with the user as far as the line names it, never with the password.
+/// Was a doubt: only the limit was audited, so a password guesser whose
+/// lines broke a limit left no attempt in the log.
+#[test]
+fn login_refused_at_framing_is_a_malformed_attempt() {
+    let mut config = config();
+    config.limits.max_line = 64;
+    config.limits.max_literal = 100;
+    config.throttle.max_garbage = 10;
+    let mut s = Session::with(config, Tls);
+    let long = "x".repeat(80);
+    s.send(format!("a LOGIN alice {long}\r\n").as_bytes());
+    s.send(b"b LOGIN \"bob\" {500}\r\n");
+    s.send(format!("c AUTHENTICATE PLAIN {long}\r\n").as_bytes());
+    assert_eq!(
+        s.take_wire(),
+        "a BAD Line too long\r\nb BAD [TOOBIG] Literal too large\r\nc BAD Line too long\r\n"
+    );
+    let log = s.take_log();
+    assert_eq!(
+        audits(&log),
+        [
+            "audit peer=- tls=yes limit \"line too long\"",
+            &audit_line(true, None, Some("alice"), "Malformed", 0),
+            "audit peer=- tls=yes limit \"literal too large\"",
+            &audit_line(true, None, Some("bob"), "Malformed", 0),
+            "audit peer=- tls=yes limit \"line too long\"",
+            &audit_line(true, Some("PLAIN"), None, "Malformed", 0),
+        ]
+    );
+    assert!(!s.shown.contains(&long), "the cut password was shown");
+}
+
+/// A LOGIN that does not parse (no password, or a password literal whose
+/// header does not parse) and one whose non-synchronizing literal is
+/// beyond what LITERAL- allows (RFC 7888 §5) are Malformed attempts with
+/// their user. Not counted as failures (they are BADs, counted as
+/// garbage). Was a doubt: no attempt was audited.
+#[test]
+fn login_that_does_not_parse_is_a_malformed_attempt() {
+    let mut s = Session::tls();
+    s.send(b"a LOGIN bob\r\n");
+    s.send(b"b LOGIN carol {5000+}\r\n");
+    s.send(&[b'p'; 5000]);
+    s.send(b"\r\n");
+    s.send(b"c login {4}\r\ndave (x) {3}\r\n");
+    assert_eq!(
+        s.take_wire(),
+        "a BAD Syntax error\r\nb BAD Non-synchronizing literal too large\r\n\
+         + Ready for literal data\r\nc BAD Syntax error\r\n"
+    );
+    let log = s.take_log();
+    assert_eq!(
+        audits(&log),
+        [
+            audit_line(true, None, Some("bob"), "Malformed", 0).as_str(),
+            "audit peer=- tls=yes limit \"non-synchronizing literal over 4096 bytes\"",
+            &audit_line(true, None, Some("carol"), "Malformed", 0),
+            &audit_line(true, None, Some("dave"), "Malformed", 0),
+        ]
+    );
+}
+
+/// Commands other than LOGIN and AUTHENTICATE refused the same ways, and
+/// a LOGIN refused once authenticated (not an attempt: the session is
+/// logged in already), leave no attempt.
+#[test]
+fn other_refused_commands_are_no_attempts() {
+    let mut config = config();
+    config.limits.max_line = 64;
+    let mut s = Session::with(config, Tls);
+    s.send(format!("a SELECT {}\r\nb SELECT\r\n", "x".repeat(80)).as_bytes());
+    s.send(format!("c LOGIN alice {PASSWORD}\r\n").as_bytes());
+    s.send(format!("d LOGIN alice {}\r\ne LOGIN bob\r\n", "x".repeat(80)).as_bytes());
+    let log = s.take_log();
+    assert_eq!(
+        audits(&log),
+        [
+            "audit peer=- tls=yes limit \"line too long\"",
+            &audit_line(true, None, Some("alice"), "Success", 0),
+            "audit peer=- tls=yes limit \"line too long\"",
+        ]
+    );
+}
+
+/// SCRAM after a verified proof: answering server-final with anything but
+/// the empty acknowledgment, or leaving, is audited `Abandoned` (the
+/// credentials were right, no session was established), not Malformed or
+/// Interrupted, and is not counted as a failure.
+#[test]
+fn scram_abandoned_after_the_proof_verified() {
+    for ending in ["garbage", "eof"] {
+        let mut s = Session::tls_bound();
+        let mut c = Sasl::alice("SCRAM-SHA-256");
+        let mut wire = c.start(&mut s, "a", true);
+        wire.push_str(&c.reply(&mut s));
+        match ending {
+            "garbage" => s.send(format!("{}\r\n", b64(b"nonsense")).as_bytes()),
+            _ => s.eof(),
+        }
+        wire.push_str(&s.take_wire());
+        let end = match ending {
+            "garbage" => "a BAD Malformed authentication message\r\n",
+            _ => "",
+        };
+        assert_eq!(readable(&wire), format!("+ <r=...>\r\n+ <v=...>\r\n{end}"));
+        let log = s.take_log();
+        assert_eq!(
+            audits(&log)[0],
+            audit_line(true, Some("SCRAM-SHA-256"), Some("alice"), "Abandoned", 0),
+            "{ending}"
+        );
+        if ending == "garbage" {
+            assert_eq!(s.server.state(), SessionState::NotAuthenticated);
+        }
+    }
 }

@@ -184,6 +184,16 @@ pub trait ServerMechanism: Send + fmt::Debug {
     fn user(&self) -> Option<&str> {
         None
     }
+
+    /// Whether the client has proved its credentials and the exchange
+    /// waits only for the client to acknowledge the server's last message
+    /// (SCRAM's empty answer to `server-final-message`, RFC 5802 §5): an
+    /// exchange that ends there instead is audited as
+    /// [`AuthOutcome::Abandoned`](crate::server::AuthOutcome::Abandoned),
+    /// not as cancelled or malformed. `false` by default.
+    fn proven(&self) -> bool {
+        false
+    }
 }
 
 /// What a server mechanism needs next.

@@ -74,7 +74,10 @@ pub enum AuthOutcome {
     PrivacyRequired,
     /// The client cancelled the exchange (`*`).
     Cancelled,
-    /// The client's SASL messages were malformed (bad base64, bad syntax).
+    /// The client's SASL messages were malformed (bad base64, bad syntax),
+    /// or its LOGIN or AUTHENTICATE command was refused before it ran: it
+    /// does not parse, or it broke a limit (a line too long, a literal too
+    /// large). The user is recorded as far as the command names it.
     Malformed,
     /// The mechanism is not offered.
     UnsupportedMechanism,
@@ -84,6 +87,15 @@ pub enum AuthOutcome {
     /// handed the credentials already ([`Event::LoginAttempt`](super::Event::LoginAttempt)),
     /// and its late answer is refused.
     Interrupted,
+    /// The client proved its credentials (a SCRAM proof verified), then
+    /// cancelled, answered the server's final message with something other
+    /// than the empty acknowledgment, or left: the credentials were right,
+    /// and no session was established. A client does this when the
+    /// server's signature does not verify (the server does not hold the
+    /// user's secrets: a man in the middle?); a password guesser may do it
+    /// to confirm a password without a login on record. Not counted as a
+    /// failure.
+    Abandoned,
 }
 
 /// A limit a client hit.

@@ -111,6 +111,16 @@ impl AuthExchange {
         }
     }
 
+    /// The audit outcome of an exchange that ends early with `outcome`
+    /// (cancelled, malformed, interrupted): [`AuthOutcome::Abandoned`]
+    /// once the client has proved its credentials.
+    fn ended_early(&self, outcome: AuthOutcome) -> AuthOutcome {
+        match &self.kind {
+            Kind::Sasl { mechanism, .. } if mechanism.proven() => AuthOutcome::Abandoned,
+            _ => outcome,
+        }
+    }
+
     /// Whether the client's next line is expected (the session reads input).
     pub(super) fn awaits_response(&self) -> bool {
         matches!(self.phase, Phase::AwaitingResponse)
@@ -363,7 +373,8 @@ impl Server {
             return;
         }
         let (mechanism, user) = (ex.mechanism(), ex.known_user());
-        self.audit_auth(mechanism, user, AuthOutcome::Interrupted);
+        let outcome = ex.ended_early(AuthOutcome::Interrupted);
+        self.audit_auth(mechanism, user, outcome);
     }
 
     /// Acts on what the mechanism needs next.
@@ -555,6 +566,7 @@ impl Server {
         }
         self.framer.set_line_mode(false);
         self.mode = Mode::Normal;
+        let outcome = ex.ended_early(outcome);
         self.audit_auth(ex.mechanism(), ex.known_user(), outcome);
         self.tagged(ex.tag, Status::Bad, static_text(text));
     }

@@ -125,16 +125,25 @@ impl Server {
             frame.offset,
             &frame.bytes,
         );
-        if self.state == SessionState::NotAuthenticated {
-            // An AUTHENTICATE whose initial response is not base64 (RFC
-            // 9051 §6.2.2) is a malformed attempt, as the same bytes on a
-            // continuation line are.
-            if let Some(mechanism) = literal::authenticate_mechanism(&frame.bytes) {
-                self.audit_auth(Some(mechanism), None, AuthOutcome::Malformed);
-            }
-        }
+        // An AUTHENTICATE whose initial response is not base64 (RFC 9051
+        // §6.2.2) is a malformed attempt, as the same bytes on a
+        // continuation line are; so is a LOGIN that does not parse.
+        self.audit_refused_attempt(&frame.bytes);
         let tag = self.tag_of(&frame.bytes);
         self.refuse_command(tag, Status::Bad, static_text("Syntax error"), true);
+    }
+
+    /// A LOGIN or AUTHENTICATE refused before it ran (it does not parse, or
+    /// it broke a limit) is a malformed login attempt in the audit log,
+    /// with the user or mechanism as far as `raw` names them: every
+    /// attempt is recorded, whatever stops it.
+    fn audit_refused_attempt(&mut self, raw: &[u8]) {
+        if self.state != SessionState::NotAuthenticated {
+            return;
+        }
+        if let Some((mechanism, user)) = literal::refused_attempt(raw) {
+            self.audit_auth(mechanism, user, AuthOutcome::Malformed);
+        }
     }
 
     /// The first token of a message if it is a valid tag of acceptable length.
@@ -259,6 +268,8 @@ impl Server {
             let parses = mode == LiteralMode::NonSync || decode::command(head).is_ok();
             (routed, parses)
         };
+        // Whether the refusal is a LOGIN's before TLS (audited as such).
+        let mut privacy = false;
         let refusal: Option<(Status, imapkit_proto::RespText<'static>, bool)> = if limited {
             // RFC 7888 §5: BAD, with TOOBIG for APPEND.
             self.audit(AuditKind::LimitHit {
@@ -285,6 +296,7 @@ impl Server {
                     // Refused before the client sends the password.
                     let user = literal::login_user(self.framer.current_message());
                     self.audit_auth(None, user, AuthOutcome::PrivacyRequired);
+                    privacy = true;
                     Some((
                         Status::No,
                         coded_text(ResponseCode::PrivacyRequired, "TLS is required to log in"),
@@ -303,6 +315,15 @@ impl Server {
                 }
             }
             Some((status, text, garbage)) => {
+                if !privacy {
+                    let raw = self.framer.current_message();
+                    if let Some((mechanism, user)) = (self.state == SessionState::NotAuthenticated)
+                        .then(|| literal::refused_attempt(raw))
+                        .flatten()
+                    {
+                        self.audit_auth(mechanism, user, AuthOutcome::Malformed);
+                    }
+                }
                 // The tag is copied only here, to answer with: the framer
                 // lends it until the literal is rejected.
                 let tag = (self.framer.current_tag())
@@ -351,6 +372,7 @@ impl Server {
             Mode::Idle { .. } => return self.idle_interrupted(now, static_text(text)),
             _ => {}
         }
+        self.audit_refused_attempt(&e.raw);
         let tag = self.tag_of(&e.raw);
         match e.kind {
             FrameErrorKind::LiteralTooLarge { len, append, .. } => {

@@ -37,24 +37,76 @@ pub(crate) fn command_name<'b>(head: &[u8], buf: &'b mut [u8; MAX_NAME]) -> Opti
     std::str::from_utf8(&buf[..len]).ok()
 }
 
-/// The user name of a LOGIN whose first line `head` ends in the literal
-/// header of its password (`a LOGIN alice {15}`), for the audit record
-/// of a LOGIN refused at that literal: the line read by the command
-/// decoder with an empty password in the literal's place. `None` when the
-/// user name is the literal itself, or the line is not such a LOGIN.
-pub(crate) fn login_user(head: &[u8]) -> Option<String> {
-    let brace = head.iter().rposition(|&b| b == b'{')?;
-    let start = if brace > 0 && head[brace - 1] == b'~' {
-        brace - 1
-    } else {
-        brace
-    };
-    let line = [&head[..start], &b"\"\"\r\n"[..]].concat();
-    let (command, _) = imapkit_codec::decode::command(&line).ok()?.complete()?;
-    match command.body {
-        imapkit_proto::CommandBody::Login { username, .. } => {
-            Some(String::from_utf8_lossy(username.as_bytes()).into_owned())
+/// The most of a user name the audit record of a refused LOGIN keeps.
+const MAX_USER: usize = 256;
+
+/// The user name of a LOGIN in `raw` (the command as far as it was read:
+/// a line ending in the literal header of the password, a line that does
+/// not parse, or the part of one a limit cut), for the audit record of a
+/// LOGIN refused before it ran. Read leniently: an atom, a quoted string
+/// (even one the cut left open) or a literal whose data is in `raw`, at
+/// most [`MAX_USER`] bytes of it. `None` when `raw` is no LOGIN or holds
+/// no user name yet (`a LOGIN {5}` before the data).
+pub(crate) fn login_user(raw: &[u8]) -> Option<String> {
+    let mut buf = [0; MAX_NAME];
+    if command_name(raw, &mut buf)? != "LOGIN" {
+        return None;
+    }
+    // After the tag and the name (`command_name` found both).
+    let mut rest = raw;
+    for _ in 0..2 {
+        let space = rest.iter().position(|&b| b == b' ')?;
+        rest = &rest[space + 1..];
+    }
+    let user: Vec<u8> = match rest.first()? {
+        b'"' => {
+            let mut user = Vec::new();
+            let mut escaped = false;
+            for &b in &rest[1..] {
+                match b {
+                    _ if escaped => {
+                        user.push(b);
+                        escaped = false;
+                    }
+                    b'\\' => escaped = true,
+                    b'"' | b'\r' | b'\n' => break,
+                    _ => user.push(b),
+                }
+            }
+            user
         }
+        b'{' | b'~' => {
+            let open = rest.iter().position(|&b| b == b'{')?;
+            let close = rest.iter().position(|&b| b == b'}')?;
+            let digits = rest.get(open + 1..close)?;
+            let digits = digits.strip_suffix(b"+").unwrap_or(digits);
+            let digits = digits.strip_suffix(b"-").unwrap_or(digits);
+            let len: usize = std::str::from_utf8(digits).ok()?.parse().ok()?;
+            let data = rest.get(close + 1..)?.strip_prefix(b"\r\n")?;
+            data.get(..len)?.to_vec()
+        }
+        _ => rest
+            .iter()
+            .take_while(|&&b| !matches!(b, b' ' | b'\r' | b'\n'))
+            .copied()
+            .collect(),
+    };
+    if user.is_empty() {
+        return None;
+    }
+    let kept = &user[..user.len().min(MAX_USER)];
+    Some(String::from_utf8_lossy(kept).into_owned())
+}
+
+/// The login attempt a command refused before it ran stands for: LOGIN
+/// or AUTHENTICATE as `(mechanism, user)`, as far as `raw` names them.
+pub(crate) fn refused_attempt(
+    raw: &[u8],
+) -> Option<(Option<imapkit_proto::AuthMechanism<'static>>, Option<String>)> {
+    let mut buf = [0; MAX_NAME];
+    match command_name(raw, &mut buf)? {
+        "LOGIN" => Some((None, login_user(raw))),
+        "AUTHENTICATE" => Some((authenticate_mechanism(raw), None)),
         _ => None,
     }
 }
@@ -120,9 +172,44 @@ mod tests {
             login_user(b"a LOGIN alice ~{15}\r\n").as_deref(),
             Some("alice")
         );
-        // The user name is the literal: not known yet.
+        // The user name is the literal: not known yet, then read.
         assert_eq!(login_user(b"a LOGIN {5}\r\n"), None);
+        assert_eq!(
+            login_user(b"a LOGIN {5}\r\nalice {15}\r\n").as_deref(),
+            Some("alice")
+        );
+        assert_eq!(login_user(b"a LOGIN {5}\r\nali"), None);
         assert_eq!(login_user(b"a SELECT {5}\r\n"), None);
+    }
+
+    #[test]
+    fn login_user_of_a_refused_line() {
+        // No password (does not parse).
+        assert_eq!(login_user(b"a LOGIN bob\r\n").as_deref(), Some("bob"));
+        // Cut by the line limit, inside the password or the user name.
+        assert_eq!(login_user(b"a LOGIN bob xxxxxx").as_deref(), Some("bob"));
+        assert_eq!(
+            login_user(b"a LOGIN \"b\\\"ob xxxxxx").as_deref(),
+            Some("b\"ob xxxxxx")
+        );
+        let long = [b"a LOGIN ".as_slice(), &[b'u'; 1000]].concat();
+        assert_eq!(login_user(&long).map(|u| u.len()), Some(MAX_USER));
+        assert_eq!(login_user(b"a LOGIN \r\n"), None);
+        assert_eq!(login_user(b"a LOGIN"), None);
+    }
+
+    #[test]
+    fn refused_attempts_name_their_command() {
+        assert_eq!(
+            refused_attempt(b"a login bob\r\n"),
+            Some((None, Some("bob".to_owned())))
+        );
+        assert_eq!(
+            refused_attempt(b"a AUTHENTICATE PLAIN !!\r\n"),
+            Some((Some(imapkit_proto::AuthMechanism::Plain), None))
+        );
+        assert_eq!(refused_attempt(b"a SELECT bob\r\n"), None);
+        assert_eq!(refused_attempt(b"a UID LOGIN bob\r\n"), None);
     }
 
     #[test]

@@ -54,6 +54,9 @@ pub struct ScramServer {
     unknown_user_key: Option<Secret<Vec<u8>>>,
     unknown_user_iterations: u32,
     state: State,
+    /// The client's proof verified (server-final was sent), whatever the
+    /// client answers it with.
+    proven: bool,
 }
 
 #[derive(Clone)]
@@ -113,6 +116,7 @@ impl ScramServer {
             unknown_user_key: None,
             unknown_user_iterations: MIN_ITERATIONS,
             state: State::Start,
+            proven: false,
         }
     }
 
@@ -259,6 +263,7 @@ impl ScramServer {
         }
         let server_signature = self.hash.hmac(&secrets.server_key, &[&auth_message]);
         self.state = State::AwaitAck(exchange.identity);
+        self.proven = true;
         Ok(ServerStep::Challenge(
             format!("v={}", b64(&server_signature)).into_bytes(),
         ))
@@ -310,6 +315,10 @@ impl ServerMechanism for ScramServer {
                 Err(SaslError::UnexpectedMessage { mechanism: NAME })
             }
         }
+    }
+
+    fn proven(&self) -> bool {
+        self.proven
     }
 
     fn supply(&mut self, supply: Supply) -> Result<ServerStep, SaslError> {
