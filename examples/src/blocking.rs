@@ -86,7 +86,14 @@ pub struct Session {
     answer_timeout: Option<Duration>,
     /// When the current wait gives up.
     until: Option<Instant>,
+    /// How long one write may make no progress (see
+    /// [`set_write_timeout`](Session::set_write_timeout)).
+    write_timeout: Option<Duration>,
 }
+
+/// How long a write may make no progress by default: the server stopped
+/// reading.
+pub const DEFAULT_WRITE_TIMEOUT: Duration = Duration::from_secs(60);
 
 impl Session {
     /// Bounds each [`wait`](Self::wait) (the greeting, a command's whole
@@ -97,6 +104,17 @@ impl Session {
     /// wait then fails with `ErrorKind::TimedOut`.
     pub fn set_answer_timeout(&mut self, timeout: Option<Duration>) {
         self.answer_timeout = timeout;
+    }
+
+    /// Bounds how long a write may make no progress: a server that stops
+    /// reading (its receive window full) fails the write with
+    /// `ErrorKind::TimedOut` and closes the session, instead of blocking
+    /// it for ever. Per write, so a large APPEND to a slow but live server
+    /// goes on; within a [`wait`](Self::wait) under an answer timeout, the
+    /// nearer deadline applies. [`DEFAULT_WRITE_TIMEOUT`] by default;
+    /// `None` waits for ever.
+    pub fn set_write_timeout(&mut self, timeout: Option<Duration>) {
+        self.write_timeout = timeout;
     }
 
     /// The time left before the current wait's deadline, or the error once
@@ -171,6 +189,7 @@ impl Session {
             closed: false,
             answer_timeout: None,
             until: None,
+            write_timeout: Some(DEFAULT_WRITE_TIMEOUT),
         }
     }
 
@@ -205,12 +224,43 @@ impl Session {
             .poll_transmit(Instant::now(), &mut self.out)
             .is_some()
         {
+            let limit = self.write_limit()?;
             if let Some(stream) = self.stream.as_mut() {
-                stream.write_all(&self.out)?;
-                stream.flush()?;
+                stream.tcp().set_write_timeout(limit)?;
+                let written = stream.write_all(&self.out).and_then(|()| stream.flush());
+                if let Err(e) = written {
+                    return Err(self.write_failed(e, limit));
+                }
             }
         }
         Ok(())
+    }
+
+    /// How long the next write may make no progress: the write timeout,
+    /// or the current wait's time left if that is nearer.
+    fn write_limit(&self) -> io::Result<Option<Duration>> {
+        Ok(match (self.write_timeout, self.time_left()?) {
+            (Some(w), Some(l)) => Some(w.min(l)),
+            (w, l) => w.or(l),
+        })
+    }
+
+    /// A write failed: the bytes on the wire end mid-command, so the
+    /// session is over (the client closes, the socket is dropped). A write
+    /// that made no progress in time is reported as `TimedOut`.
+    fn write_failed(&mut self, e: io::Error, limit: Option<Duration>) -> io::Error {
+        self.client.close();
+        self.stream = None;
+        match e.kind() {
+            io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => io::Error::new(
+                io::ErrorKind::TimedOut,
+                format!(
+                    "the server read nothing for {} s: write timed out",
+                    limit.unwrap_or_default().as_secs_f32()
+                ),
+            ),
+            _ => e,
+        }
     }
 
     /// The next event, reading from the socket as needed; `None` once the
@@ -319,6 +369,7 @@ impl Session {
                 if let Some(left) = self.time_left()? {
                     s.sock.set_read_timeout(Some(left))?;
                 }
+                s.sock.set_write_timeout(self.write_limit()?)?;
                 s.conn.complete_io(&mut s.sock)?;
             }
         }

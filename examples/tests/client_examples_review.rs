@@ -1004,6 +1004,52 @@ fn blocking_usage_errors_are_messages_not_panics() {
     }
 }
 
+/// A server that stops reading (its receive window full) fails the
+/// blocking `Session`'s write with `TimedOut` after the write timeout, and
+/// the session is closed, instead of blocking for ever. Was a doubt of
+/// stop 28: the blocking `Session` had no write timeout.
+#[test]
+fn blocking_session_write_times_out_when_the_server_stops_reading() {
+    use imap_examples::blocking::{Session, Stream};
+    use imapkit_proto::CommandBody;
+    use imapkit_state::client::{ClientConfig, SessionState, StartTlsPolicy};
+
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
+    let server = thread::spawn(move || {
+        let (mut sock, _) = listener.accept().unwrap();
+        sock.write_all(b"* PREAUTH [CAPABILITY IMAP4rev1 LITERAL+] ready\r\n")
+            .unwrap();
+        // Never reads; holds the connection until the test is done.
+        let _ = done_rx.recv_timeout(secs(60));
+    });
+    let tcp = TcpStream::connect(addr).unwrap();
+    let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
+    let tls = imap_examples::blocking::tls_config(None).unwrap();
+    // A plaintext PREAUTH is a downgrade under the default policy.
+    let mut config = ClientConfig::default();
+    config.starttls = StartTlsPolicy::Never;
+    let mut s = Session::with_stream(Stream::Plain(tcp), name, tls, config);
+    s.set_write_timeout(Some(secs(1)));
+    s.next_event().unwrap();
+    assert_eq!(s.client.state(), SessionState::Authenticated);
+    // 64 MiB as a non-synchronizing literal: far more than the socket
+    // buffers on both ends hold.
+    let message = vec![b'x'; 64 << 20];
+    let append = CommandBody::append("INBOX", message).unwrap();
+    let h = s.client.enqueue(Instant::now(), append).unwrap();
+    let started = Instant::now();
+    let err = s.wait(h).unwrap_err();
+    let took = started.elapsed();
+    assert_eq!(err.kind(), std::io::ErrorKind::TimedOut, "{err}");
+    assert!(err.to_string().contains("write timed out"), "{err}");
+    assert!(took < secs(30), "gave up after {took:?}");
+    assert_eq!(s.client.state(), SessionState::Closed);
+    done_tx.send(()).unwrap();
+    server.join().unwrap();
+}
+
 // ---------------------------------------------------------------------------
 // imap-check
 
