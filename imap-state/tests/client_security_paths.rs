@@ -1140,7 +1140,9 @@ fn only_a_continuation_releases_the_literal() {
 }
 
 /// A tagged OK instead of `+`: the command completes, the literal's data is
-/// never sent.
+/// never sent. The OK reports nothing that happened (the server never had
+/// the password), so the LOGIN completes `Bad` with a violation and the
+/// session is not taken as logged in (since stop 29; it completed `Ok`).
 #[test]
 fn tagged_ok_instead_of_continuation_sends_nothing_more() {
     let mut s = tls_greeted("");
@@ -1152,8 +1154,15 @@ fn tagged_ok_instead_of_continuation_sends_nothing_more() {
     s.server(b"A1 OK fine\r\n+ go\r\n");
     assert_eq!(s.sent(), "");
     let ev = s.events();
-    assert_eq!(completion(&ev, login), Some(Outcome::Ok));
-    assert_eq!(violations(&ev), [ViolationKind::UnexpectedContinuation]);
+    assert_eq!(completion(&ev, login), Some(Outcome::Bad));
+    assert_eq!(
+        violations(&ev),
+        [
+            ViolationKind::OutOfState("OK before the command's literal was sent"),
+            ViolationKind::UnexpectedContinuation
+        ]
+    );
+    assert_eq!(s.client.state(), SessionState::NotAuthenticated);
 }
 
 /// LITERAL+ over TLS: the password goes out with the command (RFC 7888 §4,

@@ -247,11 +247,11 @@ impl Client {
             return;
         };
         let result = *result;
-        let ok = result == imapkit_proto::Status::Ok;
         // `index` was found by `position` above: always there.
         let Some(entry) = self.in_flight.remove(index) else {
             return;
         };
+        let mut unsent = false;
         if self
             .sending
             .as_ref()
@@ -260,14 +260,25 @@ impl Client {
             // Answered before its literals were all sent (a NO or BAD instead
             // of `+`): the rest is never sent (RFC 9051 §7.1.2, §7.1.3).
             self.sending = None;
+            unsent = true;
         }
         self.on_resp_text(&status.text);
         let (code, text) = status.text.into_parts();
         let mut outcome = match result {
+            // An OK for a command the server never received whole (RFC 9051
+            // §7.5: the data goes only after `+`) reports nothing that
+            // happened: the server is at fault, the command did not run.
+            imapkit_proto::Status::Ok if unsent => {
+                let kind = ViolationKind::OutOfState("OK before the command's literal was sent");
+                let v = PeerViolation::new(kind, frame.offset, &frame.bytes);
+                self.events.push_back(Event::Violation(v));
+                Outcome::Bad
+            }
             imapkit_proto::Status::Ok => Outcome::Ok,
             imapkit_proto::Status::No => Outcome::No,
             imapkit_proto::Status::Bad => Outcome::Bad,
         };
+        let ok = outcome == Outcome::Ok;
         let mut close = None;
         let mut then = Then::Nothing;
         let mut sasl_detail = None;
@@ -694,7 +705,9 @@ impl Client {
             Detail::Idle(phase) => match *phase {
                 IdlePhase::Requested { done, refresh } => {
                     let handle = entry.handle;
-                    if done {
+                    // A command queued behind the IDLE (enqueued before its
+                    // `+`, or queued with it) needs the DONE first.
+                    if done || !self.queue.is_empty() {
                         *phase = IdlePhase::Done { refresh: false };
                         self.push_out(Bytes::from_static(b"DONE\r\n"));
                     } else {

@@ -269,6 +269,13 @@ impl Client {
             .any(|f| matches!(f.detail, Detail::Idle(IdlePhase::Idling)))
     }
 
+    /// Whether an IDLE was sent and has not completed (in any phase).
+    fn idle_in_flight(&self) -> bool {
+        self.in_flight
+            .iter()
+            .any(|f| matches!(f.detail, Detail::Idle(_)))
+    }
+
     /// Whether COMPRESS=DEFLATE is active.
     pub fn is_compressed(&self) -> bool {
         self.deflate.is_some()
@@ -597,14 +604,34 @@ impl Client {
         self.enqueue(now, CommandBody::Idle)
     }
 
-    /// Ends the active IDLE with `DONE`; its [`Event::Completed`] follows.
+    /// Ends the IDLE with `DONE`; its [`Event::Completed`] follows. An IDLE
+    /// the server has not accepted yet gets its DONE right after the `+`;
+    /// one still queued is taken out of the queue and completes as
+    /// [`Outcome::NotSent`](crate::client::Outcome::NotSent).
+    ///
+    /// Errors: [`UsageError::Closed`] once the session is closed, else
+    /// [`UsageError::Unexpected`] if there is no IDLE.
     pub fn idle_done(&mut self, now: Instant) -> Result<(), UsageError> {
+        if self.state == SessionState::Closed {
+            return Err(UsageError::Closed);
+        }
         let Some(f) = self
             .in_flight
             .iter_mut()
             .find(|f| matches!(f.detail, Detail::Idle(_)))
         else {
-            return Err(UsageError::Unexpected("idle_done while not idling"));
+            let queued = self
+                .queue
+                .iter()
+                .rposition(|q| matches!(q.body, CommandBody::Idle));
+            let Some(at) = queued else {
+                return Err(UsageError::Unexpected("idle_done while not idling"));
+            };
+            if let Some(q) = self.queue.remove(at) {
+                let e = UsageError::Unexpected("IDLE ended before it was sent");
+                self.complete_local(q.handle, None, Outcome::NotSent(e));
+            }
+            return Ok(());
         };
         let Detail::Idle(phase) = &mut f.detail else {
             unreachable!("found by this pattern")

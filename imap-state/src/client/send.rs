@@ -55,9 +55,10 @@ impl Client {
             mechanism,
             snapshot,
         });
-        // A command behind an active IDLE ends it (RFC 2177 §3: the client
-        // must send DONE before any other command).
-        if self.is_idle() {
+        // A command behind an IDLE ends it (RFC 2177 §3: the client must
+        // send DONE before any other command): at once if it is active,
+        // at its `+` if the server has not accepted it yet.
+        if self.idle_in_flight() {
             let _ = self.idle_done(now);
         }
         self.pump(now);
