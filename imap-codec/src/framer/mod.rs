@@ -19,7 +19,7 @@
 //!
 //! - commands ([`Direction::ClientToServer`]): every line ending with a
 //!   literal header announces a literal (commands have no free text), except
-//!   in [line mode](Framer::set_line_mode) (AUTHENTICATE responses, IDLE's `DONE`);
+//!   in [line mode](Framer::set_line_mode);
 //! - responses ([`Direction::ServerToClient`]): untagged data responses
 //!   (`* 3 FETCH ...`, `* LIST ...`) may carry literals; status responses
 //!   (`* OK/NO/BAD/BYE/PREAUTH`, tagged responses) and continuation requests
@@ -477,8 +477,16 @@ impl Framer {
     }
 
     /// In line mode every line is a whole message: literal headers and
-    /// parentheses are text. A server turns it on for the client's lines of
-    /// an AUTHENTICATE exchange and while waiting for IDLE's `DONE`.
+    /// parentheses are text. For tools that show a recorded exchange line
+    /// by line (AUTHENTICATE responses, IDLE's `DONE`).
+    ///
+    /// A server should not read the lines of such an exchange in line mode:
+    /// a client that sends a command there instead (`a APPEND x {12+}`)
+    /// sends the data of a non-synchronizing literal right after it, and
+    /// line mode would frame that data as commands. Frame them as commands
+    /// are and refuse a literal announced in them with
+    /// [`reject_literal`](Self::reject_literal), which drops its data (as
+    /// `imapkit-state`'s `Server` does).
     ///
     /// Takes effect for messages that start after the call: call it after
     /// the [`FrameEvent::Frame`] of the command that starts the exchange,

@@ -69,7 +69,7 @@ enum Kind {
 
 #[derive(Debug)]
 enum Phase {
-    /// A challenge was sent; the client's answer comes next (line mode).
+    /// A challenge was sent; the client's answer comes next (a line).
     AwaitingResponse,
     /// The application checks credentials ([`LoginAttempt`]).
     AwaitingVerdict,
@@ -387,7 +387,6 @@ impl Server {
         match step {
             Ok(ServerStep::Challenge(challenge)) => {
                 self.out.push(&ContinueRequest::base64(&challenge));
-                self.framer.set_line_mode(true);
                 ex.phase = Phase::AwaitingResponse;
                 self.mode = Mode::Auth(ex);
             }
@@ -452,7 +451,6 @@ impl Server {
 
     /// The client is authenticated: `OK [CAPABILITY ...]`, the full set.
     fn auth_succeeded(&mut self, now: Instant, ex: Box<AuthExchange>, identity: Identity) {
-        self.framer.set_line_mode(false);
         self.mode = Mode::Normal;
         self.state = SessionState::Authenticated;
         self.identity = Some(identity.clone());
@@ -511,7 +509,6 @@ impl Server {
         delay: Duration,
         last: bool,
     ) {
-        self.framer.set_line_mode(false);
         if delay.is_zero() {
             self.mode = Mode::Normal;
             self.finish_failure(response, last);
@@ -564,7 +561,6 @@ impl Server {
             let response = StatusResponse::tagged(ex.tag.clone(), Status::Bad, static_text(text));
             return self.answer_after(now, ex, response, delay, last);
         }
-        self.framer.set_line_mode(false);
         self.mode = Mode::Normal;
         let outcome = ex.ended_early(outcome);
         self.audit_auth(ex.mechanism(), ex.known_user(), outcome);

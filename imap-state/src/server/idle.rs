@@ -17,8 +17,6 @@ impl Server {
     pub(super) fn idle(&mut self, now: Instant, tag: Tag<'static>) {
         let request = self.next_request_id();
         self.out.push(&ContinueRequest::new(static_text("idling")));
-        // DONE is a line; nothing in it is a literal.
-        self.framer.set_line_mode(true);
         self.timers.stop(Timer::AutoLogout);
         self.timers
             .set(Timer::IdleMax, now + self.config.timeouts.idle_max);
@@ -51,7 +49,6 @@ impl Server {
         let Mode::Idle { request, tag } = std::mem::replace(&mut self.mode, Mode::Normal) else {
             return;
         };
-        self.framer.set_line_mode(false);
         self.timers.stop(Timer::IdleMax);
         self.rearm_autologout(now);
         self.tagged(tag, status, text);

@@ -243,7 +243,9 @@ impl Server {
     /// then does not send the data; the data of a non-synchronizing one is
     /// read and dropped, never parsed as commands).
     fn on_literal(&mut self, now: Instant, len: u64, mode: LiteralMode, append: bool) {
-        let _ = now;
+        if matches!(self.mode, Mode::Auth(_) | Mode::Idle { .. }) {
+            return self.literal_in_exchange(now, len, mode);
+        }
         let plaintext = self.security == ConnectionSecurity::Plaintext;
         let limited = mode == LiteralMode::NonSync
             && len > u64::from(LITERAL_MINUS_MAX)
@@ -281,6 +283,17 @@ impl Server {
                 static_text("Non-synchronizing literal too large")
             };
             Some((Status::Bad, text, false))
+        } else if self
+            .framer
+            .current_tag()
+            .is_some_and(|t| t.as_bytes().len() > self.config.limits.max_tag)
+        {
+            // Refused whole when it comes (`on_command`): refused before
+            // its data instead (RFC 9051 §7.6).
+            self.audit(AuditKind::LimitHit {
+                limit: LimitKind::TagTooLong,
+            });
+            Some((Status::Bad, static_text("Tag too long"), true))
         } else {
             match routed {
                 Err(refusal) => Some((
@@ -340,6 +353,34 @@ impl Server {
                 }
                 self.refuse_command(tag, status, text, garbage);
             }
+        }
+    }
+
+    /// A literal announced in a line of an exchange (an AUTHENTICATE
+    /// response, IDLE's DONE): a command line sent where none belongs. The
+    /// line is refused as the exchange's wrong line is, and the literal's
+    /// data (which a `{n+}` one sends anyway) is read and dropped, never
+    /// read as commands.
+    fn literal_in_exchange(&mut self, now: Instant, len: u64, mode: LiteralMode) {
+        let raw = bytes::Bytes::copy_from_slice(self.framer.current_message());
+        let offset = self.framer.stats().consumed;
+        self.framer.reject_literal();
+        self.framer_clean = mode == LiteralMode::Sync;
+        let text = "Expected an authentication response";
+        if let Mode::Idle { .. } = self.mode {
+            let kind = ViolationKind::OutOfState("a command during IDLE (expected DONE)");
+            self.violation(kind, offset, &raw);
+        }
+        match self.mode {
+            Mode::Auth(_) => self.auth_line_refused(now, text),
+            _ => self.idle_interrupted(now, static_text("Expected DONE")),
+        }
+        if mode == LiteralMode::NonSync && len > self.config.limits.max_discard {
+            // RFC 7888 §4, choice 2: too much to read and drop.
+            self.audit(AuditKind::LimitHit {
+                limit: LimitKind::DiscardCap,
+            });
+            self.end_after_in_flight(true, "Literal too large", CloseReason::Limit);
         }
     }
 

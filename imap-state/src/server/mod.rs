@@ -1003,7 +1003,6 @@ impl Server {
         self.pending = None;
         self.held.clear();
         self.framer.discard_buffered();
-        self.framer.set_line_mode(false);
         self.audit(AuditKind::Closed { reason });
         self.events.push_back(Event::Closed { reason });
     }
@@ -1027,9 +1026,9 @@ impl Server {
         self.renew_framer_if_clean();
     }
 
-    /// Replaces the framer by a fresh one (same configuration and line
-    /// mode) when it is between messages with nothing buffered and has
-    /// grown its buffer, so that an idle session holds no input buffer.
+    /// Replaces the framer by a fresh one (same configuration) when it is
+    /// between messages with nothing buffered and has grown its buffer, so
+    /// that an idle session holds no input buffer.
     fn renew_framer_if_clean(&mut self) {
         if self.framer_clean && self.framer.buffered() == 0 && self.framer_pushed > OutBuf::KEEP {
             self.renew_framer();
@@ -1037,10 +1036,8 @@ impl Server {
     }
 
     fn renew_framer(&mut self) {
-        let line_mode = self.framer.line_mode();
         self.framer_base += self.framer.stats().consumed;
         self.framer = Framer::new(self.config.limits.framer_config(self.state));
-        self.framer.set_line_mode(line_mode);
         self.framer_pushed = 0;
         self.framer_clean = true;
     }
