@@ -10,7 +10,7 @@ use imapkit_codec::{
     LiteralPolicy,
 };
 use imapkit_proto::strategies as st;
-use imapkit_proto::{CommandBody, Data, IntoStatic, LiteralMode, Response};
+use imapkit_proto::{CommandBody, Data, Delimiter, IntoStatic, LiteralMode, Response};
 use proptest::prelude::*;
 
 /// The policies a client picks from a server's capabilities.
@@ -84,7 +84,7 @@ fn check_fragments(
 /// RFC 9051 §9), a hierarchy delimiter (a quoted character) or an unknown
 /// response's raw line.
 fn has_8bit_text(r: &Response<'_>) -> bool {
-    let bad = |d: &Option<char>| d.is_some_and(|c| !c.is_ascii());
+    let bad = |d: &Option<Delimiter>| d.is_some_and(|c| !c.as_char().is_ascii());
     match r {
         Response::Status(s) => !s.text.human().as_bytes().is_ascii(),
         Response::Continue(c) => !c.text().human().as_bytes().is_ascii(),

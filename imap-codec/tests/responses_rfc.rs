@@ -373,7 +373,7 @@ fn rfc9051_data() {
         "* LIST (\\Noselect) \"/\" ~/Mail/foo",
         data(Data::List(MailboxList {
             attributes: vec![MailboxAttribute::NoSelect],
-            delimiter: Some('/'),
+            delimiter: Some(Delimiter::SLASH),
             mailbox: mbox("~/Mail/foo"),
             extended: vec![],
         })),
@@ -382,7 +382,7 @@ fn rfc9051_data() {
         "* LIST (\\NonExistent \\Sent) \"/\" \"#mh/Sent Mail\"",
         data(Data::List(MailboxList {
             attributes: vec![MailboxAttribute::NonExistent, MailboxAttribute::Sent],
-            delimiter: Some('/'),
+            delimiter: Some(Delimiter::SLASH),
             mailbox: qmbox("#mh/Sent Mail"),
             extended: vec![],
         })),
@@ -391,7 +391,7 @@ fn rfc9051_data() {
         "* LIST (\\Subscribed) \"/\" \"Foo\" (CHILDINFO (\"SUBSCRIBED\"))",
         data(Data::List(MailboxList {
             attributes: vec![MailboxAttribute::Subscribed],
-            delimiter: Some('/'),
+            delimiter: Some(Delimiter::SLASH),
             mailbox: qmbox("Foo"),
             extended: vec![ListExtendedItem::ChildInfo(Vec1::new(AString::String(q(
                 "SUBSCRIBED",
@@ -402,7 +402,7 @@ fn rfc9051_data() {
         "* LIST () \"/\" \"NewMailbox\" (OLDNAME (\"OldMailbox\"))",
         data(Data::List(MailboxList {
             attributes: vec![],
-            delimiter: Some('/'),
+            delimiter: Some(Delimiter::SLASH),
             mailbox: qmbox("NewMailbox"),
             extended: vec![ListExtendedItem::OldName(qmbox("OldMailbox"))],
         })),
@@ -447,12 +447,12 @@ fn rfc9051_data() {
         data(Data::Namespace(Namespaces {
             personal: vec![NamespaceDescr {
                 prefix: q(""),
-                delimiter: Some('/'),
+                delimiter: Some(Delimiter::SLASH),
                 extensions: vec![],
             }],
             other: vec![NamespaceDescr {
                 prefix: q("~"),
-                delimiter: Some('/'),
+                delimiter: Some(Delimiter::SLASH),
                 extensions: vec![],
             }],
             shared: vec![],
@@ -497,7 +497,7 @@ fn rfc3501_data() {
         "* LSUB () \".\" #news.comp.mail.misc",
         data(Data::Lsub(MailboxList {
             attributes: vec![],
-            delimiter: Some('.'),
+            delimiter: Some(Delimiter::DOT),
             mailbox: mbox("#news.comp.mail.misc"),
             extended: vec![],
         })),
@@ -700,12 +700,12 @@ fn extension_data() {
             personal: vec![
                 NamespaceDescr {
                     prefix: q(""),
-                    delimiter: Some('/'),
+                    delimiter: Some(Delimiter::SLASH),
                     extensions: vec![],
                 },
                 NamespaceDescr {
                     prefix: q("#mh/"),
-                    delimiter: Some('/'),
+                    delimiter: Some(Delimiter::SLASH),
                     extensions: vec![NamespaceExtension {
                         name: q("X-PARAM"),
                         values: Vec1::try_from(vec![q("FLAG1"), q("FLAG2")]).unwrap(),

@@ -12,7 +12,7 @@ use imapkit_state::server::Completion;
 use super::session::{nz, static_text, Cx, Session};
 use crate::store::{
     name_from_wire, name_to_wire, pattern_from_wire, AclChange, ListQuery, Rights, SpecialUse,
-    StoreError, DELIMITER,
+    StoreError, WIRE_DELIMITER,
 };
 
 impl Session {
@@ -62,7 +62,7 @@ impl Session {
             let wire = name_to_wire(&entry.name, utf8);
             cx.data(Data::List(MailboxList {
                 attributes: entry.attributes,
-                delimiter: Some(DELIMITER),
+                delimiter: Some(WIRE_DELIMITER),
                 mailbox: wire.clone(),
                 extended,
             }));
@@ -101,7 +101,7 @@ impl Session {
                 .collect();
             cx.data(Data::Lsub(MailboxList {
                 attributes,
-                delimiter: Some(DELIMITER),
+                delimiter: Some(WIRE_DELIMITER),
                 mailbox: name_to_wire(&entry.name, utf8),
                 extended: Vec::new(),
             }));

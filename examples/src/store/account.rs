@@ -113,7 +113,7 @@ impl Account {
     pub fn namespaces(&self) -> Namespaces<'static> {
         let descr = |prefix: &str| NamespaceDescr {
             prefix: IString::from(prefix).into_static_owned(),
-            delimiter: Some(name::DELIMITER),
+            delimiter: Some(name::WIRE_DELIMITER),
             extensions: Vec::new(),
         };
         Namespaces {

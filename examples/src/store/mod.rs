@@ -90,7 +90,7 @@ pub use crate::store::mailbox::{Change, CHANNEL_CAPACITY, MAX_KEYWORDS};
 pub use crate::store::message::MessageMeta;
 pub use crate::store::name::{
     name_from_wire, name_to_wire, normalize_name, pattern_from_wire, pattern_matches, DELIMITER,
-    MAX_NAME_LEN, SHARED_ROOT,
+    MAX_NAME_LEN, SHARED_ROOT, WIRE_DELIMITER,
 };
 pub use crate::store::section::partial;
 pub use crate::store::selected::{

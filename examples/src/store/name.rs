@@ -9,6 +9,13 @@ use crate::store::error::{Result, StoreError};
 /// The hierarchy delimiter of every namespace.
 pub const DELIMITER: char = '/';
 
+/// [`DELIMITER`] as LIST, LSUB and NAMESPACE responses hold it.
+pub const WIRE_DELIMITER: imapkit_proto::Delimiter = match imapkit_proto::Delimiter::new(DELIMITER)
+{
+    Ok(d) => d,
+    Err(_) => panic!("the delimiter is no NUL, CR or LF"),
+};
+
 /// The first component of shared mailbox names (the shared namespace is
 /// `"Shared/"`, RFC 2342).
 pub const SHARED_ROOT: &str = "Shared";

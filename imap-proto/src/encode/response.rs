@@ -4,9 +4,9 @@
 use bytes::BufMut;
 
 use crate::{
-    AclEntry, Charset, ContinueRequest, Data, ESearch, ESearchPartialRange, Greeting, GreetingKind,
-    ListExtendedItem, MailboxAttribute, MailboxList, MetadataCode, MetadataItems, NString8,
-    NamespaceDescr, NamespaceExtension, QuotaResource, RespText, Response, ResponseCode,
+    AclEntry, Charset, ContinueRequest, Data, Delimiter, ESearch, ESearchPartialRange, Greeting,
+    GreetingKind, ListExtendedItem, MailboxAttribute, MailboxList, MetadataCode, MetadataItems,
+    NString8, NamespaceDescr, NamespaceExtension, QuotaResource, RespText, Response, ResponseCode,
     SearchReturnData, Status, StatusItem, StatusKind, StatusResponse, TaggedExtComp, TaggedExtVal,
     Thread,
 };
@@ -397,8 +397,8 @@ impl Encode for MailboxAttribute<'_> {
 }
 
 /// A hierarchy delimiter: a quoted character or `NIL`.
-fn delimiter<B: BufMut>(w: &mut Writer<'_, B>, d: Option<char>) {
-    match d {
+fn delimiter<B: BufMut>(w: &mut Writer<'_, B>, d: Option<Delimiter>) {
+    match d.map(Delimiter::as_char) {
         None => w.put(b"NIL"),
         Some(c) => {
             w.put_u8(b'"');

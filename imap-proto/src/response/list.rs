@@ -3,8 +3,11 @@
 
 use bytes::Bytes;
 
+use std::fmt;
+
 use crate::buf::IntoStatic;
 use crate::core::{AString, Atom, IString, Vec1};
+use crate::error::ValidationError;
 use crate::mailbox::Mailbox;
 
 use super::ext::TaggedExtVal;
@@ -19,12 +22,78 @@ pub struct MailboxList<'a> {
     /// `mbx-list-flags`.
     pub attributes: Vec<MailboxAttribute<'a>>,
     /// The hierarchy delimiter; `None` for `NIL` (flat namespace).
-    pub delimiter: Option<char>,
+    pub delimiter: Option<Delimiter>,
     /// The mailbox name.
     pub mailbox: Mailbox<'a>,
     /// `mbox-list-extended` items (RFC 5258 §6, RFC 9051).
     pub extended: Vec<ListExtendedItem<'a>>,
 }
+
+/// A hierarchy delimiter (RFC 9051 §9: `DQUOTE QUOTED-CHAR DQUOTE` in
+/// `mailbox-list`, `namespace-descr`): one character, any but NUL, CR and
+/// LF, which a quoted string cannot hold. (`"` and `\` are written
+/// escaped; a non-ASCII character needs a peer that accepts UTF-8.)
+///
+/// ```
+/// use imapkit_proto::Delimiter;
+///
+/// assert_eq!(Delimiter::new('/').unwrap(), Delimiter::SLASH);
+/// assert_eq!(Delimiter::SLASH.as_char(), '/');
+/// assert!(Delimiter::new('\n').is_err());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Delimiter(char);
+
+impl Delimiter {
+    /// `/`, the most common delimiter.
+    pub const SLASH: Self = Self('/');
+    /// `.`, the delimiter of Courier and Cyrus's default namespace.
+    pub const DOT: Self = Self('.');
+
+    /// A delimiter; refuses NUL, CR and LF. A `const fn`, for constants.
+    pub const fn new(c: char) -> Result<Self, ValidationError> {
+        match c {
+            '\0' | '\r' | '\n' => Err(ValidationError::InvalidByte {
+                what: "delimiter",
+                byte: c as u8,
+                at: 0,
+            }),
+            c => Ok(Self(c)),
+        }
+    }
+
+    /// The character.
+    pub const fn as_char(self) -> char {
+        self.0
+    }
+}
+
+impl TryFrom<char> for Delimiter {
+    type Error = ValidationError;
+    fn try_from(c: char) -> Result<Self, ValidationError> {
+        Self::new(c)
+    }
+}
+
+impl From<Delimiter> for char {
+    fn from(d: Delimiter) -> Self {
+        d.0
+    }
+}
+
+impl PartialEq<char> for Delimiter {
+    fn eq(&self, other: &char) -> bool {
+        self.0 == *other
+    }
+}
+
+impl fmt::Display for Delimiter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+crate::impl_into_static_copy!(Delimiter);
 
 /// A mailbox attribute in a LIST response (RFC 9051 §7.3.1, RFC 3348,
 /// RFC 5258, RFC 6154). Names are case-insensitive; the decoder maps any case
@@ -151,7 +220,7 @@ pub struct NamespaceDescr<'a> {
     /// The prefix, e.g. `""` or `"#shared/"`.
     pub prefix: IString<'a>,
     /// The hierarchy delimiter; `None` for `NIL`.
-    pub delimiter: Option<char>,
+    pub delimiter: Option<Delimiter>,
     /// `namespace-response-extensions` (RFC 2342 §5, RFC 5255 TRANSLATION, ...).
     pub extensions: Vec<NamespaceExtension<'a>>,
 }

@@ -15,12 +15,12 @@ use super::{
     server_istring, server_literal, server_mailbox, server_nstring, tag, u32_full, u64_full, vec1,
 };
 use crate::{
-    AclEntry, Atom, Charset, CodeText, ContinueRequest, Data, ESearch, ESearchPartialRange,
-    Greeting, GreetingKind, ListExtendedItem, MailboxAttribute, MailboxList, MetadataCode,
-    MetadataItems, NString8, NamespaceDescr, NamespaceExtension, Namespaces, OtherCode, OtherData,
-    QuotaResource, RespText, Response, ResponseCode, SearchReturnData, SequenceSet, Status,
-    StatusAttribute, StatusItem, StatusKind, StatusResponse, TaggedExtComp, TaggedExtVal, Text,
-    Thread,
+    AclEntry, Atom, Charset, CodeText, ContinueRequest, Data, Delimiter, ESearch,
+    ESearchPartialRange, Greeting, GreetingKind, ListExtendedItem, MailboxAttribute, MailboxList,
+    MetadataCode, MetadataItems, NString8, NamespaceDescr, NamespaceExtension, Namespaces,
+    OtherCode, OtherData, QuotaResource, RespText, Response, ResponseCode, SearchReturnData,
+    SequenceSet, Status, StatusAttribute, StatusItem, StatusKind, StatusResponse, TaggedExtComp,
+    TaggedExtVal, Text, Thread,
 };
 
 /// Human-readable text, possibly empty, possibly non-ASCII.
@@ -172,10 +172,11 @@ pub fn tagged_ext_val() -> impl Strategy<Value = TaggedExtVal<'static>> {
     ]
 }
 
-fn delimiter() -> impl Strategy<Value = Option<char>> {
+fn delimiter() -> impl Strategy<Value = Option<Delimiter>> {
+    let chars = vec!['/', '.', ':', '"', '\\', 'é', '日', '\t', '\x01', '\x7f'];
     option::weighted(
         0.8,
-        proptest::sample::select(vec!['/', '.', ':', '"', '\\', 'é', '日']),
+        proptest::sample::select(chars).prop_map(|c| Delimiter::new(c).expect("a valid delimiter")),
     )
 }
 

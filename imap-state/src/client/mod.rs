@@ -473,15 +473,19 @@ impl Client {
 
     /// `LOGIN user password` (RFC 9051 §6.2.3). Refused on a connection not
     /// encrypted unless [`ClientConfig::allow_plaintext_credentials`], and when
-    /// the server announced LOGINDISABLED.
+    /// the server announced LOGINDISABLED; [`UsageError::InvalidCommand`] for
+    /// a user name or password with a NUL byte, which no IMAP string holds
+    /// (RFC 9051 §4.3).
     pub fn login(
         &mut self,
         now: Instant,
         user: &str,
         password: Secret<String>,
     ) -> Result<CommandHandle, UsageError> {
-        let username = imapkit_proto::AString::from(user.to_owned());
-        let password = Secret::new(imapkit_proto::AString::from(password.into_declassified()));
+        let nul = |_| UsageError::InvalidCommand("LOGIN user name or password with a NUL byte");
+        let username = imapkit_proto::AString::try_new(user.to_owned()).map_err(nul)?;
+        let password = imapkit_proto::AString::try_new(password.into_declassified());
+        let password = Secret::new(password.map_err(nul)?);
         self.enqueue(now, CommandBody::Login { username, password })
     }
 

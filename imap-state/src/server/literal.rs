@@ -102,7 +102,10 @@ pub(crate) fn login_user(raw: &[u8]) -> Option<String> {
 /// or AUTHENTICATE as `(mechanism, user)`, as far as `raw` names them.
 pub(crate) fn refused_attempt(
     raw: &[u8],
-) -> Option<(Option<imapkit_proto::AuthMechanism<'static>>, Option<String>)> {
+) -> Option<(
+    Option<imapkit_proto::AuthMechanism<'static>>,
+    Option<String>,
+)> {
     let mut buf = [0; MAX_NAME];
     match command_name(raw, &mut buf)? {
         "LOGIN" => Some((None, login_user(raw))),

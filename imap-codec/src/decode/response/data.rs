@@ -3,10 +3,10 @@
 use bytes::Bytes;
 use imapkit_proto::lex::{is_status_keyword, Class};
 use imapkit_proto::{
-    chars, AString, AclEntry, Data, ESearch, ESearchPartialRange, FlagPerm, ListExtendedItem,
-    LiteralMode, Mailbox, MailboxAttribute, MailboxList, MetadataItems, NString8, NamespaceDescr,
-    NamespaceExtension, Namespaces, OtherData, QuotaResource, Response, SearchReturnData,
-    StatusItem, TaggedExtComp, TaggedExtVal, Thread, Vec1,
+    chars, AString, AclEntry, Data, Delimiter, ESearch, ESearchPartialRange, FlagPerm,
+    ListExtendedItem, LiteralMode, Mailbox, MailboxAttribute, MailboxList, MetadataItems, NString8,
+    NamespaceDescr, NamespaceExtension, Namespaces, OtherData, QuotaResource, Response,
+    SearchReturnData, StatusItem, TaggedExtComp, TaggedExtVal, Thread, Vec1,
 };
 use nom::bytes::streaming::take_while;
 
@@ -315,7 +315,7 @@ fn invalid_flag(i: &[u8]) -> IResult<'_, Option<imapkit_proto::Flag<'_>>> {
 
 /// A hierarchy delimiter: `DQUOTE QUOTED-CHAR DQUOTE` or `NIL`; also
 /// `""`, read as `NIL` ([`Quirks::EMPTY_DELIMITER`]).
-fn delimiter(i: &[u8]) -> IResult<'_, Option<char>> {
+fn delimiter(i: &[u8]) -> IResult<'_, Option<Delimiter>> {
     match i.first() {
         Some(b'"') => {
             let (r, q) = quoted(i)?;
@@ -326,7 +326,11 @@ fn delimiter(i: &[u8]) -> IResult<'_, Option<char>> {
             let s = std::str::from_utf8(q.as_bytes()).ok();
             let mut chars = s.map(str::chars).into_iter().flatten();
             match (chars.next(), chars.next()) {
-                (Some(c), None) => Ok((r, Some(c))),
+                // A quoted string holds no NUL, CR or LF: always valid.
+                (Some(c), None) => match Delimiter::new(c) {
+                    Ok(d) => Ok((r, Some(d))),
+                    Err(_) => fail(i, "expected a delimiter character"),
+                },
                 _ => fail(i, "expected a single delimiter character"),
             }
         }
