@@ -50,6 +50,14 @@ impl Run {
         format!("{}{}", self.stdout, self.stderr)
     }
 
+    /// Neither the password nor the token in the output.
+    fn assert_no_secrets(&self) {
+        assert!(
+            !self.all().contains(PASSWORD) && !self.all().contains(TOKEN),
+            "{self:?}"
+        );
+    }
+
     /// Ended on its own, with a non-zero status and without a panic.
     fn assert_clean_failure(&self) {
         assert!(
@@ -118,6 +126,71 @@ fn client(args: &[&str]) -> Command {
         .env("IMAP_PASSWORD", PASSWORD)
         .env("IMAP_OAUTH_TOKEN", TOKEN);
     cmd
+}
+
+/// The `client` example listing alice's mailboxes on `host`:`port`, built
+/// by [`list`]: `client [MODE] --host HOST --port PORT [--ca FILE] --user
+/// alice [--auth MECHANISM] list`, the arguments in that order.
+#[derive(Clone, Copy)]
+struct List<'a> {
+    mode: Option<&'a str>,
+    host: &'a str,
+    port: &'a str,
+    ca: Option<&'a str>,
+    auth: Option<&'a str>,
+}
+
+/// `client --host HOST --port PORT --user alice list`; the other options
+/// are added by [`List`]'s methods.
+fn list<'a>(host: &'a str, port: &'a str) -> List<'a> {
+    List {
+        mode: None,
+        host,
+        port,
+        ca: None,
+        auth: None,
+    }
+}
+
+impl<'a> List<'a> {
+    /// A first option such as `--tls` or `--starttls`.
+    fn mode(self, mode: &'a str) -> Self {
+        Self {
+            mode: Some(mode),
+            ..self
+        }
+    }
+
+    /// `--ca FILE`.
+    fn ca(self, ca: &'a str) -> Self {
+        Self {
+            ca: Some(ca),
+            ..self
+        }
+    }
+
+    /// `--auth MECHANISM`.
+    fn auth(self, auth: &'a str) -> Self {
+        Self {
+            auth: Some(auth),
+            ..self
+        }
+    }
+
+    /// The command, with the secrets in the environment (see [`client`]).
+    fn command(self) -> Command {
+        let mut args: Vec<&str> = self.mode.into_iter().collect();
+        args.extend(["--host", self.host, "--port", self.port]);
+        if let Some(ca) = self.ca {
+            args.extend(["--ca", ca]);
+        }
+        args.extend(["--user", "alice"]);
+        if let Some(auth) = self.auth {
+            args.extend(["--auth", auth]);
+        }
+        args.push("list");
+        client(&args)
+    }
 }
 
 fn blocking(args: &[&str]) -> Command {
@@ -198,12 +271,26 @@ fn dribbler(first: usize, bytes: &'static [u8]) -> Fake {
             let _ = s.read(&mut buf);
             seen.lock().unwrap().extend_from_slice(&buf);
         }
-        for b in bytes.iter().cycle().take(600) {
-            if s.write_all(&[*b]).is_err() {
-                return;
-            }
-            thread::sleep(secs(1));
+        dribble(&mut s, bytes.iter().cycle());
+    })
+}
+
+/// Writes the first 600 of `bytes`, one per second, until the client
+/// closes.
+fn dribble<'a>(s: &mut TcpStream, bytes: impl Iterator<Item = &'a u8>) {
+    for b in bytes.take(600) {
+        if s.write_all(&[*b]).is_err() {
+            return;
         }
+        thread::sleep(secs(1));
+    }
+}
+
+/// Sends `bytes`, then reads what arrives for `wait` and answers nothing.
+fn says(bytes: &'static [u8], wait: Duration) -> Fake {
+    Fake::start(move |mut s, seen| {
+        let _ = s.write_all(bytes);
+        drain(&mut s, &seen, wait);
     })
 }
 
@@ -215,23 +302,55 @@ fn scripted(greeting: &'static str, reply: fn(&str, &str) -> String) -> Fake {
         if s.write_all(greeting.as_bytes()).is_err() {
             return;
         }
-        let mut line = Vec::new();
-        let mut byte = [0u8; 1];
-        while let Ok(1) = s.read(&mut byte) {
-            seen.lock().unwrap().push(byte[0]);
-            line.push(byte[0]);
-            if byte[0] != b'\n' {
-                continue;
-            }
-            let text = String::from_utf8_lossy(&line).trim_end().to_owned();
-            line.clear();
-            let (tag, command) = text.split_once(' ').unwrap_or((&text, ""));
-            let answer = reply(tag, command);
-            if answer.is_empty() || s.write_all(answer.as_bytes()).is_err() {
-                return;
-            }
-        }
+        serve_lines(&mut s, &seen, reply);
     })
+}
+
+/// Reads command lines from `stream` (recording every byte in `seen`) and
+/// writes `reply(tag, command)` for each; an empty answer, the end of the
+/// input or an error ends it.
+fn serve_lines(stream: &mut impl ReadWrite, seen: &Seen, reply: impl Fn(&str, &str) -> String) {
+    let mut line = Vec::new();
+    let mut byte = [0u8; 1];
+    while let Ok(1) = stream.read(&mut byte) {
+        seen.lock().unwrap().push(byte[0]);
+        line.push(byte[0]);
+        if byte[0] != b'\n' {
+            continue;
+        }
+        let text = String::from_utf8_lossy(&line).trim_end().to_owned();
+        line.clear();
+        let (tag, command) = text.split_once(' ').unwrap_or((&text, ""));
+        let answer = reply(tag, command);
+        if answer.is_empty() || stream.write_all(answer.as_bytes()).is_err() {
+            return;
+        }
+    }
+}
+
+/// A byte stream both ways: a TCP or TLS connection.
+trait ReadWrite: Read + Write {}
+impl<T: Read + Write> ReadWrite for T {}
+
+/// Offers AUTH=PLAIN in plaintext but not STARTTLS.
+fn no_starttls_offered() -> Fake {
+    scripted("* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] hi\r\n", |t, c| {
+        basic(t, c, "IMAP4rev1 AUTH=PLAIN")
+    })
+}
+
+/// Offers STARTTLS and answers it NO.
+fn starttls_refused() -> Fake {
+    scripted(
+        "* OK [CAPABILITY IMAP4rev1 STARTTLS AUTH=PLAIN] hi\r\n",
+        |t, c| {
+            if c.eq_ignore_ascii_case("STARTTLS") {
+                format!("{t} NO not today\r\n")
+            } else {
+                basic(t, c, "IMAP4rev1 STARTTLS AUTH=PLAIN")
+            }
+        },
+    )
 }
 
 /// Offers STARTTLS, answers it OK, and on the client's ClientHello goes
@@ -318,10 +437,7 @@ fn pem_file(name: &str, pem: &str) -> PathBuf {
 
 /// An implicit-TLS server with `cert`: records the SNI each client sent
 /// (`None` for none), greets, and answers like [`basic`].
-fn tls_server(
-    cert: CertificateDer<'static>,
-    key: PrivateKeyDer<'static>,
-) -> (Fake, Arc<Mutex<Vec<Option<String>>>>) {
+fn tls_server(cert: CertificateDer<'static>, key: PrivateKeyDer<'static>) -> (Fake, Snis) {
     let config =
         rustls::ServerConfig::builder_with_provider(imap_examples::blocking::crypto_provider())
             .with_safe_default_protocol_versions()
@@ -330,7 +446,7 @@ fn tls_server(
             .with_single_cert(vec![cert], key)
             .unwrap();
     let config = Arc::new(config);
-    let snis: Arc<Mutex<Vec<Option<String>>>> = Arc::default();
+    let snis: Snis = Arc::default();
     let record = snis.clone();
     let fake = Fake::start(move |mut tcp, seen| {
         let _ = tcp.set_read_timeout(Some(secs(20)));
@@ -358,24 +474,29 @@ fn tls_server(
         {
             return;
         }
-        let mut line = Vec::new();
-        let mut byte = [0u8; 1];
-        while let Ok(1) = tls.read(&mut byte) {
-            seen.lock().unwrap().push(byte[0]);
-            line.push(byte[0]);
-            if byte[0] != b'\n' {
-                continue;
-            }
-            let text = String::from_utf8_lossy(&line).trim_end().to_owned();
-            line.clear();
-            let (tag, command) = text.split_once(' ').unwrap_or((&text, ""));
-            let answer = basic(tag, command, TLS_CAPS);
-            if tls.write_all(answer.as_bytes()).is_err() {
-                return;
-            }
-        }
+        serve_lines(&mut tls, &seen, |tag, command| {
+            basic(tag, command, TLS_CAPS)
+        });
     });
     (fake, snis)
+}
+
+/// The SNI each client sent to a [`tls_server`] (`None` for none).
+type Snis = Arc<Mutex<Vec<Option<String>>>>;
+
+/// A [`tls_server`] with a self-signed certificate for `names`, valid
+/// between the two dates (see [`certificate`]), and a file with that
+/// certificate (named after `name`) to trust as CA.
+fn tls_server_for(
+    name: &str,
+    names: &[&str],
+    from: (i32, u8, u8),
+    to: (i32, u8, u8),
+) -> (Fake, Snis, PathBuf) {
+    let (pem, cert, key) = certificate(names, from, to);
+    let ca = pem_file(name, &pem);
+    let (server, snis) = tls_server(cert, key);
+    (server, snis, ca)
 }
 
 /// A port nothing listens on (was free a moment ago).
@@ -419,37 +540,14 @@ fn client_verifies_certificates_by_default_and_ca_keeps_checks() {
     let demo = demo("client-tls");
     let tls = demo.tls_port.to_string();
     // No --ca: the self-signed certificate is not trusted, with the reason.
-    let r = run(
-        client(&[
-            "--host",
-            "localhost",
-            "--port",
-            &tls,
-            "--user",
-            "alice",
-            "list",
-        ]),
-        secs(20),
-    );
+    let r = run(list("localhost", &tls).command(), secs(20));
     r.assert_clean_failure();
     assert_eq!(r.code, Some(4), "{r:?}");
     assert!(r.stderr.contains("unknown CA"), "{r:?}");
     assert!(!r.all().contains(PASSWORD));
     // No option turns verification off.
     for flag in ["--insecure", "--no-verify", "--danger-accept-invalid-certs"] {
-        let r = run(
-            client(&[
-                flag,
-                "--host",
-                "localhost",
-                "--port",
-                &tls,
-                "--user",
-                "alice",
-                "list",
-            ]),
-            secs(20),
-        );
+        let r = run(list("localhost", &tls).mode(flag).command(), secs(20));
         assert_eq!(r.code, Some(2), "{flag} must be unknown: {r:?}");
     }
     assert!(auth_lines(&demo).is_empty(), "{}", demo.log());
@@ -457,10 +555,10 @@ fn client_verifies_certificates_by_default_and_ca_keeps_checks() {
     let cert = demo.cert.to_str().unwrap();
     for host in ["localhost", "127.0.0.1"] {
         let r = run(
-            client(&[
-                "--host", host, "--port", &tls, "--ca", cert, "--user", "alice", "list",
-            ])
-            .env("IMAP_PASSWORD", "wonderland"),
+            list(host, &tls)
+                .ca(cert)
+                .command()
+                .env("IMAP_PASSWORD", "wonderland"),
             secs(30),
         );
         assert_eq!(r.code, Some(0), "{host}: {r:?}");
@@ -470,91 +568,47 @@ fn client_verifies_certificates_by_default_and_ca_keeps_checks() {
 
 #[test]
 fn client_ca_file_still_checks_the_host_name_and_expiry() {
-    // --ca trusts this certificate, but it is for another name.
-    let (pem, cert, key) = certificate(&["imap.example.org"], (2020, 1, 1), (2090, 1, 1));
-    let ca = pem_file("other-name", &pem);
-    let (server, _) = tls_server(cert, key);
-    let r = run(
-        client(&[
-            "--host",
-            "localhost",
-            "--port",
-            &server.port(),
-            "--ca",
-            ca.to_str().unwrap(),
-            "--user",
-            "alice",
-            "list",
-        ]),
-        secs(20),
-    );
-    r.assert_clean_failure();
-    assert_eq!(r.code, Some(4), "{r:?}");
-    assert!(r.stderr.contains("another host name"), "{r:?}");
-    assert!(!sent_credentials(&server.seen()));
-    // Trusted and for the right name, but expired.
-    let (pem, cert, key) = certificate(&["localhost"], (2020, 1, 1), (2021, 1, 1));
-    let ca = pem_file("expired", &pem);
-    let (server, _) = tls_server(cert, key);
-    let r = run(
-        client(&[
-            "--host",
-            "localhost",
-            "--port",
-            &server.port(),
-            "--ca",
-            ca.to_str().unwrap(),
-            "--user",
-            "alice",
-            "list",
-        ]),
-        secs(20),
-    );
-    r.assert_clean_failure();
-    assert_eq!(r.code, Some(4), "{r:?}");
-    assert!(r.stderr.contains("certificate expired"), "{r:?}");
-    assert!(!sent_credentials(&server.seen()));
+    for (file, name, until, problem) in [
+        // --ca trusts this certificate, but it is for another name.
+        (
+            "other-name",
+            "imap.example.org",
+            (2090, 1, 1),
+            "another host name",
+        ),
+        // Trusted and for the right name, but expired.
+        ("expired", "localhost", (2021, 1, 1), "certificate expired"),
+    ] {
+        let (server, _, ca) = tls_server_for(file, &[name], (2020, 1, 1), until);
+        let r = run(
+            list("localhost", &server.port())
+                .ca(ca.to_str().unwrap())
+                .command(),
+            secs(20),
+        );
+        r.assert_clean_failure();
+        assert_eq!(r.code, Some(4), "{r:?}");
+        assert!(r.stderr.contains(problem), "{r:?}");
+        assert!(!sent_credentials(&server.seen()));
+    }
 }
 
 #[test]
 fn client_and_blocking_send_sni_for_a_host_name_only() {
-    let (pem, cert, key) = certificate(&["localhost", "127.0.0.1"], (2020, 1, 1), (2090, 1, 1));
-    let ca = pem_file("sni", &pem);
+    let (server, snis, ca) = tls_server_for(
+        "sni",
+        &["localhost", "127.0.0.1"],
+        (2020, 1, 1),
+        (2090, 1, 1),
+    );
     let ca = ca.to_str().unwrap();
-    let (server, snis) = tls_server(cert, key);
     let port = server.port();
     // The server refuses the login: exit 5, and the password is not printed.
-    let r = run(
-        client(&[
-            "--host",
-            "localhost",
-            "--port",
-            &port,
-            "--ca",
-            ca,
-            "--user",
-            "alice",
-            "list",
-        ]),
-        secs(20),
-    );
+    let r = run(list("localhost", &port).ca(ca).command(), secs(20));
     assert_eq!(r.code, Some(5), "{r:?}");
     assert!(r.stderr.contains("AUTHENTICATIONFAILED"), "{r:?}");
     assert!(!r.all().contains(PASSWORD), "{r:?}");
-    let r = run(
-        client(&[
-            "--host",
-            "127.0.0.1",
-            "--port",
-            &port,
-            "--ca",
-            ca,
-            "--user",
-            "alice",
-            "list",
-        ]),
-        secs(20),
-    );
+    let r = run(list("127.0.0.1", &port).ca(ca).command(), secs(20));
     assert_eq!(r.code, Some(5), "{r:?}");
     let r = run(blocking(&["localhost", &port, "alice", ca]), secs(20));
     r.assert_clean_failure();
@@ -573,45 +627,23 @@ fn client_and_blocking_send_sni_for_a_host_name_only() {
 #[test]
 fn client_starttls_fails_closed() {
     // No STARTTLS offered: the client must give up before any login.
-    let server = scripted("* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] hi\r\n", |t, c| {
-        basic(t, c, "IMAP4rev1 AUTH=PLAIN")
-    });
+    let server = no_starttls_offered();
     // STARTTLS offered but refused.
-    let refused = scripted(
-        "* OK [CAPABILITY IMAP4rev1 STARTTLS AUTH=PLAIN] hi\r\n",
-        |t, c| {
-            if c.eq_ignore_ascii_case("STARTTLS") {
-                format!("{t} NO not today\r\n")
-            } else {
-                basic(t, c, "IMAP4rev1 STARTTLS AUTH=PLAIN")
-            }
-        },
-    );
+    let refused = starttls_refused();
     // STARTTLS answered OK, then no TLS: a stripping attacker.
     let stripped = stripping();
     for (i, server) in [&server, &refused, &stripped].into_iter().enumerate() {
         for auth in ["login", "plain", "xoauth2", "oauthbearer"] {
             eprintln!("server {i}, --auth {auth}");
             let r = run(
-                client(&[
-                    "--starttls",
-                    "--host",
-                    "localhost",
-                    "--port",
-                    &server.port(),
-                    "--user",
-                    "alice",
-                    "--auth",
-                    auth,
-                    "list",
-                ]),
+                list("localhost", &server.port())
+                    .mode("--starttls")
+                    .auth(auth)
+                    .command(),
                 secs(20),
             );
             r.assert_clean_failure();
-            assert!(
-                !r.all().contains(PASSWORD) && !r.all().contains(TOKEN),
-                "{r:?}"
-            );
+            r.assert_no_secrets();
         }
         assert!(
             !sent_credentials(&server.seen()),
@@ -641,31 +673,17 @@ fn client_tokens_and_passwords_stay_out_of_argv_output_and_debug() {
         assert!(r.stderr.contains("unknown option"), "{r:?}");
     }
     // Over TLS the token is sent, refused, and not printed.
-    let (pem, cert, key) = certificate(&["localhost"], (2020, 1, 1), (2090, 1, 1));
-    let ca = pem_file("oauth", &pem);
-    let (server, _) = tls_server(cert, key);
+    let (server, _, ca) = tls_server_for("oauth", &["localhost"], (2020, 1, 1), (2090, 1, 1));
     for auth in ["xoauth2", "oauthbearer", "plain", "scram-sha-256"] {
         let r = run(
-            client(&[
-                "--host",
-                "localhost",
-                "--port",
-                &server.port(),
-                "--ca",
-                ca.to_str().unwrap(),
-                "--user",
-                "alice",
-                "--auth",
-                auth,
-                "list",
-            ]),
+            list("localhost", &server.port())
+                .ca(ca.to_str().unwrap())
+                .auth(auth)
+                .command(),
             secs(20),
         );
         r.assert_clean_failure();
-        assert!(
-            !r.all().contains(PASSWORD) && !r.all().contains(TOKEN),
-            "{r:?}"
-        );
+        r.assert_no_secrets();
     }
     // A missing secret is a usage error naming the variable.
     let r = run(
@@ -703,18 +721,7 @@ fn client_tokens_and_passwords_stay_out_of_argv_output_and_debug() {
 fn client_errors_are_named_with_exit_codes_and_no_panic() {
     // Connection refused.
     let port = closed_port().to_string();
-    let r = run(
-        client(&[
-            "--host",
-            "127.0.0.1",
-            "--port",
-            &port,
-            "--user",
-            "alice",
-            "list",
-        ]),
-        secs(20),
-    );
+    let r = run(list("127.0.0.1", &port).command(), secs(20));
     r.assert_clean_failure();
     assert_eq!(r.code, Some(3), "{r:?}");
     assert!(r.stderr.contains("connection refused"), "{r:?}");
@@ -733,22 +740,13 @@ fn client_errors_are_named_with_exit_codes_and_no_panic() {
     assert_eq!(r.code, Some(3), "{r:?}");
     assert!(r.stderr.contains("lookup"), "{r:?}");
     // Garbage instead of a greeting, plaintext and TLS.
-    let garbage = Fake::start(|mut s, seen| {
-        let _ = s.write_all(b"\x00\xff\xfeSSH-2.0-OpenSSH_9.6 \x01\x02garbage\r\n\r\n");
-        drain(&mut s, &seen, secs(5));
-    });
+    let garbage = says(
+        b"\x00\xff\xfeSSH-2.0-OpenSSH_9.6 \x01\x02garbage\r\n\r\n",
+        secs(5),
+    );
     for mode in ["--starttls", "--tls"] {
         let r = run(
-            client(&[
-                mode,
-                "--host",
-                "127.0.0.1",
-                "--port",
-                &garbage.port(),
-                "--user",
-                "alice",
-                "list",
-            ]),
+            list("127.0.0.1", &garbage.port()).mode(mode).command(),
             secs(20),
         );
         r.assert_clean_failure();
@@ -780,16 +778,7 @@ fn client_tls_on_a_non_tls_port_names_the_cause() {
     let http = http_server();
     for server in [&plain, &http] {
         let r = run(
-            client(&[
-                "--tls",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                &server.port(),
-                "--user",
-                "alice",
-                "list",
-            ]),
+            list("127.0.0.1", &server.port()).mode("--tls").command(),
             secs(20),
         );
         r.assert_clean_failure();
@@ -809,16 +798,7 @@ fn client_tls_on_a_non_tls_port_names_the_cause() {
 fn client_tls_handshake_times_out() {
     let server = silent();
     let r = run(
-        client(&[
-            "--tls",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            &server.port(),
-            "--user",
-            "alice",
-            "list",
-        ]),
+        list("127.0.0.1", &server.port()).mode("--tls").command(),
         secs(60),
     );
     r.assert_clean_failure();
@@ -830,16 +810,9 @@ fn client_tls_handshake_times_out() {
 fn client_greeting_timeout_is_not_an_authentication_failure() {
     let server = silent();
     let r = run(
-        client(&[
-            "--starttls",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            &server.port(),
-            "--user",
-            "alice",
-            "list",
-        ]),
+        list("127.0.0.1", &server.port())
+            .mode("--starttls")
+            .command(),
         secs(60),
     );
     r.assert_clean_failure();
@@ -851,34 +824,15 @@ fn client_greeting_timeout_is_not_an_authentication_failure() {
 #[test]
 // Was a bug: client --starttls against a server without (or refusing) STARTTLS: 'authentication failed: not sent: connection is closed' (exit 5), or 'connection is closed' (exit 2)
 fn client_starttls_failure_is_named() {
-    let no_offer = scripted("* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] hi\r\n", |t, c| {
-        basic(t, c, "IMAP4rev1 AUTH=PLAIN")
-    });
-    let refused = scripted(
-        "* OK [CAPABILITY IMAP4rev1 STARTTLS AUTH=PLAIN] hi\r\n",
-        |t, c| {
-            if c.eq_ignore_ascii_case("STARTTLS") {
-                format!("{t} NO not today\r\n")
-            } else {
-                basic(t, c, "IMAP4rev1 STARTTLS AUTH=PLAIN")
-            }
-        },
-    );
+    let no_offer = no_starttls_offered();
+    let refused = starttls_refused();
     for server in [&no_offer, &refused] {
         for auth in ["login", "plain"] {
             let r = run(
-                client(&[
-                    "--starttls",
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    &server.port(),
-                    "--user",
-                    "alice",
-                    "--auth",
-                    auth,
-                    "list",
-                ]),
+                list("127.0.0.1", &server.port())
+                    .mode("--starttls")
+                    .auth(auth)
+                    .command(),
                 secs(20),
             );
             r.assert_clean_failure();
@@ -894,21 +848,12 @@ fn client_starttls_failure_is_named() {
 fn client_scram_after_starttls_uses_channel_binding() {
     let demo = demo("client-scram");
     let r = run(
-        client(&[
-            "--starttls",
-            "--host",
-            "localhost",
-            "--port",
-            &demo.port.to_string(),
-            "--ca",
-            demo.cert.to_str().unwrap(),
-            "--user",
-            "alice",
-            "--auth",
-            "scram-sha-256",
-            "list",
-        ])
-        .env("IMAP_PASSWORD", "wonderland"),
+        list("localhost", &demo.port.to_string())
+            .mode("--starttls")
+            .ca(demo.cert.to_str().unwrap())
+            .auth("scram-sha-256")
+            .command()
+            .env("IMAP_PASSWORD", "wonderland"),
         secs(30),
     );
     assert_eq!(r.code, Some(0), "{r:?}");
@@ -929,26 +874,12 @@ fn silent_and_dribbling_greetings_are_given_up_on() {
     // A greeting that never ends, one byte per second.
     let dribble = dribbler(0, b"* OK still greeting ");
     let runs: Vec<_> = [
-        client(&[
-            "--starttls",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            &silent.port(),
-            "--user",
-            "alice",
-            "list",
-        ]),
-        client(&[
-            "--starttls",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            &dribble.port(),
-            "--user",
-            "alice",
-            "list",
-        ]),
+        list("127.0.0.1", &silent.port())
+            .mode("--starttls")
+            .command(),
+        list("127.0.0.1", &dribble.port())
+            .mode("--starttls")
+            .command(),
         // The blocking example's TLS handshake runs under the greeting timeout.
         blocking(&["127.0.0.1", &silent.port(), "alice"]),
     ]
@@ -976,9 +907,12 @@ fn blocking_verifies_the_certificate() {
     r.assert_clean_failure();
     assert!(r.stderr.contains("UnknownIssuer"), "{r:?}");
     // A certificate for another name, trusted as CA.
-    let (pem, cert, key) = certificate(&["imap.example.org"], (2020, 1, 1), (2090, 1, 1));
-    let ca = pem_file("blocking-other-name", &pem);
-    let (server, _) = tls_server(cert, key);
+    let (server, _, ca) = tls_server_for(
+        "blocking-other-name",
+        &["imap.example.org"],
+        (2020, 1, 1),
+        (2090, 1, 1),
+    );
     let r = run(
         blocking(&["localhost", &server.port(), "alice", ca.to_str().unwrap()]),
         secs(20),
@@ -1163,19 +1097,8 @@ fn imap_check_does_not_warn_about_extensions_it_could_not_see() {
 #[test]
 fn imap_check_never_sends_credentials_in_clear() {
     // No STARTTLS, LOGIN and AUTH=PLAIN offered in clear.
-    let no_tls = scripted("* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] hi\r\n", |t, c| {
-        basic(t, c, "IMAP4rev1 AUTH=PLAIN")
-    });
-    let refused = scripted(
-        "* OK [CAPABILITY IMAP4rev1 STARTTLS AUTH=PLAIN] hi\r\n",
-        |t, c| {
-            if c.eq_ignore_ascii_case("STARTTLS") {
-                format!("{t} NO not today\r\n")
-            } else {
-                basic(t, c, "IMAP4rev1 STARTTLS AUTH=PLAIN")
-            }
-        },
-    );
+    let no_tls = no_starttls_offered();
+    let refused = starttls_refused();
     let stripped = stripping();
     // PREAUTH in clear.
     let preauth = scripted("* PREAUTH welcome\r\n", |t, c| basic(t, c, "IMAP4rev1"));
@@ -1232,18 +1155,12 @@ fn imap_check_failures_have_their_cause() {
         "{r}"
     );
     // Garbage.
-    let garbage = Fake::start(|mut s, seen| {
-        let _ = s.write_all(b"\x00\xff\xfe garbage\r\n\r\n");
-        drain(&mut s, &seen, secs(5));
-    });
+    let garbage = says(b"\x00\xff\xfe garbage\r\n\r\n", secs(5));
     let r = check::run(&options(garbage.port, true));
     assert!(r.failed(), "{r}");
     assert!(!sent_credentials(&garbage.seen()));
     // Greets, then never answers: the CAPABILITY command times out.
-    let mute = Fake::start(|mut s, seen| {
-        let _ = s.write_all(b"* OK hi\r\n");
-        drain(&mut s, &seen, secs(60));
-    });
+    let mute = says(b"* OK hi\r\n", secs(60));
     let started = Instant::now();
     let r = check::run(&options(mute.port, false));
     assert!(started.elapsed() < secs(15), "{:?}", started.elapsed());
@@ -1260,9 +1177,8 @@ fn imap_check_failures_have_their_cause() {
         statuses(&r, Status::Fail)[0].contains("connection refused"),
         "{r}"
     );
-    let (pem, cert, key) = certificate(&["127.0.0.1"], (2020, 1, 1), (2021, 1, 1));
-    let ca = pem_file("check-expired", &pem);
-    let (server, _) = tls_server(cert, key);
+    let (server, _, ca) =
+        tls_server_for("check-expired", &["127.0.0.1"], (2020, 1, 1), (2021, 1, 1));
     let mut o = options(server.port, true);
     o.ca = Some(ca);
     let r = check::run(&o);
@@ -1313,16 +1229,10 @@ fn imap_check_timeout_bounds_a_dribbled_response() {
         if let Ok(n) = s.read(&mut buf) {
             seen.lock().unwrap().extend_from_slice(&buf[..n]);
         }
-        for b in b"* CAPABILITY IMAP4rev1"
-            .iter()
-            .chain(b" X".iter().cycle())
-            .take(600)
-        {
-            if s.write_all(&[*b]).is_err() {
-                return;
-            }
-            thread::sleep(secs(1));
-        }
+        dribble(
+            &mut s,
+            b"* CAPABILITY IMAP4rev1".iter().chain(b" X".iter().cycle()),
+        );
     });
     let target = format!("127.0.0.1:{}", server.port);
     let r = run(imap_check(&[&target, "--timeout", "2"]), secs(40));

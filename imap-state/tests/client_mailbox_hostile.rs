@@ -53,22 +53,45 @@ fn session() -> Script {
     s
 }
 
+/// The tag of the command the client sends now.
+fn sent_tag(s: &mut Script) -> String {
+    s.sent().split(' ').next().unwrap().to_owned()
+}
+
 /// Sends `body` and returns its tag.
 fn command(s: &mut Script, body: CommandBody<'static>) -> String {
     s.client.enqueue(s.now, body).unwrap();
-    let sent = s.sent();
-    sent.split(' ').next().unwrap().to_owned()
+    sent_tag(s)
 }
 
 fn noop(s: &mut Script) -> String {
     command(s, CommandBody::Noop)
 }
 
+/// Sends `body`; the server answers `lines` and then the command's tagged
+/// OK. Returns what the model did.
+fn answered(s: &mut Script, body: CommandBody<'static>, lines: &str) -> Vec<Out> {
+    outs(&answered_events(s, body, lines))
+}
+
+/// [`answered`], returning all the events.
+fn answered_events(s: &mut Script, body: CommandBody<'static>, lines: &str) -> Vec<Event> {
+    let t = command(s, body);
+    s.server(format!("{lines}{t} OK\r\n").as_bytes());
+    s.events()
+}
+
+/// Sends NOOP; the server answers `lines` and then the NOOP's tagged OK.
+/// Returns what the model did.
+fn noop_answered(s: &mut Script, lines: &str) -> Vec<Out> {
+    answered(s, CommandBody::Noop, lines)
+}
+
 /// Selects INBOX (UIDVALIDITY 1700, HIGHESTMODSEQ 90) with messages whose
 /// UIDs are `uids`, all learned by a `UID FETCH 1:* (UID)` after the SELECT.
 fn select(s: &mut Script, name: &str, uids: &[u32]) {
     s.client.select(s.now, Mailbox::from_name(name)).unwrap();
-    let tag = s.sent().split(' ').next().unwrap().to_owned();
+    let tag = sent_tag(s);
     s.server(
         format!(
             "* {} EXISTS\r\n* OK [UIDVALIDITY 1700] x\r\n* OK [UIDNEXT 100000] x\r\n\
@@ -90,8 +113,20 @@ fn select(s: &mut Script, name: &str, uids: &[u32]) {
         answer.push_str(&format!("{tag} OK done\r\n"));
         s.server(answer.as_bytes());
     }
-    let ev = s.events();
-    assert!(violations(&ev).is_empty(), "{:?}", violations(&ev));
+    assert_no_violations(&s.events());
+}
+
+/// A [`session`] with INBOX selected, its messages' UIDs `uids` (see
+/// [`select`]).
+fn selected(uids: &[u32]) -> Script {
+    let mut s = session();
+    select(&mut s, "INBOX", uids);
+    s
+}
+
+/// Asserts that `events` hold no violation.
+fn assert_no_violations(events: &[Event]) {
+    assert!(violations(events).is_empty(), "{:?}", violations(events));
 }
 
 /// The model's UIDs, message by message.
@@ -117,17 +152,34 @@ fn select_qresync(s: &mut Script, snap: MailboxSnapshot) -> String {
     s.client
         .select_qresync(s.now, Mailbox::from_name("INBOX"), snap, false)
         .unwrap();
-    s.sent().split(' ').next().unwrap().to_owned()
+    sent_tag(s)
+}
+
+/// A [`session`] that selects INBOX with QRESYNC from `snap`; the server
+/// answers `lines` and then the SELECT's tagged `OK x`. Returns the session
+/// and what the model did.
+fn qresync_answered(snap: MailboxSnapshot, lines: &str) -> (Script, Vec<Out>) {
+    let mut s = session();
+    let t = select_qresync(&mut s, snap);
+    let got = feed(&mut s, &format!("{lines}{t} OK x\r\n"));
+    (s, got)
+}
+
+/// A [`session`] with INBOX selected (`uids`) that starts selecting
+/// `name`; returns the tag of that SELECT.
+fn selecting_another(uids: &[u32], name: &str) -> (Script, String) {
+    let mut s = selected(uids);
+    s.client.select(s.now, Mailbox::from_name(name)).unwrap();
+    let t = sent_tag(&mut s);
+    (s, t)
 }
 
 // ---- EXPUNGE ----------------------------------------------------------
 
 #[test]
 fn expunge_zero_is_a_syntax_violation_and_changes_nothing() {
-    let mut s = session();
-    select(&mut s, "INBOX", &[10, 11, 12]);
-    let t = noop(&mut s);
-    let got = feed(&mut s, &format!("* 0 EXPUNGE\r\n{t} OK\r\n"));
+    let mut s = selected(&[10, 11, 12]);
+    let got = noop_answered(&mut s, "* 0 EXPUNGE\r\n");
     assert_eq!(got.len(), 1, "{got:?}");
     assert!(
         matches!(got[0], Out::Violation(ViolationKind::Syntax { .. })),
@@ -138,15 +190,11 @@ fn expunge_zero_is_a_syntax_violation_and_changes_nothing() {
 
 #[test]
 fn expunge_beyond_exists_and_repeated() {
-    let mut s = session();
-    select(&mut s, "INBOX", &[10, 11, 12]);
-    let t = noop(&mut s);
-    let got = feed(
+    let mut s = selected(&[10, 11, 12]);
+    let got = noop_answered(
         &mut s,
-        &format!(
-            "* 4 EXPUNGE\r\n* 4294967295 EXPUNGE\r\n* 3 EXPUNGE\r\n* 3 EXPUNGE\r\n\
-             * 1 EXPUNGE\r\n* 1 EXPUNGE\r\n* 1 EXPUNGE\r\n{t} OK\r\n"
-        ),
+        "* 4 EXPUNGE\r\n* 4294967295 EXPUNGE\r\n* 3 EXPUNGE\r\n* 3 EXPUNGE\r\n\
+         * 1 EXPUNGE\r\n* 1 EXPUNGE\r\n* 1 EXPUNGE\r\n",
     );
     assert_eq!(
         got,
@@ -176,11 +224,7 @@ fn expunge_beyond_exists_and_repeated() {
     assert_eq!(m.exists(), 0);
     assert_eq!(m.seq(11), None);
     // The mailbox is empty and consistent: new mail starts again at 1.
-    let t = noop(&mut s);
-    let got = feed(
-        &mut s,
-        &format!("* 1 EXISTS\r\n* 1 FETCH (UID 13)\r\n{t} OK\r\n"),
-    );
+    let got = noop_answered(&mut s, "* 1 EXISTS\r\n* 1 FETCH (UID 13)\r\n");
     assert_eq!(got, [Out::Change(C::Exists { exists: 1, new: 1 })]);
     assert_eq!(model_uids(&s), known(&[13]));
 }
@@ -190,18 +234,12 @@ fn expunge_beyond_exists_and_repeated() {
 /// answer's numbers after it are the new ones.
 #[test]
 fn expunge_during_uid_fetch_is_allowed_and_renumbers_the_answer() {
-    let mut s = session();
-    select(&mut s, "INBOX", &[10, 11, 12, 13]);
-    let t = command(
+    let mut s = selected(&[10, 11, 12, 13]);
+    let got = answered(
         &mut s,
         CommandBody::uid_fetch(SequenceSet::all(), [FetchAttribute::Flags]),
-    );
-    let got = feed(
-        &mut s,
-        &format!(
-            "* 1 FETCH (UID 10 FLAGS ())\r\n* 2 EXPUNGE\r\n* 2 FETCH (UID 12 FLAGS ())\r\n\
-             * 3 FETCH (UID 13 FLAGS ())\r\n{t} OK\r\n"
-        ),
+        "* 1 FETCH (UID 10 FLAGS ())\r\n* 2 EXPUNGE\r\n* 2 FETCH (UID 12 FLAGS ())\r\n\
+         * 3 FETCH (UID 13 FLAGS ())\r\n",
     );
     assert_eq!(
         got,
@@ -212,13 +250,10 @@ fn expunge_during_uid_fetch_is_allowed_and_renumbers_the_answer() {
     );
     assert_eq!(model_uids(&s), known(&[10, 12, 13]));
     // The same during UID SEARCH.
-    let t = command(
+    let got = answered(
         &mut s,
         CommandBody::uid_search(imapkit_proto::SearchKey::All),
-    );
-    let got = feed(
-        &mut s,
-        &format!("* 1 EXPUNGE\r\n* SEARCH 12 13\r\n{t} OK\r\n"),
+        "* 1 EXPUNGE\r\n* SEARCH 12 13\r\n",
     );
     assert_eq!(
         got,
@@ -238,16 +273,12 @@ fn expunge_during_uid_fetch_is_allowed_and_renumbers_the_answer() {
 /// violation.
 #[test]
 fn expunge_during_sequence_fetch_is_reported() {
-    let mut s = session();
-    select(&mut s, "INBOX", &[10, 11, 12]);
-    let t = command(
+    let mut s = selected(&[10, 11, 12]);
+    let ev = answered_events(
         &mut s,
         CommandBody::fetch(SequenceSet::try_from("3").unwrap(), [FetchAttribute::Flags]),
+        "* 1 EXPUNGE\r\n* 2 FETCH (FLAGS (\\Seen))\r\n",
     );
-    let ev = {
-        s.server(format!("* 1 EXPUNGE\r\n* 2 FETCH (FLAGS (\\Seen))\r\n{t} OK\r\n").as_bytes());
-        s.events()
-    };
     assert_eq!(model_uids(&s), known(&[11, 12]));
     assert_eq!(
         violations(&ev),
@@ -262,15 +293,11 @@ fn expunge_during_sequence_fetch_is_reported() {
 
 #[test]
 fn vanished_of_unknown_overlapping_and_huge_sets() {
-    let mut s = session();
-    select(&mut s, "INBOX", &[10, 11, 12, 20]);
-    let t = noop(&mut s);
-    let got = feed(
+    let mut s = selected(&[10, 11, 12, 20]);
+    let got = noop_answered(
         &mut s,
-        &format!(
-            "* VANISHED 5\r\n* VANISHED 13\r\n* VANISHED 1:4294967295\r\n\
-             * VANISHED 11,10:11,11:12\r\n* VANISHED 11\r\n* VANISHED 20:*\r\n{t} OK\r\n"
-        ),
+        "* VANISHED 5\r\n* VANISHED 13\r\n* VANISHED 1:4294967295\r\n\
+         * VANISHED 11,10:11,11:12\r\n* VANISHED 11\r\n* VANISHED 20:*\r\n",
     );
     assert_eq!(
         got,
@@ -298,15 +325,11 @@ fn vanished_of_unknown_overlapping_and_huge_sets() {
 /// message between the known neighbours, and only when there is one.
 #[test]
 fn vanished_of_unknown_uids_between_known_neighbours() {
-    let mut s = session();
-    select(&mut s, "INBOX", &[10, 20]);
-    let t = noop(&mut s);
+    let mut s = selected(&[10, 20]);
     // Three new messages (UIDs unknown, all above 20).
-    let got = feed(
+    let got = noop_answered(
         &mut s,
-        &format!(
-            "* 5 EXISTS\r\n* VANISHED 15\r\n* VANISHED 21:22\r\n* VANISHED 30:40\r\n{t} OK\r\n"
-        ),
+        "* 5 EXISTS\r\n* VANISHED 15\r\n* VANISHED 21:22\r\n* VANISHED 30:40\r\n",
     );
     assert_eq!(
         got,
@@ -325,18 +348,12 @@ fn vanished_of_unknown_uids_between_known_neighbours() {
 
 #[test]
 fn vanished_earlier_after_select_and_huge_earlier_ranges_change_nothing() {
-    let mut s = session();
-    select(&mut s, "INBOX", &[10, 11, 12]);
+    let mut s = selected(&[10, 11, 12]);
     let before = s.client.mailbox().unwrap().heap_bytes();
-    let t = command(
+    let got = answered(
         &mut s,
         CommandBody::uid_fetch(SequenceSet::all(), [FetchAttribute::Flags]),
-    );
-    let got = feed(
-        &mut s,
-        &format!(
-            "* VANISHED (EARLIER) 1:4294967295\r\n* VANISHED (EARLIER) 5,1:3,2:9\r\n{t} OK\r\n"
-        ),
+        "* VANISHED (EARLIER) 1:4294967295\r\n* VANISHED (EARLIER) 5,1:3,2:9\r\n",
     );
     assert_eq!(
         got,
@@ -362,7 +379,7 @@ fn vanished_earlier_after_select_and_huge_earlier_ranges_change_nothing() {
 fn vanished_earlier_during_plain_select_changes_no_numbers() {
     let mut s = session();
     s.client.select(s.now, Mailbox::from_name("INBOX")).unwrap();
-    let t = s.sent().split(' ').next().unwrap().to_owned();
+    let t = sent_tag(&mut s);
     let got = feed(
         &mut s,
         &format!(
@@ -388,13 +405,8 @@ fn vanished_earlier_during_plain_select_changes_no_numbers() {
 
 #[test]
 fn exists_decreasing_is_refused() {
-    let mut s = session();
-    select(&mut s, "INBOX", &[10, 11, 12]);
-    let t = noop(&mut s);
-    let got = feed(
-        &mut s,
-        &format!("* 2 EXISTS\r\n* 0 EXISTS\r\n* 3 EXISTS\r\n{t} OK\r\n"),
-    );
+    let mut s = selected(&[10, 11, 12]);
+    let got = noop_answered(&mut s, "* 2 EXISTS\r\n* 0 EXISTS\r\n* 3 EXISTS\r\n");
     assert_eq!(
         got,
         [
@@ -407,16 +419,12 @@ fn exists_decreasing_is_refused() {
 
 #[test]
 fn exists_of_four_billion_costs_a_few_bytes_and_stays_consistent() {
-    let mut s = session();
-    select(&mut s, "INBOX", &[1]);
-    let t = noop(&mut s);
-    let got = feed(
+    let mut s = selected(&[1]);
+    let got = noop_answered(
         &mut s,
-        &format!(
-            "* 4294967295 EXISTS\r\n* 4294967295 FETCH (UID 4294967294)\r\n\
-             * 4294967295 FETCH (UID 4294967295)\r\n* 2 FETCH (UID 3)\r\n* 2 FETCH (UID 2)\r\n\
-             * 2 FETCH (UID 3)\r\n* 4294967295 EXPUNGE\r\n* 4294967295 EXISTS\r\n{t} OK\r\n"
-        ),
+        "* 4294967295 EXISTS\r\n* 4294967295 FETCH (UID 4294967294)\r\n\
+         * 4294967295 FETCH (UID 4294967295)\r\n* 2 FETCH (UID 3)\r\n* 2 FETCH (UID 2)\r\n\
+         * 2 FETCH (UID 3)\r\n* 4294967295 EXPUNGE\r\n* 4294967295 EXISTS\r\n",
     );
     assert_eq!(
         got,
@@ -463,10 +471,8 @@ fn exists_of_four_billion_costs_a_few_bytes_and_stays_consistent() {
 /// bug: the EXISTS was taken silently.
 #[test]
 fn exists_without_room_for_uids_is_reported() {
-    let mut s = session();
-    select(&mut s, "INBOX", &[10]);
-    let t = noop(&mut s);
-    let got = feed(&mut s, &format!("* 4294967295 EXISTS\r\n{t} OK\r\n"));
+    let mut s = selected(&[10]);
+    let got = noop_answered(&mut s, "* 4294967295 EXISTS\r\n");
     assert!(
         got.iter().any(|o| matches!(o, Out::Violation(_))),
         "{got:?}"
@@ -477,10 +483,8 @@ fn exists_without_room_for_uids_is_reported() {
 /// part of the map); recorded here as the model's behaviour.
 #[test]
 fn recent_larger_than_exists_is_kept_as_received() {
-    let mut s = session();
-    select(&mut s, "INBOX", &[10, 11, 12]);
-    let t = noop(&mut s);
-    let got = feed(&mut s, &format!("* 5 RECENT\r\n{t} OK\r\n"));
+    let mut s = selected(&[10, 11, 12]);
+    let got = noop_answered(&mut s, "* 5 RECENT\r\n");
     assert_eq!(got, [Out::Change(C::Recent(5))]);
     let m = s.client.mailbox().unwrap();
     assert_eq!((m.exists(), m.recent()), (3, Some(5)));
@@ -490,16 +494,12 @@ fn recent_larger_than_exists_is_kept_as_received() {
 
 #[test]
 fn fetch_that_contradicts_the_map_changes_nothing_and_reports_no_flag_change() {
-    let mut s = session();
-    select(&mut s, "INBOX", &[10, 11, 12]);
-    let t = noop(&mut s);
-    let got = feed(
+    let mut s = selected(&[10, 11, 12]);
+    let got = noop_answered(
         &mut s,
-        &format!(
-            "* 2 FETCH (UID 99 FLAGS (\\Seen) MODSEQ (500))\r\n\
-             * 4 FETCH (UID 13 FLAGS (\\Seen))\r\n* 4 FETCH (FLAGS (\\Seen))\r\n\
-             * 4294967295 FETCH (FLAGS (\\Seen))\r\n{t} OK\r\n"
-        ),
+        "* 2 FETCH (UID 99 FLAGS (\\Seen) MODSEQ (500))\r\n\
+         * 4 FETCH (UID 13 FLAGS (\\Seen))\r\n* 4 FETCH (FLAGS (\\Seen))\r\n\
+         * 4294967295 FETCH (FLAGS (\\Seen))\r\n",
     );
     assert_eq!(
         got,
@@ -525,15 +525,11 @@ fn fetch_that_contradicts_the_map_changes_nothing_and_reports_no_flag_change() {
 
 #[test]
 fn fetch_uid_against_the_uid_order_is_refused() {
-    let mut s = session();
-    select(&mut s, "INBOX", &[10, 20]);
-    let t = noop(&mut s);
-    let got = feed(
+    let mut s = selected(&[10, 20]);
+    let got = noop_answered(
         &mut s,
-        &format!(
-            "* 4 EXISTS\r\n* 3 FETCH (UID 15)\r\n* 4 FETCH (UID 21)\r\n* 3 FETCH (UID 21)\r\n\
-             * 4 FETCH (UID 22)\r\n* 3 FETCH (UID 21)\r\n{t} OK\r\n"
-        ),
+        "* 4 EXISTS\r\n* 3 FETCH (UID 15)\r\n* 4 FETCH (UID 21)\r\n* 3 FETCH (UID 21)\r\n\
+         * 4 FETCH (UID 22)\r\n* 3 FETCH (UID 21)\r\n",
     );
     assert_eq!(
         got,
@@ -549,13 +545,8 @@ fn fetch_uid_against_the_uid_order_is_refused() {
 
 #[test]
 fn modseq_going_backwards_never_lowers_highestmodseq() {
-    let mut s = session();
-    select(&mut s, "INBOX", &[10, 11, 12]);
-    let t = noop(&mut s);
-    let got = feed(
-        &mut s,
-        &format!("* 1 FETCH (FLAGS () MODSEQ (95))\r\n{t} OK\r\n"),
-    );
+    let mut s = selected(&[10, 11, 12]);
+    let got = noop_answered(&mut s, "* 1 FETCH (FLAGS () MODSEQ (95))\r\n");
     assert_eq!(
         got,
         [
@@ -569,10 +560,9 @@ fn modseq_going_backwards_never_lowers_highestmodseq() {
             Out::Change(C::HighestModSeq(95)),
         ]
     );
-    let t = noop(&mut s);
-    let got = feed(
+    let got = noop_answered(
         &mut s,
-        &format!("* 2 FETCH (FLAGS () MODSEQ (3))\r\n* 3 FETCH (MODSEQ (94))\r\n{t} OK\r\n"),
+        "* 2 FETCH (FLAGS () MODSEQ (3))\r\n* 3 FETCH (MODSEQ (94))\r\n",
     );
     assert_eq!(
         got,
@@ -599,24 +589,17 @@ fn modseq_going_backwards_never_lowers_highestmodseq() {
 /// expunge's mod-sequence; the model must not advance past it.
 #[test]
 fn delayed_expunge_with_a_lower_highestmodseq_code() {
-    let mut s = session();
-    select(&mut s, "INBOX", &[10, 11, 12]);
-    let t = command(
+    let mut s = selected(&[10, 11, 12]);
+    let got = answered(
         &mut s,
         CommandBody::fetch(
             SequenceSet::try_from("1:3").unwrap(),
             [FetchAttribute::Flags],
         ),
-    );
-    let got = feed(
-        &mut s,
-        &format!(
-            "* 3 FETCH (FLAGS (\\Seen) MODSEQ (95))\r\n* OK [HIGHESTMODSEQ 92] later\r\n{t} OK\r\n"
-        ),
+        "* 3 FETCH (FLAGS (\\Seen) MODSEQ (95))\r\n* OK [HIGHESTMODSEQ 92] later\r\n",
     );
     assert_eq!(got, [Out::Change(C::HighestModSeq(92))]);
-    let t = noop(&mut s);
-    let got = feed(&mut s, &format!("* 2 EXPUNGE\r\n{t} OK\r\n"));
+    let got = noop_answered(&mut s, "* 2 EXPUNGE\r\n");
     assert_eq!(
         got,
         [Out::Change(C::Expunged {
@@ -635,10 +618,8 @@ fn delayed_expunge_with_a_lower_highestmodseq_code() {
 /// recorded here as the model's behaviour.
 #[test]
 fn highestmodseq_code_going_backwards_is_followed() {
-    let mut s = session();
-    select(&mut s, "INBOX", &[10, 11, 12]);
-    let t = noop(&mut s);
-    let got = feed(&mut s, &format!("* OK [HIGHESTMODSEQ 50] x\r\n{t} OK\r\n"));
+    let mut s = selected(&[10, 11, 12]);
+    let got = noop_answered(&mut s, "* OK [HIGHESTMODSEQ 50] x\r\n");
     assert_eq!(got, [Out::Change(C::HighestModSeq(50))]);
     assert_eq!(s.client.mailbox().unwrap().highest_modseq(), Some(50));
 }
@@ -647,8 +628,7 @@ fn highestmodseq_code_going_backwards_is_followed() {
 
 #[test]
 fn uidvalidity_changing_mid_session_is_refused() {
-    let mut s = session();
-    select(&mut s, "INBOX", &[10, 11, 12]);
+    let mut s = selected(&[10, 11, 12]);
     let t = noop(&mut s);
     let got = feed(
         &mut s,
@@ -674,8 +654,7 @@ fn uidvalidity_changing_mid_session_is_refused() {
 
 #[test]
 fn closed_in_odd_places_is_ignored() {
-    let mut s = session();
-    select(&mut s, "INBOX", &[10, 11, 12]);
+    let mut s = selected(&[10, 11, 12]);
     let got = feed(&mut s, "* OK [CLOSED] stray\r\n");
     assert_eq!(got, []);
     let t = noop(&mut s);
@@ -690,10 +669,7 @@ fn closed_in_odd_places_is_ignored() {
 /// it the new one's; a second `[CLOSED]` is nothing.
 #[test]
 fn updates_of_the_old_mailbox_until_closed() {
-    let mut s = session();
-    select(&mut s, "INBOX", &[10, 11, 12]);
-    s.client.select(s.now, Mailbox::from_name("Work")).unwrap();
-    let t = s.sent().split(' ').next().unwrap().to_owned();
+    let (mut s, t) = selecting_another(&[10, 11, 12], "Work");
     let got = feed(
         &mut s,
         &format!(
@@ -738,10 +714,7 @@ fn updates_of_the_old_mailbox_until_closed() {
 /// reported too.)
 #[test]
 fn select_completed_without_closed_is_reported() {
-    let mut s = session();
-    select(&mut s, "INBOX", &[10, 11, 12]);
-    s.client.select(s.now, Mailbox::from_name("Work")).unwrap();
-    let t = s.sent().split(' ').next().unwrap().to_owned();
+    let (mut s, t) = selecting_another(&[10, 11, 12], "Work");
     s.server(
         format!(
             "* 5 EXISTS\r\n* OK [UIDVALIDITY 1700] x\r\n* OK [HIGHESTMODSEQ 95] x\r\n\
@@ -805,50 +778,36 @@ fn qresync_that_agrees_is_resynced() {
 
 #[test]
 fn qresync_fetch_contradicting_the_snapshot_needs_a_resync() {
-    let run = |lines: &str| {
-        let mut s = session();
-        let t = select_qresync(&mut s, small());
-        let got = feed(
-            &mut s,
+    for lines in [
+        // Vanished, yet fetched where the snapshot had it.
+        "* VANISHED (EARLIER) 3\r\n* 3 FETCH (UID 3)\r\n",
+        // A UID the snapshot never had, below its largest, after the known ones.
+        "* 7 FETCH (UID 11)\r\n",
+        // A known UID at another position.
+        "* 6 FETCH (UID 12)\r\n",
+        // An EXPUNGE of a message whose UID is unknown.
+        "* 1 EXPUNGE\r\n",
+    ] {
+        let (_, got) = qresync_answered(
+            small(),
             &format!(
-                "* 7 EXISTS\r\n* OK [UIDVALIDITY 1700] x\r\n* OK [HIGHESTMODSEQ 120] x\r\n\
-                 {lines}{t} OK x\r\n"
+                "* 7 EXISTS\r\n* OK [UIDVALIDITY 1700] x\r\n* OK [HIGHESTMODSEQ 120] x\r\n{lines}"
             ),
         );
-        got.last().cloned()
-    };
-    // Vanished, yet fetched where the snapshot had it.
-    assert_eq!(
-        run("* VANISHED (EARLIER) 3\r\n* 3 FETCH (UID 3)\r\n"),
-        Some(Out::Change(C::ResyncNeeded { unknown: 6 }))
-    );
-    // A UID the snapshot never had, below its largest, after the known ones.
-    assert_eq!(
-        run("* 7 FETCH (UID 11)\r\n"),
-        Some(Out::Change(C::ResyncNeeded { unknown: 6 }))
-    );
-    // A known UID at another position.
-    assert_eq!(
-        run("* 6 FETCH (UID 12)\r\n"),
-        Some(Out::Change(C::ResyncNeeded { unknown: 6 }))
-    );
-    // An EXPUNGE of a message whose UID is unknown.
-    assert_eq!(
-        run("* 1 EXPUNGE\r\n"),
-        Some(Out::Change(C::ResyncNeeded { unknown: 6 }))
-    );
+        assert_eq!(
+            got.last().cloned(),
+            Some(Out::Change(C::ResyncNeeded { unknown: 6 })),
+            "{lines:?}"
+        );
+    }
 }
 
 #[test]
 fn qresync_uidvalidity_mismatch_in_untagged_ok() {
-    let mut s = session();
-    let t = select_qresync(&mut s, small());
-    let got = feed(
-        &mut s,
-        &format!(
-            "* 7 EXISTS\r\n* VANISHED (EARLIER) 3\r\n* OK [UIDVALIDITY 1701] x\r\n\
-             * OK [HIGHESTMODSEQ 120] x\r\n* 2 FETCH (UID 2)\r\n{t} OK x\r\n"
-        ),
+    let (s, got) = qresync_answered(
+        small(),
+        "* 7 EXISTS\r\n* VANISHED (EARLIER) 3\r\n* OK [UIDVALIDITY 1701] x\r\n\
+         * OK [HIGHESTMODSEQ 120] x\r\n* 2 FETCH (UID 2)\r\n",
     );
     assert_eq!(
         got,
@@ -878,14 +837,10 @@ fn qresync_uidvalidity_mismatch_in_untagged_ok() {
 /// `Resynced`.
 #[test]
 fn qresync_second_uidvalidity_is_not_resynced() {
-    let mut s = session();
-    let t = select_qresync(&mut s, small());
-    let got = feed(
-        &mut s,
-        &format!(
-            "* 7 EXISTS\r\n* OK [UIDVALIDITY 1700] x\r\n* OK [HIGHESTMODSEQ 120] x\r\n\
-             * OK [UIDVALIDITY 99] x\r\n{t} OK x\r\n"
-        ),
+    let (_, got) = qresync_answered(
+        small(),
+        "* 7 EXISTS\r\n* OK [UIDVALIDITY 1700] x\r\n* OK [HIGHESTMODSEQ 120] x\r\n\
+         * OK [UIDVALIDITY 99] x\r\n",
     );
     assert!(
         got.contains(&Out::Violation(ViolationKind::UidValidityChanged {
@@ -906,13 +861,9 @@ fn qresync_second_uidvalidity_is_not_resynced() {
 /// bug: `Resynced`.
 #[test]
 fn qresync_highestmodseq_below_the_snapshot_is_not_resynced() {
-    let mut s = session();
-    let t = select_qresync(&mut s, small());
-    let got = feed(
-        &mut s,
-        &format!(
-            "* 7 EXISTS\r\n* OK [UIDVALIDITY 1700] x\r\n* OK [HIGHESTMODSEQ 60] x\r\n{t} OK x\r\n"
-        ),
+    let (_, got) = qresync_answered(
+        small(),
+        "* 7 EXISTS\r\n* OK [UIDVALIDITY 1700] x\r\n* OK [HIGHESTMODSEQ 60] x\r\n",
     );
     assert_eq!(
         got.last(),
@@ -926,14 +877,10 @@ fn qresync_highestmodseq_below_the_snapshot_is_not_resynced() {
 /// it, so the resync is not declared exact. Was a bug: `Resynced`.
 #[test]
 fn qresync_with_a_refused_fetch_is_not_resynced() {
-    let mut s = session();
-    let t = select_qresync(&mut s, small());
-    let got = feed(
-        &mut s,
-        &format!(
-            "* 3 FETCH (UID 3 FLAGS (\\Seen) MODSEQ (110))\r\n* 7 EXISTS\r\n\
-             * OK [UIDVALIDITY 1700] x\r\n* OK [HIGHESTMODSEQ 120] x\r\n{t} OK x\r\n"
-        ),
+    let (_, got) = qresync_answered(
+        small(),
+        "* 3 FETCH (UID 3 FLAGS (\\Seen) MODSEQ (110))\r\n* 7 EXISTS\r\n\
+         * OK [UIDVALIDITY 1700] x\r\n* OK [HIGHESTMODSEQ 120] x\r\n",
     );
     assert_eq!(
         got[0],
@@ -953,18 +900,13 @@ fn qresync_with_a_refused_fetch_is_not_resynced() {
 #[test]
 fn million_message_map_fragmented_by_alternate_expunges() {
     const N: u32 = 1_000_000;
-    let mut s = session();
-    let t = select_qresync(&mut s, snapshot(vec![1..=N], 100));
-    let got = feed(
-        &mut s,
-        &format!(
-            "* {N} EXISTS\r\n* OK [UIDVALIDITY 1700] x\r\n* OK [HIGHESTMODSEQ 100] x\r\n{t} OK x\r\n"
-        ),
+    let (mut s, got) = qresync_answered(
+        snapshot(vec![1..=N], 100),
+        &format!("* {N} EXISTS\r\n* OK [UIDVALIDITY 1700] x\r\n* OK [HIGHESTMODSEQ 100] x\r\n"),
     );
     assert_eq!(got.last(), Some(&Out::Change(C::Resynced { unknown: 0 })));
     assert!(s.client.mailbox().unwrap().heap_bytes() < 1024);
     // VANISHED of the even UIDs, 5,000 a response (lines under 64 KiB).
-    let t = noop(&mut s);
     let mut input = String::new();
     for block in 0..(N / 10_000) {
         input.push_str("* VANISHED ");
@@ -977,10 +919,7 @@ fn million_message_map_fragmented_by_alternate_expunges() {
         }
         input.push_str("\r\n");
     }
-    input.push_str(&format!("{t} OK\r\n"));
-    s.server(input.as_bytes());
-    let ev = s.events();
-    assert!(violations(&ev).is_empty(), "{:?}", violations(&ev));
+    assert_no_violations(&answered_events(&mut s, CommandBody::Noop, &input));
     let m = s.client.mailbox().unwrap();
     assert_eq!(m.exists(), N / 2);
     assert_eq!(m.uids().runs(), (N / 2) as usize);
@@ -992,11 +931,7 @@ fn million_message_map_fragmented_by_alternate_expunges() {
     eprintln!("500,000 runs: {} bytes, {per_run:.2} a run", m.heap_bytes());
     assert!(per_run <= 16.0, "{per_run} bytes per run");
     // A few EXPUNGEs in the middle (one message each), numbers checked.
-    let t = noop(&mut s);
-    let got = feed(
-        &mut s,
-        &format!("* 250000 EXPUNGE\r\n* 250000 EXPUNGE\r\n{t} OK\r\n"),
-    );
+    let got = noop_answered(&mut s, "* 250000 EXPUNGE\r\n* 250000 EXPUNGE\r\n");
     assert_eq!(
         got,
         [
@@ -1014,7 +949,6 @@ fn million_message_map_fragmented_by_alternate_expunges() {
     assert_eq!(m.uid(250_000), Some(500_003));
     assert_eq!(m.seq(500_003), Some(250_000));
     // The rest (the odd UIDs still there), 5,000 a response.
-    let t = noop(&mut s);
     let mut input = String::new();
     let rest: Vec<u32> = (1..=N)
         .step_by(2)
@@ -1024,10 +958,7 @@ fn million_message_map_fragmented_by_alternate_expunges() {
         let list: Vec<String> = part.iter().map(u32::to_string).collect();
         input.push_str(&format!("* VANISHED {}\r\n", list.join(",")));
     }
-    input.push_str(&format!("{t} OK\r\n"));
-    s.server(input.as_bytes());
-    let ev = s.events();
-    assert!(violations(&ev).is_empty(), "{:?}", violations(&ev));
+    assert_no_violations(&answered_events(&mut s, CommandBody::Noop, &input));
     let m = s.client.mailbox().unwrap();
     assert_eq!(m.exists(), 0);
     // Runs give their memory back; the chunk list keeps its capacity (about
@@ -1057,7 +988,6 @@ fn random_updates_keep_every_known_uid_right() {
     let mut next_uid = 20_000u32;
     select(&mut s, "INBOX", &truth);
     for round in 0..200 {
-        let t = noop(&mut s);
         let mut input = String::new();
         for _ in 0..40 {
             match next(5) {
@@ -1089,9 +1019,7 @@ fn random_updates_keep_every_known_uid_right() {
                 _ => {}
             }
         }
-        input.push_str(&format!("{t} OK\r\n"));
-        s.server(input.as_bytes());
-        let ev = s.events();
+        let ev = answered_events(&mut s, CommandBody::Noop, &input);
         assert!(
             violations(&ev).is_empty(),
             "round {round}: {:?}",

@@ -118,17 +118,63 @@ fn no_secret(sent: &str) {
     );
 }
 
-/// A plaintext client (Required) that greeted with STARTTLS, sent it, got
-/// `A1 OK` and was told TLS is up; returns the bytes sent before TLS.
-fn upgraded(greeting_caps: &str) -> (Script, String) {
+/// A plaintext client (Required) with a LOGIN of alice queued before the
+/// greeting; returns it and the LOGIN's handle.
+fn required_with_login() -> (Script, CommandHandle) {
     let mut s = plain(StartTlsPolicy::Required);
-    s.server(format!("* OK [CAPABILITY IMAP4rev1 STARTTLS {greeting_caps}] hi\r\n").as_bytes());
-    let before = s.sent();
-    assert_eq!(before, "A1 STARTTLS\r\n");
+    let login = queue_login(&mut s);
+    (s, login)
+}
+
+/// Enqueues LOGIN of alice with [`PASSWORD`]; returns its handle.
+fn queue_login(s: &mut Script) -> CommandHandle {
+    s.client.login(s.now, "alice", secret(PASSWORD)).unwrap()
+}
+
+/// Enqueues LOGIN of alice with a password that needs a literal
+/// (`PASSWORD é`, 17 bytes); returns its handle.
+fn queue_login_literal(s: &mut Script) -> CommandHandle {
+    s.client
+        .login(s.now, "alice", secret(&format!("{PASSWORD} é")))
+        .unwrap()
+}
+
+/// Enqueues AUTHENTICATE PLAIN of alice with [`PASSWORD`]; returns its
+/// handle.
+fn queue_authenticate_plain(s: &mut Script) -> CommandHandle {
+    s.client
+        .authenticate(s.now, Box::new(PlainClient::new("alice", secret(PASSWORD))))
+        .unwrap()
+}
+
+/// The server greets with `greeting` (which offers STARTTLS); asserts that
+/// the client answers with `A1 STARTTLS` and nothing else.
+fn greet_expecting_starttls(s: &mut Script, greeting: &[u8]) {
+    s.server(greeting);
+    assert_eq!(s.sent(), "A1 STARTTLS\r\n");
+}
+
+/// Asserts that the command `handle` completed unsent with `error`.
+fn assert_not_sent(events: &[Event], handle: CommandHandle, error: UsageError) {
+    assert_eq!(completion(events, handle), Some(Outcome::NotSent(error)));
+}
+
+/// Asserts that the last of `events` closed the connection for the TLS
+/// policy, with `error`.
+fn assert_closed_by_policy(events: &[Event], error: TlsPolicyError) {
+    assert_eq!(closed(events), Some(CloseReason::TlsPolicy(error)));
+}
+
+/// A plaintext client (Required) that greeted with STARTTLS, sent it, got
+/// `A1 OK` and was told TLS is up.
+fn upgraded(greeting_caps: &str) -> Script {
+    let mut s = plain(StartTlsPolicy::Required);
+    let greeting = format!("* OK [CAPABILITY IMAP4rev1 STARTTLS {greeting_caps}] hi\r\n");
+    greet_expecting_starttls(&mut s, greeting.as_bytes());
     s.server(b"A1 OK Begin TLS negotiation now\r\n");
     assert!(has_start_tls(&s.events()));
     s.client.tls_established(s.now).unwrap();
-    (s, before)
+    s
 }
 
 // ---- 1. credentials before TLS (RFC 8314 §3, RFC 9051 §6.2.1) ----
@@ -140,10 +186,7 @@ fn upgraded(greeting_caps: &str) -> (Script, String) {
 fn login_before_the_greeting_waits_for_tls_and_the_new_capabilities() {
     under_any_split(|split| {
         let mut s = plain_split(ClientConfig::default(), split);
-        let login = s
-            .client
-            .login(s.now, "alice", secret(&format!("{PASSWORD} é")))
-            .unwrap();
+        let login = queue_login_literal(&mut s);
         assert_eq!(s.sent(), "");
         s.server(b"* OK [CAPABILITY IMAP4rev1 STARTTLS AUTH=PLAIN SASL-IR LITERAL+] hi\r\n");
         let mut wire = s.sent();
@@ -189,12 +232,11 @@ fn login_before_the_greeting_waits_for_tls_and_the_new_capabilities() {
 #[test]
 fn authenticate_before_the_greeting_forgets_plaintext_sasl_ir() {
     let mut s = plain(StartTlsPolicy::Required);
-    let auth = s
-        .client
-        .authenticate(s.now, Box::new(PlainClient::new("alice", secret(PASSWORD))))
-        .unwrap();
-    s.server(b"* OK [CAPABILITY IMAP4rev1 STARTTLS AUTH=PLAIN SASL-IR] hi\r\n");
-    assert_eq!(s.sent(), "A1 STARTTLS\r\n");
+    let auth = queue_authenticate_plain(&mut s);
+    greet_expecting_starttls(
+        &mut s,
+        b"* OK [CAPABILITY IMAP4rev1 STARTTLS AUTH=PLAIN SASL-IR] hi\r\n",
+    );
     s.server(b"A1 OK Begin TLS\r\n");
     assert_eq!(s.sent(), "");
     s.client.tls_established(s.now).unwrap();
@@ -215,15 +257,15 @@ fn credentials_queued_behind_starttls_are_never_sent_when_it_fails() {
     for answer in [&b"A1 NO not now\r\n"[..], b"A1 BAD STARTTLS\r\n"] {
         for use_login in [true, false] {
             let mut s = plain(StartTlsPolicy::Required);
-            s.server(b"* OK [CAPABILITY IMAP4rev1 STARTTLS AUTH=PLAIN SASL-IR] hi\r\n");
-            assert_eq!(s.sent(), "A1 STARTTLS\r\n");
+            greet_expecting_starttls(
+                &mut s,
+                b"* OK [CAPABILITY IMAP4rev1 STARTTLS AUTH=PLAIN SASL-IR] hi\r\n",
+            );
             s.events();
             let handle = if use_login {
-                s.client.login(s.now, "alice", secret(PASSWORD)).unwrap()
+                queue_login(&mut s)
             } else {
-                s.client
-                    .authenticate(s.now, Box::new(PlainClient::new("alice", secret(PASSWORD))))
-                    .unwrap()
+                queue_authenticate_plain(&mut s)
             };
             assert_eq!(s.sent(), "");
             s.server(answer);
@@ -254,12 +296,8 @@ fn auth_plain_without_starttls_in_the_greeting_fails_closed() {
         // Capabilities asked for instead of announced.
         b"* OK hi\r\n",
     ] {
-        let mut s = plain(StartTlsPolicy::Required);
-        let login = s.client.login(s.now, "alice", secret(PASSWORD)).unwrap();
-        let auth = s
-            .client
-            .authenticate(s.now, Box::new(PlainClient::new("alice", secret(PASSWORD))))
-            .unwrap();
+        let (mut s, login) = required_with_login();
+        let auth = queue_authenticate_plain(&mut s);
         s.server(greeting);
         let mut wire = s.sent();
         if greeting == b"* OK hi\r\n" {
@@ -269,18 +307,9 @@ fn auth_plain_without_starttls_in_the_greeting_fails_closed() {
         }
         no_secret(&wire);
         let ev = s.events();
-        assert_eq!(
-            completion(&ev, login),
-            Some(Outcome::NotSent(UsageError::Closed))
-        );
-        assert_eq!(
-            completion(&ev, auth),
-            Some(Outcome::NotSent(UsageError::Closed))
-        );
-        assert_eq!(
-            closed(&ev),
-            Some(CloseReason::TlsPolicy(TlsPolicyError::NotOffered))
-        );
+        assert_not_sent(&ev, login, UsageError::Closed);
+        assert_not_sent(&ev, auth, UsageError::Closed);
+        assert_closed_by_policy(&ev, TlsPolicyError::NotOffered);
         assert_eq!(
             s.client.login(s.now, "alice", secret(PASSWORD)),
             Err(UsageError::Closed)
@@ -298,10 +327,11 @@ fn capability_without_starttls_after_starttls_was_sent() {
         (&b"A1 OK Begin TLS\r\n"[..], true),
         (b"A1 NO no TLS today\r\n", false),
     ] {
-        let mut s = plain(StartTlsPolicy::Required);
-        let login = s.client.login(s.now, "alice", secret(PASSWORD)).unwrap();
-        s.server(b"* OK [CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED] hi\r\n");
-        assert_eq!(s.sent(), "A1 STARTTLS\r\n");
+        let (mut s, login) = required_with_login();
+        greet_expecting_starttls(
+            &mut s,
+            b"* OK [CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED] hi\r\n",
+        );
         s.server(b"* CAPABILITY IMAP4rev1 AUTH=PLAIN SASL-IR LITERAL+\r\n");
         s.server(b"* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] plaintext is fine\r\n");
         assert_eq!(s.sent(), "");
@@ -315,14 +345,8 @@ fn capability_without_starttls_after_starttls_was_sent() {
             s.client.tls_established(s.now).unwrap();
             assert_eq!(s.sent(), "A2 CAPABILITY\r\n");
         } else {
-            assert_eq!(
-                completion(&ev, login),
-                Some(Outcome::NotSent(UsageError::Closed))
-            );
-            assert_eq!(
-                closed(&ev),
-                Some(CloseReason::TlsPolicy(TlsPolicyError::Refused))
-            );
+            assert_not_sent(&ev, login, UsageError::Closed);
+            assert_closed_by_policy(&ev, TlsPolicyError::Refused);
         }
     }
 }
@@ -345,10 +369,8 @@ fn starttls_answered_by_anything_but_its_tagged_ok_starts_nothing() {
         ),
         (b"+\r\n", Some(ViolationKind::UnexpectedContinuation)),
     ] {
-        let mut s = plain(StartTlsPolicy::Required);
-        let login = s.client.login(s.now, "alice", secret(PASSWORD)).unwrap();
-        s.server(b"* OK [CAPABILITY IMAP4rev1 STARTTLS] hi\r\n");
-        assert_eq!(s.sent(), "A1 STARTTLS\r\n");
+        let (mut s, login) = required_with_login();
+        greet_expecting_starttls(&mut s, b"* OK [CAPABILITY IMAP4rev1 STARTTLS] hi\r\n");
         s.events();
         s.server(answer);
         assert_eq!(s.sent(), "", "{answer:?}");
@@ -370,14 +392,8 @@ fn starttls_answered_by_anything_but_its_tagged_ok_starts_nothing() {
         // The real answer still decides.
         s.server(b"A1 NO\r\n");
         let ev = s.events();
-        assert_eq!(
-            completion(&ev, login),
-            Some(Outcome::NotSent(UsageError::Closed))
-        );
-        assert_eq!(
-            closed(&ev),
-            Some(CloseReason::TlsPolicy(TlsPolicyError::Refused))
-        );
+        assert_not_sent(&ev, login, UsageError::Closed);
+        assert_closed_by_policy(&ev, TlsPolicyError::Refused);
         assert_eq!(s.sent(), "");
     }
 }
@@ -387,10 +403,8 @@ fn starttls_answered_by_anything_but_its_tagged_ok_starts_nothing() {
 #[test]
 fn starttls_answered_by_bye_or_eof() {
     for bye in [true, false] {
-        let mut s = plain(StartTlsPolicy::Required);
-        let login = s.client.login(s.now, "alice", secret(PASSWORD)).unwrap();
-        s.server(b"* OK [CAPABILITY IMAP4rev1 STARTTLS] hi\r\n");
-        assert_eq!(s.sent(), "A1 STARTTLS\r\n");
+        let (mut s, login) = required_with_login();
+        greet_expecting_starttls(&mut s, b"* OK [CAPABILITY IMAP4rev1 STARTTLS] hi\r\n");
         s.events();
         if bye {
             s.server(b"* BYE [ALERT] go away\r\n");
@@ -398,10 +412,7 @@ fn starttls_answered_by_bye_or_eof() {
             s.client.handle_eof(s.now);
         }
         let ev = s.events();
-        assert_eq!(
-            completion(&ev, login),
-            Some(Outcome::NotSent(UsageError::Closed))
-        );
+        assert_not_sent(&ev, login, UsageError::Closed);
         let starttls = ev.iter().find_map(|e| match e {
             Event::Completed(c) if c.handle != login => Some(c.outcome.clone()),
             _ => None,
@@ -445,11 +456,8 @@ fn opportunistic_downgrade_never_sends_credentials() {
         ),
     ] {
         let mut s = plain(StartTlsPolicy::Opportunistic);
-        let login = s.client.login(s.now, "alice", secret(PASSWORD)).unwrap();
-        let auth = s
-            .client
-            .authenticate(s.now, Box::new(PlainClient::new("alice", secret(PASSWORD))))
-            .unwrap();
+        let login = queue_login(&mut s);
+        let auth = queue_authenticate_plain(&mut s);
         s.server(greeting);
         let mut wire = s.sent();
         if let Some(answer) = answer {
@@ -459,14 +467,8 @@ fn opportunistic_downgrade_never_sends_credentials() {
         }
         no_secret(&wire);
         let ev = s.events();
-        assert_eq!(
-            completion(&ev, login),
-            Some(Outcome::NotSent(UsageError::PlaintextCredentials))
-        );
-        assert_eq!(
-            completion(&ev, auth),
-            Some(Outcome::NotSent(UsageError::PlaintextCredentials))
-        );
+        assert_not_sent(&ev, login, UsageError::PlaintextCredentials);
+        assert_not_sent(&ev, auth, UsageError::PlaintextCredentials);
         assert_eq!(s.client.security(), ConnectionSecurity::Plaintext);
         assert_eq!(
             s.client.login(s.now, "alice", secret(PASSWORD)),
@@ -520,7 +522,7 @@ fn raw_authenticate_with_initial_response_is_refused_in_plaintext() {
 #[test]
 fn raw_authenticate_with_initial_response_over_tls_is_sent() {
     let ir = format!("\0alice\0{PASSWORD}");
-    let (mut s, _) = upgraded("");
+    let mut s = upgraded("");
     assert_eq!(s.sent(), "A2 CAPABILITY\r\n");
     s.server(b"* CAPABILITY IMAP4rev1 AUTH=PLAIN SASL-IR\r\nA2 OK\r\n");
     s.client
@@ -542,20 +544,16 @@ fn allowing_plaintext_credentials_does_not_weaken_required() {
     let mut config = ClientConfig::default();
     config.allow_plaintext_credentials = true;
     let mut s = Script::plain(config);
-    let login = s.client.login(s.now, "alice", secret(PASSWORD)).unwrap();
-    s.server(b"* OK [CAPABILITY IMAP4rev1 STARTTLS AUTH=PLAIN] hi\r\n");
-    assert_eq!(s.sent(), "A1 STARTTLS\r\n");
+    let login = queue_login(&mut s);
+    greet_expecting_starttls(
+        &mut s,
+        b"* OK [CAPABILITY IMAP4rev1 STARTTLS AUTH=PLAIN] hi\r\n",
+    );
     s.server(b"A1 BAD no\r\n");
     assert_eq!(s.sent(), "");
     let ev = s.events();
-    assert_eq!(
-        completion(&ev, login),
-        Some(Outcome::NotSent(UsageError::Closed))
-    );
-    assert_eq!(
-        closed(&ev),
-        Some(CloseReason::TlsPolicy(TlsPolicyError::Refused))
-    );
+    assert_not_sent(&ev, login, UsageError::Closed);
+    assert_closed_by_policy(&ev, TlsPolicyError::Refused);
 }
 
 /// SCRAM never sends the password: documented as allowed on plaintext when
@@ -582,28 +580,25 @@ fn opportunistic_downgrade_allows_scram_as_documented() {
 #[test]
 fn logindisabled_before_and_after_tls() {
     // Plaintext LOGINDISABLED, TLS without it: LOGIN goes out over TLS.
-    let mut s = plain(StartTlsPolicy::Required);
-    let login = s.client.login(s.now, "alice", secret(PASSWORD)).unwrap();
-    s.server(b"* OK [CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED] hi\r\n");
-    assert_eq!(s.sent(), "A1 STARTTLS\r\n");
+    let (mut s, login) = required_with_login();
+    greet_expecting_starttls(
+        &mut s,
+        b"* OK [CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED] hi\r\n",
+    );
     s.server(b"A1 OK\r\n");
     s.client.tls_established(s.now).unwrap();
     assert_eq!(s.sent(), "A2 CAPABILITY\r\n");
     s.server(b"* CAPABILITY IMAP4rev1\r\nA2 OK\r\n");
     assert_eq!(s.sent(), format!("A3 LOGIN alice {PASSWORD}\r\n"));
     // LOGINDISABLED over TLS (lower case): the queued LOGIN is not sent.
-    let mut s = plain(StartTlsPolicy::Required);
-    let login2 = s.client.login(s.now, "alice", secret(PASSWORD)).unwrap();
+    let (mut s, login2) = required_with_login();
     s.server(b"* OK [CAPABILITY IMAP4rev1 STARTTLS] hi\r\n");
     s.server(b"A1 OK\r\n");
     s.client.tls_established(s.now).unwrap();
     assert_eq!(s.sent(), "A1 STARTTLS\r\nA2 CAPABILITY\r\n");
     s.server(b"* CAPABILITY IMAP4rev1 logindisabled AUTH=PLAIN\r\nA2 OK\r\n");
     assert_eq!(s.sent(), "");
-    assert_eq!(
-        completion(&s.events(), login2),
-        Some(Outcome::NotSent(UsageError::LoginDisabled))
-    );
+    assert_not_sent(&s.events(), login2, UsageError::LoginDisabled);
     assert_eq!(
         s.client.login(s.now, "alice", secret(PASSWORD)),
         Err(UsageError::LoginDisabled)
@@ -613,13 +608,10 @@ fn logindisabled_before_and_after_tls() {
     config.starttls = StartTlsPolicy::Never;
     config.allow_plaintext_credentials = true;
     let mut s = Script::plain(config);
-    let login3 = s.client.login(s.now, "alice", secret(PASSWORD)).unwrap();
+    let login3 = queue_login(&mut s);
     s.server(b"* OK [CAPABILITY IMAP4rev1 LOGINDISABLED] hi\r\n");
     assert_eq!(s.sent(), "");
-    assert_eq!(
-        completion(&s.events(), login3),
-        Some(Outcome::NotSent(UsageError::LoginDisabled))
-    );
+    assert_not_sent(&s.events(), login3, UsageError::LoginDisabled);
     let _ = login;
 }
 
@@ -628,8 +620,7 @@ fn logindisabled_before_and_after_tls() {
 /// queued command completes unsent, an `[ALERT]` in it is untrusted.
 #[test]
 fn preauth_on_plaintext_fails_closed() {
-    let mut s = plain(StartTlsPolicy::Required);
-    let login = s.client.login(s.now, "alice", secret(PASSWORD)).unwrap();
+    let (mut s, login) = required_with_login();
     s.server(b"* PREAUTH [ALERT] welcome back\r\n");
     assert_eq!(s.sent(), "");
     let ev = s.events();
@@ -642,10 +633,7 @@ fn preauth_on_plaintext_fails_closed() {
             "Closed(TlsPolicy(PreAuthOnPlaintext))",
         ]
     );
-    assert_eq!(
-        completion(&ev, login),
-        Some(Outcome::NotSent(UsageError::Closed))
-    );
+    assert_not_sent(&ev, login, UsageError::Closed);
     // With capabilities in the greeting, and a select queued.
     let mut s = plain(StartTlsPolicy::Required);
     let select = s
@@ -655,14 +643,8 @@ fn preauth_on_plaintext_fails_closed() {
     s.server(b"* PREAUTH [CAPABILITY IMAP4rev1 STARTTLS] hi\r\n");
     assert_eq!(s.sent(), "");
     let ev = s.events();
-    assert_eq!(
-        completion(&ev, select),
-        Some(Outcome::NotSent(UsageError::Closed))
-    );
-    assert_eq!(
-        closed(&ev),
-        Some(CloseReason::TlsPolicy(TlsPolicyError::PreAuthOnPlaintext))
-    );
+    assert_not_sent(&ev, select, UsageError::Closed);
+    assert_closed_by_policy(&ev, TlsPolicyError::PreAuthOnPlaintext);
 }
 
 /// PREAUTH on plaintext with Opportunistic: the session goes on in
@@ -730,11 +712,10 @@ fn rest_events(ev: Vec<Event>) -> Vec<Event> {
 #[test]
 fn injection_in_later_reads_before_tls_established() {
     let mut s = plain(StartTlsPolicy::Required);
-    s.server(b"* OK [CAPABILITY IMAP4rev1 STARTTLS] hi\r\n");
-    assert_eq!(s.sent(), "A1 STARTTLS\r\n");
+    greet_expecting_starttls(&mut s, b"* OK [CAPABILITY IMAP4rev1 STARTTLS] hi\r\n");
     s.server(b"A1 OK Begin TLS\r\n* OK [CAP");
     s.events();
-    let login = s.client.login(s.now, "alice", secret(PASSWORD)).unwrap();
+    let login = queue_login(&mut s);
     for read in [
         &b"ABILITY IMAP4rev1 AUTH=PLAIN]\r\n"[..],
         b"* CAPABILITY IMAP4rev1 AUTH=PLAIN LITERAL+\r\n",
@@ -776,8 +757,7 @@ fn injection_in_later_reads_before_tls_established() {
 #[test]
 fn a_partial_injected_line_does_not_prefix_the_tls_stream() {
     let mut s = plain(StartTlsPolicy::Required);
-    s.server(b"* OK [CAPABILITY IMAP4rev1 STARTTLS] hi\r\n");
-    assert_eq!(s.sent(), "A1 STARTTLS\r\n");
+    greet_expecting_starttls(&mut s, b"* OK [CAPABILITY IMAP4rev1 STARTTLS] hi\r\n");
     s.server(b"A1 OK Begin TLS\r\nA2 OK [CAPABILITY IMAP4rev1 AUTH=PLAIN");
     s.client.tls_established(s.now).unwrap();
     assert_eq!(s.sent(), "A2 CAPABILITY\r\n");
@@ -861,8 +841,7 @@ fn streamed_literal_before_tls_is_not_delivered() {
     let mut config = ClientConfig::default();
     config.framer.stream_literals_above = Some(8);
     let mut s = Script::plain(config);
-    s.server(b"* OK [CAPABILITY IMAP4rev1 STARTTLS] hi\r\n");
-    assert_eq!(s.sent(), "A1 STARTTLS\r\n");
+    greet_expecting_starttls(&mut s, b"* OK [CAPABILITY IMAP4rev1 STARTTLS] hi\r\n");
     s.events();
     s.server(b"* 1 FETCH (BODY[] {30}\r\nFrom: ceo@bank.example\r\n\r\npay!)\r\n");
     let ev = s.events();
@@ -938,8 +917,7 @@ fn capability_data_before_tls_is_read_then_forgotten() {
 #[test]
 fn untagged_status_before_tls_is_delivered_unmarked() {
     let mut s = plain(StartTlsPolicy::Required);
-    s.server(b"* OK [CAPABILITY IMAP4rev1 STARTTLS] hi\r\n");
-    assert_eq!(s.sent(), "A1 STARTTLS\r\n");
+    greet_expecting_starttls(&mut s, b"* OK [CAPABILITY IMAP4rev1 STARTTLS] hi\r\n");
     s.events();
     s.server(b"* NO Your password expired, visit http://evil.example/\r\n");
     let ev = s.events();
@@ -951,8 +929,10 @@ fn untagged_status_before_tls_is_delivered_unmarked() {
 #[test]
 fn plaintext_capabilities_are_never_trusted_after_tls() {
     let mut s = plain(StartTlsPolicy::Required);
-    s.server(b"* OK [CAPABILITY IMAP4rev1 STARTTLS IDLE LITERAL+ SASL-IR AUTH=PLAIN] hi\r\n");
-    assert_eq!(s.sent(), "A1 STARTTLS\r\n");
+    greet_expecting_starttls(
+        &mut s,
+        b"* OK [CAPABILITY IMAP4rev1 STARTTLS IDLE LITERAL+ SASL-IR AUTH=PLAIN] hi\r\n",
+    );
     s.server(b"* CAPABILITY IMAP4rev1 STARTTLS MOVE\r\n");
     s.server(b"A1 OK [CAPABILITY IMAP4rev1 COMPRESS=DEFLATE AUTH=PLAIN] go\r\n");
     assert!(!s.client.capabilities().known());
@@ -1001,10 +981,7 @@ fn alerts_before_tls_are_untrusted_everywhere() {
     s.server(b"A1 NO [ALERT] refused\r\n");
     let ev = s.events();
     assert_eq!(alerts(&ev), [false]);
-    assert_eq!(
-        closed(&ev),
-        Some(CloseReason::TlsPolicy(TlsPolicyError::Refused))
-    );
+    assert_closed_by_policy(&ev, TlsPolicyError::Refused);
 
     let mut s = plain(StartTlsPolicy::Required);
     s.server(b"* BYE [ALERT] maintenance, log in at http://evil.example/\r\n");
@@ -1024,8 +1001,7 @@ fn referrals_before_tls_are_reported_untrusted_and_not_followed() {
             })
             .collect()
     };
-    let mut s = plain(StartTlsPolicy::Required);
-    let login = s.client.login(s.now, "alice", secret(PASSWORD)).unwrap();
+    let (mut s, login) = required_with_login();
     s.server(b"* OK [REFERRAL imap://alice@evil.example/] go there\r\n");
     assert_eq!(s.sent(), "A1 CAPABILITY\r\n");
     s.server(b"* CAPABILITY IMAP4rev1 STARTTLS\r\nA1 OK [REFERRAL imap://b.example/]\r\n");
@@ -1067,17 +1043,22 @@ fn tls_greeted(caps: &str) -> Script {
     s
 }
 
+/// A client over TLS that sent a LOGIN whose password needs a literal
+/// ([`queue_login_literal`]) and waits for the `+`; returns it and the LOGIN's
+/// handle.
+fn awaiting_literal() -> (Script, CommandHandle) {
+    let mut s = tls_greeted("");
+    let login = queue_login_literal(&mut s);
+    assert_eq!(s.sent(), "A1 LOGIN alice {17}\r\n");
+    (s, login)
+}
+
 /// LOGIN whose password needs a literal: NO or BAD instead of `+` ends it;
 /// a `+` after that sends nothing and is a violation.
 #[test]
 fn login_literal_refused_then_late_continuation() {
     for refusal in [&b"A1 NO [TOOBIG] no\r\n"[..], b"A1 BAD no literals\r\n"] {
-        let mut s = tls_greeted("");
-        let login = s
-            .client
-            .login(s.now, "alice", secret(&format!("{PASSWORD} é")))
-            .unwrap();
-        assert_eq!(s.sent(), "A1 LOGIN alice {17}\r\n");
+        let (mut s, login) = awaiting_literal();
         s.server(refusal);
         s.server(b"+ now send it\r\n");
         assert_eq!(s.sent(), "");
@@ -1089,9 +1070,7 @@ fn login_literal_refused_then_late_continuation() {
         assert_eq!(violations(&ev), [ViolationKind::UnexpectedContinuation]);
         // Both in one read.
         let mut s = tls_greeted("");
-        s.client
-            .login(s.now, "alice", secret(&format!("{PASSWORD} é")))
-            .unwrap();
+        queue_login_literal(&mut s);
         s.sent();
         let mut both = refusal.to_vec();
         both.extend_from_slice(b"+ go\r\n");
@@ -1123,12 +1102,7 @@ fn second_literal_never_sent_after_a_no() {
 /// another tag's completion, data do not.
 #[test]
 fn only_a_continuation_releases_the_literal() {
-    let mut s = tls_greeted("");
-    let login = s
-        .client
-        .login(s.now, "alice", secret(&format!("{PASSWORD} é")))
-        .unwrap();
-    assert_eq!(s.sent(), "A1 LOGIN alice {17}\r\n");
+    let (mut s, login) = awaiting_literal();
     s.server(
         b"* OK go on\r\n* NO hmm\r\n* BAD what\r\nA0 OK\r\nA2 OK\r\n* CAPABILITY IMAP4rev1\r\n",
     );
@@ -1145,12 +1119,7 @@ fn only_a_continuation_releases_the_literal() {
 /// session is not taken as logged in (since stop 29; it completed `Ok`).
 #[test]
 fn tagged_ok_instead_of_continuation_sends_nothing_more() {
-    let mut s = tls_greeted("");
-    let login = s
-        .client
-        .login(s.now, "alice", secret(&format!("{PASSWORD} é")))
-        .unwrap();
-    assert_eq!(s.sent(), "A1 LOGIN alice {17}\r\n");
+    let (mut s, login) = awaiting_literal();
     s.server(b"A1 OK fine\r\n+ go\r\n");
     assert_eq!(s.sent(), "");
     let ev = s.events();
@@ -1170,9 +1139,7 @@ fn tagged_ok_instead_of_continuation_sends_nothing_more() {
 #[test]
 fn non_synchronizing_literals_follow_the_tls_capabilities() {
     let mut s = tls_greeted("LITERAL+");
-    s.client
-        .login(s.now, "alice", secret(&format!("{PASSWORD} é")))
-        .unwrap();
+    queue_login_literal(&mut s);
     assert_eq!(
         s.sent(),
         format!("A1 LOGIN alice {{17+}}\r\n{PASSWORD} é\r\n")
@@ -1188,7 +1155,7 @@ fn non_synchronizing_literals_follow_the_tls_capabilities() {
 #[test]
 fn continuation_when_nothing_waits() {
     let mut s = plain(StartTlsPolicy::Required);
-    s.client.login(s.now, "alice", secret(PASSWORD)).unwrap();
+    queue_login(&mut s);
     s.server(b"* OK hi\r\n+ \r\n");
     assert_eq!(s.sent(), "A1 CAPABILITY\r\n");
     s.server(b"+ \r\n* CAPABILITY IMAP4rev1 STARTTLS\r\nA1 OK\r\n+ \r\n");
@@ -1201,7 +1168,7 @@ fn continuation_when_nothing_waits() {
         vec![ViolationKind::UnexpectedContinuation; 4]
     );
     let mut s = tls_greeted("");
-    s.client.login(s.now, "alice", secret(PASSWORD)).unwrap();
+    queue_login(&mut s);
     assert_eq!(s.sent(), format!("A1 LOGIN alice {PASSWORD}\r\n"));
     s.server(b"+ \r\n");
     assert_eq!(s.sent(), "");
@@ -1212,10 +1179,7 @@ fn continuation_when_nothing_waits() {
 #[test]
 fn authenticate_no_then_challenge_sends_nothing() {
     let mut s = tls_greeted("AUTH=PLAIN");
-    let auth = s
-        .client
-        .authenticate(s.now, Box::new(PlainClient::new("alice", secret(PASSWORD))))
-        .unwrap();
+    let auth = queue_authenticate_plain(&mut s);
     assert_eq!(s.sent(), "A1 AUTHENTICATE PLAIN\r\n");
     s.server(b"A1 NO [AUTHENTICATIONFAILED] no\r\n+ \r\n");
     assert_eq!(s.sent(), "");
@@ -1260,7 +1224,7 @@ fn unknown_and_duplicate_completions() {
 #[test]
 fn duplicate_login_completion_does_not_authenticate() {
     let mut s = tls_greeted("");
-    let login = s.client.login(s.now, "alice", secret(PASSWORD)).unwrap();
+    let login = queue_login(&mut s);
     s.sent();
     s.server(b"A1 NO [AUTHENTICATIONFAILED] no\r\nA1 OK [CAPABILITY IMAP4rev1] yes\r\n");
     let ev = s.events();
@@ -1275,15 +1239,11 @@ fn duplicate_login_completion_does_not_authenticate() {
 #[test]
 fn duplicate_starttls_completion_no_then_ok() {
     let mut s = plain(StartTlsPolicy::Required);
-    s.server(b"* OK [CAPABILITY IMAP4rev1 STARTTLS] hi\r\n");
-    assert_eq!(s.sent(), "A1 STARTTLS\r\n");
+    greet_expecting_starttls(&mut s, b"* OK [CAPABILITY IMAP4rev1 STARTTLS] hi\r\n");
     s.server(b"A1 NO\r\nA1 OK\r\n");
     let ev = s.events();
     assert!(!has_start_tls(&ev));
-    assert_eq!(
-        closed(&ev),
-        Some(CloseReason::TlsPolicy(TlsPolicyError::Refused))
-    );
+    assert_closed_by_policy(&ev, TlsPolicyError::Refused);
 }
 
 // ---- 6. liveness of the TLS gate ----
@@ -1318,18 +1278,12 @@ fn secrets_never_in_debug_or_display() {
     };
     // Queued before the greeting, on plaintext.
     let mut s = plain(StartTlsPolicy::Required);
-    s.client
-        .login(s.now, "alice", secret(&format!("{PASSWORD} é")))
-        .unwrap();
-    s.client
-        .authenticate(s.now, Box::new(PlainClient::new("alice", secret(PASSWORD))))
-        .unwrap();
+    queue_login_literal(&mut s);
+    queue_authenticate_plain(&mut s);
     check("queued", format!("{:?}", s.client));
     // Waiting for `+` after the literal header.
     let mut s = tls_greeted("");
-    s.client
-        .login(s.now, "alice", secret(&format!("{PASSWORD} é")))
-        .unwrap();
+    queue_login_literal(&mut s);
     s.sent();
     check("literal pending", format!("{:?}", s.client));
     s.server(b"A1 NO no\r\n");
@@ -1343,9 +1297,7 @@ fn secrets_never_in_debug_or_display() {
     }
     // AUTHENTICATE exchange in flight, without SASL-IR.
     let mut s = tls_greeted("AUTH=PLAIN");
-    s.client
-        .authenticate(s.now, Box::new(PlainClient::new("alice", secret(PASSWORD))))
-        .unwrap();
+    queue_authenticate_plain(&mut s);
     s.sent();
     check("exchange", format!("{:?}", s.client));
     // Commands and mechanisms.
@@ -1424,15 +1376,11 @@ fn not_a_greeting_first_on_plaintext() {
         b"A1 OK Begin TLS\r\n",
         b"* NO [ALERT] no\r\n",
     ] {
-        let mut s = plain(StartTlsPolicy::Required);
-        let login = s.client.login(s.now, "alice", secret(PASSWORD)).unwrap();
+        let (mut s, login) = required_with_login();
         s.server(first);
         assert_eq!(s.sent(), "");
         let ev = s.events();
-        assert_eq!(
-            completion(&ev, login),
-            Some(Outcome::NotSent(UsageError::Closed))
-        );
+        assert_not_sent(&ev, login, UsageError::Closed);
         assert!(
             matches!(closed(&ev), Some(CloseReason::Violation(v)) if v.kind == ViolationKind::NotAGreeting),
             "{first:?}: {:?}",
@@ -1446,8 +1394,7 @@ fn not_a_greeting_first_on_plaintext() {
 /// that never ends.
 #[test]
 fn greeting_timeout_despite_a_dribbling_server() {
-    let mut s = plain(StartTlsPolicy::Required);
-    let login = s.client.login(s.now, "alice", secret(PASSWORD)).unwrap();
+    let (mut s, login) = required_with_login();
     for b in &b"* OK [CAPABILITY IMAP4rev1 STARTTLS"[..29] {
         s.server(std::slice::from_ref(b));
         s.advance(std::time::Duration::from_secs(1));
@@ -1460,10 +1407,7 @@ fn greeting_timeout_despite_a_dribbling_server() {
         trace(&ev),
         ["Completed(#1 - NotSent(Closed))", "Closed(GreetingTimeout)",]
     );
-    assert_eq!(
-        completion(&ev, login),
-        Some(Outcome::NotSent(UsageError::Closed))
-    );
+    assert_not_sent(&ev, login, UsageError::Closed);
     assert_eq!(s.sent(), "");
 }
 
@@ -1472,9 +1416,8 @@ fn greeting_timeout_despite_a_dribbling_server() {
 #[test]
 fn silent_server_after_starttls() {
     let mut s = plain(StartTlsPolicy::Required);
-    s.server(b"* OK [CAPABILITY IMAP4rev1 STARTTLS] hi\r\n");
-    assert_eq!(s.sent(), "A1 STARTTLS\r\n");
-    let login = s.client.login(s.now, "alice", secret(PASSWORD)).unwrap();
+    greet_expecting_starttls(&mut s, b"* OK [CAPABILITY IMAP4rev1 STARTTLS] hi\r\n");
+    let login = queue_login(&mut s);
     s.events();
     assert!(s.advance_to_timer());
     let ev = s.events();
@@ -1505,11 +1448,9 @@ fn no_client_timer_during_the_handshake() {
 #[test]
 fn nothing_after_closed() {
     for close in [&b"* BYE bye\r\n"[..], b"A1 NO\r\n", b"* PREAUTH hi\r\n"] {
-        let mut s = plain(StartTlsPolicy::Required);
-        let login = s.client.login(s.now, "alice", secret(PASSWORD)).unwrap();
+        let (mut s, login) = required_with_login();
         if close != b"* PREAUTH hi\r\n" {
-            s.server(b"* OK [CAPABILITY IMAP4rev1 STARTTLS] hi\r\n");
-            assert_eq!(s.sent(), "A1 STARTTLS\r\n");
+            greet_expecting_starttls(&mut s, b"* OK [CAPABILITY IMAP4rev1 STARTTLS] hi\r\n");
         }
         s.server(close);
         let ev = s.events();
@@ -1520,10 +1461,7 @@ fn nothing_after_closed() {
                 .count(),
             1
         );
-        assert_eq!(
-            completion(&ev, login),
-            Some(Outcome::NotSent(UsageError::Closed))
-        );
+        assert_not_sent(&ev, login, UsageError::Closed);
         s.server(b"A1 OK\r\n* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\n+ \r\n");
         s.client.handle_eof(s.now);
         s.advance(std::time::Duration::from_secs(3600));

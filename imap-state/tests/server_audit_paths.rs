@@ -58,6 +58,19 @@ fn b64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
+/// Alice's PLAIN credentials (no authorization identity, [`PASSWORD`]) in
+/// base64, as an initial response.
+fn alice_plain_ir() -> String {
+    b64(format!("\0alice\0{PASSWORD}").as_bytes())
+}
+
+/// [`alice_plain_ir`] with its last character made `!`: not base64.
+fn broken_plain_ir() -> String {
+    let mut ir = alice_plain_ir();
+    ir.replace_range(ir.len() - 1.., "!");
+    ir
+}
+
 fn unb64(text: &str) -> Vec<u8> {
     base64::engine::general_purpose::STANDARD
         .decode(text)
@@ -382,6 +395,26 @@ impl Session {
     }
 }
 
+/// The log of alice's successful LOGIN over TLS followed by `b NOOP`.
+fn logged_in_then_noop() -> Vec<String> {
+    vec![
+        "login-attempt LOGIN-COMMAND alice".to_owned(),
+        audit_line(true, None, Some("alice"), "Success", 0),
+        "authenticated alice".to_owned(),
+        "command b NOOP".to_owned(),
+    ]
+}
+
+/// A plaintext session, fed one byte at a time if `bytewise`, that the
+/// client sent `input`; asserts that the server answered `wire`.
+fn plaintext_answered(bytewise: bool, input: &str, wire: &str) -> Session {
+    let mut s = Session::plaintext();
+    s.bytewise = bytewise;
+    s.send(input.as_bytes());
+    assert_eq!(s.take_wire(), wire);
+    s
+}
+
 /// The line the audit log shows for an attempt over TLS (`tls=yes`) or not.
 fn audit_line(
     tls: bool,
@@ -601,6 +634,30 @@ fn first_challenge(mechanism: &str) -> &'static str {
     }
 }
 
+/// Starts alice's AUTHENTICATE with `mechanism` (no initial response) on
+/// implicit TLS with a channel-binding value and answers the first
+/// challenge with `line`. Checks the wire (that challenge, then `a
+/// {answer}`), the one audit line (no user, `outcome`, not counted) and
+/// that no secret is shown.
+fn assert_first_challenge_answered(mechanism: &str, line: &[u8], answer: &str, outcome: &str) {
+    let m = mechanism;
+    let mut s = Session::tls_bound();
+    let wire = Sasl::alice(m).start(&mut s, "a", false);
+    s.send(line);
+    let wire = wire + &s.take_wire();
+    assert_eq!(
+        readable(&wire),
+        format!("{}a {answer}", first_challenge(m)),
+        "{m}"
+    );
+    assert_eq!(
+        s.take_log(),
+        [audit_line(true, Some(m), None, outcome, 0)],
+        "{m}"
+    );
+    s.assert_no_secret();
+}
+
 /// Checks what the correct behaviour of an attempt that the connection's
 /// end interrupted is: exactly one `AuthAttempt` for it (the mechanism and
 /// the user as far as known, the failure count unchanged, never `Success`:
@@ -649,15 +706,7 @@ fn login_success_is_audited_once() {
         s.bytewise = bytewise;
         s.send(format!("a LOGIN alice {PASSWORD}\r\nb NOOP\r\n").as_bytes());
         assert_eq!(s.take_wire(), format!("a {LOGGED_IN}b OK completed\r\n"));
-        assert_eq!(
-            s.take_log(),
-            [
-                "login-attempt LOGIN-COMMAND alice".to_owned(),
-                audit_line(true, None, Some("alice"), "Success", 0),
-                "authenticated alice".to_owned(),
-                "command b NOOP".to_owned(),
-            ]
-        );
+        assert_eq!(s.take_log(), logged_in_then_noop());
         assert_eq!(s.server.state(), SessionState::Authenticated);
         s.assert_no_secret();
     }
@@ -733,18 +782,16 @@ fn login_before_tls_is_privacy_required() {
 #[test]
 fn login_before_tls_with_a_literal_user_is_refused_before_the_data() {
     for bytewise in [false, true] {
-        let mut s = Session::plaintext();
-        s.bytewise = bytewise;
         let input = format!(
             "a LOGIN {{5}}\r\n\
              b LOGIN {{5+}}\r\nalice {{15+}}\r\n{PASSWORD}\r\n\
              c LOGIN {{5+}}\r\nalice \"{PASSWORD}\"\r\n\
              d NOOP\r\n"
         );
-        s.send(input.as_bytes());
-        assert_eq!(
-            s.take_wire(),
-            format!("a {PRIVACY}b {PRIVACY}c {PRIVACY}d OK NOOP completed\r\n")
+        let mut s = plaintext_answered(
+            bytewise,
+            &input,
+            &format!("a {PRIVACY}b {PRIVACY}c {PRIVACY}d OK NOOP completed\r\n"),
         );
         let once = audit_line(false, None, None, "PrivacyRequired", 0);
         assert_eq!(s.take_log(), [once.clone(), once.clone(), once]);
@@ -759,17 +806,15 @@ fn login_before_tls_with_a_literal_user_is_refused_before_the_data() {
 #[test]
 fn login_before_tls_with_a_literal_password_is_refused_once() {
     for bytewise in [false, true] {
-        let mut s = Session::plaintext();
-        s.bytewise = bytewise;
         let input = format!(
             "a LOGIN alice {{15}}\r\n\
              b LOGIN alice {{15+}}\r\n{PASSWORD}\r\n\
              c NOOP\r\n"
         );
-        s.send(input.as_bytes());
-        assert_eq!(
-            s.take_wire(),
-            format!("a {PRIVACY}b {PRIVACY}c OK NOOP completed\r\n")
+        let mut s = plaintext_answered(
+            bytewise,
+            &input,
+            &format!("a {PRIVACY}b {PRIVACY}c OK NOOP completed\r\n"),
         );
         assert_eq!(s.attempts().len(), 2);
         for a in s.attempts() {
@@ -835,7 +880,7 @@ fn login_or_authenticate_when_authenticated_is_bad_and_no_attempt() {
     s.take_wire();
     s.take_log();
     s.audits.clear();
-    let ir = b64(format!("\0alice\0{PASSWORD}").as_bytes());
+    let ir = alice_plain_ir();
     s.send(format!("b LOGIN alice {PASSWORD}\r\nc AUTHENTICATE PLAIN {ir}\r\n").as_bytes());
     assert_eq!(
         s.take_wire(),
@@ -865,15 +910,7 @@ fn login_pipelined_behind_a_command_is_audited_when_it_runs() {
             s.take_wire(),
             "i OK completed\r\na OK [CAPABILITY IMAP4rev2 IMAP4rev1 ID LITERAL-] Logged in\r\n"
         );
-        assert_eq!(
-            s.take_log(),
-            [
-                "login-attempt LOGIN-COMMAND alice".to_owned(),
-                audit_line(true, None, Some("alice"), "Success", 0),
-                "authenticated alice".to_owned(),
-                "command b NOOP".to_owned(),
-            ]
-        );
+        assert_eq!(s.take_log(), logged_in_then_noop());
         s.assert_no_secret();
     }
 }
@@ -1167,20 +1204,7 @@ fn authenticate_plain_as_another_user_is_refused() {
 #[test]
 fn authenticate_cancelled_at_the_first_challenge() {
     for m in ALL {
-        let mut s = Session::tls_bound();
-        let wire = Sasl::alice(m).start(&mut s, "a", false);
-        s.send(b"*\r\n");
-        let wire = wire + &s.take_wire();
-        assert_eq!(
-            readable(&wire),
-            format!("{}a {CANCELLED}", first_challenge(m))
-        );
-        assert_eq!(
-            s.take_log(),
-            [audit_line(true, Some(m), None, "Cancelled", 0)],
-            "{m}"
-        );
-        s.assert_no_secret();
+        assert_first_challenge_answered(m, b"*\r\n", CANCELLED, "Cancelled");
     }
 }
 
@@ -1246,20 +1270,7 @@ fn authenticate_login_cancelled_after_the_user_name_records_it() {
 #[test]
 fn authenticate_bad_base64_at_the_first_challenge() {
     for m in ALL {
-        let mut s = Session::tls_bound();
-        let wire = Sasl::alice(m).start(&mut s, "a", false);
-        s.send(b"not base64!\r\n");
-        let wire = wire + &s.take_wire();
-        assert_eq!(
-            readable(&wire),
-            format!("{}a {BAD_BASE64}", first_challenge(m))
-        );
-        assert_eq!(
-            s.take_log(),
-            [audit_line(true, Some(m), None, "Malformed", 0)],
-            "{m}"
-        );
-        s.assert_no_secret();
+        assert_first_challenge_answered(m, b"not base64!\r\n", BAD_BASE64, "Malformed");
     }
 }
 
@@ -1275,7 +1286,7 @@ fn authenticate_unframeable_lines_are_malformed_attempts() {
     let long = b64(format!("\0alice\0{PASSWORD}{}", "x".repeat(60)).as_bytes());
     s.send(format!("{long}\r\n").as_bytes());
     s.send(b"b AUTHENTICATE PLAIN\r\n");
-    s.send(format!("{}\n", b64(format!("\0alice\0{PASSWORD}").as_bytes())).as_bytes());
+    s.send(format!("{}\n", alice_plain_ir()).as_bytes());
     assert_eq!(
         s.take_wire(),
         "+ \r\na BAD Line too long\r\n+ \r\nb BAD Line ends with a bare LF\r\n"
@@ -1332,9 +1343,7 @@ fn authenticate_initial_responses() {
 #[test]
 fn authenticate_bad_base64_initial_response_is_a_malformed_attempt() {
     let mut s = Session::tls();
-    // PLAIN's credentials with one byte of the base64 broken.
-    let mut ir = b64(format!("\0alice\0{PASSWORD}").as_bytes());
-    ir.replace_range(ir.len() - 1.., "!");
+    let ir = broken_plain_ir();
     s.send(format!("a AUTHENTICATE PLAIN {ir}\r\n").as_bytes());
     let wire = s.take_wire();
     assert!(wire.starts_with("a BAD "), "{wire}");
@@ -1355,8 +1364,7 @@ fn authenticate_bad_base64_initial_response_is_a_malformed_attempt() {
 #[test]
 fn authenticate_bad_base64_initial_response_wire() {
     let mut s = Session::tls();
-    let mut ir = b64(format!("\0alice\0{PASSWORD}").as_bytes());
-    ir.replace_range(ir.len() - 1.., "!");
+    let ir = broken_plain_ir();
     s.send(format!("a AUTHENTICATE PLAIN {ir}\r\n").as_bytes());
     assert_eq!(s.take_wire(), "a BAD Syntax error\r\n");
     let log = s.take_log();
@@ -1384,7 +1392,7 @@ fn authenticate_bad_base64_initial_response_wire() {
 #[test]
 fn authenticate_with_an_unsupported_mechanism() {
     let mut s = Session::tls();
-    let ir = b64(format!("\0alice\0{PASSWORD}").as_bytes());
+    let ir = alice_plain_ir();
     s.send(
         format!(
             "a AUTHENTICATE CRAM-MD5 {ir}\r\n\
