@@ -52,6 +52,6 @@ pub use crate::error::DecodeError;
 pub use imapkit_proto::encode;
 pub use imapkit_proto::encode::{
     encode, encode_fragments, encode_marked, encode_marked_with, encode_vectored,
-    encode_vectored_with, encode_with, Encode, EncodeOptions, Fragment, Fragments, LiteralMark,
-    LiteralPolicy, Splice, Vectored, Writer, LITERAL_MINUS_MAX,
+    encode_vectored_for, encode_vectored_with, encode_with, Encode, EncodeOptions, Fragment,
+    Fragments, LiteralMark, LiteralPolicy, Splice, Vectored, Writer, LITERAL_MINUS_MAX,
 };

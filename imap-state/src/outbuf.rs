@@ -9,7 +9,7 @@
 //! [full](OutBuf::is_full) so that the session stops reading input, and it
 //! gives its memory back when drained ([`OutBuf::shrink`]).
 
-use imapkit_codec::{encode_vectored_with, Encode, LiteralMark, LiteralPolicy, Vectored};
+use imapkit_codec::{encode_vectored_for, Encode, EncodeOptions, LiteralMark, Vectored};
 
 /// Encoded output not yet taken by the application.
 #[derive(Debug)]
@@ -19,8 +19,9 @@ pub(crate) struct OutBuf {
     marks: Vec<LiteralMark>,
     /// Bytes at or above which the queue is full.
     limit: usize,
-    /// Literal syntax of the output (servers: synchronizing only).
-    policy: LiteralPolicy,
+    /// How messages are written: literal syntax (servers: synchronizing
+    /// only) and whether quoted strings may hold UTF-8.
+    options: EncodeOptions,
     /// The most bytes queued since the last [`shrink`](Self::shrink) (the
     /// codec's `Vectored` does not expose its capacity): a bound on what its
     /// buffers hold. `usize::MAX` after a swap, whose buffers are the caller's.
@@ -31,21 +32,27 @@ impl OutBuf {
     /// Capacity kept when the queue is drained; larger buffers are freed.
     pub(crate) const KEEP: usize = 512;
 
-    /// An empty queue that is full at `limit` bytes, writing literals as
-    /// `policy` says.
-    pub(crate) fn new(limit: usize, policy: LiteralPolicy) -> Self {
+    /// An empty queue that is full at `limit` bytes, writing messages as
+    /// `options` say.
+    pub(crate) fn new(limit: usize, options: EncodeOptions) -> Self {
         Self {
             out: Vectored::new(),
             marks: Vec::new(),
             limit,
-            policy,
+            options,
             peak: 0,
         }
     }
 
+    /// From the next message on, quoted strings may hold UTF-8 (the peer
+    /// enabled it), or go as literals when they hold non-ASCII bytes.
+    pub(crate) fn set_utf8(&mut self, utf8: bool) {
+        self.options.utf8 = utf8;
+    }
+
     /// Appends one encoded message.
     pub(crate) fn push<T: Encode + ?Sized>(&mut self, msg: &T) {
-        encode_vectored_with(msg, &mut self.out, &mut self.marks, self.policy);
+        encode_vectored_for(msg, &mut self.out, &mut self.marks, &self.options);
         self.marks.clear();
         let held = self.out.head().len() + size_of_val(self.out.splices());
         self.peak = self.peak.max(held);

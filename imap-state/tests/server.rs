@@ -779,3 +779,46 @@ fn changedsince_0_from_real_clients_reaches_the_application() {
     assert_eq!(modifiers, [imapkit_proto::FetchModifier::ChangedSince(0)]);
     assert_eq!(h.take_wire(), "f OK completed\r\n");
 }
+
+/// RFC 3501 §4.3 and RFC 6855 §3: to a client that speaks IMAP4rev1 and
+/// has not enabled UTF8=ACCEPT, a string with non-ASCII bytes goes as a
+/// literal, never as an 8-bit quoted string; after `ENABLE UTF8=ACCEPT`
+/// or `ENABLE IMAP4rev2` (RFC 9051 §4.3), and on a server that offers only
+/// IMAP4rev2, it stays quoted. Was a doubt of stop 29's encoding review:
+/// quoted strings went out as the application built them.
+#[test]
+fn non_ascii_strings_are_literals_until_the_client_takes_utf8() {
+    let utf8 = Capability::try_from("UTF8=ACCEPT").unwrap();
+    let name = || {
+        Data::Id(Some(vec![(
+            "name".into(),
+            imapkit_state::proto::NString::from("日本"),
+        )]))
+    };
+    let mut config = ServerConfig::default();
+    config.capabilities.push(utf8.clone());
+    for (enable, expected) in [
+        (None, "* ID (\"name\" {6}\r\n日本)\r\n"),
+        (Some("UTF8=ACCEPT"), "* ID (\"name\" \"日本\")\r\n"),
+        (Some("IMAP4rev2"), "* ID (\"name\" \"日本\")\r\n"),
+    ] {
+        let mut h = Harness::logged_in(config.clone(), Split::Whole);
+        if let Some(cap) = enable {
+            h.send(format!("e ENABLE {cap}\r\n").as_bytes());
+            assert_eq!(
+                h.take_wire(),
+                format!("* ENABLED {cap}\r\ne OK ENABLE completed\r\n")
+            );
+        }
+        h.server.send_unsolicited(h.now, name()).unwrap();
+        h.drive();
+        assert_eq!(h.take_wire(), expected, "{enable:?}");
+    }
+    // IMAP4rev2 only: UTF-8 from the start.
+    let mut config = ServerConfig::default();
+    config.capabilities.retain(|c| *c != Capability::Imap4Rev1);
+    let mut h = Harness::logged_in(config, Split::Whole);
+    h.server.send_unsolicited(h.now, name()).unwrap();
+    h.drive();
+    assert_eq!(h.take_wire(), "* ID (\"name\" \"日本\")\r\n");
+}

@@ -21,7 +21,8 @@ pub use self::fragments::{encode_fragments, Fragment, Fragments};
 use self::options::Strings;
 pub use self::options::{EncodeOptions, LiteralPolicy, LITERAL_MINUS_MAX};
 pub use self::vectored::{
-    encode_vectored, encode_vectored_with, Chunks, Splice, Vectored, DEFAULT_SPLICE_THRESHOLD,
+    encode_vectored, encode_vectored_for, encode_vectored_with, Chunks, Splice, Vectored,
+    DEFAULT_SPLICE_THRESHOLD,
 };
 
 /// Where a literal's data starts in encoded output ([`encode_marked`]).

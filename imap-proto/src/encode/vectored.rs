@@ -5,7 +5,7 @@ use std::iter::FusedIterator;
 
 use bytes::Bytes;
 
-use super::{Encode, LiteralMark, LiteralPolicy, Writer};
+use super::{Encode, EncodeOptions, LiteralMark, LiteralPolicy, Writer};
 
 /// Shared literal payloads shorter than this many bytes are copied into the
 /// head by [`Vectored::new`] (an extra I/O slice costs more than copying them).
@@ -236,6 +236,40 @@ pub fn encode_vectored_with<T: Encode + ?Sized>(
     let start = out.head.len();
     let mut w = Writer::with_marks(&mut out.head, marks)
         .with_literal_policy(policy)
+        .splicing(&mut out.splices, out.threshold, start);
+    msg.encode(&mut w);
+    let written = w.written();
+    out.spliced += written - (out.head.len() - start);
+}
+
+/// Like [`encode_vectored_with`], writing for a peer as `options` say: the
+/// literal syntax it takes, and a quoted string holding non-ASCII bytes as
+/// a literal unless the peer takes UTF-8 (RFC 6855 §3, RFC 9051 §4.3). A
+/// server writes its responses so for a client that has not enabled
+/// UTF-8.
+///
+/// ```
+/// use imapkit_proto::encode::{encode_vectored_for, EncodeOptions, Vectored};
+/// use imapkit_proto::{Data, NString, Response};
+///
+/// let id = Response::Data(Data::Id(Some(vec![("name".into(), NString::from("日本"))])));
+/// let (mut out, mut marks) = (Vectored::new(), Vec::new());
+/// encode_vectored_for(&id, &mut out, &mut marks, &EncodeOptions::default());
+/// assert_eq!(out.head(), "* ID (\"name\" {6}\r\n日本)\r\n".as_bytes());
+/// out.clear();
+/// let utf8 = EncodeOptions { utf8: true, ..EncodeOptions::default() };
+/// encode_vectored_for(&id, &mut out, &mut marks, &utf8);
+/// assert_eq!(out.head(), "* ID (\"name\" \"日本\")\r\n".as_bytes());
+/// ```
+pub fn encode_vectored_for<T: Encode + ?Sized>(
+    msg: &T,
+    out: &mut Vectored,
+    marks: &mut Vec<LiteralMark>,
+    options: &EncodeOptions,
+) {
+    let start = out.head.len();
+    let mut w = Writer::with_marks(&mut out.head, marks)
+        .with_options(options)
         .splicing(&mut out.splices, out.threshold, start);
     msg.encode(&mut w);
     let written = w.written();

@@ -510,6 +510,8 @@ impl Server {
         self.out
             .push(&imapkit_proto::Response::Data(Data::Enabled(newly.clone())));
         self.tagged(command.tag, Status::Ok, static_text("ENABLE completed"));
+        self.out
+            .set_utf8(super::utf8_quoted(self.features, self.enabled));
         if !newly.is_empty() {
             self.events.push_back(Event::Enabled(newly));
         }

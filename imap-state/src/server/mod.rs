@@ -136,7 +136,7 @@ use std::time::Instant;
 
 use bytes::BytesMut;
 use imapkit_codec::framer::Framer;
-use imapkit_codec::{LiteralPolicy, Vectored};
+use imapkit_codec::{EncodeOptions, LiteralPolicy, Vectored};
 use imapkit_proto::{
     Capability, Command, Data, Greeting, GreetingKind, RespText, Response, ResponseCode, Status,
     StatusResponse, Tag,
@@ -281,6 +281,15 @@ pub struct Enabled {
     pub qresync: bool,
 }
 
+/// Whether the client takes UTF-8 in quoted strings (RFC 9051 §4.3, RFC
+/// 6855 §3): it enabled UTF8=ACCEPT, or speaks IMAP4rev2 (enabled, or the
+/// only version offered). Else a quoted string with non-ASCII bytes goes as
+/// a literal (RFC 3501 §4.3: quoted strings are 7-bit).
+fn utf8_quoted(features: Features, enabled: Enabled) -> bool {
+    let rev2_only = features.has(Features::REV2) && !features.has(Features::REV1);
+    enabled.utf8_accept || enabled.imap4rev2 || rev2_only
+}
+
 impl Server {
     /// A session on a new connection: queues the greeting (`* OK
     /// [CAPABILITY ...]`) and arms the autologout timer.
@@ -355,8 +364,16 @@ impl Server {
 
     fn build(config: Arc<ServerConfig>, security: ConnectionSecurity) -> Self {
         let limits = &config.limits;
+        let features = Features::of(&config);
+        // Responses carry only synchronizing literals (RFC 7888 is about
+        // the client's literals), and UTF-8 in quoted strings only for a
+        // client that speaks IMAP4rev2 or enabled UTF8=ACCEPT.
+        let options = EncodeOptions {
+            literals: LiteralPolicy::SyncOnly,
+            utf8: utf8_quoted(features, Enabled::default()),
+        };
         Self {
-            features: Features::of(&config),
+            features,
             security,
             channel_binding: None,
             peer: None,
@@ -368,9 +385,7 @@ impl Server {
             framer_base: 0,
             framer_pushed: 0,
             framer_clean: true,
-            // Responses carry only synchronizing literals (RFC 7888 is
-            // about the client's literals).
-            out: OutBuf::new(limits.max_output.max(1), LiteralPolicy::SyncOnly),
+            out: OutBuf::new(limits.max_output.max(1), options),
             events: VecDeque::new(),
             timers: TimerTable::new(),
             in_flight: Vec::new(),
