@@ -525,6 +525,44 @@ fn refused_literals_answer_their_tag_and_never_run_their_data() {
     assert_eq!(handed_out(&log), ["b NOOP", "d NOOP", "f NOOP"]);
 }
 
+/// Mailbox data outside a command (EXISTS, EXPUNGE, FETCH, FLAGS, ...) is
+/// refused while no mailbox is selected: before login, and after a CLOSE
+/// (an update from the store that raced with it). Other data (ID) goes
+/// out in any state. Was a doubt of the sequencing review:
+/// `send_unsolicited` sent an EXISTS before login.
+#[test]
+fn mailbox_data_needs_a_selected_mailbox() {
+    let not_selected = Err(UsageError::Unexpected(
+        "mailbox data while no mailbox is selected",
+    ));
+    let mut h = fresh(ServerConfig::default(), Split::Whole);
+    assert_eq!(
+        h.server.send_unsolicited(h.now, Data::Exists(3)),
+        not_selected
+    );
+    let mut h = manual(Split::Whole);
+    h.server.send_unsolicited(h.now, Data::Exists(3)).unwrap();
+    h.drive();
+    assert_eq!(h.take_wire(), "* 3 EXISTS\r\n");
+    h.send(b"c CLOSE\r\n");
+    let (request, _) = h.requests.pop_front().unwrap();
+    h.server.respond(h.now, request, Completion::ok()).unwrap();
+    h.drive();
+    assert_eq!(h.take_wire(), "c OK completed\r\n");
+    for data in [
+        Data::Exists(4),
+        Data::Recent(1),
+        Data::Expunge(nz(1)),
+        Data::Flags(Vec::new()),
+    ] {
+        assert_eq!(h.server.send_unsolicited(h.now, data), not_selected);
+    }
+    let id = Data::Id(None);
+    h.server.send_unsolicited(h.now, id).unwrap();
+    h.drive();
+    assert_eq!(h.take_wire(), "* ID NIL\r\n");
+}
+
 /// Doubt (documented in decision.rs): ids are numbered per session, so a
 /// token of another session answers whichever command here has its id;
 /// the right token then fails with `UnknownCommand`.

@@ -658,7 +658,10 @@ impl Server {
     /// `max_output / 64` responses are held back by the EXPUNGE rules
     /// ([`UsageError::OutputFull`]: the client is not reading or not
     /// sending commands; try later or end the connection); the data needs
-    /// an extension the client did not enable.
+    /// an extension the client did not enable; the data is about the
+    /// selected mailbox (EXISTS, RECENT, EXPUNGE, VANISHED, FETCH, FLAGS)
+    /// and none is selected ([`UsageError::Unexpected`]: an update that
+    /// raced with CLOSE or UNSELECT, to drop).
     pub fn send_unsolicited(
         &mut self,
         now: Instant,
@@ -675,6 +678,20 @@ impl Server {
         // the mailbox shrinks cannot make the session hold them without end.
         if self.out.is_full() || self.held.len() >= self.config.limits.max_output / 64 {
             return Err(UsageError::OutputFull);
+        }
+        let mailbox_data = matches!(
+            data,
+            Data::Exists(_)
+                | Data::Recent(_)
+                | Data::Expunge(_)
+                | Data::Vanished { .. }
+                | Data::Fetch { .. }
+                | Data::Flags(_)
+        );
+        if mailbox_data && self.state != SessionState::Selected {
+            return Err(UsageError::Unexpected(
+                "mailbox data while no mailbox is selected",
+            ));
         }
         if self.admit_data(&data)? {
             self.route_data(None, data);
