@@ -413,6 +413,48 @@ fn command_during_idle_refresh_completes_idle_and_goes_out() {
     );
 }
 
+/// The refresh timer's new IDLE keeps the handle under a new tag, and says
+/// so with a `CommandSent` as any command does; its completion carries
+/// that tag. Was a doubt of the review: the application was told only the
+/// first tag.
+#[test]
+fn refreshed_idle_announces_its_new_tag() {
+    let mut config = quiet_config();
+    config.idle_refresh = Duration::from_secs(60);
+    let mut s = Script::tls(config);
+    s.server(b"* PREAUTH [CAPABILITY IMAP4rev1 IDLE] hi\r\n");
+    let idle = s.client.idle(s.now).unwrap();
+    assert_eq!(s.sent(), "A1 IDLE\r\n");
+    s.server(b"+ idling\r\n");
+    s.events();
+    s.advance(Duration::from_secs(60));
+    assert_eq!(s.sent(), "DONE\r\n");
+    s.server(b"A1 OK\r\n");
+    assert_eq!(s.sent(), "A2 IDLE\r\n");
+    let sent: Vec<(CommandHandle, String)> = s
+        .events()
+        .into_iter()
+        .filter_map(|e| match e {
+            Event::CommandSent { handle, tag } => Some((handle, tag.to_string())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(sent, [(idle, "A2".to_owned())]);
+    s.server(b"+ idling\r\n");
+    s.client.idle_done(s.now).unwrap();
+    assert_eq!(s.sent(), "DONE\r\n");
+    s.server(b"A2 OK\r\n");
+    let done: Vec<String> = s
+        .events()
+        .into_iter()
+        .filter_map(|e| match e {
+            Event::Completed(c) if c.handle == idle => c.tag.map(|t| t.to_string()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(done, ["A2"]);
+}
+
 // ---- pipelining (RFC 9051 §5.5) ----
 
 #[test]

@@ -20,7 +20,8 @@ pub enum Event {
     /// The server greeted (`* OK`, `* PREAUTH`; a `* BYE` greeting closes
     /// the connection with [`CloseReason::Bye`]).
     Greeting(Greeting<'static>),
-    /// A command's first bytes were queued for sending, with this tag.
+    /// A command's first bytes were queued for sending, with this tag
+    /// (again, with a new tag, for each IDLE the refresh timer restarts).
     CommandSent {
         /// The command.
         handle: CommandHandle,

@@ -452,6 +452,11 @@ impl Client {
         let tag = self.tags.next_tag();
         let command = Command::new(tag.clone(), CommandBody::Idle);
         let mut outgoing = Outgoing::encode(&command, &self.encode_options());
+        // The same handle under a new tag: said as for any command sent.
+        self.events.push_back(Event::CommandSent {
+            handle,
+            tag: tag.clone(),
+        });
         self.in_flight.push_back(InFlight {
             handle,
             tag,
