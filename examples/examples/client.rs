@@ -19,7 +19,9 @@
 //!   `expunge UID`, `flags UID (FLAGS)`.
 //!
 //! Errors name their cause (connection, TLS certificate, authentication with
-//! its RFC 5530 code, missing mailbox) and the exit status is non-zero.
+//! its RFC 5530 code, missing mailbox) and the exit status is non-zero. A
+//! server that stops reading fails a write after 60 s without progress
+//! (`IMAP_WRITE_TIMEOUT`, in seconds, sets another bound).
 
 use std::collections::VecDeque;
 use std::io::Write as _;
@@ -33,14 +35,14 @@ use imapkit_proto::{
     MessageDataItem, ResponseCode, Section, SequenceSet, Vec1,
 };
 use imapkit_state::client::{
-    Client, ClientConfig, CloseReason, CommandError, Completion, Event, SessionState,
+    Client, ClientConfig, CloseReason, CommandError, Completion, Event, Outcome, SessionState,
     StartTlsPolicy,
 };
 use imapkit_state::error::UsageError;
 use imapkit_state::mailbox::MailboxChange;
 use imapkit_state::{CommandHandle, ConnectionSecurity};
 use rustls::pki_types::ServerName;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio_rustls::client::TlsStream;
 use tokio_rustls::TlsConnector;
@@ -48,6 +50,45 @@ use tokio_rustls::TlsConnector;
 /// The longest TLS handshake (a server that accepts the connection and
 /// never answers the handshake must not hang the client).
 const TLS_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// How long a write may make no progress by default (a server that stops
+/// reading must not hang the client); `IMAP_WRITE_TIMEOUT` overrides it.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The write timeout: `IMAP_WRITE_TIMEOUT` seconds, or [`WRITE_TIMEOUT`].
+fn write_timeout() -> Duration {
+    std::env::var("IMAP_WRITE_TIMEOUT")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .map_or(WRITE_TIMEOUT, Duration::from_secs)
+}
+
+/// Writes all of `buf`, then flushes; each step must make progress within
+/// `limit` (per write, so a large APPEND to a slow but live server goes on).
+async fn write_all_within<W: AsyncWrite + Unpin>(
+    w: &mut W,
+    mut buf: &[u8],
+    limit: Duration,
+) -> std::io::Result<()> {
+    let timed_out = || {
+        std::io::Error::new(
+            std::io::ErrorKind::TimedOut,
+            format!("the server read nothing for {} s: write timed out", limit.as_secs()),
+        )
+    };
+    while !buf.is_empty() {
+        let n = tokio::time::timeout(limit, w.write(buf))
+            .await
+            .map_err(|_| timed_out())??;
+        if n == 0 {
+            return Err(std::io::ErrorKind::WriteZero.into());
+        }
+        buf = &buf[n..];
+    }
+    tokio::time::timeout(limit, w.flush())
+        .await
+        .map_err(|_| timed_out())?
+}
 
 /// The socket, before or after TLS.
 enum Io {
@@ -118,12 +159,10 @@ impl Conn {
         {
             return Ok(());
         }
+        let limit = write_timeout();
         let result = match &mut self.io {
-            Io::Plain(s) => s.write_all(&self.out).await,
-            Io::Tls(s) => match s.write_all(&self.out).await {
-                Ok(()) => s.flush().await,
-                Err(e) => Err(e),
-            },
+            Io::Plain(s) => write_all_within(s, &self.out, limit).await,
+            Io::Tls(s) => write_all_within(s, &self.out, limit).await,
             Io::Gone => Ok(()),
         };
         result.map_err(Failure::Io)
@@ -280,6 +319,9 @@ impl Conn {
                 // the TLS channel: read the greeting that lists them, and
                 // with STARTTLS wait for TLS, first.
                 self.await_ready().await?;
+                if self.preauthenticated() {
+                    return Ok(());
+                }
                 let plus =
                     self.client
                         .capabilities()
@@ -295,7 +337,20 @@ impl Conn {
             }
         };
         let done = self.wait(handle, |_, _| {}).await?;
+        // The LOGIN was queued before the greeting, which said PREAUTH: it
+        // was not sent, and none is needed.
+        if let Outcome::NotSent(UsageError::WrongState { .. }) = done.outcome {
+            if self.preauthenticated() {
+                return Ok(());
+            }
+        }
         done.result().map_err(Failure::auth)
+    }
+
+    /// Whether the server greeted with PREAUTH (RFC 9051 §7.1.4): the
+    /// session is authenticated without a login.
+    fn preauthenticated(&self) -> bool {
+        self.client.state() == SessionState::Authenticated
     }
 
     /// Reads until the server's greeting has arrived.

@@ -938,6 +938,35 @@ fn blocking_usage_errors_are_messages_not_panics() {
     }
 }
 
+/// The same for the tokio `client` example: a server that stops reading
+/// fails its APPEND after the write timeout (`IMAP_WRITE_TIMEOUT`, 60 s
+/// by default) with a clear error, instead of hanging.
+#[test]
+fn client_write_times_out_when_the_server_stops_reading() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port().to_string();
+    let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
+    let server = thread::spawn(move || {
+        let (mut sock, _) = listener.accept().unwrap();
+        sock.write_all(b"* PREAUTH [CAPABILITY IMAP4rev1 LITERAL+] ready\r\n")
+            .unwrap();
+        // Never reads; holds the connection until the test is done.
+        let _ = done_rx.recv_timeout(secs(60));
+    });
+    let file = std::env::temp_dir().join(format!("imapkit-big-{}.eml", std::process::id()));
+    std::fs::write(&file, vec![b'x'; 64 << 20]).unwrap();
+    let mut cmd = client(&["--plain", "--host", "127.0.0.1", "--port", &port]);
+    cmd.args(["--user", "alice", "append", "INBOX"])
+        .arg(&file)
+        .env("IMAP_WRITE_TIMEOUT", "1");
+    let r = run(cmd, secs(30));
+    let _ = std::fs::remove_file(&file);
+    r.assert_clean_failure();
+    assert!(r.stderr.contains("write timed out"), "{r:?}");
+    done_tx.send(()).unwrap();
+    server.join().unwrap();
+}
+
 /// A server that stops reading (its receive window full) fails the
 /// blocking `Session`'s write with `TimedOut` after the write timeout, and
 /// the session is closed, instead of blocking for ever. Was a doubt of
