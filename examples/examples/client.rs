@@ -73,7 +73,10 @@ async fn write_all_within<W: AsyncWrite + Unpin>(
     let timed_out = || {
         std::io::Error::new(
             std::io::ErrorKind::TimedOut,
-            format!("the server read nothing for {} s: write timed out", limit.as_secs()),
+            format!(
+                "the server read nothing for {} s: write timed out",
+                limit.as_secs()
+            ),
         )
     };
     while !buf.is_empty() {

@@ -93,6 +93,11 @@ impl Session {
         let Some(request) = job.request.take() else {
             return;
         };
+        if let Some(selected) = self.selected.as_mut() {
+            // EXPUNGEs the Server let go meanwhile (they renumber what a
+            // UID FETCH answers).
+            selected.delivered(server.held_expunges());
+        }
         let mut cx = Cx {
             server,
             now,
@@ -119,7 +124,7 @@ impl Session {
             return;
         }
         // UID FETCH may report expunges; FETCH may not (RFC 9051 §7.5.1).
-        self.report_changes(&mut cx, job.uid);
+        self.report_changes(&mut cx, !job.uid);
         let _ = server.respond(now, request, Completion::ok());
     }
 
@@ -132,6 +137,17 @@ impl Session {
     ) -> Result<Option<Data<'static>>, StoreError> {
         let condstore = cx.condstore();
         let selected = self.selected_mut()?;
+        // A FETCH by number answers past the EXPUNGEs the Server holds, in
+        // the numbers the client has; a UID FETCH's answers are queued
+        // behind them, in the numbers after them.
+        let seq = if job.uid {
+            match selected.seq_after_expunges(uid) {
+                Some(n) => n,
+                None => return Ok(None),
+            }
+        } else {
+            seq
+        };
         let Some(msg) = selected.messages(&[(seq, uid)]).pop() else {
             return Ok(None);
         };
@@ -143,14 +159,21 @@ impl Session {
         let mut flags_changed = false;
         if job.sets_seen && !flags.flags.seen() {
             let outcome = selected.store(&[(seq, uid)], StoreAction::Add, &seen(), None)?;
-            if let Some((_, _, f, m, _)) = outcome.messages.into_iter().next() {
-                flags = f;
-                modseq = m;
-                flags_changed = true;
+            let external = outcome.unreported.contains(&uid);
+            if let Some((_, _, f, m, changed)) = outcome.messages.into_iter().next() {
+                if changed || external {
+                    flags = f;
+                    modseq = m;
+                    flags_changed = true;
+                }
             }
         }
-        let mut items = Vec::with_capacity(job.attributes.len() + 2);
-        if job.uid && !job.attributes.contains(&FetchAttribute::Uid) {
+        // Once CONDSTORE is on, a FETCH that set \Seen carries the UID and
+        // the new MODSEQ (RFC 7162 §3.1, §3.2.4): the client keeps the
+        // message's mod-sequence up to date.
+        let flags_modseq = condstore && flags_changed;
+        let mut items = Vec::with_capacity(job.attributes.len() + 3);
+        if (job.uid || flags_modseq) && !job.attributes.contains(&FetchAttribute::Uid) {
             items.push(MessageDataItem::Uid(nz(uid)));
         }
         for attribute in &job.attributes {
@@ -159,7 +182,7 @@ impl Session {
         if flags_changed && !job.attributes.contains(&FetchAttribute::Flags) {
             items.push(MessageDataItem::Flags(flag_list(&flags)));
         }
-        let with_modseq = condstore && job.changed_since.is_some();
+        let with_modseq = condstore && (job.changed_since.is_some() || flags_modseq);
         if with_modseq && !job.attributes.contains(&FetchAttribute::ModSeq) {
             items.push(MessageDataItem::ModSeq(modseq));
         }

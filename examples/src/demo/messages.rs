@@ -65,12 +65,21 @@ impl Session {
         let which = selected.resolve(&set, uid)?;
         let outcome = selected.store(&which, action, &flags, unchanged_since)?;
         for (seq, msg_uid, flags, modseq, changed) in &outcome.messages {
+            // RFC 9051 §6.4.6: a flag change by another session is reported
+            // with or without .SILENT (this STORE moved the view past it).
+            let external = outcome.unreported.contains(msg_uid);
             // RFC 7162 §3.1.3: with UNCHANGEDSINCE, the new MODSEQ of every
             // changed message is sent even for .SILENT.
-            let report = !silent || (unchanged_since.is_some() && *changed);
+            let report = !silent || external || (unchanged_since.is_some() && *changed);
             if report {
                 cx.data(flags_fetch(
-                    *seq, *msg_uid, flags, *modseq, uid, condstore, !silent,
+                    *seq,
+                    *msg_uid,
+                    flags,
+                    *modseq,
+                    uid,
+                    condstore,
+                    !silent || external,
                 ));
             }
         }
@@ -131,6 +140,10 @@ impl Session {
             .map(|&(seq, u)| if uid { u } else { seq })
             .collect();
         let modseq = result.highest_modseq.filter(|_| has_modseq);
+        // RFC 9051 §6.4.4: without RETURN, ALL is assumed, and an IMAP4rev2
+        // client ignores SEARCH responses: it gets ESEARCH.
+        let return_options =
+            return_options.or_else(|| cx.server.enabled().imap4rev2.then(Vec::new));
         let Some(opts) = return_options else {
             cx.data(Data::Search {
                 ids: numbers.iter().map(|&n| nz(n)).collect(),
@@ -142,8 +155,15 @@ impl Session {
             let uids: Vec<u32> = result.matches.iter().map(|m| m.1).collect();
             selected.save_result(&uids);
         }
-        // RFC 4731 §3.1: `RETURN ()` means ALL; SAVE alone returns nothing.
-        let wanted = |o: SearchReturnOption<'static>| opts.is_empty() || opts.contains(&o);
+        // RFC 4731 §3.1: `RETURN ()` means `RETURN (ALL)`; SAVE alone
+        // returns nothing.
+        let wanted = |o: SearchReturnOption<'static>| {
+            if opts.is_empty() {
+                o == SearchReturnOption::All
+            } else {
+                opts.contains(&o)
+            }
+        };
         let only_save = opts.len() == 1 && opts[0] == SearchReturnOption::Save;
         if only_save {
             return Ok(Completion::ok());

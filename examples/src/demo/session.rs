@@ -11,6 +11,13 @@
 //! Mailbox changes made by other sessions are reported at the end of each
 //! command in the selected state (EXPUNGE only where RFC 9051 §7.5.1
 //! allows it: not during FETCH, STORE or SEARCH) and pushed during IDLE.
+//!
+//! The [`Server`] holds an EXPUNGE back while a FETCH, STORE or SEARCH by
+//! number is in flight (a client may pipeline one after a NOOP). Until it
+//! goes out the client numbers messages as before it, and so does the
+//! session: the expunged message keeps its number in the [`Selected`]
+//! view until [`Server::held_expunges`] says the EXPUNGE went out, and the
+//! other changes wait for the next command.
 
 use std::collections::VecDeque;
 use std::num::NonZeroU32;
@@ -18,7 +25,7 @@ use std::time::Instant;
 
 use imapkit_proto::{
     Command, CommandBody, Data, FlagFetch, FlagFetchList, MessageDataItem, RespText, ResponseCode,
-    SeqOrUid, Sequence, SequenceSet, Status, Text, Vec1,
+    SearchKey, SeqOrUid, Sequence, SequenceSet, Status, Text, Vec1,
 };
 use imapkit_state::server::{Completion, Request, Server};
 use tokio::sync::broadcast;
@@ -151,17 +158,13 @@ impl Session {
         let Some(selected) = self.selected.as_mut() else {
             return;
         };
-        let condstore = server.enabled().condstore;
-        for update in selected.poll_changes(true) {
-            if update == Update::MailboxDeleted {
-                let _ = server.bye(now, static_text("the selected mailbox was deleted"));
-                return;
-            }
-            if let Some(data) = update_data(update, condstore) {
-                // Refused only when the client stopped reading: the
-                // connection's write timeout ends it.
-                let _ = server.send_unsolicited(now, data);
-            }
+        // Refused only when the client stopped reading: the connection's
+        // write timeout ends it.
+        let send = |server: &mut Server, data| {
+            let _ = server.send_unsolicited(now, data);
+        };
+        if report(selected, server, false, send) {
+            let _ = server.bye(now, static_text("the selected mailbox was deleted"));
         }
     }
 
@@ -173,14 +176,11 @@ impl Session {
         command: Command<'static>,
     ) {
         let Command { tag, body } = command;
-        // FETCH, STORE and SEARCH by message number: no EXPUNGE while they
-        // run (RFC 9051 §7.5.1).
-        let seq_command = matches!(
-            body,
-            CommandBody::Fetch { uid: false, .. }
-                | CommandBody::Store { uid: false, .. }
-                | CommandBody::Search { uid: false, .. }
-        );
+        if let Some(selected) = self.selected.as_mut() {
+            // EXPUNGEs the Server let go since the last command.
+            selected.delivered(server.held_expunges());
+        }
+        let seq_command = uses_message_numbers(&body);
         let reports_changes = !matches!(
             body,
             CommandBody::Select { .. }
@@ -201,7 +201,7 @@ impl Session {
         match outcome {
             Outcome::Done(completion) => {
                 if reports_changes && completion.status() != Status::Bad {
-                    self.report_changes(&mut cx, !seq_command);
+                    self.report_changes(&mut cx, seq_command);
                 }
                 // Fails only when the connection closed meanwhile.
                 let _ = server.respond(now, request, completion);
@@ -210,22 +210,22 @@ impl Session {
         }
     }
 
-    /// Sends the selected mailbox's changes as data of the command.
-    pub(super) fn report_changes(&mut self, cx: &mut Cx<'_>, expunge_allowed: bool) {
+    /// Sends the selected mailbox's changes as data of the command;
+    /// `seq_command`: a FETCH, STORE or SEARCH by message number, during
+    /// which no EXPUNGE is sent (RFC 9051 §7.5.1).
+    pub(super) fn report_changes(&mut self, cx: &mut Cx<'_>, seq_command: bool) {
         let Some(selected) = self.selected.as_mut() else {
             return;
         };
-        let condstore = cx.condstore();
-        for update in selected.poll_changes(expunge_allowed) {
-            if update == Update::MailboxDeleted {
-                let _ = cx
-                    .server
-                    .bye(cx.now, static_text("the selected mailbox was deleted"));
-                return;
-            }
-            if let Some(data) = update_data(update, condstore) {
-                cx.data(data);
-            }
+        let (now, request) = (cx.now, cx.request);
+        let send = |server: &mut Server, data| {
+            // Fails only when the connection closed meanwhile.
+            let _ = server.send_data(now, request, data);
+        };
+        if report(selected, cx.server, seq_command, send) {
+            let _ = cx
+                .server
+                .bye(cx.now, static_text("the selected mailbox was deleted"));
         }
     }
 
@@ -363,6 +363,59 @@ impl Session {
     /// only while one is selected).
     pub(super) fn selected_mut(&mut self) -> Result<&mut Selected, StoreError> {
         self.selected.as_mut().ok_or(StoreError::NoSelect)
+    }
+}
+
+/// Reports the changes of `selected` through `send`: EXPUNGEs first
+/// (unless `seq_command`, RFC 9051 §7.5.1), then, once the client has
+/// every EXPUNGE, new messages, keywords and flag changes. While the
+/// Server holds an EXPUNGE back the client numbers messages as before it;
+/// so does the view (only the data of a FETCH, STORE or SEARCH by number
+/// goes past a held EXPUNGE, RFC 9051 §2.3.1.2), and the other changes,
+/// which would be queued behind the EXPUNGE, wait for a later command.
+/// True when the mailbox was deleted (the caller says BYE).
+fn report(
+    selected: &mut Selected,
+    server: &mut Server,
+    seq_command: bool,
+    mut send: impl FnMut(&mut Server, Data<'static>),
+) -> bool {
+    let condstore = server.enabled().condstore;
+    selected.delivered(server.held_expunges());
+    if !seq_command {
+        for update in selected.poll_expunges() {
+            if let Some(data) = update_data(update, condstore) {
+                send(server, data);
+            }
+        }
+        // Those the Server sent at once are the client's now.
+        selected.delivered(server.held_expunges());
+        if selected.undelivered() > 0 {
+            return false;
+        }
+    }
+    for update in selected.poll_changes(false) {
+        if update == Update::MailboxDeleted {
+            return true;
+        }
+        if let Some(data) = update_data(update, condstore) {
+            send(server, data);
+        }
+    }
+    false
+}
+
+/// Whether the Server treats `body` as a command that uses message
+/// numbers (FETCH, STORE, SEARCH; a UID SEARCH with message numbers, RFC
+/// 7162 §3.2.10): no EXPUNGE goes out while it is in flight.
+fn uses_message_numbers(body: &CommandBody<'_>) -> bool {
+    match body {
+        CommandBody::Fetch { uid, .. } | CommandBody::Store { uid, .. } => !uid,
+        CommandBody::Search { uid: false, .. } => true,
+        CommandBody::Search { criteria, .. } => {
+            criteria.iter().any(SearchKey::uses_message_numbers)
+        }
+        _ => false,
     }
 }
 

@@ -491,7 +491,11 @@ impl Account {
     }
 
     /// LISTRIGHTS (RFC 4314 §3.4): the rights always granted to
-    /// `identifier` and those that can be granted, each on its own.
+    /// `identifier` and those that can be granted, each on its own, as
+    /// [`Account::set_acl`] sees them: a personal mailbox's ACL is fixed
+    /// (its owner holds every right, nothing can be granted to anyone
+    /// else); on a shared mailbox each right can be granted to a user or
+    /// `anyone`, and an identifier SETACL refuses is refused here too.
     pub fn list_rights(&self, name: &str, identifier: &str) -> Result<(Rights, Vec<Rights>)> {
         let name = normalize_name(name)?;
         let loc = self.locate(&name)?;
@@ -499,9 +503,23 @@ impl Account {
         if !st.mailboxes.contains_key(&loc.key) {
             return Err(StoreError::NoSuchMailbox);
         }
-        self.rights_in(&loc, &st, &loc.key).require('a')?;
-        if !loc.shared && identifier == self.user {
-            return Ok((Rights::ALL, Vec::new()));
+        let mine = self.rights_in(&loc, &st, &loc.key);
+        if !mine.has('l') {
+            return Err(StoreError::NoSuchMailbox);
+        }
+        mine.require('a')?;
+        if !loc.shared {
+            let fixed = if identifier == self.user {
+                Rights::ALL
+            } else {
+                Rights::NONE
+            };
+            return Ok((fixed, Vec::new()));
+        }
+        if identifier != ANYONE && !self.store.users().contains(identifier) {
+            return Err(StoreError::InvalidAcl {
+                reason: "unknown identifier",
+            });
         }
         let optional = crate::store::acl::ALL_RIGHTS
             .chars()

@@ -135,9 +135,10 @@ pub(crate) enum Source {
 /// The outcome of a STORE.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct StoreResult {
-    /// Every addressed message that exists: UID, flags, mod-sequence, and
-    /// whether this STORE changed it.
-    pub(crate) messages: Vec<(u32, FlagSet, u64, bool)>,
+    /// Every addressed message that exists: UID, flags, mod-sequence,
+    /// whether this STORE changed it, and its mod-sequence before this
+    /// STORE (a session compares it with what it last reported).
+    pub(crate) messages: Vec<(u32, FlagSet, u64, bool, u64)>,
     /// UIDs not changed because of UNCHANGEDSINCE (RFC 7162 §3.1.3).
     pub(crate) modified: Vec<u32>,
 }
@@ -498,7 +499,7 @@ impl MailboxHandle {
             let mut new = new.restrict(&m.flags, &may);
             new.canonicalize(&st.keywords);
             if new == m.flags {
-                out.messages.push((uid, new, m.modseq, false));
+                out.messages.push((uid, new, m.modseq, false, m.modseq));
             } else {
                 records.push(Record::Flags {
                     uid,
@@ -506,7 +507,7 @@ impl MailboxHandle {
                     flags: new.clone(),
                 });
                 updates.push((i, new.clone()));
-                out.messages.push((uid, new, modseq, true));
+                out.messages.push((uid, new, modseq, true, m.modseq));
             }
         }
         if records.is_empty() {

@@ -7,7 +7,15 @@
 //! until the server may send `EXPUNGE` (not during FETCH, STORE or SEARCH,
 //! RFC 9051 §7.5.1), which [`Selected::poll_changes`] with
 //! `expunge_allowed` does.
+//!
+//! A server that holds EXPUNGE responses back while a FETCH, STORE or
+//! SEARCH by number is in flight (pipelined after the command that reports
+//! them) uses [`Selected::poll_expunges`] instead: the message keeps its
+//! number in the view until [`Selected::delivered`] says the client got
+//! the EXPUNGE, so that the commands in between read and answer message
+//! numbers as the client still has them (RFC 9051 §2.3.1.2).
 
+use std::collections::VecDeque;
 use std::num::NonZeroU32;
 use std::sync::Arc;
 
@@ -46,6 +54,11 @@ pub struct Selected {
     recent: Vec<u32>,
     /// Expunged by others, not yet reported.
     ghosts: bool,
+    /// UIDs whose `EXPUNGE` [`Selected::poll_expunges`] handed out and the
+    /// client may not have yet (the server holds it back), oldest first.
+    /// They stay in `view`: until the client gets the `EXPUNGE` it numbers
+    /// messages as if they were there.
+    undelivered: VecDeque<u32>,
     /// The result of the last `SEARCH RETURN (SAVE)` (RFC 5182), as UIDs.
     saved: Option<Vec<u32>>,
     deleted_reported: bool,
@@ -131,6 +144,12 @@ pub struct StoreOutcome {
     pub messages: Vec<(u32, u32, StoredFlags, u64, bool)>,
     /// UIDs that failed `UNCHANGEDSINCE` (the `MODIFIED` response code).
     pub modified: Vec<u32>,
+    /// UIDs among `messages` whose flags another session had changed since
+    /// this session last reported them. The server sends a FETCH with
+    /// their flags even for `.SILENT` (RFC 9051 §6.4.6): this STORE moved
+    /// the session's view of them past that change, so no later poll
+    /// reports it.
+    pub unreported: Vec<u32>,
 }
 
 /// The result of SEARCH.
@@ -180,6 +199,7 @@ impl Selected {
             keywords_known,
             recent,
             ghosts: false,
+            undelivered: VecDeque::new(),
             saved: None,
             deleted_reported: false,
         }
@@ -376,10 +396,16 @@ impl Selected {
             modified: r.modified,
             ..Default::default()
         };
-        for (uid, flags, modseq, changed) in r.messages {
+        for (uid, flags, modseq, changed, before) in r.messages {
             if let Ok(i) = self.view.binary_search_by_key(&uid, |v| v.0) {
-                if changed {
+                // A change by someone else that was not reported yet: the
+                // FETCH the server sends now reports it with this one.
+                let external = before > self.view[i].1;
+                if changed || external {
                     self.view[i].1 = modseq;
+                }
+                if external {
+                    out.unreported.push(uid);
                 }
                 out.messages.push((
                     i as u32 + 1,
@@ -489,7 +515,9 @@ impl Selected {
     /// Brings the view up to date with the mailbox and says what to tell
     /// the client: expunges (only when `expunge_allowed`), then new
     /// messages (`EXISTS`, `RECENT`), new keywords (`FLAGS`) and flag
-    /// changes by others. Cheap when nothing changed.
+    /// changes by others. Cheap when nothing changed. Messages whose
+    /// `EXPUNGE` [`Selected::poll_expunges`] handed out are not reported
+    /// again, and keep their numbers until [`Selected::delivered`].
     pub fn poll_changes(&mut self, expunge_allowed: bool) -> Vec<Update> {
         let mut out = Vec::new();
         let mut st = self.handle.lock();
@@ -526,6 +554,8 @@ impl Selected {
                         changed.push((m.uid, m.flags.clone(), m.modseq));
                     }
                 }
+                // Its EXPUNGE is on its way to the client.
+                None if self.undelivered.contains(uid) => {}
                 None if expunge_allowed => gone.push(*uid),
                 None => self.ghosts = true,
             }
@@ -571,6 +601,76 @@ impl Selected {
             }
         }
         out
+    }
+
+    /// Reports the messages other sessions expunged, for a server that may
+    /// hold `EXPUNGE` responses back (RFC 9051 §7.5.1: not while a FETCH,
+    /// STORE or SEARCH by number is in flight). Each `Update::Expunge`
+    /// numbers its message as the client will once the earlier `EXPUNGE`s
+    /// (also those still undelivered) have reached it; the message keeps
+    /// its number in this view until [`Selected::delivered`] says the
+    /// client has the response. Other changes are left to
+    /// [`Selected::poll_changes`].
+    pub fn poll_expunges(&mut self) -> Vec<Update> {
+        let st = self.handle.lock();
+        if st.deleted || (st.highest_modseq == self.seen_modseq && !self.ghosts) {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        // The messages before the current one that the client keeps.
+        let mut kept = 0;
+        for &(uid, _) in &self.view {
+            if self.undelivered.contains(&uid) {
+                continue;
+            }
+            if st.find(uid).is_some() {
+                kept += 1;
+            } else {
+                out.push(Update::Expunge { seq: kept + 1, uid });
+            }
+        }
+        drop(st);
+        for update in &out {
+            if let Update::Expunge { uid, .. } = update {
+                self.undelivered.push_back(*uid);
+            }
+        }
+        self.ghosts = false;
+        out
+    }
+
+    /// The server holds `held` `EXPUNGE` responses back (`held_expunges`
+    /// of the session): those [`Selected::poll_expunges`] handed out before
+    /// them have reached the client (the server sends them in order), so
+    /// their messages leave the view and the numbers after them move down.
+    pub fn delivered(&mut self, held: usize) {
+        let n = self.undelivered.len().saturating_sub(held);
+        if n == 0 {
+            return;
+        }
+        let mut gone: Vec<u32> = self.undelivered.drain(..n).collect();
+        gone.sort_unstable();
+        self.drop_from_view(&gone);
+    }
+
+    /// How many `EXPUNGE` responses handed out by
+    /// [`Selected::poll_expunges`] may not have reached the client yet.
+    pub fn undelivered(&self) -> usize {
+        self.undelivered.len()
+    }
+
+    /// The number `uid` has once the undelivered `EXPUNGE` responses have
+    /// reached the client: the number for a response the server queues
+    /// behind them (all but the data of a FETCH, STORE or SEARCH by
+    /// number). `None` when its own `EXPUNGE` is undelivered or it is not
+    /// in the view.
+    pub fn seq_after_expunges(&self, uid: u32) -> Option<u32> {
+        let seq = self.seq(uid)?;
+        if self.undelivered.contains(&uid) {
+            return None;
+        }
+        let before = self.undelivered.iter().filter(|&&u| u < uid).count() as u32;
+        Some(seq - before)
     }
 
     /// A receiver of this mailbox's changes: await it in IDLE, then call

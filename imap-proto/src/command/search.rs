@@ -136,6 +136,29 @@ impl<'a> SearchKey<'a> {
         Self::Or(Box::new(a), Box::new(b))
     }
 
+    /// Whether the key names messages by sequence number: a sequence set
+    /// other than `$` (RFC 5182), itself or inside NOT, OR and a
+    /// parenthesized list. A UID SEARCH with such a key uses message
+    /// numbers as a SEARCH does (RFC 9051 §7.5.1, RFC 7162 §3.2.10).
+    ///
+    /// ```
+    /// use imapkit_proto::{SearchKey, SequenceSet};
+    ///
+    /// let numbers = SearchKey::SequenceSet(SequenceSet::single(5).unwrap());
+    /// assert!(SearchKey::negated(numbers).uses_message_numbers());
+    /// assert!(!SearchKey::Uid(SequenceSet::single(5).unwrap()).uses_message_numbers());
+    /// assert!(!SearchKey::SequenceSet(SequenceSet::LastResult).uses_message_numbers());
+    /// ```
+    pub fn uses_message_numbers(&self) -> bool {
+        match self {
+            Self::SequenceSet(SequenceSet::Set(_)) => true,
+            Self::Not(k) => k.uses_message_numbers(),
+            Self::Or(a, b) => a.uses_message_numbers() || b.uses_message_numbers(),
+            Self::And(keys) => keys.iter().any(Self::uses_message_numbers),
+            _ => false,
+        }
+    }
+
     /// Nesting depth: 1 for a key without sub-keys.
     pub fn depth(&self) -> usize {
         match self {

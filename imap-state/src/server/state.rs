@@ -5,7 +5,7 @@
 
 use imapkit_proto::{
     Capability, CommandBody, FetchAttribute, FetchItems, SearchKey, SearchReturnOption,
-    SelectParameter, SequenceSet,
+    SelectParameter,
 };
 
 use super::config::{ExtensionCommand, ServerConfig};
@@ -386,7 +386,11 @@ pub(crate) fn route(
     } = body
     {
         // RFC 7162 §3.2.10: no VANISHED during a UID SEARCH with message numbers.
-        if criteria.as_slice().iter().any(has_message_numbers) {
+        if criteria
+            .as_slice()
+            .iter()
+            .any(SearchKey::uses_message_numbers)
+        {
             route.seq_sensitive = true;
         }
     }
@@ -409,17 +413,6 @@ fn sets_seen(items: &FetchItems<'_>) -> bool {
         FetchItems::Single(a) => one(a),
         FetchItems::List(l) => l.as_slice().iter().any(one),
         FetchItems::All | FetchItems::Fast | FetchItems::Full => false,
-    }
-}
-
-/// Whether a search key holds message sequence numbers.
-fn has_message_numbers(key: &SearchKey<'_>) -> bool {
-    match key {
-        SearchKey::SequenceSet(SequenceSet::Set(_)) => true,
-        SearchKey::Not(k) => has_message_numbers(k),
-        SearchKey::Or(a, b) => has_message_numbers(a) || has_message_numbers(b),
-        SearchKey::And(keys) => keys.as_slice().iter().any(has_message_numbers),
-        _ => false,
     }
 }
 
