@@ -557,3 +557,18 @@ proptest! {
         let _ = (text.as_str().len(), text.is_complete());
     }
 }
+
+/// An unknown response may not start with `[`: since QUIRKS.md row 92 the
+/// decoder reads `* [UIDNEXT 5] hi` as `* OK [UIDNEXT 5] hi` (the bare
+/// response code of Office 365 and home.pl), so such an `OtherData` would
+/// not decode back to itself.
+#[test]
+fn unknown_responses_do_not_start_with_a_response_code() {
+    assert!(OtherData::try_new("[UIDNEXT 5] hi").is_err());
+    assert!(OtherData::try_new("[X").is_err());
+    let bare = b"* [UIDNEXT 5] hi\r\n";
+    let Ok(Decoded::Complete { message, .. }) = decode::response(bare) else {
+        panic!("a bare code decodes");
+    };
+    assert!(matches!(message, Response::Status(_)), "{message:?}");
+}

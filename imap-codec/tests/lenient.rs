@@ -830,6 +830,54 @@ fn empty_multipart_gmail() {
     assert_eq!(decode(&b).0, r);
 }
 
+/// A server in MailKit issue 1393 (not named): `NIL` where a multipart's
+/// parts belong, `(NIL "alternative" ("boundary" "...") NIL NIL NIL)`, as
+/// the body of an encapsulated message (a bounce's returned headers). Read
+/// as the multipart without parts of Gmail's form (row 30), which it
+/// re-encodes as.
+/// Evidence: https://github.com/jstedfast/MailKit/issues/1393 (the
+/// maintainer's reading of the log; the line below keeps its shape).
+#[test]
+fn nil_parts_multipart_mailkit_1393() {
+    quirk(
+        b"* 6285 FETCH (UID 11889 BODYSTRUCTURE ((\"text\" \"plain\" (\"charset\" \"utf-8\") NIL NIL \"7bit\" 727 16 NIL NIL NIL NIL)(\"message\" \"rfc822\" (\"name\" \"Message headers\") NIL NIL \"7bit\" 903 (\"Mon, 17 Nov 2014 13:29:21 +0100\" \"Re: Adresy\" ((\"u\" NIL \"e.u\" \"example.com\")) NIL NIL NIL NIL NIL \"<a@b>\" \"<c@d>\") (NIL \"alternative\" (\"boundary\" \"Apple-Mail=_352F\") NIL NIL NIL) 17 NIL NIL NIL NIL) \"report\" (\"report-type\" \"delivery-status\") NIL NIL NIL))",
+        Quirks::EMPTY_MULTIPART,
+        b"* 6285 FETCH (UID 11889 BODYSTRUCTURE ((\"text\" \"plain\" (\"charset\" \"utf-8\") NIL NIL \"7bit\" 727 16 NIL NIL NIL NIL)(\"message\" \"rfc822\" (\"name\" \"Message headers\") NIL NIL \"7bit\" 903 (\"Mon, 17 Nov 2014 13:29:21 +0100\" \"Re: Adresy\" ((\"u\" NIL \"e.u\" \"example.com\")) NIL NIL NIL NIL NIL \"<a@b>\" \"<c@d>\") (\"alternative\" (\"boundary\" \"Apple-Mail=_352F\") NIL NIL NIL) 17 NIL NIL NIL NIL) \"report\" (\"report-type\" \"delivery-status\") NIL NIL NIL))",
+        |r| match fetch_items(r) {
+            [MessageDataItem::Uid(_), MessageDataItem::BodyStructure(item)] => {
+                let body = item.get();
+                let BodyStructure::Multipart(m) = &*body else {
+                    panic!("{body:?}")
+                };
+                let parts = m.parts.to_vec();
+                let BodyStructure::Single(Body {
+                    kind: BodyKind::Message { message, .. },
+                    ..
+                }) = &parts[1]
+                else {
+                    panic!("{:?}", parts[1])
+                };
+                let inner = message.body();
+                let BodyStructure::Multipart(inner) = &*inner else {
+                    panic!("{inner:?}")
+                };
+                assert!(inner.parts.is_empty());
+                assert_eq!(inner.subtype.as_bytes(), b"alternative");
+                let ext = inner.extension.as_ref().unwrap();
+                assert_eq!(
+                    ext.param("boundary").as_deref(),
+                    Some(&b"Apple-Mail=_352F"[..])
+                );
+            }
+            other => panic!("{other:?}"),
+        },
+    );
+    // A single part whose media type is `NIL` is still read as one.
+    let (r, q) = decode(b"* 1 FETCH (BODY (NIL \"alternative\" NIL NIL NIL \"7BIT\" 10))\r\n");
+    assert!(q.contains(Quirks::NIL_FOR_STRING) && !q.contains(Quirks::EMPTY_MULTIPART));
+    assert!(matches!(single_body(&r).kind, BodyKind::Basic { .. }));
+}
+
 /// Lotus Domino: `()` for the body of an encapsulated message. Read as a
 /// multipart without parts and with an empty subtype.
 /// Evidence: https://github.com/jstedfast/MailKit/issues/944.
@@ -930,6 +978,50 @@ fn bare_response_code_exchange_2013() {
     let (r, q) = decode(b"[a] OK [READ-WRITE] done\r\n");
     assert!(q.is_empty());
     assert_eq!(r.to_vec(), b"[a] OK [READ-WRITE] done\r\n");
+}
+
+/// home.pl and Office 365: a response code after `* ` without `OK`,
+/// `* [COPYUID ...]`, answering MOVE or COPY. Read as `* OK` with the code,
+/// as the code alone on a line is (Exchange 2013). The issue's logs are
+/// screenshots: the lines are built from MailKit's description (its release
+/// notes for 1.0.1 and 1.18.0) and its error (`Unexpected token: [atom:
+/// COPYUID]` after `*`).
+/// Evidence: https://github.com/jstedfast/MailKit/issues/115.
+#[test]
+fn untagged_bare_code_home_pl() {
+    quirk(
+        b"* [COPYUID 1499334372 5 17] Moved",
+        Quirks::BARE_RESPONSE_CODE,
+        b"* OK [COPYUID 1499334372 5 17] Moved",
+        |r| match r {
+            Response::Status(s) => {
+                assert_eq!(s.kind, StatusKind::Untagged(Status::Ok));
+                assert!(matches!(s.code(), Some(ResponseCode::CopyUid { .. })));
+                assert_eq!(s.text.human().as_bytes(), b"Moved");
+            }
+            other => panic!("{other:?}"),
+        },
+    );
+    quirk(
+        b"* [COPYUID 38505 304,319:320 3956:3958]",
+        Quirks::BARE_RESPONSE_CODE.union(Quirks::MISSING_TEXT),
+        b"* OK [COPYUID 38505 304,319:320 3956:3958] ",
+        |r| assert!(matches!(r, Response::Status(s) if s.code().is_some())),
+    );
+    // An unknown code stays an unknown response, kept byte for byte.
+    let (r, q) = decode(b"* [XFOO 1] x\r\n");
+    assert!(q.is_empty(), "{q:?}");
+    assert_eq!(
+        r,
+        Response::Data(Data::Other(OtherData::unvalidated(&b"[XFOO 1] x"[..])))
+    );
+    // A line that ends in a literal header stays an unknown response, read
+    // as the framer frames it: the literal is part of it.
+    let b = b"* [ALERT] hi {5}\r\nhello\r\n";
+    let (r, q) = decode(b);
+    assert!(q.is_empty(), "{q:?}");
+    assert!(matches!(r, Response::Data(Data::Other(_))), "{r:?}");
+    assert_prefixes(&ResponseDecoder::default(), b);
 }
 
 /// Known codes whose arguments break their grammar keep their status
@@ -1289,6 +1381,14 @@ fn catalogue_lines_that_need_no_quirk() {
         (b"* XGWCONF GroupWise POA Version 6.5.0", "GroupWise's IMAP SDK manual (an unknown response, read generically)"),
         (b"* Goodbye : idle timeout expired", "imap.mailo.com (chatmail/core issue 5271; read generically)"),
         (b"* 980 FETCH (BODYSTRUCTURE ((\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 2 1 NIL NIL NIL)(\"MESSAGE\" \"RFC822\" (\"NAME\" \"Fw.eml\") NIL NIL \"7BIT\" 1980088 NIL (\"ATTACHMENT\" (\"FILENAME\" \"Fw.eml\")) NIL) \"MIXED\" NIL NIL NIL))", "Ruby bug 6397, MailKit issues 32 and 59 (message/rfc822 sent as a basic part)"),
+        (b"* SEARCH 2 3 7", "MailKit's release notes 1.0.13 (Cyrus 2.4.16 answers a SEARCH with RETURN options by SEARCH, not ESEARCH)"),
+        (b"* ESEARCH (TAG \"A5\") ALL 1:3,5", "MailKit issue 191 (AOL: ESEARCH without UID answering UID SEARCH)"),
+        (b"* OK [COPYUID 1304109194 59667 4484] Completed", "cyrus-imapd issue 2114, roundcube issue 5982 (Cyrus 3.0: COPYUID untagged, before the EXPUNGEs of a MOVE)"),
+        (b"* LIST (\\HasNoChildren) \"/\" NIL", "MailKit issue 482 (a mailbox named NIL, sent as an atom)"),
+        (b"* LIST (\\HasNoChildren) \"/\" +SaneLater", "MailKit issue 1914, s1t5/mail-archiver issue 160 (SaneBox's folders: an atom starting with +)"),
+        (b"* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft +)", "MailKit issue 1956 (Dovecot: a keyword +)"),
+        (b"* 4876 FETCH (UID 5156 BODYSTRUCTURE (((\"text\" \"plain\" (\"charset\" \"UTF-8\") NIL NIL \"8bit\" 314 8 NIL NIL NIL NIL)(\"text\" \"html\" (\"charset\" \"UTF-8\") NIL NIL \"8bit\" 763 18 NIL NIL NIL NIL) \"alternative\" (\"boundary\" \"b3_f0dc\") NIL NIL NIL NIL)(\"image\" \"jpeg\" (\"name\" \"18e5\") \"<18e5>\" NIL \"base64\" 334384 NIL NIL NIL NIL) \"mixed\" (\"boundary\" \"b1\") NIL NIL NIL))", "MailKit issue 953 (IceWarp: a body-extension after a multipart's location)"),
+        (b"* LIST (\\UnMarked) \".\" INBOX.[Airmail].Snooze", "postalsys/imapflow issue 204 (Airmail's folders: brackets in an atom name)"),
     ] {
         let b = crlf(line);
         let (r, _) = decode(&b);

@@ -200,7 +200,7 @@ pub(crate) const NON_SYNC_IN_RESPONSE: &str = "non-synchronizing literal in a re
 /// | `(NIL NIL)` disposition | Exchange | `NIL` |
 /// | no space between items | `UID 12MODSEQ (5)` (Zimbra before 5.0.8), `BODY[]<0>{5}` (GreenMail) | with the space |
 /// | stray `+` after ID | `* ID (...)+` (datamail.in) | dropped |
-/// | code alone on a line | `[COPYUID 124 10 233]` (Exchange 2013) | `* OK [COPYUID 124 10 233] ` |
+/// | code alone on a line | `[COPYUID 124 10 233]` (Exchange 2013), `* [COPYUID 1 5 17] Moved` (home.pl, Office 365) | `* OK [COPYUID 124 10 233] ` |
 /// | known code, bad arguments | `[UNSEEN 0]`, `[PERMANENTFLAGS]` | kept as `ResponseCode::Other` |
 /// | negative mod-sequence | `MODSEQ (-1)` in FETCH (Zoho) | the item dropped, the others kept |
 /// | zero date | `INTERNALDATE "00-Jan-0000 00:00:00 +0000"` (Lotus Domino) | the item dropped, the others kept |
@@ -435,7 +435,8 @@ fn response_p(i: &[u8]) -> IResult<'_, Response<'_>> {
                 Some(Class::Data) => data::untagged(r),
             }
         }
-        // Lenient: `[COPYUID 124 10 233]` alone on a line (Exchange 2013).
+        // Lenient: `[COPYUID 124 10 233]` alone on a line (Exchange 2013);
+        // after `* ` see [`untagged_bare_code`].
         // (A tag may hold `[` and `]`: a tagged response wins.)
         Some(b'[') => match quirks::attempt(|| tagged(i)) {
             Err(e @ (nom::Err::Error(_) | nom::Err::Failure(_))) => {
@@ -474,6 +475,23 @@ fn bare_code(i: &[u8]) -> IResult<'_, Response<'_>> {
         text,
     };
     Ok((r, Response::Status(status)))
+}
+
+/// After `* `, a line that is only `resp-text` starting with a known
+/// response code, without the status keyword (`* [COPYUID 1 2 3]`: home.pl,
+/// Office 365, MailKit issue 115): read as `* OK` with it
+/// ([`Quirks::BARE_RESPONSE_CODE`]). `None` for any other line, which
+/// stays an unknown response; so does a line not yet ended, and a line
+/// whose last byte before its CRLF is `}`, which the framer may read as a
+/// literal header: the decoder then reads it as the framer frames it.
+#[cold]
+pub(crate) fn untagged_bare_code(i: &[u8]) -> Option<IResult<'_, Response<'_>>> {
+    let lf = i.iter().position(|&b| b == b'\n')?;
+    let content = i[..lf].strip_suffix(b"\r").unwrap_or(&i[..lf]);
+    if content.last() == Some(&b'}') {
+        return None;
+    }
+    quirks::attempt(|| bare_code(i)).ok().map(Ok)
 }
 
 /// The keyword of a status response, as the classifier reads it: letters.

@@ -247,7 +247,8 @@ impl<'a> OtherData<'a> {
     /// ([`KNOWN_DATA`]), or with a number (at most `u32::MAX`) followed by
     /// SP and an atom that is not a known message data name
     /// ([`KNOWN_MESSAGE_DATA`]); it must not look like a status response
-    /// to [`crate::lex::classify_response`] (`OK[...`), must not start
+    /// to [`crate::lex::classify_response`] (`OK[...`) or start with `[`
+    /// (a bare response code, read as `* OK [...]`), must not start
     /// with a signed number (`-3 EXPUNGE` is broken message data, which
     /// the decoder refuses), and must not end with a literal header (which
     /// would announce a literal).
@@ -273,6 +274,11 @@ impl<'a> OtherData<'a> {
         }
         if matches!(first, [b'-' | b'+', d, ..] if d.is_ascii_digit()) {
             return bad("must not start with a signed number");
+        }
+        if first[0] == b'[' {
+            // `* [CODE ...] text` is read as `* OK [CODE ...] text` (the
+            // bare response code of Office 365 and home.pl).
+            return bad("must not start with a response code");
         }
         let known =
             |w: &[u8], list: &[&str]| list.iter().any(|k| k.as_bytes().eq_ignore_ascii_case(w));

@@ -98,8 +98,20 @@ fn multipart(i: &[u8], depth: usize) -> IResult<'_, Multipart<'_>> {
 /// (Gmail, Ruby bug 7153), `"RELATED" NIL ("ATTACHMENT" NIL) NIL` (Gmail,
 /// MailKit issue 777); [`Quirks::EMPTY_MULTIPART`]. `None` if the
 /// input has another shape (the single part's error stands).
+///
+/// `NIL` where the parts belong, before the subtype, `(NIL "alternative"
+/// ("boundary" "b") NIL NIL NIL)` (a server in MailKit issue 1393, as an
+/// encapsulated message's body), is the same multipart without parts.
 #[cold]
 fn empty_multipart(i: &[u8], depth: usize) -> IResult<'_, Option<Multipart<'_>>> {
+    let i = match i {
+        [b'N' | b'n', b'I' | b'i', b'L' | b'l', b' ', rest @ ..]
+            if matches!(rest.first(), Some(b'"' | b'{')) =>
+        {
+            rest
+        }
+        _ => i,
+    };
     let Ok((r, subtype)) = string(i) else {
         return Ok((i, None));
     };

@@ -43,6 +43,13 @@ pub(crate) fn untagged(i: &[u8]) -> IResult<'_, Response<'_>> {
         Some(b'-' | b'+') if i.get(1).is_some_and(u8::is_ascii_digit) => {
             fail(i, "expected an unsigned number")
         }
+        // Lenient: a known response code after `* ` without `OK`, `* [COPYUID
+        // 1 2 3]` (home.pl, Office 365: MailKit issue 115), read as `* OK`
+        // with it; anything else stays an unknown response.
+        Some(b'[') => match super::untagged_bare_code(i) {
+            Some(res) => res,
+            None => other(line),
+        },
         Some(_) => {
             let (r, name) = atom(i)?;
             let w = name.as_bytes();

@@ -87,8 +87,10 @@ impl Quirks {
     /// its extension data, `("ALTERNATIVE" ("BOUNDARY" "b") NIL NIL)` or
     /// `("RELATED" NIL ("ATTACHMENT" NIL) NIL)` (Gmail for nested
     /// multiparts sharing a boundary, MailKit issues 205 and 777; Ruby bug
-    /// 7153). Kept as a multipart with no parts, which
-    /// re-encodes in the same form (parameters `NIL` as `()`).
+    /// 7153), or `(NIL "alternative" ("boundary" "b") NIL NIL NIL)` with
+    /// `NIL` for the parts (MailKit issue 1393). Kept as a multipart with
+    /// no parts, which re-encodes in the first forms, without the `NIL`
+    /// (parameters `NIL` as `()`).
     pub const EMPTY_MULTIPART: Self = Self(1 << 13);
     /// An empty body, `()`, where an encapsulated message's body belongs
     /// (Lotus Domino, MailKit issue 944). Decodes as a multipart without
@@ -106,8 +108,10 @@ impl Quirks {
     /// (datamail.in, apple/swift-nio-imap pull request 740). Dropped.
     pub const STRAY_CHARACTER: Self = Self(1 << 17);
     /// A response code alone on a line, `[COPYUID 124 10 233]`, without
-    /// `* OK` (Exchange 2013 after UID MOVE, ruby/net-imap issue 250).
-    /// Decodes as `* OK [code] `, its canonical form.
+    /// `* OK` (Exchange 2013 after UID MOVE, ruby/net-imap issue 250), or
+    /// after `* ` without `OK`, `* [COPYUID 1 5 17] Moved` (home.pl, Office
+    /// 365: MailKit issue 115). Known codes only. Decodes as `* OK [code]
+    /// text`, its canonical form.
     pub const BARE_RESPONSE_CODE: Self = Self(1 << 18);
     /// A known response code whose arguments do not follow its grammar,
     /// `[UNSEEN 0]`, `[PERMANENTFLAGS]` (ruby/net-imap's parser keeps such
