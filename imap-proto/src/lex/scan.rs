@@ -42,13 +42,15 @@ pub fn command_head(line: &[u8]) -> (Option<usize>, bool) {
 ///
 /// Deliberately loose, so that redaction errs on the safe side: either of
 /// the first two words counts (a line without a tag still hides its
-/// password), and runs of spaces separate words.
+/// password), and any run of bytes no tag holds separates words (a TAB,
+/// a quote: `a1 LOGIN\talice pw` and `a1 LOGIN"alice" "pw"` do not parse,
+/// and are shown as they are unless redacted).
 pub fn may_hold_credentials(message: &[u8]) -> bool {
     let line = match memchr::memchr(b'\n', message) {
         Some(lf) => &message[..lf],
         None => message,
     };
-    line.split(|&b| b == b' ' || b == b'\r')
+    line.split(|&b| !chars::is_tag_char(b))
         .filter(|w| !w.is_empty())
         .take(2)
         .any(|w| w.eq_ignore_ascii_case(b"LOGIN") || w.eq_ignore_ascii_case(b"AUTHENTICATE"))
