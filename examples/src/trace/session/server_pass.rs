@@ -19,7 +19,7 @@ use imapkit_codec::framer::{Direction, Frame, FrameEvent, Framer, FramerConfig};
 use imapkit_codec::redact::Redacted;
 use imapkit_proto::{
     AuthMechanism, AuthenticateData, Capability, Command, CommandBody, GreetingKind, IntoStatic,
-    RespText, Response, Secret, Status, StatusKind, Tag,
+    LiteralMode, RespText, Response, Secret, Status, StatusKind, Tag,
 };
 use imapkit_state::sasl::Identity;
 use imapkit_state::server::{
@@ -78,6 +78,7 @@ pub(super) fn run(
         frame_offset: 0,
         secret_follows: false,
         stop: None,
+        continues: 0,
         closed: false,
         ended: None,
     };
@@ -113,6 +114,32 @@ pub(super) fn run(
                     error_line(out, s, e.offset, format_args!("{e}"), raw)?;
                     pass.secret_follows |= raw.is_hidden();
                 }
+                FrameEvent::LiteralAnnounced {
+                    mode: LiteralMode::Sync,
+                    ..
+                } if !pass.closed => {
+                    // Whether the data comes is the Server's to say: `+`,
+                    // or a refusal after which the client sends none and
+                    // the next bytes are the next command (RFC 9051 §4.3).
+                    let start = usize::try_from(framer.stats().consumed).unwrap_or(usize::MAX);
+                    let head_end = start
+                        .saturating_add(framer.current_message().len())
+                        .min(commands.len());
+                    if head_end > fed {
+                        let mode = pass.mode.clone();
+                        pass.frame_offset = start as u64;
+                        pass.frame_failed = mode != Mode::Command;
+                        let continues = pass.continues;
+                        pass.server.handle_input(now, &commands[fed..head_end]);
+                        pass.settle(out, s)?;
+                        fed = head_end;
+                        if pass.continues == continues {
+                            let head = framer.current_message().to_vec();
+                            framer.reject_literal();
+                            pass.refused_literal(start as u64, &mode, &head, out, s)?;
+                        }
+                    }
+                }
                 _ => {}
             }
             // The Server reads the stream as it is, byte for byte, so its
@@ -124,7 +151,6 @@ pub(super) fn run(
                 pass.settle(out, s)?;
             }
             fed = fed.max(consumed);
-            framer.set_line_mode(matches!(pass.mode, Mode::Sasl(_)));
             if let Some(what) = pass.stop {
                 stopped(out, what, fed, commands.len())?;
                 break 'input;
@@ -163,10 +189,15 @@ fn config(commands: &[u8], recorded: &Recorded, plan: NextPlan) -> ServerConfig 
         config.compress = announced.iter().any(compress);
     }
     config.tls_required_for_credentials = false;
-    config.starttls = true;
-    let (mechanisms, extensions) = prescan(commands);
-    config.sasl_mechanisms = mechanisms;
-    config.extension_commands = extensions;
+    let scan = prescan(commands);
+    // STARTTLS and COMPRESS are the Server's own to answer: offered only
+    // if the recorded server accepted them, so that a refused one does not
+    // end the replay (the pass stops at one that succeeded).
+    let accepted = |tags: &[Vec<u8>]| tags.iter().any(|t| recorded.status(t) == Some(Status::Ok));
+    config.starttls = accepted(&scan.starttls);
+    config.compress &= scan.compress.is_empty() || accepted(&scan.compress);
+    config.sasl_mechanisms = scan.mechanisms;
+    config.extension_commands = scan.extensions;
     let factory: MechanismFactory = Arc::new(move |request| {
         let next = plan.lock().ok()?.take()?;
         Some(Box::new(TranscriptServer::new(request.mechanism.clone(), next)) as _)
@@ -202,35 +233,53 @@ fn broad_capabilities() -> Vec<Capability<'static>> {
     ]
 }
 
-/// The SASL mechanisms the recorded client asked for, and the commands
-/// it sent that the library does not know (registered as extension
-/// commands valid in every state, so that the recorded answer decides).
-fn prescan(commands: &[u8]) -> (Vec<AuthMechanism<'static>>, Vec<ExtensionCommand>) {
+/// What a first look at the recorded commands says.
+#[derive(Default)]
+struct Prescan {
+    /// The SASL mechanisms the recorded client asked for.
+    mechanisms: Vec<AuthMechanism<'static>>,
+    /// The commands it sent that the library does not know (registered as
+    /// extension commands valid in every state, so that the recorded
+    /// answer decides).
+    extensions: Vec<ExtensionCommand>,
+    /// The tags of its STARTTLS commands.
+    starttls: Vec<Vec<u8>>,
+    /// The tags of its COMPRESS commands.
+    compress: Vec<Vec<u8>>,
+}
+
+/// Reads the recorded commands once, ahead of the replay.
+fn prescan(commands: &[u8]) -> Prescan {
     let mut framer = Framer::new(FramerConfig::new(Direction::ClientToServer));
     framer.push(commands);
-    let mut mechanisms: Vec<AuthMechanism<'static>> = Vec::new();
-    let mut extensions: Vec<ExtensionCommand> = Vec::new();
+    let mut scan = Prescan::default();
     while let Some(ev) = framer.poll_event() {
         let FrameEvent::Frame(frame) = ev else {
             continue;
         };
-        match frame.decode_command().map(|c| c.body) {
-            Ok(CommandBody::Authenticate { mechanism, .. }) if !mechanisms.contains(&mechanism) => {
-                mechanisms.push(mechanism.into_static());
+        let Ok(Command { tag, body }) = frame.decode_command() else {
+            continue;
+        };
+        match body {
+            CommandBody::Authenticate { mechanism, .. } if !scan.mechanisms.contains(&mechanism) => {
+                scan.mechanisms.push(mechanism.into_static());
             }
-            Ok(body @ CommandBody::Other(_))
-                if !extensions
+            CommandBody::StartTls => scan.starttls.push(tag.as_bytes().to_vec()),
+            CommandBody::Compress { .. } => scan.compress.push(tag.as_bytes().to_vec()),
+            body @ CommandBody::Other(_)
+                if !scan
+                    .extensions
                     .iter()
                     .any(|e| e.name.eq_ignore_ascii_case(body.name())) =>
             {
                 let mut e = ExtensionCommand::new(body.name());
                 e.not_authenticated = true;
-                extensions.push(e);
+                scan.extensions.push(e);
             }
             _ => {}
         }
     }
-    (mechanisms, extensions)
+    scan
 }
 
 /// How the next client message is read, as the Server's answers so far say.
@@ -270,6 +319,9 @@ struct Pass<'r> {
     secret_follows: bool,
     /// Why the pass stops (STARTTLS, COMPRESS).
     stop: Option<&'static str>,
+    /// Continuation requests the Server sent (a synchronizing literal it
+    /// accepted gets one).
+    continues: u64,
     /// The Server closed the session.
     closed: bool,
     /// It closed the way sessions end (LOGOUT, a BYE greeting).
@@ -368,6 +420,43 @@ impl Pass<'_> {
                 self.secret_follows |= raw.is_hidden();
             }
         }
+        Ok(())
+    }
+
+    /// A command the Server refused at its synchronizing literal (`head`:
+    /// the message up to the literal's header, at `offset`; `mode`: how
+    /// it was to be read): the client sends no data, the Server reads on
+    /// with the next command, and so does the trace. In place of an
+    /// AUTHENTICATE response or IDLE's DONE it is an error; else a
+    /// message, whose answer the Server compared with the recording.
+    fn refused_literal(
+        &mut self,
+        offset: u64,
+        mode: &Mode,
+        head: &[u8],
+        out: &mut dyn Write,
+        s: &mut Summary,
+    ) -> io::Result<()> {
+        let raw = match mode {
+            Mode::Sasl(_) => Redacted::secret(head),
+            _ => Redacted::message(Direction::ClientToServer, head),
+        };
+        let during = match mode {
+            Mode::Command => None,
+            Mode::Sasl(_) => Some("in an AUTHENTICATE exchange"),
+            Mode::Idle(_) => Some("during IDLE, expected DONE"),
+        };
+        match during {
+            Some(during) => {
+                let reason = format_args!("{during}: a command with a literal, refused before its data");
+                error_line(out, s, offset, reason, raw)?;
+            }
+            None => {
+                s.messages += 1;
+                writeln!(out, "{offset:>8} C: refused before its literal's data: {raw:?}")?;
+            }
+        }
+        self.secret_follows |= raw.is_hidden();
         Ok(())
     }
 
@@ -511,6 +600,7 @@ impl Pass<'_> {
             };
             match response {
                 Response::Continue(_) => {
+                    self.continues += 1;
                     if let Some(tag) = self.awaiting_challenge.take() {
                         self.mode = Mode::Sasl(tag);
                     }
