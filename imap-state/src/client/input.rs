@@ -11,7 +11,7 @@ use imapkit_proto::{
     RespText, Response, ResponseCode, StatusKind, StatusResponse, Tag,
 };
 
-use super::compress::{Deflate, INFLATE_PIECE};
+use super::compress::Deflate;
 use super::order::{Answers, Kind, Traits};
 use super::outgoing::{Outgoing, Progress};
 use crate::error::{PeerViolation, UsageError, ViolationKind};
@@ -25,34 +25,62 @@ use super::{
 };
 
 impl Client {
-    /// Inflates compressed input in pieces, framing each piece.
+    /// Takes compressed input: kept compressed, and inflated and framed in
+    /// pieces as the application takes the events ([`Self::inflate_more`]),
+    /// so that a few KiB that inflate to GiBs (a DEFLATE bomb) never make
+    /// more than one piece's events at a time.
     pub(super) fn inflate_input(&mut self, now: Instant, bytes: &[u8]) {
         let Some((_, pending)) = self.deflate.as_mut() else {
             return;
         };
         pending.extend_from_slice(bytes);
-        let mut piece = Vec::with_capacity(INFLATE_PIECE);
+        self.input_at = now;
+        self.inflate_more(now);
+    }
+
+    /// Inflates and frames pieces of the compressed input held until an
+    /// event is queued or none is left; at the end of the input after
+    /// EOF, closes the session as [`handle_eof`](Self::handle_eof) would
+    /// have. A corrupt stream closes it once what came before the corrupt
+    /// part is framed (nothing already received is lost).
+    pub(super) fn inflate_more(&mut self, now: Instant) {
+        let mut piece = Vec::new();
         loop {
+            if self.state == SessionState::Closed || self.gate == Gate::Upgrading {
+                return;
+            }
             let Some((deflate, pending)) = self.deflate.as_mut() else {
                 return;
             };
-            match deflate.inflate(pending, &mut piece) {
-                Ok(used) => {
-                    pending.drain(..used);
-                    if piece.is_empty() {
-                        return;
-                    }
-                }
-                Err(_) => {
-                    self.close_with(CloseReason::Compression);
-                    return;
-                }
+            if pending.is_empty() {
+                break;
             }
-            self.framer.push(&piece);
-            self.process_frames(now);
-            if self.state == SessionState::Closed {
+            let result = deflate.inflate(pending, &mut piece);
+            if let Ok(used) = result {
+                pending.drain(..used);
+            }
+            let inflated = !piece.is_empty();
+            if inflated {
+                self.framer.push(&piece);
+                self.process_frames(now);
+            }
+            if result.is_err() {
+                if self.state != SessionState::Closed {
+                    self.close_with(CloseReason::Compression);
+                }
                 return;
             }
+            if !inflated {
+                // The rest is an incomplete block: more input will tell.
+                break;
+            }
+            if !self.events.is_empty() {
+                return;
+            }
+        }
+        if self.eof_pending {
+            self.eof_pending = false;
+            self.close_at_eof();
         }
     }
 

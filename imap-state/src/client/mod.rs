@@ -92,6 +92,12 @@ pub struct Client {
     closing: bool,
     /// DEFLATE streams once COMPRESS is active, and compressed input not yet inflated.
     deflate: Option<(Deflate, Vec<u8>)>,
+    /// When the compressed input held was received (its pieces are framed
+    /// later, as the application takes the events).
+    input_at: Instant,
+    /// The server closed the connection with compressed input still held:
+    /// the session closes once it is framed.
+    eof_pending: bool,
     /// The last BYE received.
     bye: Option<(Option<ResponseCode<'static>>, imapkit_proto::Text<'static>)>,
 }
@@ -235,6 +241,8 @@ impl Client {
             mailbox: None,
             closing: false,
             deflate: None,
+            input_at: now,
+            eof_pending: false,
             bye: None,
             config,
         }
@@ -390,8 +398,23 @@ impl Client {
         self.pump(now);
     }
 
-    /// The server closed the connection (the socket reached EOF).
-    pub fn handle_eof(&mut self, _now: Instant) {
+    /// The server closed the connection (the socket reached EOF). With
+    /// COMPRESS, the input received before it is framed first, as the
+    /// events are taken; the session closes after it.
+    pub fn handle_eof(&mut self, now: Instant) {
+        if self.state == SessionState::Closed {
+            return;
+        }
+        if self.deflate.as_ref().is_some_and(|(_, p)| !p.is_empty()) {
+            self.eof_pending = true;
+            self.inflate_more(now);
+            return;
+        }
+        self.close_at_eof();
+    }
+
+    /// Closes the session at the end of the server's input.
+    fn close_at_eof(&mut self) {
         if self.state == SessionState::Closed {
             return;
         }
@@ -731,6 +754,14 @@ impl Client {
     /// The next event, or `None`. [`Event::Closed`] is the last one.
     #[must_use]
     pub fn poll_event(&mut self) -> Option<Event> {
+        let held = self.deflate.as_ref().is_some_and(|(_, p)| !p.is_empty());
+        if self.events.is_empty() && (held || self.eof_pending) {
+            // The next piece of compressed input held (or, after it all,
+            // the EOF that came after it).
+            let at = self.input_at;
+            self.inflate_more(at);
+            self.pump(at);
+        }
         let event = self.events.pop_front();
         if event.is_none() && self.events.capacity() > Self::EVENTS_KEPT {
             // A burst (a read of many small responses) grew the queue: give
