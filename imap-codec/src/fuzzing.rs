@@ -366,6 +366,7 @@ pub fn framer_chunks(data: &[u8]) {
                     bytes: Bytes::copy_from_slice(frame.bytes()),
                     offset: frame.offset(),
                     streamed_literals: frame.streamed_literals(),
+                    gaps: frame.gaps(),
                 }),
                 Lent::Event(event) => event,
             };

@@ -311,14 +311,16 @@ fn vanished_of_unknown_overlapping_and_huge_sets() {
             }),
             // Repeated: gone already.
             Out::Violation(ViolationKind::VanishedNotInMailbox { uid: 11 }),
-            // `*` is the last message's UID.
-            Out::Change(C::Vanished {
-                uids: vec![20..=20],
-                earlier: false
+            // RFC 7162 §7: "`*` is not allowed" in `known-uids` (since
+            // stop 29 the decoder refuses it; it was read as the last
+            // message's UID).
+            Out::Violation(ViolationKind::Syntax {
+                reason: "\"*\" is not allowed in this set",
+                at: 14,
             }),
         ]
     );
-    assert_eq!(s.client.mailbox().unwrap().exists(), 0);
+    assert_eq!(s.client.mailbox().unwrap().exists(), 1);
 }
 
 /// A VANISHED of a UID the model does not know removes an unknown-UID

@@ -14,8 +14,8 @@
 //! running one test alone (the crate forbids `unsafe_code`: no counting
 //! allocator).
 //!
-//! Tests marked `#[ignore = "BUG: ..."]` assert the correct behaviour and
-//! fail on the current code (run them with `-- --ignored`).
+//! From an independent review (stop 29): tests whose doc says "was a
+//! bug" failed before that stop's fixes; they assert the bound now held.
 //!
 //! [`SelectedMailbox::heap_bytes`]: imapkit_state::mailbox::SelectedMailbox::heap_bytes
 
@@ -920,14 +920,14 @@ fn kept_after_a_large_body(tail: &[u8], later: bool) -> (usize, usize) {
     (kept, freed)
 }
 
-/// After a 40 MiB body the idle client keeps the body's whole input
-/// allocation: the framer's buffer, once the frame is split off, is a
+/// After a 40 MiB body the idle client kept the body's whole input
+/// allocation (was a bug; the framer now renews a buffer that held a
+/// large literal when idle): the framer's buffer, once the frame is split off, is a
 /// view of the ~4 KiB spare room `reserve_literal` left after the
 /// literal (`missing + max(last_push, 4096)`), so `release_idle_buffers`
 /// (capacity of the view `<= IDLE_CAPACITY`) keeps it, and the view pins
 /// the 40 MiB allocation. Dropping the client gives it back.
 #[test]
-#[ignore = "BUG: framer keeps a view into a large literal's allocation: idle client pins 40 MiB after a BODY[]"]
 fn an_idle_client_keeps_no_input_memory() {
     if !in_child("an_idle_client_keeps_no_input_memory") {
         return;
@@ -960,11 +960,11 @@ fn a_later_read_gives_back_the_input_memory() {
 
 /// When the read that ends the body also holds a `* CAPABILITY` with a
 /// name the codec has no variant for (`XCUSTOM`: kept as a shared atom),
-/// the client keeps the capabilities, which share the frame's bytes and so
+/// the client kept the capabilities (was a bug; small messages are now
+/// copied out of a large allocation), which shared the frame's bytes and so
 /// the whole 40 MiB allocation, for the rest of the session, even after
 /// later reads (within `max_message`, but never given back).
 #[test]
-#[ignore = "BUG: capabilities kept by the client share the input buffer: a 40 MiB BODY[] stays resident"]
 fn an_idle_client_keeps_no_input_memory_after_capabilities() {
     if !in_child("an_idle_client_keeps_no_input_memory_after_capabilities") {
         return;
@@ -978,9 +978,8 @@ fn an_idle_client_keeps_no_input_memory_after_capabilities() {
     assert!(kept < 4 << 20, "{} KiB kept", kept >> 10);
 }
 
-/// The same with `* FLAGS` (kept by the mailbox model).
+/// The same with `* FLAGS` (kept by the mailbox model). Was a bug.
 #[test]
-#[ignore = "BUG: * FLAGS kept by the mailbox model share the input buffer: a 40 MiB BODY[] stays resident"]
 fn an_idle_client_keeps_no_input_memory_after_flags() {
     if !in_child("an_idle_client_keeps_no_input_memory_after_flags") {
         return;

@@ -679,3 +679,19 @@ fn calls_after_close_are_refused_or_ignored() {
     assert!(s.events().is_empty());
     assert_eq!(s.sent(), "");
 }
+
+/// RFC 7162 §7: the VANISHED modifier belongs to UID FETCH only; a FETCH
+/// by message number with it is refused before it is queued.
+#[test]
+fn vanished_needs_uid_fetch() {
+    let mut s = selected("CONDSTORE QRESYNC");
+    let mut body = cmd(b"UID FETCH 1:* (FLAGS) (CHANGEDSINCE 1 VANISHED)");
+    if let CommandBody::Fetch { uid, .. } = &mut body {
+        *uid = false;
+    }
+    assert_eq!(
+        s.client.enqueue(s.now, body),
+        Err(UsageError::InvalidCommand("VANISHED needs UID FETCH"))
+    );
+    assert_eq!(s.sent(), "");
+}

@@ -477,29 +477,56 @@ pub(crate) fn mailbox(i: &[u8]) -> IResult<'_, Mailbox<'_>> {
     Ok((rest, Mailbox::from_astring(a)))
 }
 
-/// `seq-number`: `nz-number` or `*`.
-fn seq_number(i: &[u8]) -> IResult<'_, SeqOrUid> {
+/// `seq-number`: `nz-number`, or `*` where `star` allows it.
+#[inline(always)]
+fn seq_number(i: &[u8], star: bool) -> IResult<'_, SeqOrUid> {
     match i.first() {
-        Some(b'*') => Ok((&i[1..], SeqOrUid::Asterisk)),
+        Some(b'*') if star => Ok((&i[1..], SeqOrUid::Asterisk)),
+        Some(b'*') => cut_fail(i, "\"*\" is not allowed in this set"),
         _ => nz_number(i).map(|(r, n)| (r, SeqOrUid::Value(n))),
     }
 }
 
 /// `sequence-set`, including `$` (RFC 5182).
 pub(crate) fn sequence_set(i: &[u8]) -> IResult<'_, SequenceSet> {
+    set(i, true, true)
+}
+
+/// RFC 7162's `known-uids`, `known-sequence-set` and `known-uid-set` in
+/// QRESYNC's `select-param`: a `sequence-set` in which "`*` is not
+/// allowed" (RFC 7162 §7). `$` stays: RFC 5182 adds it to `sequence-set`
+/// in every command.
+pub(crate) fn known_set(i: &[u8]) -> IResult<'_, SequenceSet> {
+    set(i, false, true)
+}
+
+/// `uid-set` (RFC 9051 §9, RFC 4315 §4: `APPENDUID`, `COPYUID`) and the
+/// `known-uids` of a server's `VANISHED` (RFC 7162 §7): numbers and ranges
+/// of `nz-number`s, neither `*` nor `$` (RFC 5182's `$` names a result
+/// the client saved; a server never sends it).
+pub(crate) fn uid_set(i: &[u8]) -> IResult<'_, SequenceSet> {
+    set(i, false, false)
+}
+
+/// A `sequence-set`, with `*` and `$` where `star` and `dollar` allow them.
+#[inline(always)]
+fn set(i: &[u8], star: bool, dollar: bool) -> IResult<'_, SequenceSet> {
     if let Some(b'$') = i.first() {
-        return Ok((&i[1..], SequenceSet::LastResult));
+        if dollar {
+            return Ok((&i[1..], SequenceSet::LastResult));
+        }
+        return cut_fail(i, "\"$\" is not allowed in this set");
     }
     // The room the first push would allocate, without the growth path
     // (a call more per set: most sets are one number or range).
     let mut items = Vec::with_capacity(4);
     let mut i = i;
     loop {
-        let (r, a) = seq_number(i)?;
+        let (r, a) = seq_number(i, star)?;
         let (r, item) = match r.first() {
             None => return Err(nom::Err::Incomplete(nom::Needed::new(1))),
             Some(b':') => {
-                let (r, b) = seq_number(&r[1..])?;
+                let (r, b) = seq_number(&r[1..], star)?;
                 (r, Sequence::Range(a, b))
             }
             Some(_) => (r, Sequence::Single(a)),

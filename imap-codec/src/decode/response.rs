@@ -177,7 +177,7 @@ pub(crate) const NON_SYNC_IN_RESPONSE: &str = "non-synchronizing literal in a re
 ///
 /// | deviation | example (servers) | decoded as, canonical form |
 /// |---|---|---|
-/// | extra spaces | `*  3 EXISTS` (DavMail), `* 3  EXISTS`, `* SEARCH 1  2` | single spaces |
+/// | extra spaces | `*  3 EXISTS` (DavMail), `* 3  EXISTS`, `* SEARCH 1  2`, `(3 6 (4 23) (44 7 96))` between THREAD lists (go-imap v1 servers) | single spaces (none between thread lists) |
 /// | trailing spaces | `* CAPABILITY IMAP4rev1 IDLE `, `* SEARCH 1 2 `, `* STATUS INBOX (MESSAGES 0) ` | no trailing space |
 /// | space after `(` / before `)` | `(UID 5 )` (QQ Mail), `(\Flagged \Answered )` (SurgeMail), `ENVELOPE ( "date" ...` (RFC 9051 example), `... NIL )` in BODYSTRUCTURE (Yahoo Japan) | no such space |
 /// | missing text | `* OK [HIGHESTMODSEQ 9]` (Gmail), `* OK [UNSEEN 1]` (QQ Mail), `* BYE`, bare `+` | `[CODE] ` / `* BYE ` / `+ ` with empty text |
@@ -186,7 +186,7 @@ pub(crate) const NON_SYNC_IN_RESPONSE: &str = "non-synchronizing literal in a re
 /// | negative size | body size or lines `-1` (Dovecot/Exchange), `-2` (SmarterMail) | `0` |
 /// | disposition without parameters | `("attachment")`, bare `"inline"` (Exchange) | `("attachment" NIL)` |
 /// | `\*` in `FLAGS` | `* FLAGS (\Answered \*)` (Zoho, GreenMail) | dropped: `* FLAGS (\Answered)` |
-/// | zero for `nz-number` | `[UIDVALIDITY 0]`, `[UIDNEXT 0]` (SmarterMail) | kept: `0` |
+/// | zero for `nz-number` | `[UIDVALIDITY 0]`, `[UIDNEXT 0]` (SmarterMail), `MODSEQ (0)` (Gmail; in SEARCH, SORT and ESEARCH results too) | kept: `0` |
 /// | 8-bit bytes | Latin-1 or UTF-8 in quoted strings and text (Proton Bridge) | kept byte for byte |
 /// | empty STATUS list | `* STATUS INBOX ()` (mail.163.com) | kept: `()` |
 /// | unquoted `[`/`]` in mailbox names | `* LIST () "/" [Gmail]/Sent` (Dovecot) | valid `astring`, kept |

@@ -27,8 +27,12 @@ pub(super) fn whole<'a, T>(
 impl Frame {
     /// Decodes the frame as a server response, borrowing from the frame.
     ///
-    /// Error offsets are relative to the frame; add [`Frame::offset`] for the
-    /// position in the stream.
+    /// Error offsets are relative to the frame (to `bytes`, as for every
+    /// `decode_*` method of a frame); [`Frame::stream_offset`] gives the
+    /// position in the stream. That is `offset + e.offset` unless the frame
+    /// had streamed literals (`streamed_literals > 0`): their data is not in
+    /// `bytes`, so an error after one lies that many bytes further on in
+    /// the stream.
     pub fn decode_response(&self) -> Result<Response<'_>, DecodeError> {
         decode::response_whole(&self.bytes)
     }

@@ -93,6 +93,72 @@ pub struct Frame {
     pub offset: u64,
     /// How many of its literals were streamed (0 for most messages).
     pub streamed_literals: u32,
+    /// For each streamed literal: the position in `bytes` where its data
+    /// was left out, and the data's length (see [`Frame::stream_offset`]).
+    pub(crate) gaps: Gaps,
+}
+
+/// Where the data of a message's streamed literals was left out of its
+/// bytes, and how long it was: one pointer, allocated only for a message
+/// that had one (most have none, and a frame is moved for every message).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+// One word in every frame (a `Vec` would be three), allocated only for a
+// message with a streamed literal.
+#[allow(clippy::box_collection)]
+pub(crate) struct Gaps(Option<Box<Vec<(usize, u64)>>>);
+
+impl Gaps {
+    /// No gap.
+    pub(crate) const NONE: Self = Self(None);
+
+    /// A literal's `len` bytes left out at `at`.
+    pub(crate) fn push(&mut self, at: usize, len: u64) {
+        self.0.get_or_insert_with(Box::default).push((at, len));
+    }
+
+    /// The gaps, in order.
+    pub(crate) fn as_slice(&self) -> &[(usize, u64)] {
+        self.0.as_deref().map_or(&[], Vec::as_slice)
+    }
+}
+
+impl Frame {
+    /// The stream offset of the frame's byte at `at`, e.g. a
+    /// [`DecodeError`](crate::DecodeError)'s offset: [`Frame::offset`]
+    /// plus `at`, plus the length of every streamed literal whose data was
+    /// left out of `bytes` before that byte. Without streamed literals it
+    /// is `offset + at`.
+    ///
+    /// ```
+    /// use imapkit_codec::framer::{Direction, FrameEvent, Framer, FramerConfig};
+    ///
+    /// let mut config = FramerConfig::new(Direction::ServerToClient);
+    /// config.stream_literals_above = Some(4);
+    /// let mut framer = Framer::new(config);
+    /// let stream = b"* 1 FETCH (BODY[] {10}\r\n0123456789 UID 0)\r\n";
+    /// framer.push(stream);
+    /// while let Some(event) = framer.poll_event() {
+    ///     if let FrameEvent::Frame(frame) = event {
+    ///         let e = frame.decode_response().unwrap_err();
+    ///         // `UID 0`: the error is at the `0`, after the streamed data.
+    ///         assert_eq!(stream[frame.stream_offset(e.offset) as usize], b'0');
+    ///         assert_eq!(frame.stream_offset(e.offset), frame.offset + e.offset as u64 + 10);
+    ///     }
+    /// }
+    /// ```
+    pub fn stream_offset(&self, at: usize) -> u64 {
+        stream_offset(self.offset, self.gaps.as_slice(), at)
+    }
+}
+
+/// [`Frame::stream_offset`] of a message at `offset` with `gaps`.
+pub(super) fn stream_offset(offset: u64, gaps: &[(usize, u64)], at: usize) -> u64 {
+    let left_out: u64 = gaps
+        .iter()
+        .take_while(|&&(pos, _)| pos <= at)
+        .map(|&(_, len)| len)
+        .sum();
+    offset + at as u64 + left_out
 }
 
 impl fmt::Debug for Frame {

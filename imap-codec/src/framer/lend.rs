@@ -6,6 +6,7 @@ use std::fmt;
 use bytes::Bytes;
 use imapkit_proto::{AuthenticateData, Command, Greeting, Response};
 
+use super::event::Gaps;
 use super::{Frame, FrameEvent, Framer};
 use crate::error::DecodeError;
 
@@ -36,7 +37,8 @@ pub enum Lent<'a> {
 pub struct FrameRef<'a> {
     framer: &'a mut Framer,
     /// The message when it is not in the framer's buffer as one piece (it
-    /// had a streamed literal, and its other bytes were put together).
+    /// had a streamed literal, and its other bytes were put together; the
+    /// framer keeps where their data was left out, `lent_gaps`).
     owned: Option<Bytes>,
     offset: u64,
     streamed_literals: u32,
@@ -47,6 +49,7 @@ impl<'a> FrameRef<'a> {
     /// not in the buffer as one piece.
     pub(super) fn new(framer: &'a mut Framer, frame: Frame) -> Self {
         let owned = (framer.lent == 0).then_some(frame.bytes);
+        framer.lent_gaps = frame.gaps;
         Self {
             framer,
             owned,
@@ -76,6 +79,21 @@ impl<'a> FrameRef<'a> {
         }
     }
 
+    /// Where streamed literals' data was left out (for the fuzz checks
+    /// that rebuild a frame from a lent message).
+    pub(crate) fn gaps(&self) -> Gaps {
+        self.gaps_ref().clone()
+    }
+
+    /// Where streamed literals' data was left out: none for a lent message.
+    fn gaps_ref(&self) -> &Gaps {
+        const NONE: &Gaps = &Gaps::NONE;
+        match self.owned {
+            Some(_) => &self.framer.lent_gaps,
+            None => NONE,
+        }
+    }
+
     /// Stream offset of its first byte.
     pub fn offset(&self) -> u64 {
         self.offset
@@ -86,27 +104,36 @@ impl<'a> FrameRef<'a> {
         self.streamed_literals
     }
 
+    /// The stream offset of the message's byte at `at` (as
+    /// [`Frame::stream_offset`]): [`FrameRef::offset`] plus `at`, plus the
+    /// length of every streamed literal left out before that byte.
+    pub fn stream_offset(&self, at: usize) -> u64 {
+        super::event::stream_offset(self.offset, self.gaps_ref().as_slice(), at)
+    }
+
     /// Takes the message out of the framer's buffer as the [`Frame`]
     /// [`Framer::poll_event`] would have returned (the same split, no
     /// copy), to keep it or values made from it.
     pub fn into_frame(mut self) -> Frame {
-        let bytes = match self.owned.take() {
-            Some(bytes) => bytes,
+        let (bytes, gaps) = match self.owned.take() {
+            Some(bytes) => (bytes, std::mem::take(&mut self.framer.lent_gaps)),
             None => {
                 let n = std::mem::take(&mut self.framer.lent);
-                self.framer.buf.split_to(n).freeze()
+                (self.framer.split_front(n), Gaps::NONE)
             }
         };
         Frame {
             bytes,
             offset: self.offset,
             streamed_literals: self.streamed_literals,
+            gaps,
         }
     }
 
     /// Decodes the message as a server response, borrowing from it (as
     /// [`Frame::decode_response`]). Error offsets are relative to the
-    /// message; add [`FrameRef::offset`] for the position in the stream.
+    /// message; [`FrameRef::stream_offset`] gives the position in the
+    /// stream.
     #[inline]
     pub fn decode_response(&self) -> Result<Response<'_>, DecodeError> {
         crate::decode::response_whole(self.bytes())

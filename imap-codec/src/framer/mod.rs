@@ -92,6 +92,16 @@ pub struct Framer {
     /// error ends with (the line itself is not kept).
     tracker: HeaderTracker,
     line_mode: bool,
+    /// Where the streamed literals of the message a [`FrameRef`] holds
+    /// whole (not lent from `buf`) were left out.
+    lent_gaps: event::Gaps,
+    /// The buffer's allocation may be far larger than its capacity shows:
+    /// a literal of [`Self::LARGE_ALLOC`] or more was reserved in it, or a
+    /// message that large was split off it. Until the buffer is renewed
+    /// (when idle, [`Self::release_idle_buffers`]), small messages are
+    /// copied out rather than split off, so that a value kept from one (a
+    /// capability, a flag) does not keep the whole allocation alive.
+    large_alloc: bool,
     /// Stream offset of `buf[0]`.
     consumed: u64,
     /// Length of the last [`push`](Self::push): the room a literal's
@@ -182,6 +192,9 @@ struct Message {
     /// ([`lex::command_head`]).
     command: Option<(Option<usize>, bool)>,
     streamed: u32,
+    /// For each streamed literal: where its data was left out of the
+    /// message's bytes, and its length (for [`Frame::stream_offset`]).
+    gaps: event::Gaps,
     /// After an error or rejection: skip the rest of this message.
     skipping: bool,
     /// Lines that ended in a literal header and were read fast, whose
@@ -227,6 +240,7 @@ impl Message {
             scan: ScanState::default(),
             command: None,
             streamed: 0,
+            gaps: event::Gaps::default(),
             skipping: false,
             stale: None,
         }
@@ -254,6 +268,8 @@ impl Framer {
             outer: Vec::new(),
             tracker: HeaderTracker::new(),
             line_mode: false,
+            lent_gaps: event::Gaps::NONE,
+            large_alloc: false,
             consumed: 0,
             last_push: 0,
             stats: FramerStats::default(),
@@ -565,8 +581,11 @@ impl Framer {
     /// read left, so that an idle connection holds little memory. (The
     /// next read allocates anew: one allocation per read, not per message.)
     fn release_idle_buffers(&mut self) {
-        if self.buf.capacity() > Self::IDLE_CAPACITY {
+        // After a large literal the empty rest of the buffer keeps its
+        // whole allocation alive, whatever its own capacity says.
+        if self.buf.capacity() > Self::IDLE_CAPACITY || self.large_alloc {
             self.buf = BytesMut::new();
+            self.large_alloc = false;
         }
         if self.head.capacity() > Self::IDLE_CAPACITY {
             self.head = BytesMut::new();
@@ -575,6 +594,29 @@ impl Framer {
 
     /// Capacity an idle framer keeps.
     const IDLE_CAPACITY: usize = 4096;
+
+    /// An allocation this large is not kept alive by small messages (see
+    /// [`Self::large_alloc`]).
+    const LARGE_ALLOC: usize = 1 << 20;
+
+    /// Takes `buf[..n]` out as its own bytes: split off (no copy), or,
+    /// for a small message while the allocation is large, copied.
+    #[inline(always)]
+    pub(super) fn split_front(&mut self, n: usize) -> bytes::Bytes {
+        if self.large_alloc && n <= Self::IDLE_CAPACITY {
+            return self.copy_front(n);
+        }
+        self.large_alloc |= n >= Self::LARGE_ALLOC;
+        self.buf.split_to(n).freeze()
+    }
+
+    /// [`split_front`](Self::split_front)'s copy.
+    #[cold]
+    fn copy_front(&mut self, n: usize) -> bytes::Bytes {
+        let part = bytes::Bytes::copy_from_slice(&self.buf[..n]);
+        self.buf.advance(n);
+        part
+    }
 
     /// The configuration.
     pub fn config(&self) -> &FramerConfig {
@@ -662,6 +704,7 @@ impl Framer {
             bytes,
             offset,
             streamed_literals: 0,
+            gaps: event::Gaps::default(),
         }))
     }
 
@@ -951,6 +994,7 @@ impl Framer {
                 bytes,
                 offset: self.msg.offset,
                 streamed_literals: self.msg.streamed,
+                gaps: std::mem::take(&mut self.msg.gaps),
             }));
         };
         let (_, append) = match (self.config.direction, self.msg.command) {
@@ -1037,6 +1081,7 @@ impl Framer {
         self.pos = 0;
         self.line_start = 0;
         self.msg.streamed += 1;
+        self.msg.gaps.push(self.head.len(), lit.len);
         self.phase = Phase::Stream { remaining: lit.len };
         Step::Event(FrameEvent::LiteralStart {
             len: lit.len,
@@ -1063,7 +1108,9 @@ impl Framer {
             .saturating_sub(have);
         if missing > 0 {
             let read = self.last_push.max(Self::IDLE_CAPACITY);
-            self.buf.reserve(missing.saturating_add(read));
+            let room = missing.saturating_add(read);
+            self.large_alloc |= room >= Self::LARGE_ALLOC;
+            self.buf.reserve(room);
         }
     }
 
@@ -1261,13 +1308,13 @@ impl Framer {
     /// Splits off the current message through `buf[..end]` (with its part
     /// before a streamed literal, if any).
     fn take_message(&mut self, end: usize) -> bytes::Bytes {
-        let part = self.buf.split_to(end);
         self.consumed += end as u64;
         self.pos = 0;
         self.line_start = 0;
         if self.head.is_empty() {
-            part.freeze()
+            self.split_front(end)
         } else {
+            let part = self.buf.split_to(end);
             let mut head = std::mem::take(&mut self.head);
             head.unsplit(part);
             head.freeze()

@@ -399,7 +399,9 @@ impl<'a> FetchBuilder<'a> {
     }
 
     /// `VANISHED`: also report expunged UIDs (RFC 7162 §3.2.6; UID FETCH
-    /// with CHANGEDSINCE, QRESYNC enabled).
+    /// with CHANGEDSINCE, QRESYNC enabled). Only in a UID FETCH (call
+    /// [`uid`](Self::uid) too): a server refuses it in a FETCH by message
+    /// number (RFC 7162 §7), and so does the `Client`.
     #[must_use]
     pub fn vanished(self) -> Self {
         self.modifier(FetchModifier::Vanished)

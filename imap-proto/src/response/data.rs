@@ -127,8 +127,9 @@ pub enum Data<'a> {
 /// then the branches below the last of them.
 ///
 /// `(3 6 (4 23)(44 7 96))` is `ids: [3, 6]` with two children. The decoder
-/// also accepts a single child and an empty list, which the grammar does not
-/// produce; they re-encode as they came.
+/// also accepts a single child, which the grammar does not produce; it
+/// re-encodes as it came. A thread with neither ids nor children has no
+/// wire form: it encodes as `()`, which the decoder refuses.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct Thread {
     /// The chain of messages at this level.

@@ -11,7 +11,7 @@ use proptest::strategy::{BoxedStrategy, Union};
 
 use super::{
     ascii_quoted, astring, atom, auth_mechanism, capability, date, date_time, flag, istring,
-    literal, mailbox, nstring, nz_u32, nz_u64_full, partial, section, sequence_set,
+    known_set, literal, mailbox, nstring, nz_u32, nz_u64_full, partial, section, sequence_set,
     status_attribute, tag, u32_full, u64_full, vec1,
 };
 use crate::{
@@ -253,13 +253,22 @@ pub fn fetch_items() -> impl Strategy<Value = FetchItems<'static>> {
     ]
 }
 
-/// A `fetch-modifier`.
+/// A `fetch-modifier` of a FETCH: any but `VANISHED`, which "is only
+/// allowed in the UID FETCH command" (RFC 7162 §7; see
+/// [`uid_fetch_modifier`]).
 pub fn fetch_modifier() -> impl Strategy<Value = FetchModifier<'static>> {
     prop_oneof![
         u64_full().prop_map(FetchModifier::ChangedSince),
-        Just(FetchModifier::Vanished),
         partial_range().prop_map(FetchModifier::Partial),
         ext_param().prop_map(FetchModifier::Other),
+    ]
+}
+
+/// A `fetch-modifier` of a UID FETCH: any, `VANISHED` too.
+pub fn uid_fetch_modifier() -> impl Strategy<Value = FetchModifier<'static>> {
+    prop_oneof![
+        3 => fetch_modifier(),
+        1 => Just(FetchModifier::Vanished),
     ]
 }
 
@@ -269,8 +278,8 @@ fn select_parameter() -> impl Strategy<Value = SelectParameter<'static>> {
         (
             nz_u32(),
             nz_u64_full(),
-            proptest::option::of(sequence_set()),
-            proptest::option::of((sequence_set(), sequence_set())),
+            proptest::option::of(known_set()),
+            proptest::option::of((known_set(), known_set())),
         )
             .prop_map(|(uid_validity, mod_seq, known_uids, seq_match_data)| {
                 SelectParameter::QResync {
@@ -547,13 +556,19 @@ pub fn command_body() -> BoxedStrategy<CommandBody<'static>> {
             uid(),
             sequence_set(),
             fetch_items(),
-            vec(fetch_modifier(), 0..3),
+            vec(uid_fetch_modifier(), 0..3),
         )
-            .prop_map(|(uid, sequence_set, items, modifiers)| C::Fetch {
-                uid,
-                sequence_set,
-                items,
-                modifiers,
+            .prop_map(|(uid, sequence_set, items, mut modifiers)| {
+                // `VANISHED`: "only allowed in the UID FETCH command".
+                if !uid {
+                    modifiers.retain(|m| !matches!(m, FetchModifier::Vanished));
+                }
+                C::Fetch {
+                    uid,
+                    sequence_set,
+                    items,
+                    modifiers,
+                }
             })
             .boxed(),
         (

@@ -212,6 +212,24 @@ pub fn sequence_set() -> impl Strategy<Value = SequenceSet> {
     ]
 }
 
+/// A `sequence-set` of numbers and ranges only, neither `*` nor `$`:
+/// RFC 9051's `uid-set` (APPENDUID, COPYUID) and a server's VANISHED
+/// `known-uids` (RFC 7162 §7).
+pub fn uid_set() -> impl Strategy<Value = SequenceSet> {
+    let value = || nz_u32().prop_map(SeqOrUid::Value);
+    let seq = prop_oneof![
+        value().prop_map(Sequence::Single),
+        (value(), value()).prop_map(|(a, b)| Sequence::Range(a, b)),
+    ];
+    vec1(seq, 1..5).prop_map(SequenceSet::Set)
+}
+
+/// A `sequence-set` without `*`, or `$`: QRESYNC's `known-uids`,
+/// `known-sequence-set` and `known-uid-set` (RFC 7162 §7).
+pub fn known_set() -> impl Strategy<Value = SequenceSet> {
+    prop_oneof![8 => uid_set(), 1 => Just(SequenceSet::LastResult)]
+}
+
 /// A non-empty list of `len` items.
 pub fn vec1<T: std::fmt::Debug>(
     item: impl Strategy<Value = T>,

@@ -12,7 +12,8 @@ use super::fetch::object_id;
 
 use super::{
     ascii_quoted, atom, capability, flag, flag_perm, nz_u32, sequence_set, server_astring,
-    server_istring, server_literal, server_mailbox, server_nstring, tag, u32_full, u64_full, vec1,
+    server_istring, server_literal, server_mailbox, server_nstring, tag, u32_full, u64_full,
+    uid_set, vec1,
 };
 use crate::{
     AclEntry, Atom, Charset, CodeText, ContinueRequest, Data, Delimiter, ESearch,
@@ -100,8 +101,8 @@ pub fn response_code() -> impl Strategy<Value = ResponseCode<'static>> {
         1 => nz_u32().prop_map(C::Unseen),
         1 => u64_full().prop_map(C::HighestModSeq),
         1 => sequence_set().prop_map(C::Modified),
-        1 => (nz_u32(), sequence_set()).prop_map(|(uid_validity, uids)| C::AppendUid { uid_validity, uids }),
-        1 => (nz_u32(), sequence_set(), sequence_set()).prop_map(|(uid_validity, source, destination)| C::CopyUid(Box::new(crate::CopyUidCode { uid_validity, source, destination }))),
+        1 => (nz_u32(), uid_set()).prop_map(|(uid_validity, uids)| C::AppendUid { uid_validity, uids }),
+        1 => (nz_u32(), uid_set(), uid_set()).prop_map(|(uid_validity, source, destination)| C::CopyUid(Box::new(crate::CopyUidCode { uid_validity, source, destination }))),
         1 => code_text().prop_map(C::Referral),
         1 => code_text().prop_map(C::BadUrl),
         1 => metadata.prop_map(C::Metadata),
@@ -300,19 +301,32 @@ pub fn esearch() -> impl Strategy<Value = ESearch<'static>> {
         .prop_map(|(tag, uid, data)| ESearch { tag, uid, data })
 }
 
-/// A `thread-list`.
+/// A `thread-list`: never empty (RFC 5256 §5).
 pub fn thread() -> impl Strategy<Value = Thread> {
     let leaf = vec(nz_u32(), 1..4).prop_map(|ids| Thread {
         ids,
         children: vec![],
     });
     leaf.prop_recursive(4, 32, 3, |inner| {
-        (vec(nz_u32(), 0..3), vec(inner, 0..3)).prop_map(|(ids, children)| Thread { ids, children })
+        (vec(nz_u32(), 0..3), vec(inner, 0..3))
+            .prop_filter("a thread list is never empty", |(ids, children)| {
+                !(ids.is_empty() && children.is_empty())
+            })
+            .prop_map(|(ids, children)| Thread { ids, children })
     })
 }
 
 fn nz_ids() -> impl Strategy<Value = Vec<NonZeroU32>> {
     vec(nz_u32(), 0..6)
+}
+
+/// The numbers of SEARCH or SORT and their `(MODSEQ n)`, which comes only
+/// after at least one number (RFC 7162 §7).
+fn search_parts() -> impl Strategy<Value = (Vec<NonZeroU32>, Option<u64>)> {
+    (nz_ids(), option::of(u64_full())).prop_map(|(ids, mod_seq)| {
+        let mod_seq = if ids.is_empty() { None } else { mod_seq };
+        (ids, mod_seq)
+    })
 }
 
 /// Any unknown response its constructor accepts (known names, numbers
@@ -346,16 +360,15 @@ pub fn data() -> impl Strategy<Value = Data<'static>> {
         (server_mailbox(), vec(status_item(), 0..5))
             .prop_map(|(mailbox, items)| Data::Status { mailbox, items }),
         esearch().prop_map(Data::ESearch),
-        (nz_ids(), option::of(u64_full())).prop_map(|(ids, mod_seq)| Data::Search { ids, mod_seq }),
-        (nz_ids(), option::of(u64_full())).prop_map(|(ids, mod_seq)| Data::Sort { ids, mod_seq }),
+        search_parts().prop_map(|(ids, mod_seq)| Data::Search { ids, mod_seq }),
+        search_parts().prop_map(|(ids, mod_seq)| Data::Sort { ids, mod_seq }),
         vec(thread(), 0..4).prop_map(Data::Thread),
         u32_full().prop_map(Data::Exists),
         u32_full().prop_map(Data::Recent),
         nz_u32().prop_map(Data::Expunge),
         (nz_u32(), vec1(super::fetch::message_data_item(), 1..4))
             .prop_map(|(seq, items)| Data::Fetch { seq, items }),
-        (any::<bool>(), sequence_set())
-            .prop_map(|(earlier, uids)| Data::Vanished { earlier, uids }),
+        (any::<bool>(), uid_set()).prop_map(|(earlier, uids)| Data::Vanished { earlier, uids }),
         option::of(vec((server_istring(), server_nstring()), 0..4)).prop_map(Data::Id),
         (
             server_astring(),

@@ -33,6 +33,17 @@ impl Client {
         if matches!(self.state, SessionState::Closed | SessionState::Logout) || self.bye.is_some() {
             return Err(UsageError::Closed);
         }
+        if let CommandBody::Fetch {
+            uid: false,
+            modifiers,
+            ..
+        } = &body
+        {
+            // RFC 7162 §7: only in the UID FETCH command.
+            if modifiers.contains(&imapkit_proto::FetchModifier::Vanished) {
+                return Err(UsageError::InvalidCommand("VANISHED needs UID FETCH"));
+            }
+        }
         let traits = Traits::of(&body);
         if self.state != SessionState::Greeting {
             let projected = self.projected_state();

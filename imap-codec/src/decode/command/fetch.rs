@@ -13,7 +13,7 @@ use crate::decode::core::{
     atom, byte, flag, flag_list_with, number, number64, nz_number, paren_list, paren_list1,
     section_binary, section_with, sequence_set, sp, sp_list1,
 };
-use crate::decode::{fail, IResult, Kind, PError};
+use crate::decode::{cut_fail, fail, IResult, Kind, PError};
 
 pub(super) fn fetch_args<'a, 'o>(
     i: &'a [u8],
@@ -40,7 +40,7 @@ pub(super) fn fetch_args<'a, 'o>(
         }
     };
     let (i, modifiers) = if at_sp_paren(i)?.1 {
-        let (r, m) = paren_list1(fetch_modifier)(&i[1..])?;
+        let (r, m) = paren_list1(|i| fetch_modifier(i, uid))(&i[1..])?;
         (r, o.fetch_modifiers(m.into_vec()))
     } else {
         (i, Vec::new())
@@ -56,7 +56,8 @@ pub(super) fn fetch_args<'a, 'o>(
     ))
 }
 
-fn fetch_modifier(i: &[u8]) -> IResult<'_, FetchModifier<'_>> {
+/// A `fetch-modifier` of a FETCH, or of a UID FETCH if `uid`.
+fn fetch_modifier(i: &[u8], uid: bool) -> IResult<'_, FetchModifier<'_>> {
     let (r, w) = word(i)?;
     if is(w, "CHANGEDSINCE") {
         let (r, ()) = sp(r)?;
@@ -65,6 +66,11 @@ fn fetch_modifier(i: &[u8]) -> IResult<'_, FetchModifier<'_>> {
         return Ok((r, FetchModifier::ChangedSince(n)));
     }
     if is(w, "VANISHED") {
+        // `rexpunges-fetch-mod`: "only allowed in the UID FETCH command"
+        // (RFC 7162 §7).
+        if !uid {
+            return cut_fail(i, "VANISHED is allowed in UID FETCH only");
+        }
         return Ok((r, FetchModifier::Vanished));
     }
     if is(w, "PARTIAL") {

@@ -26,8 +26,8 @@ use self::fetch::{fetch_args, store_args};
 use self::own::{Borrowed, Own, Shared};
 use self::search::{search_args, sort_args, thread_args};
 use super::core::{
-    astring, atom, auth_mechanism, byte, capability, crlf, kw, literal_data, literal_header,
-    mailbox, number64, nz_number, nz_number64, paren_list1, sequence_set, sp, tag_,
+    astring, atom, auth_mechanism, byte, capability, crlf, known_set, kw, literal_data,
+    literal_header, mailbox, number64, nz_number, nz_number64, paren_list1, sequence_set, sp, tag_,
 };
 use super::response::generic;
 use super::{cut_fail, fail, run, Decoded, IResult};
@@ -533,15 +533,15 @@ fn select_param(i: &[u8]) -> IResult<'_, SelectParameter<'_>> {
         let mut known_uids = None;
         let mut seq_match_data = None;
         if peek(r)?.1 == b' ' && peek(&r[1..])?.1 != b'(' {
-            let (r2, s) = sequence_set(&r[1..])?;
+            let (r2, s) = known_set(&r[1..])?;
             known_uids = Some(s);
             r = r2;
         }
         if peek(r)?.1 == b' ' {
             let (r2, ()) = byte(b'(')(&r[1..])?;
-            let (r2, a) = sequence_set(r2)?;
+            let (r2, a) = known_set(r2)?;
             let (r2, ()) = sp(r2)?;
-            let (r2, b) = sequence_set(r2)?;
+            let (r2, b) = known_set(r2)?;
             let (r2, ()) = byte(b')')(r2)?;
             seq_match_data = Some((a, b));
             r = r2;

@@ -7,7 +7,7 @@ use nom::bytes::streaming::{take_while, take_while1};
 
 use crate::decode::core::{
     atom, byte, capability, flag_perm, number, number64, nz_number, paren_list1, quoted,
-    sequence_set, sp, sp_list1,
+    sequence_set, sp, sp_list1, uid_set,
 };
 use crate::decode::{fail, IResult};
 
@@ -153,16 +153,17 @@ fn known<'a>(i: &'a [u8], name: &[u8]) -> IResult<'a, Option<ResponseCode<'a>>> 
             let (r, ()) = sp(i)?;
             let (r, uid_validity) = nz_number(r)?;
             let (r, ()) = sp(r)?;
-            let (r, uids) = sequence_set(r)?;
+            // `append-uid`: `uniqueid`, or a `uid-set` (RFC 4315, MULTIAPPEND).
+            let (r, uids) = uid_set(r)?;
             Ok((r, Some(C::AppendUid { uid_validity, uids })))
         }
         b"COPYUID" => {
             let (r, ()) = sp(i)?;
             let (r, uid_validity) = nz_number(r)?;
             let (r, ()) = sp(r)?;
-            let (r, source) = sequence_set(r)?;
+            let (r, source) = uid_set(r)?;
             let (r, ()) = sp(r)?;
-            let (r, destination) = sequence_set(r)?;
+            let (r, destination) = uid_set(r)?;
             Ok((
                 r,
                 Some(C::CopyUid(Box::new(imapkit_proto::CopyUidCode {

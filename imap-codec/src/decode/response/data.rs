@@ -17,7 +17,7 @@ use super::quirks::{self, Quirks};
 use crate::decode::core::{
     astring, atom, byte, capability, flag, flag_perm, kw, literal_data, literal_header, mailbox,
     nil, nstring, number, number64, nz_number, paren_list, paren_list1, quoted, sequence_set, sp,
-    string,
+    string, uid_set,
 };
 use crate::decode::fetch::{msg_att_list, msg_att_list_shared};
 use crate::decode::{cut_fail, fail, IResult};
@@ -664,6 +664,8 @@ fn status_item(i: &[u8]) -> IResult<'_, StatusItem<'_>> {
 }
 
 /// `[SP "(" "TAG" SP tag-string ")"] [SP "UID"] *(SP search-return-data)`
+/// (RFC 9051 §9, RFC 4731 §3.1), in this order: a correlator after `UID`
+/// or the results, or a second `UID`, is an error at its first byte.
 fn esearch(i: &[u8]) -> IResult<'_, Data<'_>> {
     let mut e = ESearch {
         tag: None,
@@ -671,21 +673,25 @@ fn esearch(i: &[u8]) -> IResult<'_, Data<'_>> {
         data: Vec::new(),
     };
     let mut r = i;
+    if let [b' ', b'(', ..] = r {
+        let (r2, ()) = byte(b'(')(&r[1..])?;
+        let (r2, ()) = kw("TAG")(r2)?;
+        let (r2, ()) = sp(r2)?;
+        let (r2, t) = astring(r2)?;
+        let (r2, ()) = byte(b')')(r2)?;
+        e.tag = Some(t);
+        r = r2;
+    }
     loop {
         match r {
             [] | [b' '] => return Err(nom::Err::Incomplete(nom::Needed::new(1))),
-            [b' ', b'(', ..] if e.tag.is_none() => {
-                let (r2, ()) = byte(b'(')(&r[1..])?;
-                let (r2, ()) = kw("TAG")(r2)?;
-                let (r2, ()) = sp(r2)?;
-                let (r2, t) = astring(r2)?;
-                let (r2, ()) = byte(b')')(r2)?;
-                e.tag = Some(t);
-                r = r2;
-            }
+            [b' ', b'(', ..] => return cut_fail(&r[1..], "the search correlator must come first"),
             [b' ', c, ..] if is_atom_start(*c) => {
                 let (r2, name) = atom(&r[1..])?;
                 if name.as_bytes().eq_ignore_ascii_case(b"UID") {
+                    if e.uid || !e.data.is_empty() {
+                        return cut_fail(&r[1..], "UID must come once, before the results");
+                    }
                     e.uid = true;
                     r = r2;
                     continue;
@@ -715,7 +721,7 @@ fn search_return_data<'a>(
     } else if is("COUNT") {
         number(i).map(|(r, n)| (r, SearchReturnData::Count(n)))
     } else if is("MODSEQ") {
-        number64(i).map(|(r, n)| (r, SearchReturnData::ModSeq(n)))
+        mod_sequence_value(i).map(|(r, n)| (r, SearchReturnData::ModSeq(n)))
     } else if is("PARTIAL") {
         let (r, ()) = byte(b'(')(i)?;
         let (r, range) = partial_range(r)?;
@@ -775,20 +781,35 @@ pub(crate) fn search_line(i: &[u8]) -> Option<Response<'static>> {
 type SearchParts = (Vec<std::num::NonZeroU32>, Option<u64>);
 
 /// `*(SP nz-number) [SP "(" "MODSEQ" SP mod-sequence-value ")"]`, for
-/// SEARCH and SORT.
+/// SEARCH and SORT; the `(MODSEQ n)` only after at least one number
+/// (RFC 7162 §7: `[1*(SP nz-number) SP search-sort-mod-seq]`).
 fn search_parts(i: &[u8]) -> IResult<'_, SearchParts> {
     let (mut r, ids) = sp_items(i, |c| c.is_ascii_digit(), nz_number)?;
     let mut mod_seq = None;
     if let [b' ', b'(', ..] = r {
+        if ids.is_empty() {
+            return cut_fail(&r[1..], "expected a number before (MODSEQ n)");
+        }
         let (r2, ()) = byte(b'(')(&r[1..])?;
         let (r2, ()) = kw("MODSEQ")(r2)?;
         let (r2, ()) = sp(r2)?;
-        let (r2, n) = number64(r2)?;
+        let (r2, n) = mod_sequence_value(r2)?;
         let (r2, ()) = byte(b')')(r2)?;
         mod_seq = Some(n);
         r = r2;
     }
     Ok((r, (ids, mod_seq)))
+}
+
+/// `mod-sequence-value` in SEARCH, SORT and ESEARCH results (RFC 7162 §7,
+/// which starts it at 1). Lenient: 0, as in FETCH's `MODSEQ (0)` (Gmail)
+/// and `[HIGHESTMODSEQ 0]` (Cyrus), noted as [`Quirks::ZERO_NUMBER`].
+fn mod_sequence_value(i: &[u8]) -> IResult<'_, u64> {
+    let (r, n) = number64(i)?;
+    if n == 0 {
+        quirks::note(Quirks::ZERO_NUMBER);
+    }
+    Ok((r, n))
 }
 
 /// `[SP 1*thread-list]`
@@ -807,37 +828,76 @@ fn thread(i: &[u8]) -> IResult<'_, Data<'_>> {
                 out.push(t);
                 r = r2;
             }
-            // Lenient: spaces between thread lists.
-            Some(b' ') if r.get(1) == Some(&b'(') => r = &r[1..],
+            // Lenient: a SP between thread lists (RFC 5256's own examples,
+            // wrapped; go-imap v1 servers, see `thread_list`).
+            Some(b' ') if r.get(1) == Some(&b'(') => {
+                quirks::note(Quirks::EXTRA_SPACE);
+                r = &r[1..];
+            }
             Some(b' ') if r.len() == 1 => return Err(nom::Err::Incomplete(nom::Needed::new(1))),
             _ => return Ok((r, Data::Thread(out))),
         }
     }
 }
 
+/// `thread-list = "(" (thread-members / thread-nested) ")"`,
+/// `thread-members = nz-number *(SP nz-number) [SP thread-nested]`,
+/// `thread-nested = 2*thread-list` (RFC 5256 §5): never empty, and a SP
+/// between the numbers and the nested lists. (A single nested list, which
+/// `2*thread-list` leaves out, is read: it has one meaning, the same as
+/// its members following the numbers.) Lenient: a SP between nested lists,
+/// noted as [`Quirks::EXTRA_SPACE`].
 fn thread_list(i: &[u8], depth: usize) -> IResult<'_, Thread> {
     if depth > MAX_DEPTH {
         return cut_fail(i, "thread nesting too deep");
     }
     let (mut r, ()) = byte(b'(')(i)?;
     let mut t = Thread::default();
+    // `thread-members`: numbers, each after a SP but the first, and a SP
+    // before the nested lists that may follow them.
+    if r.first().is_some_and(u8::is_ascii_digit) {
+        loop {
+            let (r2, n) = nz_number(r)?;
+            t.ids.push(n);
+            r = r2;
+            match r {
+                [] | [b' '] => return Err(nom::Err::Incomplete(nom::Needed::new(1))),
+                [b' ', b'0'..=b'9', ..] => r = &r[1..],
+                [b' ', b'(', ..] => {
+                    r = &r[1..];
+                    break;
+                }
+                [b'(', ..] => return fail(r, "expected SP before the nested thread lists"),
+                _ => break,
+            }
+        }
+    }
+    // `thread-nested`, without separators.
     loop {
-        match r.first() {
-            None => return Err(nom::Err::Incomplete(nom::Needed::new(1))),
-            Some(b')') => return Ok((&r[1..], t)),
-            Some(b' ') => r = &r[1..],
-            Some(b'(') => {
+        match r {
+            [b'(', ..] => {
                 let (r2, c) = thread_list(r, depth + 1)?;
                 t.children.push(c);
                 r = r2;
             }
-            Some(b'0'..=b'9') if t.children.is_empty() => {
-                let (r2, n) = nz_number(r)?;
-                t.ids.push(n);
-                r = r2;
+            // Lenient: a SP between nested lists, `(3 6 (4 23) (44 7 96))`,
+            // from go-imap v1 servers with go-imap-sortthread (its
+            // `formatThreadResp` writes go-imap's lists, a SP between any
+            // two elements).
+            [b' ', b'(', ..] if !t.children.is_empty() => {
+                quirks::note(Quirks::EXTRA_SPACE);
+                r = &r[1..];
             }
-            Some(_) => return fail(r, "expected a number or thread list"),
+            [b' '] if !t.children.is_empty() => {
+                return Err(nom::Err::Incomplete(nom::Needed::new(1)))
+            }
+            _ => break,
         }
+    }
+    match r.first() {
+        None => Err(nom::Err::Incomplete(nom::Needed::new(1))),
+        Some(b')') if !(t.ids.is_empty() && t.children.is_empty()) => Ok((&r[1..], t)),
+        Some(_) => fail(r, "expected a number or thread list"),
     }
 }
 
@@ -852,7 +912,8 @@ fn vanished(i: &[u8]) -> IResult<'_, Data<'_>> {
         }
         _ => (r, false),
     };
-    let (r, uids) = sequence_set(r)?;
+    // `known-uids`: "`*` is not allowed" (RFC 7162 §7), nor `$`.
+    let (r, uids) = uid_set(r)?;
     Ok((r, Data::Vanished { earlier, uids }))
 }
 

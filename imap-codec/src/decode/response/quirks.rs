@@ -26,8 +26,9 @@ impl Quirks {
     pub const NONE: Self = Self(0);
     /// Spaces the grammar does not allow: after `* ` or a tag, between
     /// words, after `(`, before `)`, at the end of a line (QQ Mail, DavMail,
-    /// SurgeMail, Yahoo Japan, Exchange, Dovecot proxies). The value
-    /// re-encodes with single spaces.
+    /// SurgeMail, Yahoo Japan, Exchange, Dovecot proxies), between THREAD
+    /// lists (go-imap v1 servers with go-imap-sortthread). The value
+    /// re-encodes with single spaces (none between thread lists).
     pub const EXTRA_SPACE: Self = Self(1 << 0);
     /// A status response, response code or continuation request without the
     /// text the grammar requires (`* OK [HIGHESTMODSEQ 9]` from Gmail,
@@ -57,8 +58,10 @@ impl Quirks {
     /// Zero where the grammar wants `nz-number` or a mod-sequence (which
     /// RFC 7162 §7 starts at 1): `[UIDVALIDITY 0]`, `[UIDNEXT 0]`
     /// (SmarterMail, mail.xwtec.cn), `MODSEQ (0)` in FETCH (Gmail, MailKit
-    /// issue 228), `[HIGHESTMODSEQ 0]` (Cyrus, cyrus-imapd issue 1029).
-    /// Kept as `0` and re-encoded as `0`.
+    /// issue 228), `[HIGHESTMODSEQ 0]` (Cyrus, cyrus-imapd issue 1029), and
+    /// the same 0 as the mod-sequence of SEARCH, SORT or ESEARCH results,
+    /// `* SEARCH 2 (MODSEQ 0)`, read as FETCH's is. Kept as `0` and
+    /// re-encoded as `0`.
     pub const ZERO_NUMBER: Self = Self(1 << 7);
     /// A line ended by a lone LF instead of CRLF (only with
     /// [`ResponseDecoder::lone_lf`](super::ResponseDecoder::lone_lf)).
