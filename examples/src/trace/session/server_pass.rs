@@ -261,7 +261,9 @@ fn prescan(commands: &[u8]) -> Prescan {
             continue;
         };
         match body {
-            CommandBody::Authenticate { mechanism, .. } if !scan.mechanisms.contains(&mechanism) => {
+            CommandBody::Authenticate { mechanism, .. }
+                if !scan.mechanisms.contains(&mechanism) =>
+            {
                 scan.mechanisms.push(mechanism.into_static());
             }
             CommandBody::StartTls => scan.starttls.push(tag.as_bytes().to_vec()),
@@ -448,12 +450,16 @@ impl Pass<'_> {
         };
         match during {
             Some(during) => {
-                let reason = format_args!("{during}: a command with a literal, refused before its data");
+                let reason =
+                    format_args!("{during}: a command with a literal, refused before its data");
                 error_line(out, s, offset, reason, raw)?;
             }
             None => {
                 s.messages += 1;
-                writeln!(out, "{offset:>8} C: refused before its literal's data: {raw:?}")?;
+                writeln!(
+                    out,
+                    "{offset:>8} C: refused before its literal's data: {raw:?}"
+                )?;
             }
         }
         self.secret_follows |= raw.is_hidden();
