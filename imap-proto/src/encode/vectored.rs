@@ -233,13 +233,7 @@ pub fn encode_vectored_with<T: Encode + ?Sized>(
     marks: &mut Vec<LiteralMark>,
     policy: LiteralPolicy,
 ) {
-    let start = out.head.len();
-    let mut w = Writer::with_marks(&mut out.head, marks)
-        .with_literal_policy(policy)
-        .splicing(&mut out.splices, out.threshold, start);
-    msg.encode(&mut w);
-    let written = w.written();
-    out.spliced += written - (out.head.len() - start);
+    encode_marked_into(msg, out, marks, |w| w.with_literal_policy(policy));
 }
 
 /// Like [`encode_vectored_with`], writing for a peer as `options` say: the
@@ -267,10 +261,24 @@ pub fn encode_vectored_for<T: Encode + ?Sized>(
     marks: &mut Vec<LiteralMark>,
     options: &EncodeOptions,
 ) {
+    encode_marked_into(msg, out, marks, |w| w.with_options(options));
+}
+
+/// Encodes `msg` into `out` with a marking writer that `configure` sets up
+/// for the peer.
+#[inline]
+fn encode_marked_into<T: Encode + ?Sized>(
+    msg: &T,
+    out: &mut Vectored,
+    marks: &mut Vec<LiteralMark>,
+    configure: impl for<'w> FnOnce(Writer<'w, Vec<u8>>) -> Writer<'w, Vec<u8>>,
+) {
     let start = out.head.len();
-    let mut w = Writer::with_marks(&mut out.head, marks)
-        .with_options(options)
-        .splicing(&mut out.splices, out.threshold, start);
+    let mut w = configure(Writer::with_marks(&mut out.head, marks)).splicing(
+        &mut out.splices,
+        out.threshold,
+        start,
+    );
     msg.encode(&mut w);
     let written = w.written();
     out.spliced += written - (out.head.len() - start);

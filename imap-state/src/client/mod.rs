@@ -634,7 +634,7 @@ impl Client {
     /// Ends the IDLE with `DONE`; its [`Event::Completed`] follows. An IDLE
     /// the server has not accepted yet gets its DONE right after the `+`;
     /// one still queued is taken out of the queue and completes as
-    /// [`Outcome::NotSent`](crate::client::Outcome::NotSent).
+    /// [`Outcome::NotSent`].
     ///
     /// Errors: [`UsageError::Closed`] once the session is closed, else
     /// [`UsageError::Unexpected`] if there is no IDLE.
