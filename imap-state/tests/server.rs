@@ -814,6 +814,17 @@ fn non_ascii_strings_are_literals_until_the_client_takes_utf8() {
         h.drive();
         assert_eq!(h.take_wire(), expected, "{enable:?}");
     }
+    // UNAUTHENTICATE forgets what the user enabled (RFC 8437 §3), UTF-8
+    // quoted strings too. Was a bug: the encoder kept writing UTF-8.
+    let mut config = ServerConfig::default();
+    config.capabilities.push(utf8.clone());
+    config.capabilities.push(Capability::Unauthenticate);
+    let mut h = Harness::logged_in(config, Split::Whole);
+    h.send(b"e ENABLE UTF8=ACCEPT\r\nu UNAUTHENTICATE\r\n");
+    h.take_wire();
+    h.server.send_unsolicited(h.now, name()).unwrap();
+    h.drive();
+    assert_eq!(h.take_wire(), "* ID (\"name\" {6}\r\n日本)\r\n");
     // IMAP4rev2 only: UTF-8 from the start.
     let mut config = ServerConfig::default();
     config.capabilities.retain(|c| *c != Capability::Imap4Rev1);

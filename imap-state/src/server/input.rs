@@ -484,21 +484,20 @@ impl Server {
             return self.tagged(command.tag, Status::Bad, static_text("Syntax error"));
         };
         let mut newly = Vec::new();
+        let mut enabled = self.enabled;
         for cap in capabilities.as_slice() {
             let slot = match cap {
-                Capability::CondStore if self.features.has(F::CONDSTORE) => {
-                    &mut self.enabled.condstore
-                }
+                Capability::CondStore if self.features.has(F::CONDSTORE) => &mut enabled.condstore,
                 Capability::QResync if self.features.has(F::QRESYNC) => {
-                    self.enabled.condstore = true;
-                    &mut self.enabled.qresync
+                    enabled.condstore = true;
+                    &mut enabled.qresync
                 }
-                Capability::Imap4Rev2 if self.features.has(F::REV2) => &mut self.enabled.imap4rev2,
+                Capability::Imap4Rev2 if self.features.has(F::REV2) => &mut enabled.imap4rev2,
                 Capability::Utf8(v)
                     if self.features.has(F::UTF8)
                         && v.as_bytes().eq_ignore_ascii_case(b"ACCEPT") =>
                 {
-                    &mut self.enabled.utf8_accept
+                    &mut enabled.utf8_accept
                 }
                 _ => continue,
             };
@@ -510,8 +509,8 @@ impl Server {
         self.out
             .push(&imapkit_proto::Response::Data(Data::Enabled(newly.clone())));
         self.tagged(command.tag, Status::Ok, static_text("ENABLE completed"));
-        self.out
-            .set_utf8(super::utf8_quoted(self.features, self.enabled));
+        // From the next response on.
+        self.set_enabled(enabled);
         if !newly.is_empty() {
             self.events.push_back(Event::Enabled(newly));
         }

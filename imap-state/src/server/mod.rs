@@ -291,6 +291,14 @@ fn utf8_quoted(features: Features, enabled: Enabled) -> bool {
 }
 
 impl Server {
+    /// What the client enabled, and the output encoding that follows it
+    /// (UTF-8 in quoted strings, [`utf8_quoted`]): set together, so that
+    /// neither is stale.
+    fn set_enabled(&mut self, enabled: Enabled) {
+        self.enabled = enabled;
+        self.out.set_utf8(utf8_quoted(self.features, enabled));
+    }
+
     /// A session on a new connection: queues the greeting (`* OK
     /// [CAPABILITY ...]`) and arms the autologout timer.
     ///
@@ -733,7 +741,7 @@ impl Server {
                 // RFC 8437 §3: back to not authenticated, per-user state gone.
                 self.state = SessionState::NotAuthenticated;
                 self.identity = None;
-                self.enabled = Enabled::default();
+                self.set_enabled(Enabled::default());
                 self.rearm_autologout(now);
             }
             Effect::Deselect | Effect::Unauthenticate => {}
