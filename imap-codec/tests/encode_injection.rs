@@ -77,46 +77,47 @@ fn one_frame(direction: Direction, b: &[u8]) -> Result<(), String> {
 }
 
 fn check_response(r: &Response<'_>) -> Result<(), String> {
-    for (exact, b) in encodings(r) {
-        one_frame(Direction::ServerToClient, &b)?;
-        match decode::response(&b) {
-            Ok(Decoded::Complete { message, consumed }) if consumed == b.len() => {
-                if exact && &message != r {
-                    return Err(format!(
-                        "{:?} decodes as {message:?}, not {r:?}",
-                        b.escape_ascii().to_string()
-                    ));
-                }
-            }
-            other => {
-                return Err(format!(
-                    "{:?} decodes as {other:?}",
-                    b.escape_ascii().to_string()
-                ))
-            }
-        }
-    }
-    Ok(())
+    check(
+        r,
+        encodings(r),
+        Direction::ServerToClient,
+        |b| match decode::response(b) {
+            Ok(Decoded::Complete { message, consumed }) if consumed == b.len() => Ok(&message == r),
+            other => Err(format!("{other:?}")),
+        },
+    )
 }
 
 fn check_command(c: &Command<'_>) -> Result<(), String> {
-    for (exact, b) in encodings(c) {
-        one_frame(Direction::ClientToServer, &b)?;
-        match decode::command(&b) {
-            Ok(Decoded::Complete { message, consumed }) if consumed == b.len() => {
-                if exact && &message != c {
-                    return Err(format!(
-                        "{:?} decodes as {message:?}, not {c:?}",
-                        b.escape_ascii().to_string()
-                    ));
-                }
+    check(
+        c,
+        encodings(c),
+        Direction::ClientToServer,
+        |b| match decode::command(b) {
+            Ok(Decoded::Complete { message, consumed }) if consumed == b.len() => Ok(&message == c),
+            other => Err(format!("{other:?}")),
+        },
+    )
+}
+
+/// Each of `value`'s encodings is one frame in `direction` and decodes
+/// whole (`decode`: to a value equal to `value` or not, or the failure);
+/// an exact encoding decodes to `value` itself.
+fn check(
+    value: &dyn std::fmt::Debug,
+    encodings: Vec<(bool, Vec<u8>)>,
+    direction: Direction,
+    decode: impl Fn(&[u8]) -> Result<bool, String>,
+) -> Result<(), String> {
+    for (exact, b) in encodings {
+        one_frame(direction, &b)?;
+        let shown = b.escape_ascii().to_string();
+        match decode(&b) {
+            Ok(equal) if exact && !equal => {
+                return Err(format!("{shown:?} does not decode as {value:?}"))
             }
-            other => {
-                return Err(format!(
-                    "{:?} decodes as {other:?}",
-                    b.escape_ascii().to_string()
-                ))
-            }
+            Ok(_) => {}
+            Err(other) => return Err(format!("{shown:?} decodes as {other}")),
         }
     }
     Ok(())

@@ -707,6 +707,18 @@ fn deflate_bomb_of_one_line_is_skipped() {
     );
 }
 
+/// `lines` lines of `* OK x`, compressed as tightly as DEFLATE can (about
+/// 1:700).
+fn ok_bomb(lines: usize) -> Vec<u8> {
+    let plain: Vec<u8> = b"* OK x\r\n"
+        .iter()
+        .copied()
+        .cycle()
+        .take(8 * lines)
+        .collect();
+    deflate(&mut Compress::new(Compression::best(), false), &plain)
+}
+
 /// A deflate bomb of many small responses: 4 KiB reads of a stream that
 /// inflates 1:~700 to `* OK x` lines. Was a bug: the client inflated each whole read
 /// at once and queues an event for every response in it, so one 4 KiB
@@ -722,15 +734,7 @@ fn deflate_bomb_of_one_line_is_skipped() {
 fn deflate_bomb_of_small_responses_is_bounded_per_read() {
     let mut s = compressed(small());
     let lines = 2_000_000usize;
-    let plain: Vec<u8> = b"* OK x\r\n"
-        .iter()
-        .copied()
-        .cycle()
-        .take(8 * lines)
-        .collect();
-    let mut z = Compress::new(Compression::best(), false);
-    let wire = deflate(&mut z, &plain);
-    drop(plain);
+    let wire = ok_bomb(lines);
     println!(
         "measured bomb: {} bytes inflate to {} MiB",
         wire.len(),
@@ -766,15 +770,7 @@ fn deflate_bomb_read_costs_bounded_memory() {
         return;
     }
     let mut s = compressed(small());
-    let plain: Vec<u8> = b"* OK x\r\n"
-        .iter()
-        .copied()
-        .cycle()
-        .take(16 << 20)
-        .collect();
-    let mut z = Compress::new(Compression::best(), false);
-    let wire = deflate(&mut z, &plain);
-    drop(plain);
+    let wire = ok_bomb(2 << 20);
     let base = rss();
     s.server(&wire[..16 * 1024]);
     let grown = rss().saturating_sub(base);
@@ -1021,14 +1017,7 @@ fn eof_inside_a_message_loses_nothing_complete() {
 fn eof_after_compressed_input_delivers_it_first() {
     let mut s = compressed(small());
     let lines = 200_000usize;
-    let plain: Vec<u8> = b"* OK x\r\n"
-        .iter()
-        .copied()
-        .cycle()
-        .take(8 * lines)
-        .collect();
-    let mut z = Compress::new(Compression::best(), false);
-    let wire = deflate(&mut z, &plain);
+    let wire = ok_bomb(lines);
     s.client.handle_input(s.now, &wire);
     s.client.handle_eof(s.now);
     let mut statuses = 0usize;

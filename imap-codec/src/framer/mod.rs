@@ -240,7 +240,7 @@ impl Message {
             scan: ScanState::default(),
             command: None,
             streamed: 0,
-            gaps: event::Gaps::default(),
+            gaps: event::Gaps::NONE,
             skipping: false,
             stale: None,
         }
@@ -359,9 +359,7 @@ impl Framer {
         loop {
             let step = match self.phase {
                 Phase::Idle => {
-                    if let Some(max) = self.next_max_message.take() {
-                        self.config.max_message = max;
-                    }
+                    self.next_message_limits();
                     if self.buf.is_empty() {
                         self.release_idle_buffers();
                         return None;
@@ -424,9 +422,7 @@ impl Framer {
         self.settle();
         // The usual message, one line between messages: lent at once.
         if matches!(self.phase, Phase::Idle) {
-            if let Some(max) = self.next_max_message.take() {
-                self.config.max_message = max;
-            }
+            self.next_message_limits();
             if let Some(end) = self.whole_line_end() {
                 let offset = self.consumed;
                 self.lent = end;
@@ -484,6 +480,15 @@ impl Framer {
     /// raises it after authentication.
     pub fn set_max_message(&mut self, max: usize) {
         self.next_max_message = Some(max);
+    }
+
+    /// Between messages: the limit [`set_max_message`](Self::set_max_message)
+    /// asked for takes effect.
+    #[inline(always)]
+    fn next_message_limits(&mut self) {
+        if let Some(max) = self.next_max_message.take() {
+            self.config.max_message = max;
+        }
     }
 
     /// The [`FramerConfig::max_message`] in force for the current message
@@ -704,7 +709,7 @@ impl Framer {
             bytes,
             offset,
             streamed_literals: 0,
-            gaps: event::Gaps::default(),
+            gaps: event::Gaps::NONE,
         }))
     }
 

@@ -138,10 +138,20 @@ impl Server {
     /// with the user or mechanism as far as `raw` names them: every
     /// attempt is recorded, whatever stops it.
     fn audit_refused_attempt(&mut self, raw: &[u8]) {
-        if self.state != SessionState::NotAuthenticated {
-            return;
-        }
-        if let Some((mechanism, user)) = literal::refused_attempt(raw) {
+        let attempt = self.refused_attempt(raw);
+        self.audit_malformed(attempt);
+    }
+
+    /// The login attempt `raw` stands for, if it is one (before login).
+    fn refused_attempt(&self, raw: &[u8]) -> Option<literal::Attempt> {
+        (self.state == SessionState::NotAuthenticated)
+            .then(|| literal::refused_attempt(raw))
+            .flatten()
+    }
+
+    /// Audits `attempt` as malformed.
+    fn audit_malformed(&mut self, attempt: Option<literal::Attempt>) {
+        if let Some((mechanism, user)) = attempt {
             self.audit_auth(mechanism, user, AuthOutcome::Malformed);
         }
     }
@@ -329,13 +339,9 @@ impl Server {
             }
             Some((status, text, garbage)) => {
                 if !privacy {
-                    let raw = self.framer.current_message();
-                    if let Some((mechanism, user)) = (self.state == SessionState::NotAuthenticated)
-                        .then(|| literal::refused_attempt(raw))
-                        .flatten()
-                    {
-                        self.audit_auth(mechanism, user, AuthOutcome::Malformed);
-                    }
+                    // Lent by the framer until the literal is rejected.
+                    let attempt = self.refused_attempt(self.framer.current_message());
+                    self.audit_malformed(attempt);
                 }
                 // The tag is copied only here, to answer with: the framer
                 // lends it until the literal is rejected.

@@ -98,14 +98,16 @@ pub(crate) fn login_user(raw: &[u8]) -> Option<String> {
     Some(String::from_utf8_lossy(kept).into_owned())
 }
 
-/// The login attempt a command refused before it ran stands for: LOGIN
-/// or AUTHENTICATE as `(mechanism, user)`, as far as `raw` names them.
-pub(crate) fn refused_attempt(
-    raw: &[u8],
-) -> Option<(
+/// A login attempt as its audit record names it: `(mechanism, user)`, the
+/// mechanism `None` for LOGIN.
+pub(crate) type Attempt = (
     Option<imapkit_proto::AuthMechanism<'static>>,
     Option<String>,
-)> {
+);
+
+/// The login attempt a command refused before it ran stands for: LOGIN
+/// or AUTHENTICATE, as far as `raw` names them.
+pub(crate) fn refused_attempt(raw: &[u8]) -> Option<Attempt> {
     let mut buf = [0; MAX_NAME];
     match command_name(raw, &mut buf)? {
         "LOGIN" => Some((None, login_user(raw))),
