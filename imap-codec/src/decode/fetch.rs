@@ -482,9 +482,12 @@ pub(crate) fn msg_att_list_shared<'a>(
 /// The room an item list starts with. An item and its separator take at
 /// least 6 bytes (`UID 1 `), most far more: a short response (`(UID 5
 /// FLAGS (\Seen))`) gets room for what it likely holds, not a metadata
-/// sync's 8.
+/// sync's 8. Never less than 2: the usual short list is UID and FLAGS
+/// (room for one cost a grow and a shrink, two `realloc`s, at the second
+/// item), and a list of one item keeps its one spare place
+/// ([`imapkit_proto::trim_spare_capacity`] gives back only more).
 fn items_capacity(i: &[u8]) -> usize {
-    (i.len() / 12).clamp(1, ITEMS_CAPACITY)
+    (i.len() / 12).clamp(2, ITEMS_CAPACITY)
 }
 
 /// The grammar of [`msg_att_list`], each item pushed onto `out`.
