@@ -89,6 +89,32 @@ fn unknown_and_twice_answered_tags_are_violations_and_complete_nothing() {
     assert_eq!(s.sent(), "");
 }
 
+/// A tagged answer for a command whose bytes the application has not
+/// taken yet (`poll_transmit`) cannot be the server's: tags are
+/// predictable, so it was guessed (a response injected ahead of the
+/// command, or a server answering from a script). It completes nothing,
+/// and the command is still answered once it is sent. Was a bug: it
+/// completed the command, whose bytes then went out all the same.
+#[test]
+fn an_answer_before_the_command_is_taken_completes_nothing() {
+    let mut s = greeted("");
+    let a = s.client.enqueue(s.now, CommandBody::Noop).unwrap();
+    s.server(b"A1 OK guessed\r\n");
+    let ev = s.events();
+    assert!(completed(&ev).is_empty(), "{ev:?}");
+    assert_eq!(violations(&ev), [ViolationKind::UnknownTag], "{ev:?}");
+    assert_eq!(s.sent(), "A1 NOOP\r\n");
+    s.server(b"A1 OK real\r\n");
+    assert_eq!(completed(&s.events()), [(a, Outcome::Ok)]);
+    // Taken, even without the socket's write done, it may be answered.
+    let b = s.client.enqueue(s.now, CommandBody::Noop).unwrap();
+    let mut out = Vec::new();
+    assert!(s.client.poll_transmit(s.now, &mut out).is_some());
+    assert_eq!(out, b"A2 NOOP\r\n");
+    s.server(b"A2 OK\r\n");
+    assert_eq!(completed(&s.events()), [(b, Outcome::Ok)]);
+}
+
 #[test]
 fn unexpected_continuation_is_a_violation_and_sends_nothing() {
     let mut s = selected("IDLE");

@@ -759,6 +759,29 @@ fn unauthenticate_returns_to_not_authenticated() {
     assert!(!h.server.enabled().condstore, "per-user state is reset");
 }
 
+/// RFC 8437 §3 does not permit NO for UNAUTHENTICATE (a client may have
+/// pipelined AUTHENTICATE behind it): the Server refuses such an answer
+/// and gives the request back; OK still works. Was a bug: the NO went out.
+#[test]
+fn unauthenticate_may_not_be_answered_no() {
+    let mut config = ServerConfig::default();
+    config.capabilities.push(Capability::Unauthenticate);
+    let mut h = Harness::selected(config, Split::Whole);
+    h.policy.auto_respond = false;
+    h.send(b"u UNAUTHENTICATE\r\n");
+    let (request, _) = h.requests.pop_front().expect("UNAUTHENTICATE handed out");
+    let no = Completion::no(RespText::text("cannot reset").unwrap());
+    let Err((UsageError::Unexpected(why), request)) = h.server.respond(h.now, request, no) else {
+        panic!("a NO was accepted")
+    };
+    assert!(why.contains("RFC 8437"), "{why}");
+    assert_eq!(h.take_wire(), "");
+    h.server.respond(h.now, request, Completion::ok()).unwrap();
+    h.pump();
+    assert_eq!(h.take_wire(), "u OK completed\r\n");
+    assert_eq!(h.server.state(), SessionState::NotAuthenticated);
+}
+
 /// iPhone Mail sends `CHANGEDSINCE 0` ("every message"),
 /// which RFC 7162 §7's grammar does not allow (1 or more) and Dovecot 2.3
 /// answers: the Server hands it to the application as `ChangedSince(0)`

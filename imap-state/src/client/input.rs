@@ -269,7 +269,14 @@ impl Client {
         else {
             return;
         };
-        let Some(index) = self.in_flight.iter().position(|f| &f.tag == tag) else {
+        // A command whose first bytes the application has not taken yet
+        // cannot have been answered: the tag was guessed (tags are
+        // predictable), and the command stays in flight.
+        let Some(index) = self
+            .in_flight
+            .iter()
+            .position(|f| &f.tag == tag && f.first_part < self.parts_handed)
+        else {
             let v = PeerViolation::new(ViolationKind::UnknownTag, frame.offset, &frame.bytes);
             self.events.push_back(Event::Violation(v));
             return;
@@ -497,6 +504,7 @@ impl Client {
             }),
             caps_generation: self.caps.generation(),
             fetch: false,
+            first_part: self.parts_pushed,
         });
         let (part, _) = outgoing.next_part();
         self.push_out(part);

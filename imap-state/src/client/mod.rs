@@ -82,6 +82,11 @@ pub struct Client {
     sending: Option<(CommandHandle, Outgoing)>,
     /// Bytes to send, in order (shared with the encoded commands).
     out: VecDeque<Bytes>,
+    /// Parts pushed onto `out` since the session began, and how many of
+    /// them [`Client::poll_transmit`] handed out: a command whose first
+    /// part is not handed out yet cannot have been answered.
+    parts_pushed: u64,
+    parts_handed: u64,
     events: VecDeque<Event>,
     timers: TimerTable<Timer, 3>,
     /// The selected mailbox's model (state Selected).
@@ -177,6 +182,8 @@ struct InFlight {
     caps_generation: u64,
     /// A FETCH: the flags it asks for are not reported as changes.
     fetch: bool,
+    /// The number of its first part among those pushed onto `out`.
+    first_part: u64,
 }
 
 /// What a command in flight waits for besides its tagged response.
@@ -236,6 +243,8 @@ impl Client {
             in_flight: VecDeque::new(),
             sending: None,
             out: VecDeque::new(),
+            parts_pushed: 0,
+            parts_handed: 0,
             events: VecDeque::new(),
             timers,
             mailbox: None,
@@ -725,6 +734,10 @@ impl Client {
 
     /// Appends the bytes to send to `buf` (compressed if COMPRESS is
     /// active); returns how many, or `None` if there is nothing to send.
+    /// Call it before reading more input: a tagged answer for a command
+    /// whose bytes were not taken here yet is a guessed tag, reported as
+    /// [`ViolationKind::UnknownTag`](crate::error::ViolationKind::UnknownTag),
+    /// and completes nothing.
     #[must_use]
     pub fn poll_transmit(&mut self, _now: Instant, buf: &mut Vec<u8>) -> Option<usize> {
         let start = buf.len();
@@ -741,6 +754,7 @@ impl Client {
                 buf.extend_from_slice(&part);
             }
         }
+        self.parts_handed = self.parts_pushed;
         let n = buf.len() - start;
         (n > 0).then_some(n)
     }

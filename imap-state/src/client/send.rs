@@ -321,6 +321,7 @@ impl Client {
             detail,
             caps_generation: self.caps.generation(),
             fetch,
+            first_part: self.parts_pushed,
         });
         self.events.push_back(Event::CommandSent { handle, tag });
         let (part, progress) = outgoing.next_part();
@@ -344,6 +345,7 @@ impl Client {
     pub(super) fn push_out(&mut self, bytes: Bytes) {
         if !bytes.is_empty() {
             self.out.push_back(bytes);
+            self.parts_pushed += 1;
         }
     }
 

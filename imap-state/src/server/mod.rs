@@ -711,8 +711,9 @@ impl Server {
     /// EXAMINE select on OK (and leave no mailbox selected on failure),
     /// CLOSE and UNSELECT deselect on OK, UNAUTHENTICATE logs out on OK.
     ///
-    /// On error (the session is closed, or the request is not in flight)
-    /// the request comes back with it.
+    /// On error (the session is closed, the request is not in flight, or
+    /// the completion is a NO for UNAUTHENTICATE, which RFC 8437 §3 does
+    /// not permit) the request comes back with it.
     pub fn respond(
         &mut self,
         now: Instant,
@@ -725,6 +726,18 @@ impl Server {
         let Some(pos) = self.in_flight.iter().position(|r| r.id == request.id) else {
             return Err((UsageError::UnknownCommand, request));
         };
+        if matches!(self.in_flight[pos].effect, Effect::Unauthenticate)
+            && completion.status == Status::No
+        {
+            // RFC 8437 §3: a client may pipeline AUTHENTICATE behind it,
+            // so a server that cannot reset the session says BYE instead.
+            return Err((
+                UsageError::Unexpected(
+                    "UNAUTHENTICATE may not be answered NO (RFC 8437 §3): answer OK, or end the session with BYE",
+                ),
+                request,
+            ));
+        }
         let entry = self.in_flight.remove(pos);
         let ok = completion.status == Status::Ok;
         match entry.effect {
