@@ -11,7 +11,7 @@ use std::time::Instant;
 
 use imapkit_state::error::UsageError;
 use imapkit_state::proto::{Capability, Data};
-use imapkit_state::server::{Completion, Server, ServerConfig, SessionState};
+use imapkit_state::server::{Completion, ExtensionCommand, Server, ServerConfig, SessionState};
 use imapkit_state::ConnectionSecurity::Tls;
 use util::{same_under_every_split, sasl_config, Harness, Split};
 
@@ -386,6 +386,43 @@ fn no_expunge_while_a_pipelined_fetch_is_in_progress() {
     h.server.respond(h.now, noop, Completion::ok()).unwrap();
     h.drive();
     assert_eq!(h.take_wire(), "a OK completed\r\n");
+}
+
+/// An extension command the application registered may name messages by
+/// sequence number unless it says otherwise: an EXPUNGE from a NOOP
+/// beside it waits for its completion (RFC 9051 §7.5.1). Was a bug: every
+/// extension command was taken to use none, and the EXPUNGE went out
+/// while the client was still counting messages for it.
+#[test]
+fn extension_commands_hold_expunges_unless_registered_without_numbers() {
+    for numbers in [true, false] {
+        let mut config = ServerConfig::default();
+        let mut x = ExtensionCommand::new("XMARK");
+        x.exclusive = false;
+        x.message_numbers = numbers;
+        config.extension_commands = vec![x];
+        let mut h = Harness::selected(config, Split::Whole);
+        h.policy.auto_respond = false;
+        h.send(b"a NOOP\r\nb XMARK 1:3\r\n");
+        assert_eq!(h.requests.len(), 2, "{:?}", h.log);
+        let (noop, _) = h.requests.pop_front().unwrap();
+        h.server
+            .send_data(h.now, &noop, Data::Expunge(nz(2)))
+            .unwrap();
+        h.drive();
+        if numbers {
+            assert_eq!(h.take_wire(), "");
+            h.answer(vec![], Completion::ok());
+            assert_eq!(h.take_wire(), "b OK completed\r\n* 2 EXPUNGE\r\n");
+        } else {
+            assert_eq!(h.take_wire(), "* 2 EXPUNGE\r\n");
+            h.answer(vec![], Completion::ok());
+            assert_eq!(h.take_wire(), "b OK completed\r\n");
+        }
+        h.server.respond(h.now, noop, Completion::ok()).unwrap();
+        h.drive();
+        assert_eq!(h.take_wire(), "a OK completed\r\n");
+    }
 }
 
 /// SELECT/EXAMINE/UNSELECT/CLOSE: the state follows the completion, and

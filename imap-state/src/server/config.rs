@@ -114,10 +114,17 @@ pub struct ExtensionCommand {
     /// Runs alone: no other command is handed out while it is in flight
     /// (true unless the command only reads).
     pub exclusive: bool,
+    /// May name messages by sequence number: while it is in flight no
+    /// EXPUNGE goes out, as for FETCH, STORE and SEARCH (RFC 9051
+    /// §7.5.1). True unless the command names messages only by UID or
+    /// not at all; holding an EXPUNGE back is always safe, sending one
+    /// while the client counts messages is not.
+    pub message_numbers: bool,
 }
 
 impl ExtensionCommand {
-    /// A command valid in the authenticated and selected states, run alone.
+    /// A command valid in the authenticated and selected states, run
+    /// alone, taken to name messages by sequence number.
     pub fn new(name: impl Into<String>) -> Self {
         Self {
             name: name.into(),
@@ -125,6 +132,7 @@ impl ExtensionCommand {
             authenticated: true,
             selected: true,
             exclusive: true,
+            message_numbers: true,
         }
     }
 }

@@ -341,7 +341,7 @@ fn route_extension(
     Ok(Route {
         handler: APP,
         exclusive: ext.exclusive,
-        seq_sensitive: false,
+        seq_sensitive: ext.message_numbers,
     })
 }
 
