@@ -352,6 +352,8 @@ impl Session {
             Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
                 self.client.handle_eof(Instant::now())
             }
+            // A signal arrived during the read (EINTR): read again.
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(e) => return Err(e),
         }
         Ok(())

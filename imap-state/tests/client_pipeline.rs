@@ -152,6 +152,57 @@ fn refused_second_literal_never_sends_the_rest() {
     assert_eq!(completed(&ev), [(login, Outcome::Bad), (noop, Outcome::Ok)]);
 }
 
+/// `+` and the command's NO (or BAD, or OK) in one read: the server is
+/// done with the command, so the literal's data, not taken by the
+/// application yet, is withdrawn: sent, the server would read it as
+/// commands. Was a bug: it went out after the answer. Once taken, the
+/// data is the server's to read, and nothing is withdrawn.
+#[test]
+fn a_literal_answered_in_the_same_read_as_its_continuation_is_not_sent() {
+    for (answer, outcome) in [
+        (&b"A1 NO [TOOBIG] no\r\n"[..], Outcome::No),
+        (b"A1 BAD no\r\n", Outcome::Bad),
+        (b"A1 OK stored\r\n", Outcome::Bad),
+    ] {
+        let mut s = preauth("");
+        let append = s
+            .client
+            .enqueue(s.now, cmd(b"APPEND INBOX {14}\r\nb NOOP\r\nc NOOP"))
+            .unwrap();
+        let noop = s.client.enqueue(s.now, CommandBody::Noop).unwrap();
+        assert_eq!(s.sent(), "A1 APPEND INBOX {14}\r\n");
+        s.server(&[&b"+ go\r\n"[..], answer].concat());
+        // The NOOP queued behind it still goes out, the literal does not.
+        assert_eq!(s.sent(), "A2 NOOP\r\n");
+        s.server(b"A2 OK\r\n");
+        let ev = s.events();
+        assert_eq!(
+            completed(&ev),
+            [(append, outcome.clone()), (noop, Outcome::Ok)]
+        );
+        let expected: &[ViolationKind] = if outcome == Outcome::Bad && answer.starts_with(b"A1 OK")
+        {
+            &[ViolationKind::OutOfState(
+                "OK before the command's literal was sent",
+            )]
+        } else {
+            &[]
+        };
+        assert_eq!(violations(&ev), expected, "{ev:?}");
+    }
+    // Taken before the answer: the server asked for it, it is sent.
+    let mut s = preauth("");
+    let append = s
+        .client
+        .enqueue(s.now, cmd(b"APPEND INBOX {5}\r\nhello"))
+        .unwrap();
+    assert_eq!(s.sent(), "A1 APPEND INBOX {5}\r\n");
+    s.server(b"+ go\r\n");
+    assert_eq!(s.sent(), "hello\r\n");
+    s.server(b"A1 NO [TRYCREATE] no\r\n");
+    assert_eq!(completed(&s.events()), [(append, Outcome::No)]);
+}
+
 #[test]
 fn a_command_behind_a_synchronizing_literal_waits_and_other_tags_still_complete() {
     let mut s = selected("");

@@ -297,6 +297,15 @@ impl Client {
             self.sending = None;
             unsent = true;
         }
+        if let Some(parts) = &entry.after_continue {
+            if parts.start >= self.parts_handed {
+                // `+` and the answer in one read: the literal's data is
+                // still here, and the server, done with the command, would
+                // read it as commands. It is never sent.
+                self.out.retain(|(n, _)| !parts.contains(n));
+                unsent = true;
+            }
+        }
         self.on_resp_text(&status.text);
         let (code, text) = status.text.into_parts();
         let mut outcome = match result {
@@ -505,6 +514,7 @@ impl Client {
             caps_generation: self.caps.generation(),
             fetch: false,
             first_part: self.parts_pushed,
+            after_continue: None,
         });
         let (part, _) = outgoing.next_part();
         self.push_out(part);
@@ -715,7 +725,13 @@ impl Client {
         // progress on the wire meanwhile.
         if let Some((handle, mut outgoing)) = self.sending.take() {
             let (part, progress) = outgoing.next_part();
+            let first = self.parts_pushed;
             self.push_out(part);
+            let pushed = self.parts_pushed;
+            if let Some(entry) = self.in_flight.iter_mut().find(|f| f.handle == handle) {
+                let start = entry.after_continue.as_ref().map_or(first, |r| r.start);
+                entry.after_continue = Some(start..pushed);
+            }
             if progress == Progress::AwaitContinuation {
                 self.sending = Some((handle, outgoing));
             }

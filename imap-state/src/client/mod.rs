@@ -80,8 +80,9 @@ pub struct Client {
     /// The command whose bytes are being written: it waits for `+` after a
     /// synchronizing literal's header. Nothing else is sent meanwhile.
     sending: Option<(CommandHandle, Outgoing)>,
-    /// Bytes to send, in order (shared with the encoded commands).
-    out: VecDeque<Bytes>,
+    /// Bytes to send, in order (shared with the encoded commands), each
+    /// part with its number among all parts pushed.
+    out: VecDeque<(u64, Bytes)>,
     /// Parts pushed onto `out` since the session began, and how many of
     /// them [`Client::poll_transmit`] handed out: a command whose first
     /// part is not handed out yet cannot have been answered.
@@ -119,7 +120,10 @@ impl fmt::Debug for Client {
                 "in_flight",
                 &self.in_flight.iter().map(|c| &c.tag).collect::<Vec<_>>(),
             )
-            .field("out_bytes", &self.out.iter().map(Bytes::len).sum::<usize>())
+            .field(
+                "out_bytes",
+                &self.out.iter().map(|(_, b)| b.len()).sum::<usize>(),
+            )
             .field("events", &self.events.len())
             .field("mailbox", &self.mailbox)
             .field("compressed", &self.deflate.is_some())
@@ -184,6 +188,10 @@ struct InFlight {
     fetch: bool,
     /// The number of its first part among those pushed onto `out`.
     first_part: u64,
+    /// The parts sent after a `+` (a synchronizing literal's data and
+    /// what follows it), by number: withdrawn from `out` if the tagged
+    /// answer comes before the application took them.
+    after_continue: Option<std::ops::Range<u64>>,
 }
 
 /// What a command in flight waits for besides its tagged response.
@@ -743,14 +751,14 @@ impl Client {
         let start = buf.len();
         if let Some((deflate, _)) = self.deflate.as_mut() {
             let mut plain = Vec::new();
-            for part in self.out.drain(..) {
+            for (_, part) in self.out.drain(..) {
                 plain.extend_from_slice(&part);
             }
             if !plain.is_empty() {
                 deflate.deflate(&plain, buf);
             }
         } else {
-            for part in self.out.drain(..) {
+            for (_, part) in self.out.drain(..) {
                 buf.extend_from_slice(&part);
             }
         }

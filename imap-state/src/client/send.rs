@@ -322,6 +322,7 @@ impl Client {
             caps_generation: self.caps.generation(),
             fetch,
             first_part: self.parts_pushed,
+            after_continue: None,
         });
         self.events.push_back(Event::CommandSent { handle, tag });
         let (part, progress) = outgoing.next_part();
@@ -344,7 +345,7 @@ impl Client {
 
     pub(super) fn push_out(&mut self, bytes: Bytes) {
         if !bytes.is_empty() {
-            self.out.push_back(bytes);
+            self.out.push_back((self.parts_pushed, bytes));
             self.parts_pushed += 1;
         }
     }
