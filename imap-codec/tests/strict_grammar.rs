@@ -117,6 +117,45 @@ fn uid_set_codes_refuse_asterisk_and_dollar() {
     }
 }
 
+/// Was a doubt of stop 29: RFC 5182 adds `$` (`seq-last-command`) to the
+/// sequence sets of commands only; a server's `[MODIFIED]` (RFC 7162 §7)
+/// and ESEARCH's `ALL` and `PARTIAL` results (RFC 4731 §3, RFC 9394 §4)
+/// never hold it. `*` is in their grammar (`sequence-set`) and stays.
+/// `[MODIFIED $]` is kept as `ResponseCode::Other` like any known code
+/// whose arguments break its grammar; an ESEARCH is an error at the `$`.
+#[test]
+fn server_sequence_sets_refuse_dollar() {
+    let b = crlf("a1 OK [MODIFIED $] conditional STORE failed");
+    let (r, q) = decode_response(&b).unwrap();
+    let Response::Status(s) = &r else {
+        panic!("{r:?}")
+    };
+    assert!(matches!(s.code(), Some(ResponseCode::Other(_))), "{r:?}");
+    assert!(q.contains(Quirks::CODE_ARGUMENTS), "{q:?}");
+    let b = crlf("a1 OK [MODIFIED 7,9:*] conditional STORE failed");
+    let (r, q) = decode_response(&b).unwrap();
+    let Response::Status(s) = &r else {
+        panic!("{r:?}")
+    };
+    assert!(matches!(s.code(), Some(ResponseCode::Modified(_))), "{r:?}");
+    assert!(q.is_empty(), "{q:?}");
+    for (line, at) in [
+        ("* ESEARCH (TAG \"a1\") UID ALL $", 29),
+        ("* ESEARCH (TAG \"a1\") UID PARTIAL (1:10 $)", 39),
+    ] {
+        match decode_response(&crlf(line)) {
+            Err(e) => assert_eq!(e.offset, at, "{line}: {e}"),
+            Ok((r, _)) => panic!("{line} decoded: {r:?}"),
+        }
+    }
+    for line in [
+        "* ESEARCH (TAG \"a1\") UID ALL 1:3,5",
+        "* ESEARCH (TAG \"a1\") UID PARTIAL (1:10 1:3,5)",
+    ] {
+        assert!(decode_response(&crlf(line)).is_ok(), "{line}");
+    }
+}
+
 /// Was a bug: RFC 9051 §9: `esearch-response = "ESEARCH" [search-correlator] [SP
 /// "UID"] *(SP search-return-data)`: the correlator first, `UID` at most
 /// once and before the data. Cause: `data.rs` `esearch` loops over the

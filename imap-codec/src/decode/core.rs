@@ -500,6 +500,14 @@ pub(crate) fn known_set(i: &[u8]) -> IResult<'_, SequenceSet> {
     set(i, false, true)
 }
 
+/// A `sequence-set` a server sends (`[MODIFIED]`, RFC 7162 §7; ESEARCH's
+/// `ALL` and `PARTIAL` results, RFC 4731 §3, RFC 9394 §4): `*` is in the
+/// grammar, `$` is not: RFC 5182 adds `seq-last-command` to the sets of
+/// commands, where it names a result the client saved.
+pub(crate) fn response_set(i: &[u8]) -> IResult<'_, SequenceSet> {
+    set(i, true, false)
+}
+
 /// `uid-set` (RFC 9051 §9, RFC 4315 §4: `APPENDUID`, `COPYUID`) and the
 /// `known-uids` of a server's `VANISHED` (RFC 7162 §7): numbers and ranges
 /// of `nz-number`s, neither `*` nor `$` (RFC 5182's `$` names a result

@@ -202,14 +202,20 @@ pub fn seq_or_uid() -> impl Strategy<Value = SeqOrUid> {
 
 /// A `sequence-set`, or `$`.
 pub fn sequence_set() -> impl Strategy<Value = SequenceSet> {
+    prop_oneof![
+        8 => response_set(),
+        1 => Just(SequenceSet::LastResult),
+    ]
+}
+
+/// A `sequence-set` as a server sends one (`[MODIFIED]`, ESEARCH's `ALL`
+/// and `PARTIAL`): `*` may appear, `$` (RFC 5182, commands only) not.
+pub fn response_set() -> impl Strategy<Value = SequenceSet> {
     let seq = prop_oneof![
         seq_or_uid().prop_map(Sequence::Single),
         (seq_or_uid(), seq_or_uid()).prop_map(|(a, b)| Sequence::Range(a, b)),
     ];
-    prop_oneof![
-        8 => vec1(seq, 1..5).prop_map(SequenceSet::Set),
-        1 => Just(SequenceSet::LastResult),
-    ]
+    vec1(seq, 1..5).prop_map(SequenceSet::Set)
 }
 
 /// A `sequence-set` of numbers and ranges only, neither `*` nor `$`:

@@ -11,9 +11,9 @@ use proptest::prelude::*;
 use super::fetch::object_id;
 
 use super::{
-    ascii_quoted, atom, capability, flag, flag_perm, nz_u32, sequence_set, server_astring,
-    server_istring, server_literal, server_mailbox, server_nstring, tag, u32_full, u64_full,
-    uid_set, vec1,
+    ascii_quoted, atom, capability, flag, flag_perm, nz_u32, response_set, sequence_set,
+    server_astring, server_istring, server_literal, server_mailbox, server_nstring, tag, u32_full,
+    u64_full, uid_set, vec1,
 };
 use crate::{
     AclEntry, Atom, Charset, CodeText, ContinueRequest, Data, Delimiter, ESearch,
@@ -100,7 +100,7 @@ pub fn response_code() -> impl Strategy<Value = ResponseCode<'static>> {
         1 => u32_full().prop_map(C::UidValidity),
         1 => nz_u32().prop_map(C::Unseen),
         1 => u64_full().prop_map(C::HighestModSeq),
-        1 => sequence_set().prop_map(C::Modified),
+        1 => response_set().prop_map(C::Modified),
         1 => (nz_u32(), uid_set()).prop_map(|(uid_validity, uids)| C::AppendUid { uid_validity, uids }),
         1 => (nz_u32(), uid_set(), uid_set()).prop_map(|(uid_validity, source, destination)| C::CopyUid(Box::new(crate::CopyUidCode { uid_validity, source, destination }))),
         1 => code_text().prop_map(C::Referral),
@@ -284,10 +284,10 @@ pub fn esearch() -> impl Strategy<Value = ESearch<'static>> {
     let item = prop_oneof![
         nz_u32().prop_map(SearchReturnData::Min),
         nz_u32().prop_map(SearchReturnData::Max),
-        sequence_set().prop_map(SearchReturnData::All),
+        response_set().prop_map(SearchReturnData::All),
         u32_full().prop_map(SearchReturnData::Count),
         u64_full().prop_map(SearchReturnData::ModSeq),
-        (range, option::of(sequence_set()))
+        (range, option::of(response_set()))
             .prop_map(|(range, results)| SearchReturnData::Partial { range, results }),
         (
             atom().prop_filter("unknown", move |a| !known

@@ -7,7 +7,7 @@ use nom::bytes::streaming::{take_while, take_while1};
 
 use crate::decode::core::{
     atom, byte, capability, flag_perm, number, number64, nz_number, paren_list1, quoted,
-    sequence_set, sp, sp_list1, uid_set,
+    response_set, sp, sp_list1, uid_set,
 };
 use crate::decode::{fail, IResult};
 
@@ -146,7 +146,7 @@ fn known<'a>(i: &'a [u8], name: &[u8]) -> IResult<'a, Option<ResponseCode<'a>>> 
         }
         b"MODIFIED" => {
             let (r, ()) = sp(i)?;
-            let (r, s) = sequence_set(r)?;
+            let (r, s) = response_set(r)?;
             Ok((r, Some(C::Modified(s))))
         }
         b"APPENDUID" => {

@@ -16,8 +16,8 @@ use super::line_end;
 use super::quirks::{self, Quirks};
 use crate::decode::core::{
     astring, atom, byte, capability, flag, flag_perm, kw, literal_data, literal_header, mailbox,
-    nil, nstring, number, number64, nz_number, paren_list, paren_list1, quoted, sequence_set, sp,
-    string, uid_set,
+    nil, nstring, number, number64, nz_number, paren_list, paren_list1, quoted, response_set,
+    sequence_set, sp, string, uid_set,
 };
 use crate::decode::fetch::{msg_att_list, msg_att_list_shared};
 use crate::decode::{cut_fail, fail, IResult};
@@ -717,7 +717,7 @@ fn search_return_data<'a>(
     } else if is("MAX") {
         nz_number(i).map(|(r, n)| (r, SearchReturnData::Max(n)))
     } else if is("ALL") {
-        sequence_set(i).map(|(r, s)| (r, SearchReturnData::All(s)))
+        response_set(i).map(|(r, s)| (r, SearchReturnData::All(s)))
     } else if is("COUNT") {
         number(i).map(|(r, n)| (r, SearchReturnData::Count(n)))
     } else if is("MODSEQ") {
@@ -728,7 +728,7 @@ fn search_return_data<'a>(
         let (r, ()) = sp(r)?;
         let (r, results) = match r.first() {
             Some(b'N' | b'n') => nil(r).map(|(r, ())| (r, None))?,
-            _ => sequence_set(r).map(|(r, s)| (r, Some(s)))?,
+            _ => response_set(r).map(|(r, s)| (r, Some(s)))?,
         };
         let (r, ()) = byte(b')')(r)?;
         Ok((r, SearchReturnData::Partial { range, results }))
