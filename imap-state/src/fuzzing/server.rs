@@ -82,6 +82,7 @@ use imapkit_proto::{Capability, CommandBody, Data, Response, Status};
 use super::client::shows_secret;
 use super::wire::{Seen, ServerWire};
 use super::{vocab, Reader};
+use crate::error::UsageError;
 use crate::sasl::scram::ScramHash;
 use crate::sasl::Identity;
 use crate::server::{
@@ -748,9 +749,23 @@ impl ServerCheck {
             return;
         }
         let held = self.app.requests.remove(which % self.app.requests.len());
-        let ok = completion.status() == Status::Ok;
+        let mut completion = completion;
         self.app_bytes += completion.text().human().as_bytes().len() + 128;
-        let result = server.respond(now, held.request, completion);
+        let mut request = held.request;
+        if held.name == "UNAUTHENTICATE" && completion.status() == Status::No {
+            // RFC 8437 §3: refused, the request comes back; answer OK.
+            let result = server.respond(now, request, completion);
+            let Err((e, back)) = result else {
+                panic!("UNAUTHENTICATE answered NO: {result:?}")
+            };
+            if !self.closed {
+                assert!(matches!(e, UsageError::Unexpected(_)), "{e:?}");
+            }
+            request = back;
+            completion = Completion::ok();
+        }
+        let ok = completion.status() == Status::Ok;
+        let result = server.respond(now, request, completion);
         assert_eq!(result.is_ok(), !self.closed, "respond: {result:?}");
         if result.is_ok() {
             use SessionState as S;
@@ -781,9 +796,7 @@ impl ServerCheck {
         self.app_bytes += encoded_len(&data);
         let result = server.send_data(now, &self.app.requests[k].request, data);
         assert!(
-            result.is_ok()
-                || self.closed
-                || result == Err(crate::error::UsageError::NotEnabled("QRESYNC")),
+            result.is_ok() || self.closed || result == Err(UsageError::NotEnabled("QRESYNC")),
             "send_data: {result:?}"
         );
         self.after(server, now);
@@ -916,7 +929,7 @@ impl ServerCheck {
         for held in std::mem::take(&mut self.app.requests) {
             let result = server.respond(now, held.request, Completion::ok());
             assert!(
-                matches!(result, Err((crate::error::UsageError::Closed, _))),
+                matches!(result, Err((UsageError::Closed, _))),
                 "respond after Closed: {result:?}"
             );
         }
