@@ -190,6 +190,18 @@ fn a_literal_answered_in_the_same_read_as_its_continuation_is_not_sent() {
         };
         assert_eq!(violations(&ev), expected, "{ev:?}");
     }
+    // The second literal of a command, the first one long sent.
+    let mut s = greeted("");
+    let login = s
+        .client
+        .enqueue(s.now, cmd(b"LOGIN {3}\r\nabc {14}\r\nb NOOP\r\nc NOOP"))
+        .unwrap();
+    assert_eq!(s.sent(), "A1 LOGIN {3}\r\n");
+    s.server(b"+ go\r\n");
+    assert_eq!(s.sent(), "abc {14}\r\n");
+    s.server(b"+ go\r\nA1 NO [AUTHENTICATIONFAILED] no\r\n");
+    assert_eq!(s.sent(), "");
+    assert_eq!(completed(&s.events()), [(login, Outcome::No)]);
     // Taken before the answer: the server asked for it, it is sent.
     let mut s = preauth("");
     let append = s

@@ -298,10 +298,11 @@ impl Client {
             unsent = true;
         }
         if let Some(parts) = &entry.after_continue {
-            if parts.start >= self.parts_handed {
+            if parts.end > self.parts_handed {
                 // `+` and the answer in one read: the literal's data is
-                // still here, and the server, done with the command, would
-                // read it as commands. It is never sent.
+                // still here (`out` holds only parts not handed out), and
+                // the server, done with the command, would read it as
+                // commands. It is never sent.
                 self.out.retain(|(n, _)| !parts.contains(n));
                 unsent = true;
             }
