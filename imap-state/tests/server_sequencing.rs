@@ -425,6 +425,66 @@ fn extension_commands_hold_expunges_unless_registered_without_numbers() {
     }
 }
 
+/// A server application holds many sessions' tokens at once: one given to
+/// the wrong session is refused there, never taken for that session's
+/// command with the same number (each session numbers its commands from
+/// 1). Was a doubt of stop 29: both sessions' first command had the same
+/// `RequestId`, and `b`'s answer completed `a`'s FETCH.
+#[test]
+fn a_token_from_another_session_is_refused() {
+    let mut a = manual(Split::Whole);
+    let mut b = manual(Split::Whole);
+    a.send(b"a1 FETCH 1 FLAGS\r\n");
+    b.send(b"b1 NOOP\r\n");
+    let (from_a, _) = a.requests.pop_front().unwrap();
+    let (from_b, _) = b.requests.pop_front().unwrap();
+    assert_ne!(from_a.id(), from_b.id());
+    let Err((UsageError::UnknownCommand, from_b)) =
+        a.server.respond(a.now, from_b, Completion::ok())
+    else {
+        panic!("another session's token was taken")
+    };
+    assert_eq!(
+        a.server.send_data(a.now, &from_b, Data::Exists(3)),
+        Err(UsageError::UnknownCommand)
+    );
+    a.drive();
+    assert_eq!(a.take_wire(), "");
+    assert_eq!(a.server.in_flight(), 1);
+    // Each token still answers its own command.
+    a.server.respond(a.now, from_a, Completion::ok()).unwrap();
+    b.server.respond(b.now, from_b, Completion::ok()).unwrap();
+    a.drive();
+    b.drive();
+    assert_eq!(a.take_wire(), "a1 OK completed\r\n");
+    assert_eq!(b.take_wire(), "b1 OK completed\r\n");
+}
+
+/// The same for a login attempt's token: it decides nothing in another
+/// session.
+#[test]
+fn a_login_attempt_from_another_session_decides_nothing() {
+    let new = || {
+        let mut h = Harness::new(ServerConfig::default(), Tls, Split::Whole);
+        h.policy.passwords = None;
+        h
+    };
+    let (mut a, mut b) = (new(), new());
+    a.send(b"a1 LOGIN alice wonderland\r\n");
+    b.send(b"b1 LOGIN mallory guess\r\n");
+    let from_a = a.logins.pop_front().expect("a's attempt");
+    let from_b = b.logins.pop_front().expect("b's attempt");
+    assert!(a
+        .server
+        .decide_login(a.now, from_b, imapkit_state::server::AuthVerdict::Accept)
+        .is_err());
+    assert_eq!(a.server.state(), SessionState::NotAuthenticated);
+    a.server
+        .decide_login(a.now, from_a, imapkit_state::server::AuthVerdict::Accept)
+        .unwrap();
+    assert_eq!(a.server.state(), SessionState::Authenticated);
+}
+
 /// SELECT/EXAMINE/UNSELECT/CLOSE: the state follows the completion, and
 /// [CLOSED] (RFC 9051 §7.1, RFC 7162 §3.2.11) only for an implicit close.
 #[test]
@@ -598,26 +658,6 @@ fn mailbox_data_needs_a_selected_mailbox() {
     h.server.send_unsolicited(h.now, id).unwrap();
     h.drive();
     assert_eq!(h.take_wire(), "* ID NIL\r\n");
-}
-
-/// Doubt (documented in decision.rs): ids are numbered per session, so a
-/// token of another session answers whichever command here has its id;
-/// the right token then fails with `UnknownCommand`.
-#[test]
-fn a_foreign_token_answers_the_command_with_the_same_id() {
-    let mut h = manual(Split::Whole);
-    h.send(b"a UID FETCH 1 FLAGS\r\n");
-    let mut other = manual(Split::Whole);
-    other.send(b"z UID FETCH 1 FLAGS\r\n");
-    let (foreign, _) = other.requests.pop_front().unwrap();
-    h.server.respond(h.now, foreign, Completion::ok()).unwrap();
-    h.drive();
-    assert_eq!(h.take_wire(), "a OK completed\r\n");
-    let (own, _) = h.requests.pop_front().unwrap();
-    let again = h.server.respond(h.now, own, Completion::ok());
-    assert!(matches!(again, Err((UsageError::UnknownCommand, _))));
-    h.drive();
-    assert_eq!(h.take_wire(), "");
 }
 
 fn static_text(s: &'static str) -> imapkit_state::proto::RespText<'static> {

@@ -10,9 +10,9 @@
 //! runs alone or a pending login decision keeps the session from reading
 //! further commands ([`Server::wants_read`] stays false), and the
 //! autologout timer ends a connection stuck that way. The tokens are
-//! `#[must_use]`. A token belongs to the session that made it (ids are
-//! numbered per session: answering another session with it is a bug the
-//! session cannot always detect).
+//! `#[must_use]`. A token belongs to the session that made it: ids carry
+//! their session's number in the process, and another session refuses
+//! the token.
 //!
 //! [`Server::wants_read`]: super::Server::wants_read
 //! [`Server::in_flight`]: super::Server::in_flight
@@ -22,9 +22,33 @@ use imapkit_proto::{AuthMechanism, RespText, ResponseCode, Status, Text};
 use crate::sasl::{Credentials, Identity};
 
 /// Identifies a command in flight: `Copy`, for maps and logs. The
-/// [`Request`] token carries it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct RequestId(pub(crate) u64);
+/// [`Request`] token carries it. Ids are unique in the process, not only
+/// in their session: a token given to the wrong [`Server`](super::Server)
+/// is refused there ([`UsageError::UnknownCommand`](crate::error::UsageError::UnknownCommand)),
+/// never taken for one of its own commands.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RequestId {
+    /// The session's number in this process.
+    pub(crate) session: u64,
+    /// The command's number in its session.
+    pub(crate) n: u64,
+}
+
+/// `RequestId(n)`, the command's number in its session: a session's log
+/// reads the same whichever sessions came before it.
+impl std::fmt::Debug for RequestId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RequestId").field(&self.n).finish()
+    }
+}
+
+impl RequestId {
+    /// The next session's number (each `Server` takes one).
+    pub(crate) fn new_session() -> u64 {
+        static SESSIONS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        SESSIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    }
+}
 
 /// A command handed to the application, to be completed with
 /// [`Server::respond`](super::Server::respond) (once: it is consumed).

@@ -131,11 +131,11 @@ mod tests {
             data: expunge(3),
         });
         q.push(Held::Data {
-            owner: Some(RequestId(7)),
+            owner: Some(RequestId { session: 0, n: 7 }),
             data: Data::Exists(9),
         });
-        assert!(q.owns(RequestId(7)));
-        assert!(!q.owns(RequestId(8)));
+        assert!(q.owns(RequestId { session: 0, n: 7 }));
+        assert!(!q.owns(RequestId { session: 0, n: 8 }));
         assert_eq!(q.expunges(), 1);
         assert!(q.pop_ready(false).is_none());
         assert!(q.pop_ready(true).unwrap().is_expunge());

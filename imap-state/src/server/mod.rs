@@ -193,6 +193,9 @@ pub struct Server {
     /// A command that must run alone, waiting for those in flight.
     pending: Option<Box<Pending>>,
     held: HeldQueue,
+    /// This session's number among the process's sessions, and the last
+    /// command number given (see [`RequestId`]).
+    session: u64,
     next_id: u64,
     counters: Counters,
     /// After the OK to STARTTLS: the stream offset after the STARTTLS
@@ -399,6 +402,7 @@ impl Server {
             in_flight: Vec::new(),
             pending: None,
             held: HeldQueue::default(),
+            session: RequestId::new_session(),
             next_id: 0,
             counters: Counters::default(),
             injected: None,
@@ -865,7 +869,10 @@ impl Server {
 
     fn next_request_id(&mut self) -> RequestId {
         self.next_id += 1;
-        RequestId(self.next_id)
+        RequestId {
+            session: self.session,
+            n: self.next_id,
+        }
     }
 
     /// The capability list for the current state and security.
