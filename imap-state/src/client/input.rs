@@ -299,12 +299,16 @@ impl Client {
         }
         if let Some(parts) = &entry.after_continue {
             if parts.end > self.parts_handed {
-                // `+` and the answer in one read: the literal's data is
+                // `+` and the answer in one read: what the `+` asked for is
                 // still here (`out` holds only parts not handed out), and
                 // the server, done with the command, would read it as
-                // commands. It is never sent.
+                // commands (a literal's data, an AUTHENTICATE response, the
+                // password in it, or IDLE's DONE). It is never sent. A
+                // command whose literal never went did not run whole.
                 self.out.retain(|(n, _)| !parts.contains(n));
-                unsent = true;
+                if !matches!(entry.detail, Detail::Authenticate(_) | Detail::Idle(_)) {
+                    unsent = true;
+                }
             }
         }
         self.on_resp_text(&status.text);
@@ -532,8 +536,7 @@ impl Client {
         // Nothing more is sent after BYE (RFC 9051 §7.1.5).
         self.out.clear();
         self.sending = None;
-        let logging_out = self.in_flight.iter().any(|f| f.traits.kind == Kind::Logout);
-        if logging_out {
+        if self.logout_sent() {
             // The tagged OK of LOGOUT follows.
             self.bye = Some((code, text));
             self.state = SessionState::Logout;
@@ -716,6 +719,18 @@ impl Client {
         }
     }
 
+    /// Pushes `part`, sent because the server's `+` asked for it, and
+    /// records it with its command (see `InFlight::after_continue`).
+    fn push_after_continue(&mut self, handle: CommandHandle, part: Bytes) {
+        let first = self.parts_pushed;
+        self.push_out(part);
+        let pushed = self.parts_pushed;
+        if let Some(entry) = self.in_flight.iter_mut().find(|f| f.handle == handle) {
+            let start = entry.after_continue.as_ref().map_or(first, |r| r.start);
+            entry.after_continue = Some(start..pushed);
+        }
+    }
+
     pub(super) fn on_continue(
         &mut self,
         now: Instant,
@@ -726,13 +741,7 @@ impl Client {
         // progress on the wire meanwhile.
         if let Some((handle, mut outgoing)) = self.sending.take() {
             let (part, progress) = outgoing.next_part();
-            let first = self.parts_pushed;
-            self.push_out(part);
-            let pushed = self.parts_pushed;
-            if let Some(entry) = self.in_flight.iter_mut().find(|f| f.handle == handle) {
-                let start = entry.after_continue.as_ref().map_or(first, |r| r.start);
-                entry.after_continue = Some(start..pushed);
-            }
+            self.push_after_continue(handle, part);
             if progress == Progress::AwaitContinuation {
                 self.sending = Some((handle, outgoing));
             }
@@ -758,7 +767,8 @@ impl Client {
                         .push_back(Event::Violation(violation(ViolationKind::BadChallenge)));
                 }
                 let line = exchange.answer(challenge);
-                self.push_out(Bytes::from(line));
+                let handle = entry.handle;
+                self.push_after_continue(handle, Bytes::from(line));
             }
             Detail::Idle(phase) => match *phase {
                 IdlePhase::Requested { done, refresh } => {
@@ -767,7 +777,7 @@ impl Client {
                     // `+`, or queued with it) needs the DONE first.
                     if done || !self.queue.is_empty() {
                         *phase = IdlePhase::Done { refresh: false };
-                        self.push_out(Bytes::from_static(b"DONE\r\n"));
+                        self.push_after_continue(handle, Bytes::from_static(b"DONE\r\n"));
                     } else {
                         *phase = IdlePhase::Idling;
                         self.timers

@@ -188,9 +188,10 @@ struct InFlight {
     fetch: bool,
     /// The number of its first part among those pushed onto `out`.
     first_part: u64,
-    /// The parts sent after a `+` (a synchronizing literal's data and
-    /// what follows it), by number: withdrawn from `out` if the tagged
-    /// answer comes before the application took them.
+    /// The parts sent because of a `+` (a synchronizing literal's data and
+    /// what follows it, an AUTHENTICATE response, IDLE's DONE), by number:
+    /// withdrawn from `out` if the tagged answer comes before the
+    /// application took them.
     after_continue: Option<std::ops::Range<u64>>,
 }
 
@@ -430,12 +431,21 @@ impl Client {
         self.close_at_eof();
     }
 
+    /// Whether a LOGOUT is in flight and its bytes were handed out: the
+    /// server's BYE and the end of input are then its answer. A LOGOUT not
+    /// taken yet cannot have been answered (a BYE then is the server's own).
+    fn logout_sent(&self) -> bool {
+        self.in_flight
+            .iter()
+            .any(|f| f.traits.kind == Kind::Logout && f.first_part < self.parts_handed)
+    }
+
     /// Closes the session at the end of the server's input.
     fn close_at_eof(&mut self) {
         if self.state == SessionState::Closed {
             return;
         }
-        let logging_out = self.in_flight.iter().any(|f| f.traits.kind == Kind::Logout);
+        let logging_out = self.logout_sent();
         let reason = match self.bye.take() {
             _ if logging_out => CloseReason::Logout,
             Some((code, text)) => CloseReason::Bye { code, text },
