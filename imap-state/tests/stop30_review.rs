@@ -890,13 +890,19 @@ fn decide_login_with_another_sessions_attempt_is_unknown() {
     b.send(b"b1 LOGIN mallory guess\r\n");
     let from_a = a.logins.pop_front().expect("a's attempt");
     let from_b = b.logins.pop_front().expect("b's attempt");
-    assert_eq!(
-        a.server.decide_login(a.now, from_b, AuthVerdict::Accept),
-        Err(UsageError::UnknownCommand)
-    );
+    let Err((UsageError::UnknownCommand, from_b)) =
+        a.server.decide_login(a.now, from_b, AuthVerdict::Accept)
+    else {
+        panic!("another session's attempt was taken")
+    };
     a.drive();
     assert_eq!(a.take_wire(), "");
     assert_eq!(a.server.state(), ServerState::NotAuthenticated);
+    // The attempt came back: its own session can still be answered.
+    b.server
+        .decide_login(b.now, from_b, AuthVerdict::Reject)
+        .unwrap();
+    assert_eq!(b.server.state(), ServerState::NotAuthenticated);
     a.server
         .decide_login(a.now, from_a, AuthVerdict::Accept)
         .unwrap();
@@ -921,13 +927,16 @@ fn supply_scram_with_another_sessions_lookup_is_unknown() {
     b.send(format!("b1 AUTHENTICATE SCRAM-SHA-256 {user}\r\n").as_bytes());
     let from_a = a.lookups.pop_front().expect("a's lookup");
     let from_b = b.lookups.pop_front().expect("b's lookup");
-    assert_eq!(
+    let Err((UsageError::UnknownCommand, from_b)) =
         a.server
-            .supply_scram(a.now, from_b, Some(util::scram_secrets())),
-        Err(UsageError::UnknownCommand)
-    );
+            .supply_scram(a.now, from_b, Some(util::scram_secrets()))
+    else {
+        panic!("another session's lookup was taken")
+    };
     a.drive();
     assert_eq!(a.take_wire(), "");
+    // The lookup came back: its own session can still be answered.
+    b.server.supply_scram(b.now, from_b, None).unwrap();
     a.server
         .supply_scram(a.now, from_a, Some(util::scram_secrets()))
         .unwrap();

@@ -151,15 +151,23 @@ impl Server {
     /// passes the verdict to the SASL mechanism, which may go on with the
     /// exchange. A rejection is answered NO after the failure delay.
     ///
-    /// Errors: the session is closed, or the attempt is not the one pending.
+    /// Errors: the session is closed, or the attempt is not the one pending
+    /// (another session's, say); the attempt comes back with the error, as
+    /// a request does from [`respond`](Self::respond), so that it can still
+    /// go to its own session.
+    // Once per login attempt: the token comes back as it is, unboxed.
+    #[allow(clippy::result_large_err)]
     pub fn decide_login(
         &mut self,
         now: Instant,
         attempt: LoginAttempt,
         verdict: AuthVerdict,
-    ) -> Result<(), UsageError> {
+    ) -> Result<(), (UsageError, LoginAttempt)> {
         let mut ex =
-            self.take_exchange(attempt.request, |p| matches!(p, Phase::AwaitingVerdict))?;
+            match self.take_exchange(attempt.request, |p| matches!(p, Phase::AwaitingVerdict)) {
+                Ok(ex) => ex,
+                Err(e) => return Err((e, attempt)),
+            };
         let LoginAttempt { credentials, .. } = attempt;
         ex.user = Some(credentials.identity.authcid.clone());
         match &mut ex.kind {
@@ -200,14 +208,21 @@ impl Server {
     /// for an unknown user (the exchange then fails at the proof, like a
     /// wrong password, RFC 5802 §5.1).
     ///
-    /// Errors: the session is closed, or the lookup is not the one pending.
+    /// Errors: the session is closed, or the lookup is not the one pending
+    /// (another session's, say); the lookup comes back with the error.
+    // Once per login attempt: the token comes back as it is, unboxed.
+    #[allow(clippy::result_large_err)]
     pub fn supply_scram(
         &mut self,
         now: Instant,
         lookup: ScramLookup,
         secrets: Option<ScramSecrets>,
-    ) -> Result<(), UsageError> {
-        let mut ex = self.take_exchange(lookup.request, |p| matches!(p, Phase::AwaitingScram))?;
+    ) -> Result<(), (UsageError, ScramLookup)> {
+        let mut ex = match self.take_exchange(lookup.request, |p| matches!(p, Phase::AwaitingScram))
+        {
+            Ok(ex) => ex,
+            Err(e) => return Err((e, lookup)),
+        };
         let step = match &mut ex.kind {
             Kind::Sasl { mechanism, .. } => mechanism.supply(Supply::Scram(secrets)),
             Kind::Login => Err(SaslError::UnexpectedMessage { mechanism: "LOGIN" }),
