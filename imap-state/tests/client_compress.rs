@@ -7,32 +7,7 @@ mod util;
 use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress};
 use imapkit_proto::{Data, Secret};
 use imapkit_state::client::{CloseReason, Event, Outcome};
-use util::client::{quiet_config, Script};
-
-/// The server's DEFLATE stream: compresses with a sync flush, as a server
-/// does at the end of each write.
-struct Deflater(Compress);
-
-impl Deflater {
-    fn new() -> Self {
-        Self(Compress::new(Compression::fast(), false))
-    }
-
-    fn deflate(&mut self, plain: &[u8]) -> Vec<u8> {
-        let mut out = Vec::with_capacity(plain.len() + 64);
-        let start = self.0.total_in();
-        loop {
-            let used = (self.0.total_in() - start) as usize;
-            out.reserve(plain.len() - used + 64);
-            self.0
-                .compress_vec(&plain[used..], &mut out, FlushCompress::Sync)
-                .unwrap();
-            if (self.0.total_in() - start) as usize == plain.len() && out.len() < out.capacity() {
-                return out;
-            }
-        }
-    }
-}
+use util::client::{quiet_config, Deflater, Script};
 
 fn inflate(compressed: &[u8]) -> Vec<u8> {
     let mut d = Decompress::new(false);

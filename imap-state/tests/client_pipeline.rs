@@ -7,63 +7,17 @@ mod util;
 
 use std::time::Duration;
 
-use imapkit_codec::{Decoded, LiteralPolicy};
-use imapkit_proto::{CommandBody, IntoStatic, Mailbox, Secret};
+use imapkit_codec::LiteralPolicy;
+use imapkit_proto::{CommandBody, Mailbox, Secret};
 use imapkit_state::client::{CloseReason, Event, Outcome, SessionState};
 use imapkit_state::error::{UsageError, ViolationKind};
 use imapkit_state::CommandHandle;
-use util::client::{quiet_config, violations, without_sent, Script};
+use util::client::{
+    cmd, completed, greeted, preauth, quiet_config, selected, violations, without_sent, Script,
+};
 
 fn secret(s: &str) -> Secret<String> {
     Secret::new(s.to_owned())
-}
-
-/// A command body from its wire form (literal data inline).
-fn cmd(line: &[u8]) -> CommandBody<'static> {
-    let mut text = b"x ".to_vec();
-    text.extend_from_slice(line);
-    text.extend_from_slice(b"\r\n");
-    let Ok(Decoded::Complete { message, .. }) = imapkit_codec::decode::command(&text) else {
-        panic!("{}", String::from_utf8_lossy(line))
-    };
-    message.body.into_static()
-}
-
-fn completed(events: &[Event]) -> Vec<(CommandHandle, Outcome)> {
-    events
-        .iter()
-        .filter_map(|e| match e {
-            Event::Completed(c) => Some((c.handle, c.outcome.clone())),
-            _ => None,
-        })
-        .collect()
-}
-
-/// Greeted over TLS with these capabilities (and no automatic CAPABILITY).
-fn greeted(caps: &str) -> Script {
-    let mut s = Script::tls(quiet_config());
-    s.server(format!("* OK [CAPABILITY IMAP4rev1 {caps}] ready\r\n").as_bytes());
-    s.events();
-    s
-}
-
-/// Authenticated by PREAUTH, with these capabilities.
-fn preauth(caps: &str) -> Script {
-    let mut s = Script::tls(quiet_config());
-    s.server(format!("* PREAUTH [CAPABILITY IMAP4rev1 {caps}] hi\r\n").as_bytes());
-    s.events();
-    s
-}
-
-/// INBOX selected (tags A1 used), with these capabilities.
-fn selected(caps: &str) -> Script {
-    let mut s = preauth(caps);
-    s.client.select(s.now, Mailbox::from_name("INBOX")).unwrap();
-    assert_eq!(s.sent(), "A1 SELECT INBOX\r\n");
-    s.server(b"* 5 EXISTS\r\nA1 OK [READ-WRITE] in\r\n");
-    s.events();
-    assert_eq!(s.client.state(), SessionState::Selected);
-    s
 }
 
 // ---- tags ----

@@ -11,11 +11,8 @@ mod util;
 use std::num::NonZeroU32;
 use std::time::Duration;
 
-use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress};
-use imapkit_codec::Decoded;
-use imapkit_proto::{
-    Capability, CommandBody, Data, IntoStatic, Mailbox, RespText, ResponseCode, Secret,
-};
+use flate2::{Decompress, FlushDecompress};
+use imapkit_proto::{Capability, CommandBody, Data, Mailbox, RespText, ResponseCode, Secret};
 use imapkit_state::client::{
     ClientConfig, CloseReason, Event, Outcome, SessionState, StartTlsPolicy,
 };
@@ -24,67 +21,13 @@ use imapkit_state::sasl::plain::PlainClient;
 use imapkit_state::server::{
     AuthVerdict, Completion, ExtensionCommand, ServerConfig, SessionState as ServerState,
 };
-use imapkit_state::CommandHandle;
-use imapkit_state::ConnectionSecurity;
-use util::client::{quiet_config, violations, Script};
+use imapkit_state::{CommandHandle, ConnectionSecurity};
+use util::client::{
+    closed, cmd, completed, greeted, quiet_config, selected, violations, Deflater, Script,
+};
 use util::{sasl_config, Harness, Split};
 
 // ---- helpers ----------------------------------------------------------------
-
-/// A command body from its wire form (literal data inline).
-fn cmd(line: &[u8]) -> CommandBody<'static> {
-    let mut text = b"x ".to_vec();
-    text.extend_from_slice(line);
-    text.extend_from_slice(b"\r\n");
-    let Ok(Decoded::Complete { message, .. }) = imapkit_codec::decode::command(&text) else {
-        panic!("{}", String::from_utf8_lossy(line))
-    };
-    message.body.into_static()
-}
-
-fn completed(events: &[Event]) -> Vec<(CommandHandle, Outcome)> {
-    events
-        .iter()
-        .filter_map(|e| match e {
-            Event::Completed(c) => Some((c.handle, c.outcome.clone())),
-            _ => None,
-        })
-        .collect()
-}
-
-fn closed(events: &[Event]) -> Option<CloseReason> {
-    events.iter().find_map(|e| match e {
-        Event::Closed { reason } => Some(reason.clone()),
-        _ => None,
-    })
-}
-
-/// Greeted over TLS with these capabilities (no automatic CAPABILITY).
-fn greeted(caps: &str) -> Script {
-    let mut s = Script::tls(quiet_config());
-    s.server(format!("* OK [CAPABILITY IMAP4rev1 {caps}] ready\r\n").as_bytes());
-    s.events();
-    s
-}
-
-/// Authenticated by PREAUTH, with these capabilities.
-fn preauth(caps: &str) -> Script {
-    let mut s = Script::tls(quiet_config());
-    s.server(format!("* PREAUTH [CAPABILITY IMAP4rev1 {caps}] hi\r\n").as_bytes());
-    s.events();
-    s
-}
-
-/// INBOX selected (tag A1 used), with these capabilities.
-fn selected(caps: &str) -> Script {
-    let mut s = preauth(caps);
-    s.client.select(s.now, Mailbox::from_name("INBOX")).unwrap();
-    assert_eq!(s.sent(), "A1 SELECT INBOX\r\n");
-    s.server(b"* 5 EXISTS\r\nA1 OK [READ-WRITE] in\r\n");
-    s.events();
-    assert_eq!(s.client.state(), SessionState::Selected);
-    s
-}
 
 fn nz(n: u32) -> NonZeroU32 {
     NonZeroU32::new(n).unwrap()
@@ -251,30 +194,6 @@ fn after_starttls_an_answer_before_the_capability_is_taken_is_guessed() {
 
 // ---- Client: COMPRESS ------------------------------------------------------
 
-/// The server's DEFLATE stream, with a sync flush per write.
-struct Deflater(Compress);
-
-impl Deflater {
-    fn new() -> Self {
-        Self(Compress::new(Compression::fast(), false))
-    }
-
-    fn deflate(&mut self, plain: &[u8]) -> Vec<u8> {
-        let mut out = Vec::with_capacity(plain.len() + 64);
-        let start = self.0.total_in();
-        loop {
-            let used = (self.0.total_in() - start) as usize;
-            out.reserve(plain.len() - used + 64);
-            self.0
-                .compress_vec(&plain[used..], &mut out, FlushCompress::Sync)
-                .unwrap();
-            if (self.0.total_in() - start) as usize == plain.len() && out.len() < out.capacity() {
-                return out;
-            }
-        }
-    }
-}
-
 /// The client's DEFLATE stream, read by the server.
 struct Inflater(Decompress);
 
@@ -370,12 +289,9 @@ fn two_literals_both_taken_then_ok_is_ok() {
     assert_eq!(s.client.state(), SessionState::Authenticated);
 }
 
-/// The second `+` and an OK in one read, the first literal taken long
-/// before: the server completed a command it never received whole, so the
-/// OK reports nothing that happened (Bad, with a violation), the second
-/// literal is withdrawn, and a LOGIN does not authenticate.
-#[test]
-fn second_continuation_and_ok_in_one_read_is_not_a_success() {
+/// A LOGIN with two synchronizing literals (the second one looks like a
+/// command), its first literal taken after the server's `+`.
+fn login_with_its_first_literal_taken() -> (Script, CommandHandle) {
     let mut s = greeted("");
     let login = s
         .client
@@ -384,6 +300,16 @@ fn second_continuation_and_ok_in_one_read_is_not_a_success() {
     assert_eq!(s.sent(), "A1 LOGIN {3}\r\n");
     s.server(b"+ one\r\n");
     assert_eq!(s.sent(), "abc {12}\r\n");
+    (s, login)
+}
+
+/// The second `+` and an OK in one read, the first literal taken long
+/// before: the server completed a command it never received whole, so the
+/// OK reports nothing that happened (Bad, with a violation), the second
+/// literal is withdrawn, and a LOGIN does not authenticate.
+#[test]
+fn second_continuation_and_ok_in_one_read_is_not_a_success() {
+    let (mut s, login) = login_with_its_first_literal_taken();
     s.server(b"+ two\r\nA1 OK in\r\n");
     assert_eq!(s.sent(), "");
     let ev = s.events();
@@ -402,14 +328,7 @@ fn second_continuation_and_ok_in_one_read_is_not_a_success() {
 /// no success, the rest is never sent, LOGIN does not authenticate.
 #[test]
 fn ok_between_two_literals_is_not_a_success() {
-    let mut s = greeted("");
-    let login = s
-        .client
-        .enqueue(s.now, cmd(b"LOGIN {3}\r\nabc {12}\r\nb DELETE Foo"))
-        .unwrap();
-    assert_eq!(s.sent(), "A1 LOGIN {3}\r\n");
-    s.server(b"+ one\r\n");
-    assert_eq!(s.sent(), "abc {12}\r\n");
+    let (mut s, login) = login_with_its_first_literal_taken();
     s.server(b"A1 OK in\r\n");
     assert_eq!(s.sent(), "");
     let ev = s.events();

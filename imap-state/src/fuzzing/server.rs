@@ -743,13 +743,12 @@ impl ServerCheck {
         server: &mut Server,
         now: Instant,
         which: usize,
-        completion: Completion,
+        mut completion: Completion,
     ) {
         if self.app.requests.is_empty() {
             return;
         }
         let held = self.app.requests.remove(which % self.app.requests.len());
-        let mut completion = completion;
         self.app_bytes += completion.text().human().as_bytes().len() + 128;
         let mut request = held.request;
         if held.name == "UNAUTHENTICATE" && completion.status() == Status::No {

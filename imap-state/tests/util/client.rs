@@ -3,8 +3,11 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use imapkit_state::client::{Client, ClientConfig, Event};
-use imapkit_state::ConnectionSecurity;
+use flate2::{Compress, Compression, FlushCompress};
+use imapkit_codec::Decoded;
+use imapkit_proto::{CommandBody, IntoStatic, Mailbox};
+use imapkit_state::client::{Client, ClientConfig, CloseReason, Event, Outcome, SessionState};
+use imapkit_state::{CommandHandle, ConnectionSecurity};
 
 /// How the scripted server's bytes are cut before they reach the client.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -152,5 +155,89 @@ pub fn under_any_split(f: impl Fn(Split) -> (Vec<Event>, String)) {
     let whole = f(Split::Whole);
     for split in [Split::Bytes, Split::Random(7), Split::Random(12345)] {
         assert_eq!(f(split), whole, "{split:?} differs from Whole");
+    }
+}
+
+/// A command body from its wire form (literal data inline).
+pub fn cmd(line: &[u8]) -> CommandBody<'static> {
+    let mut text = b"x ".to_vec();
+    text.extend_from_slice(line);
+    text.extend_from_slice(b"\r\n");
+    let Ok(Decoded::Complete { message, .. }) = imapkit_codec::decode::command(&text) else {
+        panic!("{}", String::from_utf8_lossy(line))
+    };
+    message.body.into_static()
+}
+
+/// The completions among `events`, in order.
+pub fn completed(events: &[Event]) -> Vec<(CommandHandle, Outcome)> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Completed(c) => Some((c.handle, c.outcome.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Why the session closed, if it did among `events`.
+pub fn closed(events: &[Event]) -> Option<CloseReason> {
+    events.iter().find_map(|e| match e {
+        Event::Closed { reason } => Some(reason.clone()),
+        _ => None,
+    })
+}
+
+/// Greeted over TLS with these capabilities (and no automatic CAPABILITY).
+pub fn greeted(caps: &str) -> Script {
+    let mut s = Script::tls(quiet_config());
+    s.server(format!("* OK [CAPABILITY IMAP4rev1 {caps}] ready\r\n").as_bytes());
+    s.events();
+    s
+}
+
+/// Authenticated by PREAUTH, with these capabilities.
+pub fn preauth(caps: &str) -> Script {
+    let mut s = Script::tls(quiet_config());
+    s.server(format!("* PREAUTH [CAPABILITY IMAP4rev1 {caps}] hi\r\n").as_bytes());
+    s.events();
+    s
+}
+
+/// INBOX selected (tag A1 used), with these capabilities.
+pub fn selected(caps: &str) -> Script {
+    let mut s = preauth(caps);
+    s.client.select(s.now, Mailbox::from_name("INBOX")).unwrap();
+    assert_eq!(s.sent(), "A1 SELECT INBOX\r\n");
+    s.server(b"* 5 EXISTS\r\nA1 OK [READ-WRITE] in\r\n");
+    s.events();
+    assert_eq!(s.client.state(), SessionState::Selected);
+    s
+}
+
+/// A server's DEFLATE stream (RFC 4978): compresses with a sync flush, as
+/// a server does at the end of each write.
+pub struct Deflater(Compress);
+
+impl Deflater {
+    /// A new stream (raw DEFLATE, no zlib header).
+    pub fn new() -> Self {
+        Self(Compress::new(Compression::fast(), false))
+    }
+
+    /// `plain`, compressed and flushed.
+    pub fn deflate(&mut self, plain: &[u8]) -> Vec<u8> {
+        let mut out = Vec::with_capacity(plain.len() + 64);
+        let start = self.0.total_in();
+        loop {
+            let used = (self.0.total_in() - start) as usize;
+            out.reserve(plain.len() - used + 64);
+            self.0
+                .compress_vec(&plain[used..], &mut out, FlushCompress::Sync)
+                .unwrap();
+            if (self.0.total_in() - start) as usize == plain.len() && out.len() < out.capacity() {
+                return out;
+            }
+        }
     }
 }
