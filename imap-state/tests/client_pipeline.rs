@@ -557,6 +557,24 @@ fn rfc9051_5_5_valid_sequences_are_pipelined() {
     );
 }
 
+#[test]
+fn an_unknown_command_waits_as_one_that_uses_message_numbers() {
+    // A raw command the library does not know (an extension's `XFROB
+    // 1:5`) may name messages by number: while COPY runs, the server may
+    // expunge and renumber them (RFC 9051 §5.5), so it waits for COPY.
+    let mut s = selected("");
+    s.client.enqueue(s.now, cmd(b"COPY 1 Trash")).unwrap();
+    s.client.enqueue(s.now, cmd(b"XFROB 1:5")).unwrap();
+    assert_eq!(s.sent(), "A2 COPY 1 Trash\r\n");
+    s.server(b"A2 OK\r\n");
+    assert_eq!(s.sent(), "A3 XFROB 1:5\r\n");
+    // It may let the server expunge too: a FETCH behind it waits.
+    s.client.enqueue(s.now, cmd(b"FETCH 1 FLAGS")).unwrap();
+    assert_eq!(s.sent(), "");
+    s.server(b"A3 OK\r\n");
+    assert_eq!(s.sent(), "A4 FETCH 1 FLAGS\r\n");
+}
+
 // ---- LOGOUT and the end of the session ----
 
 #[test]

@@ -492,7 +492,9 @@ impl Client {
     // ---- commands ----
 
     /// Enqueues any command; it is sent when the pipelining rules allow
-    /// (RFC 9051 §5.5). Returns its handle; a [`Event::Completed`] with it
+    /// (RFC 9051 §5.5; a command this library does not know,
+    /// `CommandBody::Other`, is taken to use message sequence numbers and
+    /// to let the server expunge). Returns its handle; a [`Event::Completed`] with it
     /// follows, exactly once.
     ///
     /// Fails only for what cannot work at all (the session is closed, the

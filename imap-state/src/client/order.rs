@@ -167,6 +167,10 @@ fn sequence_use(body: &CommandBody<'_>) -> (bool, bool) {
             uid, sequence_set, ..
         } => (!uid, saved(sequence_set)),
         C::UidExpunge { sequence_set } => (false, saved(sequence_set)),
+        // A command this library does not know may name messages by
+        // number (an extension's `XFOO 1:5`): it waits, as FETCH does,
+        // for every command in flight that lets the server expunge.
+        C::Other(_) => (true, false),
         // A SEARCH without UID answers with sequence numbers.
         C::Search { uid, criteria, .. } => {
             let (seq, sav) = keys_use(criteria.as_slice());
@@ -326,6 +330,9 @@ mod tests {
         assert!(traits("a UID SEARCH 1:5 UNSEEN\r\n").uses_seq);
         assert!(traits("a UID SEARCH NOT OR 1 UNSEEN SEEN\r\n").uses_seq);
         assert!(!traits("a UID SEARCH UID 1:5\r\n").uses_seq);
+        // A command this library does not know is taken to use them.
+        let t = traits("a XFROB 1:5 (X)\r\n");
+        assert!(t.uses_seq && t.may_expunge);
     }
 
     #[test]
