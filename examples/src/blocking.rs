@@ -338,7 +338,15 @@ impl Session {
         };
         stream.tcp().set_read_timeout(wait)?;
         let mut buf = [0u8; 16 * 1024];
-        match stream.read(&mut buf) {
+        let read = stream.read(&mut buf);
+        self.on_read(read, &buf)
+    }
+
+    /// Hands one read's result to the client: data, EOF, or the client's
+    /// timer for a read that timed out. A read interrupted by a signal
+    /// (EINTR) hands nothing and is read again; other errors are returned.
+    fn on_read(&mut self, read: io::Result<usize>, buf: &[u8]) -> io::Result<()> {
+        match read {
             Ok(0) => self.client.handle_eof(Instant::now()),
             Ok(n) => self.client.handle_input(Instant::now(), &buf[..n]),
             Err(e)
@@ -438,4 +446,53 @@ pub fn crypto_provider() -> Arc<rustls::crypto::CryptoProvider> {
     #[allow(deprecated)]
     let provider = rustls::crypto::ring::default_provider();
     Arc::new(provider)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::net::TcpListener;
+
+    use imapkit_state::client::{SessionState, StartTlsPolicy};
+
+    use super::*;
+
+    /// A session on a loopback connection nobody writes to: the reads are
+    /// handed to `on_read` by the test.
+    fn session() -> (Session, TcpStream) {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let tcp = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let (peer, _) = listener.accept().unwrap();
+        let mut config = ClientConfig::default();
+        config.starttls = StartTlsPolicy::Never;
+        let name = ServerName::try_from("localhost").unwrap();
+        let tls = tls_config(None).unwrap();
+        (
+            Session::with_stream(Stream::Plain(tcp), name, tls, config),
+            peer,
+        )
+    }
+
+    #[test]
+    fn a_read_interrupted_by_a_signal_is_read_again() {
+        let (mut s, _peer) = session();
+        let eintr = io::Error::from(io::ErrorKind::Interrupted);
+        s.on_read(Err(eintr), &[]).unwrap();
+        // Nothing was handed to the client: no EOF, no data.
+        assert_eq!(s.client.state(), SessionState::Greeting);
+        // The next read goes on where the interrupted one would have.
+        let greeting = b"* PREAUTH ready\r\n";
+        s.on_read(Ok(greeting.len()), greeting).unwrap();
+        assert_eq!(s.client.state(), SessionState::Authenticated);
+    }
+
+    #[test]
+    fn other_read_errors_end_the_wait() {
+        let (mut s, _peer) = session();
+        let reset = io::Error::from(io::ErrorKind::ConnectionReset);
+        let err = s.on_read(Err(reset), &[]).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::ConnectionReset);
+        // EOF closes the client.
+        s.on_read(Ok(0), &[]).unwrap();
+        assert_eq!(s.client.state(), SessionState::Closed);
+    }
 }
