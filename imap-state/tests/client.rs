@@ -684,6 +684,45 @@ fn bytes_after_the_starttls_ok_are_discarded() {
     });
 }
 
+/// The STARTTLS `OK` held behind a full event queue (and a read after
+/// it that the application made although `wants_read` was false): once
+/// the events are taken and the `OK` is read, everything after it is
+/// discarded, as when it is read at once.
+#[test]
+fn bytes_after_a_held_starttls_ok_are_discarded() {
+    let mut config = ClientConfig::default();
+    config.max_queued_events = 1;
+    let mut s = Script::new(config, ConnectionSecurity::Plaintext, Split::Whole);
+    s.server(b"* OK [CAPABILITY IMAP4rev1 STARTTLS] hi\r\n");
+    s.events();
+    assert_eq!(s.sent(), "A1 STARTTLS\r\n");
+    s.server(b"* OK one\r\n* OK two\r\nA1 OK begin TLS\r\n* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\n");
+    assert!(!s.client.wants_read());
+    s.server(b"A2 OK\r\n");
+    let ev = s.events();
+    let discarded: Vec<usize> = ev
+        .iter()
+        .filter_map(|e| match e {
+            Event::InjectionDiscarded { bytes } => Some(*bytes),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(discarded, [42]);
+    let statuses = ev
+        .iter()
+        .filter(|e| matches!(e, Event::Status { .. }))
+        .count();
+    assert_eq!(statuses, 2);
+    assert!(ev.iter().any(|e| matches!(e, Event::StartTls { .. })));
+    assert!(!ev.iter().any(|e| matches!(e, Event::Data { .. })));
+    assert!(!s.client.capabilities().known());
+    // The TLS handshake reads the connection now, not the client.
+    assert!(!s.client.wants_read());
+    s.client.tls_established(s.now).unwrap();
+    s.events();
+    assert!(s.client.wants_read());
+}
+
 /// The same through `read_buf` and `handle_read`: the `OK`'s own read
 /// is framed in place, the read after it goes to a fresh buffer; neither
 /// injected line is read.

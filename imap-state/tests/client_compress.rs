@@ -19,13 +19,19 @@ fn inflate(compressed: &[u8]) -> Vec<u8> {
 
 /// A client logged in over TLS whose COMPRESS was just sent.
 fn compress_sent() -> Script {
-    let mut s = Script::tls(quiet_config());
+    compress_sent_with(quiet_config())
+}
+
+fn compress_sent_with(config: imapkit_state::client::ClientConfig) -> Script {
+    let mut s = Script::tls(config);
     s.server(b"* OK [CAPABILITY IMAP4rev1 COMPRESS=DEFLATE] ready\r\n");
+    s.events();
     s.client
         .login(s.now, "alice", Secret::new("pw".to_owned()))
         .unwrap();
     assert_eq!(s.sent(), "A1 LOGIN alice pw\r\n");
     s.server(b"A1 OK [CAPABILITY IMAP4rev1 COMPRESS=DEFLATE] in\r\n");
+    s.events();
     s.client.compress(s.now).unwrap();
     assert_eq!(s.sent(), "A2 COMPRESS DEFLATE\r\n");
     s.events();
@@ -75,6 +81,38 @@ fn compressed_bytes_in_the_read_of_the_ok_are_inflated() {
     // And the client compresses what it sends from now on.
     s.client.logout(s.now).unwrap();
     assert_eq!(inflate(&s.sent_bytes()), b"A3 LOGOUT\r\n");
+}
+
+/// The COMPRESS `OK` held behind a full event queue, with compressed
+/// input after it in its read and in a read the application made although
+/// `wants_read` was false, then the end of the input: taking the events
+/// reads it all, in order, inflated, and closes after it.
+#[test]
+fn a_held_compress_ok_and_what_follows_are_read_as_events_are_taken() {
+    let mut config = quiet_config();
+    config.max_queued_events = 1;
+    let mut s = compress_sent_with(config);
+    let mut server = Deflater::new();
+    let mut read = b"* 1 EXISTS\r\n* 2 EXISTS\r\nA2 OK DEFLATE active\r\n".to_vec();
+    read.extend(server.deflate(b"* 3 EXISTS\r\n* OK [ALERT] welcome\r\n"));
+    s.server(&read);
+    assert!(!s.client.wants_read());
+    s.server(&server.deflate(b"* 4 EXISTS\r\n* BYE going\r\n"));
+    s.client.handle_eof(s.now);
+    let events = s.events();
+    assert_eq!(
+        data(&events),
+        [
+            "exists 1",
+            "exists 2",
+            "compression",
+            "Some(Tag(b\"A2\")) Ok",
+            "exists 3",
+            "alert welcome",
+            "exists 4",
+            "closed server closed the connection (BYE going)",
+        ]
+    );
 }
 
 #[test]

@@ -565,13 +565,17 @@ fn capability_lists_replace_each_other() {
 // ---- floods ----------------------------------------------------------------
 
 /// An endless stream of untagged responses while the application never
-/// polls events: there is no backpressure (no `wants_read`), the queue
-/// grows with the input: measured here per input byte. Documented (the
-/// contract is to drain events after every call); this records the
-/// ratio. Draining after each read keeps the queue at one read's worth.
+/// polls events: the queue stops at `max_queued_events` (1024 by default)
+/// and `wants_read` turns `false`; what arrived beyond stays in the input
+/// buffer, unread, and is read, in order and all of it, as the events are
+/// taken. Was a doubt of stops 28 to 30 ("no backpressure"): the queue grew
+/// with the input, 87,360 events (about 0.6 events per input byte) for
+/// these 64 reads.
 #[test]
-fn unpolled_events_grow_with_the_input() {
+fn unpolled_events_stop_at_the_limit_and_wants_read_turns_false() {
+    let limit = ClientConfig::default().max_queued_events;
     let mut s = selected(small(), 1);
+    assert!(s.client.wants_read());
     let line = b"* 1 EXISTS\r\n";
     let read: Vec<u8> = line
         .iter()
@@ -579,24 +583,81 @@ fn unpolled_events_grow_with_the_input() {
         .cycle()
         .take(line.len() * 1365)
         .collect();
+    // An application that reads on although `wants_read` is false: the
+    // events stay at the limit (a response queues at most a few).
     for _ in 0..64 {
         s.server(&read);
+        assert!(!s.client.wants_read());
+        let n = queued(&s.client);
+        assert!((limit..limit + 4).contains(&n), "{n} events queued");
     }
-    let n = queued(&s.client);
-    assert_eq!(n, 64 * 1365);
-    let bytes = n * size_of::<Event>();
     println!(
-        "measured unpolled: {} KiB of input queued {n} events ({} KiB of Event, {:.1}x)",
+        "measured unpolled: {} KiB of input, {} events queued (limit {limit})",
         (64 * read.len()) >> 10,
-        bytes >> 10,
-        bytes as f64 / (64 * read.len()) as f64
+        queued(&s.client)
     );
-    s.events();
+    // Taking them reads the rest: every response, in order.
+    let mut exists = 0;
+    while let Some(e) = s.client.poll_event() {
+        match e {
+            Event::Data {
+                data: Data::Exists(1),
+                ..
+            } => exists += 1,
+            Event::Mailbox(_) => {}
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(exists, 64 * 1365);
+    assert!(s.client.wants_read());
+    assert_eq!(s.client.state(), SessionState::Selected);
+    // Draining after each read (the documented loop) keeps the queue at
+    // the limit and `wants_read` true at every read.
     for _ in 0..64 {
+        assert!(s.client.wants_read());
         s.server(&read);
-        assert_eq!(queued(&s.client), 1365);
+        assert!(queued(&s.client) < limit + 4);
         s.events();
     }
+}
+
+/// The end of the input while responses are held unread: the session
+/// closes after them, as the events are taken, not before (nothing
+/// already received is lost).
+#[test]
+fn eof_while_input_is_held_closes_after_it() {
+    let mut config = small();
+    config.max_queued_events = 3;
+    let mut s = selected(config, 1);
+    s.server(
+        b"* 1 EXISTS\r\n* 2 EXISTS\r\n* 3 EXISTS\r\n* 4 EXISTS\r\n* 5 EXISTS\r\n* BYE bye\r\n",
+    );
+    assert!(!s.client.wants_read());
+    s.client.handle_eof(s.now);
+    assert_eq!(s.client.state(), SessionState::Selected);
+    let ev = s.events();
+    let exists: Vec<u32> = ev
+        .iter()
+        .filter_map(|e| match e {
+            Event::Data {
+                data: Data::Exists(n),
+                ..
+            } => Some(*n),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(exists, [1, 2, 3, 4, 5]);
+    assert!(
+        matches!(
+            ev.last(),
+            Some(Event::Closed {
+                reason: CloseReason::Bye { .. }
+            })
+        ),
+        "{ev:?}"
+    );
+    assert_eq!(s.client.state(), SessionState::Closed);
+    assert!(!s.client.wants_read());
 }
 
 /// An endless stream of `+` while nothing waits for one: each is a

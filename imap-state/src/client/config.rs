@@ -74,6 +74,14 @@ pub struct ClientConfig {
     ///
     /// [`Capabilities::literal_policy`]: super::Capabilities::literal_policy
     pub literal_policy: Option<LiteralPolicy>,
+    /// How many events the client queues before it stops reading the input
+    /// it holds: what arrived beyond them stays in its input buffer, read
+    /// as [`Client::poll_event`](super::Client::poll_event) takes the
+    /// queued ones, and [`Client::wants_read`](super::Client::wants_read)
+    /// is `false` meanwhile. A response may queue a few events at once, so
+    /// the queue can pass this by a few. Default 1024 (a 16 KiB read of `* 1
+    /// EXISTS` lines makes 1365).
+    pub max_queued_events: usize,
 }
 
 impl Default for ClientConfig {
@@ -88,6 +96,7 @@ impl Default for ClientConfig {
             auto_capability: true,
             framer: FramerConfig::new(Direction::ServerToClient),
             literal_policy: None,
+            max_queued_events: 1024,
         }
     }
 }

@@ -46,7 +46,10 @@ impl Client {
     pub(super) fn inflate_more(&mut self, now: Instant) {
         let mut piece = Vec::new();
         loop {
-            if self.state == SessionState::Closed || self.gate == Gate::Upgrading {
+            if self.state == SessionState::Closed
+                || self.gate == Gate::Upgrading
+                || self.frames_held
+            {
                 return;
             }
             let Some((deflate, pending)) = self.deflate.as_mut() else {
@@ -86,6 +89,12 @@ impl Client {
 
     pub(super) fn process_frames(&mut self, now: Instant) {
         loop {
+            if self.events.len() >= self.config.max_queued_events {
+                // The rest waits in the framer until the events are taken
+                // (`poll_event`, `resume_input`).
+                self.frames_held = self.state != SessionState::Closed;
+                return;
+            }
             // The lent message is done with (dropped or taken out) before
             // the handlers below, which need the whole client.
             let event = match self.framer.poll_lent() {
@@ -840,6 +849,9 @@ impl Client {
         self.out.clear();
         self.timers.clear();
         self.mailbox = None;
+        // Input held unread is never read now.
+        self.frames_held = false;
+        self.eof_pending = false;
         self.state = SessionState::Closed;
         self.events.push_back(Event::Closed { reason });
     }

@@ -15,6 +15,12 @@
 //! [`poll_transmit`](Client::poll_transmit) (write the bytes), then read
 //! [`poll_timeout`](Client::poll_timeout) (arm your timer), then drain
 //! [`poll_event`](Client::poll_event).
+//!
+//! Events are queued up to [`ClientConfig::max_queued_events`] per read;
+//! input beyond them is held and read as `poll_event` takes them, and
+//! [`wants_read`](Client::wants_read) is false until then, so the events
+//! of one read never grow past that bound (a loop that drains `poll_event`
+//! after every call always finds `wants_read` true).
 
 mod authenticate;
 mod capability;
@@ -101,9 +107,12 @@ pub struct Client {
     /// When the compressed input held was received (its pieces are framed
     /// later, as the application takes the events).
     input_at: Instant,
-    /// The server closed the connection with compressed input still held:
-    /// the session closes once it is framed.
+    /// The server closed the connection with input still held (compressed,
+    /// or framed but not read): the session closes once it is read.
     eof_pending: bool,
+    /// [`ClientConfig::max_queued_events`] were queued while the framer
+    /// still held input: it is read as the events are taken.
+    frames_held: bool,
     /// The last BYE received.
     bye: Option<(Option<ResponseCode<'static>>, imapkit_proto::Text<'static>)>,
 }
@@ -125,6 +134,7 @@ impl fmt::Debug for Client {
                 &self.out.iter().map(|(_, b)| b.len()).sum::<usize>(),
             )
             .field("events", &self.events.len())
+            .field("input_held", &self.input_held())
             .field("mailbox", &self.mailbox)
             .field("compressed", &self.deflate.is_some())
             .finish_non_exhaustive()
@@ -261,6 +271,7 @@ impl Client {
             deflate: None,
             input_at: now,
             eof_pending: false,
+            frames_held: false,
             bye: None,
             config,
         }
@@ -403,6 +414,7 @@ impl Client {
             return false;
         }
         self.touch(now);
+        self.input_at = now;
         true
     }
 
@@ -421,6 +433,11 @@ impl Client {
     /// events are taken; the session closes after it.
     pub fn handle_eof(&mut self, now: Instant) {
         if self.state == SessionState::Closed {
+            return;
+        }
+        if self.frames_held {
+            // Closed once the input held is read, as the events are taken.
+            self.eof_pending = true;
             return;
         }
         if self.deflate.as_ref().is_some_and(|(_, p)| !p.is_empty()) {
@@ -788,13 +805,8 @@ impl Client {
     /// The next event, or `None`. [`Event::Closed`] is the last one.
     #[must_use]
     pub fn poll_event(&mut self) -> Option<Event> {
-        let held = self.deflate.as_ref().is_some_and(|(_, p)| !p.is_empty());
-        if self.events.is_empty() && (held || self.eof_pending) {
-            // The next piece of compressed input held (or, after it all,
-            // the EOF that came after it).
-            let at = self.input_at;
-            self.inflate_more(at);
-            self.pump(at);
+        if self.events.is_empty() && self.input_held() {
+            self.resume_input();
         }
         let event = self.events.pop_front();
         if event.is_none() && self.events.capacity() > Self::EVENTS_KEPT {
@@ -807,4 +819,69 @@ impl Client {
 
     /// Events the queue keeps room for between bursts.
     const EVENTS_KEPT: usize = 16;
+
+    /// Whether to read from the connection now. `false` while the events
+    /// queued reach [`ClientConfig::max_queued_events`] or input already
+    /// received is held unread (framed or compressed: it is read as
+    /// [`poll_event`](Self::poll_event) takes the events), between
+    /// STARTTLS's `OK` and [`tls_established`](Self::tls_established)
+    /// (the TLS handshake reads the connection then), and once closed.
+    ///
+    /// An application that drains `poll_event` after every call always
+    /// finds it `true` at its next read (unless the session closed or is
+    /// upgrading to TLS); one that reads while it is `false` makes the
+    /// client hold more input, read later, instead of queueing more events.
+    ///
+    /// ```
+    /// # use std::{sync::Arc, time::Instant};
+    /// # use imapkit_state::client::{Client, ClientConfig, Event};
+    /// # use imapkit_state::ConnectionSecurity;
+    /// let now = Instant::now();
+    /// let mut config = ClientConfig::default();
+    /// config.max_queued_events = 2;
+    /// let mut client = Client::new(Arc::new(config), now, ConnectionSecurity::Tls);
+    /// client.handle_input(now, b"* PREAUTH hi\r\n* 1 EXISTS\r\n* 2 EXISTS\r\n* 3 EXISTS\r\n");
+    /// assert!(!client.wants_read()); // events to take first
+    /// let mut events = 0;
+    /// while let Some(_) = client.poll_event() {
+    ///     events += 1;
+    /// }
+    /// assert!(events >= 4); // all of the input, as the events were taken
+    /// assert!(client.wants_read());
+    /// ```
+    #[must_use]
+    pub fn wants_read(&self) -> bool {
+        self.state != SessionState::Closed
+            && self.gate != Gate::Upgrading
+            && self.events.len() < self.config.max_queued_events
+            && !self.input_held()
+    }
+
+    /// Whether input already received waits to be read: frames held for a
+    /// full event queue, compressed input not inflated yet, or an EOF after
+    /// either.
+    fn input_held(&self) -> bool {
+        self.frames_held
+            || self.eof_pending
+            || self.deflate.as_ref().is_some_and(|(_, p)| !p.is_empty())
+    }
+
+    /// Reads on in the input held (see [`input_held`](Self::input_held)),
+    /// as of when it was received, until events are queued again: the
+    /// frames held first, then the next piece of compressed input, then
+    /// the EOF after all of it.
+    fn resume_input(&mut self) {
+        let at = self.input_at;
+        if std::mem::take(&mut self.frames_held) {
+            self.process_frames(at);
+        }
+        if !self.frames_held {
+            if self.deflate.is_some() {
+                self.inflate_more(at);
+            } else if std::mem::take(&mut self.eof_pending) {
+                self.close_at_eof();
+            }
+        }
+        self.pump(at);
+    }
 }

@@ -27,12 +27,15 @@
 //!   sequence numbers contiguous from 1, known UIDs strictly increasing
 //!   with room for the unknown ones between them; `Selected` has a model.
 //! - The input buffered stays within the framer's limits.
+//! - `wants_read` is true once every event is taken (outside the STARTTLS
+//!   window).
 //! - A repeated `handle_timeout` at the same instant does nothing.
 //!
 //! # Operations
 //!
 //! A setup byte (bit 0: implicit TLS; bits 1-2: STARTTLS policy
-//! Required, Opportunistic, Never; bit 3: plaintext credentials allowed;
+//! Required, Opportunistic, Never, or Never with at most 2 events queued
+//! before input is held (`max_queued_events`); bit 3: plaintext credentials allowed;
 //! bit 4: no automatic CAPABILITY; bit 5: no command timeout; bit 6:
 //! stream literals above 64 bytes in 32-byte chunks; bit 7: lenient LF),
 //! then operations by kind (modulo 17). Tags are `a1`, `a2`, ... as in
@@ -109,6 +112,10 @@ pub(super) fn client_config(setup: u8) -> ClientConfig {
         1 => StartTlsPolicy::Opportunistic,
         _ => StartTlsPolicy::Never,
     };
+    if (setup >> 1) & 3 == 3 {
+        // Input held for a full event queue, read as the events are taken.
+        config.max_queued_events = 2;
+    }
     config.allow_plaintext_credentials = setup & 8 != 0;
     config.auto_capability = setup & 16 == 0;
     if setup & 32 != 0 {
@@ -571,6 +578,10 @@ impl ClientCheck {
                 "capabilities learned in plaintext survive STARTTLS"
             );
         }
+        assert!(
+            client.wants_read() || self.window,
+            "wants_read false with every event taken"
+        );
         if client.state() == SessionState::Selected {
             assert!(client.mailbox().is_some(), "selected without a model");
         }
