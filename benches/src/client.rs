@@ -207,15 +207,22 @@ pub fn idling_client(exists: u32, now: Instant) -> Client {
         uids.extend_from_slice(format!("* {seq} FETCH (UID {seq})\r\n").as_bytes());
     }
     uids.extend_from_slice(b"A2 OK done\r\n");
+    // Each input's events are taken before the next call, as the calling
+    // contract says: the client reads no further than
+    // `max_queued_events` before they are.
+    let drain = |client: &mut Client| {
+        while let Some(event) = client.poll_event() {
+            if let Event::Violation(v) = event {
+                panic!("violation while setting up: {v}");
+            }
+        }
+    };
     client.handle_input(now, &uids);
+    drain(&mut client);
     client.idle(now).expect("IDLE when selected");
     let _ = client.poll_transmit(now, &mut out);
     client.handle_input(now, b"+ idling\r\n");
-    while let Some(event) = client.poll_event() {
-        if let Event::Violation(v) = event {
-            panic!("violation while setting up: {v}");
-        }
-    }
+    drain(&mut client);
     client
 }
 

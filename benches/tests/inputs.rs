@@ -67,3 +67,21 @@ fn encoders_round_trip() {
     sides::imap_codec_encode(&theirs, &mut out);
     assert_eq!(sides::imap_codec_responses(&out), Ok(input.count()));
 }
+
+/// The session benchmarks' setups and streams run through a `Client`
+/// without a violation (their setups follow the calling contract: events
+/// taken after each input), and every update is delivered.
+#[test]
+fn client_bench_sessions_run_without_a_violation() {
+    use imap_benches::client::{full_sync, idling_client, syncing_client, updates, updates_stream};
+    let now = std::time::Instant::now();
+    let (stream, messages) = updates_stream(7, 20_000, 10_000);
+    let mut c = idling_client(20_000, now);
+    assert!(updates(&mut c, now, &stream, 16 * 1024) >= messages);
+    let input = inputs::sync_full();
+    let mut c = syncing_client(input.count() as u32, now);
+    assert_eq!(
+        full_sync(&mut c, now, &input.stream, 16 * 1024),
+        input.count()
+    );
+}

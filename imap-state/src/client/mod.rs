@@ -338,6 +338,9 @@ impl Client {
 
     /// Bytes received from the server (after TLS). Never fails: what the
     /// server got wrong becomes [`Event::Violation`] or closes the session.
+    /// Once [`ClientConfig::max_queued_events`] events are queued, the rest
+    /// is read as [`poll_event`](Self::poll_event) takes them: drain it
+    /// before looking at the session's state.
     ///
     /// This copies `bytes` into the client's input buffer; to read from
     /// the connection straight into that buffer, use
