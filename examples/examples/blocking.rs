@@ -23,11 +23,7 @@ impl Imap {
         let (c, s, mut data, mut buf) = (&mut self.client, &mut self.tls, Vec::new(), [0; 16384]);
         let handle = c.enqueue(Instant::now(), body)?;
         loop {
-            let mut out = Vec::new();
-            if c.poll_transmit(Instant::now(), &mut out).is_some() {
-                s.write_all(&out)?;
-                s.flush()?;
-            }
+            // Events first: taking them may queue bytes to send.
             while let Some(event) = c.poll_event() {
                 match event {
                     Event::Completed(done) if done.handle == handle => return Ok((data, *done)),
@@ -35,6 +31,11 @@ impl Imap {
                     Event::Closed { reason } => return Err(reason.to_string().into()),
                     _ => {}
                 }
+            }
+            let mut out = Vec::new();
+            if c.poll_transmit(Instant::now(), &mut out).is_some() {
+                s.write_all(&out)?;
+                s.flush()?;
             }
             // Read until data arrives or the client's next timer is due.
             let wait = c.poll_timeout().map(|t| t - Instant::now());

@@ -23,7 +23,6 @@
 //! server that stops reading fails a write after 60 s without progress
 //! (`IMAP_WRITE_TIMEOUT`, in seconds, sets another bound).
 
-use std::collections::VecDeque;
 use std::io::Write as _;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -107,7 +106,6 @@ struct Conn {
     tls: TlsConnector,
     name: ServerName<'static>,
     out: Vec<u8>,
-    events: VecDeque<Event>,
     closed: bool,
     /// The connection upgrades with STARTTLS.
     starttls: bool,
@@ -146,7 +144,6 @@ impl Conn {
             tls,
             name,
             out: Vec::new(),
-            events: VecDeque::new(),
             closed: false,
             starttls: args.mode == Mode::StartTls,
         })
@@ -174,18 +171,19 @@ impl Conn {
     /// The next event, reading as needed; `None` after the session closed.
     async fn next_event(&mut self) -> Result<Option<Event>, Failure> {
         loop {
-            self.flush().await?;
-            while let Some(event) = self.client.poll_event() {
+            // One event at a time: the client reads on in the input it
+            // holds as its events are taken (its bound on the events of a
+            // read holds here too), and taking one may queue bytes to send.
+            if let Some(event) = self.client.poll_event() {
+                self.flush().await?;
                 match &event {
                     Event::StartTls { .. } => self.upgrade().await?,
                     Event::Closed { .. } => self.closed = true,
                     _ => {}
                 }
-                self.events.push_back(event);
-            }
-            if let Some(event) = self.events.pop_front() {
                 return Ok(Some(event));
             }
+            self.flush().await?;
             if self.closed {
                 return Ok(None);
             }

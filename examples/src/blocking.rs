@@ -6,7 +6,6 @@
 //! handshake when the client asks for it after STARTTLS, and hands the
 //! client's events to the caller.
 
-use std::collections::VecDeque;
 use std::io::{self, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
 use std::sync::Arc;
@@ -78,8 +77,9 @@ pub struct Session {
     stream: Option<Stream>,
     tls: Arc<rustls::ClientConfig>,
     server_name: ServerName<'static>,
-    events: VecDeque<Event>,
     out: Vec<u8>,
+    /// An event taken after a completion (see `next_event_inner`).
+    ahead: Option<Event>,
     closed: bool,
     /// Each [`wait`](Session::wait) must end within this (see
     /// [`set_answer_timeout`](Session::set_answer_timeout)).
@@ -184,8 +184,8 @@ impl Session {
             stream: Some(stream),
             tls,
             server_name,
-            events: VecDeque::new(),
             out: Vec::new(),
+            ahead: None,
             closed: false,
             answer_timeout: None,
             until: None,
@@ -278,24 +278,41 @@ impl Session {
 
     fn next_event_inner(&mut self) -> io::Result<Option<Event>> {
         loop {
-            self.flush()?;
-            while let Some(event) = self.client.poll_event() {
-                if let Event::StartTls { .. } = event {
-                    self.upgrade()?;
-                }
-                if let Event::Closed { .. } = event {
-                    self.closed = true;
-                }
-                self.events.push_back(event);
-            }
-            if let Some(event) = self.events.pop_front() {
+            if let Some(event) = self.ahead.take() {
                 return Ok(Some(event));
             }
+            if let Some(event) = self.take_event()? {
+                if let Event::Completed(_) = event {
+                    // STARTTLS's completion comes before `StartTls`: take
+                    // that too, so that TLS is up when the caller sees it.
+                    self.ahead = self.take_event()?;
+                }
+                return Ok(Some(event));
+            }
+            self.flush()?;
             if self.closed {
                 return Ok(None);
             }
             self.read_once()?;
         }
+    }
+
+    /// The client's next event, one at a time, so that its bound on the
+    /// events of a read holds here too (it reads on in the input it holds
+    /// as they are taken); runs the TLS handshake on `StartTls`.
+    fn take_event(&mut self) -> io::Result<Option<Event>> {
+        let Some(event) = self.client.poll_event() else {
+            return Ok(None);
+        };
+        // Taking it may have queued bytes (a literal for a `+`, a command
+        // that waited): the contract sends after the events.
+        self.flush()?;
+        match &event {
+            Event::StartTls { .. } => self.upgrade()?,
+            Event::Closed { .. } => self.closed = true,
+            _ => {}
+        }
+        Ok(Some(event))
     }
 
     /// Waits for `handle`'s completion; returns it and the events before it.

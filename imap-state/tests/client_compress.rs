@@ -147,6 +147,33 @@ fn a_corrupt_stream_after_the_ok_closes() {
     )));
 }
 
+/// A corrupt stream right after a piece whose responses fill the event
+/// queue (a limit of 1): they are all delivered, then `Closed` for the
+/// corrupt stream. Was a bug (found by the client_session fuzzer's twin
+/// check, input `held-frames-then-corrupt-deflate-bc99118b`): the session
+/// closed at once and the held responses were lost.
+#[test]
+fn a_corrupt_stream_after_held_responses_closes_after_them() {
+    let mut config = quiet_config();
+    config.max_queued_events = 1;
+    let mut s = compress_sent_with(config);
+    s.server(b"A2 OK go\r\n");
+    s.events();
+    let mut server = Deflater::new();
+    let mut read = server.deflate(b"* 1 EXISTS\r\n* 2 EXISTS\r\n* 3 EXISTS\r\n");
+    read.extend_from_slice(&[0xff; 8]);
+    s.server(&read);
+    assert_eq!(
+        data(&s.events()),
+        [
+            "exists 1",
+            "exists 2",
+            "exists 3",
+            "closed corrupt compressed stream"
+        ]
+    );
+}
+
 #[test]
 fn a_second_compress_is_not_sent() {
     let mut s = compress_sent();

@@ -35,6 +35,7 @@ impl Client {
         };
         pending.extend_from_slice(bytes);
         self.input_at = now;
+        self.inflate_stalled = false;
         self.inflate_more(now);
     }
 
@@ -52,6 +53,11 @@ impl Client {
             {
                 return;
             }
+            if self.inflate_corrupt {
+                // What came before the corrupt part is read: now close.
+                self.close_with(CloseReason::Compression);
+                return;
+            }
             let Some((deflate, pending)) = self.deflate.as_mut() else {
                 return;
             };
@@ -65,16 +71,21 @@ impl Client {
             let inflated = !piece.is_empty();
             if inflated {
                 self.framer.push(&piece);
-                self.process_frames(now);
+                self.process_frames(now, self.event_limit());
             }
             if result.is_err() {
-                if self.state != SessionState::Closed {
+                if self.frames_held {
+                    // Closed once what the piece held is read.
+                    self.inflate_corrupt = true;
+                } else if self.state != SessionState::Closed {
                     self.close_with(CloseReason::Compression);
                 }
                 return;
             }
             if !inflated {
-                // The rest is an incomplete block: more input will tell.
+                // The rest is an incomplete block: more input will tell
+                // (until then it is not held: the session waits for input).
+                self.inflate_stalled = true;
                 break;
             }
             if !self.events.is_empty() {
@@ -87,12 +98,15 @@ impl Client {
         }
     }
 
-    pub(super) fn process_frames(&mut self, now: Instant) {
+    /// Reads the messages the framer holds, until it needs more input, the
+    /// session closes or waits for the TLS handshake, or `limit` events
+    /// are queued (the rest is then held, see `Client::wants_read`).
+    pub(super) fn process_frames(&mut self, now: Instant, limit: usize) {
         loop {
-            if self.events.len() >= self.config.max_queued_events {
+            if self.events.len() >= limit {
                 // The rest waits in the framer until the events are taken
                 // (`poll_event`, `resume_input`).
-                self.frames_held = self.state != SessionState::Closed;
+                self.frames_held = self.state != SessionState::Closed && self.framer.buffered() > 0;
                 return;
             }
             // The lent message is done with (dropped or taken out) before

@@ -12,15 +12,20 @@
 //! ```
 //!
 //! The contract: after any `handle_*` call or command, drain
+//! [`poll_event`](Client::poll_event) (act on each event), then
 //! [`poll_transmit`](Client::poll_transmit) (write the bytes), then read
-//! [`poll_timeout`](Client::poll_timeout) (arm your timer), then drain
-//! [`poll_event`](Client::poll_event).
+//! [`poll_timeout`](Client::poll_timeout) (arm your timer); read from the
+//! connection while [`wants_read`](Client::wants_read) is true.
 //!
 //! Events are queued up to [`ClientConfig::max_queued_events`] per read;
-//! input beyond them is held and read as `poll_event` takes them, and
-//! [`wants_read`](Client::wants_read) is false until then, so the events
-//! of one read never grow past that bound (a loop that drains `poll_event`
-//! after every call always finds `wants_read` true).
+//! input beyond them (and COMPRESS input, inflated piece by piece) is held
+//! and read as `poll_event` takes the events, so the events of one read
+//! never grow past that bound. Reading it may answer a `+` or start
+//! commands that waited for it, which is why `poll_transmit` comes after
+//! `poll_event`. No command starts while input already received is held
+//! unread: it is read first, as having come before the command. A loop
+//! that drains `poll_event` after every call always finds `wants_read`
+//! true (unless the session closed or waits for the TLS handshake).
 
 mod authenticate;
 mod capability;
@@ -113,6 +118,12 @@ pub struct Client {
     /// [`ClientConfig::max_queued_events`] were queued while the framer
     /// still held input: it is read as the events are taken.
     frames_held: bool,
+    /// The compressed input held is an incomplete block: it waits for
+    /// more input, not for the events to be taken.
+    inflate_stalled: bool,
+    /// The compressed input is corrupt after the piece whose messages are
+    /// held: the session closes once they are read.
+    inflate_corrupt: bool,
     /// The last BYE received.
     bye: Option<(Option<ResponseCode<'static>>, imapkit_proto::Text<'static>)>,
 }
@@ -272,6 +283,8 @@ impl Client {
             input_at: now,
             eof_pending: false,
             frames_held: false,
+            inflate_stalled: false,
+            inflate_corrupt: false,
             bye: None,
             config,
         }
@@ -423,7 +436,7 @@ impl Client {
 
     /// Reads what was just given to the framer (not compressed).
     fn input_framed(&mut self, now: Instant) {
-        self.process_frames(now);
+        self.process_frames(now, self.event_limit());
         if self.deflate.is_some() {
             // COMPRESS became active in this read: the rest was compressed.
             self.inflate_input(now, &[]);
@@ -761,10 +774,17 @@ impl Client {
         self.enqueue(now, CommandBody::Logout)
     }
 
-    /// Closes the session at once, without LOGOUT: every command completes
-    /// as [`Outcome::ConnectionClosed`], then [`Event::Closed`]. Close the
-    /// socket afterwards.
+    /// Closes the session at once, without LOGOUT: every command still in
+    /// flight completes as [`Outcome::ConnectionClosed`], then
+    /// [`Event::Closed`]. Close the socket afterwards. Input held unread (see
+    /// [`wants_read`](Self::wants_read)) is read first, whatever the
+    /// event limit, so that a command whose answer was received completes
+    /// with it; compressed input not yet inflated is not (it could inflate
+    /// without bound), and a command answered there completes as closed.
     pub fn close(&mut self) {
+        if std::mem::take(&mut self.frames_held) {
+            self.process_frames(self.input_at, usize::MAX);
+        }
         if self.state != SessionState::Closed {
             self.close_with(CloseReason::Local);
         }
@@ -806,6 +826,11 @@ impl Client {
     }
 
     /// The next event, or `None`. [`Event::Closed`] is the last one.
+    ///
+    /// When the queue is empty and input is held (see
+    /// [`wants_read`](Self::wants_read)), it reads on first, which may queue
+    /// bytes to send (a literal's data for a `+`, a command that waited):
+    /// drain [`poll_transmit`](Self::poll_transmit) after it.
     #[must_use]
     pub fn poll_event(&mut self) -> Option<Event> {
         if self.events.is_empty() && self.input_held() {
@@ -834,6 +859,7 @@ impl Client {
     /// finds it `true` at its next read (unless the session closed or is
     /// upgrading to TLS); one that reads while it is `false` makes the
     /// client hold more input, read later, instead of queueing more events.
+    /// [`close`](Self::close) reads the messages held before it closes.
     ///
     /// ```
     /// # use std::{sync::Arc, time::Instant};
@@ -856,17 +882,24 @@ impl Client {
     pub fn wants_read(&self) -> bool {
         self.state != SessionState::Closed
             && self.gate != Gate::Upgrading
-            && self.events.len() < self.config.max_queued_events
+            && self.events.len() < self.event_limit()
             && !self.input_held()
+    }
+
+    /// [`ClientConfig::max_queued_events`], at least 1 (with 0 nothing
+    /// would ever be read).
+    pub(super) fn event_limit(&self) -> usize {
+        self.config.max_queued_events.max(1)
     }
 
     /// Whether input already received waits to be read: frames held for a
     /// full event queue, compressed input not inflated yet, or an EOF after
     /// either.
-    fn input_held(&self) -> bool {
+    pub(super) fn input_held(&self) -> bool {
         self.frames_held
             || self.eof_pending
-            || self.deflate.as_ref().is_some_and(|(_, p)| !p.is_empty())
+            || self.inflate_corrupt
+            || (!self.inflate_stalled && self.deflate.as_ref().is_some_and(|(_, p)| !p.is_empty()))
     }
 
     /// Reads on in the input held (see [`input_held`](Self::input_held)),
@@ -876,7 +909,7 @@ impl Client {
     fn resume_input(&mut self) {
         let at = self.input_at;
         if std::mem::take(&mut self.frames_held) {
-            self.process_frames(at);
+            self.process_frames(at, self.event_limit());
         }
         if !self.frames_held {
             if self.deflate.is_some() {

@@ -202,13 +202,17 @@ impl Client {
             && (self.state == SessionState::Greeting || self.gate != Gate::Open)
     }
 
-    /// Starts queued commands as far as the gate and RFC 9051 §5.5 allow.
+    /// Starts queued commands as far as the gate and RFC 9051 §5.5 allow,
+    /// and never while input already received is held unread: what it
+    /// holds came before any command started now, and must be read as such
+    /// (a tagged answer in it is not the new command's, nor is its data).
     pub(super) fn pump(&mut self, now: Instant) {
         loop {
             if matches!(self.state, SessionState::Closed | SessionState::Greeting)
                 || self.gate == Gate::Upgrading
                 || self.sending.is_some()
                 || self.bye.is_some()
+                || self.input_held()
             {
                 return;
             }

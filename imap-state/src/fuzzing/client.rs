@@ -90,9 +90,19 @@ pub fn client_session(epoch: Instant, data: &[u8]) {
     } else {
         ConnectionSecurity::Plaintext
     };
+    // The twin: the same client with another event limit (1, or the
+    // default when the setup chose 2), fed the same calls; what the
+    // application sees must not depend on the limit.
+    let mut twin_config = config.clone();
+    twin_config.max_queued_events = if config.max_queued_events == 2 {
+        ClientConfig::default().max_queued_events
+    } else {
+        1
+    };
     let mut s = Session {
         check: ClientCheck::new(&config),
         client: Client::new(Arc::new(config), epoch, security),
+        twin: Client::new(Arc::new(twin_config), epoch, security),
         now: epoch,
         deflate: None,
     };
@@ -136,9 +146,12 @@ pub(super) fn client_config(setup: u8) -> ClientConfig {
     config
 }
 
-/// The client under test, its clock and its checker.
+/// The client under test, its twin, its clock and its checker.
 struct Session {
     client: Client,
+    /// The same client under another `max_queued_events`: every call is
+    /// made on both, and they must produce the same events and bytes.
+    twin: Client,
     now: Instant,
     check: ClientCheck,
     /// The server's DEFLATE stream once COMPRESS is active.
@@ -172,57 +185,61 @@ impl Session {
             }
             3 => {
                 let body = vocab::command(r.pick(vocab::command_count()));
-                let h = self.client.enqueue(now, body);
+                let h = self.both(|c| c.enqueue(now, body.clone()));
                 self.returned(h);
             }
             4 => {
-                let (user, password) = vocab::login(usize::from(r.u8()));
-                let h = self.client.login(now, user, password);
+                let k = usize::from(r.u8());
+                let h = self.both(|c| {
+                    let (user, password) = vocab::login(k);
+                    c.login(now, user, password)
+                });
                 self.returned(h);
             }
             5 => {
-                let mechanism = vocab::client_mechanism(usize::from(r.u8()));
-                let h = self.client.authenticate(now, mechanism);
+                let k = usize::from(r.u8());
+                let h = self.both(|c| c.authenticate(now, vocab::client_mechanism(k)));
                 self.returned(h);
             }
             6 => {
-                let h = self.client.idle(now);
+                let h = self.both(|c| c.idle(now));
                 self.returned(h);
             }
             7 => {
-                let _ = self.client.idle_done(now);
+                let _ = self.both(|c| c.idle_done(now));
                 self.after(Call::Other);
             }
             8 => {
-                let h = self.client.starttls(now);
+                let h = self.both(|c| c.starttls(now));
                 self.returned(h);
             }
             9 => {
-                let ok = self.client.tls_established(now).is_ok();
+                let ok = self.both(|c| c.tls_established(now)).is_ok();
                 self.after(Call::TlsEstablished(ok));
             }
             10 => {
-                let h = self.client.compress(now);
+                let h = self.both(|c| c.compress(now));
                 self.returned(h);
             }
             11 => {
-                let h = self.client.logout(now);
+                let h = self.both(|c| c.logout(now));
                 self.returned(h);
             }
             12 => {
-                self.client.close();
+                self.both(Client::close);
                 self.after(Call::Other);
             }
             13 => {
-                self.client.handle_eof(now);
+                self.both(|c| c.handle_eof(now));
                 self.after(Call::Other);
             }
             14 => {
                 self.now = r.later(self.now, self.client.poll_timeout());
-                self.client.handle_timeout(self.now);
+                let later = self.now;
+                self.both(|c| c.handle_timeout(later));
                 self.after(Call::Other);
                 // An early or repeated call does nothing.
-                self.client.handle_timeout(self.now);
+                self.both(|c| c.handle_timeout(later));
                 let again = self.after(Call::Other);
                 assert_eq!(again, Quiet::default(), "a repeated handle_timeout acted");
             }
@@ -236,14 +253,14 @@ impl Session {
                         MailboxSnapshot::new(NonZeroU32::MIN, NonZeroU64::MIN, [1..=3, 7..=9])
                     });
                 let h = self
-                    .client
-                    .select_qresync(now, Mailbox::Inbox, snapshot, read_only);
+                    .both(|c| c.select_qresync(now, Mailbox::Inbox, snapshot.clone(), read_only));
                 self.returned(h);
             }
             _ => {
                 let line = [b"x ", r.bytes(), b"\r\n"].concat();
                 if let Ok(Decoded::Complete { message, .. }) = decode::command(&line) {
-                    let h = self.client.enqueue(now, message.body.into_static());
+                    let body = message.body.into_static();
+                    let h = self.both(|c| c.enqueue(now, body.clone()));
                     self.returned(h);
                 }
             }
@@ -263,6 +280,7 @@ impl Session {
         for (k, chunk) in wire.chunks(size).enumerate() {
             // Every other read is made into the client's own buffer.
             super::client_read(&mut self.client, self.now, chunk, k % 2 == 1);
+            super::client_read(&mut self.twin, self.now, chunk, k % 2 == 1);
             self.after(Call::Input(chunk.len()));
         }
     }
@@ -278,8 +296,33 @@ impl Session {
         self.after(Call::Other);
     }
 
+    /// Makes the call `f` on the client and on its twin; the client's
+    /// result (the twin's must look the same).
+    fn both<T: std::fmt::Debug>(&mut self, f: impl Fn(&mut Client) -> T) -> T {
+        let out = f(&mut self.client);
+        let twin = f(&mut self.twin);
+        assert_eq!(
+            format!("{out:?}"),
+            format!("{twin:?}"),
+            "the event limit changed a call's result"
+        );
+        out
+    }
+
     fn after(&mut self, call: Call) -> Quiet {
+        // The twin, as the contract says: its events, then its bytes.
+        let mut twin = Quiet::default();
+        while let Some(e) = self.twin.poll_event() {
+            assert!(twin.events.len() < 1_000_000, "events without end");
+            twin.events.push(format!("{e:?}"));
+        }
+        let _ = self.twin.poll_transmit(self.now, &mut twin.bytes);
         let quiet = self.check.after(&mut self.client, self.now, call);
+        assert_eq!(
+            quiet, twin,
+            "the event limit changed what the application saw"
+        );
+        assert_eq!(self.client.state(), self.twin.state());
         if self.check.compressed && self.deflate.is_none() {
             self.deflate = Some(Compress::new(Compression::fast(), false));
         }
@@ -288,7 +331,7 @@ impl Session {
 
     /// Ends the session: afterwards every handle has completed.
     fn finish(&mut self) {
-        self.client.close();
+        self.both(Client::close);
         self.after(Call::Other);
         assert!(self.check.closed, "close() did not end with Closed");
     }
@@ -325,8 +368,8 @@ pub(super) enum Call {
 pub(super) struct Quiet {
     /// Bytes transmitted.
     pub(super) bytes: Vec<u8>,
-    /// Events.
-    pub(super) events: usize,
+    /// The events, as `Debug` shows them.
+    pub(super) events: Vec<String>,
 }
 
 /// Watches a [`Client`] from outside: its output and events after each call.
@@ -398,13 +441,15 @@ impl ClientCheck {
                 self.window = false;
             }
         }
-        let mut bytes = Vec::new();
-        let _ = client.poll_transmit(now, &mut bytes);
+        // The calling contract's order: the events (taking them may read
+        // input held and queue bytes), then the bytes to send.
         let mut events = Vec::new();
         while let Some(e) = client.poll_event() {
             assert!(events.len() < 1_000_000, "events without end");
             events.push(e);
         }
+        let mut bytes = Vec::new();
+        let _ = client.poll_transmit(now, &mut bytes);
         if let (Call::Input(n), true, false) = (call, was_window, was_closed) {
             assert!(
                 matches!(events.as_slice(), [Event::InjectionDiscarded { bytes }] if *bytes == n),
@@ -438,7 +483,7 @@ impl ClientCheck {
         self.state(client);
         Quiet {
             bytes,
-            events: events.len(),
+            events: events.iter().map(|e| format!("{e:?}")).collect(),
         }
     }
 

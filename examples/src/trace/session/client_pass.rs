@@ -317,13 +317,9 @@ impl Pass<'_> {
         self.drain(out, s)
     }
 
-    /// Takes what the Client sends (discarded: the recording has it) and
-    /// reports its events.
+    /// Reports the Client's events, then takes what it sends (discarded:
+    /// the recording has it), in the calling contract's order.
     fn drain(&mut self, out: &mut dyn Write, s: &mut Summary) -> io::Result<()> {
-        let mut sink = Vec::new();
-        while self.client.poll_transmit(self.now, &mut sink).is_some() {
-            sink.clear();
-        }
         while let Some(event) = self.client.poll_event() {
             match event {
                 Event::CommandSent { handle, tag } => {
@@ -368,6 +364,10 @@ impl Pass<'_> {
                 }
                 _ => {}
             }
+        }
+        let mut sink = Vec::new();
+        while self.client.poll_transmit(self.now, &mut sink).is_some() {
+            sink.clear();
         }
         Ok(())
     }
