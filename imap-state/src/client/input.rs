@@ -866,6 +866,7 @@ impl Client {
         // Input held unread is never read now.
         self.frames_held = false;
         self.eof_pending = false;
+        self.inflate_corrupt = false;
         self.state = SessionState::Closed;
         self.events.push_back(Event::Closed { reason });
     }

@@ -109,8 +109,9 @@ pub struct Client {
     closing: bool,
     /// DEFLATE streams once COMPRESS is active, and compressed input not yet inflated.
     deflate: Option<(Deflate, Vec<u8>)>,
-    /// When the compressed input held was received (its pieces are framed
-    /// later, as the application takes the events).
+    /// When the last input was received: the time the input held (framed
+    /// or compressed) is read as of, later, as the application takes the
+    /// events.
     input_at: Instant,
     /// The server closed the connection with input still held (compressed,
     /// or framed but not read): the session closes once it is read.
