@@ -651,6 +651,17 @@ fn preauth_on_plaintext_is_a_downgrade() {
     );
 }
 
+/// The byte counts of the `InjectionDiscarded` events, in order.
+fn discarded(events: &[Event]) -> Vec<usize> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Event::InjectionDiscarded { bytes } => Some(*bytes),
+            _ => None,
+        })
+        .collect()
+}
+
 #[test]
 fn bytes_after_the_starttls_ok_are_discarded() {
     under_any_split(|split| {
@@ -665,14 +676,7 @@ fn bytes_after_the_starttls_ok_are_discarded() {
         // and announce AUTH=PLAIN; it must not be read, in one read or many.
         s.server(b"A1 OK begin TLS\r\n* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\nA2 OK\r\n");
         let ev = s.events();
-        let discarded: usize = ev
-            .iter()
-            .filter_map(|e| match e {
-                Event::InjectionDiscarded { bytes } => Some(*bytes),
-                _ => None,
-            })
-            .sum();
-        assert_eq!(discarded, 42);
+        assert_eq!(discarded(&ev).iter().sum::<usize>(), 42);
         assert!(!ev.iter().any(|e| matches!(e, Event::Data { .. })));
         assert!(!s.client.capabilities().known());
         (
@@ -700,14 +704,7 @@ fn bytes_after_a_held_starttls_ok_are_discarded() {
     assert!(!s.client.wants_read());
     s.server(b"A2 OK\r\n");
     let ev = s.events();
-    let discarded: Vec<usize> = ev
-        .iter()
-        .filter_map(|e| match e {
-            Event::InjectionDiscarded { bytes } => Some(*bytes),
-            _ => None,
-        })
-        .collect();
-    assert_eq!(discarded, [42]);
+    assert_eq!(discarded(&ev), [42]);
     let statuses = ev
         .iter()
         .filter(|e| matches!(e, Event::Status { .. }))
@@ -744,14 +741,7 @@ fn bytes_read_into_the_client_after_the_starttls_ok_are_discarded() {
         s.client.handle_read(s.now, room);
     }
     let ev = s.events();
-    let discarded: Vec<usize> = ev
-        .iter()
-        .filter_map(|e| match e {
-            Event::InjectionDiscarded { bytes } => Some(*bytes),
-            _ => None,
-        })
-        .collect();
-    assert_eq!(discarded, [35, 7]);
+    assert_eq!(discarded(&ev), [35, 7]);
     assert!(ev.iter().any(|e| matches!(e, Event::StartTls { .. })));
     assert!(!ev.iter().any(|e| matches!(e, Event::Data { .. })));
     assert!(!s.client.capabilities().known());
