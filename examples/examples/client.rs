@@ -173,9 +173,9 @@ impl Conn {
         loop {
             // One event at a time: the client reads on in the input it
             // holds as its events are taken (its bound on the events of a
-            // read holds here too), and taking one may queue bytes to send.
+            // read holds here too). What taking one queued to send goes
+            // out before the next read (`upgrade` sends first, too).
             if let Some(event) = self.client.poll_event() {
-                self.flush().await?;
                 match &event {
                     Event::StartTls { .. } => self.upgrade().await?,
                     Event::Closed { .. } => self.closed = true,

@@ -299,14 +299,13 @@ impl Session {
 
     /// The client's next event, one at a time, so that its bound on the
     /// events of a read holds here too (it reads on in the input it holds
-    /// as they are taken); runs the TLS handshake on `StartTls`.
+    /// as they are taken); runs the TLS handshake on `StartTls`. What
+    /// taking it queued to send (a literal for a `+`, a command that
+    /// waited) goes out before the next read, as the contract says.
     fn take_event(&mut self) -> io::Result<Option<Event>> {
         let Some(event) = self.client.poll_event() else {
             return Ok(None);
         };
-        // Taking it may have queued bytes (a literal for a `+`, a command
-        // that waited): the contract sends after the events.
-        self.flush()?;
         match &event {
             Event::StartTls { .. } => self.upgrade()?,
             Event::Closed { .. } => self.closed = true,
