@@ -90,15 +90,7 @@ pub fn client_session(epoch: Instant, data: &[u8]) {
     } else {
         ConnectionSecurity::Plaintext
     };
-    // The twin: the same client with another event limit (1, or the
-    // default when the setup chose 2), fed the same calls; what the
-    // application sees must not depend on the limit.
-    let mut twin_config = config.clone();
-    twin_config.max_queued_events = if config.max_queued_events == 2 {
-        ClientConfig::default().max_queued_events
-    } else {
-        1
-    };
+    let twin_config = twin_config(&config);
     let mut s = Session {
         check: ClientCheck::new(&config),
         client: Client::new(Arc::new(config), epoch, security),
@@ -144,6 +136,50 @@ pub(super) fn client_config(setup: u8) -> ClientConfig {
     framer.lenient_lf = setup & 128 != 0;
     config.framer = framer;
     config
+}
+
+/// The twin's configuration: the same but for the event limit (1, or the
+/// default when the setup chose 2). A twin is fed the same calls as the
+/// client under test; what the application sees must not depend on the
+/// limit.
+pub(super) fn twin_config(config: &ClientConfig) -> ClientConfig {
+    let mut twin = config.clone();
+    twin.max_queued_events = if config.max_queued_events == 2 {
+        ClientConfig::default().max_queued_events
+    } else {
+        1
+    };
+    twin
+}
+
+/// What a twin client gives after a call, as the contract says to take
+/// it (the events, then the bytes), to compare with the [`Quiet`] of the
+/// client under test.
+pub(super) fn twin_after(twin: &mut Client, now: Instant) -> Quiet {
+    let mut quiet = Quiet::default();
+    while let Some(e) = twin.poll_event() {
+        assert!(quiet.events.len() < 1_000_000, "events without end");
+        quiet.events.push(format!("{e:?}"));
+    }
+    let _ = twin.poll_transmit(now, &mut quiet.bytes);
+    quiet
+}
+
+/// Makes the call `f` on `client` and on its twin; the client's result
+/// (the twin's must look the same).
+pub(super) fn both<T: std::fmt::Debug>(
+    client: &mut Client,
+    twin: &mut Client,
+    f: impl Fn(&mut Client) -> T,
+) -> T {
+    let out = f(client);
+    let other = f(twin);
+    assert_eq!(
+        format!("{out:?}"),
+        format!("{other:?}"),
+        "the event limit changed a call's result"
+    );
+    out
 }
 
 /// The client under test, its twin, its clock and its checker.
@@ -296,27 +332,13 @@ impl Session {
         self.after(Call::Other);
     }
 
-    /// Makes the call `f` on the client and on its twin; the client's
-    /// result (the twin's must look the same).
+    /// Makes the call `f` on the client and on its twin (see [`both`]).
     fn both<T: std::fmt::Debug>(&mut self, f: impl Fn(&mut Client) -> T) -> T {
-        let out = f(&mut self.client);
-        let twin = f(&mut self.twin);
-        assert_eq!(
-            format!("{out:?}"),
-            format!("{twin:?}"),
-            "the event limit changed a call's result"
-        );
-        out
+        both(&mut self.client, &mut self.twin, f)
     }
 
     fn after(&mut self, call: Call) -> Quiet {
-        // The twin, as the contract says: its events, then its bytes.
-        let mut twin = Quiet::default();
-        while let Some(e) = self.twin.poll_event() {
-            assert!(twin.events.len() < 1_000_000, "events without end");
-            twin.events.push(format!("{e:?}"));
-        }
-        let _ = self.twin.poll_transmit(self.now, &mut twin.bytes);
+        let twin = twin_after(&mut self.twin, self.now);
         let quiet = self.check.after(&mut self.client, self.now, call);
         assert_eq!(
             quiet, twin,

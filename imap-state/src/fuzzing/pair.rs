@@ -54,7 +54,9 @@ use std::time::{Duration, Instant};
 
 use imapkit_proto::{CommandBody, Mailbox, Status};
 
-use super::client::{client_config, shows_secret, Call, ClientCheck};
+use super::client::{
+    both, client_config, shows_secret, twin_after, twin_config, Call, ClientCheck,
+};
 use super::server::{server_config, verdict, ServerCheck};
 use super::{vocab, Reader};
 use crate::client::{self, Client, Outcome};
@@ -78,9 +80,11 @@ pub fn pair(epoch: Instant, data: &[u8]) {
     ccheck.secrets = true;
     let mut scheck = ServerCheck::new(&server_config, false, false, p_setup & 2 != 0);
     scheck.secrets = true;
+    let twin = Client::new(Arc::new(twin_config(&client_config)), epoch, security);
     let mut p = Pair {
         ccheck,
         client: Client::new(Arc::new(client_config), epoch, security),
+        twin,
         scheck,
         server: Server::new(server_config, epoch, security),
         now: epoch,
@@ -100,6 +104,9 @@ pub fn pair(epoch: Instant, data: &[u8]) {
 
 struct Pair {
     client: Client,
+    /// The same client under another `max_queued_events`, fed the same
+    /// calls and the same bytes: it must produce the same events and bytes.
+    twin: Client,
     server: Server,
     ccheck: ClientCheck,
     scheck: ServerCheck,
@@ -189,61 +196,65 @@ impl Pair {
 
     fn client_call(&mut self, which: u8, param: u8) {
         let now = self.now;
-        let result = match which % 10 {
-            0 => {
-                let body = vocab::command(usize::from(param));
-                let logout = matches!(body, CommandBody::Logout);
-                let h = self.client.enqueue(now, body);
-                if let (true, Ok(h)) = (logout, &h) {
-                    self.logouts.insert(*h);
+        let result =
+            match which % 10 {
+                0 => {
+                    let body = vocab::command(usize::from(param));
+                    let logout = matches!(body, CommandBody::Logout);
+                    let h = self.both(|c| c.enqueue(now, body.clone()));
+                    if let (true, Ok(h)) = (logout, &h) {
+                        self.logouts.insert(*h);
+                    }
+                    Some(h)
                 }
-                Some(h)
-            }
-            1 => {
-                let (user, password) = vocab::login(usize::from(param));
-                Some(self.client.login(now, user, password))
-            }
-            2 => {
-                let mechanism = vocab::client_mechanism(usize::from(param));
-                Some(self.client.authenticate(now, mechanism))
-            }
-            3 => Some(self.client.idle(now)),
-            4 => {
-                let _ = self.client.idle_done(now);
-                None
-            }
-            5 => Some(self.client.starttls(now)),
-            6 => Some(self.client.compress(now)),
-            7 => {
-                let h = self.client.logout(now);
-                if let Ok(h) = &h {
-                    self.logouts.insert(*h);
+                1 => Some(self.both(|c| {
+                    let (user, password) = vocab::login(usize::from(param));
+                    c.login(now, user, password)
+                })),
+                2 => Some(
+                    self.both(|c| c.authenticate(now, vocab::client_mechanism(usize::from(param)))),
+                ),
+                3 => Some(self.both(|c| c.idle(now))),
+                4 => {
+                    let _ = self.both(|c| c.idle_done(now));
+                    None
                 }
-                Some(h)
-            }
-            8 => {
-                self.client.close();
-                None
-            }
-            _ => {
-                let snapshot = self
-                    .client
-                    .mailbox()
-                    .and_then(SelectedMailbox::snapshot)
-                    .unwrap_or_else(|| {
-                        MailboxSnapshot::new(NonZeroU32::MIN, NonZeroU64::MIN, [1..=3])
-                    });
-                let read_only = param & 1 != 0;
-                Some(
-                    self.client
-                        .select_qresync(now, Mailbox::Inbox, snapshot, read_only),
-                )
-            }
-        };
+                5 => Some(self.both(|c| c.starttls(now))),
+                6 => Some(self.both(|c| c.compress(now))),
+                7 => {
+                    let h = self.both(|c| c.logout(now));
+                    if let Ok(h) = &h {
+                        self.logouts.insert(*h);
+                    }
+                    Some(h)
+                }
+                8 => {
+                    self.both(Client::close);
+                    None
+                }
+                _ => {
+                    let snapshot = self
+                        .client
+                        .mailbox()
+                        .and_then(SelectedMailbox::snapshot)
+                        .unwrap_or_else(|| {
+                            MailboxSnapshot::new(NonZeroU32::MIN, NonZeroU64::MIN, [1..=3])
+                        });
+                    let read_only = param & 1 != 0;
+                    Some(self.both(|c| {
+                        c.select_qresync(now, Mailbox::Inbox, snapshot.clone(), read_only)
+                    }))
+                }
+            };
         if let Some(Ok(h)) = result {
             assert!(self.ccheck.returned.insert(h), "{h:?} returned twice");
         }
         self.settle(Call::Other);
+    }
+
+    /// Makes the call `f` on the client and on its twin (see [`both`]).
+    fn both<T: std::fmt::Debug>(&mut self, f: impl Fn(&mut Client) -> T) -> T {
+        both(&mut self.client, &mut self.twin, f)
     }
 
     /// Delivers up to `to_server` and `to_client` bytes (0: all).
@@ -271,6 +282,7 @@ impl Pair {
         if n > 0 && !self.client_eof {
             let chunk: Vec<u8> = self.to_client.drain(..n).collect();
             super::client_read(&mut self.client, self.now, &chunk, n % 2 == 1);
+            super::client_read(&mut self.twin, self.now, &chunk, n % 2 == 1);
             self.settle(Call::Input(chunk.len()));
             moved = true;
         }
@@ -289,7 +301,8 @@ impl Pair {
     }
 
     fn timers(&mut self) {
-        self.client.handle_timeout(self.now);
+        let now = self.now;
+        self.both(|c| c.handle_timeout(now));
         self.settle(Call::Other);
         self.server.handle_timeout(self.now);
         self.settle_server();
@@ -299,7 +312,8 @@ impl Pair {
     fn client_sees_eof(&mut self) {
         self.client_eof = true;
         self.to_client.clear();
-        self.client.handle_eof(self.now);
+        let now = self.now;
+        self.both(|c| c.handle_eof(now));
         self.settle(Call::Other);
     }
 
@@ -326,7 +340,13 @@ impl Pair {
     /// Checks the client after `call` (and the server), moves both outputs
     /// to the wire, runs the TLS handshake when both sides wait for it.
     fn settle(&mut self, call: Call) {
+        let twin = twin_after(&mut self.twin, self.now);
         let out = self.ccheck.after(&mut self.client, self.now, call);
+        assert_eq!(
+            out, twin,
+            "the event limit changed what the application saw"
+        );
+        assert_eq!(self.client.state(), self.twin.state());
         if !self.server_eof {
             self.to_server.extend(out.bytes);
         }
@@ -345,11 +365,17 @@ impl Pair {
                 .scheck
                 .tls_established(&mut self.server, self.now, true);
             assert!(upgraded, "the server refused TLS in its window");
-            let ok = self.client.tls_established(self.now).is_ok();
+            let now = self.now;
+            let ok = self.both(|c| c.tls_established(now)).is_ok();
             assert!(ok, "the client refused TLS in its window");
+            let twin = twin_after(&mut self.twin, self.now);
             let out = self
                 .ccheck
                 .after(&mut self.client, self.now, Call::TlsEstablished(ok));
+            assert_eq!(
+                out, twin,
+                "the event limit changed what the application saw"
+            );
             self.to_server.extend(out.bytes);
             self.settle_server();
         }
