@@ -24,7 +24,7 @@ use imapkit_state::client::{Client, ClientConfig, CloseReason, Event, Outcome, S
 use imapkit_state::error::ViolationKind;
 use imapkit_state::sasl::plain::PlainClient;
 use imapkit_state::{CommandHandle, ConnectionSecurity};
-use util::client::{closed, cmd, completed, quiet_config, violations, Deflater, Split};
+use util::client::{closed, cmd, completed, quiet_config, violations, xorshift, Deflater, Split};
 
 /// The limits tried against the default one.
 const SMALL: [usize; 3] = [1, 2, 3];
@@ -122,12 +122,7 @@ impl App {
     }
 
     fn next_rand(&mut self) -> u64 {
-        let mut x = self.rng;
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        self.rng = x;
-        x
+        xorshift(&mut self.rng)
     }
 
     /// What the contract says to do after a call.

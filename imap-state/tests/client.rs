@@ -15,20 +15,10 @@ use imapkit_state::client::{
 use imapkit_state::error::{UsageError, ViolationKind};
 use imapkit_state::sasl::{ClientMechanism, SaslError};
 use imapkit_state::{CommandHandle, ConnectionSecurity};
-use util::client::{quiet_config, under_any_split, without_sent, Script, Split};
+use util::client::{completed, quiet_config, under_any_split, without_sent, Script, Split};
 
 fn secret(s: &str) -> Secret<String> {
     Secret::new(s.to_owned())
-}
-
-fn completed(events: &[Event]) -> Vec<(CommandHandle, Outcome)> {
-    events
-        .iter()
-        .filter_map(|e| match e {
-            Event::Completed(c) => Some((c.handle, c.outcome.clone())),
-            _ => None,
-        })
-        .collect()
 }
 
 fn closed(events: &[Event]) -> Option<CloseReason> {

@@ -13,7 +13,8 @@ use imapkit_state::client::{CloseReason, Event, Outcome, SessionState};
 use imapkit_state::error::{UsageError, ViolationKind};
 use imapkit_state::CommandHandle;
 use util::client::{
-    cmd, completed, greeted, preauth, quiet_config, selected, violations, without_sent, Script,
+    cmd, completed, greeted, idle_refresh_fired, preauth, quiet_config, selected, violations,
+    without_sent, Script,
 };
 
 fn secret(s: &str) -> Secret<String> {
@@ -435,15 +436,7 @@ fn idle_done_on_a_queued_idle_cancels_it() {
 
 #[test]
 fn command_during_idle_refresh_completes_idle_and_goes_out() {
-    let mut config = quiet_config();
-    config.idle_refresh = Duration::from_secs(60);
-    let mut s = Script::tls(config);
-    s.server(b"* PREAUTH [CAPABILITY IMAP4rev1 IDLE] hi\r\n");
-    let idle = s.client.idle(s.now).unwrap();
-    assert_eq!(s.sent(), "A1 IDLE\r\n");
-    s.server(b"+ idling\r\n");
-    s.advance(Duration::from_secs(60));
-    assert_eq!(s.sent(), "DONE\r\n");
+    let (mut s, idle) = idle_refresh_fired();
     // Enqueued between the refresh's DONE and its OK: no new IDLE.
     let noop = s.client.enqueue(s.now, CommandBody::Noop).unwrap();
     assert_eq!(s.sent(), "");
@@ -462,16 +455,7 @@ fn command_during_idle_refresh_completes_idle_and_goes_out() {
 /// first tag.
 #[test]
 fn refreshed_idle_announces_its_new_tag() {
-    let mut config = quiet_config();
-    config.idle_refresh = Duration::from_secs(60);
-    let mut s = Script::tls(config);
-    s.server(b"* PREAUTH [CAPABILITY IMAP4rev1 IDLE] hi\r\n");
-    let idle = s.client.idle(s.now).unwrap();
-    assert_eq!(s.sent(), "A1 IDLE\r\n");
-    s.server(b"+ idling\r\n");
-    s.events();
-    s.advance(Duration::from_secs(60));
-    assert_eq!(s.sent(), "DONE\r\n");
+    let (mut s, idle) = idle_refresh_fired();
     s.server(b"A1 OK\r\n");
     assert_eq!(s.sent(), "A2 IDLE\r\n");
     let sent: Vec<(CommandHandle, String)> = s

@@ -9,7 +9,6 @@
 mod util;
 
 use std::num::NonZeroU32;
-use std::time::Duration;
 
 use flate2::{Decompress, FlushDecompress};
 use imapkit_proto::{Capability, CommandBody, Data, Mailbox, RespText, ResponseCode, Secret};
@@ -23,7 +22,8 @@ use imapkit_state::server::{
 };
 use imapkit_state::{CommandHandle, ConnectionSecurity};
 use util::client::{
-    closed, cmd, completed, greeted, quiet_config, selected, violations, Deflater, Script,
+    closed, cmd, completed, greeted, idle_refresh_fired, quiet_config, selected, violations,
+    Deflater, Script,
 };
 use util::{sasl_config, Harness, Split};
 
@@ -46,16 +46,7 @@ fn text(s: &'static str) -> RespText<'static> {
 /// the server's real `+` afterwards.
 #[test]
 fn refreshed_idle_answered_before_it_is_taken_is_a_guessed_tag() {
-    let mut config = quiet_config();
-    config.idle_refresh = Duration::from_secs(60);
-    let mut s = Script::tls(config);
-    s.server(b"* PREAUTH [CAPABILITY IMAP4rev1 IDLE] hi\r\n");
-    let idle = s.client.idle(s.now).unwrap();
-    assert_eq!(s.sent(), "A1 IDLE\r\n");
-    s.server(b"+ idling\r\n");
-    s.events();
-    s.advance(Duration::from_secs(60));
-    assert_eq!(s.sent(), "DONE\r\n");
+    let (mut s, idle) = idle_refresh_fired();
     // The real OK of A1 and a guessed answer for the new IDLE, A2.
     s.server(b"A1 OK done\r\nA2 OK guessed\r\n");
     let ev = s.events();

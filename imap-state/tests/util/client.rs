@@ -54,13 +54,7 @@ impl Script {
     }
 
     fn next_rand(&mut self) -> u64 {
-        // xorshift64
-        let mut x = self.rng;
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        self.rng = x;
-        x
+        xorshift(&mut self.rng)
     }
 
     /// The server sends `bytes`.
@@ -167,6 +161,32 @@ pub fn cmd(line: &[u8]) -> CommandBody<'static> {
         panic!("{}", String::from_utf8_lossy(line))
     };
     message.body.into_static()
+}
+
+/// The next number of a xorshift64 generator whose state is `x` (the
+/// seeded random splits of the test drivers).
+pub fn xorshift(x: &mut u64) -> u64 {
+    *x ^= *x << 13;
+    *x ^= *x >> 7;
+    *x ^= *x << 17;
+    *x
+}
+
+/// A client idling over TLS (PREAUTH, IDLE announced) with a 60 s refresh
+/// timer that has just fired: `A1 IDLE` answered with `+` (its events
+/// taken) and the refresh's `DONE` sent. The IDLE's handle.
+pub fn idle_refresh_fired() -> (Script, CommandHandle) {
+    let mut config = quiet_config();
+    config.idle_refresh = Duration::from_secs(60);
+    let mut s = Script::tls(config);
+    s.server(b"* PREAUTH [CAPABILITY IMAP4rev1 IDLE] hi\r\n");
+    let idle = s.client.idle(s.now).unwrap();
+    assert_eq!(s.sent(), "A1 IDLE\r\n");
+    s.server(b"+ idling\r\n");
+    s.events();
+    s.advance(Duration::from_secs(60));
+    assert_eq!(s.sent(), "DONE\r\n");
+    (s, idle)
 }
 
 /// The completions among `events`, in order.
