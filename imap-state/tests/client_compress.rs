@@ -5,8 +5,9 @@
 mod util;
 
 use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress};
-use imapkit_proto::{Data, Secret};
+use imapkit_proto::{CommandBody, Data, Secret};
 use imapkit_state::client::{CloseReason, Event, Outcome};
+use imapkit_state::CommandHandle;
 use util::client::{quiet_config, Deflater, Script};
 
 fn inflate(compressed: &[u8]) -> Vec<u8> {
@@ -182,7 +183,7 @@ fn a_second_compress_is_not_sent() {
         .client
         .enqueue(
             s.now,
-            imapkit_proto::CommandBody::Compress {
+            CommandBody::Compress {
                 algorithm: imapkit_proto::CompressionAlgorithm::Deflate,
             },
         )
@@ -218,4 +219,88 @@ fn bytes_after_the_end_of_the_servers_stream_close() {
     // The stream is over; the next read has nowhere to go.
     s.server(b"* 7 EXISTS\r\n");
     assert_eq!(data(&s.events()), ["closed corrupt compressed stream"]);
+}
+
+/// A client whose COMPRESS is active, with `A3 NOOP` sent, and the
+/// server's compressed answer: `flood` lines of `* n EXISTS`, then
+/// `A3 OK`, in one read the application does not take events from.
+fn noop_answered_under_a_flood(max_queued_events: usize, flood: u32) -> (Script, CommandHandle) {
+    let mut config = quiet_config();
+    config.max_queued_events = max_queued_events;
+    let mut s = compress_sent_with(config);
+    s.server(b"A2 OK go\r\n");
+    s.events();
+    let noop = s.client.enqueue(s.now, CommandBody::Noop).unwrap();
+    assert_eq!(inflate(&s.sent_bytes()), b"A3 NOOP\r\n");
+    let mut plain = Vec::new();
+    for n in 1..=flood {
+        plain.extend_from_slice(format!("* {n} EXISTS\r\n").as_bytes());
+    }
+    plain.extend_from_slice(b"A3 OK done\r\n");
+    let mut server = Deflater::new();
+    s.server(&server.deflate(&plain));
+    assert!(!s.client.wants_read(), "input is held");
+    (s, noop)
+}
+
+/// `close()` with compressed input not inflated yet (held behind a full
+/// event queue): it is read, within another event limit, so the NOOP
+/// answered there completes `Ok`, not as closed. Was a bug (a doubt since
+/// stop 31): close() dropped compressed input, so a command answered in
+/// it completed as `ConnectionClosed`, and an application that retries
+/// on that would run a STORE or APPEND twice.
+#[test]
+fn close_reads_compressed_input_not_inflated_yet() {
+    // 6,000 lines inflate to about 85 KB: more than one 64 KiB piece.
+    let (mut s, noop) = noop_answered_under_a_flood(2_000, 6_000);
+    s.client.close();
+    let events = s.events();
+    let exists = events
+        .iter()
+        .filter(|e| matches!(e, Event::Data { data: Data::Exists(_), .. }))
+        .count();
+    assert_eq!(exists, 6_000);
+    let done: Vec<_> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Completed(c) => Some((c.handle, c.outcome.clone())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(done, [(noop, Outcome::Ok)]);
+    assert!(matches!(
+        events.last(),
+        Some(Event::Closed {
+            reason: CloseReason::Local
+        })
+    ));
+}
+
+/// The same with a DEFLATE flood far past the bound: `close()` reads at
+/// most another event limit's worth of it, drops the rest, and the NOOP
+/// whose answer was in the dropped part completes as closed.
+#[test]
+fn close_reads_a_compressed_flood_only_up_to_another_event_limit() {
+    let (mut s, noop) = noop_answered_under_a_flood(100, 300_000);
+    // Before close: the first piece's messages (held in the framer) and
+    // the events queued.
+    s.client.close();
+    let events = s.events();
+    // One 64 KiB piece holds about 4,800 of these lines; the held
+    // messages of the first piece are read whole, then 100 more events.
+    assert!(events.len() < 5_200, "{} events", events.len());
+    let done: Vec<_> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Completed(c) => Some((c.handle, c.outcome.clone())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(done, [(noop, Outcome::ConnectionClosed)]);
+    assert!(matches!(
+        events.last(),
+        Some(Event::Closed {
+            reason: CloseReason::Local
+        })
+    ));
 }

@@ -36,7 +36,7 @@ impl Client {
         pending.extend_from_slice(bytes);
         self.input_at = now;
         self.inflate_stalled = false;
-        self.inflate_more(now);
+        self.inflate_more(now, None);
     }
 
     /// Inflates and frames pieces of the compressed input held until an
@@ -44,7 +44,13 @@ impl Client {
     /// EOF, closes the session as [`handle_eof`](Self::handle_eof) would
     /// have. A corrupt stream closes it once what came before the corrupt
     /// part is framed (nothing already received is lost).
-    pub(super) fn inflate_more(&mut self, now: Instant) {
+    ///
+    /// With `close_limit` (from [`close`](Self::close)), it goes on past
+    /// queued events until that many are queued: the session is about to
+    /// close, and what was received should complete its commands, within
+    /// a bound (the input may be a DEFLATE bomb).
+    pub(super) fn inflate_more(&mut self, now: Instant, close_limit: Option<usize>) {
+        let limit = close_limit.unwrap_or_else(|| self.event_limit());
         let mut piece = Vec::new();
         loop {
             if self.state == SessionState::Closed
@@ -71,7 +77,7 @@ impl Client {
             let inflated = !piece.is_empty();
             if inflated {
                 self.framer.push(&piece);
-                self.process_frames(now, self.event_limit());
+                self.process_frames(now, limit);
             }
             if result.is_err() {
                 if self.frames_held {
@@ -88,7 +94,7 @@ impl Client {
                 self.inflate_stalled = true;
                 break;
             }
-            if !self.events.is_empty() {
+            if close_limit.is_none() && !self.events.is_empty() {
                 return;
             }
         }

@@ -459,7 +459,7 @@ impl Client {
         }
         if self.deflate.as_ref().is_some_and(|(_, p)| !p.is_empty()) {
             self.eof_pending = true;
-            self.inflate_more(now);
+            self.inflate_more(now, None);
             return;
         }
         self.close_at_eof();
@@ -777,14 +777,25 @@ impl Client {
 
     /// Closes the session at once, without LOGOUT: every command still in
     /// flight completes as [`Outcome::ConnectionClosed`], then
-    /// [`Event::Closed`]. Close the socket afterwards. Input held unread (see
-    /// [`wants_read`](Self::wants_read)) is read first, whatever the
-    /// event limit, so that a command whose answer was received completes
-    /// with it; compressed input not yet inflated is not (it could inflate
-    /// without bound), and a command answered there completes as closed.
+    /// [`Event::Closed`]. Close the socket afterwards.
+    ///
+    /// Input held unread (see [`wants_read`](Self::wants_read)) is read
+    /// first, so that a command whose answer was received completes with
+    /// it rather than as closed (an application that retries a closed
+    /// STORE or APPEND would run it twice): the messages the framer holds
+    /// whatever the event limit, then compressed input not yet inflated
+    /// until another [`ClientConfig::max_queued_events`] events are queued
+    /// (it may inflate without bound: a DEFLATE bomb). Past that bound,
+    /// what is left is dropped, and a command answered there completes as
+    /// closed.
     pub fn close(&mut self) {
+        let at = self.input_at;
         if std::mem::take(&mut self.frames_held) {
-            self.process_frames(self.input_at, usize::MAX);
+            self.process_frames(at, usize::MAX);
+        }
+        if self.deflate.is_some() {
+            let limit = self.events.len().saturating_add(self.event_limit());
+            self.inflate_more(at, Some(limit));
         }
         if self.state != SessionState::Closed {
             self.close_with(CloseReason::Local);
@@ -914,7 +925,7 @@ impl Client {
         }
         if !self.frames_held {
             if self.deflate.is_some() {
-                self.inflate_more(at);
+                self.inflate_more(at, None);
             } else if std::mem::take(&mut self.eof_pending) {
                 self.close_at_eof();
             }
