@@ -54,8 +54,18 @@ impl Exchange {
         }
         let response = match (self.pending_initial.take(), challenge) {
             // No SASL-IR: the server's first challenge is empty (RFC 4959
-            // §3 shows it as `+ `), and the client-first message answers it.
-            (Some(initial), _) => Ok(initial),
+            // §3 shows it as `+ `), and the client-first message answers it
+            // (also after `+ Ready` and other text that is not base64, which
+            // servers send in its place).
+            (Some(initial), None) => Ok(initial),
+            (Some(initial), Some(challenge)) if challenge.is_empty() => Ok(initial),
+            // A challenge with data (`+ VXNlcm5hbWU6`, "Username:") asks
+            // for something else than this client-first mechanism's message
+            // (RFC 4422 §5): it is not sent (PLAIN's holds the password).
+            (Some(_), Some(_)) => Err(SaslError::Malformed {
+                mechanism: "AUTHENTICATE",
+                reason: "a first challenge with data for a client-first mechanism",
+            }),
             (None, Some(challenge)) => self.mechanism.respond(&challenge),
             (None, None) => Err(SaslError::Malformed {
                 mechanism: "AUTHENTICATE",

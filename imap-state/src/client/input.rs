@@ -387,6 +387,15 @@ impl Client {
                     sasl_detail = exchange.mechanism.failure_detail().map(str::to_owned);
                 }
                 if let Some(e) = exchange.failed.take() {
+                    // The client refused the exchange (`*`, e.g. a forged
+                    // SCRAM signature); a server that answers it with OK
+                    // takes the session as authenticated when the client
+                    // could not authenticate it (RFC 5802 §5: mutual
+                    // authentication; RFC 9051 §6.2.2: `*` gets BAD). Not
+                    // to be talked to further.
+                    if ok {
+                        close = Some(CloseReason::Sasl(e.clone()));
+                    }
                     outcome = Outcome::Sasl(e);
                 } else if ok {
                     match exchange.mechanism.complete() {

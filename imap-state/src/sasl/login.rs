@@ -128,7 +128,14 @@ impl LoginServer {
     }
 
     fn username(&mut self, response: &[u8]) -> Result<ServerStep, SaslError> {
-        let username = text(response, "empty user name", "user name is not utf-8")?;
+        let username = text(
+            response,
+            [
+                "empty user name",
+                "user name is not utf-8",
+                "NUL in the user name",
+            ],
+        )?;
         self.state = ServerState::AwaitPassword(username);
         Ok(ServerStep::Challenge(PASSWORD_CHALLENGE.to_vec()))
     }
@@ -160,7 +167,14 @@ impl ServerMechanism for LoginServer {
         match std::mem::replace(&mut self.state, ServerState::Done) {
             ServerState::AwaitUsername => self.username(response),
             ServerState::AwaitPassword(authcid) => {
-                let password = text(response, "empty password", "password is not utf-8")?;
+                let password = text(
+                    response,
+                    [
+                        "empty password",
+                        "password is not utf-8",
+                        "NUL in the password",
+                    ],
+                )?;
                 let identity = Identity {
                     authcid,
                     authzid: None,
@@ -200,14 +214,21 @@ impl ServerMechanism for LoginServer {
     }
 }
 
-/// A non-empty UTF-8 answer; the errors name the field, never its value.
-fn text(response: &[u8], empty: &'static str, not_utf8: &'static str) -> Result<String, SaslError> {
+/// A non-empty UTF-8 answer without NUL (RFC 4422 §3.4.1: NUL is no part
+/// of an identity or password; a back end in C would read `ali\0ce` as
+/// `ali`, so the attempt would be logged for one user and checked for
+/// another). The errors, `[empty, not_utf8, nul]`, name the field, never
+/// its value.
+fn text(response: &[u8], [empty, not_utf8, nul]: [&'static str; 3]) -> Result<String, SaslError> {
     let bad = |reason| SaslError::Malformed {
         mechanism: NAME,
         reason,
     };
     if response.is_empty() {
         return Err(bad(empty));
+    }
+    if response.contains(&0) {
+        return Err(bad(nul));
     }
     std::str::from_utf8(response)
         .map(str::to_owned)

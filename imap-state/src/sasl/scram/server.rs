@@ -1,6 +1,9 @@
 //! The server half of SCRAM (RFC 5802 §5, RFC 7677, RFC 9266).
 
+use std::collections::hash_map::RandomState;
 use std::fmt;
+use std::hash::BuildHasher;
+use std::sync::OnceLock;
 
 use imapkit_proto::{AuthMechanism, Secret};
 
@@ -23,10 +26,13 @@ use crate::sasl::{
 ///    server-first challenge. For an unknown user (`None`) the exchange goes
 ///    on with a made-up salt and keys, so that it looks the same as for a
 ///    wrong password, and fails at the proof
-///    ([`FailureReason::BadProof`]). The made-up salt is derived from the
-///    server nonce and the user name, so it changes with every exchange; a
-///    client that asks twice can tell, unless
-///    [`with_unknown_user_key`](Self::with_unknown_user_key) makes it stable;
+///    ([`FailureReason::BadProof`]). The made-up salt is an HMAC of the
+///    user name under a secret key: the one given to
+///    [`with_unknown_user_key`](Self::with_unknown_user_key), else a key
+///    drawn at random once per process. Either way a client cannot compute
+///    it from what it sees, and it stays the same from one exchange to the
+///    next, like a real user's; without a configured key it changes when
+///    the process restarts, which a patient client could notice;
 /// 3. [`step`](ServerMechanism::step) with client-final checks the channel
 ///    binding, the nonce and the proof (compared in constant time) and gives
 ///    the server-final challenge (`v=`);
@@ -139,8 +145,9 @@ impl ScramServer {
 
     /// A server-wide secret from which the made-up salt of an unknown user
     /// is derived (HMAC of the user name), so that it stays the same from
-    /// one exchange to the next, like a real user's. Keep it secret and
-    /// stable.
+    /// one exchange to the next, like a real user's, across restarts and
+    /// across the servers of a cluster too (without it, a key drawn once
+    /// per process is used). Keep it secret and stable.
     #[must_use]
     pub fn with_unknown_user_key(mut self, key: Secret<Vec<u8>>) -> Self {
         self.unknown_user_key = Some(key);
@@ -201,11 +208,13 @@ impl ScramServer {
     }
 
     /// Salt and keys for a user that does not exist: HMACs of the user name
-    /// under the configured key, or under the server nonce.
+    /// under the configured key, or under [`process_key`]. (Not under the
+    /// server nonce, which the client sees: the salt would tell it that the
+    /// user does not exist.)
     fn made_up(&self, user: &str) -> ScramSecrets {
         let key = match &self.unknown_user_key {
             Some(k) => k.declassify().as_slice(),
-            None => self.nonce.as_bytes(),
+            None => process_key(),
         };
         let derive = |label: &[u8]| self.hash.hmac(key, &[label, user.as_bytes()]);
         let mut salt = derive(b"salt\0");
@@ -392,4 +401,21 @@ impl fmt::Debug for State {
             Self::Done => f.write_str("Done"),
         }
     }
+}
+
+/// A secret key drawn once per process, for the made-up salts of unknown
+/// users when no key is configured: the output of std's `RandomState`
+/// hasher, whose SipHash keys std seeds from the operating system's random
+/// source (its HashDoS defence). The library adds no dependency and does
+/// no I/O of its own for it.
+fn process_key() -> &'static [u8] {
+    static KEY: OnceLock<[u8; 32]> = OnceLock::new();
+    KEY.get_or_init(|| {
+        let state = RandomState::new();
+        let mut key = [0u8; 32];
+        for (i, chunk) in key.chunks_exact_mut(8).enumerate() {
+            chunk.copy_from_slice(&state.hash_one(i).to_le_bytes());
+        }
+        key
+    })
 }
