@@ -204,12 +204,17 @@ fn check_body(i: &[u8], depth: usize) -> IResult<'_, ()> {
     let (r, ()) = match r.first() {
         None => return incomplete(),
         Some(b'(') => check_multipart(r, depth)?,
-        Some(_) => match check_single_fast(r, depth) {
-            Some(r) => (r, ()),
+        // An attempt: when it gives up, the notes it took (the leading
+        // zeros of a size, before it sees a message/rfc822 part) are
+        // forgotten, so that `body` starts from the same record as when
+        // it is called on its own (found by `check_body_agrees_with_body`:
+        // a part that then failed had the quirk noted on one path only).
+        Some(_) => match quirks::attempt(|| check_single_fast(r, depth).ok_or(())) {
+            Ok(r) => (r, ()),
             // Everything else (a part that needs the general reading, `()`
             // for an empty body, a multipart without parts) as `body` reads
             // it: one grammar, one set of quirks.
-            None => return body(i, depth).map(|(r, _)| (r, ())),
+            Err(()) => return body(i, depth).map(|(r, _)| (r, ())),
         },
     };
     let r = extra_sp(r);
