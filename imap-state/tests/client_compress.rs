@@ -257,7 +257,15 @@ fn close_reads_compressed_input_not_inflated_yet() {
     let events = s.events();
     let exists = events
         .iter()
-        .filter(|e| matches!(e, Event::Data { data: Data::Exists(_), .. }))
+        .filter(|e| {
+            matches!(
+                e,
+                Event::Data {
+                    data: Data::Exists(_),
+                    ..
+                }
+            )
+        })
         .count();
     assert_eq!(exists, 6_000);
     let done: Vec<_> = events
