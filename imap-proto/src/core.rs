@@ -734,6 +734,11 @@ impl<T> Vec1<T> {
         &self.0
     }
 
+    /// The items, to change in place (the list stays non-empty).
+    pub fn as_mut_slice(&mut self) -> &mut [T] {
+        &mut self.0
+    }
+
     /// The first item (there always is one).
     pub fn first(&self) -> &T {
         &self.0[0]

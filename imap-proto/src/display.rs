@@ -144,10 +144,18 @@ impl fmt::Display for SequenceSet {
 }
 
 impl fmt::Display for Mailbox<'_> {
-    /// The name a user would see: modified UTF-7 decoded where it is valid,
-    /// else the bytes as UTF-8 (U+FFFD for invalid bytes); the inbox as `INBOX`.
+    /// The name a user would see ([`Mailbox::name_lossy`]): modified UTF-7
+    /// decoded where it is valid, else (and for a name in UTF-8 form) the
+    /// bytes as UTF-8 (U+FFFD for invalid bytes); the inbox as `INBOX`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&crate::utf7::Display(self.as_bytes()), f)
+        match self.encoding() {
+            crate::NameEncoding::ModifiedUtf7 => {
+                fmt::Display::fmt(&crate::utf7::Display(self.as_bytes()), f)
+            }
+            crate::NameEncoding::Utf8 => {
+                fmt::Display::fmt(&String::from_utf8_lossy(self.as_bytes()), f)
+            }
+        }
     }
 }
 

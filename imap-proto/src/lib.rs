@@ -105,7 +105,7 @@ pub use crate::core::{
 pub use crate::datetime::{Date, DateTime, MONTHS};
 pub use crate::error::ValidationError;
 pub use crate::flag::{keywords, Flag, FlagExtension, FlagFetch, FlagPerm};
-pub use crate::mailbox::{Mailbox, MailboxOther};
+pub use crate::mailbox::{Mailbox, MailboxOther, NameEncoding};
 pub use crate::secret::Secret;
 pub use crate::section::{Partial, Section, SectionText};
 pub use crate::sequence::{SeqOrUid, Sequence, SequenceIter, SequenceSet};

@@ -1,5 +1,9 @@
 //! Mailbox names (RFC 9051 §5.1): `INBOX` in any case, or an `astring`.
 
+use std::borrow::Cow;
+use std::cmp::Ordering;
+use std::hash::{Hash, Hasher};
+
 use bytes::Bytes;
 
 use crate::buf::{Buf, IntoStatic};
@@ -11,19 +15,28 @@ use crate::utf7;
 ///
 /// `INBOX` is case-insensitive (RFC 9051 §5.1): the decoder maps any case of
 /// it to [`Mailbox::Inbox`], which encodes as `INBOX`. Other names are kept
-/// in their wire form: modified UTF-7 unless UTF-8 was enabled (RFC 6855).
+/// in their wire form, with the convention their bytes follow
+/// ([`NameEncoding`]): modified UTF-7 (IMAP4rev1, RFC 9051 Appendix A.1),
+/// or UTF-8 (a session with `UTF8=ACCEPT` enabled or IMAP4rev2 in use,
+/// RFC 6855 §3, RFC 9051 §5.1), where `&` is an ordinary character.
 ///
 /// Built from a `&str` or `String`, a name is the one a user sees, in any
-/// script, and is encoded as modified UTF-7 (RFC 3501 §5.1.3, RFC 9051
-/// Appendix A.1), which every IMAP4rev1 server and every server with
-/// `UTF8=ACCEPT` takes; `INBOX` in any case becomes [`Mailbox::Inbox`]. For a
-/// server with `UTF8=ONLY` (or an IMAP4rev2-only server), build names with
-/// [`Mailbox::from_utf8_name`]. Names a server sent (in LIST responses) are
-/// already [`Mailbox`] values: pass them back as they are. `Display` shows
-/// the name a user would see.
+/// script, and is held as modified UTF-7 (RFC 3501 §5.1.3); `INBOX` in any
+/// case becomes [`Mailbox::Inbox`]. [`Mailbox::from_utf8_name`] holds it
+/// as UTF-8 instead. Either way the session's encoder writes the name in
+/// the session's convention ([`EncodeOptions::utf8`](crate::encode::EncodeOptions::utf8)):
+/// modified UTF-7 to a peer that has not enabled UTF-8, UTF-8 to one that
+/// has, so the same value names the same mailbox in both. Names a server
+/// sent (in LIST responses) are already [`Mailbox`] values: pass them back
+/// as they are. `Display` shows the name a user would see.
+///
+/// Two values are equal when they name the same mailbox: the same text
+/// whether it came as an atom, a quoted string or a literal, and whichever
+/// convention spells it (`&ZeVnLIqe-` in modified UTF-7 equals `日本語` in
+/// UTF-8).
 ///
 /// ```
-/// use imapkit_proto::Mailbox;
+/// use imapkit_proto::{Mailbox, NameEncoding};
 ///
 /// let sent = Mailbox::from("送信済み");
 /// assert_eq!(sent.as_bytes(), b"&kAFP4W4IMH8-");
@@ -32,6 +45,10 @@ use crate::utf7;
 /// assert_eq!(Mailbox::from("Tom & Jerry").as_bytes(), b"Tom &- Jerry");
 /// // The wire form, as a server would send it:
 /// assert_eq!(Mailbox::from_wire("&kAFP4W4IMH8-").unwrap(), sent);
+/// // The same name spelled in UTF-8:
+/// let utf8 = Mailbox::from_utf8_name("送信済み");
+/// assert_eq!(utf8.encoding(), NameEncoding::Utf8);
+/// assert_eq!(utf8, sent);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Mailbox<'a> {
@@ -41,24 +58,88 @@ pub enum Mailbox<'a> {
     Other(MailboxOther<'a>),
 }
 
+/// The convention a mailbox name's bytes follow (RFC 9051 §5.1 and
+/// Appendix A.1, RFC 6855 §3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum NameEncoding {
+    /// Modified UTF-7: printable ASCII, other characters in `&...-` runs,
+    /// `&` written `&-`. The names of an IMAP4rev1 session, and of names
+    /// built from text ([`Mailbox::from`]); the decoder's default (it does
+    /// not know the session: a client or server that does marks the names
+    /// of a UTF-8 session with [`Mailbox::set_encoding`]).
+    #[default]
+    ModifiedUtf7,
+    /// UTF-8, `&` an ordinary character: the names of a session with
+    /// `UTF8=ACCEPT` enabled or IMAP4rev2 in use.
+    Utf8,
+}
+
 /// A mailbox name that is not `INBOX`, in its wire form.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct MailboxOther<'a>(AString<'a>);
+#[derive(Debug, Clone)]
+pub struct MailboxOther<'a> {
+    name: AString<'a>,
+    encoding: NameEncoding,
+}
 
 impl<'a> MailboxOther<'a> {
     /// The wire form as an `astring`.
     pub fn as_astring(&self) -> &AString<'a> {
-        &self.0
+        &self.name
+    }
+
+    /// The name's text as bytes, for comparing names: UTF-8 where the
+    /// bytes are valid in their convention, else the bytes.
+    fn key(&self) -> Cow<'_, [u8]> {
+        let bytes = self.name.as_bytes();
+        match self.encoding {
+            NameEncoding::ModifiedUtf7 if bytes.contains(&b'&') => match utf7::decode(bytes) {
+                Ok(text) => Cow::Owned(text.into_bytes()),
+                Err(_) => Cow::Borrowed(bytes),
+            },
+            _ => Cow::Borrowed(bytes),
+        }
+    }
+}
+
+impl PartialEq for MailboxOther<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.key() == other.key()
+    }
+}
+
+impl Eq for MailboxOther<'_> {}
+
+impl Hash for MailboxOther<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.key().hash(state);
+    }
+}
+
+impl PartialOrd for MailboxOther<'_> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for MailboxOther<'_> {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.key().cmp(&other.key())
     }
 }
 
 impl<'a> Mailbox<'a> {
-    /// A mailbox from its wire form; `INBOX` in any case becomes [`Mailbox::Inbox`].
+    /// A mailbox from its wire form, in modified UTF-7 (see
+    /// [`set_encoding`](Self::set_encoding) for a UTF-8 session's);
+    /// `INBOX` in any case becomes [`Mailbox::Inbox`].
     pub fn from_astring(name: AString<'a>) -> Self {
+        Self::from_astring_in(name, NameEncoding::ModifiedUtf7)
+    }
+
+    fn from_astring_in(name: AString<'a>, encoding: NameEncoding) -> Self {
         if name.as_bytes().eq_ignore_ascii_case(b"INBOX") {
             Mailbox::Inbox
         } else {
-            Mailbox::Other(MailboxOther(name))
+            Mailbox::Other(MailboxOther { name, encoding })
         }
     }
 
@@ -68,48 +149,103 @@ impl<'a> Mailbox<'a> {
         AString::try_new(bytes).map(Mailbox::from_astring)
     }
 
-    /// A mailbox from a human-readable name, encoded as modified UTF-7
-    /// (for servers without UTF-8 enabled); the same as `From<&str>`, but
-    /// always owned.
+    /// A mailbox from a human-readable name, encoded as modified UTF-7; the
+    /// same as `From<&str>`, but always owned.
     pub fn from_name(name: &str) -> Mailbox<'static> {
         Mailbox::from_astring(AString::from(utf7::encode(name)))
     }
 
-    /// A mailbox from a human-readable name sent as raw UTF-8, for sessions
-    /// where `UTF8=ACCEPT` is enabled or IMAP4rev2 is in use (RFC 6855 §3).
+    /// A mailbox from a human-readable name held as UTF-8
+    /// ([`NameEncoding::Utf8`]): sent as is in a session where UTF-8 is
+    /// enabled (RFC 6855 §3, RFC 9051 §5.1), as modified UTF-7 in one where
+    /// it is not.
     ///
     /// # Panics
     ///
     /// If `name` holds a NUL byte, which no mailbox name can.
     #[track_caller]
     pub fn from_utf8_name(name: &'a str) -> Self {
-        Mailbox::from_astring(AString::from(name))
+        Mailbox::from_astring_in(AString::from(name), NameEncoding::Utf8)
     }
 
     /// The wire bytes (`INBOX` for the inbox).
     pub fn as_bytes(&self) -> &[u8] {
         match self {
             Mailbox::Inbox => b"INBOX",
-            Mailbox::Other(o) => o.0.as_bytes(),
+            Mailbox::Other(o) => o.name.as_bytes(),
         }
     }
 
-    /// The human-readable name, decoding modified UTF-7.
+    /// The convention the bytes follow (the inbox's are ASCII, the same in
+    /// both).
+    pub fn encoding(&self) -> NameEncoding {
+        match self {
+            Mailbox::Inbox => NameEncoding::ModifiedUtf7,
+            Mailbox::Other(o) => o.encoding,
+        }
+    }
+
+    /// Says which convention the bytes follow: a client or server marks the
+    /// names it decoded in a session where UTF-8 is enabled
+    /// ([`NameEncoding::Utf8`]), since the decoder does not know the
+    /// session.
+    pub fn set_encoding(&mut self, encoding: NameEncoding) {
+        if let Mailbox::Other(o) = self {
+            o.encoding = encoding;
+        }
+    }
+
+    /// The human-readable name: modified UTF-7 decoded, or the UTF-8 bytes
+    /// of a name in [`NameEncoding::Utf8`].
     pub fn name(&self) -> Result<String, utf7::Utf7Error> {
-        utf7::decode(self.as_bytes())
+        match self.encoding() {
+            NameEncoding::ModifiedUtf7 => utf7::decode(self.as_bytes()),
+            NameEncoding::Utf8 => std::str::from_utf8(self.as_bytes())
+                .map(str::to_owned)
+                .map_err(|e| utf7::Utf7Error::InvalidUtf8 {
+                    at: e.valid_up_to(),
+                }),
+        }
     }
 
     /// The human-readable name: modified UTF-7 decoded where it is valid,
-    /// else the bytes as UTF-8 (names sent after `ENABLE UTF8=ACCEPT`).
+    /// else the bytes as UTF-8 (U+FFFD for invalid bytes; names sent after
+    /// `ENABLE UTF8=ACCEPT`).
     pub fn name_lossy(&self) -> String {
-        utf7::Display(self.as_bytes()).to_string()
+        match self.encoding() {
+            NameEncoding::ModifiedUtf7 => utf7::Display(self.as_bytes()).to_string(),
+            NameEncoding::Utf8 => String::from_utf8_lossy(self.as_bytes()).into_owned(),
+        }
+    }
+
+    /// The name spelled in the other convention, when the session's is not
+    /// the one the value holds and the spelling differs: in a UTF-8 session
+    /// (`utf8`), a modified UTF-7 name with a `&` run, decoded; in another,
+    /// a UTF-8 name with `&` or non-ASCII text, encoded. `None` when the
+    /// bytes go as they are (also when they are not valid in their
+    /// convention, or decode to a NUL, which no string can carry).
+    pub fn respelled(&self, utf8: bool) -> Option<AString<'static>> {
+        let Mailbox::Other(o) = self else {
+            return None;
+        };
+        let bytes = o.name.as_bytes();
+        let text = match (o.encoding, utf8) {
+            (NameEncoding::ModifiedUtf7, true) if bytes.contains(&b'&') => {
+                utf7::decode(bytes).ok()?
+            }
+            (NameEncoding::Utf8, false) if bytes.iter().any(|&b| b == b'&' || b > 0x7f) => {
+                utf7::encode(std::str::from_utf8(bytes).ok()?)
+            }
+            _ => return None,
+        };
+        AString::try_new(text).ok()
     }
 
     /// The `astring` to send for this mailbox.
     pub fn to_astring(&self) -> AString<'a> {
         match self {
             Mailbox::Inbox => AString::Atom(AtomExt::unvalidated(&b"INBOX"[..])),
-            Mailbox::Other(o) => o.0.clone(),
+            Mailbox::Other(o) => o.name.clone(),
         }
     }
 
@@ -117,7 +253,10 @@ impl<'a> Mailbox<'a> {
     pub fn reborrow(&self) -> Mailbox<'_> {
         match self {
             Mailbox::Inbox => Mailbox::Inbox,
-            Mailbox::Other(o) => Mailbox::Other(MailboxOther(o.0.reborrow())),
+            Mailbox::Other(o) => Mailbox::Other(MailboxOther {
+                name: o.name.reborrow(),
+                encoding: o.encoding,
+            }),
         }
     }
 }
@@ -173,7 +312,10 @@ impl IntoStatic for Mailbox<'_> {
     fn into_static_in(self, frame: Option<&Bytes>) -> Mailbox<'static> {
         match self {
             Mailbox::Inbox => Mailbox::Inbox,
-            Mailbox::Other(o) => Mailbox::Other(MailboxOther(o.0.into_static_in(frame))),
+            Mailbox::Other(o) => Mailbox::Other(MailboxOther {
+                name: o.name.into_static_in(frame),
+                encoding: o.encoding,
+            }),
         }
     }
 }

@@ -32,6 +32,13 @@ pub enum Utf7Error {
         /// Offset of the `&`.
         at: usize,
     },
+    /// A name in UTF-8 form ([`NameEncoding::Utf8`](crate::NameEncoding::Utf8))
+    /// whose bytes are not UTF-8.
+    #[error("invalid UTF-8 at {at}")]
+    InvalidUtf8 {
+        /// Offset of the first byte that is not UTF-8.
+        at: usize,
+    },
 }
 
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+,";

@@ -12,7 +12,7 @@ use imapkit_state::server::Completion;
 use super::session::{nz, static_text, Cx, Session};
 use crate::store::{
     name_from_wire, name_to_wire, pattern_from_wire, AclChange, ListQuery, Rights, SpecialUse,
-    StoreError, WIRE_DELIMITER,
+    StoreError, DELIMITER, WIRE_DELIMITER,
 };
 
 impl Session {
@@ -130,7 +130,20 @@ impl Session {
         mailbox: Mailbox<'static>,
         parameters: Vec<imapkit_proto::CreateParameter<'static>>,
     ) -> Result<Completion, StoreError> {
-        let name = name_from_wire(&mailbox, cx.utf8())?;
+        // A trailing delimiter declares that children will follow; a store
+        // that needs no such declaration ignores it, and the name created
+        // is without it (RFC 9051 §6.3.4).
+        let name = match mailbox.as_bytes().strip_suffix(&[DELIMITER as u8]) {
+            Some(parent) if !parent.is_empty() => {
+                let mut parent =
+                    Mailbox::from_wire(parent.to_vec()).map_err(|_| StoreError::InvalidName {
+                        reason: "NUL in name",
+                    })?;
+                parent.set_encoding(mailbox.encoding());
+                name_from_wire(&parent, cx.utf8())?
+            }
+            _ => name_from_wire(&mailbox, cx.utf8())?,
+        };
         let mut special = None;
         for p in &parameters {
             if let imapkit_proto::CreateParameter::Use(uses) = p {

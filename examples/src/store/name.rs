@@ -2,7 +2,8 @@
 //! store's UTF-8 names and the wire form (modified UTF-7, or UTF-8 after
 //! `ENABLE UTF8=ACCEPT`), and LIST pattern matching (RFC 9051 §5.1, §6.3.9).
 
-use imapkit_proto::{utf7, AString, Mailbox};
+use imapkit_proto::{utf7, IntoStatic, Mailbox};
+use unicode_normalization::{is_nfc, UnicodeNormalization};
 
 use crate::store::error::{Result, StoreError};
 
@@ -23,9 +24,13 @@ pub const SHARED_ROOT: &str = "Shared";
 /// The longest name the store accepts, in bytes of UTF-8.
 pub const MAX_NAME_LEN: usize = 512;
 
-/// Checks a UTF-8 mailbox name and returns its canonical form: `INBOX` in
-/// any case (as the whole name or as its first component) is written
-/// `INBOX`.
+/// Checks a UTF-8 mailbox name and returns its canonical form: in Unicode
+/// normalization form C (Net-Unicode, RFC 9051 §5.1: a server may take a
+/// decomposed name and convert it, and then must in every command, which
+/// this function's place on the way of every name from the wire does), and
+/// `INBOX` in any case (as the whole name or as its first component)
+/// written `INBOX`. Control characters and U+2028, U+2029 (line and
+/// paragraph separators, RFC 6855 §3) are refused.
 ///
 /// ```
 /// use imap_examples::store::normalize_name;
@@ -34,9 +39,18 @@ pub const MAX_NAME_LEN: usize = 512;
 /// assert_eq!(normalize_name("日本語/メモ").unwrap(), "日本語/メモ");
 /// assert!(normalize_name("a//b").is_err());
 /// assert!(normalize_name("a/*").is_err());
+/// assert_eq!(normalize_name("U\u{308}ber").unwrap(), "\u{dc}ber");
+/// assert!(normalize_name("a\u{2028}b").is_err());
 /// ```
 pub fn normalize_name(name: &str) -> Result<String> {
     let bad = |reason| Err(StoreError::InvalidName { reason });
+    let nfc: String;
+    let name = if is_nfc(name) {
+        name
+    } else {
+        nfc = name.nfc().collect();
+        &nfc
+    };
     if name.is_empty() {
         return bad("empty name");
     }
@@ -45,6 +59,9 @@ pub fn normalize_name(name: &str) -> Result<String> {
     }
     if name.chars().any(|c| c.is_control()) {
         return bad("control character in name");
+    }
+    if name.contains(['\u{2028}', '\u{2029}']) {
+        return bad("line or paragraph separator in name");
     }
     if name.contains(['*', '%']) {
         return bad("wildcard in name");
@@ -109,7 +126,9 @@ pub fn name_to_wire(name: &str, utf8: bool) -> Mailbox<'static> {
         return Mailbox::Inbox;
     }
     if utf8 {
-        Mailbox::from_astring(AString::from(name.to_string()))
+        // Held as UTF-8 (`&` is an ordinary character there): the Server's
+        // encoder would respell a modified UTF-7 value for this client.
+        Mailbox::from_utf8_name(name).into_static()
     } else {
         Mailbox::from_name(name)
     }

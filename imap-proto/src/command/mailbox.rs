@@ -148,8 +148,9 @@ impl<'a> ListMailbox<'a> {
         }
     }
 
-    /// A pattern sent as raw UTF-8, for sessions with `UTF8=ACCEPT` enabled
-    /// (RFC 6855 §3).
+    /// A pattern held as raw UTF-8: sent as is in a session with UTF-8
+    /// enabled (RFC 6855 §3), as modified UTF-7 in another (see
+    /// [`respelled`](Self::respelled)).
     ///
     /// # Panics
     ///
@@ -157,6 +158,32 @@ impl<'a> ListMailbox<'a> {
     #[track_caller]
     pub fn from_utf8_pattern(pattern: &'a str) -> Self {
         expect_no_nul(Self::from_wire(pattern))
+    }
+
+    /// The pattern spelled in the session's convention for names, when it
+    /// differs from the bytes held (a pattern holds no convention of its
+    /// own, unlike a [`Mailbox`](crate::Mailbox), so it is read from the
+    /// bytes): in a UTF-8 session (`utf8`), a pattern of valid modified
+    /// UTF-7 with a `&` run (as `From<&str>` builds) decoded; in another, a
+    /// pattern with non-ASCII UTF-8 (as [`from_utf8_pattern`](Self::from_utf8_pattern)
+    /// builds) encoded as modified UTF-7. In a UTF-8 session a pattern
+    /// meant literally that reads as modified UTF-7 (`R&-D`) is decoded
+    /// too; build it with [`from_wire`](Self::from_wire) in a writer
+    /// without options, or avoid such names.
+    pub fn respelled(&self, utf8: bool) -> Option<ListMailbox<'static>> {
+        let bytes = self.as_bytes();
+        let text = if utf8 {
+            if !bytes.contains(&b'&') {
+                return None;
+            }
+            utf7::decode(bytes).ok()?
+        } else {
+            if bytes.is_ascii() {
+                return None;
+            }
+            utf7::encode(std::str::from_utf8(bytes).ok()?)
+        };
+        ListMailbox::from_wire(text).ok()
     }
 
     /// The same pattern borrowing from `self` (no copy, no reference count).

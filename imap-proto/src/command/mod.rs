@@ -550,6 +550,49 @@ pub enum CommandBody<'a> {
     Other(OtherCommand<'a>),
 }
 
+impl<'a> CommandBody<'a> {
+    /// Calls `f` on every mailbox name the command holds (not LIST's
+    /// patterns, which are [`ListMailbox`] values): e.g. for a server to
+    /// mark them [`NameEncoding::Utf8`](crate::NameEncoding::Utf8) when the
+    /// client enabled UTF-8, which the decoder does not know.
+    pub fn for_each_mailbox_mut(&mut self, mut f: impl FnMut(&mut Mailbox<'a>)) {
+        match self {
+            Self::Select { mailbox, .. }
+            | Self::Examine { mailbox, .. }
+            | Self::Create { mailbox, .. }
+            | Self::Delete { mailbox }
+            | Self::Subscribe { mailbox }
+            | Self::Unsubscribe { mailbox }
+            | Self::Status { mailbox, .. }
+            | Self::Append { mailbox, .. }
+            | Self::Copy { mailbox, .. }
+            | Self::Move { mailbox, .. }
+            | Self::GetQuotaRoot { mailbox }
+            | Self::SetAcl { mailbox, .. }
+            | Self::DeleteAcl { mailbox, .. }
+            | Self::GetAcl { mailbox }
+            | Self::ListRights { mailbox, .. }
+            | Self::MyRights { mailbox }
+            | Self::GetMetadata { mailbox, .. }
+            | Self::SetMetadata { mailbox, .. } => f(mailbox),
+            Self::Rename { from, to } => {
+                f(from);
+                f(to);
+            }
+            Self::List { reference, .. } | Self::Lsub { reference, .. } => f(reference),
+            Self::NotifySet { groups, .. } => {
+                for group in groups.as_mut_slice() {
+                    if let NotifyFilter::Subtree(m) | NotifyFilter::Mailboxes(m) = &mut group.filter
+                    {
+                        m.as_mut_slice().iter_mut().for_each(&mut f);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
 impl CommandBody<'_> {
     /// The command name as sent (`UID FETCH`, `FETCH`, ...).
     pub fn name(&self) -> &str {

@@ -202,10 +202,16 @@ impl Encode for AString<'_> {
 }
 
 impl Encode for Mailbox<'_> {
+    /// The wire form as held, or, written for a peer
+    /// ([`Writer::with_options`]), spelled in the session's convention
+    /// ([`Mailbox::respelled`]: modified UTF-7 unless UTF-8 is enabled).
     fn encode<B: BufMut>(&self, w: &mut Writer<'_, B>) {
         match self {
             Mailbox::Inbox => w.put(b"INBOX"),
-            Mailbox::Other(o) => o.as_astring().encode(w),
+            Mailbox::Other(o) => match w.utf8_session().and_then(|utf8| self.respelled(utf8)) {
+                Some(name) => name.encode(w),
+                None => o.as_astring().encode(w),
+            },
         }
     }
 }

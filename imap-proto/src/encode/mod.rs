@@ -134,6 +134,17 @@ impl<'b, B: BufMut> Writer<'b, B> {
         self
     }
 
+    /// Whether the peer takes UTF-8 (a session with `UTF8=ACCEPT` enabled
+    /// or IMAP4rev2 in use): `None` for a writer without
+    /// [`EncodeOptions`], which writes values as they are held.
+    pub(crate) fn utf8_session(&self) -> Option<bool> {
+        match self.strings {
+            Strings::AsGiven => None,
+            Strings::Ascii => Some(false),
+            Strings::Utf8 => Some(true),
+        }
+    }
+
     /// Whether credentials are written as `<redacted>`.
     pub fn redacts(&self) -> bool {
         self.redact

@@ -329,6 +329,33 @@ impl<'a> OtherData<'a> {
     }
 }
 
+impl<'a> Data<'a> {
+    /// Calls `f` on every mailbox name the data holds (LIST and LSUB with
+    /// their `OLDNAME`, STATUS, QUOTAROOT, ACL, LISTRIGHTS, MYRIGHTS,
+    /// METADATA): e.g. to mark them [`NameEncoding::Utf8`](crate::NameEncoding::Utf8)
+    /// in a session where UTF-8 is enabled, which the decoder does not
+    /// know.
+    pub fn for_each_mailbox_mut(&mut self, mut f: impl FnMut(&mut Mailbox<'a>)) {
+        match self {
+            Data::List(l) | Data::Lsub(l) => {
+                f(&mut l.mailbox);
+                for item in &mut l.extended {
+                    if let super::list::ListExtendedItem::OldName(m) = item {
+                        f(m);
+                    }
+                }
+            }
+            Data::Status { mailbox, .. }
+            | Data::QuotaRoot { mailbox, .. }
+            | Data::Acl { mailbox, .. }
+            | Data::MyRights { mailbox, .. }
+            | Data::Metadata { mailbox, .. } => f(mailbox),
+            Data::ListRights(r) => f(&mut r.mailbox),
+            _ => {}
+        }
+    }
+}
+
 impl IntoStatic for Data<'_> {
     type Static = Data<'static>;
     fn into_static_in(self, frame: Option<&Bytes>) -> Data<'static> {

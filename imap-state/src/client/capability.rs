@@ -80,14 +80,19 @@ impl Capabilities {
         }
     }
 
-    /// Whether quoted strings may carry UTF-8: after `ENABLE UTF8=ACCEPT`
-    /// (RFC 6855 §3) or `ENABLE IMAP4rev2` (RFC 9051 §6.3.1).
+    /// Whether the session is a UTF-8 one, where quoted strings may carry
+    /// UTF-8 and mailbox names are UTF-8 (`&` an ordinary character): after
+    /// `ENABLE UTF8=ACCEPT` (RFC 6855 §3) or `ENABLE IMAP4rev2` (RFC 9051
+    /// §6.3.1), or with a server that announces IMAP4rev2 and not
+    /// IMAP4rev1, whose sessions are IMAP4rev2 from the start (RFC 9051
+    /// §5.1; it need not know modified UTF-7, Appendix A.1).
     pub fn utf8_accepted(&self) -> bool {
-        self.enabled.iter().any(|c| match c {
+        let enabled = self.enabled.iter().any(|c| match c {
             Capability::Imap4Rev2 => true,
             Capability::Utf8(a) => a.as_bytes().eq_ignore_ascii_case(b"ACCEPT"),
             _ => false,
-        })
+        });
+        enabled || (self.imap4rev2() && !self.has(&Capability::Imap4Rev1))
     }
 
     /// How commands are encoded for this server: [`literal_policy`](Self::literal_policy)

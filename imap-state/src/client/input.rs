@@ -8,7 +8,7 @@ use bytes::Bytes;
 use imapkit_codec::framer::{Frame, FrameEvent, Lent};
 use imapkit_proto::{
     Capability, Command, CommandBody, ContinueRequest, Data, Greeting, GreetingKind, IntoStatic,
-    RespText, Response, ResponseCode, StatusKind, StatusResponse, Tag,
+    NameEncoding, RespText, Response, ResponseCode, StatusKind, StatusResponse, Tag,
 };
 
 use super::compress::Deflate;
@@ -621,7 +621,7 @@ impl Client {
         }
     }
 
-    pub(super) fn on_data(&mut self, data: Data<'static>, frame: Raw<'_>) {
+    pub(super) fn on_data(&mut self, mut data: Data<'static>, frame: Raw<'_>) {
         if self.tls_pending() && !matches!(data, Data::Capability(_)) {
             // Before STARTTLS only the capabilities mean anything; anything
             // else could be an attacker's and must not be trusted after TLS
@@ -639,6 +639,12 @@ impl Client {
             }
             Data::Enabled(caps) => self.caps.enable(caps.iter().cloned()),
             _ => {}
+        }
+        if self.caps.utf8_accepted() {
+            // Names in a UTF-8 session are UTF-8, `&` included (RFC 9051
+            // §5.1, RFC 6855 §3): said on the values, so that they read and
+            // compare as such, and go back as they came.
+            data.for_each_mailbox_mut(|m| m.set_encoding(NameEncoding::Utf8));
         }
         let handle = self.route(&data);
         // The flags a FETCH asked for are its answer, not a change.

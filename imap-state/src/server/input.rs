@@ -7,8 +7,8 @@ use imapkit_codec::framer::{Frame, FrameError, FrameErrorKind, FrameEvent};
 use imapkit_codec::{decode, DecodeError, LITERAL_MINUS_MAX};
 use imapkit_proto::{
     Capability, Command, CommandBody, ContinueRequest, Data, FetchAttribute, FetchItems,
-    FetchModifier, IntoStatic, LiteralMode, ResponseCode, SearchKey, SelectParameter, Status,
-    StatusAttribute, StoreModifier, Tag,
+    FetchModifier, IntoStatic, LiteralMode, NameEncoding, ResponseCode, SearchKey, SelectParameter,
+    Status, StatusAttribute, StoreModifier, Tag,
 };
 
 use super::audit::{AuditKind, AuthOutcome, LimitKind};
@@ -16,7 +16,7 @@ use super::decision::{coded_text, static_text, Request};
 use super::event::{CloseReason, Event};
 use super::literal;
 use super::state::{self, Handler, Refusal, Route};
-use super::{InFlight, Mode, Pending, Server, SessionState};
+use super::{utf8_quoted, InFlight, Mode, Pending, Server, SessionState};
 use crate::error::{PeerViolation, ViolationKind};
 use crate::security::ConnectionSecurity;
 
@@ -192,7 +192,16 @@ impl Server {
     }
 
     /// Runs a valid command: the session's own, or the application's.
-    pub(super) fn dispatch(&mut self, now: Instant, route: Route, command: Command<'static>) {
+    pub(super) fn dispatch(&mut self, now: Instant, route: Route, mut command: Command<'static>) {
+        if utf8_quoted(self.features, self.enabled) {
+            // The client's names are UTF-8, `&` an ordinary character (RFC
+            // 9051 §5.1, RFC 6855 §3): said on the values, so that the
+            // application reads them as such and a name sent back goes as
+            // it came.
+            command
+                .body
+                .for_each_mailbox_mut(|m| m.set_encoding(NameEncoding::Utf8));
+        }
         match route.handler {
             Handler::Capability => {
                 let caps = self.capability_list();

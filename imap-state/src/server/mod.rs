@@ -288,7 +288,7 @@ pub struct Enabled {
 /// 6855 §3): it enabled UTF8=ACCEPT, or speaks IMAP4rev2 (enabled, or the
 /// only version offered). Else a quoted string with non-ASCII bytes goes as
 /// a literal (RFC 3501 §4.3: quoted strings are 7-bit).
-fn utf8_quoted(features: Features, enabled: Enabled) -> bool {
+pub(super) fn utf8_quoted(features: Features, enabled: Enabled) -> bool {
     let rev2_only = features.has(Features::REV2) && !features.has(Features::REV1);
     enabled.utf8_accept || enabled.imap4rev2 || rev2_only
 }

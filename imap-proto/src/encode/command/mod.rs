@@ -485,7 +485,12 @@ impl Encode for UseAttribute<'_> {
 }
 
 impl Encode for ListMailbox<'_> {
+    /// In the session's convention for names, as [`Mailbox`](crate::Mailbox)'s
+    /// encoder does (see [`ListMailbox::respelled`]).
     fn encode<B: BufMut>(&self, w: &mut Writer<'_, B>) {
+        if let Some(p) = w.utf8_session().and_then(|utf8| self.respelled(utf8)) {
+            return p.encode(w);
+        }
         match self {
             Self::Token(t) => w.put(t.as_bytes()),
             Self::String(s) => s.encode(w),
