@@ -602,7 +602,13 @@ fn japanese_mailbox_names_round_trip() {
     login(&mut s, "bob");
     let names = ["日本語/受信箱", "Ünïcödé & more", "emoji 😀"];
     // What an earlier run left (the Dovecot of these tests keeps its data).
-    for name in ["日本語/受信箱", "日本語", "Ünïcödé & more", "emoji 😀", "絵文字"] {
+    for name in [
+        "日本語/受信箱",
+        "日本語",
+        "Ünïcödé & more",
+        "emoji 😀",
+        "絵文字",
+    ] {
         let h = s
             .client
             .enqueue(std::time::Instant::now(), CommandBody::delete(name))

@@ -332,7 +332,6 @@ fn create_with_trailing_delimiter_creates_the_parent() {
 ///
 /// Was a bug (fixed in stop 32).
 #[test]
-
 fn rev2_client_non_net_unicode_names_are_refused_or_normalized() {
     let demo = start("nfc", 12750);
     let mut c = Imap::alice(&demo);
@@ -358,7 +357,6 @@ fn rev2_client_non_net_unicode_names_are_refused_or_normalized() {
 ///
 /// Was a bug (fixed in stop 32).
 #[test]
-
 fn line_and_paragraph_separators_are_refused() {
     let demo = start("seps", 12754);
     let mut r2 = Imap::alice(&demo);

@@ -205,7 +205,6 @@ fn utf8_names_are_quoted_only_after_enable() {
 ///
 /// Was a bug (fixed in stop 32).
 #[test]
-
 fn text_names_go_as_utf8_after_enable_imap4rev2() {
     let mut s = enabled("IMAP4rev2 ENABLE", "IMAP4rev2");
     s.client
@@ -222,7 +221,6 @@ fn text_names_go_as_utf8_after_enable_imap4rev2() {
 ///
 /// Was a bug (fixed in stop 32).
 #[test]
-
 fn utf8_session_names_are_not_decoded_as_modified_utf7() {
     let mut s = enabled("IMAP4rev2 ENABLE", "IMAP4rev2");
     s.client.enqueue(s.now, CommandBody::list("", "*")).unwrap();
@@ -297,7 +295,6 @@ fn encoded_names_read_back_as_text() {
 ///
 /// Was a bug (fixed in stop 32).
 #[test]
-
 fn a_listed_name_equals_the_typed_name_in_any_string_form() {
     let mut s = preauth("");
     s.client.enqueue(s.now, CommandBody::list("", "*")).unwrap();

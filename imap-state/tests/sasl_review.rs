@@ -97,7 +97,6 @@ fn session() -> Harness {
 ///
 /// Was a bug.
 #[test]
-
 fn client_closes_when_the_server_says_ok_after_a_refused_signature() {
     let mut s = util::client::greeted("SASL-IR AUTH=SCRAM-SHA-256");
     s.client
@@ -143,7 +142,6 @@ fn client_closes_when_the_server_says_ok_after_a_refused_signature() {
 ///
 /// Was a bug.
 #[test]
-
 fn client_cancels_plain_on_a_non_empty_first_challenge() {
     let mut s = util::client::greeted("AUTH=PLAIN");
     s.client
@@ -172,7 +170,6 @@ fn client_cancels_plain_on_a_non_empty_first_challenge() {
 ///
 /// Was a bug.
 #[test]
-
 fn unknown_user_salt_cannot_be_computed_from_the_exchange() {
     let mut h = session();
     let first = STANDARD.encode(format!("n,,n=mallory,r={CLIENT_NONCE}"));
@@ -248,7 +245,6 @@ fn scram_user_name_is_prepared_as_a_query_string() {
 ///
 /// Was a bug.
 #[test]
-
 fn login_mechanism_refuses_nul_in_the_user_name() {
     let mut h = session();
     h.send(b"A1 AUTHENTICATE LOGIN\r\n");
@@ -264,7 +260,6 @@ fn login_mechanism_refuses_nul_in_the_user_name() {
 ///
 /// Was a bug.
 #[test]
-
 fn login_mechanism_refuses_nul_in_the_password() {
     let mut h = session();
     h.send(b"A1 AUTHENTICATE LOGIN YWxpY2U=\r\n");
@@ -389,4 +384,58 @@ fn oauthbearer_second_token_after_the_error_is_not_verified() {
     // The client answers the error with a single ^A, once.
     assert_eq!(c.respond(&json).unwrap().declassify(), b"\x01");
     assert!(c.respond(&json).is_err());
+}
+
+// ---- the factory is told whether -PLUS was offered -------------------------
+
+/// `ScramServer::new` takes `plus_advertised` to refuse a client that could
+/// bind but says it saw no `-PLUS` (`y`, RFC 5802 §6): a downgrade only if
+/// one was offered. The factory is told (`MechanismRequest::plus_advertised`)
+/// by the same rule as the capability list: a `-PLUS` mechanism configured,
+/// TLS up and a channel-binding value known. (The review's suspicion: the
+/// applications here passed `channel_binding.is_some()`, which refuses a
+/// `y` client on TLS when no `-PLUS` is configured.)
+#[test]
+fn the_factory_learns_whether_plus_was_offered() {
+    use std::sync::Mutex;
+    use std::time::Instant;
+
+    use imapkit_proto::Atom;
+    use imapkit_state::server::Server;
+
+    let plus = AuthMechanism::Other(Atom::try_from("SCRAM-SHA-256-PLUS").unwrap());
+    let plain_scram = vec![AuthMechanism::ScramSha256];
+    let both = vec![AuthMechanism::ScramSha256, plus];
+    let now = Instant::now();
+    for (mechanisms, security, binding, offered) in [
+        (&plain_scram, ConnectionSecurity::Tls, true, false),
+        (&both, ConnectionSecurity::Tls, true, true),
+        (&both, ConnectionSecurity::Tls, false, false),
+        (&both, ConnectionSecurity::Plaintext, false, false),
+    ] {
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let mut config = ServerConfig::default();
+        config.sasl_mechanisms = mechanisms.clone();
+        let record = Arc::clone(&seen);
+        config.sasl_factory = Some(Arc::new(move |req: &MechanismRequest<'_>| {
+            record.lock().unwrap().push(req.plus_advertised);
+            None
+        }));
+        let config = Arc::new(config);
+        let mut server = if binding {
+            Server::new_tls(config, now, vec![7; 32])
+        } else {
+            Server::new(config, now, security)
+        };
+        let mut caps = Vec::new();
+        let _ = server.poll_transmit(now, &mut caps);
+        let caps = String::from_utf8(caps).unwrap();
+        assert_eq!(caps.contains("-PLUS"), offered, "{caps}");
+        server.handle_input(now, b"a AUTHENTICATE SCRAM-SHA-256\r\n");
+        assert_eq!(
+            *seen.lock().unwrap(),
+            [offered],
+            "{mechanisms:?} {security:?}"
+        );
+    }
 }

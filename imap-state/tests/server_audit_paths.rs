@@ -107,7 +107,7 @@ fn config() -> ServerConfig {
             Some(v) => ChannelBinding::TlsExporter(v.to_vec()),
             None => ChannelBinding::None,
         };
-        let plus = req.channel_binding.is_some();
+        let plus = req.plus_advertised;
         let nonce = SERVER_NONCE.to_owned();
         let m: Box<dyn ServerMechanism> = match name.as_str() {
             "PLAIN" => Box::new(PlainServer::new()),

@@ -258,7 +258,7 @@ impl Accounts {
             // 24 base64 characters: printable, no ',' (RFC 5802 §7).
             let nonce = base64::engine::general_purpose::STANDARD.encode(raw);
             Some(
-                ScramServer::new(ScramHash::Sha256, nonce, binding, bound.is_some())
+                ScramServer::new(ScramHash::Sha256, nonce, binding, req.plus_advertised)
                     .with_unknown_user_key(self.unknown_user_key.clone())
                     .with_unknown_user_iterations(SCRAM_ITERATIONS),
             )

@@ -163,7 +163,7 @@ pub(super) fn server_mechanism(req: &MechanismRequest<'_>) -> Option<Box<dyn Ser
         Some(v) => ChannelBinding::TlsExporter(v.to_vec()),
         None => ChannelBinding::None,
     };
-    let plus = req.channel_binding.is_some();
+    let plus = req.plus_advertised;
     let mech: Box<dyn ServerMechanism> = match name.as_str() {
         "PLAIN" => Box::new(PlainServer::new()),
         "LOGIN" => Box::new(LoginServer::new()),

@@ -21,6 +21,7 @@ use imapkit_proto::{
 };
 
 use super::audit::{AuditKind, AuthOutcome, LimitKind};
+use super::capability::needs_channel_binding;
 use super::config::MechanismRequest;
 use super::decision::{coded_text, static_text, AuthVerdict, LoginAttempt, RequestId, ScramLookup};
 use super::event::{CloseReason, Event};
@@ -313,10 +314,19 @@ impl Server {
             .cloned();
         let created = configured.and_then(|name| {
             let factory = self.config.sasl_factory.as_ref()?;
+            // The capability list's rule for `-PLUS` (capability.rs).
+            let plus_advertised = self.security == ConnectionSecurity::Tls
+                && self.channel_binding.is_some()
+                && self
+                    .config
+                    .sasl_mechanisms
+                    .iter()
+                    .any(needs_channel_binding);
             let request = MechanismRequest::new(
                 &name,
                 self.security,
                 self.channel_binding.as_deref(),
+                plus_advertised,
                 self.config.random.as_ref(),
             );
             let mechanism = factory(&request)?;

@@ -14,8 +14,10 @@ use crate::sasl::ServerMechanism;
 use crate::security::ConnectionSecurity;
 
 /// Fills a buffer with random bytes (the application's CSPRNG): the SCRAM
-/// server's nonces and the made-up salts of unknown users come from here,
-/// so that the session itself draws no random numbers.
+/// server's nonces and the key of the made-up salts of unknown users
+/// (`ScramServer::with_unknown_user_key`) come from here, so that the
+/// session itself draws no random numbers. (A `ScramServer` given no such
+/// key draws one once per process from std's `RandomState`.)
 pub type RandomSource = Arc<dyn Fn(&mut [u8]) + Send + Sync>;
 
 /// Creates the server half of a SASL mechanism for one AUTHENTICATE
@@ -35,6 +37,12 @@ pub struct MechanismRequest<'a> {
     /// The `tls-exporter` channel-binding value (RFC 9266) the application
     /// passed to `Server::tls_established`, if any.
     pub channel_binding: Option<&'a [u8]>,
+    /// Whether this connection's capabilities offer a `-PLUS` mechanism
+    /// (one is configured, TLS is up and a channel-binding value is
+    /// known): what `ScramServer::new` takes as `plus_advertised`, so that
+    /// a client that could bind but says it saw no `-PLUS` (`y`, RFC 5802
+    /// §6) is refused as a downgrade exactly when one was offered.
+    pub plus_advertised: bool,
     random: Option<&'a RandomSource>,
 }
 
@@ -43,12 +51,14 @@ impl<'a> MechanismRequest<'a> {
         mechanism: &'a AuthMechanism<'static>,
         security: ConnectionSecurity,
         channel_binding: Option<&'a [u8]>,
+        plus_advertised: bool,
         random: Option<&'a RandomSource>,
     ) -> Self {
         Self {
             mechanism,
             security,
             channel_binding,
+            plus_advertised,
             random,
         }
     }

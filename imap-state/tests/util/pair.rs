@@ -51,7 +51,7 @@ pub fn server_config() -> ServerConfig {
                     Some(v) => ChannelBinding::TlsExporter(v.to_vec()),
                     None => ChannelBinding::None,
                 },
-                req.channel_binding.is_some(),
+                req.plus_advertised,
             ))),
             "SCRAM-SHA-256-PLUS" => Some(Box::new(
                 ScramServer::new(
