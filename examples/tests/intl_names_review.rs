@@ -451,3 +451,20 @@ print("all checks passed")
     );
     assert!(show(&out.stdout).contains("all checks passed"));
 }
+
+/// A LIST pattern that is not valid modified UTF-7 (a wildcard inside an
+/// encoded run, `&ZeVn*`: the first two characters of 日本語) matches no
+/// name, and LIST answers OK; with LIST-EXTENDED's several patterns the
+/// others still match. (Found after the review: the demo answered NO
+/// [CANNOT] to the whole LIST.)
+#[test]
+fn a_pattern_inside_an_encoded_run_matches_nothing() {
+    let demo = start("partialrun", 12756);
+    let mut c = Imap::alice(&demo);
+    c.ok(b"CREATE &ZeVnLIqe-");
+    let (lines, done) = c.cmd(b"LIST \"\" &ZeVn*");
+    assert!(done.starts_with("OK"), "{done} {lines:?}");
+    assert!(listed(&lines).is_empty(), "{lines:?}");
+    let names = listed(&c.ok(b"LIST \"\" (&ZeVn* &ZeVnLIqe-)"));
+    assert_eq!(names, ["&ZeVnLIqe-"]);
+}

@@ -29,12 +29,22 @@ impl Session {
             ListPatterns::Single(p) => vec![p],
             ListPatterns::Multiple(ps) => ps.into_vec(),
         };
+        // A pattern that is not valid in the session's convention (a
+        // wildcard inside a modified UTF-7 run, `&ZeVn*`) matches no name:
+        // LIST answers OK with what the others match, not NO.
+        let patterns: Vec<String> = patterns
+            .iter()
+            .filter_map(|p| pattern_from_wire(p.as_bytes(), utf8).ok())
+            .collect();
+        let Ok(reference) = pattern_from_wire(reference.as_bytes(), utf8) else {
+            return Ok(Completion::ok());
+        };
+        if patterns.is_empty() {
+            return Ok(Completion::ok());
+        }
         let query = ListQuery {
-            reference: pattern_from_wire(reference.as_bytes(), utf8)?,
-            patterns: patterns
-                .iter()
-                .map(|p| pattern_from_wire(p.as_bytes(), utf8))
-                .collect::<Result<_, _>>()?,
+            reference,
+            patterns,
             ..ListQuery::default()
         };
         let select = selection.unwrap_or_default();
