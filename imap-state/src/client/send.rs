@@ -5,7 +5,10 @@
 use std::time::Instant;
 
 use bytes::Bytes;
-use imapkit_proto::{AppendData, Buf, Capability, Command, CommandBody, Secret, SelectParameter};
+use imapkit_proto::encode::Encode;
+use imapkit_proto::{
+    AppendData, Buf, Capability, Charset, Command, CommandBody, Secret, SelectParameter,
+};
 
 use super::authenticate::Exchange;
 use super::order::{Answers, Kind, Traits};
@@ -179,6 +182,16 @@ impl Client {
                     "SELECT (QRESYNC) before ENABLE QRESYNC",
                 ));
             }
+            // RFC 6855 §3: no CHARSET once UTF8=ACCEPT is enabled. UTF-8 and
+            // US-ASCII are dropped at the send (the strings are UTF-8 anyway,
+            // `search_charset`); another charset's strings would be misread.
+            CommandBody::Search {
+                charset: Some(c), ..
+            } if self.utf8_accept_enabled() && !is_utf8_or_ascii(c) => {
+                return Some(UsageError::Unexpected(
+                    "SEARCH CHARSET other than UTF-8 after ENABLE UTF8=ACCEPT",
+                ));
+            }
             CommandBody::StartTls if self.security == ConnectionSecurity::Tls => {
                 return Some(UsageError::Unexpected("STARTTLS on an encrypted connection"));
             }
@@ -192,6 +205,36 @@ impl Client {
             _ => {}
         }
         None
+    }
+
+    /// Whether `ENABLE UTF8=ACCEPT` succeeded (RFC 6855).
+    fn utf8_accept_enabled(&self) -> bool {
+        self.caps.enabled().iter().any(
+            |c| matches!(c, Capability::Utf8(a) if a.as_bytes().eq_ignore_ascii_case(b"ACCEPT")),
+        )
+    }
+
+    /// A SEARCH's `CHARSET` as the session needs it: dropped once
+    /// UTF8=ACCEPT is enabled (RFC 6855 §3: the client MUST NOT send one;
+    /// another charset was refused at the enqueue); `UTF-8` added when an
+    /// IMAP4rev1 session's search strings hold non-ASCII text and none was
+    /// given (RFC 3501 §6.4.4: without CHARSET the server reads them as
+    /// US-ASCII; an IMAP4rev2 server assumes UTF-8, RFC 9051 §6.4.4).
+    fn search_charset(&self, body: &mut CommandBody<'static>) {
+        let CommandBody::Search {
+            charset, criteria, ..
+        } = body
+        else {
+            return;
+        };
+        if self.utf8_accept_enabled() {
+            *charset = None;
+        } else if charset.is_none()
+            && !self.caps.utf8_accepted()
+            && criteria.as_slice().iter().any(|k| !k.to_vec().is_ascii())
+        {
+            *charset = Some(Charset::utf8());
+        }
     }
 
     /// Whether the STARTTLS policy has yet to be applied on this plaintext
@@ -311,6 +354,7 @@ impl Client {
                 self.state = SessionState::Authenticated;
             }
         }
+        self.search_charset(&mut body);
         let fetch = matches!(body, CommandBody::Fetch { .. });
         let tag = self.tags.next_tag();
         let command = Command::new(tag.clone(), body);
@@ -442,4 +486,11 @@ fn sends_reusable_secret(name: &imapkit_proto::AuthMechanism<'_>) -> bool {
             !(n.len() > 6 && n[..6].eq_ignore_ascii_case(b"SCRAM-"))
         }
     }
+}
+
+/// Whether a SEARCH charset is UTF-8 or US-ASCII (any case), which a
+/// UTF8=ACCEPT session's strings are.
+fn is_utf8_or_ascii(c: &Charset<'_>) -> bool {
+    let name = c.as_bytes();
+    name.eq_ignore_ascii_case(b"UTF-8") || name.eq_ignore_ascii_case(b"US-ASCII")
 }

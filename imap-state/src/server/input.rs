@@ -100,7 +100,7 @@ impl Server {
             self.state,
             self.features,
             &self.config.extension_commands,
-            self.enabled.qresync,
+            self.enabled,
         );
         match route {
             Err(refusal) => {

@@ -347,19 +347,25 @@ fn route_extension(
 
 /// Routes a decoded command: [`route_name`], refined by its arguments.
 ///
-/// `qresync_enabled`: whether the client has enabled QRESYNC (a SELECT
-/// with the QRESYNC parameter needs it, RFC 7162 §3.2.5).
+/// `enabled`: what the client has enabled (a SELECT with the QRESYNC
+/// parameter needs QRESYNC, RFC 7162 §3.2.5; a SEARCH after UTF8=ACCEPT
+/// carries no CHARSET, RFC 6855 §3).
 pub(crate) fn route(
     body: &CommandBody<'_>,
     state: SessionState,
     features: Features,
     extensions: &[ExtensionCommand],
-    qresync_enabled: bool,
+    enabled: super::Enabled,
 ) -> Result<Route, Refusal> {
     let mut route = route_name(body.name(), state, features, extensions)?;
     match body {
+        CommandBody::Search {
+            charset: Some(_), ..
+        } if enabled.utf8_accept => {
+            return Err(Refusal::Invalid("CHARSET after ENABLE UTF8=ACCEPT"));
+        }
         CommandBody::Select { parameters, .. } | CommandBody::Examine { parameters, .. }
-            if !qresync_enabled
+            if !enabled.qresync
                 && parameters
                     .iter()
                     .any(|p| matches!(p, SelectParameter::QResync { .. })) =>
