@@ -130,8 +130,18 @@ pub fn decode_header_with<'r>(
         let after_word = run.is_some() && only_space;
         let bytes = word.payload();
         match (&mut run, bytes) {
-            // The same charset right after: one run (whitespace dropped).
-            (Some(r), Some(bytes)) if after_word && r.label.eq_ignore_ascii_case(word.charset) => {
+            // The same charset right after: one run (whitespace dropped),
+            // decoded as one so that a character a sender split between
+            // the words reads whole. Not for the stateful ISO-2022 family,
+            // whose words each end back in ASCII (RFC 1468 §2): joined, the
+            // escape that ends one word and the one that starts the next
+            // meet, which decoders take as an error (WHATWG's ISO-2022-JP
+            // decoder gives U+FFFD); each such word is its own run.
+            (Some(r), Some(bytes))
+                if after_word
+                    && r.label.eq_ignore_ascii_case(word.charset)
+                    && !is_iso_2022(word.charset) =>
+            {
                 r.bytes.extend_from_slice(&bytes);
                 r.end = at + end;
             }
@@ -178,6 +188,14 @@ pub fn decode_header_with<'r>(
         text: Cow::Owned(out),
         undecoded,
     }
+}
+
+/// Whether `label` names a charset of the ISO-2022 family (ISO-2022-JP,
+/// -KR, -CN and their variants), which switch state with escapes.
+fn is_iso_2022(label: &str) -> bool {
+    label
+        .get(..9)
+        .is_some_and(|p| p.eq_ignore_ascii_case("iso-2022-"))
 }
 
 /// One `=?charset?encoding?text?=`.
@@ -388,6 +406,32 @@ mod tests {
         assert_eq!(d(&raw), "日本");
         assert_eq!(d("=?UTF-8*en?Q?hi?="), "hi");
         assert_eq!(d("=?windows-1252?Q?=80_=93x=94?="), "€ “x”");
+    }
+
+    /// Adjacent ISO-2022-JP words (請, then 求書, as a folded Subject
+    /// writes them) go to the charset one by one, each ending in ASCII as
+    /// RFC 1468 has it; the whitespace between them is dropped. Joined, the
+    /// `ESC ( B` ending the first and the `ESC $ B` starting the second
+    /// would meet, which decoders refuse (the demo server's search found
+    /// no 請求書 in such a subject).
+    #[test]
+    fn iso_2022_jp_words_are_decoded_one_by_one() {
+        let mut asked = Vec::new();
+        let text = decode_header_with(
+            b"=?ISO-2022-JP?B?GyRCQEEbKEI=?=\r\n =?iso-2022-jp?B?GyRCNWE9cRsoQg==?=",
+            |label, bytes| {
+                asked.push((label.to_owned(), bytes.to_vec()));
+                Some(format!("<{}>", bytes.len()))
+            },
+        );
+        assert_eq!(text.as_str(), "<8><10>");
+        assert_eq!(
+            asked,
+            [
+                ("ISO-2022-JP".to_owned(), b"\x1b$B@A\x1b(B".to_vec()),
+                ("iso-2022-jp".to_owned(), b"\x1b$B5a=q\x1b(B".to_vec()),
+            ]
+        );
     }
 
     #[test]

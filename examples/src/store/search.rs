@@ -2,13 +2,20 @@
 //!
 //! Flag, size, date, UID and sequence keys read the message list only.
 //! String keys parse the message (with `mail-parser`) on demand and match
-//! case-insensitive substrings of the decoded text: encoded words and
-//! charsets decoded, so `SUBJECT 日本` finds an ISO-2022-JP subject.
+//! case-insensitive substrings of the decoded text (RFC 9051 §6.4.4):
+//! header fields unfolded and their encoded words decoded together (the
+//! library's `encoded_word::decode_header_with`, with `mail-parser`'s
+//! charsets: adjacent words are joined before decoding, so a character a
+//! sender split between two words still reads), bodies with their transfer
+//! encodings and charsets decoded; so `SUBJECT 日本` finds an ISO-2022-JP
+//! subject, and `SUBJECT 2022` does not find it by its charset's name.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use imapkit_proto::encoded_word::decode_header_with;
 use imapkit_proto::{AString, SearchKey};
-use mail_parser::{HeaderValue, MessageParser, PartType};
+use mail_parser::decoders::charsets::map::charset_decoder;
+use mail_parser::{MessageParser, PartType};
 
 use crate::store::date::date_of;
 use crate::store::error::{Result, StoreError};
@@ -29,9 +36,10 @@ pub(crate) struct Scope<'a> {
 /// Text of a message for string keys, built once per message per search.
 #[derive(Default)]
 struct Texts {
-    /// `(lowercase field name, raw value + decoded value)`, lowercase.
+    /// `(lowercase field name, decoded value)`, lowercase.
     headers: Vec<(String, String)>,
-    /// The whole header, lowercase.
+    /// The whole header decoded, a `name: value` line per field, lowercase
+    /// (for TEXT).
     header_block: String,
     /// The decoded text parts, lowercase.
     body: String,
@@ -178,19 +186,17 @@ fn build_texts(raw: &[u8]) -> Texts {
         };
     };
     let root = &msg.parts[0];
-    let header_end = (root.offset_body as usize).min(raw.len());
-    let mut t = Texts {
-        header_block: String::from_utf8_lossy(&raw[..header_end]).to_lowercase(),
-        ..Default::default()
-    };
+    let mut t = Texts::default();
     for h in &root.headers {
         let start = (h.offset_start as usize).min(raw.len());
         let end = (h.offset_end as usize).clamp(start, raw.len());
-        let mut v = String::from_utf8_lossy(&raw[start..end]).into_owned();
-        v.push('\n');
-        decoded(&h.value, &mut v);
-        t.headers
-            .push((h.name.as_str().to_lowercase(), v.to_lowercase()));
+        let name = h.name.as_str().to_lowercase();
+        let value = header_text(&raw[start..end]).to_lowercase();
+        t.header_block.push_str(&name);
+        t.header_block.push_str(": ");
+        t.header_block.push_str(&value);
+        t.header_block.push('\n');
+        t.headers.push((name, value));
     }
     let mut body = String::new();
     collect_text(&msg, &mut body);
@@ -198,31 +204,28 @@ fn build_texts(raw: &[u8]) -> Texts {
     t
 }
 
-/// The decoded form of a field value, appended to `out`.
-fn decoded(v: &HeaderValue<'_>, out: &mut String) {
-    match v {
-        HeaderValue::Text(s) => out.push_str(s),
-        HeaderValue::TextList(l) => {
-            for s in l {
-                out.push_str(s);
-                out.push(' ');
+/// A header field's raw value as text: unfolded (RFC 5322 §2.2.3), its
+/// encoded words decoded (RFC 2047) in any charset `mail-parser` knows,
+/// bytes outside them read as UTF-8 (lossily).
+fn header_text(raw: &[u8]) -> String {
+    let mut unfolded = Vec::with_capacity(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        match &raw[i..] {
+            [b'\r', b'\n', b' ' | b'\t', ..] => i += 2,
+            [b'\n', b' ' | b'\t', ..] => i += 1,
+            [b'\r' | b'\n', ..] => i += 1,
+            [b, ..] => {
+                unfolded.push(*b);
+                i += 1;
             }
+            [] => break,
         }
-        HeaderValue::Address(a) => {
-            for addr in a.iter() {
-                if let Some(n) = &addr.name {
-                    out.push_str(n);
-                    out.push(' ');
-                }
-                if let Some(e) = &addr.address {
-                    out.push('<');
-                    out.push_str(e);
-                    out.push_str("> ");
-                }
-            }
-        }
-        _ => {}
     }
+    let text = decode_header_with(&unfolded, |label, bytes| {
+        charset_decoder(label.as_bytes()).map(|decode| decode(bytes))
+    });
+    text.as_str().trim().to_owned()
 }
 
 /// The text of every text part, encapsulated messages included.
