@@ -1018,7 +1018,7 @@ fn shared_mailbox_rights_are_enforced_per_command() {
     let acl = a.ok("GETACL Shared/Team");
     assert_eq!(
         acl,
-        vec!["* ACL Shared/Team alice lrswipkxtea bob lrs".to_string()]
+        vec!["* ACL Shared/Team alice lrswipkxteacd bob lrs".to_string()]
     );
     assert_eq!(
         b.ok("MYRIGHTS Shared/Team"),

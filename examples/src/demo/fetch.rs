@@ -66,7 +66,10 @@ impl Session {
             }
         }
         let selected = self.selected_mut()?;
+        // Without right `s` the FETCH leaves \Seen as it is and succeeds
+        // (RFC 4314 §4: FETCH MUST NOT set it; it does not fail).
         let sets_seen = !selected.is_read_only()
+            && selected.rights().has('s')
             && attributes.iter().any(|a| {
                 matches!(
                     a,

@@ -290,7 +290,7 @@ impl Session {
             .into_iter()
             .map(|(who, rights)| AclEntry {
                 identifier: AString::from(who),
-                rights: AString::from(rights.to_string()),
+                rights: AString::from(rights.response_string()),
             })
             .collect();
         cx.data(Data::Acl {
@@ -309,8 +309,13 @@ impl Session {
         rights: AclRights<'static>,
     ) -> Result<Completion, StoreError> {
         let name = name_from_wire(&mailbox, cx.utf8())?;
-        let who = String::from_utf8_lossy(identifier.as_bytes()).into_owned();
-        let rights = Rights::parse(&String::from_utf8_lossy(rights.as_bytes()))?;
+        let Some(who) = acl_identifier(&identifier) else {
+            return Ok(empty_identifier());
+        };
+        // RFC 4314 §3.1: an unrecognized right MUST get BAD.
+        let Ok(rights) = Rights::parse(&String::from_utf8_lossy(rights.as_bytes())) else {
+            return Ok(Completion::bad(static_text("Unknown right in the rights")));
+        };
         let change = match mode {
             AclModMode::Replace => AclChange::Replace,
             AclModMode::Add => AclChange::Add,
@@ -327,7 +332,9 @@ impl Session {
         identifier: AString<'static>,
     ) -> Result<Completion, StoreError> {
         let name = name_from_wire(&mailbox, cx.utf8())?;
-        let who = String::from_utf8_lossy(identifier.as_bytes()).into_owned();
+        let Some(who) = acl_identifier(&identifier) else {
+            return Ok(empty_identifier());
+        };
         self.account()?.delete_acl(&name, &who)?;
         Ok(Completion::ok())
     }
@@ -341,7 +348,7 @@ impl Session {
         let rights = self.account()?.my_rights(&name)?;
         cx.data(Data::MyRights {
             mailbox: name_to_wire(&name, cx.utf8()),
-            rights: AString::from(rights.to_string()),
+            rights: AString::from(rights.response_string()),
         });
         Ok(Completion::ok())
     }
@@ -353,16 +360,28 @@ impl Session {
         identifier: AString<'static>,
     ) -> Result<Completion, StoreError> {
         let name = name_from_wire(&mailbox, cx.utf8())?;
-        let who = String::from_utf8_lossy(identifier.as_bytes()).into_owned();
+        let Some(who) = acl_identifier(&identifier) else {
+            return Ok(empty_identifier());
+        };
         let (required, optional) = self.account()?.list_rights(&name, &who)?;
+        let grantable = optional.iter().fold(Rights::NONE, |all, r| all.union(*r));
+        let mut optional: Vec<AString<'static>> = optional
+            .into_iter()
+            .map(|r| AString::from(r.to_string()))
+            .collect();
+        // RFC 4314 §2.1.1: the virtual `c` and `d`, each by itself (their
+        // member rights are not tied to others here), when a member can
+        // be granted.
+        for (virtual_right, members) in [("c", "k"), ("d", "xte")] {
+            if members.chars().any(|c| grantable.has(c)) {
+                optional.push(AString::from(virtual_right));
+            }
+        }
         cx.data(Data::ListRights(Box::new(ListRights {
             mailbox: name_to_wire(&name, cx.utf8()),
             identifier,
-            required: AString::from(required.to_string()),
-            optional: optional
-                .into_iter()
-                .map(|r| AString::from(r.to_string()))
-                .collect(),
+            required: AString::from(required.response_string()),
+            optional,
         })));
         Ok(Completion::ok())
     }
@@ -413,4 +432,16 @@ pub(super) fn try_create() -> Completion {
         imapkit_proto::RespText::with_code(ResponseCode::TryCreate, "no such mailbox")
             .unwrap_or_else(|_| static_text("no such mailbox")),
     )
+}
+
+/// An ACL identifier as text; `None` for an empty one, which RFC 4314 §3
+/// answers with BAD (it cannot pass SASLprep).
+fn acl_identifier(identifier: &AString<'_>) -> Option<String> {
+    let who = String::from_utf8_lossy(identifier.as_bytes()).into_owned();
+    (!who.is_empty()).then_some(who)
+}
+
+/// The BAD for an empty ACL identifier (RFC 4314 §3).
+fn empty_identifier() -> Completion {
+    Completion::bad(static_text("Empty identifier"))
 }

@@ -362,7 +362,7 @@ impl Account {
             });
         }
         let flags = FlagSet::from_flags(flags)?;
-        let opened = self.open(name)?;
+        let opened = self.open_for_insert(name)?;
         opened.rights.require('i')?;
         let flags = flags.restrict(&FlagSet::new(), may_change(opened.rights));
         let meta = Arc::new(MessageMeta::parse(&message));
@@ -383,12 +383,14 @@ impl Account {
     }
 
     /// SELECT (`read_only` false) or EXAMINE (true), RFC 9051 §6.3.2: needs
-    /// right `r`; without any of `s`, `w`, `t`, `e` the mailbox is
-    /// read-only anyway.
+    /// right `r`; without any of `s`, `w`, `t`, `e`, `i` the mailbox is
+    /// read-only anyway (RFC 4314 §5.2: READ-WRITE when any is held).
     pub fn select(&self, name: &str, read_only: bool) -> Result<Selected> {
         let opened = self.open(name)?;
         opened.rights.require('r')?;
-        let writable = ['s', 'w', 't', 'e'].iter().any(|&c| opened.rights.has(c));
+        let writable = ['s', 'w', 't', 'e', 'i']
+            .iter()
+            .any(|&c| opened.rights.has(c));
         Ok(Selected::open(
             self.clone(),
             opened.handle,
@@ -407,7 +409,7 @@ impl Account {
             return Err(StoreError::NoSuchMailbox);
         }
         let r = self.rights_in(&loc, &st, &loc.key);
-        if r.is_empty() {
+        if !r.reveal_mailbox() {
             return Err(StoreError::NoSuchMailbox);
         }
         Ok(r)
@@ -531,7 +533,7 @@ impl Account {
     /// Copies messages into `dest` (COPY, MOVE): needs right `i` there;
     /// flags the user may not set there are dropped.
     pub(crate) fn copy_into(&self, dest: &str, msgs: Vec<Msg>) -> Result<(u32, Vec<u32>)> {
-        let opened = self.open(dest)?;
+        let opened = self.open_for_insert(dest)?;
         opened.rights.require('i')?;
         let may = may_change(opened.rights);
         let items = msgs
@@ -549,6 +551,19 @@ impl Account {
 
     /// The visible, selectable mailbox `name`.
     pub(crate) fn open(&self, name: &str) -> Result<Opened> {
+        self.open_if(name, |r| r.has('l') || r.has('r'))
+    }
+
+    /// The selectable mailbox `name` to add messages to (APPEND, COPY,
+    /// MOVE): right `i` is enough to reach it (RFC 4314 §4; a drop box
+    /// the user cannot list or read).
+    fn open_for_insert(&self, name: &str) -> Result<Opened> {
+        self.open_if(name, |r| r.has('l') || r.has('r') || r.has('i'))
+    }
+
+    /// The selectable mailbox `name`, if the user's rights on it pass
+    /// `visible` (else it is as missing, RFC 4314 §6).
+    fn open_if(&self, name: &str, visible: impl Fn(Rights) -> bool) -> Result<Opened> {
         let name = normalize_name(name)?;
         let loc = self.locate(&name)?;
         let dir: PathBuf;
@@ -560,7 +575,7 @@ impl Account {
                 .get(&loc.key)
                 .ok_or(StoreError::NoSuchMailbox)?;
             rights = self.rights_in(&loc, &st, &loc.key);
-            if !rights.has('l') && !rights.has('r') {
+            if !visible(rights) {
                 return Err(StoreError::NoSuchMailbox);
             }
             let id = entry.id.as_ref().ok_or(StoreError::NoSelect)?;
@@ -716,21 +731,46 @@ fn new_mailbox(
     let id = st.take_id();
     let uid_validity = st.take_uid_validity();
     MailboxHandle::create(&ns.reg.mailbox_dir(&id), uid_validity, &id)?;
+    // A shared mailbox starts with its nearest superior's ACL (RFC 4314
+    // §4: SHOULD inherit), and its creator holds every right. A name that
+    // was a `\Noselect` placeholder (a deleted mailbox with children) is a
+    // new mailbox: the deleted one's ACL went with it (§4: DELETE MUST
+    // delete the ACL).
+    let acl = match creator {
+        Some(user) => {
+            let mut acl = superior_acl(st, key);
+            match acl.iter_mut().find(|(w, _)| w == user) {
+                Some((_, r)) => *r = Rights::ALL,
+                None => acl.push((user.to_string(), Rights::ALL)),
+            }
+            acl
+        }
+        None => Vec::new(),
+    };
     let entry = st.mailboxes.entry(key.to_string()).or_insert(Entry {
         id: None,
         special_use: None,
         acl: Vec::new(),
     });
     entry.id = Some(id);
+    entry.acl = acl;
     if special_use.is_some() {
         entry.special_use = special_use;
     }
-    if let Some(user) = creator {
-        if !entry.acl.iter().any(|(w, _)| w == user) {
-            entry.acl.push((user.to_string(), Rights::ALL));
-        }
-    }
     Ok(())
+}
+
+/// The ACL of the nearest existing superior of `key` (empty for a
+/// top-level name).
+fn superior_acl(st: &RegistryState, key: &str) -> Vec<(String, Rights)> {
+    let mut p = name::parent(key);
+    while let Some(parent) = p {
+        if let Some(e) = st.mailboxes.get(parent) {
+            return e.acl.clone();
+        }
+        p = name::parent(parent);
+    }
+    Vec::new()
 }
 
 /// Removes `\Noselect` superiors of `key` that no longer have children.

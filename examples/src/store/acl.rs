@@ -76,6 +76,34 @@ impl Rights {
     pub fn is_empty(self) -> bool {
         self.0 == 0
     }
+
+    /// The rights as ACL and MYRIGHTS responses write them: canonical order,
+    /// then the virtual `c` when `k` is held and `d` when any of `x`, `t`,
+    /// `e` is (RFC 4314 §2.1.1: MUST, for RFC 2086 clients).
+    ///
+    /// ```
+    /// use imap_examples::store::Rights;
+    /// assert_eq!(Rights::parse("lrte").unwrap().response_string(), "lrted");
+    /// assert_eq!(Rights::parse("lrk").unwrap().response_string(), "lrkc");
+    /// assert_eq!(Rights::parse("lr").unwrap().response_string(), "lr");
+    /// ```
+    pub fn response_string(self) -> String {
+        let mut s = self.to_string();
+        if self.has('k') {
+            s.push('c');
+        }
+        if ['x', 't', 'e'].into_iter().any(|c| self.has(c)) {
+            s.push('d');
+        }
+        s
+    }
+
+    /// Whether the rights show that the mailbox exists (RFC 4314 §4,
+    /// MYRIGHTS: any of `l`, `r`, `i`, `k`, `x`, `a`); without them it
+    /// is answered as a missing mailbox (§6).
+    pub fn reveal_mailbox(self) -> bool {
+        "lrikxa".chars().any(|c| self.has(c))
+    }
 }
 
 impl fmt::Display for Rights {
