@@ -65,8 +65,10 @@ pub struct QuotaLimit<'a> {
 }
 
 validated_buf!(
-    /// ACL `rights` (RFC 4314 §2): lowercase letters and digits, possibly
-    /// empty. Shared with the ACL/LISTRIGHTS/MYRIGHTS responses.
+    /// ACL `rights` (RFC 4314 §2) in SETACL: lowercase letters and
+    /// digits, possibly empty. (The ACL, LISTRIGHTS and MYRIGHTS responses
+    /// carry their rights as the `astring`s the grammar gives them:
+    /// [`AclEntry`](crate::AclEntry), [`ListRights`](crate::ListRights).)
     AclRights,
     |b| match b
         .iter()
