@@ -15,16 +15,10 @@
 mod demo_util;
 
 use std::collections::BTreeSet;
-use std::io::{ErrorKind, Read, Write};
-use std::net::TcpStream;
-use std::process::Command;
-use std::sync::Once;
 use std::time::Duration;
 
+use demo_util::imap::Imap;
 use demo_util::DemoServer;
-use imap_examples::blocking::tls_config;
-use rustls::pki_types::ServerName;
-use rustls::{ClientConnection, StreamOwned};
 
 /// `Shared/経理` as an IMAP4rev1 client names it.
 const TEAM: &str = "Shared/&fUx0Bg-";
@@ -33,153 +27,22 @@ const TEAM_UTF8: &str = "Shared/経理";
 /// A shared name nobody created (`Shared/メモ`).
 const MISSING: &str = "Shared/&MOEw4g-";
 
-/// A demo server on `port` (STARTTLS) and `port + 1` (implicit TLS), with
-/// the server example built once per run.
+/// A demo server on `port` (STARTTLS) and `port + 1` (implicit TLS).
 fn start(name: &str, port: u16) -> DemoServer {
-    static BUILD: Once = Once::new();
-    BUILD.call_once(|| {
-        let status = Command::new(env!("CARGO"))
-            .args(["build", "-q", "-p", "imap-examples", "--example", "server"])
-            .status()
-            .expect("cargo build");
-        assert!(status.success(), "building the server example failed");
-    });
-    DemoServer::start(&format!("acl-review-{name}"), port, port + 1)
+    demo_util::start(&format!("acl-review-{name}"), port)
 }
 
-/// A raw IMAP session over implicit TLS.
-struct Imap {
-    stream: StreamOwned<ClientConnection, TcpStream>,
-    buf: Vec<u8>,
-    tag: u32,
-}
-
-impl Imap {
-    /// Logged in as `user` (alice or bob).
-    fn login(demo: &DemoServer, user: &str) -> Self {
-        let tcp = TcpStream::connect(("127.0.0.1", demo.tls_port)).unwrap();
-        tcp.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
-        tcp.set_nodelay(true).unwrap();
-        let config = tls_config(Some(&demo.cert)).unwrap();
-        let name = ServerName::try_from("localhost").unwrap();
-        let conn = ClientConnection::new(config, name).unwrap();
-        let mut c = Self {
-            stream: StreamOwned::new(conn, tcp),
-            buf: Vec::new(),
-            tag: 0,
-        };
-        let greeting = c.line();
-        assert!(greeting.starts_with("* OK"), "{greeting}");
-        let password = if user == "alice" {
-            "wonderland"
-        } else {
-            "builder"
-        };
-        c.ok(&format!("LOGIN {user} {password}"));
-        c
-    }
-
-    fn send(&mut self, bytes: &[u8]) {
-        self.stream.write_all(bytes).unwrap();
-        self.stream.flush().unwrap();
-    }
-
-    /// One response line with its literals, without the final CRLF.
-    fn line(&mut self) -> String {
-        self.try_line(Duration::from_secs(20))
-            .expect("a response line within 20 s")
-    }
-
-    /// One response line, or `None` when nothing complete came within
-    /// `wait`.
-    fn try_line(&mut self, wait: Duration) -> Option<String> {
-        self.stream.sock.set_read_timeout(Some(wait)).unwrap();
-        let mut out = Vec::new();
-        loop {
-            let nl = loop {
-                if let Some(p) = self.buf.windows(2).position(|w| w == b"\r\n") {
-                    break p;
-                }
-                let mut chunk = [0u8; 16 * 1024];
-                match self.stream.read(&mut chunk) {
-                    Ok(0) => panic!("connection closed; so far: {}", show(&out)),
-                    Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
-                        return None
-                    }
-                    Err(e) => panic!("read: {e}; so far: {}", show(&out)),
-                    Ok(n) => self.buf.extend_from_slice(&chunk[..n]),
-                }
-            };
-            let line: Vec<u8> = self.buf.drain(..nl + 2).take(nl).collect();
-            out.extend_from_slice(&line);
-            let literal = line
-                .strip_suffix(b"}")
-                .and_then(|l| l.iter().rposition(|&b| b == b'{').map(|i| &l[i + 1..]))
-                .and_then(|n| std::str::from_utf8(n).ok()?.parse::<usize>().ok());
-            let Some(n) = literal else {
-                return Some(show(&out));
-            };
-            out.extend_from_slice(b"\r\n");
-            while self.buf.len() < n {
-                let mut chunk = [0u8; 64 * 1024];
-                match self.stream.read(&mut chunk) {
-                    Ok(0) | Err(_) => panic!("connection closed in a literal"),
-                    Ok(k) => self.buf.extend_from_slice(&chunk[..k]),
-                }
-            }
-            out.extend(self.buf.drain(..n));
-        }
-    }
-
-    fn next_tag(&mut self) -> String {
-        self.tag += 1;
-        format!("t{}", self.tag)
-    }
-
-    /// The untagged lines until `tag` completes, and the completion
-    /// without its tag.
-    fn wait(&mut self, tag: &str) -> (Vec<String>, String) {
-        let mut untagged = Vec::new();
-        loop {
-            let l = self.line();
-            if let Some(rest) = l.strip_prefix(&format!("{tag} ")) {
-                return (untagged, rest.to_string());
-            }
-            untagged.push(l);
-        }
-    }
-
-    /// `command` under a new tag.
-    fn cmd(&mut self, command: &str) -> (Vec<String>, String) {
-        let tag = self.next_tag();
-        self.send(format!("{tag} {command}\r\n").as_bytes());
-        self.wait(&tag)
-    }
-
-    /// A command that must succeed: its untagged lines.
-    fn ok(&mut self, command: &str) -> Vec<String> {
-        let (lines, done) = self.cmd(command);
-        assert!(done.starts_with("OK"), "{command}: {done} {lines:?}");
-        lines
-    }
-
+/// What these tests add to the shared raw session.
+trait Append {
     /// `APPEND mailbox (flags) {n+}` with `message`: the completion.
-    fn append(&mut self, mailbox: &str, flags: &str, message: &str) -> String {
-        let tag = self.next_tag();
-        let mut bytes = format!(
-            "{tag} APPEND {mailbox} ({flags}) {{{}+}}\r\n",
-            message.len()
-        )
-        .into_bytes();
-        bytes.extend_from_slice(message.as_bytes());
-        bytes.extend_from_slice(b"\r\n");
-        self.send(&bytes);
-        self.wait(&tag).1
-    }
+    fn append(&mut self, mailbox: &str, flags: &str, message: &str) -> String;
 }
 
-fn show(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+impl Append for Imap {
+    fn append(&mut self, mailbox: &str, flags: &str, message: &str) -> String {
+        let head = format!("APPEND {mailbox} ({flags})");
+        self.cmd_literal(&head, message.as_bytes()).1
+    }
 }
 
 /// A small message with an ASCII subject and `body`.
@@ -195,14 +58,14 @@ fn rights(s: &str) -> BTreeSet<char> {
 /// Alice's session with `Shared/経理` created, holding one message, and
 /// bob granted `bob_rights` (none when empty); bob's session.
 fn team(demo: &DemoServer, bob_rights: &str) -> (Imap, Imap) {
-    let mut a = Imap::login(demo, "alice");
-    a.ok(&format!("CREATE {TEAM}"));
+    let mut a = Imap::of(demo, "alice");
+    a.ok(format!("CREATE {TEAM}"));
     let done = a.append(TEAM, "", &mail("first invoice"));
     assert!(done.starts_with("OK [APPENDUID "), "{done}");
     if !bob_rights.is_empty() {
-        a.ok(&format!("SETACL {TEAM} bob {bob_rights}"));
+        a.ok(format!("SETACL {TEAM} bob {bob_rights}"));
     }
-    let b = Imap::login(demo, "bob");
+    let b = Imap::of(demo, "bob");
     (a, b)
 }
 
@@ -241,11 +104,11 @@ fn namespace_and_japanese_shared_names() {
         .to_vec()
     );
     assert_eq!(
-        b.ok(&format!("MYRIGHTS {TEAM}")),
+        b.ok(format!("MYRIGHTS {TEAM}")),
         vec![format!("* MYRIGHTS {TEAM} lr")]
     );
     assert_eq!(
-        b.ok(&format!("STATUS {TEAM} (MESSAGES)")),
+        b.ok(format!("STATUS {TEAM} (MESSAGES)")),
         vec![format!("* STATUS {TEAM} (MESSAGES 1)")]
     );
     b.ok("ENABLE IMAP4rev2");
@@ -255,16 +118,16 @@ fn namespace_and_japanese_shared_names() {
         vec![format!("* LIST (\\HasNoChildren) \"/\" \"{TEAM_UTF8}\"")]
     );
     assert_eq!(
-        b.ok(&format!("MYRIGHTS \"{TEAM_UTF8}\"")),
+        b.ok(format!("MYRIGHTS \"{TEAM_UTF8}\"")),
         vec![format!("* MYRIGHTS \"{TEAM_UTF8}\" lr")]
     );
     assert_eq!(
-        b.ok(&format!("STATUS \"{TEAM_UTF8}\" (MESSAGES)")),
+        b.ok(format!("STATUS \"{TEAM_UTF8}\" (MESSAGES)")),
         vec![format!("* STATUS \"{TEAM_UTF8}\" (MESSAGES 1)")]
     );
     // After IMAP4rev2 `&` is literal: the modified UTF-7 spelling is
     // another name, which does not exist.
-    let (_, done) = b.cmd(&format!("STATUS {TEAM} (MESSAGES)"));
+    let (_, done) = b.cmd(format!("STATUS {TEAM} (MESSAGES)"));
     assert!(done.starts_with("NO [NONEXISTENT]"), "{done}");
 }
 
@@ -304,12 +167,12 @@ fn a_hidden_mailbox_answers_like_a_missing_one() {
         let mut out = Vec::new();
         // SELECT failed above: select INBOX again for COPY and MOVE.
         for c in commands {
-            let (lines, done) = b.cmd(&c.replace("{}", name));
+            let (lines, done) = b.cmd(c.replace("{}", name));
             out.push((lines, done));
         }
         b.ok("SELECT INBOX");
         for c in ["COPY 1 {}", "MOVE 1 {}", "UID COPY 1 {}"] {
-            out.push(b.cmd(&c.replace("{}", name)));
+            out.push(b.cmd(c.replace("{}", name)));
         }
         out.push((Vec::new(), b.append(name, "", &mail("probe"))));
         out.into_iter()
@@ -341,7 +204,7 @@ fn a_hidden_mailbox_answers_like_a_missing_one() {
 fn partial_rights_store_expunge_and_close() {
     let demo = start("partial", 12904);
     let (mut a, mut b) = team(&demo, "lrst");
-    let lines = b.ok(&format!("SELECT {TEAM}"));
+    let lines = b.ok(format!("SELECT {TEAM}"));
     let perm: Vec<&String> = lines
         .iter()
         .filter(|l| l.contains("[PERMANENTFLAGS"))
@@ -360,7 +223,7 @@ fn partial_rights_store_expunge_and_close() {
     assert!(done.starts_with("NO [NOPERM]"), "{done}");
     assert_eq!(b.cmd("CLOSE").1, "OK completed".to_string());
     assert_eq!(
-        a.ok(&format!("STATUS {TEAM} (MESSAGES DELETED)")),
+        a.ok(format!("STATUS {TEAM} (MESSAGES DELETED)")),
         vec![format!("* STATUS {TEAM} (MESSAGES 1 DELETED 1)")]
     );
 }
@@ -384,29 +247,29 @@ fn acl_commands_need_a_and_modifiers_work() {
         assert!(lines.is_empty(), "{c}: {lines:?}");
         assert!(done.starts_with("NO [NOPERM]"), "{c}: {done}");
     }
-    let acl = |a: &mut Imap| a.ok(&format!("GETACL {TEAM}"));
-    a.ok(&format!("SETACL {TEAM} bob +ws"));
+    let acl = |a: &mut Imap| a.ok(format!("GETACL {TEAM}"));
+    a.ok(format!("SETACL {TEAM} bob +ws"));
     assert_eq!(
         acl(&mut a),
         vec![format!("* ACL {TEAM} alice lrswipkxteacd bob lrsw")]
     );
-    a.ok(&format!("SETACL {TEAM} bob -rw"));
+    a.ok(format!("SETACL {TEAM} bob -rw"));
     assert_eq!(
         acl(&mut a),
         vec![format!("* ACL {TEAM} alice lrswipkxteacd bob ls")]
     );
-    a.ok(&format!("SETACL {TEAM} anyone l"));
-    a.ok(&format!("SETACL {TEAM} bob \"\""));
+    a.ok(format!("SETACL {TEAM} anyone l"));
+    a.ok(format!("SETACL {TEAM} bob \"\""));
     assert_eq!(
         acl(&mut a),
         vec![format!("* ACL {TEAM} alice lrswipkxteacd anyone l")]
     );
     assert_eq!(
-        b.ok(&format!("MYRIGHTS {TEAM}")),
+        b.ok(format!("MYRIGHTS {TEAM}")),
         vec![format!("* MYRIGHTS {TEAM} l")]
     );
-    a.ok(&format!("SETACL {TEAM} alice -a"));
-    let (_, done) = a.cmd(&format!("GETACL {TEAM}"));
+    a.ok(format!("SETACL {TEAM} alice -a"));
+    let (_, done) = a.cmd(format!("GETACL {TEAM}"));
     assert!(done.starts_with("NO [NOPERM]"), "{done}");
 }
 
@@ -418,12 +281,12 @@ fn alices_flags_and_expunge_reach_bobs_idle() {
     let (mut a, mut b) = team(&demo, "lr");
     let done = a.append(TEAM, "", &mail("second invoice"));
     assert!(done.starts_with("OK"), "{done}");
-    let lines = b.ok(&format!("EXAMINE {TEAM}"));
+    let lines = b.ok(format!("EXAMINE {TEAM}"));
     assert!(lines.contains(&"* 2 EXISTS".to_string()), "{lines:?}");
     let tag = b.next_tag();
     b.send(format!("{tag} IDLE\r\n").as_bytes());
     assert!(b.line().starts_with("+ "));
-    a.ok(&format!("SELECT {TEAM}"));
+    a.ok(format!("SELECT {TEAM}"));
     a.ok("STORE 1 +FLAGS.SILENT (\\Flagged \\Deleted)");
     assert_eq!(
         b.line(),
@@ -450,7 +313,7 @@ fn alices_flags_and_expunge_reach_bobs_idle() {
 fn acl_and_myrights_include_virtual_c_and_d() {
     let demo = start("virtual", 12910);
     let (mut a, mut b) = team(&demo, "lrte");
-    let acl = a.ok(&format!("GETACL {TEAM}"));
+    let acl = a.ok(format!("GETACL {TEAM}"));
     assert_eq!(acl.len(), 1, "{acl:?}");
     let words: Vec<&str> = acl[0]
         .strip_prefix(&format!("* ACL {TEAM} "))
@@ -461,7 +324,7 @@ fn acl_and_myrights_include_virtual_c_and_d() {
     assert_eq!((words[0], words[2]), ("alice", "bob"));
     assert_eq!(rights(words[1]), rights("lrswipkxteacd"), "{acl:?}");
     assert_eq!(rights(words[3]), rights("lrted"), "{acl:?}");
-    let mine = b.ok(&format!("MYRIGHTS {TEAM}"));
+    let mine = b.ok(format!("MYRIGHTS {TEAM}"));
     let r = mine[0]
         .strip_prefix(&format!("* MYRIGHTS {TEAM} "))
         .unwrap();
@@ -480,7 +343,7 @@ fn acl_and_myrights_include_virtual_c_and_d() {
 fn listrights_offers_virtual_c_and_d() {
     let demo = start("listrights", 12912);
     let (mut a, _b) = team(&demo, "");
-    let lines = a.ok(&format!("LISTRIGHTS {TEAM} bob"));
+    let lines = a.ok(format!("LISTRIGHTS {TEAM} bob"));
     assert_eq!(lines.len(), 1, "{lines:?}");
     let rest = lines[0]
         .strip_prefix(&format!("* LISTRIGHTS {TEAM} bob "))
@@ -503,11 +366,11 @@ fn setacl_with_an_unknown_right_is_bad() {
     let demo = start("unknown-right", 12914);
     let (mut a, _b) = team(&demo, "lr");
     for r in ["lrq", "+q", "-lr0"] {
-        let (_, done) = a.cmd(&format!("SETACL {TEAM} bob {r}"));
+        let (_, done) = a.cmd(format!("SETACL {TEAM} bob {r}"));
         assert!(done.starts_with("BAD"), "{r}: {done}");
     }
     assert_eq!(
-        a.ok(&format!("GETACL {TEAM}")),
+        a.ok(format!("GETACL {TEAM}")),
         vec![format!("* ACL {TEAM} alice lrswipkxteacd bob lr")]
     );
 }
@@ -541,7 +404,7 @@ fn empty_identifier_is_bad() {
 fn fetch_without_s_right_returns_the_body_without_seen() {
     let demo = start("fetch-no-s", 12918);
     let (mut a, mut b) = team(&demo, "lre");
-    let (_, done) = b.cmd(&format!("SELECT {TEAM}"));
+    let (_, done) = b.cmd(format!("SELECT {TEAM}"));
     assert!(done.starts_with("OK [READ-WRITE]"), "{done}");
     let (lines, done) = b.cmd("FETCH 1 (FLAGS BODY[TEXT])");
     assert!(done.starts_with("OK"), "{done} {lines:?}");
@@ -550,7 +413,7 @@ fn fetch_without_s_right_returns_the_body_without_seen() {
         vec!["* 1 FETCH (FLAGS (\\Recent) BODY[TEXT] {15}\r\nfirst invoice\r\n)".to_string()]
     );
     assert_eq!(
-        a.ok(&format!("STATUS {TEAM} (UNSEEN)")),
+        a.ok(format!("STATUS {TEAM} (UNSEEN)")),
         vec![format!("* STATUS {TEAM} (UNSEEN 1)")]
     );
 }
@@ -571,10 +434,10 @@ fn insert_only_right_allows_append_and_copy() {
     let done = b.append("INBOX", "", &mail("another receipt"));
     assert!(done.starts_with("OK"), "{done}");
     b.ok("SELECT INBOX");
-    let (_, done) = b.cmd(&format!("COPY 1 {TEAM}"));
+    let (_, done) = b.cmd(format!("COPY 1 {TEAM}"));
     assert!(done.starts_with("OK [COPYUID "), "{done}");
     assert_eq!(
-        a.ok(&format!("STATUS {TEAM} (MESSAGES)")),
+        a.ok(format!("STATUS {TEAM} (MESSAGES)")),
         vec![format!("* STATUS {TEAM} (MESSAGES 3)")]
     );
 }
@@ -588,7 +451,7 @@ fn insert_only_right_allows_append_and_copy() {
 fn select_with_insert_right_is_read_write() {
     let demo = start("select-i", 12922);
     let (_a, mut b) = team(&demo, "lri");
-    let (_, done) = b.cmd(&format!("SELECT {TEAM}"));
+    let (_, done) = b.cmd(format!("SELECT {TEAM}"));
     assert!(done.starts_with("OK [READ-WRITE]"), "{done}");
 }
 
@@ -602,8 +465,8 @@ fn select_with_insert_right_is_read_write() {
 fn myrights_without_lrikxa_looks_missing() {
     let demo = start("myrights-w", 12924);
     let (_a, mut b) = team(&demo, "w");
-    let hidden = b.cmd(&format!("MYRIGHTS {TEAM}"));
-    let missing = b.cmd(&format!("MYRIGHTS {MISSING}"));
+    let hidden = b.cmd(format!("MYRIGHTS {TEAM}"));
+    let missing = b.cmd(format!("MYRIGHTS {MISSING}"));
     assert!(hidden.0.is_empty(), "{hidden:?}");
     assert_eq!(hidden.1, missing.1);
     assert!(hidden.1.starts_with("NO [NONEXISTENT]"), "{hidden:?}");
@@ -619,16 +482,16 @@ fn myrights_without_lrikxa_looks_missing() {
 fn delete_drops_the_acl() {
     let demo = start("delete-acl", 12926);
     let (mut a, mut b) = team(&demo, "lr");
-    a.ok(&format!("CREATE {TEAM}/2024"));
-    a.ok(&format!("DELETE {TEAM}"));
-    a.ok(&format!("CREATE {TEAM}"));
+    a.ok(format!("CREATE {TEAM}/2024"));
+    a.ok(format!("DELETE {TEAM}"));
+    a.ok(format!("CREATE {TEAM}"));
     let done = a.append(TEAM, "", &mail("salaries"));
     assert!(done.starts_with("OK"), "{done}");
     assert_eq!(
-        a.ok(&format!("GETACL {TEAM}")),
+        a.ok(format!("GETACL {TEAM}")),
         vec![format!("* ACL {TEAM} alice lrswipkxteacd")]
     );
-    let (_, done) = b.cmd(&format!("SELECT {TEAM}"));
+    let (_, done) = b.cmd(format!("SELECT {TEAM}"));
     assert!(done.starts_with("NO [NONEXISTENT]"), "{done}");
 }
 
@@ -643,13 +506,13 @@ fn create_inherits_the_parents_acl() {
     let demo = start("inherit", 12928);
     let (mut a, mut b) = team(&demo, "lrk");
     let child = format!("{TEAM}/&mBhTzmb4-");
-    b.ok(&format!("CREATE {child}"));
+    b.ok(format!("CREATE {child}"));
     let lines = a.ok("LIST \"\" \"Shared/*\"");
     assert!(
         lines.contains(&format!("* LIST (\\HasNoChildren) \"/\" {child}")),
         "{lines:?}"
     );
-    let mine = a.ok(&format!("MYRIGHTS {child}"));
+    let mine = a.ok(format!("MYRIGHTS {child}"));
     let r = mine[0]
         .strip_prefix(&format!("* MYRIGHTS {child} "))
         .unwrap();
@@ -668,11 +531,11 @@ fn create_inherits_the_parents_acl() {
 fn revoked_rights_stop_updates_and_reads() {
     let demo = start("revoke", 12930);
     let (mut a, mut b) = team(&demo, "lr");
-    b.ok(&format!("EXAMINE {TEAM}"));
+    b.ok(format!("EXAMINE {TEAM}"));
     let tag = b.next_tag();
     b.send(format!("{tag} IDLE\r\n").as_bytes());
     assert!(b.line().starts_with("+ "));
-    a.ok(&format!("DELETEACL {TEAM} bob"));
+    a.ok(format!("DELETEACL {TEAM} bob"));
     let done = a.append(TEAM, "", &mail("confidential: layoffs"));
     assert!(done.starts_with("OK"), "{done}");
     let pushed = b.try_line(Duration::from_secs(2));

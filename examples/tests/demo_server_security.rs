@@ -14,7 +14,7 @@ use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::{mpsc, Once};
+use std::sync::mpsc;
 use std::time::Duration;
 
 use demo_util::USERS;
@@ -35,20 +35,6 @@ struct Demo {
     port: u16,
     tls_port: u16,
     child: Option<Child>,
-}
-
-/// The `server` example, built once per test run (so that it is never
-/// older than the sources).
-fn server_binary() -> PathBuf {
-    static BUILD: Once = Once::new();
-    BUILD.call_once(|| {
-        let status = Command::new(env!("CARGO"))
-            .args(["build", "-q", "-p", "imap-examples", "--example", "server"])
-            .status()
-            .expect("cargo build");
-        assert!(status.success(), "building the server example failed");
-    });
-    demo_util::example("server")
 }
 
 impl Demo {
@@ -78,7 +64,7 @@ impl Demo {
             .append(true)
             .open(&self.log)
             .unwrap();
-        let mut child = Command::new(server_binary())
+        let mut child = Command::new(demo_util::server_binary())
             .args(["--listen", "127.0.0.1:0", "--tls-listen", "127.0.0.1:0"])
             .arg("--users")
             .arg(self.dir.join("users"))
@@ -988,7 +974,7 @@ fn passwords_never_reach_the_log() {
 /// the same answer.
 #[test]
 fn no_default_credentials() {
-    let out = Command::new(server_binary())
+    let out = Command::new(demo_util::server_binary())
         .args(["--tls-listen", "127.0.0.1:0", "--data", "/nonexistent"])
         .output()
         .unwrap();
@@ -996,7 +982,7 @@ fn no_default_credentials() {
     let demo = Demo::start("defaults");
     let empty = demo.dir.join("empty-password");
     std::fs::write(&empty, "carol:\n").unwrap();
-    let out = Command::new(server_binary())
+    let out = Command::new(demo_util::server_binary())
         .args(["--tls-listen", "127.0.0.1:0", "--users"])
         .arg(&empty)
         .arg("--data")

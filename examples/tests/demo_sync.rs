@@ -12,40 +12,22 @@
 
 mod demo_util;
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::path::{Path, PathBuf};
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::sync::{mpsc, Once};
+use std::sync::mpsc;
 use std::time::Duration;
 
+use demo_util::imap::{listed, unquote, Imap};
 use demo_util::{DemoServer, USERS};
-use imap_examples::blocking::{tls_config, Stream};
-use rustls::pki_types::ServerName;
-use rustls::{ClientConnection, StreamOwned};
 
 // ---------------------------------------------------------------------------
 // The server
 // ---------------------------------------------------------------------------
 
-/// The `server` example, built once per run so that it is never older
-/// than the sources.
-fn server_binary() -> PathBuf {
-    static BUILD: Once = Once::new();
-    BUILD.call_once(|| {
-        let status = Command::new(env!("CARGO"))
-            .args(["build", "-q", "-p", "imap-examples", "--example", "server"])
-            .status()
-            .expect("cargo build");
-        assert!(status.success(), "building the server example failed");
-    });
-    demo_util::example("server")
-}
-
 /// A demo server on `port` (STARTTLS) and `port + 1` (implicit TLS).
 fn start(name: &str, port: u16) -> DemoServer {
-    server_binary();
-    DemoServer::start(&format!("sync-review-{name}"), port, port + 1)
+    demo_util::start(&format!("sync-review-{name}"), port)
 }
 
 /// A demo server that can be stopped and started again on its data
@@ -80,7 +62,7 @@ impl Restartable {
             .append(true)
             .open(self.dir.join("server.log"))
             .unwrap();
-        let mut child = Command::new(server_binary())
+        let mut child = Command::new(demo_util::server_binary())
             .arg("--listen")
             .arg(format!("127.0.0.1:{port}"))
             .arg("--tls-listen")
@@ -136,131 +118,13 @@ impl Drop for Restartable {
 // A raw IMAP client
 // ---------------------------------------------------------------------------
 
-/// A line-oriented IMAP client over implicit TLS: raw commands in, the
-/// response lines out (a literal is read into its line).
-struct Imap {
-    stream: Stream,
-    buf: Vec<u8>,
-    tag: u32,
-}
-
-fn password(user: &str) -> &'static str {
-    match user {
-        "alice" => "wonderland",
-        "bob" => "builder",
-        _ => panic!("unknown user {user}"),
-    }
-}
-
-impl Imap {
-    fn login(tls_port: u16, cert: &Path, user: &str) -> Self {
-        let tcp = TcpStream::connect(("127.0.0.1", tls_port)).unwrap();
-        tcp.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
-        tcp.set_nodelay(true).unwrap();
-        let config = tls_config(Some(cert)).unwrap();
-        let name = ServerName::try_from("localhost").unwrap();
-        let conn = ClientConnection::new(config, name).unwrap();
-        let mut c = Self {
-            stream: Stream::Tls(Box::new(StreamOwned::new(conn, tcp))),
-            buf: Vec::new(),
-            tag: 0,
-        };
-        let greeting = c.line();
-        assert!(greeting.starts_with("* OK"), "{greeting}");
-        c.ok(&format!("LOGIN {user} {}", password(user)));
-        c
-    }
-
-    fn of(demo: &DemoServer, user: &str) -> Self {
-        Self::login(demo.tls_port, &demo.cert, user)
-    }
-
-    fn send(&mut self, bytes: &[u8]) {
-        self.stream.write_all(bytes).unwrap();
-        self.stream.flush().unwrap();
-    }
-
-    /// One response line with its literals, without the final CRLF.
-    fn line(&mut self) -> String {
-        let mut out = Vec::new();
-        loop {
-            let nl = loop {
-                if let Some(p) = self.buf.windows(2).position(|w| w == b"\r\n") {
-                    break p;
-                }
-                let mut chunk = [0u8; 16 * 1024];
-                match self.stream.read(&mut chunk) {
-                    Ok(0) => panic!(
-                        "connection closed; so far: {:?}",
-                        String::from_utf8_lossy(&out)
-                    ),
-                    Err(e) => panic!("read: {e}; so far: {:?}", String::from_utf8_lossy(&out)),
-                    Ok(n) => self.buf.extend_from_slice(&chunk[..n]),
-                }
-            };
-            let line: Vec<u8> = self.buf.drain(..nl + 2).take(nl).collect();
-            out.extend_from_slice(&line);
-            let literal = line
-                .strip_suffix(b"}")
-                .and_then(|l| l.iter().rposition(|&b| b == b'{').map(|i| &l[i + 1..]))
-                .and_then(|n| std::str::from_utf8(n).ok()?.parse::<usize>().ok());
-            let Some(n) = literal else {
-                return String::from_utf8_lossy(&out).into_owned();
-            };
-            out.extend_from_slice(b"\r\n");
-            while self.buf.len() < n {
-                let mut chunk = [0u8; 64 * 1024];
-                match self.stream.read(&mut chunk) {
-                    Ok(0) | Err(_) => panic!("connection closed in a literal"),
-                    Ok(k) => self.buf.extend_from_slice(&chunk[..k]),
-                }
-            }
-            out.extend(self.buf.drain(..n));
-        }
-    }
-
-    fn next_tag(&mut self) -> String {
-        self.tag += 1;
-        format!("t{}", self.tag)
-    }
-
-    /// The untagged lines up to the completion of `tag`, and the
-    /// completion without its tag.
-    fn wait(&mut self, tag: &str) -> (Vec<String>, String) {
-        let mut untagged = Vec::new();
-        loop {
-            let l = self.line();
-            if let Some(rest) = l.strip_prefix(tag).and_then(|r| r.strip_prefix(' ')) {
-                return (untagged, rest.to_string());
-            }
-            untagged.push(l);
-        }
-    }
-
-    fn cmd(&mut self, command: &str) -> (Vec<String>, String) {
-        let tag = self.next_tag();
-        self.send(format!("{tag} {command}\r\n").as_bytes());
-        self.wait(&tag)
-    }
-
-    /// A command that must succeed; its untagged lines.
-    fn ok(&mut self, command: &str) -> Vec<String> {
-        let (lines, done) = self.cmd(command);
-        assert!(done.starts_with("OK"), "{command}: {done} {lines:?}");
-        lines
-    }
-
-    /// `TAG head {n+}CRLF<data>CRLF`, answered.
-    fn cmd_literal(&mut self, head: &str, data: &[u8]) -> (Vec<String>, String) {
-        let tag = self.next_tag();
-        let mut bytes = format!("{tag} {head} {{{}+}}\r\n", data.len()).into_bytes();
-        bytes.extend_from_slice(data);
-        bytes.extend_from_slice(b"\r\n");
-        self.send(&bytes);
-        self.wait(&tag)
-    }
-
+/// What these tests add to the shared raw session.
+trait Append {
     /// APPEND of one message: the `APPENDUID` validity and UID.
+    fn append(&mut self, mailbox: &str, flags: &str, message: &[u8]) -> (u32, u32);
+}
+
+impl Append for Imap {
     fn append(&mut self, mailbox: &str, flags: &str, message: &[u8]) -> (u32, u32) {
         let (_, done) = self.cmd_literal(&format!("APPEND {mailbox} ({flags})"), message);
         appenduid(&done).unwrap_or_else(|| panic!("APPEND {mailbox}: {done}"))
@@ -489,7 +353,7 @@ fn uids_copyuid_move_and_restart_agree() {
     expected.push((2, mdst.parse().unwrap()));
     a.ok("SELECT Dest");
     for (src_uid, dst_uid) in &expected {
-        let lines = a.ok(&format!(
+        let lines = a.ok(format!(
             "UID FETCH {dst_uid} (UID BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])"
         ));
         assert!(
@@ -739,7 +603,7 @@ fn condstore_modseqs_changedsince_and_unchangedsince() {
     b.ok("STORE 2 +FLAGS (\\Flagged)");
     // Setting a flag that is set changes nothing (RFC 7162 §3.1).
     b.ok("STORE 2 +FLAGS (\\Flagged)");
-    let lines = a.ok(&format!("FETCH 1:* (FLAGS) (CHANGEDSINCE {h0})"));
+    let lines = a.ok(format!("FETCH 1:* (FLAGS) (CHANGEDSINCE {h0})"));
     let changed: Vec<usize> = lines.iter().filter_map(|l| fetch_seq(l)).collect();
     assert!(
         !changed.is_empty() && changed.iter().all(|&n| n == 2),
@@ -752,7 +616,7 @@ fn condstore_modseqs_changedsince_and_unchangedsince() {
     let h1 = m1[1];
 
     // UNCHANGEDSINCE h0: message 2 changed since, 1 and 3 did not.
-    let (lines, done) = a.cmd(&format!("STORE 1:3 (UNCHANGEDSINCE {h0}) +FLAGS (\\Seen)"));
+    let (lines, done) = a.cmd(format!("STORE 1:3 (UNCHANGEDSINCE {h0}) +FLAGS (\\Seen)"));
     assert!(done.starts_with("OK [MODIFIED 2]"), "{done} {lines:?}");
     let stored: Vec<(usize, u64)> = lines
         .iter()
@@ -769,14 +633,14 @@ fn condstore_modseqs_changedsince_and_unchangedsince() {
     let status = b.ok("STATUS INBOX (HIGHESTMODSEQ)");
     assert_eq!(number(&status, "HIGHESTMODSEQ"), Some(h2));
     // SEARCH MODSEQ: the messages changed since h1, with the highest.
-    let lines = a.ok(&format!("SEARCH MODSEQ {}", h1 + 1));
+    let lines = a.ok(format!("SEARCH MODSEQ {}", h1 + 1));
     assert_eq!(search_numbers(&lines), vec![1, 3], "{lines:?}");
     assert!(lines[0].ends_with(&format!("(MODSEQ {h2})")), "{lines:?}");
     // The same in a later session (a reconnecting client).
     let mut c = Imap::of(&demo, "alice");
     let lines = c.ok("SELECT INBOX (CONDSTORE)");
     assert_eq!(number(&lines, "HIGHESTMODSEQ"), Some(h2));
-    let lines = c.ok(&format!("UID FETCH 1:* (FLAGS) (CHANGEDSINCE {h1})"));
+    let lines = c.ok(format!("UID FETCH 1:* (FLAGS) (CHANGEDSINCE {h1})"));
     let uids: Vec<u64> = lines
         .iter()
         .filter_map(|l| number_after(l, "UID"))
@@ -1107,7 +971,7 @@ fn japanese_mailbox_names_for_rev1_and_rev2_clients() {
     let note = imapkit_proto::utf7::encode("日本語/ノート");
     assert_eq!(memo, "&ZeVnLIqe-/&MOEw4g-");
     let mut r1 = Imap::of(&demo, "alice");
-    r1.ok(&format!("CREATE \"{memo}\""));
+    r1.ok(format!("CREATE \"{memo}\""));
     let lines = r1.ok("LIST \"\" \"*\"");
     let names = listed(&lines);
     assert!(names.contains(&memo), "{lines:?}");
@@ -1130,39 +994,16 @@ fn japanese_mailbox_names_for_rev1_and_rev2_clients() {
 
     let lines = r1.ok("LIST \"\" \"&ZeVnLIqe-/*\"");
     assert_eq!(listed(&lines), vec![note.clone()], "{lines:?}");
-    let lines = r1.ok(&format!("STATUS \"{note}\" (MESSAGES)"));
+    let lines = r1.ok(format!("STATUS \"{note}\" (MESSAGES)"));
     assert_eq!(status_of(&lines), Some((note.clone(), 2)));
-    let (_, done) = r1.cmd(&format!("SELECT \"{memo}\""));
+    let (_, done) = r1.cmd(format!("SELECT \"{memo}\""));
     assert!(done.starts_with("NO"), "the old name is gone: {done}");
-    r1.ok(&format!("SELECT \"{note}\""));
+    r1.ok(format!("SELECT \"{note}\""));
     let lines = r1.ok("FETCH 1:* (UID)");
     assert_eq!(lines.len(), 2, "{lines:?}");
     // A rev1 client may not send raw UTF-8 as a mailbox name.
     let (_, done) = r1.cmd("CREATE \"日本語/生\"");
     assert!(!done.starts_with("OK"), "{done}");
-}
-
-/// A mailbox name as the server wrote it: an atom, a quoted string or a
-/// literal.
-fn unquote(s: &str) -> String {
-    if let Some(q) = s.strip_prefix('"').and_then(|q| q.strip_suffix('"')) {
-        return q.replace("\\\"", "\"").replace("\\\\", "\\");
-    }
-    if s.starts_with('{') {
-        if let Some((_, rest)) = s.split_once("\r\n") {
-            return rest.to_string();
-        }
-    }
-    s.to_string()
-}
-
-/// The names of the `* LIST` lines.
-fn listed(lines: &[String]) -> Vec<String> {
-    lines
-        .iter()
-        .filter(|l| l.starts_with("* LIST "))
-        .map(|l| unquote(&l[l.find(") \"/\" ").unwrap() + 6..]))
-        .collect()
 }
 
 /// `* STATUS name (MESSAGES n)`: the name and n.

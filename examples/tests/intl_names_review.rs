@@ -9,161 +9,28 @@
 
 mod demo_util;
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::path::Path;
 use std::process::Command;
-use std::sync::Once;
-use std::time::Duration;
 
+use demo_util::imap::{listed, show, Imap};
 use demo_util::{have, DemoServer};
-use imap_examples::blocking::{tls_config, Stream};
 use imapkit_proto::utf7;
-use rustls::pki_types::ServerName;
-use rustls::{ClientConnection, StreamOwned};
 
-/// A demo server on `port` (STARTTLS) and `port + 1` (implicit TLS), with
-/// the server example built once per run.
+/// A demo server on `port` (STARTTLS) and `port + 1` (implicit TLS).
 fn start(name: &str, port: u16) -> DemoServer {
-    static BUILD: Once = Once::new();
-    BUILD.call_once(|| {
-        let status = Command::new(env!("CARGO"))
-            .args(["build", "-q", "-p", "imap-examples", "--example", "server"])
-            .status()
-            .expect("cargo build");
-        assert!(status.success(), "building the server example failed");
-    });
-    DemoServer::start(&format!("intl-review-{name}"), port, port + 1)
+    demo_util::start(&format!("intl-review-{name}"), port)
 }
 
-/// A raw IMAP session over implicit TLS, logged in as alice.
-struct Imap {
-    stream: Stream,
-    buf: Vec<u8>,
-    tag: u32,
-}
-
-impl Imap {
-    fn alice(demo: &DemoServer) -> Self {
-        let tcp = TcpStream::connect(("127.0.0.1", demo.tls_port)).unwrap();
-        tcp.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
-        tcp.set_nodelay(true).unwrap();
-        let config = tls_config(Some(&demo.cert)).unwrap();
-        let name = ServerName::try_from("localhost").unwrap();
-        let conn = ClientConnection::new(config, name).unwrap();
-        let mut c = Self {
-            stream: Stream::Tls(Box::new(StreamOwned::new(conn, tcp))),
-            buf: Vec::new(),
-            tag: 0,
-        };
-        let greeting = c.line();
-        assert!(greeting.starts_with(b"* OK"), "{}", show(&greeting));
-        c.ok(b"LOGIN alice wonderland");
-        c
-    }
-
-    fn send(&mut self, bytes: &[u8]) {
-        self.stream.write_all(bytes).unwrap();
-        self.stream.flush().unwrap();
-    }
-
-    /// One response line with its literals, without the final CRLF.
-    fn line(&mut self) -> Vec<u8> {
-        let mut out = Vec::new();
-        loop {
-            let nl = loop {
-                if let Some(p) = self.buf.windows(2).position(|w| w == b"\r\n") {
-                    break p;
-                }
-                let mut chunk = [0u8; 16 * 1024];
-                match self.stream.read(&mut chunk) {
-                    Ok(0) => panic!("connection closed; so far: {}", show(&out)),
-                    Err(e) => panic!("read: {e}; so far: {}", show(&out)),
-                    Ok(n) => self.buf.extend_from_slice(&chunk[..n]),
-                }
-            };
-            let line: Vec<u8> = self.buf.drain(..nl + 2).take(nl).collect();
-            out.extend_from_slice(&line);
-            let literal = line
-                .strip_suffix(b"}")
-                .and_then(|l| l.iter().rposition(|&b| b == b'{').map(|i| &l[i + 1..]))
-                .and_then(|n| std::str::from_utf8(n).ok()?.parse::<usize>().ok());
-            let Some(n) = literal else {
-                return out;
-            };
-            out.extend_from_slice(b"\r\n");
-            while self.buf.len() < n {
-                let mut chunk = [0u8; 64 * 1024];
-                match self.stream.read(&mut chunk) {
-                    Ok(0) | Err(_) => panic!("connection closed in a literal"),
-                    Ok(k) => self.buf.extend_from_slice(&chunk[..k]),
-                }
-            }
-            out.extend(self.buf.drain(..n));
-        }
-    }
-
-    /// `command` (raw bytes, CRLF added) under a new tag: the untagged
-    /// lines and the completion without its tag.
-    fn cmd(&mut self, command: &[u8]) -> (Vec<String>, String) {
-        self.tag += 1;
-        let tag = format!("t{}", self.tag);
-        let mut bytes = format!("{tag} ").into_bytes();
-        bytes.extend_from_slice(command);
-        bytes.extend_from_slice(b"\r\n");
-        self.send(&bytes);
-        let mut untagged = Vec::new();
-        loop {
-            let l = show(&self.line());
-            if let Some(rest) = l.strip_prefix(&format!("{tag} ")) {
-                return (untagged, rest.to_string());
-            }
-            untagged.push(l);
-        }
-    }
-
-    /// A command that must succeed: its untagged lines.
-    fn ok(&mut self, command: &[u8]) -> Vec<String> {
-        let (lines, done) = self.cmd(command);
-        assert!(
-            done.starts_with("OK"),
-            "{}: {done} {lines:?}",
-            show(command)
-        );
-        lines
-    }
-
+/// What these tests add to the shared raw session.
+trait Listing {
     /// The names `LIST "" *` shows, as the server wrote them (unquoted).
+    fn list_all(&mut self) -> Vec<String>;
+}
+
+impl Listing for Imap {
     fn list_all(&mut self) -> Vec<String> {
         listed(&self.ok(b"LIST \"\" *"))
     }
-}
-
-fn show(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-/// A mailbox name as the server wrote it: an atom, a quoted string or a
-/// literal.
-fn unquote(s: &str) -> String {
-    if let Some(q) = s.strip_prefix('"').and_then(|q| q.strip_suffix('"')) {
-        return q.replace("\\\"", "\"").replace("\\\\", "\\");
-    }
-    if s.starts_with('{') {
-        if let Some((_, rest)) = s.split_once("\r\n") {
-            return rest.to_string();
-        }
-    }
-    s.to_string()
-}
-
-/// The names of the `* LIST` lines.
-fn listed(lines: &[String]) -> Vec<String> {
-    lines
-        .iter()
-        .filter(|l| l.starts_with("* LIST "))
-        .map(|l| unquote(&l[l.find(") \"/\" ").unwrap() + 6..]))
-        .collect()
 }
 
 /// `TAG APPEND mailbox {n+}` with a small message.
@@ -182,7 +49,7 @@ fn append(c: &mut Imap, mailbox: &str) -> String {
 #[test]
 fn rev1_client_round_trips_modified_utf7_names() {
     let demo = start("rev1", 12740);
-    let mut c = Imap::alice(&demo);
+    let mut c = Imap::of(&demo, "alice");
     let texts = ["日本語/受信箱", "Ünïcödé", "emoji 😀", "a&b", "𠀋/x"];
     let wire: Vec<String> = texts.iter().map(|t| utf7::encode(t)).collect();
     assert_eq!(
@@ -248,7 +115,7 @@ fn rev1_client_round_trips_modified_utf7_names() {
 #[test]
 fn rev1_client_invalid_modified_utf7_is_refused() {
     let demo = start("invalid", 12742);
-    let mut c = Imap::alice(&demo);
+    let mut c = Imap::of(&demo, "alice");
     let before = c.list_all();
     for bad in [
         "&AGE-",
@@ -276,7 +143,7 @@ fn rev1_client_invalid_modified_utf7_is_refused() {
 #[test]
 fn rev1_client_raw_utf8_name_is_refused() {
     let demo = start("raw8", 12744);
-    let mut c = Imap::alice(&demo);
+    let mut c = Imap::of(&demo, "alice");
     let before = c.list_all();
     let (_, quoted) = c.cmd("CREATE \"日本語\"".as_bytes());
     assert!(quoted.starts_with("NO [CANNOT]"), "{quoted}");
@@ -296,13 +163,13 @@ fn rev1_client_raw_utf8_name_is_refused() {
 #[test]
 fn rev2_client_ampersand_is_literal() {
     let demo = start("rev2amp", 12746);
-    let mut r2 = Imap::alice(&demo);
+    let mut r2 = Imap::of(&demo, "alice");
     r2.ok(b"ENABLE IMAP4rev2");
     r2.ok(b"CREATE &ZeVnLIqe-");
     let names = r2.list_all();
     assert!(names.contains(&"&ZeVnLIqe-".to_string()), "{names:?}");
     assert!(!names.contains(&"日本語".to_string()), "{names:?}");
-    let mut r1 = Imap::alice(&demo);
+    let mut r1 = Imap::of(&demo, "alice");
     let names = r1.list_all();
     assert!(names.contains(&"&-ZeVnLIqe-".to_string()), "{names:?}");
 }
@@ -316,7 +183,7 @@ fn rev2_client_ampersand_is_literal() {
 #[test]
 fn create_with_trailing_delimiter_creates_the_parent() {
     let demo = start("trailing", 12748);
-    let mut c = Imap::alice(&demo);
+    let mut c = Imap::of(&demo, "alice");
     let (lines, done) = c.cmd(b"CREATE &ZeVnLIqe-/");
     assert!(done.starts_with("OK"), "{done} {lines:?}");
     let names = c.list_all();
@@ -334,7 +201,7 @@ fn create_with_trailing_delimiter_creates_the_parent() {
 #[test]
 fn rev2_client_non_net_unicode_names_are_refused_or_normalized() {
     let demo = start("nfc", 12750);
-    let mut c = Imap::alice(&demo);
+    let mut c = Imap::of(&demo, "alice");
     c.ok(b"ENABLE IMAP4rev2");
     let nfc = "\u{dc}n\u{ef}c\u{f6}d\u{e9}";
     let nfd = "U\u{308}ni\u{308}co\u{308}de\u{301}";
@@ -359,9 +226,9 @@ fn rev2_client_non_net_unicode_names_are_refused_or_normalized() {
 #[test]
 fn line_and_paragraph_separators_are_refused() {
     let demo = start("seps", 12754);
-    let mut r2 = Imap::alice(&demo);
+    let mut r2 = Imap::of(&demo, "alice");
     r2.ok(b"ENABLE IMAP4rev2");
-    let mut r1 = Imap::alice(&demo);
+    let mut r1 = Imap::of(&demo, "alice");
     let mut created = Vec::new();
     for (rev2, name) in [
         (true, "a\u{2028}b"),
@@ -460,7 +327,7 @@ print("all checks passed")
 #[test]
 fn a_pattern_inside_an_encoded_run_matches_nothing() {
     let demo = start("partialrun", 12756);
-    let mut c = Imap::alice(&demo);
+    let mut c = Imap::of(&demo, "alice");
     c.ok(b"CREATE &ZeVnLIqe-");
     let (lines, done) = c.cmd(b"LIST \"\" &ZeVn*");
     assert!(done.starts_with("OK"), "{done} {lines:?}");

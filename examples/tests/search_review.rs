@@ -12,139 +12,33 @@
 
 mod demo_util;
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::process::Command;
-use std::sync::Once;
-use std::time::Duration;
 
+use demo_util::imap::Imap;
 use demo_util::{have, DemoServer};
-use imap_examples::blocking::{tls_config, Stream};
-use rustls::pki_types::ServerName;
-use rustls::{ClientConnection, StreamOwned};
 
-/// A demo server on `port` (STARTTLS) and `port + 1` (implicit TLS), with
-/// the server example built once per run.
+/// A demo server on `port` (STARTTLS) and `port + 1` (implicit TLS).
 fn start(name: &str, port: u16) -> DemoServer {
-    static BUILD: Once = Once::new();
-    BUILD.call_once(|| {
-        let status = Command::new(env!("CARGO"))
-            .args(["build", "-q", "-p", "imap-examples", "--example", "server"])
-            .status()
-            .expect("cargo build");
-        assert!(status.success(), "building the server example failed");
-    });
-    DemoServer::start(&format!("search-review-{name}"), port, port + 1)
+    demo_util::start(&format!("search-review-{name}"), port)
 }
 
-/// A raw IMAP session over implicit TLS, logged in as alice.
-struct Imap {
-    stream: Stream,
-    buf: Vec<u8>,
-    tag: u32,
-}
-
-impl Imap {
-    fn alice(demo: &DemoServer) -> Self {
-        let tcp = TcpStream::connect(("127.0.0.1", demo.tls_port)).unwrap();
-        tcp.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
-        tcp.set_nodelay(true).unwrap();
-        let config = tls_config(Some(&demo.cert)).unwrap();
-        let name = ServerName::try_from("localhost").unwrap();
-        let conn = ClientConnection::new(config, name).unwrap();
-        let mut c = Self {
-            stream: Stream::Tls(Box::new(StreamOwned::new(conn, tcp))),
-            buf: Vec::new(),
-            tag: 0,
-        };
-        let greeting = c.line();
-        assert!(greeting.starts_with("* OK"), "{greeting}");
-        c.ok(b"LOGIN alice wonderland");
-        c
-    }
-
-    fn send(&mut self, bytes: &[u8]) {
-        self.stream.write_all(bytes).unwrap();
-        self.stream.flush().unwrap();
-    }
-
-    /// One response line with its literals, without the final CRLF.
-    fn line(&mut self) -> String {
-        let mut out = Vec::new();
-        loop {
-            let nl = loop {
-                if let Some(p) = self.buf.windows(2).position(|w| w == b"\r\n") {
-                    break p;
-                }
-                let mut chunk = [0u8; 16 * 1024];
-                match self.stream.read(&mut chunk) {
-                    Ok(0) => panic!("closed; so far: {}", String::from_utf8_lossy(&out)),
-                    Err(e) => panic!("read: {e}; so far: {}", String::from_utf8_lossy(&out)),
-                    Ok(n) => self.buf.extend_from_slice(&chunk[..n]),
-                }
-            };
-            let line: Vec<u8> = self.buf.drain(..nl + 2).take(nl).collect();
-            out.extend_from_slice(&line);
-            let literal = line
-                .strip_suffix(b"}")
-                .and_then(|l| l.iter().rposition(|&b| b == b'{').map(|i| &l[i + 1..]))
-                .and_then(|n| std::str::from_utf8(n).ok()?.parse::<usize>().ok());
-            let Some(n) = literal else {
-                return String::from_utf8_lossy(&out).into_owned();
-            };
-            out.extend_from_slice(b"\r\n");
-            while self.buf.len() < n {
-                let mut chunk = [0u8; 64 * 1024];
-                match self.stream.read(&mut chunk) {
-                    Ok(0) | Err(_) => panic!("connection closed in a literal"),
-                    Ok(k) => self.buf.extend_from_slice(&chunk[..k]),
-                }
-            }
-            out.extend(self.buf.drain(..n));
-        }
-    }
-
-    /// `command` (raw bytes, CRLF added) under a new tag: the untagged
-    /// lines and the completion without its tag.
-    fn cmd(&mut self, command: &[u8]) -> (Vec<String>, String) {
-        self.tag += 1;
-        let tag = format!("t{}", self.tag);
-        let mut bytes = format!("{tag} ").into_bytes();
-        bytes.extend_from_slice(command);
-        bytes.extend_from_slice(b"\r\n");
-        self.send(&bytes);
-        let mut untagged = Vec::new();
-        loop {
-            let l = self.line();
-            if let Some(rest) = l.strip_prefix(&format!("{tag} ")) {
-                return (untagged, rest.to_string());
-            }
-            untagged.push(l);
-        }
-    }
-
-    /// A command that must succeed: its untagged lines.
-    fn ok(&mut self, command: &[u8]) -> Vec<String> {
-        let (lines, done) = self.cmd(command);
-        assert!(
-            done.starts_with("OK"),
-            "{}: {done} {lines:?}",
-            String::from_utf8_lossy(command)
-        );
-        lines
-    }
-
+/// What these tests add to the shared raw session.
+trait Searching {
     /// APPEND of one message to INBOX (LITERAL+).
+    fn append(&mut self, message: &[u8]);
+    /// `SEARCH`-like `head` with `term` as a `{n+}` literal: the completion
+    /// must be OK; the numbers of `* SEARCH`.
+    fn search(&mut self, head: &str, term: &str) -> Vec<u32>;
+}
+
+impl Searching for Imap {
     fn append(&mut self, message: &[u8]) {
-        let mut c = format!("APPEND INBOX {{{}+}}\r\n", message.len()).into_bytes();
-        c.extend_from_slice(message);
-        self.ok(&c);
+        let (lines, done) = self.cmd_literal("APPEND INBOX", message);
+        assert!(done.starts_with("OK"), "APPEND: {done} {lines:?}");
     }
 
-    /// `SEARCH`-like `head` with `term` as a `{n+}` literal (and `tail`
-    /// after it): the completion must be OK; the numbers of `* SEARCH`.
     fn search(&mut self, head: &str, term: &str) -> Vec<u32> {
-        let lines = self.ok(&lit(head, term.as_bytes(), ""));
+        let lines = self.ok(lit(head, term.as_bytes(), ""));
         numbers(&lines)
     }
 }
@@ -249,7 +143,7 @@ fn raw_utf8_subject() -> Vec<u8> {
 
 /// A session with `messages` appended to INBOX and INBOX selected.
 fn session(demo: &DemoServer, messages: &[Vec<u8>]) -> Imap {
-    let mut a = Imap::alice(demo);
+    let mut a = Imap::of(demo, "alice");
     for m in messages {
         a.append(m);
     }
@@ -319,13 +213,12 @@ fn japanese_terms_match_decoded_headers_and_bodies() {
     assert_eq!(
         lines,
         [format!(
-            "* ESEARCH (TAG t{}) UID MIN 1 MAX 7 ALL 1:3,5:7 COUNT 6",
-            a.tag
+            "* ESEARCH (TAG {}) UID MIN 1 MAX 7 ALL 1:3,5:7 COUNT 6",
+            a.last_tag()
         )]
     );
     // A synchronizing literal, as RFC 3501 §6.4.4's example sends it.
-    a.tag += 1;
-    let tag = format!("t{}", a.tag);
+    let tag = a.next_tag();
     a.send(format!("{tag} SEARCH CHARSET UTF-8 BODY {{9}}\r\n").as_bytes());
     assert!(a.line().starts_with("+ "));
     a.send("請求書\r\n".as_bytes());
@@ -442,7 +335,7 @@ fn unknown_charsets_get_no_badcharset() {
 #[test]
 fn star_on_an_empty_mailbox() {
     let demo = start("empty", 12810);
-    let mut a = Imap::alice(&demo);
+    let mut a = Imap::of(&demo, "alice");
     a.ok(b"CREATE Empty");
     a.ok(b"SELECT Empty");
     for q in [
@@ -454,13 +347,16 @@ fn star_on_an_empty_mailbox() {
         assert_eq!(a.ok(q), ["* SEARCH"]);
     }
     let lines = a.ok(b"SEARCH RETURN (MIN MAX COUNT ALL) *");
-    assert_eq!(lines, [format!("* ESEARCH (TAG t{}) COUNT 0", a.tag)]);
-    let lines = a.ok(&lit(
+    assert_eq!(lines, [format!("* ESEARCH (TAG {}) COUNT 0", a.last_tag())]);
+    let lines = a.ok(lit(
         "UID SEARCH RETURN (MIN MAX COUNT ALL) CHARSET UTF-8 UID 1:* SUBJECT",
         "請求書".as_bytes(),
         "",
     ));
-    assert_eq!(lines, [format!("* ESEARCH (TAG t{}) UID COUNT 0", a.tag)]);
+    assert_eq!(
+        lines,
+        [format!("* ESEARCH (TAG {}) UID COUNT 0", a.last_tag())]
+    );
 }
 
 /// After ENABLE IMAP4rev2 a quoted UTF-8 string without CHARSET is UTF-8
@@ -468,7 +364,7 @@ fn star_on_an_empty_mailbox() {
 #[test]
 fn imap4rev2_quoted_utf8_without_charset() {
     let demo = start("rev2", 12812);
-    let mut a = Imap::alice(&demo);
+    let mut a = Imap::of(&demo, "alice");
     for m in [iso_2022_jp_subject(), utf8_base64_body()] {
         a.append(&m);
     }
@@ -481,12 +377,12 @@ fn imap4rev2_quoted_utf8_without_charset() {
         let lines = a.ok(q.as_bytes());
         assert_eq!(
             lines,
-            [format!("* ESEARCH (TAG t{}) UID ALL 1", a.tag)],
+            [format!("* ESEARCH (TAG {}) UID ALL 1", a.last_tag())],
             "{q}"
         );
     }
     let lines = a.ok("SEARCH TEXT \"ご請求書\"".as_bytes());
-    assert_eq!(lines, [format!("* ESEARCH (TAG t{}) ALL 2", a.tag)]);
+    assert_eq!(lines, [format!("* ESEARCH (TAG {}) ALL 2", a.last_tag())]);
 }
 
 // ---------------------------------------------------------------------------

@@ -12,6 +12,8 @@ use std::time::Duration;
 
 use imap_examples::dovecot::REQUIRE_ENV;
 
+pub(crate) mod imap;
+
 /// The users of every demo server the tests start.
 pub(crate) const USERS: &str = "alice:wonderland\nbob:builder\n";
 
@@ -109,6 +111,27 @@ impl Drop for DemoServer {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// The `server` example, built once per test binary so that it is never
+/// older than the sources.
+pub(crate) fn server_binary() -> PathBuf {
+    static BUILD: std::sync::Once = std::sync::Once::new();
+    BUILD.call_once(|| {
+        let status = Command::new(env!("CARGO"))
+            .args(["build", "-q", "-p", "imap-examples", "--example", "server"])
+            .status()
+            .expect("cargo build");
+        assert!(status.success(), "building the server example failed");
+    });
+    example("server")
+}
+
+/// A demo server built from the current sources, on `port` (STARTTLS) and
+/// `port + 1` (implicit TLS), its directory named after `name`.
+pub(crate) fn start(name: &str, port: u16) -> DemoServer {
+    server_binary();
+    DemoServer::start(name, port, port + 1)
 }
 
 /// An example binary, built by `cargo test` next to the test binaries
