@@ -552,3 +552,21 @@ fn revoked_rights_stop_updates_and_reads() {
         "bob read it: {lines:?}"
     );
 }
+
+/// SETACL (and DELETEACL) on a personal mailbox: one that does not exist
+/// is answered `NO [NONEXISTENT]` (RFC 5530), one that exists `NO
+/// [CANNOT]` (its ACL is fixed: the owner holds every right). (A
+/// suspicion of the review: both got `[CANNOT]`.)
+#[test]
+fn setacl_on_a_missing_personal_mailbox_says_nonexistent() {
+    let demo = start("personal", 12940);
+    let mut a = Imap::of(&demo, "alice");
+    for c in ["SETACL Nope bob lr", "DELETEACL Nope bob"] {
+        let (_, done) = a.cmd(c);
+        assert!(done.starts_with("NO [NONEXISTENT]"), "{c}: {done}");
+    }
+    for c in ["SETACL INBOX bob lr", "DELETEACL INBOX bob"] {
+        let (_, done) = a.cmd(c);
+        assert!(done.starts_with("NO [CANNOT]"), "{c}: {done}");
+    }
+}

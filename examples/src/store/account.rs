@@ -449,6 +449,11 @@ impl Account {
         let name = normalize_name(name)?;
         let loc = self.locate(&name)?;
         if !loc.shared {
+            // A missing mailbox is said to be missing (RFC 5530
+            // NONEXISTENT), an existing one's ACL is fixed.
+            if !loc.ns.lock().mailboxes.contains_key(&loc.key) {
+                return Err(StoreError::NoSuchMailbox);
+            }
             return Err(StoreError::Cannot {
                 what: "change the acl of a personal mailbox",
             });
