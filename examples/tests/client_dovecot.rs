@@ -230,10 +230,9 @@ fn seed(s: &mut Session, mailbox: &str, count: usize) {
 
 /// `(uid, flags, size)` of every message, as `doveadm fetch` sees them.
 fn doveadm_fetch(dc: &Dovecot, user: &str, mailbox: &str) -> Vec<(u32, Vec<String>, u64)> {
-    let out = std::process::Command::new("doveadm")
-        .arg("-c")
-        .arg(dc.dir.join("dovecot.conf"))
-        .args([
+    let text = doveadm(
+        dc,
+        &[
             "fetch",
             "-u",
             user,
@@ -241,15 +240,8 @@ fn doveadm_fetch(dc: &Dovecot, user: &str, mailbox: &str) -> Vec<(u32, Vec<Strin
             "mailbox",
             mailbox,
             "all",
-        ])
-        .output()
-        .expect("run doveadm");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+        ],
     );
-    let text = String::from_utf8(out.stdout).unwrap();
     let mut rows = Vec::new();
     for record in text.split('\x0c') {
         let (mut uid, mut flags, mut size) = (None, Vec::new(), None);
@@ -572,10 +564,19 @@ fn compress_deflate_with_dovecot() {
 /// The mailboxes doveadm lists for `user`, in UTF-8 (its own spelling,
 /// whatever IMAP's).
 fn doveadm_mailboxes(dc: &Dovecot, user: &str) -> Vec<String> {
+    doveadm(dc, &["mailbox", "list", "-u", user])
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+/// `doveadm ARGS` with this Dovecot's configuration: its output (it must
+/// succeed).
+fn doveadm(dc: &Dovecot, args: &[&str]) -> String {
     let out = std::process::Command::new("doveadm")
         .arg("-c")
         .arg(dc.dir.join("dovecot.conf"))
-        .args(["mailbox", "list", "-u", user])
+        .args(args)
         .output()
         .expect("run doveadm");
     assert!(
@@ -583,11 +584,7 @@ fn doveadm_mailboxes(dc: &Dovecot, user: &str) -> Vec<String> {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(str::to_owned)
-        .collect()
+    String::from_utf8(out.stdout).unwrap()
 }
 
 /// Mailbox names in Japanese and other scripts against Dovecot 2.3 (an

@@ -8,7 +8,7 @@ use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress};
 use imapkit_proto::{CommandBody, Data, Secret};
 use imapkit_state::client::{CloseReason, Event, Outcome};
 use imapkit_state::CommandHandle;
-use util::client::{quiet_config, Deflater, Script};
+use util::client::{completed, quiet_config, Deflater, Script};
 
 fn inflate(compressed: &[u8]) -> Vec<u8> {
     let mut d = Decompress::new(false);
@@ -268,13 +268,7 @@ fn close_reads_compressed_input_not_inflated_yet() {
         })
         .count();
     assert_eq!(exists, 6_000);
-    let done: Vec<_> = events
-        .iter()
-        .filter_map(|e| match e {
-            Event::Completed(c) => Some((c.handle, c.outcome.clone())),
-            _ => None,
-        })
-        .collect();
+    let done = completed(&events);
     assert_eq!(done, [(noop, Outcome::Ok)]);
     assert!(matches!(
         events.last(),
@@ -297,13 +291,7 @@ fn close_reads_a_compressed_flood_only_up_to_another_event_limit() {
     // One 64 KiB piece holds about 4,800 of these lines; the held
     // messages of the first piece are read whole, then 100 more events.
     assert!(events.len() < 5_200, "{} events", events.len());
-    let done: Vec<_> = events
-        .iter()
-        .filter_map(|e| match e {
-            Event::Completed(c) => Some((c.handle, c.outcome.clone())),
-            _ => None,
-        })
-        .collect();
+    let done = completed(&events);
     assert_eq!(done, [(noop, Outcome::ConnectionClosed)]);
     assert!(matches!(
         events.last(),

@@ -87,12 +87,17 @@ impl Capabilities {
     /// IMAP4rev1, whose sessions are IMAP4rev2 from the start (RFC 9051
     /// §5.1; it need not know modified UTF-7, Appendix A.1).
     pub fn utf8_accepted(&self) -> bool {
-        let enabled = self.enabled.iter().any(|c| match c {
-            Capability::Imap4Rev2 => true,
-            Capability::Utf8(a) => a.as_bytes().eq_ignore_ascii_case(b"ACCEPT"),
-            _ => false,
-        });
-        enabled || (self.imap4rev2() && !self.has(&Capability::Imap4Rev1))
+        self.utf8_accept_enabled()
+            || self.is_enabled(&Capability::Imap4Rev2)
+            || (self.imap4rev2() && !self.has(&Capability::Imap4Rev1))
+    }
+
+    /// Whether `ENABLE UTF8=ACCEPT` succeeded (RFC 6855): then a SEARCH
+    /// carries no CHARSET (§3).
+    pub fn utf8_accept_enabled(&self) -> bool {
+        self.enabled.iter().any(
+            |c| matches!(c, Capability::Utf8(a) if a.as_bytes().eq_ignore_ascii_case(b"ACCEPT")),
+        )
     }
 
     /// How commands are encoded for this server: [`literal_policy`](Self::literal_policy)

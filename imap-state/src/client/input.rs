@@ -640,12 +640,16 @@ impl Client {
             Data::Enabled(caps) => self.caps.enable(caps.iter().cloned()),
             _ => {}
         }
-        if self.caps.utf8_accepted() {
-            // Names in a UTF-8 session are UTF-8, `&` included (RFC 9051
-            // §5.1, RFC 6855 §3): said on the values, so that they read and
-            // compare as such, and go back as they came.
-            data.for_each_mailbox_mut(|m| m.set_encoding(NameEncoding::Utf8));
-        }
+        // Names in a UTF-8 session are UTF-8, `&` included (RFC 9051 §5.1,
+        // RFC 6855 §3): said on the values, so that they read and compare
+        // as such, and go back as they came. (The session is asked only
+        // for data that holds a name: not on the path of FETCH and EXISTS.)
+        let caps = &self.caps;
+        data.for_each_mailbox_mut(|m| {
+            if caps.utf8_accepted() {
+                m.set_encoding(NameEncoding::Utf8);
+            }
+        });
         let handle = self.route(&data);
         // The flags a FETCH asked for are its answer, not a change.
         let asked = handle.is_some_and(|h| self.in_flight.iter().any(|f| f.handle == h && f.fetch));

@@ -187,7 +187,7 @@ impl Client {
             // `search_charset`); another charset's strings would be misread.
             CommandBody::Search {
                 charset: Some(c), ..
-            } if self.utf8_accept_enabled() && !is_utf8_or_ascii(c) => {
+            } if self.caps.utf8_accept_enabled() && !is_utf8_or_ascii(c) => {
                 return Some(UsageError::Unexpected(
                     "SEARCH CHARSET other than UTF-8 after ENABLE UTF8=ACCEPT",
                 ));
@@ -207,13 +207,6 @@ impl Client {
         None
     }
 
-    /// Whether `ENABLE UTF8=ACCEPT` succeeded (RFC 6855).
-    fn utf8_accept_enabled(&self) -> bool {
-        self.caps.enabled().iter().any(
-            |c| matches!(c, Capability::Utf8(a) if a.as_bytes().eq_ignore_ascii_case(b"ACCEPT")),
-        )
-    }
-
     /// A SEARCH's `CHARSET` as the session needs it: dropped once
     /// UTF8=ACCEPT is enabled (RFC 6855 §3: the client MUST NOT send one;
     /// another charset was refused at the enqueue); `UTF-8` added when an
@@ -227,7 +220,7 @@ impl Client {
         else {
             return;
         };
-        if self.utf8_accept_enabled() {
+        if self.caps.utf8_accept_enabled() {
             *charset = None;
         } else if charset.is_none()
             && !self.caps.utf8_accepted()

@@ -21,7 +21,7 @@ use imapkit_proto::{
 };
 
 use super::audit::{AuditKind, AuthOutcome, LimitKind};
-use super::capability::needs_channel_binding;
+use super::capability::{binding_usable, needs_channel_binding};
 use super::config::MechanismRequest;
 use super::decision::{coded_text, static_text, AuthVerdict, LoginAttempt, RequestId, ScramLookup};
 use super::event::{CloseReason, Event};
@@ -315,8 +315,7 @@ impl Server {
         let created = configured.and_then(|name| {
             let factory = self.config.sasl_factory.as_ref()?;
             // The capability list's rule for `-PLUS` (capability.rs).
-            let plus_advertised = self.security == ConnectionSecurity::Tls
-                && self.channel_binding.is_some()
+            let plus_advertised = binding_usable(self.security, self.channel_binding.is_some())
                 && self
                     .config
                     .sasl_mechanisms

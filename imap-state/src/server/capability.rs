@@ -67,8 +67,7 @@ pub(crate) fn list(config: &ServerConfig, ctx: Context) -> Vec1<Capability<'stat
         }
         let usable = config.sasl_mechanisms.iter().filter(|m| {
             !(no_secrets && sends_reusable_secret(m))
-                && (!needs_channel_binding(m)
-                    || (ctx.security == ConnectionSecurity::Tls && ctx.channel_binding))
+                && (!needs_channel_binding(m) || binding_usable(ctx.security, ctx.channel_binding))
         });
         let mut any = false;
         for m in usable {
@@ -114,6 +113,12 @@ pub(crate) fn sends_reusable_secret(m: &AuthMechanism<'_>) -> bool {
         m,
         AuthMechanism::ScramSha1 | AuthMechanism::ScramSha256 | AuthMechanism::External
     ) && !m.as_bytes().to_ascii_uppercase().starts_with(b"SCRAM-")
+}
+
+/// Whether the `-PLUS` mechanisms can run: TLS is up and its
+/// channel-binding value is known.
+pub(crate) fn binding_usable(security: ConnectionSecurity, known: bool) -> bool {
+    security == ConnectionSecurity::Tls && known
 }
 
 /// Whether a mechanism needs channel binding (`-PLUS`, RFC 5802 §6).
