@@ -2,12 +2,13 @@
 
 use std::borrow::Cow;
 use std::cmp::Ordering;
+use std::fmt;
 use std::hash::{Hash, Hasher};
 
 use bytes::Bytes;
 
 use crate::buf::{Buf, IntoStatic};
-use crate::core::{expect_no_nul, AString, AtomExt};
+use crate::core::{expect_no_nul, AString, AtomExt, IString, Literal, LiteralMode, Quoted};
 use crate::error::ValidationError;
 use crate::utf7;
 
@@ -75,22 +76,85 @@ pub enum NameEncoding {
 }
 
 /// A mailbox name that is not `INBOX`, in its wire form.
-#[derive(Debug, Clone)]
+///
+/// Held as the `astring`'s bytes and its form rather than as an
+/// [`AString`], so that the name's convention fits beside them: a
+/// [`Mailbox`] is 40 bytes, the size of an `AString` (an `AString` and a
+/// flag would be 48, and every response and event holding a name would
+/// grow with it).
+#[derive(Clone)]
 pub struct MailboxOther<'a> {
-    name: AString<'a>,
+    bytes: Buf<'a>,
+    form: WireForm,
     encoding: NameEncoding,
 }
 
+/// The form of a mailbox name's `astring` (RFC 9051 §9), kept so that a
+/// decoded name re-encodes the way it came.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum WireForm {
+    Atom,
+    Quoted,
+    Literal(LiteralMode),
+}
+
 impl<'a> MailboxOther<'a> {
+    fn new(name: AString<'a>, encoding: NameEncoding) -> Self {
+        let (bytes, form) = match name {
+            AString::Atom(a) => (a.into_inner(), WireForm::Atom),
+            AString::String(IString::Quoted(q)) => (q.into_inner(), WireForm::Quoted),
+            AString::String(IString::Literal(l)) => {
+                let mode = l.mode();
+                (l.into_inner(), WireForm::Literal(mode))
+            }
+        };
+        Self {
+            bytes,
+            form,
+            encoding,
+        }
+    }
+
+    /// The wire form as an `astring`, borrowing from `self`.
+    pub fn as_astring(&self) -> AString<'_> {
+        Self::astring(self.bytes.reborrow(), self.form)
+    }
+
     /// The wire form as an `astring`.
-    pub fn as_astring(&self) -> &AString<'a> {
-        &self.name
+    pub fn into_astring(self) -> AString<'a> {
+        Self::astring(self.bytes, self.form)
+    }
+
+    /// The payload buffer and mode of a name sent as a literal: an encoder
+    /// references a [`Buf::Shared`] payload instead of copying it
+    /// (vectored encoding), as it does a [`Literal`]'s.
+    pub(crate) fn literal(&self) -> Option<(&Buf<'a>, LiteralMode)> {
+        match self.form {
+            WireForm::Literal(mode) => Some((&self.bytes, mode)),
+            _ => None,
+        }
+    }
+
+    /// The convention the bytes follow.
+    pub fn encoding(&self) -> NameEncoding {
+        self.encoding
+    }
+
+    fn astring<'b>(bytes: Buf<'b>, form: WireForm) -> AString<'b> {
+        // The bytes and the form came apart from a valid `AString`.
+        match form {
+            WireForm::Atom => AString::Atom(AtomExt::unvalidated(bytes)),
+            WireForm::Quoted => AString::String(IString::Quoted(Quoted::unvalidated(bytes))),
+            WireForm::Literal(mode) => {
+                AString::String(IString::Literal(Literal::unvalidated(bytes, mode)))
+            }
+        }
     }
 
     /// The name's text as bytes, for comparing names: UTF-8 where the
     /// bytes are valid in their convention, else the bytes.
     fn key(&self) -> Cow<'_, [u8]> {
-        let bytes = self.name.as_bytes();
+        let bytes = self.bytes.as_bytes();
         match self.encoding {
             NameEncoding::ModifiedUtf7 if bytes.contains(&b'&') => match utf7::decode(bytes) {
                 Ok(text) => Cow::Owned(text.into_bytes()),
@@ -98,6 +162,15 @@ impl<'a> MailboxOther<'a> {
             },
             _ => Cow::Borrowed(bytes),
         }
+    }
+}
+
+impl fmt::Debug for MailboxOther<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MailboxOther")
+            .field("name", &self.as_astring())
+            .field("encoding", &self.encoding)
+            .finish()
     }
 }
 
@@ -139,7 +212,7 @@ impl<'a> Mailbox<'a> {
         if name.as_bytes().eq_ignore_ascii_case(b"INBOX") {
             Mailbox::Inbox
         } else {
-            Mailbox::Other(MailboxOther { name, encoding })
+            Mailbox::Other(MailboxOther::new(name, encoding))
         }
     }
 
@@ -172,7 +245,7 @@ impl<'a> Mailbox<'a> {
     pub fn as_bytes(&self) -> &[u8] {
         match self {
             Mailbox::Inbox => b"INBOX",
-            Mailbox::Other(o) => o.name.as_bytes(),
+            Mailbox::Other(o) => o.bytes.as_bytes(),
         }
     }
 
@@ -228,7 +301,7 @@ impl<'a> Mailbox<'a> {
         let Mailbox::Other(o) = self else {
             return None;
         };
-        let bytes = o.name.as_bytes();
+        let bytes = o.bytes.as_bytes();
         let text = match (o.encoding, utf8) {
             (NameEncoding::ModifiedUtf7, true) if bytes.contains(&b'&') => {
                 utf7::decode(bytes).ok()?
@@ -245,7 +318,7 @@ impl<'a> Mailbox<'a> {
     pub fn to_astring(&self) -> AString<'a> {
         match self {
             Mailbox::Inbox => AString::Atom(AtomExt::unvalidated(&b"INBOX"[..])),
-            Mailbox::Other(o) => o.name.clone(),
+            Mailbox::Other(o) => MailboxOther::astring(o.bytes.clone(), o.form),
         }
     }
 
@@ -254,7 +327,8 @@ impl<'a> Mailbox<'a> {
         match self {
             Mailbox::Inbox => Mailbox::Inbox,
             Mailbox::Other(o) => Mailbox::Other(MailboxOther {
-                name: o.name.reborrow(),
+                bytes: o.bytes.reborrow(),
+                form: o.form,
                 encoding: o.encoding,
             }),
         }
@@ -313,7 +387,8 @@ impl IntoStatic for Mailbox<'_> {
         match self {
             Mailbox::Inbox => Mailbox::Inbox,
             Mailbox::Other(o) => Mailbox::Other(MailboxOther {
-                name: o.name.into_static_in(frame),
+                bytes: o.bytes.into_static_in(frame),
+                form: o.form,
                 encoding: o.encoding,
             }),
         }
@@ -357,6 +432,42 @@ mod tests {
                 proptest::prop_assert_eq!(&m.name().unwrap(), &name);
                 proptest::prop_assert!(m.as_bytes().is_ascii());
             }
+        }
+    }
+
+    #[test]
+    fn a_mailbox_is_no_larger_than_an_astring() {
+        // The convention flag sits beside the form: responses and events
+        // holding a name do not grow with it.
+        assert_eq!(size_of::<Mailbox<'_>>(), size_of::<AString<'_>>());
+    }
+
+    #[test]
+    fn every_form_comes_back_as_it_came() {
+        for wire in [
+            AString::Atom(AtomExt::unvalidated(&b"Sent"[..])),
+            AString::String(IString::Quoted(Quoted::unvalidated(&b"two words"[..]))),
+            AString::String(IString::Literal(Literal::unvalidated(
+                &b"a\r\nb"[..],
+                LiteralMode::Sync,
+            ))),
+            AString::String(IString::Literal(Literal::unvalidated(
+                &b"x"[..],
+                LiteralMode::NonSync,
+            ))),
+        ] {
+            let m = Mailbox::from_astring(wire.clone());
+            let Mailbox::Other(o) = &m else {
+                panic!("not the inbox")
+            };
+            assert_eq!(format!("{:?}", o.as_astring()), format!("{wire:?}"));
+            assert_eq!(m.to_astring(), wire);
+            let owned = m.clone().into_static();
+            assert_eq!(owned.to_astring(), wire);
+            let Mailbox::Other(o) = owned else {
+                panic!("not the inbox")
+            };
+            assert_eq!(o.into_astring(), wire);
         }
     }
 

@@ -210,7 +210,10 @@ impl Encode for Mailbox<'_> {
             Mailbox::Inbox => w.put(b"INBOX"),
             Mailbox::Other(o) => match w.utf8_session().and_then(|utf8| self.respelled(utf8)) {
                 Some(name) => name.encode(w),
-                None => o.as_astring().encode(w),
+                None => match o.literal() {
+                    Some((buf, mode)) => w.put_literal(buf, mode, false),
+                    None => o.as_astring().encode(w),
+                },
             },
         }
     }
