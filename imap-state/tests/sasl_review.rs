@@ -1,8 +1,7 @@
 //! An independent security review of the SASL mechanisms and of the
 //! AUTHENTICATE exchange (client and server), stop 32. Tests whose doc
-//! says "Was a bug" failed before the fix committed with this file; the
-//! `#[ignore = "BUG: ..."]` test is a fault left open (see its reason);
-//! the others pin behaviour no other test checks.
+//! says "Was a bug" failed before the fix committed with this file (or
+//! in the stop they name); the others pin behaviour no other test checks.
 
 mod util;
 
@@ -202,13 +201,14 @@ fn unknown_user_salt_cannot_be_computed_from_the_exchange() {
 /// RFC 5802 §5.1 (`n`): the client SHOULD prepare the user name with
 /// SASLprep "treating it as a query string (i.e., unassigned Unicode code
 /// points are allowed)", and the server MUST prepare it the same way (or
-/// compare SASLprep-aware). Both halves use the stored-string profile
+/// compare SASLprep-aware). Both halves used the stored-string profile
 /// (the `stringprep` crate's `saslprep`), so a name with a code point
-/// unassigned in Unicode 3.2, such as U+1F600, is refused: the client
+/// unassigned in Unicode 3.2, such as U+1F600, was refused: the client
 /// with `SaslError::SaslPrep` before sending, the server with the same
 /// error (`BAD`). Only the password (`Normalize`, §2.2) is a stored string.
+///
+/// Was a bug (fixed in stop 33).
 #[test]
-#[ignore = "BUG: SCRAM user names are SASLprep'ed as stored strings; unassigned code points (U+1F600) are refused on both sides (RFC 5802 §5.1: query string)"]
 fn scram_user_name_is_prepared_as_a_query_string() {
     let mut c = scram_client("user\u{1F600}");
     let first = c

@@ -318,6 +318,11 @@ pub enum ChannelBinding {
     /// `tls-exporter` (RFC 9266): the 32-byte value of the TLS exporter with
     /// label `EXPORTER-Channel-Binding` and an empty context, as the TLS
     /// library gives it (rustls: `export_keying_material`).
+    ///
+    /// An empty value binds to nothing and is never used as a binding:
+    /// [`ScramClient::new`](scram::ScramClient::new) and
+    /// [`ScramServer::new`](scram::ScramServer::new) take it as
+    /// [`ChannelBinding::None`].
     TlsExporter(Vec<u8>),
 }
 

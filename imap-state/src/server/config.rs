@@ -35,7 +35,9 @@ pub struct MechanismRequest<'a> {
     /// Whether the connection is encrypted.
     pub security: ConnectionSecurity,
     /// The `tls-exporter` channel-binding value (RFC 9266) the application
-    /// passed to `Server::tls_established`, if any.
+    /// passed to `Server::tls_established` or `Server::new_tls`, if any;
+    /// never empty (`new_tls` takes an empty value as none,
+    /// `tls_established` refuses it).
     pub channel_binding: Option<&'a [u8]>,
     /// Whether this connection's capabilities offer a `-PLUS` mechanism
     /// (one is configured, TLS is up and a channel-binding value is

@@ -324,9 +324,16 @@ impl Server {
     /// [`ConnectionSecurity::Tls`], and the `-PLUS` SCRAM mechanisms are
     /// offered (in the greeting too). After STARTTLS the value comes with
     /// [`Server::tls_established`] instead.
+    ///
+    /// An empty `channel_binding` (RFC 9266: the value is 32 bytes; a TLS
+    /// library that gave nothing) is no value: the session is the one
+    /// [`Server::new`] with [`ConnectionSecurity::Tls`] makes, without
+    /// `-PLUS` mechanisms, and mechanism factories see `None`
+    /// ([`MechanismRequest::channel_binding`]).
     pub fn new_tls(config: Arc<ServerConfig>, now: Instant, channel_binding: Vec<u8>) -> Self {
         let mut server = Self::build(config, ConnectionSecurity::Tls);
-        server.channel_binding = Some(channel_binding);
+        // An empty value would bind every exchange to nothing.
+        server.channel_binding = Some(channel_binding).filter(|b| !b.is_empty());
         let text = server.greeting_text();
         server.out.push(&Greeting {
             kind: GreetingKind::Ok,

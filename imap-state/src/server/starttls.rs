@@ -23,7 +23,9 @@ impl Server {
     /// `channel_binding` is the `tls-exporter` value (RFC 9266: the TLS
     /// exporter with label `EXPORTER-Channel-Binding` and an empty context,
     /// 32 bytes) for the `-PLUS` SCRAM mechanisms, if the TLS library gives
-    /// one.
+    /// one; `None` if it does not (then no `-PLUS` mechanism is offered).
+    /// An empty value counts as `None`, as in [`Server::new_tls`]: it would
+    /// bind every exchange to nothing.
     ///
     /// Call it after the OK to STARTTLS was taken with
     /// [`poll_transmit`](Self::poll_transmit): errors if no STARTTLS is in
@@ -46,7 +48,8 @@ impl Server {
         }
         self.report_injection();
         self.security = ConnectionSecurity::Tls;
-        self.channel_binding = channel_binding;
+        // An empty value would bind every exchange to nothing.
+        self.channel_binding = channel_binding.filter(|b| !b.is_empty());
         self.mode = Mode::Normal;
         // A fresh framer: nothing from before the handshake survives.
         self.renew_framer();

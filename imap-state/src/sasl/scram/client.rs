@@ -6,7 +6,8 @@ use imapkit_proto::{AuthMechanism, Secret};
 
 use super::attributes::{ServerFinal, ServerFirst, NAME};
 use super::{
-    b64, nonce_ok, saslprep, Keys, ScramHash, DEFAULT_MAX_ITERATIONS, MIN_ITERATIONS, TLS_EXPORTER,
+    b64, nonce_ok, saslprep, saslprep_query, usable_binding, Keys, ScramHash,
+    DEFAULT_MAX_ITERATIONS, MIN_ITERATIONS, TLS_EXPORTER,
 };
 use crate::sasl::gs2::{self, CbindFlag};
 use crate::sasl::{ChannelBinding, ClientMechanism, SaslError};
@@ -23,7 +24,9 @@ use crate::sasl::{ChannelBinding, ClientMechanism, SaslError};
 /// Checks, in order of the exchange:
 /// - before sending: the nonce (at least [`MIN_NONCE_LEN`](super::MIN_NONCE_LEN)
 ///   printable characters, else [`SaslError::InvalidNonce`]); user name and
-///   password through SASLprep (RFC 4013; [`SaslError::SaslPrep`]);
+///   password through SASLprep (RFC 4013; [`SaslError::SaslPrep`]), the
+///   user name as a query string (code points unassigned in Unicode 3.2
+///   allowed, RFC 5802 §5.1), the password as a stored string;
 /// - server-first: its nonce starts with ours and adds to it
 ///   ([`SaslError::NonceMismatch`]), the salt is base64, the iteration count
 ///   is between [`MIN_ITERATIONS`] and the maximum
@@ -72,6 +75,11 @@ impl ScramClient {
     /// least 18 printable ASCII characters other than `,`, from a
     /// cryptographically secure random generator (e.g. 18 random bytes in
     /// base64). `channel_binding` selects the variant (see the type's docs).
+    ///
+    /// An empty [`ChannelBinding::TlsExporter`] value cannot bind (RFC 9266:
+    /// the value is 32 bytes of exported keying material) and counts as
+    /// [`ChannelBinding::None`]: the client names the plain mechanism
+    /// (`SCRAM-SHA-256`, not `-PLUS`) and sends the GS2 flag `n`.
     pub fn new(
         hash: ScramHash,
         authcid: impl Into<String>,
@@ -85,7 +93,7 @@ impl ScramClient {
             authzid: None,
             password,
             nonce: client_nonce,
-            channel_binding,
+            channel_binding: usable_binding(channel_binding),
             max_iterations: DEFAULT_MAX_ITERATIONS,
             state: State::Start,
             error: None,
@@ -120,7 +128,8 @@ impl ScramClient {
         if !nonce_ok(&self.nonce) {
             return Err(SaslError::InvalidNonce("client"));
         }
-        let username = saslprep(&self.authcid)?;
+        // RFC 5802 §5.1: the user name is a query string.
+        let username = saslprep_query(&self.authcid)?;
         // Checked now so that a bad password fails before anything is sent.
         saslprep(self.password.declassify())?;
         let mut gs2_header = Vec::new();

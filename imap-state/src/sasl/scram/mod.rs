@@ -61,7 +61,7 @@ use imapkit_proto::{Atom, AuthMechanism};
 use sha1::Sha1;
 use sha2::{Digest, Sha256};
 
-use crate::sasl::{SaslError, ScramSecrets};
+use crate::sasl::{ChannelBinding, SaslError, ScramSecrets};
 
 pub(crate) mod attributes;
 mod client;
@@ -221,13 +221,140 @@ impl Keys {
     }
 }
 
-/// SASLprep (RFC 4013) of a user name or password; empty results are
-/// refused too (RFC 5802 §5.1). The `stringprep` crate treats the string as
-/// a stored string: unassigned code points are refused.
+/// SASLprep (RFC 4013) of a password, as a *stored* string (RFC 5802 §2.2,
+/// `Normalize`; RFC 3454 §7): unassigned code points are refused, and so
+/// is an empty result (RFC 5802 §5.1). This is the `stringprep` crate's
+/// `saslprep`. User names use [`saslprep_query`] instead.
 pub(crate) fn saslprep(s: &str) -> Result<String, SaslError> {
     match stringprep::saslprep(s) {
         Ok(p) if !p.is_empty() => Ok(p.into_owned()),
         _ => Err(SaslError::SaslPrep),
+    }
+}
+
+/// SASLprep (RFC 4013) of a SCRAM user name, as a *query* string: RFC 5802
+/// §5.1 (`n`) has both the client and the server prepare the name
+/// "treating it as a query string (i.e., unassigned Unicode code points
+/// are allowed)". An empty result is refused (RFC 5802 §5.1).
+///
+/// The query profile is the stored profile without the last step, the
+/// refusal of the code points of RFC 3454 table A.1 (unassigned in Unicode
+/// 3.2; RFC 3454 §7, RFC 4013 §2.5). The `stringprep` crate only offers the
+/// stored profile and keeps NFKC to itself, so this runs it on the pieces
+/// between unassigned code points and keeps those code points as they are:
+///
+/// - Mapping (RFC 4013 §2.1, tables B.1 and C.1.2) is per code point and
+///   leaves unassigned ones alone, so mapping the pieces maps the whole.
+/// - Normalization (NFKC, RFC 4013 §2.2) is that of Unicode 3.2 (RFC 3454
+///   §4), in which an unassigned code point has no decomposition,
+///   combining class 0 and takes part in no composition: nothing reorders
+///   or composes across it, and NFKC of the whole is NFKC of the pieces
+///   with the unassigned code points between them. (Normalizing the whole
+///   with the crate's newer Unicode would instead apply mappings that Unicode
+///   3.2 does not have: U+1F101, unassigned in 3.2, would become "0,".)
+/// - Prohibition (RFC 4013 §2.3) is per code point: the crate checks the
+///   pieces, [`prohibited_output`] the kept code points (table A.1 holds
+///   none of the prohibited ones; checked all the same).
+/// - The bidi rule (RFC 4013 §2.4, RFC 3454 §6) is about the whole string
+///   (a string with RandALCat must begin and end with one), so
+///   [`bidi_refused`] checks the joined result. The crate also checks it on
+///   each piece, which would refuse a piece such as "\u{5D0}1" that is
+///   only the beginning of a valid name; [`prepare_piece`] undoes that.
+///   Unassigned code points are in neither table D.1 nor D.2 (those list
+///   Unicode 3.2 characters), so they count as neither RandALCat nor LCat.
+pub(crate) fn saslprep_query(s: &str) -> Result<String, SaslError> {
+    use stringprep::tables::unassigned_code_point;
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some((at, c)) = rest.char_indices().find(|&(_, c)| unassigned_code_point(c)) {
+        out.push_str(&prepare_piece(&rest[..at])?);
+        if prohibited_output(c) {
+            return Err(SaslError::SaslPrep);
+        }
+        out.push(c);
+        rest = &rest[at + c.len_utf8()..];
+    }
+    out.push_str(&prepare_piece(rest)?);
+    if out.is_empty() || bidi_refused(&out) {
+        return Err(SaslError::SaslPrep);
+    }
+    Ok(out)
+}
+
+/// A Unicode 3.2 RandALCat character that is a starter (combining class 0),
+/// has no decomposition and takes part in no composition (its composites
+/// U+FB2E..U+FB30 are composition exclusions), so NFKC leaves it in place
+/// and does not change its neighbours.
+const FENCE: char = '\u{5D0}'; // HEBREW LETTER ALEF
+
+/// The stored profile of SASLprep on a piece holding no unassigned code
+/// point, except for the piece's own bidi check (RFC 3454 §6, left to
+/// [`bidi_refused`] on the whole string).
+///
+/// The crate refuses a piece for a prohibited character (then the whole
+/// is refused too), for RandALCat and LCat together (likewise), or for
+/// RandALCat without one at both ends. Only the last can be wrong for a
+/// piece of a longer string; fencing the piece with [`FENCE`] on both
+/// sides satisfies it without changing the rest, so a piece refused alone
+/// but accepted fenced was refused for that reason only.
+fn prepare_piece(piece: &str) -> Result<std::borrow::Cow<'_, str>, SaslError> {
+    if let Ok(prepared) = stringprep::saslprep(piece) {
+        return Ok(prepared);
+    }
+    let fenced = format!("{FENCE}{piece}{FENCE}");
+    let prepared = stringprep::saslprep(&fenced).map_err(|_| SaslError::SaslPrep)?;
+    prepared
+        .strip_prefix(FENCE)
+        .and_then(|p| p.strip_suffix(FENCE))
+        .map(|p| std::borrow::Cow::Owned(p.to_owned()))
+        .ok_or(SaslError::SaslPrep)
+}
+
+/// Whether SASLprep prohibits `c` in its output (RFC 4013 §2.3: tables
+/// C.1.2, C.2.1, C.2.2, C.3, C.4, C.5, C.6, C.7, C.8, C.9).
+fn prohibited_output(c: char) -> bool {
+    use stringprep::tables as t;
+    t::non_ascii_space_character(c)
+        || t::ascii_control_character(c)
+        || t::non_ascii_control_character(c)
+        || t::private_use(c)
+        || t::non_character_code_point(c)
+        || t::surrogate_code(c)
+        || t::inappropriate_for_plain_text(c)
+        || t::inappropriate_for_canonical_representation(c)
+        || t::change_display_properties_or_deprecated(c)
+        || t::tagging_character(c)
+}
+
+/// Whether a prepared string breaks the bidi rule of RFC 3454 §6 (RFC 4013
+/// §2.4): with any RandALCat character (table D.1) it must hold no LCat
+/// character (table D.2) and begin and end with a RandALCat character.
+/// Code points unassigned in Unicode 3.2 are in neither table.
+fn bidi_refused(s: &str) -> bool {
+    use stringprep::tables::{bidi_l, bidi_r_or_al, unassigned_code_point};
+    let rand_al = |c: char| !unassigned_code_point(c) && bidi_r_or_al(c);
+    let l = |c: char| !unassigned_code_point(c) && bidi_l(c);
+    if !s.chars().any(rand_al) {
+        return false;
+    }
+    s.chars().any(l)
+        || !s.chars().next().is_some_and(rand_al)
+        || !s.chars().next_back().is_some_and(rand_al)
+}
+
+/// The channel binding a SCRAM half runs with: an empty
+/// [`ChannelBinding::TlsExporter`] value is [`ChannelBinding::None`].
+///
+/// RFC 9266 §2: `tls-exporter` is 32 bytes of keying material exported
+/// from the TLS connection. An empty value (a TLS library that gave
+/// nothing) would make `c=` hold only the GS2 header, the same for every
+/// connection: a binding to nothing, which a man in the middle passes.
+/// So it counts as no binding at all: the client sends `n` and names the
+/// plain mechanism, the server refuses `p=` (RFC 5802 §6).
+pub(crate) fn usable_binding(channel_binding: ChannelBinding) -> ChannelBinding {
+    match channel_binding {
+        ChannelBinding::TlsExporter(data) if data.is_empty() => ChannelBinding::None,
+        other => other,
     }
 }
 
@@ -352,5 +479,119 @@ mod tests {
         assert_eq!(saslprep("\u{627}1"), Err(SaslError::SaslPrep));
         assert_eq!(saslprep("\u{ad}"), Err(SaslError::SaslPrep));
         assert_eq!(saslprep(""), Err(SaslError::SaslPrep));
+        // Passwords stay stored strings: unassigned code points refused.
+        assert_eq!(saslprep("pass\u{1F600}"), Err(SaslError::SaslPrep));
+    }
+
+    #[test]
+    fn saslprep_query_allows_unassigned_code_points() {
+        // U+1F600 is unassigned in Unicode 3.2 (table A.1).
+        assert!(stringprep::tables::unassigned_code_point('\u{1F600}'));
+        assert_eq!(saslprep_query("user\u{1F600}").unwrap(), "user\u{1F600}");
+        assert_eq!(saslprep_query("\u{1F600}").unwrap(), "\u{1F600}");
+        assert_eq!(
+            saslprep_query("\u{1F600}\u{1F600}x\u{1F600}").unwrap(),
+            "\u{1F600}\u{1F600}x\u{1F600}"
+        );
+        // Kept as it is, not normalized with a later Unicode's NFKC (U+1F101
+        // DIGIT ZERO COMMA, unassigned in 3.2, is "0," in Unicode 5.2+), and
+        // nothing composes with it or across it.
+        assert_eq!(saslprep_query("\u{1F101}").unwrap(), "\u{1F101}");
+        assert_eq!(
+            saslprep_query("\u{1F600}\u{301}").unwrap(),
+            "\u{1F600}\u{301}"
+        );
+        // Without unassigned code points: the same as the stored profile.
+        for s in [
+            "user",
+            "I\u{ad}X",
+            "\u{aa}",
+            "\u{2168}",
+            "a\u{a0}b",
+            "\u{5d0}1\u{5d0}",
+        ] {
+            assert_eq!(saslprep_query(s), saslprep(s), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn saslprep_query_still_maps_and_normalizes() {
+        // RFC 4013 §3 examples.
+        assert_eq!(saslprep_query("I\u{ad}X").unwrap(), "IX");
+        assert_eq!(saslprep_query("user").unwrap(), "user");
+        assert_eq!(saslprep_query("\u{aa}").unwrap(), "a");
+        assert_eq!(saslprep_query("\u{2168}").unwrap(), "IX");
+        // Soft hyphen to nothing (B.1), no-break space to space (C.1.2),
+        // NFKC ("ⅸ" is "ix", "e" + U+0301 composes), next to and between
+        // unassigned code points.
+        assert_eq!(
+            saslprep_query("I\u{ad}X\u{1F600}a\u{a0}b\u{1F600}\u{2178}").unwrap(),
+            "IX\u{1F600}a b\u{1F600}ix"
+        );
+        assert_eq!(
+            saslprep_query("e\u{301}\u{1F600}\u{ad}").unwrap(),
+            "\u{e9}\u{1F600}"
+        );
+    }
+
+    #[test]
+    fn saslprep_query_still_refuses_prohibited_characters() {
+        assert_eq!(saslprep_query("\u{7}"), Err(SaslError::SaslPrep));
+        assert_eq!(saslprep_query("a\u{1F600}\u{7}"), Err(SaslError::SaslPrep));
+        assert_eq!(saslprep_query("\u{7}\u{1F600}a"), Err(SaslError::SaslPrep));
+        // Private use (C.3), a non-character (C.4), a tagging character
+        // (C.9), U+200E (C.8).
+        for c in ['\u{E000}', '\u{FFFF}', '\u{E0041}', '\u{200E}'] {
+            assert_eq!(
+                saslprep_query(&format!("a\u{1F600}{c}")),
+                Err(SaslError::SaslPrep),
+                "{c:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn saslprep_query_checks_the_bidi_rule_on_the_whole_string() {
+        // RandALCat first but not last.
+        assert_eq!(saslprep_query("\u{627}1"), Err(SaslError::SaslPrep));
+        // The same split by an unassigned code point: each piece alone
+        // ("\u{627}", "1") is fine, the whole is not.
+        assert_eq!(
+            saslprep_query("\u{627}\u{1F600}1"),
+            Err(SaslError::SaslPrep)
+        );
+        assert_eq!(
+            saslprep_query("1\u{1F600}\u{627}"),
+            Err(SaslError::SaslPrep)
+        );
+        // RandALCat and LCat in different pieces.
+        assert_eq!(
+            saslprep_query("\u{5d0}\u{1F600}a\u{1F600}\u{5d0}"),
+            Err(SaslError::SaslPrep)
+        );
+        // Valid as a whole though its first piece ("\u{5d0}1") is not: the
+        // unassigned code point is neither RandALCat nor LCat.
+        assert_eq!(
+            saslprep_query("\u{5d0}1\u{1F600}\u{5d0}").unwrap(),
+            "\u{5d0}1\u{1F600}\u{5d0}"
+        );
+        assert_eq!(
+            saslprep_query("\u{5d0}\u{1F600}2\u{5d0}").unwrap(),
+            "\u{5d0}\u{1F600}2\u{5d0}"
+        );
+        // Ending with an unassigned code point after RandALCat.
+        assert_eq!(saslprep_query("\u{5d0}\u{1F600}"), Err(SaslError::SaslPrep));
+    }
+
+    #[test]
+    fn saslprep_query_refuses_an_empty_result() {
+        assert_eq!(saslprep_query(""), Err(SaslError::SaslPrep));
+        assert_eq!(saslprep_query("\u{ad}"), Err(SaslError::SaslPrep));
+        assert_eq!(saslprep_query("\u{ad}\u{feff}"), Err(SaslError::SaslPrep));
+        // Mapped to nothing around an unassigned code point: not empty.
+        assert_eq!(
+            saslprep_query("\u{ad}\u{1F600}\u{ad}").unwrap(),
+            "\u{1F600}"
+        );
     }
 }

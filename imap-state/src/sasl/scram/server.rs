@@ -8,7 +8,9 @@ use std::sync::OnceLock;
 use imapkit_proto::{AuthMechanism, Secret};
 
 use super::attributes::{ClientFinal, ClientFirstBare, NAME};
-use super::{b64, ct_eq, nonce_ok, saslprep, ScramHash, MIN_ITERATIONS, TLS_EXPORTER};
+use super::{
+    b64, ct_eq, nonce_ok, saslprep_query, usable_binding, ScramHash, MIN_ITERATIONS, TLS_EXPORTER,
+};
 use crate::sasl::gs2::{self, CbindFlag};
 use crate::sasl::{
     ChannelBinding, Failure, FailureReason, Identity, SaslError, ScramSecrets, ServerMechanism,
@@ -21,7 +23,8 @@ use crate::sasl::{
 /// The exchange:
 /// 1. [`start`](ServerMechanism::start) with client-first (or `None`, then
 ///    an empty challenge asks for it) gives [`ServerStep::LookupScram`] with
-///    the user name after SASLprep;
+///    the user name after SASLprep as a query string (RFC 5802 §5.1: code
+///    points unassigned in Unicode 3.2 allowed);
 /// 2. [`supply`](ServerMechanism::supply) with [`Supply::Scram`] gives the
 ///    server-first challenge. For an unknown user (`None`) the exchange goes
 ///    on with a made-up salt and keys, so that it looks the same as for a
@@ -106,6 +109,11 @@ impl ScramServer {
     /// can bind (TLS is up), else [`ChannelBinding::None`];
     /// `plus_advertised` says whether the server offered the `-PLUS`
     /// variant on this connection (downgrade detection).
+    ///
+    /// An empty [`ChannelBinding::TlsExporter`] value cannot bind (RFC 9266:
+    /// the value is 32 bytes of exported keying material) and counts as
+    /// [`ChannelBinding::None`]: a client's `p=tls-exporter` then fails with
+    /// [`FailureReason::ChannelBinding`].
     pub fn new(
         hash: ScramHash,
         server_nonce: String,
@@ -115,7 +123,7 @@ impl ScramServer {
         Self {
             hash,
             nonce: server_nonce,
-            channel_binding,
+            channel_binding: usable_binding(channel_binding),
             plus_advertised,
             plus_variant: false,
             allow_authzid: false,
@@ -172,7 +180,8 @@ impl ScramServer {
         let header = gs2::parse_header(message, NAME)?;
         let bare = &message[header.len..];
         let parsed = ClientFirstBare::parse(bare)?;
-        let authcid = saslprep(&parsed.username)?;
+        // RFC 5802 §5.1: the user name is a query string.
+        let authcid = saslprep_query(&parsed.username)?;
         let identity = Identity {
             authcid,
             authzid: header.authzid,
