@@ -127,7 +127,10 @@ impl Account {
     /// CREATE-SPECIAL-USE). Missing superior names are created too; a
     /// trailing delimiter is dropped. In the shared namespace a top-level
     /// mailbox can be created by anyone (who gets all rights on it), a
-    /// child needs right `k` on its parent.
+    /// child needs right `k` on its parent. A shared mailbox the user has
+    /// no `l` on is answered as a missing one as far as that can be
+    /// (RFC 4314 §6): the `k` check comes first, and only where the user
+    /// may create does the name show as taken.
     pub fn create(&self, name: &str, special_use: Option<SpecialUse>) -> Result<()> {
         let name = normalize_name(name.strip_suffix(name::DELIMITER).unwrap_or(name))?;
         if name == SHARED_ROOT {
@@ -135,11 +138,15 @@ impl Account {
         }
         let loc = self.locate(&name)?;
         self.update(&loc.ns, |st| {
-            if st.mailboxes.get(&loc.key).is_some_and(|e| e.id.is_some()) {
-                return Err(StoreError::AlreadyExists);
-            }
+            let exists = st.mailboxes.get(&loc.key).is_some_and(|e| e.id.is_some());
             if loc.shared {
+                if exists && self.rights_in(&loc, st, &loc.key).has('l') {
+                    return Err(StoreError::AlreadyExists);
+                }
                 self.require_create_below(st, &loc.key)?;
+            }
+            if exists {
+                return Err(StoreError::AlreadyExists);
             }
             self.create_with_parents(&loc.ns, st, &loc.key, special_use)
         })
@@ -197,7 +204,10 @@ impl Account {
     /// of the new name are created. Renaming INBOX moves its messages to a
     /// new mailbox and leaves INBOX empty (its children are not renamed).
     /// Subscriptions follow the renamed names. Renaming between the
-    /// personal and the shared namespace is refused.
+    /// personal and the shared namespace is refused. In the shared
+    /// namespace the user needs `x` on the mailbox and on every inferior
+    /// mailbox (each old name is deleted, RFC 4314 §4), else nothing
+    /// moves, and `k` on the new parent.
     pub fn rename(&self, from: &str, to: &str) -> Result<()> {
         let from = normalize_name(from)?;
         let to = normalize_name(to.strip_suffix(name::DELIMITER).unwrap_or(to))?;
@@ -226,6 +236,14 @@ impl Account {
                 return Err(StoreError::NoSuchMailbox);
             }
             rights.require('x')?;
+            // The inferiors go too (RFC 9051 §6.3.6): `x` on each, visible
+            // or not; the answer is the one for the mailbox itself, naming
+            // none. (`\Noselect` names are no mailboxes: skipped.)
+            for child in st.children(&floc.key) {
+                if st.mailboxes.get(child).is_some_and(|e| e.id.is_some()) {
+                    self.rights_in(&floc, st, child).require('x')?;
+                }
+            }
             if floc.shared {
                 self.require_create_below(st, &tloc.key)?;
             }
