@@ -213,6 +213,11 @@ pub enum UsageError {
     /// without `ENABLE QRESYNC`, RFC 7162 §3.2.10).
     #[error("peer has not enabled {0}")]
     NotEnabled(&'static str),
+    /// An EXPUNGE to a client that enabled QRESYNC: it gets VANISHED with
+    /// the message's UID instead (RFC 7162 §3.2.10), unless the mailbox
+    /// was selected with `[NOMODSEQ]`.
+    #[error("the client enabled QRESYNC: send VANISHED, not EXPUNGE")]
+    VanishedRequired,
     /// The SASL mechanism refused to start (e.g. a name SASLprep rejects).
     #[error("authentication mechanism: {0}")]
     Sasl(#[from] crate::sasl::SaslError),

@@ -494,7 +494,10 @@ fn qresync_session(app: &mut App) {
             .unwrap()
     });
     app.server(
-        b"* 1 EXPUNGE\r\n* OK [CLOSED] previous mailbox closed\r\n* 3 EXISTS\r\n\
+        // The old mailbox's last news before [CLOSED]: VANISHED, as RFC 7162
+        // §3.2.10 has it once QRESYNC is enabled (an EXPUNGE here is a
+        // violation since stop 33).
+        b"* VANISHED 10\r\n* OK [CLOSED] previous mailbox closed\r\n* 3 EXISTS\r\n\
           * OK [UIDVALIDITY 1700] x\r\n* OK [HIGHESTMODSEQ 95] x\r\n\
           * VANISHED (EARLIER) 11\r\n* 2 FETCH (UID 12 FLAGS (\\Seen) MODSEQ (94))\r\n\
           * 3 FETCH (UID 13 FLAGS () MODSEQ (95))\r\nA5 OK [READ-WRITE] done\r\n",

@@ -258,18 +258,20 @@ fn qresync_select_and_the_closed_boundary() {
         sent,
         "A3 SELECT INBOX (QRESYNC (1700 90 10:12 (2,3 11,12)))\r\n"
     );
+    // The old mailbox's last news comes before [CLOSED] (as VANISHED: an
+    // EXPUNGE after ENABLE QRESYNC is a violation, RFC 7162 §3.2.10).
     s.server(
-        b"* 1 EXPUNGE\r\n* OK [CLOSED] previous mailbox closed\r\n* 3 EXISTS\r\n\
+        b"* VANISHED 10\r\n* OK [CLOSED] previous mailbox closed\r\n* 3 EXISTS\r\n\
           * OK [UIDVALIDITY 1700] x\r\n* OK [HIGHESTMODSEQ 95] x\r\n\
           * VANISHED (EARLIER) 11\r\n* 2 FETCH (UID 12 FLAGS (\\Seen) MODSEQ (94))\r\n\
           * 3 FETCH (UID 13 FLAGS () MODSEQ (95))\r\nA3 OK [READ-WRITE] done\r\n",
     );
     let ev = s.events();
     assert!(violations(&ev).is_empty(), "{:?}", violations(&ev));
-    // The EXPUNGE before [CLOSED] was about the old mailbox.
-    assert!(changes(&ev).contains(&MailboxChange::Expunged {
-        seq: 1,
-        uid: Some(10)
+    // The VANISHED before [CLOSED] was about the old mailbox.
+    assert!(changes(&ev).contains(&MailboxChange::Vanished {
+        uids: vec![10..=10],
+        earlier: false
     }));
     assert!(
         changes(&ev)

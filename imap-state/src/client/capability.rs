@@ -87,9 +87,32 @@ impl Capabilities {
     /// IMAP4rev1, whose sessions are IMAP4rev2 from the start (RFC 9051
     /// §5.1; it need not know modified UTF-7, Appendix A.1).
     pub fn utf8_accepted(&self) -> bool {
-        self.utf8_accept_enabled()
-            || self.is_enabled(&Capability::Imap4Rev2)
+        self.utf8_accept_enabled() || self.imap4rev2_in_use()
+    }
+
+    /// Whether the server takes IDLE: it announces `IDLE` (RFC 2177) or
+    /// `IMAP4rev2`, of which IDLE is part (RFC 9051 §6.3.13).
+    pub fn idle(&self) -> bool {
+        self.has(&Capability::Idle) || self.imap4rev2()
+    }
+
+    /// Whether the session is an IMAP4rev2 one: after `ENABLE IMAP4rev2`
+    /// (RFC 9051 §6.3.1), or with a server that announces IMAP4rev2 and not
+    /// IMAP4rev1.
+    pub fn imap4rev2_in_use(&self) -> bool {
+        self.is_enabled(&Capability::Imap4Rev2)
             || (self.imap4rev2() && !self.has(&Capability::Imap4Rev1))
+    }
+
+    /// Whether the server marks with `[CLOSED]` the moment a SELECT or
+    /// EXAMINE closes the mailbox selected before: a server that announces
+    /// CONDSTORE or QRESYNC must, enabled or not (RFC 7162 §3.2.11), and so
+    /// must an IMAP4rev2 one (RFC 9051 §6.3.2, §7.1).
+    pub fn closed_expected(&self) -> bool {
+        self.has(&Capability::CondStore)
+            || self.has(&Capability::QResync)
+            || self.is_enabled(&Capability::QResync)
+            || self.imap4rev2_in_use()
     }
 
     /// Whether `ENABLE UTF8=ACCEPT` succeeded (RFC 6855): then a SEARCH

@@ -16,13 +16,45 @@ use super::order::{Answers, Kind, Traits};
 use super::outgoing::{Outgoing, Progress};
 use crate::error::{PeerViolation, UsageError, ViolationKind};
 use crate::handle::CommandHandle;
-use crate::mailbox::{MailboxChange, SelectedMailbox};
+use crate::mailbox::{MailboxChange, ModSeq, SelectedMailbox};
 use crate::ConnectionSecurity;
 
 use super::{
     Client, CloseReason, Completion, Detail, Event, Gate, IdlePhase, InFlight, Outcome,
     SessionState, StartTlsPolicy, Then, Timer, TlsPolicyError,
 };
+
+/// What the old mailbox heard while a SELECT waits for `[CLOSED]`: kept
+/// so that, should the server complete the SELECT without `[CLOSED]`
+/// (which it must send, RFC 7162 §3.2.11), the responses are replayed
+/// into the new mailbox's model, whose they then were.
+#[derive(Debug, Default)]
+pub(super) struct Closing {
+    held: Vec<Held>,
+    /// More than [`Closing::MAX_HELD`] came: the new model missed some.
+    overflowed: bool,
+}
+
+/// A response applied to the old model while closing.
+#[derive(Debug)]
+enum Held {
+    Data(Data<'static>),
+    Code(ResponseCode<'static>),
+}
+
+impl Closing {
+    /// A SELECT's own responses are a dozen; a QRESYNC SELECT adds a FETCH
+    /// per changed message, which past this are only counted as missed.
+    const MAX_HELD: usize = 256;
+
+    fn hold(&mut self, held: impl FnOnce() -> Held) {
+        if self.held.len() < Self::MAX_HELD {
+            self.held.push(held());
+        } else {
+            self.overflowed = true;
+        }
+    }
+}
 
 impl Client {
     /// Takes compressed input: kept compressed, and inflated and framed in
@@ -439,17 +471,27 @@ impl Client {
                 });
             }
             (Kind::Select, Detail::Select(mut model)) => {
-                let missed_closed = std::mem::take(&mut self.closing) && ok;
-                if missed_closed {
-                    // RFC 7162 §3.2.11: with QRESYNC the server sends
-                    // `[CLOSED]` before anything about the new mailbox; what
-                    // came before this OK went to the old model, so the new
-                    // one missed it (and a snapshot is not applied).
+                if let Some(closing) = self.closing.take().filter(|_| ok) {
+                    // RFC 7162 §3.2.11: the server sends `[CLOSED]` before
+                    // anything about the new mailbox. What came before this
+                    // OK went to the old model: it was the new mailbox's,
+                    // and is applied to it now (a snapshot is not applied).
                     self.violation(
                         ViolationKind::OutOfState("SELECT completed without [CLOSED]"),
                         Raw::Frame(frame),
                     );
                     model.missed_responses();
+                    for held in closing.held {
+                        let applied = match &held {
+                            Held::Data(data) => model.handle_data(data),
+                            Held::Code(code) => model.handle_code(code),
+                        };
+                        match applied {
+                            Ok(Some(change)) => self.events.push_back(Event::Mailbox(change)),
+                            Ok(None) => {}
+                            Err(kind) => self.violation(kind, frame),
+                        }
+                    }
                 }
                 if ok {
                     if let Some(code) = &code {
@@ -586,9 +628,9 @@ impl Client {
     pub(super) fn on_untagged_status(&mut self, status: StatusResponse<'static>, frame: &Frame) {
         self.on_resp_text(&status.text);
         if let Some(code) = status.code() {
-            if matches!(code, ResponseCode::Closed) && self.closing {
+            if matches!(code, ResponseCode::Closed) && self.closing.is_some() {
                 // The old mailbox is closed here; what follows is the new one's.
-                self.closing = false;
+                self.closing = None;
                 self.mailbox = None;
             } else {
                 self.model_code(code, frame);
@@ -663,7 +705,7 @@ impl Client {
     /// The model that responses are about now: the one being selected, the
     /// old one until `[CLOSED]`, or the selected one.
     pub(super) fn model_mut(&mut self) -> Option<&mut SelectedMailbox> {
-        if !self.closing {
+        if self.closing.is_none() {
             if let Some(f) = self
                 .in_flight
                 .iter_mut()
@@ -706,6 +748,31 @@ impl Client {
                 self.violation(ViolationKind::OutOfState(fault), frame);
             }
         }
+        // RFC 7162 §3.2.10: once QRESYNC is enabled the server sends
+        // VANISHED instead of EXPUNGE (in a mailbox that keeps
+        // mod-sequences), and never VANISHED before. Either way the server
+        // did remove the messages, so the model follows; the fault is
+        // reported.
+        let qresync = self.caps.is_enabled(&Capability::QResync);
+        let fault = match data {
+            Data::Expunge(_)
+                if qresync
+                    && matches!(
+                        self.model_mut().map(|m| m.mod_seq()),
+                        Some(ModSeq::Highest(_))
+                    ) =>
+            {
+                Some("EXPUNGE after ENABLE QRESYNC (VANISHED is due)")
+            }
+            Data::Vanished { .. } if !qresync => Some("VANISHED without ENABLE QRESYNC"),
+            _ => None,
+        };
+        if let Some(fault) = fault {
+            self.violation(ViolationKind::OutOfState(fault), frame);
+        }
+        if let Some(closing) = &mut self.closing {
+            closing.hold(|| Held::Data(data.clone().into_static()));
+        }
         let Some(model) = self.model_mut() else {
             if about_messages {
                 self.violation(
@@ -731,6 +798,9 @@ impl Client {
 
     /// Applies a response code to the mailbox model.
     pub(super) fn model_code(&mut self, code: &ResponseCode<'_>, frame: &Frame) {
+        if let Some(closing) = &mut self.closing {
+            closing.hold(|| Held::Code(code.clone().into_static()));
+        }
         let Some(model) = self.model_mut() else {
             return;
         };
@@ -769,7 +839,7 @@ impl Client {
 
     /// Pushes `part`, sent because the server's `+` asked for it, and
     /// records it with its command (see `InFlight::after_continue`).
-    fn push_after_continue(&mut self, handle: CommandHandle, part: Bytes) {
+    pub(super) fn push_after_continue(&mut self, handle: CommandHandle, part: Bytes) {
         let first = self.parts_pushed;
         self.push_out(part);
         let pushed = self.parts_pushed;

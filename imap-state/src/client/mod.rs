@@ -37,6 +37,8 @@ mod order;
 mod outgoing;
 mod send;
 
+use input::Closing;
+
 use std::collections::VecDeque;
 use std::fmt;
 use std::sync::Arc;
@@ -104,9 +106,10 @@ pub struct Client {
     /// The selected mailbox's model (state Selected).
     mailbox: Option<SelectedMailbox>,
     /// A SELECT is in flight while `mailbox` stays selected until the
-    /// server's `[CLOSED]` (QRESYNC, RFC 7162 §3.2.11): responses before it
-    /// are about the old mailbox.
-    closing: bool,
+    /// server's `[CLOSED]` (RFC 7162 §3.2.11, RFC 9051 §7.1): responses
+    /// before it are about the old mailbox. Set when the server must send
+    /// it ([`Capabilities::closed_expected`](capability::Capabilities::closed_expected)).
+    closing: Option<Closing>,
     /// DEFLATE streams once COMPRESS is active, and compressed input not yet inflated.
     deflate: Option<(Deflate, Vec<u8>)>,
     /// When the last input was received: the time the input held (framed
@@ -211,9 +214,9 @@ struct InFlight {
     /// The number of its first part among those pushed onto `out`.
     first_part: u64,
     /// The parts sent because of a `+` (a synchronizing literal's data and
-    /// what follows it, an AUTHENTICATE response, IDLE's DONE), by number:
-    /// withdrawn from `out` if the tagged answer comes before the
-    /// application took them.
+    /// what follows it, an AUTHENTICATE response, IDLE's DONE) or while
+    /// idling (DONE), by number: withdrawn from `out` if the tagged answer
+    /// comes before the application took them.
     after_continue: Option<std::ops::Range<u64>>,
 }
 
@@ -279,7 +282,7 @@ impl Client {
             events: VecDeque::new(),
             timers,
             mailbox: None,
-            closing: false,
+            closing: None,
             deflate: None,
             input_at: now,
             eof_pending: false,
@@ -686,9 +689,11 @@ impl Client {
     /// `IDLE` (RFC 2177): updates arrive as events until
     /// [`idle_done`](Self::idle_done). Refreshed every
     /// [`ClientConfig::idle_refresh`]. A server without IDLE gives
-    /// [`UsageError::MissingCapability`]: poll with NOOP instead.
+    /// [`UsageError::MissingCapability`]: poll with NOOP instead. IDLE is
+    /// part of IMAP4rev2 (RFC 9051 §6.3.13): a server announcing it need
+    /// not list `IDLE`.
     pub fn idle(&mut self, now: Instant) -> Result<CommandHandle, UsageError> {
-        if self.caps.known() && !self.caps.has(&Capability::Idle) {
+        if self.caps.known() && !self.caps.idle() {
             return Err(UsageError::MissingCapability("IDLE"));
         }
         self.enqueue(now, CommandBody::Idle)
@@ -729,8 +734,11 @@ impl Client {
         match *phase {
             IdlePhase::Idling => {
                 *phase = IdlePhase::Done { refresh: false };
+                let handle = f.handle;
                 self.timers.stop(Timer::IdleRefresh);
-                self.push_out(Bytes::from_static(b"DONE\r\n"));
+                // Withdrawn if the server ends the IDLE before the DONE is
+                // taken (RFC 2177 §3: it would read DONE as a command).
+                self.push_after_continue(handle, Bytes::from_static(b"DONE\r\n"));
                 self.arm_command_timer(now);
             }
             IdlePhase::Requested { refresh, .. } => {

@@ -19,7 +19,7 @@ use crate::mailbox::{MailboxSnapshot, SelectedMailbox};
 use crate::sasl::ClientMechanism;
 use crate::ConnectionSecurity;
 
-use super::input::command_name;
+use super::input::{command_name, Closing};
 use super::{
     Client, Detail, Event, Gate, IdlePhase, InFlight, Outcome, Queued, SessionState,
     StartTlsPolicy, Timer,
@@ -134,7 +134,7 @@ impl Client {
             {
                 return Some(UsageError::PlaintextCredentials);
             }
-            CommandBody::Idle if self.caps.known() && !self.caps.has(&Capability::Idle) => {
+            CommandBody::Idle if self.caps.known() && !self.caps.idle() => {
                 return Some(UsageError::MissingCapability("IDLE"));
             }
             // A second COMPRESS would restart both DEFLATE streams in the
@@ -336,11 +336,12 @@ impl Client {
         }
         if traits.kind == Kind::Select {
             // RFC 9051 §6.3.2: a SELECT closes the mailbox selected before,
-            // whatever its outcome. With QRESYNC enabled the server marks the
-            // moment with `[CLOSED]` (RFC 7162 §3.2.11); until then its
-            // responses are about the old mailbox.
-            self.closing = self.mailbox.is_some() && self.caps.is_enabled(&Capability::QResync);
-            if !self.closing {
+            // whatever its outcome. A CONDSTORE, QRESYNC or IMAP4rev2 server
+            // marks the moment with `[CLOSED]` (RFC 7162 §3.2.11); until then
+            // its responses are about the old mailbox.
+            self.closing =
+                (self.mailbox.is_some() && self.caps.closed_expected()).then(Closing::default);
+            if self.closing.is_none() {
                 self.mailbox = None;
             }
             if self.state == SessionState::Selected {
@@ -457,7 +458,9 @@ impl Client {
             return;
         };
         f.detail = Detail::Idle(IdlePhase::Done { refresh: true });
-        self.push_out(Bytes::from_static(b"DONE\r\n"));
+        let handle = f.handle;
+        // Withdrawn if the server ends the IDLE before the DONE is taken.
+        self.push_after_continue(handle, Bytes::from_static(b"DONE\r\n"));
         self.arm_command_timer(now);
     }
 }

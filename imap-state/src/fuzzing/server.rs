@@ -795,7 +795,10 @@ impl ServerCheck {
         self.app_bytes += encoded_len(&data);
         let result = server.send_data(now, &self.app.requests[k].request, data);
         assert!(
-            result.is_ok() || self.closed || result == Err(UsageError::NotEnabled("QRESYNC")),
+            result.is_ok()
+                || self.closed
+                || result == Err(UsageError::NotEnabled("QRESYNC"))
+                || result == Err(UsageError::VanishedRequired),
             "send_data: {result:?}"
         );
         self.after(server, now);

@@ -236,6 +236,7 @@ impl Server {
                     exclusive: route.exclusive,
                     seq_sensitive: route.seq_sensitive,
                     effect,
+                    nomodseq: false,
                 });
                 if !route.seq_sensitive {
                     // A command is in progress: held EXPUNGEs may go out.

@@ -193,6 +193,10 @@ pub struct Server {
     /// A command that must run alone, waiting for those in flight.
     pending: Option<Box<Pending>>,
     held: HeldQueue,
+    /// The selected mailbox keeps no mod-sequences: its SELECT or EXAMINE
+    /// was answered with `[NOMODSEQ]`, so EXPUNGE stays after ENABLE
+    /// QRESYNC (RFC 7162 §3.2.10).
+    nomodseq: bool,
     /// This session's number among the process's sessions, and the last
     /// command number given (see [`RequestId`]).
     session: u64,
@@ -245,6 +249,8 @@ struct InFlight {
     exclusive: bool,
     seq_sensitive: bool,
     effect: Effect,
+    /// A SELECT or EXAMINE answered `[NOMODSEQ]` so far.
+    nomodseq: bool,
 }
 
 /// A decoded command waiting to run alone.
@@ -409,6 +415,7 @@ impl Server {
             in_flight: Vec::new(),
             pending: None,
             held: HeldQueue::default(),
+            nomodseq: false,
             session: RequestId::new_session(),
             next_id: 0,
             counters: Counters::default(),
@@ -627,7 +634,10 @@ impl Server {
     /// EXPUNGE and VANISHED are held back while the EXPUNGE rules forbid
     /// them (RFC 9051 §7.5.1). A RECENT is dropped once the client enabled
     /// IMAP4rev2. Errors: the session is closed, the request is not in
-    /// flight, or the data needs an extension the client did not enable.
+    /// flight, the data needs an extension the client did not enable
+    /// (VANISHED without `ENABLE QRESYNC`), or it is an EXPUNGE to a client
+    /// that enabled QRESYNC, which gets VANISHED instead (RFC 7162
+    /// §3.2.10; EXPUNGE stays in a mailbox selected with `[NOMODSEQ]`).
     pub fn send_data(
         &mut self,
         now: Instant,
@@ -657,6 +667,11 @@ impl Server {
     ) -> Result<(), UsageError> {
         let _ = now;
         let (owner, seq_sensitive) = self.owner(request)?;
+        if matches!(text.code(), Some(ResponseCode::NoModSeq)) {
+            if let Some(entry) = self.in_flight.iter_mut().find(|r| r.id == owner) {
+                entry.nomodseq = true;
+            }
+        }
         let response = StatusResponse::untagged(status, text);
         // As for data: a sequence-number command's responses go past held
         // expunges, anything else waits behind them.
@@ -677,7 +692,8 @@ impl Server {
     /// `max_output / 64` responses are held back by the EXPUNGE rules
     /// ([`UsageError::OutputFull`]: the client is not reading or not
     /// sending commands; try later or end the connection); the data needs
-    /// an extension the client did not enable; the data is about the
+    /// an extension the client did not enable, or is an EXPUNGE where
+    /// VANISHED is due (both as for [`send_data`](Self::send_data)); the data is about the
     /// selected mailbox (EXISTS, RECENT, EXPUNGE, VANISHED, FETCH, FLAGS)
     /// and none is selected ([`UsageError::Unexpected`]: an update that
     /// raced with CLOSE or UNSELECT, to drop).
@@ -754,6 +770,8 @@ impl Server {
         match entry.effect {
             Effect::None => {}
             Effect::Select => {
+                self.nomodseq = entry.nomodseq
+                    || matches!(completion.text.code(), Some(ResponseCode::NoModSeq));
                 self.state = if ok {
                     SessionState::Selected
                 } else {
@@ -949,8 +967,14 @@ impl Server {
     /// Checks data against what the client enabled; `Ok(false)`: drop it.
     fn admit_data(&self, data: &Data<'_>) -> Result<bool, UsageError> {
         match data {
-            Data::Vanished { earlier: false, .. } if !self.enabled.qresync => {
+            // RFC 7162 §3.2.10: VANISHED (EARLIER too, §3.2.10.1) only to a
+            // client that enabled QRESYNC, and then in place of EXPUNGE, but
+            // in a mailbox without mod-sequences.
+            Data::Vanished { .. } if !self.enabled.qresync => {
                 Err(UsageError::NotEnabled("QRESYNC"))
+            }
+            Data::Expunge(_) if self.enabled.qresync && !self.nomodseq => {
+                Err(UsageError::VanishedRequired)
             }
             // RFC 9051 has no RECENT response.
             Data::Recent(_) if self.enabled.imap4rev2 => Ok(false),
