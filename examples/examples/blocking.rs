@@ -38,7 +38,9 @@ impl Imap {
                 s.flush()?;
             }
             // Read until data arrives or the client's next timer is due.
-            let wait = c.poll_timeout().map(|t| t - Instant::now());
+            let wait = c
+                .poll_timeout()
+                .map(|t| t.saturating_duration_since(Instant::now()));
             s.sock
                 .set_read_timeout(wait.map(|w| w.max(Duration::from_millis(1))))?;
             match s.read(&mut buf) {

@@ -695,7 +695,7 @@ fn streamed_session(app: &mut App) {
     app.server(b"* PREAUTH [CAPABILITY IMAP4rev1] hi\r\n");
     app.call(|c, now| c.select(now, Mailbox::from_name("INBOX")).unwrap());
     app.server(b"* 2 EXISTS\r\n* OK [UIDVALIDITY 3] u\r\nA1 OK [READ-WRITE] in\r\n");
-    app.call(|c, now| c.enqueue(now, cmd(b"UID FETCH 1:2 (BODY[])")).unwrap());
+    app.call(|c, now| c.enqueue(now, cmd(b"UID FETCH 4:5 (BODY[])")).unwrap());
     app.server(
         b"* 1 FETCH (UID 4 BODY[] {28}\r\nFrom: a@b.example\r\n\r\nhello!!)\r\n\
           * 3 EXISTS\r\n* 2 FETCH (UID 5 BODY[] {3}\r\nabc)\r\nA2 OK fetched\r\n",

@@ -840,3 +840,116 @@ fn vanished_without_enable_qresync_is_reported() {
     assert_eq!(raws, [b"* VANISHED 11\r\n".to_vec()], "{ev:?}");
     assert_eq!(model_uids(&s), known(&[10, 12]));
 }
+
+// ---- FETCH answers and changes (found by the user-tasks review) -----------
+
+/// Flag changes of `events`, by UID.
+fn flag_changes(events: &[Event]) -> Vec<Option<u32>> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Mailbox(C::FlagsChanged { uid, .. }) => Some(*uid),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Another session's flag change arriving during our FETCH of other
+/// messages is a change (RFC 9051 §7.5.2: the server may send it at any
+/// time), even though the Client routes it to our FETCH. Dovecot sends it
+/// so, without UID (`examples/tests/user_tasks_review.rs`). Was a bug
+/// (fixed in stop 33): whether a FETCH response was the FETCH's answer was
+/// decided by routing alone, so it was swallowed.
+#[test]
+fn flags_of_a_message_outside_the_fetch_are_a_change() {
+    let mut s = preauth("IMAP4rev1 IDLE");
+    select(&mut s, "INBOX", &[10, 11, 12]);
+    // UID FETCH of UID 10; message 2 (UID 11) changed elsewhere.
+    s.client
+        .enqueue(
+            s.now,
+            CommandBody::uid_fetch(SequenceSet::try_from(10).unwrap(), [FetchAttribute::Flags]),
+        )
+        .unwrap();
+    let t = sent_tag(&mut s);
+    s.server(
+        format!("* 1 FETCH (UID 10 FLAGS (\\Seen))\r\n* 2 FETCH (FLAGS (\\Flagged))\r\n{t} OK\r\n")
+            .as_bytes(),
+    );
+    assert_eq!(flag_changes(&s.events()), [Some(11)]);
+    // The same with a sequence-number FETCH of message 3.
+    s.client
+        .enqueue(
+            s.now,
+            CommandBody::fetch(SequenceSet::try_from(3).unwrap(), [FetchAttribute::Flags]),
+        )
+        .unwrap();
+    let t = sent_tag(&mut s);
+    s.server(
+        format!("* 3 FETCH (FLAGS ())\r\n* 1 FETCH (FLAGS (\\Seen \\Answered))\r\n{t} OK\r\n")
+            .as_bytes(),
+    );
+    assert_eq!(flag_changes(&s.events()), [Some(10)]);
+}
+
+/// A FETCH's own answer is no change, also while another command is in
+/// flight (the response is then routed to none: two could have asked).
+/// Was a bug (fixed in stop 33): with two FETCHes pipelined both answers
+/// came as `FlagsChanged`.
+#[test]
+fn a_fetch_answer_is_no_change_while_others_are_in_flight() {
+    let mut s = preauth("IMAP4rev1 IDLE");
+    select(&mut s, "INBOX", &[10, 11, 12]);
+    let one = |uid: u32| {
+        CommandBody::uid_fetch(SequenceSet::try_from(uid).unwrap(), [FetchAttribute::Flags])
+    };
+    let a = s.client.enqueue(s.now, one(10)).unwrap();
+    let b = s.client.enqueue(s.now, one(12)).unwrap();
+    let sent = s.sent();
+    let tags: Vec<&str> = sent.lines().map(|l| l.split(' ').next().unwrap()).collect();
+    s.server(
+        format!(
+            "* 1 FETCH (UID 10 FLAGS (\\Seen))\r\n{} OK\r\n* 3 FETCH (UID 12 FLAGS ())\r\n{} OK\r\n",
+            tags[0], tags[1]
+        )
+        .as_bytes(),
+    );
+    let ev = s.events();
+    assert_eq!(flag_changes(&ev), []);
+    assert!(violations(&ev).is_empty(), "{ev:?}");
+    // Each answer names its FETCH: the one whose UID set holds it.
+    let handles: Vec<_> = ev
+        .iter()
+        .filter_map(|e| match e {
+            Event::Data { handle, .. } => Some(*handle),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(handles, [Some(a), Some(b)]);
+}
+
+/// A FETCH response about a message no FETCH or STORE in flight is about
+/// names no command (it is unsolicited), though a FETCH is in flight.
+#[test]
+fn a_fetch_response_outside_every_set_names_no_command() {
+    let mut s = preauth("IMAP4rev1 IDLE");
+    select(&mut s, "INBOX", &[10, 11, 12]);
+    s.client
+        .enqueue(
+            s.now,
+            CommandBody::uid_fetch(SequenceSet::try_from(10).unwrap(), [FetchAttribute::Flags]),
+        )
+        .unwrap();
+    let t = sent_tag(&mut s);
+    s.server(format!("* 2 FETCH (FLAGS (\\Deleted))\r\n{t} OK\r\n").as_bytes());
+    let ev = s.events();
+    let handles: Vec<_> = ev
+        .iter()
+        .filter_map(|e| match e {
+            Event::Data { handle, .. } => Some(*handle),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(handles, [None]);
+    assert_eq!(flag_changes(&ev), [Some(11)]);
+}

@@ -29,10 +29,14 @@ pub enum Event {
         tag: Tag<'static>,
     },
     /// Untagged data, in order. `handle` names the command that asked for
-    /// it when that is unambiguous (the only command in flight whose kind
-    /// of answer this is); unsolicited data (EXISTS, EXPUNGE, FETCH of
-    /// flags another device changed) has `None` or the command it arrived
-    /// during.
+    /// it when that is unambiguous: the only command in flight whose kind
+    /// of answer this is, and for a FETCH response the only FETCH or STORE
+    /// whose messages (its sequence set) hold it. Unsolicited data (EXISTS,
+    /// EXPUNGE) has `None` or the command it arrived during; a FETCH of
+    /// flags another device changed has `None` unless it is about a
+    /// message the command asked for (then the two cannot be told apart;
+    /// the mailbox model reports it as a change only when no FETCH asked
+    /// for it, [`MailboxChange::FlagsChanged`](crate::mailbox::MailboxChange::FlagsChanged)).
     Data {
         /// The command it answers, where unambiguous.
         handle: Option<CommandHandle>,

@@ -598,6 +598,7 @@ impl Client {
             }),
             caps_generation: self.caps.generation(),
             fetch: false,
+            scope: None,
             first_part: self.parts_pushed,
             after_continue: None,
         });
@@ -693,13 +694,52 @@ impl Client {
             }
         });
         let handle = self.route(&data);
-        // The flags a FETCH asked for are its answer, not a change.
-        let asked = handle.is_some_and(|h| self.in_flight.iter().any(|f| f.handle == h && f.fetch));
+        let asked = self.fetch_asked(&data, handle);
         let change = self.model_data(&data, asked, frame);
         self.events.push_back(Event::Data { handle, data });
         if let Some(change) = change {
             self.events.push_back(Event::Mailbox(change));
         }
+    }
+
+    /// Whether `data` is a FETCH response a FETCH in flight asked for: its
+    /// flags are that FETCH's answer, not a change. By the messages each
+    /// FETCH asks for, so that another session's flag change arriving
+    /// during a FETCH of other messages is still a change, and a FETCH's
+    /// own answer is none while other commands are in flight; where that
+    /// cannot be told, the FETCH the response was routed to (`handle`)
+    /// asked for it.
+    fn fetch_asked(&self, data: &Data<'_>, handle: Option<CommandHandle>) -> bool {
+        let Data::Fetch { seq, items } = data else {
+            return false;
+        };
+        let model = self.model();
+        let mut unknown = false;
+        for f in self.in_flight.iter().filter(|f| f.fetch) {
+            if let Some(scope) = &f.scope {
+                match scope.covers(seq.get(), items.as_slice(), model) {
+                    Some(true) => return true,
+                    Some(false) => {}
+                    None => unknown |= Some(f.handle) == handle,
+                }
+            }
+        }
+        unknown
+    }
+
+    /// The model that responses are about now (see [`Self::model_mut`]).
+    fn model(&self) -> Option<&SelectedMailbox> {
+        if self.closing.is_none() {
+            if let Some(Detail::Select(model)) = self
+                .in_flight
+                .iter()
+                .map(|f| &f.detail)
+                .find(|d| matches!(d, Detail::Select(_)))
+            {
+                return Some(model);
+            }
+        }
+        self.mailbox.as_ref()
     }
 
     /// The model that responses are about now: the one being selected, the
@@ -821,9 +861,24 @@ impl Client {
         self.events.push_back(Event::Violation(v));
     }
 
-    /// The command in flight that asked for `data`, if exactly one did.
+    /// The command in flight that asked for `data`, if exactly one did: of
+    /// those whose kind of answer it is, a FETCH response goes to the FETCH
+    /// or STORE whose messages hold it (one whose messages do not is no
+    /// candidate; one that cannot tell, `$`, stays one).
     pub(super) fn route(&self, data: &Data<'_>) -> Option<CommandHandle> {
-        let mut asking = self.in_flight.iter().filter(|f| f.answers.expects(data));
+        let model = match data {
+            Data::Fetch { .. } => self.model(),
+            _ => None,
+        };
+        let mut asking = self.in_flight.iter().filter(|f| {
+            f.answers.expects(data)
+                && match (data, &f.scope) {
+                    (Data::Fetch { seq, items }, Some(scope)) => {
+                        scope.covers(seq.get(), items.as_slice(), model) != Some(false)
+                    }
+                    _ => true,
+                }
+        });
         match (asking.next(), asking.next()) {
             (Some(f), None) => Some(f.handle),
             _ => None,

@@ -209,8 +209,11 @@ struct InFlight {
     detail: Detail,
     /// [`Capabilities::generation`] when it was sent.
     caps_generation: u64,
-    /// A FETCH: the flags it asks for are not reported as changes.
+    /// A FETCH: the flags it asks for are its answer, not changes.
     fetch: bool,
+    /// The messages a FETCH or STORE is about: a FETCH response outside
+    /// them is no answer of it.
+    scope: Option<MessageScope>,
     /// The number of its first part among those pushed onto `out`.
     first_part: u64,
     /// The parts sent because of a `+` (a synchronizing literal's data and
@@ -218,6 +221,47 @@ struct InFlight {
     /// idling (DONE), by number: withdrawn from `out` if the tagged answer
     /// comes before the application took them.
     after_continue: Option<std::ops::Range<u64>>,
+}
+
+/// The messages a FETCH or STORE in flight is about (RFC 9051 §6.4.5,
+/// §6.4.6).
+#[derive(Debug)]
+struct MessageScope {
+    /// `UID FETCH` or `UID STORE`: the set holds UIDs.
+    uid: bool,
+    set: imapkit_proto::SequenceSet,
+}
+
+impl MessageScope {
+    /// Whether `seq` (with the items of its FETCH response) is one of the
+    /// messages: by its UID in a UID command (the response's UID
+    /// item, else the model's), by its number otherwise (`*` being the
+    /// last message). `None` when that cannot be told (a UID not known,
+    /// `$`).
+    fn covers(
+        &self,
+        seq: u32,
+        items: &[imapkit_proto::MessageDataItem<'_>],
+        model: Option<&SelectedMailbox>,
+    ) -> Option<bool> {
+        if self.set == imapkit_proto::SequenceSet::LastResult {
+            return None;
+        }
+        if self.uid {
+            let uid = items
+                .iter()
+                .find_map(|i| match i {
+                    imapkit_proto::MessageDataItem::Uid(u) => Some(u.get()),
+                    _ => None,
+                })
+                .or_else(|| model.and_then(|m| m.uid(seq)))?;
+            // `*` is the largest UID in use: at least any UID seen.
+            Some(self.set.contains(uid, u32::MAX))
+        } else {
+            let last = model.map_or(u32::MAX, SelectedMailbox::exists);
+            Some(self.set.contains(seq, last))
+        }
+    }
 }
 
 /// What a command in flight waits for besides its tagged response.
@@ -560,8 +604,10 @@ impl Client {
         self.enqueue_inner(now, body.into(), None, None)
     }
 
-    /// `LOGIN user password` (RFC 9051 §6.2.3). Refused on a connection not
-    /// encrypted unless [`ClientConfig::allow_plaintext_credentials`], and when
+    /// `LOGIN user password` (RFC 9051 §6.2.3). Refused on a connection that
+    /// stays unencrypted unless [`ClientConfig::allow_plaintext_credentials`]
+    /// (on a plain connection where the STARTTLS policy will upgrade it,
+    /// it waits in the queue and goes once TLS is up), and when
     /// the server announced LOGINDISABLED; [`UsageError::InvalidCommand`] for
     /// a user name or password with a NUL byte, which no IMAP string holds
     /// (RFC 9051 §4.3).
@@ -611,7 +657,11 @@ impl Client {
         }
     }
 
-    /// `SELECT mailbox` (RFC 9051 §6.3.2).
+    /// `SELECT mailbox` (RFC 9051 §6.3.2). With parameters (`CONDSTORE`,
+    /// RFC 7162 §3.1.8), [`enqueue`](Self::enqueue) a
+    /// [`SelectBuilder`](imapkit_proto::SelectBuilder): the session builds
+    /// the same mailbox model; [`select_qresync`](Self::select_qresync)
+    /// resynchronises from a snapshot.
     pub fn select(
         &mut self,
         now: Instant,

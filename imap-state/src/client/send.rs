@@ -21,7 +21,7 @@ use crate::ConnectionSecurity;
 
 use super::input::{command_name, Closing};
 use super::{
-    Client, Detail, Event, Gate, IdlePhase, InFlight, Outcome, Queued, SessionState,
+    Client, Detail, Event, Gate, IdlePhase, InFlight, MessageScope, Outcome, Queued, SessionState,
     StartTlsPolicy, Timer,
 };
 
@@ -350,6 +350,18 @@ impl Client {
         }
         self.search_charset(&mut body);
         let fetch = matches!(body, CommandBody::Fetch { .. });
+        let scope = match &body {
+            CommandBody::Fetch {
+                uid, sequence_set, ..
+            }
+            | CommandBody::Store {
+                uid, sequence_set, ..
+            } => Some(MessageScope {
+                uid: *uid,
+                set: sequence_set.clone(),
+            }),
+            _ => None,
+        };
         let tag = self.tags.next_tag();
         let command = Command::new(tag.clone(), body);
         let mut outgoing = Outgoing::encode(&command, &self.encode_options());
@@ -363,6 +375,7 @@ impl Client {
             detail,
             caps_generation: self.caps.generation(),
             fetch,
+            scope,
             first_part: self.parts_pushed,
             after_continue: None,
         });

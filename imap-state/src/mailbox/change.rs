@@ -49,8 +49,11 @@ pub enum MailboxChange {
         /// `(EARLIER)`.
         earlier: bool,
     },
-    /// A FETCH response carried a message's flags (RFC 9051 §7.5.2),
-    /// solicited or not: they are its flags now.
+    /// A FETCH response carried a message's flags (RFC 9051 §7.5.2) that
+    /// no FETCH in flight asked for (a change made elsewhere, or the answer
+    /// to a STORE): they are its flags now. The flags a FETCH asked for
+    /// are its answer, in its [`Data`](imapkit_proto::Data) events, and
+    /// make no change.
     FlagsChanged {
         /// The message's sequence number.
         seq: u32,
