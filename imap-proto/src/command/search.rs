@@ -9,6 +9,7 @@ use super::{ExtParam, GmailLabel};
 use crate::buf::IntoStatic;
 use crate::core::{AString, Atom, Quoted, Vec1};
 use crate::datetime::Date;
+use crate::flag::Flag;
 use crate::response::ObjectId;
 use crate::sequence::SequenceSet;
 
@@ -134,6 +135,56 @@ impl<'a> SearchKey<'a> {
     /// `OR a b`.
     pub fn or(a: Self, b: Self) -> Self {
         Self::Or(Box::new(a), Box::new(b))
+    }
+
+    /// The key for messages with `flag` set (RFC 9051 §6.4.4): `ANSWERED`,
+    /// `DELETED`, `DRAFT`, `FLAGGED`, `SEEN` for the system flags,
+    /// `KEYWORD kw` for a keyword. `None` for an extension flag
+    /// (`\Something`): `KEYWORD` takes a `flag-keyword` (RFC 9051 §9), so
+    /// SEARCH has no key for it.
+    ///
+    /// Takes the flag by value; for one you keep, pass
+    /// [`flag.reborrow()`](Flag::reborrow) (no copy) or a clone.
+    ///
+    /// ```
+    /// use imapkit_proto::{Flag, SearchKey};
+    ///
+    /// assert_eq!(SearchKey::flag(Flag::Seen), Some(SearchKey::Seen));
+    /// let junk = Flag::keyword("$Junk").unwrap();
+    /// assert_eq!(
+    ///     SearchKey::flag(junk.reborrow()),
+    ///     Some(SearchKey::Keyword("$Junk".try_into().unwrap())),
+    /// );
+    /// assert_eq!(SearchKey::not_flag(Flag::Seen), Some(SearchKey::Unseen));
+    /// let extension = Flag::system("Important".try_into().unwrap());
+    /// assert_eq!(SearchKey::flag(extension), None);
+    /// ```
+    pub fn flag(flag: Flag<'a>) -> Option<Self> {
+        Some(match flag {
+            Flag::Answered => Self::Answered,
+            Flag::Flagged => Self::Flagged,
+            Flag::Deleted => Self::Deleted,
+            Flag::Seen => Self::Seen,
+            Flag::Draft => Self::Draft,
+            Flag::Keyword(k) => Self::Keyword(k),
+            Flag::Extension(_) => return None,
+        })
+    }
+
+    /// The key for messages without `flag` (RFC 9051 §6.4.4):
+    /// `UNANSWERED`, `UNDELETED`, `UNDRAFT`, `UNFLAGGED`, `UNSEEN` for the
+    /// system flags, `UNKEYWORD kw` for a keyword; `None` for an extension
+    /// flag (see [`SearchKey::flag`]).
+    pub fn not_flag(flag: Flag<'a>) -> Option<Self> {
+        Some(match flag {
+            Flag::Answered => Self::Unanswered,
+            Flag::Flagged => Self::Unflagged,
+            Flag::Deleted => Self::Undeleted,
+            Flag::Seen => Self::Unseen,
+            Flag::Draft => Self::Undraft,
+            Flag::Keyword(k) => Self::Unkeyword(k),
+            Flag::Extension(_) => return None,
+        })
     }
 
     /// Whether the key names messages by sequence number: a sequence set

@@ -330,6 +330,35 @@ impl<'a> Address<'a> {
         self.name.as_bytes().map(decode_header)
     }
 
+    /// The address as `mailbox@host` (RFC 9051 §7.5.2: `addr-mailbox` and
+    /// `addr-host`, an RFC 5322 `addr-spec`), e.g. to show or to compare.
+    /// `None` for the group markers ([`Address::kind`]) and when either
+    /// part is `NIL` or empty. The source route (`adl`) is left out.
+    ///
+    /// The parts are copied as they are, without quoting: a local part
+    /// that RFC 5322 would quote (such as `"john doe"`) comes without its
+    /// quotes. Bytes that are not UTF-8 (a server's 8-bit headers) become
+    /// U+FFFD; read [`mailbox`](Self::mailbox) and [`host`](Self::host)
+    /// for the exact bytes.
+    ///
+    /// ```
+    /// use imapkit_proto::{Address, NString};
+    ///
+    /// let a = Address::new("Alice".into(), NString::NIL, "alice".into(), "example.org".into());
+    /// assert_eq!(a.email().as_deref(), Some("alice@example.org"));
+    /// let group_start = Address::new(NString::NIL, NString::NIL, "friends".into(), NString::NIL);
+    /// assert_eq!(group_start.email(), None);
+    /// ```
+    pub fn email(&self) -> Option<String> {
+        let mailbox = self.mailbox.as_bytes().filter(|b| !b.is_empty())?;
+        let host = self.host.as_bytes().filter(|b| !b.is_empty())?;
+        let mut s = String::with_capacity(mailbox.len() + 1 + host.len());
+        s.push_str(&String::from_utf8_lossy(mailbox));
+        s.push('@');
+        s.push_str(&String::from_utf8_lossy(host));
+        Some(s)
+    }
+
     /// Mailbox, group start or group end (RFC 9051 §7.5.2).
     pub fn kind(&self) -> AddressKind {
         match (&self.host.0, &self.mailbox.0) {

@@ -112,6 +112,207 @@ pub enum MessageDataItem<'a> {
     },
 }
 
+/// Accessors of a FETCH response's items (`msg-att`, RFC 9051 §7.5.2):
+/// each finds the item it names and returns its value, `None` when the
+/// response does not hold that item.
+///
+/// Implemented for `[MessageDataItem]`, so it serves the `items` of a
+/// [`Data::Fetch`](crate::Data::Fetch) (a [`Vec1`](crate::Vec1)), a `Vec`
+/// of items and a slice alike; bring the trait into scope with
+/// `use imapkit_proto::MessageDataItems;`. Each call walks the list once (no
+/// allocation); a server sends an item at most once per response, and if
+/// it sent one twice, the first wins.
+///
+/// ```
+/// use std::num::NonZeroU32;
+/// use imapkit_proto::{Data, MessageDataItems, Flag, FlagFetch, MessageDataItem, Vec1};
+///
+/// let data = Data::Fetch {
+///     seq: NonZeroU32::new(12).unwrap(),
+///     items: Vec1::from([
+///         MessageDataItem::Flags(vec![FlagFetch::Flag(Flag::Seen)].into()),
+///         MessageDataItem::Uid(NonZeroU32::new(4827).unwrap()),
+///         MessageDataItem::ModSeq(90060),
+///     ]),
+/// };
+/// if let Data::Fetch { items, .. } = &data {
+///     assert_eq!(items.uid().map(NonZeroU32::get), Some(4827));
+///     assert_eq!(items.modseq(), Some(90060));
+///     assert!(items.flags().unwrap().contains(&Flag::Seen));
+///     assert_eq!(items.rfc822_size(), None);
+/// }
+/// ```
+pub trait MessageDataItems<'a>: sealed::Sealed {
+    /// `UID`: the message's unique identifier (RFC 9051 §7.5.2). A
+    /// `NonZeroU32`, as in [`MessageDataItem::Uid`] and the grammar
+    /// (`uniqueid = nz-number`); `.map(NonZeroU32::get)` for a `u32`.
+    fn uid(&self) -> Option<NonZeroU32>;
+
+    /// `FLAGS`: the message's flags, `\Recent` included (RFC 9051 §7.5.2);
+    /// see [`FlagFetchList::contains`] and [`FlagFetchList::flags`].
+    fn flags(&self) -> Option<&FlagFetchList<'a>>;
+
+    /// `MODSEQ`: the message's mod-sequence (RFC 7162 §3.1.4.2).
+    fn modseq(&self) -> Option<u64>;
+
+    /// `RFC822.SIZE`: the message's size in octets (RFC 9051 §7.5.2).
+    fn rfc822_size(&self) -> Option<u64>;
+
+    /// `INTERNALDATE`: the message's internal date (RFC 9051 §2.3.3, §7.5.2).
+    fn internal_date(&self) -> Option<DateTime>;
+
+    /// `ENVELOPE`: the message's envelope (RFC 9051 §7.5.2).
+    fn envelope(&self) -> Option<&Envelope<'a>>;
+
+    /// `BODYSTRUCTURE`, or else `BODY`: the message's body structure (RFC
+    /// 9051 §7.5.2). `BODY` is the same structure without extension data,
+    /// the answer to a FETCH of `BODY`; [`BodyStructureItem::get`] reads
+    /// either. Match [`MessageDataItem::Body`] to tell them apart.
+    fn body_structure(&self) -> Option<&BodyStructureItem<'a>>;
+
+    /// The content of the section `section` (RFC 9051 §7.5.2
+    /// `BODY[<section>]<<origin octet>>`), in this order:
+    ///
+    /// 1. a `BODY[section]` item of that section (field names of
+    ///    `HEADER.FIELDS` compared ASCII case-insensitively, as servers
+    ///    may echo them in another case or quoting);
+    /// 2. the IMAP4rev1 items RFC 3501 §7.4.2 calls equivalent:
+    ///    `RFC822` for `[]`, `RFC822.HEADER` for `[HEADER]`, `RFC822.TEXT`
+    ///    for `[TEXT]`.
+    ///
+    /// The content is as stored, Content-Transfer-Encoding and all. A
+    /// `BINARY[part]` item (RFC 3516 §4.3), whose content is decoded, is
+    /// not one: match [`MessageDataItem::Binary`] for it.
+    ///
+    /// `None` when there is no such item or its content is `NIL`. An item
+    /// of a partial fetch matches too: its content starts at the origin
+    /// octet of [`MessageDataItem::BodySection`]'s `origin`, which this
+    /// does not return (match the item to read it).
+    ///
+    /// ```
+    /// use imapkit_proto::{MessageDataItems, MessageDataItem, NString, Section, SectionText};
+    ///
+    /// let header = Section::text(SectionText::Header).unwrap();
+    /// let items = vec![MessageDataItem::BodySection {
+    ///     section: header.clone(),
+    ///     origin: None,
+    ///     data: NString::from("Subject: hi\r\n\r\n"),
+    /// }];
+    /// assert_eq!(items.body_section(&header), Some(&b"Subject: hi\r\n\r\n"[..]));
+    /// assert_eq!(items.body_section(&Section::whole()), None);
+    /// ```
+    fn body_section(&self, section: &Section<'_>) -> Option<&[u8]>;
+}
+
+mod sealed {
+    /// Keeps [`MessageDataItems`](super::MessageDataItems) implemented only here, so
+    /// that methods can be added to it.
+    #[allow(unreachable_pub)]
+    pub trait Sealed {}
+    impl Sealed for [super::MessageDataItem<'_>] {}
+}
+
+impl<'a> MessageDataItems<'a> for [MessageDataItem<'a>] {
+    fn uid(&self) -> Option<NonZeroU32> {
+        self.iter().find_map(|i| match i {
+            MessageDataItem::Uid(u) => Some(*u),
+            _ => None,
+        })
+    }
+
+    fn flags(&self) -> Option<&FlagFetchList<'a>> {
+        self.iter().find_map(|i| match i {
+            MessageDataItem::Flags(f) => Some(f),
+            _ => None,
+        })
+    }
+
+    fn modseq(&self) -> Option<u64> {
+        self.iter().find_map(|i| match i {
+            MessageDataItem::ModSeq(m) => Some(*m),
+            _ => None,
+        })
+    }
+
+    fn rfc822_size(&self) -> Option<u64> {
+        self.iter().find_map(|i| match i {
+            MessageDataItem::Rfc822Size(n) => Some(*n),
+            _ => None,
+        })
+    }
+
+    fn internal_date(&self) -> Option<DateTime> {
+        self.iter().find_map(|i| match i {
+            MessageDataItem::InternalDate(d) => Some(*d),
+            _ => None,
+        })
+    }
+
+    fn envelope(&self) -> Option<&Envelope<'a>> {
+        self.iter().find_map(|i| match i {
+            MessageDataItem::Envelope(e) => Some(e),
+            _ => None,
+        })
+    }
+
+    fn body_structure(&self) -> Option<&BodyStructureItem<'a>> {
+        let mut body = None;
+        for i in self {
+            match i {
+                MessageDataItem::BodyStructure(b) => return Some(b),
+                MessageDataItem::Body(b) if body.is_none() => body = Some(b),
+                _ => {}
+            }
+        }
+        body
+    }
+
+    fn body_section(&self, section: &Section<'_>) -> Option<&[u8]> {
+        use crate::section::SectionText as T;
+        let found = self.iter().find_map(|i| match i {
+            MessageDataItem::BodySection {
+                section: s, data, ..
+            } if same_section(s, section) => Some(data),
+            _ => None,
+        });
+        if let Some(data) = found {
+            return data.as_bytes();
+        }
+        if section.part().is_empty() {
+            let rfc822 = self.iter().find_map(|i| match (i, section.text_spec()) {
+                (MessageDataItem::Rfc822(d), None)
+                | (MessageDataItem::Rfc822Header(d), Some(T::Header))
+                | (MessageDataItem::Rfc822Text(d), Some(T::Text)) => Some(d),
+                _ => None,
+            });
+            if let Some(data) = rfc822 {
+                return data.as_bytes();
+            }
+        }
+        None
+    }
+}
+
+/// Whether a response's section `got` is the section `want`: the same
+/// part and specifier, header field names compared ASCII
+/// case-insensitively (RFC 9051 §6.4.5: field names are case-insensitive;
+/// a server may echo them in another case, quoted or not).
+fn same_section(got: &Section<'_>, want: &Section<'_>) -> bool {
+    use crate::section::SectionText as T;
+    let same_fields = |a: &[AString<'_>], b: &[AString<'_>]| {
+        a.len() == b.len()
+            && a.iter()
+                .zip(b)
+                .all(|(x, y)| x.as_bytes().eq_ignore_ascii_case(y.as_bytes()))
+    };
+    got.part() == want.part()
+        && match (got.text_spec(), want.text_spec()) {
+            (Some(T::HeaderFields(a)), Some(T::HeaderFields(b)))
+            | (Some(T::HeaderFieldsNot(a)), Some(T::HeaderFieldsNot(b))) => same_fields(a, b),
+            (a, b) => a == b,
+        }
+}
+
 /// The value of a FETCH item this crate does not know
 /// ([`MessageDataItem::Other`]): an nstring, a number, an atom, or a
 /// parenthesised list of these.

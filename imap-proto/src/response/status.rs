@@ -70,6 +70,140 @@ impl StatusItem<'_> {
     }
 }
 
+/// Accessors of a STATUS response's items (`status-att-val`, RFC 9051
+/// §7.2.4, §7.3.3): each finds the attribute it names and returns its
+/// value, `None` when the response does not hold it (the server answers
+/// the attributes asked for).
+///
+/// Implemented for `[StatusItem]`, so it serves the `items` of a
+/// [`Data::Status`](crate::Data::Status) (a `Vec`) and slices; bring the
+/// trait into scope with `use imapkit_proto::StatusItems;`. Each call
+/// walks the list once (no allocation); if an attribute came twice, the
+/// first wins.
+///
+/// ```
+/// use imapkit_proto::{Data, Mailbox, StatusItem, StatusItems};
+///
+/// let data = Data::Status {
+///     mailbox: Mailbox::from("blurdybloop"),
+///     items: vec![StatusItem::Messages(231), StatusItem::UidNext(44292)],
+/// };
+/// if let Data::Status { items, .. } = &data {
+///     assert_eq!(items.messages(), Some(231));
+///     assert_eq!(items.uid_next(), Some(44292));
+///     assert_eq!(items.uid_validity(), None);
+/// }
+/// ```
+pub trait StatusItems<'a>: sealed::Sealed {
+    /// `MESSAGES`: the number of messages (RFC 9051 §6.3.11).
+    fn messages(&self) -> Option<u32>;
+
+    /// `UIDNEXT`: the next unique identifier value (RFC 9051 §6.3.11,
+    /// §2.3.1.1). A `u32`: servers send `0` for empty mailboxes.
+    fn uid_next(&self) -> Option<u32>;
+
+    /// `UIDVALIDITY`: the unique identifier validity value (RFC 9051
+    /// §6.3.11, §2.3.1.1).
+    fn uid_validity(&self) -> Option<u32>;
+
+    /// `UNSEEN`: the number of messages without `\Seen` (RFC 9051 §6.3.11).
+    fn unseen(&self) -> Option<u32>;
+
+    /// `DELETED`: the number of messages with `\Deleted` (RFC 9051 §6.3.11).
+    fn deleted(&self) -> Option<u32>;
+
+    /// `SIZE`: the mailbox's total size in octets (RFC 9051 §6.3.11,
+    /// RFC 8438 §3).
+    fn size(&self) -> Option<u64>;
+
+    /// `RECENT`: the number of messages with `\Recent` (IMAP4rev1, RFC 3501
+    /// §6.3.10).
+    fn recent(&self) -> Option<u32>;
+
+    /// `HIGHESTMODSEQ`: the highest mod-sequence of the mailbox (RFC 7162
+    /// §3.1.7).
+    fn highest_modseq(&self) -> Option<u64>;
+
+    /// `APPENDLIMIT` (RFC 7889 §3.1): `Some(Some(n))` for a limit of `n`
+    /// octets, `Some(None)` for `APPENDLIMIT NIL` (no limit for this
+    /// mailbox), `None` when the response does not say.
+    fn append_limit(&self) -> Option<Option<u64>>;
+
+    /// `MAILBOXID`: the mailbox's object id (RFC 8474 §4.3).
+    fn mailbox_id(&self) -> Option<&ObjectId<'a>>;
+
+    /// `DELETED-STORAGE`: the storage an EXPUNGE would free (RFC 9208
+    /// §4.1.4; see [`StatusItem::DeletedStorage`]).
+    fn deleted_storage(&self) -> Option<u64>;
+}
+
+mod sealed {
+    /// Keeps [`StatusItems`](super::StatusItems) implemented only here, so
+    /// that methods can be added to it.
+    #[allow(unreachable_pub)]
+    pub trait Sealed {}
+    impl Sealed for [super::StatusItem<'_>] {}
+}
+
+/// Finds the first item of one variant and returns its value.
+macro_rules! find_status {
+    ($items:expr, $variant:ident) => {
+        $items.iter().find_map(|i| match i {
+            StatusItem::$variant(v) => Some(*v),
+            _ => None,
+        })
+    };
+}
+
+impl<'a> StatusItems<'a> for [StatusItem<'a>] {
+    fn messages(&self) -> Option<u32> {
+        find_status!(self, Messages)
+    }
+
+    fn uid_next(&self) -> Option<u32> {
+        find_status!(self, UidNext)
+    }
+
+    fn uid_validity(&self) -> Option<u32> {
+        find_status!(self, UidValidity)
+    }
+
+    fn unseen(&self) -> Option<u32> {
+        find_status!(self, Unseen)
+    }
+
+    fn deleted(&self) -> Option<u32> {
+        find_status!(self, Deleted)
+    }
+
+    fn size(&self) -> Option<u64> {
+        find_status!(self, Size)
+    }
+
+    fn recent(&self) -> Option<u32> {
+        find_status!(self, Recent)
+    }
+
+    fn highest_modseq(&self) -> Option<u64> {
+        find_status!(self, HighestModSeq)
+    }
+
+    fn append_limit(&self) -> Option<Option<u64>> {
+        find_status!(self, AppendLimit)
+    }
+
+    fn mailbox_id(&self) -> Option<&ObjectId<'a>> {
+        self.iter().find_map(|i| match i {
+            StatusItem::MailboxId(id) => Some(id),
+            _ => None,
+        })
+    }
+
+    fn deleted_storage(&self) -> Option<u64> {
+        find_status!(self, DeletedStorage)
+    }
+}
+
 /// An ESEARCH response (RFC 4731 §3.1, RFC 9051 §7.3.4 `esearch-response`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ESearch<'a> {

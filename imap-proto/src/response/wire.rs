@@ -394,6 +394,31 @@ impl FlagFetchList<'_> {
     pub fn is_recent(&self) -> bool {
         self.iter().any(|f| f == FlagFetch::Recent)
     }
+
+    /// The flags without `\Recent` (RFC 9051 §9 `flag-fetch = flag /
+    /// obsolete-flag-recent`): the `flag`s, which can be stored, searched
+    /// for ([`SearchKey::flag`](crate::SearchKey::flag)) and compared
+    /// with the flags of IMAP4rev2, where `\Recent` no longer exists.
+    /// Reads the list as [`iter`](Self::iter) does (no allocation).
+    ///
+    /// ```
+    /// use imapkit_proto::{Flag, FlagFetch, FlagFetchList};
+    ///
+    /// let fetched: FlagFetchList<'_> = vec![
+    ///     FlagFetch::Recent,
+    ///     FlagFetch::Flag(Flag::Seen),
+    ///     FlagFetch::Flag(Flag::keyword("$Junk").unwrap()),
+    /// ]
+    /// .into();
+    /// let flags: Vec<Flag<'_>> = fetched.flags().collect();
+    /// assert_eq!(flags, [Flag::Seen, Flag::keyword("$Junk").unwrap()]);
+    /// ```
+    pub fn flags(&self) -> impl Iterator<Item = Flag<'_>> + Clone + '_ {
+        self.iter().filter_map(|f| match f {
+            FlagFetch::Flag(f) => Some(f),
+            FlagFetch::Recent => None,
+        })
+    }
 }
 
 impl Default for FlagFetchList<'_> {
