@@ -18,7 +18,11 @@ struct Imap {
 }
 
 impl Imap {
-    /// The whole socket loop: sends `body`, feeds the client until it completes.
+    /// The whole socket loop: sends `body`, feeds the client until it
+    /// completes. One command at a time: its data (and any unsolicited
+    /// data) is returned. To pipeline, keep the events of the other
+    /// handles instead of dropping them, as `imap_examples::blocking`'s
+    /// `Session` does.
     fn run(&mut self, body: impl Into<C<'static>>) -> Result<(Vec<Data<'static>>, Completion)> {
         let (c, s, mut data, mut buf) = (&mut self.client, &mut self.tls, Vec::new(), [0; 16384]);
         let handle = c.enqueue(Instant::now(), body)?;

@@ -80,6 +80,9 @@ pub struct Session {
     out: Vec<u8>,
     /// An event taken after a completion (see `next_event_inner`).
     ahead: Option<Event>,
+    /// Completions another [`wait`](Session::wait) saw first (pipelined
+    /// commands), for the wait for them.
+    done: Vec<Completion>,
     closed: bool,
     /// Each [`wait`](Session::wait) must end within this (see
     /// [`set_answer_timeout`](Session::set_answer_timeout)).
@@ -186,6 +189,7 @@ impl Session {
             server_name,
             out: Vec::new(),
             ahead: None,
+            done: Vec::new(),
             closed: false,
             answer_timeout: None,
             until: None,
@@ -314,8 +318,14 @@ impl Session {
         Ok(Some(event))
     }
 
-    /// Waits for `handle`'s completion; returns it and the events before it.
+    /// Waits for `handle`'s completion; returns it and the events before it
+    /// (other commands' data and completions included, in order). With
+    /// commands pipelined, a completion an earlier wait returned among its
+    /// events is returned again by the wait for it, at once, with no events.
     pub fn wait(&mut self, handle: CommandHandle) -> io::Result<(Vec<Event>, Completion)> {
+        if let Some(at) = self.done.iter().position(|c| c.handle == handle) {
+            return Ok((Vec::new(), self.done.remove(at)));
+        }
         self.until = self.answer_timeout.map(|t| Instant::now() + t);
         let result = self.wait_inner(handle);
         self.until = None;
@@ -327,6 +337,10 @@ impl Session {
         while let Some(event) = self.next_event()? {
             match event {
                 Event::Completed(c) if c.handle == handle => return Ok((seen, *c)),
+                Event::Completed(c) => {
+                    self.done.push((*c).clone());
+                    seen.push(Event::Completed(c));
+                }
                 other => seen.push(other),
             }
         }

@@ -666,3 +666,30 @@ fn japanese_mailbox_names_round_trip() {
     );
     logout(s);
 }
+
+/// Pipelined commands through `Session::wait`: the wait for the first sees
+/// the second's completion among its events, and the wait for the second
+/// returns it at once. Was a bug (fixed in stop 33, found by the
+/// user-tasks review): the second wait hung until the answer timeout,
+/// its completion already taken.
+#[test]
+fn pipelined_waits_each_get_their_completion() {
+    let Some(dc) = dovecot() else { return };
+    let mut s = session(&dc, Security::Tls, ClientConfig::default());
+    s.set_answer_timeout(Some(Duration::from_secs(20)));
+    login(&mut s, "alice");
+    let now = std::time::Instant::now();
+    let a = s.client.enqueue(now, body("NOOP")).unwrap();
+    let b = s.client.enqueue(now, body("LIST \"\" INBOX")).unwrap();
+    let (events, done) = s.wait(b).unwrap();
+    assert_eq!((done.handle, done.outcome), (b, Outcome::Ok));
+    assert!(events
+        .iter()
+        .any(|e| matches!(e, Event::Completed(c) if c.handle == a)));
+    let (events, done) = s.wait(a).unwrap();
+    assert_eq!(
+        (done.handle, done.outcome, events),
+        (a, Outcome::Ok, vec![])
+    );
+    logout(s);
+}

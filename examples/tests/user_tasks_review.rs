@@ -14,7 +14,9 @@
 //!
 //! The friction list below is the review as written (stop 33). Since
 //! then: a FETCH response names (`Event::Data::handle`) the FETCH or STORE
-//! whose set holds it, and `None` when none does (1, in part); the
+//! whose set holds it, and `None` when none does (1, in part);
+//! `Completion::copy_uid` holds a COPY's or MOVE's COPYUID wherever it
+//! came (4); the
 //! `Client::select` doc points to `SelectBuilder` (6); the README and
 //! `blocking.rs` use `saturating_duration_since`.
 //!

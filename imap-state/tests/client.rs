@@ -1090,3 +1090,80 @@ fn compress_data_in_the_same_read_as_the_ok() {
     s.server(&[0xff; 8]);
     assert_eq!(closed(&s.events()), Some(CloseReason::Compression));
 }
+
+/// The completion of a COPY or MOVE carries its COPYUID (RFC 4315 §3)
+/// wherever it came: MOVE's in an untagged OK before the tagged response
+/// (RFC 6851 §4.3, as Dovecot sends it), COPY's in the tagged code. With
+/// two COPY/MOVE in flight an untagged one is nobody's (it stays in its
+/// `Event::Status`). Stop 33, from the user-tasks review's friction 4.
+#[test]
+fn copy_and_move_completions_carry_their_copyuid() {
+    let copy_uid = |c: &imapkit_state::client::Completion| {
+        c.copy_uid.as_ref().map(|c| {
+            (
+                c.uid_validity.get(),
+                c.source.to_string(),
+                c.destination.to_string(),
+            )
+        })
+    };
+    let completions = |events: &[Event]| -> Vec<_> {
+        events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Completed(c) => Some((c.handle, copy_uid(c))),
+                _ => None,
+            })
+            .collect()
+    };
+    let mut s = Script::tls(quiet_config());
+    s.server(b"* PREAUTH [CAPABILITY IMAP4rev1 UIDPLUS MOVE] hi\r\n");
+    s.client.select(s.now, Mailbox::from_name("INBOX")).unwrap();
+    s.sent();
+    s.server(b"* 3 EXISTS\r\n* OK [UIDVALIDITY 7] x\r\nA1 OK [READ-WRITE] x\r\n");
+    s.events();
+    let mv = s
+        .client
+        .enqueue(
+            s.now,
+            CommandBody::uid_move(imapkit_proto::SequenceSet::try_from(4).unwrap(), "Trash"),
+        )
+        .unwrap();
+    assert_eq!(s.sent(), "A2 UID MOVE 4 Trash\r\n");
+    s.server(b"* OK [COPYUID 99 4 20] moved\r\n* 1 EXPUNGE\r\nA2 OK done\r\n");
+    assert_eq!(
+        completions(&s.events()),
+        [(mv, Some((99, "4".to_owned(), "20".to_owned())))]
+    );
+    let cp = s
+        .client
+        .enqueue(
+            s.now,
+            CommandBody::uid_copy(imapkit_proto::SequenceSet::try_from(5).unwrap(), "Archive"),
+        )
+        .unwrap();
+    assert_eq!(s.sent(), "A3 UID COPY 5 Archive\r\n");
+    s.server(b"A3 OK [COPYUID 98 5 30] copied\r\n");
+    assert_eq!(
+        completions(&s.events()),
+        [(cp, Some((98, "5".to_owned(), "30".to_owned())))]
+    );
+    // Two MOVEs in flight: whose the untagged COPYUID is cannot be told.
+    let a = s
+        .client
+        .enqueue(
+            s.now,
+            CommandBody::uid_move(imapkit_proto::SequenceSet::try_from(5).unwrap(), "Trash"),
+        )
+        .unwrap();
+    let b = s
+        .client
+        .enqueue(
+            s.now,
+            CommandBody::uid_move(imapkit_proto::SequenceSet::try_from(6).unwrap(), "Trash"),
+        )
+        .unwrap();
+    s.sent();
+    s.server(b"* OK [COPYUID 99 5 21] moved\r\nA4 OK done\r\nA5 NO [TRYCREATE] no\r\n");
+    assert_eq!(completions(&s.events()), [(a, None), (b, None)]);
+}

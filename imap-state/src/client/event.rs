@@ -4,7 +4,7 @@
 use std::fmt;
 
 use bytes::Bytes;
-use imapkit_proto::{Data, Greeting, ResponseCode, StatusResponse, Tag, Text};
+use imapkit_proto::{CopyUidCode, Data, Greeting, ResponseCode, StatusResponse, Tag, Text};
 
 use crate::error::{PeerViolation, UsageError};
 use crate::handle::CommandHandle;
@@ -160,6 +160,12 @@ pub struct Completion {
     /// exchange (the JSON of an XOAUTH2 / OAUTHBEARER error challenge,
     /// SCRAM's `e=`), never a secret.
     pub sasl_detail: Option<String>,
+    /// A COPY or MOVE that succeeded: the `COPYUID` of UIDPLUS (RFC 4315
+    /// §3), the UIDs the messages got in the target mailbox. From the
+    /// tagged response's code (COPY), or from the untagged `OK [COPYUID]`
+    /// a server sends before the tagged response of a MOVE (RFC 6851
+    /// §4.3), whichever came; `None` from a server without UIDPLUS.
+    pub copy_uid: Option<Box<CopyUidCode>>,
 }
 
 impl Completion {

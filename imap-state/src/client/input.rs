@@ -538,6 +538,11 @@ impl Client {
             self.timers.stop(Timer::IdleRefresh);
         }
         let handle = entry.handle;
+        let copy_uid = match &code {
+            Some(ResponseCode::CopyUid(c)) if ok => Some(c.clone()),
+            _ if ok => entry.copy_uid,
+            _ => None,
+        };
         self.events.push_back(Event::Completed(Box::new(Completion {
             handle,
             tag: Some(entry.tag),
@@ -545,6 +550,7 @@ impl Client {
             code,
             text: Some(text),
             sasl_detail,
+            copy_uid,
         })));
         if let Some(reason) = close {
             self.close_with(reason);
@@ -599,6 +605,8 @@ impl Client {
             caps_generation: self.caps.generation(),
             fetch: false,
             scope: None,
+            copies: false,
+            copy_uid: None,
             first_part: self.parts_pushed,
             after_continue: None,
         });
@@ -635,6 +643,14 @@ impl Client {
                 self.mailbox = None;
             } else {
                 self.model_code(code, frame);
+            }
+            if let ResponseCode::CopyUid(copy_uid) = code {
+                // RFC 6851 §4.3: MOVE reports COPYUID in an untagged OK
+                // before its tagged response; kept for its completion.
+                let mut copying = self.in_flight.iter_mut().filter(|f| f.copies);
+                if let (Some(f), None) = (copying.next(), copying.next()) {
+                    f.copy_uid = Some(copy_uid.clone());
+                }
             }
         }
         let handle = self.sole_in_flight();
@@ -986,6 +1002,7 @@ impl Client {
             code: None,
             text: None,
             sasl_detail: None,
+            copy_uid: None,
         })));
     }
 

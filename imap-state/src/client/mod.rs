@@ -214,6 +214,11 @@ struct InFlight {
     /// The messages a FETCH or STORE is about: a FETCH response outside
     /// them is no answer of it.
     scope: Option<MessageScope>,
+    /// A COPY or MOVE: an untagged `[COPYUID]` while it is the only one in
+    /// flight is its (RFC 6851 §4.3), kept in `copy_uid` for its
+    /// [`Completion::copy_uid`].
+    copies: bool,
+    copy_uid: Option<Box<imapkit_proto::CopyUidCode>>,
     /// The number of its first part among those pushed onto `out`.
     first_part: u64,
     /// The parts sent because of a `+` (a synchronizing literal's data and

@@ -362,6 +362,7 @@ impl Client {
             }),
             _ => None,
         };
+        let copies = matches!(body, CommandBody::Copy { .. } | CommandBody::Move { .. });
         let tag = self.tags.next_tag();
         let command = Command::new(tag.clone(), body);
         let mut outgoing = Outgoing::encode(&command, &self.encode_options());
@@ -376,6 +377,8 @@ impl Client {
             caps_generation: self.caps.generation(),
             fetch,
             scope,
+            copies,
+            copy_uid: None,
             first_part: self.parts_pushed,
             after_continue: None,
         });
