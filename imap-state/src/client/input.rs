@@ -347,6 +347,7 @@ impl Client {
         let Some(entry) = self.in_flight.remove(index) else {
             return;
         };
+        self.fetches_in_flight -= usize::from(entry.fetch);
         let mut unsent = false;
         if self
             .sending
@@ -709,38 +710,12 @@ impl Client {
                 m.set_encoding(NameEncoding::Utf8);
             }
         });
-        let handle = self.route(&data);
-        let asked = self.fetch_asked(&data, handle);
+        let (handle, asked) = self.route(&data);
         let change = self.model_data(&data, asked, frame);
         self.events.push_back(Event::Data { handle, data });
         if let Some(change) = change {
             self.events.push_back(Event::Mailbox(change));
         }
-    }
-
-    /// Whether `data` is a FETCH response a FETCH in flight asked for: its
-    /// flags are that FETCH's answer, not a change. By the messages each
-    /// FETCH asks for, so that another session's flag change arriving
-    /// during a FETCH of other messages is still a change, and a FETCH's
-    /// own answer is none while other commands are in flight; where that
-    /// cannot be told, the FETCH the response was routed to (`handle`)
-    /// asked for it.
-    fn fetch_asked(&self, data: &Data<'_>, handle: Option<CommandHandle>) -> bool {
-        let Data::Fetch { seq, items } = data else {
-            return false;
-        };
-        let model = self.model();
-        let mut unknown = false;
-        for f in self.in_flight.iter().filter(|f| f.fetch) {
-            if let Some(scope) = &f.scope {
-                match scope.covers(seq.get(), items.as_slice(), model) {
-                    Some(true) => return true,
-                    Some(false) => {}
-                    None => unknown |= Some(f.handle) == handle,
-                }
-            }
-        }
-        unknown
     }
 
     /// The model that responses are about now (see [`Self::model_mut`]).
@@ -809,18 +784,16 @@ impl Client {
         // mod-sequences), and never VANISHED before. Either way the server
         // did remove the messages, so the model follows; the fault is
         // reported.
-        let qresync = self.caps.is_enabled(&Capability::QResync);
         let fault = match data {
             Data::Expunge(_)
-                if qresync
-                    && matches!(
-                        self.model_mut().map(|m| m.mod_seq()),
-                        Some(ModSeq::Highest(_))
-                    ) =>
+                if self.caps.is_enabled(&Capability::QResync)
+                    && matches!(self.model().map(|m| m.mod_seq()), Some(ModSeq::Highest(_))) =>
             {
                 Some("EXPUNGE after ENABLE QRESYNC (VANISHED is due)")
             }
-            Data::Vanished { .. } if !qresync => Some("VANISHED without ENABLE QRESYNC"),
+            Data::Vanished { .. } if !self.caps.is_enabled(&Capability::QResync) => {
+                Some("VANISHED without ENABLE QRESYNC")
+            }
             _ => None,
         };
         if let Some(fault) = fault {
@@ -877,28 +850,64 @@ impl Client {
         self.events.push_back(Event::Violation(v));
     }
 
-    /// The command in flight that asked for `data`, if exactly one did: of
-    /// those whose kind of answer it is, a FETCH response goes to the FETCH
-    /// or STORE whose messages hold it (one whose messages do not is no
-    /// candidate; one that cannot tell, `$`, stays one).
-    pub(super) fn route(&self, data: &Data<'_>) -> Option<CommandHandle> {
-        let model = match data {
-            Data::Fetch { .. } => self.model(),
+    /// The command in flight that asked for `data`, if exactly one did,
+    /// and whether a FETCH asked for it (its flags are then that FETCH's
+    /// answer, not a change). One pass over the commands in flight:
+    ///
+    /// - of those whose kind of answer `data` is, a FETCH response goes to
+    ///   the FETCH or STORE whose messages (sequence set) hold it; one
+    ///   whose messages do not is no candidate, one that cannot tell (`$`,
+    ///   a UID not known) stays one;
+    /// - a FETCH asked for it when its messages hold it, so that another
+    ///   session's flag change arriving during a FETCH of other messages
+    ///   is still a change, and a FETCH's own answer is none while other
+    ///   commands are in flight; where that cannot be told, the FETCH it
+    ///   was routed to asked.
+    pub(super) fn route(&self, data: &Data<'_>) -> (Option<CommandHandle>, bool) {
+        let message = match data {
+            Data::Fetch { seq, items } => Some((seq.get(), items.as_slice())),
             _ => None,
         };
-        let mut asking = self.in_flight.iter().filter(|f| {
-            f.answers.expects(data)
-                && match (data, &f.scope) {
-                    (Data::Fetch { seq, items }, Some(scope)) => {
-                        scope.covers(seq.get(), items.as_slice(), model) != Some(false)
-                    }
-                    _ => true,
+        // Looked up at the first FETCH or STORE in flight (a scan of its own).
+        let mut model = None;
+        let (mut routed, mut candidates) = (None, 0);
+        let (mut asked, mut unsure_fetch) = (false, None);
+        let kind = Answers::kind_of(data);
+        debug_assert_eq!(
+            self.fetches_in_flight,
+            self.in_flight.iter().filter(|f| f.fetch).count()
+        );
+        let fetching = message.is_some() && self.fetches_in_flight > 0;
+        for f in &self.in_flight {
+            // Two candidates: no handle; the rest matters only for `asked`
+            // (a thousand NOOPs pipelined need not all be read).
+            if candidates >= 2 && (asked || !fetching) {
+                break;
+            }
+            if !f.answers.expects_kind(kind) {
+                continue;
+            }
+            let covers = match (&message, &f.scope) {
+                (Some((seq, items)), Some(scope)) => {
+                    scope.covers(*seq, items, *model.get_or_insert_with(|| self.model()))
                 }
-        });
-        match (asking.next(), asking.next()) {
-            (Some(f), None) => Some(f.handle),
-            _ => None,
+                _ => None,
+            };
+            if covers == Some(false) {
+                continue;
+            }
+            candidates += 1;
+            routed = Some(f.handle);
+            if f.fetch {
+                asked |= covers == Some(true);
+                if covers.is_none() {
+                    unsure_fetch = Some(f.handle);
+                }
+            }
         }
+        let handle = (candidates == 1).then_some(routed).flatten();
+        let asked = asked || (unsure_fetch.is_some() && unsure_fetch == handle);
+        (handle, asked)
     }
 
     pub(super) fn sole_in_flight(&self) -> Option<CommandHandle> {
@@ -1015,6 +1024,7 @@ impl Client {
             CloseReason::CommandTimeout => Outcome::TimedOut,
             _ => Outcome::ConnectionClosed,
         };
+        self.fetches_in_flight = 0;
         for f in std::mem::take(&mut self.in_flight) {
             let outcome = match (&reason, f.traits.kind) {
                 // BYE then EOF during LOGOUT is how LOGOUT ends (RFC 9051 §6.1.3).

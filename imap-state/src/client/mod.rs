@@ -90,6 +90,8 @@ pub struct Client {
     /// deque: servers complete them mostly in that order, so a completion
     /// takes the front, where a `Vec` moved every command after it).
     in_flight: VecDeque<InFlight>,
+    /// How many of `in_flight` are FETCHes (see `route`).
+    fetches_in_flight: usize,
     /// The command whose bytes are being written: it waits for `+` after a
     /// synchronizing literal's header. Nothing else is sent meanwhile.
     sending: Option<(CommandHandle, Outgoing)>,
@@ -324,6 +326,7 @@ impl Client {
             next_handle: 0,
             queue: VecDeque::new(),
             in_flight: VecDeque::new(),
+            fetches_in_flight: 0,
             sending: None,
             out: VecDeque::new(),
             parts_pushed: 0,

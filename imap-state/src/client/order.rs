@@ -260,10 +260,16 @@ impl Answers {
         })
     }
 
-    /// Whether `data` is among the answers.
-    pub(crate) fn expects(self, data: &Data<'_>) -> bool {
+    /// Whether answers of `kind` ([`Answers::kind_of`]) are among these:
+    /// for a loop over the commands in flight, the kind found once.
+    pub(crate) fn expects_kind(self, kind: u32) -> bool {
+        self.0 & kind != 0
+    }
+
+    /// The kind of answer `data` is (0: no command's).
+    pub(crate) fn kind_of(data: &Data<'_>) -> u32 {
         use Data as D;
-        let bit = match data {
+        match data {
             D::Capability(_) => Self::CAPABILITY,
             D::Enabled(_) => Self::ENABLED,
             D::List(_) => Self::LIST,
@@ -284,8 +290,7 @@ impl Answers {
             D::MyRights { .. } => Self::MYRIGHTS,
             D::Metadata { .. } => Self::METADATA,
             _ => 0,
-        };
-        self.0 & bit != 0
+        }
     }
 }
 

@@ -367,6 +367,7 @@ impl Client {
         let command = Command::new(tag.clone(), body);
         let mut outgoing = Outgoing::encode(&command, &self.encode_options());
         let answers = Answers::of(&command.body);
+        self.fetches_in_flight += usize::from(fetch);
         self.in_flight.push_back(InFlight {
             handle,
             tag: tag.clone(),
