@@ -36,8 +36,7 @@ pub struct MechanismRequest<'a> {
     pub security: ConnectionSecurity,
     /// The `tls-exporter` channel-binding value (RFC 9266) the application
     /// passed to `Server::tls_established` or `Server::new_tls`, if any;
-    /// never empty (`new_tls` takes an empty value as none,
-    /// `tls_established` refuses it).
+    /// never empty (both take an empty value as none).
     pub channel_binding: Option<&'a [u8]>,
     /// Whether this connection's capabilities offer a `-PLUS` mechanism
     /// (one is configured, TLS is up and a channel-binding value is
@@ -188,6 +187,14 @@ pub struct Limits {
     /// Bytes of queued output at which the session stops reading input
     /// ([`wants_read`](crate::server::Server::wants_read) is false) and
     /// refuses unsolicited data. Default 256 KiB.
+    ///
+    /// It bounds what a client that does not read can make the session
+    /// queue to this plus the answers of the commands already read (at
+    /// most [`max_in_flight`](Self::max_in_flight)): those are queued
+    /// whatever their size. An application that sends large answers
+    /// (a `BODY[]` of many MiB) can look at
+    /// [`output_len`](crate::server::Server::output_len) before reading
+    /// more from its store.
     pub max_output: usize,
 }
 
@@ -277,10 +284,11 @@ pub struct Throttle {
     /// Failed authentications after which the connection ends with
     /// `* BYE` (after the delayed NO). Default 5.
     pub max_auth_failures: u32,
-    /// Unparseable or unknown commands (and framing errors) accepted before
-    /// authentication; the next one ends the connection with `* BYE`
+    /// Unparseable or unknown commands (and framing errors) before
+    /// authentication that end the connection: the first `max_garbage - 1`
+    /// are answered BAD, the `max_garbage`-th gets `* BYE` instead
     /// (cross-protocol attacks: an HTTP request sent to the IMAP port).
-    /// Default 3.
+    /// Default 3: two BADs, then BYE.
     pub max_garbage: u32,
 }
 

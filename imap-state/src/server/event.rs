@@ -45,7 +45,8 @@ pub enum Event {
     StartTlsReady,
     /// IDLE began (`+ idling` is queued): push mailbox updates with
     /// [`Server::send_unsolicited`](super::Server::send_unsolicited) until
-    /// [`IdleEnded`](Self::IdleEnded).
+    /// [`IdleEnded`](Self::IdleEnded), or until the session closes
+    /// ([`Closed`](Self::Closed): no `IdleEnded` then).
     IdleStarted {
         /// The IDLE command.
         request: RequestId,

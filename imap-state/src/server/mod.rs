@@ -737,6 +737,9 @@ impl Server {
     /// Completes a command: `tag OK|NO|BAD [code] text`. SELECT and
     /// EXAMINE select on OK (and leave no mailbox selected on failure),
     /// CLOSE and UNSELECT deselect on OK, UNAUTHENTICATE logs out on OK.
+    /// (A SELECT or EXAMINE while a mailbox is selected gets its
+    /// `* OK [CLOSED]` from the session, before the command reaches the
+    /// application, RFC 9051 §6.3.2: the application does not send it.)
     ///
     /// On error (the session is closed, the request is not in flight, or
     /// the completion is a NO for UNAUTHENTICATE, which RFC 8437 §3 does
