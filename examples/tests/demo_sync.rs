@@ -844,7 +844,16 @@ fn imap4rev2_search_answers_with_esearch() {
     }
     let lines = a.ok("ENABLE IMAP4rev2");
     assert_eq!(lines, vec!["* ENABLED IMAP4rev2".to_string()]);
-    a.ok("SELECT INBOX");
+    // RFC 9051 §6.3.2: SELECT answers with a LIST of the mailbox, and no
+    // RECENT. Was a bug (fixed in stop 33): no LIST.
+    let lines = a.ok("SELECT INBOX");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("* LIST (") && l.ends_with(") \"/\" INBOX")),
+        "{lines:?}"
+    );
+    assert!(!lines.iter().any(|l| l.ends_with(" RECENT")), "{lines:?}");
     let lines = a.ok("UID SEARCH ALL");
     assert!(
         lines.len() == 1

@@ -856,3 +856,117 @@ fn non_ascii_strings_are_literals_until_the_client_takes_utf8() {
     h.drive();
     assert_eq!(h.take_wire(), "* ID (\"name\" \"日本\")\r\n");
 }
+
+/// `SelectAnswer` for the mailbox INBOX (3 messages, UIDVALIDITY 1700).
+fn inbox_answer() -> imapkit_state::server::SelectAnswer {
+    use imapkit_state::proto::{Delimiter, Flag, FlagPerm, Mailbox, MailboxList};
+    let list = MailboxList {
+        attributes: vec![],
+        delimiter: Some(Delimiter::SLASH),
+        mailbox: Mailbox::Inbox,
+        extended: vec![],
+    };
+    imapkit_state::server::SelectAnswer::new(list, NonZeroU32::new(1700).unwrap(), 44, 3)
+        .flags(vec![Flag::Seen, Flag::Deleted])
+        .permanent_flags(vec![
+            FlagPerm::Flag(Flag::Seen),
+            FlagPerm::Flag(Flag::Deleted),
+        ])
+        .recent(1)
+        .first_unseen(NonZeroU32::new(2))
+}
+
+/// `Server::answer_select` writes what RFC 3501 §6.3.1 owes an IMAP4rev1
+/// client (FLAGS, EXISTS, RECENT, UNSEEN, PERMANENTFLAGS, UIDVALIDITY,
+/// UIDNEXT) and what RFC 9051 §6.3.2 owes an IMAP4rev2 one (LIST of the
+/// mailbox, no RECENT nor UNSEEN); NOMODSEQ or HIGHESTMODSEQ where the
+/// server announces CONDSTORE (RFC 7162 §3.1.2); EXAMINE is READ-ONLY
+/// whatever the answer says. Stop 33, from the server-author review's
+/// friction 2 (seven calls and a MUST no doc named).
+#[test]
+fn answer_select_writes_what_each_version_owes() {
+    let kept = |config: ServerConfig| {
+        let mut h = Harness::logged_in(config, Split::Whole);
+        h.policy.auto_respond = false;
+        h
+    };
+    // IMAP4rev1 session (IMAP4rev2 offered, not enabled).
+    let mut h = kept(ServerConfig::default());
+    h.send(b"a SELECT INBOX\r\n");
+    let (request, _) = h.requests.pop_front().unwrap();
+    h.server
+        .answer_select(h.now, request, inbox_answer())
+        .unwrap();
+    h.pump();
+    assert_eq!(
+        h.take_wire(),
+        "* FLAGS (\\Seen \\Deleted)\r\n* 3 EXISTS\r\n* 1 RECENT\r\n\
+         * OK [UNSEEN 2] first unseen\r\n\
+         * OK [PERMANENTFLAGS (\\Seen \\Deleted)] flags permitted\r\n\
+         * OK [UIDVALIDITY 1700] UIDs valid\r\n* OK [UIDNEXT 44] predicted next UID\r\n\
+         a OK [READ-WRITE] completed\r\n"
+    );
+    assert_eq!(h.server.state(), SessionState::Selected);
+    // EXAMINE: READ-ONLY, and [CLOSED] (the session's) before it all.
+    h.send(b"b EXAMINE INBOX\r\n");
+    let (request, _) = h.requests.pop_front().unwrap();
+    h.server
+        .answer_select(h.now, request, inbox_answer())
+        .unwrap();
+    h.pump();
+    let wire = h.take_wire();
+    assert!(
+        wire.starts_with("* OK [CLOSED] Previous mailbox closed\r\n"),
+        "{wire}"
+    );
+    assert!(wire.ends_with("b OK [READ-ONLY] completed\r\n"), "{wire}");
+    // Not a SELECT: refused, the request given back.
+    h.send(b"c NOOP\r\n");
+    let (request, _) = h.requests.pop_front().unwrap();
+    let (e, request) = h
+        .server
+        .answer_select(h.now, request, inbox_answer())
+        .unwrap_err();
+    assert!(matches!(e, UsageError::Unexpected(_)), "{e:?}");
+    h.server.respond(h.now, request, Completion::ok()).unwrap();
+    h.pump();
+    h.take_wire();
+
+    // IMAP4rev2 enabled, CONDSTORE announced, a mailbox without
+    // mod-sequences.
+    let mut config = ServerConfig::default();
+    config.capabilities.push(Capability::Enable);
+    config.capabilities.push(Capability::CondStore);
+    let mut h = kept(config);
+    h.send(b"e ENABLE IMAP4rev2\r\n");
+    assert_eq!(
+        h.take_wire(),
+        "* ENABLED IMAP4rev2\r\ne OK ENABLE completed\r\n"
+    );
+    h.send(b"a SELECT INBOX\r\n");
+    let (request, _) = h.requests.pop_front().unwrap();
+    h.server
+        .answer_select(h.now, request, inbox_answer())
+        .unwrap();
+    h.pump();
+    assert_eq!(
+        h.take_wire(),
+        "* FLAGS (\\Seen \\Deleted)\r\n* 3 EXISTS\r\n* LIST () \"/\" INBOX\r\n\
+         * OK [PERMANENTFLAGS (\\Seen \\Deleted)] flags permitted\r\n\
+         * OK [UIDVALIDITY 1700] UIDs valid\r\n* OK [UIDNEXT 44] predicted next UID\r\n\
+         * OK [NOMODSEQ] no mod-sequences\r\n\
+         a OK [READ-WRITE] completed\r\n"
+    );
+    // With mod-sequences.
+    h.send(b"b SELECT INBOX\r\n");
+    let (request, _) = h.requests.pop_front().unwrap();
+    let answer = inbox_answer().highest_modseq(Some(90)).read_only(true);
+    h.server.answer_select(h.now, request, answer).unwrap();
+    h.pump();
+    let wire = h.take_wire();
+    assert!(
+        wire.contains("* OK [HIGHESTMODSEQ 90] highest\r\n"),
+        "{wire}"
+    );
+    assert!(wire.ends_with("b OK [READ-ONLY] completed\r\n"), "{wire}");
+}

@@ -250,6 +250,28 @@ impl Session {
         let info = selected.info();
         cx.data(Data::Flags(info.flags));
         cx.data(Data::Exists(info.exists));
+        if cx.server.enabled().imap4rev2 {
+            // RFC 9051 §6.3.2: a LIST of the mailbox, its attributes
+            // accurate, the name as the client gave it.
+            let query = ListQuery {
+                reference: String::new(),
+                patterns: vec![name.clone()],
+                ..ListQuery::default()
+            };
+            let entry = self
+                .account()?
+                .list(&query)?
+                .into_iter()
+                .find(|e| e.name == name);
+            if let Some(entry) = entry {
+                cx.data(Data::List(MailboxList {
+                    attributes: entry.attributes,
+                    delimiter: Some(WIRE_DELIMITER),
+                    mailbox: mailbox.clone(),
+                    extended: Vec::new(),
+                }));
+            }
+        }
         // Dropped by the session once IMAP4rev2 is enabled.
         cx.data(Data::Recent(info.recent));
         if let Some(unseen) = info.first_unseen {

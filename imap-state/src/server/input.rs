@@ -236,6 +236,7 @@ impl Server {
                     exclusive: route.exclusive,
                     seq_sensitive: route.seq_sensitive,
                     effect,
+                    examine: matches!(command.body, CommandBody::Examine { .. }),
                     nomodseq: false,
                 });
                 if !route.seq_sensitive {

@@ -125,6 +125,7 @@ mod expunge;
 mod idle;
 mod input;
 mod literal;
+mod select;
 mod starttls;
 mod state;
 mod throttle;
@@ -149,6 +150,7 @@ pub use self::config::{
 };
 pub use self::decision::{AuthVerdict, Completion, LoginAttempt, Request, RequestId, ScramLookup};
 pub use self::event::{CloseReason, Event};
+pub use self::select::SelectAnswer;
 pub use self::state::SessionState;
 /// The most compressed input inflated at a time (the fuzz checks' bound).
 #[cfg(feature = "fuzzing")]
@@ -249,6 +251,8 @@ struct InFlight {
     exclusive: bool,
     seq_sensitive: bool,
     effect: Effect,
+    /// EXAMINE: always read-only.
+    examine: bool,
     /// A SELECT or EXAMINE answered `[NOMODSEQ]` so far.
     nomodseq: bool,
 }
