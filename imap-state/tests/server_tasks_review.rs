@@ -1399,8 +1399,17 @@ fn t3_store_silent_and_unchangedsince() {
          e OK [MODIFIED 2:3] Conditional STORE failed\r\n"
     );
     assert!(app.server.enabled().condstore);
-    // No Enabled event tells the application (it polls enabled()).
-    assert!(!app.debug_log.iter().any(|d| d.starts_with("Enabled")));
+    // An Enabled event tells the application, before the STORE itself (the
+    // review's friction 7, done in stop 33: before, it had to poll
+    // enabled()).
+    let at = |p: &str| app.debug_log.iter().position(|d| d.starts_with(p));
+    let enabled = at("Enabled([CondStore])").expect("Enabled");
+    let store = app
+        .debug_log
+        .iter()
+        .rposition(|d| d.starts_with("CommandReceived"))
+        .unwrap();
+    assert!(enabled < store, "{:?}", app.debug_log);
 }
 
 #[test]

@@ -674,7 +674,15 @@ impl ServerCheck {
                 assert!(self.idle, "IDLE ended without starting");
                 self.idle = false;
             }
-            Event::Enabled(_) => assert_eq!(self.shadow, S::Authenticated),
+            // ENABLE runs in the authenticated state only (RFC 5161 §3.1);
+            // a CONDSTORE-enabling command also when selected (RFC 7162 §3.1).
+            Event::Enabled(caps) => assert!(
+                self.shadow == S::Authenticated
+                    || (self.shadow == S::Selected
+                        && caps.as_slice() == [imapkit_proto::Capability::CondStore]),
+                "Enabled({caps:?}) in {:?}",
+                self.shadow
+            ),
             Event::Violation(v) => self.violations.push(v.to_string()),
             Event::Closed { .. } => {
                 self.closed = true;

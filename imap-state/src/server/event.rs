@@ -59,8 +59,11 @@ pub enum Event {
         /// Whether the client ended it with DONE.
         done: bool,
     },
-    /// The client enabled these extensions (RFC 5161); the session's
-    /// output follows them (see [`Server::enabled`](super::Server::enabled)).
+    /// The client enabled these extensions (RFC 5161), or CONDSTORE by a
+    /// CONDSTORE-enabling command (`SELECT (CONDSTORE)`, a FETCH of
+    /// `MODSEQ`, `CHANGEDSINCE`, `UNCHANGEDSINCE`, RFC 7162 §3.1), before
+    /// that command's `CommandReceived`; the session's output follows them
+    /// (see [`Server::enabled`](super::Server::enabled)).
     Enabled(Vec<Capability<'static>>),
     /// For the access log.
     Audit(AuditEvent),

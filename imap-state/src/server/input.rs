@@ -225,9 +225,16 @@ impl Server {
             Handler::Idle => self.idle(now, command.tag),
             Handler::Compress => self.start_compress(command),
             Handler::App(effect) => {
-                if self.features.has(state::Features::CONDSTORE) && enables_condstore(&command.body)
+                if self.features.has(state::Features::CONDSTORE)
+                    && !self.enabled.condstore
+                    && enables_condstore(&command.body)
                 {
+                    // RFC 7162 §3.1: a CONDSTORE-enabling command enables it
+                    // as ENABLE would; the application hears of it the same
+                    // way, before the command (its answers carry MODSEQ).
                     self.enabled.condstore = true;
+                    self.events
+                        .push_back(Event::Enabled(vec![Capability::CondStore]));
                 }
                 let id = self.next_request_id();
                 self.in_flight.push(InFlight {
