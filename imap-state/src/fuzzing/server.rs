@@ -679,7 +679,7 @@ impl ServerCheck {
             Event::Enabled(caps) => assert!(
                 self.shadow == S::Authenticated
                     || (self.shadow == S::Selected
-                        && caps.as_slice() == [imapkit_proto::Capability::CondStore]),
+                        && caps.as_slice() == [Capability::CondStore]),
                 "Enabled({caps:?}) in {:?}",
                 self.shadow
             ),
