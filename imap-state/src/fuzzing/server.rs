@@ -678,8 +678,7 @@ impl ServerCheck {
             // a CONDSTORE-enabling command also when selected (RFC 7162 §3.1).
             Event::Enabled(caps) => assert!(
                 self.shadow == S::Authenticated
-                    || (self.shadow == S::Selected
-                        && caps.as_slice() == [Capability::CondStore]),
+                    || (self.shadow == S::Selected && caps.as_slice() == [Capability::CondStore]),
                 "Enabled({caps:?}) in {:?}",
                 self.shadow
             ),

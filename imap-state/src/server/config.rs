@@ -360,7 +360,9 @@ pub struct ServerConfig {
     /// SASL mechanisms for AUTHENTICATE, in the order advertised. Each is
     /// created by [`sasl_factory`](Self::sasl_factory). Default none.
     pub sasl_mechanisms: Vec<AuthMechanism<'static>>,
-    /// Creates the mechanisms. Default none (AUTHENTICATE answers NO).
+    /// Creates the mechanisms. Default none (AUTHENTICATE answers NO);
+    /// [`standard_mechanisms`](super::standard_mechanisms) runs the
+    /// library's own.
     pub sasl_factory: Option<MechanismFactory>,
     /// Random bytes for the mechanisms (see [`MechanismRequest::fill_random`]).
     pub random: Option<RandomSource>,

@@ -125,6 +125,7 @@ mod expunge;
 mod idle;
 mod input;
 mod literal;
+mod mechanisms;
 mod select;
 mod starttls;
 mod state;
@@ -150,6 +151,7 @@ pub use self::config::{
 };
 pub use self::decision::{AuthVerdict, Completion, LoginAttempt, Request, RequestId, ScramLookup};
 pub use self::event::{CloseReason, Event};
+pub use self::mechanisms::standard_mechanisms;
 pub use self::select::SelectAnswer;
 pub use self::state::SessionState;
 /// The most compressed input inflated at a time (the fuzz checks' bound).
