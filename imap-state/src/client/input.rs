@@ -27,12 +27,12 @@ use super::{
 /// What the old mailbox heard while a SELECT waits for `[CLOSED]`: kept
 /// so that, should the server complete the SELECT without `[CLOSED]`
 /// (which it must send, RFC 7162 §3.2.11), the responses are replayed
-/// into the new mailbox's model, whose they then were.
+/// into the new mailbox's model, whose they then were. The last
+/// [`Closing::MAX_HELD`]: the new mailbox's own (EXISTS, UIDVALIDITY)
+/// come last, after whatever the old one still had to report.
 #[derive(Debug, Default)]
 pub(super) struct Closing {
-    held: Vec<Held>,
-    /// More than [`Closing::MAX_HELD`] came: the new model missed some.
-    overflowed: bool,
+    held: std::collections::VecDeque<Held>,
 }
 
 /// A response applied to the old model while closing.
@@ -44,15 +44,15 @@ enum Held {
 
 impl Closing {
     /// A SELECT's own responses are a dozen; a QRESYNC SELECT adds a FETCH
-    /// per changed message, which past this are only counted as missed.
+    /// per changed message (the model then reports that it missed some:
+    /// the snapshot is not applied).
     const MAX_HELD: usize = 256;
 
     fn hold(&mut self, held: impl FnOnce() -> Held) {
-        if self.held.len() < Self::MAX_HELD {
-            self.held.push(held());
-        } else {
-            self.overflowed = true;
+        if self.held.len() == Self::MAX_HELD {
+            self.held.pop_front();
         }
+        self.held.push_back(held());
     }
 }
 
@@ -540,9 +540,9 @@ impl Client {
         }
         let handle = entry.handle;
         let copy_uid = match &code {
-            Some(ResponseCode::CopyUid(c)) if ok => Some(c.clone()),
-            _ if ok => entry.copy_uid,
-            _ => None,
+            _ if !ok || !entry.copies => None,
+            Some(ResponseCode::CopyUid(c)) => Some(c.clone()),
+            _ => entry.copy_uid,
         };
         self.events.push_back(Event::Completed(Box::new(Completion {
             handle,
@@ -645,7 +645,11 @@ impl Client {
             } else {
                 self.model_code(code, frame);
             }
-            if let ResponseCode::CopyUid(copy_uid) = code {
+            if let (
+                ResponseCode::CopyUid(copy_uid),
+                StatusKind::Untagged(imapkit_proto::Status::Ok),
+            ) = (code, &status.kind)
+            {
                 // RFC 6851 §4.3: MOVE reports COPYUID in an untagged OK
                 // before its tagged response; kept for its completion.
                 let mut copying = self.in_flight.iter_mut().filter(|f| f.copies);
@@ -871,7 +875,7 @@ impl Client {
         // Looked up at the first FETCH or STORE in flight (a scan of its own).
         let mut model = None;
         let (mut routed, mut candidates) = (None, 0);
-        let (mut asked, mut unsure_fetch) = (false, None);
+        let (mut asked, mut unsure_fetch, mut storing) = (false, None, false);
         let kind = Answers::kind_of(data);
         debug_assert_eq!(
             self.fetches_in_flight,
@@ -881,7 +885,7 @@ impl Client {
         for f in &self.in_flight {
             // Two candidates: no handle; the rest matters only for `asked`
             // (a thousand NOOPs pipelined need not all be read).
-            if candidates >= 2 && (asked || !fetching) {
+            if candidates >= 2 && !fetching {
                 break;
             }
             if !f.answers.expects_kind(kind) {
@@ -903,10 +907,14 @@ impl Client {
                 if covers.is_none() {
                     unsure_fetch = Some(f.handle);
                 }
+            } else if f.scope.as_ref().is_some_and(|s| s.store) {
+                // A STORE about the message: its new flags are a change,
+                // whatever FETCH is also in flight (RFC 9051 §6.4.6).
+                storing = true;
             }
         }
         let handle = (candidates == 1).then_some(routed).flatten();
-        let asked = asked || (unsure_fetch.is_some() && unsure_fetch == handle);
+        let asked = !storing && (asked || (unsure_fetch.is_some() && unsure_fetch == handle));
         (handle, asked)
     }
 

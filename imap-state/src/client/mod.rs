@@ -211,7 +211,8 @@ struct InFlight {
     detail: Detail,
     /// [`Capabilities::generation`] when it was sent.
     caps_generation: u64,
-    /// A FETCH: the flags it asks for are its answer, not changes.
+    /// A FETCH of FLAGS: the flags it asks for are its answer, not
+    /// changes.
     fetch: bool,
     /// The messages a FETCH or STORE is about: a FETCH response outside
     /// them is no answer of it.
@@ -237,14 +238,20 @@ struct MessageScope {
     /// `UID FETCH` or `UID STORE`: the set holds UIDs.
     uid: bool,
     set: imapkit_proto::SequenceSet,
+    /// A STORE (its answers are changes).
+    store: bool,
 }
 
 impl MessageScope {
     /// Whether `seq` (with the items of its FETCH response) is one of the
-    /// messages: by its UID in a UID command (the response's UID
-    /// item, else the model's), by its number otherwise (`*` being the
-    /// last message). `None` when that cannot be told (a UID not known,
-    /// `$`).
+    /// messages: by its UID in a UID command, by its number otherwise
+    /// (`*` being the last message, RFC 9051 §9 `seq-range`). `None` when
+    /// that cannot be told (`$`).
+    ///
+    /// A UID command's FETCH responses carry the UID (RFC 9051 §6.4.9):
+    /// one without is no answer of it. `*` in a UID set is the largest UID
+    /// in use: this message's when it is the last one, else one above it
+    /// (so `n:*` holds it when it is `n` or more, `*` does not).
     fn covers(
         &self,
         seq: u32,
@@ -255,15 +262,15 @@ impl MessageScope {
             return None;
         }
         if self.uid {
-            let uid = items
-                .iter()
-                .find_map(|i| match i {
-                    imapkit_proto::MessageDataItem::Uid(u) => Some(u.get()),
-                    _ => None,
-                })
-                .or_else(|| model.and_then(|m| m.uid(seq)))?;
-            // `*` is the largest UID in use: at least any UID seen.
-            Some(self.set.contains(uid, u32::MAX))
+            let Some(uid) = items.iter().find_map(|i| match i {
+                imapkit_proto::MessageDataItem::Uid(u) => Some(u.get()),
+                _ => None,
+            }) else {
+                return Some(false);
+            };
+            let last = model.is_some_and(|m| m.exists() == seq);
+            let largest = if last { uid } else { u32::MAX };
+            Some(self.set.contains(uid, largest))
         } else {
             let last = model.map_or(u32::MAX, SelectedMailbox::exists);
             Some(self.set.contains(seq, last))

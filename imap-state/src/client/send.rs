@@ -7,7 +7,8 @@ use std::time::Instant;
 use bytes::Bytes;
 use imapkit_proto::encode::Encode;
 use imapkit_proto::{
-    AppendData, Buf, Capability, Charset, Command, CommandBody, Secret, SelectParameter,
+    AppendData, Buf, Capability, Charset, Command, CommandBody, FetchAttribute, FetchItems, Secret,
+    SelectParameter,
 };
 
 use super::authenticate::Exchange;
@@ -349,16 +350,31 @@ impl Client {
             }
         }
         self.search_charset(&mut body);
-        let fetch = matches!(body, CommandBody::Fetch { .. });
+        // A FETCH whose items hold FLAGS (ALL, FAST and FULL do): its
+        // answer's flags are no change. Flags a FETCH did not ask for (the
+        // \Seen a BODY[] sets, another session's change) are one.
+        let fetch = match &body {
+            CommandBody::Fetch { items, .. } => match items {
+                FetchItems::All | FetchItems::Fast | FetchItems::Full => true,
+                FetchItems::Single(a) => matches!(a, FetchAttribute::Flags),
+                FetchItems::List(list) => list.iter().any(|a| matches!(a, FetchAttribute::Flags)),
+            },
+            _ => false,
+        };
         let scope = match &body {
             CommandBody::Fetch {
-                uid, sequence_set, ..
-            }
-            | CommandBody::Store {
                 uid, sequence_set, ..
             } => Some(MessageScope {
                 uid: *uid,
                 set: sequence_set.clone(),
+                store: false,
+            }),
+            CommandBody::Store {
+                uid, sequence_set, ..
+            } => Some(MessageScope {
+                uid: *uid,
+                set: sequence_set.clone(),
+                store: true,
             }),
             _ => None,
         };
