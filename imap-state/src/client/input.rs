@@ -859,14 +859,17 @@ impl Client {
     /// answer, not a change). One pass over the commands in flight:
     ///
     /// - of those whose kind of answer `data` is, a FETCH response goes to
-    ///   the FETCH or STORE whose messages (sequence set) hold it; one
-    ///   whose messages do not is no candidate, one that cannot tell (`$`,
-    ///   a UID not known) stays one;
-    /// - a FETCH asked for it when its messages hold it, so that another
-    ///   session's flag change arriving during a FETCH of other messages
-    ///   is still a change, and a FETCH's own answer is none while other
-    ///   commands are in flight; where that cannot be told, the FETCH it
-    ///   was routed to asked.
+    ///   the FETCH or STORE whose messages (sequence set) hold it
+    ///   ([`MessageScope::covers`](super::MessageScope)); one whose
+    ///   messages do not is no candidate, one that cannot tell (`$`) stays
+    ///   one;
+    /// - a FETCH of FLAGS asked for it when its messages hold it, so that
+    ///   another session's flag change arriving during a FETCH of other
+    ///   messages (or of no flags) is still a change, and a FETCH's own
+    ///   answer is none while other commands are in flight; where that
+    ///   cannot be told, the FETCH it was routed to asked; a STORE whose
+    ///   messages hold it makes it a change all the same (RFC 9051
+    ///   §6.4.6: its new flags).
     pub(super) fn route(&self, data: &Data<'_>) -> (Option<CommandHandle>, bool) {
         let message = match data {
             Data::Fetch { seq, items } => Some((seq.get(), items.as_slice())),
