@@ -304,6 +304,8 @@ fn capabilities(append_limit: u64) -> Vec<Capability<'static>> {
         Capability::Enable,
         Capability::Id,
         Capability::CondStore,
+        // RFC 7162 §3.2: VANISHED, SELECT (QRESYNC ...), UID FETCH VANISHED.
+        Capability::QResync,
         Capability::Acl,
         Capability::Rights(atom("texk")),
         Capability::SpecialUse,

@@ -19,8 +19,10 @@ use imapkit_proto::{
 use imapkit_state::server::{Completion, Request, Server};
 
 use super::messages::seen;
-use super::session::{flag_list, nz, static_text, store_failure, Cx, Outcome, Session};
-use crate::store::{MessageRef, StoreError};
+use super::session::{
+    flag_list, nz, static_text, store_failure, vanished_earlier, Cx, Outcome, Session,
+};
+use crate::store::{set_ranges, MessageRef, StoreError};
 
 /// A FETCH in progress.
 #[derive(Debug)]
@@ -47,7 +49,7 @@ impl Session {
     /// Starts a FETCH: checks the items and resolves the messages.
     pub(super) fn fetch(
         &mut self,
-        _cx: &mut Cx<'_>,
+        cx: &mut Cx<'_>,
         uid: bool,
         set: SequenceSet,
         items: FetchItems<'static>,
@@ -59,12 +61,29 @@ impl Session {
             return Ok(Completion::bad(static_text("unsupported FETCH item")).into());
         }
         let mut changed_since = None;
+        let mut vanished = false;
         for m in &modifiers {
             match m {
                 FetchModifier::ChangedSince(n) => changed_since = Some(*n),
+                FetchModifier::Vanished => vanished = true,
                 _ => return Ok(Completion::bad(static_text("unsupported FETCH modifier")).into()),
             }
         }
+        // RFC 7162 §3.2.6: VANISHED only in a UID FETCH, after ENABLE
+        // QRESYNC, and with CHANGEDSINCE.
+        let vanished_since = match (vanished, changed_since) {
+            (false, _) => None,
+            (true, _) if !uid => {
+                return Ok(Completion::bad(static_text("VANISHED needs UID FETCH")).into())
+            }
+            (true, _) if !cx.qresync() => {
+                return Ok(Completion::bad(static_text("VANISHED needs ENABLE QRESYNC")).into())
+            }
+            (true, None) => {
+                return Ok(Completion::bad(static_text("VANISHED needs CHANGEDSINCE")).into())
+            }
+            (true, Some(n)) => Some(n),
+        };
         let selected = self.selected_mut()?;
         // Without right `s` the FETCH leaves \Seen as it is and succeeds
         // (RFC 4314 §4: FETCH MUST NOT set it; it does not fail).
@@ -80,6 +99,16 @@ impl Session {
                 )
             });
         let remaining = selected.resolve(&set, uid)?.into();
+        if let Some(modseq) = vanished_since {
+            // The expunged UIDs of the set, before any FETCH (§3.2.6); `*`
+            // is the largest UID given, so that `n:*` covers an expunged
+            // last message.
+            let within = set_ranges(&set, selected.max_uid());
+            let gone = selected.vanished_since(modseq, Some(&within), 0);
+            if let Some(data) = vanished_earlier(&gone) {
+                cx.data(data);
+            }
+        }
         Ok(Outcome::Fetch(FetchJob {
             request: None,
             uid,

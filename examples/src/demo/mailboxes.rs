@@ -5,14 +5,15 @@
 use imapkit_proto::{
     AString, AclEntry, AclModMode, AclRights, AppendData, AppendMessage, Data, ListExtendedItem,
     ListMailbox, ListPatterns, ListReturnOption, ListRights, ListSelectOption, Mailbox,
-    MailboxAttribute, MailboxList, ObjectId, ResponseCode, StatusAttribute, StatusItem, Vec1,
+    MailboxAttribute, MailboxList, MessageDataItem, ObjectId, ResponseCode, SelectParameter,
+    SeqOrUid, Sequence, SequenceSet, StatusAttribute, StatusItem, Vec1,
 };
 use imapkit_state::server::Completion;
 
-use super::session::{nz, static_text, Cx, Session};
+use super::session::{flag_list, nz, static_text, vanished_earlier, Cx, Session};
 use crate::store::{
-    name_from_wire, name_to_wire, pattern_from_wire, AclChange, ListQuery, Rights, SpecialUse,
-    StoreError, DELIMITER, WIRE_DELIMITER,
+    name_from_wire, name_to_wire, pattern_from_wire, set_ranges, AclChange, ListQuery, Rights,
+    Selected, SpecialUse, StoreError, DELIMITER, WIRE_DELIMITER,
 };
 
 impl Session {
@@ -231,7 +232,7 @@ impl Session {
         };
         let code = ResponseCode::AppendUid {
             uid_validity: nz(appended.uid_validity),
-            uids: imapkit_proto::SequenceSet::from(nz(appended.uid)),
+            uids: SequenceSet::from(nz(appended.uid)),
         };
         Ok(Completion::ok_with_code(code))
     }
@@ -240,11 +241,19 @@ impl Session {
         &mut self,
         cx: &mut Cx<'_>,
         mailbox: Mailbox<'static>,
+        parameters: Vec<SelectParameter<'static>>,
         read_only: bool,
     ) -> Result<Completion, StoreError> {
         // A SELECT ends the previous selection without expunging (RFC 9051
         // §6.3.2), also when it fails.
         self.selected = None;
+        // The Server refused QRESYNC before ENABLE QRESYNC (RFC 7162
+        // §3.2.5); the arguments are checked before the mailbox is opened.
+        let qresync = match parameters.into_iter().find_map(Resync::from_parameter) {
+            Some(Err(why)) => return Ok(Completion::bad(static_text(why))),
+            Some(Ok(resync)) => Some(resync),
+            None => None,
+        };
         let name = name_from_wire(&mailbox, cx.utf8())?;
         let selected = self.account()?.select(&name, read_only)?;
         let info = selected.info();
@@ -291,6 +300,11 @@ impl Session {
         );
         if let Ok(id) = ObjectId::try_new(info.mailbox_id.into_bytes()) {
             cx.ok_code(ResponseCode::MailboxId(id), "mailbox id");
+        }
+        // RFC 7162 §3.2.5: with another UIDVALIDITY the parameter is
+        // ignored (the client sees the new one).
+        if let Some(resync) = qresync.filter(|r| r.uid_validity == info.uid_validity) {
+            resync.answer(cx, &selected);
         }
         self.selected = Some(selected);
         Ok(Completion::ok_with_code(if info.read_only {
@@ -466,4 +480,114 @@ fn acl_identifier(identifier: &AString<'_>) -> Option<String> {
 /// The BAD for an empty ACL identifier (RFC 4314 §3).
 fn empty_identifier() -> Completion {
     Completion::bad(static_text("Empty identifier"))
+}
+
+/// The `QRESYNC` parameter of SELECT or EXAMINE (RFC 7162 §3.2.5).
+struct Resync {
+    uid_validity: u32,
+    modseq: u64,
+    known_uids: Option<SequenceSet>,
+    /// `(known-sequence-set known-uid-set)` (§3.2.5.2).
+    seq_match: Option<(SequenceSet, SequenceSet)>,
+}
+
+/// The most sequence match pairs looked at (the sample only narrows the
+/// VANISHED list sent when the journal lacks the expunges).
+const MAX_SEQ_MATCH: usize = 10_000;
+
+impl Resync {
+    /// The QRESYNC parameter, checked (`Err`: the BAD text); `None` for
+    /// another parameter.
+    fn from_parameter(p: SelectParameter<'static>) -> Option<Result<Self, &'static str>> {
+        let SelectParameter::QResync {
+            uid_validity,
+            mod_seq,
+            known_uids,
+            seq_match_data,
+        } = p
+        else {
+            return None;
+        };
+        // §3.2.5.2: a UID for each message number (sets with `*` or `$`,
+        // which have no meaning there, are ignored).
+        let count = |set: &SequenceSet| -> Option<u64> {
+            let SequenceSet::Set(items) = set else {
+                return None;
+            };
+            let mut n = 0u64;
+            for item in items.iter() {
+                n += match *item {
+                    Sequence::Single(SeqOrUid::Value(_)) => 1,
+                    Sequence::Range(SeqOrUid::Value(a), SeqOrUid::Value(b)) => {
+                        u64::from(a.get().abs_diff(b.get())) + 1
+                    }
+                    _ => return None,
+                };
+            }
+            Some(n)
+        };
+        let seq_match = match &seq_match_data {
+            Some((seqs, uids)) => match (count(seqs), count(uids)) {
+                (Some(a), Some(b)) if a != b => {
+                    return Some(Err(
+                        "QRESYNC: the sequence match data pairs a UID with each message number",
+                    ))
+                }
+                (Some(_), Some(_)) => seq_match_data,
+                _ => None,
+            },
+            None => None,
+        };
+        Some(Ok(Self {
+            uid_validity: uid_validity.get(),
+            modseq: mod_seq.get(),
+            known_uids,
+            seq_match,
+        }))
+    }
+
+    /// The UID up to which the client provably knows every expunge: the
+    /// last of the leading sequence match pairs that agree with the
+    /// mailbox (RFC 7162 §3.2.5.2); 0 when none does.
+    fn matched_uid(&self, selected: &Selected) -> u32 {
+        let Some((seqs, uids)) = &self.seq_match else {
+            return 0;
+        };
+        let (exists, max_uid) = (selected.exists(), selected.max_uid());
+        let mut matched = 0;
+        let pairs = seqs.iter(exists).zip(uids.iter(max_uid));
+        for (seq, uid) in pairs.take(MAX_SEQ_MATCH) {
+            if selected.uid(seq.get()) != Some(uid.get()) || uid.get() < matched {
+                break;
+            }
+            matched = uid.get();
+        }
+        matched
+    }
+
+    /// After the usual answer to SELECT: `* VANISHED (EARLIER)` of the
+    /// known UIDs expunged since the client's mod-sequence, then
+    /// `* n FETCH (UID FLAGS MODSEQ)` of the messages changed since then
+    /// (RFC 7162 §3.2.5.1; the VANISHED first, §3.2.6).
+    fn answer(&self, cx: &mut Cx<'_>, selected: &Selected) {
+        // Without known UIDs: `1:<UIDNEXT-1>` (§3.2.5.1).
+        let within = self
+            .known_uids
+            .as_ref()
+            .map(|set| set_ranges(set, selected.max_uid()));
+        let gone =
+            selected.vanished_since(self.modseq, within.as_deref(), self.matched_uid(selected));
+        if let Some(data) = vanished_earlier(&gone) {
+            cx.data(data);
+        }
+        for msg in selected.changed_since(self.modseq, within.as_deref()) {
+            let mut items = Vec1::new(MessageDataItem::Uid(nz(msg.uid())));
+            items.push(MessageDataItem::Flags(flag_list(msg.flags())));
+            items.push(MessageDataItem::ModSeq(msg.modseq()));
+            cx.data(Data::Fetch {
+                seq: nz(msg.seq()),
+                items,
+            });
+        }
+    }
 }

@@ -12,7 +12,7 @@ use imapkit_state::server::Completion;
 
 use super::mailboxes::try_create;
 use super::session::{
-    flag_list, nz, ordered_set, sequence_set, static_text, update_data, Cx, Session,
+    flag_list, nz, ordered_set, sequence_set, static_text, updates_data, Cx, Session,
 };
 use crate::store::{name_from_wire, StoreError, StoredFlags};
 
@@ -33,11 +33,10 @@ impl Session {
             ),
             None => None,
         };
-        let condstore = cx.condstore();
-        for update in selected.expunge(only.as_deref())? {
-            if let Some(data) = update_data(update, condstore) {
-                cx.data(data);
-            }
+        let (condstore, qresync) = (cx.condstore(), cx.qresync());
+        let updates = selected.expunge(only.as_deref())?;
+        for data in updates_data(updates, condstore, qresync) {
+            cx.data(data);
         }
         Ok(Completion::ok())
     }
@@ -212,7 +211,7 @@ impl Session {
         remove: bool,
     ) -> Result<Completion, StoreError> {
         let dest = name_from_wire(&mailbox, cx.utf8())?;
-        let condstore = cx.condstore();
+        let (condstore, qresync) = (cx.condstore(), cx.qresync());
         let selected = self.selected_mut()?;
         let which = selected.resolve(&set, uid)?;
         let result = if remove {
@@ -243,10 +242,9 @@ impl Session {
         if let Some(code) = code {
             cx.ok_code(code, "moved");
         }
-        for update in expunged {
-            if let Some(data) = update_data(update, condstore) {
-                cx.data(data);
-            }
+        // RFC 7162 §3.2.10 (RFC 6851 §4.3): VANISHED after ENABLE QRESYNC.
+        for data in updates_data(expunged, condstore, qresync) {
+            cx.data(data);
         }
         Ok(Completion::ok())
     }

@@ -11,6 +11,8 @@
 //! Mailbox changes made by other sessions are reported at the end of each
 //! command in the selected state (EXPUNGE only where RFC 9051 §7.5.1
 //! allows it: not during FETCH, STORE or SEARCH) and pushed during IDLE.
+//! A client that enabled QRESYNC gets one `* VANISHED uid-set` where
+//! others get an `* n EXPUNGE` per message (RFC 7162 §3.2.10).
 //!
 //! The [`Server`] holds an EXPUNGE back while a FETCH, STORE or SEARCH by
 //! number is in flight (a client may pipeline one after a NOOP). Until it
@@ -91,6 +93,13 @@ impl Cx<'_> {
     /// to STORE and in unsolicited flag changes.
     pub(super) fn condstore(&self) -> bool {
         self.server.enabled().condstore
+    }
+
+    /// Whether QRESYNC is on (RFC 7162 §3.2): VANISHED instead of EXPUNGE
+    /// (§3.2.10), SELECT's QRESYNC parameter and UID FETCH's VANISHED
+    /// modifier.
+    pub(super) fn qresync(&self) -> bool {
+        self.server.enabled().qresync
     }
 }
 
@@ -296,8 +305,14 @@ impl Session {
                 mailbox,
                 identifier,
             } => self.list_rights(cx, mailbox, identifier)?.into(),
-            C::Select { mailbox, .. } => self.select(cx, mailbox, false)?.into(),
-            C::Examine { mailbox, .. } => self.select(cx, mailbox, true)?.into(),
+            C::Select {
+                mailbox,
+                parameters,
+            } => self.select(cx, mailbox, parameters, false)?.into(),
+            C::Examine {
+                mailbox,
+                parameters,
+            } => self.select(cx, mailbox, parameters, true)?.into(),
             C::Close => {
                 if let Some(selected) = self.selected.take() {
                     selected.close()?;
@@ -383,9 +398,17 @@ fn report(
     let condstore = server.enabled().condstore;
     selected.delivered(server.held_expunges());
     if !seq_command {
-        for update in selected.poll_expunges() {
-            if let Some(data) = update_data(update, condstore) {
+        if server.enabled().qresync {
+            // One VANISHED for all (RFC 7162 §3.2.10); the view counts it
+            // as one response while the Server holds it.
+            if let Some(data) = vanished(&selected.poll_vanished(), false) {
                 send(server, data);
+            }
+        } else {
+            for update in selected.poll_expunges() {
+                if let Some(data) = update_data(update, condstore) {
+                    send(server, data);
+                }
             }
         }
         // Those the Server sent at once are the client's now.
@@ -467,6 +490,59 @@ pub(super) fn update_data(update: Update, condstore: bool) -> Option<Data<'stati
             }
         }
         _ => return None,
+    })
+}
+
+/// The untagged data for `updates` in order: as [`update_data`], except
+/// that after `ENABLE QRESYNC` (`qresync`) the EXPUNGEs go as one
+/// `* VANISHED uid-set` (RFC 7162 §3.2.10) where the first of them was.
+pub(super) fn updates_data(
+    updates: Vec<Update>,
+    condstore: bool,
+    qresync: bool,
+) -> Vec<Data<'static>> {
+    let mut out = Vec::new();
+    let mut gone = Vec::new();
+    let mut at = None;
+    for update in updates {
+        match update {
+            Update::Expunge { uid, .. } if qresync => {
+                at.get_or_insert(out.len());
+                gone.push(uid);
+            }
+            other => out.extend(update_data(other, condstore)),
+        }
+    }
+    if let (Some(at), Some(data)) = (at, vanished(&gone, false)) {
+        out.insert(at, data);
+    }
+    out
+}
+
+/// `* VANISHED [(EARLIER)] uid-set` (RFC 7162 §3.2.10) of `uids` (any
+/// order); `None` when there is none.
+pub(super) fn vanished(uids: &[u32], earlier: bool) -> Option<Data<'static>> {
+    sequence_set(uids).map(|uids| Data::Vanished { earlier, uids })
+}
+
+/// `* VANISHED (EARLIER) uid-set` of ascending inclusive UID ranges
+/// (RFC 7162 §3.2.10.1); `None` when there is none.
+pub(super) fn vanished_earlier(ranges: &[(u32, u32)]) -> Option<Data<'static>> {
+    let items: Vec<Sequence> = ranges
+        .iter()
+        .filter(|r| r.0 > 0 && r.0 <= r.1)
+        .map(|&(lo, hi)| {
+            let v = |n| SeqOrUid::Value(nz(n));
+            if lo == hi {
+                Sequence::Single(v(lo))
+            } else {
+                Sequence::Range(v(lo), v(hi))
+            }
+        })
+        .collect();
+    Vec1::try_from(items).ok().map(|items| Data::Vanished {
+        earlier: true,
+        uids: SequenceSet::Set(items),
     })
 }
 

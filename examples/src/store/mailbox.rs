@@ -88,6 +88,15 @@ pub(crate) struct MailboxState {
     /// UIDs from here on are `\Recent` for the next session that claims them.
     pub(crate) recent_from: u32,
     pub(crate) deleted: bool,
+    /// The expunges the journal holds, `(uid, modseq)` in the order they
+    /// happened: every expunge whose mod-sequence is above
+    /// [`MailboxState::expunges_known_after`] (for QRESYNC's VANISHED
+    /// (EARLIER), RFC 7162 §3.2.5.1, §3.2.6).
+    pub(crate) expunged: Vec<(u32, u64)>,
+    /// The HIGHESTMODSEQ at the journal's last snapshot (1 for a journal
+    /// never compacted): the expunges before it were dropped by the
+    /// snapshot, so [`MailboxState::expunged`] is complete only above it.
+    pub(crate) expunges_known_after: u64,
     journal: Journal,
 }
 
@@ -177,6 +186,9 @@ impl MailboxHandle {
         let mut uid_next = 1;
         let mut highest_modseq = 1;
         let mut msgs: BTreeMap<u32, Msg> = BTreeMap::new();
+        let mut expunged = Vec::new();
+        // The first State record is the snapshot the journal starts from.
+        let mut expunges_known_after = None;
         let cur = dir.join("cur");
         for r in records {
             match r {
@@ -193,6 +205,7 @@ impl MailboxHandle {
                 } => {
                     uid_next = uid_next.max(n);
                     highest_modseq = highest_modseq.max(m);
+                    expunges_known_after.get_or_insert(m);
                 }
                 Record::Append(m) => {
                     uid_next = uid_next.max(m.uid.saturating_add(1));
@@ -224,6 +237,7 @@ impl MailboxHandle {
                 Record::Expunge { uid, modseq } => {
                     highest_modseq = highest_modseq.max(modseq);
                     msgs.remove(&uid);
+                    expunged.push((uid, modseq));
                 }
             }
         }
@@ -244,6 +258,10 @@ impl MailboxHandle {
             keywords,
             recent_from: uid_next,
             deleted: false,
+            expunged,
+            // A journal without a State record (never written so): only
+            // what it holds is known.
+            expunges_known_after: expunges_known_after.unwrap_or(highest_modseq),
             journal,
         };
         let (tx, _) = broadcast::channel(CHANNEL_CAPACITY);
@@ -547,6 +565,7 @@ impl MailboxHandle {
         st.journal.append(&records)?;
         st.highest_modseq = modseq;
         st.messages.retain(|m| !pick(m));
+        st.expunged.extend(gone.iter().map(|m| (m.uid, modseq)));
         for m in &gone {
             // The journal no longer names the file; a removal lost in a
             // crash is redone when the mailbox is loaded.
@@ -597,7 +616,12 @@ impl MailboxHandle {
                 flags: m.flags.clone(),
             }));
         }
-        st.journal.rewrite(&records)
+        st.journal.rewrite(&records)?;
+        // The snapshot keeps no expunge: as after a restart, the history
+        // starts here.
+        st.expunged = Vec::new();
+        st.expunges_known_after = st.highest_modseq;
+        Ok(())
     }
 }
 

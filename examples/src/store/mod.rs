@@ -94,7 +94,7 @@ pub use crate::store::name::{
 };
 pub use crate::store::section::partial;
 pub use crate::store::selected::{
-    MessageRef, SearchResult, SelectInfo, Selected, StoreOutcome, StoredFlags, Update,
+    set_ranges, MessageRef, SearchResult, SelectInfo, Selected, StoreOutcome, StoredFlags, Update,
 };
 pub use crate::store::special_use::SpecialUse;
 pub use crate::store::users::{Users, UsersError};

@@ -59,6 +59,11 @@ pub struct Selected {
     /// They stay in `view`: until the client gets the `EXPUNGE` it numbers
     /// messages as if they were there.
     undelivered: VecDeque<u32>,
+    /// How many UIDs of `undelivered` each response carries, oldest first:
+    /// one per `EXPUNGE` ([`Selected::poll_expunges`]), all of them for a
+    /// `VANISHED` ([`Selected::poll_vanished`]). The server counts held
+    /// responses, not UIDs.
+    undelivered_responses: VecDeque<usize>,
     /// The result of the last `SEARCH RETURN (SAVE)` (RFC 5182), as UIDs.
     saved: Option<Vec<u32>>,
     deleted_reported: bool,
@@ -200,6 +205,7 @@ impl Selected {
             recent,
             ghosts: false,
             undelivered: VecDeque::new(),
+            undelivered_responses: VecDeque::new(),
             saved: None,
             deleted_reported: false,
         }
@@ -505,6 +511,90 @@ impl Selected {
         Ok(out)
     }
 
+    /// The largest UID the mailbox has given (UIDNEXT - 1): what `*`
+    /// stands for in the UID sets of QRESYNC (RFC 7162 §3.2.5.1).
+    pub fn max_uid(&self) -> u32 {
+        self.handle.lock().uid_next.saturating_sub(1)
+    }
+
+    /// The UIDs to report as `VANISHED (EARLIER)` (RFC 7162 §3.2.5.1,
+    /// §3.2.6), as ascending inclusive ranges: the messages among `within`
+    /// (UID ranges; `None`: `1:<UIDNEXT-1>`) expunged since `modseq`,
+    /// except those still in this session's view (their `VANISHED` comes
+    /// with the session's other updates).
+    ///
+    /// When the journal no longer knows the expunges since `modseq` (it
+    /// was compacted after them) every UID of `within` above `min_uid`
+    /// that is not in the mailbox is reported: more than the client knew
+    /// is allowed (§3.2.5.2), fewer never; `min_uid` is where the
+    /// client's sequence match data (§3.2.5.2) shows it has every expunge
+    /// up to.
+    pub fn vanished_since(
+        &self,
+        modseq: u64,
+        within: Option<&[(u32, u32)]>,
+        min_uid: u32,
+    ) -> Vec<(u32, u32)> {
+        let st = self.handle.lock();
+        let top = st.uid_next.saturating_sub(1);
+        let all = [(1, top)];
+        let within: Vec<(u32, u32)> = within
+            .unwrap_or(&all)
+            .iter()
+            .filter_map(|&(lo, hi)| (lo <= hi.min(top)).then_some((lo.max(1), hi.min(top))))
+            .collect();
+        let in_view = |uid: u32| self.view.binary_search_by_key(&uid, |v| v.0).is_ok();
+        if modseq >= st.expunges_known_after {
+            let uids: Vec<u32> = st
+                .expunged
+                .iter()
+                .filter(|&&(uid, m)| m > modseq && !in_view(uid) && in_ranges(&within, uid))
+                .map(|&(uid, _)| uid)
+                .collect();
+            return runs(uids);
+        }
+        // Every UID of `within` that neither the mailbox nor the view has.
+        let mut present: Vec<u32> = st.messages.iter().map(|m| m.uid).collect();
+        drop(st);
+        present.extend(self.view.iter().map(|v| v.0));
+        present.sort_unstable();
+        present.dedup();
+        let mut out = Vec::new();
+        for (lo, hi) in within {
+            let mut next = lo.max(min_uid.saturating_add(1));
+            let start = present.partition_point(|&u| u < next);
+            for &uid in &present[start..] {
+                if uid > hi {
+                    break;
+                }
+                if uid > next {
+                    out.push((next, uid - 1));
+                }
+                next = uid.saturating_add(1);
+            }
+            if next <= hi {
+                out.push((next, hi));
+            }
+        }
+        merge(out)
+    }
+
+    /// The messages of this session's view among `within` (UID ranges;
+    /// `None`: all) whose mod-sequence is above `modseq`, ascending: the
+    /// `FETCH (UID FLAGS MODSEQ)` of a QRESYNC SELECT (RFC 7162 §3.2.5.1).
+    pub fn changed_since(&self, modseq: u64, within: Option<&[(u32, u32)]>) -> Vec<MessageRef> {
+        let st = self.handle.lock();
+        self.view
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| within.is_none_or(|w| in_ranges(w, v.0)))
+            .filter_map(|(i, v)| {
+                let m = &st.messages[st.find(v.0)?];
+                (m.modseq > modseq).then(|| self.message_ref(i as u32 + 1, m))
+            })
+            .collect()
+    }
+
     /// Keeps a search result for `$` (RFC 5182 `SEARCH RETURN (SAVE)`).
     pub fn save_result(&mut self, uids: &[u32]) {
         let mut v = uids.to_vec();
@@ -612,6 +702,36 @@ impl Selected {
     /// client has the response. Other changes are left to
     /// [`Selected::poll_changes`].
     pub fn poll_expunges(&mut self) -> Vec<Update> {
+        let out = self.take_expunged();
+        self.undelivered_responses
+            .extend(std::iter::repeat_n(1, out.len()));
+        out
+    }
+
+    /// Like [`Selected::poll_expunges`], for a client that gets one
+    /// `VANISHED` response instead of an `EXPUNGE` per message (RFC 7162
+    /// §3.2.10, after `ENABLE QRESYNC`): the UIDs, ascending, that the
+    /// server sends as one response (nothing when empty). Until
+    /// [`Selected::delivered`] says it reached the client, the messages
+    /// keep their numbers in this view.
+    pub fn poll_vanished(&mut self) -> Vec<u32> {
+        let uids: Vec<u32> = self
+            .take_expunged()
+            .into_iter()
+            .filter_map(|u| match u {
+                Update::Expunge { uid, .. } => Some(uid),
+                _ => None,
+            })
+            .collect();
+        if !uids.is_empty() {
+            self.undelivered_responses.push_back(uids.len());
+        }
+        uids
+    }
+
+    /// The expunges of others not handed out yet, numbered as the client
+    /// will have them; their UIDs join `undelivered`.
+    fn take_expunged(&mut self) -> Vec<Update> {
         let st = self.handle.lock();
         if st.deleted || (st.highest_modseq == self.seen_modseq && !self.ghosts) {
             return Vec::new();
@@ -644,11 +764,13 @@ impl Selected {
     /// them have reached the client (the server sends them in order), so
     /// their messages leave the view and the numbers after them move down.
     pub fn delivered(&mut self, held: usize) {
-        let n = self.undelivered.len().saturating_sub(held);
+        let n = self.undelivered_responses.len().saturating_sub(held);
         if n == 0 {
             return;
         }
-        let mut gone: Vec<u32> = self.undelivered.drain(..n).collect();
+        let uids: usize = self.undelivered_responses.drain(..n).sum();
+        let uids = uids.min(self.undelivered.len());
+        let mut gone: Vec<u32> = self.undelivered.drain(..uids).collect();
         gone.sort_unstable();
         self.drop_from_view(&gone);
     }
@@ -706,6 +828,58 @@ impl Selected {
         }
         out
     }
+}
+
+/// A set of message numbers or UIDs as ascending, merged inclusive
+/// ranges, `*` standing for `largest`; `$` (RFC 5182) for everything up to
+/// `largest`.
+pub fn set_ranges(set: &SequenceSet, largest: u32) -> Vec<(u32, u32)> {
+    let SequenceSet::Set(items) = set else {
+        return if largest > 0 {
+            vec![(1, largest)]
+        } else {
+            Vec::new()
+        };
+    };
+    let v = |s: SeqOrUid| match s {
+        SeqOrUid::Value(n) => n.get(),
+        SeqOrUid::Asterisk => largest,
+    };
+    let ranges = items
+        .iter()
+        .map(|item| match *item {
+            Sequence::Single(a) => (v(a), v(a)),
+            Sequence::Range(a, b) => (v(a).min(v(b)), v(a).max(v(b))),
+        })
+        .filter(|&(lo, _)| lo > 0)
+        .collect();
+    merge(ranges)
+}
+
+/// Whether `n` lies in the ascending, merged `ranges`.
+fn in_ranges(ranges: &[(u32, u32)], n: u32) -> bool {
+    let i = ranges.partition_point(|r| r.1 < n);
+    ranges.get(i).is_some_and(|r| r.0 <= n)
+}
+
+/// Ranges sorted and merged (overlapping or adjacent ones joined).
+fn merge(mut ranges: Vec<(u32, u32)>) -> Vec<(u32, u32)> {
+    ranges.sort_unstable();
+    let mut out: Vec<(u32, u32)> = Vec::with_capacity(ranges.len());
+    for (lo, hi) in ranges {
+        match out.last_mut() {
+            Some(last) if lo <= last.1.saturating_add(1) => last.1 = last.1.max(hi),
+            _ => out.push((lo, hi)),
+        }
+    }
+    out
+}
+
+/// Numbers as ascending ranges of consecutive ones.
+fn runs(mut numbers: Vec<u32>) -> Vec<(u32, u32)> {
+    numbers.sort_unstable();
+    numbers.dedup();
+    merge(numbers.into_iter().map(|n| (n, n)).collect())
 }
 
 impl MessageRef {
