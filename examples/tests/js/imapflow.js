@@ -2,7 +2,8 @@
 //   node imapflow.js PORT CA_FILE
 // Connects over implicit TLS trusting the demo's certificate, lists the
 // mailboxes, appends and fetches (byte-exact), then IDLEs until another
-// connection's APPEND arrives as EXISTS. Exits non-zero on any failure.
+// connection's APPEND arrives as EXISTS; with QRESYNC enabled, another
+// connection's expunge arrives as VANISHED. Exits non-zero on any failure.
 'use strict';
 const fs = require('fs');
 const { ImapFlow } = require('imapflow');
@@ -69,6 +70,33 @@ const MESSAGE = Buffer.from(
   check(data.count === 2, 'exists count: ' + require('util').inspect(data));
   lock.release();
   await client.logout();
+
+  // QRESYNC (RFC 7162): a client that enables it hears of another
+  // connection's expunge as VANISHED, with the UID (imapflow's 'expunge'
+  // event with vanished: true).
+  const q = new ImapFlow({ ...options('alice', 'wonderland'), qresync: true });
+  await q.connect();
+  check(q.enabled.has('QRESYNC'), 'QRESYNC enabled: ' + [...q.enabled]);
+  const qlock = await q.getMailboxLock('INBOX');
+  const vanished = new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('no VANISHED during IDLE')), 20000);
+    q.on('expunge', (gone) => {
+      clearTimeout(timer);
+      resolve(gone);
+    });
+  });
+  q.idle().catch(() => {});
+  await new Promise((r) => setTimeout(r, 1000));
+  const deleter = new ImapFlow(options('alice', 'wonderland'));
+  await deleter.connect();
+  const dlock = await deleter.getMailboxLock('INBOX');
+  await deleter.messageDelete('2', { uid: true });
+  dlock.release();
+  await deleter.logout();
+  const gone = await vanished;
+  check(gone.vanished === true && gone.uid === 2, 'expunge: ' + require('util').inspect(gone));
+  qlock.release();
+  await q.logout();
   console.log('imapflow: all checks passed');
 })().catch((e) => {
   console.error(e);
