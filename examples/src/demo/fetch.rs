@@ -134,6 +134,7 @@ impl Session {
             server,
             now,
             request: &request,
+            modseq_sent: 0,
         };
         while cx.server.output_len() < Self::OUTPUT_BUDGET {
             let Some(next) = job.remaining.pop_front() else {
@@ -151,6 +152,7 @@ impl Session {
             }
         }
         if !job.remaining.is_empty() {
+            self.modseq_sent = self.modseq_sent.max(cx.modseq_sent);
             job.request = Some(request);
             self.fetch = Some(job);
             return;

@@ -247,6 +247,14 @@ impl Session {
         // A SELECT ends the previous selection without expunging (RFC 9051
         // §6.3.2), also when it fails.
         self.selected = None;
+        // RFC 4466 §2.1: a parameter of no extension the server supports
+        // is rejected with BAD (CONDSTORE and QRESYNC are the known ones).
+        if parameters
+            .iter()
+            .any(|p| matches!(p, SelectParameter::Other(_)))
+        {
+            return Ok(Completion::bad(static_text("Unknown parameter")));
+        }
         // The Server refused QRESYNC before ENABLE QRESYNC (RFC 7162
         // §3.2.5); the arguments are checked before the mailbox is opened.
         let qresync = match parameters.into_iter().find_map(Resync::from_parameter) {

@@ -35,6 +35,10 @@ impl Session {
         };
         let (condstore, qresync) = (cx.condstore(), cx.qresync());
         let updates = selected.expunge(only.as_deref())?;
+        // RFC 7162 §3.2.7, §3.2.9: once QRESYNC is on, the tagged OK of an
+        // EXPUNGE that removed messages carries [HIGHESTMODSEQ n] (the
+        // session adds it once the other changes are reported).
+        self.highest_modseq_code = qresync && !updates.is_empty();
         for data in updates_data(updates, condstore, qresync) {
             cx.data(data);
         }
@@ -242,6 +246,8 @@ impl Session {
         if let Some(code) = code {
             cx.ok_code(code, "moved");
         }
+        // RFC 6851 §4.4: [HIGHESTMODSEQ n] in the tagged OK, as for EXPUNGE.
+        self.highest_modseq_code = qresync && !expunged.is_empty();
         // RFC 7162 §3.2.10 (RFC 6851 §4.3): VANISHED after ENABLE QRESYNC.
         for data in updates_data(expunged, condstore, qresync) {
             cx.data(data);
@@ -250,7 +256,8 @@ impl Session {
     }
 }
 
-/// `* n FETCH ([UID u] [FLAGS (...)] [MODSEQ (m)])` after a STORE.
+/// `* n FETCH ([UID u] [FLAGS (...)] [MODSEQ (m)])` after a STORE: UID for
+/// a UID STORE or once CONDSTORE is on.
 fn flags_fetch(
     seq: u32,
     uid: u32,
@@ -261,7 +268,10 @@ fn flags_fetch(
     with_flags: bool,
 ) -> Data<'static> {
     let mut items = Vec::new();
-    if uid_command {
+    // RFC 7162 §3.2.4: once CONDSTORE is enabled (ENABLE QRESYNC enables
+    // it, §3.2.3) a QRESYNC server includes UID in every FETCH a STORE
+    // causes, by number too, with UNCHANGEDSINCE and .SILENT alike.
+    if uid_command || condstore {
         items.push(MessageDataItem::Uid(nz(uid)));
     }
     if with_flags {

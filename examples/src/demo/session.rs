@@ -43,6 +43,18 @@ pub struct Session {
     pub(super) selected: Option<Selected>,
     queue: VecDeque<(Request, Command<'static>)>,
     pub(super) fetch: Option<FetchJob>,
+    /// The largest MODSEQ sent in FETCH data since the selection or the
+    /// last `* OK [HIGHESTMODSEQ n]` lowered below a delayed expunge: what
+    /// the client may take for its HIGHESTMODSEQ (RFC 7162 §6).
+    pub(super) modseq_sent: u64,
+    /// The command expunged messages after ENABLE QRESYNC: its tagged OK
+    /// carries `[HIGHESTMODSEQ n]` (RFC 7162 §3.2.7, §3.2.9; RFC 6851
+    /// §4.4).
+    pub(super) highest_modseq_code: bool,
+    /// A `* OK [HIGHESTMODSEQ n]` below a delayed expunge went out: the
+    /// next command that may carry the delayed expunge raises it again in
+    /// its tagged OK (as RFC 7162 §6's example does).
+    lowered: bool,
 }
 
 /// What a command handler leaves to do.
@@ -64,12 +76,15 @@ pub(super) struct Cx<'a> {
     pub(super) server: &'a mut Server,
     pub(super) now: Instant,
     pub(super) request: &'a Request,
+    /// The largest MODSEQ sent in FETCH data through [`Cx::data`].
+    pub(super) modseq_sent: u64,
 }
 
 impl Cx<'_> {
     /// Untagged data for the command. An error means the command is no
     /// longer in flight (the connection closed): nothing to do.
     pub(super) fn data(&mut self, data: Data<'static>) {
+        self.modseq_sent = self.modseq_sent.max(fetch_modseq(&data));
         let _ = self.server.send_data(self.now, self.request, data);
     }
 
@@ -116,6 +131,9 @@ impl Session {
             selected: None,
             queue: VecDeque::new(),
             fetch: None,
+            modseq_sent: 0,
+            highest_modseq_code: false,
+            lowered: false,
         }
     }
 
@@ -169,10 +187,14 @@ impl Session {
         };
         // Refused only when the client stopped reading: the connection's
         // write timeout ends it.
-        let send = |server: &mut Server, data| {
+        let mut sent = 0;
+        let send = |server: &mut Server, data: Data<'static>| {
+            sent = sent.max(fetch_modseq(&data));
             let _ = server.send_unsolicited(now, data);
         };
-        if report(selected, server, false, send) {
+        let deleted = report(selected, server, false, send);
+        self.modseq_sent = self.modseq_sent.max(sent);
+        if deleted {
             let _ = server.bye(now, static_text("the selected mailbox was deleted"));
         }
     }
@@ -202,15 +224,29 @@ impl Session {
             server,
             now,
             request: &request,
+            modseq_sent: 0,
         };
+        self.highest_modseq_code = false;
         let outcome = match self.handle(&mut cx, tag, body) {
             Ok(o) => o,
             Err(e) => Outcome::Done(store_failure(&e)),
         };
+        if reports_changes {
+            self.modseq_sent = self.modseq_sent.max(cx.modseq_sent);
+        } else {
+            // Another selection (or none): the client's HIGHESTMODSEQ is
+            // the one SELECT gave.
+            self.modseq_sent = 0;
+            self.lowered = false;
+        }
         match outcome {
-            Outcome::Done(completion) => {
+            Outcome::Done(mut completion) => {
                 if reports_changes && completion.status() != Status::Bad {
                     self.report_changes(&mut cx, seq_command);
+                }
+                let raise = self.lowered && reports_changes && !seq_command;
+                if std::mem::take(&mut self.highest_modseq_code) || raise {
+                    completion = self.with_highest_modseq(completion);
                 }
                 // Fails only when the connection closed meanwhile.
                 let _ = server.respond(now, request, completion);
@@ -222,12 +258,21 @@ impl Session {
     /// Sends the selected mailbox's changes as data of the command;
     /// `seq_command`: a FETCH, STORE or SEARCH by message number, during
     /// which no EXPUNGE is sent (RFC 9051 §7.5.1).
+    ///
+    /// RFC 7162 §3.2, §6: when a FETCH, STORE or SEARCH by number leaves
+    /// an expunge undelivered and the client has had MODSEQ data above its
+    /// mod-sequence, `* OK [HIGHESTMODSEQ n]` with `n` below it goes out
+    /// before the tagged response: a client that loses the connection then
+    /// resynchronizes from before the expunge.
     pub(super) fn report_changes(&mut self, cx: &mut Cx<'_>, seq_command: bool) {
+        self.modseq_sent = self.modseq_sent.max(cx.modseq_sent);
         let Some(selected) = self.selected.as_mut() else {
             return;
         };
         let (now, request) = (cx.now, cx.request);
-        let send = |server: &mut Server, data| {
+        let mut sent = 0;
+        let send = |server: &mut Server, data: Data<'static>| {
+            sent = sent.max(fetch_modseq(&data));
             // Fails only when the connection closed meanwhile.
             let _ = server.send_data(now, request, data);
         };
@@ -235,6 +280,31 @@ impl Session {
             let _ = cx
                 .server
                 .bye(cx.now, static_text("the selected mailbox was deleted"));
+            return;
+        }
+        self.modseq_sent = self.modseq_sent.max(sent);
+        if seq_command && cx.condstore() && self.modseq_sent > 0 {
+            let safe = selected.reported_modseq();
+            if self.modseq_sent > safe {
+                cx.ok_code(ResponseCode::HighestModSeq(safe), "an expunge is delayed");
+                self.modseq_sent = 0;
+                self.lowered = true;
+            }
+        }
+    }
+
+    /// `completion`, an OK without a code, with `[HIGHESTMODSEQ n]` (RFC
+    /// 7162 §3.2.7, §3.2.9; RFC 6851 §4.4): the mod-sequence up to which
+    /// the client has every change.
+    fn with_highest_modseq(&mut self, completion: Completion) -> Completion {
+        match &self.selected {
+            Some(selected)
+                if completion.status() == Status::Ok && completion.text().code().is_none() =>
+            {
+                self.lowered = false;
+                Completion::ok_with_code(ResponseCode::HighestModSeq(selected.reported_modseq()))
+            }
+            _ => completion,
         }
     }
 
@@ -426,6 +496,21 @@ fn report(
         }
     }
     false
+}
+
+/// The largest MODSEQ in `data` if it is a FETCH response; 0 otherwise.
+fn fetch_modseq(data: &Data<'_>) -> u64 {
+    match data {
+        Data::Fetch { items, .. } => items
+            .iter()
+            .filter_map(|i| match i {
+                MessageDataItem::ModSeq(m) => Some(*m),
+                _ => None,
+            })
+            .max()
+            .unwrap_or(0),
+        _ => 0,
+    }
 }
 
 /// Whether the Server treats `body` as a command that uses message

@@ -775,6 +775,39 @@ impl Selected {
         self.drop_from_view(&gone);
     }
 
+    /// The HIGHESTMODSEQ the client may be told (RFC 7162 §3.2, §6): it
+    /// has every change up to it. The view was brought up to date at the
+    /// mailbox's HIGHESTMODSEQ then; an expunge the client has not had yet
+    /// (another session's, not reported, or handed out and held back by
+    /// the server) keeps it below that expunge's mod-sequence, which the
+    /// journal gives (or, after a compaction, which is above the message's
+    /// last reported mod-sequence).
+    pub fn reported_modseq(&self) -> u64 {
+        let st = self.handle.lock();
+        // The view's messages no longer in the mailbox, by ascending UID.
+        let pending: Vec<(u32, u64)> = self
+            .view
+            .iter()
+            .filter(|v| st.find(v.0).is_none())
+            .copied()
+            .collect();
+        let mut highest = self.seen_modseq;
+        if pending.is_empty() {
+            return highest;
+        }
+        let mut found = vec![None; pending.len()];
+        for &(uid, modseq) in &st.expunged {
+            if let Ok(i) = pending.binary_search_by_key(&uid, |p| p.0) {
+                found[i] = Some(modseq);
+            }
+        }
+        for (&(_, last), expunged) in pending.iter().zip(found) {
+            let below = expunged.map_or(last, |m| m.saturating_sub(1));
+            highest = highest.min(below);
+        }
+        highest
+    }
+
     /// How many `EXPUNGE` responses handed out by
     /// [`Selected::poll_expunges`] may not have reached the client yet.
     pub fn undelivered(&self) -> usize {
