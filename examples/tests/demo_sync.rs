@@ -12,14 +12,8 @@
 
 mod demo_util;
 
-use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-use std::time::Duration;
-
 use demo_util::imap::{listed, unquote, Imap};
-use demo_util::{DemoServer, USERS};
+use demo_util::{DemoServer, Restartable};
 
 // ---------------------------------------------------------------------------
 // The server
@@ -28,90 +22,6 @@ use demo_util::{DemoServer, USERS};
 /// A demo server on `port` (STARTTLS) and `port + 1` (implicit TLS).
 fn start(name: &str, port: u16) -> DemoServer {
     demo_util::start(&format!("sync-review-{name}"), port)
-}
-
-/// A demo server that can be stopped and started again on its data
-/// directory (each start on a fresh pair of ports).
-struct Restartable {
-    dir: PathBuf,
-    child: Option<Child>,
-    tls_port: u16,
-}
-
-impl Restartable {
-    fn new(name: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!("imapkit-demo-sync-review-{name}"));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join("users"), USERS).unwrap();
-        Self {
-            dir,
-            child: None,
-            tls_port: 0,
-        }
-    }
-
-    fn cert(&self) -> PathBuf {
-        self.dir.join("data/tls/self-signed.pem")
-    }
-
-    fn launch(&mut self, port: u16) {
-        self.stop();
-        let log = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(self.dir.join("server.log"))
-            .unwrap();
-        let mut child = Command::new(demo_util::server_binary())
-            .arg("--listen")
-            .arg(format!("127.0.0.1:{port}"))
-            .arg("--tls-listen")
-            .arg(format!("127.0.0.1:{}", port + 1))
-            .arg("--users")
-            .arg(self.dir.join("users"))
-            .arg("--data")
-            .arg(self.dir.join("data"))
-            .stdout(Stdio::piped())
-            .stderr(log)
-            .spawn()
-            .expect("start the demo server");
-        let stdout = child.stdout.take().unwrap();
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        let mut listening = 0;
-        while listening < 2 {
-            let line = rx
-                .recv_timeout(Duration::from_secs(60))
-                .expect("the demo server did not start");
-            listening += usize::from(line.starts_with("listening on "));
-        }
-        self.child = Some(child);
-        self.tls_port = port + 1;
-    }
-
-    fn stop(&mut self) {
-        if let Some(mut c) = self.child.take() {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
-    }
-
-    fn login(&self, user: &str) -> Imap {
-        Imap::login(self.tls_port, &self.cert(), user)
-    }
-}
-
-impl Drop for Restartable {
-    fn drop(&mut self) {
-        self.stop();
-    }
 }
 
 // ---------------------------------------------------------------------------
@@ -298,7 +208,7 @@ impl Model {
 /// restarted; UIDVALIDITY, UIDNEXT and HIGHESTMODSEQ survive the restart.
 #[test]
 fn uids_copyuid_move_and_restart_agree() {
-    let mut demo = Restartable::new("uids");
+    let mut demo = Restartable::new("sync-review-uids");
     demo.launch(12330);
     let mut a = demo.login("alice");
     a.ok("CREATE Dest");

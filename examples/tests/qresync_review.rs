@@ -42,14 +42,8 @@
 
 mod demo_util;
 
-use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-use std::time::Duration;
-
 use demo_util::imap::Imap;
-use demo_util::{message, DemoServer, USERS};
+use demo_util::{message, DemoServer, Restartable};
 
 fn start(name: &str, port: u16) -> DemoServer {
     demo_util::start(&format!("qresync-review-{name}"), port)
@@ -571,89 +565,11 @@ fn move_gives_copyuid_then_vanished() {
 // Restart
 // ---------------------------------------------------------------------------
 
-/// A demo server that can be stopped and started again on its data
-/// directory (as in `demo_sync.rs`).
-struct Restartable {
-    dir: PathBuf,
-    child: Option<Child>,
-    tls_port: u16,
-}
-
-impl Restartable {
-    fn new(name: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!("imapkit-demo-qresync-review-{name}"));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join("users"), USERS).unwrap();
-        Self {
-            dir,
-            child: None,
-            tls_port: 0,
-        }
-    }
-
-    /// (Re)starts on `port` (STARTTLS) and `port + 1` (implicit TLS).
-    fn launch(&mut self, port: u16) {
-        self.stop();
-        let log = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(self.dir.join("server.log"))
-            .unwrap();
-        let mut child = Command::new(demo_util::server_binary())
-            .arg("--listen")
-            .arg(format!("127.0.0.1:{port}"))
-            .arg("--tls-listen")
-            .arg(format!("127.0.0.1:{}", port + 1))
-            .arg("--users")
-            .arg(self.dir.join("users"))
-            .arg("--data")
-            .arg(self.dir.join("data"))
-            .stdout(Stdio::piped())
-            .stderr(log)
-            .spawn()
-            .expect("start the demo server");
-        let stdout = child.stdout.take().unwrap();
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        let mut listening = 0;
-        while listening < 2 {
-            let line = rx
-                .recv_timeout(Duration::from_secs(60))
-                .expect("the demo server did not start");
-            listening += usize::from(line.starts_with("listening on "));
-        }
-        self.child = Some(child);
-        self.tls_port = port + 1;
-    }
-
-    fn stop(&mut self) {
-        if let Some(mut c) = self.child.take() {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
-    }
-
-    /// alice, QRESYNC enabled.
-    fn login(&self) -> Imap {
-        let cert = self.dir.join("data/tls/self-signed.pem");
-        let mut c = Imap::login(self.tls_port, &cert, "alice");
-        assert_eq!(c.ok("ENABLE QRESYNC"), ["* ENABLED QRESYNC"]);
-        c
-    }
-}
-
-impl Drop for Restartable {
-    fn drop(&mut self) {
-        self.stop();
-    }
+/// alice on `srv`, QRESYNC enabled.
+fn qresync_login(srv: &Restartable) -> Imap {
+    let mut c = srv.login("alice");
+    assert_eq!(c.ok("ENABLE QRESYNC"), ["* ENABLED QRESYNC"]);
+    c
 }
 
 /// RFC 7162 §3.2.5.1, §3.2.5.2, §3.2.6 across restarts: the reloaded
@@ -663,9 +579,9 @@ impl Drop for Restartable {
 /// sequence match data; the same after another restart.
 #[test]
 fn restart_keeps_the_expunge_history() {
-    let mut srv = Restartable::new("restart");
+    let mut srv = Restartable::new("qresync-review-restart");
     srv.launch(12998);
-    let mut a = srv.login();
+    let mut a = qresync_login(&srv);
     for n in 1..=6 {
         append(&mut a, "INBOX", n);
     }
@@ -679,7 +595,7 @@ fn restart_keeps_the_expunge_history() {
     drop(a);
 
     srv.launch(12998);
-    let mut a = srv.login();
+    let mut a = qresync_login(&srv);
     let lines = a.ok(format!("SELECT INBOX (QRESYNC ({v} {h0}))"));
     let mut want = plain_answer(5, v, 7, h1, &id);
     want.push("* VANISHED (EARLIER) 2".to_string());
@@ -737,6 +653,6 @@ fn restart_keeps_the_expunge_history() {
     check(&mut a);
     drop(a);
     srv.launch(12998);
-    let mut a = srv.login();
+    let mut a = qresync_login(&srv);
     check(&mut a);
 }

@@ -187,3 +187,94 @@ pub(crate) fn message(n: usize) -> Vec<u8> {
     )
     .into_bytes()
 }
+
+/// A demo server that can be stopped and started again on its data
+/// directory (the store across restarts), each start on the ports given.
+pub(crate) struct Restartable {
+    /// The data directory's parent (users file, log, `data/`).
+    pub(crate) dir: PathBuf,
+    child: Option<Child>,
+    /// The implicit TLS port of the running server.
+    pub(crate) tls_port: u16,
+}
+
+impl Restartable {
+    /// A fresh directory named after `name`; nothing started yet.
+    pub(crate) fn new(name: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!("imapkit-demo-{name}"));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("users"), USERS).unwrap();
+        Self {
+            dir,
+            child: None,
+            tls_port: 0,
+        }
+    }
+
+    /// The self-signed certificate's PEM file (made at the first start).
+    pub(crate) fn cert(&self) -> PathBuf {
+        self.dir.join("data/tls/self-signed.pem")
+    }
+
+    /// (Re)starts on `port` (STARTTLS) and `port + 1` (implicit TLS).
+    pub(crate) fn launch(&mut self, port: u16) {
+        self.stop();
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.dir.join("server.log"))
+            .unwrap();
+        let mut child = Command::new(server_binary())
+            .arg("--listen")
+            .arg(format!("127.0.0.1:{port}"))
+            .arg("--tls-listen")
+            .arg(format!("127.0.0.1:{}", port + 1))
+            .arg("--users")
+            .arg(self.dir.join("users"))
+            .arg("--data")
+            .arg(self.dir.join("data"))
+            .stdout(Stdio::piped())
+            .stderr(log)
+            .spawn()
+            .expect("start the demo server");
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut listening = 0;
+        while listening < 2 {
+            let line = rx
+                .recv_timeout(Duration::from_secs(60))
+                .expect("the demo server did not start");
+            listening += usize::from(line.starts_with("listening on "));
+        }
+        self.child = Some(child);
+        self.tls_port = port + 1;
+    }
+
+    /// Stops the server (the data stays).
+    pub(crate) fn stop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+
+    /// `user` logged in over implicit TLS.
+    pub(crate) fn login(&self, user: &str) -> imap::Imap {
+        imap::Imap::login(self.tls_port, &self.cert(), user)
+    }
+}
+
+impl Drop for Restartable {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
