@@ -90,7 +90,8 @@ pub struct Client {
     /// deque: servers complete them mostly in that order, so a completion
     /// takes the front, where a `Vec` moved every command after it).
     in_flight: VecDeque<InFlight>,
-    /// How many of `in_flight` are FETCHes (see `route`).
+    /// How many of `in_flight` are FETCHes of FLAGS (`InFlight::fetch`;
+    /// see `route`).
     fetches_in_flight: usize,
     /// The command whose bytes are being written: it waits for `+` after a
     /// synchronizing literal's header. Nothing else is sent meanwhile.
