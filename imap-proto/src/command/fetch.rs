@@ -27,22 +27,45 @@ pub enum FetchItems<'a> {
     List(Vec1<FetchAttribute<'a>>),
 }
 
+/// What the macros stand for (RFC 9051 §6.4.5).
+const ALL: &[FetchAttribute<'static>] = &[
+    FetchAttribute::Flags,
+    FetchAttribute::InternalDate,
+    FetchAttribute::Rfc822Size,
+    FetchAttribute::Envelope,
+];
+const FAST: &[FetchAttribute<'static>] = &[
+    FetchAttribute::Flags,
+    FetchAttribute::InternalDate,
+    FetchAttribute::Rfc822Size,
+];
+const FULL: &[FetchAttribute<'static>] = &[
+    FetchAttribute::Flags,
+    FetchAttribute::InternalDate,
+    FetchAttribute::Rfc822Size,
+    FetchAttribute::Envelope,
+    FetchAttribute::Body,
+];
+
 impl<'a> FetchItems<'a> {
     /// The items the form stands for (macros expanded, RFC 9051 §6.4.5).
     pub fn expand(&self) -> Vec<FetchAttribute<'a>> {
-        use FetchAttribute as A;
+        self.as_slice().to_vec()
+    }
+
+    /// Whether any item the form stands for (macros expanded) satisfies
+    /// `f`; [`expand`](Self::expand) without the allocation.
+    pub fn any(&self, f: impl FnMut(&FetchAttribute<'a>) -> bool) -> bool {
+        self.as_slice().iter().any(f)
+    }
+
+    fn as_slice(&self) -> &[FetchAttribute<'a>] {
         match self {
-            Self::All => vec![A::Flags, A::InternalDate, A::Rfc822Size, A::Envelope],
-            Self::Fast => vec![A::Flags, A::InternalDate, A::Rfc822Size],
-            Self::Full => vec![
-                A::Flags,
-                A::InternalDate,
-                A::Rfc822Size,
-                A::Envelope,
-                A::Body,
-            ],
-            Self::Single(a) => vec![a.clone()],
-            Self::List(l) => l.to_vec(),
+            Self::All => ALL,
+            Self::Fast => FAST,
+            Self::Full => FULL,
+            Self::Single(a) => std::slice::from_ref(a),
+            Self::List(l) => l.as_slice(),
         }
     }
 }

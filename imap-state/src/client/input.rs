@@ -722,37 +722,35 @@ impl Client {
         }
     }
 
+    /// Where the SELECT whose model responses are about now is in flight:
+    /// none until the old mailbox's `[CLOSED]` (see [`Self::model_mut`]).
+    fn selecting(&self) -> Option<usize> {
+        if self.closing.is_some() {
+            return None;
+        }
+        self.in_flight
+            .iter()
+            .position(|f| matches!(f.detail, Detail::Select(_)))
+    }
+
     /// The model that responses are about now (see [`Self::model_mut`]).
     fn model(&self) -> Option<&SelectedMailbox> {
-        if self.closing.is_none() {
-            if let Some(Detail::Select(model)) = self
-                .in_flight
-                .iter()
-                .map(|f| &f.detail)
-                .find(|d| matches!(d, Detail::Select(_)))
-            {
-                return Some(model);
-            }
+        match self.selecting().map(|at| &self.in_flight[at].detail) {
+            Some(Detail::Select(model)) => Some(model),
+            _ => self.mailbox.as_ref(),
         }
-        self.mailbox.as_ref()
     }
 
     /// The model that responses are about now: the one being selected, the
     /// old one until `[CLOSED]`, or the selected one.
     pub(super) fn model_mut(&mut self) -> Option<&mut SelectedMailbox> {
-        if self.closing.is_none() {
-            if let Some(f) = self
-                .in_flight
-                .iter_mut()
-                .find(|f| matches!(f.detail, Detail::Select(_)))
-            {
-                let Detail::Select(model) = &mut f.detail else {
-                    unreachable!("found by this pattern")
-                };
-                return Some(model);
-            }
+        match self.selecting() {
+            Some(at) => match &mut self.in_flight[at].detail {
+                Detail::Select(model) => Some(model),
+                _ => unreachable!("found by `selecting`"),
+            },
+            None => self.mailbox.as_mut(),
         }
-        self.mailbox.as_mut()
     }
 
     /// Applies untagged data to the mailbox model; a response that does not

@@ -263,10 +263,7 @@ impl MessageScope {
             return None;
         }
         if self.uid {
-            let Some(uid) = items.iter().find_map(|i| match i {
-                imapkit_proto::MessageDataItem::Uid(u) => Some(u.get()),
-                _ => None,
-            }) else {
+            let Some(uid) = imapkit_proto::MessageDataItems::uid(items).map(|u| u.get()) else {
                 return Some(false);
             };
             let last = model.is_some_and(|m| m.exists() == seq);

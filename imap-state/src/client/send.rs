@@ -7,7 +7,7 @@ use std::time::Instant;
 use bytes::Bytes;
 use imapkit_proto::encode::Encode;
 use imapkit_proto::{
-    AppendData, Buf, Capability, Charset, Command, CommandBody, FetchAttribute, FetchItems, Secret,
+    AppendData, Buf, Capability, Charset, Command, CommandBody, FetchAttribute, Secret,
     SelectParameter,
 };
 
@@ -354,11 +354,7 @@ impl Client {
         // answer's flags are no change. Flags a FETCH did not ask for (the
         // \Seen a BODY[] sets, another session's change) are one.
         let fetch = match &body {
-            CommandBody::Fetch { items, .. } => match items {
-                FetchItems::All | FetchItems::Fast | FetchItems::Full => true,
-                FetchItems::Single(a) => matches!(a, FetchAttribute::Flags),
-                FetchItems::List(list) => list.iter().any(|a| matches!(a, FetchAttribute::Flags)),
-            },
+            CommandBody::Fetch { items, .. } => items.any(|a| *a == FetchAttribute::Flags),
             _ => false,
         };
         let scope = match &body {

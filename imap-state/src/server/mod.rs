@@ -301,8 +301,13 @@ pub struct Enabled {
 /// only version offered). Else a quoted string with non-ASCII bytes goes as
 /// a literal (RFC 3501 §4.3: quoted strings are 7-bit).
 pub(super) fn utf8_quoted(features: Features, enabled: Enabled) -> bool {
-    let rev2_only = features.has(Features::REV2) && !features.has(Features::REV1);
-    enabled.utf8_accept || enabled.imap4rev2 || rev2_only
+    enabled.utf8_accept || imap4rev2_session(features, enabled)
+}
+
+/// Whether the session speaks IMAP4rev2: the client enabled it, or it is
+/// the only version offered (RFC 9051 §5.1).
+pub(super) fn imap4rev2_session(features: Features, enabled: Enabled) -> bool {
+    enabled.imap4rev2 || (features.has(Features::REV2) && !features.has(Features::REV1))
 }
 
 impl Server {

@@ -185,8 +185,7 @@ impl Server {
             ));
         }
         let examine = entry.examine;
-        let rev2 = self.enabled.imap4rev2
-            || (self.features.has(Features::REV2) && !self.features.has(Features::REV1));
+        let rev2 = super::imap4rev2_session(self.features, self.enabled);
         let mut data = vec![Data::Flags(answer.flags), Data::Exists(answer.exists)];
         if rev2 {
             data.push(Data::List(answer.list));

@@ -415,11 +415,7 @@ fn sets_seen(items: &FetchItems<'_>) -> bool {
                 | FetchAttribute::Binary { peek: false, .. }
         )
     };
-    match items {
-        FetchItems::Single(a) => one(a),
-        FetchItems::List(l) => l.as_slice().iter().any(one),
-        FetchItems::All | FetchItems::Fast | FetchItems::Full => false,
-    }
+    items.any(one)
 }
 
 #[cfg(test)]
