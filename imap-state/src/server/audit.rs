@@ -96,6 +96,12 @@ pub enum AuthOutcome {
     /// to confirm a password without a login on record. Not counted as a
     /// failure.
     Abandoned,
+    /// LOGIN or AUTHENTICATE after the session authenticated (RFC 9051
+    /// §6.2: valid only in the not-authenticated state), answered BAD. The
+    /// credentials were not checked, and the attempt is not counted as a
+    /// failure; it is recorded because a LOGIN may carry a password all the
+    /// same (a confused client, or a probe on a stolen session).
+    WrongState,
 }
 
 /// A limit a client hit.

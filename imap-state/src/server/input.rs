@@ -104,6 +104,9 @@ impl Server {
         );
         match route {
             Err(refusal) => {
+                if refusal == Refusal::WrongState {
+                    self.audit_out_of_state(literal::refused_attempt(&frame.bytes));
+                }
                 let text = static_text(refusal.text());
                 self.refuse_command(Some(command.tag), Status::Bad, text, refusal.is_garbage());
             }
@@ -147,6 +150,19 @@ impl Server {
         (self.state == SessionState::NotAuthenticated)
             .then(|| literal::refused_attempt(raw))
             .flatten()
+    }
+
+    /// A LOGIN or AUTHENTICATE (`attempt`, as [`literal::refused_attempt`]
+    /// reads it) refused because the session is past authentication is
+    /// audited as such ([`AuthOutcome::WrongState`]): every login attempt
+    /// is on record, whatever state it came in.
+    fn audit_out_of_state(&mut self, attempt: Option<literal::Attempt>) {
+        if self.state == SessionState::NotAuthenticated {
+            return;
+        }
+        if let Some((mechanism, user)) = attempt {
+            self.audit_auth(mechanism, user, AuthOutcome::WrongState);
+        }
     }
 
     /// Audits `attempt` as malformed.
@@ -356,7 +372,10 @@ impl Server {
                 }
             }
             Some((status, text, garbage)) => {
-                if !privacy {
+                if routed == Err(Refusal::WrongState) {
+                    let attempt = literal::refused_attempt(self.framer.current_message());
+                    self.audit_out_of_state(attempt);
+                } else if !privacy {
                     // Lent by the framer until the literal is rejected.
                     let attempt = self.refused_attempt(self.framer.current_message());
                     self.audit_malformed(attempt);
