@@ -211,7 +211,7 @@ impl Accounts {
     }
 
     /// The session configuration of the demo server: its capabilities,
-    /// LITERAL+, the SASL mechanisms PLAIN, LOGIN, SCRAM-SHA-256 and
+    /// LITERAL+, APPEND messages checked before their data, the SASL mechanisms PLAIN, LOGIN, SCRAM-SHA-256 and
     /// SCRAM-SHA-256-PLUS (offered once a channel-binding value is known),
     /// randomness from the TLS library, and limits that fit the store.
     pub fn server_config(self: &Arc<Self>, store: &StoreConfig) -> ServerConfig {
@@ -219,6 +219,9 @@ impl Accounts {
         config.greeting = "imapkit demo server ready".to_owned();
         config.capabilities = capabilities(store.max_message_size);
         config.literals = LiteralSupport::Plus;
+        // A missing mailbox or a message above APPENDLIMIT is refused
+        // before the client sends it (`Event::AppendCheck`).
+        config.check_appends = true;
         config.sasl_mechanisms = vec![
             AuthMechanism::ScramSha256,
             plus_mechanism(),

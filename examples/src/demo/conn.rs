@@ -272,6 +272,26 @@ impl Conn {
                 // Fails only if the session closed meanwhile.
                 let _ = self.server.decide_login(now, attempt, verdict);
             }
+            Event::AppendCheck(check) => {
+                // A missing mailbox or a message too large is refused
+                // before the client sends it (RFC 9051 §7.6).
+                // Names in UTF-8 or modified UTF-7, as `Cx::utf8` reads them.
+                let enabled = self.server.enabled();
+                let utf8 = enabled.utf8_accept || enabled.imap4rev2;
+                let refusal = match self.session.as_ref() {
+                    Some(session) => tokio::task::block_in_place(|| {
+                        session.check_append(check.mailbox(), check.size(), utf8)
+                    }),
+                    None => Some(imapkit_state::server::Completion::no(
+                        super::session::static_text("not logged in"),
+                    )),
+                };
+                // Fails only if the session closed meanwhile.
+                let _ = match refusal {
+                    None => self.server.accept_append(now, check),
+                    Some(completion) => self.server.refuse_append(now, check, completion),
+                };
+            }
             Event::ScramLookup(lookup) => {
                 let peer = Some(self.peer.ip());
                 let secrets = (self.demo.accounts).scram(&lookup.identity().authcid, peer);

@@ -237,6 +237,24 @@ impl Session {
         Ok(Completion::ok_with_code(code))
     }
 
+    /// An APPEND message announced before its data (`check_appends`):
+    /// `None` to accept it, else the refusal APPEND would give after the
+    /// data (`NO [TRYCREATE]`, `NO [TOOBIG]`, no right `i`), given before.
+    pub fn check_append(
+        &self,
+        mailbox: &Mailbox<'static>,
+        size: u64,
+        utf8: bool,
+    ) -> Option<Completion> {
+        let result = name_from_wire(mailbox, utf8)
+            .and_then(|name| self.account()?.check_append(&name, size));
+        match result {
+            Ok(()) => None,
+            Err(StoreError::NoSuchMailbox) => Some(try_create()),
+            Err(e) => Some(super::session::store_failure(&e)),
+        }
+    }
+
     pub(super) fn select(
         &mut self,
         cx: &mut Cx<'_>,

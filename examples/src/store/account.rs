@@ -362,6 +362,18 @@ impl Account {
         Ok(s)
     }
 
+    /// Whether a message of `size` bytes may be appended to `name`, before
+    /// it is sent: what [`append`](Self::append) would refuse for the
+    /// mailbox and the size (a missing or hidden mailbox, no right `i`, a
+    /// message above the size limit).
+    pub fn check_append(&self, name: &str, size: u64) -> Result<()> {
+        let limit = self.store.config().max_message_size;
+        if size > limit {
+            return Err(StoreError::TooBig { size, limit });
+        }
+        self.open_for_insert(name)?.rights.require('i')
+    }
+
     /// APPEND (RFC 9051 §6.3.12): needs right `i`; flags the user may not
     /// set (rights `s`, `t`, `w`) are dropped; INTERNALDATE defaults to now
     /// (UTC). The message is parsed once here and the result kept.

@@ -51,8 +51,9 @@
 //! 5-6 literals (LITERAL-, LITERAL+, none); bit 7 COMPRESS offered. The
 //! second: bit 0 a slow reader (output taken only by operation 9); bit 1
 //! an application that answers at once (OK to every command, alice's
-//! password accepted, her SCRAM secrets supplied). Then operations by kind
-//! (modulo 15):
+//! password accepted, her SCRAM secrets supplied, every APPEND message
+//! accepted); bit 2 APPEND messages checked before their data
+//! (`check_appends`). Then operations by kind (modulo 16):
 //!
 //! | kind | fields | operation |
 //! |---|---|---|
@@ -71,6 +72,7 @@
 //! | 12 | `cut: u8` | read more of the socket |
 //! | 13 | `which: u8` | a command line from the vocabulary to the socket |
 //! | 14 | `cut: u8` | `!S<k> STARTTLS` and two commands tagged `!J<k>` in one write, read in chunks of `cut & 0x7f` |
+//! | 15 | `status: u8, code: u8, n: u16` | the oldest APPEND check accepted (`status` even) or refused with a completion from the vocabulary |
 
 use std::collections::{HashSet, VecDeque};
 use std::sync::Arc;
@@ -86,8 +88,8 @@ use crate::error::UsageError;
 use crate::sasl::scram::ScramHash;
 use crate::sasl::Identity;
 use crate::server::{
-    AuthVerdict, Completion, Event, ExtensionCommand, LiteralSupport, LoginAttempt, Request,
-    ScramLookup, Server, ServerConfig, SessionState,
+    AppendCheck, AuthVerdict, Completion, Event, ExtensionCommand, LiteralSupport, LoginAttempt,
+    Request, ScramLookup, Server, ServerConfig, SessionState,
 };
 use crate::ConnectionSecurity;
 
@@ -96,7 +98,9 @@ use crate::ConnectionSecurity;
 pub fn server_session(epoch: Instant, data: &[u8]) {
     let mut r = Reader::new(data);
     let (setup, setup2) = (r.u8(), r.u8());
-    let config = Arc::new(server_config(setup));
+    let mut config = server_config(setup);
+    config.check_appends = setup2 & 4 != 0;
+    let config = Arc::new(config);
     let security = if setup & 1 != 0 {
         ConnectionSecurity::Tls
     } else {
@@ -121,7 +125,7 @@ pub fn server_session(epoch: Instant, data: &[u8]) {
         markers: 0,
     };
     s.after();
-    while let Some(kind) = r.next_op(15) {
+    while let Some(kind) = r.next_op(16) {
         s.op(kind, &mut r);
     }
     s.finish();
@@ -324,6 +328,12 @@ impl Session {
                 self.send(format!("{line}\r\n").as_bytes(), false);
                 self.pump(0);
             }
+            15 => {
+                let (status, code, n) = (r.u8(), r.u8(), r.u16());
+                let refusal = (status & 1 != 0).then(|| vocab::completion(status / 2, code, n));
+                self.check.append(&mut self.server, now, refusal);
+                self.pump(0);
+            }
             _ => {
                 // Command injection ("NO STARTTLS", buffering): commands in the
                 // same write as STARTTLS.
@@ -437,12 +447,16 @@ pub(super) struct App {
     pub(super) requests: Vec<Held>,
     pub(super) logins: VecDeque<LoginAttempt>,
     pub(super) lookups: VecDeque<ScramLookup>,
+    pub(super) appends: VecDeque<AppendCheck>,
 }
 
 impl App {
     /// Whether the application holds no token.
     pub(super) fn is_empty(&self) -> bool {
-        self.requests.is_empty() && self.logins.is_empty() && self.lookups.is_empty()
+        self.requests.is_empty()
+            && self.logins.is_empty()
+            && self.lookups.is_empty()
+            && self.appends.is_empty()
     }
 }
 
@@ -648,6 +662,16 @@ impl ServerCheck {
                     "a lookup once authenticated"
                 );
                 self.app.lookups.push_back(lookup);
+            }
+            Event::AppendCheck(check) => {
+                assert!(!self.idle, "an APPEND check during IDLE");
+                assert!(
+                    matches!(self.shadow, S::Authenticated | S::Selected),
+                    "an APPEND check in state {:?}",
+                    self.shadow
+                );
+                assert!(self.app.appends.is_empty(), "a second APPEND check pending");
+                self.app.appends.push_back(check);
             }
             Event::Authenticated { .. } => {
                 assert_eq!(self.shadow, S::NotAuthenticated, "authenticated twice");
@@ -867,6 +891,34 @@ impl ServerCheck {
         self.after(server, now);
     }
 
+    /// Answers the oldest APPEND check: `+` (`refusal` none) or the
+    /// refusal. An OK "refusal" is an error that leaves the check pending;
+    /// otherwise it fails only once the session is closed or closing.
+    pub(super) fn append(
+        &mut self,
+        server: &mut Server,
+        now: Instant,
+        refusal: Option<Completion>,
+    ) {
+        let Some(check) = self.app.appends.pop_front() else {
+            return;
+        };
+        let ok_refusal = refusal.as_ref().is_some_and(|c| c.status() == Status::Ok);
+        let result = match refusal {
+            None => server.accept_append(now, check),
+            Some(completion) => server.refuse_append(now, check, completion),
+        };
+        match result {
+            Ok(()) => assert!(!self.closed && !ok_refusal, "an APPEND check answered"),
+            Err((UsageError::Unexpected(_), check)) if ok_refusal && !self.closed => {
+                self.app.appends.push_front(check);
+            }
+            Err((UsageError::Closed, _)) => {}
+            Err((e, _)) => panic!("answering an APPEND check: {e:?}"),
+        }
+        self.after(server, now);
+    }
+
     /// `tls_established`: it must succeed exactly when the handshake is due.
     /// Returns whether it did.
     pub(super) fn tls_established(
@@ -916,6 +968,8 @@ impl ServerCheck {
                 self.decide(server, now, None);
             } else if !self.app.lookups.is_empty() {
                 self.supply(server, now, true);
+            } else if !self.app.appends.is_empty() {
+                self.append(server, now, None);
             } else {
                 let select = matches!(self.app.requests[0].name.as_str(), "SELECT" | "EXAMINE");
                 if select {
@@ -949,6 +1003,10 @@ impl ServerCheck {
         }
         for lookup in std::mem::take(&mut self.app.lookups) {
             assert!(server.supply_scram(now, lookup, None).is_err());
+        }
+        for check in std::mem::take(&mut self.app.appends) {
+            let result = server.accept_append(now, check);
+            assert!(matches!(result, Err((UsageError::Closed, _))), "{result:?}");
         }
         let mut sink = Vec::new();
         assert!(server.poll_transmit(now, &mut sink).is_none());

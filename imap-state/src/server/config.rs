@@ -357,6 +357,17 @@ pub struct ServerConfig {
     pub login: bool,
     /// Non-synchronizing literals. Default [`LiteralSupport::Minus`].
     pub literals: LiteralSupport,
+    /// Ask the application about each APPEND message before its data
+    /// comes (RFC 9051 §6.3.12, §7.6): a synchronizing literal that holds
+    /// a message raises [`Event::AppendCheck`](super::Event::AppendCheck)
+    /// in place of the session's `+`, so that a missing mailbox
+    /// (`NO [TRYCREATE]`), a quota (`NO [OVERQUOTA]`) or a per-mailbox size
+    /// limit (`NO [TOOBIG]`, RFC 7889) is answered before the client sends
+    /// the message. A non-synchronizing literal (`{n+}`, RFC 7888) sends
+    /// its data anyway and raises no check: its command is answered once
+    /// whole, as always. Default `false` (the session sends `+` itself
+    /// for a literal within [`Limits::max_append_literal`]).
+    pub check_appends: bool,
     /// SASL mechanisms for AUTHENTICATE, in the order advertised. Each is
     /// created by [`sasl_factory`](Self::sasl_factory). Default none.
     pub sasl_mechanisms: Vec<AuthMechanism<'static>>,
@@ -430,6 +441,7 @@ impl Default for ServerConfig {
             starttls: true,
             login: true,
             literals: LiteralSupport::Minus,
+            check_appends: false,
             sasl_mechanisms: Vec::new(),
             sasl_factory: None,
             random: None,

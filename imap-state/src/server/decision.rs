@@ -2,7 +2,7 @@
 //! command, and the answers to its decisions.
 //!
 //! A command handed out ([`Request`]) and a decision asked for
-//! ([`LoginAttempt`], [`ScramLookup`]) are owned tokens, like quinn-proto's
+//! ([`LoginAttempt`], [`ScramLookup`], [`AppendCheck`]) are owned tokens, like quinn-proto's
 //! `Incoming`: answering consumes the token, so a command cannot be
 //! completed twice, and a token that is dropped unanswered leaves its
 //! command in flight, where it stays visible: it counts in
@@ -17,7 +17,7 @@
 //! [`Server::wants_read`]: super::Server::wants_read
 //! [`Server::in_flight`]: super::Server::in_flight
 
-use imapkit_proto::{AuthMechanism, RespText, ResponseCode, Status, Text};
+use imapkit_proto::{AuthMechanism, Mailbox, RespText, ResponseCode, Status, Text};
 
 use crate::sasl::{Credentials, Identity};
 
@@ -202,6 +202,51 @@ impl ScramLookup {
     /// Whose secrets.
     pub fn identity(&self) -> &Identity {
         &self.identity
+    }
+}
+
+/// An APPEND message announced with a synchronizing literal, before its
+/// data (the session sent no `+` yet): answer with
+/// [`Server::accept_append`](super::Server::accept_append) or
+/// [`Server::refuse_append`](super::Server::refuse_append). Raised only
+/// with [`ServerConfig::check_appends`](super::ServerConfig::check_appends).
+///
+/// The APPEND itself comes as the session's next
+/// [`CommandReceived`](super::Event::CommandReceived) once all its data is
+/// read (no other command is read in between), unless a later check is
+/// refused or the command turns out not to parse (BAD).
+#[derive(Debug, PartialEq, Eq)]
+#[must_use = "the session reads nothing more until the check is answered"]
+pub struct AppendCheck {
+    pub(crate) id: RequestId,
+    pub(crate) mailbox: Mailbox<'static>,
+    pub(crate) message: usize,
+    pub(crate) size: u64,
+    pub(crate) binary: bool,
+}
+
+impl AppendCheck {
+    /// The destination mailbox, as the client named it (a name the client
+    /// sends in UTF-8, RFC 9051 §5.1, is marked so, as in the command).
+    pub fn mailbox(&self) -> &Mailbox<'static> {
+        &self.mailbox
+    }
+
+    /// Which message of the command: 0 for the first (MULTIAPPEND, RFC
+    /// 3502, sends more; refusing any one refuses the whole command).
+    pub fn message(&self) -> usize {
+        self.message
+    }
+
+    /// The message's size in bytes, as announced.
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    /// Whether the data comes as a `literal8` (`~{n}`, RFC 3516): it may
+    /// hold any byte, NUL included.
+    pub fn binary(&self) -> bool {
+        self.binary
     }
 }
 

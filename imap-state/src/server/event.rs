@@ -4,7 +4,7 @@
 use imapkit_proto::{AuthMechanism, Capability, Command};
 
 use super::audit::AuditEvent;
-use super::decision::{LoginAttempt, Request, RequestId, ScramLookup};
+use super::decision::{AppendCheck, LoginAttempt, Request, RequestId, ScramLookup};
 use crate::error::PeerViolation;
 use crate::sasl::Identity;
 
@@ -25,6 +25,14 @@ pub enum Event {
         /// The command (tag and body).
         command: Command<'static>,
     },
+    /// An APPEND message is announced, its data not sent yet (only with
+    /// [`ServerConfig::check_appends`](super::ServerConfig::check_appends)):
+    /// check the mailbox, the size, a quota, then answer with
+    /// [`Server::accept_append`](super::Server::accept_append) (`+`) or
+    /// [`Server::refuse_append`](super::Server::refuse_append) (a tagged
+    /// NO such as `[TRYCREATE]` or `[TOOBIG]`; the client does not send the
+    /// data). The session reads nothing more until then.
+    AppendCheck(AppendCheck),
     /// Credentials to check (LOGIN, or a SASL mechanism such as PLAIN):
     /// answer with [`Server::decide_login`](super::Server::decide_login).
     LoginAttempt(LoginAttempt),

@@ -6,9 +6,9 @@ use std::time::Instant;
 use imapkit_codec::framer::{Frame, FrameError, FrameErrorKind, FrameEvent};
 use imapkit_codec::{decode, DecodeError, LITERAL_MINUS_MAX};
 use imapkit_proto::{
-    Capability, Command, CommandBody, ContinueRequest, Data, FetchAttribute, FetchItems,
-    FetchModifier, IntoStatic, LiteralMode, NameEncoding, ResponseCode, SearchKey, SelectParameter,
-    Status, StatusAttribute, StoreModifier, Tag,
+    Capability, Command, CommandBody, Data, FetchAttribute, FetchItems, FetchModifier, IntoStatic,
+    LiteralMode, NameEncoding, ResponseCode, SearchKey, SelectParameter, Status, StatusAttribute,
+    StoreModifier, Tag,
 };
 
 use super::audit::{AuditKind, AuthOutcome, LimitKind};
@@ -20,12 +20,22 @@ use super::{utf8_quoted, InFlight, Mode, Pending, Server, SessionState};
 use crate::error::{PeerViolation, ViolationKind};
 use crate::security::ConnectionSecurity;
 
+/// What a literal's header says besides its length and mode.
+#[derive(Debug, Clone, Copy)]
+struct Literal {
+    /// `~{n}`: a `literal8`.
+    binary: bool,
+    /// The command is APPEND.
+    append: bool,
+}
+
 impl Server {
     /// Whether the session reads the next message from the framer now.
     pub(super) fn can_poll(&self) -> bool {
         match &self.mode {
             Mode::Normal => {
                 self.pending.is_none()
+                    && self.append_check.is_none()
                     && (self.in_flight.is_empty()
                         || (self.in_flight.len() < self.config.limits.max_in_flight
                             && !self.in_flight.iter().any(|r| r.exclusive)))
@@ -64,10 +74,14 @@ impl Server {
                     }
                 }
                 FrameEvent::LiteralAnnounced {
-                    len, mode, append, ..
+                    len,
+                    mode,
+                    binary,
+                    append,
+                    ..
                 } => {
                     self.framer_clean = false;
-                    self.on_literal(now, len, mode, append);
+                    self.on_literal(now, len, mode, Literal { binary, append });
                 }
                 FrameEvent::Error(e) => {
                     self.framer_clean = false;
@@ -286,7 +300,8 @@ impl Server {
     /// synchronizing literal the session accepts, or a refusal (the client
     /// then does not send the data; the data of a non-synchronizing one is
     /// read and dropped, never parsed as commands).
-    fn on_literal(&mut self, now: Instant, len: u64, mode: LiteralMode, append: bool) {
+    fn on_literal(&mut self, now: Instant, len: u64, mode: LiteralMode, literal: Literal) {
+        let Literal { binary, append } = literal;
         if matches!(self.mode, Mode::Auth(_) | Mode::Idle { .. }) {
             return self.literal_in_exchange(now, len, mode);
         }
@@ -366,9 +381,8 @@ impl Server {
         };
         match refusal {
             None => {
-                if mode == LiteralMode::Sync {
-                    self.out
-                        .push(&ContinueRequest::new(static_text("Ready for literal data")));
+                if mode == LiteralMode::Sync && !(append && self.check_append(len, binary)) {
+                    self.continue_literal();
                 }
             }
             Some((status, text, garbage)) => {

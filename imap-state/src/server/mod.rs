@@ -114,6 +114,7 @@
 //! [`poll_event`]: Server::poll_event
 //! [`wants_read`]: Server::wants_read
 
+mod append;
 mod audit;
 mod authenticate;
 mod capability;
@@ -149,7 +150,9 @@ pub use self::config::{
     ExtensionCommand, Limits, LiteralSupport, MechanismFactory, MechanismRequest, RandomSource,
     ServerConfig, Throttle, Timeouts,
 };
-pub use self::decision::{AuthVerdict, Completion, LoginAttempt, Request, RequestId, ScramLookup};
+pub use self::decision::{
+    AppendCheck, AuthVerdict, Completion, LoginAttempt, Request, RequestId, ScramLookup,
+};
 pub use self::event::{CloseReason, Event};
 pub use self::mechanisms::standard_mechanisms;
 pub use self::select::SelectAnswer;
@@ -205,6 +208,11 @@ pub struct Server {
     /// command number given (see [`RequestId`]).
     session: u64,
     next_id: u64,
+    /// An APPEND message's literal waiting for the application's
+    /// [`AppendCheck`] answer (the session reads nothing meanwhile), and the
+    /// last check number given.
+    append_check: Option<RequestId>,
+    next_check: u64,
     counters: Counters,
     /// After the OK to STARTTLS: the stream offset after the STARTTLS
     /// command and the plaintext bytes dropped since.
@@ -429,6 +437,8 @@ impl Server {
             nomodseq: false,
             session: RequestId::new_session(),
             next_id: 0,
+            append_check: None,
+            next_check: 0,
             counters: Counters::default(),
             injected: None,
             deflate: None,

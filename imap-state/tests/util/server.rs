@@ -15,8 +15,8 @@ use imapkit_state::sasl::{
     CredentialSecret, Identity, SaslError, ScramSecrets, ServerMechanism, ServerStep, Supply,
 };
 use imapkit_state::server::{
-    AuthVerdict, Completion, Event, LoginAttempt, MechanismFactory, Request, ScramLookup, Server,
-    ServerConfig,
+    AppendCheck, AuthVerdict, Completion, Event, LoginAttempt, MechanismFactory, Request,
+    ScramLookup, Server, ServerConfig,
 };
 use imapkit_state::ConnectionSecurity;
 
@@ -82,6 +82,8 @@ pub struct Harness {
     pub logins: VecDeque<LoginAttempt>,
     /// SCRAM lookups kept for the test to answer.
     pub lookups: VecDeque<ScramLookup>,
+    /// APPEND checks kept for the test to answer.
+    pub appends: VecDeque<AppendCheck>,
     /// The application's answers.
     pub policy: Policy,
     /// Chunking of client input.
@@ -105,6 +107,7 @@ impl Harness {
             requests: VecDeque::new(),
             logins: VecDeque::new(),
             lookups: VecDeque::new(),
+            appends: VecDeque::new(),
             policy: Policy::default(),
             split,
             inbox: VecDeque::new(),
@@ -245,6 +248,7 @@ impl Harness {
                 }
                 None => self.lookups.push_back(lookup),
             },
+            Event::AppendCheck(check) => self.appends.push_back(check),
             _ => {}
         }
     }
@@ -305,6 +309,13 @@ pub fn describe(event: &Event) -> String {
         }
         Event::LoginAttempt(a) => format!("login-attempt {}", a.identity().authcid),
         Event::ScramLookup(l) => format!("scram-lookup {}", l.identity().authcid),
+        Event::AppendCheck(c) => format!(
+            "append-check {} message={} size={} binary={}",
+            c.mailbox(),
+            c.message(),
+            c.size(),
+            c.binary()
+        ),
         Event::Authenticated { identity, .. } => format!("authenticated {}", identity.authcid),
         Event::StartTlsReady => "starttls-ready".to_owned(),
         Event::IdleStarted { .. } => "idle-started".to_owned(),

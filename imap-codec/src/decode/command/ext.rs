@@ -163,6 +163,94 @@ pub(super) fn append_args<'a, 'o>(
     ))
 }
 
+/// Where a literal announced at the end of an APPEND's first lines
+/// stands: the message whose data it is (RFC 9051 §6.3.12; RFC 3502 for
+/// more than one message), read by [`append_head`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct AppendHead<'a> {
+    /// The destination mailbox.
+    pub mailbox: Mailbox<'a>,
+    /// Which message of the command the literal holds: 0 for the first (a
+    /// MULTIAPPEND names more than one, RFC 3502).
+    pub message: usize,
+}
+
+/// Reads `head`, an APPEND command from its first byte through the line
+/// end of a literal's header (what a server's framer holds when it
+/// announces the literal, `Framer::current_message`), and tells whether
+/// that literal is a message's data and which: `{n}` or `~{n}` after the
+/// mailbox and the optional flag list and date-time, or the `~{n}` of
+/// `UTF8 (~{n}` (RFC 6855 §4). `None` for any other literal of the
+/// command (a mailbox name sent as a literal, a CATENATE part, RFC 4469),
+/// for a head that is no APPEND, and for one that does not parse so far.
+///
+/// A server calls it to decide on a message before its data comes: a
+/// missing mailbox (`NO [TRYCREATE]`), a quota or an APPENDLIMIT
+/// (`NO [TOOBIG]`, RFC 7889) answered before the client sends megabytes.
+///
+/// ```
+/// use imapkit_codec::decode::append_head;
+///
+/// let head = b"a1 APPEND Drafts (\\Draft) {310}\r\n";
+/// let at = append_head(head).unwrap();
+/// assert_eq!(at.mailbox.to_string(), "Drafts");
+/// assert_eq!(at.message, 0);
+/// // The second message of a MULTIAPPEND, once the first one's data came.
+/// let head = b"a2 APPEND INBOX {3}\r\nabc (\\Seen) {5}\r\n";
+/// assert_eq!(append_head(head).unwrap().message, 1);
+/// // A mailbox name sent as a literal is no message.
+/// assert_eq!(append_head(b"a3 APPEND {5}\r\n"), None);
+/// ```
+pub fn append_head(head: &[u8]) -> Option<AppendHead<'_>> {
+    // The announced literal's header is on the last line of `head`.
+    let last_line = |r: &[u8]| memchr::memchr(b'\n', r) == Some(r.len() - 1);
+    let (i, _) = super::super::core::tag_(head).ok()?;
+    let (i, ()) = sp(i).ok()?;
+    let (i, name) = word(i).ok()?;
+    if !is(name, "APPEND") {
+        return None;
+    }
+    let (i, ()) = sp(i).ok()?;
+    let (mut i, mailbox) = mailbox(i).ok()?;
+    for message in 0.. {
+        let (r, ()) = sp(i).ok()?;
+        let r = if peek(r).ok()?.1 == b'(' {
+            let (r, _) = flag_list_with(flag)(r).ok()?;
+            sp(r).ok()?.0
+        } else {
+            r
+        };
+        let r = if peek(r).ok()?.1 == b'"' {
+            let (r, _) = date_time(r).ok()?;
+            sp(r).ok()?.0
+        } else {
+            r
+        };
+        let at_literal = match peek(r).ok()?.1 {
+            b'{' | b'~' => r,
+            _ => {
+                // `UTF8 (~{n}`; CATENATE's parts are no message's data.
+                let (u, w) = word(r).ok()?;
+                if !is(w, "UTF8") {
+                    return None;
+                }
+                let (u, ()) = sp(u).ok()?;
+                byte(b'(')(u).ok()?.0
+            }
+        };
+        if last_line(at_literal) {
+            return Some(AppendHead { mailbox, message });
+        }
+        // A message whose data is in `head`: on to the next one.
+        i = append_data(r).ok()?.0;
+        if peek(i).ok()?.1 != b' ' {
+            return None;
+        }
+    }
+    None
+}
+
 fn append_data(i: &[u8]) -> IResult<'_, AppendData<'_>> {
     match peek(i)?.1 {
         b'{' => literal(i).map(|(r, l)| (r, AppendData::Literal(l))),

@@ -22,6 +22,7 @@ use imapkit_proto::{
 use nom::bytes::streaming::take_while1;
 
 use self::ext::*;
+pub use self::ext::{append_head, AppendHead};
 use self::fetch::{fetch_args, store_args};
 use self::own::{Borrowed, Own, Shared};
 use self::search::{search_args, sort_args, thread_args};

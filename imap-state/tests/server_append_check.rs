@@ -1,0 +1,260 @@
+//! `ServerConfig::check_appends`: an APPEND message announced with a
+//! synchronizing literal is put to the application (`Event::AppendCheck`)
+//! before the session sends `+`, so that a missing mailbox, a quota or a
+//! size limit is answered before the client sends the data (RFC 9051
+//! §6.3.12, §7.6; RFC 3502 for MULTIAPPEND; RFC 7889 for TOOBIG).
+
+mod util;
+
+use std::time::Duration;
+
+use imapkit_state::error::UsageError;
+use imapkit_state::proto::{AppendData, CommandBody, Flag, RespText, ResponseCode};
+use imapkit_state::server::{CloseReason, Completion, ServerConfig, SessionState};
+use util::{Harness, Split};
+
+fn config() -> ServerConfig {
+    let mut config = ServerConfig::default();
+    config.check_appends = true;
+    config
+        .capabilities
+        .push(imapkit_state::proto::Capability::MultiAppend);
+    config
+}
+
+/// A session logged in with `check_appends`, commands kept for the test.
+fn session(split: Split) -> Harness {
+    let mut h = Harness::logged_in(config(), split);
+    h.policy.auto_respond = false;
+    h
+}
+
+fn no(code: ResponseCode<'static>, text: &'static str) -> Completion {
+    Completion::no(RespText::with_code(code, text).unwrap())
+}
+
+/// The check comes before `+`; the session reads nothing meanwhile; `+`
+/// goes out on `accept_append`, and the APPEND arrives whole after it.
+#[test]
+fn an_accepted_message_is_continued_and_arrives() {
+    for split in Split::ALL {
+        let mut h = session(split);
+        h.send(b"a1 APPEND Drafts (\\Draft) {5}\r\n");
+        assert_eq!(h.take_wire(), "", "{split:?}");
+        assert_eq!(
+            h.take_log(),
+            ["append-check Drafts message=0 size=5 binary=false"]
+        );
+        assert!(!h.server.wants_read());
+        // Bytes that come meanwhile (here the data, which a client sends
+        // only after `+`, RFC 9051 §4.3) are not read while the check is
+        // pending.
+        h.send(b"hello\r\n");
+        assert_eq!(h.inbox.len(), 7);
+        assert_eq!(h.take_wire(), "");
+        let check = h.appends.pop_front().unwrap();
+        assert_eq!(check.mailbox().to_string(), "Drafts");
+        assert_eq!(
+            (check.message(), check.size(), check.binary()),
+            (0, 5, false)
+        );
+        h.server.accept_append(h.now, check).unwrap();
+        h.drive();
+        assert_eq!(h.take_wire(), "+ Ready for literal data\r\n");
+        assert!(h.server.wants_read());
+        h.pump();
+        assert_eq!(h.take_log(), ["command a1 APPEND"]);
+        let command = h.answer(Vec::new(), Completion::ok());
+        let CommandBody::Append { mailbox, messages } = command.body else {
+            panic!("{command:?}");
+        };
+        assert_eq!(mailbox.to_string(), "Drafts");
+        let message = messages.first();
+        assert_eq!(message.flags.as_deref(), Some(&[Flag::Draft][..]));
+        let AppendData::Literal(data) = &message.data else {
+            panic!("{message:?}");
+        };
+        assert_eq!(data.data(), b"hello");
+        assert_eq!(h.take_wire(), "a1 OK completed\r\n");
+    }
+}
+
+/// A refused message: the tagged NO the application chose, no `+`, no
+/// command handed out, and the next command is read as a command.
+#[test]
+fn a_refused_message_is_answered_before_its_data() {
+    for split in Split::ALL {
+        let mut h = session(split);
+        h.send(b"a1 APPEND Nowhere {20000000}\r\n");
+        let check = h.appends.pop_front().expect("a check");
+        assert_eq!(check.size(), 20_000_000);
+        let completion = no(ResponseCode::TryCreate, "No such mailbox");
+        h.server.refuse_append(h.now, check, completion).unwrap();
+        h.send(b"a2 NOOP\r\n");
+        h.answer(Vec::new(), Completion::ok());
+        assert_eq!(
+            h.take_wire(),
+            "a1 NO [TRYCREATE] No such mailbox\r\na2 OK completed\r\n",
+            "{split:?}"
+        );
+        assert_eq!(
+            h.take_log(),
+            [
+                "append-check Nowhere message=0 size=20000000 binary=false",
+                "command a2 NOOP"
+            ]
+        );
+        assert!(h.requests.is_empty());
+    }
+}
+
+/// MULTIAPPEND (RFC 3502): each message is checked; refusing the second
+/// refuses the command (no message of it is handed out to store).
+#[test]
+fn each_message_of_a_multiappend_is_checked() {
+    let mut h = session(Split::Whole);
+    h.send(b"m1 APPEND INBOX {3}\r\n");
+    let first = h.appends.pop_front().unwrap();
+    h.server.accept_append(h.now, first).unwrap();
+    h.send(b"abc (\\Seen) ~{4}\r\n");
+    let second = h.appends.pop_front().expect("the second message's check");
+    assert_eq!(
+        (second.message(), second.size(), second.binary()),
+        (1, 4, true)
+    );
+    let completion = no(ResponseCode::OverQuota, "Quota exceeded");
+    h.server.refuse_append(h.now, second, completion).unwrap();
+    h.drive();
+    assert_eq!(
+        h.take_wire(),
+        "+ Ready for literal data\r\nm1 NO [OVERQUOTA] Quota exceeded\r\n"
+    );
+    assert_eq!(
+        h.take_log(),
+        [
+            "append-check INBOX message=0 size=3 binary=false",
+            "append-check INBOX message=1 size=4 binary=true"
+        ]
+    );
+    assert!(h.requests.is_empty());
+    // Both accepted: one command with both messages.
+    h.send(b"m2 APPEND INBOX {3}\r\n");
+    let c = h.appends.pop_front().unwrap();
+    h.server.accept_append(h.now, c).unwrap();
+    h.send(b"abc {2}\r\n");
+    let c = h.appends.pop_front().unwrap();
+    h.server.accept_append(h.now, c).unwrap();
+    h.send(b"de\r\n");
+    let command = h.answer(Vec::new(), Completion::ok());
+    let CommandBody::Append { messages, .. } = command.body else {
+        panic!("{command:?}");
+    };
+    assert_eq!(messages.len(), 2);
+}
+
+/// Only a message's synchronizing literal is checked: a mailbox name sent
+/// as a literal is continued by the session (the check comes with the
+/// message's literal, the name known), and a non-synchronizing literal
+/// (RFC 7888: the data comes anyway) raises no check.
+#[test]
+fn only_a_messages_synchronizing_literal_is_checked() {
+    let mut h = session(Split::Whole);
+    h.send(b"a1 APPEND {6}\r\n");
+    assert_eq!(h.take_wire(), "+ Ready for literal data\r\n");
+    assert!(h.appends.is_empty());
+    h.send(b"Sent A {3}\r\n");
+    let check = h.appends.pop_front().expect("the message's check");
+    assert_eq!(check.mailbox().to_string(), "Sent A");
+    h.server.accept_append(h.now, check).unwrap();
+    h.send(b"abc\r\n");
+    h.answer(Vec::new(), Completion::ok());
+    assert_eq!(
+        h.take_wire(),
+        "+ Ready for literal data\r\na1 OK completed\r\n"
+    );
+    h.send(b"a2 APPEND INBOX {3+}\r\nabc\r\n");
+    assert!(h.appends.is_empty());
+    assert_eq!(h.take_log().last().unwrap(), "command a2 APPEND");
+}
+
+/// The mailbox as named: modified UTF-7 read as the name it stands for
+/// (RFC 3501 §5.1.3).
+#[test]
+fn the_check_names_an_international_mailbox() {
+    let mut h = session(Split::Whole);
+    h.send(b"a1 APPEND &ZeVnLIqe- {3}\r\n");
+    let check = h.appends.pop_front().unwrap();
+    assert_eq!(check.mailbox().to_string(), "日本語");
+}
+
+/// The answers' errors: OK is no refusal (the check stays pending), a
+/// check answered twice or given to another session is unknown, one left
+/// pending when the connection ends is refused as closed.
+#[test]
+fn answering_a_check_wrongly_is_an_error() {
+    let mut h = session(Split::Whole);
+    h.send(b"a1 APPEND INBOX {3}\r\n");
+    let check = h.appends.pop_front().unwrap();
+    let (e, check) = h
+        .server
+        .refuse_append(h.now, check, Completion::ok())
+        .unwrap_err();
+    assert!(matches!(e, UsageError::Unexpected(_)), "{e:?}");
+    // Another session's check.
+    let mut other = session(Split::Whole);
+    other.send(b"b1 APPEND INBOX {3}\r\n");
+    let foreign = other.appends.pop_front().unwrap();
+    let (e, _) = h.server.accept_append(h.now, foreign).unwrap_err();
+    assert_eq!(e, UsageError::UnknownCommand);
+    assert_eq!(h.take_wire(), "");
+    // Still pending: accepted now.
+    h.server.accept_append(h.now, check).unwrap();
+    h.drive();
+    assert_eq!(h.take_wire(), "+ Ready for literal data\r\n");
+    // The end of the connection while a check is pending.
+    other.server.handle_eof(other.now);
+    other.drive();
+    assert_eq!(
+        other.take_log().last().unwrap(),
+        &format!("closed {:?}", CloseReason::PeerClosed)
+    );
+    let mut third = session(Split::Whole);
+    third.send(b"c1 APPEND INBOX {3}\r\n");
+    let pending = third.appends.pop_front().unwrap();
+    third.server.handle_eof(third.now);
+    let (e, _) = third.server.accept_append(third.now, pending).unwrap_err();
+    assert_eq!(e, UsageError::Closed);
+}
+
+/// A check left unanswered does not hold the connection forever: the
+/// autologout ends it (RFC 9051 §5.4), and input the client piles up
+/// meanwhile is bounded as for any session that does not read.
+#[test]
+fn an_unanswered_check_is_bounded_by_the_timers_and_the_backlog() {
+    let mut h = session(Split::Whole);
+    h.send(b"a1 APPEND INBOX {3}\r\n");
+    let _pending = h.appends.pop_front().unwrap();
+    h.now += Duration::from_secs(31 * 60);
+    h.server.handle_timeout(h.now);
+    h.drive();
+    assert!(h.server.is_closed());
+    assert!(h.take_wire().starts_with("* BYE"));
+
+    let mut h = session(Split::Whole);
+    h.send(b"a1 APPEND INBOX {3}\r\n");
+    let _pending = h.appends.pop_front().unwrap();
+    let limits = &ServerConfig::default().limits;
+    let flood = vec![b'x'; limits.max_message + limits.max_line + 1024];
+    h.force_feed(&flood);
+    assert!(h.server.is_closed());
+    assert_eq!(h.server.state(), SessionState::Logout);
+}
+
+/// Without `check_appends` the session answers `+` itself (the default).
+#[test]
+fn without_the_option_the_session_continues_itself() {
+    let mut h = Harness::logged_in(ServerConfig::default(), Split::Whole);
+    h.send(b"a1 APPEND INBOX {3}\r\n");
+    assert_eq!(h.take_wire(), "+ Ready for literal data\r\n");
+    assert!(h.appends.is_empty());
+}
