@@ -16,6 +16,7 @@ use super::decision::{coded_text, static_text, Request};
 use super::event::{CloseReason, Event};
 use super::literal;
 use super::state::{self, Handler, Refusal, Route};
+use super::version::SearchAnswer;
 use super::{utf8_quoted, InFlight, Mode, Pending, Server, SessionState};
 use crate::error::{PeerViolation, ViolationKind};
 use crate::security::ConnectionSecurity;
@@ -275,6 +276,7 @@ impl Server {
                     effect,
                     examine: matches!(command.body, CommandBody::Examine { .. }),
                     nomodseq: false,
+                    search: SearchAnswer::of(&command.body),
                 });
                 if !route.seq_sensitive {
                     // A command is in progress: held EXPUNGEs may go out.

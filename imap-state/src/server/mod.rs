@@ -131,6 +131,7 @@ mod select;
 mod starttls;
 mod state;
 mod throttle;
+mod version;
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
@@ -265,6 +266,8 @@ struct InFlight {
     examine: bool,
     /// A SELECT or EXAMINE answered `[NOMODSEQ]` so far.
     nomodseq: bool,
+    /// SEARCH or UID SEARCH: how its answer goes in IMAP4rev2.
+    search: Option<version::SearchAnswer>,
 }
 
 /// A decoded command waiting to run alone.
@@ -470,6 +473,15 @@ impl Server {
         self.enabled
     }
 
+    /// Whether the session speaks IMAP4rev2 (RFC 9051): the client enabled
+    /// it on a server that advertises both revisions, or the server
+    /// advertises IMAP4rev2 only. Then no RECENT goes out, a plain
+    /// SEARCH's answer goes as ESEARCH, names and text are UTF-8 (see
+    /// [`send_data`](Self::send_data)).
+    pub fn imap4rev2(&self) -> bool {
+        imap4rev2_session(self.features, self.enabled)
+    }
+
     /// The capabilities advertised now (they depend on the state and on TLS).
     pub fn capabilities(&self) -> Vec<Capability<'static>> {
         self.capability_list().into_vec()
@@ -653,12 +665,20 @@ impl Server {
     /// command's completion.
     ///
     /// EXPUNGE and VANISHED are held back while the EXPUNGE rules forbid
-    /// them (RFC 9051 §7.5.1). A RECENT is dropped once the client enabled
-    /// IMAP4rev2. Errors: the session is closed, the request is not in
+    /// them (RFC 9051 §7.5.1). In an IMAP4rev2 session
+    /// ([`imap4rev2`](Self::imap4rev2)) a RECENT is dropped, the `* SEARCH`
+    /// answer of a SEARCH without RETURN options goes out as the ESEARCH
+    /// RFC 9051 §6.4.4 requires (`* ESEARCH (TAG "a1") UID ALL 4:6`), and
+    /// an ESEARCH for a SEARCH gets the command's `(TAG ...)` when it has
+    /// none (§7.3.4). Errors: the session is closed, the request is not in
     /// flight, the data needs an extension the client did not enable
-    /// (VANISHED without `ENABLE QRESYNC`), or it is an EXPUNGE to a client
+    /// (VANISHED without `ENABLE QRESYNC`), it is an EXPUNGE to a client
     /// that enabled QRESYNC, which gets VANISHED instead (RFC 7162
-    /// §3.2.10; EXPUNGE stays in a mailbox selected with `[NOMODSEQ]`).
+    /// §3.2.10; EXPUNGE stays in a mailbox selected with `[NOMODSEQ]`), or
+    /// the session's version cannot carry it
+    /// ([`UsageError::ProtocolVersion`]: `* SEARCH` for a SEARCH with
+    /// RETURN options in IMAP4rev2, an RFC822.SIZE above 4 GiB in
+    /// IMAP4rev1).
     pub fn send_data(
         &mut self,
         now: Instant,
@@ -667,7 +687,7 @@ impl Server {
     ) -> Result<(), UsageError> {
         let _ = now;
         let owner = self.owner(request)?;
-        if self.admit_data(&data)? {
+        if let Some(data) = self.admit_data(data, Some(owner.0))? {
             self.route_data(Some(owner), data);
         }
         Ok(())
@@ -713,8 +733,10 @@ impl Server {
     /// `max_output / 64` responses are held back by the EXPUNGE rules
     /// ([`UsageError::OutputFull`]: the client is not reading or not
     /// sending commands; try later or end the connection); the data needs
-    /// an extension the client did not enable, or is an EXPUNGE where
-    /// VANISHED is due (both as for [`send_data`](Self::send_data)); the data is about the
+    /// an extension the client did not enable, is an EXPUNGE where
+    /// VANISHED is due, or does not fit the session's version (as for
+    /// [`send_data`](Self::send_data); and a FETCH without UID in
+    /// IMAP4rev2, RFC 9051 §7.5.2); the data is about the
     /// selected mailbox (EXISTS, RECENT, EXPUNGE, VANISHED, FETCH, FLAGS)
     /// and none is selected ([`UsageError::Unexpected`]: an update that
     /// raced with CLOSE or UNSELECT, to drop).
@@ -749,7 +771,7 @@ impl Server {
                 "mailbox data while no mailbox is selected",
             ));
         }
-        if self.admit_data(&data)? {
+        if let Some(data) = self.admit_data(data, None)? {
             self.route_data(None, data);
         }
         Ok(())
@@ -988,25 +1010,6 @@ impl Server {
         in_progress && !self.in_flight.iter().any(|r| r.seq_sensitive)
     }
 
-    /// Checks data against what the client enabled; `Ok(false)`: drop it.
-    fn admit_data(&self, data: &Data<'_>) -> Result<bool, UsageError> {
-        match data {
-            // RFC 7162 §3.2.10: VANISHED (EARLIER too, §3.2.10.1) only to a
-            // client that enabled QRESYNC, and then in place of EXPUNGE, but
-            // in a mailbox without mod-sequences.
-            Data::Vanished { .. } if !self.enabled.qresync => {
-                Err(UsageError::NotEnabled("QRESYNC"))
-            }
-            Data::Expunge(_) if self.enabled.qresync && !self.nomodseq => {
-                Err(UsageError::VanishedRequired)
-            }
-            // RFC 9051 has no RECENT response.
-            Data::Recent(_) if self.enabled.imap4rev2 => Ok(false),
-            _ => Ok(true),
-        }
-    }
-
-    /// Queues data now or holds it (see [`expunge`]).
     /// The command `request` answers, while the session is open: its id and
     /// whether it uses sequence numbers (what the EXPUNGE rules look at).
     fn owner(&self, request: &Request) -> Result<(RequestId, bool), UsageError> {
@@ -1020,6 +1023,7 @@ impl Server {
             .ok_or(UsageError::UnknownCommand)
     }
 
+    /// Queues data now or holds it (see [`expunge`]).
     fn route_data(&mut self, owner: Option<(RequestId, bool)>, data: Data<'static>) {
         let expunge = is_expunge(&data);
         let hold = match owner {

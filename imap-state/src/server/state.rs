@@ -254,7 +254,9 @@ fn table(name: &str) -> Option<Row> {
         "CREATE" | "DELETE" | "RENAME" | "SUBSCRIBE" | "UNSUBSCRIBE" | "APPEND" => {
             row(AUTH, APP, true, 0)
         }
-        "LIST" | "LSUB" | "STATUS" => row(AUTH, APP, false, 0),
+        "LIST" | "STATUS" => row(AUTH, APP, false, 0),
+        // IMAP4rev1 only: RFC 9051 removed LSUB (Appendix E item 19).
+        "LSUB" => row(AUTH, APP, false, F::REV1),
         "NAMESPACE" => row(AUTH, APP, false, F::NAMESPACE),
         "IDLE" => row(AUTH, Handler::Idle, true, F::IDLE),
         "GETQUOTA" | "GETQUOTAROOT" => row(AUTH, APP, false, F::QUOTA),
@@ -272,7 +274,8 @@ fn table(name: &str) -> Option<Row> {
             F::UNAUTHENTICATE,
         ),
         // RFC 9051 §6.4: selected.
-        "CHECK" => row(S, APP, false, 0),
+        // IMAP4rev1 only: RFC 9051 removed CHECK (Appendix E item 17).
+        "CHECK" => row(S, APP, false, F::REV1),
         "CLOSE" => row(S, Handler::App(Effect::Deselect), true, 0),
         "UNSELECT" => row(S, Handler::App(Effect::Deselect), true, F::UNSELECT),
         "EXPUNGE" => row(S, APP, true, 0),
