@@ -27,9 +27,10 @@ impl Server {
         now: Instant,
         check: AppendCheck,
     ) -> Result<(), (UsageError, AppendCheck)> {
-        if let Err(e) = self.take_append_check(check.id) {
+        if let Err(e) = self.pending_append_check(check.id) {
             return Err((e, check));
         }
+        self.append_check = None;
         self.continue_literal();
         self.process(now);
         Ok(())
@@ -42,7 +43,7 @@ impl Server {
     /// Refusing any message of a MULTIAPPEND refuses the whole command
     /// (RFC 3502 §6.3.11): no message of it is to be stored.
     ///
-    /// Errors: as [`accept_append`](Self::accept_append), and
+    /// Errors: as [`accept_append`](Self::accept_append), then
     /// [`UsageError::Unexpected`] for an OK completion (the check comes
     /// back, still pending).
     #[allow(clippy::result_large_err)]
@@ -52,13 +53,14 @@ impl Server {
         check: AppendCheck,
         completion: Completion,
     ) -> Result<(), (UsageError, AppendCheck)> {
+        if let Err(e) = self.pending_append_check(check.id) {
+            return Err((e, check));
+        }
         if completion.status == Status::Ok {
             let e = UsageError::Unexpected("an APPEND is refused with NO or BAD, not OK");
             return Err((e, check));
         }
-        if let Err(e) = self.take_append_check(check.id) {
-            return Err((e, check));
-        }
+        self.append_check = None;
         // The tag is copied only here: the framer lends it until the
         // literal is rejected.
         let tag = self.framer.current_tag().map(IntoStatic::into_static);
@@ -69,16 +71,14 @@ impl Server {
         Ok(())
     }
 
-    /// Ends the pending check `id`, if it is the one pending and the
-    /// session still reads.
-    fn take_append_check(&mut self, id: RequestId) -> Result<(), UsageError> {
+    /// Whether `id` is the check pending and the session still reads.
+    fn pending_append_check(&self, id: RequestId) -> Result<(), UsageError> {
         if self.is_closed() || !matches!(self.mode, Mode::Normal) {
             return Err(UsageError::Closed);
         }
         if self.append_check != Some(id) {
             return Err(UsageError::UnknownCommand);
         }
-        self.append_check = None;
         Ok(())
     }
 
