@@ -141,7 +141,15 @@ fn data_of_a_command_precedes_its_completion_when_held() {
         wire,
         "* 1 FETCH (UID 10)\r\nb OK completed\r\n* 3 EXPUNGE\r\n* 5 EXISTS\r\na OK completed\r\n"
     );
-    assert_eq!(log, ["command a NOOP", "command b FETCH"]);
+    // The EXPUNGE is reported when it goes out, after the FETCH's end.
+    assert_eq!(
+        log,
+        [
+            "command a NOOP",
+            "command b FETCH",
+            "expunge-sent Expunge(3)"
+        ]
+    );
 }
 
 #[test]
@@ -246,5 +254,64 @@ fn untagged_status_of_a_command_keeps_its_place() {
     assert_eq!(
         wire,
         "b OK completed\r\n* 3 EXPUNGE\r\n* OK [UIDNEXT 9] ok\r\na OK completed\r\n"
+    );
+}
+
+/// `Event::ExpungeSent` marks where the client's numbering changes, in
+/// order with the commands: a held EXPUNGE is reported when it goes out
+/// (at the start of the NOOP), not when the application queued it, so the
+/// application reads `FETCH 3` before it with message 3 still counted and
+/// the FETCH after it without. A VANISHED (QRESYNC) likewise; VANISHED
+/// (EARLIER) changes no numbering and is not reported.
+#[test]
+fn expunge_sent_marks_where_the_numbering_changes() {
+    let (_, log) = same_under_every_split(manual, |h| {
+        h.log.clear();
+        h.server.send_unsolicited(h.now, expunge(3)).unwrap();
+        h.drive();
+        assert_eq!(h.take_log(), Vec::<String>::new(), "held: not sent yet");
+        h.send(b"a FETCH 3 (UID)\r\n");
+        h.answer(vec![fetch_uid(3, 30)], Completion::ok());
+        h.send(b"b NOOP\r\n");
+        h.answer(vec![], Completion::ok());
+        h.send(b"c FETCH 3 (UID)\r\n");
+        h.answer(vec![fetch_uid(3, 40)], Completion::ok());
+    });
+    assert_eq!(
+        log,
+        [
+            "command a FETCH",
+            "expunge-sent Expunge(3)",
+            "command b NOOP",
+            "command c FETCH"
+        ]
+    );
+
+    let (wire, log) = same_under_every_split(manual, |h| {
+        h.send(b"c CLOSE\r\n");
+        h.answer(vec![], Completion::ok());
+        h.send(b"q ENABLE QRESYNC\r\ns SELECT INBOX\r\n");
+        h.answer(vec![], Completion::ok());
+        h.send(b"e UID EXPUNGE 7\r\n");
+        h.log.clear();
+        let vanished = |earlier| Data::Vanished {
+            earlier,
+            uids: SequenceSet::try_from("7").unwrap(),
+        };
+        h.answer(vec![vanished(false), vanished(true)], Completion::ok());
+    });
+    assert!(
+        wire.ends_with("* VANISHED 7\r\n* VANISHED (EARLIER) 7\r\ne OK completed\r\n"),
+        "{wire}"
+    );
+    assert_eq!(
+        log,
+        [format!(
+            "expunge-sent {:?}",
+            Data::Vanished {
+                earlier: false,
+                uids: SequenceSet::try_from("7").unwrap()
+            }
+        )]
     );
 }

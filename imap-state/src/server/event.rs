@@ -1,7 +1,7 @@
 //! What the server session reports to the application
 //! ([`Server::poll_event`](super::Server::poll_event)).
 
-use imapkit_proto::{AuthMechanism, Capability, Command};
+use imapkit_proto::{AuthMechanism, Capability, Command, Data};
 
 use super::audit::AuditEvent;
 use super::decision::{AppendCheck, LoginAttempt, Request, RequestId, ScramLookup};
@@ -66,6 +66,19 @@ pub enum Event {
         request: RequestId,
         /// Whether the client ended it with DONE.
         done: bool,
+    },
+    /// An EXPUNGE or VANISHED (not `EARLIER`) response went into the
+    /// output: at once, or when the EXPUNGE rules (RFC 9051 §7.5.1) let a
+    /// held one go ([`Server::held_expunges`](super::Server::held_expunges)).
+    /// From here on the client numbers the messages without the one it
+    /// removes. Events keep their order with
+    /// [`CommandReceived`](Self::CommandReceived), so an application that
+    /// reads the message numbers of the client's commands (`FETCH 3`)
+    /// applies each one to its view of the client's numbering when it
+    /// comes, not when it called `send_unsolicited`.
+    ExpungeSent {
+        /// The response, as sent.
+        data: Data<'static>,
     },
     /// The client enabled these extensions (RFC 5161), or CONDSTORE by a
     /// CONDSTORE-enabling command (`SELECT (CONDSTORE)`, a FETCH of

@@ -495,7 +495,8 @@ impl Server {
     /// EXPUNGE (and VANISHED) responses held back by the EXPUNGE rules
     /// (RFC 9051 §7.5.1): until they go out, the client numbers messages
     /// as before them, and so must the application when it reads the
-    /// message numbers of the client's commands.
+    /// message numbers of the client's commands. Each one raises
+    /// [`Event::ExpungeSent`] when it goes out.
     pub fn held_expunges(&self) -> usize {
         self.held.expunges()
     }
@@ -1038,8 +1039,18 @@ impl Server {
                 data,
             });
         } else {
-            self.out.push(&Response::Data(data));
+            self.send_now(data);
         }
+    }
+
+    /// Queues data for output; an EXPUNGE or VANISHED is reported
+    /// ([`Event::ExpungeSent`]): the client's numbering changes here.
+    fn send_now(&mut self, data: Data<'static>) {
+        if is_expunge(&data) {
+            self.events
+                .push_back(Event::ExpungeSent { data: data.clone() });
+        }
+        self.out.push(&Response::Data(data));
     }
 
     /// Sends the held responses that may go out now, in order.
@@ -1049,7 +1060,7 @@ impl Server {
         }
         while let Some(held) = self.held.pop_ready(self.expunge_allowed()) {
             match held {
-                Held::Data { data, .. } => self.out.push(&Response::Data(data)),
+                Held::Data { data, .. } => self.send_now(data),
                 Held::Status { response, .. } | Held::Done { response, .. } => {
                     self.out.push(&response)
                 }

@@ -321,6 +321,7 @@ pub fn describe(event: &Event) -> String {
         Event::IdleStarted { .. } => "idle-started".to_owned(),
         Event::IdleEnded { done, .. } => format!("idle-ended done={done}"),
         Event::Enabled(caps) => format!("enabled {caps:?}"),
+        Event::ExpungeSent { data } => format!("expunge-sent {data:?}"),
         Event::Audit(a) => format!("audit {a}"),
         Event::Violation(v) => format!("violation {v}"),
         Event::Closed { reason } => format!("closed {reason:?}"),
