@@ -384,6 +384,7 @@ fn idle_pushes_updates_until_done() {
         log,
         [
             "idle-started",
+            "expunge-sent Expunge(2)",
             "idle-ended done=true",
             "command b NOOP",
             "idle-started",
