@@ -165,7 +165,7 @@ fn sections_of_a_multipart_with_attachment_and_forwarded_message() {
     let p = |offset, count| {
         Some(Partial {
             offset,
-            count: NonZeroU32::new(count).unwrap(),
+            count: NonZeroU32::new(count).unwrap().into(),
         })
     };
     assert_eq!(

@@ -441,7 +441,7 @@ fn values_of_fetch_and_store() {
                         part: vec![nz(1), nz(2)],
                         partial: Some(Partial {
                             offset: 0,
-                            count: nz(100)
+                            count: nz(100).into()
                         }),
                     },
                     FetchAttribute::BinarySize { part: vec![nz(3)] },

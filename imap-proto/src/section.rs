@@ -1,7 +1,7 @@
 //! Message sections for `BODY[section]<partial>` and `BINARY[part]`
 //! (RFC 9051 §6.4.5, `section` in §9).
 
-use std::num::NonZeroU32;
+use std::num::{NonZeroU32, NonZeroU64};
 
 use bytes::Bytes;
 
@@ -101,13 +101,15 @@ impl IntoStatic for Section<'_> {
     }
 }
 
-/// `<offset.count>` of a FETCH attribute: `count` bytes from `offset`.
+/// `<offset.count>` of a FETCH attribute: `count` bytes from `offset`
+/// (RFC 9051 §9 `partial`: 63-bit numbers, `number64` and `nz-number64`;
+/// IMAP4rev1's were 32-bit, RFC 3501 §9).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Partial {
     /// First byte (0-based).
-    pub offset: u32,
+    pub offset: u64,
     /// Number of bytes.
-    pub count: NonZeroU32,
+    pub count: NonZeroU64,
 }
 
 crate::impl_into_static_copy!(Partial);

@@ -278,12 +278,12 @@ fn item(
             section, partial, ..
         } => M::BodySection {
             section: section.clone(),
-            origin: partial.map(|p| p.offset),
+            origin: partial.map(|p| origin(p.offset)),
             data: nstring(msg.section(section, *partial)?),
         },
         A::Binary { part, partial, .. } => M::Binary {
             section: part.clone(),
-            origin: partial.map(|p| p.offset),
+            origin: partial.map(|p| origin(p.offset)),
             data: match msg.binary(part, *partial)? {
                 None => BinaryData::NString(NString::NIL),
                 // Without NUL a plain literal will do; with NUL only a
@@ -330,4 +330,12 @@ fn nstring(bytes: Option<Bytes>) -> NString<'static> {
         }
     };
     NString(Some(string))
+}
+
+/// A partial FETCH's `<origin>` in the answer: a 32-bit `number` (RFC 9051
+/// §9 `msg-att-static`) though the request's offset is 63-bit; an offset
+/// past 4 GiB is past the end of every message the store keeps (its
+/// limit is far below), whose data is then empty.
+fn origin(offset: u64) -> u32 {
+    u32::try_from(offset).unwrap_or(u32::MAX)
 }

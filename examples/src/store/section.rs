@@ -236,8 +236,9 @@ pub fn partial(data: &Bytes, partial: Option<Partial>) -> Bytes {
     match partial {
         None => data.clone(),
         Some(p) => {
-            let start = (p.offset as usize).min(data.len());
-            let end = start.saturating_add(p.count.get() as usize).min(data.len());
+            let start = usize::try_from(p.offset).map_or(data.len(), |o| o.min(data.len()));
+            let count = usize::try_from(p.count.get()).unwrap_or(usize::MAX);
+            let end = start.saturating_add(count).min(data.len());
             data.slice(start..end)
         }
     }

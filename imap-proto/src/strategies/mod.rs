@@ -319,7 +319,7 @@ fn section_by(sender: Sender) -> impl Strategy<Value = Section<'static>> {
 
 /// A `<offset.count>` partial.
 pub fn partial() -> impl Strategy<Value = Partial> {
-    (any::<u32>(), nz_u32()).prop_map(|(offset, count)| Partial { offset, count })
+    (u64_full(), nz_u64_full()).prop_map(|(offset, count)| Partial { offset, count })
 }
 
 /// A `STATUS` attribute.

@@ -10,7 +10,7 @@ use super::own::Own;
 use super::search::{gmail_label, partial_range};
 use super::{at_sp_paren, ext_param, is, peek, word};
 use crate::decode::core::{
-    atom, byte, flag, flag_list_with, number, number64, nz_number, paren_list, paren_list1,
+    atom, byte, flag, flag_list_with, number64, nz_number64, paren_list, paren_list1,
     section_binary, section_with, sequence_set, sp, sp_list1,
 };
 use crate::decode::{cut_fail, fail, IResult, Kind, PError};
@@ -81,14 +81,14 @@ fn fetch_modifier(i: &[u8], uid: bool) -> IResult<'_, FetchModifier<'_>> {
     ext_param(i).map(|(r, p)| (r, FetchModifier::Other(p)))
 }
 
-/// `"<" number "." nz-number ">"` if present.
+/// `"<" number64 "." nz-number64 ">"` if present (RFC 9051 §9 `partial`).
 fn opt_partial(i: &[u8]) -> IResult<'_, Option<Partial>> {
     if peek(i)?.1 != b'<' {
         return Ok((i, None));
     }
-    let (r, offset) = number(&i[1..])?;
+    let (r, offset) = number64(&i[1..])?;
     let (r, ()) = byte(b'.')(r)?;
-    let (r, count) = nz_number(r)?;
+    let (r, count) = nz_number64(r)?;
     let (r, ()) = byte(b'>')(r)?;
     Ok((r, Some(Partial { offset, count })))
 }

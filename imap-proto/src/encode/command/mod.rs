@@ -628,9 +628,9 @@ impl Encode for FetchItems<'_> {
 fn put_partial<B: BufMut>(w: &mut Writer<'_, B>, p: &Option<Partial>) {
     if let Some(p) = p {
         w.put_u8(b'<');
-        w.put_num(p.offset as u64);
+        w.put_num(p.offset);
         w.put_u8(b'.');
-        w.put_num(p.count.get() as u64);
+        w.put_num(p.count.get());
         w.put_u8(b'>');
     }
 }
