@@ -218,12 +218,13 @@ pub enum UsageError {
     /// was selected with `[NOMODSEQ]`.
     #[error("the client enabled QRESYNC: send VANISHED, not EXPUNGE")]
     VanishedRequired,
-    /// The data cannot be sent in the session's protocol version (server):
-    /// `* SEARCH` to an IMAP4rev2 client whose SEARCH had RETURN options
-    /// (it gets ESEARCH, RFC 9051 §6.4.4; a plain SEARCH's answer the
-    /// session rewrites itself), an unsolicited FETCH without UID in
-    /// IMAP4rev2 (§7.5.2), a size above 4 GiB to an IMAP4rev1 client
-    /// (RFC 9051 Appendix D).
+    /// Not valid in the session's protocol version. Server: `* SEARCH` to
+    /// an IMAP4rev2 client whose SEARCH had RETURN options (it gets
+    /// ESEARCH, RFC 9051 §6.4.4; a plain SEARCH's answer the session
+    /// rewrites itself), an unsolicited FETCH without UID in IMAP4rev2
+    /// (§7.5.2), a size above 4 GiB to an IMAP4rev1 client (RFC 9051
+    /// Appendix D). Client: LSUB or CHECK to a server that speaks
+    /// IMAP4rev2 only (Appendix E).
     #[error("not valid in the session's protocol version: {0}")]
     ProtocolVersion(&'static str),
     /// The SASL mechanism refused to start (e.g. a name SASLprep rejects).

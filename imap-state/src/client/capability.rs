@@ -18,6 +18,11 @@ pub struct Capabilities {
     /// Counts announcements, so the client can tell whether one arrived
     /// while a command was in flight.
     generation: u64,
+    /// The last announcement named IMAP4rev2 and not IMAP4rev1: the
+    /// session's protocol version, kept while the list is forgotten (a
+    /// login changes the extensions, not the version the connection
+    /// speaks), so that commands pipelined behind LOGIN are written for it.
+    rev2_only: bool,
 }
 
 impl Capabilities {
@@ -98,10 +103,23 @@ impl Capabilities {
 
     /// Whether the session is an IMAP4rev2 one: after `ENABLE IMAP4rev2`
     /// (RFC 9051 §6.3.1), or with a server that announces IMAP4rev2 and not
-    /// IMAP4rev1.
+    /// IMAP4rev1 (also between a login, which forgets the announced list,
+    /// and the next announcement).
     pub fn imap4rev2_in_use(&self) -> bool {
-        self.is_enabled(&Capability::Imap4Rev2)
-            || (self.imap4rev2() && !self.has(&Capability::Imap4Rev1))
+        // Forgotten at login and not announced again yet: the version the
+        // connection spoke before (`imap4rev2_only`).
+        self.is_enabled(&Capability::Imap4Rev2) || self.imap4rev2_only()
+    }
+
+    /// Whether the server speaks IMAP4rev2 and not IMAP4rev1 (as last
+    /// announced; kept while the list is forgotten at login): LSUB and
+    /// CHECK, which RFC 9051 removed, are refused to it.
+    pub(crate) fn imap4rev2_only(&self) -> bool {
+        if self.known {
+            self.imap4rev2() && !self.has(&Capability::Imap4Rev1)
+        } else {
+            self.rev2_only
+        }
     }
 
     /// Whether the server marks with `[CLOSED]` the moment a SELECT or
@@ -138,6 +156,7 @@ impl Capabilities {
         self.list.extend(caps);
         self.known = true;
         self.generation += 1;
+        self.rev2_only = self.imap4rev2() && !self.has(&Capability::Imap4Rev1);
     }
 
     /// How many announcements were learned so far.
@@ -156,6 +175,7 @@ impl Capabilities {
     pub(crate) fn reset(&mut self) {
         self.forget();
         self.enabled.clear();
+        self.rev2_only = false;
     }
 
     /// Records `* ENABLED` data.

@@ -7,8 +7,8 @@ use std::time::Instant;
 use bytes::Bytes;
 use imapkit_codec::framer::{Frame, FrameEvent, Lent};
 use imapkit_proto::{
-    Capability, Command, CommandBody, ContinueRequest, Data, Greeting, GreetingKind, IntoStatic,
-    NameEncoding, RespText, Response, ResponseCode, StatusKind, StatusResponse, Tag,
+    Capability, Command, CommandBody, ContinueRequest, Data, ESearch, Greeting, GreetingKind,
+    IntoStatic, NameEncoding, RespText, Response, ResponseCode, StatusKind, StatusResponse, Tag,
 };
 
 use super::compress::Deflate;
@@ -519,6 +519,7 @@ impl Client {
             (Kind::Unauthenticate, _) if ok => {
                 self.mailbox = None;
                 self.state = SessionState::NotAuthenticated;
+                self.selected_once = false;
                 self.caps.reset();
                 self.events.push_back(Event::CapabilitiesChanged);
                 self.ask_capabilities(false);
@@ -869,6 +870,15 @@ impl Client {
     ///   messages hold it makes it a change all the same (RFC 9051
     ///   §6.4.6: its new flags).
     pub(super) fn route(&self, data: &Data<'_>) -> (Option<CommandHandle>, bool) {
+        if let Data::ESearch(ESearch { tag: Some(tag), .. }) = data {
+            // RFC 9051 §7.3.4: the correlator names the command; one no
+            // longer (or never) in flight is none of ours.
+            let named = self
+                .in_flight
+                .iter()
+                .find(|f| f.tag.as_bytes() == tag.as_bytes());
+            return (named.map(|f| f.handle), false);
+        }
         let message = match data {
             Data::Fetch { seq, items } => Some((seq.get(), items.as_slice())),
             _ => None,

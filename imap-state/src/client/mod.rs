@@ -77,6 +77,9 @@ pub struct Client {
     state: SessionState,
     gate: Gate,
     caps: Capabilities,
+    /// A SELECT or EXAMINE was sent in this authenticated session: ENABLE
+    /// is no longer allowed (RFC 9051 §6.3.1, RFC 5161 §3.1).
+    selected_once: bool,
     framer: Framer,
     /// The bytes of the message being handled when the framer lent it
     /// and it was decoded without a frame (see `process_frames`), for a
@@ -325,6 +328,7 @@ impl Client {
             state: SessionState::Greeting,
             gate: Gate::Open,
             caps: Capabilities::default(),
+            selected_once: false,
             framer: Framer::new(framer_config),
             scratch: Vec::new(),
             tags,

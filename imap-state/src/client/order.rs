@@ -246,7 +246,10 @@ impl Answers {
             C::Thread { .. } => Self::THREAD,
             C::Fetch { uid: true, .. } => Self::FETCH | Self::VANISHED,
             C::Fetch { .. } | C::Store { .. } => Self::FETCH,
-            C::Select { .. } | C::Examine { .. } => Self::MAILBOX | Self::VANISHED | Self::FETCH,
+            // RFC 9051 §6.3.2: an IMAP4rev2 server sends the mailbox's LIST.
+            C::Select { .. } | C::Examine { .. } => {
+                Self::MAILBOX | Self::VANISHED | Self::FETCH | Self::LIST
+            }
             C::Expunge | C::UidExpunge { .. } | C::Move { .. } | C::Close => {
                 Self::EXPUNGE | Self::VANISHED
             }

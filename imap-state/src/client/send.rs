@@ -172,6 +172,21 @@ impl Client {
                     return Some(UsageError::MissingCapability("MULTIAPPEND"));
                 }
             }
+            // RFC 9051 Appendix E items 17 and 19: no CHECK and no LSUB in
+            // IMAP4rev2; a server without IMAP4rev1 answers them BAD.
+            CommandBody::Lsub { .. } | CommandBody::Check if self.caps.imap4rev2_only() => {
+                return Some(UsageError::ProtocolVersion(
+                    "LSUB and CHECK are not in IMAP4rev2 (use LIST (SUBSCRIBED) and NOOP)",
+                ));
+            }
+            // RFC 9051 §6.3.1: "Clients MUST NOT issue ENABLE once they
+            // SELECT/EXAMINE a mailbox" (also after CLOSE or UNSELECT).
+            CommandBody::Enable { .. } if self.selected_once => {
+                return Some(UsageError::WrongState {
+                    command: "ENABLE",
+                    state: "authenticated, after a SELECT or EXAMINE",
+                });
+            }
             // Checked again at the send: UNAUTHENTICATE forgets what was enabled.
             CommandBody::Select { parameters, .. } | CommandBody::Examine { parameters, .. }
                 if !self.caps.is_enabled(&Capability::QResync)
@@ -297,6 +312,12 @@ impl Client {
             mut snapshot,
         } = q;
         let mut detail = Detail::None;
+        if matches!(
+            body,
+            CommandBody::Select { .. } | CommandBody::Examine { .. }
+        ) {
+            self.selected_once = true;
+        }
         if let Some(mechanism) = mechanism {
             let sasl_ir = self.caps.has(&Capability::SaslIr);
             match Exchange::start(mechanism, sasl_ir) {
