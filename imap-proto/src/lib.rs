@@ -108,7 +108,7 @@ pub use crate::flag::{keywords, Flag, FlagExtension, FlagFetch, FlagPerm};
 pub use crate::mailbox::{Mailbox, MailboxOther, NameEncoding};
 pub use crate::secret::Secret;
 pub use crate::section::{Partial, Section, SectionText};
-pub use crate::sequence::{SeqOrUid, Sequence, SequenceIter, SequenceSet};
+pub use crate::sequence::{Positions, SeqOrUid, Sequence, SequenceIter, SequenceSet};
 pub use crate::snippet::{SnippetAlgorithm, SnippetModifier, SnippetName, SnippetRequest};
 pub use crate::status::StatusAttribute;
 

@@ -178,6 +178,111 @@ impl SequenceSet {
     }
 }
 
+impl SequenceSet {
+    /// The messages a message-number set names in a mailbox of `count`
+    /// messages, as 0-based positions (message number minus one),
+    /// ascending and each once (`3,1:2,2` gives 0, 1, 2); `*` is the last
+    /// message, numbers beyond `count` name nothing. What a server reads a
+    /// FETCH, STORE or COPY with (RFC 9051 §9 `sequence-set`).
+    ///
+    /// ```
+    /// use imapkit_proto::SequenceSet;
+    ///
+    /// let set = SequenceSet::try_from("4:*,2,9").unwrap();
+    /// let positions: Vec<usize> = set.positions(5).collect();
+    /// assert_eq!(positions, [1, 3, 4]);
+    /// ```
+    pub fn positions(&self, count: u32) -> Positions {
+        self.merged(|lo, hi| (lo as usize - 1)..(hi.min(count) as usize), count)
+    }
+
+    /// The messages a UID set names in a mailbox whose UIDs are `uids`
+    /// (ascending, as the client sees the mailbox), as positions in
+    /// `uids` (message number minus one), ascending and each once. `*` is
+    /// the last UID, and a range `n:*` names the last message even when
+    /// `n` is above every UID (RFC 9051 §6.4.9); UIDs not in use name
+    /// nothing. (`uids` out of order give no particular positions.)
+    ///
+    /// ```
+    /// use imapkit_proto::SequenceSet;
+    ///
+    /// let uids = [3, 7, 8, 20];
+    /// let set = SequenceSet::try_from("5:8,100:*").unwrap();
+    /// let positions: Vec<usize> = set.positions_of_uids(&uids).collect();
+    /// assert_eq!(positions, [1, 2, 3]);
+    /// ```
+    pub fn positions_of_uids(&self, uids: &[u32]) -> Positions {
+        let largest = uids.last().copied().unwrap_or(0);
+        self.merged(
+            |lo, hi| uids.partition_point(|&u| u < lo)..uids.partition_point(|&u| u <= hi),
+            largest,
+        )
+    }
+
+    /// The position ranges `range` gives for each item (its bounds, `*`
+    /// read as `largest`), sorted and merged.
+    fn merged(
+        &self,
+        range: impl Fn(u32, u32) -> std::ops::Range<usize>,
+        largest: u32,
+    ) -> Positions {
+        let Self::Set(items) = self else {
+            return Positions::default();
+        };
+        let v = |s: SeqOrUid| match s {
+            SeqOrUid::Value(v) => v.get(),
+            SeqOrUid::Asterisk => largest,
+        };
+        let mut ranges: Vec<std::ops::Range<usize>> = items
+            .iter()
+            .filter_map(|item| {
+                let (a, b) = match *item {
+                    Sequence::Single(s) => (v(s), v(s)),
+                    Sequence::Range(a, b) => (v(a), v(b)),
+                };
+                // `*` with nothing in the mailbox names nothing.
+                let (lo, hi) = (a.min(b), a.max(b));
+                (lo > 0).then(|| range(lo, hi)).filter(|r| !r.is_empty())
+            })
+            .collect();
+        ranges.sort_unstable_by_key(|r| r.start);
+        let mut merged: Vec<std::ops::Range<usize>> = Vec::with_capacity(ranges.len());
+        for r in ranges {
+            match merged.last_mut() {
+                Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+                _ => merged.push(r),
+            }
+        }
+        Positions {
+            ranges: merged.into_iter(),
+            current: 0..0,
+        }
+    }
+}
+
+/// Positions of messages in a mailbox, ascending, each once: from
+/// [`SequenceSet::positions`] and [`SequenceSet::positions_of_uids`].
+#[derive(Debug, Clone, Default)]
+pub struct Positions {
+    ranges: std::vec::IntoIter<std::ops::Range<usize>>,
+    current: std::ops::Range<usize>,
+}
+
+impl Iterator for Positions {
+    type Item = usize;
+
+    fn next(&mut self) -> Option<usize> {
+        loop {
+            if let Some(p) = self.current.next() {
+                return Some(p);
+            }
+            self.current = self.ranges.next()?;
+        }
+    }
+}
+
+impl std::iter::FusedIterator for Positions {}
+
 /// The numbers of a [`SequenceSet`], from [`SequenceSet::iter`].
 #[derive(Debug, Clone)]
 pub struct SequenceIter<'s> {
@@ -462,5 +567,68 @@ mod tests {
     fn reversed_range_contains() {
         let s = SequenceSet::try_from("5:3").unwrap();
         assert!(s.contains(4, 10));
+    }
+}
+
+#[cfg(test)]
+mod positions_tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// `positions` and `positions_of_uids` agree with `contains`, the
+    /// definition: every message the set contains, ascending, once.
+    fn expected(set: &SequenceSet, keys: &[u32], largest: u32) -> Vec<usize> {
+        (keys.iter().enumerate())
+            .filter(|(_, &k)| set.contains(k, largest))
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    fn set_from(items: &[(u32, u32, bool)]) -> Option<SequenceSet> {
+        let seqs: Vec<Sequence> = items
+            .iter()
+            .filter_map(|&(a, b, star)| {
+                let a = SeqOrUid::new(a)?;
+                let b = if star {
+                    SeqOrUid::Asterisk
+                } else {
+                    SeqOrUid::new(b)?
+                };
+                Some(if a == b {
+                    Sequence::Single(a)
+                } else {
+                    Sequence::Range(a, b)
+                })
+            })
+            .collect();
+        Vec1::try_from(seqs).ok().map(SequenceSet::Set)
+    }
+
+    proptest! {
+        #[test]
+        fn positions_agree_with_contains(
+            items in prop::collection::vec((1u32..40, 1u32..40, any::<bool>()), 1..6),
+            count in 0u32..30,
+            mut uids in prop::collection::btree_set(1u32..60, 0..20),
+        ) {
+            let Some(set) = set_from(&items) else { return Ok(()) };
+            let seqs: Vec<u32> = (1..=count).collect();
+            let got: Vec<usize> = set.positions(count).collect();
+            prop_assert_eq!(got, expected(&set, &seqs, count));
+            let uids: Vec<u32> = std::mem::take(&mut uids).into_iter().collect();
+            let largest = uids.last().copied().unwrap_or(0);
+            let got: Vec<usize> = set.positions_of_uids(&uids).collect();
+            prop_assert_eq!(got, expected(&set, &uids, largest));
+        }
+    }
+
+    #[test]
+    fn last_result_and_empty_mailboxes_name_nothing() {
+        assert_eq!(SequenceSet::LastResult.positions(5).count(), 0);
+        let all = SequenceSet::all();
+        assert_eq!(all.positions(0).count(), 0);
+        assert_eq!(all.positions_of_uids(&[]).count(), 0);
+        assert_eq!(all.positions(3).collect::<Vec<_>>(), [0, 1, 2]);
     }
 }
