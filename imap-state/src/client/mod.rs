@@ -459,6 +459,28 @@ impl Client {
     /// client.handle_read(now, room);
     /// assert!(matches!(client.poll_event(), Some(Event::Greeting(_))));
     /// ```
+    ///
+    /// With blocking I/O (`std::io::Read`): let the buffer's length cover
+    /// its room, read into it, keep what the read wrote.
+    ///
+    /// ```no_run
+    /// # use std::{io::Read, sync::Arc, time::Instant};
+    /// # use imapkit_state::client::{Client, ClientConfig};
+    /// # use imapkit_state::ConnectionSecurity;
+    /// # fn run(mut stream: std::net::TcpStream) -> std::io::Result<()> {
+    /// # let mut client = Client::new(Arc::new(ClientConfig::default()), Instant::now(), ConnectionSecurity::Tls);
+    /// let mut room = client.read_buf(64 * 1024);
+    /// room.resize(room.capacity(), 0); // at least the 64 KiB asked for
+    /// let n = stream.read(&mut room)?;
+    /// room.truncate(n);
+    /// if n == 0 {
+    ///     client.handle_eof(Instant::now());
+    /// } else {
+    ///     client.handle_read(Instant::now(), room);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn read_buf(&mut self, reserve: usize) -> BytesMut {
         if self.state == SessionState::Closed
             || self.gate == Gate::Upgrading
