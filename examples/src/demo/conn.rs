@@ -275,9 +275,7 @@ impl Conn {
             Event::AppendCheck(check) => {
                 // A missing mailbox or a message too large is refused
                 // before the client sends it (RFC 9051 §7.6).
-                // Names in UTF-8 or modified UTF-7, as `Cx::utf8` reads them.
-                let enabled = self.server.enabled();
-                let utf8 = enabled.utf8_accept || enabled.imap4rev2;
+                let utf8 = super::session::utf8_names(&self.server);
                 let refusal = match self.session.as_ref() {
                     Some(session) => tokio::task::block_in_place(|| {
                         session.check_append(check.mailbox(), check.size(), utf8)

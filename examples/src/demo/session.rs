@@ -100,8 +100,7 @@ impl Cx<'_> {
     /// Whether mailbox names are UTF-8 on the wire (RFC 6855 `UTF8=ACCEPT`,
     /// or IMAP4rev2 enabled, RFC 9051 §5.1), not modified UTF-7.
     pub(super) fn utf8(&self) -> bool {
-        let e = self.server.enabled();
-        e.utf8_accept || e.imap4rev2
+        utf8_names(self.server)
     }
 
     /// Whether CONDSTORE is on (RFC 7162 §3.1): MODSEQ in FETCH responses
@@ -725,4 +724,10 @@ mod tests {
         assert_eq!(c.text().human().to_string(), "internal server error");
         assert_eq!(c.text().code(), Some(&ResponseCode::ServerBug));
     }
+}
+
+/// Whether mailbox names are UTF-8 on the wire in `server`'s session:
+/// `UTF8=ACCEPT` enabled (RFC 6855) or IMAP4rev2 spoken (RFC 9051 §5.1).
+pub(super) fn utf8_names(server: &Server) -> bool {
+    server.enabled().utf8_accept || server.imap4rev2()
 }
