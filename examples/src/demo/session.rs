@@ -685,6 +685,12 @@ pub(super) fn ordered_set(numbers: &[u32]) -> Option<SequenceSet> {
     Vec1::try_from(items).ok().map(SequenceSet::Set)
 }
 
+/// Whether mailbox names are UTF-8 on the wire in `server`'s session:
+/// `UTF8=ACCEPT` enabled (RFC 6855) or IMAP4rev2 spoken (RFC 9051 §5.1).
+pub(super) fn utf8_names(server: &Server) -> bool {
+    server.enabled().utf8_accept || server.imap4rev2()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -724,10 +730,4 @@ mod tests {
         assert_eq!(c.text().human().to_string(), "internal server error");
         assert_eq!(c.text().code(), Some(&ResponseCode::ServerBug));
     }
-}
-
-/// Whether mailbox names are UTF-8 on the wire in `server`'s session:
-/// `UTF8=ACCEPT` enabled (RFC 6855) or IMAP4rev2 spoken (RFC 9051 §5.1).
-pub(super) fn utf8_names(server: &Server) -> bool {
-    server.enabled().utf8_accept || server.imap4rev2()
 }
