@@ -39,7 +39,7 @@ impl Conn {
             tags: TagGenerator::new("t").expect("a valid prefix"),
             options: EncodeOptions {
                 literals: LiteralPolicy::SyncOnly,
-                utf8: false,
+                ..EncodeOptions::default()
             },
             waits: 0,
         }

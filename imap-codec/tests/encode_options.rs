@@ -145,7 +145,7 @@ proptest! {
         for m in [m, Mailbox::from(text.as_str()).into_static(), Mailbox::from_utf8_name(&text).into_static()] {
             for utf8 in [false, true] {
                 let c = Command { tag: Tag::try_from("a").unwrap(), body: CommandBody::select(m.clone()) };
-                let options = EncodeOptions { literals: LiteralPolicy::NonSyncAll, utf8 };
+                let options = EncodeOptions { literals: LiteralPolicy::NonSyncAll, utf8, utf8_text: false };
                 let mut out = Vec::new();
                 encode_with(&c, &mut out, &options);
                 let mut decoded = match command(&out) {
@@ -170,7 +170,7 @@ proptest! {
 
     #[test]
     fn commands_for_a_server_without_utf8(c in st::command(), literals in policy()) {
-        let options = EncodeOptions { literals, utf8: false };
+        let options = EncodeOptions { literals, ..EncodeOptions::default() };
         let mut out = b"A0 NOOP\r\n".to_vec();
         let fragments: Vec<Fragment> = encode_fragments(&c, &mut out, &options).collect();
         check_fragments(&out, 9, &fragments, &options, true)?;
@@ -188,7 +188,7 @@ proptest! {
     #[test]
     fn responses_for_a_client_without_utf8(r in st::response()) {
         prop_assume!(!has_8bit_text(&r));
-        let options = EncodeOptions { literals: LiteralPolicy::AsGiven, utf8: false };
+        let options = EncodeOptions::default();
         let mut out = Vec::new();
         let fragments: Vec<Fragment> = encode_fragments(&r, &mut out, &options).collect();
         check_fragments(&out, 0, &fragments, &options, true)?;
@@ -201,12 +201,12 @@ proptest! {
         prop_assert_eq!(again, out);
     }
 
-    /// The strategies' quoted strings are UTF-8: for a UTF-8 peer nothing
-    /// changes form.
+    /// The strategies' quoted strings and texts are UTF-8: for a peer
+    /// that takes UTF-8 in both (an IMAP4rev2 session) nothing changes form.
     #[test]
     fn utf8_peers_get_the_values_as_they_are(c in st::command(), r in st::response()) {
         prop_assume!(!command_respelled(&c) && !response_respelled(&r));
-        let options = EncodeOptions { literals: LiteralPolicy::AsGiven, utf8: true };
+        let options = EncodeOptions { utf8: true, utf8_text: true, ..EncodeOptions::default() };
         let mut out = Vec::new();
         encode_with(&c, &mut out, &options);
         prop_assert_eq!(&out, &c.to_vec());
@@ -221,7 +221,7 @@ proptest! {
         let mut out = prefix.clone();
         // With UTF-8 (the strategies' strings are UTF-8) and literals as
         // given, the output is the plain encoding.
-        let options = EncodeOptions { literals: LiteralPolicy::AsGiven, utf8: true };
+        let options = EncodeOptions { utf8: true, ..EncodeOptions::default() };
         let fragments: Vec<Fragment> = encode_fragments(&c, &mut out, &options).collect();
         let (mut plain, mut marks) = (Vec::new(), Vec::new());
         encode_marked(&c, &mut plain, &mut marks);

@@ -45,9 +45,11 @@ impl OutBuf {
     }
 
     /// From the next message on, quoted strings may hold UTF-8 (the peer
-    /// enabled it), or go as literals when they hold non-ASCII bytes.
-    pub(crate) fn set_utf8(&mut self, utf8: bool) {
+    /// enabled it), or go as literals when they hold non-ASCII bytes; and
+    /// response text may hold UTF-8 (`text`), or goes 7-bit.
+    pub(crate) fn set_utf8(&mut self, utf8: bool, text: bool) {
         self.options.utf8 = utf8;
+        self.options.utf8_text = text;
     }
 
     /// Appends one encoded message.

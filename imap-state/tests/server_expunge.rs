@@ -259,9 +259,10 @@ fn untagged_status_of_a_command_keeps_its_place() {
 
 /// `Event::ExpungeSent` marks where the client's numbering changes, in
 /// order with the commands: a held EXPUNGE is reported when it goes out
-/// (at the start of the NOOP), not when the application queued it, so the
-/// application reads `FETCH 3` before it with message 3 still counted and
-/// the FETCH after it without. A VANISHED (QRESYNC) likewise; VANISHED
+/// (while the NOOP runs, after the NOOP's `CommandReceived`: the client
+/// wrote the NOOP before it saw the EXPUNGE), not when the application
+/// queued it, so the application reads `FETCH 3` before it with message 3
+/// still counted and the FETCH after it without. A VANISHED (QRESYNC) likewise; VANISHED
 /// (EARLIER) changes no numbering and is not reported.
 #[test]
 fn expunge_sent_marks_where_the_numbering_changes() {
@@ -281,8 +282,8 @@ fn expunge_sent_marks_where_the_numbering_changes() {
         log,
         [
             "command a FETCH",
-            "expunge-sent Expunge(3)",
             "command b NOOP",
+            "expunge-sent Expunge(3)",
             "command c FETCH"
         ]
     );

@@ -23,32 +23,15 @@ macro_rules! raw {
 raw!(Atom, AtomExt, Tag);
 
 impl Encode for Text<'_> {
-    /// `text` as held; for a peer without UTF-8 (a writer with
-    /// [`EncodeOptions::utf8`](super::EncodeOptions::utf8) false) 7-bit,
-    /// each non-ASCII character written as `?`: RFC 3501 §9 `TEXT-CHAR`,
-    /// RFC 9051 §9 ("Non-ASCII text can only be returned after ENABLE
-    /// IMAP4rev2"). The text is for humans: a stand-in loses nothing a
-    /// program reads, where 8-bit bytes break a strict IMAP4rev1 parser.
+    /// `text`: as held, or for a peer ([`EncodeOptions`](super::EncodeOptions))
+    /// 7-bit unless it takes UTF-8 text (`utf8_text`), each non-ASCII
+    /// character then written as `?` (RFC 3501 §9 `TEXT-CHAR`, RFC 9051 §9:
+    /// "Non-ASCII text can only be returned after ENABLE IMAP4rev2"), and
+    /// never invalid UTF-8. The text is for humans: a stand-in loses
+    /// nothing a program reads, where 8-bit bytes break a strict parser.
     #[inline]
     fn encode<B: BufMut>(&self, w: &mut Writer<'_, B>) {
-        let bytes = self.as_bytes();
-        if bytes.is_ascii() || w.utf8_session() != Some(false) {
-            return w.put(bytes);
-        }
-        for chunk in bytes.utf8_chunks() {
-            let valid = chunk.valid();
-            let mut ascii = valid.split(|c: char| !c.is_ascii());
-            if let Some(first) = ascii.next() {
-                w.put(first.as_bytes());
-            }
-            for part in ascii {
-                w.put_u8(b'?');
-                w.put(part.as_bytes());
-            }
-            if !chunk.invalid().is_empty() {
-                w.put_u8(b'?');
-            }
-        }
+        w.put_text(self.as_bytes(), false);
     }
 }
 

@@ -162,7 +162,7 @@ impl FusedIterator for Fragments {}
 /// # assert_eq!(sent, out);
 ///
 /// // With LITERAL+, nothing waits: the literal is `{19+}`.
-/// let literal_plus = EncodeOptions { literals: LiteralPolicy::NonSyncAll, utf8: false };
+/// let literal_plus = EncodeOptions { literals: LiteralPolicy::NonSyncAll, ..EncodeOptions::default() };
 /// out.clear();
 /// assert!(encode_fragments(&append, &mut out, &literal_plus).all(|f| !f.waits_for_continuation()));
 /// assert!(out.starts_with(b"A1 APPEND Drafts {19+}\r\n"));

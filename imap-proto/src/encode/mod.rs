@@ -53,6 +53,8 @@ pub struct Writer<'b, B: BufMut> {
     marks: Option<&'b mut Vec<LiteralMark>>,
     literals: LiteralPolicy,
     strings: Strings,
+    /// How human-readable text is written (as `strings`, for `text`).
+    text: Strings,
     /// Write `<redacted>` for credentials (`Display`).
     redact: bool,
     splices: Option<SpliceSink<'b>>,
@@ -86,6 +88,7 @@ impl<'b, B: BufMut> Writer<'b, B> {
             marks: None,
             literals: LiteralPolicy::AsGiven,
             strings: Strings::AsGiven,
+            text: Strings::AsGiven,
             redact: false,
             splices: None,
         }
@@ -99,6 +102,7 @@ impl<'b, B: BufMut> Writer<'b, B> {
             marks: Some(marks),
             literals: LiteralPolicy::AsGiven,
             strings: Strings::AsGiven,
+            text: Strings::AsGiven,
             redact: false,
             splices: None,
         }
@@ -123,6 +127,11 @@ impl<'b, B: BufMut> Writer<'b, B> {
         } else {
             Strings::Ascii
         };
+        self.text = if options.utf8_text {
+            Strings::Utf8
+        } else {
+            Strings::Ascii
+        };
         self
     }
 
@@ -142,6 +151,40 @@ impl<'b, B: BufMut> Writer<'b, B> {
             Strings::AsGiven => None,
             Strings::Ascii => Some(false),
             Strings::Utf8 => Some(true),
+        }
+    }
+
+    /// Writes human-readable `bytes` (`text`, or a response code's
+    /// arguments when `seven_bit`) for this peer: as they are for a writer
+    /// without [`EncodeOptions`]; else with `?` for each invalid UTF-8
+    /// sequence, and for each non-ASCII character too when `seven_bit` or
+    /// the peer takes no UTF-8 text ([`EncodeOptions::utf8_text`]).
+    pub(crate) fn put_text(&mut self, bytes: &[u8], seven_bit: bool) {
+        let ascii_only = match self.text {
+            Strings::AsGiven => return self.put(bytes),
+            Strings::Ascii => true,
+            Strings::Utf8 => seven_bit,
+        };
+        if bytes.is_ascii() || (!ascii_only && std::str::from_utf8(bytes).is_ok()) {
+            return self.put(bytes);
+        }
+        for chunk in bytes.utf8_chunks() {
+            let valid = chunk.valid();
+            if ascii_only {
+                let mut ascii = valid.split(|c: char| !c.is_ascii());
+                if let Some(first) = ascii.next() {
+                    self.put(first.as_bytes());
+                }
+                for part in ascii {
+                    self.put_u8(b'?');
+                    self.put(part.as_bytes());
+                }
+            } else {
+                self.put(valid.as_bytes());
+            }
+            if !chunk.invalid().is_empty() {
+                self.put_u8(b'?');
+            }
         }
     }
 

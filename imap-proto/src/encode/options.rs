@@ -85,7 +85,11 @@ impl LiteralPolicy {
 /// use imapkit_proto::encode::{EncodeOptions, LiteralPolicy};
 ///
 /// // A server that announced LITERAL+, after `ENABLE UTF8=ACCEPT`:
-/// let options = EncodeOptions { literals: LiteralPolicy::NonSyncAll, utf8: true };
+/// let options = EncodeOptions {
+///     literals: LiteralPolicy::NonSyncAll,
+///     utf8: true,
+///     ..EncodeOptions::default()
+/// };
 /// # let _ = options;
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -98,6 +102,14 @@ pub struct EncodeOptions {
     /// false, a quoted string holding non-ASCII bytes is written as a
     /// literal; when true, only one holding invalid UTF-8 is.
     pub utf8: bool,
+    /// The peer takes UTF-8 in human-readable `text` (response text): an
+    /// IMAP4rev2 session (RFC 9051 §9: "Non-ASCII text can only be
+    /// returned after ENABLE IMAP4rev2"; RFC 6855's UTF8=ACCEPT extends
+    /// quoted strings only). When false, each non-ASCII character of a
+    /// text is written as `?`; when true, only invalid UTF-8 is. The
+    /// arguments of response codes are 7-bit for every peer (`TEXT-CHAR`
+    /// in both RFCs).
+    pub utf8_text: bool,
 }
 
 /// How the encoder writes a quoted string (private: set through

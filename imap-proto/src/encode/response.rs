@@ -163,9 +163,11 @@ impl Encode for ResponseCode<'_> {
             C::HasChildren => b"HASCHILDREN",
             C::UnknownCte => b"UNKNOWN-CTE",
             C::CompressionActive => b"COMPRESSIONACTIVE",
+            // A code's arguments are 7-bit `TEXT-CHAR`s (RFC 3501 §9, RFC
+            // 9051 §9) whatever the peer enabled.
             C::Referral(t) => {
                 w.put(b"REFERRAL ");
-                w.put(t.as_bytes());
+                w.put_text(t.as_bytes(), true);
                 return;
             }
             C::Metadata(m) => {
@@ -193,14 +195,14 @@ impl Encode for ResponseCode<'_> {
             C::TooBig => b"TOOBIG",
             C::BadUrl(t) => {
                 w.put(b"BADURL ");
-                w.put(t.as_bytes());
+                w.put_text(t.as_bytes(), true);
                 return;
             }
             C::Other(o) => {
                 o.name().encode(w);
                 if let Some(a) = o.args() {
                     w.put_u8(b' ');
-                    w.put(a.as_bytes());
+                    w.put_text(a.as_bytes(), true);
                 }
                 return;
             }

@@ -142,11 +142,13 @@ impl Capabilities {
     }
 
     /// How commands are encoded for this server: [`literal_policy`](Self::literal_policy)
-    /// and UTF-8 in quoted strings when [`utf8_accepted`](Self::utf8_accepted).
+    /// and UTF-8 in quoted strings when [`utf8_accepted`](Self::utf8_accepted)
+    /// (commands hold no response text: `utf8_text` follows the version).
     pub fn encode_options(&self) -> EncodeOptions {
         EncodeOptions {
             literals: self.literal_policy(),
             utf8: self.utf8_accepted(),
+            utf8_text: self.imap4rev2_in_use(),
         }
     }
 
@@ -171,11 +173,12 @@ impl Capabilities {
         self.known = false;
     }
 
-    /// Forgets everything, enabled extensions too (after STARTTLS).
+    /// Forgets everything, enabled extensions too (after STARTTLS and
+    /// UNAUTHENTICATE). The protocol version of the last announcement
+    /// stays until the next one, as over a login.
     pub(crate) fn reset(&mut self) {
         self.forget();
         self.enabled.clear();
-        self.rev2_only = false;
     }
 
     /// Records `* ENABLED` data.

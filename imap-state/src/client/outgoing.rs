@@ -77,7 +77,7 @@ mod tests {
     fn options(literals: LiteralPolicy) -> EncodeOptions {
         EncodeOptions {
             literals,
-            utf8: false,
+            ..EncodeOptions::default()
         }
     }
 

@@ -72,10 +72,12 @@ pub enum Event {
     /// held one go ([`Server::held_expunges`](super::Server::held_expunges)).
     /// From here on the client numbers the messages without the one it
     /// removes. Events keep their order with
-    /// [`CommandReceived`](Self::CommandReceived), so an application that
-    /// reads the message numbers of the client's commands (`FETCH 3`)
-    /// applies each one to its view of the client's numbering when it
-    /// comes, not when it called `send_unsolicited`.
+    /// [`CommandReceived`](Self::CommandReceived) (held ones a command lets
+    /// out come after that command's `CommandReceived`: the client wrote
+    /// it before it saw them), so an application that reads the message
+    /// numbers of the client's commands (`COPY 3 Trash`) applies each one
+    /// to its view of the client's numbering when it comes, not when it
+    /// called `send_unsolicited`.
     ExpungeSent {
         /// The response, as sent.
         data: Data<'static>,

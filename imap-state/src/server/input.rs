@@ -278,10 +278,15 @@ impl Server {
                     nomodseq: false,
                     search: SearchAnswer::of(&command.body),
                 });
+                // The `ExpungeSent` of held EXPUNGEs this command lets out
+                // come after its `CommandReceived`: the client wrote the
+                // command before it saw them (its numbers are the old ones).
+                let mark = self.events.len();
                 if !route.seq_sensitive {
                     // A command is in progress: held EXPUNGEs may go out.
                     self.flush_held();
                 }
+                let released: Vec<Event> = self.events.drain(mark..).collect();
                 if effect == state::Effect::Select && self.state == SessionState::Selected {
                     // RFC 9051 §6.3.2: the selected mailbox is closed first
                     // (its EXPUNGEs went out just above).
@@ -294,6 +299,7 @@ impl Server {
                 let request = Request { id };
                 self.events
                     .push_back(Event::CommandReceived { request, command });
+                self.events.extend(released);
             }
         }
     }
@@ -328,7 +334,8 @@ impl Server {
                 ),
                 None => Err(Refusal::Unknown),
             };
-            let parses = mode == LiteralMode::NonSync || decode::command(head).is_ok();
+            let parses = mode == LiteralMode::NonSync
+                || (decode::command(head).is_ok() && one_line_is_utf8(head));
             (routed, parses)
         };
         // Whether the refusal is a LOGIN's before TLS (audited as such).
@@ -608,4 +615,16 @@ fn enables_condstore(body: &CommandBody<'_>) -> bool {
             .any(|k| matches!(k, SearchKey::ModSeq { .. })),
         _ => false,
     }
+}
+
+/// Whether `head`, when it is one line (a command up to its first
+/// literal's header), is UTF-8, as RFC 9051 §9 has commands outside
+/// literals (the decoder checks it on the whole command; checked here too
+/// so that such a command is refused before its literal's data, not
+/// after). A head with literal data in it is not looked at.
+fn one_line_is_utf8(head: &[u8]) -> bool {
+    head.iter()
+        .position(|&b| b == b'\n')
+        .is_some_and(|lf| lf + 1 < head.len())
+        || std::str::from_utf8(head).is_ok()
 }

@@ -323,11 +323,12 @@ pub(super) fn imap4rev2_session(features: Features, enabled: Enabled) -> bool {
 
 impl Server {
     /// What the client enabled, and the output encoding that follows it
-    /// (UTF-8 in quoted strings, [`utf8_quoted`]): set together, so that
-    /// neither is stale.
+    /// (UTF-8 in quoted strings, [`utf8_quoted`]; in response text, an
+    /// IMAP4rev2 session only): set together, so that neither is stale.
     fn set_enabled(&mut self, enabled: Enabled) {
         self.enabled = enabled;
-        self.out.set_utf8(utf8_quoted(self.features, enabled));
+        let text = imap4rev2_session(self.features, enabled);
+        self.out.set_utf8(utf8_quoted(self.features, enabled), text);
     }
 
     /// A session on a new connection: queues the greeting (`* OK
@@ -417,6 +418,7 @@ impl Server {
         let options = EncodeOptions {
             literals: LiteralPolicy::SyncOnly,
             utf8: utf8_quoted(features, Enabled::default()),
+            utf8_text: imap4rev2_session(features, Enabled::default()),
         };
         Self {
             features,

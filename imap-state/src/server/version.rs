@@ -18,6 +18,9 @@ pub(super) struct SearchAnswer {
     /// No RETURN options but ALL (or none, or `RETURN ()`, RFC 4731 §3.1):
     /// the answer is the matching numbers, which `* SEARCH` holds too.
     all: bool,
+    /// RETURN was given: the answer is an ESEARCH in any version (RFC 4731
+    /// §3.1).
+    returns: bool,
 }
 
 impl SearchAnswer {
@@ -32,7 +35,12 @@ impl SearchAnswer {
             return None;
         };
         let all = (return_options.iter().flatten()).all(|o| *o == SearchReturnOption::All);
-        Some(Self { uid: *uid, all })
+        let returns = return_options.is_some();
+        Some(Self {
+            uid: *uid,
+            all,
+            returns,
+        })
     }
 }
 
@@ -63,17 +71,27 @@ impl Server {
             // RFC 9051 has no RECENT response (Appendix E item 12).
             Data::Recent(_) if rev2 => Ok(None),
             // RFC 9051 §6.4.4: a client that speaks IMAP4rev2 ignores
-            // `* SEARCH`; the answer to a plain SEARCH is an ESEARCH with
-            // the command's tag and ALL (none when nothing matched).
-            Data::Search { ids, mod_seq } if rev2 => match search() {
-                Some((answer, tag)) if answer.all => Ok(Some(Data::ESearch(ESearch {
-                    tag: Some(correlator(tag.as_str())),
-                    uid: answer.uid,
-                    data: all_of(ids, mod_seq),
-                }))),
-                _ => Err(UsageError::ProtocolVersion(
+            // `* SEARCH`, and RFC 4731 §3.1 answers a SEARCH with RETURN by
+            // ESEARCH in any version; the answer to a SEARCH without other
+            // return options than ALL is an ESEARCH with the command's tag
+            // and ALL (none when nothing matched).
+            Data::Search { ids, mod_seq } => match search() {
+                Some((answer, tag)) if rev2 || answer.returns => {
+                    if !answer.all {
+                        return Err(UsageError::ProtocolVersion(
+                            "a SEARCH with RETURN options gets ESEARCH (RFC 4731 §3.1)",
+                        ));
+                    }
+                    Ok(Some(Data::ESearch(ESearch {
+                        tag: Some(correlator(tag.as_str())),
+                        uid: answer.uid,
+                        data: all_of(ids, mod_seq),
+                    })))
+                }
+                None if rev2 => Err(UsageError::ProtocolVersion(
                     "an IMAP4rev2 client gets ESEARCH, not SEARCH (RFC 9051 §6.4.4)",
                 )),
+                _ => Ok(Some(Data::Search { ids, mod_seq })),
             },
             // RFC 9051 §7.3.4: an ESEARCH that answers a command carries
             // its tag; the session knows it.

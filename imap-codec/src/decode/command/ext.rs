@@ -182,8 +182,10 @@ pub struct AppendHead<'a> {
 /// that literal is a message's data and which: `{n}` or `~{n}` after the
 /// mailbox and the optional flag list and date-time, or the `~{n}` of
 /// `UTF8 (~{n}` (RFC 6855 §4). `None` for any other literal of the
-/// command (a mailbox name sent as a literal, a CATENATE part, RFC 4469),
-/// for a head that is no APPEND, and for one that does not parse so far.
+/// command (a mailbox name sent as a literal, a CATENATE part, RFC 4469;
+/// a message after a CATENATE message is read), for a head that is no
+/// APPEND, and for one that does not parse so far (or holds invalid UTF-8
+/// outside literals).
 ///
 /// A server calls it to decide on a message before its data comes: a
 /// missing mailbox (`NO [TRYCREATE]`), a quota or an APPENDLIMIT
@@ -204,7 +206,11 @@ pub struct AppendHead<'a> {
 /// ```
 pub fn append_head(head: &[u8]) -> Option<AppendHead<'_>> {
     // The announced literal's header is on the last line of `head`.
-    let last_line = |r: &[u8]| memchr::memchr(b'\n', r) == Some(r.len() - 1);
+    let last_line = |r: &[u8]| {
+        r.len()
+            .checked_sub(1)
+            .is_some_and(|end| memchr::memchr(b'\n', r) == Some(end))
+    };
     let (i, _) = super::super::core::tag_(head).ok()?;
     let (i, ()) = sp(i).ok()?;
     let (i, name) = word(i).ok()?;
@@ -213,6 +219,9 @@ pub fn append_head(head: &[u8]) -> Option<AppendHead<'_>> {
     }
     let (i, ()) = sp(i).ok()?;
     let (mut i, mailbox) = mailbox(i).ok()?;
+    // Outside literals a command is UTF-8 (RFC 9051 §9); the decoder
+    // refuses the whole command otherwise, so no check is due.
+    std::str::from_utf8(&head[..head.len() - i.len()]).ok()?;
     for message in 0.. {
         let (r, ()) = sp(i).ok()?;
         let r = if peek(r).ok()?.1 == b'(' {
@@ -228,21 +237,23 @@ pub fn append_head(head: &[u8]) -> Option<AppendHead<'_>> {
             r
         };
         let at_literal = match peek(r).ok()?.1 {
-            b'{' | b'~' => r,
+            b'{' | b'~' => Some(r),
             _ => {
                 // `UTF8 (~{n}`; CATENATE's parts are no message's data.
                 let (u, w) = word(r).ok()?;
-                if !is(w, "UTF8") {
-                    return None;
+                if is(w, "UTF8") {
+                    let (u, ()) = sp(u).ok()?;
+                    Some(byte(b'(')(u).ok()?.0)
+                } else {
+                    None
                 }
-                let (u, ()) = sp(u).ok()?;
-                byte(b'(')(u).ok()?.0
             }
         };
-        if last_line(at_literal) {
+        if at_literal.is_some_and(last_line) {
             return Some(AppendHead { mailbox, message });
         }
-        // A message whose data is in `head`: on to the next one.
+        // A message whose data is in `head` (a CATENATE whose last part is
+        // the announced literal does not parse: none), on to the next.
         i = append_data(r).ok()?.0;
         if peek(i).ok()?.1 != b' ' {
             return None;
