@@ -29,6 +29,7 @@
 
 mod authenticate;
 mod capability;
+mod collect;
 mod compress;
 mod config;
 mod event;
@@ -51,6 +52,7 @@ use imapkit_proto::{
 };
 
 pub use self::capability::Capabilities;
+pub use self::collect::Collector;
 pub use self::config::{ClientConfig, StartTlsPolicy};
 pub use self::event::{CloseReason, CommandError, Completion, Event, Outcome, TlsPolicyError};
 pub use self::order::SessionState;
