@@ -159,13 +159,19 @@ impl<'b, B: BufMut> Writer<'b, B> {
     /// without [`EncodeOptions`]; else with `?` for each invalid UTF-8
     /// sequence, and for each non-ASCII character too when `seven_bit` or
     /// the peer takes no UTF-8 text ([`EncodeOptions::utf8_text`]).
+    #[inline]
     pub(crate) fn put_text(&mut self, bytes: &[u8], seven_bit: bool) {
-        let ascii_only = match self.text {
-            Strings::AsGiven => return self.put(bytes),
-            Strings::Ascii => true,
-            Strings::Utf8 => seven_bit,
-        };
-        if bytes.is_ascii() || (!ascii_only && std::str::from_utf8(bytes).is_ok()) {
+        if self.text == Strings::AsGiven || bytes.is_ascii() {
+            return self.put(bytes);
+        }
+        self.put_text_8bit(bytes, seven_bit);
+    }
+
+    /// [`put_text`](Self::put_text) of text with 8-bit bytes, for a peer.
+    #[cold]
+    fn put_text_8bit(&mut self, bytes: &[u8], seven_bit: bool) {
+        let ascii_only = seven_bit || self.text == Strings::Ascii;
+        if !ascii_only && std::str::from_utf8(bytes).is_ok() {
             return self.put(bytes);
         }
         for chunk in bytes.utf8_chunks() {

@@ -286,7 +286,12 @@ impl Server {
                     // A command is in progress: held EXPUNGEs may go out.
                     self.flush_held();
                 }
-                let released: Vec<Event> = self.events.drain(mark..).collect();
+                // Most commands let none out: no moves then.
+                let released: Vec<Event> = if self.events.len() > mark {
+                    self.events.drain(mark..).collect()
+                } else {
+                    Vec::new()
+                };
                 if effect == state::Effect::Select && self.state == SessionState::Selected {
                     // RFC 9051 §6.3.2: the selected mailbox is closed first
                     // (its EXPUNGEs went out just above).
@@ -299,7 +304,9 @@ impl Server {
                 let request = Request { id };
                 self.events
                     .push_back(Event::CommandReceived { request, command });
-                self.events.extend(released);
+                if !released.is_empty() {
+                    self.events.extend(released);
+                }
             }
         }
     }

@@ -167,6 +167,7 @@ use self::decision::{coded_text, static_text};
 use self::expunge::{is_expunge, Held, HeldQueue};
 use self::state::{Effect, Features, Route};
 use self::throttle::Counters;
+use self::version::Admit;
 use crate::error::UsageError;
 use crate::outbuf::OutBuf;
 use crate::sasl::Identity;
@@ -690,8 +691,10 @@ impl Server {
     ) -> Result<(), UsageError> {
         let _ = now;
         let owner = self.owner(request)?;
-        if let Some(data) = self.admit_data(data, Some(owner.0))? {
-            self.route_data(Some(owner), data);
+        match self.admit_data(&data, Some(owner.0))? {
+            Admit::Keep => self.route_data(Some(owner), data),
+            Admit::Replace(data) => self.route_data(Some(owner), data),
+            Admit::Drop => {}
         }
         Ok(())
     }
@@ -774,8 +777,10 @@ impl Server {
                 "mailbox data while no mailbox is selected",
             ));
         }
-        if let Some(data) = self.admit_data(data, None)? {
-            self.route_data(None, data);
+        match self.admit_data(&data, None)? {
+            Admit::Keep => self.route_data(None, data),
+            Admit::Replace(data) => self.route_data(None, data),
+            Admit::Drop => {}
         }
         Ok(())
     }

@@ -44,15 +44,26 @@ impl SearchAnswer {
     }
 }
 
+/// What becomes of data the application gives ([`Server::admit_data`]).
+#[derive(Debug)]
+pub(super) enum Admit {
+    /// Send it as it is (the common case: nothing moved or copied).
+    Keep,
+    /// Drop it (RECENT in IMAP4rev2).
+    Drop,
+    /// Send this instead (a SEARCH answer as ESEARCH, an ESEARCH tagged).
+    Replace(Data<'static>),
+}
+
 impl Server {
     /// Checks `data` against what the client enabled and the session's
-    /// protocol version, and adapts it; `Ok(None)`: drop it. `owner` is
-    /// the command it answers (`None` for unsolicited data).
+    /// protocol version, and says what goes out. `owner` is the command it
+    /// answers (`None` for unsolicited data).
     pub(super) fn admit_data(
         &self,
-        data: Data<'static>,
+        data: &Data<'_>,
         owner: Option<RequestId>,
-    ) -> Result<Option<Data<'static>>, UsageError> {
+    ) -> Result<Admit, UsageError> {
         let rev2 = imap4rev2_session(self.features, self.enabled);
         let search = || {
             let entry = self.in_flight.iter().find(|r| Some(r.id) == owner)?;
@@ -69,7 +80,7 @@ impl Server {
                 Err(UsageError::VanishedRequired)
             }
             // RFC 9051 has no RECENT response (Appendix E item 12).
-            Data::Recent(_) if rev2 => Ok(None),
+            Data::Recent(_) if rev2 => Ok(Admit::Drop),
             // RFC 9051 §6.4.4: a client that speaks IMAP4rev2 ignores
             // `* SEARCH`, and RFC 4731 §3.1 answers a SEARCH with RETURN by
             // ESEARCH in any version; the answer to a SEARCH without other
@@ -82,26 +93,28 @@ impl Server {
                             "a SEARCH with RETURN options gets ESEARCH (RFC 4731 §3.1)",
                         ));
                     }
-                    Ok(Some(Data::ESearch(ESearch {
+                    Ok(Admit::Replace(Data::ESearch(ESearch {
                         tag: Some(correlator(tag.as_str())),
                         uid: answer.uid,
-                        data: all_of(ids, mod_seq),
+                        data: all_of(ids, *mod_seq),
                     })))
                 }
                 None if rev2 => Err(UsageError::ProtocolVersion(
                     "an IMAP4rev2 client gets ESEARCH, not SEARCH (RFC 9051 §6.4.4)",
                 )),
-                _ => Ok(Some(Data::Search { ids, mod_seq })),
+                _ => Ok(Admit::Keep),
             },
             // RFC 9051 §7.3.4: an ESEARCH that answers a command carries
             // its tag; the session knows it.
-            Data::ESearch(mut e) if e.tag.is_none() => {
-                if let Some((_, tag)) = search() {
+            Data::ESearch(e) if e.tag.is_none() => match search() {
+                Some((_, tag)) => {
+                    let mut e = e.clone().into_static();
                     e.tag = Some(correlator(tag.as_str()));
+                    Ok(Admit::Replace(Data::ESearch(e)))
                 }
-                Ok(Some(Data::ESearch(e)))
-            }
-            Data::Fetch { seq, items } => {
+                None => Ok(Admit::Keep),
+            },
+            Data::Fetch { items, .. } => {
                 if rev2
                     && owner.is_none()
                     && !items.iter().any(|i| matches!(i, MessageDataItem::Uid(_)))
@@ -118,9 +131,9 @@ impl Server {
                         "a size above 4 GiB needs IMAP4rev2 (RFC 9051 Appendix D)",
                     ));
                 }
-                Ok(Some(Data::Fetch { seq, items }))
+                Ok(Admit::Keep)
             }
-            other => Ok(Some(other)),
+            _ => Ok(Admit::Keep),
         }
     }
 }
@@ -138,7 +151,7 @@ fn correlator(tag: &str) -> AString<'static> {
 /// ESEARCH's return data for the numbers of a `* SEARCH`: ALL (left out
 /// when nothing matched, RFC 9051 §6.4.4) and the MODSEQ of RFC 7162
 /// §3.1.5.
-fn all_of(ids: Vec<std::num::NonZeroU32>, mod_seq: Option<u64>) -> Vec<SearchReturnData<'static>> {
+fn all_of(ids: &[std::num::NonZeroU32], mod_seq: Option<u64>) -> Vec<SearchReturnData<'static>> {
     let mut data = Vec::with_capacity(2);
     if let Ok(set) = SequenceSet::from_numbers(ids.iter().map(|n| n.get())) {
         data.push(SearchReturnData::All(set));
