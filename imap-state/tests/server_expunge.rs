@@ -316,3 +316,50 @@ fn expunge_sent_marks_where_the_numbering_changes() {
         )]
     );
 }
+
+/// A command read and waiting to run alone (COPY, STORE: exclusive) was
+/// written before any EXPUNGE the command in flight beside it reports:
+/// the EXPUNGE waits until it runs and goes after its `CommandReceived`
+/// (after its completion too when it uses sequence numbers), so that its
+/// numbers are read as the client wrote them (the demo review of stop 34:
+/// `NOOP` then `STORE 3` flagged the neighbour of the message meant).
+#[test]
+fn an_expunge_waits_for_a_command_read_before_it() {
+    let (wire, log) = same_under_every_split(manual, |h| {
+        h.send(b"a NOOP\r\nb COPY 3 Trash\r\n");
+        let (noop, _) = h.requests.pop_front().unwrap();
+        h.server.send_data(h.now, &noop, expunge(2)).unwrap();
+        h.server.respond(h.now, noop, Completion::ok()).unwrap();
+        h.drive();
+        h.answer(vec![], Completion::ok());
+    });
+    assert_eq!(wire, "* 2 EXPUNGE\r\na OK completed\r\nb OK completed\r\n");
+    assert_eq!(
+        log,
+        [
+            "command a NOOP",
+            "command b COPY",
+            "expunge-sent Expunge(2)"
+        ]
+    );
+
+    let (wire, log) = same_under_every_split(manual, |h| {
+        h.send(b"a NOOP\r\nb STORE 3 +FLAGS (\\Flagged)\r\n");
+        let (noop, _) = h.requests.pop_front().unwrap();
+        h.server.send_data(h.now, &noop, expunge(2)).unwrap();
+        h.server.respond(h.now, noop, Completion::ok()).unwrap();
+        h.drive();
+        h.answer(vec![], Completion::ok());
+    });
+    // STORE uses sequence numbers: no EXPUNGE while it runs (RFC 9051
+    // §7.5.1); it goes out once STORE completed, with the NOOP's OK.
+    assert_eq!(wire, "b OK completed\r\n* 2 EXPUNGE\r\na OK completed\r\n");
+    assert_eq!(
+        log,
+        [
+            "command a NOOP",
+            "command b STORE",
+            "expunge-sent Expunge(2)"
+        ]
+    );
+}

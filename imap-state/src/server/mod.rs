@@ -1015,7 +1015,11 @@ impl Server {
         let in_progress = !self.in_flight.is_empty()
             || matches!(self.mode, Mode::Idle { .. })
             || self.held.holds_completion();
-        in_progress && !self.in_flight.iter().any(|r| r.seq_sensitive)
+        // A command read and waiting to run alone was written before any
+        // EXPUNGE that would go out now: its numbers are the old ones, so
+        // the EXPUNGE waits until it runs (and goes after its
+        // `CommandReceived`, or later if it uses sequence numbers).
+        in_progress && self.pending.is_none() && !self.in_flight.iter().any(|r| r.seq_sensitive)
     }
 
     /// The command `request` answers, while the session is open: its id and
