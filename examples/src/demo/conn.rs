@@ -312,6 +312,13 @@ impl Conn {
                 self.push_changes();
             }
             Event::IdleEnded { .. } => self.idle = None,
+            // Where the client's numbering changes, in order with the
+            // commands (see `Session::expunge_sent`).
+            Event::ExpungeSent { .. } => {
+                if let Some(session) = self.session.as_mut() {
+                    session.expunge_sent();
+                }
+            }
             Event::Audit(audit) => {
                 if let AuditKind::AuthAttempt { user, outcome, .. } = &audit.kind {
                     let failed = *outcome == AuthOutcome::Failed;

@@ -333,6 +333,8 @@ impl Session {
             resync.answer(cx, &selected);
         }
         self.selected = Some(selected);
+        // The EXPUNGEs counted so far were the previous mailbox's.
+        self.sent_base = self.expunges_sent;
         Ok(Completion::ok_with_code(if info.read_only {
             ResponseCode::ReadOnly
         } else {

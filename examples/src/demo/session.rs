@@ -15,11 +15,15 @@
 //! others get an `* n EXPUNGE` per message (RFC 7162 §3.2.10).
 //!
 //! The [`Server`] holds an EXPUNGE back while a FETCH, STORE or SEARCH by
-//! number is in flight (a client may pipeline one after a NOOP). Until it
-//! goes out the client numbers messages as before it, and so does the
-//! session: the expunged message keeps its number in the [`Selected`]
-//! view until [`Server::held_expunges`] says the EXPUNGE went out, and the
-//! other changes wait for the next command.
+//! number is in flight or a command read waits to run (a client may
+//! pipeline one after a NOOP). Until it goes out the client numbers
+//! messages as before it, and so does the session: a command is read in
+//! the numbering of the EXPUNGEs sent before the Server handed it out
+//! (`Event::ExpungeSent`, counted in event order by
+//! [`Session::expunge_sent`]), however late the session runs it; the
+//! answers it writes are numbered after every EXPUNGE sent so far
+//! ([`Server::held_expunges`]); the other changes wait for the next
+//! command.
 
 use std::collections::VecDeque;
 use std::num::NonZeroU32;
@@ -41,7 +45,14 @@ pub struct Session {
     store: Store,
     pub(super) account: Option<Account>,
     pub(super) selected: Option<Selected>,
-    queue: VecDeque<(Request, Command<'static>)>,
+    /// Commands to run, each with the number of EXPUNGE/VANISHED responses
+    /// the Server had sent when it handed the command out
+    /// ([`Session::expunge_sent`]): the numbering the client wrote it in.
+    queue: VecDeque<(Request, Command<'static>, usize)>,
+    /// `Event::ExpungeSent`s so far, and their number when the selected
+    /// mailbox was selected.
+    pub(super) expunges_sent: usize,
+    pub(super) sent_base: usize,
     pub(super) fetch: Option<FetchJob>,
     /// The largest MODSEQ sent in FETCH data since the selection or the
     /// last `* OK [HIGHESTMODSEQ n]` lowered below a delayed expunge: what
@@ -129,6 +140,8 @@ impl Session {
             account: None,
             selected: None,
             queue: VecDeque::new(),
+            expunges_sent: 0,
+            sent_base: 0,
             fetch: None,
             modseq_sent: 0,
             highest_modseq_code: false,
@@ -143,9 +156,17 @@ impl Session {
         Ok(())
     }
 
-    /// A command to answer, after those before it.
+    /// A command to answer, after those before it. Call in the order of
+    /// the Server's events, as [`expunge_sent`](Self::expunge_sent).
     pub fn push(&mut self, request: Request, command: Command<'static>) {
-        self.queue.push_back((request, command));
+        self.queue.push_back((request, command, self.expunges_sent));
+    }
+
+    /// The Server sent an EXPUNGE or VANISHED (`Event::ExpungeSent`): the
+    /// commands handed out after it are numbered without its messages,
+    /// those before it with them (RFC 9051 §7.5.1), however late they run.
+    pub fn expunge_sent(&mut self) {
+        self.expunges_sent += 1;
     }
 
     /// Whether commands wait to be run (or a FETCH to go on).
@@ -170,10 +191,10 @@ impl Session {
                 self.fetch_step(server, now, job);
                 continue;
             }
-            let Some((request, command)) = self.queue.pop_front() else {
+            let Some((request, command, sent)) = self.queue.pop_front() else {
                 return;
             };
-            self.dispatch(server, now, request, command);
+            self.dispatch(server, now, request, command, sent);
         }
     }
 
@@ -204,11 +225,15 @@ impl Session {
         now: Instant,
         request: Request,
         command: Command<'static>,
+        sent: usize,
     ) {
         let Command { tag, body } = command;
         if let Some(selected) = self.selected.as_mut() {
-            // EXPUNGEs the Server let go since the last command.
-            selected.delivered(server.held_expunges());
+            // The EXPUNGEs the client had when it wrote the command: those
+            // the Server sent before handing it out, not those it let go
+            // since (a COPY that released a held EXPUNGE still counts its
+            // message: the client wrote it before it saw the EXPUNGE).
+            selected.delivered_upto(sent.saturating_sub(self.sent_base));
         }
         let seq_command = uses_message_numbers(&body);
         let reports_changes = !matches!(

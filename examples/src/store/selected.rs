@@ -64,6 +64,8 @@ pub struct Selected {
     /// `VANISHED` ([`Selected::poll_vanished`]). The server counts held
     /// responses, not UIDs.
     undelivered_responses: VecDeque<usize>,
+    /// Responses of `undelivered_responses` delivered since the selection.
+    delivered_count: usize,
     /// The result of the last `SEARCH RETURN (SAVE)` (RFC 5182), as UIDs.
     saved: Option<Vec<u32>>,
     deleted_reported: bool,
@@ -206,6 +208,7 @@ impl Selected {
             ghosts: false,
             undelivered: VecDeque::new(),
             undelivered_responses: VecDeque::new(),
+            delivered_count: 0,
             saved: None,
             deleted_reported: false,
         }
@@ -765,9 +768,25 @@ impl Selected {
     /// their messages leave the view and the numbers after them move down.
     pub fn delivered(&mut self, held: usize) {
         let n = self.undelivered_responses.len().saturating_sub(held);
+        self.deliver(n);
+    }
+
+    /// The client has had `total` of the `EXPUNGE` (or `VANISHED`)
+    /// responses [`Selected::poll_expunges`] handed out since the
+    /// selection, in order: the first of them not counted yet leave the
+    /// view (a command is read in the numbering of the responses sent
+    /// before it, RFC 9051 §7.5.1).
+    pub fn delivered_upto(&mut self, total: usize) {
+        let n = total.saturating_sub(self.delivered_count);
+        self.deliver(n.min(self.undelivered_responses.len()));
+    }
+
+    /// The oldest `n` undelivered responses reached the client.
+    fn deliver(&mut self, n: usize) {
         if n == 0 {
             return;
         }
+        self.delivered_count += n;
         let uids: usize = self.undelivered_responses.drain(..n).sum();
         let uids = uids.min(self.undelivered.len());
         let mut gone: Vec<u32> = self.undelivered.drain(..uids).collect();
