@@ -227,6 +227,13 @@ pub enum UsageError {
     /// IMAP4rev2 only (Appendix E).
     #[error("not valid in the session's protocol version: {0}")]
     ProtocolVersion(&'static str),
+    /// Client: a command waiting to be sent named messages by number, and
+    /// every message a set of it named was expunged before it went out
+    /// (RFC 9051 §7.5.1); not sent, since its numbers would now name
+    /// others. (The numbers of the messages still there are moved as the
+    /// mailbox's were; UID commands are not affected.)
+    #[error("the messages the command named were expunged before it was sent")]
+    Expunged,
     /// The SASL mechanism refused to start (e.g. a name SASLprep rejects).
     #[error("authentication mechanism: {0}")]
     Sasl(#[from] crate::sasl::SaslError),

@@ -37,6 +37,16 @@ pub enum Event {
     /// message the command asked for (then the two cannot be told apart;
     /// the mailbox model reports it as a change only when no FETCH asked
     /// for it, [`MailboxChange::FlagsChanged`](crate::mailbox::MailboxChange::FlagsChanged)).
+    ///
+    /// Message numbers in data (`* SEARCH 3`, `* 3 FETCH` without UID)
+    /// are those of the moment the response came. The mailbox model is
+    /// brought up to date as responses are read, which may be ahead of the
+    /// events taken: an `* 2 EXPUNGE` later in the same read has already
+    /// moved the model's numbers when the SEARCH's event is taken. Resolve
+    /// such numbers by the [`Mailbox`](Self::Mailbox) events in order, ask
+    /// for UIDs (UID SEARCH, FETCH with UID), or set
+    /// [`ClientConfig::max_queued_events`](super::ClientConfig::max_queued_events)
+    /// to 1, with which the rest of a read waits until the event is taken.
     Data {
         /// The command it answers, where unambiguous.
         handle: Option<CommandHandle>,

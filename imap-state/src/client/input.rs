@@ -716,10 +716,61 @@ impl Client {
             }
         });
         let (handle, asked) = self.route(&data);
+        // Commands waiting to be sent that name messages by number: the
+        // numbers an EXPUNGE or VANISHED removes, in the numbering before.
+        let gone = self.queued_numbering_changes(&data);
         let change = self.model_data(&data, asked, frame);
+        if let Some(gone) = gone {
+            self.renumber_queued(&gone);
+        }
         self.events.push_back(Event::Data { handle, data });
         if let Some(change) = change {
             self.events.push_back(Event::Mailbox(change));
+        }
+    }
+
+    /// The message numbers `data` (an EXPUNGE, a VANISHED without
+    /// EARLIER) removes, highest first, when a command waiting to be sent
+    /// names messages by number (else `None`, the common case: nothing
+    /// looked up).
+    fn queued_numbering_changes(&self, data: &Data<'_>) -> Option<Vec<u32>> {
+        if !matches!(
+            data,
+            Data::Expunge(_) | Data::Vanished { earlier: false, .. }
+        ) || !self.queue.iter().any(|q| q.traits.uses_seq)
+        {
+            return None;
+        }
+        let model = self.model()?;
+        Some(match data {
+            Data::Expunge(n) => vec![n.get()],
+            Data::Vanished { uids, .. } => {
+                let largest = model.uid_next().map_or(u32::MAX, |n| n.saturating_sub(1));
+                (1..=model.exists())
+                    .rev()
+                    .filter(|&seq| model.uid(seq).is_some_and(|u| uids.contains(u, largest)))
+                    .collect()
+            }
+            _ => return None,
+        })
+    }
+
+    /// Moves the message numbers of the commands waiting to be sent past
+    /// the expunge of the messages `gone` (highest first); one left naming
+    /// nothing it named is completed unsent ([`UsageError::Expunged`]).
+    fn renumber_queued(&mut self, gone: &[u32]) {
+        let mut refused = Vec::new();
+        for q in self.queue.iter_mut().filter(|q| q.traits.uses_seq) {
+            if !gone
+                .iter()
+                .all(|&g| super::renumber::after_expunge(&mut q.body, g))
+            {
+                refused.push(q.handle);
+            }
+        }
+        for handle in refused {
+            self.queue.retain(|q| q.handle != handle);
+            self.complete_local(handle, None, Outcome::NotSent(UsageError::Expunged));
         }
     }
 
@@ -766,19 +817,38 @@ impl Client {
             data,
             Data::Expunge(_) | Data::Fetch { .. } | Data::Vanished { .. }
         );
-        if matches!(data, Data::Expunge(_)) {
-            // RFC 9051 §7.5.1: never while no command is in progress, nor
-            // while responding to FETCH, STORE or SEARCH (by sequence
-            // number). The server did expunge, so the model follows; the
-            // fault is reported.
+        let removes = match data {
+            Data::Expunge(_) => Some("EXPUNGE"),
+            Data::Vanished { earlier: false, .. } => Some("VANISHED"),
+            _ => None,
+        };
+        if let Some(name) = removes {
+            // RFC 9051 §5.5, §7.5.1 (RFC 7162 §3.2.10 for VANISHED): never
+            // while no command is in progress, nor while a FETCH, STORE or
+            // SEARCH by sequence number is. One is certainly in progress
+            // when it was sent before every other command in flight (the
+            // server read it first); one sent behind a NOOP may not have
+            // been read yet. The server did expunge, so the model follows;
+            // the fault is reported.
             let fault = if self.in_flight.is_empty() {
-                Some("EXPUNGE while no command is in progress")
-            } else if self.in_flight.iter().all(|f| !f.traits.may_expunge) {
-                Some("EXPUNGE while responding to FETCH, STORE or SEARCH")
+                Some((
+                    "EXPUNGE while no command is in progress",
+                    "VANISHED while no command is in progress",
+                ))
+            } else if self
+                .in_flight
+                .front()
+                .is_some_and(|f| !f.traits.may_expunge)
+            {
+                Some((
+                    "EXPUNGE while responding to FETCH, STORE or SEARCH",
+                    "VANISHED while responding to FETCH, STORE or SEARCH",
+                ))
             } else {
                 None
             };
-            if let Some(fault) = fault {
+            if let Some((expunge, vanished)) = fault {
+                let fault = if name == "EXPUNGE" { expunge } else { vanished };
                 self.violation(ViolationKind::OutOfState(fault), frame);
             }
         }

@@ -36,6 +36,7 @@ mod event;
 mod input;
 mod order;
 mod outgoing;
+mod renumber;
 mod send;
 
 use input::Closing;
