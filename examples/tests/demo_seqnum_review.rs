@@ -76,7 +76,7 @@ mod demo_util;
 use std::collections::HashMap;
 use std::time::Duration;
 
-use demo_util::imap::Imap;
+use demo_util::imap::{exists, expunge_seq, fetch_seq, Imap};
 use demo_util::DemoServer;
 
 /// How long to wait for a line that must not come.
@@ -90,31 +90,6 @@ fn start(name: &str, port: u16) -> DemoServer {
 // ---------------------------------------------------------------------------
 // Parsing
 // ---------------------------------------------------------------------------
-
-/// `* n EXPUNGE`
-fn expunge_seq(line: &str) -> Option<usize> {
-    line.strip_prefix("* ")?
-        .strip_suffix(" EXPUNGE")?
-        .parse()
-        .ok()
-}
-
-/// `* n EXISTS`
-fn exists(line: &str) -> Option<usize> {
-    line.strip_prefix("* ")?
-        .strip_suffix(" EXISTS")?
-        .parse()
-        .ok()
-}
-
-/// `* n FETCH (...)`: the message number.
-fn fetch_seq(line: &str) -> Option<usize> {
-    let rest = line.strip_prefix("* ")?;
-    let (n, rest) = rest.split_once(' ')?;
-    rest.starts_with("FETCH (")
-        .then(|| n.parse().ok())
-        .flatten()
-}
 
 /// The `UID u` item of a FETCH line (looked for before any literal).
 fn fetch_uid(line: &str) -> Option<u32> {

@@ -12,7 +12,7 @@
 
 mod demo_util;
 
-use demo_util::imap::{listed, unquote, Imap};
+use demo_util::imap::{exists, expunge_seq, fetch_seq, listed, unquote, Imap};
 use demo_util::{DemoServer, Restartable};
 
 // ---------------------------------------------------------------------------
@@ -78,31 +78,6 @@ fn number_after(line: &str, key: &str) -> Option<u64> {
 
 fn number(lines: &[String], key: &str) -> Option<u64> {
     lines.iter().find_map(|l| number_after(l, key))
-}
-
-/// `* n FETCH (...)`: the message number.
-fn fetch_seq(line: &str) -> Option<usize> {
-    let rest = line.strip_prefix("* ")?;
-    let (n, rest) = rest.split_once(' ')?;
-    rest.starts_with("FETCH (")
-        .then(|| n.parse().ok())
-        .flatten()
-}
-
-/// `* n EXPUNGE`
-fn expunge_seq(line: &str) -> Option<usize> {
-    line.strip_prefix("* ")?
-        .strip_suffix(" EXPUNGE")?
-        .parse()
-        .ok()
-}
-
-/// `* n EXISTS`
-fn exists(line: &str) -> Option<usize> {
-    line.strip_prefix("* ")?
-        .strip_suffix(" EXISTS")?
-        .parse()
-        .ok()
 }
 
 /// The FLAGS list of a FETCH line.

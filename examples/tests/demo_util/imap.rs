@@ -197,3 +197,28 @@ pub(crate) fn listed(lines: &[String]) -> Vec<String> {
         .map(|l| unquote(&l[l.find(") \"/\" ").unwrap() + 6..]))
         .collect()
 }
+
+/// `* n FETCH (...)`: the message number.
+pub(crate) fn fetch_seq(line: &str) -> Option<usize> {
+    let rest = line.strip_prefix("* ")?;
+    let (n, rest) = rest.split_once(' ')?;
+    rest.starts_with("FETCH (")
+        .then(|| n.parse().ok())
+        .flatten()
+}
+
+/// `* n EXPUNGE`
+pub(crate) fn expunge_seq(line: &str) -> Option<usize> {
+    line.strip_prefix("* ")?
+        .strip_suffix(" EXPUNGE")?
+        .parse()
+        .ok()
+}
+
+/// `* n EXISTS`
+pub(crate) fn exists(line: &str) -> Option<usize> {
+    line.strip_prefix("* ")?
+        .strip_suffix(" EXISTS")?
+        .parse()
+        .ok()
+}
