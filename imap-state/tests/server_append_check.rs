@@ -258,3 +258,50 @@ fn without_the_option_the_session_continues_itself() {
     assert_eq!(h.take_wire(), "+ Ready for literal data\r\n");
     assert!(h.appends.is_empty());
 }
+
+/// `Limits::max_literals`: the session reads a command's lines again at
+/// each synchronizing literal (the parse check before `+`, and here the
+/// APPEND check), so a MULTIAPPEND of very many small messages would cost
+/// it work growing with their square; the literal beyond the limit is
+/// refused with BAD before its data (a non-synchronizing one's data is
+/// read and dropped), and the next command is read as a command.
+#[test]
+fn a_command_with_too_many_literals_is_refused() {
+    for split in Split::ALL {
+        let mut config = config();
+        config.limits.max_literals = 3;
+        let mut h = Harness::logged_in(config, split);
+        h.policy.auto_respond = false;
+        h.send(b"m1 APPEND INBOX {1}\r\n");
+        for _ in 0..2 {
+            let c = h.appends.pop_front().expect("a check");
+            h.server.accept_append(h.now, c).unwrap();
+            h.drive();
+            h.send(b"x {1}\r\n");
+        }
+        let c = h.appends.pop_front().expect("the third check");
+        h.server.accept_append(h.now, c).unwrap();
+        h.drive();
+        // The fourth literal: refused, no check, no `+`.
+        h.send(b"x {1}\r\n");
+        assert!(h.appends.is_empty(), "{split:?}");
+        let wire = h.take_wire();
+        assert_eq!(
+            wire.matches("+ Ready for literal data\r\n").count(),
+            3,
+            "{wire:?}"
+        );
+        assert!(wire.ends_with("m1 BAD Too many literals\r\n"), "{wire:?}");
+        assert!(
+            h.take_log()
+                .iter()
+                .any(|l| l.contains("too many literals in one command")),
+            "{split:?}"
+        );
+        // Non-synchronizing: the data is read and dropped.
+        h.send(b"m2 APPEND INBOX {1+}\r\na {1+}\r\nb {1+}\r\nc {1+}\r\nd\r\nm3 NOOP\r\n");
+        assert_eq!(h.take_wire(), "m2 BAD Too many literals\r\n", "{split:?}");
+        assert_eq!(h.take_log().last().unwrap(), "command m3 NOOP");
+        assert!(h.requests.iter().all(|(_, c)| c.tag.as_str() != "m2"));
+    }
+}

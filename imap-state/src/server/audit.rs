@@ -120,6 +120,8 @@ pub enum LimitKind {
     TooManyItems,
     /// A tag longer than the limit.
     TagTooLong,
+    /// More literals in one command than the limit.
+    TooManyLiterals,
     /// A non-synchronizing literal longer than LITERAL- allows (4096 bytes).
     LiteralMinus,
     /// A refused non-synchronizing literal longer than the most the server
@@ -146,6 +148,7 @@ impl LimitKind {
             Self::TooDeep => "nesting too deep",
             Self::TooManyItems => "too many list items",
             Self::TagTooLong => "tag too long",
+            Self::TooManyLiterals => "too many literals in one command",
             Self::LiteralMinus => "non-synchronizing literal over 4096 bytes",
             Self::DiscardCap => "refused literal too large to skip",
             Self::Garbage => "too many invalid commands before login",

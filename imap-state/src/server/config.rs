@@ -181,6 +181,15 @@ pub struct Limits {
     pub max_discard: u64,
     /// Longest tag: `* BAD` beyond. Default 64.
     pub max_tag: usize,
+    /// Most literals in one command: the one beyond is refused with BAD
+    /// (before its data if it is synchronizing; a non-synchronizing one's
+    /// data is read and dropped, within [`max_discard`](Self::max_discard)).
+    /// The session reads a command's lines again at each synchronizing
+    /// literal to decide on `+` (and, with
+    /// [`ServerConfig::check_appends`], which message it is), work that
+    /// grows with the square of the literals; this bounds it. Default
+    /// 1,000 (a MULTIAPPEND of 1,000 messages, RFC 3502).
+    pub max_literals: u32,
     /// Most application commands in flight at once; further commands wait
     /// in the input (the session stops reading). Default 16.
     pub max_in_flight: usize,
@@ -210,6 +219,7 @@ impl Default for Limits {
             max_list_items: FramerConfig::DEFAULT_MAX_LIST_ITEMS,
             max_discard: 1024 * 1024,
             max_tag: 64,
+            max_literals: 1000,
             max_in_flight: 16,
             max_output: 256 * 1024,
         }
@@ -399,8 +409,9 @@ impl ServerConfig {
     /// but a server should check at start.
     pub fn validate(&self) -> Result<(), ConfigError> {
         let l = &self.limits;
-        let checks: [(bool, &'static str); 10] = [
+        let checks: [(bool, &'static str); 11] = [
             (l.max_line >= 64, "max_line"),
+            (l.max_literals >= 1, "max_literals"),
             // A command line before login must fit (LOGIN, AUTHENTICATE).
             (
                 l.max_message_unauthenticated >= l.max_line.min(l.max_message),

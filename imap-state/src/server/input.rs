@@ -67,6 +67,7 @@ impl Server {
             match event {
                 FrameEvent::Frame(frame) => {
                     self.framer_clean = true;
+                    self.literals_in_command = 0;
                     match self.mode {
                         Mode::Normal => self.on_command(now, frame),
                         Mode::Auth(_) => self.on_auth_line(now, frame),
@@ -86,6 +87,7 @@ impl Server {
                 }
                 FrameEvent::Error(e) => {
                     self.framer_clean = false;
+                    self.literals_in_command = 0;
                     self.on_frame_error(now, e);
                 }
                 // The server's framer streams no literals.
@@ -320,6 +322,7 @@ impl Server {
         if matches!(self.mode, Mode::Auth(_) | Mode::Idle { .. }) {
             return self.literal_in_exchange(now, len, mode);
         }
+        self.literals_in_command = self.literals_in_command.saturating_add(1);
         let plaintext = self.security == ConnectionSecurity::Plaintext;
         let limited = mode == LiteralMode::NonSync
             && len > u64::from(LITERAL_MINUS_MAX)
@@ -347,54 +350,62 @@ impl Server {
         };
         // Whether the refusal is a LOGIN's before TLS (audited as such).
         let mut privacy = false;
-        let refusal: Option<(Status, imapkit_proto::RespText<'static>, bool)> = if limited {
-            // RFC 7888 §5: BAD, with TOOBIG for APPEND.
-            self.audit(AuditKind::LimitHit {
-                limit: LimitKind::LiteralMinus,
-            });
-            let text = if append {
-                coded_text(ResponseCode::TooBig, "Non-synchronizing literal too large")
+        let refusal: Option<(Status, imapkit_proto::RespText<'static>, bool)> =
+            if self.literals_in_command > self.config.limits.max_literals {
+                // Each synchronizing literal has the command's lines read
+                // again (below): their number is bounded.
+                self.audit(AuditKind::LimitHit {
+                    limit: LimitKind::TooManyLiterals,
+                });
+                Some((Status::Bad, static_text("Too many literals"), false))
+            } else if limited {
+                // RFC 7888 §5: BAD, with TOOBIG for APPEND.
+                self.audit(AuditKind::LimitHit {
+                    limit: LimitKind::LiteralMinus,
+                });
+                let text = if append {
+                    coded_text(ResponseCode::TooBig, "Non-synchronizing literal too large")
+                } else {
+                    static_text("Non-synchronizing literal too large")
+                };
+                Some((Status::Bad, text, false))
+            } else if self
+                .framer
+                .current_tag()
+                .is_some_and(|t| t.as_bytes().len() > self.config.limits.max_tag)
+            {
+                // Refused whole when it comes (`on_command`): refused before
+                // its data instead (RFC 9051 §7.6).
+                self.audit(AuditKind::LimitHit {
+                    limit: LimitKind::TagTooLong,
+                });
+                Some((Status::Bad, static_text("Tag too long"), true))
             } else {
-                static_text("Non-synchronizing literal too large")
-            };
-            Some((Status::Bad, text, false))
-        } else if self
-            .framer
-            .current_tag()
-            .is_some_and(|t| t.as_bytes().len() > self.config.limits.max_tag)
-        {
-            // Refused whole when it comes (`on_command`): refused before
-            // its data instead (RFC 9051 §7.6).
-            self.audit(AuditKind::LimitHit {
-                limit: LimitKind::TagTooLong,
-            });
-            Some((Status::Bad, static_text("Tag too long"), true))
-        } else {
-            match routed {
-                Err(refusal) => Some((
-                    Status::Bad,
-                    static_text(refusal.text()),
-                    refusal.is_garbage(),
-                )),
-                Ok(route)
-                    if route.handler == Handler::Login
-                        && plaintext
-                        && self.config.tls_required_for_credentials =>
-                {
-                    // Refused before the client sends the password.
-                    let user = literal::login_user(self.framer.current_message());
-                    self.audit_auth(None, user, AuthOutcome::PrivacyRequired);
-                    privacy = true;
-                    Some((
-                        Status::No,
-                        coded_text(ResponseCode::PrivacyRequired, "TLS is required to log in"),
-                        false,
-                    ))
+                match routed {
+                    Err(refusal) => Some((
+                        Status::Bad,
+                        static_text(refusal.text()),
+                        refusal.is_garbage(),
+                    )),
+                    Ok(route)
+                        if route.handler == Handler::Login
+                            && plaintext
+                            && self.config.tls_required_for_credentials =>
+                    {
+                        // Refused before the client sends the password.
+                        let user = literal::login_user(self.framer.current_message());
+                        self.audit_auth(None, user, AuthOutcome::PrivacyRequired);
+                        privacy = true;
+                        Some((
+                            Status::No,
+                            coded_text(ResponseCode::PrivacyRequired, "TLS is required to log in"),
+                            false,
+                        ))
+                    }
+                    Ok(_) if !parses => Some((Status::Bad, static_text("Syntax error"), true)),
+                    Ok(_) => None,
                 }
-                Ok(_) if !parses => Some((Status::Bad, static_text("Syntax error"), true)),
-                Ok(_) => None,
-            }
-        };
+            };
         match refusal {
             None => {
                 if mode == LiteralMode::Sync && !(append && self.check_append(len, binary)) {

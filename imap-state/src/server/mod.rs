@@ -215,6 +215,9 @@ pub struct Server {
     /// last check number given.
     append_check: Option<RequestId>,
     next_check: u64,
+    /// Literals announced in the command being read (see
+    /// [`Limits::max_literals`]).
+    literals_in_command: u32,
     counters: Counters,
     /// After the OK to STARTTLS: the stream offset after the STARTTLS
     /// command and the plaintext bytes dropped since.
@@ -445,6 +448,7 @@ impl Server {
             next_id: 0,
             append_check: None,
             next_check: 0,
+            literals_in_command: 0,
             counters: Counters::default(),
             injected: None,
             deflate: None,
