@@ -305,3 +305,29 @@ fn a_command_with_too_many_literals_is_refused() {
         assert!(h.requests.iter().all(|(_, c)| c.tag.as_str() != "m2"));
     }
 }
+
+/// The literal limit counts one command's literals: those of commands
+/// refused before their data (no whole message follows them) do not
+/// count towards the next command's.
+#[test]
+fn refused_literals_do_not_count_towards_the_next_command() {
+    let mut config = config();
+    config.limits.max_literals = 2;
+    let mut h = Harness::logged_in(config, Split::Whole);
+    h.policy.auto_respond = false;
+    for k in 0..3 {
+        h.send(format!("r{k} APPEND Nowhere {{1}}\r\n").as_bytes());
+        let c = h.appends.pop_front().expect("a check");
+        let completion = no(ResponseCode::TryCreate, "No such mailbox");
+        h.server.refuse_append(h.now, c, completion).unwrap();
+        h.drive();
+    }
+    h.send(b"a1 APPEND INBOX {1}\r\n");
+    let c = h.appends.pop_front().expect("a check, not a refusal");
+    h.server.accept_append(h.now, c).unwrap();
+    h.drive();
+    h.send(b"x\r\n");
+    let wire = h.take_wire();
+    assert!(wire.ends_with("+ Ready for literal data\r\n"), "{wire:?}");
+    assert_eq!(h.take_log().last().unwrap(), "command a1 APPEND");
+}

@@ -64,7 +64,7 @@ impl Server {
         // The tag is copied only here: the framer lends it until the
         // literal is rejected.
         let tag = self.framer.current_tag().map(IntoStatic::into_static);
-        self.framer.reject_literal();
+        self.reject_literal();
         self.framer_clean = true;
         self.reply(tag, completion.status, completion.text);
         self.process(now);

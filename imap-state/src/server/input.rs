@@ -426,7 +426,7 @@ impl Server {
                 let tag = (self.framer.current_tag())
                     .filter(|t| t.as_bytes().len() <= self.config.limits.max_tag)
                     .map(IntoStatic::into_static);
-                self.framer.reject_literal();
+                self.reject_literal();
                 self.framer_clean = mode == LiteralMode::Sync;
                 if mode == LiteralMode::NonSync && len > self.config.limits.max_discard {
                     // RFC 7888 §4, choice 2: too much to read and drop.
@@ -440,6 +440,15 @@ impl Server {
         }
     }
 
+    /// Refuses the literal the framer announced last: the rest of its
+    /// message is skipped, so the next literal is another command's (the
+    /// count of [`Limits::max_literals`](super::Limits::max_literals)
+    /// starts again).
+    pub(super) fn reject_literal(&mut self) {
+        self.framer.reject_literal();
+        self.literals_in_command = 0;
+    }
+
     /// A literal announced in a line of an exchange (an AUTHENTICATE
     /// response, IDLE's DONE): a command line sent where none belongs. The
     /// line is refused as the exchange's wrong line is, and the literal's
@@ -448,7 +457,7 @@ impl Server {
     fn literal_in_exchange(&mut self, now: Instant, len: u64, mode: LiteralMode) {
         let raw = bytes::Bytes::copy_from_slice(self.framer.current_message());
         let offset = self.framer.stats().consumed;
-        self.framer.reject_literal();
+        self.reject_literal();
         self.framer_clean = mode == LiteralMode::Sync;
         let text = "Expected an authentication response";
         if let Mode::Idle { .. } = self.mode {
