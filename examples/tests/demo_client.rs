@@ -10,7 +10,7 @@ use std::process::{Command, Output, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use demo_util::{example, message, DemoServer};
+use demo_util::{example, message, run, DemoServer};
 use imap_examples::blocking::{tls_config, Security, Session};
 use imap_examples::cli;
 use imapkit_proto::{Flag, Secret};
@@ -261,17 +261,6 @@ fn blocking_session_scram_sha_256_plus_over_tls() {
     );
     assert!(log.contains("user=\"bob\" outcome=Success"), "{log}");
     assert!(log.contains("user=\"alice\" outcome=Success"), "{log}");
-}
-
-/// Runs `line` and asserts OK; returns the events before the completion.
-fn run(s: &mut Session, line: &str) -> Vec<Event> {
-    let h = s
-        .client
-        .enqueue(Instant::now(), cli::command(line))
-        .unwrap();
-    let (events, done) = s.wait(h).unwrap();
-    done.result().unwrap_or_else(|e| panic!("{line}: {e}"));
-    events
 }
 
 fn login(demo: &DemoServer, user: &str, password: &str) -> Session {

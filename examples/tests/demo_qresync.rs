@@ -12,10 +12,9 @@ mod demo_util;
 
 use std::time::Instant;
 
-use demo_util::imap::Imap;
-use demo_util::{message, DemoServer};
+use demo_util::imap::{fetches, number, vanished, Imap};
+use demo_util::{message, run, DemoServer};
 use imap_examples::blocking::{tls_config, Security, Session};
-use imap_examples::cli;
 use imapkit_proto::{Capability, Mailbox, Secret, Vec1};
 use imapkit_state::client::{ClientConfig, Event};
 use imapkit_state::mailbox::MailboxChange;
@@ -33,27 +32,6 @@ fn append(c: &mut Imap, n: usize) -> u32 {
         .nth(1)
         .and_then(|u| u.parse().ok())
         .unwrap_or_else(|| panic!("{done}"))
-}
-
-/// The digits after `key ` (or `key (`) in the first line that has them.
-fn number(lines: &[String], key: &str) -> Option<u64> {
-    lines.iter().find_map(|l| {
-        let at = l.find(key)? + key.len();
-        let rest = l[at..].trim_start_matches([' ', '(']);
-        let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
-        digits.parse().ok()
-    })
-}
-
-fn vanished(lines: &[String]) -> Vec<&String> {
-    lines
-        .iter()
-        .filter(|l| l.starts_with("* VANISHED"))
-        .collect()
-}
-
-fn fetches(lines: &[String]) -> Vec<&String> {
-    lines.iter().filter(|l| l.contains(" FETCH (")).collect()
 }
 
 /// A session that enabled QRESYNC.
@@ -301,17 +279,6 @@ fn after_compaction_every_missing_uid_is_vanished() {
         "SELECT INBOX (QRESYNC ({uid_validity} {h0} 1:6 (1:2 1)))"
     ));
     assert!(done.starts_with("BAD"), "{done}");
-}
-
-/// Runs `line` through the Client and asserts OK; the events.
-fn run(s: &mut Session, line: &str) -> Vec<Event> {
-    let h = s
-        .client
-        .enqueue(Instant::now(), cli::command(line))
-        .unwrap();
-    let (events, done) = s.wait(h).unwrap();
-    done.result().unwrap_or_else(|e| panic!("{line}: {e}"));
-    events
 }
 
 /// The library's Client, logged in as alice, QRESYNC enabled.

@@ -42,7 +42,7 @@
 
 mod demo_util;
 
-use demo_util::imap::Imap;
+use demo_util::imap::{fetches, number, vanished, Imap};
 use demo_util::{message, DemoServer, Restartable};
 
 fn start(name: &str, port: u16) -> DemoServer {
@@ -68,27 +68,6 @@ fn qresync_session(demo: &DemoServer) -> Imap {
         vec!["* ENABLED QRESYNC".to_string()]
     );
     c
-}
-
-/// The digits after `key ` (or `key (`) in the first line that has them.
-fn number(lines: &[String], key: &str) -> Option<u64> {
-    lines.iter().find_map(|l| {
-        let at = l.find(key)? + key.len();
-        let rest = l[at..].trim_start_matches([' ', '(']);
-        let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
-        digits.parse().ok()
-    })
-}
-
-fn vanished(lines: &[String]) -> Vec<&String> {
-    lines
-        .iter()
-        .filter(|l| l.starts_with("* VANISHED"))
-        .collect()
-}
-
-fn fetches(lines: &[String]) -> Vec<&String> {
-    lines.iter().filter(|l| l.contains(" FETCH (")).collect()
 }
 
 /// Without the FETCH lines.

@@ -222,3 +222,24 @@ pub(crate) fn exists(line: &str) -> Option<usize> {
         .parse()
         .ok()
 }
+
+/// The digits after `key ` (or `key (`) in the first line that has them.
+pub(crate) fn number(lines: &[String], key: &str) -> Option<u64> {
+    lines.iter().find_map(|l| {
+        let at = l.find(key)? + key.len();
+        let rest = l[at..].trim_start_matches([' ', '(']);
+        let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+        digits.parse().ok()
+    })
+}
+
+pub(crate) fn vanished(lines: &[String]) -> Vec<&String> {
+    lines
+        .iter()
+        .filter(|l| l.starts_with("* VANISHED"))
+        .collect()
+}
+
+pub(crate) fn fetches(lines: &[String]) -> Vec<&String> {
+    lines.iter().filter(|l| l.contains(" FETCH (")).collect()
+}

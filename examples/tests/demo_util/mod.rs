@@ -278,3 +278,18 @@ impl Drop for Restartable {
         self.stop();
     }
 }
+
+/// Runs `line` through the blocking session's Client and asserts OK;
+/// returns the events before the completion.
+pub(crate) fn run(
+    s: &mut imap_examples::blocking::Session,
+    line: &str,
+) -> Vec<imapkit_state::client::Event> {
+    let h = s
+        .client
+        .enqueue(std::time::Instant::now(), imap_examples::cli::command(line))
+        .unwrap();
+    let (events, done) = s.wait(h).unwrap();
+    done.result().unwrap_or_else(|e| panic!("{line}: {e}"));
+    events
+}
