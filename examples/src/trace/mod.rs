@@ -99,9 +99,10 @@ pub fn decode_stream(
             let ev = match framer.poll_lent() {
                 None => break,
                 // The Client's path (`process_frames`): a response that
-                // holds no bytes of the message (`* 3 EXISTS`) is decoded
-                // where the framer lent it; any other message is taken out
-                // of the buffer.
+                // needs no frame (`* 3 EXISTS`; a short status or FETCH
+                // response, its strings copied) is decoded where the
+                // framer lent it; any other message is taken out of the
+                // buffer.
                 Some(Lent::Frame(lent)) => {
                     let short = match o.direction {
                         Direction::ServerToClient => lent.decode_response_without_frame(),

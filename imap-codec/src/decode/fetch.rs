@@ -399,8 +399,9 @@ impl<'a> ItemSink<'a> for Vec<MessageDataItem<'a>> {
 /// ([`IntoStatic::into_shared`]), so the finished list needs no second pass
 /// that moves every item again.
 struct SharedItems<'f> {
-    /// The frame the decoder's input lies in.
-    frame: &'f Bytes,
+    /// The frame the decoder's input lies in; `None`: the items own
+    /// copies of their slices.
+    frame: Option<&'f Bytes>,
     /// The items so far.
     items: Vec<MessageDataItem<'static>>,
 }
@@ -408,7 +409,7 @@ struct SharedItems<'f> {
 impl<'a> ItemSink<'a> for SharedItems<'_> {
     #[inline(always)]
     fn push(&mut self, item: MessageDataItem<'a>) {
-        self.items.push(item.into_shared(self.frame))
+        self.items.push(item.into_static_in(self.frame))
     }
     fn is_empty(&self) -> bool {
         self.items.is_empty()
@@ -462,12 +463,12 @@ pub(crate) fn msg_att_list(i: &[u8]) -> IResult<'_, Vec1<MessageDataItem<'_>>> {
     Ok((r, Vec1::unvalidated(out)))
 }
 
-/// [`msg_att_list`] with items that own their data (see [`SharedItems`]);
-/// `i` must lie inside `frame`. Equal to `msg_att_list` followed by
+/// [`msg_att_list`] with items that own their data (see [`SharedItems`]):
+/// slices of `frame`, which `i` must lie inside, or copies (`None`). Equal to `msg_att_list` followed by
 /// `into_shared(frame)`, including the spare capacity the list keeps.
 pub(crate) fn msg_att_list_shared<'a>(
     i: &'a [u8],
-    frame: &Bytes,
+    frame: Option<&Bytes>,
 ) -> IResult<'a, Vec1<MessageDataItem<'static>>> {
     let mut out = SharedItems {
         frame,

@@ -74,11 +74,10 @@ pub(crate) fn response_shared(input: &[u8], frame: &bytes::Bytes) -> Probe<'stat
     short::probe(input, frame)
 }
 
-/// The short responses that hold no slice of `input`, owned without a
-/// frame (see [`short::self_contained`]).
+/// The responses owned without a frame (see [`short::self_contained`]).
 #[inline]
-pub(crate) fn response_self_contained(input: &[u8]) -> Option<Response<'static>> {
-    short::self_contained(input)
+pub(crate) fn response_self_contained(input: &[u8], copy: bool) -> Option<Response<'static>> {
+    short::self_contained(input, copy)
 }
 
 /// A whole message as a server response borrowed from `input`: equal to
@@ -112,6 +111,18 @@ pub(crate) fn fetch_shared(
     seq: std::num::NonZeroU32,
     list: usize,
     frame: &bytes::Bytes,
+) -> Result<Response<'static>, DecodeError> {
+    fetch_owned(input, seq, list, Some(frame))
+}
+
+/// [`fetch_shared`] with the items' slices shared from `frame` when it is
+/// given, copied when it is `None`.
+#[inline]
+pub(crate) fn fetch_owned(
+    input: &[u8],
+    seq: std::num::NonZeroU32,
+    list: usize,
+    frame: Option<&bytes::Bytes>,
 ) -> Result<Response<'static>, DecodeError> {
     run_whole_server(input, |i| data::fetch_shared(i, seq, list, frame))
 }

@@ -140,10 +140,10 @@ impl<'a> FrameRef<'a> {
     }
 
     /// Decodes the message as a server response that owns its data (as
-    /// [`Frame::into_response`]). The responses that hold no bytes of the
-    /// message (see [`FrameRef::decode_response_without_frame`]) are built
-    /// without taking the message out of the buffer; any other is taken
-    /// out ([`FrameRef::into_frame`]) and its value shares it.
+    /// [`Frame::into_response`]). The responses that
+    /// [`FrameRef::decode_response_without_frame`] builds are built without
+    /// taking the message out of the buffer; any other is taken out
+    /// ([`FrameRef::into_frame`]) and its value shares it.
     ///
     /// ```
     /// use imapkit_codec::framer::{Direction, Framer, FramerConfig, Lent};
@@ -165,15 +165,55 @@ impl<'a> FrameRef<'a> {
         }
     }
 
-    /// The response, owned, if it is one of the short forms that hold no
-    /// bytes of the message: `* 3 EXISTS`, `* 5 EXPUNGE`, `* 0 RECENT`
-    /// (RFC 9051 §7.4.1, §7.5.1; RFC 3501 §7.3.2) and `* SEARCH 2 7`
-    /// (RFC 3501 §7.2.5), which a synchronised client receives most. `None`
-    /// for any other message (decode it another way; errors too): the
-    /// message stays lent, so the caller can still look at its bytes.
+    /// The response, owned, if it is one that needs no frame: one of the
+    /// short forms that hold no bytes of the message, `* 3 EXISTS`, `* 5
+    /// EXPUNGE`, `* 0 RECENT` (RFC 9051 §7.4.1, §7.5.1; RFC 3501 §7.3.2)
+    /// and `* SEARCH 2 7` (RFC 3501 §7.2.5), which a synchronised client
+    /// receives most; or, for a message of at most 256 bytes that lies in
+    /// the buffer as it came (one the framer split off around a literal
+    /// shares its `Bytes` instead), a status response (`a4 OK done`, `* OK
+    /// [HIGHESTMODSEQ 9] x`, RFC 9051 §7.1) or a FETCH response in its
+    /// usual form (`* 4 FETCH (UID 9 FLAGS (\Seen $Junk))`, §7.5.2), whose
+    /// strings are copied. For such a message a copy of its few strings
+    /// costs about what sharing them costs (each `Bytes` slice costs two
+    /// atomic operations), and the message itself is not split off (two
+    /// more); a kept string does not hold on to the whole buffer it was
+    /// read into.
+    ///
+    /// `None` for any other message (decode it another way; errors too,
+    /// and forms only the general decoder reads): the message stays lent,
+    /// so the caller can still look at its bytes. A value it returns is
+    /// the one every other decoding path returns.
+    ///
+    /// ```
+    /// use imapkit_codec::framer::{Direction, Framer, FramerConfig, Lent};
+    /// use imapkit_proto::{Response, StatusKind};
+    ///
+    /// let mut framer = Framer::new(FramerConfig::new(Direction::ServerToClient));
+    /// framer.push(b"a4 OK [READ-WRITE] done\r\n");
+    /// framer.push(b"* 1 FETCH (BODY[] {300}\r\n");
+    /// framer.push(&[b'x'; 300]);
+    /// framer.push(b")\r\n");
+    /// let Some(Lent::Frame(frame)) = framer.poll_lent() else { panic!() };
+    /// let Some(Response::Status(status)) = frame.decode_response_without_frame() else { panic!() };
+    /// assert!(matches!(status.kind, StatusKind::Tagged { .. }));
+    /// assert_eq!(status.text.human().as_bytes(), b"done");
+    /// drop(frame);
+    /// // Longer than 256 bytes: its body is shared, not copied.
+    /// let Some(Lent::Frame(frame)) = framer.poll_lent() else { panic!() };
+    /// assert_eq!(frame.decode_response_without_frame(), None);
+    /// assert!(frame.into_response().is_ok());
+    /// ```
     #[inline]
     pub fn decode_response_without_frame(&self) -> Option<Response<'static>> {
-        crate::decode::response_self_contained(self.bytes())
+        // A message put together around streamed literals is not whole; one
+        // already split off (it had a literal) shares its `Bytes` cheaper
+        // than it copies.
+        match (&self.owned, self.streamed_literals) {
+            (None, _) => crate::decode::response_self_contained(self.bytes(), true),
+            (Some(_), 0) => crate::decode::response_self_contained(self.bytes(), false),
+            (Some(_), _) => None,
+        }
     }
 
     /// Decodes the message as the server greeting (as [`Frame::decode_greeting`]).

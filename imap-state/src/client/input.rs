@@ -152,17 +152,18 @@ impl Client {
             let event = match self.framer.poll_lent() {
                 None => return,
                 Some(Lent::Frame(frame)) => {
-                    // `* 3 EXISTS` and the like hold no bytes of the
-                    // message: decoded where the framer lent it, with no
-                    // `Bytes` of their own (the bytes are copied for a
+                    // `* 3 EXISTS` and the like, which hold no bytes of
+                    // the message, and short status and FETCH responses,
+                    // with copies of their strings: decoded where the
+                    // framer lent them (the bytes are copied for a
                     // violation's `raw`). Any other message is taken out
                     // of the buffer and its value shares it.
                     let greeting = self.state == SessionState::Greeting;
                     match frame.decode_response_without_frame() {
-                        Some(Response::Data(data)) if !greeting => {
+                        Some(response) if !greeting => {
                             self.scratch.clear();
                             self.scratch.extend_from_slice(frame.bytes());
-                            Input::Lent(data, frame.offset())
+                            Input::Lent(response, frame.offset())
                         }
                         _ => Input::Event(FrameEvent::Frame(frame.into_frame())),
                     }
@@ -170,8 +171,8 @@ impl Client {
                 Some(Lent::Event(event)) => Input::Event(event),
             };
             let event = match event {
-                Input::Lent(data, offset) => {
-                    self.on_data(data, Raw::Scratch(offset));
+                Input::Lent(response, offset) => {
+                    self.on_response(now, response, Raw::Scratch(offset));
                     if self.state == SessionState::Closed || self.gate == Gate::Upgrading {
                         return;
                     }
@@ -239,22 +240,22 @@ impl Client {
                 return;
             }
         };
+        self.on_response(now, response, Raw::Frame(&frame));
+    }
+
+    /// A response after the greeting; `raw` holds its bytes.
+    fn on_response(&mut self, now: Instant, response: Response<'static>, raw: Raw<'_>) {
         match response {
             Response::Status(status) => match status.kind {
-                StatusKind::Tagged { .. } => self.on_tagged(now, status, &frame),
+                StatusKind::Tagged { .. } => self.on_tagged(now, status, raw),
                 StatusKind::Bye => self.on_bye(status),
-                StatusKind::Untagged(_) => self.on_untagged_status(status, &frame),
+                StatusKind::Untagged(_) => self.on_untagged_status(status, raw),
                 StatusKind::PreAuth => {
-                    let v = PeerViolation::new(
-                        ViolationKind::OutOfState("PREAUTH after the greeting"),
-                        frame.offset,
-                        &frame.bytes,
-                    );
-                    self.events.push_back(Event::Violation(v));
+                    self.violation(ViolationKind::OutOfState("PREAUTH after the greeting"), raw)
                 }
             },
-            Response::Data(data) => self.on_data(data, Raw::Frame(&frame)),
-            Response::Continue(cont) => self.on_continue(now, cont, &frame),
+            Response::Data(data) => self.on_data(data, raw),
+            Response::Continue(cont) => self.on_continue(now, cont, raw),
         }
     }
 
@@ -321,7 +322,7 @@ impl Client {
         &mut self,
         now: Instant,
         status: StatusResponse<'static>,
-        frame: &Frame,
+        frame: Raw<'_>,
     ) {
         let StatusKind::Tagged {
             tag,
@@ -338,8 +339,7 @@ impl Client {
             .iter()
             .position(|f| &f.tag == tag && f.first_part < self.parts_handed)
         else {
-            let v = PeerViolation::new(ViolationKind::UnknownTag, frame.offset, &frame.bytes);
-            self.events.push_back(Event::Violation(v));
+            self.violation(ViolationKind::UnknownTag, frame);
             return;
         };
         let result = *result;
@@ -381,8 +381,7 @@ impl Client {
             // happened: the server is at fault, the command did not run.
             imapkit_proto::Status::Ok if unsent => {
                 let kind = ViolationKind::OutOfState("OK before the command's literal was sent");
-                let v = PeerViolation::new(kind, frame.offset, &frame.bytes);
-                self.events.push_back(Event::Violation(v));
+                self.violation(kind, frame);
                 Outcome::Bad
             }
             imapkit_proto::Status::Ok => Outcome::Ok,
@@ -479,7 +478,7 @@ impl Client {
                     // and is applied to it now (a snapshot is not applied).
                     self.violation(
                         ViolationKind::OutOfState("SELECT completed without [CLOSED]"),
-                        Raw::Frame(frame),
+                        frame,
                     );
                     model.missed_responses();
                     for held in closing.held {
@@ -636,7 +635,7 @@ impl Client {
         }
     }
 
-    pub(super) fn on_untagged_status(&mut self, status: StatusResponse<'static>, frame: &Frame) {
+    pub(super) fn on_untagged_status(&mut self, status: StatusResponse<'static>, frame: Raw<'_>) {
         self.on_resp_text(&status.text);
         if let Some(code) = status.code() {
             if matches!(code, ResponseCode::Closed) && self.closing.is_some() {
@@ -899,7 +898,7 @@ impl Client {
     }
 
     /// Applies a response code to the mailbox model.
-    pub(super) fn model_code(&mut self, code: &ResponseCode<'_>, frame: &Frame) {
+    pub(super) fn model_code(&mut self, code: &ResponseCode<'_>, frame: Raw<'_>) {
         if let Some(closing) = &mut self.closing {
             closing.hold(|| Held::Code(code.clone().into_static()));
         }
@@ -914,12 +913,8 @@ impl Client {
     }
 
     pub(super) fn violation<'f>(&mut self, kind: ViolationKind, frame: impl Into<Raw<'f>>) {
-        let v = match frame.into() {
-            Raw::Frame(frame) => PeerViolation::new(kind, frame.offset, &frame.bytes),
-            Raw::Scratch(offset) => {
-                PeerViolation::new(kind, offset, &Bytes::copy_from_slice(&self.scratch))
-            }
-        };
+        let (offset, bytes) = frame.into().parts(&self.scratch);
+        let v = PeerViolation::new(kind, offset, &bytes);
         self.events.push_back(Event::Violation(v));
     }
 
@@ -1022,7 +1017,7 @@ impl Client {
         &mut self,
         now: Instant,
         cont: ContinueRequest<'static>,
-        frame: &Frame,
+        frame: Raw<'_>,
     ) {
         // A literal waiting for `+` comes first: nothing else can be in
         // progress on the wire meanwhile.
@@ -1035,7 +1030,8 @@ impl Client {
             let _ = now;
             return;
         }
-        let violation = |kind| PeerViolation::new(kind, frame.offset, &frame.bytes);
+        let (offset, bytes) = frame.parts(&self.scratch);
+        let violation = |kind| PeerViolation::new(kind, offset, &bytes);
         let Some(entry) = self
             .in_flight
             .iter_mut()
@@ -1161,6 +1157,16 @@ pub(super) enum Raw<'a> {
     Scratch(u64),
 }
 
+impl Raw<'_> {
+    /// The message's stream offset and bytes (`scratch`: the client's).
+    fn parts(self, scratch: &[u8]) -> (u64, Bytes) {
+        match self {
+            Raw::Frame(frame) => (frame.offset, frame.bytes.clone()),
+            Raw::Scratch(offset) => (offset, Bytes::copy_from_slice(scratch)),
+        }
+    }
+}
+
 impl<'a> From<&'a Frame> for Raw<'a> {
     fn from(frame: &'a Frame) -> Self {
         Raw::Frame(frame)
@@ -1170,9 +1176,9 @@ impl<'a> From<&'a Frame> for Raw<'a> {
 /// What the framer handed [`Client::process_frames`], once the lent
 /// message is done with.
 enum Input {
-    /// Data decoded where the framer lent it (bytes in `Client::scratch`),
-    /// at this stream offset.
-    Lent(Data<'static>, u64),
+    /// A response decoded where the framer lent it (bytes in
+    /// `Client::scratch`), at this stream offset.
+    Lent(Response<'static>, u64),
     /// Any event, frames taken out of the buffer.
     Event(FrameEvent),
 }

@@ -168,15 +168,16 @@ fn message_data(i: &[u8]) -> IResult<'_, Response<'_>> {
 
 /// `"*" SP nz-number SP "FETCH" SP msg-att-list CRLF`, the number `seq`
 /// and the list at `list` read by `short::probe`, with items that own
-/// their data, slices of `frame` (see `fetch::SharedItems`): the response a sync receives most,
-/// without the pass that `into_shared` makes over a decoded one. Quirks it
+/// their data, slices of `frame` or copies when it is `None` (see
+/// `fetch::SharedItems`): the response a sync receives most, without the
+/// pass that `into_shared` makes over a decoded one. Quirks it
 /// noted are forgotten when it fails, because the caller then decodes the
 /// response on the general path, which decides what the error is.
 pub(crate) fn fetch_shared<'a>(
     i: &'a [u8],
     seq: std::num::NonZeroU32,
     list: usize,
-    frame: &Bytes,
+    frame: Option<&Bytes>,
 ) -> IResult<'a, Response<'static>> {
     quirks::attempt(|| {
         let (r, items) = msg_att_list_shared(&i[list..], frame)?;

@@ -33,6 +33,7 @@ use imapkit_proto::{
 
 use crate::decode::command::own::Borrowed;
 use crate::decode::core::text_stop;
+use crate::decode::COPY_AT_MOST;
 
 /// How [`probe`] hands out the slices of the input it puts in a value:
 /// borrowed ([`Borrowed`], for a frame lent by the framer) or as slices of
@@ -68,6 +69,24 @@ impl<'a> Source<'a, 'static> for &Bytes {
     }
 }
 
+/// Values that own copies of the slices: for a message read where the
+/// framer lent it ([`self_contained`]), short enough that copying its few
+/// strings costs less than taking it out of the buffer and sharing it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Copied;
+
+impl<'a> Source<'a, 'static> for Copied {
+    #[inline(always)]
+    fn buf(self, part: &'a [u8]) -> Buf<'static> {
+        Buf::Shared(Bytes::copy_from_slice(part))
+    }
+
+    #[inline]
+    fn code(self, code: ResponseCode<'a>) -> ResponseCode<'static> {
+        code.into_static()
+    }
+}
+
 /// What [`probe`] found at the front of a frame.
 pub(crate) enum Probe<'o> {
     /// One of the short forms, the whole input: the value.
@@ -99,20 +118,48 @@ pub(crate) fn probe<'a, 'o>(input: &'a [u8], src: impl Source<'a, 'o>) -> Probe<
     }
 }
 
-/// The short forms that hold no slice of `input` (`* 3 EXISTS`, `* 5
-/// EXPUNGE`, `* 0 RECENT`, `* SEARCH 2 7`): their value, which needs no
-/// frame to own its data; `None` for anything else.
+/// The value of a message that needs no frame to own its data: the short
+/// forms that hold no slice of `input` (`* 3 EXISTS`, `* 5 EXPUNGE`, `* 0
+/// RECENT`, `* SEARCH 2 7`), and, if `copy` is set and `input` is at most
+/// [`COPY_AT_MOST`] bytes, the other short forms (status responses) and a
+/// FETCH response in its usual form (`* 4 FETCH (UID 9 FLAGS (\Seen
+/// $Junk))`), with copies of their strings. `None` for anything else,
+/// errors included (the caller decodes it on the frame's path, which
+/// decides the value or the error): the value, when there is one, is the
+/// general path's.
 #[inline]
-pub(crate) fn self_contained(input: &[u8]) -> Option<Response<'static>> {
+pub(crate) fn self_contained(input: &[u8], copy: bool) -> Option<Response<'static>> {
+    let copy = copy && input.len() <= COPY_AT_MOST;
     let probe = match input {
         [b'*', b' ', b'0'..=b'9', ..] => message_data(input),
         [b'*', b' ', b'S' | b's', ..] => search(input),
+        // `+` is a continuation request, `[` may be a bare response code.
+        [b'+' | b'[', ..] => return None,
+        _ if copy => return status_copied(input),
         _ => return None,
     };
     match probe {
         Probe::Short(response) => Some(response),
+        Probe::Fetch { seq, list } if copy => fetch_copied(input, seq, list),
         _ => None,
     }
+}
+
+/// A status response (tagged, or untagged after `* `) with copies of its
+/// strings, for [`self_contained`].
+#[inline(never)]
+fn status_copied(input: &[u8]) -> Option<Response<'static>> {
+    match input {
+        [b'*', b' ', ..] => untagged_status(&input[2..], Copied),
+        _ => tagged(input, Copied),
+    }
+}
+
+/// A FETCH response in its usual form with copies of its strings, for
+/// [`self_contained`].
+#[inline(never)]
+fn fetch_copied(input: &[u8], seq: NonZeroU32, list: usize) -> Option<Response<'static>> {
+    super::fetch_owned(input, seq, list, None).ok()
 }
 
 #[inline(always)]
@@ -358,6 +405,94 @@ mod tests {
                 panic!("{}", line.escape_ascii())
             };
             assert_eq!(Some(lent), general(&frame), "{}", line.escape_ascii());
+            // Without a frame (a lent message, strings copied): the same.
+            assert_eq!(
+                self_contained(line, true),
+                general(&frame),
+                "{}",
+                line.escape_ascii()
+            );
+        }
+    }
+
+    /// Whether any string of `response` lies inside `input` (it would
+    /// then not be a copy).
+    fn shares_bytes_of(response: &Response<'_>, input: &[u8]) -> bool {
+        let inside = |b: &[u8]| input.as_ptr_range().contains(&b.as_ptr()) && !b.is_empty();
+        match response {
+            Response::Status(s) => {
+                let tag = match &s.kind {
+                    StatusKind::Tagged { tag, .. } => inside(tag.as_bytes()),
+                    _ => false,
+                };
+                tag || inside(s.text.human().as_bytes())
+            }
+            Response::Data(Data::Fetch { items, .. }) => {
+                use imapkit_proto::{Flag, FlagFetch, MessageDataItem};
+                items.iter().any(|item| match item {
+                    MessageDataItem::Flags(flags) => flags.iter().any(|f| match f {
+                        FlagFetch::Flag(Flag::Keyword(k)) => inside(k.as_bytes()),
+                        _ => false,
+                    }),
+                    _ => false,
+                })
+            }
+            _ => false,
+        }
+    }
+
+    #[test]
+    fn lent_messages_built_with_copies_of_their_strings() {
+        let lines: &[&[u8]] = &[
+            b"* 10365 FETCH (UID 14365 FLAGS (\\Seen $Junk))\r\n",
+            b"* 5086 FETCH (UID 9086 FLAGS ())\r\n",
+            // Lotus Domino's extra parentheses (a quirk the FETCH path reads).
+            b"* 3 FETCH ((UID 4))\r\n",
+            b"* 3 fetch (flags (\\Answered NonJunk) uid 4 modseq (12))\r\n",
+            b"* 1 FETCH (BODY[] {5}\r\nhello)\r\n",
+            b"* 1 FETCH (ENVELOPE (NIL \"s\" NIL NIL NIL NIL NIL NIL NIL NIL))\r\n",
+            b"a4 OK Fetch completed (0.001 + 0.000 secs).\r\n",
+            b"a10 OK [READ-WRITE] Select completed (0.002 + 0.000 + 0.001 secs).\r\n",
+            b"* OK [HIGHESTMODSEQ 90001] Highest\r\n",
+            b"* OK [PERMANENTFLAGS (\\Seen $Junk \\*)] Limited\r\n",
+            b"* BYE [ALERT] going down\r\n",
+        ];
+        for line in lines {
+            let frame = Bytes::copy_from_slice(line);
+            let owned = self_contained(line, true);
+            assert!(owned.is_some(), "{}", line.escape_ascii());
+            assert_eq!(owned, general(&frame), "{}", line.escape_ascii());
+            assert!(!shares_bytes_of(owned.as_ref().unwrap(), line));
+            // A message already split off shares its frame instead.
+            assert_eq!(self_contained(line, false), None, "{}", line.escape_ascii());
+        }
+        assert!(self_contained(b"* 3 EXISTS\r\n", false).is_some());
+        // Up to 256 bytes; a longer message is left to the frame's path
+        // (sharing the frame), except the forms that hold no bytes of it.
+        for (len, some) in [(256, true), (257, false)] {
+            let mut line = b"a1 OK ".to_vec();
+            line.resize(len - 2, b'x');
+            line.extend_from_slice(b"\r\n");
+            assert_eq!(self_contained(&line, true).is_some(), some, "{len}");
+        }
+        let mut search = b"* SEARCH".to_vec();
+        (1..90).for_each(|n| search.extend_from_slice(format!(" {n}").as_bytes()));
+        search.extend_from_slice(b"\r\n");
+        assert!(search.len() > COPY_AT_MOST);
+        assert_eq!(
+            self_contained(&search, true),
+            general(&Bytes::from(search.clone()))
+        );
+        // Errors, quirks and other responses: the frame's path decides.
+        for line in [
+            &b"* 0 FETCH (UID 4)\r\n"[..],
+            b"* 3 FETCH (UID 4\r\n",
+            b"* OK [UNSEEN 3]\r\n",
+            b"+ go on\r\n",
+            b"* CAPABILITY IMAP4rev1\r\n",
+            b"* LIST () \"/\" INBOX\r\n",
+        ] {
+            assert_eq!(self_contained(line, true), None, "{}", line.escape_ascii());
         }
     }
 
@@ -479,6 +614,11 @@ mod tests {
         let frame = Bytes::copy_from_slice(line);
         if let Some(fast) = shared(&frame, &frame) {
             assert_eq!(Some(fast), general(&frame), "{}", line.escape_ascii());
+        }
+        for copy in [true, false] {
+            if let Some(owned) = self_contained(line, copy) {
+                assert_eq!(Some(owned), general(&frame), "{}", line.escape_ascii());
+            }
         }
         // Borrowed (a lent frame), errors and their offsets too.
         let general = super::super::response_general_whole(line);
