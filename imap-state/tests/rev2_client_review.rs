@@ -783,6 +783,61 @@ fn unsolicited_fetch_carries_its_uid_into_the_model() {
     }
 }
 
+/// The same rule broken: an unsolicited FETCH without UID in an IMAP4rev2
+/// session is reported (a `Violation` before its data, which is still
+/// applied); the same response solicited by a FETCH or STORE by number
+/// about that message, or in an IMAP4rev1 session, is no fault.
+#[test]
+fn unsolicited_fetch_without_uid_is_reported() {
+    const RULE: &str = "unsolicited FETCH without UID in IMAP4rev2";
+    let fault = |ev: &[Event]| {
+        violations(ev)
+            .iter()
+            .any(|v| matches!(v, imapkit_state::error::ViolationKind::OutOfState(RULE)))
+    };
+    for (name, mut s) in rev2_sessions() {
+        small_inbox(&mut s);
+        // During NOOP: another device's change, without UID.
+        let (h, t, _) = send(&mut s, CommandBody::noop());
+        s.server(format!("* 2 FETCH (FLAGS (\\Seen))\r\n{t} OK done\r\n").as_bytes());
+        let ev = s.events();
+        assert!(fault(&ev), "{name}: {ev:?}");
+        assert!(completion(&ev, h).is_ok(), "{name}");
+        assert_eq!(changes(&ev).len(), 1, "{name}: applied all the same");
+        // Asked for by number: FETCH 2, STORE 2:3; a FETCH of 3 does not
+        // ask about 2.
+        for (line, fetch, faulty) in [
+            (&b"FETCH 2 (FLAGS)"[..], "* 2 FETCH (FLAGS (\\Seen))", false),
+            (
+                b"STORE 2:3 +FLAGS (\\Seen)",
+                "* 2 FETCH (FLAGS (\\Seen))",
+                false,
+            ),
+            (b"FETCH 3 (FLAGS)", "* 2 FETCH (FLAGS (\\Seen))", true),
+            (b"NOOP", "* 2 FETCH (FLAGS (\\Seen) UID 11)", false),
+        ] {
+            let (_, t, _) = send(&mut s, cmd(line));
+            s.server(format!("{fetch}\r\n{t} OK done\r\n").as_bytes());
+            let ev = s.events();
+            assert_eq!(
+                fault(&ev),
+                faulty,
+                "{name}: {}: {ev:?}",
+                String::from_utf8_lossy(line)
+            );
+        }
+    }
+    // IMAP4rev1 (RFC 3501 has no such rule).
+    let mut s = Script::tls(quiet_config());
+    s.server(b"* PREAUTH [CAPABILITY IMAP4rev1 IMAP4rev2] hi\r\n");
+    s.events();
+    small_inbox(&mut s);
+    let (_, t, _) = send(&mut s, CommandBody::noop());
+    s.server(format!("* 2 FETCH (FLAGS (\\Seen))\r\n{t} OK done\r\n").as_bytes());
+    let ev = s.events();
+    assert!(violations(&ev).is_empty(), "{ev:?}");
+}
+
 /// MOVE is part of IMAP4rev2 (Appendix E item 2; §6.4.8) and "the COPYUID
 /// response code is returned for both MOVE and UID MOVE" (item 7), in an
 /// untagged OK before the EXPUNGEs (§6.4.8 example). To a server announcing

@@ -715,6 +715,15 @@ impl Client {
             }
         });
         let (handle, asked) = self.route(&data);
+        if let Data::Fetch { seq, items } = &data {
+            if self.unsolicited_without_uid(seq.get(), items.as_slice()) {
+                // RFC 9051 §7.5.2: an IMAP4rev2 server's unsolicited FETCH
+                // names the message by UID (its number alone may already
+                // mean another message to the client). Applied all the same.
+                let kind = ViolationKind::OutOfState("unsolicited FETCH without UID in IMAP4rev2");
+                self.violation(kind, frame);
+            }
+        }
         // Commands waiting to be sent that name messages by number: the
         // numbers an EXPUNGE or VANISHED removes, in the numbering before.
         let gone = self.queued_numbering_changes(&data);
@@ -992,6 +1001,27 @@ impl Client {
         let handle = (candidates == 1).then_some(routed).flatten();
         let asked = !storing && (asked || (unsure_fetch.is_some() && unsure_fetch == handle));
         (handle, asked)
+    }
+
+    /// Whether a FETCH response about message `seq` is unsolicited and
+    /// without the UID an IMAP4rev2 server must send in one (RFC 9051
+    /// §7.5.2): IMAP4rev2 is in use, the items hold no UID, and no FETCH
+    /// or STORE in flight is about the message (a `UID` one's answers
+    /// carry the UID; `$` may be about any).
+    fn unsolicited_without_uid(
+        &self,
+        seq: u32,
+        items: &[imapkit_proto::MessageDataItem<'_>],
+    ) -> bool {
+        if imapkit_proto::MessageDataItems::uid(items).is_some() || !self.caps.imap4rev2_in_use() {
+            return false;
+        }
+        let model = self.model();
+        !self
+            .in_flight
+            .iter()
+            .filter_map(|f| f.scope.as_ref())
+            .any(|scope| scope.covers(seq, items, model) != Some(false))
     }
 
     pub(super) fn sole_in_flight(&self) -> Option<CommandHandle> {
