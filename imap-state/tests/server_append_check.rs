@@ -152,6 +152,50 @@ fn each_message_of_a_multiappend_is_checked() {
     assert_eq!(messages.len(), 2);
 }
 
+/// The check carries the flags and the internal date of the message it is
+/// about (RFC 9051 §6.3.12), for a policy on `\Draft`, on keywords or on
+/// dates: absent, `()`, and those of the second message of a MULTIAPPEND,
+/// not the first's.
+#[test]
+fn the_check_carries_the_messages_flags_and_date() {
+    use imapkit_state::proto::{Atom, Date, DateTime};
+    let mut h = session(Split::Whole);
+    h.send(b"a1 APPEND Drafts (\\Draft $Junk) \"17-Jul-1996 02:44:25 -0700\" {5}\r\n");
+    let check = h.appends.pop_front().unwrap();
+    let junk = Flag::Keyword(Atom::try_from("$Junk").unwrap());
+    assert_eq!(check.flags(), Some(&[Flag::Draft, junk][..]));
+    let date = DateTime::new(Date::new(1996, 7, 17).unwrap(), 2, 44, 25, -420).unwrap();
+    assert_eq!(check.date(), Some(date));
+    h.server.accept_append(h.now, check).unwrap();
+    h.send(b"hello\r\n");
+    h.answer(Vec::new(), Completion::ok());
+    h.take_wire();
+    h.take_log();
+    for (head, flags) in [
+        (&b"a2 APPEND INBOX {3}\r\n"[..], None),
+        (b"a3 APPEND INBOX () {3}\r\n", Some(&[][..])),
+    ] {
+        h.send(head);
+        let check = h.appends.pop_front().unwrap();
+        assert_eq!((check.flags(), check.date()), (flags, None));
+        h.server.accept_append(h.now, check).unwrap();
+        h.send(b"abc\r\n");
+        h.answer(Vec::new(), Completion::ok());
+    }
+    // MULTIAPPEND: the second message's own.
+    h.send(b"m1 APPEND INBOX (\\Seen) {3}\r\n");
+    let first = h.appends.pop_front().unwrap();
+    assert_eq!(first.flags(), Some(&[Flag::Seen][..]));
+    h.server.accept_append(h.now, first).unwrap();
+    h.send(b"abc (\\Flagged) {2}\r\n");
+    let second = h.appends.pop_front().unwrap();
+    assert_eq!(
+        (second.message(), second.flags()),
+        (1, Some(&[Flag::Flagged][..]))
+    );
+    assert_eq!(second.date(), None);
+}
+
 /// Only a message's synchronizing literal is checked: a mailbox name sent
 /// as a literal is continued by the session (the check comes with the
 /// message's literal, the name known), and a non-synchronizing literal

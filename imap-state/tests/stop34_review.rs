@@ -87,8 +87,9 @@
 //! Frictions: the demo answers a partial FETCH past 4 GiB with origin
 //! `<4294967295>`, a number the client did not ask for (RFC 9051 §9 keeps
 //! the response origin 32-bit; nothing better is possible, but the library
-//! offers no guidance); an AppendCheck gives neither the flags nor the
-//! date (a policy on `\Draft` or on old dates needs the command); the
+//! offers no guidance); an AppendCheck gave neither the flags nor the
+//! date (a policy on `\Draft` or on old dates needed the command; since
+//! stop 35 `AppendCheck::flags` and `date` give them); the
 //! `parses` pre-check before `+` (and the check) re-parses the whole
 //! command at every literal of a MULTIAPPEND (quadratic in its messages,
 //! bounded by `max_message`).

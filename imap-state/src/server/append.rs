@@ -109,6 +109,8 @@ impl Server {
             message: head.message,
             size,
             binary,
+            flags: head.flags.map(IntoStatic::into_static),
+            date: head.date,
         }));
         true
     }

@@ -17,7 +17,7 @@
 //! [`Server::wants_read`]: super::Server::wants_read
 //! [`Server::in_flight`]: super::Server::in_flight
 
-use imapkit_proto::{AuthMechanism, Mailbox, RespText, ResponseCode, Status, Text};
+use imapkit_proto::{AuthMechanism, DateTime, Flag, Mailbox, RespText, ResponseCode, Status, Text};
 
 use crate::sasl::{Credentials, Identity};
 
@@ -223,6 +223,8 @@ pub struct AppendCheck {
     pub(crate) message: usize,
     pub(crate) size: u64,
     pub(crate) binary: bool,
+    pub(crate) flags: Option<Vec<Flag<'static>>>,
+    pub(crate) date: Option<DateTime>,
 }
 
 impl AppendCheck {
@@ -247,6 +249,20 @@ impl AppendCheck {
     /// hold any byte, NUL included.
     pub fn binary(&self) -> bool {
         self.binary
+    }
+
+    /// The flags the message is to be stored with: `None` when the
+    /// command gives none, `Some(&[])` for `()` (RFC 9051 §6.3.12), for a
+    /// policy on `\Draft` or on keywords the mailbox does not take.
+    pub fn flags(&self) -> Option<&[Flag<'static>]> {
+        self.flags.as_deref()
+    }
+
+    /// The internal date the message is to be stored with, if the command
+    /// gives one (RFC 9051 §6.3.12), for a policy on dates far in the past
+    /// or the future.
+    pub fn date(&self) -> Option<DateTime> {
+        self.date
     }
 }
 

@@ -3,10 +3,10 @@
 use imapkit_proto::chars;
 use imapkit_proto::{
     AclModMode, AclRights, AppendData, AppendMessage, CatenatePart, CommandBody,
-    CompressionAlgorithm, GetMetadataOption, ListChars, ListMailbox, ListOptionExtension,
-    ListPatterns, ListReturnOption, ListSelectOption, Mailbox, MetadataDepth, MetadataEntry,
-    MetadataValue, NotifyEvent, NotifyEventGroup, NotifyFilter, QuotaLimit, QuotaResourceName,
-    Vec1,
+    CompressionAlgorithm, DateTime, Flag, GetMetadataOption, ListChars, ListMailbox,
+    ListOptionExtension, ListPatterns, ListReturnOption, ListSelectOption, Mailbox, MetadataDepth,
+    MetadataEntry, MetadataValue, NotifyEvent, NotifyEventGroup, NotifyFilter, QuotaLimit,
+    QuotaResourceName, Vec1,
 };
 use nom::bytes::streaming::take_while1;
 
@@ -174,6 +174,11 @@ pub struct AppendHead<'a> {
     /// Which message of the command the literal holds: 0 for the first (a
     /// MULTIAPPEND names more than one, RFC 3502).
     pub message: usize,
+    /// That message's flags: `None` when absent, `Some(vec![])` for `()`
+    /// (as [`AppendMessage::flags`](imapkit_proto::AppendMessage::flags)).
+    pub flags: Option<Vec<Flag<'a>>>,
+    /// That message's internal date, if given.
+    pub date: Option<DateTime>,
 }
 
 /// Reads `head`, an APPEND command from its first byte through the line
@@ -198,6 +203,8 @@ pub struct AppendHead<'a> {
 /// let at = append_head(head).unwrap();
 /// assert_eq!(at.mailbox.to_string(), "Drafts");
 /// assert_eq!(at.message, 0);
+/// assert_eq!(at.flags, Some(vec![imapkit_proto::Flag::Draft]));
+/// assert_eq!(at.date, None);
 /// // The second message of a MULTIAPPEND, once the first one's data came.
 /// let head = b"a2 APPEND INBOX {3}\r\nabc (\\Seen) {5}\r\n";
 /// assert_eq!(append_head(head).unwrap().message, 1);
@@ -224,17 +231,17 @@ pub fn append_head(head: &[u8]) -> Option<AppendHead<'_>> {
     std::str::from_utf8(&head[..head.len() - i.len()]).ok()?;
     for message in 0.. {
         let (r, ()) = sp(i).ok()?;
-        let r = if peek(r).ok()?.1 == b'(' {
-            let (r, _) = flag_list_with(flag)(r).ok()?;
-            sp(r).ok()?.0
+        let (r, flags) = if peek(r).ok()?.1 == b'(' {
+            let (r, flags) = flag_list_with(flag)(r).ok()?;
+            (sp(r).ok()?.0, Some(flags))
         } else {
-            r
+            (r, None)
         };
-        let r = if peek(r).ok()?.1 == b'"' {
-            let (r, _) = date_time(r).ok()?;
-            sp(r).ok()?.0
+        let (r, date) = if peek(r).ok()?.1 == b'"' {
+            let (r, date) = date_time(r).ok()?;
+            (sp(r).ok()?.0, Some(date))
         } else {
-            r
+            (r, None)
         };
         let at_literal = match peek(r).ok()?.1 {
             b'{' | b'~' => Some(r),
@@ -250,7 +257,12 @@ pub fn append_head(head: &[u8]) -> Option<AppendHead<'_>> {
             }
         };
         if at_literal.is_some_and(last_line) {
-            return Some(AppendHead { mailbox, message });
+            return Some(AppendHead {
+                mailbox,
+                message,
+                flags,
+                date,
+            });
         }
         // A message whose data is in `head` (a CATENATE whose last part is
         // the announced literal does not parse: none), on to the next.
