@@ -47,7 +47,7 @@
 //!                 server.decide_login(now, attempt, AuthVerdict::Accept).unwrap();
 //!             }
 //!             ServerEvent::CommandReceived { request, .. } => {
-//!                 server.respond(now, request, Completion::ok()).map_err(|(e, _)| e).unwrap();
+//!                 server.respond(now, request, Completion::ok()).unwrap();
 //!             }
 //!             _ => {}
 //!         }

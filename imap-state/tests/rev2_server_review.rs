@@ -98,6 +98,7 @@
 
 mod util;
 
+use imapkit_state::server::Unanswered;
 use std::num::NonZeroU32;
 
 use imapkit_state::error::UsageError;
@@ -414,7 +415,7 @@ fn answer_select_writes_the_rev2_set() {
         };
         h.server
             .answer_select(h.now, request, entwuerfe_answer(mailbox))
-            .map_err(|(e, _)| e)
+            .map_err(|u| u.error)
             .unwrap();
         h.drive();
         assert_eq!(
@@ -435,7 +436,7 @@ fn answer_select_writes_the_rev2_set() {
         let (request, _) = h.requests.pop_front().unwrap();
         h.server
             .answer_select(h.now, request, entwuerfe_answer(Mailbox::from("Entwürfe")))
-            .map_err(|(e, _)| e)
+            .map_err(|u| u.error)
             .unwrap();
         h.drive();
         let wire = h.take_wire();
@@ -514,7 +515,7 @@ fn uidnotsticky_goes_before_the_select_answer() {
         .unwrap();
     h.server
         .answer_select(h.now, request, entwuerfe_answer(Mailbox::Inbox))
-        .map_err(|(e, _)| e)
+        .map_err(|u| u.error)
         .unwrap();
     h.drive();
     let wire = h.take_wire();
@@ -1045,9 +1046,9 @@ fn utf8_response_text_waits_for_enable() {
     h.send(b"n1 NOOP\r\n");
     let (request, _) = h.requests.pop_front().unwrap();
     let text = RespText::text("Grüße, 完了").unwrap();
-    if let Err((_, request)) = h
-        .server
-        .respond(h.now, request, Completion::new(Status::Ok, text))
+    if let Err(Unanswered { token: request, .. }) =
+        h.server
+            .respond(h.now, request, Completion::new(Status::Ok, text))
     {
         h.server.respond(h.now, request, Completion::ok()).unwrap();
     }

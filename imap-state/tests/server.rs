@@ -4,6 +4,7 @@
 
 mod util;
 
+use imapkit_state::server::Unanswered;
 use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -653,7 +654,10 @@ fn responses_to_a_closed_session_come_back() {
     let (request, _) = h.requests.pop_front().unwrap();
     h.server.handle_eof(h.now);
     assert!(h.server.is_closed());
-    let (err, request) = h
+    let Unanswered {
+        error: err,
+        token: request,
+    } = h
         .server
         .respond(h.now, request, Completion::ok())
         .unwrap_err();
@@ -772,7 +776,11 @@ fn unauthenticate_may_not_be_answered_no() {
     h.send(b"u UNAUTHENTICATE\r\n");
     let (request, _) = h.requests.pop_front().expect("UNAUTHENTICATE handed out");
     let no = Completion::no(RespText::text("cannot reset").unwrap());
-    let Err((UsageError::Unexpected(why), request)) = h.server.respond(h.now, request, no) else {
+    let Err(Unanswered {
+        error: UsageError::Unexpected(why),
+        token: request,
+    }) = h.server.respond(h.now, request, no)
+    else {
         panic!("a NO was accepted")
     };
     assert!(why.contains("RFC 8437"), "{why}");
@@ -924,7 +932,10 @@ fn answer_select_writes_what_each_version_owes() {
     // Not a SELECT: refused, the request given back.
     h.send(b"c NOOP\r\n");
     let (request, _) = h.requests.pop_front().unwrap();
-    let (e, request) = h
+    let Unanswered {
+        error: e,
+        token: request,
+    } = h
         .server
         .answer_select(h.now, request, inbox_answer())
         .unwrap_err();

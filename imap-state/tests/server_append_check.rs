@@ -6,6 +6,7 @@
 
 mod util;
 
+use imapkit_state::server::Unanswered;
 use std::time::Duration;
 
 use imapkit_state::error::UsageError;
@@ -239,7 +240,10 @@ fn answering_a_check_wrongly_is_an_error() {
     let mut h = session(Split::Whole);
     h.send(b"a1 APPEND INBOX {3}\r\n");
     let check = h.appends.pop_front().unwrap();
-    let (e, check) = h
+    let Unanswered {
+        error: e,
+        token: check,
+    } = h
         .server
         .refuse_append(h.now, check, Completion::ok())
         .unwrap_err();
@@ -248,7 +252,7 @@ fn answering_a_check_wrongly_is_an_error() {
     let mut other = session(Split::Whole);
     other.send(b"b1 APPEND INBOX {3}\r\n");
     let foreign = other.appends.pop_front().unwrap();
-    let (e, _) = h.server.accept_append(h.now, foreign).unwrap_err();
+    let e = h.server.accept_append(h.now, foreign).unwrap_err().error;
     assert_eq!(e, UsageError::UnknownCommand);
     assert_eq!(h.take_wire(), "");
     // Still pending: accepted now.
@@ -266,7 +270,11 @@ fn answering_a_check_wrongly_is_an_error() {
     third.send(b"c1 APPEND INBOX {3}\r\n");
     let pending = third.appends.pop_front().unwrap();
     third.server.handle_eof(third.now);
-    let (e, _) = third.server.accept_append(third.now, pending).unwrap_err();
+    let e = third
+        .server
+        .accept_append(third.now, pending)
+        .unwrap_err()
+        .error;
     assert_eq!(e, UsageError::Closed);
 }
 

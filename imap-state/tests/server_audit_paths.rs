@@ -11,6 +11,7 @@
 //! The tests whose doc comments end "Was a bug" found a path that was not
 //! audited (or not counted) before the fix that made them pass.
 
+use imapkit_state::server::Unanswered;
 use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -1759,7 +1760,10 @@ fn the_end_in_the_middle_of_an_attempt_log() {
     let attempt = s.logins.pop_front().unwrap();
     assert!(matches!(
         s.server.decide_login(s.now, attempt, AuthVerdict::Accept),
-        Err((imapkit_state::error::UsageError::Closed, _))
+        Err(Unanswered {
+            error: imapkit_state::error::UsageError::Closed,
+            ..
+        })
     ));
     assert_eq!(s.attempts().len(), 1);
     s.assert_no_secret();

@@ -15,6 +15,7 @@
 //! commit adding this file fixed; next to each, a test of the memory bound
 //! alone (which held before the fix too) stays as a regression test.
 
+use imapkit_state::server::Unanswered;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -149,7 +150,9 @@ impl App {
                 Event::CommandReceived { request, command } => {
                     let tag = command.tag.as_str().to_owned();
                     if answer {
-                        if let Err((e, _)) = self.s.respond(self.now, request, Completion::ok()) {
+                        if let Err(Unanswered { error: e, .. }) =
+                            self.s.respond(self.now, request, Completion::ok())
+                        {
                             self.log.push(format!("respond {tag} failed: {e:?}"));
                         }
                     } else {
@@ -209,7 +212,7 @@ impl App {
         self.measure();
         match result {
             Ok(()) => true,
-            Err((e, _)) => {
+            Err(Unanswered { error: e, .. }) => {
                 self.log.push(format!("respond {tag} failed: {e:?}"));
                 false
             }

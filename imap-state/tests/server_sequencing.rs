@@ -5,6 +5,7 @@
 
 mod util;
 
+use imapkit_state::server::Unanswered;
 use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::Instant;
@@ -439,8 +440,10 @@ fn a_token_from_another_session_is_refused() {
     let (from_a, _) = a.requests.pop_front().unwrap();
     let (from_b, _) = b.requests.pop_front().unwrap();
     assert_ne!(from_a.id(), from_b.id());
-    let Err((UsageError::UnknownCommand, from_b)) =
-        a.server.respond(a.now, from_b, Completion::ok())
+    let Err(Unanswered {
+        error: UsageError::UnknownCommand,
+        token: from_b,
+    }) = a.server.respond(a.now, from_b, Completion::ok())
     else {
         panic!("another session's token was taken")
     };
@@ -582,7 +585,13 @@ fn answers_after_the_peer_left_come_back() {
         Err(UsageError::Closed)
     );
     let back = s.respond(now, request, Completion::ok());
-    assert!(matches!(back, Err((UsageError::Closed, _))));
+    assert!(matches!(
+        back,
+        Err(Unanswered {
+            error: UsageError::Closed,
+            ..
+        })
+    ));
     let mut late = Vec::new();
     assert!(s.poll_transmit(now, &mut late).is_none());
 }

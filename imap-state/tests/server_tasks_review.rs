@@ -46,6 +46,9 @@
 //! 5. Friction: every answer returns its token in the error
 //!    (`Result<(), (UsageError, Request)>`, same for `decide_login`), so
 //!    every call site needs `.map_err(|(e, _)| e)` before `?`/`unwrap`.
+//!    (Stop 35: the error is `server::Unanswered<T>`, an error type with
+//!    the `UsageError` and the token as fields, which `?` turns into a
+//!    `UsageError` or a `Box<dyn Error>`.)
 //! 6. Friction: a completion with a code and own text is
 //!    `Completion::new(Status::Ok, RespText::with_code(code, text).unwrap())`
 //!    (fallible); `ok_with_code` fixes the text to "completed".
@@ -330,7 +333,7 @@ impl App {
                     let verdict = self.check(&attempt);
                     self.server
                         .decide_login(self.now, attempt, verdict)
-                        .map_err(|(e, _)| e)
+                        .map_err(|u| u.error)
                         .unwrap();
                 }
                 Logins::Hold => self.held_logins.push_back(attempt),
@@ -384,7 +387,7 @@ impl App {
     fn done(&mut self, request: Request, c: Completion) {
         self.server
             .respond(self.now, request, c)
-            .map_err(|(e, _)| e)
+            .map_err(|u| u.error)
             .unwrap();
     }
 

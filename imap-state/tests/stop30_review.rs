@@ -8,6 +8,7 @@
 
 mod util;
 
+use imapkit_state::server::Unanswered;
 use std::num::NonZeroU32;
 
 use flate2::{Decompress, FlushDecompress};
@@ -620,9 +621,12 @@ fn unauthenticate_answered_bad_after_a_refused_no() {
     h.policy.auto_respond = false;
     h.send(b"u UNAUTHENTICATE\r\n");
     let (request, _) = h.requests.pop_front().expect("handed out");
-    let Err((UsageError::Unexpected(_), request)) =
-        h.server
-            .respond(h.now, request, Completion::no(text("cannot")))
+    let Err(Unanswered {
+        error: UsageError::Unexpected(_),
+        token: request,
+    }) = h
+        .server
+        .respond(h.now, request, Completion::no(text("cannot")))
     else {
         panic!("a NO was accepted")
     };
@@ -652,9 +656,12 @@ fn unauthenticate_no_after_the_session_closed() {
     h.server.handle_eof(h.now);
     h.drive();
     h.take_wire();
-    let Err((UsageError::Closed, _)) =
-        h.server
-            .respond(h.now, request, Completion::no(text("cannot")))
+    let Err(Unanswered {
+        error: UsageError::Closed,
+        ..
+    }) = h
+        .server
+        .respond(h.now, request, Completion::no(text("cannot")))
     else {
         panic!("not refused as Closed")
     };
@@ -665,9 +672,9 @@ fn unauthenticate_no_after_the_session_closed() {
     h.policy.auto_respond = false;
     h.send(b"u UNAUTHENTICATE\r\nv AUTHENTICATE PLAIN\r\n");
     let (request, _) = h.requests.pop_front().expect("handed out");
-    let Err((_, request)) = h
-        .server
-        .respond(h.now, request, Completion::no(text("cannot")))
+    let Err(Unanswered { token: request, .. }) =
+        h.server
+            .respond(h.now, request, Completion::no(text("cannot")))
     else {
         panic!("a NO was accepted")
     };
@@ -676,7 +683,10 @@ fn unauthenticate_no_after_the_session_closed() {
     assert_eq!(h.take_wire(), "* BYE cannot reset\r\n");
     assert!(matches!(
         h.server.respond(h.now, request, Completion::ok()),
-        Err((UsageError::Closed, _))
+        Err(Unanswered {
+            error: UsageError::Closed,
+            ..
+        })
     ));
 }
 
@@ -767,7 +777,10 @@ fn many_sessions_refuse_each_others_tokens() {
                 Err(UsageError::UnknownCommand)
             );
             match h.server.respond(h.now, token, Completion::ok()) {
-                Err((UsageError::UnknownCommand, back)) => token = back,
+                Err(Unanswered {
+                    error: UsageError::UnknownCommand,
+                    token: back,
+                }) => token = back,
                 other => panic!("session {k} took session {owner}'s token: {other:?}"),
             }
         }
@@ -800,8 +813,10 @@ fn decide_login_with_another_sessions_attempt_is_unknown() {
     b.send(b"b1 LOGIN mallory guess\r\n");
     let from_a = a.logins.pop_front().expect("a's attempt");
     let from_b = b.logins.pop_front().expect("b's attempt");
-    let Err((UsageError::UnknownCommand, from_b)) =
-        a.server.decide_login(a.now, from_b, AuthVerdict::Accept)
+    let Err(Unanswered {
+        error: UsageError::UnknownCommand,
+        token: from_b,
+    }) = a.server.decide_login(a.now, from_b, AuthVerdict::Accept)
     else {
         panic!("another session's attempt was taken")
     };
@@ -837,9 +852,12 @@ fn supply_scram_with_another_sessions_lookup_is_unknown() {
     b.send(format!("b1 AUTHENTICATE SCRAM-SHA-256 {user}\r\n").as_bytes());
     let from_a = a.lookups.pop_front().expect("a's lookup");
     let from_b = b.lookups.pop_front().expect("b's lookup");
-    let Err((UsageError::UnknownCommand, from_b)) =
-        a.server
-            .supply_scram(a.now, from_b, Some(util::scram_secrets()))
+    let Err(Unanswered {
+        error: UsageError::UnknownCommand,
+        token: from_b,
+    }) = a
+        .server
+        .supply_scram(a.now, from_b, Some(util::scram_secrets()))
     else {
         panic!("another session's lookup was taken")
     };

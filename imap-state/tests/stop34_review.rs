@@ -275,7 +275,7 @@ fn a_pending_check_ends_with_bye() {
         .bye(h.now, RespText::text("Shutting down").unwrap())
         .unwrap();
     h.drive();
-    let (e, _) = h.server.accept_append(h.now, check).unwrap_err();
+    let e = h.server.accept_append(h.now, check).unwrap_err().error;
     assert_eq!(e, imapkit_state::error::UsageError::Closed);
     assert_eq!(h.take_wire(), "* BYE Shutting down\r\n");
 }

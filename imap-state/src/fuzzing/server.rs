@@ -89,7 +89,7 @@ use crate::sasl::scram::ScramHash;
 use crate::sasl::Identity;
 use crate::server::{
     AppendCheck, AuthVerdict, Completion, Event, ExtensionCommand, LiteralSupport, LoginAttempt,
-    Request, ScramLookup, Server, ServerConfig, SessionState,
+    Request, ScramLookup, Server, ServerConfig, SessionState, Unanswered,
 };
 use crate::ConnectionSecurity;
 
@@ -785,7 +785,11 @@ impl ServerCheck {
         if held.name == "UNAUTHENTICATE" && completion.status() == Status::No {
             // RFC 8437 §3: refused, the request comes back; answer OK.
             let result = server.respond(now, request, completion);
-            let Err((e, back)) = result else {
+            let Err(Unanswered {
+                error: e,
+                token: back,
+            }) = result
+            else {
                 panic!("UNAUTHENTICATE answered NO: {result:?}")
             };
             if !self.closed {
@@ -910,11 +914,17 @@ impl ServerCheck {
         };
         match result {
             Ok(()) => assert!(!self.closed && !ok_refusal, "an APPEND check answered"),
-            Err((UsageError::Unexpected(_), check)) if ok_refusal && !self.closed => {
+            Err(Unanswered {
+                error: UsageError::Unexpected(_),
+                token: check,
+            }) if ok_refusal && !self.closed => {
                 self.app.appends.push_front(check);
             }
-            Err((UsageError::Closed, _)) => {}
-            Err((e, _)) => panic!("answering an APPEND check: {e:?}"),
+            Err(Unanswered {
+                error: UsageError::Closed,
+                ..
+            }) => {}
+            Err(Unanswered { error: e, .. }) => panic!("answering an APPEND check: {e:?}"),
         }
         self.after(server, now);
     }
@@ -992,7 +1002,13 @@ impl ServerCheck {
         for held in std::mem::take(&mut self.app.requests) {
             let result = server.respond(now, held.request, Completion::ok());
             assert!(
-                matches!(result, Err((UsageError::Closed, _))),
+                matches!(
+                    result,
+                    Err(Unanswered {
+                        error: UsageError::Closed,
+                        ..
+                    })
+                ),
                 "respond after Closed: {result:?}"
             );
         }
@@ -1006,7 +1022,16 @@ impl ServerCheck {
         }
         for check in std::mem::take(&mut self.app.appends) {
             let result = server.accept_append(now, check);
-            assert!(matches!(result, Err((UsageError::Closed, _))), "{result:?}");
+            assert!(
+                matches!(
+                    result,
+                    Err(Unanswered {
+                        error: UsageError::Closed,
+                        ..
+                    })
+                ),
+                "{result:?}"
+            );
         }
         let mut sink = Vec::new();
         assert!(server.poll_transmit(now, &mut sink).is_none());

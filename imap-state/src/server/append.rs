@@ -8,7 +8,7 @@ use std::time::Instant;
 use imapkit_codec::decode;
 use imapkit_proto::{ContinueRequest, IntoStatic, NameEncoding, Status};
 
-use super::decision::{static_text, AppendCheck, Completion, RequestId};
+use super::decision::{static_text, AppendCheck, Completion, RequestId, Unanswered};
 use super::event::Event;
 use super::{utf8_quoted, Mode, Server};
 use crate::error::UsageError;
@@ -26,9 +26,9 @@ impl Server {
         &mut self,
         now: Instant,
         check: AppendCheck,
-    ) -> Result<(), (UsageError, AppendCheck)> {
+    ) -> Result<(), Unanswered<AppendCheck>> {
         if let Err(e) = self.pending_append_check(check.id) {
-            return Err((e, check));
+            return Err(Unanswered::new(e, check));
         }
         self.append_check = None;
         self.continue_literal();
@@ -52,13 +52,13 @@ impl Server {
         now: Instant,
         check: AppendCheck,
         completion: Completion,
-    ) -> Result<(), (UsageError, AppendCheck)> {
+    ) -> Result<(), Unanswered<AppendCheck>> {
         if let Err(e) = self.pending_append_check(check.id) {
-            return Err((e, check));
+            return Err(Unanswered::new(e, check));
         }
         if completion.status == Status::Ok {
             let e = UsageError::Unexpected("an APPEND is refused with NO or BAD, not OK");
-            return Err((e, check));
+            return Err(Unanswered::new(e, check));
         }
         self.append_check = None;
         // The tag is copied only here: the framer lends it until the

@@ -23,7 +23,9 @@ use imapkit_proto::{
 use super::audit::{AuditKind, AuthOutcome, LimitKind};
 use super::capability::{binding_usable, needs_channel_binding};
 use super::config::MechanismRequest;
-use super::decision::{coded_text, static_text, AuthVerdict, LoginAttempt, RequestId, ScramLookup};
+use super::decision::{
+    coded_text, static_text, AuthVerdict, LoginAttempt, RequestId, ScramLookup, Unanswered,
+};
 use super::event::{CloseReason, Event};
 use super::{Mode, Server, SessionState, Timer};
 use crate::error::UsageError;
@@ -163,11 +165,11 @@ impl Server {
         now: Instant,
         attempt: LoginAttempt,
         verdict: AuthVerdict,
-    ) -> Result<(), (UsageError, LoginAttempt)> {
+    ) -> Result<(), Unanswered<LoginAttempt>> {
         let mut ex =
             match self.take_exchange(attempt.request, |p| matches!(p, Phase::AwaitingVerdict)) {
                 Ok(ex) => ex,
-                Err(e) => return Err((e, attempt)),
+                Err(e) => return Err(Unanswered::new(e, attempt)),
             };
         let LoginAttempt { credentials, .. } = attempt;
         ex.user = Some(credentials.identity.authcid.clone());
@@ -218,11 +220,11 @@ impl Server {
         now: Instant,
         lookup: ScramLookup,
         secrets: Option<ScramSecrets>,
-    ) -> Result<(), (UsageError, ScramLookup)> {
+    ) -> Result<(), Unanswered<ScramLookup>> {
         let mut ex = match self.take_exchange(lookup.request, |p| matches!(p, Phase::AwaitingScram))
         {
             Ok(ex) => ex,
-            Err(e) => return Err((e, lookup)),
+            Err(e) => return Err(Unanswered::new(e, lookup)),
         };
         let step = match &mut ex.kind {
             Kind::Sasl { mechanism, .. } => mechanism.supply(Supply::Scram(secrets)),

@@ -19,6 +19,7 @@
 
 use imapkit_proto::{AuthMechanism, DateTime, Flag, Mailbox, RespText, ResponseCode, Status, Text};
 
+use crate::error::UsageError;
 use crate::sasl::{Credentials, Identity};
 
 /// Identifies a command in flight: `Copy`, for maps and logs. The
@@ -263,6 +264,57 @@ impl AppendCheck {
     /// or the future.
     pub fn date(&self) -> Option<DateTime> {
         self.date
+    }
+}
+
+/// An answer the session did not take ([`Server::respond`] and the other
+/// calls that answer a token the session handed out: [`Request`],
+/// [`AppendCheck`], [`LoginAttempt`], [`ScramLookup`]): why, and the token
+/// back, so that it can be answered again or go to its own session.
+///
+/// An error type: `?` hands it to a `Box<dyn Error>` (or `anyhow`), and
+/// turns it into its [`UsageError`] in a function that returns that.
+///
+/// [`Server::respond`]: super::Server::respond
+///
+/// ```
+/// use imapkit_state::error::UsageError;
+/// use imapkit_state::server::{Completion, Request, Server, Unanswered};
+///
+/// // `?` where the error type is `UsageError`: the token is dropped.
+/// fn complete(server: &mut Server, request: Request) -> Result<(), UsageError> {
+///     server.respond(std::time::Instant::now(), request, Completion::ok())?;
+///     Ok(())
+/// }
+///
+/// // Or kept, to answer again.
+/// fn complete_or_keep(server: &mut Server, request: Request) -> Option<Request> {
+///     match server.respond(std::time::Instant::now(), request, Completion::ok()) {
+///         Ok(()) => None,
+///         Err(Unanswered { error: UsageError::Closed, .. }) => None,
+///         Err(Unanswered { token, .. }) => Some(token),
+///     }
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{error}")]
+pub struct Unanswered<T> {
+    /// Why the session did not take the answer.
+    pub error: UsageError,
+    /// The token, as given.
+    pub token: T,
+}
+
+impl<T> Unanswered<T> {
+    /// `error`, with `token` given back.
+    pub(crate) fn new(error: UsageError, token: T) -> Self {
+        Self { error, token }
+    }
+}
+
+impl<T> From<Unanswered<T>> for UsageError {
+    fn from(unanswered: Unanswered<T>) -> Self {
+        unanswered.error
     }
 }
 

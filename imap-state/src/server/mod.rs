@@ -84,7 +84,7 @@
 //!             }
 //!             Event::CommandReceived { request, command } => {
 //!                 assert_eq!(command.body.name(), "SELECT");
-//!                 server.respond(now, request, Completion::ok()).map_err(|(e, _)| e).unwrap();
+//!                 server.respond(now, request, Completion::ok()).unwrap();
 //!             }
 //!             _ => {}
 //!         }
@@ -152,7 +152,7 @@ pub use self::config::{
     ServerConfig, Throttle, Timeouts,
 };
 pub use self::decision::{
-    AppendCheck, AuthVerdict, Completion, LoginAttempt, Request, RequestId, ScramLookup,
+    AppendCheck, AuthVerdict, Completion, LoginAttempt, Request, RequestId, ScramLookup, Unanswered,
 };
 pub use self::event::{CloseReason, Event};
 pub use self::mechanisms::standard_mechanisms;
@@ -798,25 +798,25 @@ impl Server {
     ///
     /// On error (the session is closed, the request is not in flight, or
     /// the completion is a NO for UNAUTHENTICATE, which RFC 8437 §3 does
-    /// not permit) the request comes back with it.
+    /// not permit) the request comes back with it ([`Unanswered`]).
     pub fn respond(
         &mut self,
         now: Instant,
         request: Request,
         completion: Completion,
-    ) -> Result<(), (UsageError, Request)> {
+    ) -> Result<(), Unanswered<Request>> {
         if self.is_closed() {
-            return Err((UsageError::Closed, request));
+            return Err(Unanswered::new(UsageError::Closed, request));
         }
         let Some(pos) = self.in_flight.iter().position(|r| r.id == request.id) else {
-            return Err((UsageError::UnknownCommand, request));
+            return Err(Unanswered::new(UsageError::UnknownCommand, request));
         };
         if matches!(self.in_flight[pos].effect, Effect::Unauthenticate)
             && completion.status == Status::No
         {
             // RFC 8437 §3: a client may pipeline AUTHENTICATE behind it,
             // so a server that cannot reset the session says BYE instead.
-            return Err((
+            return Err(Unanswered::new(
                 UsageError::Unexpected(
                     "UNAUTHENTICATE may not be answered NO (RFC 8437 §3): answer OK, or end the session with BYE",
                 ),

@@ -14,7 +14,7 @@ use imapkit_proto::{
     Data, Flag, FlagPerm, MailboxList, ObjectId, RespText, ResponseCode, Status, Text,
 };
 
-use super::decision::{Completion, Request};
+use super::decision::{Completion, Request, Unanswered};
 use super::state::Features;
 use super::{Effect, Server};
 use crate::error::UsageError;
@@ -171,15 +171,15 @@ impl Server {
         now: Instant,
         request: Request,
         answer: SelectAnswer,
-    ) -> Result<(), (UsageError, Request)> {
+    ) -> Result<(), Unanswered<Request>> {
         if self.is_closed() {
-            return Err((UsageError::Closed, request));
+            return Err(Unanswered::new(UsageError::Closed, request));
         }
         let Some(entry) = self.in_flight.iter().find(|r| r.id == request.id) else {
-            return Err((UsageError::UnknownCommand, request));
+            return Err(Unanswered::new(UsageError::UnknownCommand, request));
         };
         if entry.effect != Effect::Select {
-            return Err((
+            return Err(Unanswered::new(
                 UsageError::Unexpected("answer_select answers SELECT and EXAMINE only"),
                 request,
             ));
@@ -194,7 +194,7 @@ impl Server {
         }
         for d in data {
             if let Err(e) = self.send_data(now, &request, d) {
-                return Err((e, request));
+                return Err(Unanswered::new(e, request));
             }
         }
         let mut codes = Vec::new();
@@ -223,7 +223,7 @@ impl Server {
         for (code, text) in codes {
             let text = RespText::unvalidated(Some(code), Text::unvalidated(text.as_bytes()));
             if let Err(e) = self.send_status(now, &request, Status::Ok, text) {
-                return Err((e, request));
+                return Err(Unanswered::new(e, request));
             }
         }
         let done = if answer.read_only || examine {

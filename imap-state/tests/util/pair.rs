@@ -410,7 +410,7 @@ impl Pair {
         };
         self.server
             .respond(now, request, completion)
-            .map_err(|(e, _)| e)
+            .map_err(|u| u.error)
             .unwrap();
     }
 
