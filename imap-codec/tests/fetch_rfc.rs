@@ -406,7 +406,7 @@ fn rfc3516_binary() {
             M::Binary {
                 section: vec![nz(1)],
                 origin: None,
-                data: BinaryData::Literal8(Buf::Borrowed(b"\x00\x01\x02\xff\n")),
+                data: BinaryData::Literal8(Buf::borrowed(b"\x00\x01\x02\xff\n")),
             },
             M::BinarySize {
                 section: vec![nz(1)],

@@ -192,8 +192,10 @@ fn decoded_and_built_lists_yield_values_to_match_on() {
         assert!(list.is_recent());
     }
 
-    // A built list lends its elements: the keyword's bytes are not copied.
-    let label = Atom::try_from(String::from("$Label1")).unwrap();
+    // A built list lends its elements: the keyword's bytes are not copied
+    // (a keyword longer than `Buf::INLINE_MAX`: a shorter one moves with
+    // its value).
+    let label = Atom::try_from(String::from("$LabelOfAVeryLongKeywordName")).unwrap();
     let at = label.as_bytes().as_ptr();
     let built: FlagFetchList<'static> = vec![FlagFetch::Flag(Flag::Keyword(label))].into();
     let Some(FlagFetch::Flag(Flag::Keyword(k))) = built.iter().next() else {

@@ -6,69 +6,232 @@ use std::ops::Deref;
 
 use bytes::Bytes;
 
-/// Bytes of a protocol value: a slice of the decoder's input, or a shared
-/// reference-counted buffer.
+/// Bytes of a protocol value: a slice of the decoder's input, a short
+/// value held inline, or a shared reference-counted buffer.
 ///
-/// Decoding yields `Buf::Borrowed`; [`IntoStatic::into_static`] copies such a
-/// slice once into a [`Bytes`], and [`IntoStatic::into_shared`] turns a slice
-/// that lies inside a received frame into a [`Bytes::slice_ref`] of that frame,
-/// without copying. Equality, ordering and hashing look at the bytes only.
+/// Decoding yields borrowed slices ([`Buf::borrowed`]);
+/// [`IntoStatic::into_static`] copies such a slice once, and
+/// [`IntoStatic::into_shared`] turns a slice that lies inside a received
+/// frame into a [`Bytes::slice`] of that frame, without copying. A value of
+/// at most [`Buf::INLINE_MAX`] bytes (a tag, a flag, a short mailbox name
+/// or response text) is held inline instead, either way: copying 22 bytes
+/// costs less than the two atomic operations of a shared slice, and a kept
+/// short value does not hold on to the whole buffer it was read into.
+/// Equality, ordering and hashing look at the bytes only.
+///
+/// 32 bytes, as a `Bytes` is: the inline form and the borrowed one share
+/// the room a `Bytes` leaves around its last field.
+///
+/// ```
+/// use bytes::Bytes;
+/// use imapkit_proto::{Buf, IntoStatic};
+///
+/// let frame = Bytes::from_static(b"a1 OK [READ-WRITE] SELECT completed, 42 messages\r\n");
+/// let tag = Buf::borrowed(&frame[..2]).into_shared(&frame);
+/// let text = Buf::borrowed(&frame[19..48]).into_shared(&frame);
+/// assert_eq!(tag.as_bytes(), b"a1");
+/// assert!(tag.as_shared().is_none()); // inline
+/// assert_eq!(text.as_shared().unwrap().as_ptr(), frame[19..].as_ptr()); // a slice of the frame
+/// ```
 #[derive(Clone)]
-pub enum Buf<'a> {
-    /// A slice of some input that outlives the value.
-    Borrowed(&'a [u8]),
-    /// Shared, reference-counted storage.
+pub struct Buf<'a>(Repr<'a>);
+
+/// The forms of a [`Buf`]: a `Bytes`, or (in the room a `Bytes` leaves
+/// around its last field, which has the niche that tells the two apart)
+/// a borrowed slice or inline bytes.
+#[derive(Clone)]
+enum Repr<'a> {
     Shared(Bytes),
+    Small(Small<'a>),
+}
+
+/// The forms of a [`Buf`] that fit in 24 bytes; the inline length's
+/// niche tells them apart.
+#[derive(Clone, Copy)]
+enum Small<'a> {
+    Borrowed(&'a [u8]),
+    Inline(Inline),
+}
+
+/// At most [`Buf::INLINE_MAX`] bytes, held in place.
+#[derive(Clone, Copy)]
+struct Inline {
+    bytes: [u8; Buf::INLINE_MAX],
+    len: InlineLen,
+}
+
+/// The length of an [`Inline`]: an enum, so that the values above
+/// [`Buf::INLINE_MAX`] are a niche (the room that tells [`Small`]'s forms
+/// apart without a byte of its own).
+#[derive(Clone, Copy)]
+#[repr(u8)]
+enum InlineLen {
+    L0,
+    L1,
+    L2,
+    L3,
+    L4,
+    L5,
+    L6,
+    L7,
+    L8,
+    L9,
+    L10,
+    L11,
+    L12,
+    L13,
+    L14,
+    L15,
+    L16,
+    L17,
+    L18,
+    L19,
+    L20,
+    L21,
+    L22,
+}
+
+impl Inline {
+    /// Every length, by its value.
+    const LENS: [InlineLen; Buf::INLINE_MAX + 1] = {
+        use InlineLen::*;
+        [
+            L0, L1, L2, L3, L4, L5, L6, L7, L8, L9, L10, L11, L12, L13, L14, L15, L16, L17, L18,
+            L19, L20, L21, L22,
+        ]
+    };
+
+    /// `b`, which is at most [`Buf::INLINE_MAX`] bytes.
+    #[inline]
+    fn new(b: &[u8]) -> Self {
+        let mut bytes = [0; Buf::INLINE_MAX];
+        bytes[..b.len()].copy_from_slice(b);
+        Self {
+            bytes,
+            len: Self::LENS[b.len()],
+        }
+    }
+
+    #[inline]
+    fn as_bytes(&self) -> &[u8] {
+        &self.bytes[..self.len as usize]
+    }
 }
 
 impl<'a> Buf<'a> {
+    /// The longest value held inline (see [`Buf`]).
+    pub const INLINE_MAX: usize = 22;
+
+    /// A slice of some input that outlives the value (no copy).
+    #[inline]
+    pub const fn borrowed(bytes: &'a [u8]) -> Self {
+        Buf(Repr::Small(Small::Borrowed(bytes)))
+    }
+
+    /// Shared, reference-counted storage (no copy).
+    #[inline]
+    pub const fn shared(bytes: Bytes) -> Self {
+        Buf(Repr::Shared(bytes))
+    }
+
+    /// A copy of `bytes` that owns its data: inline if it is at most
+    /// [`Buf::INLINE_MAX`] bytes, else in a new `Bytes`.
+    #[inline]
+    pub fn copied(bytes: &[u8]) -> Buf<'static> {
+        if bytes.len() <= Self::INLINE_MAX {
+            Buf(Repr::Small(Small::Inline(Inline::new(bytes))))
+        } else {
+            Buf(Repr::Shared(Bytes::copy_from_slice(bytes)))
+        }
+    }
+
     /// The bytes.
     #[inline]
     pub fn as_bytes(&self) -> &[u8] {
-        match self {
-            Buf::Borrowed(b) => b,
-            Buf::Shared(b) => b,
+        match &self.0 {
+            Repr::Shared(b) => b,
+            Repr::Small(Small::Borrowed(b)) => b,
+            Repr::Small(Small::Inline(i)) => i.as_bytes(),
+        }
+    }
+
+    /// The shared storage, if the value is held in a `Bytes` (for an
+    /// encoder that references large payloads instead of copying them).
+    #[inline]
+    pub fn as_shared(&self) -> Option<&Bytes> {
+        match &self.0 {
+            Repr::Shared(b) => Some(b),
+            Repr::Small(_) => None,
+        }
+    }
+
+    /// The borrowed slice, if the value is one (it then outlives `self`).
+    #[inline]
+    pub fn as_borrowed(&self) -> Option<&'a [u8]> {
+        match self.0 {
+            Repr::Small(Small::Borrowed(b)) => Some(b),
+            _ => None,
+        }
+    }
+
+    /// The bytes in `range`, held as these are (a sub-slice, a slice of
+    /// the same `Bytes`, or inline).
+    ///
+    /// Panics if `range` is out of bounds.
+    pub fn slice(&self, range: std::ops::Range<usize>) -> Self {
+        match &self.0 {
+            Repr::Shared(b) => Buf::shared(b.slice(range)),
+            Repr::Small(Small::Borrowed(b)) => Buf::borrowed(&b[range]),
+            Repr::Small(Small::Inline(i)) => Buf::copied(&i.as_bytes()[range]),
         }
     }
 
     /// A buffer from a `'static` slice (no copy).
     pub const fn from_static(bytes: &'static [u8]) -> Buf<'static> {
-        Buf::Borrowed(bytes)
+        Buf::borrowed(bytes)
     }
 
     /// The same bytes borrowed from `self`: no copy and no reference count,
     /// for a value that only lives while `self` does.
     #[inline]
     pub fn reborrow(&self) -> Buf<'_> {
-        Buf::Borrowed(self.as_bytes())
+        Buf::borrowed(self.as_bytes())
     }
 
-    /// The bytes as `Bytes`, copying only when they are borrowed.
+    /// The bytes as `Bytes`, copying unless they are held in one.
     pub fn into_bytes(self) -> Bytes {
-        match self {
-            Buf::Borrowed(b) => Bytes::copy_from_slice(b),
-            Buf::Shared(b) => b,
+        match self.0 {
+            Repr::Shared(b) => b,
+            Repr::Small(s) => Bytes::copy_from_slice(match &s {
+                Small::Borrowed(b) => b,
+                Small::Inline(i) => i.as_bytes(),
+            }),
         }
     }
 
-    /// Converts to owned storage, sharing `frame` when the borrowed slice lies inside it.
+    /// Converts to owned storage: inline if short, else sharing `frame`
+    /// when the borrowed slice lies inside it, else a copy.
     ///
     /// `Bytes::slice` with the offset, not `Bytes::slice_ref`: the bounds
     /// are checked here already, and `slice` (generic) is inlined into
     /// the conversions of the types that hold a `Buf`, `slice_ref` is a call.
     #[inline]
     fn share_or_copy(self, frame: Option<&Bytes>) -> Buf<'static> {
-        match self {
-            Buf::Borrowed(b) => {
+        match self.0 {
+            Repr::Small(Small::Borrowed(b)) => {
+                if b.len() <= Self::INLINE_MAX {
+                    return Buf(Repr::Small(Small::Inline(Inline::new(b))));
+                }
                 if let Some(frame) = frame {
                     let at = (b.as_ptr() as usize).wrapping_sub(frame.as_ptr() as usize);
                     if at <= frame.len() && b.len() <= frame.len() - at {
-                        return Buf::Shared(frame.slice(at..at + b.len()));
+                        return Buf::shared(frame.slice(at..at + b.len()));
                     }
                 }
-                Buf::Shared(Bytes::copy_from_slice(b))
+                Buf::shared(Bytes::copy_from_slice(b))
             }
-            Buf::Shared(b) => Buf::Shared(b),
+            Repr::Small(Small::Inline(i)) => Buf(Repr::Small(Small::Inline(i))),
+            Repr::Shared(b) => Buf::shared(b),
         }
     }
 }
@@ -119,34 +282,34 @@ impl fmt::Debug for Buf<'_> {
 
 impl<'a> From<&'a [u8]> for Buf<'a> {
     fn from(b: &'a [u8]) -> Self {
-        Buf::Borrowed(b)
+        Buf::borrowed(b)
     }
 }
 impl<'a> From<&'a str> for Buf<'a> {
     fn from(s: &'a str) -> Self {
-        Buf::Borrowed(s.as_bytes())
+        Buf::borrowed(s.as_bytes())
     }
 }
 impl<'a, const N: usize> From<&'a [u8; N]> for Buf<'a> {
     /// `Literal::try_new(b"hello")` works without `&b"hello"[..]`.
     fn from(b: &'a [u8; N]) -> Self {
-        Buf::Borrowed(b)
+        Buf::borrowed(b)
     }
 }
 impl<'a> From<&'a Vec<u8>> for Buf<'a> {
     fn from(v: &'a Vec<u8>) -> Self {
-        Buf::Borrowed(v)
+        Buf::borrowed(v)
     }
 }
 impl<'a> From<&'a String> for Buf<'a> {
     fn from(s: &'a String) -> Self {
-        Buf::Borrowed(s.as_bytes())
+        Buf::borrowed(s.as_bytes())
     }
 }
 impl<'a> From<std::borrow::Cow<'a, [u8]>> for Buf<'a> {
     fn from(c: std::borrow::Cow<'a, [u8]>) -> Self {
         match c {
-            std::borrow::Cow::Borrowed(b) => Buf::Borrowed(b),
+            std::borrow::Cow::Borrowed(b) => Buf::borrowed(b),
             std::borrow::Cow::Owned(v) => Buf::from(v),
         }
     }
@@ -154,24 +317,27 @@ impl<'a> From<std::borrow::Cow<'a, [u8]>> for Buf<'a> {
 impl<'a> From<std::borrow::Cow<'a, str>> for Buf<'a> {
     fn from(c: std::borrow::Cow<'a, str>) -> Self {
         match c {
-            std::borrow::Cow::Borrowed(s) => Buf::Borrowed(s.as_bytes()),
+            std::borrow::Cow::Borrowed(s) => Buf::borrowed(s.as_bytes()),
             std::borrow::Cow::Owned(s) => Buf::from(s),
         }
     }
 }
 impl From<Vec<u8>> for Buf<'static> {
     fn from(v: Vec<u8>) -> Self {
-        Buf::Shared(Bytes::from(v))
+        match v.len() <= Buf::INLINE_MAX {
+            true => Buf::copied(&v),
+            false => Buf::shared(Bytes::from(v)),
+        }
     }
 }
 impl From<String> for Buf<'static> {
     fn from(s: String) -> Self {
-        Buf::Shared(Bytes::from(s))
+        Buf::from(s.into_bytes())
     }
 }
 impl From<Bytes> for Buf<'static> {
     fn from(b: Bytes) -> Self {
-        Buf::Shared(b)
+        Buf::shared(b)
     }
 }
 
@@ -306,25 +472,47 @@ mod tests {
 
     #[test]
     fn into_shared_does_not_copy_slices_of_the_frame() {
-        let frame = Bytes::from_static(b"* 1 FETCH (BODY[] {5}\r\nhello)\r\n");
-        let inner = &frame[23..28];
-        let buf = Buf::Borrowed(inner).into_shared(&frame);
-        match buf {
-            Buf::Shared(b) => {
-                assert_eq!(&b[..], b"hello");
-                assert_eq!(b.as_ptr(), inner.as_ptr());
-            }
-            Buf::Borrowed(_) => panic!("expected shared"),
-        }
+        let frame = Bytes::from_static(b"* 1 FETCH (BODY[] {23}\r\nhello, this is the body)\r\n");
+        let inner = &frame[24..47];
+        let buf = Buf::borrowed(inner).into_shared(&frame);
+        let b = buf.as_shared().expect("shared");
+        assert_eq!(&b[..], b"hello, this is the body");
+        assert_eq!(b.as_ptr(), inner.as_ptr());
     }
 
     #[test]
     fn into_shared_copies_foreign_slices() {
         let frame = Bytes::from_static(b"abc");
-        let other = b"xyz".to_vec();
-        let buf = Buf::Borrowed(&other).into_shared(&frame);
-        assert_eq!(buf.as_bytes(), b"xyz");
+        let other = b"xyz, a slice of something else".to_vec();
+        let buf = Buf::borrowed(&other).into_shared(&frame);
+        assert_eq!(buf.as_bytes(), &other[..]);
         assert_ne!(buf.as_ptr(), other.as_ptr());
+    }
+
+    #[test]
+    fn short_values_are_held_inline() {
+        assert_eq!(size_of::<Buf<'_>>(), size_of::<Bytes>());
+        let frame = Bytes::from_static(b"0123456789012345678901234567890");
+        for n in [0, 1, 21, 22, 23, 31] {
+            let owned = Buf::borrowed(&frame[..n]).into_shared(&frame);
+            assert_eq!(owned.as_bytes(), &frame[..n]);
+            // Up to 22 bytes inline (no frame held), longer ones a slice.
+            assert_eq!(owned.as_shared().is_some(), n > Buf::INLINE_MAX, "{n}");
+            let copied = Buf::borrowed(&frame[..n]).into_static();
+            assert_eq!(copied, owned);
+            assert_eq!(Buf::copied(&frame[..n]), owned);
+            assert_eq!(Buf::from(frame[..n].to_vec()), owned);
+            assert!(owned.as_borrowed().is_none());
+            // Cloned, sliced, compared and hashed by their bytes.
+            assert_eq!(owned.clone().as_bytes(), &frame[..n]);
+            if n > 0 {
+                assert_eq!(owned.slice(1..n).as_bytes(), &frame[1..n]);
+            }
+            assert_eq!(owned.into_bytes(), frame.slice(..n));
+        }
+        let borrowed = Buf::borrowed(&frame[..3]);
+        assert_eq!(borrowed.as_borrowed(), Some(&frame[..3]));
+        assert_eq!(borrowed.slice(1..2).as_borrowed(), Some(&frame[1..2]));
     }
 
     #[test]
@@ -332,7 +520,7 @@ mod tests {
         let frame = Bytes::from_static(b"a b c d");
         let words = |n: usize, cap: usize| {
             let mut v = Vec::with_capacity(cap);
-            v.extend((0..n).map(|k| Buf::Borrowed(&frame[2 * k..2 * k + 1])));
+            v.extend((0..n).map(|k| Buf::borrowed(&frame[2 * k..2 * k + 1])));
             v
         };
         // An empty list (a NIL address list) keeps no allocation at all.

@@ -112,10 +112,8 @@ macro_rules! capabilities {
                 if let Some(eq) = b.iter().position(|&c| c == b'=') {
                     let (name, value) = (&b[..eq], &b[eq + 1..]);
                     if !value.is_empty() {
-                        let param = || match atom.clone().into_inner() {
-                            crate::Buf::Borrowed(s) => Atom::unvalidated(&s[eq + 1..]),
-                            crate::Buf::Shared(s) => Atom::unvalidated(s.slice(eq + 1..)),
-                        };
+                        let len = b.len();
+                        let param = || Atom::unvalidated(atom.clone().into_inner().slice(eq + 1..len));
                         if name.eq_ignore_ascii_case(b"AUTH") {
                             return Capability::Auth(AuthMechanism::from_atom(param()));
                         }

@@ -365,7 +365,7 @@ impl<'a> Literal<'a> {
     }
 
     /// The payload buffer, borrowed or shared: an encoder can reference a
-    /// [`Buf::Shared`] payload instead of copying it (vectored encoding).
+    /// shared payload ([`Buf::shared`]) instead of copying it (vectored encoding).
     pub fn buf(&self) -> &Buf<'a> {
         &self.data
     }

@@ -42,7 +42,7 @@
 //! assert_eq!(format!("{login:?}").contains("hunter2"), false);
 //! ```
 //!
-//! Values borrow from the decoder's input ([`Buf::Borrowed`]); [`IntoStatic`]
+//! Values borrow from the decoder's input ([`Buf::borrowed`]); [`IntoStatic`]
 //! turns them into owned values, sharing a received frame instead of copying
 //! it. Constructors validate: an [`Atom`] cannot hold a space, a [`Quoted`]
 //! cannot hold CR or LF, a [`Tag`] follows the grammar.

@@ -126,7 +126,7 @@ impl<'a> MailboxOther<'a> {
     }
 
     /// The payload buffer and mode of a name sent as a literal: an encoder
-    /// references a [`Buf::Shared`] payload instead of copying it
+    /// references a shared payload ([`Buf::shared`]) instead of copying it
     /// (vectored encoding), as it does a [`Literal`]'s.
     pub(crate) fn literal(&self) -> Option<(&Buf<'a>, LiteralMode)> {
         match self.form {

@@ -72,7 +72,7 @@ impl From<String> for Secret<AString<'static>> {
 impl<'a> From<&'a [u8]> for Secret<Buf<'a>> {
     /// A SASL response.
     fn from(b: &'a [u8]) -> Self {
-        Secret(Buf::Borrowed(b))
+        Secret(Buf::borrowed(b))
     }
 }
 

@@ -289,7 +289,7 @@ fn item(
                 // Without NUL a plain literal will do; with NUL only a
                 // literal8 can carry the bytes (RFC 3516 §4.2).
                 Some(b) if !b.contains(&0) => BinaryData::NString(nstring(Some(b))),
-                Some(b) => BinaryData::Literal8(Buf::Shared(b)),
+                Some(b) => BinaryData::Literal8(Buf::shared(b)),
             },
         },
         A::BinarySize { part } => M::BinarySize {
@@ -316,7 +316,7 @@ fn nstring(bytes: Option<Bytes>) -> NString<'static> {
     let Some(bytes) = bytes else {
         return NString::NIL;
     };
-    let string = match IString::try_new(Buf::Shared(bytes.clone())) {
+    let string = match IString::try_new(Buf::shared(bytes.clone())) {
         Ok(s) => s,
         Err(_) => {
             let cleaned: Vec<u8> = bytes

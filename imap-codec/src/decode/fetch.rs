@@ -34,7 +34,7 @@ pub const MAX_BODY_DEPTH: usize = 64;
 /// in canonical form).
 fn fetch_flags(i: &[u8]) -> IResult<'_, FlagFetchList<'_>> {
     if let Some((len, n)) = plain_flag_list(i) {
-        let wire = Buf::Borrowed(&i[..len]);
+        let wire = Buf::borrowed(&i[..len]);
         return Ok((
             &i[len..],
             FlagFetchList::from_wire(wire, n, true, read_flag),
@@ -107,7 +107,7 @@ fn checked_list<'a>(
 ) -> IResult<'a, (Buf<'a>, u32, bool)> {
     let (res, quirky) = quirks::scoped(|| count(i));
     let (r, n) = res?;
-    Ok((r, (Buf::Borrowed(&i[..i.len() - r.len()]), n, !quirky)))
+    Ok((r, (Buf::borrowed(&i[..i.len() - r.len()]), n, !quirky)))
 }
 
 /// Reads the flag at the start of `i` (an element of a checked
@@ -687,7 +687,7 @@ fn binary_data(i: &[u8]) -> IResult<'_, BinaryData<'_>> {
             // literal8 = "~{" number64 "}" CRLF *OCTET; a stray "+" is tolerated.
             let (r, (len, mode)) = literal_header(&i[1..])?;
             let (r, data) = literal_data(r, len, mode)?;
-            Ok((r, BinaryData::Literal8(Buf::Borrowed(data))))
+            Ok((r, BinaryData::Literal8(Buf::borrowed(data))))
         }
         _ => nstring(i).map(|(r, s)| (r, BinaryData::NString(s))),
     }

@@ -190,31 +190,32 @@ mod tests {
 
         let mut fr = frames(
             Direction::ServerToClient,
-            b"* OK [CAPABILITY IMAP4rev2] hi\r\n* 1 FETCH (BODY[] {5}\r\nhello)\r\nA1 OK done\r\n",
+            b"* OK [CAPABILITY IMAP4rev2] hi\r\n* 1 FETCH (BODY[] {26}\r\nabcdefghijklmnopqrstuvwxyz)\r\nA1 OK done\r\n",
         )
         .into_iter();
         let greeting = fr.next().unwrap().into_greeting().unwrap();
         assert_eq!(greeting.text.human().as_bytes(), b"hi");
         let frame = fr.next().unwrap();
-        let body_at = frame.bytes.as_ptr() as usize + 23;
+        let body_at = frame.bytes.as_ptr() as usize + 24;
         let Response::Data(Data::Fetch { items, .. }) = frame.into_response().unwrap() else {
             panic!("a FETCH")
         };
         let MessageDataItem::BodySection { data, .. } = items.first() else {
             panic!("a body section")
         };
-        // The literal is the frame's memory, not a copy.
+        // The literal is the frame's memory, not a copy (a value of at
+        // most `Buf::INLINE_MAX` bytes is held inline instead).
         assert_eq!(data.as_bytes().map(|b| b.as_ptr() as usize), Some(body_at));
         let done = fr.next().unwrap().into_response().unwrap();
         assert_eq!(done.to_string(), "A1 OK done");
 
         let mut fr = frames(
             Direction::ClientToServer,
-            b"A1 APPEND INBOX {3+}\r\nabc\r\ndGVzdA==\r\nA2 FETCH 0 FLAGS\r\n",
+            b"A1 APPEND INBOX {26+}\r\nabcdefghijklmnopqrstuvwxyz\r\ndGVzdA==\r\nA2 FETCH 0 FLAGS\r\n",
         )
         .into_iter();
         let frame = fr.next().unwrap();
-        let data_at = frame.bytes.as_ptr() as usize + 22;
+        let data_at = frame.bytes.as_ptr() as usize + 23;
         let command = frame.into_command().unwrap();
         let CommandBody::Append { messages, .. } = &command.body else {
             panic!("an APPEND")

@@ -777,7 +777,7 @@ impl<'a> Literal8<'a> {
     }
 
     /// The payload buffer, borrowed or shared: an encoder can reference a
-    /// [`Buf::Shared`] payload instead of copying it (vectored encoding).
+    /// shared payload ([`Buf::shared`]) instead of copying it (vectored encoding).
     pub fn buf(&self) -> &Buf<'a> {
         &self.data
     }

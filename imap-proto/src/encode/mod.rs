@@ -420,10 +420,7 @@ impl Payload for Buf<'_> {
     }
     #[inline]
     fn shared(&self) -> Option<&Bytes> {
-        match self {
-            Buf::Borrowed(_) => None,
-            Buf::Shared(b) => Some(b),
-        }
+        self.as_shared()
     }
 }
 

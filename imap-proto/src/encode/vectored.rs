@@ -32,7 +32,7 @@ pub struct Splice {
 /// buffers keep their capacity, so encoding into a reused `Vectored` does
 /// not allocate.
 ///
-/// Only payloads held as [`Buf::Shared`](crate::Buf::Shared) (or given as [`Bytes`])
+/// Only payloads held as [`Buf::shared`](crate::Buf::shared) (or given as [`Bytes`])
 /// and at least [`Vectored::threshold`] bytes long are spliced; borrowed
 /// payloads (a message still borrowing its decoder's input) are copied into
 /// the head. [`IntoStatic::into_shared`](crate::IntoStatic::into_shared)
@@ -181,7 +181,7 @@ impl FusedIterator for Chunks<'_> {}
 ///
 /// // A response a server builds, its 4 KiB body a `Bytes` of its mail store.
 /// let body = Bytes::from("x".repeat(4096));
-/// let literal = Literal::try_new(Buf::Shared(body.clone())).unwrap();
+/// let literal = Literal::try_new(Buf::shared(body.clone())).unwrap();
 /// let message = Response::Data(Data::Fetch {
 ///     seq: NonZeroU32::MIN,
 ///     items: MessageDataItem::BodySection {

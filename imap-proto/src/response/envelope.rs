@@ -159,9 +159,10 @@ impl<'a> Envelope<'a> {
     /// The fields, owned (read from the bytes of a decoded envelope).
     pub fn into_fields(self) -> EnvelopeFields<'a> {
         match self.0 {
-            Kept::Wire { bytes, read, .. } => match bytes {
-                Buf::Borrowed(b) => read(b),
-                Buf::Shared(b) => read(&b).into_static_in(Some(&b)),
+            Kept::Wire { bytes, read, .. } => match (bytes.as_borrowed(), bytes.as_shared()) {
+                (Some(b), _) => read(b),
+                (None, Some(b)) => read(b).into_static_in(Some(b)),
+                (None, None) => read(bytes.as_bytes()).into_static(),
             },
             Kept::Owned(f) => *f,
         }

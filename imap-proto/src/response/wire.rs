@@ -444,10 +444,13 @@ impl<'a> ParamList<'a> {
     pub fn get(&self, name: &str) -> Option<Cow<'_, [u8]>> {
         self.iter()
             .find(|p| p.name.as_bytes().eq_ignore_ascii_case(name.as_bytes()))
-            .map(|p| match p.value.into_inner() {
+            .map(|p| {
+                let value = p.value.into_inner();
                 // Elements borrow from the list (read or reborrowed).
-                Buf::Borrowed(b) => Cow::Borrowed(b),
-                Buf::Shared(b) => Cow::Owned(b.to_vec()),
+                match value.as_borrowed() {
+                    Some(b) => Cow::Borrowed(b),
+                    None => Cow::Owned(value.as_bytes().to_vec()),
+                }
             })
     }
 }
@@ -741,9 +744,10 @@ impl<'a> BodyStructureItem<'a> {
     /// The body structure, owned (read from the bytes of a decoded item).
     pub fn into_inner(self) -> BodyStructure<'a> {
         match self.0 {
-            Kept::Wire { bytes, read, .. } => match bytes {
-                Buf::Borrowed(b) => read(b),
-                Buf::Shared(b) => read(&b).into_static_in(Some(&b)),
+            Kept::Wire { bytes, read, .. } => match (bytes.as_borrowed(), bytes.as_shared()) {
+                (Some(b), _) => read(b),
+                (None, Some(b)) => read(b).into_static_in(Some(b)),
+                (None, None) => read(bytes.as_bytes()).into_static(),
             },
             Kept::Owned(b) => *b,
         }

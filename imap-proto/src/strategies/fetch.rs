@@ -322,7 +322,7 @@ fn word_case(word: &'static str) -> BoxedStrategy<IString<'static>> {
     let lower = word.to_ascii_lowercase();
     let capitalised = format!("{}{}", &word[..1], &lower[1..]);
     let quoted = |w: String| {
-        IString::Quoted(crate::Quoted::try_new(Buf::Shared(w.into_bytes().into())).expect("a word"))
+        IString::Quoted(crate::Quoted::try_new(Buf::shared(w.into_bytes().into())).expect("a word"))
     };
     prop_oneof![
         Just(IString::from(word)),

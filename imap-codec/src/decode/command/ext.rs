@@ -383,10 +383,8 @@ pub(super) fn setacl_args(i: &[u8]) -> IResult<'_, CommandBody<'_>> {
         Some(b'-') => (AclModMode::Remove, 1),
         _ => (AclModMode::Replace, 0),
     };
-    let rights = match mod_rights.into_inner() {
-        imapkit_proto::Buf::Borrowed(s) => AclRights::try_new(&s[skip..]),
-        imapkit_proto::Buf::Shared(s) => AclRights::try_new(s.slice(skip..)),
-    };
+    let len = b.len();
+    let rights = AclRights::try_new(mod_rights.into_inner().slice(skip..len));
     match rights {
         Ok(rights) => Ok((
             i,

@@ -440,7 +440,7 @@ fn other_command<'a>(
             let (_, raw) = generic(&i[1..], false)?;
             // Leave the final CRLF to `command_full`.
             let rest = &i[1 + raw.len()..];
-            let other = OtherCommand::unvalidated(name, Some(Buf::Borrowed(raw)));
+            let other = OtherCommand::unvalidated(name, Some(Buf::borrowed(raw)));
             Ok((rest, CommandBody::Other(other)))
         }
         b'\r' => Ok((i, CommandBody::Other(OtherCommand::unvalidated(name, None)))),
@@ -463,7 +463,7 @@ fn authenticate_args(i: &[u8]) -> IResult<'_, CommandBody<'_>> {
     let at = &i[1..];
     let (i, b64) = take_while1(is_base64_char)(at)?;
     let data = if b64 == b"=" {
-        Buf::Borrowed(&b64[..0])
+        Buf::borrowed(&b64[..0])
     } else {
         decode_base64(at, b64)?
     };
@@ -483,7 +483,7 @@ fn is_base64_char(b: u8) -> bool {
 fn decode_base64<'a>(at: &'a [u8], b64: &[u8]) -> Result<Buf<'a>, nom::Err<super::PError<'a>>> {
     match base64::engine::general_purpose::STANDARD.decode(b64) {
         Ok(v) => Ok(Buf::from(v)),
-        Err(_) => cut_fail::<()>(at, "invalid base64").map(|_| Buf::Borrowed(&[])),
+        Err(_) => cut_fail::<()>(at, "invalid base64").map(|_| Buf::borrowed(&[])),
     }
 }
 

@@ -72,7 +72,7 @@ pub(crate) fn body(i: &[u8], depth: usize) -> IResult<'_, BodyStructure<'_>> {
 fn multipart(i: &[u8], depth: usize) -> IResult<'_, Multipart<'_>> {
     let (res, quirky) = quirks::scoped(|| parts(i, depth));
     let (r, (n, end)) = res?;
-    let parts = PartList::from_wire(Buf::Borrowed(&i[..end]), n, !quirky, read_part);
+    let parts = PartList::from_wire(Buf::borrowed(&i[..end]), n, !quirky, read_part);
     let (r, subtype) = string_nil_or_atom(r)?;
     let (r, m) = more(r)?;
     let (r, extension) = if m {
@@ -137,7 +137,7 @@ fn empty_multipart(i: &[u8], depth: usize) -> IResult<'_, Option<Multipart<'_>>>
 
 /// The parts of a multipart sent without any (a quirk).
 fn no_parts<'a>() -> PartList<'a> {
-    PartList::from_wire(Buf::Borrowed(&[]), 0, true, read_part)
+    PartList::from_wire(Buf::borrowed(&[]), 0, true, read_part)
 }
 
 /// Spaces followed by `)`: skipped (a quirk); anything else unchanged.
@@ -321,7 +321,7 @@ fn nil_fast(i: &[u8]) -> Option<&[u8]> {
 pub(crate) fn body_item(i: &[u8]) -> IResult<'_, BodyStructureItem<'_>> {
     let (res, quirky) = quirks::scoped(|| check_body(i, 0));
     let (r, ()) = res?;
-    let wire = Buf::Borrowed(&i[..i.len() - r.len()]);
+    let wire = Buf::borrowed(&i[..i.len() - r.len()]);
     Ok((r, BodyStructureItem::from_wire(wire, !quirky, read_body)))
 }
 
@@ -488,7 +488,7 @@ fn params_fast(i: &[u8]) -> Option<(ParamList<'_>, &[u8])> {
                 n = n.checked_add(1)?;
                 match r2 {
                     [b')', rest @ ..] => {
-                        let wire = Buf::Borrowed(&i[..i.len() - rest.len()]);
+                        let wire = Buf::borrowed(&i[..i.len() - rest.len()]);
                         return Some((ParamList::from_wire(wire, n, true, read_param), rest));
                     }
                     _ => r = sp_fast(r2)?,
@@ -529,7 +529,7 @@ fn single_general(i: &[u8], depth: usize) -> IResult<'_, Body<'_>> {
                     check_body(r, depth + 1)
                 });
                 let (r, ()) = res?;
-                let wire = Buf::Borrowed(&start[..start.len() - r.len()]);
+                let wire = Buf::borrowed(&start[..start.len() - r.len()]);
                 let message = Encapsulated::from_wire(wire, !quirky, read_encapsulated);
                 let (r, ()) = sps(r)?;
                 let (r, lines) = size_number(r, u64::MAX)?;

@@ -15,7 +15,7 @@ use super::checked_list;
 pub(crate) fn envelope(i: &[u8]) -> IResult<'_, Envelope<'_>> {
     let (res, quirky) = quirks::scoped(|| envelope_fields(i));
     let (r, _) = res?;
-    let wire = Buf::Borrowed(&i[..i.len() - r.len()]);
+    let wire = Buf::borrowed(&i[..i.len() - r.len()]);
     Ok((r, Envelope::from_wire(wire, !quirky, read_envelope)))
 }
 

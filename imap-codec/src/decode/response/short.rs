@@ -48,7 +48,7 @@ pub(crate) trait Source<'a, 'o>: Copy {
 impl<'a> Source<'a, 'a> for Borrowed {
     #[inline(always)]
     fn buf(self, part: &'a [u8]) -> Buf<'a> {
-        Buf::Borrowed(part)
+        Buf::borrowed(part)
     }
 
     #[inline(always)]
@@ -78,7 +78,7 @@ pub(crate) struct Copied;
 impl<'a> Source<'a, 'static> for Copied {
     #[inline(always)]
     fn buf(self, part: &'a [u8]) -> Buf<'static> {
-        Buf::Shared(Bytes::copy_from_slice(part))
+        Buf::copied(part)
     }
 
     #[inline]
@@ -337,12 +337,16 @@ fn resp_text<'a, 'o>(text: &'a [u8], src: impl Source<'a, 'o>) -> Option<RespTex
 }
 
 /// `part`, which lies inside `frame`, as a slice of it (`Bytes::slice`
-/// with the offset: `slice_ref` checks again what the caller knows).
+/// with the offset: `slice_ref` checks again what the caller knows), or
+/// inline if it is short (as [`IntoStatic::into_shared`] makes it).
 #[inline]
 fn share(frame: &Bytes, part: &[u8]) -> Buf<'static> {
+    if part.len() <= Buf::INLINE_MAX {
+        return Buf::copied(part);
+    }
     let at = (part.as_ptr() as usize).wrapping_sub(frame.as_ptr() as usize);
     debug_assert!(at <= frame.len() && part.len() <= frame.len() - at);
-    Buf::Shared(frame.slice(at..at + part.len()))
+    Buf::shared(frame.slice(at..at + part.len()))
 }
 
 #[cfg(test)]
