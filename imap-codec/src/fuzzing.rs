@@ -233,7 +233,7 @@ fn owned_fast_path(frame: &Bytes) -> Option<Response<'static>> {
     match crate::decode::response_shared(frame, frame) {
         crate::decode::Probe::Short(message) => Some(message),
         crate::decode::Probe::Fetch { seq, list } => {
-            crate::decode::fetch_shared(frame, seq, list, frame).ok()
+            crate::decode::fetch_owned(frame, seq, list, Some(frame)).ok()
         }
         crate::decode::Probe::General => None,
     }

@@ -327,9 +327,10 @@ impl<'a> From<std::borrow::Cow<'a, str>> for Buf<'a> {
 }
 impl From<Vec<u8>> for Buf<'static> {
     fn from(v: Vec<u8>) -> Self {
-        match v.len() <= Buf::INLINE_MAX {
-            true => Buf::copied(&v),
-            false => Buf::shared(Bytes::from(v)),
+        if v.len() <= Buf::INLINE_MAX {
+            Buf::copied(&v)
+        } else {
+            Buf::shared(Bytes::from(v))
         }
     }
 }

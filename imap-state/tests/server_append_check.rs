@@ -30,6 +30,14 @@ fn session(split: Split) -> Harness {
     h
 }
 
+/// Accepts the pending check (`what` names it in a failure) and lets the
+/// session answer it.
+fn accept_next(h: &mut Harness, what: &str) {
+    let check = h.appends.pop_front().expect(what);
+    h.server.accept_append(h.now, check).unwrap();
+    h.drive();
+}
+
 fn no(code: ResponseCode<'static>, text: &'static str) -> Completion {
     Completion::no(RespText::with_code(code, text).unwrap())
 }
@@ -326,14 +334,10 @@ fn a_command_with_too_many_literals_is_refused() {
         h.policy.auto_respond = false;
         h.send(b"m1 APPEND INBOX {1}\r\n");
         for _ in 0..2 {
-            let c = h.appends.pop_front().expect("a check");
-            h.server.accept_append(h.now, c).unwrap();
-            h.drive();
+            accept_next(&mut h, "a check");
             h.send(b"x {1}\r\n");
         }
-        let c = h.appends.pop_front().expect("the third check");
-        h.server.accept_append(h.now, c).unwrap();
-        h.drive();
+        accept_next(&mut h, "the third check");
         // The fourth literal: refused, no check, no `+`.
         h.send(b"x {1}\r\n");
         assert!(h.appends.is_empty(), "{split:?}");
@@ -375,9 +379,7 @@ fn refused_literals_do_not_count_towards_the_next_command() {
         h.drive();
     }
     h.send(b"a1 APPEND INBOX {1}\r\n");
-    let c = h.appends.pop_front().expect("a check, not a refusal");
-    h.server.accept_append(h.now, c).unwrap();
-    h.drive();
+    accept_next(&mut h, "a check, not a refusal");
     h.send(b"x\r\n");
     let wire = h.take_wire();
     assert!(wire.ends_with("+ Ready for literal data\r\n"), "{wire:?}");

@@ -67,7 +67,7 @@ pub(crate) use self::short::Probe;
 /// `input`, equal to `response(input)` followed by
 /// [`IntoStatic::into_shared`]. The shortest one-line responses (see
 /// [`short`]) are built here; for a FETCH response in its usual form
-/// [`fetch_shared`] builds it; anything else is [`Probe::General`], which
+/// [`fetch_owned`] builds it; anything else is [`Probe::General`], which
 /// the caller decodes and converts.
 #[inline]
 pub(crate) fn response_shared(input: &[u8], frame: &bytes::Bytes) -> Probe<'static> {
@@ -105,18 +105,8 @@ pub(crate) fn response_general_whole(input: &[u8]) -> Result<Response<'_>, Decod
 
 /// The FETCH response of [`Probe::Fetch`] with owned items, `input` being
 /// the whole frame (a response that does not decode here is decoded again
-/// on the general path, which decides its error).
-pub(crate) fn fetch_shared(
-    input: &[u8],
-    seq: std::num::NonZeroU32,
-    list: usize,
-    frame: &bytes::Bytes,
-) -> Result<Response<'static>, DecodeError> {
-    fetch_owned(input, seq, list, Some(frame))
-}
-
-/// [`fetch_shared`] with the items' slices shared from `frame` when it is
-/// given, copied when it is `None`.
+/// on the general path, which decides its error): the items' slices shared
+/// from `frame` when it is given, copied when it is `None`.
 #[inline]
 pub(crate) fn fetch_owned(
     input: &[u8],

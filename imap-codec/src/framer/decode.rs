@@ -106,7 +106,7 @@ impl Frame {
         match decode::response_shared(&self.bytes, &self.bytes) {
             decode::Probe::Short(response) => return Ok(response),
             decode::Probe::Fetch { seq, list } => {
-                let decoded = decode::fetch_shared(&self.bytes, seq, list, &self.bytes);
+                let decoded = decode::fetch_owned(&self.bytes, seq, list, Some(&self.bytes));
                 if decoded.is_ok() {
                     return decoded;
                 }
@@ -245,7 +245,7 @@ mod tests {
             match crate::decode::response_shared(&frame.bytes, &frame.bytes) {
                 crate::decode::Probe::Short(_) => fast += 1,
                 crate::decode::Probe::Fetch { seq, list } => {
-                    let d = crate::decode::fetch_shared(&frame.bytes, seq, list, &frame.bytes);
+                    let d = crate::decode::fetch_owned(&frame.bytes, seq, list, Some(&frame.bytes));
                     assert!(d.is_ok());
                     fast += 1;
                 }

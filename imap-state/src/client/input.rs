@@ -1060,8 +1060,11 @@ impl Client {
             let _ = now;
             return;
         }
-        let (offset, bytes) = frame.parts(&self.scratch);
-        let violation = |kind| PeerViolation::new(kind, offset, &bytes);
+        let scratch = &self.scratch;
+        let violation = |kind| {
+            let (offset, bytes) = frame.parts(scratch);
+            PeerViolation::new(kind, offset, &bytes)
+        };
         let Some(entry) = self
             .in_flight
             .iter_mut()

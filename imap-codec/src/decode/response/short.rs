@@ -336,17 +336,11 @@ fn resp_text<'a, 'o>(text: &'a [u8], src: impl Source<'a, 'o>) -> Option<RespTex
     ))
 }
 
-/// `part`, which lies inside `frame`, as a slice of it (`Bytes::slice`
-/// with the offset: `slice_ref` checks again what the caller knows), or
-/// inline if it is short (as [`IntoStatic::into_shared`] makes it).
+/// `part`, which lies inside `frame`, owned as [`IntoStatic::into_shared`]
+/// makes it: inline if short, else a slice of `frame`.
 #[inline]
 fn share(frame: &Bytes, part: &[u8]) -> Buf<'static> {
-    if part.len() <= Buf::INLINE_MAX {
-        return Buf::copied(part);
-    }
-    let at = (part.as_ptr() as usize).wrapping_sub(frame.as_ptr() as usize);
-    debug_assert!(at <= frame.len() && part.len() <= frame.len() - at);
-    Buf::shared(frame.slice(at..at + part.len()))
+    Buf::borrowed(part).into_shared(frame)
 }
 
 #[cfg(test)]
