@@ -7,9 +7,11 @@
 //!   [`Framer::push_buf`]; the copy from the input stands for the socket's
 //!   read), and each message is lent ([`Framer::poll_lent`]). The
 //!   responses that hold no bytes of the message (`* 3 EXISTS`, `* 5
-//!   EXPUNGE`, `* 0 RECENT`, `* SEARCH ...`) are decoded where they lie
-//!   (`FrameRef::decode_response_without_frame`; the Client copies their
-//!   bytes for a violation's `raw`, and so does this side); any other is
+//!   EXPUNGE`, `* 0 RECENT`, `* SEARCH ...`) and short status and FETCH
+//!   responses (their strings copied) are decoded where they lie
+//!   (`FrameRef::decode_response_without_frame`), and the loan is
+//!   released (`FrameRef::release`: the framer keeps the bytes, for a
+//!   violation's `raw`, until the next read); any other is
 //!   taken out of the buffer (`FrameRef::into_frame`) and decoded with
 //!   `Frame::decode_response_shared` into a value that owns its data
 //!   (strings and literals are slices of the frame, not copies). Commands:
@@ -168,7 +170,6 @@ fn read_into(framer: &mut Framer, stream: &[u8], at: &mut usize, read: usize) {
 /// lent side too.
 pub fn ours_responses(stream: &[u8], read: usize) -> Result<usize, StreamError> {
     let mut framer = Framer::new(FramerConfig::new(Direction::ServerToClient));
-    let mut scratch = Vec::new();
     let mut at = 0;
     let mut n = 0;
     while at < stream.len() {
@@ -177,9 +178,9 @@ pub fn ours_responses(stream: &[u8], read: usize) -> Result<usize, StreamError> 
             match lent {
                 Lent::Frame(frame) => {
                     if let Some(r) = frame.decode_response_without_frame() {
-                        scratch.clear();
-                        scratch.extend_from_slice(frame.bytes());
-                        black_box(&scratch);
+                        // As the Client: the framer keeps the message's
+                        // bytes until the next read (a violation's `raw`).
+                        frame.release();
                         black_box(&r);
                     } else {
                         let frame = frame.into_frame();

@@ -1,7 +1,7 @@
 //! `Framer::poll_lent`: messages lent from the framer's buffer are the
 //! messages `poll_event` splits off, at the same offsets, in any chunking,
 //! and the framer goes on correctly however a lent message ends (dropped,
-//! taken with `into_frame`, forgotten).
+//! taken with `into_frame`, forgotten, released).
 
 use imapkit_codec::framer::{Direction, FrameEvent, FrameRef, Framer, FramerConfig, Lent};
 use imapkit_proto::{Data, Response};
@@ -243,4 +243,100 @@ fn a_lent_message_with_a_streamed_literal_is_put_together_once() {
         panic!()
     };
     assert_eq!((next.bytes(), next.offset()), (&b"* 2 EXISTS\r\n"[..], 37));
+}
+
+/// Every message of `stream` in reads of `read` bytes, each lent, its
+/// loan released, and its bytes read back from `Framer::released` after
+/// the `FrameRef` is gone, as the Client reads a violation's `raw`.
+fn released(stream: &[u8], read: usize) -> Vec<Seen> {
+    let mut framer = Framer::new(config(Direction::ServerToClient));
+    let mut events = Vec::new();
+    for piece in stream.chunks(read) {
+        framer.push(piece);
+        loop {
+            let released = match framer.poll_lent() {
+                None => break,
+                Some(Lent::Frame(frame)) => {
+                    let at = (frame.offset(), frame.streamed_literals());
+                    frame.release();
+                    Some(at)
+                }
+                Some(Lent::Event(event)) => {
+                    events.push(Seen::Other(event));
+                    None
+                }
+            };
+            match released {
+                Some((offset, streamed)) => {
+                    events.push(Seen::Frame(framer.released().to_vec(), offset, streamed))
+                }
+                None => assert_eq!(framer.released(), b"", "a poll ends the release"),
+            }
+        }
+    }
+    assert!(framer.at_boundary());
+    assert_eq!(framer.buffered(), 0);
+    events
+}
+
+#[test]
+fn a_released_message_is_kept_until_the_next_read() {
+    for read in (1..=17).chain([SERVER.len()]) {
+        assert_eq!(
+            released(SERVER, read),
+            polled(Direction::ServerToClient, SERVER, read),
+            "read {read}"
+        );
+    }
+    // In the buffer: not counted as buffered, dropped by the next read.
+    let mut framer = Framer::new(FramerConfig::new(Direction::ServerToClient));
+    framer.push(b"* 1 EXISTS\r\n* 2 EXI");
+    let Some(Lent::Frame(frame)) = framer.poll_lent() else {
+        panic!()
+    };
+    frame.release();
+    assert_eq!(framer.released(), b"* 1 EXISTS\r\n");
+    assert_eq!(framer.buffered(), 7);
+    assert!(framer.poll_lent().is_none());
+    assert_eq!(framer.released(), b"");
+    framer.push(b"STS\r\n");
+    let Some(Lent::Frame(frame)) = framer.poll_lent() else {
+        panic!()
+    };
+    assert_eq!(
+        (frame.bytes(), frame.offset()),
+        (&b"* 2 EXISTS\r\n"[..], 12)
+    );
+    // A dropped loan leaves nothing released.
+    drop(frame);
+    assert_eq!(framer.released(), b"");
+    assert!(framer.at_boundary());
+}
+
+#[test]
+fn a_released_message_survives_the_calls_that_empty_the_buffer() {
+    // STARTTLS's OK (the Client discards what follows it, then may still
+    // report a violation of that OK) and COMPRESS's (the rest is taken).
+    let mut framer = Framer::new(FramerConfig::new(Direction::ServerToClient));
+    framer.push(b"A1 OK Begin TLS\r\n* injected\r\n");
+    let Some(Lent::Frame(frame)) = framer.poll_lent() else {
+        panic!()
+    };
+    frame.release();
+    assert_eq!(framer.discard_buffered(), 12);
+    assert_eq!(framer.released(), b"A1 OK Begin TLS\r\n");
+    assert_eq!(framer.stats().consumed, 29);
+    framer.push(b"* 1 EXISTS\r\n");
+    assert!(matches!(framer.poll_lent(), Some(Lent::Frame(_))));
+    assert_eq!(framer.released(), b"");
+
+    let mut framer = Framer::new(FramerConfig::new(Direction::ServerToClient));
+    framer.push(b"A2 OK DEFLATE active\r\n\x78\x9c");
+    let Some(Lent::Frame(frame)) = framer.poll_lent() else {
+        panic!()
+    };
+    frame.release();
+    assert_eq!(&framer.take_buffered()[..], b"\x78\x9c");
+    assert_eq!(framer.released(), b"A2 OK DEFLATE active\r\n");
+    assert!(framer.at_boundary());
 }

@@ -130,6 +130,22 @@ impl<'a> FrameRef<'a> {
         }
     }
 
+    /// Ends the loan and leaves the message's bytes readable through
+    /// [`Framer::released`] until the framer's next call that reads or
+    /// takes input (the next [`Framer::poll_lent`], a push). For a caller
+    /// that made a value owning its data
+    /// ([`decode_response_without_frame`](Self::decode_response_without_frame))
+    /// and needs the message's bytes only now and then while it handles
+    /// that value (a peer violation's raw bytes): no copy of each message
+    /// just in case. Dropping the `FrameRef` drops the message at once.
+    pub fn release(self) {
+        let mut this = std::mem::ManuallyDrop::new(self);
+        // The framer keeps its `lent` bytes until the next settle; a
+        // message split off around a streamed literal is kept with it.
+        // Nothing else of `this` owns anything.
+        this.framer.released = this.owned.take();
+    }
+
     /// Decodes the message as a server response, borrowing from it (as
     /// [`Frame::decode_response`]). Error offsets are relative to the
     /// message; [`FrameRef::stream_offset`] gives the position in the

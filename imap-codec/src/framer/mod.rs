@@ -116,6 +116,10 @@ pub struct Framer {
     /// the front of `buf` (already counted as consumed) until
     /// [`Framer::settle`] drops it.
     lent: usize,
+    /// The message of a [`FrameRef::release`]d loan that was not in `buf`
+    /// as one piece (or that a call which empties `buf` kept): what
+    /// [`Framer::released`] returns until the next [`Framer::settle`].
+    released: Option<bytes::Bytes>,
     /// A new [`FramerConfig::max_message`] for the messages that start
     /// after the current one ([`Framer::set_max_message`]).
     next_max_message: Option<usize>,
@@ -276,6 +280,7 @@ impl Framer {
             scanned: 0,
             lending: false,
             lent: 0,
+            released: None,
             next_max_message: None,
             config,
             #[cfg(any(test, feature = "fuzzing"))]
@@ -526,7 +531,7 @@ impl Framer {
     /// the TLS handshake, so that plaintext sent ahead is not taken for
     /// protected input. Returns how many bytes were dropped.
     pub fn discard_buffered(&mut self) -> usize {
-        self.settle();
+        self.keep_released();
         let n = self.buf.len() + self.head.len();
         self.consumed += self.buf.len() as u64;
         self.stats.discarded += n as u64;
@@ -563,7 +568,7 @@ impl Framer {
     /// assert_eq!((framer.buffered(), framer.stats().consumed), (0, 25));
     /// ```
     pub fn take_buffered(&mut self) -> BytesMut {
-        self.settle();
+        self.keep_released();
         let mut taken = std::mem::take(&mut self.head);
         let n = self.buf.len();
         taken.unsplit(self.buf.split());
@@ -1307,6 +1312,59 @@ impl Framer {
         if self.lent > 0 {
             self.buf.advance(self.lent);
             self.lent = 0;
+        }
+        if self.released.is_some() {
+            self.released = None;
+        }
+    }
+
+    /// [`settle`](Self::settle) for the calls that empty the buffer
+    /// between messages ([`discard_buffered`](Self::discard_buffered),
+    /// [`take_buffered`](Self::take_buffered)), which a caller makes while
+    /// it handles the message it released: that message is split off into
+    /// `released` (a rare call: the split's atomic operations do not
+    /// matter), so [`released`](Self::released) still returns it.
+    fn keep_released(&mut self) {
+        if self.lent > 0 {
+            let n = std::mem::take(&mut self.lent);
+            self.released = Some(self.buf.split_to(n).freeze());
+        }
+    }
+
+    /// The bytes of the message whose loan ended with
+    /// [`FrameRef::release`], until the next call that reads or takes
+    /// input ([`poll_lent`](Self::poll_lent),
+    /// [`poll_event`](Self::poll_event), [`push`](Self::push),
+    /// [`read_buf`](Self::read_buf), [`push_buf`](Self::push_buf),
+    /// [`reject_literal`](Self::reject_literal)); empty when there is none.
+    ///
+    /// A caller that decodes a lent message into a value that owns its
+    /// data ([`FrameRef::decode_response_without_frame`]) and then handles
+    /// that value with the framer in reach looks here for the message's
+    /// bytes when it needs them (a peer violation's raw bytes), instead of
+    /// copying every message just in case.
+    ///
+    /// ```
+    /// use imapkit_codec::framer::{Direction, Framer, FramerConfig, Lent};
+    ///
+    /// let mut framer = Framer::new(FramerConfig::new(Direction::ServerToClient));
+    /// framer.push(b"* 3 EXISTS\r\n* 4 EXISTS\r\n");
+    /// let Some(Lent::Frame(frame)) = framer.poll_lent() else { panic!() };
+    /// let response = frame.decode_response_without_frame().unwrap();
+    /// frame.release();
+    /// // ... the response is handled; the framer is free to use ...
+    /// assert_eq!(framer.released(), b"* 3 EXISTS\r\n");
+    /// assert_eq!(framer.buffered(), 12);
+    /// let Some(Lent::Frame(next)) = framer.poll_lent() else { panic!() };
+    /// assert_eq!(next.bytes(), b"* 4 EXISTS\r\n");
+    /// drop(next);
+    /// assert_eq!(framer.released(), b"");
+    /// # let _ = response;
+    /// ```
+    pub fn released(&self) -> &[u8] {
+        match &self.released {
+            Some(bytes) => bytes,
+            None => &self.buf[..self.lent],
         }
     }
 

@@ -5,7 +5,7 @@
 use std::time::Instant;
 
 use bytes::Bytes;
-use imapkit_codec::framer::{Frame, FrameEvent, Lent};
+use imapkit_codec::framer::{Frame, FrameEvent, Framer, Lent};
 use imapkit_proto::{
     Capability, Command, CommandBody, ContinueRequest, Data, ESearch, Greeting, GreetingKind,
     IntoStatic, NameEncoding, RespText, Response, ResponseCode, StatusKind, StatusResponse, Tag,
@@ -155,15 +155,16 @@ impl Client {
                     // `* 3 EXISTS` and the like, which hold no bytes of
                     // the message, and short status and FETCH responses,
                     // with copies of their strings: decoded where the
-                    // framer lent them (the bytes are copied for a
-                    // violation's `raw`). Any other message is taken out
-                    // of the buffer and its value shares it.
+                    // framer lent them, whose bytes it keeps until the
+                    // next read (`Framer::released`, for a violation's
+                    // `raw`). Any other message is taken out of the
+                    // buffer and its value shares it.
                     let greeting = self.state == SessionState::Greeting;
                     match frame.decode_response_without_frame() {
                         Some(response) if !greeting => {
-                            self.scratch.clear();
-                            self.scratch.extend_from_slice(frame.bytes());
-                            Input::Lent(response, frame.offset())
+                            let offset = frame.offset();
+                            frame.release();
+                            Input::Lent(response, offset)
                         }
                         _ => Input::Event(FrameEvent::Frame(frame.into_frame())),
                     }
@@ -172,7 +173,7 @@ impl Client {
             };
             let event = match event {
                 Input::Lent(response, offset) => {
-                    self.on_response(now, response, Raw::Scratch(offset));
+                    self.on_response(now, response, Raw::Released(offset));
                     if self.state == SessionState::Closed || self.gate == Gate::Upgrading {
                         return;
                     }
@@ -922,7 +923,7 @@ impl Client {
     }
 
     pub(super) fn violation<'f>(&mut self, kind: ViolationKind, frame: impl Into<Raw<'f>>) {
-        let (offset, bytes) = frame.into().parts(&self.scratch);
+        let (offset, bytes) = frame.into().parts(&self.framer);
         let v = PeerViolation::new(kind, offset, &bytes);
         self.events.push_back(Event::Violation(v));
     }
@@ -1060,9 +1061,9 @@ impl Client {
             let _ = now;
             return;
         }
-        let scratch = &self.scratch;
+        let framer = &self.framer;
         let violation = |kind| {
-            let (offset, bytes) = frame.parts(scratch);
+            let (offset, bytes) = frame.parts(framer);
             PeerViolation::new(kind, offset, &bytes)
         };
         let Some(entry) = self
@@ -1185,17 +1186,26 @@ pub(super) fn command_name(body: &CommandBody<'_>) -> &'static str {
 pub(super) enum Raw<'a> {
     /// The message's frame.
     Frame(&'a Frame),
-    /// A message the framer lent, decoded without a frame: its bytes are
-    /// in `Client::scratch`; it starts at this stream offset.
-    Scratch(u64),
+    /// A message the framer lent, decoded without a frame, whose loan was
+    /// released: its bytes are the framer's
+    /// [`released`](imapkit_codec::framer::Framer::released) until the
+    /// client reads on; it starts at this stream offset.
+    Released(u64),
 }
 
 impl Raw<'_> {
-    /// The message's stream offset and bytes (`scratch`: the client's).
-    fn parts(self, scratch: &[u8]) -> (u64, Bytes) {
+    /// The message's stream offset and bytes (`framer`: the client's).
+    fn parts(self, framer: &Framer) -> (u64, Bytes) {
         match self {
             Raw::Frame(frame) => (frame.offset, frame.bytes.clone()),
-            Raw::Scratch(offset) => (offset, Bytes::copy_from_slice(scratch)),
+            Raw::Released(offset) => {
+                let bytes = framer.released();
+                debug_assert!(
+                    !bytes.is_empty(),
+                    "a released message is kept until the next read"
+                );
+                (offset, Bytes::copy_from_slice(bytes))
+            }
         }
     }
 }
@@ -1210,7 +1220,7 @@ impl<'a> From<&'a Frame> for Raw<'a> {
 /// message is done with.
 enum Input {
     /// A response decoded where the framer lent it (bytes in
-    /// `Client::scratch`), at this stream offset.
+    /// `Framer::released`), at this stream offset.
     Lent(Response<'static>, u64),
     /// Any event, frames taken out of the buffer.
     Event(FrameEvent),

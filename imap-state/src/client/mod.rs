@@ -84,10 +84,6 @@ pub struct Client {
     /// is no longer allowed (RFC 9051 §6.3.1, RFC 5161 §3.1).
     selected_once: bool,
     framer: Framer,
-    /// The bytes of the message being handled when the framer lent it
-    /// and it was decoded without a frame (see `process_frames`), for a
-    /// violation's `raw`.
-    scratch: Vec<u8>,
     tags: TagGenerator,
     next_handle: u64,
     /// Commands not yet started, in order.
@@ -333,7 +329,6 @@ impl Client {
             caps: Capabilities::default(),
             selected_once: false,
             framer: Framer::new(framer_config),
-            scratch: Vec::new(),
             tags,
             next_handle: 0,
             queue: VecDeque::new(),
