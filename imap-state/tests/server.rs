@@ -982,3 +982,44 @@ fn answer_select_writes_what_each_version_owes() {
     );
     assert!(wire.ends_with("b OK [READ-ONLY] completed\r\n"), "{wire}");
 }
+
+/// A completion with the application's own text (a store's error message)
+/// cannot fail: CR, LF and NUL become spaces, so the answer stays one line
+/// and nothing of the text is read by the client as a response of its
+/// own (server_tasks_review friction 6).
+#[test]
+fn a_completion_with_the_applications_own_text_stays_one_line() {
+    let mut h = manual(ServerConfig::default(), Split::Whole);
+    let answer = |h: &mut Harness, command: &[u8], completion: Completion| {
+        h.send(command);
+        let (request, _) = h
+            .requests
+            .pop_front()
+            .expect("the command reached the application");
+        h.server.respond(h.now, request, completion).unwrap();
+        h.drive();
+    };
+    let store_error = "write failed:\r\n* BYE injected\0";
+    let code = Some(imapkit_state::proto::ResponseCode::ServerBug);
+    answer(
+        &mut h,
+        b"a DELETE Drafts\r\n",
+        Completion::with_text(Status::No, code, store_error),
+    );
+    answer(
+        &mut h,
+        b"b CREATE Sent\r\n",
+        Completion::with_text(Status::Ok, None, "[not a code]"),
+    );
+    answer(
+        &mut h,
+        b"c SUBSCRIBE Sent\r\n",
+        Completion::with_text(Status::Bad, None, ""),
+    );
+    assert_eq!(
+        h.take_wire(),
+        "a NO [SERVERBUG] write failed:  * BYE injected \r\n\
+         b OK  [not a code]\r\n\
+         c BAD \r\n"
+    );
+}

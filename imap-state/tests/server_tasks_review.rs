@@ -52,6 +52,9 @@
 //! 6. Friction: a completion with a code and own text is
 //!    `Completion::new(Status::Ok, RespText::with_code(code, text).unwrap())`
 //!    (fallible); `ok_with_code` fixes the text to "completed".
+//!    (Stop 36: `Completion::with_text(status, code, text)` cannot fail:
+//!    CR, LF and NUL become spaces, `RespText::lossy`; server.rs
+//!    `a_completion_with_the_applications_own_text_stays_one_line`.)
 //! 7. Friction: CONDSTORE enabled implicitly (STORE UNCHANGEDSINCE, SELECT
 //!    (CONDSTORE)) raises no `Event::Enabled`; the application must poll
 //!    `enabled().condstore` on each command to know that MODSEQ is now due

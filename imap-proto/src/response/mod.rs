@@ -23,6 +23,7 @@ pub use wire::{AddressIter, BodyStructureItem, FlagFetchIter, FlagFetchList, Par
 use bytes::Bytes;
 
 use crate::buf::{Buf, IntoStatic};
+use crate::chars;
 use crate::core::{Tag, Text};
 use crate::error::ValidationError;
 
@@ -262,6 +263,36 @@ impl<'a> RespText<'a> {
         text: impl Into<Buf<'a>>,
     ) -> Result<Self, ValidationError> {
         RespText::new(Some(code), Text::try_new(text)?)
+    }
+
+    /// A code (if any) and a text of the application's own, made valid
+    /// instead of refused: NUL, CR and LF become spaces, and a text that
+    /// would read as a code (no code, a leading `[`) gets a space before
+    /// it. For texts that come from elsewhere (a store's error message, a
+    /// path) where a failure would only be passed on; a constant is better
+    /// written with [`RespText::text`] or [`RespText::with_code`], which
+    /// refuse instead of changing it.
+    ///
+    /// ```
+    /// use imapkit_proto::{RespText, ResponseCode};
+    ///
+    /// let t = RespText::lossy(Some(ResponseCode::ServerBug), "disk error:\r\nEIO");
+    /// assert_eq!(t.human().as_bytes(), b"disk error:  EIO");
+    /// assert_eq!(RespText::lossy(None, "[x] failed").human().as_bytes(), b" [x] failed");
+    /// ```
+    pub fn lossy(code: Option<ResponseCode<'a>>, text: &str) -> Self {
+        let mut bytes = Vec::with_capacity(text.len() + 1);
+        if code.is_none() && text.starts_with('[') {
+            bytes.push(b' ');
+        }
+        bytes.extend(
+            text.bytes()
+                .map(|b| if chars::is_text_char(b) { b } else { b' ' }),
+        );
+        Self {
+            code,
+            text: Text::unvalidated(bytes),
+        }
     }
 
     /// Built by a decoder that checked the parts.

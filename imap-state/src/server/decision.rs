@@ -102,6 +102,23 @@ impl Completion {
         Self::new(Status::Ok, coded_text(code, "completed"))
     }
 
+    /// Any status with an optional code and a text of the application's
+    /// own, which cannot fail: NUL, CR and LF in `text` become spaces (see
+    /// [`RespText::lossy`]). For a store's error message, say:
+    ///
+    /// ```
+    /// use imapkit_state::proto::{ResponseCode, Status};
+    /// use imapkit_state::server::Completion;
+    ///
+    /// let err = "quota of 2 GB\nexceeded";
+    /// let c = Completion::with_text(Status::No, Some(ResponseCode::OverQuota), err);
+    /// assert_eq!(c.text().human().as_bytes(), b"quota of 2 GB exceeded");
+    /// assert_eq!(c.text().code(), Some(&ResponseCode::OverQuota));
+    /// ```
+    pub fn with_text(status: Status, code: Option<ResponseCode<'static>>, text: &str) -> Self {
+        Self::new(status, RespText::lossy(code, text))
+    }
+
     /// The status.
     pub fn status(&self) -> Status {
         self.status
