@@ -1023,3 +1023,40 @@ fn a_completion_with_the_applications_own_text_stays_one_line() {
          c BAD \r\n"
     );
 }
+
+/// A large answer streamed as `output_full` says (server_tasks_review
+/// friction 3): the queue never holds more than `max_output` and one
+/// message, every message goes out once and in order, the completion last.
+#[test]
+fn a_large_answer_streams_within_the_output_limit() {
+    let mut config = ServerConfig::default();
+    config.limits.max_output = 1024;
+    let mut h = manual(config, Split::Whole);
+    h.send(b"a UID FETCH 1:* (UID)\r\n");
+    let (request, _) = h.requests.pop_front().unwrap();
+    let mut socket = Vec::new();
+    let (mut most, mut flushes) = (0, 0);
+    for k in 1..=500 {
+        h.server
+            .send_data(h.now, &request, fetch_uid(k, 1000 + k))
+            .unwrap();
+        most = most.max(h.server.output_len());
+        if h.server.output_full() {
+            assert!(!h.server.wants_read(), "a full output holds input back");
+            while h.server.poll_transmit(h.now, &mut socket).is_some() {}
+            assert!(!h.server.output_full());
+            assert_eq!(h.server.output_len(), 0);
+            flushes += 1;
+        }
+    }
+    h.server.respond(h.now, request, Completion::ok()).unwrap();
+    while h.server.poll_transmit(h.now, &mut socket).is_some() {}
+    let longest = "* 500 FETCH (UID 1500)\r\n".len();
+    assert!(most < 1024 + longest, "{most}");
+    assert!(flushes >= 10, "{flushes}");
+    let expected: String = (1..=500)
+        .map(|k| format!("* {k} FETCH (UID {})\r\n", 1000 + k))
+        .chain(["a OK completed\r\n".to_owned()])
+        .collect();
+    assert_eq!(String::from_utf8(socket).unwrap(), expected);
+}

@@ -37,6 +37,10 @@
 //!    each `poll_transmit`; and pipelined commands read in one go are all
 //!    handed out before any is answered (see
 //!    `t5_pipelined_large_answers_are_bounded_by_max_in_flight`).
+//!    (Stop 36: `Server::output_full()` says when to stop producing and
+//!    transmit; `poll_transmit` takes all the output, so no "drained"
+//!    event is needed; server.rs
+//!    `a_large_answer_streams_within_the_output_limit`.)
 //! 4. Friction: AUTHENTICATE PLAIN needs `sasl_mechanisms` plus an
 //!    `Arc<dyn Fn(&MechanismRequest) -> Option<Box<dyn ServerMechanism>>>`
 //!    matching on the name, with an `as Box<dyn ServerMechanism>` cast

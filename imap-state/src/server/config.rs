@@ -201,8 +201,9 @@ pub struct Limits {
     /// queue to this plus the answers of the commands already read (at
     /// most [`max_in_flight`](Self::max_in_flight)): those are queued
     /// whatever their size. An application that sends large answers
-    /// (a `BODY[]` of many MiB) can look at
-    /// [`output_len`](crate::server::Server::output_len) before reading
+    /// (a `BODY[]` of many MiB, a FETCH of many messages) can look at
+    /// [`output_full`](crate::server::Server::output_full) (or
+    /// [`output_len`](crate::server::Server::output_len)) before reading
     /// more from its store.
     pub max_output: usize,
 }

@@ -513,6 +513,43 @@ impl Server {
         self.out.len()
     }
 
+    /// Whether the queued output reached
+    /// [`Limits::max_output`](crate::server::Limits::max_output): the
+    /// session reads no more input until it is taken, and an application
+    /// that streams a large answer (a FETCH of many messages, one
+    /// [`send_data`](Self::send_data) each) stops producing, sends what
+    /// [`poll_transmit`](Self::poll_transmit) hands over (all of it), and
+    /// goes on. `send_data` itself never refuses data for a full output:
+    /// the answers of commands already read are queued whatever their
+    /// size.
+    ///
+    /// ```
+    /// use std::time::Instant;
+    /// use imapkit_state::proto::Data;
+    /// use imapkit_state::server::{Request, Server};
+    ///
+    /// /// Sends `messages` for `request`, handing the output to `socket`
+    /// /// whenever the session's queue is full.
+    /// fn stream(
+    ///     server: &mut Server,
+    ///     now: Instant,
+    ///     request: &Request,
+    ///     messages: impl IntoIterator<Item = Data<'static>>,
+    ///     socket: &mut Vec<u8>,
+    /// ) {
+    ///     for data in messages {
+    ///         server.send_data(now, request, data).unwrap();
+    ///         if server.output_full() {
+    ///             // A real loop writes it out and waits until the socket takes it.
+    ///             while server.poll_transmit(now, socket).is_some() {}
+    ///         }
+    ///     }
+    /// }
+    /// ```
+    pub fn output_full(&self) -> bool {
+        self.out.is_full()
+    }
+
     /// Bytes of client input held in the framer (for the fuzz checks of
     /// bounded memory).
     #[cfg(feature = "fuzzing")]
