@@ -346,32 +346,60 @@ pub fn framer_chunks(data: &[u8]) {
     let bytewise = run(&mut || 1);
     assert_eq!(whole, bytewise);
     // Lent (`poll_lent`): the same messages at the same offsets, some
-    // taken with `into_frame`, the others copied after they are read.
+    // taken with `into_frame`, some copied while lent, the others
+    // released and copied from `Framer::released` after the loan ended.
     let mut k = 0usize;
     let mut f = Framer::new(config.clone());
     let mut lent = Vec::new();
     for piece in stream.chunks(pattern[1]) {
         f.push(piece);
-        while let Some(event) = f.poll_lent() {
-            if let (Lent::Frame(frame), Direction::ServerToClient) = (&event, direction) {
-                // What the Client builds without a frame is what the
-                // general path decodes.
-                if let Some(r) = frame.decode_response_without_frame() {
-                    assert_eq!(Ok(r), crate::decode::response_general_whole(frame.bytes()));
+        loop {
+            let event = match f.poll_lent() {
+                None => break,
+                Some(Lent::Frame(frame)) => {
+                    if direction == Direction::ServerToClient {
+                        // What the Client builds without a frame is what
+                        // the general path decodes.
+                        if let Some(r) = frame.decode_response_without_frame() {
+                            assert_eq!(Ok(r), crate::decode::response_general_whole(frame.bytes()));
+                        }
+                    }
+                    match k % 3 {
+                        0 => Some(FrameEvent::Frame(frame.into_frame())),
+                        1 => Some(FrameEvent::Frame(Frame {
+                            bytes: Bytes::copy_from_slice(frame.bytes()),
+                            offset: frame.offset(),
+                            streamed_literals: frame.streamed_literals(),
+                            gaps: frame.gaps(),
+                        })),
+                        _ => {
+                            let (bytes, offset) = (frame.bytes().to_vec(), frame.offset());
+                            let (streamed_literals, gaps) =
+                                (frame.streamed_literals(), frame.gaps());
+                            frame.release();
+                            lent.push(FrameEvent::Frame(Frame {
+                                bytes: Bytes::from(bytes),
+                                offset,
+                                streamed_literals,
+                                gaps,
+                            }));
+                            None
+                        }
+                    }
                 }
-            }
-            let event = match event {
-                Lent::Frame(frame) if k % 2 == 0 => FrameEvent::Frame(frame.into_frame()),
-                Lent::Frame(frame) => FrameEvent::Frame(Frame {
-                    bytes: Bytes::copy_from_slice(frame.bytes()),
-                    offset: frame.offset(),
-                    streamed_literals: frame.streamed_literals(),
-                    gaps: frame.gaps(),
-                }),
-                Lent::Event(event) => event,
+                Some(Lent::Event(event)) => Some(event),
             };
             k += 1;
-            lent.push(event);
+            match event {
+                Some(event) => lent.push(event),
+                None => {
+                    // Released: its bytes stay readable until the next read.
+                    let Some(FrameEvent::Frame(frame)) = lent.last() else {
+                        unreachable!("a released message was pushed")
+                    };
+                    assert_eq!(f.released(), &frame.bytes[..]);
+                }
+            }
         }
         assert!(
             f.buffered() <= bound,
