@@ -33,8 +33,9 @@
 //!   from the start of the message on `Incomplete` (or `LiteralFound`), as
 //!   with imap-proto, and use the value borrowed from their buffer.
 //!
-//! Every side hands each decoded value to `black_box` by reference and then
-//! drops it, so that no side pays for moving its value into `black_box`.
+//! Every side hands each decoded value to `black_box` by reference, where
+//! the decoder returned it, and then drops it, so that no side pays for
+//! moving its value into `black_box` or out of its `Result` first.
 //! Every function returns the number of messages decoded, so that the bench
 //! setup can check that each side decodes every message at every read size.
 
@@ -163,6 +164,18 @@ fn read_into(framer: &mut Framer, stream: &[u8], at: &mut usize, read: usize) {
     *at += n;
 }
 
+/// Hands a decoded value to `black_box` where it lies (bound by
+/// reference: no side moves its value out of the result first).
+fn by_ref<T, E: Clone>(result: &Result<T, E>) -> Result<(), E> {
+    match result {
+        Ok(value) => {
+            black_box(value);
+            Ok(())
+        }
+        Err(e) => Err(e.clone()),
+    }
+}
+
 /// Ours, responses, as the Client's `process_frames` decodes them (see
 /// the module's documentation), in reads of `read` bytes. Its own loop,
 /// not `ours_lent`'s: handing each `FrameRef` to a closure by value (as
@@ -177,16 +190,17 @@ pub fn ours_responses(stream: &[u8], read: usize) -> Result<usize, StreamError> 
         while let Some(lent) = framer.poll_lent() {
             match lent {
                 Lent::Frame(frame) => {
-                    if let Some(r) = frame.decode_response_without_frame() {
+                    let short = frame.decode_response_without_frame();
+                    if let Some(r) = &short {
                         // As the Client: the framer keeps the message's
                         // bytes until the next read (a violation's `raw`).
                         frame.release();
-                        black_box(&r);
+                        black_box(r);
                     } else {
                         let frame = frame.into_frame();
-                        match frame.decode_response_shared() {
+                        match &frame.decode_response_shared() {
                             Ok(r) => {
-                                black_box(&r);
+                                black_box(r);
                             }
                             Err(e) => return Err(error(n, frame.offset as usize, e)),
                         }
@@ -207,9 +221,7 @@ pub fn ours_responses(stream: &[u8], read: usize) -> Result<usize, StreamError> 
 /// data follows at once).
 pub fn ours_commands(stream: &[u8], read: usize) -> Result<usize, StreamError> {
     ours(stream, read, Direction::ClientToServer, |frame| {
-        frame.decode_command_shared().map(|c| {
-            black_box(&c);
-        })
+        by_ref(&frame.decode_command_shared())
     })
 }
 
@@ -246,9 +258,7 @@ fn ours<E: std::fmt::Debug>(
 /// (values borrowed from the framer's buffer), in reads of `read` bytes.
 pub fn ours_lent_responses(stream: &[u8], read: usize) -> Result<usize, StreamError> {
     ours_lent(stream, read, Direction::ServerToClient, |frame| {
-        frame.decode_response().map(|r| {
-            black_box(&r);
-        })
+        by_ref(&frame.decode_response())
     })
 }
 
@@ -256,9 +266,7 @@ pub fn ours_lent_responses(stream: &[u8], read: usize) -> Result<usize, StreamEr
 /// `FrameRef::decode_command`, in reads of `read` bytes.
 pub fn ours_lent_commands(stream: &[u8], read: usize) -> Result<usize, StreamError> {
     ours_lent(stream, read, Direction::ClientToServer, |frame| {
-        frame.decode_command().map(|c| {
-            black_box(&c);
-        })
+        by_ref(&frame.decode_command())
     })
 }
 
@@ -328,9 +336,9 @@ pub fn imap_proto_responses(stream: &[u8], read: usize) -> Result<usize, StreamE
     retry_from_start(
         stream,
         read,
-        |input| match upstream_imap_proto::Response::parse(input) {
+        |input| match &upstream_imap_proto::Response::parse(input) {
             Ok((rest, message)) => {
-                black_box(&message);
+                black_box(message);
                 Ok(Some(input.len() - rest.len()))
             }
             Err(e) if e.is_incomplete() => Ok(None),
@@ -344,13 +352,13 @@ pub fn imap_proto_responses(stream: &[u8], read: usize) -> Result<usize, StreamE
 pub fn imap_codec_1_responses(stream: &[u8], read: usize) -> Result<usize, StreamError> {
     use upstream_imap_codec::decode::{Decoder as _, ResponseDecodeError};
     let codec = upstream_imap_codec::ResponseCodec::default();
-    retry_from_start(stream, read, |input| match codec.decode(input) {
+    retry_from_start(stream, read, |input| match &codec.decode(input) {
         Ok((rest, message)) => {
-            black_box(&message);
+            black_box(message);
             Ok(Some(input.len() - rest.len()))
         }
         Err(ResponseDecodeError::Incomplete | ResponseDecodeError::LiteralFound { .. }) => Ok(None),
-        Err(e) => Err(e),
+        Err(e) => Err(format!("{e:?}")),
     })
 }
 
@@ -359,9 +367,9 @@ pub fn imap_codec_1_responses(stream: &[u8], read: usize) -> Result<usize, Strea
 pub fn imap_codec_1_commands(stream: &[u8], read: usize) -> Result<usize, StreamError> {
     use upstream_imap_codec::decode::{CommandDecodeError, Decoder as _};
     let codec = upstream_imap_codec::CommandCodec::default();
-    retry_from_start(stream, read, |input| match codec.decode(input) {
+    retry_from_start(stream, read, |input| match &codec.decode(input) {
         Ok((rest, message)) => {
-            black_box(&message);
+            black_box(message);
             Ok(Some(input.len() - rest.len()))
         }
         Err(CommandDecodeError::Incomplete | CommandDecodeError::LiteralFound { .. }) => Ok(None),
