@@ -1337,6 +1337,9 @@ impl Framer {
     /// [`poll_event`](Self::poll_event), [`push`](Self::push),
     /// [`read_buf`](Self::read_buf), [`push_buf`](Self::push_buf),
     /// [`reject_literal`](Self::reject_literal)); empty when there is none.
+    /// (A lent message whose `FrameRef` was forgotten instead, with
+    /// `std::mem::forget`, is still in the buffer the same way, and is
+    /// returned too.)
     ///
     /// A caller that decodes a lent message into a value that owns its
     /// data ([`FrameRef::decode_response_without_frame`]) and then handles
