@@ -354,7 +354,9 @@ pub fn framer_chunks(data: &[u8]) {
     for piece in stream.chunks(pattern[1]) {
         f.push(piece);
         loop {
-            let event = match f.poll_lent() {
+            // The event, and whether its message was released (then its
+            // bytes are read back after the loan ended).
+            let (event, released) = match f.poll_lent() {
                 None => break,
                 Some(Lent::Frame(frame)) => {
                     if direction == Direction::ServerToClient {
@@ -364,42 +366,30 @@ pub fn framer_chunks(data: &[u8]) {
                             assert_eq!(Ok(r), crate::decode::response_general_whole(frame.bytes()));
                         }
                     }
-                    match k % 3 {
-                        0 => Some(FrameEvent::Frame(frame.into_frame())),
-                        1 => Some(FrameEvent::Frame(Frame {
+                    if k % 3 == 0 {
+                        (FrameEvent::Frame(frame.into_frame()), false)
+                    } else {
+                        let copy = Frame {
                             bytes: Bytes::copy_from_slice(frame.bytes()),
                             offset: frame.offset(),
                             streamed_literals: frame.streamed_literals(),
                             gaps: frame.gaps(),
-                        })),
-                        _ => {
-                            let (bytes, offset) = (frame.bytes().to_vec(), frame.offset());
-                            let (streamed_literals, gaps) =
-                                (frame.streamed_literals(), frame.gaps());
+                        };
+                        let released = k % 3 == 2;
+                        if released {
                             frame.release();
-                            lent.push(FrameEvent::Frame(Frame {
-                                bytes: Bytes::from(bytes),
-                                offset,
-                                streamed_literals,
-                                gaps,
-                            }));
-                            None
                         }
+                        (FrameEvent::Frame(copy), released)
                     }
                 }
-                Some(Lent::Event(event)) => Some(event),
+                Some(Lent::Event(event)) => (event, false),
             };
             k += 1;
-            match event {
-                Some(event) => lent.push(event),
-                None => {
-                    // Released: its bytes stay readable until the next read.
-                    let Some(FrameEvent::Frame(frame)) = lent.last() else {
-                        unreachable!("a released message was pushed")
-                    };
-                    assert_eq!(f.released(), &frame.bytes[..]);
-                }
+            if let (true, FrameEvent::Frame(frame)) = (released, &event) {
+                // Released: its bytes stay readable until the next read.
+                assert_eq!(f.released(), &frame.bytes[..]);
             }
+            lent.push(event);
         }
         assert!(
             f.buffered() <= bound,

@@ -32,7 +32,7 @@ use imapkit_proto::{
 };
 
 use crate::decode::command::own::Borrowed;
-use crate::decode::core::text_stop;
+use crate::decode::core::{digits_u64, text_stop};
 use crate::decode::COPY_AT_MOST;
 
 /// How [`probe`] hands out the slices of the input it puts in a value:
@@ -384,29 +384,16 @@ fn common_code(text: &[u8]) -> Option<(&[u8], ResponseCode<'static>)> {
     }
 }
 
-/// `n]` at the front of `i`, for [`common_code`]: 1 to 19 digits (a
-/// `u64` holds them all) without a leading zero, so never 0; the number
-/// and what follows the `]`.
+/// `n]` at the front of `i`, for [`common_code`]: 1 to 19 digits (any
+/// such number fits a `u64`), read by [`digits_u64`], without a leading
+/// zero, so never 0; the number and what follows the `]`.
 #[inline]
 fn code_number(i: &[u8]) -> Option<(u64, &[u8])> {
-    let mut n: u64 = 0;
-    let mut k = 0;
-    loop {
-        let b = *i.get(k)?;
-        if b == b']' {
-            break;
-        }
-        let d = b.wrapping_sub(b'0');
-        if d > 9 || k == 19 {
-            return None;
-        }
-        n = n * 10 + u64::from(d);
-        k += 1;
-    }
-    if k == 0 || i[0] == b'0' {
+    let (r, n) = digits_u64(i).ok()?;
+    if i[0] == b'0' || i.len() - r.len() > 19 {
         return None;
     }
-    Some((n, &i[k + 1..]))
+    Some((n, r.strip_prefix(b"]")?))
 }
 
 /// `part`, which lies inside `frame`, owned as [`IntoStatic::into_shared`]
