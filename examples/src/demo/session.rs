@@ -560,18 +560,16 @@ pub(super) fn static_text(s: &'static str) -> RespText<'static> {
 /// store gives (BAD for a message number past the end, RFC 9051 §6.4.8).
 /// I/O details stay in the server's log, not on the wire.
 pub(super) fn store_failure(e: &StoreError) -> Completion {
-    let text = match e {
+    match e {
         StoreError::InvalidSequence => {
-            return Completion::bad(static_text("Invalid message sequence number"))
+            Completion::bad(static_text("Invalid message sequence number"))
         }
         StoreError::Io { .. } | StoreError::Corrupt { .. } => {
             eprintln!("imap-demo: store error: {e}");
-            "internal server error".to_string()
+            Completion::with_text(Status::No, e.code(), "internal server error")
         }
-        other => other.to_string(),
-    };
-    let text = Text::try_from(text).unwrap_or_else(|_| Text::unvalidated(&b"failed"[..]));
-    Completion::no(RespText::unvalidated(e.code(), text))
+        other => Completion::with_text(Status::No, e.code(), &other.to_string()),
+    }
 }
 
 /// `* n EXPUNGE`, `* n EXISTS`, `* FLAGS`, `* n FETCH (UID FLAGS [MODSEQ])`
