@@ -14,7 +14,7 @@
 //! address and parameter), `imap-codec`, `imap-proto`, and `framed-N`
 //! (ours through the framer in chunks of N bytes, `framed-whole` for the
 //! whole input at once: the `framing/chunked` group), and
-//! `stream:SIDE:READ`, a side of the `stream/*` groups (`ours`,
+//! `stream:SIDE:READ`, a side of the `stream/*` groups (`ours`, `ours-lent`,
 //! `imap-proto-0.17`, `imap-codec-1.0`, `imap-codec-2.0-alpha`) in reads of
 //! READ bytes (`whole` for one read); `commands` then means the
 //! `stream/client_mix` group.
@@ -69,6 +69,7 @@ fn main() {
         let read = read.parse().unwrap_or(s.len());
         let stream_side = [
             StreamSide::Ours,
+            StreamSide::OursLent,
             StreamSide::ImapProto,
             StreamSide::ImapCodec1,
             StreamSide::ImapCodec2,
