@@ -3,7 +3,7 @@
 //! command is Incomplete or LiteralAnnounced.
 
 use imapkit_codec::decode::{authenticate_data, command};
-use imapkit_codec::{Decoded, Encode};
+use imapkit_codec::{DecodeError, Decoded, Encode};
 use imapkit_proto::strategies as st;
 use imapkit_proto::IntoStatic;
 use proptest::prelude::*;
@@ -49,6 +49,23 @@ proptest! {
     }
 }
 
+/// What the streaming decoder (`decode::command`) makes of a whole
+/// message, as a frame's decoding reports it: the command if it uses
+/// every byte, else an error where it ends early or where bytes follow it.
+fn streamed_whole(bytes: &[u8]) -> Result<imapkit_proto::Command<'_>, DecodeError> {
+    match command(bytes)? {
+        Decoded::Complete { message, consumed } if consumed == bytes.len() => Ok(message),
+        Decoded::Complete { consumed, .. } => Err(DecodeError {
+            offset: consumed,
+            reason: "bytes after the end of the message",
+        }),
+        Decoded::Incomplete | Decoded::LiteralAnnounced { .. } => Err(DecodeError {
+            offset: bytes.len(),
+            reason: "message ends early",
+        }),
+    }
+}
+
 /// The frames the framer makes of `bytes` (one command, or garbage).
 fn frames(bytes: &[u8]) -> Vec<imapkit_codec::framer::Frame> {
     use imapkit_codec::framer::{Direction, FrameEvent, Framer, FramerConfig};
@@ -68,8 +85,11 @@ proptest! {
 
     /// The owned decoding the `Server` uses (`decode_command_shared`, which
     /// builds the usual commands owned as it reads them) equals decoding
-    /// borrowed and then `into_shared`: for every command, and for the
-    /// same command with one byte changed (errors and their offsets too).
+    /// borrowed and then `into_shared`, and the frame's borrowed decoding
+    /// (`decode_command`, which reads a whole message in one step) equals
+    /// the streaming decoder's (`decode::command`) on the same bytes: for
+    /// every command, and for the same command with one byte changed
+    /// (errors and their offsets too).
     #[test]
     fn owned_decoding_equals_borrowed_then_shared(
         c in st::command(),
@@ -81,7 +101,9 @@ proptest! {
         changed[at.index(bytes.len())] = byte;
         for input in [&bytes, &changed] {
             for frame in frames(input) {
-                let borrowed = frame.decode_command().map(|c| c.into_shared(&frame.bytes));
+                let streamed = streamed_whole(&frame.bytes);
+                prop_assert_eq!(&frame.decode_command(), &streamed);
+                let borrowed = streamed.map(|c| c.into_shared(&frame.bytes));
                 prop_assert_eq!(frame.decode_command_shared(), borrowed);
             }
         }

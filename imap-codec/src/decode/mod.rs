@@ -192,21 +192,29 @@ pub(crate) fn run_whole<'a, T>(
     input: &'a [u8],
     parser: impl FnOnce(&'a [u8]) -> IResult<'a, T>,
 ) -> Result<T, DecodeError> {
-    let ends_early = DecodeError {
-        offset: input.len(),
-        reason: ENDS_EARLY,
-    };
     match parser(input) {
         Ok(([], message)) => Ok(message),
         Ok((rest, _)) => Err(DecodeError {
             offset: input.len() - rest.len(),
             reason: BYTES_AFTER,
         }),
-        Err(nom::Err::Incomplete(_)) => Err(ends_early),
-        Err(nom::Err::Error(e)) | Err(nom::Err::Failure(e)) => {
-            literal_or_error(input, e)?;
-            Err(ends_early)
-        }
+        Err(e) => Err(whole_error(input, e)),
+    }
+}
+
+/// The error [`run_whole`] reports for a parser's error `e` on `input`.
+#[cold]
+pub(crate) fn whole_error<'a>(input: &'a [u8], e: nom::Err<PError<'a>>) -> DecodeError {
+    let ends_early = DecodeError {
+        offset: input.len(),
+        reason: ENDS_EARLY,
+    };
+    match e {
+        nom::Err::Incomplete(_) => ends_early,
+        nom::Err::Error(e) | nom::Err::Failure(e) => match literal_or_error(input, e) {
+            Ok(_) => ends_early,
+            Err(e) => e,
+        },
     }
 }
 

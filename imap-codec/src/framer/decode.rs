@@ -57,7 +57,7 @@ impl Frame {
 
     /// Decodes the frame as a client command.
     pub fn decode_command(&self) -> Result<Command<'_>, DecodeError> {
-        whole(&self.bytes, decode::command(&self.bytes))
+        decode::command_whole(&self.bytes)
     }
 
     /// Decodes the frame as a line of an AUTHENTICATE exchange.

@@ -239,7 +239,7 @@ impl<'a> FrameRef<'a> {
 
     /// Decodes the message as a client command (as [`Frame::decode_command`]).
     pub fn decode_command(&self) -> Result<Command<'_>, DecodeError> {
-        super::decode::whole(self.bytes(), crate::decode::command(self.bytes()))
+        crate::decode::command_whole(self.bytes())
     }
 
     /// Decodes the message as a line of an AUTHENTICATE exchange (as

@@ -58,7 +58,41 @@ pub(crate) fn command_shared(
     input: &[u8],
     frame: &bytes::Bytes,
 ) -> Result<Command<'static>, DecodeError> {
-    super::run_whole(input, |i| command_full(i, Shared(frame)))
+    whole_with(input, Shared(frame))
+}
+
+/// A whole message as a command borrowed from `input`: equal to
+/// [`command`] on it with every byte used (an error where it ends early,
+/// or where bytes follow it).
+pub(crate) fn command_whole(input: &[u8]) -> Result<Command<'_>, DecodeError> {
+    whole_with(input, Borrowed)
+}
+
+/// [`command_full`] on a whole message, as [`run_whole`](super::run_whole)
+/// runs it, in one function: the body is moved once, from
+/// [`command_body`]'s result into the command returned, where
+/// `run_whole` moves the whole command three more times (into
+/// `command_full`'s tuple, out of it, into the `Result`), each a call of
+/// `memcpy` whose reads wait for the writes just made.
+#[inline(always)]
+fn whole_with<'a, 'o>(input: &'a [u8], o: impl Own<'a, 'o>) -> Result<Command<'o>, DecodeError> {
+    let err = |e| super::whole_error(input, e);
+    let (i, tag) = tag_(input).map_err(err)?;
+    let (i, ()) = sp(i).map_err(err)?;
+    let (i, body) = command_body(i, o).map_err(err)?;
+    let (i, ()) = crlf(i).map_err(err)?;
+    let end = input.len() - i.len();
+    check_bytes(&input[..end])?;
+    if !i.is_empty() {
+        return Err(DecodeError {
+            offset: end,
+            reason: super::BYTES_AFTER,
+        });
+    }
+    Ok(Command {
+        tag: o.tag(tag),
+        body,
+    })
 }
 
 /// What the parsers of a whole command do not check byte by byte: outside
