@@ -105,10 +105,19 @@ impl Inline {
     };
 
     /// `b`, which is at most [`Buf::INLINE_MAX`] bytes.
+    ///
+    /// Read as words into registers and written whole, not copied by a
+    /// call of `memcpy` of `b.len()` bytes after a zeroing: the value is
+    /// moved on at once (into a command, a response, a list), and the wide
+    /// reads of that move wait for narrow writes just made (the load
+    /// cannot be forwarded from several smaller stores).
     #[inline]
     fn new(b: &[u8]) -> Self {
+        let lo = u128::from(word_at(b, 0)) | u128::from(word_at(b, 8)) << 64;
+        let hi = word_at(b, 16).to_le_bytes();
         let mut bytes = [0; Buf::INLINE_MAX];
-        bytes[..b.len()].copy_from_slice(b);
+        bytes[..16].copy_from_slice(&lo.to_le_bytes());
+        bytes[16..].copy_from_slice(&hi[..Buf::INLINE_MAX - 16]);
         Self {
             bytes,
             len: Self::LENS[b.len()],
@@ -119,6 +128,34 @@ impl Inline {
     fn as_bytes(&self) -> &[u8] {
         &self.bytes[..self.len as usize]
     }
+}
+
+/// The bytes of `b` from `at` on, at most eight, as a little-endian word
+/// (zero above them), read with at most two loads and no loop.
+#[inline(always)]
+fn word_at(b: &[u8], at: usize) -> u64 {
+    let n = b.len();
+    if let Some(w) = b.get(at..at + 8) {
+        return u64::from_le_bytes(w.try_into().unwrap_or([0; 8]));
+    }
+    if at >= n {
+        return 0;
+    }
+    // 1 to 7 bytes left.
+    let k = n - at;
+    if n >= 8 {
+        // The last eight bytes, shifted down to start at `at`.
+        let w = u64::from_le_bytes(b[n - 8..].try_into().unwrap_or([0; 8]));
+        return w >> (8 * (8 - k));
+    }
+    // `at` is 0 and `b` is shorter than a word: two reads that overlap
+    // (equal bytes where they do, so OR puts each in its place once).
+    if k >= 4 {
+        let a = u32::from_le_bytes(b[..4].try_into().unwrap_or([0; 4]));
+        let z = u32::from_le_bytes(b[k - 4..k].try_into().unwrap_or([0; 4]));
+        return u64::from(a) | u64::from(z) << (8 * (k - 4));
+    }
+    u64::from(b[0]) | u64::from(b[k / 2]) << (8 * (k / 2)) | u64::from(b[k - 1]) << (8 * (k - 1))
 }
 
 impl<'a> Buf<'a> {
@@ -491,6 +528,25 @@ mod tests {
         let buf = Buf::borrowed(&other).into_shared(&frame);
         assert_eq!(buf.as_bytes(), &other[..]);
         assert_ne!(buf.as_ptr(), other.as_ptr());
+    }
+
+    /// Inline values are read in words (`word_at`): every length up to
+    /// the limit, from every place in a longer buffer, keeps exactly its
+    /// bytes (each byte distinct, so a byte read into the wrong place or
+    /// twice would show).
+    #[test]
+    fn inline_values_keep_every_byte_at_every_length() {
+        let source: Vec<u8> = (1..=64).collect();
+        for n in 0..=Buf::INLINE_MAX {
+            for at in 0..source.len() - n {
+                let b = &source[at..at + n];
+                assert_eq!(Buf::copied(b).as_bytes(), b, "{n} bytes at {at}");
+                assert_eq!(Buf::borrowed(b).into_static().as_bytes(), b);
+            }
+            // The whole input, with nothing around it to read.
+            let alone = source[..n].to_vec();
+            assert_eq!(Buf::copied(&alone).as_bytes(), &alone[..]);
+        }
     }
 
     #[test]
