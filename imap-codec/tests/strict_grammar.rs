@@ -483,6 +483,10 @@ fn commands_are_strict_with_offsets() {
         (b"a1 FETCH 1 (BINARY.PEEK[1.TEXT])\r\n", 26),
         (b"a1 FETCH 1 (ALL)\r\n", 12),
         (b"a1 FETCH 1 ()\r\n", 11),
+        // An empty header field list: at its `(` (RFC 9051 §9, header-list).
+        (b"a1 FETCH 1 BODY[HEADER.FIELDS ()]\r\n", 30),
+        (b"a1 FETCH 1 BODY[HEADER.FIELDS (From To\r\n", 38),
+        (b"a1 FETCH 1 BODY[HEADER.FIELDS (From  To)]\r\n", 36),
         (b"a1 STORE 1 +FLAGS (\\*)\r\n", 20),
         (b"a1 SEARCH UID 0\r\n", 14),
         (b"a1 SEARCH OLDER 0\r\n", 16),

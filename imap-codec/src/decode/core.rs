@@ -935,11 +935,38 @@ pub(crate) fn status_attribute(i: &[u8]) -> IResult<'_, StatusAttribute> {
 
 /// `header-list`: `"(" header-fld-name *(SP header-fld-name) ")"`, each
 /// name given to `own` (see [`section_with`]).
+///
+/// [`paren_list1`] of [`astring`], written out: each name goes from the
+/// parser to `own` and into the list, not through the tuple of a
+/// `Result` first (whose copy of the name, a 40-byte enum, waited for
+/// the narrow writes that had just built it).
 fn header_list<'a, 'o>(
     i: &'a [u8],
     own: impl Fn(AString<'a>) -> AString<'o>,
 ) -> IResult<'a, Vec1<AString<'o>>> {
-    paren_list1(|i| astring(i).map(|(r, a)| (r, own(a))))(i)
+    let start = i;
+    let (mut i, ()) = byte(b'(')(i)?;
+    if let Some(b')') = i.first() {
+        return fail(start, "expected a non-empty list");
+    }
+    // Header field lists often hold 5 to 8 names (as `paren_list`).
+    let mut out = Vec::with_capacity(8);
+    loop {
+        let name = match astring(i) {
+            Ok((r, name)) => {
+                i = r;
+                name
+            }
+            Err(e) => return Err(e),
+        };
+        out.push(own(name));
+        match i.first() {
+            None => return Err(nom::Err::Incomplete(nom::Needed::new(1))),
+            Some(b' ') => i = &i[1..],
+            Some(b')') => return Ok((&i[1..], Vec1::unvalidated(out))),
+            Some(_) => return fail(i, "expected SP or )"),
+        }
+    }
 }
 
 /// `section-msgtext` or `MIME`.
