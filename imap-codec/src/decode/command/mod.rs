@@ -78,6 +78,10 @@ pub(crate) fn command_whole(input: &[u8]) -> Result<Command<'_>, DecodeError> {
 fn whole_with<'a, 'o>(input: &'a [u8], o: impl Own<'a, 'o>) -> Result<Command<'o>, DecodeError> {
     let err = |e| super::whole_error(input, e);
     let (i, tag) = tag_(input).map_err(err)?;
+    // Made owned now, not where the command is built: by then the writes
+    // that build it have long reached the cache, and the tag's move into
+    // the command does not wait for them.
+    let tag = o.tag(tag);
     let (i, ()) = sp(i).map_err(err)?;
     let (i, body) = command_body(i, o).map_err(err)?;
     let (i, ()) = crlf(i).map_err(err)?;
@@ -89,10 +93,7 @@ fn whole_with<'a, 'o>(input: &'a [u8], o: impl Own<'a, 'o>) -> Result<Command<'o
             reason: super::BYTES_AFTER,
         });
     }
-    Ok(Command {
-        tag: o.tag(tag),
-        body,
-    })
+    Ok(Command { tag, body })
 }
 
 /// What the parsers of a whole command do not check byte by byte: outside
