@@ -1,7 +1,7 @@
 //! Known-answer tests of the framer: byte-exact frames, announcements, errors.
 
 use imapkit_codec::framer::{
-    Direction, FrameError, FrameErrorKind, FrameEvent, Framer, FramerConfig,
+    Direction, FrameError, FrameErrorKind, FrameEvent, Framer, FramerConfig, Lent,
 };
 use imapkit_proto::LiteralMode;
 
@@ -480,6 +480,43 @@ fn reject_non_sync_skips_data() {
     assert_eq!(frames(&ev), [&b"A2 NOOP\r\n"[..]]);
     let s = f.stats();
     assert_eq!((s.discarded, s.literals, s.frames), (22 + 5 + 2, 0, 1));
+}
+
+/// The first line's LF, found once when the one-line path declines a
+/// message (its line ends in a literal header), is used for that message
+/// only: after a rejected literal whose data is skipped in the same call,
+/// the next message's lines are found again, polled or lent.
+#[test]
+fn a_first_line_is_found_once_and_only_for_its_message() {
+    let input: &[u8] =
+        b"A1 APPEND INBOX {5+}\r\nhello\r\nA2 APPEND Drafts {3+}\r\nabc\r\nA3 NOOP\r\n";
+    for lend in [false, true] {
+        let mut f = Framer::new(commands());
+        f.push(input);
+        let poll = |f: &mut Framer| -> Option<FrameEvent> {
+            if lend {
+                match f.poll_lent()? {
+                    Lent::Frame(frame) => Some(FrameEvent::Frame(frame.into_frame())),
+                    Lent::Event(event) => Some(event),
+                }
+            } else {
+                f.poll_event()
+            }
+        };
+        let first = poll(&mut f).expect("A1's literal");
+        assert_eq!(announced(&first).0, 5);
+        assert!(f.reject_literal());
+        let second = poll(&mut f).expect("A2's literal");
+        assert_eq!(announced(&second).0, 3, "lend {lend}");
+        let third = poll(&mut f).expect("A2");
+        assert_eq!(
+            frame(&third),
+            (&b"A2 APPEND Drafts {3+}\r\nabc\r\n"[..], 29)
+        );
+        let fourth = poll(&mut f).expect("A3");
+        assert_eq!(frame(&fourth), (&b"A3 NOOP\r\n"[..], 57));
+        assert!(poll(&mut f).is_none());
+    }
 }
 
 #[test]

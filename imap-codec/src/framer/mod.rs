@@ -112,6 +112,15 @@ pub struct Framer {
     /// Whether [`Framer::poll_lent`] is asking: a message that is all in
     /// `buf` is lent, not split off.
     lending: bool,
+    /// Where [`Framer::whole_line_end`] found the LF of the first line of
+    /// the message at the front of `buf` when it did not take the message
+    /// (a literal's header ends the line, say), for
+    /// [`Framer::fast_line`]'s search of the same bytes: the stream offset
+    /// of `buf`'s first byte then (`consumed`), and the LF's index. Used
+    /// only while `buf` still starts there and only within the range
+    /// searched; cleared by every call that reads or takes input
+    /// (`settle`).
+    lf_hint: Option<(u64, usize)>,
     /// The length of the message lent by [`Framer::poll_lent`], still at
     /// the front of `buf` (already counted as consumed) until
     /// [`Framer::settle`] drops it.
@@ -279,6 +288,7 @@ impl Framer {
             stats: FramerStats::default(),
             scanned: 0,
             lending: false,
+            lf_hint: None,
             lent: 0,
             released: None,
             next_max_message: None,
@@ -361,6 +371,14 @@ impl Framer {
     #[must_use]
     pub fn poll_event(&mut self) -> Option<FrameEvent> {
         self.settle();
+        self.next_event(false)
+    }
+
+    /// [`poll_event`](Self::poll_event) after `settle`; `whole_line_tried`
+    /// when the caller has just found that the message at the front is not
+    /// one [`whole_line`](Self::whole_line) takes (`poll_lent`), so that it
+    /// is not looked for a second time.
+    fn next_event(&mut self, mut whole_line_tried: bool) -> Option<FrameEvent> {
         loop {
             let step = match self.phase {
                 Phase::Idle => {
@@ -369,8 +387,10 @@ impl Framer {
                         self.release_idle_buffers();
                         return None;
                     }
-                    if let Some(event) = self.whole_line() {
-                        return Some(event);
+                    if !std::mem::take(&mut whole_line_tried) {
+                        if let Some(event) = self.whole_line() {
+                            return Some(event);
+                        }
                     }
                     self.msg = Message::new(self.consumed, self.config.direction, self.line_mode);
                     self.outer.clear();
@@ -426,7 +446,8 @@ impl Framer {
     pub fn poll_lent(&mut self) -> Option<Lent<'_>> {
         self.settle();
         // The usual message, one line between messages: lent at once.
-        if matches!(self.phase, Phase::Idle) {
+        let idle = matches!(self.phase, Phase::Idle);
+        if idle {
             self.next_message_limits();
             if let Some(end) = self.whole_line_end() {
                 let offset = self.consumed;
@@ -436,7 +457,7 @@ impl Framer {
             }
         }
         self.lending = true;
-        let event = self.poll_event();
+        let event = self.next_event(idle);
         self.lending = false;
         match event? {
             FrameEvent::Frame(frame) => Some(Lent::Frame(FrameRef::new(self, frame))),
@@ -737,6 +758,9 @@ impl Framer {
             .min(cfg.max_line.saturating_add(2))
             .min(cfg.max_message.saturating_add(1));
         let lf = memchr::memchr(b'\n', &self.buf[..end])?;
+        // `fast_line` searches the same bytes for this message's first
+        // line (the limits of a new message, `next_message_limits` done).
+        self.lf_hint = Some((self.consumed, lf));
         if lf == 0 || self.buf[lf - 1] != b'\r' {
             return None;
         }
@@ -843,7 +867,12 @@ impl Framer {
     fn fast_line(&mut self, end: usize, line_cap: usize, msg_cap: usize) -> Option<Step> {
         let from = self.pos;
         let region = &self.buf[from..end];
-        let lf = memchr::memchr(b'\n', region);
+        let lf = match self.lf_hint.take() {
+            // Found by `whole_line_end` for the line that starts `buf`,
+            // which still starts at the same byte of the stream.
+            Some((at, lf)) if at == self.consumed && from == 0 && lf < region.len() => Some(lf),
+            _ => memchr::memchr(b'\n', region),
+        };
         let upto = lf.unwrap_or(region.len());
         self.scanned += (upto + usize::from(lf.is_some())) as u64;
         if self.msg.limited {
@@ -1309,6 +1338,7 @@ impl Framer {
     /// forgotten, at the next call that changes the framer).
     #[inline]
     fn settle(&mut self) {
+        self.lf_hint = None;
         if self.lent > 0 {
             self.buf.advance(self.lent);
             self.lent = 0;
