@@ -14,9 +14,13 @@
 //!   violation's `raw`, until the next read); any other is
 //!   taken out of the buffer (`FrameRef::into_frame`) and decoded with
 //!   `Frame::decode_response_shared` into a value that owns its data
-//!   (strings and literals are slices of the frame, not copies). Commands:
-//!   [`Framer::poll_event`] and `Frame::decode_command_shared`, as the
-//!   `Server` does.
+//!   (strings and literals are slices of the frame, not copies). Commands,
+//!   as the `Server` does (`imap-state/src/server/input.rs`, `process`):
+//!   each lent, a command of one line of at most 256 bytes decoded where
+//!   it lies with copies of its strings
+//!   (`FrameRef::decode_command_without_frame`) and released, any other
+//!   (a literal: an APPEND) taken out and decoded by
+//!   `Frame::decode_command_shared`.
 //! - ours, lent: the framer's lending path ([`Framer::poll_lent`]): each
 //!   whole message is decoded borrowed where it lies in the framer's
 //!   buffer (`FrameRef::decode_response`, `decode_command`) and dropped,
@@ -41,7 +45,7 @@
 
 use std::hint::black_box;
 
-use imapkit_codec::framer::{Direction, Frame, FrameEvent, FrameRef, Framer, FramerConfig, Lent};
+use imapkit_codec::framer::{Direction, FrameEvent, FrameRef, Framer, FramerConfig, Lent};
 
 use crate::inputs::{self, Input};
 use crate::sides::StreamError;
@@ -215,39 +219,36 @@ pub fn ours_responses(stream: &[u8], read: usize) -> Result<usize, StreamError> 
     Ok(n)
 }
 
-/// Ours, commands: framer + `decode_command_shared` (owned values, as
-/// the `Server` decodes), in reads of `read` bytes (literal announcements
-/// are passed over: the mix has only non-synchronizing literals, whose
-/// data follows at once).
+/// Ours, commands, as the `Server`'s `process` decodes them (owned
+/// values; see the module's documentation), in reads of `read` bytes
+/// (literal announcements are passed over: the mix has only
+/// non-synchronizing literals, whose data follows at once).
 pub fn ours_commands(stream: &[u8], read: usize) -> Result<usize, StreamError> {
-    ours(stream, read, Direction::ClientToServer, |frame| {
-        by_ref(&frame.decode_command_shared())
-    })
-}
-
-/// The framer in reads of `read` bytes, `decode` on every frame; the
-/// number of frames.
-fn ours<E: std::fmt::Debug>(
-    stream: &[u8],
-    read: usize,
-    direction: Direction,
-    decode: impl Fn(&Frame) -> Result<(), E>,
-) -> Result<usize, StreamError> {
-    let mut framer = Framer::new(FramerConfig::new(direction));
+    let mut framer = Framer::new(FramerConfig::new(Direction::ClientToServer));
     let mut at = 0;
     let mut n = 0;
     while at < stream.len() {
         read_into(&mut framer, stream, &mut at, read);
-        while let Some(event) = framer.poll_event() {
-            match event {
-                FrameEvent::Frame(frame) => {
-                    if let Err(e) = decode(&frame) {
-                        return Err(error(n, frame.offset as usize, e));
-                    }
+        while let Some(lent) = framer.poll_lent() {
+            match lent {
+                Lent::Frame(frame) => {
+                    let outcome = match frame.decode_command_without_frame() {
+                        Some(command) => {
+                            frame.release();
+                            black_box(&command);
+                            Ok(())
+                        }
+                        None => {
+                            let frame = frame.into_frame();
+                            by_ref(&frame.decode_command_shared())
+                                .map_err(|e| error(n, frame.offset as usize, e))
+                        }
+                    };
+                    outcome?;
                     n += 1;
                 }
-                FrameEvent::Error(e) => return Err(error(n, e.offset as usize, e)),
-                _ => {}
+                Lent::Event(FrameEvent::Error(e)) => return Err(error(n, e.offset as usize, e)),
+                Lent::Event(_) => {}
             }
         }
     }

@@ -365,6 +365,19 @@ pub fn framer_chunks(data: &[u8]) {
                         if let Some(r) = frame.decode_response_without_frame() {
                             assert_eq!(Ok(r), crate::decode::response_general_whole(frame.bytes()));
                         }
+                    } else if let Some(c) = frame.decode_command_without_frame() {
+                        // What the Server builds without a frame is what
+                        // the streaming decoder reads, made owned.
+                        let bytes = frame.bytes();
+                        assert!(frame.streamed_literals() == 0 && bytes.len() <= 256);
+                        assert_eq!(memchr::memchr(b'\n', bytes), Some(bytes.len() - 1));
+                        match command(bytes) {
+                            Ok(Decoded::Complete { message, consumed }) => {
+                                assert_eq!(consumed, bytes.len());
+                                assert_eq!(c, message.into_static());
+                            }
+                            other => panic!("copied {c:?}, streamed {other:?}"),
+                        }
                     }
                     if k % 3 == 0 {
                         (FrameEvent::Frame(frame.into_frame()), false)

@@ -16,16 +16,19 @@ use imapkit_proto::{LiteralMode, Tag};
 use crate::error::DecodeError;
 
 /// The longest message the framer lends that is decoded with copies of
-/// its strings (`FrameRef::decode_response_without_frame`). Up to here a
-/// copy (an allocation and a short `memcpy`) costs about what sharing a
-/// slice of the frame costs (two atomic operations), and leaving the
-/// message in the buffer saves the frame's own two; a longer message may
-/// hold long strings, better shared. A kept copy also holds on to its own
-/// few bytes only, where a slice holds the whole buffer it was read into.
+/// its strings (`FrameRef::decode_response_without_frame`,
+/// `FrameRef::decode_command_without_frame`). Up to here a copy (an
+/// allocation and a short `memcpy`, none for a string held inline) costs
+/// about what sharing a slice of the frame costs (two atomic operations),
+/// and leaving the message in the buffer saves the frame's own two; a
+/// longer message may hold long strings, better shared. A kept copy also
+/// holds on to its own few bytes only, where a slice holds the whole
+/// buffer it was read into.
 ///
-/// (Commands were tried the same way, for the `Server`: no faster on the
-/// client command mix, 1.82x to 1.93x imap-codec 1.0 against 1.87x to
-/// 1.90x, with 17 % more instructions, so they are not.)
+/// (Commands were first tried this way decoded borrowed and then copied:
+/// no faster, 17 % more instructions. Decoded straight into copies, and
+/// one-line commands only (an APPEND's literal stays shared), they are
+/// faster: LIST 14 %, STATUS 11 %, UID STORE 8 %, `benches/RESULTS.md`.)
 pub(crate) const COPY_AT_MOST: usize = 256;
 
 /// The outcome of decoding a message from the front of some input.

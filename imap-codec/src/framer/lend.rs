@@ -42,6 +42,9 @@ pub struct FrameRef<'a> {
     owned: Option<Bytes>,
     offset: u64,
     streamed_literals: u32,
+    /// Lent by the framer's one-line path ([`FrameRef::lent`]): a single
+    /// line, no literal.
+    one_line: bool,
 }
 
 impl<'a> FrameRef<'a> {
@@ -55,6 +58,7 @@ impl<'a> FrameRef<'a> {
             owned,
             offset: frame.offset,
             streamed_literals: frame.streamed_literals,
+            one_line: false,
         }
     }
 
@@ -68,7 +72,8 @@ impl<'a> FrameRef<'a> {
     }
 
     /// The one-line message at the front of `framer`'s buffer, which it
-    /// has counted as lent, at stream offset `offset`.
+    /// has counted as lent, at stream offset `offset` (the framer's
+    /// one-line path: a single line without a literal).
     #[inline]
     pub(super) fn lent(framer: &'a mut Framer, offset: u64) -> Self {
         Self {
@@ -76,6 +81,7 @@ impl<'a> FrameRef<'a> {
             owned: None,
             offset,
             streamed_literals: 0,
+            one_line: true,
         }
     }
 
@@ -240,6 +246,79 @@ impl<'a> FrameRef<'a> {
     /// Decodes the message as a client command (as [`Frame::decode_command`]).
     pub fn decode_command(&self) -> Result<Command<'_>, DecodeError> {
         crate::decode::command_whole(self.bytes())
+    }
+
+    /// Decodes the message as a client command that owns its data (as
+    /// [`Frame::decode_command_shared`]). The commands that
+    /// [`FrameRef::decode_command_without_frame`] builds are built without
+    /// taking the message out of the buffer; any other is taken out
+    /// ([`FrameRef::into_frame`]) and its value shares it.
+    ///
+    /// ```
+    /// use imapkit_codec::framer::{Direction, Framer, FramerConfig, Lent};
+    /// use imapkit_proto::{Command, CommandBody};
+    ///
+    /// let mut framer = Framer::new(FramerConfig::new(Direction::ClientToServer));
+    /// framer.push(b"a1 NOOP\r\na2 LOGIN {5+}\r\nalice pw\r\n");
+    /// let mut kept: Vec<Command<'static>> = Vec::new();
+    /// while let Some(lent) = framer.poll_lent() {
+    ///     // A command's literal is announced first (`Lent::Event`).
+    ///     if let Lent::Frame(frame) = lent {
+    ///         kept.push(frame.into_command().unwrap());
+    ///     }
+    /// }
+    /// assert_eq!(kept[0].body, CommandBody::Noop);
+    /// assert_eq!(kept[1].body.name(), "LOGIN");
+    /// ```
+    pub fn into_command(self) -> Result<Command<'static>, DecodeError> {
+        match self.decode_command_without_frame() {
+            Some(command) => Ok(command),
+            None => self.into_frame().decode_command_shared(),
+        }
+    }
+
+    /// The command, owned, if the message is one line of at most 256
+    /// bytes (no literal) that lies in the buffer as it came, with copies
+    /// of its strings: a tag, a mailbox name, flags and header field names
+    /// of at most `Buf::INLINE_MAX` bytes are held inline, no allocation,
+    /// and the message is not split off the buffer (a split and the
+    /// message's drop cost two atomic operations). Such a line is most of
+    /// what a client sends (UID FETCH, UID STORE, STATUS, LIST, SELECT,
+    /// NOOP, IDLE). A kept string does not hold on to the buffer it was
+    /// read into.
+    ///
+    /// `None` for any other message (a literal, a longer line), and for a
+    /// line that does not decode: the message stays lent, so the caller
+    /// can still look at its bytes or take it out
+    /// ([`FrameRef::into_frame`]) to decode it the general way, which
+    /// reports the error with its offset. A value it returns is the one
+    /// [`Frame::decode_command_shared`] returns for the same message.
+    ///
+    /// ```
+    /// use imapkit_codec::framer::{Direction, Framer, FramerConfig, Lent};
+    /// use imapkit_proto::CommandBody;
+    ///
+    /// let mut framer = Framer::new(FramerConfig::new(Direction::ClientToServer));
+    /// framer.push(b"a1 SELECT INBOX\r\na2 APPEND Drafts {3+}\r\nabc\r\n");
+    /// let Some(Lent::Frame(frame)) = framer.poll_lent() else { panic!() };
+    /// let command = frame.decode_command_without_frame().unwrap();
+    /// assert_eq!(command.body, CommandBody::select("INBOX"));
+    /// frame.release(); // the line's bytes stay readable until the next read
+    /// assert_eq!(framer.released(), b"a1 SELECT INBOX\r\n");
+    /// // A literal (announced first): taken out of the buffer instead,
+    /// // its data shared.
+    /// let Some(Lent::Event(_)) = framer.poll_lent() else { panic!() };
+    /// let Some(Lent::Frame(frame)) = framer.poll_lent() else { panic!() };
+    /// assert_eq!(frame.decode_command_without_frame(), None);
+    /// assert!(frame.into_frame().decode_command_shared().is_ok());
+    /// ```
+    #[inline]
+    pub fn decode_command_without_frame(&self) -> Option<Command<'static>> {
+        let bytes = self.bytes();
+        if !self.one_line || bytes.len() > crate::decode::COPY_AT_MOST {
+            return None;
+        }
+        crate::decode::command_copied(bytes).ok()
     }
 
     /// Decodes the message as a line of an AUTHENTICATE exchange (as

@@ -3,7 +3,7 @@
 
 use std::time::Instant;
 
-use imapkit_codec::framer::{Frame, FrameError, FrameErrorKind, FrameEvent};
+use imapkit_codec::framer::{Frame, FrameError, FrameErrorKind, FrameEvent, Lent};
 use imapkit_codec::{decode, DecodeError, LITERAL_MINUS_MAX};
 use imapkit_proto::{
     Capability, Command, CommandBody, Data, FetchAttribute, FetchItems, FetchModifier, IntoStatic,
@@ -28,6 +28,14 @@ struct Literal {
     binary: bool,
     /// The command is APPEND.
     append: bool,
+}
+
+/// What [`Server::process`] took from the framer.
+enum Polled {
+    /// A command decoded where the framer lent it (then released).
+    Command(Command<'static>),
+    /// Any other event, a whole message taken out of the buffer included.
+    Event(FrameEvent),
 }
 
 impl Server {
@@ -57,12 +65,46 @@ impl Server {
             if max != self.framer.max_message() {
                 self.framer.set_max_message(max);
             }
-            let Some(event) = self.framer.poll_event() else {
-                // Compressed input is inflated as the session reads it.
-                if self.inflate_next() {
+            // The lent message is done with (released or taken out)
+            // before the handlers below, which need the whole session.
+            let polled = match self.framer.poll_lent() {
+                None => None,
+                Some(Lent::Frame(frame)) => {
+                    // A command of one short line (most of what a client
+                    // sends), decoded with copies of its strings where the
+                    // framer lent it, whose bytes it keeps until the next
+                    // read (`Framer::released`); any other message, and a
+                    // line that does not decode, is taken out of the
+                    // buffer and decoded as a frame.
+                    let command = match self.mode {
+                        Mode::Normal => frame.decode_command_without_frame(),
+                        _ => None,
+                    };
+                    match command {
+                        Some(command) => {
+                            frame.release();
+                            Some(Polled::Command(command))
+                        }
+                        None => Some(Polled::Event(FrameEvent::Frame(frame.into_frame()))),
+                    }
+                }
+                Some(Lent::Event(event)) => Some(Polled::Event(event)),
+            };
+            let event = match polled {
+                None => {
+                    // Compressed input is inflated as the session reads it.
+                    if self.inflate_next() {
+                        continue;
+                    }
+                    break;
+                }
+                Some(Polled::Command(command)) => {
+                    self.framer_clean = true;
+                    self.literals_in_command = 0;
+                    self.on_decoded_command(now, command, None);
                     continue;
                 }
-                break;
+                Some(Polled::Event(event)) => event,
             };
             match event {
                 FrameEvent::Frame(frame) => {
@@ -101,11 +143,20 @@ impl Server {
 
     /// A complete command (not in an exchange).
     fn on_command(&mut self, now: Instant, frame: Frame) {
-        self.rearm_autologout(now);
         let command = match frame.decode_command_shared() {
             Ok(command) => command,
-            Err(e) => return self.on_syntax_error(now, &frame, e),
+            Err(e) => {
+                self.rearm_autologout(now);
+                return self.on_syntax_error(now, &frame, e);
+            }
         };
+        self.on_decoded_command(now, command, Some(&frame.bytes));
+    }
+
+    /// A command decoded from `raw`, or, without `raw`, from the message
+    /// the framer lent and released (`Framer::released`).
+    fn on_decoded_command(&mut self, now: Instant, command: Command<'static>, raw: Option<&[u8]>) {
+        self.rearm_autologout(now);
         if command.tag.as_bytes().len() > self.config.limits.max_tag {
             self.audit(AuditKind::LimitHit {
                 limit: LimitKind::TagTooLong,
@@ -122,7 +173,8 @@ impl Server {
         match route {
             Err(refusal) => {
                 if refusal == Refusal::WrongState {
-                    self.audit_out_of_state(literal::refused_attempt(&frame.bytes));
+                    let raw = raw.unwrap_or_else(|| self.framer.released());
+                    self.audit_out_of_state(literal::refused_attempt(raw));
                 }
                 let text = static_text(refusal.text());
                 self.refuse_command(Some(command.tag), Status::Bad, text, refusal.is_garbage());

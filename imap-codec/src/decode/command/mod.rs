@@ -58,7 +58,16 @@ pub(crate) fn command_shared(
     input: &[u8],
     frame: &bytes::Bytes,
 ) -> Result<Command<'static>, DecodeError> {
-    whole_with(input, Shared(frame))
+    whole_with(input, Shared(Some(frame)))
+}
+
+/// [`command`] on a whole message, with a value that owns copies of its
+/// strings: equal to `command` followed by
+/// [`IntoStatic::into_static`](imapkit_proto::IntoStatic::into_static), made
+/// owned as it is decoded (as [`command_shared`] does). For a short message
+/// read where the framer lent it (`FrameRef::decode_command_without_frame`).
+pub(crate) fn command_copied(input: &[u8]) -> Result<Command<'static>, DecodeError> {
+    whole_with(input, Shared(None))
 }
 
 /// A whole message as a command borrowed from `input`: equal to

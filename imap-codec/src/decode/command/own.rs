@@ -1,6 +1,7 @@
 //! How the command parsers hand out what they decode: borrowed from the
 //! input ([`Borrowed`], what [`command`](super::command) returns) or owned
-//! as it is decoded ([`Shared`], what the `Server` keeps).
+//! as it is decoded ([`Shared`], what the `Server` keeps: slices of the
+//! frame, or copies for a short message the framer lent).
 //!
 //! The parsers of the commands a client sends most (FETCH, STORE, STATUS,
 //! LIST, APPEND, SELECT, EXAMINE and their `UID` forms) are generic over
@@ -56,7 +57,7 @@ macro_rules! own {
             $(
                 #[inline]
                 fn $method(self, value: $ty<'a>) -> $ty<'static> {
-                    value.into_shared(self.0)
+                    value.into_static_in(self.0)
                 }
             )*
         }
@@ -99,7 +100,10 @@ own! {
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Borrowed;
 
-/// Owned values: slices of the input made slices of the frame it lies in
-/// (copied if not inside it, as [`IntoStatic::into_shared`] does).
+/// Owned values: with a frame, slices of the input made slices of the
+/// frame it lies in (copied if not inside it, as
+/// [`IntoStatic::into_shared`] does); without one (`None`, a message the
+/// framer lent), copies, as [`IntoStatic::into_static`] makes them
+/// (inline up to `Buf::INLINE_MAX` bytes).
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Shared<'f>(pub(crate) &'f Bytes);
+pub(crate) struct Shared<'f>(pub(crate) Option<&'f Bytes>);
