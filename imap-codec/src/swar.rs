@@ -49,3 +49,60 @@ pub(crate) fn eq_exact(w: u64, b: u8) -> u64 {
 pub(crate) fn lowest(mask: u64) -> usize {
     (mask.trailing_zeros() / 8) as usize
 }
+
+/// How many bytes [`find_byte`] reads a word at a time before it hands
+/// the rest of its haystack to `memchr`.
+const SHORT_SEARCH: usize = 64;
+
+/// The index of the first `x` in `b`, or `None`: the first
+/// [`SHORT_SEARCH`] bytes eight at a time, the rest by `memchr`. Most
+/// lines (a command, a small response) end within them, where `memchr`'s
+/// dispatch (an indirect call) and set-up cost more than the search.
+#[inline(never)]
+pub(crate) fn find_byte(b: &[u8], x: u8) -> Option<usize> {
+    let head = b.len().min(SHORT_SEARCH);
+    let mut k = 0;
+    while k + 8 <= head {
+        let m = eq_lowest(word(&b[k..k + 8]), x);
+        if m != 0 {
+            return Some(k + lowest(m));
+        }
+        k += 8;
+    }
+    if b.len() <= SHORT_SEARCH {
+        b[k..].iter().position(|&c| c == x).map(|n| k + n)
+    } else {
+        memchr::memchr(x, &b[k..]).map(|n| k + n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `find_byte` finds what `memchr` finds: the byte at every place of
+    /// haystacks of every length around the word and the hand-over
+    /// boundaries, with bytes that differ from it by one bit or by a
+    /// borrow (`x - 1`, `x + 1`, `x ^ 0x80`) everywhere before it, and
+    /// none at all.
+    #[test]
+    fn find_byte_agrees_with_memchr() {
+        for x in [b'\n', 0, 0x7f, 0x80, 0xff] {
+            let decoys = [x.wrapping_sub(1), x.wrapping_add(1), x ^ 0x80, x ^ 1];
+            for len in 0..(SHORT_SEARCH + 20) {
+                let mut hay: Vec<u8> = (0..len).map(|k| decoys[k % decoys.len()]).collect();
+                assert_eq!(
+                    find_byte(&hay, x),
+                    memchr::memchr(x, &hay),
+                    "{x} none {len}"
+                );
+                for at in 0..len {
+                    let old = hay[at];
+                    hay[at] = x;
+                    assert_eq!(find_byte(&hay, x), Some(at), "{x} at {at} of {len}");
+                    hay[at] = old;
+                }
+            }
+        }
+    }
+}

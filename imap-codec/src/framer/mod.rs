@@ -757,7 +757,7 @@ impl Framer {
             .len()
             .min(cfg.max_line.saturating_add(2))
             .min(cfg.max_message.saturating_add(1));
-        let lf = memchr::memchr(b'\n', &self.buf[..end])?;
+        let lf = self.find_lf(&self.buf[..end])?;
         // `fast_line` searches the same bytes for this message's first
         // line (the limits of a new message, `next_message_limits` done).
         self.lf_hint = Some((self.consumed, lf));
@@ -782,6 +782,17 @@ impl Framer {
         self.scanned += (lf + 1) as u64;
         self.stats.frames += 1;
         Some(lf + 1)
+    }
+
+    /// The index of the first LF in `b`: a server's lines, mostly short,
+    /// read eight bytes at a time first ([`swar::find_byte`]); a client's,
+    /// longer (sequence sets, attribute lists), by `memchr` at once.
+    #[inline(always)]
+    fn find_lf(&self, b: &[u8]) -> Option<usize> {
+        match self.config.direction {
+            Direction::ServerToClient => swar::find_byte(b, b'\n'),
+            Direction::ClientToServer => memchr::memchr(b'\n', b),
+        }
     }
 
     /// Scans the current line as far as input and limits allow.
@@ -871,7 +882,7 @@ impl Framer {
             // Found by `whole_line_end` for the line that starts `buf`,
             // which still starts at the same byte of the stream.
             Some((at, lf)) if at == self.consumed && from == 0 && lf < region.len() => Some(lf),
-            _ => memchr::memchr(b'\n', region),
+            _ => self.find_lf(region),
         };
         let upto = lf.unwrap_or(region.len());
         self.scanned += (upto + usize::from(lf.is_some())) as u64;
