@@ -1006,14 +1006,25 @@ pub(crate) fn section_with<'a, 'o>(
     own: impl Fn(AString<'a>) -> AString<'o>,
 ) -> IResult<'a, Section<'o>> {
     let (mut r, ()) = byte(b'[')(i)?;
-    let mut part = Vec::new();
+    // The part path: its first numbers on the stack (most paths have one
+    // or two, which `Section::with_part` holds without an allocation),
+    // any more in `long`.
+    let mut short = [NonZeroU32::MIN; 4];
+    let mut len = 0;
+    let mut long = Vec::new();
     let mut text = None;
     if r.first().is_some_and(|b| b.is_ascii_digit()) {
-        // As the first push would, without the growth path.
-        part.reserve_exact(4);
         loop {
             let (r2, n) = nz_number(r)?;
-            part.push(n);
+            if len < short.len() {
+                short[len] = n;
+                len += 1;
+            } else {
+                if long.is_empty() {
+                    long.extend_from_slice(&short);
+                }
+                long.push(n);
+            }
             match r2 {
                 [b'.', d, ..] if d.is_ascii_digit() => r = &r2[1..],
                 [b'.', ..] => {
@@ -1035,7 +1046,12 @@ pub(crate) fn section_with<'a, 'o>(
         r = r2;
     }
     let (r, ()) = byte(b']')(r)?;
-    match Section::new(part, text) {
+    let part = if long.is_empty() {
+        &short[..len]
+    } else {
+        &long[..]
+    };
+    match Section::with_part(part, text) {
         Ok(s) => Ok((r, s)),
         Err(_) => fail(i, "invalid section"),
     }
