@@ -49,55 +49,6 @@ proptest! {
     }
 }
 
-proptest! {
-    #![proptest_config(ProptestConfig::with_cases(1000))]
-
-    /// A command the framer lends as one line of at most 256 bytes,
-    /// decoded with copies of its strings where it lies
-    /// (`FrameRef::decode_command_without_frame`, what the `Server` does),
-    /// equals the owned decoding of the same message split off
-    /// (`decode_command_shared`); a message with a literal, a longer one
-    /// and one that does not decode give `None` (the general path then
-    /// decides), and a one-line message that decodes gives a command. For
-    /// every command, and with one byte changed.
-    #[test]
-    fn lent_one_line_commands_decode_with_copies_as_frames_do(
-        c in st::command(),
-        at in any::<prop::sample::Index>(),
-        byte in any::<u8>(),
-    ) {
-        use imapkit_codec::framer::{Direction, Framer, FramerConfig, Lent};
-        let bytes = c.to_vec();
-        let mut changed = bytes.clone();
-        changed[at.index(bytes.len())] = byte;
-        for input in [&bytes, &changed] {
-            let split = frames(input);
-            let mut framer = Framer::new(FramerConfig::new(Direction::ClientToServer));
-            framer.push(input);
-            let mut k = 0;
-            while let Some(lent) = framer.poll_lent() {
-                let Lent::Frame(frame) = lent else { continue };
-                let shared = split[k].decode_command_shared();
-                k += 1;
-                let b = frame.bytes();
-                prop_assert_eq!(b, &split[k - 1].bytes[..]);
-                let one_line = b.len() <= 256
-                    && b.iter().filter(|&&x| x == b'\n').count() == 1
-                    && b.ends_with(b"\r\n")
-                    && !b[..b.len() - 2].ends_with(b"}");
-                match frame.decode_command_without_frame() {
-                    Some(command) => {
-                        prop_assert!(one_line, "{:?}", b.escape_ascii().to_string());
-                        prop_assert_eq!(Ok(command), shared);
-                    }
-                    None => prop_assert!(!one_line || shared.is_err()),
-                }
-            }
-            prop_assert_eq!(k, split.len());
-        }
-    }
-}
-
 /// What the streaming decoder (`decode::command`) makes of a whole
 /// message, as a frame's decoding reports it: the command if it uses
 /// every byte, else an error where it ends early or where bytes follow it.
@@ -145,10 +96,8 @@ proptest! {
         at in any::<prop::sample::Index>(),
         byte in any::<u8>(),
     ) {
-        let bytes = c.to_vec();
-        let mut changed = bytes.clone();
-        changed[at.index(bytes.len())] = byte;
-        for input in [&bytes, &changed] {
+        let inputs = encoded_and_changed(&c, at, byte);
+        for input in &inputs {
             for frame in frames(input) {
                 let streamed = streamed_whole(&frame.bytes);
                 prop_assert_eq!(&frame.decode_command(), &streamed);
@@ -156,9 +105,63 @@ proptest! {
                 prop_assert_eq!(frame.decode_command_shared(), borrowed);
             }
         }
-        let [frame] = &frames(&bytes)[..] else { panic!("one frame") };
+        let [frame] = &frames(&inputs[0])[..] else { panic!("one frame") };
         prop_assert_eq!(frame.decode_command_shared().unwrap(), c);
     }
+
+    /// A command the framer lends as one line of at most 256 bytes,
+    /// decoded with copies of its strings where it lies
+    /// (`FrameRef::decode_command_without_frame`, what the `Server` does),
+    /// equals the owned decoding of the same message split off
+    /// (`decode_command_shared`); a message with a literal, a longer one
+    /// and one that does not decode give `None` (the general path then
+    /// decides), and a one-line message that decodes gives a command. For
+    /// every command, and with one byte changed.
+    #[test]
+    fn lent_one_line_commands_decode_with_copies_as_frames_do(
+        c in st::command(),
+        at in any::<prop::sample::Index>(),
+        byte in any::<u8>(),
+    ) {
+        use imapkit_codec::framer::{Direction, Framer, FramerConfig, Lent};
+        for input in &encoded_and_changed(&c, at, byte) {
+            let split = frames(input);
+            let mut framer = Framer::new(FramerConfig::new(Direction::ClientToServer));
+            framer.push(input);
+            let mut k = 0;
+            while let Some(lent) = framer.poll_lent() {
+                let Lent::Frame(frame) = lent else { continue };
+                let shared = split[k].decode_command_shared();
+                k += 1;
+                let b = frame.bytes();
+                prop_assert_eq!(b, &split[k - 1].bytes[..]);
+                let one_line = b.len() <= 256
+                    && b.iter().filter(|&&x| x == b'\n').count() == 1
+                    && b.ends_with(b"\r\n")
+                    && !b[..b.len() - 2].ends_with(b"}");
+                match frame.decode_command_without_frame() {
+                    Some(command) => {
+                        prop_assert!(one_line, "{:?}", b.escape_ascii().to_string());
+                        prop_assert_eq!(Ok(command), shared);
+                    }
+                    None => prop_assert!(!one_line || shared.is_err()),
+                }
+            }
+            prop_assert_eq!(k, split.len());
+        }
+    }
+}
+
+/// A command's bytes, and the same with the byte at `at` set to `byte`.
+fn encoded_and_changed(
+    c: &imapkit_proto::Command<'static>,
+    at: prop::sample::Index,
+    byte: u8,
+) -> [Vec<u8>; 2] {
+    let bytes = c.to_vec();
+    let mut changed = bytes.clone();
+    changed[at.index(bytes.len())] = byte;
+    [bytes, changed]
 }
 
 /// The owned commands share the frame: strings, flags and literals of the

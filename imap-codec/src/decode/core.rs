@@ -615,6 +615,19 @@ fn paren_list_sized<'a, T>(
     item: impl Fn(&'a [u8]) -> IResult<'a, T>,
     capacity: impl Fn(&[u8]) -> usize,
 ) -> impl Fn(&'a [u8]) -> IResult<'a, Vec<T>> {
+    paren_list_map(item, |x| x, capacity)
+}
+
+/// [`paren_list_sized`] with each item given to `map` on its way into the
+/// list: after it has left the item parser's `Result`, not inside it (a
+/// value made in the parser's tuple and copied out of it at once waits
+/// for the writes that made it; `header_list`'s owned names did).
+#[inline]
+fn paren_list_map<'a, T, U>(
+    item: impl Fn(&'a [u8]) -> IResult<'a, T>,
+    map: impl Fn(T) -> U,
+    capacity: impl Fn(&[u8]) -> usize,
+) -> impl Fn(&'a [u8]) -> IResult<'a, Vec<U>> {
     move |i: &'a [u8]| {
         let (mut i, ()) = byte(b'(')(i)?;
         if let Some(b')') = i.first() {
@@ -623,7 +636,7 @@ fn paren_list_sized<'a, T>(
         let mut out = Vec::with_capacity(capacity(i));
         loop {
             let (r, x) = item(i)?;
-            out.push(x);
+            out.push(map(x));
             match r.first() {
                 None => return Err(nom::Err::Incomplete(nom::Needed::new(1))),
                 Some(b' ') => i = &r[1..],
@@ -934,38 +947,17 @@ pub(crate) fn status_attribute(i: &[u8]) -> IResult<'_, StatusAttribute> {
 }
 
 /// `header-list`: `"(" header-fld-name *(SP header-fld-name) ")"`, each
-/// name given to `own` (see [`section_with`]).
-///
-/// [`paren_list1`] of [`astring`], written out: each name goes from the
-/// parser to `own` and into the list, not through the tuple of a
-/// `Result` first (whose copy of the name, a 40-byte enum, waited for
-/// the narrow writes that had just built it).
+/// name given to `own` (see [`section_with`]) once [`astring`] has
+/// returned it ([`paren_list_map`]). Header field lists often hold 5 to 8
+/// names (as [`paren_list`]).
 fn header_list<'a, 'o>(
     i: &'a [u8],
     own: impl Fn(AString<'a>) -> AString<'o>,
 ) -> IResult<'a, Vec1<AString<'o>>> {
-    let start = i;
-    let (mut i, ()) = byte(b'(')(i)?;
-    if let Some(b')') = i.first() {
-        return fail(start, "expected a non-empty list");
-    }
-    // Header field lists often hold 5 to 8 names (as `paren_list`).
-    let mut out = Vec::with_capacity(8);
-    loop {
-        let name = match astring(i) {
-            Ok((r, name)) => {
-                i = r;
-                name
-            }
-            Err(e) => return Err(e),
-        };
-        out.push(own(name));
-        match i.first() {
-            None => return Err(nom::Err::Incomplete(nom::Needed::new(1))),
-            Some(b' ') => i = &i[1..],
-            Some(b')') => return Ok((&i[1..], Vec1::unvalidated(out))),
-            Some(_) => return fail(i, "expected SP or )"),
-        }
+    let (r, names) = paren_list_map(astring, own, |_| 8)(i)?;
+    match Vec1::try_from(names) {
+        Ok(names) => Ok((r, names)),
+        Err(_) => fail(i, "expected a non-empty list"),
     }
 }
 
