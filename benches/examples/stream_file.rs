@@ -16,15 +16,18 @@
 //! 100 times), `bodies.imap` (`BODY[]` literals, 10 times) and
 //! `commands.imap` (the client command mix, 100 times).
 //!
-//! `SIDE FILE [READ]` reads FILE whole, then runs SIDE's streaming path
-//! (`ours`, `ours-lent`, `imap-proto-0.17`, `imap-codec-1.0`, `imap-codec-2.0-alpha`:
-//! see `imap_benches::stream`) over it in reads of READ bytes (default the
-//! whole file), and prints the number of messages. A file whose name
+//! `SIDE FILE [READ]` runs SIDE's streaming path (`ours`, `ours-lent`,
+//! `imap-proto-0.17`, `imap-codec-1.0`, `imap-codec-2.0-alpha`: see
+//! `imap_benches::stream`) over FILE read in reads of READ bytes (default
+//! the whole file in one read), each read made into the side's own buffer
+//! as from a socket (`imap_benches::reads`: no side loads the file whole
+//! first), and prints the number of messages. A file whose name
 //! starts with `commands` is decoded as commands, any other as responses.
 
 use std::path::Path;
 
 use imap_benches::inputs;
+use imap_benches::reads::ReaderReads;
 use imap_benches::stream::StreamSide;
 
 /// The sides, by their names in benchmark ids.
@@ -79,7 +82,11 @@ fn run(side: &str, file: &str, read: Option<usize>) {
         .into_iter()
         .find(|s| s.name() == side)
         .unwrap_or_else(|| panic!("unknown side {side}"));
-    let bytes = std::fs::read(file).expect("read FILE");
+    let f = std::fs::File::open(file).expect("open FILE");
+    // Reads of READ bytes each, as from a socket; the whole file in one
+    // read when no READ is given.
+    let whole = f.metadata().expect("FILE's size").len();
+    let read = read.unwrap_or(usize::try_from(whole).expect("FILE fits in memory"));
     let commands = Path::new(file)
         .file_name()
         .and_then(|n| n.to_str())
@@ -89,8 +96,8 @@ fn run(side: &str, file: &str, read: Option<usize>) {
     } else {
         "stream/sync_metadata"
     };
-    let read = read.unwrap_or(bytes.len()).max(1);
-    match side.function(group)(&bytes, read) {
+    let mut reads = ReaderReads::new(f);
+    match side.file_function(group)(&mut reads, read.max(1)) {
         Ok(n) => println!("{} {file}: {n} messages", side.name()),
         Err(e) => {
             eprintln!("{} {file}: {e:?}", side.name());

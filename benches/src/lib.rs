@@ -10,6 +10,7 @@
 
 pub mod client;
 pub mod inputs;
+pub mod reads;
 pub mod server;
 pub mod sides;
 pub mod stream;

@@ -48,11 +48,17 @@ use std::hint::black_box;
 use imapkit_codec::framer::{Direction, FrameEvent, FrameRef, Framer, FramerConfig, Lent};
 
 use crate::inputs::{self, Input};
+use crate::reads::{ReaderReads, Reads, SliceReads};
 use crate::sides::StreamError;
 
 /// A side's streaming function: the stream and the read size; the number
 /// of messages decoded.
 pub type StreamFn = fn(&[u8], usize) -> Result<usize, StreamError>;
+
+/// A side's streaming function over a file read piece by piece
+/// (`examples/stream_file.rs`): the reads and the read size; the number
+/// of messages decoded.
+pub type FileFn = fn(&mut ReaderReads<std::fs::File>, usize) -> Result<usize, StreamError>;
 
 /// Who runs a stream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -99,6 +105,27 @@ impl StreamSide {
             (Self::ImapCodec1, true) => imap_codec_1_commands,
             (Self::ImapCodec2, false) => imap_codec_2_responses,
             (Self::ImapCodec2, true) => imap_codec_2_commands,
+        }
+    }
+
+    /// [`function`](Self::function) over a file read piece by piece, each
+    /// read made where the side's buffer wants it.
+    ///
+    /// # Panics
+    /// For imap-proto on commands (it has no command parser).
+    pub fn file_function(self, group: &str) -> FileFn {
+        let commands = group == "stream/client_mix";
+        match (self, commands) {
+            (Self::Ours, false) => ours_responses_in,
+            (Self::Ours, true) => ours_commands_in,
+            (Self::OursLent, false) => ours_lent_responses_in,
+            (Self::OursLent, true) => ours_lent_commands_in,
+            (Self::ImapProto, false) => imap_proto_responses_in,
+            (Self::ImapProto, true) => panic!("imap-proto 0.17 has no command parser"),
+            (Self::ImapCodec1, false) => imap_codec_1_responses_in,
+            (Self::ImapCodec1, true) => imap_codec_1_commands_in,
+            (Self::ImapCodec2, false) => imap_codec_2_responses_in,
+            (Self::ImapCodec2, true) => imap_codec_2_commands_in,
         }
     }
 }
@@ -156,16 +183,18 @@ fn error(message: usize, offset: usize, reason: impl std::fmt::Debug) -> StreamE
     }
 }
 
-/// The next read of at most `read` bytes of `stream[*at..]`, made into
-/// the framer's own buffer as the Client's `read_buf` and `handle_read`
-/// do it (the copy from `stream` stands for the socket's read, the one
-/// copy of the bytes).
-fn read_into(framer: &mut Framer, stream: &[u8], at: &mut usize, read: usize) {
-    let n = read.min(stream.len() - *at);
-    let mut room = framer.read_buf(n);
-    room.extend_from_slice(&stream[*at..*at + n]);
+/// The next read, at most `read` bytes, made into the framer's own
+/// buffer as the Client's `read_buf` and `handle_read` do it (the copy
+/// from a slice stands for the socket's read, the one copy of the bytes);
+/// `false` at the end of the stream.
+fn read_into(framer: &mut Framer, reads: &mut impl Reads, read: usize) -> bool {
+    if reads.at_end() {
+        return false;
+    }
+    let mut room = framer.read_buf(read);
+    let n = reads.read_into(&mut room, read);
     framer.push_buf(room);
-    *at += n;
+    n > 0
 }
 
 /// Hands a decoded value to `black_box` where it lies (bound by
@@ -186,11 +215,14 @@ fn by_ref<T, E: Clone>(result: &Result<T, E>) -> Result<(), E> {
 /// `into_frame` needs) cost this side 1 % more instructions, and the
 /// lent side too.
 pub fn ours_responses(stream: &[u8], read: usize) -> Result<usize, StreamError> {
+    ours_responses_in(&mut SliceReads::new(stream), read)
+}
+
+/// [`ours_responses`] over any [`Reads`].
+pub fn ours_responses_in(reads: &mut impl Reads, read: usize) -> Result<usize, StreamError> {
     let mut framer = Framer::new(FramerConfig::new(Direction::ServerToClient));
-    let mut at = 0;
     let mut n = 0;
-    while at < stream.len() {
-        read_into(&mut framer, stream, &mut at, read);
+    while read_into(&mut framer, reads, read) {
         while let Some(lent) = framer.poll_lent() {
             match lent {
                 Lent::Frame(frame) => {
@@ -224,11 +256,14 @@ pub fn ours_responses(stream: &[u8], read: usize) -> Result<usize, StreamError> 
 /// (literal announcements are passed over: the mix has only
 /// non-synchronizing literals, whose data follows at once).
 pub fn ours_commands(stream: &[u8], read: usize) -> Result<usize, StreamError> {
+    ours_commands_in(&mut SliceReads::new(stream), read)
+}
+
+/// [`ours_commands`] over any [`Reads`].
+pub fn ours_commands_in(reads: &mut impl Reads, read: usize) -> Result<usize, StreamError> {
     let mut framer = Framer::new(FramerConfig::new(Direction::ClientToServer));
-    let mut at = 0;
     let mut n = 0;
-    while at < stream.len() {
-        read_into(&mut framer, stream, &mut at, read);
+    while read_into(&mut framer, reads, read) {
         while let Some(lent) = framer.poll_lent() {
             match lent {
                 Lent::Frame(frame) => {
@@ -258,7 +293,12 @@ pub fn ours_commands(stream: &[u8], read: usize) -> Result<usize, StreamError> {
 /// Ours, lent: [`Framer::poll_lent`] + `FrameRef::decode_response`
 /// (values borrowed from the framer's buffer), in reads of `read` bytes.
 pub fn ours_lent_responses(stream: &[u8], read: usize) -> Result<usize, StreamError> {
-    ours_lent(stream, read, Direction::ServerToClient, |frame| {
+    ours_lent_responses_in(&mut SliceReads::new(stream), read)
+}
+
+/// [`ours_lent_responses`] over any [`Reads`].
+pub fn ours_lent_responses_in(reads: &mut impl Reads, read: usize) -> Result<usize, StreamError> {
+    ours_lent(reads, read, Direction::ServerToClient, |frame| {
         by_ref(&frame.decode_response())
     })
 }
@@ -266,7 +306,12 @@ pub fn ours_lent_responses(stream: &[u8], read: usize) -> Result<usize, StreamEr
 /// Ours, lent, commands: [`Framer::poll_lent`] +
 /// `FrameRef::decode_command`, in reads of `read` bytes.
 pub fn ours_lent_commands(stream: &[u8], read: usize) -> Result<usize, StreamError> {
-    ours_lent(stream, read, Direction::ClientToServer, |frame| {
+    ours_lent_commands_in(&mut SliceReads::new(stream), read)
+}
+
+/// [`ours_lent_commands`] over any [`Reads`].
+pub fn ours_lent_commands_in(reads: &mut impl Reads, read: usize) -> Result<usize, StreamError> {
+    ours_lent(reads, read, Direction::ClientToServer, |frame| {
         by_ref(&frame.decode_command())
     })
 }
@@ -274,16 +319,14 @@ pub fn ours_lent_commands(stream: &[u8], read: usize) -> Result<usize, StreamErr
 /// The framer's lending path in reads of `read` bytes, `decode` on every
 /// lent message; the number of messages.
 fn ours_lent<E: std::fmt::Debug>(
-    stream: &[u8],
+    reads: &mut impl Reads,
     read: usize,
     direction: Direction,
     decode: impl Fn(&FrameRef<'_>) -> Result<(), E>,
 ) -> Result<usize, StreamError> {
     let mut framer = Framer::new(FramerConfig::new(direction));
-    let mut at = 0;
     let mut n = 0;
-    while at < stream.len() {
-        read_into(&mut framer, stream, &mut at, read);
+    while read_into(&mut framer, reads, read) {
         while let Some(lent) = framer.poll_lent() {
             match lent {
                 Lent::Frame(frame) => {
@@ -304,15 +347,14 @@ fn ours_lent<E: std::fmt::Debug>(
 /// read; `parse` returns the bytes it used, `Ok(None)` when the message is
 /// not complete yet.
 fn retry_from_start<E: std::fmt::Debug>(
-    stream: &[u8],
+    reads: &mut impl Reads,
     read: usize,
     mut parse: impl FnMut(&[u8]) -> Result<Option<usize>, E>,
 ) -> Result<usize, StreamError> {
     let mut buf: Vec<u8> = Vec::new();
     let mut n = 0;
     let mut offset = 0;
-    for piece in stream.chunks(read) {
-        buf.extend_from_slice(piece);
+    while !reads.at_end() && reads.read_into(&mut buf, read) > 0 {
         let mut start = 0;
         while start < buf.len() {
             match parse(&buf[start..]) {
@@ -334,8 +376,13 @@ fn retry_from_start<E: std::fmt::Debug>(
 /// imap-proto 0.17, as async-imap runs it: `Response::parse` retried from
 /// the start of the message on `Incomplete`.
 pub fn imap_proto_responses(stream: &[u8], read: usize) -> Result<usize, StreamError> {
+    imap_proto_responses_in(&mut SliceReads::new(stream), read)
+}
+
+/// [`imap_proto_responses`] over any [`Reads`].
+pub fn imap_proto_responses_in(reads: &mut impl Reads, read: usize) -> Result<usize, StreamError> {
     retry_from_start(
-        stream,
+        reads,
         read,
         |input| match &upstream_imap_proto::Response::parse(input) {
             Ok((rest, message)) => {
@@ -351,9 +398,17 @@ pub fn imap_proto_responses(stream: &[u8], read: usize) -> Result<usize, StreamE
 /// imap-codec 1.0: `ResponseCodec::decode` retried from the start of the
 /// message while it is incomplete.
 pub fn imap_codec_1_responses(stream: &[u8], read: usize) -> Result<usize, StreamError> {
+    imap_codec_1_responses_in(&mut SliceReads::new(stream), read)
+}
+
+/// [`imap_codec_1_responses`] over any [`Reads`].
+pub fn imap_codec_1_responses_in(
+    reads: &mut impl Reads,
+    read: usize,
+) -> Result<usize, StreamError> {
     use upstream_imap_codec::decode::{Decoder as _, ResponseDecodeError};
     let codec = upstream_imap_codec::ResponseCodec::default();
-    retry_from_start(stream, read, |input| match &codec.decode(input) {
+    retry_from_start(reads, read, |input| match &codec.decode(input) {
         Ok((rest, message)) => {
             black_box(message);
             Ok(Some(input.len() - rest.len()))
@@ -366,9 +421,14 @@ pub fn imap_codec_1_responses(stream: &[u8], read: usize) -> Result<usize, Strea
 /// imap-codec 1.0: `CommandCodec::decode` retried from the start of the
 /// command while it is incomplete.
 pub fn imap_codec_1_commands(stream: &[u8], read: usize) -> Result<usize, StreamError> {
+    imap_codec_1_commands_in(&mut SliceReads::new(stream), read)
+}
+
+/// [`imap_codec_1_commands`] over any [`Reads`].
+pub fn imap_codec_1_commands_in(reads: &mut impl Reads, read: usize) -> Result<usize, StreamError> {
     use upstream_imap_codec::decode::{CommandDecodeError, Decoder as _};
     let codec = upstream_imap_codec::CommandCodec::default();
-    retry_from_start(stream, read, |input| match &codec.decode(input) {
+    retry_from_start(reads, read, |input| match &codec.decode(input) {
         Ok((rest, message)) => {
             black_box(message);
             Ok(Some(input.len() - rest.len()))
@@ -381,7 +441,7 @@ pub fn imap_codec_1_commands(stream: &[u8], read: usize) -> Result<usize, Stream
 /// imap-codec 2.0 (alpha), as imap-next runs it: the `Fragmentizer` in
 /// reads of `read` bytes, each complete message decoded with `codec` and
 /// made owned.
-fn imap_codec_2<C>(codec: &C, stream: &[u8], read: usize) -> Result<usize, StreamError>
+fn imap_codec_2<C>(codec: &C, reads: &mut impl Reads, read: usize) -> Result<usize, StreamError>
 where
     C: upstream_imap_codec_2::decode::Decoder,
     for<'a> C::Message<'a>: upstream_imap_codec_2::imap_types::IntoStatic,
@@ -391,7 +451,12 @@ where
     // imap-next's default limit on one message.
     let mut fragmentizer = Fragmentizer::new(100 * 1024 * 1024);
     let mut n = 0;
-    for piece in stream.chunks(read) {
+    let mut scratch = Vec::new();
+    while !reads.at_end() {
+        let piece = reads.piece(&mut scratch, read);
+        if piece.is_empty() {
+            break;
+        }
         fragmentizer.enqueue_bytes(piece);
         while let Some(fragment) = fragmentizer.progress() {
             if let FragmentInfo::Line {
@@ -425,18 +490,27 @@ fn decode_error<C: upstream_imap_codec_2::decode::Decoder>(
 
 /// imap-codec 2.0 (alpha), responses: its `Fragmentizer`, then its decoder on each whole message.
 pub fn imap_codec_2_responses(stream: &[u8], read: usize) -> Result<usize, StreamError> {
+    imap_codec_2_responses_in(&mut SliceReads::new(stream), read)
+}
+
+/// [`imap_codec_2_responses`] over any [`Reads`].
+pub fn imap_codec_2_responses_in(
+    reads: &mut impl Reads,
+    read: usize,
+) -> Result<usize, StreamError> {
     imap_codec_2(
         &upstream_imap_codec_2::ResponseCodec::default(),
-        stream,
+        reads,
         read,
     )
 }
 
 /// imap-codec 2.0 (alpha), commands: its `Fragmentizer`, then its decoder on each whole message.
 pub fn imap_codec_2_commands(stream: &[u8], read: usize) -> Result<usize, StreamError> {
-    imap_codec_2(
-        &upstream_imap_codec_2::CommandCodec::default(),
-        stream,
-        read,
-    )
+    imap_codec_2_commands_in(&mut SliceReads::new(stream), read)
+}
+
+/// [`imap_codec_2_commands`] over any [`Reads`].
+pub fn imap_codec_2_commands_in(reads: &mut impl Reads, read: usize) -> Result<usize, StreamError> {
+    imap_codec_2(&upstream_imap_codec_2::CommandCodec::default(), reads, read)
 }

@@ -11,7 +11,11 @@
 //! `--responses` (the default) reads server-to-client bytes, `--commands`
 //! client-to-server bytes. Without FILE it decodes an embedded Dovecot 2.3
 //! session (recorded on loopback, see `imap-codec/tests/data/dovecot/`).
-//! The input is fed in chunks of N bytes (default: whole file). Each error is
+//! A FILE is read in reads of N bytes (default 64 KiB), each made straight
+//! into the framer's buffer as a session reads its socket, so memory stays
+//! the framer's whatever the file's size; `--session` reads its files whole
+//! and feeds them in chunks of N bytes (default: whole), as does the
+//! embedded input. Each error is
 //! printed with its stream offset and raw bytes (LOGIN and AUTHENTICATE
 //! commands, the lines of an AUTHENTICATE exchange and what follows a
 //! credential command that did not frame are shown as `<redacted> (N
@@ -45,8 +49,11 @@ use std::io::Write as _;
 use std::process::ExitCode;
 
 use imap_examples::trace::session::decode_session;
-use imap_examples::trace::{decode_stream, Options, Summary};
+use imap_examples::trace::{decode_reader, decode_stream, Options, Summary};
 use imapkit_codec::framer::Direction;
+
+/// A file's reads without `--chunk`: 64 KiB each.
+const DEFAULT_READ: usize = 64 * 1024;
 
 const EMBEDDED_RESPONSES: &[u8] =
     include_bytes!("../../imap-codec/tests/data/dovecot/session.responses");
@@ -108,31 +115,28 @@ fn main() -> ExitCode {
     };
     let mut s = Summary::default();
     let mut out = std::io::stdout().lock();
-    let mut inputs: Vec<(String, Vec<u8>)> = Vec::new();
-    if files.is_empty() {
-        if session {
-            inputs.push(("embedded session".into(), EMBEDDED_COMMANDS.to_vec()));
-            inputs.push(("embedded session".into(), EMBEDDED_RESPONSES.to_vec()));
-        } else {
-            let embedded = match o.direction {
-                Direction::ServerToClient => EMBEDDED_RESPONSES,
-                Direction::ClientToServer => EMBEDDED_COMMANDS,
-            };
-            inputs.push(("embedded session".into(), embedded.to_vec()));
+    if session {
+        let mut inputs: Vec<Vec<u8>> = Vec::new();
+        let mut names = Vec::new();
+        if files.is_empty() {
+            inputs.push(EMBEDDED_COMMANDS.to_vec());
+            inputs.push(EMBEDDED_RESPONSES.to_vec());
+            names.push("embedded session".to_string());
         }
-    }
-    for f in files {
-        match std::fs::read(&f) {
-            Ok(input) => inputs.push((f, input)),
-            Err(e) => {
-                eprintln!("imap-decode: {f}: {e}");
-                return ExitCode::from(2);
+        for (k, f) in files.iter().enumerate() {
+            match std::fs::read(f) {
+                Ok(input) => inputs.push(input),
+                Err(e) => {
+                    eprintln!("imap-decode: {f}: {e}");
+                    return ExitCode::from(2);
+                }
+            }
+            if k % 2 == 0 {
+                names.push(f.clone());
             }
         }
-    }
-    if session {
-        for pair in inputs.chunks(2) {
-            let [(name, commands), (_, responses)] = pair else {
+        for (pair, name) in inputs.chunks(2).zip(&names) {
+            let [commands, responses] = pair else {
                 unreachable!("inputs come in pairs (checked by parse_args)")
             };
             if let Err(e) = decode_session(commands, responses, &o, &mut out, &mut s) {
@@ -140,10 +144,25 @@ fn main() -> ExitCode {
                 return ExitCode::from(2);
             }
         }
+    } else if files.is_empty() {
+        let embedded = match o.direction {
+            Direction::ServerToClient => EMBEDDED_RESPONSES,
+            Direction::ClientToServer => EMBEDDED_COMMANDS,
+        };
+        if let Err(e) = decode_stream(embedded, &o, &mut out, &mut s) {
+            eprintln!("imap-decode: embedded session: {e}");
+            return ExitCode::from(2);
+        }
     } else {
-        for (name, input) in &inputs {
-            if let Err(e) = decode_stream(input, &o, &mut out, &mut s) {
-                eprintln!("imap-decode: {name}: {e}");
+        // Each file read as a socket is, in reads of `--chunk` bytes,
+        // straight into the framer: memory stays the framer's, whatever
+        // the file's size.
+        let chunk = o.chunk.unwrap_or(DEFAULT_READ);
+        for f in &files {
+            let decoded = std::fs::File::open(f)
+                .and_then(|file| decode_reader(file, chunk, &o, &mut out, &mut s));
+            if let Err(e) = decoded {
+                eprintln!("imap-decode: {f}: {e}");
                 return ExitCode::from(2);
             }
         }

@@ -11,7 +11,7 @@
 //! an AUTHENTICATE exchange, and what follows a credential command the
 //! framer could not frame, as `<redacted> (N bytes)`.
 
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 
 use imapkit_codec::framer::{Direction, Frame, FrameEvent, Framer, FramerConfig, Lent};
 use imapkit_codec::redact::Redacted;
@@ -83,41 +83,90 @@ struct State {
 }
 
 /// Decodes `input`, writing a line per message (and per error) to `out`,
-/// and adds to `summary`.
+/// and adds to `summary`: [`decode_reader`] over the slice, in pieces of
+/// [`Options::chunk`] bytes (the whole input in one piece by default).
 pub fn decode_stream(
     input: &[u8],
     o: &Options,
     out: &mut dyn Write,
     summary: &mut Summary,
 ) -> io::Result<()> {
+    let chunk = o.chunk.unwrap_or(input.len());
+    decode_reader(input, chunk, o, out, summary)
+}
+
+/// Decodes what `reader` yields (a file, a socket), read in pieces of
+/// `chunk` bytes straight into the framer's buffer as a session reads
+/// its socket (`Framer::read_buf`, `Framer::push_buf`): no copy of the
+/// input besides the read's own, and the memory held is the framer's,
+/// not the input's size. Writes a line per message (and per error) to
+/// `out`, and adds to `summary`.
+///
+/// Responses go the `Client`'s way (`process_frames`): one that needs no
+/// frame (`* 3 EXISTS`; a short status or FETCH response, its strings
+/// copied) is decoded where the framer lent it; commands the `Server`'s
+/// (`process`): a short command of one line likewise; any other message
+/// is taken out of the buffer and decoded sharing it.
+pub fn decode_reader(
+    mut reader: impl Read,
+    chunk: usize,
+    o: &Options,
+    out: &mut dyn Write,
+    summary: &mut Summary,
+) -> io::Result<()> {
+    let chunk = chunk.max(1);
     let mut framer = Framer::new(FramerConfig::new(o.direction));
     let mut st = State::default();
-    let chunk = o.chunk.unwrap_or(input.len()).max(1);
-    for piece in input.chunks(chunk) {
-        framer.push(piece);
+    loop {
+        let mut room = framer.read_buf(chunk);
+        room.resize(chunk, 0);
+        let n = loop {
+            match reader.read(&mut room) {
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                read => break read?,
+            }
+        };
+        room.truncate(n);
+        framer.push_buf(room);
+        if n == 0 {
+            break;
+        }
+        summary.bytes += n as u64;
         loop {
+            // `None`: a message decoded where it was lent, done.
             let ev = match framer.poll_lent() {
                 None => break,
-                // The Client's path (`process_frames`): a response that
-                // needs no frame (`* 3 EXISTS`; a short status or FETCH
-                // response, its strings copied) is decoded where the
-                // framer lent it; any other message is taken out of the
-                // buffer.
-                Some(Lent::Frame(lent)) => {
-                    let short = match o.direction {
-                        Direction::ServerToClient => lent.decode_response_without_frame(),
-                        Direction::ClientToServer => None,
-                    };
-                    if let Some(r) = short {
-                        let offset = lent.offset();
-                        drop(lent);
-                        response_line(&r, offset, o, out, summary)?;
-                        st.secret_follows = false;
-                        continue;
+                Some(Lent::Frame(lent)) => match o.direction {
+                    Direction::ServerToClient => match lent.decode_response_without_frame() {
+                        Some(r) => {
+                            let offset = lent.offset();
+                            drop(lent);
+                            response_line(&r, offset, o, out, summary)?;
+                            st.secret_follows = false;
+                            None
+                        }
+                        None => Some(FrameEvent::Frame(lent.into_frame())),
+                    },
+                    // Inside an AUTHENTICATE exchange the lines are SASL
+                    // data: read from the frame.
+                    Direction::ClientToServer if st.authenticating => {
+                        Some(FrameEvent::Frame(lent.into_frame()))
                     }
-                    FrameEvent::Frame(lent.into_frame())
-                }
-                Some(Lent::Event(ev)) => ev,
+                    Direction::ClientToServer => match lent.decode_command_without_frame() {
+                        Some(c) => {
+                            let offset = lent.offset();
+                            drop(lent);
+                            command_line(&c, offset, o, &mut st, out, summary)?;
+                            None
+                        }
+                        None => Some(FrameEvent::Frame(lent.into_frame())),
+                    },
+                },
+                Some(Lent::Event(ev)) => Some(ev),
+            };
+            let Some(ev) = ev else {
+                framer.set_line_mode(st.authenticating);
+                continue;
             };
             match ev {
                 FrameEvent::Frame(frame) => {
@@ -151,7 +200,6 @@ pub fn decode_stream(
     }
     ends_inside_message(&framer, out, summary)?;
     summary.literal_bytes += framer.stats().literal_bytes;
-    summary.bytes += input.len() as u64;
     Ok(())
 }
 
@@ -209,16 +257,7 @@ fn frame_line(
         // The Server's path: owned values sharing the frame, the usual
         // commands built directly.
         Direction::ClientToServer => match frame.decode_command_shared() {
-            Ok(c) => {
-                // A command ends any AUTHENTICATE exchange; AUTHENTICATE starts one.
-                st.authenticating = matches!(c.body, CommandBody::Authenticate { .. });
-                if !o.quiet {
-                    writeln!(out, "{:>8} C: {c:?}", frame.offset)?;
-                }
-                if o.roundtrip {
-                    roundtrip_command(&c, frame, out, s)?;
-                }
-            }
+            Ok(c) => return command_line(&c, frame.offset, o, st, out, s).map(Ok),
             Err(e) => {
                 if frame.decode_idle_done().is_ok() {
                     if !o.quiet {
@@ -241,6 +280,29 @@ fn frame_line(
     s.messages += 1;
     st.secret_follows = false;
     Ok(Ok(()))
+}
+
+/// Prints (unless quiet), round-trips (if asked) and counts a decoded
+/// command of the message at stream offset `offset`.
+fn command_line(
+    c: &Command<'_>,
+    offset: u64,
+    o: &Options,
+    st: &mut State,
+    out: &mut dyn Write,
+    s: &mut Summary,
+) -> io::Result<()> {
+    // A command ends any AUTHENTICATE exchange; AUTHENTICATE starts one.
+    st.authenticating = matches!(c.body, CommandBody::Authenticate { .. });
+    if !o.quiet {
+        writeln!(out, "{offset:>8} C: {c:?}")?;
+    }
+    if o.roundtrip {
+        roundtrip_command(c, offset, out, s)?;
+    }
+    s.messages += 1;
+    st.secret_follows = false;
+    Ok(())
 }
 
 /// Prints (unless quiet), round-trips (if asked) and counts a decoded
@@ -295,21 +357,14 @@ fn roundtrip_response(
 /// counted and reported.
 fn roundtrip_command(
     c: &Command<'_>,
-    frame: &Frame,
+    offset: u64,
     out: &mut dyn Write,
     s: &mut Summary,
 ) -> io::Result<()> {
     let bytes = c.to_vec();
     let same = matches!(decode::command(&bytes), Ok(Decoded::Complete { message, consumed })
         if consumed == bytes.len() && message == *c);
-    mismatch(
-        !same,
-        frame.offset,
-        Direction::ClientToServer,
-        &bytes,
-        out,
-        s,
-    )
+    mismatch(!same, offset, Direction::ClientToServer, &bytes, out, s)
 }
 
 /// Counts and reports a round-trip mismatch, showing the re-encoding as

@@ -356,7 +356,7 @@ impl Pass<'_> {
                         writeln!(out, "{:>8} C: {c:?}", frame.offset)?;
                     }
                     if o.roundtrip {
-                        roundtrip_command(&c, frame, out, s)?;
+                        roundtrip_command(&c, frame.offset, out, s)?;
                     }
                     // A line after AUTHENTICATE outside its exchange may
                     // still be SASL data.
