@@ -1,8 +1,9 @@
 //! The trace decoder behind `examples/imap-decode.rs`: feeds a captured
 //! byte stream of one direction through the framer and the decoder and
-//! writes one line per message ([`decode_stream`]), or replays a session's
-//! two directions through the client and server state machines
-//! ([`session::decode_session`], `imap-decode --session`).
+//! writes one line per message ([`decode_reader`] over a file or any
+//! `io::Read`, read as a socket is; [`decode_stream`] over a slice), or
+//! replays a session's two directions through the client and server
+//! state machines ([`session::decode_session`], `imap-decode --session`).
 //!
 //! Output never holds credentials: decoded values print with `Debug`,
 //! which redacts them ([`imapkit_proto::Secret`]); raw bytes (a frame that
