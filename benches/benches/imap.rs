@@ -20,6 +20,7 @@ use std::time::Duration;
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, BenchmarkId, Criterion, Throughput};
 use imap_benches::inputs::{self, Input};
+use imap_benches::reads::SliceReads;
 use imap_benches::sides::{self, Side, StreamError};
 use imap_benches::stream::{self as streams, StreamSide};
 
@@ -66,7 +67,7 @@ fn stream(c: &mut Criterion) {
             for &side in *sides {
                 let f = side.function(group);
                 assert_eq!(
-                    f(&input.stream, read),
+                    f(&mut SliceReads::new(&input.stream), read),
                     Ok(input.count()),
                     "{} does not decode every message of {group} in reads of {read}",
                     side.name(),
@@ -74,7 +75,7 @@ fn stream(c: &mut Criterion) {
                 g.bench_with_input(
                     BenchmarkId::new(side.name(), streams::read_name(&input, read)),
                     &read,
-                    |b, &read| b.iter(|| f(&input.stream, read)),
+                    |b, &read| b.iter(|| f(&mut SliceReads::new(&input.stream), read)),
                 );
             }
         }
@@ -248,9 +249,12 @@ fn client_updates(c: &mut Criterion) {
     {
         let mut cl = idling_client(UPDATES_EXISTS, now);
         assert!(updates(&mut cl, now, &stream, 16 * 1024) >= messages);
-        assert_eq!(streams::ours_responses(&stream, 16 * 1024), Ok(messages));
         assert_eq!(
-            streams::imap_proto_responses(&stream, 16 * 1024),
+            streams::ours_responses(&mut SliceReads::new(&stream), 16 * 1024),
+            Ok(messages)
+        );
+        assert_eq!(
+            streams::imap_proto_responses(&mut SliceReads::new(&stream), 16 * 1024),
             Ok(messages)
         );
     }
@@ -263,12 +267,12 @@ fn client_updates(c: &mut Criterion) {
         )
     });
     g.bench_with_input(BenchmarkId::new("ours", "updates"), &stream, |b, s| {
-        b.iter(|| streams::ours_responses(s, 16 * 1024))
+        b.iter(|| streams::ours_responses(&mut SliceReads::new(s), 16 * 1024))
     });
     g.bench_with_input(
         BenchmarkId::new("imap-proto-0.17", "updates"),
         &stream,
-        |b, s| b.iter(|| streams::imap_proto_responses(s, 16 * 1024)),
+        |b, s| b.iter(|| streams::imap_proto_responses(&mut SliceReads::new(s), 16 * 1024)),
     );
     g.finish();
 }

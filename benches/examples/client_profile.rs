@@ -72,9 +72,11 @@ fn main() {
     for _ in 0..rounds {
         total += match side.as_str() {
             "bare" => imap_benches::sides::ours_framed(&input.stream, 16 * 1024).expect("decodes"),
-            "owned" => {
-                imap_benches::stream::ours_responses(&input.stream, 16 * 1024).expect("decodes")
-            }
+            "owned" => imap_benches::stream::ours_responses(
+                &mut imap_benches::reads::SliceReads::new(&input.stream),
+                16 * 1024,
+            )
+            .expect("decodes"),
             _ => {
                 let mut c = imap_benches::client::syncing_client(input.count() as u32, now);
                 imap_benches::client::full_sync(&mut c, now, &input.stream, 16 * 1024)

@@ -84,7 +84,8 @@ fn main() {
         };
         let f = stream_side.function(group);
         for _ in 0..rounds {
-            total += f(s, read).expect("every message decodes");
+            let mut reads = imap_benches::reads::SliceReads::new(s);
+            total += f(&mut reads, read).expect("every message decodes");
         }
     } else if let Some(chunk) = side.strip_prefix("framed-") {
         // The framer and the decoder, fed in chunks (`framing/chunked`).

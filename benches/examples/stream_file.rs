@@ -97,7 +97,7 @@ fn run(side: &str, file: &str, read: Option<usize>) {
         "stream/sync_metadata"
     };
     let mut reads = ReaderReads::new(f);
-    match side.file_function(group)(&mut reads, read.max(1)) {
+    match side.function(group)(&mut reads, read.max(1)) {
         Ok(n) => println!("{} {file}: {n} messages", side.name()),
         Err(e) => {
             eprintln!("{} {file}: {e:?}", side.name());

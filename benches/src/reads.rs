@@ -35,7 +35,8 @@ impl Room for BytesMut {
     }
 }
 
-/// A stream's reads, in order.
+/// A stream's reads, in order (a side takes them as `&mut dyn Reads`:
+/// one indirect call a read, of 4 KiB or more).
 pub trait Reads {
     /// Whether the stream is known to have ended (a slice read to its end,
     /// a file whose last read returned nothing).
@@ -43,7 +44,7 @@ pub trait Reads {
 
     /// Appends the next read, at most `max` bytes, to `buf`; how many
     /// bytes it appended (0 at the end of the stream).
-    fn read_into<B: Room>(&mut self, buf: &mut B, max: usize) -> usize;
+    fn read_into(&mut self, buf: &mut dyn Room, max: usize) -> usize;
 
     /// The next read, at most `max` bytes, for an API that copies a slice
     /// in (imap-codec 2.0's `Fragmentizer::enqueue_bytes`): a slice of the
@@ -71,15 +72,13 @@ impl Reads for SliceReads<'_> {
         self.at == self.stream.len()
     }
 
-    #[inline]
-    fn read_into<B: Room>(&mut self, buf: &mut B, max: usize) -> usize {
+    fn read_into(&mut self, buf: &mut dyn Room, max: usize) -> usize {
         let n = max.min(self.stream.len() - self.at);
         buf.append(&self.stream[self.at..self.at + n]);
         self.at += n;
         n
     }
 
-    #[inline]
     fn piece<'a>(&'a mut self, _scratch: &'a mut Vec<u8>, max: usize) -> &'a [u8] {
         let n = max.min(self.stream.len() - self.at);
         let piece = &self.stream[self.at..self.at + n];
@@ -131,7 +130,7 @@ impl<R: Read> Reads for ReaderReads<R> {
         self.ended
     }
 
-    fn read_into<B: Room>(&mut self, buf: &mut B, max: usize) -> usize {
+    fn read_into(&mut self, buf: &mut dyn Room, max: usize) -> usize {
         let len = buf.len();
         buf.set_len_zeroed(len + max);
         let n = self.read_once(&mut buf[len..]);

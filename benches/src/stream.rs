@@ -48,17 +48,13 @@ use std::hint::black_box;
 use imapkit_codec::framer::{Direction, FrameEvent, FrameRef, Framer, FramerConfig, Lent};
 
 use crate::inputs::{self, Input};
-use crate::reads::{ReaderReads, Reads, SliceReads};
+use crate::reads::Reads;
 use crate::sides::StreamError;
 
-/// A side's streaming function: the stream and the read size; the number
-/// of messages decoded.
-pub type StreamFn = fn(&[u8], usize) -> Result<usize, StreamError>;
-
-/// A side's streaming function over a file read piece by piece
-/// (`examples/stream_file.rs`): the reads and the read size; the number
-/// of messages decoded.
-pub type FileFn = fn(&mut ReaderReads<std::fs::File>, usize) -> Result<usize, StreamError>;
+/// A side's streaming function: the stream's reads (a slice's,
+/// `reads::SliceReads`, or a file's, `reads::ReaderReads`) and the read
+/// size; the number of messages decoded.
+pub type StreamFn = fn(&mut dyn Reads, usize) -> Result<usize, StreamError>;
 
 /// Who runs a stream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -105,27 +101,6 @@ impl StreamSide {
             (Self::ImapCodec1, true) => imap_codec_1_commands,
             (Self::ImapCodec2, false) => imap_codec_2_responses,
             (Self::ImapCodec2, true) => imap_codec_2_commands,
-        }
-    }
-
-    /// [`function`](Self::function) over a file read piece by piece, each
-    /// read made where the side's buffer wants it.
-    ///
-    /// # Panics
-    /// For imap-proto on commands (it has no command parser).
-    pub fn file_function(self, group: &str) -> FileFn {
-        let commands = group == "stream/client_mix";
-        match (self, commands) {
-            (Self::Ours, false) => ours_responses_in,
-            (Self::Ours, true) => ours_commands_in,
-            (Self::OursLent, false) => ours_lent_responses_in,
-            (Self::OursLent, true) => ours_lent_commands_in,
-            (Self::ImapProto, false) => imap_proto_responses_in,
-            (Self::ImapProto, true) => panic!("imap-proto 0.17 has no command parser"),
-            (Self::ImapCodec1, false) => imap_codec_1_responses_in,
-            (Self::ImapCodec1, true) => imap_codec_1_commands_in,
-            (Self::ImapCodec2, false) => imap_codec_2_responses_in,
-            (Self::ImapCodec2, true) => imap_codec_2_commands_in,
         }
     }
 }
@@ -187,7 +162,7 @@ fn error(message: usize, offset: usize, reason: impl std::fmt::Debug) -> StreamE
 /// buffer as the Client's `read_buf` and `handle_read` do it (the copy
 /// from a slice stands for the socket's read, the one copy of the bytes);
 /// `false` at the end of the stream.
-fn read_into(framer: &mut Framer, reads: &mut impl Reads, read: usize) -> bool {
+fn read_into(framer: &mut Framer, reads: &mut dyn Reads, read: usize) -> bool {
     if reads.at_end() {
         return false;
     }
@@ -214,12 +189,7 @@ fn by_ref<T, E: Clone>(result: &Result<T, E>) -> Result<(), E> {
 /// not `ours_lent`'s: handing each `FrameRef` to a closure by value (as
 /// `into_frame` needs) cost this side 1 % more instructions, and the
 /// lent side too.
-pub fn ours_responses(stream: &[u8], read: usize) -> Result<usize, StreamError> {
-    ours_responses_in(&mut SliceReads::new(stream), read)
-}
-
-/// [`ours_responses`] over any [`Reads`].
-pub fn ours_responses_in(reads: &mut impl Reads, read: usize) -> Result<usize, StreamError> {
+pub fn ours_responses(reads: &mut dyn Reads, read: usize) -> Result<usize, StreamError> {
     let mut framer = Framer::new(FramerConfig::new(Direction::ServerToClient));
     let mut n = 0;
     while read_into(&mut framer, reads, read) {
@@ -255,12 +225,7 @@ pub fn ours_responses_in(reads: &mut impl Reads, read: usize) -> Result<usize, S
 /// values; see the module's documentation), in reads of `read` bytes
 /// (literal announcements are passed over: the mix has only
 /// non-synchronizing literals, whose data follows at once).
-pub fn ours_commands(stream: &[u8], read: usize) -> Result<usize, StreamError> {
-    ours_commands_in(&mut SliceReads::new(stream), read)
-}
-
-/// [`ours_commands`] over any [`Reads`].
-pub fn ours_commands_in(reads: &mut impl Reads, read: usize) -> Result<usize, StreamError> {
+pub fn ours_commands(reads: &mut dyn Reads, read: usize) -> Result<usize, StreamError> {
     let mut framer = Framer::new(FramerConfig::new(Direction::ClientToServer));
     let mut n = 0;
     while read_into(&mut framer, reads, read) {
@@ -292,12 +257,7 @@ pub fn ours_commands_in(reads: &mut impl Reads, read: usize) -> Result<usize, St
 
 /// Ours, lent: [`Framer::poll_lent`] + `FrameRef::decode_response`
 /// (values borrowed from the framer's buffer), in reads of `read` bytes.
-pub fn ours_lent_responses(stream: &[u8], read: usize) -> Result<usize, StreamError> {
-    ours_lent_responses_in(&mut SliceReads::new(stream), read)
-}
-
-/// [`ours_lent_responses`] over any [`Reads`].
-pub fn ours_lent_responses_in(reads: &mut impl Reads, read: usize) -> Result<usize, StreamError> {
+pub fn ours_lent_responses(reads: &mut dyn Reads, read: usize) -> Result<usize, StreamError> {
     ours_lent(reads, read, Direction::ServerToClient, |frame| {
         by_ref(&frame.decode_response())
     })
@@ -305,12 +265,7 @@ pub fn ours_lent_responses_in(reads: &mut impl Reads, read: usize) -> Result<usi
 
 /// Ours, lent, commands: [`Framer::poll_lent`] +
 /// `FrameRef::decode_command`, in reads of `read` bytes.
-pub fn ours_lent_commands(stream: &[u8], read: usize) -> Result<usize, StreamError> {
-    ours_lent_commands_in(&mut SliceReads::new(stream), read)
-}
-
-/// [`ours_lent_commands`] over any [`Reads`].
-pub fn ours_lent_commands_in(reads: &mut impl Reads, read: usize) -> Result<usize, StreamError> {
+pub fn ours_lent_commands(reads: &mut dyn Reads, read: usize) -> Result<usize, StreamError> {
     ours_lent(reads, read, Direction::ClientToServer, |frame| {
         by_ref(&frame.decode_command())
     })
@@ -319,7 +274,7 @@ pub fn ours_lent_commands_in(reads: &mut impl Reads, read: usize) -> Result<usiz
 /// The framer's lending path in reads of `read` bytes, `decode` on every
 /// lent message; the number of messages.
 fn ours_lent<E: std::fmt::Debug>(
-    reads: &mut impl Reads,
+    reads: &mut dyn Reads,
     read: usize,
     direction: Direction,
     decode: impl Fn(&FrameRef<'_>) -> Result<(), E>,
@@ -347,7 +302,7 @@ fn ours_lent<E: std::fmt::Debug>(
 /// read; `parse` returns the bytes it used, `Ok(None)` when the message is
 /// not complete yet.
 fn retry_from_start<E: std::fmt::Debug>(
-    reads: &mut impl Reads,
+    reads: &mut dyn Reads,
     read: usize,
     mut parse: impl FnMut(&[u8]) -> Result<Option<usize>, E>,
 ) -> Result<usize, StreamError> {
@@ -375,12 +330,7 @@ fn retry_from_start<E: std::fmt::Debug>(
 
 /// imap-proto 0.17, as async-imap runs it: `Response::parse` retried from
 /// the start of the message on `Incomplete`.
-pub fn imap_proto_responses(stream: &[u8], read: usize) -> Result<usize, StreamError> {
-    imap_proto_responses_in(&mut SliceReads::new(stream), read)
-}
-
-/// [`imap_proto_responses`] over any [`Reads`].
-pub fn imap_proto_responses_in(reads: &mut impl Reads, read: usize) -> Result<usize, StreamError> {
+pub fn imap_proto_responses(reads: &mut dyn Reads, read: usize) -> Result<usize, StreamError> {
     retry_from_start(
         reads,
         read,
@@ -397,15 +347,7 @@ pub fn imap_proto_responses_in(reads: &mut impl Reads, read: usize) -> Result<us
 
 /// imap-codec 1.0: `ResponseCodec::decode` retried from the start of the
 /// message while it is incomplete.
-pub fn imap_codec_1_responses(stream: &[u8], read: usize) -> Result<usize, StreamError> {
-    imap_codec_1_responses_in(&mut SliceReads::new(stream), read)
-}
-
-/// [`imap_codec_1_responses`] over any [`Reads`].
-pub fn imap_codec_1_responses_in(
-    reads: &mut impl Reads,
-    read: usize,
-) -> Result<usize, StreamError> {
+pub fn imap_codec_1_responses(reads: &mut dyn Reads, read: usize) -> Result<usize, StreamError> {
     use upstream_imap_codec::decode::{Decoder as _, ResponseDecodeError};
     let codec = upstream_imap_codec::ResponseCodec::default();
     retry_from_start(reads, read, |input| match &codec.decode(input) {
@@ -420,12 +362,7 @@ pub fn imap_codec_1_responses_in(
 
 /// imap-codec 1.0: `CommandCodec::decode` retried from the start of the
 /// command while it is incomplete.
-pub fn imap_codec_1_commands(stream: &[u8], read: usize) -> Result<usize, StreamError> {
-    imap_codec_1_commands_in(&mut SliceReads::new(stream), read)
-}
-
-/// [`imap_codec_1_commands`] over any [`Reads`].
-pub fn imap_codec_1_commands_in(reads: &mut impl Reads, read: usize) -> Result<usize, StreamError> {
+pub fn imap_codec_1_commands(reads: &mut dyn Reads, read: usize) -> Result<usize, StreamError> {
     use upstream_imap_codec::decode::{CommandDecodeError, Decoder as _};
     let codec = upstream_imap_codec::CommandCodec::default();
     retry_from_start(reads, read, |input| match &codec.decode(input) {
@@ -441,7 +378,7 @@ pub fn imap_codec_1_commands_in(reads: &mut impl Reads, read: usize) -> Result<u
 /// imap-codec 2.0 (alpha), as imap-next runs it: the `Fragmentizer` in
 /// reads of `read` bytes, each complete message decoded with `codec` and
 /// made owned.
-fn imap_codec_2<C>(codec: &C, reads: &mut impl Reads, read: usize) -> Result<usize, StreamError>
+fn imap_codec_2<C>(codec: &C, reads: &mut dyn Reads, read: usize) -> Result<usize, StreamError>
 where
     C: upstream_imap_codec_2::decode::Decoder,
     for<'a> C::Message<'a>: upstream_imap_codec_2::imap_types::IntoStatic,
@@ -489,15 +426,7 @@ fn decode_error<C: upstream_imap_codec_2::decode::Decoder>(
 }
 
 /// imap-codec 2.0 (alpha), responses: its `Fragmentizer`, then its decoder on each whole message.
-pub fn imap_codec_2_responses(stream: &[u8], read: usize) -> Result<usize, StreamError> {
-    imap_codec_2_responses_in(&mut SliceReads::new(stream), read)
-}
-
-/// [`imap_codec_2_responses`] over any [`Reads`].
-pub fn imap_codec_2_responses_in(
-    reads: &mut impl Reads,
-    read: usize,
-) -> Result<usize, StreamError> {
+pub fn imap_codec_2_responses(reads: &mut dyn Reads, read: usize) -> Result<usize, StreamError> {
     imap_codec_2(
         &upstream_imap_codec_2::ResponseCodec::default(),
         reads,
@@ -506,11 +435,6 @@ pub fn imap_codec_2_responses_in(
 }
 
 /// imap-codec 2.0 (alpha), commands: its `Fragmentizer`, then its decoder on each whole message.
-pub fn imap_codec_2_commands(stream: &[u8], read: usize) -> Result<usize, StreamError> {
-    imap_codec_2_commands_in(&mut SliceReads::new(stream), read)
-}
-
-/// [`imap_codec_2_commands`] over any [`Reads`].
-pub fn imap_codec_2_commands_in(reads: &mut impl Reads, read: usize) -> Result<usize, StreamError> {
+pub fn imap_codec_2_commands(reads: &mut dyn Reads, read: usize) -> Result<usize, StreamError> {
     imap_codec_2(&upstream_imap_codec_2::CommandCodec::default(), reads, read)
 }
