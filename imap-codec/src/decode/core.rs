@@ -157,6 +157,33 @@ pub(crate) fn nz_number(i: &[u8]) -> IResult<'_, NonZeroU32> {
     }
 }
 
+/// A number at the front of `i` in its canonical form, for the readings
+/// of the usual responses that skip the general parsers (FETCH items,
+/// SEARCH): 1 to `max` digits (`max` at most 19: no overflow), the first
+/// not 0 (so never 0); the number and what follows it. `None` for any
+/// other form, which the general parsers read (and note as a quirk, or
+/// refuse).
+#[inline]
+pub(crate) fn plain_number(i: &[u8], max: usize) -> Option<(u64, &[u8])> {
+    if i.first() == Some(&b'0') {
+        return None;
+    }
+    let mut n: u64 = 0;
+    let mut k = 0;
+    while let Some(&b) = i.get(k) {
+        let d = b.wrapping_sub(b'0');
+        if d > 9 {
+            break;
+        }
+        if k == max {
+            return None;
+        }
+        n = n * 10 + u64::from(d);
+        k += 1;
+    }
+    (k > 0).then(|| (n, &i[k..]))
+}
+
 /// `number64` and `mod-sequence-value` (RFC 9051 §9, RFC 7162 §7), read
 /// as any `u64`.
 ///

@@ -16,10 +16,10 @@ use super::line_end;
 use super::quirks::{self, Quirks};
 use crate::decode::core::{
     astring, atom, byte, capability, flag, flag_perm, kw, literal_data, literal_header, mailbox,
-    nil, nstring, number, number64, nz_number, paren_list, paren_list1, quoted, response_set,
-    sequence_set, sp, string, uid_set,
+    nil, nstring, number, number64, nz_number, paren_list, paren_list1, plain_number, quoted,
+    response_set, sequence_set, sp, string, uid_set,
 };
-use crate::decode::fetch::{msg_att_list, msg_att_list_shared};
+use crate::decode::fetch::{msg_att_list, msg_att_list_shared, plain_items_shared};
 use crate::decode::{cut_fail, fail, IResult};
 use crate::lex::WalkEnd;
 
@@ -179,6 +179,9 @@ pub(crate) fn fetch_shared<'a>(
     list: usize,
     frame: Option<&Bytes>,
 ) -> IResult<'a, Response<'static>> {
+    if let Some(items) = plain_items_shared(&i[list..], frame) {
+        return Ok((&i[i.len()..], Response::Data(Data::Fetch { seq, items })));
+    }
     quirks::attempt(|| {
         let (r, items) = msg_att_list_shared(&i[list..], frame)?;
         let (r, ()) = line_end(r)?;
@@ -208,7 +211,12 @@ fn sp_items<'a, T>(
     starts: impl Fn(u8) -> bool,
     item: impl Fn(&'a [u8]) -> IResult<'a, T>,
 ) -> IResult<'a, Vec<T>> {
-    let mut out = Vec::new();
+    // Room for four items at once when there is one (what the first push
+    // would reserve), without `push`'s growth path.
+    let mut out = match i {
+        [b' ', c, ..] if starts(*c) => Vec::with_capacity(4),
+        _ => Vec::new(),
+    };
     loop {
         match i {
             [b' ', c, ..] if starts(*c) => {
@@ -785,7 +793,34 @@ type SearchParts = (Vec<std::num::NonZeroU32>, Option<u64>);
 /// SEARCH and SORT; the `(MODSEQ n)` only after at least one number
 /// (RFC 7162 §7: `[1*(SP nz-number) SP search-sort-mod-seq]`).
 fn search_parts(i: &[u8]) -> IResult<'_, SearchParts> {
-    let (mut r, ids) = sp_items(i, |c| c.is_ascii_digit(), nz_number)?;
+    // The usual numbers (one space before each, canonical, in range, not
+    // the last bytes of the input) read without the general parser, which
+    // reads whatever is left: each item is read on its own, so the two
+    // readings give the same list.
+    let mut ids = match i {
+        [b' ', b'1'..=b'9', ..] => Vec::with_capacity(4),
+        _ => Vec::new(),
+    };
+    let mut r = i;
+    while let [b' ', b'1'..=b'9', ..] = r {
+        let Some((n, rest)) = plain_number(&r[1..], 10) else {
+            break;
+        };
+        let Some(n) = u32::try_from(n).ok().and_then(std::num::NonZeroU32::new) else {
+            break;
+        };
+        if rest.is_empty() {
+            break;
+        }
+        ids.push(n);
+        r = rest;
+    }
+    let (mut r, more) = sp_items(r, |c| c.is_ascii_digit(), nz_number)?;
+    if ids.is_empty() {
+        ids = more;
+    } else {
+        ids.extend(more);
+    }
     let mut mod_seq = None;
     if let [b' ', b'(', ..] = r {
         if ids.is_empty() {

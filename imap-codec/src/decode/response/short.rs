@@ -643,6 +643,56 @@ mod tests {
         }
     }
 
+    /// SEARCH numbers as written, whichever reading takes each (the usual
+    /// form is read without the general parser, which reads what is left:
+    /// both share `search_parts`, so the values are checked here).
+    #[test]
+    fn search_numbers_read_as_written() {
+        let ids = |line: &[u8]| match response(line) {
+            Ok(Decoded::Complete {
+                message: Response::Data(Data::Search { ids, mod_seq }),
+                consumed,
+            }) if consumed == line.len() => {
+                Some((ids.iter().map(|n| n.get()).collect::<Vec<_>>(), mod_seq))
+            }
+            _ => None,
+        };
+        for (line, want, modseq) in [
+            (
+                &b"* SEARCH 5143 5146 5160\r\n"[..],
+                &[5143, 5146, 5160][..],
+                None,
+            ),
+            (b"* SEARCH\r\n", &[], None),
+            (b"* SEARCH 4294967295 1\r\n", &[u32::MAX, 1], None),
+            // The general parser from the second space on (a quirk), and
+            // from a leading zero on.
+            (b"* SEARCH 1  2 3\r\n", &[1, 2, 3], None),
+            (b"* SEARCH 9 007 8\r\n", &[9, 7, 8], None),
+            (
+                b"* SEARCH 2 7 (MODSEQ 917162500)\r\n",
+                &[2, 7],
+                Some(917_162_500),
+            ),
+        ] {
+            assert_eq!(
+                ids(line),
+                Some((want.to_vec(), modseq)),
+                "{}",
+                line.escape_ascii()
+            );
+        }
+        // Refused, as the general parser refuses them.
+        for line in [
+            &b"* SEARCH 4294967296\r\n"[..],
+            b"* SEARCH 1 0\r\n",
+            b"* SEARCH 12x\r\n",
+        ] {
+            assert!(response(line).is_err(), "{}", line.escape_ascii());
+        }
+        assert_eq!(response(b"* SEARCH 12"), Ok(Decoded::Incomplete));
+    }
+
     #[test]
     fn keywords_in_any_case_and_nothing_else() {
         assert!(is_keyword(b"EXISTS", b"exists"));
@@ -719,8 +769,46 @@ mod tests {
                     let modseq = modseq.map_or(String::new(), |m| format!(" (MODSEQ {m})"));
                     format!("* SEARCH{ids}{modseq}")
                 }),
+            (
+                1u32..20,
+                proptest::collection::vec(fetch_item(), 1..4),
+                sep()
+            )
+                .prop_map(|(seq, items, sep)| format!("* {seq} FETCH ({})", items.join(sep))),
         ]
         .prop_map(|line| (line + "\r\n").into_bytes())
+    }
+
+    /// A FETCH item of a flag update or sync, in its canonical form or a
+    /// near miss (another spelling, a number out of range or with a leading
+    /// zero, a quirk), or another item.
+    fn fetch_item() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let number = prop_oneof![0u64..20, 0u64..=u64::from(u32::MAX) + 9, any::<u64>()];
+        let flags = proptest::sample::select(
+            &[
+                "()",
+                "(\\Seen)",
+                "(\\Seen $Junk)",
+                "($Forwarded \\Answered \\Seen)",
+                "(\\SEEN)",
+                "( \\Seen)",
+                "(\\Recent NonJunk)",
+            ][..],
+        );
+        let name = proptest::sample::select(&["UID", "uid", "MODSEQ", "FLAGS"][..]);
+        prop_oneof![
+            number.clone().prop_map(|n| format!("UID {n}")),
+            number.clone().prop_map(|n| format!("MODSEQ ({n})")),
+            flags.prop_map(|f| format!("FLAGS {f}")),
+            (name, number).prop_map(|(w, n)| format!("{w} 0{n}")),
+            Just("RFC822.SIZE 44".to_string()),
+        ]
+    }
+
+    /// The space between FETCH items: mostly one.
+    fn sep() -> impl proptest::strategy::Strategy<Value = &'static str> {
+        proptest::sample::select(&[" ", " ", " ", "  "][..])
     }
 
     /// Bytes that move a line between the short forms, their near misses
@@ -735,6 +823,12 @@ mod tests {
         }
         for copy in [true, false] {
             if let Some(owned) = self_contained(line, copy) {
+                assert_eq!(Some(owned), general(&frame), "{}", line.escape_ascii());
+            }
+        }
+        // A FETCH response sharing its frame (the frame's path).
+        if let Probe::Fetch { seq, list } = probe(&frame, &frame) {
+            if let Ok(owned) = super::super::fetch_owned(&frame, seq, list, Some(&frame)) {
                 assert_eq!(Some(owned), general(&frame), "{}", line.escape_ascii());
             }
         }
