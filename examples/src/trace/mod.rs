@@ -138,30 +138,34 @@ pub fn decode_reader(
             let ev = match framer.poll_lent() {
                 None => break,
                 Some(Lent::Frame(lent)) => match o.direction {
-                    Direction::ServerToClient => match lent.decode_response_without_frame() {
-                        Some(r) => {
+                    Direction::ServerToClient => {
+                        let short = lent.decode_response_without_frame();
+                        if let Some(r) = &short {
                             let offset = lent.offset();
-                            drop(lent);
-                            response_line(&r, offset, o, out, summary)?;
+                            lent.release();
+                            response_line(r, offset, o, out, summary)?;
                             st.secret_follows = false;
                             None
+                        } else {
+                            Some(FrameEvent::Frame(lent.into_frame()))
                         }
-                        None => Some(FrameEvent::Frame(lent.into_frame())),
-                    },
+                    }
                     // Inside an AUTHENTICATE exchange the lines are SASL
                     // data: read from the frame.
                     Direction::ClientToServer if st.authenticating => {
                         Some(FrameEvent::Frame(lent.into_frame()))
                     }
-                    Direction::ClientToServer => match lent.decode_command_without_frame() {
-                        Some(c) => {
+                    Direction::ClientToServer => {
+                        let short = lent.decode_command_without_frame();
+                        if let Some(c) = &short {
                             let offset = lent.offset();
-                            drop(lent);
-                            command_line(&c, offset, o, &mut st, out, summary)?;
+                            lent.release();
+                            command_line(c, offset, o, &mut st, out, summary)?;
                             None
+                        } else {
+                            Some(FrameEvent::Frame(lent.into_frame()))
                         }
-                        None => Some(FrameEvent::Frame(lent.into_frame())),
-                    },
+                    }
                 },
                 Some(Lent::Event(ev)) => Some(ev),
             };
@@ -285,6 +289,7 @@ fn frame_line(
 
 /// Prints (unless quiet), round-trips (if asked) and counts a decoded
 /// command of the message at stream offset `offset`.
+#[inline(always)]
 fn command_line(
     c: &Command<'_>,
     offset: u64,
@@ -308,6 +313,7 @@ fn command_line(
 
 /// Prints (unless quiet), round-trips (if asked) and counts a decoded
 /// response of the message at stream offset `offset`.
+#[inline(always)]
 fn response_line(
     r: &Response<'_>,
     offset: u64,
