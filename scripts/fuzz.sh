@@ -63,7 +63,15 @@ for t in "${targets[@]}"; do
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
     per=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
     took=$(sed -n 's/^Done [0-9]* runs in \([0-9]*\) second.*/\1/p' "$log" | tail -1)
-    if grep -q "SUMMARY: libFuzzer\|panicked at" "$log"; then result="CRASH (see $log)"; else result=ok; fi
+    if grep -q "SUMMARY: libFuzzer\|panicked at" "$log"; then
+        result="CRASH (see $log)"
+    elif [ -z "$execs" ]; then
+        # No final stats: the target did not build, or did not run to its end.
+        result="FAILED (see $log)"
+        status=1
+    else
+        result=ok
+    fi
     printf '%-20s %14s %10s %8s %s\n' "$t" "${execs:-?}" "${per:-?}" "${took:-?}" "$result"
 done
 exit $status
