@@ -474,56 +474,99 @@ pub(crate) fn msg_att_list_shared<'a>(
         frame,
         items: Vec::with_capacity(items_capacity(i)),
     };
-    let (r, ()) = msg_att_items(i, &mut out)?;
+    // The usual items first, without the item parser; the general loop
+    // from the first item they do not read, or from the start.
+    let r = match plain_items(i, &mut out) {
+        Plain::End(r) => r,
+        stop => items_after_plain(i, stop, &mut out)?.0,
+    };
     let mut items = out.items;
     imapkit_proto::trim_spare_capacity(&mut items);
     Ok((r, Vec1::unvalidated(items)))
 }
 
-/// The usual FETCH item list of a flag update or a flag sync, read
-/// without the item parser: `(` then `UID n`, `FLAGS (...)` and `MODSEQ
-/// (n)` in any order, in their canonical form (upper-case names, single
-/// spaces, numbers without a leading zero, a flag list that
-/// [`plain_flag_list`] reads), then `)` and CRLF ending `i`. The items own
-/// their data as [`msg_att_list_shared`] makes them (slices of `frame`, or
-/// copies). `None` for anything else, which the general path reads (the
-/// fuzz target `decode_response` holds the two readings together, and
-/// `plain_items_agree_with_the_general_path` below). Flag updates are a
-/// fifth of the small-responses stream of the benchmarks; the item parser
-/// spent about 840 instructions on `(UID 14365 FLAGS (\Seen $Junk))`
-/// (callgrind), this reading about 470, the list's allocation included.
-pub(crate) fn plain_items_shared(
-    i: &[u8],
-    frame: Option<&Bytes>,
-) -> Option<Vec1<MessageDataItem<'static>>> {
+/// The items [`plain_items`] left, read by the general loop: from the
+/// item where it stopped, or (after a quirk between items) from the start
+/// again. Out of line, so that a list read whole does not pay for the
+/// general loop's frame.
+#[inline(never)]
+fn items_after_plain<'a>(
+    i: &'a [u8],
+    stop: Plain<'a>,
+    out: &mut SharedItems<'_>,
+) -> IResult<'a, ()> {
+    match stop {
+        Plain::At(at) => msg_att_from(i, at, out),
+        _ => {
+            out.items.clear();
+            msg_att_items(i, out)
+        }
+    }
+}
+
+/// Where [`plain_items`] stopped.
+enum Plain<'a> {
+    /// It read the whole list; what follows its `)`.
+    End(&'a [u8]),
+    /// At an item it does not read, where the general loop
+    /// ([`msg_att_from`]) would be (after `(` or after one space).
+    At(&'a [u8]),
+    /// At anything else (a quirk between items, an end of input): the
+    /// list is read again from its start by the general path.
+    Other,
+}
+
+/// The items a flag update or a flag sync is made of, read without the
+/// item parser while they come in their canonical form: `UID n`, `FLAGS
+/// (...)` and `MODSEQ (n)`, in any order (upper-case names, one space
+/// between items, numbers without a leading zero, a flag list that
+/// [`plain_flag_list`] reads). Each is pushed onto `out` as the general
+/// path pushes it (owned the same way). The general loop reads the rest
+/// from the first other item ([`Plain::At`]: a metadata sync's
+/// `INTERNALDATE`, `ENVELOPE`...), so the items and errors are the general
+/// path's; the property test in `response/short.rs`, the fuzz target
+/// `decode_response` and `plain_items_agree_with_the_general_path` below
+/// hold the two readings together. Flag updates are a fifth of the
+/// small-responses stream of the benchmarks: the item parser spent about
+/// 840 instructions on `(UID 14365 FLAGS (\Seen $Junk))` (callgrind), this
+/// reading about 470, the list's allocation included.
+#[inline]
+fn plain_items<'a>(i: &'a [u8], out: &mut SharedItems<'_>) -> Plain<'a> {
     use MessageDataItem as M;
-    let mut r = i.strip_prefix(b"(")?;
-    let mut items = Vec::with_capacity(3);
+    let mut r = match i {
+        // Not a space or `)` after `(`: a quirk or an error, the general path's.
+        [b'(', c, ..] if *c != b' ' && *c != b')' => &i[1..],
+        _ => return Plain::Other,
+    };
     loop {
-        let (item, rest) = if let Some(x) = r.strip_prefix(b"UID ") {
+        let Some((item, rest)) = plain_item(r, out.frame) else {
+            return Plain::At(r);
+        };
+        out.items.push(item);
+        match rest {
+            [b')', end @ ..] => return Plain::End(end),
+            // What `more` reads as one space before an item.
+            [b' ', c, ..] if *c != b' ' && *c != b')' => r = &rest[1..],
+            _ => return Plain::Other,
+        }
+    }
+
+    /// One item of [`plain_items`] at the front of `r`, and what follows it.
+    #[inline(always)]
+    fn plain_item<'a>(r: &'a [u8], frame: Option<&Bytes>) -> Option<(M<'static>, &'a [u8])> {
+        if let Some(x) = r.strip_prefix(b"UID ") {
             let (n, rest) = plain_number(x, 10)?;
-            (
-                M::Uid(std::num::NonZeroU32::new(u32::try_from(n).ok()?)?),
-                rest,
-            )
+            let n = std::num::NonZeroU32::new(u32::try_from(n).ok()?)?;
+            Some((M::Uid(n), rest))
         } else if let Some(x) = r.strip_prefix(b"FLAGS ") {
             let (len, n) = plain_flag_list(x)?;
             let list = FlagFetchList::from_wire(Buf::borrowed(&x[..len]), n, true, read_flag);
-            (M::Flags(list.into_static_in(frame)), &x[len..])
+            Some((M::Flags(list.into_static_in(frame)), &x[len..]))
         } else if let Some(x) = r.strip_prefix(b"MODSEQ (") {
             let (n, rest) = plain_number(x, 19)?;
-            (M::ModSeq(n), rest.strip_prefix(b")")?)
+            Some((M::ModSeq(n), rest.strip_prefix(b")")?))
         } else {
-            return None;
-        };
-        items.push(item);
-        match rest {
-            [b' ', more @ ..] => r = more,
-            b")\r\n" => {
-                imapkit_proto::trim_spare_capacity(&mut items);
-                return Some(Vec1::unvalidated(items));
-            }
-            _ => return None,
+            None
         }
     }
 }
@@ -543,10 +586,17 @@ fn items_capacity(i: &[u8]) -> usize {
 #[inline(always)]
 fn msg_att_items<'a>(i: &'a [u8], out: &mut impl ItemSink<'a>) -> IResult<'a, ()> {
     let (r, ()) = byte(b'(')(i)?;
-    let mut r = extra_sp(r);
+    let r = extra_sp(r);
     if let Some(b')') = r.first() {
         return fail(i, "expected a non-empty list");
     }
+    msg_att_from(i, r, out)
+}
+
+/// [`msg_att_items`] from the item at `r` on (`i` is the whole list),
+/// each item pushed onto `out`.
+#[inline(always)]
+fn msg_att_from<'a>(i: &'a [u8], mut r: &'a [u8], out: &mut impl ItemSink<'a>) -> IResult<'a, ()> {
     loop {
         let (r2, ()) = match r.first() {
             Some(b'(') => wrapped_items(r, out)?,
@@ -826,71 +876,98 @@ mod tests {
         }
     }
 
-    /// The general path's FETCH items of `line` (a whole response), owned
-    /// as [`plain_items_shared`] owns them (sharing `frame`, or copies).
-    fn general_items(line: &[u8], frame: Option<&Bytes>) -> Option<Vec1<MessageDataItem<'static>>> {
-        use imapkit_proto::{Data, Response};
-        match crate::decode::response_general_whole(line).ok()? {
-            Response::Data(Data::Fetch { items, .. }) => Some(items.into_static_in(frame)),
-            _ => None,
-        }
+    /// The general path's value of `line` (a whole response), owned as the
+    /// frame's path owns it (sharing `frame`, or copies).
+    fn general_owned(
+        line: &[u8],
+        frame: Option<&Bytes>,
+    ) -> Option<imapkit_proto::Response<'static>> {
+        let r = crate::decode::response_general_whole(line).ok()?;
+        Some(r.into_static_in(frame))
+    }
+
+    /// Where [`plain_items`] stops on the list of `line`, and how many
+    /// items it read.
+    fn plain_stop(line: &[u8]) -> (&'static str, usize) {
+        let list = line.iter().position(|&b| b == b'(').unwrap();
+        let mut out = SharedItems {
+            frame: None,
+            items: Vec::new(),
+        };
+        let stop = match plain_items(&line[list..], &mut out) {
+            Plain::End(_) => "end",
+            Plain::At(_) => "at",
+            Plain::Other => "other",
+        };
+        (stop, out.items.len())
     }
 
     #[test]
     fn plain_items_agree_with_the_general_path() {
-        // Read here: the canonical forms of a flag update and a flag sync.
-        for line in [
-            &b"* 10365 FETCH (UID 14365 FLAGS (\\Seen $Junk))\r\n"[..],
-            b"* 5086 FETCH (UID 9086 FLAGS ())\r\n",
-            b"* 3 FETCH (FLAGS (\\Answered \\Seen))\r\n",
-            b"* 3 FETCH (FLAGS (\\Seen) UID 4)\r\n",
-            b"* 3 FETCH (UID 4294967295 MODSEQ (9223372036854775807) FLAGS (\\Deleted))\r\n",
-            b"* 3 FETCH (MODSEQ (1))\r\n",
-            b"* 3 FETCH (UID 1 UID 2)\r\n",
-            b"* 3 FETCH (FLAGS ($Label1 $Label2 $Label3 $Label4 \\Seen [Gmail-x))\r\n",
+        for (line, stop, read) in [
+            // The canonical forms of a flag update and a flag sync: read whole.
+            (&b"* 10365 FETCH (UID 14365 FLAGS (\\Seen $Junk))\r\n"[..], "end", 2),
+            (b"* 5086 FETCH (UID 9086 FLAGS ())\r\n", "end", 2),
+            (b"* 3 FETCH (FLAGS (\\Answered \\Seen))\r\n", "end", 1),
+            (b"* 3 FETCH (FLAGS (\\Seen) UID 4)\r\n", "end", 2),
+            (
+                b"* 3 FETCH (UID 4294967295 MODSEQ (9223372036854775807) FLAGS (\\Deleted))\r\n",
+                "end",
+                3,
+            ),
+            (b"* 3 FETCH (MODSEQ (1))\r\n", "end", 1),
+            (b"* 3 FETCH (UID 1 UID 2)\r\n", "end", 2),
+            (
+                b"* 3 FETCH (FLAGS ($Label1 $Label2 $Label3 $Label4 \\Seen [Gmail-x))\r\n",
+                "end",
+                1,
+            ),
+            // After the list, the line's end is the general path's.
+            (b"* 3 FETCH (UID 4)\n", "end", 1),
+            (b"* 3 FETCH (UID 4) \r\n", "end", 1),
+            // A metadata sync: the usual items, then the general loop.
+            (
+                b"* 1 FETCH (UID 1003 FLAGS (\\Draft) INTERNALDATE \"13-May-2026 12:25:11 +0000\" RFC822.SIZE 372003)\r\n",
+                "at",
+                2,
+            ),
+            (b"* 3 FETCH (UID 4 BODY[] {3}\r\nabc)\r\n", "at", 1),
+            (b"* 3 FETCH (UID 4 (FLAGS ()))\r\n", "at", 1),
+            // An item in another form: the general loop from that item.
+            (b"* 3 FETCH (uid 4)\r\n", "at", 0),
+            (b"* 3 FETCH (UID 7 UID 0)\r\n", "at", 1),
+            (b"* 3 FETCH (UID 04)\r\n", "at", 0),
+            (b"* 3 FETCH (UID  4)\r\n", "at", 0),
+            (b"* 3 FETCH (UID 4FLAGS ())\r\n", "other", 1),
+            (b"* 3 FETCH (FLAGS (\\SEEN) UID 4)\r\n", "at", 0),
+            (b"* 3 FETCH (FLAGS ( \\Seen))\r\n", "at", 0),
+            (b"* 3 FETCH (MODSEQ (0))\r\n", "at", 0),
+            (b"* 3 FETCH (UID 4 MODSEQ (-1))\r\n", "at", 1),
+            (b"* 3 FETCH (MODSEQ ( 5))\r\n", "at", 0),
+            (b"* 3 FETCH (MODSEQ (18446744073709551615))\r\n", "at", 0),
+            (b"* 3 FETCH (RFC822.SIZE 44 UID 4)\r\n", "at", 0),
+            (b"* 3 FETCH (UID 4294967296)\r\n", "at", 0),
+            (b"* 3 FETCH ((UID 4))\r\n", "at", 0),
+            // Quirks between items and errors: the general path from the start.
+            (b"* 3 FETCH (UID 4  FLAGS ())\r\n", "other", 1),
+            (b"* 3 FETCH (UID 4 )\r\n", "other", 1),
+            (b"* 3 FETCH ( UID 4)\r\n", "other", 0),
+            (b"* 3 FETCH ()\r\n", "other", 0),
+            (b"* 3 FETCH (UID 4", "other", 1),
         ] {
-            let list = line.iter().position(|&b| b == b'(').unwrap();
+            let text = line.escape_ascii().to_string();
+            assert_eq!(plain_stop(line), (stop, read), "{text}");
             let frame = Bytes::copy_from_slice(line);
+            let crate::decode::Probe::Fetch { seq, list } = crate::decode::response_shared(line, &frame)
+            else {
+                panic!("{text}: not a FETCH head")
+            };
             for f in [None, Some(&frame)] {
-                let fast = plain_items_shared(&line[list..], f);
-                assert!(fast.is_some(), "{}", line.escape_ascii());
-                assert_eq!(fast, general_items(line, f), "{}", line.escape_ascii());
+                // The frame's path decodes what the general path decodes,
+                // to an equal value.
+                let owned = crate::decode::fetch_owned(line, seq, list, f).ok();
+                assert_eq!(owned, general_owned(line, f), "{text}");
             }
-        }
-        // Left to the general path: other spellings, quirks, other items,
-        // numbers out of range or not canonical, errors, lines not ended.
-        for line in [
-            &b"* 3 FETCH (uid 4)\r\n"[..],
-            b"* 3 FETCH (UID 0)\r\n",
-            b"* 3 FETCH (UID 04)\r\n",
-            b"* 3 FETCH (UID 4294967296)\r\n",
-            b"* 3 FETCH (UID 99999999999)\r\n",
-            b"* 3 FETCH (UID  4)\r\n",
-            b"* 3 FETCH (UID 4  FLAGS ())\r\n",
-            b"* 3 FETCH ( UID 4)\r\n",
-            b"* 3 FETCH (UID 4 )\r\n",
-            b"* 3 FETCH (UID 4)\n",
-            b"* 3 FETCH (UID 4) \r\n",
-            b"* 3 FETCH (UID 4)\r\nx",
-            b"* 3 FETCH (UID 4",
-            b"* 3 FETCH (UID 4FLAGS ())\r\n",
-            b"* 3 FETCH (FLAGS (\\SEEN))\r\n",
-            b"* 3 FETCH (FLAGS ( \\Seen))\r\n",
-            b"* 3 FETCH (MODSEQ (0))\r\n",
-            b"* 3 FETCH (MODSEQ (-1) UID 4)\r\n",
-            b"* 3 FETCH (MODSEQ ( 5))\r\n",
-            b"* 3 FETCH (MODSEQ (18446744073709551615))\r\n",
-            b"* 3 FETCH (RFC822.SIZE 44 UID 4)\r\n",
-            b"* 3 FETCH ((UID 4))\r\n",
-            b"* 3 FETCH ()\r\n",
-        ] {
-            let list = line.iter().position(|&b| b == b'(').unwrap();
-            assert_eq!(
-                plain_items_shared(&line[list..], None),
-                None,
-                "{}",
-                line.escape_ascii()
-            );
         }
     }
 

@@ -19,7 +19,7 @@ use crate::decode::core::{
     nil, nstring, number, number64, nz_number, paren_list, paren_list1, plain_number, quoted,
     response_set, sequence_set, sp, string, uid_set,
 };
-use crate::decode::fetch::{msg_att_list, msg_att_list_shared, plain_items_shared};
+use crate::decode::fetch::{msg_att_list, msg_att_list_shared};
 use crate::decode::{cut_fail, fail, IResult};
 use crate::lex::WalkEnd;
 
@@ -179,9 +179,6 @@ pub(crate) fn fetch_shared<'a>(
     list: usize,
     frame: Option<&Bytes>,
 ) -> IResult<'a, Response<'static>> {
-    if let Some(items) = plain_items_shared(&i[list..], frame) {
-        return Ok((&i[i.len()..], Response::Data(Data::Fetch { seq, items })));
-    }
     quirks::attempt(|| {
         let (r, items) = msg_att_list_shared(&i[list..], frame)?;
         let (r, ()) = line_end(r)?;
