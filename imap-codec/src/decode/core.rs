@@ -74,7 +74,17 @@ pub(crate) fn kw<'a>(word: &'static str) -> impl Fn(&'a [u8]) -> IResult<'a, ()>
 /// follow), even if the number already overflowed, as with a scan first.
 #[inline]
 pub(crate) fn digits_u64(i: &[u8]) -> IResult<'_, u64> {
-    // Up to 19 digits cannot overflow a u64: accumulate without checks.
+    let (n, k) = leading_digits(i, 19);
+    if k == 19 {
+        return digits_u64_long(i);
+    }
+    digits_end(i, k, n)
+}
+
+/// The digits at the front of `i`, at most `at_most` of them (at most 19:
+/// no overflow, so no checks), as a number; and how many were read.
+#[inline(always)]
+fn leading_digits(i: &[u8], at_most: usize) -> (u64, usize) {
     let mut n: u64 = 0;
     let mut k = 0;
     while let Some(&b) = i.get(k) {
@@ -84,11 +94,11 @@ pub(crate) fn digits_u64(i: &[u8]) -> IResult<'_, u64> {
         }
         n = n * 10 + u64::from(d);
         k += 1;
-        if k == 19 {
-            return digits_u64_long(i);
+        if k == at_most {
+            break;
         }
     }
-    digits_end(i, k, n)
+    (n, k)
 }
 
 /// The end of [`digits_u64`] and [`digits_u64_long`], after `k` digits of
@@ -168,20 +178,11 @@ pub(crate) fn plain_number(i: &[u8], max: usize) -> Option<(u64, &[u8])> {
     if i.first() == Some(&b'0') {
         return None;
     }
-    let mut n: u64 = 0;
-    let mut k = 0;
-    while let Some(&b) = i.get(k) {
-        let d = b.wrapping_sub(b'0');
-        if d > 9 {
-            break;
-        }
-        if k == max {
-            return None;
-        }
-        n = n * 10 + u64::from(d);
-        k += 1;
+    let (n, k) = leading_digits(i, max);
+    if k == 0 || i.get(k).is_some_and(u8::is_ascii_digit) {
+        return None;
     }
-    (k > 0).then(|| (n, &i[k..]))
+    Some((n, &i[k..]))
 }
 
 /// `number64` and `mod-sequence-value` (RFC 9051 §9, RFC 7162 §7), read
